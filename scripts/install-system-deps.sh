@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Ingot uses to build, check and ship images (idempotent).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+packages=(
+  awscli            # the AWS CLI v2 from Debian, one of the API clients in the tests
+  mmdebstrap        # bootstraps the managed Debian base images
+  uidmap fakeroot   # helpers mmdebstrap may use
+  buildah skopeo umoci  # OCI tooling: the buildah comparison in bench/, output checks in tests
+  qemu-system-x86 qemu-utils  # VM build/test instances and disk formats
+  docker-registry   # a real OCI registry for distribution tests
+  apache2-utils     # htpasswd, for the authenticated registry test
+  iproute2 util-linux e2fsprogs zstd
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-system-deps: need root to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,67 @@
+/**
+ * @module The `ingot` command line: a thin dispatcher. Each verb lives in
+ * `src/cli/commands/<verb>.ts` and is imported only when used.
+ */
+import { IngotError } from '../errors/ingot-error.ts';
+
+export interface CommandModule {
+  /** One line for `ingot --help`. */
+  summary: string;
+  /** Full usage text for `ingot VERB --help`. */
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  server: () => import('./commands/server.ts').then((m) => m.command),
+};
+
+function mainHelp(): string {
+  return [
+    'Usage: ingot <command> [options]',
+    '',
+    'Ingot: a self-hosted golden-image factory that speaks the EC2 Image Builder API.',
+    '',
+    'Commands:',
+    ...Object.keys(COMMANDS).map((name) => `  ${name}`),
+    '',
+    'Run `ingot <command> --help` for the options of one command.',
+    'Data directory: $INGOT_HOME (default ~/.ingot).',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
+    process.stdout.write(mainHelp() + '\n');
+    return verb ? 0 : 2;
+  }
+  const load = COMMANDS[verb];
+  if (!load) {
+    process.stderr.write(`ingot: unknown command '${verb}'\n\n${mainHelp()}\n`);
+    return 2;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof IngotError) {
+      process.stderr.write(`ingot ${verb}: ${err.toCliLine()}\n`);
+      return 1;
+    }
+    if (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`ingot ${verb}: ${err.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    process.stderr.write(`ingot ${verb}: unexpected error: ${err instanceof Error ? err.stack : String(err)}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}
