@@ -1,0 +1,129 @@
+/**
+ * @module SQLite job queue: durable jobs with attempts and a visibility timeout (lease). A claim
+ * is one UPDATE ... RETURNING, so two workers (threads or processes) never take the same job.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import type { Job, JobQueue, JobState } from '../types.ts';
+import { statement } from './database.ts';
+import type { WriteLock } from './write-lock.ts';
+
+interface JobRow {
+  id: string;
+  kind: string;
+  resource_arn: string;
+  payload: string;
+  state: string;
+  attempts: number;
+  max_attempts: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function toJob(r: JobRow): Job {
+  return {
+    id: r.id,
+    kind: r.kind,
+    resourceArn: r.resource_arn,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    state: r.state as JobState,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    leaseOwner: r.lease_owner,
+    leaseExpiresAt: r.lease_expires_at,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export class SqliteJobQueue implements JobQueue {
+  readonly #db: DatabaseSync;
+  readonly #lock: WriteLock;
+
+  constructor(db: DatabaseSync, lock: WriteLock) {
+    this.#db = db;
+    this.#lock = lock;
+  }
+
+  enqueue(job: { id: string; kind: string; resourceArn: string; payload?: Record<string, unknown>; maxAttempts?: number }): Promise<Job> {
+    return this.#lock.write(() => {
+      const now = new Date().toISOString();
+      const seq = (statement(this.#db, 'SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM jobs').get() as { s: number }).s;
+      const row = statement(
+        this.#db,
+        `INSERT INTO jobs (id, kind, resource_arn, payload, state, attempts, max_attempts, seq, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) RETURNING *`,
+      ).get(job.id, job.kind, job.resourceArn, JSON.stringify(job.payload ?? {}), job.maxAttempts ?? 1, seq, now, now) as unknown as JobRow;
+      return toJob(row);
+    });
+  }
+
+  claim(workerId: string, leaseMs: number, kinds?: readonly string[]): Promise<Job | undefined> {
+    return this.#lock.write(() => {
+      const now = Date.now();
+      const kindFilter = kinds?.length ? `AND kind IN (${kinds.map(() => '?').join(',')})` : '';
+      const row = statement(
+        this.#db,
+        `UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+         WHERE id = (SELECT id FROM jobs
+                     WHERE (state = 'queued' OR (state = 'running' AND lease_expires_at < ? AND attempts < max_attempts)) ${kindFilter}
+                     ORDER BY seq LIMIT 1)
+         RETURNING *`,
+      ).get(workerId, now + leaseMs, new Date(now).toISOString(), now, ...(kinds ?? [])) as JobRow | undefined;
+      return row ? toJob(row) : undefined;
+    });
+  }
+
+  heartbeat(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
+    return this.#lock.write(() => {
+      const r = statement(this.#db, "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'").run(Date.now() + leaseMs, jobId, workerId);
+      return Number(r.changes) > 0;
+    });
+  }
+
+  finish(jobId: string, workerId: string, state: 'succeeded' | 'failed' | 'cancelled', error?: string): Promise<void> {
+    return this.#lock.write(() => {
+      statement(this.#db, "UPDATE jobs SET state = ?, last_error = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND (lease_owner = ? OR state = 'queued')").run(
+        state,
+        error ?? null,
+        new Date().toISOString(),
+        jobId,
+        workerId,
+      );
+    });
+  }
+
+  release(jobId: string, workerId: string, error: string): Promise<void> {
+    return this.#lock.write(() => {
+      statement(this.#db, "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ? AND lease_owner = ?").run(
+        error,
+        new Date().toISOString(),
+        jobId,
+        workerId,
+      );
+    });
+  }
+
+  async get(jobId: string): Promise<Job | undefined> {
+    const row = statement(this.#db, 'SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
+  async byResource(resourceArn: string): Promise<Job[]> {
+    return (statement(this.#db, 'SELECT * FROM jobs WHERE resource_arn = ? ORDER BY seq').all(resourceArn) as unknown as JobRow[]).map(toJob);
+  }
+
+  failExpired(now: number): Promise<Job[]> {
+    return this.#lock.write(() => {
+      const rows = statement(
+        this.#db,
+        `UPDATE jobs SET state = 'failed', last_error = COALESCE(last_error, 'worker lost (lease expired)'), updated_at = ?
+         WHERE state = 'running' AND lease_expires_at < ? AND attempts >= max_attempts RETURNING *`,
+      ).all(new Date(now).toISOString(), now) as unknown as JobRow[];
+      return rows.map(toJob);
+    });
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * @module SQLite implementation of `ResourceRepository` (resources + their references) and
+ * `ShareRepository` (component policies and the accounts they share with).
+ */
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import {
+  DuplicateKeyError,
+  type ResourcePage,
+  type ResourceQuery,
+  type ResourceRecord,
+  type ResourceRepository,
+  type ResourceType,
+  type ShareRepository,
+} from '../types.ts';
+import { statement } from './database.ts';
+import { resourceSortKey } from './sort-key.ts';
+import type { WriteLock } from './write-lock.ts';
+
+interface Row {
+  arn: string;
+  type: string;
+  account: string;
+  region: string;
+  name: string;
+  version: string | null;
+  build: number | null;
+  sort_key: string;
+  doc: string;
+  created_at: string;
+  updated_at: string;
+}
+
+function toRecord<Doc>(row: Row): ResourceRecord<Doc> {
+  return {
+    arn: row.arn,
+    type: row.type as ResourceType,
+    account: row.account,
+    region: row.region,
+    name: row.name,
+    version: row.version,
+    build: row.build,
+    doc: JSON.parse(row.doc) as Doc,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(',');
+
+export class SqliteResources implements ResourceRepository {
+  readonly #db: DatabaseSync;
+  readonly #lock: WriteLock;
+
+  constructor(db: DatabaseSync, lock: WriteLock) {
+    this.#db = db;
+    this.#lock = lock;
+  }
+
+  async get<Doc>(arn: string): Promise<ResourceRecord<Doc> | undefined> {
+    const row = statement(this.#db, 'SELECT * FROM resources WHERE arn = ?').get(arn) as Row | undefined;
+    return row ? toRecord<Doc>(row) : undefined;
+  }
+
+  insert<Doc>(r: ResourceRecord<Doc>): Promise<void> {
+    return this.#lock.write(() => {
+      const exists = statement(this.#db, 'SELECT 1 FROM resources WHERE arn = ?').get(r.arn);
+      if (exists) throw new DuplicateKeyError(r.arn);
+      statement(this.#db, 'INSERT INTO resources (arn, type, account, region, name, version, build, sort_key, doc, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)')
+        .run(r.arn, r.type, r.account, r.region, r.name, r.version, r.build, resourceSortKey(r.account, r.name, r.version, r.build), JSON.stringify(r.doc), r.createdAt, r.updatedAt);
+    });
+  }
+
+  update<Doc>(arn: string, doc: Doc): Promise<void> {
+    return this.#lock.write(() => {
+      statement(this.#db, 'UPDATE resources SET doc = ?, updated_at = ? WHERE arn = ?').run(JSON.stringify(doc), new Date().toISOString(), arn);
+    });
+  }
+
+  delete(arn: string): Promise<boolean> {
+    return this.#lock.write(() => {
+      statement(this.#db, 'DELETE FROM resource_references WHERE from_arn = ?').run(arn);
+      statement(this.#db, 'DELETE FROM resource_shares WHERE arn = ?').run(arn);
+      statement(this.#db, 'DELETE FROM resource_policies WHERE arn = ?').run(arn);
+      return Number(statement(this.#db, 'DELETE FROM resources WHERE arn = ?').run(arn).changes) > 0;
+    });
+  }
+
+  async list<Doc>(q: ResourceQuery): Promise<ResourcePage<Doc>> {
+    const where: string[] = ['type = ?', 'region = ?'];
+    const args: SQLInputValue[] = [q.type, q.region];
+    const owners: string[] = [];
+    if (q.accounts.length) {
+      owners.push(`account IN (${placeholders(q.accounts.length)})`);
+      args.push(...q.accounts);
+    }
+    if (q.alsoArns?.length) {
+      owners.push(`arn IN (${placeholders(q.alsoArns.length)})`);
+      args.push(...q.alsoArns);
+    }
+    if (!owners.length) return { items: [], nextAfter: undefined };
+    where.push(`(${owners.join(' OR ')})`);
+    if (q.name !== undefined) (where.push('name = ?'), args.push(q.name));
+    if (q.version !== undefined) (where.push('version = ?'), args.push(q.version));
+    if (q.after !== undefined) (where.push('sort_key > ?'), args.push(q.after));
+    for (const f of q.where ?? []) {
+      where.push(`json_extract(doc, ?) IN (${placeholders(f.values.length)})`);
+      args.push(`$.${f.path}`, ...f.values);
+    }
+    if (q.latestBuildOnly) {
+      where.push(`NOT EXISTS (SELECT 1 FROM resources r2 WHERE r2.type = resources.type AND r2.region = resources.region
+        AND r2.account = resources.account AND r2.name = resources.name AND r2.version = resources.version AND r2.build > resources.build)`);
+    }
+    const sql = `SELECT * FROM resources WHERE ${where.join(' AND ')} ORDER BY sort_key LIMIT ?`;
+    const rows = statement(this.#db, sql).all(...args, q.limit + 1) as unknown as Row[];
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    return { items: page.map((r) => toRecord<Doc>(r)), nextAfter: more ? page.at(-1)!.sort_key : undefined };
+  }
+
+  async maxBuild(type: ResourceType, account: string, region: string, name: string, version: string): Promise<number> {
+    const row = statement(this.#db, 'SELECT MAX(build) AS b FROM resources WHERE type = ? AND account = ? AND region = ? AND name = ? AND version = ?')
+      .get(type, account, region, name, version) as { b: number | null };
+    return row.b ?? 0;
+  }
+
+  async versions(type: ResourceType, accounts: readonly string[], region: string, name: string) {
+    if (!accounts.length) return [];
+    return statement(this.#db, `SELECT arn, account, version, build FROM resources WHERE type = ? AND region = ? AND name = ? AND account IN (${placeholders(accounts.length)}) ORDER BY sort_key`)
+      .all(type, region, name, ...accounts) as unknown as { arn: string; account: string; version: string; build: number | null }[];
+  }
+
+  async referencing(arn: string): Promise<{ arn: string; type: ResourceType }[]> {
+    return statement(this.#db, 'SELECT r.arn AS arn, r.type AS type FROM resource_references x JOIN resources r ON r.arn = x.from_arn WHERE x.to_arn = ?')
+      .all(arn) as unknown as { arn: string; type: ResourceType }[];
+  }
+
+  setReferences(fromArn: string, toArns: readonly string[]): Promise<void> {
+    return this.#lock.write(() => {
+      statement(this.#db, 'DELETE FROM resource_references WHERE from_arn = ?').run(fromArn);
+      const insert = statement(this.#db, 'INSERT OR IGNORE INTO resource_references (from_arn, to_arn) VALUES (?, ?)');
+      for (const to of toArns) insert.run(fromArn, to);
+    });
+  }
+
+  async count(type: ResourceType, region?: string): Promise<number> {
+    const row = (region === undefined
+      ? statement(this.#db, 'SELECT COUNT(*) AS n FROM resources WHERE type = ?').get(type)
+      : statement(this.#db, 'SELECT COUNT(*) AS n FROM resources WHERE type = ? AND region = ?').get(type, region)) as { n: number };
+    return row.n;
+  }
+}
+
+export class SqliteShares implements ShareRepository {
+  readonly #db: DatabaseSync;
+  readonly #lock: WriteLock;
+
+  constructor(db: DatabaseSync, lock: WriteLock) {
+    this.#db = db;
+    this.#lock = lock;
+  }
+
+  setShares(arn: string, accounts: readonly string[], policy: string): Promise<void> {
+    return this.#lock.write(() => {
+      const row = statement(this.#db, 'SELECT type, region FROM resources WHERE arn = ?').get(arn) as { type: string; region: string } | undefined;
+      if (!row) throw new Error(`setShares: no resource ${arn}`);
+      statement(this.#db, 'INSERT INTO resource_policies (arn, policy) VALUES (?, ?) ON CONFLICT(arn) DO UPDATE SET policy = excluded.policy').run(arn, policy);
+      statement(this.#db, 'DELETE FROM resource_shares WHERE arn = ?').run(arn);
+      const insert = statement(this.#db, 'INSERT OR IGNORE INTO resource_shares (arn, account, type, region) VALUES (?,?,?,?)');
+      for (const account of accounts) insert.run(arn, account, row.type, row.region);
+    });
+  }
+
+  async getPolicy(arn: string): Promise<string | undefined> {
+    const row = statement(this.#db, 'SELECT policy FROM resource_policies WHERE arn = ?').get(arn) as { policy: string } | undefined;
+    return row?.policy;
+  }
+
+  async sharedWith(account: string, type: ResourceType, region: string): Promise<string[]> {
+    const rows = statement(this.#db, "SELECT arn FROM resource_shares WHERE (account = ? OR account = '*') AND type = ? AND region = ?")
+      .all(account, type, region) as unknown as { arn: string }[];
+    return rows.map((r) => r.arn);
+  }
+
+  async isSharedWith(arn: string, account: string): Promise<boolean> {
+    return !!statement(this.#db, "SELECT 1 FROM resource_shares WHERE arn = ? AND (account = ? OR account = '*')").get(arn, account);
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * @module The storage contract. Services talk only to `Store`; the embedded implementation is
+ * SQLite (`./sqlite/`), and every method is async so a PostgreSQL implementation can satisfy it.
+ */
+
+/** Kinds of Image Builder resources, as they appear in ARNs. */
+export const RESOURCE_TYPES = [
+  'component',
+  'image-recipe',
+  'container-recipe',
+  'infrastructure-configuration',
+  'distribution-configuration',
+  'image-pipeline',
+  'image',
+  'lifecycle-policy',
+] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+/** One stored resource: indexed columns plus the API-shaped document. */
+export interface ResourceRecord<Doc = Record<string, unknown>> {
+  arn: string;
+  type: ResourceType;
+  /** Owning account id, or 'aws' for managed resources. */
+  account: string;
+  region: string;
+  name: string;
+  /** Semantic version `x.y.z` for versioned resources, null otherwise. */
+  version: string | null;
+  /** Build number for components and images, null otherwise. */
+  build: number | null;
+  doc: Doc;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ResourceQuery {
+  type: ResourceType;
+  region: string;
+  /** Accounts whose resources are visible (owner filter already applied). */
+  accounts: readonly string[];
+  /** Only these ARNs (resources shared with the caller), in addition to `accounts`. */
+  alsoArns?: readonly string[];
+  name?: string;
+  version?: string;
+  /** Keyset pagination: return rows strictly after this sort key. */
+  after?: string;
+  limit: number;
+  /** One row per (account, name, version): the newest build only. */
+  latestBuildOnly?: boolean;
+  /** Arbitrary predicate on the document, applied in the store (e.g. API filters). */
+  where?: { path: string; values: readonly string[] }[];
+}
+
+export interface ResourcePage<Doc> {
+  items: ResourceRecord<Doc>[];
+  /** Sort key of the last item when more may follow. */
+  nextAfter: string | undefined;
+}
+
+export interface ResourceRepository {
+  get<Doc>(arn: string): Promise<ResourceRecord<Doc> | undefined>;
+  /** Inserts; throws `DuplicateKeyError` when the ARN exists. */
+  insert<Doc>(record: ResourceRecord<Doc>): Promise<void>;
+  /** Replaces the document of an existing record. */
+  update<Doc>(arn: string, doc: Doc): Promise<void>;
+  delete(arn: string): Promise<boolean>;
+  list<Doc>(query: ResourceQuery): Promise<ResourcePage<Doc>>;
+  /** Highest build number of (account, region, type, name, version), 0 when none. */
+  maxBuild(type: ResourceType, account: string, region: string, name: string, version: string): Promise<number>;
+  /** Every stored version of a name, for `x` wildcard resolution. */
+  versions(type: ResourceType, accounts: readonly string[], region: string, name: string): Promise<{ arn: string; account: string; version: string; build: number | null }[]>;
+  /** Resources that reference `arn` (recorded with `setReferences`), for in-use checks. */
+  referencing(arn: string): Promise<{ arn: string; type: ResourceType }[]>;
+  /** Record that `fromArn` references each of `toArns` (for in-use checks). */
+  setReferences(fromArn: string, toArns: readonly string[]): Promise<void>;
+  count(type: ResourceType, region?: string): Promise<number>;
+}
+
+export interface ShareRepository {
+  /** Replaces the accounts a resource is shared with. */
+  setShares(arn: string, accounts: readonly string[], policy: string): Promise<void>;
+  getPolicy(arn: string): Promise<string | undefined>;
+  /** ARNs of `type` in `region` shared with `account`. */
+  sharedWith(account: string, type: ResourceType, region: string): Promise<string[]>;
+  isSharedWith(arn: string, account: string): Promise<boolean>;
+}
+
+export interface IdempotencyRecord {
+  requestHash: string;
+  response: unknown;
+}
+
+export interface IdempotencyRepository {
+  get(scope: string, clientToken: string): Promise<IdempotencyRecord | undefined>;
+  put(scope: string, clientToken: string, record: IdempotencyRecord): Promise<void>;
+}
+
+export interface Credential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+}
+
+export interface CredentialRepository {
+  get(accessKeyId: string): Promise<Credential | undefined>;
+  put(credential: Credential): Promise<void>;
+  list(): Promise<Credential[]>;
+}
+
+export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export interface Job {
+  id: string;
+  kind: string;
+  resourceArn: string;
+  payload: Record<string, unknown>;
+  state: JobState;
+  attempts: number;
+  maxAttempts: number;
+  leaseOwner: string | null;
+  /** Epoch ms after which a running job's lease has expired and another worker may take it. */
+  leaseExpiresAt: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface JobQueue {
+  enqueue(job: { id: string; kind: string; resourceArn: string; payload?: Record<string, unknown>; maxAttempts?: number }): Promise<Job>;
+  /** Atomically takes the oldest runnable job (queued, or running with an expired lease). */
+  claim(workerId: string, leaseMs: number, kinds?: readonly string[]): Promise<Job | undefined>;
+  /** Extends the lease; false when the job is no longer this worker's. */
+  heartbeat(jobId: string, workerId: string, leaseMs: number): Promise<boolean>;
+  finish(jobId: string, workerId: string, state: 'succeeded' | 'failed' | 'cancelled', error?: string): Promise<void>;
+  /** Puts a claimed job back in the queue (e.g. for a retry). */
+  release(jobId: string, workerId: string, error: string): Promise<void>;
+  get(jobId: string): Promise<Job | undefined>;
+  byResource(resourceArn: string): Promise<Job[]>;
+  /** Marks running jobs whose lease expired and that have no attempts left as failed; returns them. */
+  failExpired(now: number): Promise<Job[]>;
+}
+
+export interface Store {
+  readonly resources: ResourceRepository;
+  readonly shares: ShareRepository;
+  readonly idempotency: IdempotencyRepository;
+  readonly credentials: CredentialRepository;
+  readonly jobs: JobQueue;
+  /** Runs `fn` atomically: every write inside commits together or not at all. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export class DuplicateKeyError extends Error {
+  constructor(key: string) {
+    super(`duplicate key: ${key}`);
+    this.name = 'DuplicateKeyError';
+  }
+}
