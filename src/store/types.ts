@@ -58,13 +58,13 @@ export interface ResourcePage<Doc> {
 }
 
 export interface ResourceRepository {
-  get<Doc>(arn: string): Promise<ResourceRecord<Doc> | undefined>;
+  get<Doc = Record<string, unknown>>(arn: string): Promise<ResourceRecord<Doc> | undefined>;
   /** Inserts; throws `DuplicateKeyError` when the ARN exists. */
   insert<Doc>(record: ResourceRecord<Doc>): Promise<void>;
   /** Replaces the document of an existing record. */
   update<Doc>(arn: string, doc: Doc): Promise<void>;
   delete(arn: string): Promise<boolean>;
-  list<Doc>(query: ResourceQuery): Promise<ResourcePage<Doc>>;
+  list<Doc = Record<string, unknown>>(query: ResourceQuery): Promise<ResourcePage<Doc>>;
   /** Highest build number of (account, region, type, name, version), 0 when none. */
   maxBuild(type: ResourceType, account: string, region: string, name: string, version: string): Promise<number>;
   /** Every stored version of a name, for `x` wildcard resolution. */
