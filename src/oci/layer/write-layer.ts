@@ -1,0 +1,59 @@
+/** @module Writes an OCI layer blob from a directory in one streaming pass, hashing diffId and digest on the way. */
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { HashTap } from '../digest.ts';
+import { LAYER_MEDIA_TYPE, type Compression, type LayerDescriptor } from '../media-types.ts';
+import { writeTar } from '../tar/tar-writer.ts';
+import { compressor } from './compression.ts';
+import { readDirectoryAsTar } from './gnu-tar-source.ts';
+import { normaliseEntries } from './overlay-entries.ts';
+
+export interface WriteLayerOptions {
+  sourceDir: string;
+  /** `overlay-upper`: convert overlayfs whiteouts/opaque dirs to OCI ones; `full-rootfs`: take the tree as is. */
+  kind: 'overlay-upper' | 'full-rootfs';
+  compression: Compression;
+  outFile: string;
+  /** Clamp mtimes to this many seconds since the epoch; defaults to $SOURCE_DATE_EPOCH when set. */
+  sourceDateEpoch?: number;
+}
+
+function defaultEpoch(): number | undefined {
+  const raw = process.env.SOURCE_DATE_EPOCH;
+  return raw && /^\d+$/.test(raw) ? Number(raw) : undefined;
+}
+
+/**
+ * Archives `sourceDir` as a layer blob at `outFile` (written to a temp name, renamed when complete).
+ * Same tree in → same bytes out: entries sorted by name, numeric owners, no owner names, no atime/ctime.
+ */
+export async function writeLayer(opts: WriteLayerOptions): Promise<LayerDescriptor> {
+  const entries = normaliseEntries(readDirectoryAsTar(opts.sourceDir), {
+    kind: opts.kind,
+    sourceDateEpoch: opts.sourceDateEpoch ?? defaultEpoch(),
+  });
+  const diffTap = new HashTap();
+  const blobTap = new HashTap();
+  const tmp = `${opts.outFile}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    await pipeline(
+      Readable.from(writeTar(entries), { objectMode: false, highWaterMark: 1 << 20 }),
+      diffTap,
+      compressor(opts.compression),
+      blobTap,
+      createWriteStream(tmp),
+    );
+    await rename(tmp, opts.outFile);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return {
+    mediaType: LAYER_MEDIA_TYPE[opts.compression],
+    digest: blobTap.digest(),
+    size: blobTap.bytes,
+    diffId: diffTap.digest(),
+  };
+}
