@@ -1,0 +1,49 @@
+/**
+ * @module Image Builder instance types mapped to the resource limits a sandbox build gets, so a
+ * recipe's `instanceTypes` (e.g. ["t3.medium"]) means something on a self-hosted machine.
+ */
+
+export interface ResourceLimits {
+  /** CPU time as a number of CPUs (fractions allowed). */
+  cpus?: number;
+  memoryMiB?: number;
+  /** Maximum number of processes/threads. */
+  pids?: number;
+}
+
+/**
+ * vCPU and memory of EC2 instance types as AWS publishes them, plus Ingot's own sizes. A build
+ * never gets more than the host has: the limits are ceilings enforced by cgroups, not reservations.
+ */
+export const INSTANCE_TYPES: Readonly<Record<string, Required<ResourceLimits>>> = {
+  't3.micro': { cpus: 2, memoryMiB: 1024, pids: 4096 },
+  't3.small': { cpus: 2, memoryMiB: 2048, pids: 4096 },
+  't3.medium': { cpus: 2, memoryMiB: 4096, pids: 8192 },
+  't3.large': { cpus: 2, memoryMiB: 8192, pids: 8192 },
+  't3.xlarge': { cpus: 4, memoryMiB: 16384, pids: 16384 },
+  'm5.large': { cpus: 2, memoryMiB: 8192, pids: 8192 },
+  'm5.xlarge': { cpus: 4, memoryMiB: 16384, pids: 16384 },
+  'm5.2xlarge': { cpus: 8, memoryMiB: 32768, pids: 32768 },
+  'c5.large': { cpus: 2, memoryMiB: 4096, pids: 8192 },
+  'c5.xlarge': { cpus: 4, memoryMiB: 8192, pids: 16384 },
+  'c5.2xlarge': { cpus: 8, memoryMiB: 16384, pids: 32768 },
+  'r5.large': { cpus: 2, memoryMiB: 16384, pids: 8192 },
+  'ingot.small': { cpus: 1, memoryMiB: 1024, pids: 2048 },
+  'ingot.medium': { cpus: 2, memoryMiB: 4096, pids: 8192 },
+  'ingot.large': { cpus: 4, memoryMiB: 8192, pids: 16384 },
+};
+
+/** What a build gets when its infrastructure configuration names no (known) instance type. */
+export const DEFAULT_INSTANCE_TYPE = 'ingot.medium';
+
+/**
+ * Limits for the first known type of `types` (Image Builder tries instance types in order too);
+ * unknown names are skipped, and none known means `DEFAULT_INSTANCE_TYPE`.
+ */
+export function limitsForInstanceTypes(types: readonly string[] | undefined): Required<ResourceLimits> & { instanceType: string } {
+  const known = (types ?? []).find((t) => Object.hasOwn(INSTANCE_TYPES, t));
+  const instanceType = known ?? DEFAULT_INSTANCE_TYPE;
+  const limits = INSTANCE_TYPES[instanceType];
+  if (!limits) throw new Error(`instance type table lacks ${instanceType}`);
+  return { ...limits, instanceType };
+}
