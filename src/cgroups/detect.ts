@@ -50,7 +50,7 @@ export function detectLayout(procCgroup: string, mountInfo: string, readControll
   for (const m of mounts.filter((e) => e.fsType === 'cgroup')) {
     const ctrls = m.superOptions.filter((o): o is LimitController => (LIMIT_CONTROLLERS as readonly string[]).includes(o));
     if (ctrls.length === 0) continue;
-    const entry = own.find((o) => o.controllers.some((c) => ctrls.includes(c)));
+    const entry = own.find((o) => o.controllers.some((c) => (ctrls as readonly string[]).includes(c)));
     if (!entry || !entry.path.startsWith(m.root)) continue;
     v1.push({ ownDir: join(m.mountPoint, entry.path.slice(m.root.length)), controllers: ctrls });
   }
