@@ -1,0 +1,114 @@
+/** @module The Image Builder HTTP API as a Hono app: SigV4 auth, rest-json routing/validation, handlers. */
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { IngotError } from '../errors/ingot-error.ts';
+import type { OperationInput, OperationName, OperationOutput } from '../model/generated/shapes.ts';
+import { type LookupSecret, verifySigV4 } from './auth/verify-request.ts';
+import { RestJsonCodec } from './protocol/codec.ts';
+import { DEFAULT_MAX_BODY_BYTES, readRawRequest } from './protocol/raw-request.ts';
+import { parseQuery } from './protocol/query-string.ts';
+import { errorResponse, toWireError } from './protocol/wire-errors.ts';
+
+export type { LookupSecret, SecretRecord } from './auth/verify-request.ts';
+
+export interface RequestContext {
+  accountId: string;
+  region: string;
+  requestId: string;
+  accessKeyId: string;
+  sourceIp: string;
+  operation: OperationName;
+}
+
+export type OperationHandler<K extends OperationName> = (input: OperationInput<K>, ctx: RequestContext) => Promise<OperationOutput<K>>;
+export type OperationHandlers = Partial<{ [K in OperationName]: OperationHandler<K> }>;
+
+export interface RequestLog {
+  operation: OperationName | undefined;
+  status: number;
+  durationMs: number;
+  accountId: string | undefined;
+  sourceIp: string;
+  requestId: string;
+  errorType?: string;
+}
+
+export interface ApiAppOptions {
+  handlers: OperationHandlers;
+  lookupSecret: LookupSecret;
+  onRequest?: (log: RequestLog) => void;
+  /** Called with every error rendered as a 500 (the client only sees "Internal service error"). */
+  onError?: (err: unknown, log: RequestLog) => void;
+  /** Check handler outputs against the output shape (tests); a violation becomes a 500. */
+  validateOutputs?: boolean;
+  maxBodyBytes?: number;
+  /** Clock used for the SigV4 skew check (tests). */
+  now?: () => Date;
+}
+
+type AnyHandler = (input: unknown, ctx: RequestContext) => Promise<unknown>;
+
+function callSafely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // a logging callback must never turn a response into a crash
+  }
+}
+
+export function createApiApp(opts: ApiAppOptions): Hono {
+  const codec = new RestJsonCodec();
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  async function serve(c: Context, requestId: string, log: RequestLog): Promise<Response> {
+    const raw = await readRawRequest(c, maxBodyBytes);
+    log.sourceIp = raw.sourceIp;
+    const identity = await verifySigV4(raw, opts.lookupSecret, opts.now?.());
+    log.accountId = identity.accountId;
+    const route = codec.routes.match(raw.method, raw.rawPath);
+    if (!route) {
+      throw new IngotError('UnknownOperationException', `No Image Builder operation matches ${raw.method} ${raw.rawPath.slice(0, 200)}`);
+    }
+    const operation = route.operation;
+    log.operation = operation;
+    const input = codec.parseInput(operation, {
+      rawLabels: route.rawLabels, query: parseQuery(raw.rawQuery), header: raw.header, body: raw.body,
+    });
+    const handler = opts.handlers[operation] as AnyHandler | undefined;
+    if (!handler) throw new IngotError('NotImplementedException', `Operation ${operation} is not implemented by Ingot`);
+    const ctx: RequestContext = { ...identity, requestId, sourceIp: raw.sourceIp, operation };
+    const output = await handler(input, ctx);
+    if (opts.validateOutputs) codec.validateOutput(operation, output);
+    return codec.outputResponse(operation, output, requestId);
+  }
+
+  async function handle(c: Context): Promise<Response> {
+    const started = performance.now();
+    const requestId = randomUUID();
+    const log: RequestLog = { operation: undefined, status: 0, durationMs: 0, accountId: undefined, sourceIp: '', requestId };
+    let response: Response;
+    try {
+      response = await serve(c, requestId, log);
+    } catch (err) {
+      const wire = toWireError(err);
+      if (wire.status >= 500 && !(err instanceof IngotError && err.awsType === 'NotImplementedException')) {
+        callSafely(() => opts.onError?.(err, log));
+      }
+      log.errorType = wire.type;
+      response = errorResponse(wire, requestId);
+    }
+    log.status = response.status;
+    log.durationMs = performance.now() - started;
+    callSafely(() => opts.onRequest?.(log));
+    return response;
+  }
+
+  const app = new Hono();
+  app.all('*', handle);
+  app.onError((err) => {
+    callSafely(() => opts.onError?.(err, { operation: undefined, status: 500, durationMs: 0, accountId: undefined, sourceIp: '', requestId: '' }));
+    return errorResponse(toWireError(undefined), randomUUID());
+  });
+  return app;
+}

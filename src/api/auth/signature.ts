@@ -1,0 +1,40 @@
+/** @module SigV4 signing key derivation (cached per secret/day/region/service) and request signature. */
+import { createHash, createHmac } from 'node:crypto';
+
+export const ALGORITHM = 'AWS4-HMAC-SHA256';
+
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function hmac(key: string | Buffer, data: string): Buffer {
+  return createHmac('sha256', key).update(data, 'utf8').digest();
+}
+
+const MAX_CACHED_KEYS = 256;
+const keyCache = new Map<string, Buffer>();
+
+/** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"). */
+export function signingKey(secret: string, shortDate: string, region: string, service: string): Buffer {
+  const cacheKey = `${shortDate}\n${region}\n${service}\n${secret}`;
+  const cached = keyCache.get(cacheKey);
+  if (cached) return cached;
+  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, shortDate), region), service), 'aws4_request');
+  if (keyCache.size >= MAX_CACHED_KEYS) keyCache.clear();
+  keyCache.set(cacheKey, key);
+  return key;
+}
+
+export function stringToSign(amzDate: string, scope: string, canonicalRequest: string): string {
+  return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
+}
+
+/** The hex signature for a canonical request. */
+export function computeSignature(params: {
+  secret: string; amzDate: string; region: string; service: string; canonicalRequest: string;
+}): string {
+  const shortDate = params.amzDate.slice(0, 8);
+  const scope = `${shortDate}/${params.region}/${params.service}/aws4_request`;
+  const key = signingKey(params.secret, shortDate, params.region, params.service);
+  return createHmac('sha256', key).update(stringToSign(params.amzDate, scope, params.canonicalRequest), 'utf8').digest('hex');
+}

@@ -1,0 +1,66 @@
+/** @module Collects validation failures and words them the way AWS's front end does. */
+import { IngotError } from '../../errors/ingot-error.ts';
+
+/** Beyond this many failures the rest are not reported (keeps hostile inputs cheap). */
+const MAX_ISSUES = 10;
+const MAX_VALUE_CHARS = 256;
+
+/** AWS's rendering of the offending value: `'text'`, `null`, or a bracketed list. */
+export function renderValue(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if (value instanceof Date) text = Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  else if (typeof value === 'object') text = safeJson(value);
+  else text = String(value);
+  if (text.length > MAX_VALUE_CHARS) text = `${text.slice(0, MAX_VALUE_CHARS)}...`;
+  return `'${text}'`;
+}
+
+function safeJson(value: object): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Path of a member below `path` (`a.b`), as in `'distributions.1.member.region'`. */
+export function memberPath(path: string, member: string): string {
+  return path === '' ? member : `${path}.${member}`;
+}
+
+export class ValidationIssues {
+  readonly messages: string[] = [];
+
+  get full(): boolean {
+    return this.messages.length >= MAX_ISSUES;
+  }
+
+  /** Records `Value <v> at '<path>' failed to satisfy constraint: <rule>`. */
+  add(path: string, value: unknown, rule: string): void {
+    if (this.full) return;
+    this.messages.push(`Value ${renderValue(value)} at '${path}' failed to satisfy constraint: ${rule}`);
+  }
+
+  /** Records a failure that has its own wording (e.g. a malformed query parameter). */
+  addRaw(message: string): void {
+    if (!this.full) this.messages.push(message);
+  }
+
+  get count(): number {
+    return this.messages.length;
+  }
+
+  /** `N validation error(s) detected: a; b` as a ValidationException. */
+  toError(): IngotError {
+    const n = this.messages.length;
+    const head = `${n} validation error${n === 1 ? '' : 's'} detected: `;
+    return new IngotError('ValidationException', head + this.messages.join('; '), { data: { issues: [...this.messages] } });
+  }
+
+  /** Throws the ValidationException when anything was recorded. */
+  throwIfAny(): void {
+    if (this.messages.length > 0) throw this.toError();
+  }
+}
