@@ -12,7 +12,7 @@ export interface RawCall {
   path: string;
   /** Raw query string without `?`, sent as is. */
   rawQuery?: string;
-  body?: string | Uint8Array;
+  body?: string | Uint8Array<ArrayBuffer>;
   headers?: Record<string, string>;
   signingDate?: Date;
   secretAccessKey?: string;
