@@ -12,8 +12,10 @@ export interface CommandModule {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, () => Promise<CommandModule>> = {
-  server: () => import('./commands/server.ts').then((m) => m.command),
+/** Every verb, with its one-line summary (shown without loading the command's code). */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  server: { summary: 'serve the Image Builder API', load: () => import('./commands/server.ts').then((m) => m.command) },
+  credentials: { summary: 'list or create API access keys', load: () => import('./commands/credentials.ts').then((m) => m.command) },
 };
 
 function mainHelp(): string {
@@ -23,7 +25,7 @@ function mainHelp(): string {
     'Ingot: a self-hosted golden-image factory that speaks the EC2 Image Builder API.',
     '',
     'Commands:',
-    ...Object.keys(COMMANDS).map((name) => `  ${name}`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`),
     '',
     'Run `ingot <command> --help` for the options of one command.',
     'Data directory: $INGOT_HOME (default ~/.ingot).',
@@ -36,12 +38,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(mainHelp() + '\n');
     return verb ? 0 : 2;
   }
-  const load = COMMANDS[verb];
-  if (!load) {
+  const entry = COMMANDS[verb];
+  if (!entry) {
     process.stderr.write(`ingot: unknown command '${verb}'\n\n${mainHelp()}\n`);
     return 2;
   }
-  const command = await load();
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(command.usage + '\n');
     return 0;

@@ -135,6 +135,8 @@ export interface JobQueue {
   finish(jobId: string, workerId: string, state: 'succeeded' | 'failed' | 'cancelled', error?: string): Promise<void>;
   /** Puts a claimed job back in the queue (e.g. for a retry). */
   release(jobId: string, workerId: string, error: string): Promise<void>;
+  /** Cancels a queued or running job; a running job's worker sees it at its next heartbeat. */
+  cancel(jobId: string, reason: string): Promise<boolean>;
   get(jobId: string): Promise<Job | undefined>;
   byResource(resourceArn: string): Promise<Job[]>;
   /** Marks running jobs whose lease expired and that have no attempts left as failed; returns them. */

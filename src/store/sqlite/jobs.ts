@@ -107,6 +107,13 @@ export class SqliteJobQueue implements JobQueue {
     });
   }
 
+  cancel(jobId: string, reason: string): Promise<boolean> {
+    return this.#lock.write(() => {
+      const r = statement(this.#db, "UPDATE jobs SET state = 'cancelled', last_error = ?, updated_at = ? WHERE id = ? AND state IN ('queued', 'running')").run(reason, new Date().toISOString(), jobId);
+      return Number(r.changes) > 0;
+    });
+  }
+
   async get(jobId: string): Promise<Job | undefined> {
     const row = statement(this.#db, 'SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
     return row ? toJob(row) : undefined;

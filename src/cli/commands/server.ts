@@ -1,0 +1,59 @@
+/**
+ * @module `ingot server`: the Image Builder API on the embedded default (SQLite file store in
+ * $INGOT_HOME).
+ */
+import { parseArgs } from 'node:util';
+import { IngotError } from '../../errors/ingot-error.ts';
+import type { CommandModule } from '../main.ts';
+import { DEFAULT_HOST, DEFAULT_PORT, ingotHome } from '../../server/config.ts';
+
+const usage = `Usage: ingot server [--host HOST] [--port PORT]
+
+Serves the AWS EC2 Image Builder API (rest-json, SigV4) so that the aws CLI and the AWS SDKs
+work against Ingot with --endpoint-url.
+
+Options:
+  --host HOST   address to listen on (default ${DEFAULT_HOST})
+  --port PORT   port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --quiet       do not log each request
+
+Environment:
+  INGOT_HOME               data directory (default ~/.ingot); the database is INGOT_HOME/ingot.db
+  INGOT_ACCESS_KEY_ID      the default access key (with INGOT_SECRET_ACCESS_KEY); when both are
+  INGOT_SECRET_ACCESS_KEY  unset, a key is generated once, stored and printed
+  INGOT_ACCOUNT_ID         the default key's account (default 123456789012)`;
+
+export const command: CommandModule = {
+  summary: 'serve the Image Builder API',
+  usage,
+  async run(argv) {
+    const { values } = parseArgs({ args: argv, options: { host: { type: 'string' }, port: { type: 'string' }, quiet: { type: 'boolean' } }, strict: true });
+    const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new IngotError('ValidationException', `--port must be a whole number from 0 to 65535, got '${values.port}'`);
+    const { startServer } = await import('../../server/server.ts');
+    const home = ingotHome();
+    const server = await startServer({
+      home,
+      host: values.host ?? DEFAULT_HOST,
+      port,
+      onError: (err) => process.stderr.write(`ingot server: internal error: ${err instanceof Error ? err.stack : String(err)}\n`),
+      ...(values.quiet ? {} : { onRequest: (l) => process.stderr.write(`${new Date().toISOString()} ${l.sourceIp} ${l.operation ?? '-'} ${l.status}${l.errorType ? ` ${l.errorType}` : ''} ${l.durationMs.toFixed(1)}ms\n`) }),
+    });
+    const { credential, generated } = server.defaultCredential;
+    process.stderr.write(`ingot server: data in ${home}\n`);
+    if (generated) {
+      process.stderr.write(
+        `ingot server: generated an access key for account ${credential.accountId} (shown once; it is stored in ${home}/ingot.db):\n` +
+          `  export AWS_ACCESS_KEY_ID=${credential.accessKeyId}\n  export AWS_SECRET_ACCESS_KEY=${credential.secretAccessKey}\n`,
+      );
+    }
+    process.stdout.write(`ingot server listening on ${server.url}  (aws imagebuilder ... --endpoint-url ${server.url})\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await server.close();
+    return 0;
+  },
+};
