@@ -1,0 +1,83 @@
+/** @module Content-addressed blob store (`<root>/blobs/sha256/<hex>`): verified writes via temp file + rename. */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { digestHex, HashTap, type Digest } from '../oci/digest.ts';
+
+/** `$INGOT_HOME/cache` (default `~/.ingot/cache`). */
+export function defaultCacheRoot(): string {
+  return join(process.env.INGOT_HOME ?? join(homedir(), '.ingot'), 'cache');
+}
+
+export interface StoredBlob {
+  digest: Digest;
+  size: number;
+  path: string;
+}
+
+export interface BlobStore {
+  readonly root: string;
+  path(digest: string): string;
+  has(digest: string): Promise<boolean>;
+  /**
+   * Adds a file. With `move` it is renamed in (same file system) when `expectedDigest` is given and trusted, else it is
+   * copied while hashing and checked against `expectedDigest`. Concurrent puts of the same blob are harmless.
+   */
+  putFile(file: string, opts?: { expectedDigest?: Digest; move?: boolean }): Promise<StoredBlob>;
+  putBytes(data: Buffer | string): Promise<StoredBlob>;
+  delete(digest: string): Promise<void>;
+}
+
+function tempName(dir: string): string {
+  return join(dir, `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+}
+
+export async function openBlobStore(root: string = defaultCacheRoot()): Promise<BlobStore> {
+  const dir = join(root, 'blobs', 'sha256');
+  await mkdir(dir, { recursive: true });
+  const path = (digest: string): string => join(dir, digestHex(digest));
+  const has = (digest: string): Promise<boolean> => stat(path(digest)).then(() => true, () => false);
+
+  async function putStream(source: NodeJS.ReadableStream, expected?: Digest): Promise<StoredBlob> {
+    const tmp = tempName(dir);
+    const tap = new HashTap();
+    try {
+      await pipeline(source, tap, createWriteStream(tmp));
+      const digest = tap.digest();
+      if (expected && digest !== expected) throw new Error(`blob digest mismatch: expected ${expected}, got ${digest}`);
+      await rename(tmp, path(digest));
+      return { digest, size: tap.bytes, path: path(digest) };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  return {
+    root,
+    path,
+    has,
+    async putFile(file, opts = {}) {
+      if (opts.move && opts.expectedDigest) {
+        const dest = path(opts.expectedDigest);
+        const moved = await rename(file, dest).then(() => true, (err: NodeJS.ErrnoException) => {
+          if (err.code === 'EXDEV') return false;
+          throw err;
+        });
+        if (moved) return { digest: opts.expectedDigest, size: (await stat(dest)).size, path: dest };
+      }
+      const stored = await putStream(createReadStream(file), opts.expectedDigest);
+      if (opts.move) await rm(file, { force: true });
+      return stored;
+    },
+    async putBytes(data) {
+      return putStream(Readable.from([Buffer.from(data)]));
+    },
+    async delete(digest) {
+      await rm(path(digest), { force: true });
+    },
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * @module Layer cache: component layers (blob + extracted upper dir for stacking as an overlay lowerdir) keyed by
+ * `layerCacheKey`, evicted least-recently-used first when over `maxBytes`, never while pinned by a running build.
+ */
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LayerDescriptor } from '../oci/media-types.ts';
+import { defaultCacheRoot, openBlobStore, type BlobStore } from './blob-store.ts';
+import { CacheIndex, type IndexRow } from './cache-index.ts';
+import { recoverLayerCache } from './recovery.ts';
+import { diskUsage, moveTree } from './tree-ops.ts';
+
+export interface LayerCacheEntry {
+  key: string;
+  layer: LayerDescriptor;
+  /** The extracted upper dir (overlay whiteouts intact): use it read-only as an overlay lowerdir. */
+  diffDir: string;
+  /** The compressed layer blob. */
+  blobPath: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  /** Disk usage of diffDir plus the blob size. */
+  sizeBytes: number;
+}
+
+/** A hold on an entry: it cannot be evicted until released. */
+export interface Lease {
+  entry: LayerCacheEntry;
+  release(): void;
+}
+
+export interface LayerCache {
+  readonly root: string;
+  readonly blobs: BlobStore;
+  lookup(key: string): Promise<LayerCacheEntry | undefined>;
+  /** Moves `diffDir` and `layerFile` into the cache (they are gone afterwards), then evicts if over the limit. */
+  put(key: string, input: { diffDir: string; layerFile: string; layer: LayerDescriptor }): Promise<LayerCacheEntry>;
+  touch(key: string): void;
+  /** Lookup + pin + touch in one step; undefined on a miss. */
+  acquire(key: string): Promise<Lease | undefined>;
+  /** In-process pin (counted); returns the unpin function. */
+  pin(key: string): () => void;
+  /** Evicts LRU entries that are not pinned until the total fits `maxBytes`; returns the evicted keys. */
+  evict(): Promise<string[]>;
+  totalBytes(): number;
+  close(): void;
+}
+
+export interface OpenLayerCacheOptions {
+  /** Default `$INGOT_HOME/cache`. */
+  root?: string;
+  maxBytes: number;
+}
+
+const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+const KEY = /^[a-f0-9]{64}$/;
+
+export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<LayerCache> {
+  const root = opts.root ?? defaultCacheRoot();
+  const layersDir = join(root, 'layers');
+  await mkdir(layersDir, { recursive: true });
+  const blobs = await openBlobStore(root);
+  const index = new CacheIndex(join(root, 'index.db'));
+  const pins = new Map<string, number>();
+  let evicting: Promise<string[]> = Promise.resolve([]);
+
+  const dirOf = (key: string): string => {
+    if (!KEY.test(key)) throw new Error(`invalid layer cache key: ${key}`);
+    return join(layersDir, key);
+  };
+  const toEntry = (row: IndexRow): LayerCacheEntry => ({
+    key: row.key, layer: row.layer, diffDir: dirOf(row.key), blobPath: blobs.path(row.layer.digest),
+    createdAt: new Date(row.createdAt), lastUsedAt: new Date(row.lastUsedAt), sizeBytes: row.sizeBytes,
+  });
+
+  async function remove(row: IndexRow): Promise<void> {
+    index.delete(row.key);
+    await rm(dirOf(row.key), { recursive: true, force: true });
+    if (!index.digestInUse(row.layer.digest)) await blobs.delete(row.layer.digest);
+  }
+
+  await recoverLayerCache({ layersDir, index, blobs, isIndexedDir: (name) => KEY.test(name) && index.get(name) !== undefined, remove });
+
+  const cache: LayerCache = {
+    root,
+    blobs,
+    async lookup(key) {
+      const row = index.get(key);
+      if (!row) return undefined;
+      if (await exists(dirOf(key)) && await blobs.has(row.layer.digest)) return toEntry(row);
+      if (!pins.has(key)) await remove(row);
+      return undefined;
+    },
+    async put(key, input) {
+      const incoming = join(layersDir, `.incoming-${process.pid}-${Math.random().toString(36).slice(2)}`);
+      await moveTree(input.diffDir, incoming);
+      await blobs.putFile(input.layerFile, { expectedDigest: input.layer.digest, move: true });
+      const dir = dirOf(key);
+      await moveTree(incoming, dir).catch(async () => { await rm(incoming, { recursive: true, force: true }); });
+      const now = Date.now();
+      const sizeBytes = (await diskUsage(dir)) + (await stat(blobs.path(input.layer.digest))).size;
+      index.insert({ key, layer: input.layer, createdAt: now, lastUsedAt: now, sizeBytes });
+      index.touch(key, now);
+      const unpin = cache.pin(key);
+      try {
+        await cache.evict();
+      } finally {
+        unpin();
+      }
+      return toEntry(index.get(key)!);
+    },
+    touch(key) {
+      index.touch(key, Date.now());
+    },
+    pin(key) {
+      pins.set(key, (pins.get(key) ?? 0) + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const n = (pins.get(key) ?? 1) - 1;
+        if (n <= 0) pins.delete(key);
+        else pins.set(key, n);
+      };
+    },
+    async acquire(key) {
+      const release = cache.pin(key);
+      const entry = await cache.lookup(key);
+      if (!entry) {
+        release();
+        return undefined;
+      }
+      cache.touch(key);
+      return { entry, release };
+    },
+    evict() {
+      evicting = evicting.catch(() => []).then(async () => {
+        const evicted: string[] = [];
+        for (const row of index.lru()) {
+          if (index.totalBytes() <= opts.maxBytes) break;
+          if (pins.has(row.key)) continue;
+          await remove(row);
+          evicted.push(row.key);
+        }
+        return evicted;
+      });
+      return evicting;
+    },
+    totalBytes: () => index.totalBytes(),
+    close: () => index.close(),
+  };
+  return cache;
+}
