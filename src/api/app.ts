@@ -7,7 +7,7 @@ import type { OperationInput, OperationName, OperationOutput } from '../model/ge
 import { type LookupSecret, verifySigV4 } from './auth/verify-request.ts';
 import { RestJsonCodec } from './protocol/codec.ts';
 import { DEFAULT_MAX_BODY_BYTES, readRawRequest } from './protocol/raw-request.ts';
-import { parseQuery } from './protocol/query-string.ts';
+import { parseQueryStrict } from './protocol/query-string.ts';
 import { errorResponse, toWireError } from './protocol/wire-errors.ts';
 
 export type { LookupSecret, SecretRecord } from './auth/verify-request.ts';
@@ -73,7 +73,7 @@ export function createApiApp(opts: ApiAppOptions): Hono {
     const operation = route.operation;
     log.operation = operation;
     const input = codec.parseInput(operation, {
-      rawLabels: route.rawLabels, query: parseQuery(raw.rawQuery), header: raw.header, body: raw.body,
+      rawLabels: route.rawLabels, query: parseQueryStrict(raw.rawQuery), header: raw.header, body: raw.body,
     });
     const handler = opts.handlers[operation] as AnyHandler | undefined;
     if (!handler) throw new IngotError('NotImplementedException', `Operation ${operation} is not implemented by Ingot`);

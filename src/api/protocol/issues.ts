@@ -19,9 +19,9 @@ export function renderValue(value: unknown): string {
 
 function safeJson(value: object): string {
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value) ?? Object.prototype.toString.call(value);
   } catch {
-    return String(value);
+    return Object.prototype.toString.call(value); // cyclic or too deeply nested to print
   }
 }
 
@@ -32,6 +32,7 @@ export function memberPath(path: string, member: string): string {
 
 export class ValidationIssues {
   readonly messages: string[] = [];
+  readonly #paths = new Set<string>();
 
   get full(): boolean {
     return this.messages.length >= MAX_ISSUES;
@@ -39,8 +40,14 @@ export class ValidationIssues {
 
   /** Records `Value <v> at '<path>' failed to satisfy constraint: <rule>`. */
   add(path: string, value: unknown, rule: string): void {
+    this.#paths.add(path);
     if (this.full) return;
     this.messages.push(`Value ${renderValue(value)} at '${path}' failed to satisfy constraint: ${rule}`);
+  }
+
+  /** Whether a failure was already recorded at exactly this path (so "must not be null" is not piled on). */
+  reported(path: string): boolean {
+    return this.#paths.has(path);
   }
 
   /** Records a failure that has its own wording (e.g. a malformed query parameter). */

@@ -1,4 +1,5 @@
 /** @module Splits a raw query string into decoded (key, value) pairs, exactly and without guessing. */
+import { validation } from '../../errors/ingot-error.ts';
 
 export interface QueryPair {
   key: string;
@@ -31,6 +32,17 @@ export function parseQuery(raw: string, decode: (text: string) => string = perce
     pairs.push({ key: decode(key), value: decode(value) });
   }
   return pairs;
+}
+
+/** Strict parseQuery: bad percent-encoding is a ValidationException naming the parameter. */
+export function parseQueryStrict(raw: string): QueryPair[] {
+  try {
+    return parseQuery(raw);
+  } catch {
+    const bad = raw.split('&').find((part) => { try { percentDecode(part); return false; } catch { return true; } }) ?? raw;
+    throw validation(`1 validation error detected: Value '${bad.slice(0, 256)}' at 'queryString' failed to satisfy constraint: ` +
+      'Member must be valid percent-encoded UTF-8');
+  }
 }
 
 /** Splits a request target (`/path?query`) into its raw path and raw query. */

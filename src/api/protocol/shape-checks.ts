@@ -55,7 +55,10 @@ export class ShapeChecks {
         if (!check) issues.add(child, value[key], `Member must not be present: it is not a member of ${name}`);
         else if (value[key] !== null && value[key] !== undefined) out[key] = check(value[key], child, issues);
       }
-      for (const key of required) if (out[key] === undefined) issues.add(memberPath(path, key), null, 'Member must not be null');
+      for (const key of required) {
+        const child = memberPath(path, key);
+        if (out[key] === undefined && !issues.reported(child)) issues.add(child, null, 'Member must not be null');
+      }
       return out;
     };
   }
