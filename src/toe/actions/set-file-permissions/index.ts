@@ -1,0 +1,4 @@
+/** @module SetFilePermissions: runs `chmod` on a file inside the instance. */
+import { defineOwnership } from '../ownership.ts';
+
+export const setFilePermissions = defineOwnership('SetFilePermissions', 'file', 'chmod');
