@@ -119,7 +119,8 @@ export async function runComponentDocuments(opts: ExecutorOptions, nesting: read
   out.status = signal.aborted ? 'cancelled' : rollup(out.documents.map((doc) => doc.status));
   out.failureMessage = firstFailure(out.documents, 'Document');
   out.endTime = timestamp();
-  state.done = true;
+  // A cancelled run keeps its cursor so `resume` continues where it stopped.
+  state.done = !signal.aborted;
   save();
   log(out.status === 'failed' || out.status === 'cancelled' ? `TOE has completed execution with status ${out.status}: ${out.failureMessage}` : 'TOE has completed execution successfully');
   emit({ type: 'done', output: out });
