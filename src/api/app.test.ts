@@ -2,11 +2,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateComponentCommand, GetComponentCommand, GetImageCommand, GetImagePipelineCommand, ImagebuilderClient,
-  ListComponentsCommand, ListTagsForResourceCommand, UntagResourceCommand,
+  CreateComponentCommand, GetComponentCommand, GetImageCommand, GetImagePipelineCommand, GetLifecyclePolicyCommand,
+  ImagebuilderClient, ListComponentsCommand, ListTagsForResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-imagebuilder';
 import { notFound } from '../errors/ingot-error.ts';
 import { createApiApp, type OperationHandlers, type RequestLog } from './app.ts';
+import { RestJsonCodec } from './protocol/codec.ts';
 import { serveApp, type ServedApp } from './protocol/testing/serve-app.ts';
 import { lookupTestKey, signedFetch, TEST_KEY } from './protocol/testing/signed-fetch.ts';
 
@@ -26,6 +27,10 @@ const handlers: OperationHandlers = {
     untagged.push(input.tagKeys.join('|'));
     return {};
   },
+  GetLifecyclePolicy: async (input) => ({
+    lifecyclePolicy: { arn: input.lifecyclePolicyArn, name: 'p', dateCreated: new Date('2026-01-02T03:04:05.250Z'), internalSecret: 'x' },
+    internalTop: 1,
+  }),
   GetImage: async (input) => {
     if (input.imageBuildVersionArn.includes('/404/')) throw notFound(`Image ${input.imageBuildVersionArn} not found`);
     throw new Error('secret stack detail');
@@ -136,4 +141,38 @@ test('unknown routes are 404 UnknownOperationException; the request id header is
   const wrongMethod = await signedFetch(served.endpoint, { method: 'DELETE', path: '/ListComponents' });
   assert.equal(wrongMethod.status, 404);
   await wrongMethod.body?.cancel();
+});
+
+test('outputs carry only the members of the output shape, with timestamps as epoch seconds', async () => {
+  const arn = 'arn:aws:imagebuilder:us-east-1:123456789012:lifecycle-policy/p';
+  const out = await client().send(new GetLifecyclePolicyCommand({ lifecyclePolicyArn: arn }));
+  assert.ok(out.lifecyclePolicy?.dateCreated instanceof Date);
+  assert.equal(out.lifecyclePolicy.dateCreated.toISOString(), '2026-01-02T03:04:05.250Z');
+  const raw = await signedFetch(served.endpoint, { method: 'GET', path: '/GetLifecyclePolicy', rawQuery: `lifecyclePolicyArn=${encodeURIComponent(arn)}` });
+  const body = (await raw.json()) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(body), ['lifecyclePolicy'], 'GetLifecyclePolicyResponse has no requestId member');
+  assert.deepEqual(body.lifecyclePolicy, { arn, name: 'p', dateCreated: 1767323045.25 });
+});
+
+test('with validateOutputs, an output that breaks its shape is a 500 reported to onError', async () => {
+  const seen: unknown[] = [];
+  const app = createApiApp({
+    lookupSecret: lookupTestKey, validateOutputs: true, onError: (err) => seen.push(err),
+    handlers: { ListComponents: async () => ({ componentVersionList: [{ platform: 'Plan9' as 'Linux' }] }) },
+  });
+  const local = await serveApp(app);
+  try {
+    const res = await signedFetch(local.endpoint, { method: 'POST', path: '/ListComponents', body: '{}' });
+    assert.equal(res.status, 500);
+    assert.deepEqual(await res.json(), { message: 'Internal service error' });
+    assert.match(String((seen[0] as Error).message), /ListComponents does not match its output shape: .*'componentVersionList.1.member.platform'/);
+  } finally {
+    await local.close();
+  }
+});
+
+test('the codec compiles every operation of the model up front', () => {
+  const codec = new RestJsonCodec();
+  assert.equal(Object.keys(codec.model.operations).length, 77);
+  assert.equal(codec.routes.match('PUT', '/CreateComponent')?.operation, 'CreateComponent');
 });

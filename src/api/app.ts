@@ -57,6 +57,15 @@ function callSafely(fn: () => void): void {
   }
 }
 
+/** An output that breaks its shape is Ingot's bug: a 500 (with the details for onError), never a 400. */
+function checkOutput(codec: RestJsonCodec, operation: OperationName, output: unknown): void {
+  try {
+    codec.validateOutput(operation, output);
+  } catch (err) {
+    throw new Error(`handler output of ${operation} does not match its output shape: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 export function createApiApp(opts: ApiAppOptions): Hono {
   const codec = new RestJsonCodec();
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -79,7 +88,7 @@ export function createApiApp(opts: ApiAppOptions): Hono {
     if (!handler) throw new IngotError('NotImplementedException', `Operation ${operation} is not implemented by Ingot`);
     const ctx: RequestContext = { ...identity, requestId, sourceIp: raw.sourceIp, operation };
     const output = await handler(input, ctx);
-    if (opts.validateOutputs) codec.validateOutput(operation, output);
+    if (opts.validateOutputs) checkOutput(codec, operation, output);
     return codec.outputResponse(operation, output, requestId);
   }
 

@@ -1,5 +1,5 @@
 /** @module SigV4 signing key derivation (cached per secret/day/region/service) and request signature. */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 
@@ -12,14 +12,14 @@ function hmac(key: string | Buffer, data: string): Buffer {
 }
 
 const MAX_CACHED_KEYS = 256;
-const keyCache = new Map<string, Buffer>();
+const keyCache = new Map<string, KeyObject>();
 
 /** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"). */
-export function signingKey(secret: string, shortDate: string, region: string, service: string): Buffer {
+export function signingKey(secret: string, shortDate: string, region: string, service: string): KeyObject {
   const cacheKey = `${shortDate}\n${region}\n${service}\n${secret}`;
   const cached = keyCache.get(cacheKey);
   if (cached) return cached;
-  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, shortDate), region), service), 'aws4_request');
+  const key = createSecretKey(hmac(hmac(hmac(hmac(`AWS4${secret}`, shortDate), region), service), 'aws4_request'));
   if (keyCache.size >= MAX_CACHED_KEYS) keyCache.clear();
   keyCache.set(cacheKey, key);
   return key;

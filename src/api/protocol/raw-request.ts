@@ -1,6 +1,7 @@
 /** @module Reads the request as it arrived (raw path and query, headers, size-limited body) from Hono. */
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
+import { IngotError } from '../../errors/ingot-error.ts';
 import { ProtocolError } from './wire-errors.ts';
 import { splitTarget } from './query-string.ts';
 
@@ -26,7 +27,9 @@ async function readBody(stream: ReadableStream<Uint8Array> | null, max: number):
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch((err: unknown) => {
+      throw new IngotError('SerializationException', 'Could not read the request body', { cause: err });
+    });
     if (done) break;
     total += value.byteLength;
     if (total > max) {
