@@ -45,7 +45,7 @@ export async function withRetries<T>(ctx: ActionContext, attempts: number, what:
       last = err;
       if (ctx.signal.aborted || i === attempts) break;
       ctx.log(`${what}: attempt ${i} failed (${err instanceof Error ? err.message : String(err)}), retrying`);
-      await new Promise((r) => setTimeout(r, 200 * 2 ** (i - 1)));
+      await new Promise((r) => setTimeout(r, 100 * 2 ** (i - 1)));
     }
   }
   throw last instanceof Error ? last : new ActionFailure(String(last));

@@ -65,3 +65,8 @@ export async function listKeys(s3: S3Options, bucket: string, prefix: string, ow
   const xml = await response.text();
   return [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
 }
+
+/** CreateBucket (used by tests and by callers preparing an S3-compatible store). */
+export async function createBucket(s3: S3Options, bucket: string, signal?: AbortSignal): Promise<void> {
+  await check(await send(s3, 'PUT', { bucket, key: '' }, signal ? { signal } : {}), `CREATE s3://${bucket}`);
+}
