@@ -6,9 +6,9 @@ import { IngotError } from '../errors/ingot-error.ts';
 import type { OperationInput, OperationName, OperationOutput } from '../model/generated/shapes.ts';
 import { type LookupSecret, verifySigV4 } from './auth/verify-request.ts';
 import { RestJsonCodec } from './protocol/codec.ts';
-import { DEFAULT_MAX_BODY_BYTES, readRawRequest } from './protocol/raw-request.ts';
+import { DEFAULT_MAX_BODY_BYTES, readRawRequest, sourceIpOf } from './protocol/raw-request.ts';
 import { parseQueryStrict } from './protocol/query-string.ts';
-import { errorResponse, toWireError } from './protocol/wire-errors.ts';
+import { errorResponse, ProtocolError, toWireError } from './protocol/wire-errors.ts';
 
 export type { LookupSecret, SecretRecord } from './auth/verify-request.ts';
 
@@ -38,7 +38,7 @@ export interface ApiAppOptions {
   handlers: OperationHandlers;
   lookupSecret: LookupSecret;
   onRequest?: (log: RequestLog) => void;
-  /** Called with every error rendered as a 500 (the client only sees "Internal service error"). */
+  /** Called with every unexpected error (rendered as a 500 "Internal service error", no detail to the client). */
   onError?: (err: unknown, log: RequestLog) => void;
   /** Check handler outputs against the output shape (tests); a violation becomes a 500. */
   validateOutputs?: boolean;
@@ -57,6 +57,12 @@ function callSafely(fn: () => void): void {
   }
 }
 
+/** Errors worth a log line: anything that is not a deliberate IngotError/ProtocolError, and ServiceExceptions. */
+function isUnexpected(err: unknown): boolean {
+  if (err instanceof ProtocolError) return false;
+  return !(err instanceof IngotError) || err.awsType === 'ServiceException';
+}
+
 /** An output that breaks its shape is Ingot's bug: a 500 (with the details for onError), never a 400. */
 function checkOutput(codec: RestJsonCodec, operation: OperationName, output: unknown): void {
   try {
@@ -72,7 +78,6 @@ export function createApiApp(opts: ApiAppOptions): Hono {
 
   async function serve(c: Context, requestId: string, log: RequestLog): Promise<Response> {
     const raw = await readRawRequest(c, maxBodyBytes);
-    log.sourceIp = raw.sourceIp;
     const identity = await verifySigV4(raw, opts.lookupSecret, opts.now?.());
     log.accountId = identity.accountId;
     const route = codec.routes.match(raw.method, raw.rawPath);
@@ -95,13 +100,13 @@ export function createApiApp(opts: ApiAppOptions): Hono {
   async function handle(c: Context): Promise<Response> {
     const started = performance.now();
     const requestId = randomUUID();
-    const log: RequestLog = { operation: undefined, status: 0, durationMs: 0, accountId: undefined, sourceIp: '', requestId };
+    const log: RequestLog = { operation: undefined, status: 0, durationMs: 0, accountId: undefined, sourceIp: sourceIpOf(c), requestId };
     let response: Response;
     try {
       response = await serve(c, requestId, log);
     } catch (err) {
       const wire = toWireError(err);
-      if (wire.status >= 500 && !(err instanceof IngotError && err.awsType === 'NotImplementedException')) {
+      if (isUnexpected(err)) {
         callSafely(() => opts.onError?.(err, log));
       }
       log.errorType = wire.type;

@@ -10,6 +10,9 @@
  *   matched strings only differs for patterns that rely on giving up backtracking).
  * - a leading `(?i)` becomes the `i` flag.
  * - POSIX classes `\p{Alpha}`, `\p{Digit}`, `\p{Alnum}`, `\p{Upper}`, `\p{Lower}`, `\p{Punct}`.
+ * One deliberate difference is kept: Java's `$` also matches before a final line terminator, JS's
+ * only at the very end, so values with a trailing newline are rejected here (safer for names that
+ * end up in paths and logs).
  * The result is compiled without the `u` flag, so Java's lenient `[a-z0-9-_]` (a literal `-`
  * after a range) keeps its meaning.
  */

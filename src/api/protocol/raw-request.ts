@@ -48,6 +48,11 @@ function incomingOf(c: Context): IncomingMessage | undefined {
   return (env as { incoming?: IncomingMessage }).incoming;
 }
 
+/** The peer address ('' when not served over a node socket, e.g. app.request() in tests). */
+export function sourceIpOf(c: Context): string {
+  return incomingOf(c)?.socket.remoteAddress ?? '';
+}
+
 export async function readRawRequest(c: Context, maxBodyBytes: number): Promise<RawRequest> {
   const incoming = incomingOf(c);
   const target = incoming?.url ?? c.req.url;
@@ -56,7 +61,7 @@ export async function readRawRequest(c: Context, maxBodyBytes: number): Promise<
   const header = (name: string): string | undefined => headers.get(name) ?? undefined;
   const request: RawRequest = {
     method: c.req.method, rawPath, rawQuery, header, body: new Uint8Array(0),
-    sourceIp: incoming?.socket.remoteAddress ?? '',
+    sourceIp: sourceIpOf(c),
   };
   const declared = Number(header('content-length') ?? '0');
   if (declared > maxBodyBytes) throw tooLarge(maxBodyBytes);
