@@ -1,0 +1,30 @@
+/** @module Options of the sandbox instance: an in-place root, or overlay layers over a base. */
+import type { ResourceLimits } from '../../cgroups/instance-types.ts';
+
+export interface SandboxCommonOptions {
+  /** Host name inside the sandbox (default: the sandbox id). */
+  hostname?: string;
+  /** cgroup limits; whatever the machine cannot enforce is listed in `SandboxInstance.warnings`. */
+  limits?: ResourceLimits;
+  /** Environment of every exec, over the defaults (PATH, HOME, LANG, DEBIAN_FRONTEND...). */
+  env?: Readonly<Record<string, string>>;
+  /** Where runtime directories and mount points live (default `$INGOT_HOME`, else ~/.ingot). */
+  ingotHome?: string;
+}
+
+/** Chroot into `rootDir` and modify it (`ingot toe run --root DIR`). */
+export interface InPlaceSandboxOptions extends SandboxCommonOptions {
+  rootDir: string;
+}
+
+/** overlayfs: read-only `lowerDirs` (topmost first), the build's writes (and whiteouts) in `upperDir`. */
+export interface OverlaySandboxOptions extends SandboxCommonOptions {
+  lowerDirs: readonly string[];
+  upperDir: string;
+  /** overlayfs work dir on the same file system as upperDir (default: one the sandbox makes and removes). */
+  workDir?: string;
+}
+
+export type SandboxOptions = InPlaceSandboxOptions | OverlaySandboxOptions;
+
+export const isOverlay = (o: SandboxOptions): o is OverlaySandboxOptions => 'lowerDirs' in o && Array.isArray(o.lowerDirs);

@@ -1,0 +1,77 @@
+/**
+ * @module Per-sandbox runtime directories under `$INGOT_HOME/run/sandboxes/<id>/` with a state
+ * file naming everything the sandbox created, so `cleanupStaleSandboxes` can undo a killed process.
+ */
+import { readFileSync } from 'node:fs';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { removeCgroupDirs } from '../../cgroups/cgroup.ts';
+import { mountsUnder, unmount } from './mounts.ts';
+
+export interface SandboxState {
+  id: string;
+  pid: number;
+  /** Start time of `pid` (from /proc/<pid>/stat), so a recycled pid is not taken for the owner. */
+  pidStart: string;
+  cgroupDirs: string[];
+  /** Files created in an in-place root (an empty resolv.conf mount point) to remove again. */
+  createdFiles: string[];
+}
+
+export const defaultIngotHome = (): string => process.env.INGOT_HOME || join(homedir(), '.ingot');
+export const sandboxesDir = (ingotHome: string): string => join(ingotHome, 'run', 'sandboxes');
+
+export function processStart(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export async function writeState(dir: string, state: SandboxState): Promise<void> {
+  await writeFile(join(dir, 'state.json.tmp'), JSON.stringify(state));
+  await rm(join(dir, 'state.json'), { force: true });
+  await writeFile(join(dir, 'state.json'), JSON.stringify(state));
+  await rm(join(dir, 'state.json.tmp'), { force: true });
+}
+
+/** Unmounts, kills and removes everything a sandbox's runtime dir and state name. */
+export async function teardownRuntime(dir: string, state: Partial<SandboxState>): Promise<void> {
+  if (state.cgroupDirs?.length) await removeCgroupDirs(state.cgroupDirs);
+  // Files made inside the mounted root go first (so an overlay upper dir does not keep them),
+  // things beside it (an overlay work dir) only once nothing is mounted any more.
+  const created = state.createdFiles ?? [];
+  for (const f of created.filter((p) => p.startsWith(`${dir}/`))) await rm(f, { force: true });
+  for (const m of await mountsUnder(dir)) await unmount(m);
+  const left = await mountsUnder(dir);
+  if (left.length) throw new Error(`cannot remove ${dir}: still mounted: ${left.join(', ')}`);
+  for (const f of created.filter((p) => !p.startsWith(`${dir}/`))) await rm(f, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Cleans up sandboxes whose owning process is gone (crash, SIGKILL): their processes, cgroups,
+ * mounts and directories. Returns the directories removed. Sandboxes of live processes are kept.
+ */
+export async function cleanupStaleSandboxes(ingotHome: string): Promise<string[]> {
+  const base = sandboxesDir(ingotHome);
+  const removed: string[] = [];
+  for (const id of await readdir(base).catch(() => [] as string[])) {
+    const dir = join(base, id);
+    let state: Partial<SandboxState> = {};
+    try {
+      state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as SandboxState;
+    } catch {
+      // No state yet: either being created right now (leave it) or died before writing it.
+      const age = Date.now() - (await stat(dir).then((st) => st.mtimeMs).catch(() => 0));
+      if (age < 30_000) continue;
+    }
+    if (state.pid && state.pidStart && processStart(state.pid) === state.pidStart) continue;
+    await teardownRuntime(dir, state);
+    removed.push(dir);
+  }
+  return removed;
+}

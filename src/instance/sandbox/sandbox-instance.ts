@@ -1,0 +1,90 @@
+/**
+ * @module The sandbox Instance: every exec runs under bubblewrap in fresh namespaces on the
+ * instance's root view, inside the instance's cgroup; files persist between execs and reboots.
+ */
+import { execProcess } from '../exec-process.ts';
+import type { ExecParams, ExecResult, Instance } from '../types.ts';
+import { DEFAULT_SANDBOX_ENV, bwrapArgs, findBwrap, joinCgroupsArgv } from './bwrap.ts';
+import { copyIntoInstance, copyOutOfInstance } from './copy.ts';
+import type { SandboxOptions } from './options.ts';
+import { teardownRuntime } from './runtime.ts';
+import type { SandboxResources } from './setup.ts';
+
+/** Environment of the host-side launcher (bwrap itself), never seen by the step. */
+const LAUNCHER_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+
+export class SandboxInstance implements Instance {
+  readonly kind = 'sandbox' as const;
+  readonly id: string;
+  /** Host directory the instance sees as `/` (in place: the root dir; overlay: the mount). */
+  readonly rootDir: string;
+  /** What could not be set up as asked (e.g. limits this machine cannot enforce). */
+  readonly warnings: readonly string[];
+  #res: SandboxResources;
+  #options: SandboxOptions;
+  #bwrap: string;
+  #life = new AbortController();
+  #inflight = new Set<Promise<ExecResult>>();
+  #closing: Promise<void> | undefined;
+
+  constructor(res: SandboxResources, options: SandboxOptions) {
+    this.#res = res;
+    this.#options = options;
+    this.#bwrap = findBwrap();
+    this.id = res.id;
+    this.rootDir = res.rootView;
+    this.warnings = res.warnings;
+  }
+
+  exec(params: ExecParams): Promise<ExecResult> {
+    if (this.#closing) return Promise.reject(new Error(`sandbox ${this.id} is closed`));
+    const cwd = params.cwd ? (params.cwd.startsWith('/') ? params.cwd : `/${params.cwd}`) : '/';
+    const inner = bwrapArgs({
+      rootView: this.#res.rootView,
+      tmpDir: this.#res.tmpDir,
+      hostname: this.#options.hostname ?? this.id,
+      cwd,
+      env: { ...DEFAULT_SANDBOX_ENV, ...this.#options.env, ...params.env },
+      ...(this.#res.resolvConfTarget ? { resolvConfTarget: this.#res.resolvConfTarget, hostResolvConf: '/etc/resolv.conf' } : {}),
+    }, params.argv);
+    const argv = joinCgroupsArgv(this.#res.cgroup?.procsFiles ?? [], [this.#bwrap, ...inner]);
+    const signal = params.signal ? AbortSignal.any([params.signal, this.#life.signal]) : this.#life.signal;
+    const { cwd: _hostCwd, ...rest } = params;
+    const run = execProcess({ ...rest, argv, env: LAUNCHER_ENV, signal });
+    this.#inflight.add(run);
+    const forget = () => this.#inflight.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  copyIn(hostPath: string, instancePath: string): Promise<void> {
+    if (this.#closing) return Promise.reject(new Error(`sandbox ${this.id} is closed`));
+    return copyIntoInstance(this.#res.mappings, hostPath, instancePath);
+  }
+
+  copyOut(instancePath: string, hostPath: string): Promise<void> {
+    if (this.#closing) return Promise.reject(new Error(`sandbox ${this.id} is closed`));
+    return copyOutOfInstance(this.#res.mappings, instancePath, hostPath);
+  }
+
+  /** Ends every process of the instance (running execs report `aborted`); files are kept. */
+  async reboot(): Promise<void> {
+    if (this.#closing) throw new Error(`sandbox ${this.id} is closed`);
+    await this.#stopProcesses();
+    this.#life = new AbortController();
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#stopProcesses();
+      await teardownRuntime(this.#res.runtimeDir, this.#res.state);
+    })();
+    return this.#closing;
+  }
+
+  async #stopProcesses(): Promise<void> {
+    this.#life.abort();
+    await this.#res.cgroup?.killAll();
+    await Promise.allSettled([...this.#inflight]);
+  }
+}

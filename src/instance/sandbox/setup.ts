@@ -1,0 +1,103 @@
+/**
+ * @module Builds a sandbox's resources: runtime dir and state, the root view (in place or an
+ * overlay mount), private /tmp, the cgroup, and the resolv.conf mount point. Undone by teardownRuntime.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { createCgroup } from '../../cgroups/cgroup.ts';
+import type { Cgroup } from '../../cgroups/cgroup.ts';
+import { UnsupportedInstanceError } from '../types.ts';
+import { mountOverlay } from './mounts.ts';
+import { isOverlay } from './options.ts';
+import type { SandboxOptions } from './options.ts';
+import { resolveInInstance } from './resolve-path.ts';
+import type { PathMapping } from './resolve-path.ts';
+import { defaultIngotHome, processStart, sandboxesDir, teardownRuntime, writeState } from './runtime.ts';
+import type { SandboxState } from './runtime.ts';
+
+export interface SandboxResources {
+  id: string;
+  runtimeDir: string;
+  rootView: string;
+  tmpDir: string;
+  mappings: PathMapping[];
+  cgroup: Cgroup | null;
+  resolvConfTarget?: string;
+  state: SandboxState;
+  warnings: string[];
+}
+
+async function isDir(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isDirectory(), () => false);
+}
+
+export async function setUpSandbox(options: SandboxOptions): Promise<SandboxResources> {
+  if (process.getuid?.() !== 0) throw new UnsupportedInstanceError('the sandbox instance needs root (mount and cgroup privileges)');
+  const id = `sbx-${randomBytes(5).toString('hex')}`;
+  const runtimeDir = join(sandboxesDir(resolve(options.ingotHome ?? defaultIngotHome())), id);
+  await mkdir(runtimeDir, { recursive: true });
+  const state: SandboxState = { id, pid: process.pid, pidStart: processStart(process.pid), cgroupDirs: [], createdFiles: [] };
+  await writeState(runtimeDir, state);
+  try {
+    const tmpDir = join(runtimeDir, 'tmp');
+    await mkdir(tmpDir);
+    await chmod(tmpDir, 0o1777);
+    const rootView = await prepareRoot(options, runtimeDir, state);
+    const mappings = [{ instancePath: '/', hostPath: rootView }, { instancePath: '/tmp', hostPath: tmpDir }];
+    const { cgroup, warnings } = await createCgroup(`ingot-${id}`, options.limits ?? {});
+    state.cgroupDirs = [...(cgroup?.dirs ?? [])];
+    await writeState(runtimeDir, state);
+    const resolvConfTarget = await prepareResolvConf(mappings, state, warnings);
+    await writeState(runtimeDir, state);
+    return { id, runtimeDir, rootView, tmpDir, mappings, cgroup, state, warnings, ...(resolvConfTarget ? { resolvConfTarget } : {}) };
+  } catch (err) {
+    await teardownRuntime(runtimeDir, state).catch(() => {});
+    throw err;
+  }
+}
+
+async function prepareRoot(options: SandboxOptions, runtimeDir: string, state: SandboxState): Promise<string> {
+  if (!isOverlay(options)) {
+    const root = resolve(options.rootDir);
+    if (!(await isDir(root))) throw new Error(`sandbox root ${root} is not a directory`);
+    return root;
+  }
+  const lowerDirs = options.lowerDirs.map((d) => resolve(d));
+  for (const d of lowerDirs) if (!(await isDir(d))) throw new Error(`overlay lower dir ${d} is not a directory`);
+  const upperDir = resolve(options.upperDir);
+  await mkdir(upperDir, { recursive: true });
+  let workDir = options.workDir ? resolve(options.workDir) : join(runtimeDir, 'work');
+  if (!options.workDir && (await stat(upperDir)).dev !== (await stat(runtimeDir)).dev) {
+    workDir = join(dirname(upperDir), `.${basename(upperDir)}.work-${state.id}`); // must share upperDir's file system
+    state.createdFiles.push(workDir);
+    await writeState(runtimeDir, state);
+  }
+  await mkdir(workDir, { recursive: true });
+  const rootView = join(runtimeDir, 'root');
+  await mkdir(rootView);
+  await mountOverlay({ lowerDirs, upperDir, workDir }, rootView);
+  return rootView;
+}
+
+/** Where the host's resolv.conf goes inside; an empty mount point is made (and later removed) if missing. */
+async function prepareResolvConf(mappings: PathMapping[], state: SandboxState, warnings: string[]): Promise<string | undefined> {
+  if (!(await stat('/etc/resolv.conf').then((s) => s.isFile(), () => false))) {
+    warnings.push('the host has no /etc/resolv.conf: no DNS inside the sandbox');
+    return undefined;
+  }
+  const target = await resolveInInstance(mappings, '/etc/resolv.conf');
+  if (target.exists) {
+    if ((await stat(target.hostPath)).isFile()) return target.instancePath;
+    warnings.push(`${target.instancePath} is not a file: the host's DNS is not mounted`);
+    return undefined;
+  }
+  if (!(await isDir(dirname(target.hostPath)))) {
+    warnings.push(`${dirname(target.instancePath)} does not exist: the host's DNS is not mounted`);
+    return undefined;
+  }
+  await writeFile(target.hostPath, '', { flag: 'wx' });
+  state.createdFiles.push(target.hostPath);
+  return target.instancePath;
+}
+
