@@ -13,7 +13,9 @@ export class Reporter {
 
   /** Report a problem with the value at `path`. */
   error(path: DocPath, message: string, at: 'key' | 'value' = 'value'): void {
-    this.errors.push({ path: formatPath(path), ...this.#source.locate(path, at), message });
+    const where = formatPath(path);
+    if (this.errors.some((e) => e.path === where && e.message === message)) return;
+    this.errors.push({ path: where, ...this.#source.locate(path, at), message });
   }
 }
 
