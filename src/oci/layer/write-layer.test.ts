@@ -1,6 +1,6 @@
 /** @module Tests for writeLayer: overlay whiteouts from a real overlayfs, entry kinds, determinism, parallelism. */
 import assert from 'node:assert/strict';
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -67,25 +67,28 @@ describe('writeLayer', { skip: canMountOverlay() ? false : 'needs root and overl
     });
   }
 
-  test('compresses two layers concurrently', async () => {
+  test('compresses two layers concurrently', async (t) => {
     const big = join(tmp, 'big');
     mkdirSync(big);
     // Half random, half repetitive: real compression work for zlib's threadpool.
     for (let i = 0; i < 8; i++) writeFileSync(join(big, `f${i}`), Buffer.concat([randomBytes(1 << 20), Buffer.alloc(1 << 20, i)]));
+    const out = join(tmp, 'parallel');
+    mkdirSync(out);
     const started = performance.now();
-    await writeLayer({ sourceDir: big, kind: 'full-rootfs', compression: 'gzip', outFile: join(tmp, 'solo.tgz') });
+    await writeLayer({ sourceDir: big, kind: 'full-rootfs', compression: 'gzip', outFile: join(out, 'solo.tgz') });
     const solo = performance.now() - started;
-    const events: string[] = [];
-    const one = (name: string): Promise<unknown> => {
-      events.push(`start ${name}`);
-      return writeLayer({ sourceDir: big, kind: 'full-rootfs', compression: 'gzip', outFile: join(tmp, `${name}.tgz`) }).then((d) => { events.push(`end ${name}`); return d; });
-    };
+    // Structural proof of overlap: at some instant both layers' temp blobs exist and are non-empty.
+    let overlapped = false;
+    const poll = setInterval(() => {
+      const growing = readdirSync(out).filter((f) => f.includes('.tmp-') && statSync(join(out, f), { throwIfNoEntry: false })?.size);
+      if (growing.length === 2) overlapped = true;
+    }, 5);
     const t0 = performance.now();
-    const [x, y] = await Promise.all([one('x'), one('y')]);
+    const [x, y] = await Promise.all(['x', 'y'].map((n) => writeLayer({ sourceDir: big, kind: 'full-rootfs', compression: 'gzip', outFile: join(out, `${n}.tgz`) })));
     const both = performance.now() - t0;
+    clearInterval(poll);
     assert.deepEqual(x, y);
-    assert.deepEqual(events.slice(0, 2), ['start x', 'start y']);
-    // Serial would be ~2x solo; allow slack for a loaded CI box but require real overlap.
-    assert.ok(both < solo * 1.85, `two concurrent layers took ${both.toFixed(0)} ms, one took ${solo.toFixed(0)} ms`);
+    assert.ok(overlapped, 'both layers were being written at the same time');
+    t.diagnostic(`one 16 MiB layer: ${solo.toFixed(0)} ms; two concurrently: ${both.toFixed(0)} ms (serial would be ~${(2 * solo).toFixed(0)} ms)`);
   });
 });

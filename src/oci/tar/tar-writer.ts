@@ -24,3 +24,23 @@ export async function* writeTar(entries: AsyncIterable<TarEntry> | Iterable<TarE
 export function emptyBody(): AsyncIterable<Buffer> {
   return (async function* () { /* nothing */ })();
 }
+
+/** Joins small buffers into chunks of at least `min` bytes (fewer stream/zlib/hash round trips per layer). */
+export async function* coalesce(chunks: AsyncIterable<Buffer>, min = 1 << 20): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    if (size === 0 && chunk.length >= min) {
+      yield chunk;
+      continue;
+    }
+    pending.push(chunk);
+    size += chunk.length;
+    if (size >= min) {
+      yield Buffer.concat(pending, size);
+      pending = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield Buffer.concat(pending, size);
+}
