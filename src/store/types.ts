@@ -139,6 +139,8 @@ export interface JobQueue {
   cancel(jobId: string, reason: string): Promise<boolean>;
   get(jobId: string): Promise<Job | undefined>;
   byResource(resourceArn: string): Promise<Job[]>;
+  /** Every job in state running (whoever holds it). */
+  runningJobs(): Promise<Job[]>;
   /** Marks running jobs whose lease expired and that have no attempts left as failed; returns them. */
   failExpired(now: number): Promise<Job[]>;
 }

@@ -123,6 +123,10 @@ export class SqliteJobQueue implements JobQueue {
     return (statement(this.#db, 'SELECT * FROM jobs WHERE resource_arn = ? ORDER BY seq').all(resourceArn) as unknown as JobRow[]).map(toJob);
   }
 
+  async runningJobs(): Promise<Job[]> {
+    return (statement(this.#db, "SELECT * FROM jobs WHERE state = 'running' ORDER BY seq").all() as unknown as JobRow[]).map(toJob);
+  }
+
   failExpired(now: number): Promise<Job[]> {
     return this.#lock.write(() => {
       const rows = statement(

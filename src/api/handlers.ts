@@ -1,0 +1,106 @@
+/**
+ * @module The table of implemented operations: each binds an API operation to its service
+ * function with a ServiceContext built from the authenticated request. Operations of the model
+ * missing here answer NotImplementedException.
+ */
+import type { Store } from '../store/types.ts';
+import type { ServiceContext } from '../services/common/context.ts';
+import { createComponent, importComponent } from '../services/components/create.ts';
+import { deleteComponent, getComponentPolicy, putComponentPolicy } from '../services/components/delete-and-policy.ts';
+import { getComponent, listComponentBuildVersions, listComponents } from '../services/components/read.ts';
+import {
+  createDistributionConfiguration,
+  deleteDistributionConfiguration,
+  getDistributionConfiguration,
+  listDistributionConfigurations,
+  updateDistributionConfiguration,
+} from '../services/configurations/distribution.ts';
+import {
+  createInfrastructureConfiguration,
+  deleteInfrastructureConfiguration,
+  getInfrastructureConfiguration,
+  listInfrastructureConfigurations,
+  updateInfrastructureConfiguration,
+} from '../services/configurations/infrastructure.ts';
+import { cancelImageCreation, createImage, deleteImage, getImage, listImageBuildVersions, listImages } from '../services/images/images.ts';
+import { ensureManagedCatalogue } from '../services/managed/catalogue.ts';
+import {
+  createImagePipeline,
+  deleteImagePipeline,
+  getImagePipeline,
+  listImagePipelineImages,
+  listImagePipelines,
+  startImagePipelineExecution,
+  updateImagePipeline,
+} from '../services/pipelines/pipelines.ts';
+import { createContainerRecipe, deleteContainerRecipe, getContainerRecipe, listContainerRecipes } from '../services/recipes/container-recipes.ts';
+import { createImageRecipe, deleteImageRecipe, getImageRecipe, listImageRecipes } from '../services/recipes/image-recipes.ts';
+import { listTagsForResource, tagResource, untagResource } from '../services/tags/tags.ts';
+import type { OperationHandlers, RequestContext } from './app.ts';
+
+export interface HandlerDeps {
+  store: Store;
+  /** Wakes the in-process worker when an image is queued. */
+  notifyQueued?: () => void;
+}
+
+export function createHandlers(deps: HandlerDeps): OperationHandlers {
+  const contextOf = async (r: RequestContext): Promise<ServiceContext> => {
+    await ensureManagedCatalogue(deps.store, r.region);
+    return { store: deps.store, accountId: r.accountId, region: r.region, requestId: r.requestId, ...(deps.notifyQueued ? { notifyQueued: deps.notifyQueued } : {}) };
+  };
+  const bind =
+    <I, O>(fn: (ctx: ServiceContext, input: I) => Promise<O>) =>
+    async (input: I, r: RequestContext): Promise<O> =>
+      fn(await contextOf(r), input);
+
+  return {
+    CreateComponent: bind(createComponent),
+    ImportComponent: bind(importComponent),
+    GetComponent: bind(getComponent),
+    ListComponents: bind(listComponents),
+    ListComponentBuildVersions: bind(listComponentBuildVersions),
+    DeleteComponent: bind(deleteComponent),
+    GetComponentPolicy: bind(getComponentPolicy),
+    PutComponentPolicy: bind(putComponentPolicy),
+
+    CreateImageRecipe: bind(createImageRecipe),
+    GetImageRecipe: bind(getImageRecipe),
+    ListImageRecipes: bind(listImageRecipes),
+    DeleteImageRecipe: bind(deleteImageRecipe),
+    CreateContainerRecipe: bind(createContainerRecipe),
+    GetContainerRecipe: bind(getContainerRecipe),
+    ListContainerRecipes: bind(listContainerRecipes),
+    DeleteContainerRecipe: bind(deleteContainerRecipe),
+
+    CreateInfrastructureConfiguration: bind(createInfrastructureConfiguration),
+    UpdateInfrastructureConfiguration: bind(updateInfrastructureConfiguration),
+    GetInfrastructureConfiguration: bind(getInfrastructureConfiguration),
+    ListInfrastructureConfigurations: bind(listInfrastructureConfigurations),
+    DeleteInfrastructureConfiguration: bind(deleteInfrastructureConfiguration),
+    CreateDistributionConfiguration: bind(createDistributionConfiguration),
+    UpdateDistributionConfiguration: bind(updateDistributionConfiguration),
+    GetDistributionConfiguration: bind(getDistributionConfiguration),
+    ListDistributionConfigurations: bind(listDistributionConfigurations),
+    DeleteDistributionConfiguration: bind(deleteDistributionConfiguration),
+
+    CreateImagePipeline: bind(createImagePipeline),
+    UpdateImagePipeline: bind(updateImagePipeline),
+    GetImagePipeline: bind(getImagePipeline),
+    ListImagePipelines: bind(listImagePipelines),
+    DeleteImagePipeline: bind(deleteImagePipeline),
+    StartImagePipelineExecution: bind(startImagePipelineExecution),
+    ListImagePipelineImages: bind(listImagePipelineImages),
+
+    CreateImage: bind(createImage),
+    GetImage: bind(getImage),
+    ListImages: bind(listImages),
+    ListImageBuildVersions: bind(listImageBuildVersions),
+    DeleteImage: bind(deleteImage),
+    CancelImageCreation: bind(cancelImageCreation),
+
+    TagResource: bind(tagResource),
+    UntagResource: bind(untagResource),
+    ListTagsForResource: bind(listTagsForResource),
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * @module The programmatic side of `ingot build`: load the recipe, open the layer cache, run the
+ * engine, print where the outputs are.
+ */
+import { join, resolve } from 'node:path';
+import { openLayerCache } from '../../cache/layer-cache.ts';
+import { runBuild } from '../../engine/build.ts';
+import { BuildCancelled, BuildFailure } from '../../engine/failure.ts';
+import { loadRecipeFile } from '../../recipe-file/load.ts';
+import { ingotHome } from '../../server/config.ts';
+import { progressPrinter } from './progress.ts';
+
+export interface LocalBuildOptions {
+  file: string;
+  output?: string | undefined;
+  noCache: boolean;
+  compression: 'gzip' | 'zstd';
+  runTests: boolean;
+  keepOnFailure: boolean;
+}
+
+const defaultOutputDir = (name: string, version: string): string => resolve(join('ingot-output', `${name}-${version}`));
+
+/** Default bound of the layer cache (override with INGOT_CACHE_MAX_GIB). */
+const DEFAULT_CACHE_GIB = 20;
+
+export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: boolean; outputDir: string }> {
+  const home = ingotHome();
+  const request = await loadRecipeFile(opts.file, { runTests: opts.runTests });
+  const outputDir = opts.output ?? defaultOutputDir(request.name, request.version);
+  const cache = opts.noCache ? undefined : await openLayerCache({ root: join(home, 'cache'), maxBytes: Number(process.env['INGOT_CACHE_MAX_GIB'] ?? DEFAULT_CACHE_GIB) * 2 ** 30 });
+  const printer = progressPrinter();
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = performance.now();
+  process.stderr.write(`ingot build: ${request.kind} ${request.name} ${request.version} with ${request.components.length} component(s)\n`);
+  try {
+    const result = await runBuild(request, { home, outputDir, cache, noCache: opts.noCache, compression: opts.compression, signal: abort.signal, onEvent: printer.onEvent, keepOnFailure: opts.keepOnFailure });
+    printer.done();
+    process.stderr.write(`ingot build: done in ${((performance.now() - started) / 1000).toFixed(1)} s, tests ${result.manifest.tests}\n`);
+    for (const a of result.manifest.artifacts) process.stdout.write(`${join(outputDir, a.path)}\t${a.format}\tsha256:${a.sha256}\n`);
+    process.stdout.write(`${result.manifestPath}\tmanifest\n`);
+    return { ok: true, outputDir };
+  } catch (err) {
+    printer.done();
+    if (err instanceof BuildFailure || err instanceof BuildCancelled) {
+      process.stderr.write(`ingot build: FAILED: ${err.message}\n  logs: ${join(outputDir, 'logs')}\n`);
+      return { ok: false, outputDir };
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    cache?.close();
+  }
+}

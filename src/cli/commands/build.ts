@@ -1,0 +1,62 @@
+/**
+ * @module `ingot build FILE`: a one-shot local build without a server, like `packer build`.
+ */
+import { parseArgs } from 'node:util';
+import { IngotError } from '../../errors/ingot-error.ts';
+import type { CommandModule } from '../main.ts';
+
+const usage = `Usage: ingot build FILE [--output DIR] [--no-cache] [--compression gzip|zstd] [--skip-tests] [--keep-on-failure]
+
+Builds the recipe in FILE on this machine: runs every component's build phase in a sandbox
+(one cached layer per component), the validate phases, writes the outputs, then runs the test
+phases in a fresh instance started from the output.
+
+FILE is one of:
+  - the short YAML form: name, version, components: [{ name, version, uri }], parentImage (optional)
+  - an AWS CreateImageRecipe or CreateContainerRecipe request as JSON (the --cli-input-json shape)
+  - a bundle: the same with each component's document inline as \`data\`
+A component's uri may be a managed component (ARN or name), a component ARN of the local store,
+or a path to a document file relative to FILE. A recipe with dockerfileTemplateData or
+targetRepository is a container recipe (output: OCI image layout + oci-archive); otherwise the
+output is the root file system as rootfs.tar.zst. Without parentImage the parent is debian-12.
+
+Options:
+  --output DIR        where to write the artifacts and manifest.json (default ./ingot-output/NAME-VERSION)
+  --no-cache          rebuild every layer (the layer cache in $INGOT_HOME/cache is not read or written)
+  --compression C     layer compression for container images: gzip (default) or zstd
+  --skip-tests        do not run the test phases
+  --keep-on-failure   keep the build's work directory (layers, upper dirs) when it fails
+
+Exit status: 0 when the build and its tests passed, 1 otherwise.`;
+
+export const command: CommandModule = {
+  summary: 'build a recipe locally, without a server',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        output: { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        compression: { type: 'string' },
+        'skip-tests': { type: 'boolean' },
+        'keep-on-failure': { type: 'boolean' },
+      },
+    });
+    if (positionals.length !== 1) throw new IngotError('ValidationException', 'give exactly one recipe FILE (see ingot build --help)');
+    const compression = values.compression ?? 'gzip';
+    if (compression !== 'gzip' && compression !== 'zstd') throw new IngotError('ValidationException', `--compression must be gzip or zstd, not '${compression}'`);
+    const { runLocalBuild } = await import('../build/local-build.ts');
+    const result = await runLocalBuild({
+      file: positionals[0]!,
+      output: values.output,
+      noCache: values['no-cache'] === true,
+      compression,
+      runTests: values['skip-tests'] !== true,
+      keepOnFailure: values['keep-on-failure'] === true,
+    });
+    return result.ok ? 0 : 1;
+  },
+};

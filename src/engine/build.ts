@@ -1,0 +1,139 @@
+/**
+ * @module The build pipeline: resolve the parent → one layer per component (cached) → validate
+ * phases → snapshot → outputs (rootfs tarball, or OCI layout + archive) → test phases in a fresh
+ * instance started from the output → manifest.json. Used by the worker and by `ingot build`.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LayerCache } from '../cache/layer-cache.ts';
+import type { ImageRuntimeConfig } from '../oci/image/config.ts';
+import { containerSteps } from './container-steps.ts';
+import { formatEvent, type BuildEvent, type BuildEventSink, type BuildStage } from './events.ts';
+import { BuildCancelled } from './failure.ts';
+import { sandboxFactory, type InstanceFactory } from './instance-factory.ts';
+import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
+import { describeArtifact, writeManifest, type Artifact, type OutputManifest } from './outputs/manifest.ts';
+import { writeOciOutput } from './outputs/oci-image.ts';
+import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
+import { resolveParent, type ResolvedParent } from './parent.ts';
+import type { BuildComponent, BuildRequest } from './request.ts';
+import { hasPhase, runPhase } from './run-phase.ts';
+
+export interface BuildOptions {
+  home: string;
+  /** Where artifacts, logs and manifest.json go. */
+  outputDir: string;
+  /** Shared layer cache; undefined (or noCache) builds everything afresh. */
+  cache?: LayerCache | undefined;
+  noCache?: boolean;
+  compression?: 'gzip' | 'zstd';
+  newInstance?: InstanceFactory;
+  signal?: AbortSignal;
+  onEvent?: BuildEventSink;
+  /** Keep the work directory (layers, upper dirs) when the build fails. */
+  keepOnFailure?: boolean;
+}
+
+export interface BuildResult {
+  manifest: OutputManifest;
+  manifestPath: string;
+  /** Layers of the finished image, topmost first (for an image built on top of this one). */
+  lowerDirs: string[];
+  headKey: string;
+}
+
+export async function runBuild(request: BuildRequest, opts: BuildOptions): Promise<BuildResult> {
+  const onEvent = opts.onEvent ?? (() => {});
+  const stages: Record<string, number> = {};
+  const stage = async <T>(name: BuildStage, detail: string | undefined, fn: () => Promise<T>): Promise<T> => {
+    if (opts.signal?.aborted) throw new BuildCancelled();
+    onEvent({ type: 'stage', stage: name, status: 'start', ...(detail ? { detail } : {}) });
+    const started = performance.now();
+    const out = await fn();
+    stages[name] = Math.round(performance.now() - started);
+    onEvent({ type: 'stage', stage: name, status: 'end', durationMs: stages[name] });
+    return out;
+  };
+  await mkdir(opts.outputDir, { recursive: true });
+  const workRoot = join(opts.home, 'work');
+  await mkdir(workRoot, { recursive: true });
+  const workDir = await mkdtemp(join(workRoot, 'build-'));
+  const logDir = join(opts.outputDir, 'logs');
+  const cache = opts.noCache ? undefined : opts.cache;
+  const ctx: StackContext = {
+    workDir, logDir, cache, compression: opts.compression ?? 'gzip', newInstance: opts.newInstance ?? sandboxFactory({ ingotHome: opts.home }),
+    signal: opts.signal, onEvent, releases: [],
+  };
+  let ok = false;
+  try {
+    const parent = await stage('parent', describeParent(request), () => resolveParent(request.parent, { home: opts.home, onProgress: (line) => onEvent({ type: 'log', line }) }));
+    const steps = request.kind === 'container' && request.dockerfileTemplate ? containerSteps(request.dockerfileTemplate, request.components) : { runtime: {}, components: request.components };
+    let stack: LayerStack = { lowerDirs: parent.lowerDirs, layers: [], headKey: parent.key };
+    stack = await stage('build', `${steps.components.length} component(s)`, async () => {
+      for (const c of steps.components) stack = await addComponentLayer(ctx, stack, c);
+      return stack;
+    });
+    await stage('validate', undefined, () => runPhaseEverywhere(ctx, stack, steps.components, 'validate'));
+    const artifacts = await stage('outputs', undefined, () => writeOutputs(request, opts, ctx, parent, stack, steps.runtime));
+    const tested = request.runTests && steps.components.some((c) => hasPhase(c, 'test'));
+    if (tested) await stage('test', 'fresh instance from the output', () => runPhaseEverywhere(ctx, stack, steps.components, 'test'));
+    const manifest: OutputManifest = {
+      name: request.name,
+      version: request.version,
+      kind: request.kind,
+      createdAt: new Date().toISOString(),
+      parent: parent.description,
+      artifacts,
+      layers: stack.layers.map((l) => ({ component: l.component, digest: l.layer.digest, diffId: l.layer.diffId, size: l.layer.size, cached: l.cached })),
+      stages,
+      tests: tested ? 'passed' : 'skipped',
+    };
+    const manifestPath = await writeManifest(opts.outputDir, manifest);
+    ok = true;
+    return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey };
+  } finally {
+    for (const release of ctx.releases) release();
+    if (ok || !opts.keepOnFailure) await rm(workDir, { recursive: true, force: true });
+    else onEvent({ type: 'log', line: `kept the work directory ${workDir}` });
+  }
+}
+
+function describeParent(r: BuildRequest): string {
+  const p = r.parent;
+  return p.type === 'managed' ? p.base : p.type === 'rootfs-tarball' ? p.path : p.type === 'oci' ? p.reference : 'earlier image';
+}
+
+/** Runs `phase` of every component that has one, in one fresh instance over the stack (writes thrown away). */
+async function runPhaseEverywhere(ctx: StackContext, stack: LayerStack, components: readonly BuildComponent[], phase: 'validate' | 'test'): Promise<void> {
+  const withPhase = components.filter((c) => hasPhase(c, phase));
+  if (!withPhase.length) return;
+  const dir = await mkdtemp(join(ctx.workDir, `${phase}-`));
+  await mkdir(join(dir, 'upper'));
+  const instance = await ctx.newInstance({ lowerDirs: stack.lowerDirs, upperDir: join(dir, 'upper'), workDir: join(dir, 'work') });
+  try {
+    for (const component of withPhase) {
+      const started = performance.now();
+      ctx.onEvent({ type: 'component', name: component.name, phase, status: 'start' });
+      await runPhase({ instance, component, phase, logDir: ctx.logDir, signal: ctx.signal, onEvent: ctx.onEvent });
+      ctx.onEvent({ type: 'component', name: component.name, phase, status: 'success', durationMs: performance.now() - started });
+    }
+  } finally {
+    await instance.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function writeOutputs(request: BuildRequest, opts: BuildOptions, ctx: StackContext, parent: ResolvedParent, stack: LayerStack, runtime: ImageRuntimeConfig): Promise<Artifact[]> {
+  if (request.kind === 'container') {
+    const oci = await writeOciOutput({
+      outputDir: opts.outputDir, tag: request.version, parent, layers: stack.layers, runtime, cache: ctx.cache, workDir: ctx.workDir, compression: ctx.compression,
+      annotations: { 'org.opencontainers.image.title': request.name, 'org.opencontainers.image.version': request.version },
+    });
+    return [await describeArtifact(opts.outputDir, oci.archive, 'oci-archive')];
+  }
+  const file = join(opts.outputDir, ROOTFS_FILE.zstd);
+  await writeRootfsTarball(stack.lowerDirs, file, 'zstd', ctx.workDir);
+  return [await describeArtifact(opts.outputDir, file, 'rootfs-tar-zstd')];
+}
+
+export { formatEvent, type BuildEvent };

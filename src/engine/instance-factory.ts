@@ -1,0 +1,36 @@
+/**
+ * @module How the engine gets build and test instances: a function from the layers to stack to a
+ * fresh Instance. The default makes namespace/overlayfs sandboxes with the infrastructure
+ * configuration's limits; a qemu driver can be plugged in the same way.
+ */
+import type { Instance } from '../instance/types.ts';
+import { createSandboxInstance } from '../instance/sandbox/index.ts';
+
+export interface InstanceRequest {
+  /** Read-only layers, topmost first. */
+  lowerDirs: string[];
+  /** Where the instance's writes go (becomes a layer for build instances). */
+  upperDir: string;
+  workDir: string;
+}
+
+export type InstanceFactory = (req: InstanceRequest) => Promise<Instance>;
+
+export interface SandboxFactoryOptions {
+  /** Where sandboxes keep runtime directories and mount points. */
+  ingotHome: string;
+  limits?: { cpus?: number; memoryMiB?: number };
+  hostname?: string;
+}
+
+export function sandboxFactory(opts: SandboxFactoryOptions): InstanceFactory {
+  return (req) =>
+    createSandboxInstance({
+      lowerDirs: req.lowerDirs,
+      upperDir: req.upperDir,
+      workDir: req.workDir,
+      ...(opts.limits ? { limits: opts.limits } : {}),
+      hostname: opts.hostname ?? 'ingot-build',
+      ingotHome: opts.ingotHome,
+    });
+}

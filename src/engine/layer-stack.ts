@@ -1,0 +1,83 @@
+/**
+ * @module The build's stack of layers: the parent at the bottom, one layer per component above it.
+ * A component's layer is taken from the layer cache when (parent layer digest, document,
+ * version, parameters) match; otherwise its build phase runs in a sandbox over the stack and
+ * the overlay upper dir becomes the layer (and a cache entry).
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { layerCacheKey } from '../cache/cache-key.ts';
+import type { LayerCache } from '../cache/layer-cache.ts';
+import type { LayerDescriptor } from '../oci/media-types.ts';
+import { writeLayer } from '../oci/layer/write-layer.ts';
+import type { BuildEventSink } from './events.ts';
+import type { InstanceFactory } from './instance-factory.ts';
+import type { BuildComponent } from './request.ts';
+import { hasPhase, runPhase } from './run-phase.ts';
+
+export interface StackLayer {
+  component: string;
+  layer: LayerDescriptor;
+  blobPath: string;
+  diffDir: string;
+  cached: boolean;
+}
+
+export interface LayerStack {
+  /** Read-only dirs for an overlay, topmost first. */
+  lowerDirs: string[];
+  /** Component layers, bottom first. */
+  layers: StackLayer[];
+  /** Digest the next layer's cache key builds on. */
+  headKey: string;
+}
+
+export interface StackContext {
+  workDir: string;
+  logDir: string;
+  cache: LayerCache | undefined;
+  compression: 'gzip' | 'zstd';
+  newInstance: InstanceFactory;
+  signal?: AbortSignal | undefined;
+  onEvent: BuildEventSink;
+  /** Releases pinned cache entries when the build ends. */
+  releases: (() => void)[];
+}
+
+export async function addComponentLayer(ctx: StackContext, stack: LayerStack, component: BuildComponent): Promise<LayerStack> {
+  const key = layerCacheKey({ parentLayerDigest: stack.headKey, componentDocument: component.text, componentVersion: component.version, parameters: component.parameters });
+  const lease = ctx.cache ? await ctx.cache.acquire(key) : undefined;
+  if (lease) {
+    ctx.releases.push(lease.release);
+    ctx.onEvent({ type: 'component', name: component.name, phase: 'build', status: 'cached', detail: lease.entry.layer.digest.slice(0, 19) });
+    return push(stack, { component: component.name, layer: lease.entry.layer, blobPath: lease.entry.blobPath, diffDir: lease.entry.diffDir, cached: true });
+  }
+  const started = performance.now();
+  ctx.onEvent({ type: 'component', name: component.name, phase: 'build', status: 'start' });
+  const dir = await mkdtemp(join(ctx.workDir, 'layer-'));
+  const upper = join(dir, 'upper');
+  await mkdir(upper);
+  if (hasPhase(component, 'build')) {
+    const instance = await ctx.newInstance({ lowerDirs: stack.lowerDirs, upperDir: upper, workDir: join(dir, 'work') });
+    try {
+      await runPhase({ instance, component, phase: 'build', logDir: ctx.logDir, signal: ctx.signal, onEvent: ctx.onEvent });
+    } catch (err) {
+      ctx.onEvent({ type: 'component', name: component.name, phase: 'build', status: 'failed', durationMs: performance.now() - started });
+      throw err;
+    } finally {
+      await instance.close();
+    }
+  }
+  const blob = join(dir, 'layer.blob');
+  const layer = await writeLayer({ sourceDir: upper, kind: 'overlay-upper', compression: ctx.compression, outFile: blob });
+  ctx.onEvent({ type: 'component', name: component.name, phase: 'build', status: 'success', durationMs: performance.now() - started, detail: layer.digest.slice(0, 19) });
+  if (!ctx.cache) return push(stack, { component: component.name, layer, blobPath: blob, diffDir: upper, cached: false });
+  const entry = await ctx.cache.put(key, { diffDir: upper, layerFile: blob, layer });
+  ctx.releases.push(ctx.cache.pin(key));
+  await rm(dir, { recursive: true, force: true });
+  return push(stack, { component: component.name, layer, blobPath: entry.blobPath, diffDir: entry.diffDir, cached: false });
+}
+
+function push(stack: LayerStack, layer: StackLayer): LayerStack {
+  return { lowerDirs: [layer.diffDir, ...stack.lowerDirs], layers: [...stack.layers, layer], headKey: layer.layer.digest };
+}

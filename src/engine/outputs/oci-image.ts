@@ -1,0 +1,73 @@
+/**
+ * @module Writes a container build as an OCI image layout (`oci/`) and an `image.oci.tar`
+ * archive: the parent as the base layer (made once per parent and cached), one layer per
+ * component, and the image config from the Dockerfile template.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import type { LayerCache } from '../../cache/layer-cache.ts';
+import { buildImageConfig, type ImageRuntimeConfig } from '../../oci/image/config.ts';
+import { writeOciArchive } from '../../oci/image/archive.ts';
+import { writeOciLayout, type LayerBlob } from '../../oci/image/layout.ts';
+import { writeLayer } from '../../oci/layer/write-layer.ts';
+import type { LayerDescriptor } from '../../oci/media-types.ts';
+import type { StackLayer } from '../layer-stack.ts';
+import type { ResolvedParent } from '../parent.ts';
+
+export interface OciOutput {
+  layoutDir: string;
+  archive: string;
+  manifestDigest: string;
+}
+
+/** The parent's tree as one layer, reused across builds through the cache. */
+async function baseLayer(parent: ResolvedParent, cache: LayerCache | undefined, workDir: string, compression: 'gzip' | 'zstd'): Promise<LayerBlob> {
+  if (!parent.rootDir) throw new Error('container images need a parent with a root directory');
+  const key = createHash('sha256').update(`base-layer|${compression}|${parent.key}`).digest('hex');
+  const hit = cache ? await cache.acquire(key) : undefined;
+  if (hit) {
+    hit.release();
+    return { descriptor: hit.entry.layer, file: hit.entry.blobPath };
+  }
+  const dir = await mkdtemp(join(workDir, 'base-'));
+  const file = join(dir, 'layer.blob');
+  const layer: LayerDescriptor = await writeLayer({ sourceDir: parent.rootDir, kind: 'full-rootfs', compression, outFile: file });
+  if (!cache) return { descriptor: layer, file };
+  await mkdir(join(dir, 'empty'));
+  const entry = await cache.put(key, { diffDir: join(dir, 'empty'), layerFile: file, layer });
+  await rm(dir, { recursive: true, force: true });
+  return { descriptor: entry.layer, file: entry.blobPath };
+}
+
+export async function writeOciOutput(opts: {
+  outputDir: string;
+  tag: string;
+  parent: ResolvedParent;
+  layers: readonly StackLayer[];
+  runtime: ImageRuntimeConfig;
+  cache: LayerCache | undefined;
+  workDir: string;
+  compression: 'gzip' | 'zstd';
+  annotations?: Record<string, string>;
+}): Promise<OciOutput> {
+  const base = await baseLayer(opts.parent, opts.cache, opts.workDir, opts.compression);
+  const config = buildImageConfig({
+    layers: [
+      { diffId: base.descriptor.diffId, createdBy: `ingot: parent ${opts.parent.description}` },
+      ...opts.layers.map((l) => ({ diffId: l.layer.diffId, createdBy: `ingot: component ${l.component}` })),
+    ],
+    runtime: { ...(opts.parent.runtime ?? {}), ...opts.runtime },
+  });
+  const layoutDir = join(opts.outputDir, 'oci');
+  const written = await writeOciLayout({
+    dir: layoutDir,
+    tag: opts.tag,
+    config,
+    layers: [base, ...opts.layers.map((l) => ({ descriptor: l.layer, file: l.blobPath }))],
+    ...(opts.annotations ? { annotations: opts.annotations } : {}),
+  });
+  const archive = join(opts.outputDir, 'image.oci.tar');
+  await writeOciArchive(layoutDir, archive);
+  return { layoutDir, archive, manifestDigest: written.manifest.digest };
+}

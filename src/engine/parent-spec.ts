@@ -1,0 +1,28 @@
+/**
+ * @module Reads a recipe's `parentImage` text into a ParentSpec: a managed base by name or by its
+ * ARN (`arn:aws:imagebuilder:REGION:aws:image/debian-12-x86/x.x.x`), a rootfs tarball path,
+ * `oci:`/`oci-archive:` references, or (through `resolveImageArn`) an earlier Ingot image.
+ */
+import { tryParseArn } from '../arn/arn.ts';
+import { IngotError } from '../errors/ingot-error.ts';
+import { DEFAULT_PARENT, type ParentSpec } from './request.ts';
+
+const MANAGED_BY_ARN_NAME: Record<string, 'debian-12' | 'debian-13'> = { 'debian-12-x86': 'debian-12', 'debian-13-x86': 'debian-13' };
+
+export async function parseParentImage(text: string | undefined, resolveImageArn?: (arn: string) => Promise<ParentSpec>): Promise<ParentSpec> {
+  if (text === undefined || text === '') return DEFAULT_PARENT;
+  if (text === 'debian-12' || text === 'debian-13') return { type: 'managed', base: text };
+  if (text.startsWith('oci:') || text.startsWith('oci-archive:')) return { type: 'oci', reference: text };
+  if (text.startsWith('/')) return { type: 'rootfs-tarball', path: text };
+  if (text.startsWith('file://')) return { type: 'rootfs-tarball', path: text.slice('file://'.length) };
+  const arn = tryParseArn(text);
+  if (arn?.type === 'image') {
+    const managed = arn.account === 'aws' ? MANAGED_BY_ARN_NAME[arn.name] : undefined;
+    if (managed) return { type: 'managed', base: managed };
+    if (resolveImageArn) return resolveImageArn(text);
+  }
+  throw new IngotError(
+    'InvalidParameterValueException',
+    `parentImage '${text}' is not something Ingot can build from: use debian-12, debian-13, arn:aws:imagebuilder:REGION:aws:image/debian-12-x86/x.x.x, an Ingot image ARN, an absolute path to a rootfs tarball, or oci:DIR[:TAG] / oci-archive:FILE[:TAG].`,
+  );
+}

@@ -1,0 +1,48 @@
+/**
+ * @module What a build is asked to make, resolved and independent of where the request came from
+ * (the API's image records or `ingot build FILE`): a parent, component documents with their
+ * parameters, and for container images the Dockerfile template.
+ */
+import type { ComponentDocument } from '../toe/document/types.ts';
+
+export interface BuildComponent {
+  /** Name and version shown in logs and image history. */
+  name: string;
+  version: string;
+  /** The component's ARN when it has one (managed or stored components). */
+  arn?: string;
+  /** The document text exactly as stored (part of the cache key). */
+  text: string;
+  document: ComponentDocument;
+  parameters: Readonly<Record<string, string>>;
+}
+
+export const OUTPUT_KINDS = ['image', 'container'] as const;
+export type OutputKind = (typeof OUTPUT_KINDS)[number];
+
+export interface BuildRequest {
+  kind: OutputKind;
+  name: string;
+  version: string;
+  /**
+   * Where the build starts: a managed base name (`debian-12`, `debian-13`), an absolute path to a
+   * rootfs tarball, `oci:DIR[:TAG]` / `oci-archive:FILE[:TAG]`, or layers of an earlier Ingot image.
+   */
+  parent: ParentSpec;
+  components: BuildComponent[];
+  /** Container recipes: the Dockerfile template (ENTRYPOINT, CMD, ENV...). */
+  dockerfileTemplate?: string;
+  /** Working directory for component steps (recipe `workingDirectory`). */
+  workingDirectory?: string;
+  /** Run the test phases in a fresh instance after the build (default true). */
+  runTests: boolean;
+}
+
+export type ParentSpec =
+  | { type: 'managed'; base: 'debian-12' | 'debian-13' }
+  | { type: 'rootfs-tarball'; path: string }
+  | { type: 'oci'; reference: string }
+  | { type: 'layers'; lowerDirs: string[]; key: string; osVersion?: string };
+
+/** The default parent of a recipe that names none (documented in README). */
+export const DEFAULT_PARENT: ParentSpec = { type: 'managed', base: 'debian-12' };

@@ -1,0 +1,17 @@
+/**
+ * @module Where Ingot keeps its state and how the server listens: `INGOT_HOME` (default
+ * `~/.ingot`) holds the SQLite database `ingot.db`, build data and caches.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const DEFAULT_HOST = '127.0.0.1';
+/** The documented default port of `ingot server`. */
+export const DEFAULT_PORT = 7780;
+export const DEFAULT_ACCOUNT_ID = '123456789012';
+
+export function ingotHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env['INGOT_HOME'] || join(homedir(), '.ingot');
+}
+
+export const databaseFile = (home: string): string => join(home, 'ingot.db');

@@ -1,0 +1,73 @@
+/**
+ * @module `startServer`: opens the store, makes sure there is a key to sign with, and serves the
+ * Image Builder API over HTTP. Used by `ingot server` and by the tests.
+ */
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createApiApp, type RequestLog } from '../api/app.ts';
+import { createHandlers } from '../api/handlers.ts';
+import { openSqliteStore } from '../store/sqlite/index.ts';
+import type { Store } from '../store/types.ts';
+import { databaseFile, DEFAULT_HOST, DEFAULT_PORT } from './config.ts';
+import { ensureDefaultCredential, type DefaultCredentialResult } from './credentials.ts';
+import { startInProcessWorker } from './in-process-worker.ts';
+
+export interface ServerOptions {
+  home: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+  onRequest?: (log: RequestLog) => void;
+  onError?: (err: unknown) => void;
+  validateOutputs?: boolean;
+  /** Run the in-process worker that builds queued images (default: on, one build at a time). */
+  worker?: false | { concurrency?: number };
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  defaultCredential: DefaultCredentialResult;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const store = openSqliteStore(databaseFile(opts.home));
+  const defaultCredential = await ensureDefaultCredential(store, opts.env ?? process.env);
+  const worker = opts.worker === false ? undefined : await startInProcessWorker(store, opts.home, opts.worker?.concurrency ?? 1, opts.onError);
+  const app = createApiApp({
+    handlers: createHandlers({ store, ...(worker ? { notifyQueued: worker.notify } : {}) }),
+    lookupSecret: async (accessKeyId) => {
+      const c = await store.credentials.get(accessKeyId);
+      return c ? { secretAccessKey: c.secretAccessKey, accountId: c.accountId } : undefined;
+    },
+    ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
+    ...(opts.onError ? { onError: opts.onError } : {}),
+    ...(opts.validateOutputs ? { validateOutputs: true } : {}),
+  });
+  const host = opts.host ?? DEFAULT_HOST;
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port: opts.port ?? DEFAULT_PORT }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closed = false;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    store,
+    defaultCredential,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      await worker?.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * @module `clientToken` idempotency as AWS implements it: a retried request with the same token
+ * and the same parameters gets the first response again; the same token with different
+ * parameters is an IdempotentParameterMismatchException.
+ */
+import { createHash } from 'node:crypto';
+import { IngotError } from '../../errors/ingot-error.ts';
+import type { ServiceContext } from './context.ts';
+
+function requestHash(input: Record<string, unknown>): string {
+  const { clientToken: _omit, ...rest } = input;
+  return createHash('sha256').update(stableJson(rest)).digest('hex');
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export async function idempotent<Out>(
+  ctx: ServiceContext,
+  operation: string,
+  input: { clientToken?: string | undefined } & object,
+  run: () => Promise<Out>,
+): Promise<Out> {
+  const token = input.clientToken;
+  if (!token) return run();
+  const scope = `${ctx.accountId}:${ctx.region}:${operation}`;
+  const hash = requestHash(input as Record<string, unknown>);
+  const seen = await ctx.store.idempotency.get(scope, token);
+  if (seen) {
+    if (seen.requestHash !== hash) {
+      throw new IngotError('IdempotentParameterMismatchException', `The client token '${token}' was already used for a ${operation} request with different parameters.`);
+    }
+    return { ...(seen.response as Out), requestId: ctx.requestId };
+  }
+  return ctx.store.transaction(async () => {
+    const out = await run();
+    await ctx.store.idempotency.put(scope, token, { requestHash: hash, response: out });
+    return out;
+  });
+}

@@ -1,0 +1,122 @@
+/**
+ * @module CreateComponent and ImportComponent: validate the document, give the new component the
+ * next build number of its (name, version), store it.
+ */
+import { arnName } from '../../arn/arn.ts';
+import { IngotError } from '../../errors/ingot-error.ts';
+import type {
+  Component,
+  CreateComponentRequest,
+  CreateComponentResponse,
+  ImportComponentRequest,
+  ImportComponentResponse,
+} from '../../model/generated/shapes.ts';
+import { parseVersion } from '../../versions/semver.ts';
+import { arnOf } from '../common/access.ts';
+import { nowIso, type ServiceContext, tagsField } from '../common/context.ts';
+import { idempotent } from '../common/idempotency.ts';
+import { checkComponentDocument } from './document.ts';
+
+interface NewComponent {
+  name: string;
+  semanticVersion: string;
+  platform: Component['platform'];
+  data?: string | undefined;
+  uri?: string | undefined;
+  description?: string | undefined;
+  changeDescription?: string | undefined;
+  supportedOsVersions?: string[] | undefined;
+  kmsKeyId?: string | undefined;
+  tags?: Record<string, string> | undefined;
+}
+
+function documentText(input: NewComponent): string {
+  if (input.data !== undefined && input.uri !== undefined) {
+    throw new IngotError('InvalidParameterCombinationException', "You can specify either 'data' or 'uri' for a component, not both.");
+  }
+  if (input.data === undefined) {
+    if (input.uri !== undefined) {
+      throw new IngotError('InvalidRequestException', `Ingot cannot fetch component documents from '${input.uri}' yet; pass the document inline in 'data'.`);
+    }
+    throw new IngotError('InvalidParameterCombinationException', "A component needs its document: specify 'data'.");
+  }
+  return input.data;
+}
+
+async function storeComponent(ctx: ServiceContext, input: NewComponent, dryRun: boolean): Promise<string> {
+  parseVersion(input.semanticVersion);
+  const data = documentText(input);
+  const facts = checkComponentDocument(data);
+  const build = (await ctx.store.resources.maxBuild('component', ctx.accountId, ctx.region, arnName(input.name), input.semanticVersion)) + 1;
+  const arn = arnOf(ctx, 'component', input.name, input.semanticVersion, build);
+  if (dryRun) {
+    throw new IngotError('DryRunOperationException', 'The dry run succeeded: the request is valid and no component was created.');
+  }
+  const created = nowIso();
+  const doc: Component = {
+    arn,
+    name: input.name,
+    version: input.semanticVersion,
+    type: facts.type,
+    platform: input.platform,
+    state: { status: 'ACTIVE' },
+    owner: ctx.accountId,
+    data,
+    encrypted: true,
+    dateCreated: created,
+    ...tagsField(input.tags),
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.changeDescription !== undefined ? { changeDescription: input.changeDescription } : {}),
+    ...(input.supportedOsVersions !== undefined ? { supportedOsVersions: input.supportedOsVersions } : {}),
+    ...(input.kmsKeyId !== undefined ? { kmsKeyId: input.kmsKeyId } : {}),
+    ...(facts.parameters.length ? { parameters: facts.parameters } : {}),
+  };
+  await ctx.store.resources.insert({
+    arn,
+    type: 'component',
+    account: ctx.accountId,
+    region: ctx.region,
+    name: arnName(input.name),
+    version: input.semanticVersion,
+    build,
+    doc,
+    createdAt: created,
+    updatedAt: created,
+  });
+  return arn;
+}
+
+export function createComponent(ctx: ServiceContext, input: CreateComponentRequest): Promise<CreateComponentResponse> {
+  return idempotent(ctx, 'CreateComponent', input, async () => {
+    const arn = await storeComponent(ctx, input, input.dryRun === true);
+    return { requestId: ctx.requestId, clientToken: input.clientToken, componentBuildVersionArn: arn };
+  });
+}
+
+export function importComponent(ctx: ServiceContext, input: ImportComponentRequest): Promise<ImportComponentResponse> {
+  return idempotent(ctx, 'ImportComponent', input, async () => {
+    // format is SHELL in the model: the data is a shell script, wrapped here into an AWSTOE document.
+    const data = input.data === undefined ? undefined : wrapShellScript(input.name, input.type, input.data);
+    const arn = await storeComponent(ctx, { ...input, data }, false);
+    return { requestId: ctx.requestId, clientToken: input.clientToken, componentBuildVersionArn: arn };
+  });
+}
+
+/** ImportComponent's SHELL format: one ExecuteBash step in the build (or test) phase. */
+function wrapShellScript(name: string, type: string, script: string): string {
+  const phase = type === 'TEST' ? 'test' : 'build';
+  const commands = JSON.stringify(script);
+  return [
+    `name: ${JSON.stringify(name)}`,
+    'schemaVersion: 1.0',
+    'phases:',
+    `  - name: ${phase}`,
+    '    steps:',
+    '      - name: ImportedScript',
+    '        action: ExecuteBash',
+    '        inputs:',
+    '          commands:',
+    `            - ${commands}`,
+    '',
+  ].join('\n');
+}

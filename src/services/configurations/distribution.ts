@@ -1,0 +1,84 @@
+/**
+ * @module Distribution configurations (where finished images go; each region is a site): Create,
+ * Update, Get, List, Delete.
+ */
+import { IngotError } from '../../errors/ingot-error.ts';
+import type {
+  CreateDistributionConfigurationRequest,
+  CreateDistributionConfigurationResponse,
+  DeleteDistributionConfigurationRequest,
+  DeleteDistributionConfigurationResponse,
+  Distribution,
+  DistributionConfiguration,
+  GetDistributionConfigurationRequest,
+  GetDistributionConfigurationResponse,
+  ListDistributionConfigurationsRequest,
+  ListDistributionConfigurationsResponse,
+  UpdateDistributionConfigurationRequest,
+  UpdateDistributionConfigurationResponse,
+} from '../../model/generated/shapes.ts';
+import { arnOf, ownResource, readResource } from '../common/access.ts';
+import { dropUndefined, nowIso, type ServiceContext, tagsField } from '../common/context.ts';
+import { deleteOwned, insertResource, listPage } from '../common/crud.ts';
+import { idempotent } from '../common/idempotency.ts';
+
+/** Region names look like AWS's (`us-east-1`, `eu-central-2`) or name an on-premises site (`site-lab-a`). */
+const REGION_NAME = /^(?:[a-z]{2}(?:-gov)?-[a-z]+-[0-9]|site-[a-z0-9-]{1,40})$/;
+
+function checkDistributions(distributions: readonly Distribution[]): void {
+  const seen = new Set<string>();
+  for (const [i, d] of distributions.entries()) {
+    if (!REGION_NAME.test(d.region)) {
+      throw new IngotError('InvalidParameterValueException', `distributions[${i}].region: '${d.region}' is not a region name (like us-east-1) or a site name (like site-lab-a).`);
+    }
+    if (seen.has(d.region)) throw new IngotError('InvalidParameterValueException', `distributions[${i}].region: the region '${d.region}' appears more than once.`);
+    seen.add(d.region);
+  }
+}
+
+export function createDistributionConfiguration(ctx: ServiceContext, input: CreateDistributionConfigurationRequest): Promise<CreateDistributionConfigurationResponse> {
+  return idempotent(ctx, 'CreateDistributionConfiguration', input, async () => {
+    checkDistributions(input.distributions);
+    const arn = arnOf(ctx, 'distribution-configuration', input.name);
+    const doc: DistributionConfiguration = dropUndefined({
+      arn,
+      name: input.name,
+      description: input.description,
+      distributions: input.distributions,
+      timeoutMinutes: 720,
+      dateCreated: nowIso(),
+      ...tagsField(input.tags),
+    });
+    await insertResource(ctx, { type: 'distribution-configuration', arn, name: input.name, doc });
+    return { requestId: ctx.requestId, clientToken: input.clientToken, distributionConfigurationArn: arn };
+  });
+}
+
+export function updateDistributionConfiguration(ctx: ServiceContext, input: UpdateDistributionConfigurationRequest): Promise<UpdateDistributionConfigurationResponse> {
+  return idempotent(ctx, 'UpdateDistributionConfiguration', input, async () => {
+    const arn = input.distributionConfigurationArn;
+    const record = await ownResource<DistributionConfiguration>(ctx, arn, 'distributionConfigurationArn', 'distribution-configuration');
+    checkDistributions(input.distributions);
+    const doc: DistributionConfiguration = dropUndefined({ ...record.doc, description: input.description, distributions: input.distributions, dateUpdated: nowIso() });
+    await ctx.store.resources.update(arn, doc);
+    return { requestId: ctx.requestId, clientToken: input.clientToken, distributionConfigurationArn: arn };
+  });
+}
+
+export async function getDistributionConfiguration(ctx: ServiceContext, input: GetDistributionConfigurationRequest): Promise<GetDistributionConfigurationResponse> {
+  const record = await readResource<DistributionConfiguration>(ctx, input.distributionConfigurationArn, 'distributionConfigurationArn', 'distribution-configuration');
+  return { requestId: ctx.requestId, distributionConfiguration: record.doc };
+}
+
+export async function listDistributionConfigurations(ctx: ServiceContext, input: ListDistributionConfigurationsRequest): Promise<ListDistributionConfigurationsResponse> {
+  const { items, nextToken } = await listPage<DistributionConfiguration>(ctx, input, { operation: 'ListDistributionConfigurations', type: 'distribution-configuration', filterSpec: { name: 'name' } });
+  const distributionConfigurationSummaryList = items.map(({ arn, name, description, dateCreated, dateUpdated, tags, distributions }) =>
+    dropUndefined({ arn, name, description, dateCreated, dateUpdated, tags, regions: (distributions ?? []).map((d) => d.region) }),
+  );
+  return { requestId: ctx.requestId, distributionConfigurationSummaryList, ...(nextToken ? { nextToken } : {}) };
+}
+
+export async function deleteDistributionConfiguration(ctx: ServiceContext, input: DeleteDistributionConfigurationRequest): Promise<DeleteDistributionConfigurationResponse> {
+  await deleteOwned(ctx, input.distributionConfigurationArn, 'distributionConfigurationArn', 'distribution-configuration');
+  return { requestId: ctx.requestId, distributionConfigurationArn: input.distributionConfigurationArn };
+}

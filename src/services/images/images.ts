@@ -1,0 +1,105 @@
+/**
+ * @module Images: CreateImage, GetImage, ListImages, ListImageBuildVersions, DeleteImage,
+ * CancelImageCreation.
+ */
+import { IngotError } from '../../errors/ingot-error.ts';
+import type {
+  CancelImageCreationRequest,
+  CancelImageCreationResponse,
+  CreateImageRequest,
+  CreateImageResponse,
+  DeleteImageRequest,
+  DeleteImageResponse,
+  GetImageRequest,
+  GetImageResponse,
+  Image,
+  ImageStatus,
+  ImageSummary,
+  ImageVersion,
+  ListImageBuildVersionsRequest,
+  ListImageBuildVersionsResponse,
+  ListImagesRequest,
+  ListImagesResponse,
+} from '../../model/generated/shapes.ts';
+import { checkArn, ownerScope, ownResource, readResource } from '../common/access.ts';
+import { dropUndefined, MANAGED_ACCOUNT, nowIso, type ServiceContext } from '../common/context.ts';
+import { deleteOwned, listPage } from '../common/crud.ts';
+import { idempotent } from '../common/idempotency.ts';
+import { queueImage } from './queue-image.ts';
+
+const IMAGE_FILTERS = { name: 'name', osVersion: 'osVersion', platform: 'platform', type: 'type' } as const;
+/** States from which a build can still be cancelled. */
+const IN_PROGRESS: readonly ImageStatus[] = ['PENDING', 'CREATING', 'BUILDING', 'TESTING', 'DISTRIBUTING', 'INTEGRATING'];
+
+export function createImage(ctx: ServiceContext, input: CreateImageRequest): Promise<CreateImageResponse> {
+  return idempotent(ctx, 'CreateImage', input, async () => {
+    const arn = await queueImage(ctx, { ...input, buildType: 'USER_INITIATED' });
+    return { requestId: ctx.requestId, clientToken: input.clientToken, imageBuildVersionArn: arn };
+  });
+}
+
+export async function getImage(ctx: ServiceContext, input: GetImageRequest): Promise<GetImageResponse> {
+  const record = await readResource<Image>(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
+  return { requestId: ctx.requestId, image: record.doc };
+}
+
+export function imageVersionOf(i: Image & { owner?: string }): ImageVersion {
+  const { arn, name, type, platform, osVersion, owner, dateCreated, buildType, imageSource } = i;
+  return dropUndefined({ arn: arn?.replace(/\/[0-9]+$/, ''), name, type, version: i.version, platform, osVersion, owner: owner ?? ownerOf(arn), dateCreated, buildType, imageSource });
+}
+
+export function imageSummaryOf(i: Image): ImageSummary {
+  const { arn, name, type, version, platform, osVersion, state, dateCreated, outputResources, tags, buildType, imageSource, deprecationTime, lifecycleExecutionId } = i;
+  return dropUndefined({ arn, name, type, version, platform, osVersion, state, owner: ownerOf(arn), dateCreated, outputResources, tags, buildType, imageSource, deprecationTime, lifecycleExecutionId });
+}
+
+const ownerOf = (arn: string | undefined): string | undefined => {
+  const account = arn?.split(':')[4];
+  return account === 'aws' ? 'Amazon' : account;
+};
+
+export async function listImages(ctx: ServiceContext, input: ListImagesRequest): Promise<ListImagesResponse> {
+  const where = input.includeDeprecated ? [] : [{ path: 'state.status', values: ['PENDING', 'CREATING', 'BUILDING', 'TESTING', 'DISTRIBUTING', 'INTEGRATING', 'AVAILABLE', 'FAILED', 'CANCELLED', 'DISABLED'] }];
+  const { items, nextToken } = await listPage<Image>(ctx, input, { operation: 'ListImages', type: 'image', filterSpec: IMAGE_FILTERS, latestBuildOnly: true, where });
+  return { requestId: ctx.requestId, imageVersionList: items.map(imageVersionOf), ...(nextToken ? { nextToken } : {}) };
+}
+
+export async function listImageBuildVersions(ctx: ServiceContext, input: ListImageBuildVersionsRequest): Promise<ListImageBuildVersionsResponse> {
+  const parsed = checkArn(ctx, input.imageVersionArn ?? '', 'imageVersionArn', 'image');
+  const scope = parsed.account === ctx.accountId || parsed.account === MANAGED_ACCOUNT ? { accounts: [parsed.account], alsoArns: [] } : await ownerScope(ctx, 'Shared', 'image');
+  const { items, nextToken } = await listPage<Image>(ctx, input, {
+    operation: 'ListImageBuildVersions',
+    type: 'image',
+    filterSpec: IMAGE_FILTERS,
+    scope,
+    name: parsed.name,
+    ...(parsed.version !== undefined && !parsed.version.includes('x') ? { version: parsed.version } : {}),
+  });
+  return { requestId: ctx.requestId, imageSummaryList: items.map(imageSummaryOf), ...(nextToken ? { nextToken } : {}) };
+}
+
+export async function deleteImage(ctx: ServiceContext, input: DeleteImageRequest): Promise<DeleteImageResponse> {
+  const record = await ownResource<Image>(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
+  const status = record.doc.state?.status;
+  if (status && IN_PROGRESS.includes(status)) {
+    throw new IngotError('ResourceInUseException', `The image '${input.imageBuildVersionArn}' is ${status}; cancel it with CancelImageCreation before deleting it.`);
+  }
+  await deleteOwned(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
+  return { requestId: ctx.requestId, imageBuildVersionArn: input.imageBuildVersionArn };
+}
+
+export function cancelImageCreation(ctx: ServiceContext, input: CancelImageCreationRequest): Promise<CancelImageCreationResponse> {
+  return idempotent(ctx, 'CancelImageCreation', input, async () => {
+    const arn = input.imageBuildVersionArn;
+    await ctx.store.transaction(async () => {
+      const record = await ownResource<Image>(ctx, arn, 'imageBuildVersionArn', 'image');
+      const status = record.doc.state?.status;
+      if (!status || !IN_PROGRESS.includes(status)) {
+        throw new IngotError('ResourceInUseException', `The image '${arn}' is ${status ?? 'in no state'} and can no longer be cancelled.`);
+      }
+      for (const job of await ctx.store.jobs.byResource(arn)) await ctx.store.jobs.cancel(job.id, 'Cancelled by CancelImageCreation');
+      await ctx.store.resources.update(arn, { ...record.doc, state: { status: 'CANCELLED', reason: `Cancelled by the user at ${nowIso()}` } });
+    });
+    return { requestId: ctx.requestId, clientToken: input.clientToken, imageBuildVersionArn: arn };
+  });
+}

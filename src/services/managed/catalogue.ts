@@ -1,0 +1,75 @@
+/**
+ * @module The managed catalogue (owner Amazon, ARN account `aws`): Ingot's Debian base images and
+ * managed components, present in every region from the first request that names the region.
+ */
+import { formatArn } from '../../arn/arn.ts';
+import type { Component, Image } from '../../model/generated/shapes.ts';
+import type { Store } from '../../store/types.ts';
+import { MANAGED_COMPONENTS } from '../../toe/managed/index.ts';
+import { checkComponentDocument } from '../components/document.ts';
+import { MANAGED_ACCOUNT } from '../common/context.ts';
+
+/** Managed base images: the ARN name, the Ingot base it is bootstrapped from, its OS version. */
+export const MANAGED_BASE_IMAGES = [
+  { name: 'debian-12-x86', base: 'debian-12', osVersion: 'Debian 12', description: 'Debian 12 (bookworm) x86_64, minimal, bootstrapped with mmdebstrap from the host\'s Debian mirror' },
+  { name: 'debian-13-x86', base: 'debian-13', osVersion: 'Debian 13', description: 'Debian 13 (trixie) x86_64, minimal, bootstrapped with mmdebstrap from the host\'s Debian mirror' },
+] as const;
+
+/** The version every managed catalogue entry has until a refresh adds newer builds. */
+const CATALOGUE_VERSION = '1.0.0';
+const CATALOGUE_DATE = '2026-11-01T00:00:00.000Z';
+
+const seeded = new WeakMap<Store, Set<string>>();
+
+export async function ensureManagedCatalogue(store: Store, region: string): Promise<void> {
+  let regions = seeded.get(store);
+  if (!regions) seeded.set(store, (regions = new Set()));
+  if (regions.has(region)) return;
+  await store.transaction(async () => {
+    for (const base of MANAGED_BASE_IMAGES) await insertIfMissing(store, region, 'image', base.name, CATALOGUE_VERSION, managedImageDoc(region, base));
+    for (const c of MANAGED_COMPONENTS) await insertIfMissing(store, region, 'component', c.name, c.semanticVersion, managedComponentDoc(region, c));
+  });
+  regions.add(region);
+}
+
+async function insertIfMissing(store: Store, region: string, type: 'image' | 'component', name: string, version: string, doc: { arn?: string }): Promise<void> {
+  const arn = doc.arn!;
+  if (await store.resources.get(arn)) return;
+  await store.resources.insert({ arn, type, account: MANAGED_ACCOUNT, region, name, version, build: 1, doc, createdAt: CATALOGUE_DATE, updatedAt: CATALOGUE_DATE });
+}
+
+function managedImageDoc(region: string, base: (typeof MANAGED_BASE_IMAGES)[number]): Image {
+  return {
+    arn: formatArn({ region, account: MANAGED_ACCOUNT, type: 'image', name: base.name, version: CATALOGUE_VERSION, build: 1 }),
+    type: 'AMI',
+    name: base.name,
+    version: CATALOGUE_VERSION,
+    platform: 'Linux',
+    osVersion: base.osVersion,
+    state: { status: 'AVAILABLE' },
+    dateCreated: CATALOGUE_DATE,
+    outputResources: {},
+    tags: { 'ingot:base': base.base },
+    buildType: 'IMPORT',
+    imageSource: 'AMAZON_MANAGED',
+  };
+}
+
+function managedComponentDoc(region: string, c: (typeof MANAGED_COMPONENTS)[number]): Component {
+  const facts = checkComponentDocument(c.data, `managed component ${c.name}`);
+  return {
+    arn: formatArn({ region, account: MANAGED_ACCOUNT, type: 'component', name: c.name, version: c.semanticVersion, build: 1 }),
+    name: c.name,
+    version: c.semanticVersion,
+    description: c.description,
+    type: facts.type,
+    platform: c.platform,
+    ...(c.supportedOsVersions ? { supportedOsVersions: [...c.supportedOsVersions] } : {}),
+    state: { status: 'ACTIVE' },
+    ...(facts.parameters.length ? { parameters: facts.parameters } : {}),
+    owner: 'Amazon',
+    data: c.data,
+    encrypted: true,
+    dateCreated: CATALOGUE_DATE,
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * @module Image recipes: CreateImageRecipe, GetImageRecipe, ListImageRecipes, DeleteImageRecipe.
+ */
+import type {
+  CreateImageRecipeRequest,
+  CreateImageRecipeResponse,
+  DeleteImageRecipeRequest,
+  DeleteImageRecipeResponse,
+  GetImageRecipeRequest,
+  GetImageRecipeResponse,
+  ImageRecipe,
+  ListImageRecipesRequest,
+  ListImageRecipesResponse,
+} from '../../model/generated/shapes.ts';
+import { arnOf, readResource } from '../common/access.ts';
+import { dropUndefined, nowIso, type ServiceContext, tagsField } from '../common/context.ts';
+import { deleteOwned, insertResource, listPage } from '../common/crud.ts';
+import { idempotent } from '../common/idempotency.ts';
+import { checkParentImage, checkRecipeComponents, recipeVersion } from './recipe-parts.ts';
+
+export function createImageRecipe(ctx: ServiceContext, input: CreateImageRecipeRequest): Promise<CreateImageRecipeResponse> {
+  return idempotent(ctx, 'CreateImageRecipe', input, async () => {
+    const version = await recipeVersion(ctx, 'image-recipe', input.name, input.semanticVersion);
+    const componentArns = await checkRecipeComponents(ctx, input.components);
+    const parent = await checkParentImage(ctx, input.parentImage);
+    const arn = arnOf(ctx, 'image-recipe', input.name, version);
+    const doc: ImageRecipe = dropUndefined({
+      arn,
+      type: 'AMI',
+      name: input.name,
+      description: input.description,
+      platform: parent.platform as ImageRecipe['platform'],
+      owner: ctx.accountId,
+      version,
+      components: input.components ?? [],
+      parentImage: input.parentImage,
+      blockDeviceMappings: input.blockDeviceMappings,
+      dateCreated: nowIso(),
+      ...tagsField(input.tags),
+      workingDirectory: input.workingDirectory,
+      additionalInstanceConfiguration: input.additionalInstanceConfiguration,
+      amiTags: input.amiTags,
+    });
+    await insertResource(ctx, { type: 'image-recipe', arn, name: input.name, version, doc, references: [...componentArns, ...(parent.resolvedArn ? [parent.resolvedArn] : [])] });
+    return { requestId: ctx.requestId, clientToken: input.clientToken, imageRecipeArn: arn };
+  });
+}
+
+export async function getImageRecipe(ctx: ServiceContext, input: GetImageRecipeRequest): Promise<GetImageRecipeResponse> {
+  const record = await readResource<ImageRecipe>(ctx, input.imageRecipeArn, 'imageRecipeArn', 'image-recipe');
+  return { requestId: ctx.requestId, imageRecipe: record.doc };
+}
+
+export async function listImageRecipes(ctx: ServiceContext, input: ListImageRecipesRequest): Promise<ListImageRecipesResponse> {
+  const { items, nextToken } = await listPage<ImageRecipe>(ctx, input, {
+    operation: 'ListImageRecipes',
+    type: 'image-recipe',
+    filterSpec: { name: 'name', parentImage: 'parentImage', platform: 'platform' },
+  });
+  const imageRecipeSummaryList = items.map(({ arn, name, platform, owner, parentImage, dateCreated, tags }) => dropUndefined({ arn, name, platform, owner, parentImage, dateCreated, tags }));
+  return { requestId: ctx.requestId, imageRecipeSummaryList, ...(nextToken ? { nextToken } : {}) };
+}
+
+export async function deleteImageRecipe(ctx: ServiceContext, input: DeleteImageRecipeRequest): Promise<DeleteImageRecipeResponse> {
+  await deleteOwned(ctx, input.imageRecipeArn, 'imageRecipeArn', 'image-recipe');
+  return { requestId: ctx.requestId, imageRecipeArn: input.imageRecipeArn };
+}

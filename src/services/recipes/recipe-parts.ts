@@ -1,0 +1,77 @@
+/**
+ * @module What image and container recipes share: their components (each resolved, parameters
+ * checked against the component's document), their parent image, and their version (a plain
+ * semantic version, or one with `x` nodes that takes the next free version).
+ */
+import { IngotError } from '../../errors/ingot-error.ts';
+import type { Component, ComponentConfiguration, Image } from '../../model/generated/shapes.ts';
+import { compareVersions, formatVersion, isWildcard, matches, parseVersion, parseVersionPattern } from '../../versions/semver.ts';
+import { readResource } from '../common/access.ts';
+import type { ServiceContext } from '../common/context.ts';
+import type { ResourceType } from '../../store/types.ts';
+import { arnName } from '../../arn/arn.ts';
+
+/** Resolves every component of a recipe; returns the build ARNs they resolved to now. */
+export async function checkRecipeComponents(ctx: ServiceContext, components: readonly ComponentConfiguration[] | undefined): Promise<string[]> {
+  const resolved: string[] = [];
+  for (const [i, c] of (components ?? []).entries()) {
+    const field = `components[${i}].componentArn`;
+    const record = await readResource<Component>(ctx, c.componentArn, field, 'component');
+    checkParameters(record.doc, c, `components[${i}].parameters`);
+    resolved.push(record.arn);
+  }
+  return resolved;
+}
+
+function checkParameters(component: Component, config: ComponentConfiguration, field: string): void {
+  const declared = new Map((component.parameters ?? []).map((p) => [p.name, p]));
+  const given = new Set<string>();
+  for (const p of config.parameters ?? []) {
+    if (!declared.has(p.name)) {
+      const known = [...declared.keys()];
+      throw new IngotError('InvalidParameterValueException', `${field}: the component '${component.name}' has no parameter '${p.name}'${known.length ? ` (it has: ${known.join(', ')})` : ' (it takes none)'}.`);
+    }
+    given.add(p.name);
+  }
+  for (const [name, p] of declared) {
+    if (!given.has(name) && !p.defaultValue) {
+      throw new IngotError('InvalidParameterValueException', `${field}: the component '${component.name}' needs a value for its parameter '${name}', which has no default.`);
+    }
+  }
+}
+
+/** Parent image forms Ingot can build from, besides an image ARN. */
+const PARENT_FORMS = /^(debian-1[23]|\/.+|file:\/\/.+|oci:.+|oci-archive:.+)$/;
+
+/** Checks a recipe's parentImage; returns the image ARN it resolved to (to record as a reference), if any. */
+export async function checkParentImage(ctx: ServiceContext, parentImage: string): Promise<{ platform: string; osVersion?: string; resolvedArn?: string }> {
+  if (parentImage.startsWith('arn:')) {
+    const record = await readResource<Image>(ctx, parentImage, 'parentImage', 'image');
+    return { platform: record.doc.platform ?? 'Linux', ...(record.doc.osVersion ? { osVersion: record.doc.osVersion } : {}), resolvedArn: record.arn };
+  }
+  if (!PARENT_FORMS.test(parentImage)) {
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `The value supplied for parameter 'parentImage' is not valid: '${parentImage}'. Use an image ARN (for example arn:aws:imagebuilder:${ctx.region}:aws:image/debian-12-x86/x.x.x), a managed base name (debian-12, debian-13), an absolute path to a rootfs tarball, or oci:PATH[:TAG] / oci-archive:PATH[:TAG].`,
+    );
+  }
+  return { platform: 'Linux' };
+}
+
+/** The version a new recipe gets: as given, or with `x` nodes filled in with the next free version. */
+export async function recipeVersion(ctx: ServiceContext, type: ResourceType, name: string, requested: string): Promise<string> {
+  if (!isWildcard(requested)) return formatVersion(parseVersion(requested));
+  const pattern = parseVersionPattern(requested);
+  const existing = (await ctx.store.resources.versions(type, [ctx.accountId], ctx.region, arnName(name)))
+    .map((v) => parseVersion(v.version))
+    .filter((v) => matches(v, pattern))
+    .sort(compareVersions);
+  const newest = existing.at(-1);
+  const filled = pattern.map((n) => n ?? 0) as [number, number, number];
+  if (!newest) return formatVersion(filled);
+  const bumpAt = pattern.indexOf(null);
+  const next: [number, number, number] = [newest[0], newest[1], newest[2]];
+  next[bumpAt] = newest[bumpAt]! + 1;
+  for (let i = bumpAt + 1; i < 3; i++) next[i] = 0;
+  return formatVersion(next);
+}

@@ -1,0 +1,52 @@
+/**
+ * @module TagResource, UntagResource and ListTagsForResource, for every Image Builder resource
+ * the caller owns. Tags live in the resource's own `tags` map.
+ */
+import { IngotError } from '../../errors/ingot-error.ts';
+import type {
+  ListTagsForResourceRequest,
+  ListTagsForResourceResponse,
+  TagResourceRequest,
+  TagResourceResponse,
+  UntagResourceRequest,
+  UntagResourceResponse,
+} from '../../model/generated/shapes.ts';
+import { parseArn } from '../../arn/arn.ts';
+import { ownResource, readResource } from '../common/access.ts';
+import { tagsField, type ServiceContext } from '../common/context.ts';
+
+const MAX_TAGS = 50;
+
+async function ownedTagged(ctx: ServiceContext, arn: string) {
+  const parsed = parseArn(arn, 'resourceArn');
+  return ownResource<{ tags?: Record<string, string> }>(ctx, arn, 'resourceArn', parsed.type);
+}
+
+export async function tagResource(ctx: ServiceContext, input: TagResourceRequest): Promise<TagResourceResponse> {
+  await ctx.store.transaction(async () => {
+    const record = await ownedTagged(ctx, input.resourceArn);
+    const tags = { ...(record.doc.tags ?? {}), ...input.tags };
+    if (Object.keys(tags).length > MAX_TAGS) {
+      throw new IngotError('InvalidParameterValueException', `A resource can have at most ${MAX_TAGS} tags; this request would give it ${Object.keys(tags).length}.`);
+    }
+    await ctx.store.resources.update(record.arn, { ...record.doc, tags });
+  });
+  return {};
+}
+
+export async function untagResource(ctx: ServiceContext, input: UntagResourceRequest): Promise<UntagResourceResponse> {
+  await ctx.store.transaction(async () => {
+    const record = await ownedTagged(ctx, input.resourceArn);
+    const tags = { ...(record.doc.tags ?? {}) };
+    for (const key of input.tagKeys) delete tags[key];
+    const { tags: _old, ...rest } = record.doc;
+    await ctx.store.resources.update(record.arn, { ...rest, ...tagsField(tags) });
+  });
+  return {};
+}
+
+export async function listTagsForResource(ctx: ServiceContext, input: ListTagsForResourceRequest): Promise<ListTagsForResourceResponse> {
+  const parsed = parseArn(input.resourceArn, 'resourceArn');
+  const record = await readResource<{ tags?: Record<string, string> }>(ctx, input.resourceArn, 'resourceArn', parsed.type);
+  return { tags: record.doc.tags ?? {} };
+}

@@ -1,0 +1,60 @@
+/**
+ * @module Turns a queued image (its embedded recipe, as stored by CreateImage) into a BuildRequest:
+ * each component ARN resolved to its stored document, the parentImage to something buildable.
+ */
+import { join } from 'node:path';
+import { tryParseArn } from '../arn/arn.ts';
+import { componentFromText } from '../engine/component-from-text.ts';
+import { parseParentImage } from '../engine/parent-spec.ts';
+import type { BuildRequest, ParentSpec } from '../engine/request.ts';
+import { IngotError } from '../errors/ingot-error.ts';
+import type { Component, ComponentConfiguration, Image } from '../model/generated/shapes.ts';
+import type { Store } from '../store/types.ts';
+import { newestMatching } from '../versions/semver.ts';
+import { imageOutputDir } from './output-dirs.ts';
+
+async function componentRecord(store: Store, image: { account: string; region: string }, arn: string): Promise<Component> {
+  const parsed = tryParseArn(arn);
+  if (!parsed || parsed.type !== 'component') throw new IngotError('InvalidParameterValueException', `not a component ARN: ${arn}`);
+  let record = parsed.build !== undefined && parsed.version && !parsed.version.includes('x') ? await store.resources.get<Component>(arn) : undefined;
+  if (!record) {
+    const candidates = await store.resources.versions('component', [parsed.account], image.region, parsed.name);
+    const best = newestMatching(candidates, parsed.version ?? 'x.x.x');
+    record = best ? await store.resources.get<Component>(best.arn) : undefined;
+  }
+  if (!record) throw new IngotError('ResourceNotFoundException', `the component ${arn} no longer exists`);
+  return record.doc;
+}
+
+/** An earlier Ingot image as a parent: its rootfs tarball (VM images) or OCI layout (containers). */
+async function earlierImage(store: Store, home: string, arn: string): Promise<ParentSpec> {
+  const parsed = tryParseArn(arn)!;
+  const candidates = await store.resources.versions('image', [parsed.account], parsed.region, parsed.name);
+  const best = newestMatching(candidates, parsed.version ?? 'x.x.x');
+  const record = best ? await store.resources.get<Image>(best.arn) : undefined;
+  if (!record || record.doc.state?.status !== 'AVAILABLE') throw new IngotError('ResourceNotFoundException', `the parent image ${arn} is not an AVAILABLE image`);
+  const dir = imageOutputDir(home, record.arn);
+  return record.doc.type === 'DOCKER' ? { type: 'oci', reference: `oci:${join(dir, 'oci')}:${record.version}` } : { type: 'rootfs-tarball', path: join(dir, 'rootfs.tar.zst') };
+}
+
+export async function planFromImage(store: Store, home: string, image: Image, where: { account: string; region: string }): Promise<BuildRequest> {
+  const recipe = image.imageRecipe ?? image.containerRecipe;
+  if (!recipe) throw new IngotError('InvalidRequestException', `image ${image.arn} has no recipe`);
+  const configs: readonly ComponentConfiguration[] = recipe.components ?? [];
+  const components = [];
+  for (const c of configs) {
+    const doc = await componentRecord(store, where, c.componentArn);
+    components.push(componentFromText({ name: doc.name!, version: doc.version!, arn: doc.arn!, text: doc.data ?? '', origin: doc.arn!, ...(c.parameters ? { parameters: c.parameters } : {}) }));
+  }
+  const container = image.containerRecipe;
+  return {
+    kind: container ? 'container' : 'image',
+    name: recipe.name!,
+    version: recipe.version!,
+    parent: await parseParentImage(recipe.parentImage, (arn) => earlierImage(store, home, arn)),
+    components,
+    ...(container?.dockerfileTemplateData ? { dockerfileTemplate: container.dockerfileTemplateData } : {}),
+    ...(recipe.workingDirectory ? { workingDirectory: recipe.workingDirectory } : {}),
+    runTests: image.imageTestsConfiguration?.imageTestsEnabled !== false,
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * @module Where the worker keeps each image's artifacts and log inside `$INGOT_HOME`.
+ */
+import { join } from 'node:path';
+import { tryParseArn } from '../arn/arn.ts';
+
+/** `$INGOT_HOME/images/REGION/ACCOUNT/NAME/VERSION/BUILD` */
+export function imageOutputDir(home: string, imageArn: string): string {
+  const a = tryParseArn(imageArn);
+  if (!a || a.type !== 'image' || a.version === undefined || a.build === undefined) throw new Error(`not an image build version ARN: ${imageArn}`);
+  return join(home, 'images', a.region, a.account, a.name, a.version, String(a.build));
+}
+
+export const imageLogFile = (home: string, imageArn: string): string => join(imageOutputDir(home, imageArn), 'build.log');
+
+/** `$INGOT_HOME/regions/REGION/...`: a region's (site's) artifact store. */
+export const regionDir = (home: string, region: string): string => join(home, 'regions', region);

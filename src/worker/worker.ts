@@ -1,0 +1,86 @@
+/**
+ * @module The worker: takes build jobs from the store's queue (several at once up to its
+ * concurrency), keeps their leases alive, and aborts a build whose job was cancelled. Runs inside
+ * `ingot server` by default.
+ */
+import { hostname } from 'node:os';
+import type { LayerCache } from '../cache/layer-cache.ts';
+import type { InstanceFactory } from '../engine/instance-factory.ts';
+import { BUILD_JOB_KIND } from '../services/images/queue-image.ts';
+import type { Job, Store } from '../store/types.ts';
+import { CANCELLED, processImage, SHUTDOWN } from './process-image.ts';
+
+export interface WorkerOptions {
+  store: Store;
+  home: string;
+  cache: LayerCache | undefined;
+  concurrency?: number;
+  /** Names this worker in job leases; in-process workers start with `inproc:`. */
+  workerId?: string;
+  leaseMs?: number;
+  pollMs?: number;
+  newInstance?: InstanceFactory;
+  onError?: (err: unknown) => void;
+}
+
+export interface Worker {
+  readonly id: string;
+  /** Wakes the worker now (a job was queued). */
+  notify(): void;
+  /** Stops taking jobs, aborts running builds, waits for them to end. */
+  stop(): Promise<void>;
+}
+
+export function startWorker(opts: WorkerOptions): Worker {
+  const id = opts.workerId ?? `worker:${hostname()}:${process.pid}`;
+  const leaseMs = opts.leaseMs ?? 30_000;
+  const concurrency = opts.concurrency ?? 1;
+  const running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const runJob = async (job: Job, abort: AbortController): Promise<void> => {
+    const beat = setInterval(() => {
+      opts.store.jobs.heartbeat(job.id, id, leaseMs).then((mine) => mine || abort.abort(CANCELLED), opts.onError);
+    }, Math.max(250, Math.floor(leaseMs / 3)));
+    try {
+      const outcome = await processImage({ store: opts.store, home: opts.home, cache: opts.cache, signal: abort.signal, ...(opts.newInstance ? { newInstance: opts.newInstance } : {}) }, job);
+      await opts.store.jobs.finish(job.id, id, outcome);
+    } finally {
+      clearInterval(beat);
+    }
+  };
+
+  const tick = async (): Promise<void> => {
+    timer = undefined;
+    while (!stopped && running.size < concurrency) {
+      const job = await opts.store.jobs.claim(id, leaseMs, [BUILD_JOB_KIND]);
+      if (!job) break;
+      const abort = new AbortController();
+      const done = runJob(job, abort).catch(opts.onError).finally(() => {
+        running.delete(job.id);
+        schedule(0);
+      });
+      running.set(job.id, { abort, done: done as Promise<void> });
+    }
+    schedule(opts.pollMs ?? 1000);
+  };
+
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void tick().catch(opts.onError), ms);
+  };
+
+  schedule(0);
+  return {
+    id,
+    notify: () => schedule(0),
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      for (const r of running.values()) r.abort.abort(SHUTDOWN);
+      await Promise.all([...running.values()].map((r) => r.done));
+    },
+  };
+}
