@@ -53,7 +53,6 @@ export async function* normaliseEntries(entries: AsyncIterable<TarEntry>, opts: 
         continue;
       }
     }
-    if (h.type === 'hardlink') h.linkpath = h.linkpath.replace(/^(\.\/)+/, '');
     yield { header: h, body };
   }
 }

@@ -100,6 +100,8 @@ export async function* readTar(source: AsyncIterable<Buffer | Uint8Array | strin
       devmajor: parseNumber(block, 329, 8), devminor: parseNumber(block, 337, 8), xattrs: new Map(),
     };
     applyPax(header, new Map([...globalPax, ...(pax ?? [])]));
+    // A hard link names another archive member: normalise it like a member path.
+    if (type === 'hardlink') header.linkpath = stripDotSlash(header.linkpath);
     pax = null; longName = null; longLink = null;
     const bodySize = type === 'file' ? header.size : 0;
     let read = 0;
