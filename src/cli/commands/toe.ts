@@ -101,6 +101,10 @@ async function run(argv: string[]): Promise<number> {
   const refs = (values.documents ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean);
   if (refs.length === 0) throw new IngotError('ValidationException', 'toe run needs --documents FILE[,FILE...]');
   const documents = await loadDocuments(refs);
+  const { PHASE_NAMES } = await import('../../toe/document/types.ts');
+  const phases = values.phases?.split(',').map((p) => p.trim()).filter(Boolean);
+  const unknown = phases?.filter((p) => !(PHASE_NAMES as readonly string[]).includes(p)) ?? [];
+  if (unknown.length) throw new IngotError('ValidationException', `--phases: unknown phase ${unknown.join(', ')}; expected ${PHASE_NAMES.join(', ')}`);
   const { randomUUID } = await import('node:crypto');
   const { runComponentDocuments, formatEvent } = await import('../../toe/executor/index.ts');
   const executionId = randomUUID();
@@ -114,7 +118,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     const output = await runComponentDocuments({
       instance, documents, executionId, outputDir, signal: controller.signal, ...s3FromEnv(),
-      ...(values.phases ? { phases: values.phases.split(',').map((p) => p.trim()).filter(Boolean) } : {}),
+      ...(phases ? { phases } : {}),
       parameters: parseParameters(values.parameters ?? []),
       onEvent: (event) => {
         const line = event.type === 'log' ? (values.verbose ? `      ${event.line}` : undefined) : formatEvent(event);

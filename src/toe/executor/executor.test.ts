@@ -47,6 +47,8 @@ test('only the selected phases run; a parameter without default must be given', 
   const missing = await runYaml(yaml);
   assert.equal(missing.output.status, 'failed');
   assert.match(missing.output.failureMessage, /missing value for parameter\(s\) Needed/);
+  const typed = await runYaml(`schemaVersion: 1.0\nparameters:\n  - Count:\n      type: integer\n      default: 2\nphases:\n  - name: build\n    steps:\n${bash('B', ['echo {{ Count }}'])}`, { parameters: { Count: 'two' } });
+  assert.match(typed.output.failureMessage, /parameter Count must be an integer, got 'two'/);
 });
 
 test('loops expand loop.value / loop.index / named loops and join outputs', async () => {
@@ -162,6 +164,8 @@ test('ExecuteDocument runs a nested document from the instance and reports its s
   assert.equal(nested.status, 'success', nested.failureMessage);
   assert.equal(JSON.parse(nested.outputs)[0].executedStepCount, 1);
   assert.ok(existsSync(child));
+  const managed = await runYaml(buildDoc(`      - name: Managed\n        action: ExecuteDocument\n        inputs:\n          document: arn:aws:imagebuilder:us-east-1:aws:component/hello-world-linux/1.0.0\n          phases: test\n`));
+  assert.equal(managed.step('Managed').status, 'success', managed.step('Managed').failureMessage);
   const self = join(dir, 'self.yml');
   writeFileSync(self, buildDoc(`      - name: Again\n        action: ExecuteDocument\n        inputs:\n          document: ${self}\n`));
   const cyclic = await runYaml(readFileSync(self, 'utf8'));

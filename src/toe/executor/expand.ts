@@ -63,11 +63,21 @@ export function resolveVariables(doc: ComponentDocument, given: Readonly<Record<
   for (const p of doc.parameters) {
     const value = given[p.name] ?? defaultText(p);
     if (value === undefined) missing.push(p.name);
-    else vars.set(p.name, value);
+    else vars.set(p.name, checkValue(p, value));
   }
   if (missing.length) throw new Error(`missing value for parameter(s) ${missing.join(', ')} (they have no default)`);
   for (const c of doc.constants) vars.set(c.name, c.value);
   return vars;
+}
+
+/** A runtime value must fit the parameter's type and allowedValues. */
+function checkValue(p: ParameterDefinition, value: string): string {
+  if (p.type === 'integer' && !/^-?\d+$/.test(value.trim())) throw new Error(`parameter ${p.name} must be an integer, got '${value}'`);
+  if (p.type === 'boolean' && !/^(true|false)$/i.test(value.trim())) throw new Error(`parameter ${p.name} must be true or false, got '${value}'`);
+  if (p.allowedValues && !p.allowedValues.includes(value)) {
+    throw new Error(`parameter ${p.name} must be one of ${p.allowedValues.join(', ')}, got '${value}'`);
+  }
+  return value;
 }
 
 function defaultText(p: ParameterDefinition): string | undefined {

@@ -32,10 +32,10 @@ function mergeOutputs(all: Array<Record<string, JsonValue> | null>): Record<stri
   return merged;
 }
 
-async function attempt(step: Step, scope: Scope, ctx: ActionContext, failedIterations: number[]) {
+/** Runs every iteration once; `inputs` collects the expanded inputs as they are made (kept when an iteration fails). */
+async function attempt(step: Step, scope: Scope, ctx: ActionContext, failedIterations: number[], inputs: JsonValue[]) {
   const action = findAction(step.action)!;
   const iterations = step.loop ? iterationsOf(step.loop, scope) : [undefined];
-  const inputs: JsonValue[] = [];
   const outcomes: ActionOutcome[] = [];
   for (const iteration of iterations) {
     const expanded = expandValue(step.inputs, iteration ? { ...scope, iteration } : scope);
@@ -49,10 +49,16 @@ async function attempt(step: Step, scope: Scope, ctx: ActionContext, failedItera
       throw err;
     }
   }
-  return { inputs, outcomes };
+  return { outcomes };
 }
 
-export async function runStep(step: Step, scope: Scope, base: BaseContext, outer: AbortSignal, onAttempt: (n: number) => void): Promise<StepRun> {
+export interface StepHooks {
+  onAttempt(n: number): void;
+  /** The step is rerun after the reboot it asked for: its `if` was already decided (AWSTOE evaluates it once). */
+  conditionDecided?: boolean;
+}
+
+export async function runStep(step: Step, scope: Scope, base: BaseContext, outer: AbortSignal, hooks: StepHooks): Promise<StepRun> {
   const started = new Date();
   const record: StepRecord = {
     name: step.name, status: 'success', failureMessage: '', timeoutSeconds: step.timeoutSeconds, onFailure: step.onFailure,
@@ -65,7 +71,7 @@ export async function runStep(step: Step, scope: Scope, base: BaseContext, outer
     return { record, ...run };
   };
   const emptyChain: ChainEntry = { inputs: [], outputs: null };
-  if (step.if) {
+  if (step.if && !hooks.conditionDecided) {
     const condition = expandValue(step.if.condition as unknown as JsonValue, scope) as unknown as Condition;
     const decision = (await evaluateCondition(condition, { ...base, signal: outer })) ? step.if.then : step.if.else;
     if (decision === 'Skip') {
@@ -80,15 +86,16 @@ export async function runStep(step: Step, scope: Scope, base: BaseContext, outer
   }
   for (let n = 1; n <= step.maxAttempts; n++) {
     record.attempts = n;
-    onAttempt(n);
+    hooks.onAttempt(n);
     const controller = new AbortController();
     const stop = () => controller.abort();
     outer.addEventListener('abort', stop, { once: true });
     let timedOut = false;
     const timer = step.timeoutSeconds > 0 ? setTimeout(() => { timedOut = true; controller.abort(); }, step.timeoutSeconds * 1000) : undefined;
     const failedIterations: number[] = [];
+    const inputs: JsonValue[] = [];
     try {
-      const { inputs, outcomes } = await attempt(step, scope, { ...base, signal: controller.signal }, failedIterations);
+      const { outcomes } = await attempt(step, scope, { ...base, signal: controller.signal }, failedIterations, inputs);
       const outputs = mergeOutputs(outcomes.map((o) => o.outputs));
       const last = outcomes.at(-1);
       record.inputs = JSON.stringify(inputs);
@@ -104,6 +111,7 @@ export async function runStep(step: Step, scope: Scope, base: BaseContext, outer
       return finish({ chain: { inputs, outputs }, rebootRequested: reboot, rebootAction: reboot && step.action === 'Reboot' });
     } catch (err) {
       record.status = outer.aborted ? 'cancelled' : 'failed';
+      record.inputs = JSON.stringify(inputs);
       const message = err instanceof Error ? err.message : String(err);
       record.failureMessage = timedOut ? `step timed out after ${step.timeoutSeconds} seconds${step.loop ? ' (loop run timed out)' : ''}`
         : outer.aborted ? 'execution was cancelled'

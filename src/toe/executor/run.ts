@@ -70,8 +70,11 @@ export async function runComponentDocuments(opts: ExecutorOptions, nesting: read
           instance: opts.instance, workDir: '/tmp', log, ...(opts.s3 ? { s3: opts.s3 } : {}),
           runNested: nestedRunner(opts, nesting, signal, (doc) => runComponentDocuments(doc.opts, doc.nesting)),
         };
-        const run = await runStep(step, { variables, chain: chainStore }, base, signal, (attempt) =>
-          emit({ type: 'step-start', document: input.filePath, phase: phase.name, step: step.name, action: step.action, attempt }));
+        const rebootKey = `${d}/${phase.name}/${step.name}`;
+        const run = await runStep(step, { variables, chain: chainStore }, base, signal, {
+          conditionDecided: (state.reboots[rebootKey] ?? 0) > 0,
+          onAttempt: (attempt) => emit({ type: 'step-start', document: input.filePath, phase: phase.name, step: step.name, action: step.action, attempt }),
+        });
         phaseRec.steps[s] = run.record;
         if (run.record.status === 'success') {
           chainStore.set(`${phase.name}.${step.name}`, run.chain);
@@ -79,8 +82,7 @@ export async function runComponentDocuments(opts: ExecutorOptions, nesting: read
         }
         let next = s + 1;
         if (run.rebootRequested) {
-          const key = `${d}/${phase.name}/${step.name}`;
-          const count = (state.reboots[key] = (state.reboots[key] ?? 0) + 1);
+          const count = (state.reboots[rebootKey] = (state.reboots[rebootKey] ?? 0) + 1);
           const sameStep = !run.rebootAction && (opts.rebootResume ?? 'same-step') === 'same-step';
           if (count > (opts.maxRebootsPerStep ?? 5)) {
             run.record.status = 'failed';
