@@ -67,7 +67,9 @@ export function compileInputParser(model: ServiceModel, spec: OperationSpec, che
     }
     for (const [member, binding] of headerMembers) {
       const value = parts.header(binding.locationName);
-      if (value !== undefined) input[member] = coerceText(model, memberShape(member), [value], member, issues);
+      if (value === undefined) continue;
+      const values = model.shapes[memberShape(member)]?.type === 'list' ? value.split(',').map((v) => v.trim()) : [value];
+      input[member] = coerceText(model, memberShape(member), values, member, issues);
     }
     const body = parseJsonBody(parts.body);
     for (const key of Object.keys(body)) {

@@ -23,6 +23,12 @@ function buildCall(spec: OperationSpec, parts: Parts): RawCall {
   return { method: spec.method, path, rawQuery: (parts.query ?? []).join('&'), ...(body === undefined ? {} : { body }) };
 }
 
+/** Deterministic printable junk that is legal in a request target (no space, #, ? or %). */
+function randomText(length: number): string {
+  const alphabet = "abcXYZ019-._~!$&'()*+,;=:@/[]{}|^`";
+  return Array.from({ length }, (_, i) => alphabet[(i * 7 + length * 13) % alphabet.length]).join('');
+}
+
 function hasBody(spec: OperationSpec): boolean {
   return spec.method !== 'GET';
 }
@@ -57,6 +63,8 @@ function envelopeCases(spec: OperationSpec): FuzzCase[] {
     { description: 'unknown query parameter', call: buildCall(spec, { query: ['bogusParameter=1'] }) },
     { description: 'bad percent-encoding in the query', call: buildCall(spec, { query: ['a=%E0%A4%A'] }) },
     { description: 'bad percent-encoding in the path', call: { ...buildCall(spec, {}), path: `${buildCall(spec, {}).path}%ZZ` } },
+    { description: 'OPTIONS on the path', call: { ...buildCall(spec, {}), method: 'OPTIONS', body: '' } },
+    { description: 'random path', call: { ...buildCall(spec, {}), path: `/${randomText(spec.name.length * 3)}` } },
   ];
   if (spec.requestUri.includes('{')) {
     cases.push({ description: 'bad percent-encoding in a label', call: buildCall(spec, { labels: { resourceArn: '%E0%A4%A' } }) });

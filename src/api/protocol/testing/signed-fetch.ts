@@ -1,5 +1,5 @@
 /** @module Test support: raw `fetch` calls signed with the real @smithy/signature-v4. */
-import { Sha256 } from '@aws-crypto/sha256-js';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -18,6 +18,29 @@ export interface RawCall {
   secretAccessKey?: string;
 }
 
+function toBytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
+  if (typeof data === 'string') return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** node:crypto behind the signer's hash interface (much faster than sha256-js on big bodies). */
+class NodeSha256 {
+  readonly #hash: Hash | Hmac;
+
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
+  }
+
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.#hash.update(toBytes(data));
+  }
+
+  async digest(): Promise<Uint8Array> {
+    return this.#hash.digest();
+  }
+}
+
 /** Parses a raw query into the shape the signer wants (lenient: bad escapes stay raw). */
 function queryObject(raw: string): Record<string, string | string[]> {
   const out: Record<string, string[]> = {};
@@ -34,10 +57,12 @@ export async function signedFetch(endpoint: string, call: RawCall, timeoutMs = 1
   const body = call.body ?? '';
   const signer = new SignatureV4({
     credentials: { accessKeyId: TEST_KEY.accessKeyId, secretAccessKey: call.secretAccessKey ?? TEST_KEY.secretAccessKey },
-    region: 'us-east-1', service: 'imagebuilder', sha256: Sha256,
+    region: 'us-east-1', service: 'imagebuilder', sha256: NodeSha256,
   });
+  // Sign the path as fetch will send it (its URL parser percent-encodes characters like `{`, `^`).
+  const sentPath = new URL(`${endpoint}${call.path}`).pathname;
   const request = new HttpRequest({
-    method: call.method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: call.path,
+    method: call.method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: sentPath,
     query: queryObject(call.rawQuery ?? ''), body,
     headers: { host: url.host, 'content-type': 'application/json', ...call.headers },
   });
