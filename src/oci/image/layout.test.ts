@@ -5,7 +5,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { canMountOverlay, have, makeBaseTree, makeOverlayUpper } from '../../../test/fixtures/oci/trees.ts';
+import { canMountOverlay, FILE_CAP_NET_RAW, have, makeBaseTree, makeOverlayUpper } from '../../../test/fixtures/oci/trees.ts';
 import { applyLayer } from '../layer/apply.ts';
 import { writeLayer } from '../layer/write-layer.ts';
 import { writeOciArchive } from './archive.ts';
@@ -40,6 +40,8 @@ function assertRootfs(rootfs: string, opts: { xattrs: boolean }): void {
   if (opts.xattrs) {
     const value = execFileSync('getfattr', ['--absolute-names', '-e', 'hex', '-n', 'user.ingot.test', join(rootfs, 'srv/app/tagged')], { encoding: 'utf8' });
     assert.match(value, /user\.ingot\.test=0x00ff41/);
+    const caps = execFileSync('getfattr', ['--absolute-names', '-e', 'hex', '-n', 'security.capability', join(rootfs, 'srv/app/tagged')], { encoding: 'utf8' });
+    assert.ok(caps.includes(`security.capability=${FILE_CAP_NET_RAW}`), caps);
   }
 }
 

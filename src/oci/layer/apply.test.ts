@@ -7,6 +7,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { have } from '../../../test/fixtures/oci/trees.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { TarHeader } from '../tar/tar-header.ts';
 import type { TarEntry } from '../tar/tar-reader.ts';
@@ -81,6 +83,24 @@ describe('applyLayer', () => {
     assert.ok(!existsSync(join(root, 'gone')));
     assert.deepEqual(readdirSync(root).sort(), ['d']);
   });
+
+  for (const [flag, name] of [['--gzip', 'tgz'], ['--xz', 'txz'], ['--bzip2', 'tbz2'], ['--zstd', 'tzst'], ['', 'tar']] as const) {
+    test(`unpacks a rootfs tarball made by GNU tar (${name}, with its ./ root entry)`, (t) => {
+      if (name !== 'tar' && !have(flag.slice(2))) return t.skip(`${flag.slice(2)} is not installed`);
+      const src = join(tmp, `src-${name}`);
+      mkdirSync(join(src, 'etc'), { recursive: true });
+      writeFileSync(join(src, 'etc/hostname'), 'box\n');
+      symlinkSync('etc/hostname', join(src, 'hn'));
+      const file = join(tmp, `rootfs.${name}`);
+      execFileSync('tar', ['--create', ...(flag ? [flag] : []), '-f', file, '-C', src, '.']);
+      const dest = join(tmp, `dest-${name}`);
+      mkdirSync(dest);
+      return applyLayer(file, dest).then((r) => {
+        assert.equal(r.entries, 3);
+        assert.equal(readFileSync(join(dest, 'hn'), 'utf8'), 'box\n');
+      });
+    });
+  }
 
   test('replaces a file with a directory and a directory with a file', async () => {
     root = join(tmp, 'r4');

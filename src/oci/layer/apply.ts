@@ -1,11 +1,11 @@
-/** @module Extracts an OCI layer (tar, tar+gzip or tar+zstd) onto a directory, honouring whiteouts, refusing escapes. */
-import { createReadStream, createWriteStream } from 'node:fs';
+/** @module Extracts an OCI layer or rootfs tarball (plain, gzip, zstd, xz, bzip2) onto a directory: whiteouts honoured, escapes refused. */
+import { createWriteStream } from 'node:fs';
 import { chmod, lchown, link, lstat, lutimes, mkdir, readdir, rm, symlink, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { readTar } from '../tar/tar-reader.ts';
 import type { TarHeader } from '../tar/tar-header.ts';
-import { decompressor, sniffCompression } from './compression.ts';
+import { openDecompressed } from './compression.ts';
 import { makeDevice, makeFifo, setXattrs, type XattrWrite } from './node-ops.ts';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from './overlay-entries.ts';
 import { entryComponents, resolveInRoot } from './safe-path.ts';
@@ -25,15 +25,13 @@ export interface ApplyLayerOptions {
 /** Applies `layerFile` on top of the tree at `targetDir` (which must exist). */
 export async function applyLayer(layerFile: string, targetDir: string, opts: ApplyLayerOptions = {}): Promise<ApplyLayerResult> {
   const sameOwner = opts.sameOwner ?? process.getuid?.() === 0;
-  const compression = await sniffCompression(layerFile);
-  const raw = createReadStream(layerFile);
-  const source = raw.pipe(decompressor(compression));
-  raw.on('error', (err) => source.destroy(err));
+  const source = await openDecompressed(layerFile);
   const created = new Set<string>();
   const dirTimes: Array<[string, number]> = [];
   const xattrs: XattrWrite[] = [];
   const result: ApplyLayerResult = { entries: 0, whiteouts: 0, xattrsSkipped: 0 };
   for await (const { header, body } of readTar(source)) {
+    if (header.path === '') continue; // the archive's own root ("./" in rootfs tarballs)
     const parts = entryComponents(header.path);
     const name = parts[parts.length - 1]!;
     const parent = await resolveInRoot(targetDir, parts.slice(0, -1), true);

@@ -1,8 +1,13 @@
 /** @module Layer compression streams (zlib gzip/zstd run on the libuv threadpool) and format sniffing. */
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { PassThrough, type Duplex } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Compression } from '../media-types.ts';
+
+/** What a tar file can be compressed with: the OCI layer compressions, plus xz/bzip2 seen on rootfs tarballs. */
+export type ArchiveCompression = Compression | 'xz' | 'bzip2';
 
 export function compressor(compression: Compression): Duplex {
   if (compression === 'gzip') return zlib.createGzip({ level: 6 });
@@ -16,15 +21,34 @@ export function decompressor(compression: Compression): Duplex {
   return new PassThrough();
 }
 
-/** Detects gzip/zstd by magic bytes; anything else is taken as a plain tar. */
-export async function sniffCompression(file: string): Promise<Compression> {
+/** Detects the compression by magic bytes; anything unrecognised is taken as a plain tar. */
+export async function sniffCompression(file: string): Promise<ArchiveCompression> {
   const fh = await open(file, 'r');
   try {
-    const { buffer, bytesRead } = await fh.read(Buffer.alloc(4), 0, 4, 0);
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(6), 0, 6, 0);
     if (bytesRead >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return 'gzip';
-    if (bytesRead === 4 && buffer.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+    if (bytesRead >= 4 && buffer.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+    if (bytesRead === 6 && buffer.equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+    if (bytesRead >= 3 && buffer.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
     return 'none';
   } finally {
     await fh.close();
   }
+}
+
+/** The decompressed bytes of `file`: zlib in-process, xz/bzip2 through their command-line tools. */
+export async function openDecompressed(file: string): Promise<Readable> {
+  const compression = await sniffCompression(file);
+  if (compression === 'xz' || compression === 'bzip2') {
+    const child = spawn(compression, ['-dc', '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+    child.on('error', (err) => child.stdout.destroy(err));
+    child.on('close', (code) => { if (code) child.stdout.destroy(new Error(`${compression} -dc ${file} failed (exit ${code}): ${stderr.trim()}`)); });
+    return child.stdout;
+  }
+  const raw = createReadStream(file);
+  const out = raw.pipe(decompressor(compression));
+  raw.on('error', (err) => out.destroy(err));
+  return out;
 }

@@ -1,20 +1,20 @@
 /** @module Tests for writeLayer: overlay whiteouts from a real overlayfs, entry kinds, determinism, parallelism. */
 import assert from 'node:assert/strict';
-import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { randomBytes } from 'node:crypto';
-import { canMountOverlay, have, makeBaseTree, makeOverlayUpper } from '../../../test/fixtures/oci/trees.ts';
+import { canMountOverlay, FILE_CAP_NET_RAW, have, makeBaseTree, makeOverlayUpper } from '../../../test/fixtures/oci/trees.ts';
 import { readTar } from '../tar/tar-reader.ts';
 import type { TarHeader } from '../tar/tar-header.ts';
-import { decompressor, sniffCompression } from './compression.ts';
+import { openDecompressed } from './compression.ts';
 import { writeLayer } from './write-layer.ts';
 import { sha256File } from '../digest.ts';
 
 async function listLayer(file: string): Promise<Map<string, TarHeader>> {
   const out = new Map<string, TarHeader>();
-  for await (const { header } of readTar(createReadStream(file).pipe(decompressor(await sniffCompression(file))))) out.set(header.path, header);
+  for await (const { header } of readTar(await openDecompressed(file))) out.set(header.path, header);
   return out;
 }
 
@@ -53,7 +53,11 @@ describe('writeLayer', { skip: canMountOverlay() ? false : 'needs root and overl
     for (const h of entries.values()) {
       assert.ok(![...h.xattrs.keys()].some((k) => k.startsWith('trusted.overlay.')), `${h.path} leaks overlay xattrs`);
     }
-    if (have('setfattr')) assert.deepEqual(entries.get('srv/app/tagged')?.xattrs.get('user.ingot.test'), Buffer.from([0x00, 0xff, 0x41]));
+    if (have('setfattr')) {
+      const tagged = entries.get('srv/app/tagged')!;
+      assert.deepEqual(tagged.xattrs.get('user.ingot.test'), Buffer.from([0x00, 0xff, 0x41]));
+      assert.deepEqual(tagged.xattrs.get('security.capability'), Buffer.from(FILE_CAP_NET_RAW.slice(2), 'hex'));
+    }
   });
 
   for (const compression of ['gzip', 'zstd', 'none'] as const) {
