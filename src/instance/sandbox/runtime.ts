@@ -3,7 +3,7 @@
  * file naming everything the sandbox created, so `cleanupStaleSandboxes` can undo a killed process.
  */
 import { readFileSync } from 'node:fs';
-import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { removeCgroupDirs } from '../../cgroups/cgroup.ts';
@@ -33,9 +33,7 @@ export function processStart(pid: number): string {
 
 export async function writeState(dir: string, state: SandboxState): Promise<void> {
   await writeFile(join(dir, 'state.json.tmp'), JSON.stringify(state));
-  await rm(join(dir, 'state.json'), { force: true });
-  await writeFile(join(dir, 'state.json'), JSON.stringify(state));
-  await rm(join(dir, 'state.json.tmp'), { force: true });
+  await rename(join(dir, 'state.json.tmp'), join(dir, 'state.json'));
 }
 
 /** Unmounts, kills and removes everything a sandbox's runtime dir and state name. */

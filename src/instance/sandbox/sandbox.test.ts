@@ -28,7 +28,7 @@ const home = mkdtempSync('/tmp/ingot-sandbox-test-');
 process.env.INGOT_HOME = home;
 after(async () => {
   assert.deepEqual(await mountsUnder(home), [], 'mounts left behind');
-  assert.deepEqual(readdirSync(join(home, 'run/sandboxes')), [], 'runtime dirs left behind');
+  if (!unavailable) assert.deepEqual(readdirSync(join(home, 'run/sandboxes')), [], 'runtime dirs left behind');
   rmSync(home, { recursive: true, force: true });
 });
 const skip = unavailable ?? false;

@@ -1,0 +1,43 @@
+/** @module Tests cleanupStaleSandboxes: what a killed process left (mounts, cgroups, dirs) is removed; live sandboxes stay. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bootstrapUnavailable, sharedTestBase } from '../../bases/testing.ts';
+import { cleanupStaleSandboxes, createSandboxInstance } from './index.ts';
+import { mountsUnder } from './mounts.ts';
+
+const unavailable = bootstrapUnavailable() ?? (existsSync('/usr/bin/bwrap') ? undefined : 'bubblewrap is not installed');
+
+test('a SIGKILLed owner leaves nothing after cleanupStaleSandboxes; live sandboxes are kept', { skip: unavailable ?? false, timeout: 120_000 }, async (t) => {
+  const base = await sharedTestBase();
+  const home = mkdtempSync('/tmp/ingot-cleanup-test-');
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const child = join(home, 'owner.ts');
+  writeFileSync(child, [
+    `import { createSandboxInstance } from ${JSON.stringify(join(import.meta.dirname, 'index.ts'))};`,
+    `const sb = await createSandboxInstance({ ingotHome: ${JSON.stringify(home)}, lowerDirs: [${JSON.stringify(base.rootfsDir)}], upperDir: ${JSON.stringify(join(home, 'upper'))}, limits: { memoryMiB: 256 } });`,
+    `void sb.exec({ argv: ['sleep', '300'] });`,
+    `setTimeout(() => console.log(sb.id), 300);`,
+    `setInterval(() => {}, 1000);`,
+  ].join('\n'));
+  const owner = spawn(process.execPath, [child], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const id = await new Promise<string>((resolve) => owner.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())));
+  assert.equal((await mountsUnder(home)).length, 1);
+  const live = await createSandboxInstance({ ingotHome: home, rootDir: base.rootfsDir });
+  try {
+    assert.deepEqual(await cleanupStaleSandboxes(home), [], 'a live owner is not stale');
+    owner.kill('SIGKILL');
+    await new Promise((resolve) => owner.once('exit', resolve));
+    const removed = await cleanupStaleSandboxes(home);
+    assert.deepEqual(removed, [join(home, 'run/sandboxes', id)]);
+    assert.deepEqual(await mountsUnder(home), []);
+    assert.equal(execFileSync('sh', ['-c', `find /sys/fs/cgroup -maxdepth 6 -name 'ingot-${id}'`], { encoding: 'utf8' }), '');
+    assert.deepEqual(readdirSync(join(home, 'run/sandboxes')), [live.id]);
+    assert.equal((await live.exec({ argv: ['true'] })).exitCode, 0);
+  } finally {
+    await live.close();
+  }
+  assert.deepEqual(readdirSync(join(home, 'run/sandboxes')), []);
+});
