@@ -1,7 +1,7 @@
 /** @module End-to-end: overlay layer + base layer → OCI layout/archive, checked with skopeo, umoci and applyLayer. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,7 +11,7 @@ import { writeLayer } from '../layer/write-layer.ts';
 import { writeOciArchive } from './archive.ts';
 import { buildImageConfig } from './config.ts';
 import { writeOciLayout } from './layout.ts';
-import { readOciImage } from './read-image.ts';
+import { parentLayerBlobs, readOciImage } from './read-image.ts';
 
 const tools = ['skopeo', 'umoci'].filter((t) => !have(t));
 const skip = !canMountOverlay() ? 'needs root and overlayfs mounts' : tools.length ? `missing ${tools.join(', ')}` : false;
@@ -112,6 +112,23 @@ for (const compression of ['gzip', 'zstd'] as const) {
         await image.close();
       }
       assert.ok(!existsSync(image.layoutDir), 'temp layout removed on close');
+    });
+
+    test('an image built on a parent read from a layout keeps its layers, history and config', async () => {
+      const parent = await readOciImage(layout);
+      const extra = join(tmp, 'extra');
+      mkdirSync(extra);
+      writeFileSync(join(extra, 'added.txt'), 'child\n');
+      const layer = await writeLayer({ sourceDir: extra, kind: 'overlay-upper', compression, outFile: join(tmp, 'extra.layer') });
+      const config = buildImageConfig({ parent: parent.config, layers: [{ diffId: layer.diffId, createdBy: 'ingot component child/1.0.0' }], runtime: { Cmd: ['-g', 'x'] } });
+      const child = join(tmp, 'child');
+      await writeOciLayout({ dir: child, tag: 'child', config, layers: [...parentLayerBlobs(parent), { descriptor: layer, file: join(tmp, 'extra.layer') }] });
+      const inspected = skopeoInspect(`oci:${child}:child`);
+      assert.deepEqual(inspected.Layers, [...parent.manifest.layers.map((l) => l.digest), layer.digest]);
+      const reread = await readOciImage(child, 'child');
+      assert.deepEqual(reread.config.config.Entrypoint, ['/srv/app/run.sh']);
+      assert.deepEqual(reread.config.config.Cmd, ['-g', 'x']);
+      assert.equal(reread.config.history.length, 3);
     });
   });
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IngotError } from '../../errors/ingot-error.ts';
 import { MEDIA_TYPES, type Descriptor } from '../media-types.ts';
+import type { LayerBlob } from './layout.ts';
 import { extractOciArchive } from './archive.ts';
 import type { OciImageConfig } from './config.ts';
 import { blobPath } from './layout.ts';
@@ -71,4 +72,16 @@ export async function readOciImage(source: string, ref?: string, opts: ReadOciIm
     await close();
     throw err;
   }
+}
+
+/**
+ * The parent's layers as `LayerBlob`s (descriptor + diffId from the config, file in the layout), ready to be listed
+ * first in `writeOciLayout` for an image built on top of it (`buildImageConfig({ parent: image.config, ... })`).
+ */
+export function parentLayerBlobs(image: OciImage): LayerBlob[] {
+  const diffIds = image.config.rootfs.diff_ids;
+  if (diffIds.length !== image.layers.length) {
+    throw new IngotError('InvalidParameterValueException', `OCI image: ${image.layers.length} layers but ${diffIds.length} diff_ids in its config`);
+  }
+  return image.layers.map((l, i) => ({ descriptor: { mediaType: l.descriptor.mediaType, digest: l.descriptor.digest, size: l.descriptor.size, diffId: diffIds[i]! }, file: l.path }));
 }
