@@ -33,6 +33,7 @@ before(async () => {
       GetComponent: async (input) => ({ component: { arn: input.componentBuildVersionArn, name: 'my-comp' } }),
       ListTagsForResource: async (input) => ({ tags: { arn: input.resourceArn } }),
       GetImage: async (input) => { throw notFound(`Image ${input.imageBuildVersionArn} not found`); },
+      CreateComponent: async (input) => ({ clientToken: input.clientToken, componentBuildVersionArn: `${input.name}|${input.semanticVersion}|${input.tags?.team}` }),
     },
   }));
 });
@@ -59,28 +60,39 @@ async function aws(cli: string, args: string[]): Promise<{ code: number; stdout:
 
 if (clis.length === 0) test('aws CLI', { skip: 'no `aws` executable on PATH or at /usr/bin/aws' }, () => {});
 
-for (const cli of clis) {
-  describe(`aws CLI at ${cli}`, () => {
-    test('get-component sends the ARN as a query parameter and prints the typed output', async () => {
-      const r = await aws(cli, ['get-component', '--component-build-version-arn', ARN]);
-      assert.equal(r.code, 0, r.stderr);
-      const out = JSON.parse(r.stdout) as { component: { arn: string }; requestId: string };
-      assert.equal(out.component.arn, ARN);
-      assert.match(out.requestId, /^[0-9a-f-]{36}$/);
-    });
+// Each CLI call costs a Python start-up (~1 s): run all of them at once.
+describe('aws CLIs', { concurrency: true }, () => {
+  for (const cli of clis) {
+    describe(`aws CLI at ${cli}`, { concurrency: true }, () => {
+      test('get-component sends the ARN as a query parameter and prints the typed output', async () => {
+        const r = await aws(cli, ['get-component', '--component-build-version-arn', ARN]);
+        assert.equal(r.code, 0, r.stderr);
+        const out = JSON.parse(r.stdout) as { component: { arn: string }; requestId: string };
+        assert.equal(out.component.arn, ARN);
+        assert.match(out.requestId, /^[0-9a-f-]{36}$/);
+      });
 
-    test('list-tags-for-resource sends the ARN (with slashes) in the path', async () => {
-      const r = await aws(cli, ['list-tags-for-resource', '--resource-arn', ARN]);
-      assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(JSON.parse(r.stdout), { tags: { arn: ARN } });
-    });
+      test('list-tags-for-resource sends the ARN (with slashes) in the path', async () => {
+        const r = await aws(cli, ['list-tags-for-resource', '--resource-arn', ARN]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(JSON.parse(r.stdout), { tags: { arn: ARN } });
+      });
 
-    test('service errors print as "An error occurred (Type) when calling the Op operation: message"', async () => {
-      const r = await aws(cli, ['get-image', '--image-build-version-arn', MISSING]);
-      assert.notEqual(r.code, 0);
-      assert.match(r.stderr, new RegExp(`An error occurred \\(ResourceNotFoundException\\) when calling the GetImage operation: Image ${MISSING} not found`));
-      const v = await aws(cli, ['get-component', '--component-build-version-arn', 'arn:aws:imagebuilder:us-east-1:123456789012:component/x']);
-      assert.match(v.stderr, /An error occurred \(ValidationException\) when calling the GetComponent operation: 1 validation error detected: Value 'arn:aws:imagebuilder:us-east-1:123456789012:component\/x' at 'componentBuildVersionArn' failed to satisfy constraint: Member must satisfy regular expression pattern/);
+      test('create-component sends a JSON body (the CLI fills the client token)', async () => {
+        const r = await aws(cli, ['create-component', '--name', 'web', '--semantic-version', '1.2.3', '--platform', 'Linux', '--data', 'name: x', '--tags', 'team=blue']);
+        assert.equal(r.code, 0, r.stderr);
+        const out = JSON.parse(r.stdout) as { clientToken: string; componentBuildVersionArn: string };
+        assert.equal(out.componentBuildVersionArn, 'web|1.2.3|blue');
+        assert.ok(out.clientToken.length > 0);
+      });
+
+      test('service errors print as "An error occurred (Type) when calling the Op operation: message"', async () => {
+        const r = await aws(cli, ['get-image', '--image-build-version-arn', MISSING]);
+        assert.notEqual(r.code, 0);
+        assert.match(r.stderr, new RegExp(`An error occurred \\(ResourceNotFoundException\\) when calling the GetImage operation: Image ${MISSING} not found`));
+        const v = await aws(cli, ['get-component', '--component-build-version-arn', 'arn:aws:imagebuilder:us-east-1:123456789012:component/x']);
+        assert.match(v.stderr, /An error occurred \(ValidationException\) when calling the GetComponent operation: 1 validation error detected: Value 'arn:aws:imagebuilder:us-east-1:123456789012:component\/x' at 'componentBuildVersionArn' failed to satisfy constraint: Member must satisfy regular expression pattern/);
+      });
     });
-  });
-}
+  }
+});
