@@ -27,6 +27,9 @@ run        runs the documents' phases in order and writes console.log, detailedo
 
 S3Download/S3Upload use INGOT_S3_ENDPOINT with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION.`;
 
+/** Console lines the progress events already show. */
+const STRUCTURE_LINE = /^(Document|Phase|Step) |^TOE has completed/;
+
 async function validate(files: string[]): Promise<number> {
   if (files.length === 0) throw new IngotError('ValidationException', 'toe validate needs at least one FILE');
   const { parseComponentDocument, formatDocumentError } = await import('../../toe/document/index.ts');
@@ -121,7 +124,8 @@ async function run(argv: string[]): Promise<number> {
       ...(phases ? { phases } : {}),
       parameters: parseParameters(values.parameters ?? []),
       onEvent: (event) => {
-        const line = event.type === 'log' ? (values.verbose ? `      ${event.line}` : undefined) : formatEvent(event);
+        const line = event.type !== 'log' ? formatEvent(event)
+          : values.verbose && !STRUCTURE_LINE.test(event.line) ? `      ${event.line}` : undefined;
         if (line !== undefined) process.stdout.write(line + '\n');
       },
     });
