@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { HashTap } from '../digest.ts';
 import { LAYER_MEDIA_TYPE, type Compression, type LayerDescriptor } from '../media-types.ts';
-import { coalesce, writeTar } from '../tar/tar-writer.ts';
+import { rechunk, writeTar } from '../tar/tar-writer.ts';
 import { compressor } from './compression.ts';
 import { readDirectoryAsTar } from './gnu-tar-source.ts';
 import { normaliseEntries } from './overlay-entries.ts';
@@ -39,7 +39,7 @@ export async function writeLayer(opts: WriteLayerOptions): Promise<LayerDescript
   const tmp = `${opts.outFile}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
     await pipeline(
-      Readable.from(coalesce(writeTar(entries), 256 * 1024), { objectMode: false, highWaterMark: 1 << 20 }),
+      Readable.from(rechunk(writeTar(entries), 256 * 1024), { objectMode: false, highWaterMark: 1 << 20 }),
       diffTap,
       compressor(opts.compression),
       blobTap,

@@ -25,22 +25,23 @@ export function emptyBody(): AsyncIterable<Buffer> {
   return (async function* () { /* nothing */ })();
 }
 
-/** Joins small buffers into chunks of at least `min` bytes (fewer stream/zlib/hash round trips per layer). */
-export async function* coalesce(chunks: AsyncIterable<Buffer>, min = 1 << 20): AsyncGenerator<Buffer> {
+/**
+ * Re-slices a byte stream into chunks of exactly `size` bytes (the last may be shorter). Fewer round trips through
+ * hashing and zlib, and, as important, chunk boundaries that do not depend on pipe timing: zstd's streaming output
+ * depends on how its input is split, so fixed boundaries keep compressed layers reproducible.
+ */
+export async function* rechunk(chunks: AsyncIterable<Buffer>, size = 1 << 20): AsyncGenerator<Buffer> {
   let pending: Buffer[] = [];
-  let size = 0;
+  let total = 0;
   for await (const chunk of chunks) {
-    if (size === 0 && chunk.length >= min) {
-      yield chunk;
-      continue;
-    }
     pending.push(chunk);
-    size += chunk.length;
-    if (size >= min) {
-      yield Buffer.concat(pending, size);
-      pending = [];
-      size = 0;
-    }
+    total += chunk.length;
+    if (total < size) continue;
+    const joined = Buffer.concat(pending, total);
+    let offset = 0;
+    for (; joined.length - offset >= size; offset += size) yield joined.subarray(offset, offset + size);
+    pending = offset < joined.length ? [joined.subarray(offset)] : [];
+    total = joined.length - offset;
   }
-  if (size > 0) yield Buffer.concat(pending, size);
+  if (total > 0) yield Buffer.concat(pending, total);
 }

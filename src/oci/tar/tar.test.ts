@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import type { TarHeader } from './tar-header.ts';
 import { readTar, type TarEntry } from './tar-reader.ts';
-import { coalesce, writeTar } from './tar-writer.ts';
+import { rechunk, writeTar } from './tar-writer.ts';
 
 const LONG = `${'deep/'.repeat(30)}file-with-a-long-name.txt`;
 
@@ -32,7 +32,7 @@ function entries(): TarEntry[] {
 
 async function bytes(): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const chunk of coalesce(writeTar(entries()), 1000)) parts.push(chunk);
+  for await (const chunk of rechunk(writeTar(entries()), 1000)) parts.push(chunk);
   return Buffer.concat(parts);
 }
 
@@ -83,4 +83,29 @@ test('rejects garbage and truncated archives', async () => {
   await assert.rejects(async () => {
     for await (const { body } of readTar(Readable.from([tar.subarray(0, 1800)]))) for await (const _c of body) { /* */ }
   }, /unexpected end/);
+});
+
+test('rechunk gives the same boundaries however the input was split (zstd output depends on them)', async () => {
+  const data = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 251));
+  const split = (sizes: number[]): Buffer[] => {
+    const out: Buffer[] = [];
+    let off = 0;
+    for (let i = 0; off < data.length; i++) {
+      const n = sizes[i % sizes.length]!;
+      out.push(data.subarray(off, off + n));
+      off += n;
+    }
+    return out;
+  };
+  const lengths = async (chunks: Buffer[]): Promise<number[]> => {
+    const out: number[] = [];
+    for await (const c of rechunk(Readable.from(chunks), 65536)) out.push(c.length);
+    return out;
+  };
+  const expected = [65536, 65536, 65536, 65536, 300_000 - 4 * 65536];
+  assert.deepEqual(await lengths(split([100_000])), expected);
+  assert.deepEqual(await lengths(split([512, 70_000, 3])), expected);
+  const joined: Buffer[] = [];
+  for await (const c of rechunk(Readable.from(split([777, 5])), 65536)) joined.push(c);
+  assert.deepEqual(Buffer.concat(joined), data);
 });
