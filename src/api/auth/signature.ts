@@ -29,12 +29,13 @@ export function stringToSign(amzDate: string, scope: string, canonicalRequest: s
   return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
 }
 
-/** The hex signature for a canonical request. */
+/** The hex signature for a canonical request, with the string that was signed. */
 export function computeSignature(params: {
   secret: string; amzDate: string; region: string; service: string; canonicalRequest: string;
-}): string {
+}): { signature: string; stringToSign: string } {
   const shortDate = params.amzDate.slice(0, 8);
   const scope = `${shortDate}/${params.region}/${params.service}/aws4_request`;
   const key = signingKey(params.secret, shortDate, params.region, params.service);
-  return createHmac('sha256', key).update(stringToSign(params.amzDate, scope, params.canonicalRequest), 'utf8').digest('hex');
+  const toSign = stringToSign(params.amzDate, scope, params.canonicalRequest);
+  return { signature: createHmac('sha256', key).update(toSign, 'utf8').digest('hex'), stringToSign: toSign };
 }

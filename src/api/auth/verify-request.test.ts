@@ -72,7 +72,8 @@ test('rejects unsigned, unknown keys, wrong secrets, tampering and stale dates l
   const unsigned = { ...(await signed(base)), header: () => undefined };
   await assert.rejects(verifySigV4(unsigned, lookup), rejectsWith('MissingAuthenticationTokenException', /^Missing Authentication Token$/));
   await assert.rejects(verifySigV4(await signed(base), () => undefined), rejectsWith('UnrecognizedClientException', /security token included in the request is invalid/));
-  await assert.rejects(verifySigV4(await signed({ ...base, secret: 'wrong' }), lookup), rejectsWith('InvalidSignatureException', /does not match the signature you provided/));
+  await assert.rejects(verifySigV4(await signed({ ...base, secret: 'wrong' }), lookup),
+    rejectsWith('InvalidSignatureException', /does not match the signature you provided.*\n\nThe Canonical String for this request should have been\n'POST\n\/ListComponents\n/s));
   const tampered = { ...(await signed(base)), body: new TextEncoder().encode('{"x":1}') };
   await assert.rejects(verifySigV4(tampered, lookup), rejectsWith('InvalidSignatureException', /does not match/));
   const old = await signed({ ...base, date: new Date(Date.now() - 20 * 60_000) });

@@ -84,8 +84,11 @@ export async function verifySigV4(req: SignedRequest, lookupSecret: LookupSecret
     signedHeaders: auth.signedHeaders, header: req.header, payloadHash: bodyHash,
   });
   const expected = computeSignature({ secret: record.secretAccessKey, amzDate, region: auth.region, service: auth.service, canonicalRequest: canonical });
-  if (!timingSafeEqual(Buffer.from(expected), Buffer.from(auth.signature))) {
-    throw new IngotError('InvalidSignatureException', SIGNATURE_MISMATCH, { data: { canonicalRequest: canonical } });
+  if (!timingSafeEqual(Buffer.from(expected.signature), Buffer.from(auth.signature))) {
+    // Like AWS, say what was expected: both strings are computable by the client, neither is secret.
+    const detail = `\n\nThe Canonical String for this request should have been\n'${canonical}'\n\n` +
+      `The String-to-Sign should have been\n'${expected.stringToSign}'\n`;
+    throw new IngotError('InvalidSignatureException', SIGNATURE_MISMATCH + detail, { data: { canonicalRequest: canonical } });
   }
   return { accessKeyId: auth.accessKeyId, accountId: record.accountId, region: auth.region };
 }
