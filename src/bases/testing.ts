@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { ensureBaseImage } from './ensure.ts';
 import type { BaseImage } from './store.ts';
 
-export const TEST_BASES_HOME = '/tmp/ingot-test-bases';
+/** Override with INGOT_TEST_BASES_HOME (e.g. to measure a cold run). */
+export const TEST_BASES_HOME = process.env.INGOT_TEST_BASES_HOME || '/tmp/ingot-test-bases';
 
 /** Why a real bootstrap cannot run on this machine, or undefined when it can. */
 export function bootstrapUnavailable(): string | undefined {

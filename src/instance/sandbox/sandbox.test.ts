@@ -143,6 +143,21 @@ test('in place: modifies the root, borrows DNS without leaving a trace', { skip 
   rmSync(rootDir, { recursive: true });
 });
 
+test('overlay with upperDir on another file system gets a work dir there, removed on close', { skip: unavailable ?? (existsSync('/dev/shm') ? false : 'no /dev/shm') }, async () => {
+  const outer = mkdtempSync('/dev/shm/ingot-upper-');
+  const upperDir = join(outer, 'upper');
+  const sb = await createSandboxInstance({ lowerDirs: [base?.rootfsDir ?? ''], upperDir });
+  try {
+    assert.equal((await sb.exec({ argv: sh('echo on-shm > /srv/f') })).exitCode, 0);
+    assert.ok(readdirSync(outer).some((e) => e.startsWith('.upper.work-')));
+  } finally {
+    await sb.close();
+  }
+  assert.deepEqual(readdirSync(outer), ['upper']);
+  assert.equal(readFileSync(join(upperDir, 'srv/f'), 'utf8'), 'on-shm\n');
+  rmSync(outer, { recursive: true });
+});
+
 test('exec overhead is small', { skip }, async (t) => {
   const sb = await overlay().sandbox;
   try {
