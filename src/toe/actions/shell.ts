@@ -52,3 +52,19 @@ export function iconvName(encoding: string | undefined): string {
 
 /** Shell snippet: converts stdin (UTF-8) to "$ENC" on stdout. */
 export const ENCODE = 'encode() { if [ "$ENC" = UTF-8 ]; then cat; else iconv -f UTF-8 -t "$ENC"; fi; }\n';
+
+/** Streams output to `ctx.log` one whole line at a time (chunks may split lines); call `flush` at the end. */
+export function lineLogger(ctx: ActionContext, prefix: string): { write(chunk: string): void; flush(): void } {
+  let pending = '';
+  return {
+    write(chunk) {
+      const parts = (pending + chunk).split('\n');
+      pending = parts.pop() ?? '';
+      for (const line of parts) ctx.log(`${prefix}${line}`);
+    },
+    flush() {
+      if (pending) ctx.log(`${prefix}${pending}`);
+      pending = '';
+    },
+  };
+}

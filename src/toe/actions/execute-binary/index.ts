@@ -2,6 +2,7 @@
 import { defineAction } from '../define.ts';
 import { commandOutcome } from '../command-result.ts';
 import { asObject, objectValidator, str, strList } from '../schema.ts';
+import { lineLogger } from '../shell.ts';
 
 export const executeBinary = defineAction({
   name: 'ExecuteBinary',
@@ -12,11 +13,8 @@ export const executeBinary = defineAction({
     const o = asObject(inputs);
     const argv = [str(o, 'path') ?? '', ...strList(o, 'arguments')];
     ctx.log(`ExecuteBinary: running ${JSON.stringify(argv)}`);
-    const result = await ctx.instance.exec({
-      argv,
-      signal: ctx.signal,
-      onStdout: (c) => c.split('\n').filter(Boolean).forEach((l) => ctx.log(`Stdout: ${l}`)),
-    }).catch((err: unknown) => ({
+    const out = lineLogger(ctx, 'Stdout: ');
+    const result = await ctx.instance.exec({ argv, signal: ctx.signal, onStdout: out.write }).finally(out.flush).catch((err: unknown) => ({
       exitCode: 127, signal: null, stdout: '', stderr: `cannot start ${argv[0]}: ${err instanceof Error ? err.message : String(err)}`,
       timedOut: false, aborted: false,
     }));

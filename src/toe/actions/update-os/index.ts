@@ -1,7 +1,7 @@
 /** @module UpdateOS: installs pending updates with the package manager found in the instance (apt, dnf/yum or zypper). */
 import { ActionFailure, defineAction } from '../define.ts';
 import { asObject, objectValidator, strList } from '../schema.ts';
-import { sh } from '../shell.ts';
+import { lineLogger, sh } from '../shell.ts';
 import { updateScript } from './plan.ts';
 import type { PackageManager } from './plan.ts';
 
@@ -21,12 +21,14 @@ export const updateOs = defineAction({
     if (detected.exitCode !== 0 || !pm) throw new ActionFailure('UpdateOS: no supported package manager (apt-get, dnf, yum, zypper) in the instance');
     const { script, args } = updateScript(pm, strList(o, 'include'), strList(o, 'exclude'));
     ctx.log(`UpdateOS: updating with ${pm}`);
+    const out = lineLogger(ctx, 'Stdout: ');
     const result = await ctx.instance.exec({
       argv: ['/bin/sh', '-c', script, 'sh', ...args],
       env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' },
       signal: ctx.signal,
-      onStdout: (c) => c.split('\n').filter(Boolean).forEach((l) => ctx.log(`Stdout: ${l}`)),
+      onStdout: out.write,
     });
+    out.flush();
     if (result.exitCode !== 0) {
       throw new ActionFailure(`UpdateOS: ${pm} failed with exit code ${result.exitCode ?? result.signal}: ${result.stderr.trim().split('\n').slice(-2).join('; ')}`, {
         exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr,
