@@ -88,7 +88,8 @@ const PARSERS: Record<string, Parser> = {
     const [word, ...extra] = splitWords(nonEmpty(l), l.line, escape);
     if (extra.length > 0) throw templateError(l.line, 'ARG takes one NAME or NAME=default');
     const eq = word!.indexOf('=');
-    return eq === -1 ? { kind: 'ARG', line: l.line, name: word! } : { kind: 'ARG', line: l.line, name: word!.slice(0, eq), defaultValue: word!.slice(eq + 1) };
+    if (eq === -1) return { kind: 'ARG', line: l.line, name: word! };
+    return { kind: 'ARG', line: l.line, name: word!.slice(0, eq), defaultValue: word!.slice(eq + 1) };
   },
   WORKDIR: single('WORKDIR'), USER: single('USER'), STOPSIGNAL: single('STOPSIGNAL'), MAINTAINER: single('MAINTAINER'),
   EXPOSE: (l, escape) => ({ kind: 'EXPOSE', line: l.line, values: splitWords(nonEmpty(l), l.line, escape) }),
@@ -114,8 +115,9 @@ export function parseDockerfileTemplate(text: string): Instruction[] {
       throw templateError(l.line, 'placeholders other than parentImage (in FROM) must stand alone on their own line');
     }
     const instruction = parse(l, escape);
-    if (instruction.kind === 'FROM' && out.some((i) => i.kind === 'FROM')) throw templateError(l.line, 'multi-stage builds (a second FROM) are not supported');
-    if (instruction.kind !== 'FROM' && instruction.kind !== 'ARG' && !out.some((i) => i.kind === 'FROM')) {
+    const seenFrom = out.some((i) => i.kind === 'FROM');
+    if (instruction.kind === 'FROM' && seenFrom) throw templateError(l.line, 'multi-stage builds (a second FROM) are not supported');
+    if (instruction.kind !== 'FROM' && instruction.kind !== 'ARG' && !seenFrom) {
       throw templateError(l.line, `${keyword} before FROM (only ARG may come before FROM)`);
     }
     out.push(instruction);

@@ -42,7 +42,10 @@ function pickFromIndex(index: OciIndex, ref: string | undefined, arch: string, o
   const candidates = tagged.filter((m) => !m.platform || (m.platform.architecture === arch && m.platform.os === os));
   if (candidates.length === 1 || (candidates.length > 1 && ref !== undefined)) return candidates[0]!;
   const tags = index.manifests.map((m) => m.annotations?.[REF_NAME_ANNOTATION] ?? m.digest).join(', ');
-  if (candidates.length === 0) throw new IngotError('ResourceNotFoundException', `OCI image: no manifest${ref === undefined ? '' : ` tagged '${ref}'`} for ${os}/${arch} (have: ${tags || 'none'})`);
+  if (candidates.length === 0) {
+    const what = ref === undefined ? 'no manifest' : `no manifest tagged '${ref}'`;
+    throw new IngotError('ResourceNotFoundException', `OCI image: ${what} for ${os}/${arch} (have: ${tags || 'none'})`);
+  }
   throw new IngotError('InvalidParameterValueException', `OCI image: several images in the layout, name one with a tag (have: ${tags})`);
 }
 
@@ -83,5 +86,8 @@ export function parentLayerBlobs(image: OciImage): LayerBlob[] {
   if (diffIds.length !== image.layers.length) {
     throw new IngotError('InvalidParameterValueException', `OCI image: ${image.layers.length} layers but ${diffIds.length} diff_ids in its config`);
   }
-  return image.layers.map((l, i) => ({ descriptor: { mediaType: l.descriptor.mediaType, digest: l.descriptor.digest, size: l.descriptor.size, diffId: diffIds[i]! }, file: l.path }));
+  return image.layers.map(({ descriptor: d, path }, i) => ({
+    descriptor: { mediaType: d.mediaType, digest: d.digest, size: d.size, diffId: diffIds[i]! },
+    file: path,
+  }));
 }

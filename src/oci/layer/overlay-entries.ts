@@ -20,39 +20,47 @@ function overlayXattr(h: TarHeader, name: string): string | undefined {
   return (h.xattrs.get(`trusted.overlay.${name}`) ?? h.xattrs.get(`user.overlay.${name}`))?.toString('utf8');
 }
 
-function whiteoutFor(h: TarHeader, name: string): TarHeader {
-  const slash = h.path.lastIndexOf('/');
-  const parent = slash === -1 ? '' : h.path.slice(0, slash + 1);
-  return { ...h, path: `${parent}${name}`, type: 'file', size: 0, linkpath: '', devmajor: 0, devminor: 0, mode: 0o644, uid: 0, gid: 0, xattrs: new Map() };
+/** An empty regular file standing for a whiteout: `<dir>/<name>`, root-owned, mtime of the entry it replaces. */
+function whiteoutEntry(dir: string, name: string, mtime: number): TarEntry {
+  const header: TarHeader = { path: dir ? `${dir}/${name}` : name, type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0, mtime,
+    linkpath: '', devmajor: 0, devminor: 0, xattrs: new Map() };
+  return { header, body: emptyBody() };
 }
 
-function isWhiteoutDevice(h: TarHeader): boolean {
-  return h.type === 'char' && h.devmajor === 0 && h.devminor === 0;
+function isWhiteout(h: TarHeader): boolean {
+  const device = h.type === 'char' && h.devmajor === 0 && h.devminor === 0;
+  // Kernels >= 6.7 can also mark whiteouts with an xattr on an empty file ("xwhiteouts", used when nesting overlays).
+  return device || (h.type === 'file' && overlayXattr(h, 'whiteout') !== undefined);
+}
+
+/** OCI entries for one overlay upper-dir entry (`h` is the cleaned header, `raw` still has the overlay xattrs). */
+function fromOverlay(raw: TarHeader, h: TarHeader, body: AsyncIterable<Buffer>): TarEntry[] {
+  if (overlayXattr(raw, 'redirect') !== undefined || overlayXattr(raw, 'metacopy') !== undefined) {
+    throw new IngotError('ServiceException',
+      `${h.path}: overlay redirect/metacopy entries are not supported; mount the sandbox overlay with redirect_dir=off,metacopy=off`);
+  }
+  const slash = h.path.lastIndexOf('/');
+  const [dir, base] = [slash === -1 ? '' : h.path.slice(0, slash), h.path.slice(slash + 1)];
+  if (isWhiteout(raw)) return [whiteoutEntry(dir, `${WHITEOUT_PREFIX}${base}`, h.mtime)];
+  if (raw.type === 'directory' && overlayXattr(raw, 'opaque') === 'y') {
+    return [{ header: h, body: emptyBody() }, whiteoutEntry(h.path, OPAQUE_WHITEOUT, h.mtime)];
+  }
+  return [{ header: h, body }];
 }
 
 /** Converts and cleans entries read from a directory so they can be written as an OCI layer. */
 export async function* normaliseEntries(entries: AsyncIterable<TarEntry>, opts: NormaliseOptions): AsyncGenerator<TarEntry> {
-  const clamp = (t: number): number => Math.floor(opts.sourceDateEpoch === undefined ? t : Math.min(t, opts.sourceDateEpoch));
-  for await (const { header, body } of entries) {
-    const h: TarHeader = { ...header, mtime: clamp(header.mtime), xattrs: new Map([...header.xattrs].filter(([k]) => !OVERLAY_XATTR.test(k))) };
-    const base = h.path.slice(h.path.lastIndexOf('/') + 1);
-    if (base.startsWith(WHITEOUT_PREFIX)) {
+  const epoch = opts.sourceDateEpoch;
+  for await (const { header: raw, body } of entries) {
+    const h: TarHeader = {
+      ...raw,
+      mtime: Math.floor(epoch === undefined ? raw.mtime : Math.min(raw.mtime, epoch)),
+      xattrs: new Map([...raw.xattrs].filter(([k]) => !OVERLAY_XATTR.test(k))),
+    };
+    if (h.path.slice(h.path.lastIndexOf('/') + 1).startsWith(WHITEOUT_PREFIX)) {
       throw new IngotError('ValidationException', `${h.path}: a file named '.wh.*' cannot be stored in an OCI layer (it would read as a whiteout)`);
     }
-    if (opts.kind === 'overlay-upper') {
-      if (overlayXattr(header, 'redirect') !== undefined || overlayXattr(header, 'metacopy') !== undefined) {
-        throw new IngotError('ServiceException', `${h.path}: overlay redirect/metacopy entries are not supported; mount the sandbox overlay with redirect_dir=off,metacopy=off`);
-      }
-      if (isWhiteoutDevice(header) || (header.type === 'file' && overlayXattr(header, 'whiteout') !== undefined)) {
-        yield { header: whiteoutFor(h, `${WHITEOUT_PREFIX}${base}`), body: emptyBody() };
-        continue;
-      }
-      if (header.type === 'directory' && overlayXattr(header, 'opaque') === 'y') {
-        yield { header: h, body: emptyBody() };
-        yield { header: { ...whiteoutFor(h, ''), path: `${h.path}/${OPAQUE_WHITEOUT}`, mtime: h.mtime }, body: emptyBody() };
-        continue;
-      }
-    }
-    yield { header: h, body };
+    if (opts.kind === 'overlay-upper') yield* fromOverlay(raw, h, body);
+    else yield { header: h, body };
   }
 }
