@@ -14,6 +14,7 @@ import { sandboxFactory, type InstanceFactory } from './instance-factory.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { describeArtifact, writeManifest, type Artifact, type OutputManifest } from './outputs/manifest.ts';
 import { writeOciOutput } from './outputs/oci-image.ts';
+import { outputKey, restoreOutputs, saveOutputs } from './outputs/output-cache.ts';
 import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
 import { resolveParent, type ResolvedParent } from './parent.ts';
 import type { BuildComponent, BuildRequest } from './request.ts';
@@ -21,6 +22,8 @@ import { hasPhase, runPhase } from './run-phase.ts';
 
 export interface BuildOptions {
   home: string;
+  /** Where managed bases are cached (default `home`; `$INGOT_BASES_HOME` for the CLI and server). */
+  basesHome?: string | undefined;
   /** Where artifacts, logs and manifest.json go. */
   outputDir: string;
   /** Shared layer cache; undefined (or noCache) builds everything afresh. */
@@ -66,13 +69,23 @@ export async function runBuild(request: BuildRequest, opts: BuildOptions): Promi
   };
   let ok = false;
   try {
-    const parent = await stage('parent', describeParent(request), () => resolveParent(request.parent, { home: opts.home, onProgress: (line) => onEvent({ type: 'log', line }) }));
+    const parent = await stage('parent', describeParent(request), () => resolveParent(request.parent, { home: opts.home, basesHome: opts.basesHome, onProgress: (line) => onEvent({ type: 'log', line }) }));
     const steps = request.kind === 'container' && request.dockerfileTemplate ? containerSteps(request.dockerfileTemplate, request.components) : { runtime: {}, components: request.components };
     let stack: LayerStack = { lowerDirs: parent.lowerDirs, layers: [], headKey: parent.key };
     stack = await stage('build', `${steps.components.length} component(s)`, async () => {
       for (const c of steps.components) stack = await addComponentLayer(ctx, stack, c);
       return stack;
     });
+    const reuseKey = outputKey([request.kind, parent.key, stack.headKey, request.dockerfileTemplate ?? '', ctx.compression, String(request.runTests)]);
+    const allCached = stack.layers.every((l) => l.cached);
+    const reused = cache && allCached ? await restoreOutputs(cache, reuseKey, opts.outputDir) : undefined;
+    if (reused) {
+      onEvent({ type: 'log', line: 'every layer was cached and this exact image was built and tested before: outputs reused' });
+      const manifest: OutputManifest = { ...reused, createdAt: new Date().toISOString(), layers: reused.layers.map((l) => ({ ...l, cached: true })), stages, reused: true };
+      const manifestPath = await writeManifest(opts.outputDir, manifest);
+      ok = true;
+      return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey };
+    }
     await stage('validate', undefined, () => runPhaseEverywhere(ctx, stack, steps.components, 'validate'));
     const artifacts = await stage('outputs', undefined, () => writeOutputs(request, opts, ctx, parent, stack, steps.runtime));
     const tested = request.runTests && steps.components.some((c) => hasPhase(c, 'test'));
@@ -88,6 +101,7 @@ export async function runBuild(request: BuildRequest, opts: BuildOptions): Promi
       stages,
       tests: tested ? 'passed' : 'skipped',
     };
+    if (cache) await saveOutputs(cache, reuseKey, opts.outputDir, manifest);
     const manifestPath = await writeManifest(opts.outputDir, manifest);
     ok = true;
     return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey };

@@ -7,7 +7,8 @@ import { parseComponentDocument } from '../toe/document/index.ts';
 import type { BuildComponent } from './request.ts';
 
 export interface ComponentSource {
-  name: string;
+  /** Shown in logs and image history; defaults to the document's own `name`. */
+  name?: string | undefined;
   version: string;
   arn?: string;
   text: string;
@@ -26,8 +27,9 @@ export function componentFromText(src: ComponentSource): BuildComponent {
   const declared = new Set(parsed.document.parameters.map((p) => p.name));
   const parameters: Record<string, string> = {};
   for (const p of src.parameters ?? []) {
-    if (!declared.has(p.name)) throw new IngotError('InvalidParameterValueException', `component ${src.name}: it has no parameter '${p.name}' (it has: ${[...declared].join(', ') || 'none'})`);
+    if (!declared.has(p.name)) throw new IngotError('InvalidParameterValueException', `component ${src.name ?? parsed.document.name}: it has no parameter '${p.name}' (it has: ${[...declared].join(', ') || 'none'})`);
     parameters[p.name] = p.value.join(',');
   }
-  return { name: src.name, version: src.version, ...(src.arn ? { arn: src.arn } : {}), text: src.text, document: parsed.document, parameters };
+  const name = src.name ?? (parsed.document.name || src.origin);
+  return { name, version: src.version, ...(src.arn ? { arn: src.arn } : {}), text: src.text, document: parsed.document, parameters };
 }

@@ -30,6 +30,8 @@ export interface ResolvedParent {
 
 export interface ParentOptions {
   home: string;
+  /** Where managed bases are cached (default `home`). */
+  basesHome?: string | undefined;
   onProgress?: (line: string) => void;
   /** Rebootstrap managed bases older than this many days. */
   baseMaxAgeDays?: number;
@@ -38,7 +40,7 @@ export interface ParentOptions {
 export async function resolveParent(spec: ParentSpec, opts: ParentOptions): Promise<ResolvedParent> {
   switch (spec.type) {
     case 'managed': {
-      const base = await ensureBaseImage(spec.base, { ingotHome: opts.home, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.baseMaxAgeDays !== undefined ? { maxAgeDays: opts.baseMaxAgeDays } : {}) });
+      const base = await ensureBaseImage(spec.base, { ingotHome: opts.basesHome ?? opts.home, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.baseMaxAgeDays !== undefined ? { maxAgeDays: opts.baseMaxAgeDays } : {}) });
       return { lowerDirs: [base.rootfsDir], key: base.digest, osVersion: base.osVersion, rootDir: base.rootfsDir, description: `${spec.base} ${base.version} (${base.digest.slice(0, 19)})` };
     }
     case 'rootfs-tarball':

@@ -32,7 +32,7 @@ export async function resolveComponentRef(ref: string | undefined, ctx: RefConte
   }
   const path = isAbsolute(ref) ? ref : resolve(ctx.baseDir, ref.replace(/^file:\/\//, ''));
   const text = await readFile(path, 'utf8').catch(() => undefined);
-  if (text !== undefined) return { name: ctx.entryName ?? path.split('/').pop()!.replace(/\.(ya?ml|json)$/, ''), version: ctx.entryVersion ?? '1.0.0', text, origin: path };
+  if (text !== undefined) return { name: ctx.entryName, version: ctx.entryVersion ?? '1.0.0', text, origin: path };
   // Not a file: perhaps a managed component's name.
   if (MANAGED_COMPONENTS.some((c) => c.name === resolveManagedAlias(ref))) return managed(ref, ref, ctx);
   throw new IngotError('ValidationException', `${ctx.where}: '${ref}' is neither a document file (looked at ${path}) nor a managed component`);

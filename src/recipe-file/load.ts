@@ -68,7 +68,7 @@ export async function loadRecipeFile(file: string, opts: LoadOptions = {}): Prom
     const ref = entry.data !== undefined ? undefined : (entry.uri ?? entry.componentArn);
     const inline = entry.data ?? (ref !== undefined ? documents[ref] : undefined);
     const source = inline !== undefined
-      ? { name: entry.name ?? `component-${i + 1}`, version: entry.version ?? '1.0.0', text: inline, origin: `${file} ${where}` }
+      ? { name: entry.name, version: entry.version ?? '1.0.0', text: inline, origin: `${file} ${where}` }
       : await resolveComponentRef(ref, { baseDir: base, where: `${file} ${where}`, entryName: entry.name, entryVersion: entry.version, ...(opts.storedComponent ? { stored: opts.storedComponent } : {}) });
     components.push(componentFromText({ ...source, ...(entry.parameters ? { parameters: entry.parameters } : {}) }));
   }

@@ -15,3 +15,8 @@ export function ingotHome(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export const databaseFile = (home: string): string => join(home, 'ingot.db');
+
+/** Where managed base images are cached: `$INGOT_BASES_HOME`, default the data directory. */
+export function basesHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env['INGOT_BASES_HOME'] || ingotHome(env);
+}

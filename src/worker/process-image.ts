@@ -23,6 +23,7 @@ export const SHUTDOWN = 'shutdown';
 export interface ProcessContext {
   store: Store;
   home: string;
+  basesHome?: string | undefined;
   cache: LayerCache | undefined;
   newInstance?: InstanceFactory;
   signal: AbortSignal;
@@ -54,7 +55,7 @@ export async function processImage(ctx: ProcessContext, job: Job): Promise<'succ
     log(`build of ${arn} started (job ${job.id}, attempt ${job.attempts})`);
     const request = await planFromImage(ctx.store, ctx.home, record.doc, { account: record.account, region: record.region });
     const outputDir = imageOutputDir(ctx.home, arn);
-    const result = await runBuild(request, { home: ctx.home, outputDir, cache: ctx.cache, signal: ctx.signal, onEvent, ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}) });
+    const result = await runBuild(request, { home: ctx.home, basesHome: ctx.basesHome, outputDir, cache: ctx.cache, signal: ctx.signal, onEvent, ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}) });
     if (!(await setState(ctx.store, arn, 'DISTRIBUTING'))) return 'cancelled';
     const outputResources = await distributeImage(ctx.home, record.doc, outputDir, result.manifest, record.account, record.region);
     await setState(ctx.store, arn, 'AVAILABLE', undefined, { outputResources, osVersion: request.parent.type === 'managed' ? (request.parent.base === 'debian-12' ? 'Debian 12' : 'Debian 13') : 'Linux' });

@@ -13,6 +13,7 @@ import { CANCELLED, processImage, SHUTDOWN } from './process-image.ts';
 export interface WorkerOptions {
   store: Store;
   home: string;
+  basesHome?: string | undefined;
   cache: LayerCache | undefined;
   concurrency?: number;
   /** Names this worker in job leases; in-process workers start with `inproc:`. */
@@ -44,7 +45,7 @@ export function startWorker(opts: WorkerOptions): Worker {
       opts.store.jobs.heartbeat(job.id, id, leaseMs).then((mine) => mine || abort.abort(CANCELLED), opts.onError);
     }, Math.max(250, Math.floor(leaseMs / 3)));
     try {
-      const outcome = await processImage({ store: opts.store, home: opts.home, cache: opts.cache, signal: abort.signal, ...(opts.newInstance ? { newInstance: opts.newInstance } : {}) }, job);
+      const outcome = await processImage({ store: opts.store, home: opts.home, basesHome: opts.basesHome, cache: opts.cache, signal: abort.signal, ...(opts.newInstance ? { newInstance: opts.newInstance } : {}) }, job);
       await opts.store.jobs.finish(job.id, id, outcome);
     } finally {
       clearInterval(beat);

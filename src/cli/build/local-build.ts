@@ -7,7 +7,7 @@ import { openLayerCache } from '../../cache/layer-cache.ts';
 import { runBuild } from '../../engine/build.ts';
 import { BuildCancelled, BuildFailure } from '../../engine/failure.ts';
 import { loadRecipeFile } from '../../recipe-file/load.ts';
-import { ingotHome } from '../../server/config.ts';
+import { basesHome, ingotHome } from '../../server/config.ts';
 import { progressPrinter } from './progress.ts';
 
 export interface LocalBuildOptions {
@@ -37,7 +37,7 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
   const started = performance.now();
   process.stderr.write(`ingot build: ${request.kind} ${request.name} ${request.version} with ${request.components.length} component(s)\n`);
   try {
-    const result = await runBuild(request, { home, outputDir, cache, noCache: opts.noCache, compression: opts.compression, signal: abort.signal, onEvent: printer.onEvent, keepOnFailure: opts.keepOnFailure });
+    const result = await runBuild(request, { home, basesHome: basesHome(), outputDir, cache, noCache: opts.noCache, compression: opts.compression, signal: abort.signal, onEvent: printer.onEvent, keepOnFailure: opts.keepOnFailure });
     printer.done();
     process.stderr.write(`ingot build: done in ${((performance.now() - started) / 1000).toFixed(1)} s, tests ${result.manifest.tests}\n`);
     for (const a of result.manifest.artifacts) process.stdout.write(`${join(outputDir, a.path)}\t${a.format}\tsha256:${a.sha256}\n`);

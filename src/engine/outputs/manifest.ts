@@ -25,6 +25,8 @@ export interface OutputManifest {
   layers: { component: string; digest: string; diffId: string; size: number; cached: boolean }[];
   stages: Record<string, number>;
   tests: 'passed' | 'skipped';
+  /** True when the outputs were linked from an identical earlier build instead of being made. */
+  reused?: boolean;
 }
 
 export async function sha256File(path: string): Promise<string> {

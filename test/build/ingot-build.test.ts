@@ -1,0 +1,161 @@
+/**
+ * @module `ingot build` end to end on real parts: a container recipe built on the managed
+ * Debian 12 base in sandboxes, checked with skopeo and umoci; the layer cache (changing the last
+ * component reruns only it; a no-op rebuild reuses everything); a failing component.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runIngot } from '../helpers/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'ingot-build-'));
+const home = join(dir, 'home');
+const env = { INGOT_HOME: home };
+const has = (tool: string) => {
+  try {
+    execFileSync('which', [tool], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+const missing = ['skopeo', 'umoci', 'mmdebstrap'].filter((t) => !has(t));
+const skip = missing.length ? `needs ${missing.join(', ')} (scripts/install-system-deps.sh)` : process.getuid?.() !== 0 ? 'needs root (namespaces, overlayfs)' : false;
+
+const USER_COMPONENT = `name: add-app-user
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: AddUser
+        action: ExecuteBash
+        inputs:
+          commands:
+            - useradd --create-home --shell /bin/sh app
+            - mkdir -p /srv && echo hello > /srv/hello.txt
+  - name: validate
+    steps:
+      - name: UserExists
+        action: ExecuteBash
+        inputs:
+          commands:
+            - id app
+`;
+
+const motdComponent = (greeting: string) => `name: write-motd
+schemaVersion: 1.0
+parameters:
+  - Greeting:
+      type: string
+      default: ${greeting}
+phases:
+  - name: build
+    steps:
+      - name: WriteMotd
+        action: CreateFile
+        inputs:
+          - path: /etc/motd-ingot
+            content: "{{ Greeting }}"
+  - name: test
+    steps:
+      - name: MotdThere
+        action: ExecuteBash
+        inputs:
+          commands:
+            - test "$(cat /etc/motd-ingot)" = "${greeting}"
+`;
+
+function writeRecipe(greeting: string): string {
+  writeFileSync(join(dir, 'add-user.yml'), USER_COMPONENT);
+  writeFileSync(join(dir, 'motd.yml'), motdComponent(greeting));
+  const recipe = {
+    containerType: 'DOCKER',
+    name: 'demo-container',
+    semanticVersion: '1.0.0',
+    parentImage: 'arn:aws:imagebuilder:us-east-1:aws:image/debian-12-x86/x.x.x',
+    components: [{ componentArn: 'add-user.yml' }, { componentArn: 'motd.yml' }],
+    dockerfileTemplateData: 'FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n{{{ imagebuilder:components }}}\nENV APP=demo\nWORKDIR /srv\nENTRYPOINT ["cat"]\nCMD ["/srv/hello.txt"]\n',
+    targetRepository: { service: 'ECR', repositoryName: 'demo' },
+  };
+  const file = join(dir, 'container-recipe.json');
+  writeFileSync(file, JSON.stringify(recipe, null, 2));
+  return file;
+}
+
+before(() => {});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a container recipe builds to an OCI image that skopeo and umoci read', { skip }, async () => {
+  const out = join(dir, 'out1');
+  const r = await runIngot(['build', writeRecipe('welcome'), '--output', out], env);
+  assert.equal(r.code, 0, r.stderr);
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { artifacts: { path: string; sha256: string }[]; layers: { component: string; cached: boolean }[]; tests: string };
+  assert.equal(manifest.tests, 'passed');
+  assert.deepEqual(manifest.layers.map((l) => [l.component, l.cached]), [['add-app-user', false], ['write-motd', false]]);
+  const archive = manifest.artifacts[0]!;
+  assert.equal(createHash('sha256').update(readFileSync(join(out, archive.path))).digest('hex'), archive.sha256);
+
+  const inspect = JSON.parse(execFileSync('skopeo', ['inspect', '--config', `oci-archive:${join(out, archive.path)}:1.0.0`], { encoding: 'utf8' })) as {
+    config: { Entrypoint: string[]; Cmd: string[]; Env: string[]; WorkingDir: string };
+    rootfs: { diff_ids: string[] };
+  };
+  assert.deepEqual(inspect.config.Entrypoint, ['cat']);
+  assert.deepEqual(inspect.config.Cmd, ['/srv/hello.txt']);
+  assert.ok(inspect.config.Env.includes('APP=demo'));
+  assert.equal(inspect.config.WorkingDir, '/srv');
+  assert.equal(inspect.rootfs.diff_ids.length, 3, 'base layer + one layer per component');
+
+  const bundle = join(dir, 'bundle');
+  execFileSync('umoci', ['unpack', '--image', `${join(out, 'oci')}:1.0.0`, bundle], { stdio: 'pipe' });
+  assert.equal(readFileSync(join(bundle, 'rootfs/srv/hello.txt'), 'utf8'), 'hello\n');
+  assert.equal(readFileSync(join(bundle, 'rootfs/etc/motd-ingot'), 'utf8'), 'welcome');
+  assert.match(readFileSync(join(bundle, 'rootfs/etc/passwd'), 'utf8'), /^app:x:1000:1000::\/home\/app:\/bin\/sh$/m);
+  assert.match(readFileSync(join(bundle, 'rootfs/etc/os-release'), 'utf8'), /Debian GNU\/Linux 12/);
+});
+
+test('changing only the last component reruns only it; an unchanged rebuild reuses everything', { skip }, async () => {
+  const out2 = join(dir, 'out2');
+  const changed = await runIngot(['build', writeRecipe('bonjour'), '--output', out2], env);
+  assert.equal(changed.code, 0, changed.stderr);
+  const m2 = JSON.parse(readFileSync(join(out2, 'manifest.json'), 'utf8')) as { layers: { component: string; cached: boolean }[] };
+  assert.deepEqual(m2.layers.map((l) => [l.component, l.cached]), [['add-app-user', true], ['write-motd', false]]);
+
+  const out3 = join(dir, 'out3');
+  const again = await runIngot(['build', writeRecipe('bonjour'), '--output', out3], env);
+  assert.equal(again.code, 0, again.stderr);
+  const m3 = JSON.parse(readFileSync(join(out3, 'manifest.json'), 'utf8')) as { reused?: boolean; artifacts: { path: string; sha256: string }[] };
+  assert.equal(m3.reused, true);
+  assert.match(again.stderr, /outputs reused/);
+  const archive = m3.artifacts[0]!;
+  assert.equal(createHash('sha256').update(readFileSync(join(out3, archive.path))).digest('hex'), archive.sha256);
+
+  const nocache = await runIngot(['build', writeRecipe('bonjour'), '--output', join(dir, 'out4'), '--no-cache', '--skip-tests'], env);
+  assert.equal(nocache.code, 0, nocache.stderr);
+  assert.doesNotMatch(nocache.stderr, /cached/);
+});
+
+test('a failing component fails the build with its reason and leaves no mount behind', { skip }, async () => {
+  writeFileSync(join(dir, 'broken.yml'), 'name: broken\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Fails\n        action: ExecuteBash\n        inputs:\n          commands:\n            - echo about to fail\n            - exit 3\n');
+  writeFileSync(join(dir, 'broken-recipe.yml'), 'name: broken-image\nversion: 1.0.0\ncomponents:\n  - uri: broken.yml\n');
+  const r = await runIngot(['build', join(dir, 'broken-recipe.yml'), '--output', join(dir, 'out-broken')], env);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /FAILED: build failed in component 'broken'/);
+  assert.match(r.stderr, /exit(ed with)? (code )?3|exit code 3|code 3/);
+  assert.doesNotMatch(readFileSync('/proc/self/mountinfo', 'utf8'), new RegExp(home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+});
+
+test('bad recipe files are refused with a clear message', async () => {
+  writeFileSync(join(dir, 'nameless.yml'), 'components: []\n');
+  const r = await runIngot(['build', join(dir, 'nameless.yml')], env);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /`name` is required/);
+  const missingDoc = join(dir, 'missing-doc.yml');
+  writeFileSync(missingDoc, 'name: x-image\nversion: 1.0.0\ncomponents:\n  - uri: nowhere.yml\n');
+  const r2 = await runIngot(['build', missingDoc], env);
+  assert.equal(r2.code, 1);
+  assert.match(r2.stderr, /neither a document file/);
+});
