@@ -16,6 +16,7 @@ test('Java-only constructs are rewritten', () => {
   assert.equal(translateJavaRegex('\\p{Alnum}[\\p{Digit}]').source, '[A-Za-z0-9][0-9]');
   assert.equal(translateJavaRegex('[]a]').source, '[\\]a]');
   assert.equal(translateJavaRegex('\\++').source, '\\++', 'an escaped + followed by a quantifier stays');
+  assert.throws(() => translateJavaRegex('[a-z&&[^e]]'), /intersection/, 'constructs JS cannot express fail loudly at start-up');
 });
 
 test('model patterns behave as in Java (find semantics, lenient classes, ASCII \\s)', () => {

@@ -34,6 +34,7 @@ function translateEscape(pattern: string, i: number, inClass: boolean): { text: 
     const chars = match ? POSIX_CLASSES[match[1] ?? ''] : undefined;
     if (!match || chars === undefined) throw new Error(`unsupported Java regex class in /${pattern}/`);
     const negated = next === 'P';
+    if (negated && inClass) throw new Error(`unsupported negated class inside a class in /${pattern}/`);
     const text = inClass && !negated ? chars : `[${negated ? '^' : ''}${chars}]`;
     return { text, length: 2 + match[0].length };
   }
@@ -60,6 +61,8 @@ export function translateJavaRegex(pattern: string): { source: string; flags: st
     }
     if (inClass) {
       if (ch === ']') inClass = false;
+      if (ch === '&' && body[i + 1] === '&') throw new Error(`unsupported Java class intersection in /${pattern}/`);
+      if (ch === '[') throw new Error(`unsupported Java nested class (union) in /${pattern}/`);
     } else if (ch === '[') {
       inClass = true;
       if (body[i + 1] === ']' || (body[i + 1] === '^' && body[i + 2] === ']')) {
