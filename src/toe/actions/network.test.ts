@@ -2,11 +2,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { HostInstance } from '../../instance/host/host-instance.ts';
+import type { Instance } from '../../instance/types.ts';
 import type { S3Options } from './define.ts';
 import { createBucket } from './s3-client.ts';
 import { buildDoc, runYaml, tempDir } from '../testing.ts';
@@ -45,6 +47,21 @@ test('WebDownload: folder destinations, checksums, retries on flaky servers, mis
   assert.equal(readFileSync(`${d}/flaky`, 'utf8'), 'content of /flaky.txt');
   assert.equal(run.step('Get').outputs, JSON.stringify([{ destination: `${d}/dl/pkg.tar\n${d}/flaky` }]));
   assert.match(run.step('Bad').failureMessage, /MD5 checksum .* does not match/);
+});
+
+test('WebDownload falls back to downloading on the host and copyIn when the instance has no curl or wget', async (t) => {
+  const d = tempDir(t);
+  const bin = tempDir(t);
+  for (const tool of ['mkdir', 'dirname', 'rm', 'sha256sum', 'cat']) symlinkSync(spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), `${bin}/${tool}`);
+  const host = new HostInstance();
+  const instance: Instance = {
+    kind: 'host', id: 'no-curl', exec: (p) => host.exec({ ...p, env: { ...(p.env ?? {}), PATH: bin } }),
+    copyIn: (a, b) => host.copyIn(a, b), copyOut: (a, b) => host.copyOut(a, b), reboot: () => host.reboot(), close: () => host.close(),
+  };
+  const base = await serve(t, (req, res) => res.writeHead(200).end('from the host'));
+  const run = await runYaml(buildDoc(step('Get', 'WebDownload', [{ source: `${base}/f.txt`, destination: `${d}/sub/` }])), { instance });
+  assert.equal(run.output.status, 'success', run.output.failureMessage);
+  assert.equal(readFileSync(`${d}/sub/f.txt`, 'utf8'), 'from the host');
 });
 
 test('S3Download/S3Upload sign their requests (stand-in HTTP server, not a real S3 implementation)', async (t) => {

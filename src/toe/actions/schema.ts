@@ -17,11 +17,15 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const deferred = (v: unknown): boolean => typeof v === 'string' && v.includes('{{');
 const scalar = (v: unknown): boolean => ['string', 'number', 'boolean'].includes(typeof v);
 
+/** Words YAML 1.1 (what AWSTOE's Go parser reads) takes as booleans. */
+const BOOLEAN_WORDS = /^(true|false|yes|no|on|off|y|n)$/i;
+const TRUE_WORDS = /^(true|yes|on|y)$/i;
+
 function kindOk(kind: FieldKind, v: JsonValue): boolean {
   if (deferred(v) && (kind === 'boolean' || kind === 'integer')) return true;
   switch (kind) {
     case 'string': return scalar(v);
-    case 'boolean': return typeof v === 'boolean' || v === 'true' || v === 'false';
+    case 'boolean': return typeof v === 'boolean' || (typeof v === 'string' && BOOLEAN_WORDS.test(v));
     case 'integer': return Number.isInteger(v) || (typeof v === 'string' && /^-?\d+$/.test(v));
     case 'stringList': return Array.isArray(v) && v.every(scalar);
     case 'stringMap': return isObj(v) && Object.values(v).every(scalar);
@@ -76,7 +80,7 @@ export function str(o: Obj, key: string): string | undefined {
 export function bool(o: Obj, key: string, fallback: boolean): boolean {
   const v = o[key];
   if (v === undefined || v === null) return fallback;
-  return v === true || String(v).toLowerCase() === 'true';
+  return v === true || TRUE_WORDS.test(String(v));
 }
 export function int(o: Obj, key: string, fallback: number): number {
   const v = o[key];
