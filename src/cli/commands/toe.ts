@@ -1,7 +1,4 @@
-/**
- * @module `ingot toe`: validate AWSTOE component documents, or run them on this host or inside a
- * root directory (sandboxed chroot), like AWS's `awstoe validate` / `awstoe run`.
- */
+/** @module `ingot toe validate|run`: check AWSTOE documents, or run them on this host or in a sandboxed root (like `awstoe`). */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
