@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -92,6 +92,20 @@ describe('layer cache', () => {
     await cache.put(key(6), await makeLayer('lru6'));
     assert.equal(await cache.lookup(key(2)), undefined, 'once released it can go');
     assert.ok(!existsSync(lease.entry.diffDir) && !existsSync(lease.entry.blobPath), 'evicted files are deleted');
+    cache.close();
+  });
+
+  test('concurrent puts of one key keep one entry and discard the loser', async () => {
+    const cache = await openLayerCache({ root: join(tmp, 'c4'), maxBytes: 100 * MB });
+    const a = await makeLayer('same-a', 4096);
+    const b = await makeLayer('same-b', 4096);
+    writeFileSync(b.layerFile, readFileSync(a.layerFile));
+    b.layer = a.layer;
+    const [ea, eb] = await Promise.all([cache.put(key(9), a), cache.put(key(9), b)]);
+    assert.equal(ea.diffDir, eb.diffDir);
+    assert.ok(!existsSync(a.diffDir) && !existsSync(b.diffDir) && !existsSync(a.layerFile) && !existsSync(b.layerFile));
+    assert.equal(cache.totalBytes(), ea.sizeBytes);
+    assert.deepEqual(readdirSync(join(tmp, 'c4', 'layers')), [key(9)]);
     cache.close();
   });
 

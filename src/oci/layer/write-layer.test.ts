@@ -71,6 +71,19 @@ describe('writeLayer', { skip: canMountOverlay() ? false : 'needs root and overl
     });
   }
 
+  test('an empty upper dir gives the well-known empty layer', async () => {
+    const empty = join(tmp, 'empty');
+    mkdirSync(empty);
+    const layer = await writeLayer({ sourceDir: empty, kind: 'overlay-upper', compression: 'none', outFile: join(tmp, 'empty.tar') });
+    // sha256 of 1024 zero bytes: the end-of-archive marker alone, the diff_id Docker uses for empty layers.
+    assert.equal(layer.diffId, 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef');
+  });
+
+  test('fails clearly when the source dir is missing', async () => {
+    await assert.rejects(writeLayer({ sourceDir: join(tmp, 'nope'), kind: 'full-rootfs', compression: 'gzip', outFile: join(tmp, 'nope.tgz') }), /tar of .*nope failed/);
+    assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('nope')), []);
+  });
+
   test('compresses two layers concurrently', async (t) => {
     const big = join(tmp, 'big');
     mkdirSync(big);
