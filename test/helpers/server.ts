@@ -19,10 +19,10 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
-  const home = mkdtempSync(join(tmpdir(), 'ingot-api-'));
+export async function startTestServer(opts: { worker?: boolean; home?: string } = {}): Promise<TestServer> {
+  const home = opts.home ?? mkdtempSync(join(tmpdir(), 'ingot-api-'));
   const env = { INGOT_ACCESS_KEY_ID: TEST_KEY.accessKeyId, INGOT_SECRET_ACCESS_KEY: TEST_KEY.secretAccessKey, INGOT_ACCOUNT_ID: TEST_ACCOUNT };
-  const launch = () => startServer({ home, host: '127.0.0.1', port: 0, env, validateOutputs: true, worker: false, onError: (e) => console.error('server error', e) });
+  const launch = () => startServer({ home, host: '127.0.0.1', port: 0, env, validateOutputs: true, worker: opts.worker ? { concurrency: 2 } : false, onError: (e) => console.error('server error', e) });
   const t: TestServer = {
     home,
     server: await launch(),
