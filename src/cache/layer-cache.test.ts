@@ -84,7 +84,8 @@ describe('layer cache', () => {
     assert.equal(await cache.lookup(key(3)), undefined, 'least recently used goes first');
     for (const n of [1, 2, 4]) assert.ok(await cache.lookup(key(n)), `entry ${n} kept`);
     cache.touch(key(1)); // LRU order: 2 (pinned), 4, 1
-    await cache.put(key(5), await makeLayer('lru5'));
+    const lease5 = await cache.putAndAcquire(key(5), await makeLayer('lru5'));
+    lease5.release();
     assert.ok(await cache.lookup(key(2)), 'the pinned entry survives even as least recently used');
     assert.equal(await cache.lookup(key(4)), undefined);
     lease.release();

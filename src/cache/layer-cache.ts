@@ -4,53 +4,13 @@
  */
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LayerDescriptor } from '../oci/media-types.ts';
-import { defaultCacheRoot, openBlobStore, type BlobStore } from './blob-store.ts';
+import { defaultCacheRoot, openBlobStore } from './blob-store.ts';
 import { CacheIndex, type IndexRow } from './cache-index.ts';
 import { recoverLayerCache } from './recovery.ts';
 import { diskUsage, moveTree } from './tree-ops.ts';
+import type { LayerCache, LayerCacheEntry, OpenLayerCacheOptions } from './types.ts';
 
-export interface LayerCacheEntry {
-  key: string;
-  layer: LayerDescriptor;
-  /** The extracted upper dir (overlay whiteouts intact): use it read-only as an overlay lowerdir. */
-  diffDir: string;
-  /** The compressed layer blob. */
-  blobPath: string;
-  createdAt: Date;
-  lastUsedAt: Date;
-  /** Disk usage of diffDir plus the blob size. */
-  sizeBytes: number;
-}
-
-/** A hold on an entry: it cannot be evicted until released. */
-export interface Lease {
-  entry: LayerCacheEntry;
-  release(): void;
-}
-
-export interface LayerCache {
-  readonly root: string;
-  readonly blobs: BlobStore;
-  lookup(key: string): Promise<LayerCacheEntry | undefined>;
-  /** Moves `diffDir` and `layerFile` into the cache (they are gone afterwards), then evicts if over the limit. */
-  put(key: string, input: { diffDir: string; layerFile: string; layer: LayerDescriptor }): Promise<LayerCacheEntry>;
-  touch(key: string): void;
-  /** Lookup + pin + touch in one step; undefined on a miss. */
-  acquire(key: string): Promise<Lease | undefined>;
-  /** In-process pin (counted); returns the unpin function. */
-  pin(key: string): () => void;
-  /** Evicts LRU entries that are not pinned until the total fits `maxBytes`; returns the evicted keys. */
-  evict(): Promise<string[]>;
-  totalBytes(): number;
-  close(): void;
-}
-
-export interface OpenLayerCacheOptions {
-  /** Default `$INGOT_HOME/cache`. */
-  root?: string;
-  maxBytes: number;
-}
+export type { LayerCache, LayerCacheEntry, Lease, OpenLayerCacheOptions } from './types.ts';
 
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
 const KEY = /^[a-f0-9]{64}$/;
@@ -92,6 +52,11 @@ export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<Layer
       return undefined;
     },
     async put(key, input) {
+      const lease = await cache.putAndAcquire(key, input);
+      lease.release();
+      return lease.entry;
+    },
+    async putAndAcquire(key, input) {
       const incoming = join(layersDir, `.incoming-${process.pid}-${Math.random().toString(36).slice(2)}`);
       await moveTree(input.diffDir, incoming);
       await blobs.putFile(input.layerFile, { expectedDigest: input.layer.digest, move: true });
@@ -101,13 +66,14 @@ export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<Layer
       const sizeBytes = (await diskUsage(dir)) + (await stat(blobs.path(input.layer.digest))).size;
       index.insert({ key, layer: input.layer, createdAt: now, lastUsedAt: now, sizeBytes });
       index.touch(key, now);
-      const unpin = cache.pin(key);
+      const release = cache.pin(key);
       try {
         await cache.evict();
-      } finally {
-        unpin();
+      } catch (err) {
+        release();
+        throw err;
       }
-      return toEntry(index.get(key)!);
+      return { entry: toEntry(index.get(key)!), release };
     },
     touch(key) {
       index.touch(key, Date.now());
