@@ -17,6 +17,13 @@ const CUSTOMIZE_HOOKS = [
   `rm -f "$1/etc/resolv.conf" && : > "$1/etc/resolv.conf"`,
 ];
 
+/**
+ * mmdebstrap runs in its own mount and pid namespaces, tied to this process: if Ingot dies, the
+ * whole bootstrap (forks, dpkg, maintainer scripts) is killed and the /dev, /proc and /sys mounts
+ * it made in the tree vanish with the namespace; the next ensureBaseImage removes the half tree.
+ */
+const CONTAINED = ['--pdeathsig', 'KILL', '--', 'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child=SIGKILL', '--'];
+
 /** The apt source lines the image gets (and is bootstrapped from). */
 export function sourceLines(base: ManagedBase, src: BootstrapSources): string[] {
   const comps = src.components.join(' ');
@@ -42,7 +49,7 @@ export function mmdebstrapArgs(base: ManagedBase, targetDir: string, src: Bootst
 /** Bootstraps into `targetDir` (must not exist or be empty); output lines go to `onLine`. */
 export function runMmdebstrap(base: ManagedBase, targetDir: string, src: BootstrapSources, onLine: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('mmdebstrap', mmdebstrapArgs(base, targetDir, src), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('setpriv', [...CONTAINED, 'mmdebstrap', ...mmdebstrapArgs(base, targetDir, src)], { stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {

@@ -3,8 +3,12 @@
  * plus a `current` symlink switched atomically when a new bootstrap completes.
  */
 import { readFile, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { ManagedBaseName } from './catalogue.ts';
+
+const run = promisify(execFile);
 
 export interface BaseImage {
   name: ManagedBaseName;
@@ -62,7 +66,24 @@ export async function switchCurrent(dir: string, id: string): Promise<void> {
 export async function pruneBases(dir: string): Promise<void> {
   const current = await readlink(join(dir, CURRENT_LINK)).catch(() => '');
   const entries = (await readdir(dir).catch(() => [] as string[])).sort();
-  for (const e of entries.filter((x) => x.startsWith(BUILDING_PREFIX))) await rm(join(dir, e), { recursive: true, force: true });
+  for (const e of entries.filter((x) => x.startsWith(BUILDING_PREFIX))) await removeBuilding(join(dir, e));
   const versions = entries.filter((x) => /^\d{4}\.\d{2}\.\d{2}-[0-9a-f]+$/.test(x) && x !== current);
   for (const old of versions.slice(0, -1)) await rm(join(dir, old), { recursive: true, force: true });
+}
+
+/**
+ * Removes a half-done bootstrap. mmdebstrap bind-mounts host /dev nodes, /proc and /sys into
+ * the tree while it runs, so anything still mounted there is unmounted first, and a tree that
+ * stays mounted is left alone rather than deleted through the mounts.
+ */
+async function removeBuilding(path: string): Promise<void> {
+  for (const m of await mountsBelow(path)) await run('umount', ['--lazy', m]).catch(() => {});
+  if ((await mountsBelow(path)).length > 0) return;
+  await rm(path, { recursive: true, force: true });
+}
+
+async function mountsBelow(dir: string): Promise<string[]> {
+  const info = await readFile('/proc/self/mountinfo', 'utf8');
+  const points = info.split('\n').map((l) => (l.split(' ')[4] ?? '').replace(/\\040/g, ' ')).filter((p) => p.startsWith(`${dir}/`));
+  return points.sort((a, b) => b.length - a.length);
 }
