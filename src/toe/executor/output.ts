@@ -1,8 +1,10 @@
 /** @module Writes a run's files: console.log, detailedoutput.json, chaining.json and the resume state (state.json). */
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChainEntry } from './expand.ts';
-import type { DetailedOutput, DocumentInput } from './types.ts';
+import type { DetailedOutput, DocumentInput, ExecutorOptions } from './types.ts';
+import { timestamp } from './run-step.ts';
 
 /** Where the run stands: the next step to run, plus everything needed to continue from there. */
 export interface RunState {
@@ -65,4 +67,17 @@ export class RunFiles {
       return undefined;
     }
   }
+}
+
+/** The state of a run that has not started yet. */
+export function freshState(opts: ExecutorOptions): RunState {
+  const now = timestamp();
+  return {
+    executionId: opts.executionId ?? randomUUID(),
+    cursor: { document: 0, phase: 0, step: 0 },
+    output: { executionId: '', status: 'success', startTime: now, endTime: now, failureMessage: '', documents: [] },
+    chains: opts.documents.map(() => ({})),
+    reboots: {},
+    done: false,
+  };
 }
