@@ -23,8 +23,6 @@ export interface ActionContext {
   instance: Instance;
   /** Aborted on step timeout or cancellation: pass it to every `instance.exec`. */
   signal: AbortSignal;
-  /** A scratch directory inside the instance (exists; removed by the executor after the run). */
-  workDir: string;
   s3?: S3Options;
   /** One console line (the executor timestamps and streams it). */
   log(line: string): void;
@@ -57,7 +55,8 @@ export class ActionFailure extends Error {
   }
 }
 
-export type InputReport = (path: DocPath, message: string) => void;
+/** Reports a problem at `path` (relative to `inputs`); `at: 'key'` points at the key rather than its value. */
+export type InputReport = (path: DocPath, message: string, at?: 'key' | 'value') => void;
 
 export interface ActionDefinition {
   name: string;

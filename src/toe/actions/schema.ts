@@ -54,7 +54,7 @@ export function checkObject(v: JsonValue | undefined, shape: Shape, path: DocPat
     }
   }
   for (const key of Object.keys(v)) {
-    if (!(key in shape)) report([...path, key], `unknown input '${key}'; expected ${Object.keys(shape).join(', ')}`);
+    if (!(key in shape)) report([...path, key], `unknown input '${key}'; expected ${Object.keys(shape).join(', ')}`, 'key');
   }
 }
 

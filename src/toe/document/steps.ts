@@ -49,7 +49,7 @@ function readStep(r: Reporter, path: DocPath, raw: unknown): Step | undefined {
   }
   const inputs = raw.inputs;
   if (inputs !== undefined && !isJsonValue(inputs)) r.error([...path, 'inputs'], 'inputs must be plain YAML/JSON values');
-  else if (action) action.validateInputs(inputs ?? undefined, (rel, message) => r.error([...path, 'inputs', ...rel], message));
+  else if (action) action.validateInputs(inputs ?? undefined, (rel, message, at) => r.error([...path, 'inputs', ...rel], message, at));
   const step: Step = { name: String(raw.name ?? ''), action: action?.name ?? String(raw.action), inputs: (inputs ?? null) as Step['inputs'], timeoutSeconds, onFailure, maxAttempts };
   if (raw.loop !== undefined) step.loop = readLoop(r, [...path, 'loop'], raw.loop);
   if (raw.if !== undefined) step.if = readStepCondition(raw.if, [...path, 'if'], (p, m) => r.error(p, m));

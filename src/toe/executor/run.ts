@@ -133,7 +133,7 @@ class Execution {
 
   actionContext(): Omit<ActionContext, 'signal'> {
     return {
-      instance: this.opts.instance, workDir: '/tmp', log: this.log, ...(this.opts.s3 ? { s3: this.opts.s3 } : {}),
+      instance: this.opts.instance, log: this.log, ...(this.opts.s3 ? { s3: this.opts.s3 } : {}),
       runNested: nestedRunner(this.opts, this.nesting, this.signal, (nested) => runComponentDocuments(nested.opts, nested.nesting)),
     };
   }
