@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
+import { UnsupportedInstanceError } from '../../instance/types.ts';
 import type { Instance } from '../../instance/types.ts';
 import type { CommandModule } from '../main.ts';
 
@@ -78,7 +79,12 @@ async function openInstance(root: string | undefined): Promise<Instance> {
   }
   if (!existsSync(root)) throw new IngotError('ValidationException', `--root ${root} does not exist`);
   const { createSandboxInstance } = await import('../../instance/sandbox/index.ts');
-  return createSandboxInstance({ rootDir: resolve(root) });
+  try {
+    return await createSandboxInstance({ rootDir: resolve(root) });
+  } catch (err) {
+    if (err instanceof UnsupportedInstanceError) throw new IngotError('ValidationException', `--root needs the sandbox, which cannot run here: ${err.message}`);
+    throw err;
+  }
 }
 
 function s3FromEnv() {

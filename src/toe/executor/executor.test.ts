@@ -68,6 +68,11 @@ test('if conditions skip, execute or abort steps', async () => {
     bash('OnWindows', ['echo no'], "        if:\n          and:\n            - binaryExists: sh\n            - stringEquals: windows\n              value: '{{ build.Os.outputs.stdout }}'\n") +
     bash('Stop', ['echo never'], "        if:\n          not:\n            fileExists: /definitely/not/here\n          then: Abort\n") +
     bash('After', ['echo after'])));
+  const badPattern = await runYaml(buildDoc(
+    bash('Regex', ['true'], "        onFailure: Continue\n        if:\n          patternMatches: '{{ Pattern }}'\n          value: x\n") + bash('Next', ['true']),
+    "parameters:\n  - Pattern:\n      type: string\n      default: '('\n"));
+  assert.match(badPattern.step('Regex').failureMessage, /cannot evaluate the step's 'if'/);
+  assert.equal(badPattern.step('Next').status, 'success');
   assert.equal(run.step('OnLinux').status, 'success');
   assert.equal(run.step('OnWindows').status, 'skipped');
   assert.equal(run.step('Stop').status, 'failed');

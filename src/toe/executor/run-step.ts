@@ -1,7 +1,7 @@
 /** @module Runs one step: `if`, loop iterations, retries (maxAttempts) and the step timeout (kills the process tree). */
 import { ActionFailure, findAction } from '../actions/index.ts';
 import type { ActionContext, ActionOutcome } from '../actions/index.ts';
-import type { Condition, JsonValue, Step } from '../document/types.ts';
+import type { Condition, JsonValue, Step, StepDecision } from '../document/types.ts';
 import { evaluateCondition } from './evaluate-condition.ts';
 import { expandValue, iterationsOf } from './expand.ts';
 import type { ChainEntry, Scope } from './expand.ts';
@@ -73,7 +73,14 @@ export async function runStep(step: Step, scope: Scope, base: BaseContext, outer
   const emptyChain: ChainEntry = { inputs: [], outputs: null };
   if (step.if && !hooks.conditionDecided) {
     const condition = expandValue(step.if.condition as unknown as JsonValue, scope) as unknown as Condition;
-    const decision = (await evaluateCondition(condition, { ...base, signal: outer })) ? step.if.then : step.if.else;
+    let decision: StepDecision;
+    try {
+      decision = (await evaluateCondition(condition, { ...base, signal: outer })) ? step.if.then : step.if.else;
+    } catch (err) {
+      record.status = 'failed';
+      record.failureMessage = `cannot evaluate the step's 'if': ${err instanceof Error ? err.message : String(err)}`;
+      return finish({ chain: emptyChain, rebootRequested: false, rebootAction: false });
+    }
     if (decision === 'Skip') {
       record.status = 'skipped';
       return finish({ chain: emptyChain, rebootRequested: false, rebootAction: false });
