@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { INGOT_BIN, TEST_BASES_HOME } from '../helpers/cli.ts';
+import { INGOT_BIN, runIngot, TEST_BASES_HOME } from '../helpers/cli.ts';
 import { startTestServer, TEST_ACCOUNT, TEST_KEY, type TestServer } from '../helpers/server.ts';
 
 const skip = process.getuid?.() !== 0 ? 'needs root (namespaces, overlayfs)' : false;
@@ -71,6 +71,11 @@ test('CreateImage of a container recipe: built, tested, AVAILABLE in two regions
   assert.equal(inspected.Layers.length, 2);
   const log = readFileSync(join(t.home, 'images/us-east-1', TEST_ACCOUNT, 'api-container/1.0.0/1/build.log'), 'utf8');
   assert.match(log, /AVAILABLE/);
+  const logs = await runIngot(['logs', arn, '--follow'], { INGOT_HOME: t.home });
+  assert.equal(logs.code, 0, logs.stderr);
+  assert.match(logs.stdout, /==> build/);
+  assert.match(logs.stdout, /is AVAILABLE/);
+  assert.match(logs.stderr, /image is AVAILABLE/);
 });
 
 test('CreateImage of an image recipe gives an AMI-like output per region', { skip }, async () => {
