@@ -96,14 +96,16 @@ test('Assert, ExecuteBinary and Windows-only modules', async () => {
   const run = await runYaml(buildDoc(
     step('Bin', 'ExecuteBinary', { path: '/bin/echo', arguments: ['a b', '$HOME'] }) +
     step('Good', 'Assert', { stringEquals: 'A B $home', value: '{{ build.Bin.outputs.stdout }}' }, '        onFailure: Continue\n') +
-    step('Bad', 'Assert', { numberGreaterThan: 5, value: '3' }, '        onFailure: Continue\n') +
+    step('Bad', 'Assert', { numberGreaterThan: 3, value: '5' }, '        onFailure: Continue\n') +
     step('Pattern', 'Assert', { patternMatches: '^a', value: '{{ build.Bin.outputs.stdout }}' }) +
+    step('Less', 'Assert', { and: [{ numberLessThan: 2, value: '3' }, { stringLessThan: 'Apple', value: 'banana' }, { not: { stringEquals: 'x', value: 'y' } }] }) +
     step('PowerShell', 'ExecutePowerShell', { commands: ['Write-Host hi'] }, '        onFailure: Continue\n') +
     step('Registry', 'SetRegistry', [{ path: 'HKLM:\\SOFTWARE\\X', name: 'n', value: 1, type: 'DWORD' }], '        onFailure: Continue\n')));
   assert.equal(run.step('Bin').outputs, JSON.stringify([{ stdout: 'a b $HOME' }]));
   assert.equal(run.step('Good').status, 'success');
-  assert.match(run.step('Bad').failureMessage, /Assert failed: numberGreaterThan: 5 value: "3"/);
+  assert.match(run.step('Bad').failureMessage, /Assert failed: numberGreaterThan: 3 value: "5"/);
   assert.equal(run.step('Pattern').status, 'success');
+  assert.equal(run.step('Less').status, 'success', run.step('Less').failureMessage);
   assert.match(run.step('PowerShell').failureMessage, /not supported on Linux/);
   assert.match(run.step('Registry').failureMessage, /not supported on Linux/);
 });

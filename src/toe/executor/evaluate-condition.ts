@@ -8,7 +8,10 @@ type Ctx = Pick<ActionContext, 'instance' | 'signal'> & Partial<ActionContext>;
 const text = (v: JsonValue | undefined): string => (v === undefined || v === null ? '' : String(v));
 const num = (v: JsonValue | undefined): number => (typeof v === 'number' ? v : text(v).trim() === '' ? NaN : Number(v));
 
-/** String comparisons ignore case (AWSTOE documents them that way). */
+/**
+ * String comparisons ignore case (AWSTOE: "String comparisons are not case sensitive"). Two-value
+ * operators read "<operator value> OP <value field>", e.g. `numberLessThan: 2, value: 3` is true.
+ */
 function compareStrings(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
@@ -35,17 +38,17 @@ export async function evaluateCondition(c: Condition, ctx: Ctx): Promise<boolean
     case 'not': return !(await evaluateCondition(c.operand, ctx));
     case 'stringIsEmpty': return text(c.operand) === '';
     case 'stringIsWhitespace': return /^\s+$/.test(text(c.operand));
-    case 'stringEquals': return compareStrings(text(c.value), text(c.operand)) === 0;
-    case 'stringLessThan': return compareStrings(text(c.value), text(c.operand)) < 0;
-    case 'stringLessThanEquals': return compareStrings(text(c.value), text(c.operand)) <= 0;
-    case 'stringGreaterThan': return compareStrings(text(c.value), text(c.operand)) > 0;
-    case 'stringGreaterThanEquals': return compareStrings(text(c.value), text(c.operand)) >= 0;
+    case 'stringEquals': return compareStrings(text(c.operand), text(c.value)) === 0;
+    case 'stringLessThan': return compareStrings(text(c.operand), text(c.value)) < 0;
+    case 'stringLessThanEquals': return compareStrings(text(c.operand), text(c.value)) <= 0;
+    case 'stringGreaterThan': return compareStrings(text(c.operand), text(c.value)) > 0;
+    case 'stringGreaterThanEquals': return compareStrings(text(c.operand), text(c.value)) >= 0;
     case 'patternMatches': return new RegExp(text(c.operand)).test(text(c.value));
-    case 'numberEquals': return num(c.value) === num(c.operand);
-    case 'numberLessThan': return num(c.value) < num(c.operand);
-    case 'numberLessThanEquals': return num(c.value) <= num(c.operand);
-    case 'numberGreaterThan': return num(c.value) > num(c.operand);
-    case 'numberGreaterThanEquals': return num(c.value) >= num(c.operand);
+    case 'numberEquals': return num(c.operand) === num(c.value);
+    case 'numberLessThan': return num(c.operand) < num(c.value);
+    case 'numberLessThanEquals': return num(c.operand) <= num(c.value);
+    case 'numberGreaterThan': return num(c.operand) > num(c.value);
+    case 'numberGreaterThanEquals': return num(c.operand) >= num(c.value);
     case 'binaryExists': return testInInstance(ctx, 'command -v -- "$1" >/dev/null 2>&1', [text(c.operand)]);
     case 'fileExists': return testInInstance(ctx, '[ -f "$1" ]', [text(c.operand)]);
     case 'folderExists': return testInInstance(ctx, '[ -d "$1" ]', [text(c.operand)]);
