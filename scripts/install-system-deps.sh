@@ -5,6 +5,9 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   awscli            # the AWS CLI v2 from Debian, one of the API clients in the tests
   mmdebstrap        # bootstraps the managed Debian base images
+  bubblewrap        # the sandbox build instance (namespaces, chroot-like root, private /proc /dev /tmp)
+  attr              # getfattr/setfattr: xattrs in OCI layers
+  wrk               # HTTP load generator for bench/api-load.ts
   uidmap fakeroot   # helpers mmdebstrap may use
   buildah skopeo umoci  # OCI tooling: the buildah comparison in bench/, output checks in tests
   qemu-system-x86 qemu-utils  # VM build/test instances and disk formats
