@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import { HostInstance } from '../../instance/host/host-instance.ts';
 import type { ExecParams, ExecResult, Instance } from '../../instance/types.ts';
 import { buildDoc, runYaml, tempDir } from '../testing.ts';
+import { formatEvent } from './index.ts';
+import type { ExecutorEvent } from './index.ts';
 
 const bash = (name: string, commands: string[], extra = '') =>
   `      - name: ${name}\n        action: ExecuteBash\n${extra}        inputs:\n          commands:\n${commands.map((c) => `            - ${JSON.stringify(c)}\n`).join('')}`;
@@ -175,4 +177,16 @@ test('ExecuteDocument runs a nested document from the instance and reports its s
   writeFileSync(self, buildDoc(`      - name: Again\n        action: ExecuteDocument\n        inputs:\n          document: ${self}\n`));
   const cyclic = await runYaml(readFileSync(self, 'utf8'));
   assert.match(cyclic.output.failureMessage, /cycle detected|nest at most/);
+});
+
+test('progress events render as console lines, one start and one end per step', async () => {
+  const events: ExecutorEvent[] = [];
+  await runYaml(buildDoc(bash('Hello', ['echo hi']) + bash('Broken', ['exit 2'], '        onFailure: Continue\n')), { onEvent: (e) => events.push(e) });
+  const lines = events.map(formatEvent).filter((l): l is string => l !== undefined);
+  assert.deepEqual(lines.slice(0, 2), ['Document test.yml', '  Phase build']);
+  assert.equal(lines[2], '    Step Hello (ExecuteBash)');
+  assert.match(lines[3]!, /^    SUCCESS Hello in \d+\.\ds$/);
+  assert.match(lines[5]!, /^    FAILED Broken in \d+\.\ds: ExecuteBash failed with exit code 2$/);
+  assert.match(lines.at(-1)!, /^Execution [0-9a-f-]{36}: failed \(Document test failed: Phase build failed: Step Broken failed/);
+  assert.ok(events.some((e) => e.type === 'log' && e.line === 'Stdout: hi'));
 });

@@ -9,9 +9,9 @@ export function rollup(statuses: ReadonlyArray<StepStatus | RollupStatus>): Roll
   return 'success';
 }
 
-export function firstFailure(items: ReadonlyArray<{ name: string; status: string; failureMessage: string }>, what: string): string {
+export function firstFailure(items: ReadonlyArray<{ name: string; status: string; failureMessage: string; filePath?: string }>, what: string): string {
   const failed = items.find((i) => i.status === 'failed' || i.status === 'cancelled');
-  return failed ? `${what} ${failed.name} failed: ${failed.failureMessage}` : '';
+  return failed ? `${what} ${failed.name || failed.filePath || '(unnamed)'} failed: ${failed.failureMessage}` : '';
 }
 
 export function newDocumentRecord(input: DocumentInput): DocumentRecord {
