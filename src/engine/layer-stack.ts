@@ -72,10 +72,11 @@ export async function addComponentLayer(ctx: StackContext, stack: LayerStack, co
   const layer = await writeLayer({ sourceDir: upper, kind: 'overlay-upper', compression: ctx.compression, outFile: blob });
   ctx.onEvent({ type: 'component', name: component.name, phase: 'build', status: 'success', durationMs: performance.now() - started, detail: layer.digest.slice(0, 19) });
   if (!ctx.cache) return push(stack, { component: component.name, layer, blobPath: blob, diffDir: upper, cached: false });
-  const entry = await ctx.cache.put(key, { diffDir: upper, layerFile: blob, layer });
-  ctx.releases.push(ctx.cache.pin(key));
+  // Acquired in the same step as the put, so no eviction can take it before the build ends.
+  const held = await ctx.cache.putAndAcquire(key, { diffDir: upper, layerFile: blob, layer });
+  ctx.releases.push(held.release);
   await rm(dir, { recursive: true, force: true });
-  return push(stack, { component: component.name, layer, blobPath: entry.blobPath, diffDir: entry.diffDir, cached: false });
+  return push(stack, { component: component.name, layer, blobPath: held.entry.blobPath, diffDir: held.entry.diffDir, cached: false });
 }
 
 function push(stack: LayerStack, layer: StackLayer): LayerStack {

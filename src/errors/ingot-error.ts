@@ -33,6 +33,8 @@ export const AWS_ERROR_STATUS = {
   UnknownOperationException: 404,
   NotImplementedException: 501,
   SerializationException: 400,
+  IncompleteSignatureException: 400,
+  RequestEntityTooLargeException: 413,
 } as const;
 
 export type AwsErrorType = keyof typeof AWS_ERROR_STATUS;

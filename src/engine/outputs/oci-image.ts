@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { LayerCache } from '../../cache/layer-cache.ts';
-import { buildImageConfig, type ImageRuntimeConfig } from '../../oci/image/config.ts';
+import { buildImageConfig, mergeRuntime, type ImageRuntimeConfig } from '../../oci/image/config.ts';
 import { writeOciArchive } from '../../oci/image/archive.ts';
 import { writeOciLayout, type LayerBlob } from '../../oci/image/layout.ts';
 import { writeLayer } from '../../oci/layer/write-layer.ts';
@@ -21,26 +21,26 @@ export interface OciOutput {
   manifestDigest: string;
 }
 
-/** The parent's tree as one layer, reused across builds through the cache. */
-async function baseLayer(parent: ResolvedParent, cache: LayerCache | undefined, workDir: string, compression: 'gzip' | 'zstd'): Promise<LayerBlob> {
+/**
+ * The parent's tree as one layer, reused across builds through the cache. The cache entry stays
+ * held (`release`) until the layout that links its blob is written.
+ */
+async function baseLayer(parent: ResolvedParent, cache: LayerCache | undefined, workDir: string, compression: 'gzip' | 'zstd'): Promise<LayerBlob & { release: () => void }> {
   if (!parent.rootDir) throw new Error('container images need a parent with a root directory');
   const key = createHash('sha256').update(`base-layer|${compression}|${parent.key}`).digest('hex');
   const hit = cache ? await cache.acquire(key) : undefined;
-  if (hit) {
-    hit.release();
-    return { descriptor: hit.entry.layer, file: hit.entry.blobPath };
-  }
+  if (hit) return { descriptor: hit.entry.layer, file: hit.entry.blobPath, release: hit.release };
   const dir = await mkdtemp(join(workDir, 'base-'));
   const file = join(dir, 'layer.blob');
   const layer: LayerDescriptor = await writeLayer({ sourceDir: parent.rootDir, kind: 'full-rootfs', compression, outFile: file });
-  if (!cache) return { descriptor: layer, file };
+  if (!cache) return { descriptor: layer, file, release: () => {} };
   await mkdir(join(dir, 'empty'));
-  const entry = await cache.put(key, { diffDir: join(dir, 'empty'), layerFile: file, layer });
+  const held = await cache.putAndAcquire(key, { diffDir: join(dir, 'empty'), layerFile: file, layer });
   await rm(dir, { recursive: true, force: true });
-  return { descriptor: entry.layer, file: entry.blobPath };
+  return { descriptor: held.entry.layer, file: held.entry.blobPath, release: held.release };
 }
 
-export async function writeOciOutput(opts: {
+export interface OciOutputOptions {
   outputDir: string;
   tag: string;
   parent: ResolvedParent;
@@ -50,14 +50,24 @@ export async function writeOciOutput(opts: {
   workDir: string;
   compression: 'gzip' | 'zstd';
   annotations?: Record<string, string>;
-}): Promise<OciOutput> {
+}
+
+export async function writeOciOutput(opts: OciOutputOptions): Promise<OciOutput> {
   const base = await baseLayer(opts.parent, opts.cache, opts.workDir, opts.compression);
+  try {
+    return await writeImage(opts, base);
+  } finally {
+    base.release();
+  }
+}
+
+async function writeImage(opts: OciOutputOptions, base: LayerBlob): Promise<OciOutput> {
   const config = buildImageConfig({
     layers: [
       { diffId: base.descriptor.diffId, createdBy: `ingot: parent ${opts.parent.description}` },
       ...opts.layers.map((l) => ({ diffId: l.layer.diffId, createdBy: `ingot: component ${l.component}` })),
     ],
-    runtime: { ...(opts.parent.runtime ?? {}), ...opts.runtime },
+    runtime: mergeRuntime(opts.parent.runtime ?? {}, opts.runtime),
   });
   const layoutDir = join(opts.outputDir, 'oci');
   const written = await writeOciLayout({
