@@ -49,6 +49,19 @@ function checkChain(ref: Extract<Reference, { kind: 'chain' }>, earlier: Earlier
   return undefined;
 }
 
+function checkVariable(name: string, variables: ReadonlySet<string>): string | undefined {
+  if (variables.has(name)) return undefined;
+  const known = variables.size ? ` (${[...variables].join(', ')})` : ' (this document defines none)';
+  return `unknown variable '{{ ${name} }}'; expected a parameter or constant${known}`;
+}
+
+function checkLoop(ref: Extract<Reference, { kind: 'loop' }>, step: Step): string | undefined {
+  const expr = `{{ ${ref.loopName}.${ref.member} }}`;
+  if (!step.loop) return `'${expr}' is used outside a loop; this step has no 'loop'`;
+  if (ref.loopName === 'loop' || ref.loopName === step.loop.name) return undefined;
+  return `'${expr}' names no loop of this step; use '{{ loop.${ref.member} }}'` + (step.loop.name ? ` or '{{ ${step.loop.name}.${ref.member} }}'` : '');
+}
+
 export function checkReferences(r: Reporter, doc: ComponentDocument): void {
   const variables = new Set([...doc.parameters.map((p) => p.name), ...doc.constants.map((c) => c.name)]);
   const earlier: Earlier[] = [];
@@ -58,9 +71,8 @@ export function checkReferences(r: Reporter, doc: ComponentDocument): void {
       const visit = (text: string, path: DocPath) => {
         for (const { expr, ref } of findReferences(text)) {
           const problem = !ref ? `'{{ ${expr} }}' is not a valid reference`
-            : ref.kind === 'variable' ? (variables.has(ref.name) ? undefined : `unknown variable '{{ ${expr} }}'; expected a parameter or constant` + (variables.size ? ` (${[...variables].join(', ')})` : ' (this document defines none)'))
-            : ref.kind === 'loop' ? (!step.loop ? `'{{ ${expr} }}' is used outside a loop; this step has no 'loop'`
-              : ref.loopName !== 'loop' && ref.loopName !== step.loop.name ? `'{{ ${expr} }}' names no loop of this step; use '{{ loop.${ref.member} }}'` + (step.loop.name ? ` or '{{ ${step.loop.name}.${ref.member} }}'` : '') : undefined)
+            : ref.kind === 'variable' ? checkVariable(ref.name, variables)
+            : ref.kind === 'loop' ? checkLoop(ref, step)
             : checkChain(ref, earlier, doc);
           if (problem) r.error(path, problem);
         }
