@@ -1,6 +1,6 @@
 /** @module Content-addressed blob store (`<root>/blobs/sha256/<hex>`): verified writes via temp file + rename. */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -28,6 +28,11 @@ export interface BlobStore {
    */
   putFile(file: string, opts?: { expectedDigest?: Digest; move?: boolean }): Promise<StoredBlob>;
   putBytes(data: Buffer | string): Promise<StoredBlob>;
+  /**
+   * Adds a file whose digest is already known by hard-linking it (instant; the file stays where it
+   * is and shares its data with the blob). Falls back to a verified copy across file systems.
+   */
+  linkFile(file: string, digest: Digest): Promise<StoredBlob>;
   delete(digest: string): Promise<void>;
 }
 
@@ -75,6 +80,16 @@ export async function openBlobStore(root: string = defaultCacheRoot()): Promise<
     },
     async putBytes(data) {
       return putStream(Readable.from([Buffer.from(data)]));
+    },
+    async linkFile(file, digest) {
+      const dest = path(digest);
+      const linked = await link(file, dest).then(() => true, (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EEXIST') return true;
+        if (err.code === 'EXDEV') return false;
+        throw err;
+      });
+      if (linked) return { digest, size: (await stat(dest)).size, path: dest };
+      return putStream(createReadStream(file), digest);
     },
     async delete(digest) {
       await rm(path(digest), { force: true });

@@ -51,19 +51,31 @@ export async function restoreOutputs(cache: LayerCache, key: string, outputDir: 
   return record.manifest;
 }
 
-/** Records the files of a finished build (everything but logs/ and manifest.json). */
+/**
+ * Records the files of a finished build (everything but logs/ and manifest.json). Files whose
+ * digest is known (artifacts listed in the manifest, OCI blobs named by their digest) are
+ * hard-linked into the blob store; the rest are copied while hashing.
+ */
 export async function saveOutputs(cache: LayerCache, key: string, outputDir: string, manifest: OutputManifest): Promise<void> {
+  const known = new Map(manifest.artifacts.map((a) => [a.path, `sha256:${a.sha256}`]));
   const files: OutputRecord['files'] = [];
   for (const file of await filesUnder(outputDir)) {
     const rel = relative(outputDir, file);
     if (rel === 'manifest.json' || rel.startsWith('logs/')) continue;
-    const blob = await cache.blobs.putFile(file);
+    const digest = known.get(rel) ?? ociBlobDigest(rel);
+    const blob = digest ? await cache.blobs.linkFile(file, digest as `sha256:${string}`) : await cache.blobs.putFile(file);
     files.push({ path: rel, digest: blob.digest });
   }
   await mkdir(recordsDir(cache), { recursive: true });
   const record: OutputRecord = { createdAt: new Date().toISOString(), files, manifest };
   await writeFile(join(recordsDir(cache), `${key}.json`), JSON.stringify(record));
   await pruneRecords(cache);
+}
+
+/** `oci/blobs/sha256/<hex>` is named by its own digest (the layout writer checked it). */
+function ociBlobDigest(rel: string): string | undefined {
+  const m = /(?:^|\/)blobs\/sha256\/([a-f0-9]{64})$/.exec(rel);
+  return m ? `sha256:${m[1]}` : undefined;
 }
 
 async function pruneRecords(cache: LayerCache): Promise<void> {
@@ -77,7 +89,8 @@ async function pruneRecords(cache: LayerCache): Promise<void> {
   for (const { n } of keep) for (const f of (JSON.parse(await readFile(join(dir, n), 'utf8')) as OutputRecord).files) used.add(f.digest);
   for (const { n } of dated.slice(KEEP_RECORDS)) {
     const record = JSON.parse(await readFile(join(dir, n), 'utf8')) as OutputRecord;
-    for (const f of record.files) if (!used.has(f.digest)) await cache.blobs.delete(f.digest);
+    // OCI blobs may be the layer cache's own layer blobs: only artifacts are removed here.
+    for (const f of record.files) if (!used.has(f.digest) && !ociBlobDigest(f.path)) await cache.blobs.delete(f.digest);
     await rm(join(dir, n), { force: true });
   }
 }
