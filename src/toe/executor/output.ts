@@ -4,7 +4,7 @@ import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } fr
 import { join } from 'node:path';
 import type { ChainEntry } from './expand.ts';
 import type { DetailedOutput, DocumentInput, ExecutorOptions } from './types.ts';
-import { timestamp } from './run-step.ts';
+import { timestamp } from './step-record.ts';
 
 /** Where the run stands: the next step to run, plus everything needed to continue from there. */
 export interface RunState {

@@ -1,6 +1,6 @@
 /** @module Status roll-up (steps → phase → document → execution) and fresh records. */
 import type { DocumentInput, DocumentRecord, PhaseRecord, RollupStatus, StepStatus } from './types.ts';
-import { timestamp } from './run-step.ts';
+import { timestamp } from './step-record.ts';
 
 export function rollup(statuses: ReadonlyArray<StepStatus | RollupStatus>): RollupStatus {
   if (statuses.includes('failed')) return 'failed';

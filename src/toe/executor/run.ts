@@ -7,7 +7,8 @@ import { nestedRunner } from './nested.ts';
 import { freshState, RunFiles } from './output.ts';
 import type { RunState } from './output.ts';
 import { firstFailure, newDocumentRecord, newPhaseRecord, refresh, rollup } from './rollup.ts';
-import { runStep, timestamp } from './run-step.ts';
+import { runStep } from './run-step.ts';
+import { timestamp } from './step-record.ts';
 import type { StepRun } from './run-step.ts';
 import type { DetailedOutput, DocumentRecord, ExecutorEvent, ExecutorOptions } from './types.ts';
 
