@@ -69,7 +69,7 @@ test('S3Download/S3Upload sign their requests (stand-in HTTP server, not a real 
   const objects = new Map<string, Buffer>([['/bucket/dir/one.txt', Buffer.from('one')], ['/bucket/dir/sub/two.txt', Buffer.from('two')]]);
   const base = await serve(t, (req, res, body) => {
     const auth = req.headers.authorization ?? '';
-    if (!/^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/s3\/aws4_request, SignedHeaders=.*host.*, Signature=[0-9a-f]{64}$/.test(auth) || !req.headers['x-amz-date']) {
+    if (!/^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/s3\/aws4_request, SignedHeaders=.*host.*, Signature=[0-9a-f]{64}$/.test(auth) || !req.headers['x-amz-date'] || !/^[0-9a-f]{64}$/.test(String(req.headers['x-amz-content-sha256']))) {
       res.writeHead(403).end('<Error><Code>SignatureDoesNotMatch</Code></Error>');
       return;
     }
