@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     const changed = ingotBuild(dir, home, 'changed');
     const rows = [
       ['buildah cold (chroot isolation)', buildah, ''],
-      ['ingot cold (components not cached)', cold.seconds, `${(cold.seconds / buildah).toFixed(2)}x buildah (target <= 1.20x)`],
+      ['ingot cold (components not cached)', cold.seconds, `${(cold.seconds / buildah).toFixed(2)}x buildah (target <= 1.20x); stages ${JSON.stringify(cold.stages)}`],
       ['ingot no-op rebuild', noop.seconds, `target < 1 s`],
       ['ingot rebuild, last component changed', changed.seconds, `build stage ${changed.lastComponent.toFixed(2)} s; target < component time + 2 s; stages ${JSON.stringify(changed.stages)}`],
     ] as const;
