@@ -3,6 +3,9 @@
  * function with a ServiceContext built from the authenticated request. Operations of the model
  * missing here answer NotImplementedException.
  */
+import { audited } from '../audit/audit-log.ts';
+import type { LifecycleDeps } from '../lifecycle/apply.ts';
+import type { IngotConfig } from '../server/ingot-config.ts';
 import type { Store } from '../store/types.ts';
 import type { ServiceContext } from '../services/common/context.ts';
 import { createComponent, importComponent } from '../services/components/create.ts';
@@ -33,6 +36,14 @@ import {
   startImagePipelineExecution,
   updateImagePipeline,
 } from '../services/pipelines/pipelines.ts';
+import { distributeImage, retryImage } from '../services/pipelines/distribute-retry.ts';
+import {
+  getLifecycleExecution,
+  listLifecycleExecutionResources,
+  listLifecycleExecutions,
+  startResourceStateUpdate,
+} from '../services/lifecycle/executions.ts';
+import { createLifecyclePolicy, deleteLifecyclePolicy, getLifecyclePolicy, listLifecyclePolicies, updateLifecyclePolicy } from '../services/lifecycle/policies.ts';
 import { createContainerRecipe, deleteContainerRecipe, getContainerRecipe, listContainerRecipes } from '../services/recipes/container-recipes.ts';
 import { createImageRecipe, deleteImageRecipe, getImageRecipe, listImageRecipes } from '../services/recipes/image-recipes.ts';
 import { listTagsForResource, tagResource, untagResource } from '../services/tags/tags.ts';
@@ -42,6 +53,10 @@ export interface HandlerDeps {
   store: Store;
   /** Wakes the in-process worker when an image is queued. */
   notifyQueued?: () => void;
+  /** INGOT_HOME (artifact sites), for lifecycle actions. */
+  home?: string;
+  /** Ingot's configuration now (sites, registries). */
+  config?: () => IngotConfig;
 }
 
 export function createHandlers(deps: HandlerDeps): OperationHandlers {
@@ -49,10 +64,18 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
     await ensureManagedCatalogue(deps.store, r.region);
     return { store: deps.store, accountId: r.accountId, region: r.region, requestId: r.requestId, ...(deps.notifyQueued ? { notifyQueued: deps.notifyQueued } : {}) };
   };
+  // Every mutating call is appended to the audit log (who, what, when, from where, outcome).
   const bind =
     <I, O>(fn: (ctx: ServiceContext, input: I) => Promise<O>) =>
     async (input: I, r: RequestContext): Promise<O> =>
-      fn(await contextOf(r), input);
+      audited(deps.store, r, input, async () => fn(await contextOf(r), input));
+  const lifecycleDeps = (): LifecycleDeps => {
+    if (!deps.home) throw new Error('lifecycle actions need the server home (HandlerDeps.home)');
+    return { store: deps.store, home: deps.home, config: deps.config ?? (() => ({})) };
+  };
+  const bindLifecycle =
+    <I, O>(fn: (ctx: ServiceContext, input: I, l: LifecycleDeps) => Promise<O>) =>
+      bind((ctx: ServiceContext, input: I) => fn(ctx, input, lifecycleDeps()));
 
   return {
     CreateComponent: bind(createComponent),
@@ -98,6 +121,18 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
     ListImageBuildVersions: bind(listImageBuildVersions),
     DeleteImage: bind(deleteImage),
     CancelImageCreation: bind(cancelImageCreation),
+    DistributeImage: bind(distributeImage),
+    RetryImage: bind(retryImage),
+
+    CreateLifecyclePolicy: bind(createLifecyclePolicy),
+    GetLifecyclePolicy: bind(getLifecyclePolicy),
+    ListLifecyclePolicies: bind(listLifecyclePolicies),
+    UpdateLifecyclePolicy: bind(updateLifecyclePolicy),
+    DeleteLifecyclePolicy: bind(deleteLifecyclePolicy),
+    GetLifecycleExecution: bind(getLifecycleExecution),
+    ListLifecycleExecutions: bind(listLifecycleExecutions),
+    ListLifecycleExecutionResources: bind(listLifecycleExecutionResources),
+    StartResourceStateUpdate: bindLifecycle(startResourceStateUpdate),
 
     TagResource: bind(tagResource),
     UntagResource: bind(untagResource),

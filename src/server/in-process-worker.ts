@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openLayerCache } from '../cache/layer-cache.ts';
 import { cleanupStaleSandboxes } from '../instance/sandbox/index.ts';
 import { basesHome } from './config.ts';
+import { buildSettings, loadIngotConfig } from './ingot-config.ts';
 import type { Store } from '../store/types.ts';
 import { recoverInterruptedBuilds } from '../worker/recover.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
@@ -19,7 +20,10 @@ export async function startInProcessWorker(store: Store, home: string, concurren
   // Only one server runs on a data directory: builds its in-process worker held are orphans now.
   await recoverInterruptedBuilds(store, (job) => job.leaseOwner?.startsWith(IN_PROCESS_PREFIX) === true);
   const cache = await openLayerCache({ root: join(home, 'cache'), maxBytes: Number(process.env['INGOT_CACHE_MAX_GIB'] ?? DEFAULT_CACHE_GIB) * 2 ** 30 });
-  const worker = startWorker({ store, home, basesHome: basesHome(), cache, concurrency, workerId: `${IN_PROCESS_PREFIX}${process.pid}:${Date.now()}`, ...(onError ? { onError } : {}) });
+  const worker = startWorker({
+    store, home, basesHome: basesHome(), cache, concurrency, workerId: `${IN_PROCESS_PREFIX}${process.pid}:${Date.now()}`,
+    leaseMs: buildSettings(home).leaseMs, config: () => loadIngotConfig(home), ...(onError ? { onError } : {}),
+  });
   return {
     id: worker.id,
     notify: worker.notify,

@@ -11,6 +11,8 @@ import type { Store } from '../store/types.ts';
 import { databaseFile, DEFAULT_HOST, DEFAULT_PORT } from './config.ts';
 import { ensureDefaultCredential, type DefaultCredentialResult } from './credentials.ts';
 import { startInProcessWorker } from './in-process-worker.ts';
+import { startOperations, type Operations, type OperationsOptions } from './operations.ts';
+import { buildSettings, loadIngotConfig } from './ingot-config.ts';
 
 export interface ServerOptions {
   home: string;
@@ -23,6 +25,8 @@ export interface ServerOptions {
   validateOutputs?: boolean;
   /** Run the in-process worker that builds queued images (default: on, one build at a time). */
   worker?: false | { concurrency?: number };
+  /** The pipeline scheduler (+ daily lifecycle) and the webhook dispatcher (default: on). */
+  operations?: OperationsOptions;
 }
 
 export interface RunningServer {
@@ -30,15 +34,19 @@ export interface RunningServer {
   port: number;
   store: Store;
   defaultCredential: DefaultCredentialResult;
+  /** Scheduler and webhook dispatcher (tests tick the scheduler by hand). */
+  operations: Operations;
   close(): Promise<void>;
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const store = openSqliteStore(databaseFile(opts.home));
+  const env = opts.env ?? process.env;
+  const store = openSqliteStore(databaseFile(opts.home), { defaultMaxAttempts: buildSettings(opts.home, env).maxAttempts });
+  const config = () => loadIngotConfig(opts.home, env);
   const defaultCredential = await ensureDefaultCredential(store, opts.env ?? process.env);
   const worker = opts.worker === false ? undefined : await startInProcessWorker(store, opts.home, opts.worker?.concurrency ?? 1, opts.onError);
   const app = createApiApp({
-    handlers: createHandlers({ store, ...(worker ? { notifyQueued: worker.notify } : {}) }),
+    handlers: createHandlers({ store, home: opts.home, config, ...(worker ? { notifyQueued: worker.notify } : {}) }),
     lookupSecret: async (accessKeyId) => {
       const c = await store.credentials.get(accessKeyId);
       return c ? { secretAccessKey: c.secretAccessKey, accountId: c.accountId } : undefined;
@@ -53,12 +61,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
+  const operations = startOperations({ store, home: opts.home, config, ...(worker ? { notifyQueued: worker.notify } : {}), ...(opts.onError ? { onError: opts.onError } : {}) }, opts.operations);
   let closed = false;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     store,
     defaultCredential,
+    operations,
     async close() {
       if (closed) return;
       closed = true;
@@ -66,6 +76,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      await operations.stop();
       await worker?.stop();
       await store.close();
     },

@@ -3,6 +3,10 @@
  * SQLite (`./sqlite/`), and every method is async so a PostgreSQL implementation can satisfy it.
  */
 
+import type { AuditRepository, EventRepository, LifecycleExecutionRepository, ScheduleRepository } from './ops-types.ts';
+
+export type * from './ops-types.ts';
+
 /** Kinds of Image Builder resources, as they appear in ARNs. */
 export const RESOURCE_TYPES = [
   'component',
@@ -74,6 +78,8 @@ export interface ResourceRepository {
   /** Record that `fromArn` references each of `toArns` (for in-use checks). */
   setReferences(fromArn: string, toArns: readonly string[]): Promise<void>;
   count(type: ResourceType, region?: string): Promise<number>;
+  /** Every resource of a type in every account and region (scheduler, lifecycle). */
+  allOfType<Doc = Record<string, unknown>>(type: ResourceType): Promise<ResourceRecord<Doc>[]>;
 }
 
 export interface ShareRepository {
@@ -147,6 +153,10 @@ export interface JobQueue {
 
 export interface Store {
   readonly resources: ResourceRepository;
+  readonly schedules: ScheduleRepository;
+  readonly audit: AuditRepository;
+  readonly events: EventRepository;
+  readonly lifecycleExecutions: LifecycleExecutionRepository;
   readonly shares: ShareRepository;
   readonly idempotency: IdempotencyRepository;
   readonly credentials: CredentialRepository;

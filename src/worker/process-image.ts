@@ -1,24 +1,31 @@
 /**
  * @module One build job: moves the image through AWS's states (BUILDING → TESTING →
  * DISTRIBUTING → AVAILABLE, or FAILED/CANCELLED with a reason), runs the engine, distributes,
- * and appends every event to the image's build log.
+ * and appends every event to the image's build log. A job with `payload.mode = 'distribute'`
+ * (DistributeImage, RetryImage after a failed distribution) re-uses the build's outputs.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { LayerCache } from '../cache/layer-cache.ts';
+import { distribute } from '../distribution/distribute.ts';
 import { runBuild } from '../engine/build.ts';
 import { formatEvent, type BuildEvent } from '../engine/events.ts';
 import { BuildCancelled } from '../engine/failure.ts';
 import type { InstanceFactory } from '../engine/instance-factory.ts';
-import type { Image, ImageStatus } from '../model/generated/shapes.ts';
+import type { OutputManifest } from '../engine/outputs/manifest.ts';
+import type { Distribution, Image, ImageStatus, OutputResources } from '../model/generated/shapes.ts';
+import type { IngotConfig } from '../server/ingot-config.ts';
 import type { Job, Store } from '../store/types.ts';
-import { distributeImage } from './distribute.ts';
 import { planFromImage } from './image-plan.ts';
 import { imageLogFile, imageOutputDir } from './output-dirs.ts';
+import { recordPipelineOutcome } from './pipeline-outcome.ts';
 
 /** Abort reasons: the user cancelled the image, or this worker is stopping. */
 export const CANCELLED = 'cancelled';
 export const SHUTDOWN = 'shutdown';
+
+export type Outcome = 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface ProcessContext {
   store: Store;
@@ -26,44 +33,74 @@ export interface ProcessContext {
   basesHome?: string | undefined;
   cache: LayerCache | undefined;
   newInstance?: InstanceFactory;
+  config: () => IngotConfig;
   signal: AbortSignal;
 }
 
 /** Updates the image's state unless it was cancelled meanwhile (a cancel always wins). */
-async function setState(store: Store, arn: string, status: ImageStatus, reason?: string, extra: Partial<Image> = {}): Promise<boolean> {
-  return store.transaction(async () => {
+export async function setState(store: Store, arn: string, status: ImageStatus, reason?: string, extra: Partial<Image> = {}): Promise<boolean> {
+  const changed = await store.transaction(async () => {
     const record = await store.resources.get<Image>(arn);
-    if (!record || record.doc.state?.status === 'CANCELLED') return false;
-    await store.resources.update(arn, { ...record.doc, ...extra, state: reason ? { status, reason } : { status } });
-    return true;
+    if (!record || record.doc.state?.status === 'CANCELLED') return undefined;
+    const doc: Image = { ...record.doc, ...extra, state: reason ? { status, reason } : { status } };
+    await store.resources.update(arn, doc);
+    return doc;
   });
+  if (changed && ['AVAILABLE', 'FAILED', 'CANCELLED'].includes(status)) await recordPipelineOutcome(store, changed, status);
+  return changed !== undefined;
 }
 
-export async function processImage(ctx: ProcessContext, job: Job): Promise<'succeeded' | 'failed' | 'cancelled'> {
+async function buildOutputs(ctx: ProcessContext, record: { doc: Image; account: string; region: string }, job: Job, log: (l: string) => void): Promise<{ manifest: OutputManifest; osVersion: string }> {
+  const arn = record.doc.arn!;
+  const outputDir = imageOutputDir(ctx.home, arn);
+  if (job.payload['mode'] === 'distribute') {
+    const manifest = JSON.parse(await readFile(join(outputDir, 'manifest.json'), 'utf8')) as OutputManifest;
+    log('distributing the existing build outputs (no rebuild)');
+    return { manifest, osVersion: record.doc.osVersion ?? 'Linux' };
+  }
+  const onEvent = (e: BuildEvent) => {
+    log(formatEvent(e));
+    if (e.type === 'stage' && e.stage === 'test' && e.status === 'start') void setState(ctx.store, arn, 'TESTING');
+  };
+  const request = await planFromImage(ctx.store, ctx.home, record.doc, { account: record.account, region: record.region });
+  const result = await runBuild(request, { home: ctx.home, basesHome: ctx.basesHome, outputDir, cache: ctx.cache, signal: ctx.signal, onEvent, ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}) });
+  const osVersion = request.parent.type === 'managed' ? (request.parent.base === 'debian-12' ? 'Debian 12' : 'Debian 13') : 'Linux';
+  return { manifest: result.manifest, osVersion };
+}
+
+/** Merges a DistributeImage's copies into the outputs the image already has. */
+function merged(before: OutputResources | undefined, added: OutputResources, replace: boolean): OutputResources {
+  if (replace || !before) return added;
+  const amis = [...(before.amis ?? []).filter((a) => !added.amis?.some((b) => b.region === a.region)), ...(added.amis ?? [])];
+  const containers = [...(before.containers ?? []).filter((a) => !added.containers?.some((b) => b.region === a.region)), ...(added.containers ?? [])];
+  return { ...(amis.length ? { amis } : {}), ...(containers.length ? { containers } : {}) };
+}
+
+export async function processImage(ctx: ProcessContext, job: Job): Promise<Outcome> {
   const arn = job.resourceArn;
   const record = await ctx.store.resources.get<Image>(arn);
   if (!record || record.doc.state?.status === 'CANCELLED') return 'cancelled';
   const logFile = imageLogFile(ctx.home, arn);
   mkdirSync(dirname(logFile), { recursive: true });
   const log = (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
-  const onEvent = (e: BuildEvent) => {
-    log(formatEvent(e));
-    if (e.type === 'stage' && e.stage === 'test' && e.status === 'start') void setState(ctx.store, arn, 'TESTING');
-  };
+  const distributeOnly = job.payload['mode'] === 'distribute';
   try {
-    if (!(await setState(ctx.store, arn, 'BUILDING'))) return 'cancelled';
-    log(`build of ${arn} started (job ${job.id}, attempt ${job.attempts})`);
-    const request = await planFromImage(ctx.store, ctx.home, record.doc, { account: record.account, region: record.region });
-    const outputDir = imageOutputDir(ctx.home, arn);
-    const result = await runBuild(request, { home: ctx.home, basesHome: ctx.basesHome, outputDir, cache: ctx.cache, signal: ctx.signal, onEvent, ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}) });
+    if (!(await setState(ctx.store, arn, distributeOnly ? 'DISTRIBUTING' : 'BUILDING'))) return 'cancelled';
+    log(`${distributeOnly ? 'distribution' : 'build'} of ${arn} started (job ${job.id}, attempt ${job.attempts} of ${job.maxAttempts}, worker pid ${process.pid})`);
+    const { manifest, osVersion } = await buildOutputs(ctx, record, job, log);
     if (!(await setState(ctx.store, arn, 'DISTRIBUTING'))) return 'cancelled';
-    const outputResources = await distributeImage(ctx.home, record.doc, outputDir, result.manifest, record.account, record.region);
-    await setState(ctx.store, arn, 'AVAILABLE', undefined, { outputResources, osVersion: request.parent.type === 'managed' ? (request.parent.base === 'debian-12' ? 'Debian 12' : 'Debian 13') : 'Linux' });
+    const distributions = job.payload['distributions'] as Distribution[] | undefined;
+    const outputResources = await distribute({
+      home: ctx.home, config: ctx.config(), image: record.doc, outputDir: imageOutputDir(ctx.home, arn), manifest, account: record.account, region: record.region, signal: ctx.signal,
+      ...(distributions ? { distributions } : {}),
+    });
+    await setState(ctx.store, arn, 'AVAILABLE', undefined, { outputResources: merged(record.doc.outputResources, outputResources, !distributions), osVersion });
     log(`image ${arn} is AVAILABLE`);
     return 'succeeded';
   } catch (err) {
     if (ctx.signal.aborted && ctx.signal.reason === SHUTDOWN) {
       log('build interrupted: the worker stopped');
+      if (job.attempts < job.maxAttempts) return 'interrupted';
       await setState(ctx.store, arn, 'FAILED', 'Interrupted: the Ingot worker stopped during the build');
       return 'failed';
     }
@@ -73,7 +110,7 @@ export async function processImage(ctx: ProcessContext, job: Job): Promise<'succ
       return 'cancelled';
     }
     const reason = err instanceof Error ? err.message : String(err);
-    log(`build FAILED: ${reason}`);
+    log(`FAILED: ${reason}`);
     await setState(ctx.store, arn, 'FAILED', reason.slice(0, 1000));
     return 'failed';
   }

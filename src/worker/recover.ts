@@ -1,22 +1,39 @@
 /**
- * @module Start-up recovery: builds that a previous process left running (it was killed) are
- * marked FAILED with a reason, and their jobs closed, so nothing claims to be BUILDING forever.
+ * @module Recovery of builds whose worker is gone: at server start, builds its previous in-process
+ * worker left running (it was killed) are FAILED; at any time, a job whose lease expired with no
+ * attempts left is FAILED (jobs with attempts left are claimed again by a live worker).
  */
 import type { Image } from '../model/generated/shapes.ts';
 import type { Job, Store } from '../store/types.ts';
+import { setState } from './process-image.ts';
+
+const FINAL = ['AVAILABLE', 'FAILED', 'CANCELLED', 'DELETED', 'DEPRECATED', 'DISABLED'];
+
+async function failImage(store: Store, job: Job, reason: string): Promise<string | undefined> {
+  const record = await store.resources.get<Image>(job.resourceArn);
+  const status = record?.doc.state?.status;
+  if (!record || !status || FINAL.includes(status)) return undefined;
+  await setState(store, record.arn, 'FAILED', reason);
+  return record.arn;
+}
 
 export async function recoverInterruptedBuilds(store: Store, isOrphan: (job: Job) => boolean): Promise<string[]> {
-  const expired = await store.jobs.failExpired(Date.now());
-  const orphans = (await store.jobs.runningJobs()).filter(isOrphan);
-  const recovered: string[] = [];
-  for (const job of [...expired, ...orphans]) {
+  const expired = await reapExpiredJobs(store);
+  const recovered: string[] = [...expired];
+  for (const job of (await store.jobs.runningJobs()).filter(isOrphan)) {
     await store.jobs.finish(job.id, job.leaseOwner ?? '', 'failed', 'interrupted: the process running the build stopped');
-    const record = await store.resources.get<Image>(job.resourceArn);
-    const status = record?.doc.state?.status;
-    if (record && status && !['AVAILABLE', 'FAILED', 'CANCELLED', 'DELETED'].includes(status)) {
-      await store.resources.update(record.arn, { ...record.doc, state: { status: 'FAILED', reason: 'Interrupted: Ingot stopped during the build (it was killed or crashed); start a new build' } });
-      recovered.push(record.arn);
-    }
+    const arn = await failImage(store, job, 'Interrupted: Ingot stopped during the build (it was killed or crashed); start a new build');
+    if (arn) recovered.push(arn);
   }
   return recovered;
+}
+
+/** Fails jobs whose worker vanished after their last attempt; returns the images marked FAILED. */
+export async function reapExpiredJobs(store: Store, now = Date.now()): Promise<string[]> {
+  const out: string[] = [];
+  for (const job of await store.jobs.failExpired(now)) {
+    const arn = await failImage(store, job, `Interrupted: the worker running the build (${job.leaseOwner ?? 'unknown'}) stopped responding, and all ${job.maxAttempts} attempt(s) are used`);
+    if (arn) out.push(arn);
+  }
+  return out;
 }

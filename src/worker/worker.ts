@@ -7,8 +7,10 @@ import { hostname } from 'node:os';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import type { InstanceFactory } from '../engine/instance-factory.ts';
 import { BUILD_JOB_KIND } from '../services/images/queue-image.ts';
+import type { IngotConfig } from '../server/ingot-config.ts';
 import type { Job, Store } from '../store/types.ts';
-import { CANCELLED, processImage, SHUTDOWN } from './process-image.ts';
+import { CANCELLED, processImage, setState, SHUTDOWN } from './process-image.ts';
+import { reapExpiredJobs } from './recover.ts';
 
 export interface WorkerOptions {
   store: Store;
@@ -21,6 +23,8 @@ export interface WorkerOptions {
   leaseMs?: number;
   pollMs?: number;
   newInstance?: InstanceFactory;
+  /** Ingot's configuration now (sites, registries); default empty. */
+  config?: () => IngotConfig;
   onError?: (err: unknown) => void;
 }
 
@@ -45,15 +49,27 @@ export function startWorker(opts: WorkerOptions): Worker {
       opts.store.jobs.heartbeat(job.id, id, leaseMs).then((mine) => mine || abort.abort(CANCELLED), opts.onError);
     }, Math.max(250, Math.floor(leaseMs / 3)));
     try {
-      const outcome = await processImage({ store: opts.store, home: opts.home, basesHome: opts.basesHome, cache: opts.cache, signal: abort.signal, ...(opts.newInstance ? { newInstance: opts.newInstance } : {}) }, job);
-      await opts.store.jobs.finish(job.id, id, outcome);
+      const config = opts.config ?? (() => ({}));
+      const outcome = await processImage({ store: opts.store, home: opts.home, basesHome: opts.basesHome, cache: opts.cache, config, signal: abort.signal, ...(opts.newInstance ? { newInstance: opts.newInstance } : {}) }, job);
+      if (outcome === 'interrupted') {
+        // Stopped with attempts left: back to the queue for this or another worker.
+        await setState(opts.store, job.resourceArn, 'PENDING', 'Waiting for a worker: the previous one stopped during the build');
+        await opts.store.jobs.release(job.id, id, 'worker stopped');
+      } else {
+        await opts.store.jobs.finish(job.id, id, outcome);
+      }
     } finally {
       clearInterval(beat);
     }
   };
 
+  let lastReap = 0;
   const tick = async (): Promise<void> => {
     timer = undefined;
+    if (Date.now() - lastReap >= leaseMs / 2) {
+      lastReap = Date.now();
+      await reapExpiredJobs(opts.store);
+    }
     while (!stopped && running.size < concurrency) {
       const job = await opts.store.jobs.claim(id, leaseMs, [BUILD_JOB_KIND]);
       if (!job) break;

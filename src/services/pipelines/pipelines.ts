@@ -73,10 +73,15 @@ export function updateImagePipeline(ctx: ServiceContext, input: UpdateImagePipel
     const record = await ownResource<ImagePipeline>(ctx, arn, 'imagePipelineArn', 'image-pipeline');
     const { references, platform } = await checkSettings(ctx, input);
     const { name, dateCreated, tags, dateLastRun, lastRunStatus, consecutiveFailures } = record.doc;
-    const doc: ImagePipeline = dropUndefined({ arn, name, platform: platform as ImagePipeline['platform'], ...settingsOf(input), dateCreated, dateUpdated: nowIso(), dateLastRun, lastRunStatus, consecutiveFailures, tags });
+    // Re-enabling a pipeline (e.g. after auto-disable) starts its failure count again.
+    const reEnabled = record.doc.status === 'DISABLED' && (input.status ?? 'ENABLED') === 'ENABLED';
+    const doc: ImagePipeline = dropUndefined({ arn, name, platform: platform as ImagePipeline['platform'], ...settingsOf(input), dateCreated, dateUpdated: nowIso(), dateLastRun, lastRunStatus, consecutiveFailures: reEnabled ? 0 : consecutiveFailures, tags });
     await ctx.store.transaction(async () => {
       await ctx.store.resources.update(arn, doc);
       await ctx.store.resources.setReferences(arn, references);
+      // A changed schedule is computed again from now by the scheduler (its fingerprint is kept).
+      const state = await ctx.store.schedules.get(arn);
+      if (state && JSON.stringify(record.doc.schedule ?? {}) !== JSON.stringify(input.schedule ?? {})) await ctx.store.schedules.put({ ...state, nextRun: null });
     });
     return { requestId: ctx.requestId, clientToken: input.clientToken, imagePipelineArn: arn };
   });
@@ -99,6 +104,7 @@ export async function listImagePipelines(ctx: ServiceContext, input: ListImagePi
 
 export async function deleteImagePipeline(ctx: ServiceContext, input: DeleteImagePipelineRequest): Promise<DeleteImagePipelineResponse> {
   await deleteOwned(ctx, input.imagePipelineArn, 'imagePipelineArn', 'image-pipeline');
+  await ctx.store.schedules.delete(input.imagePipelineArn);
   return { requestId: ctx.requestId, imagePipelineArn: input.imagePipelineArn };
 }
 

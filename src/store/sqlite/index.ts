@@ -3,12 +3,21 @@
  */
 import type { Store } from '../types.ts';
 import { openDatabase } from './database.ts';
+import { SqliteAudit } from './audit.ts';
+import { SqliteEvents } from './events.ts';
 import { SqliteJobQueue } from './jobs.ts';
+import { SqliteLifecycleExecutions } from './lifecycle-executions.ts';
+import { SqliteSchedules } from './schedules.ts';
 import { SqliteResources, SqliteShares } from './resources.ts';
 import { SqliteCredentials, SqliteIdempotency } from './small-repositories.ts';
 import { WriteLock } from './write-lock.ts';
 
-export function openSqliteStore(file: string): Store {
+export interface SqliteStoreOptions {
+  /** Attempts of a job queued without its own maxAttempts (INGOT_BUILD_MAX_ATTEMPTS); default 1. */
+  defaultMaxAttempts?: number;
+}
+
+export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Store {
   const db = openDatabase(file);
   const lock = new WriteLock(db);
   let closed = false;
@@ -17,7 +26,11 @@ export function openSqliteStore(file: string): Store {
     shares: new SqliteShares(db, lock),
     idempotency: new SqliteIdempotency(db, lock),
     credentials: new SqliteCredentials(db, lock),
-    jobs: new SqliteJobQueue(db, lock),
+    jobs: new SqliteJobQueue(db, lock, opts.defaultMaxAttempts ?? 1),
+    schedules: new SqliteSchedules(db, lock),
+    audit: new SqliteAudit(db, lock),
+    events: new SqliteEvents(db, lock),
+    lifecycleExecutions: new SqliteLifecycleExecutions(db, lock),
     transaction: (fn) => lock.write(fn),
     async close() {
       if (closed) return;

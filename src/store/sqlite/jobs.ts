@@ -42,10 +42,12 @@ function toJob(r: JobRow): Job {
 export class SqliteJobQueue implements JobQueue {
   readonly #db: DatabaseSync;
   readonly #lock: WriteLock;
+  readonly #defaultMaxAttempts: number;
 
-  constructor(db: DatabaseSync, lock: WriteLock) {
+  constructor(db: DatabaseSync, lock: WriteLock, defaultMaxAttempts = 1) {
     this.#db = db;
     this.#lock = lock;
+    this.#defaultMaxAttempts = defaultMaxAttempts;
   }
 
   enqueue(job: { id: string; kind: string; resourceArn: string; payload?: Record<string, unknown>; maxAttempts?: number }): Promise<Job> {
@@ -56,7 +58,7 @@ export class SqliteJobQueue implements JobQueue {
         this.#db,
         `INSERT INTO jobs (id, kind, resource_arn, payload, state, attempts, max_attempts, seq, created_at, updated_at)
          VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) RETURNING *`,
-      ).get(job.id, job.kind, job.resourceArn, JSON.stringify(job.payload ?? {}), job.maxAttempts ?? 1, seq, now, now) as unknown as JobRow;
+      ).get(job.id, job.kind, job.resourceArn, JSON.stringify(job.payload ?? {}), job.maxAttempts ?? this.#defaultMaxAttempts, seq, now, now) as unknown as JobRow;
       return toJob(row);
     });
   }

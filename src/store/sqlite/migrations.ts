@@ -75,4 +75,78 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX jobs_runnable ON jobs(state, seq);
   CREATE INDEX jobs_by_resource ON jobs(resource_arn);
   `,
+  // 2: pipeline schedule state, audit log, image state-change events + webhook deliveries,
+  // lifecycle executions
+  `
+  CREATE TABLE pipeline_schedules (
+    pipeline_arn TEXT PRIMARY KEY,
+    next_run INTEGER,
+    last_fired INTEGER,
+    last_fingerprint TEXT,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    account TEXT,
+    access_key TEXT,
+    operation TEXT NOT NULL,
+    resource_arn TEXT,
+    source_ip TEXT,
+    outcome TEXT NOT NULL,
+    request_id TEXT
+  ) STRICT;
+  CREATE INDEX audit_log_by_time ON audit_log(at);
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+  CREATE TABLE image_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    image_arn TEXT NOT NULL,
+    status TEXT,
+    doc TEXT NOT NULL,
+    at TEXT NOT NULL
+  ) STRICT;
+  CREATE TRIGGER image_events_on_insert AFTER INSERT ON resources WHEN NEW.type = 'image'
+  BEGIN
+    INSERT INTO image_events (image_arn, status, doc, at) VALUES (NEW.arn, json_extract(NEW.doc, '$.state.status'), NEW.doc, NEW.updated_at);
+  END;
+  CREATE TRIGGER image_events_on_update AFTER UPDATE OF doc ON resources
+  WHEN NEW.type = 'image' AND json_extract(NEW.doc, '$.state.status') IS NOT json_extract(OLD.doc, '$.state.status')
+  BEGIN
+    INSERT INTO image_events (image_arn, status, doc, at) VALUES (NEW.arn, json_extract(NEW.doc, '$.state.status'), NEW.doc, NEW.updated_at);
+  END;
+
+  CREATE TABLE event_cursors (name TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT;
+  CREATE TABLE event_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_seq INTEGER NOT NULL,
+    topic_arn TEXT NOT NULL,
+    url TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    delivered_at TEXT,
+    last_error TEXT,
+    UNIQUE (event_seq, url)
+  ) STRICT;
+  CREATE INDEX event_deliveries_due ON event_deliveries(delivered_at, next_attempt_at);
+
+  CREATE TABLE lifecycle_executions (
+    id TEXT PRIMARY KEY,
+    policy_arn TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    started_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX lifecycle_executions_by_policy ON lifecycle_executions(policy_arn, started_at);
+  CREATE TABLE lifecycle_execution_resources (
+    execution_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    resource_arn TEXT,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (execution_id, seq)
+  ) STRICT;
+  CREATE INDEX lifecycle_execution_resources_by_arn ON lifecycle_execution_resources(resource_arn);
+  `,
 ];

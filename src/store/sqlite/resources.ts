@@ -148,6 +148,10 @@ export class SqliteResources implements ResourceRepository {
       : statement(this.#db, 'SELECT COUNT(*) AS n FROM resources WHERE type = ? AND region = ?').get(type, region)) as { n: number };
     return row.n;
   }
+
+  async allOfType<Doc>(type: ResourceType): Promise<ResourceRecord<Doc>[]> {
+    return (statement(this.#db, 'SELECT * FROM resources WHERE type = ? ORDER BY sort_key').all(type) as unknown as Row[]).map((r) => toRecord<Doc>(r));
+  }
 }
 
 export class SqliteShares implements ShareRepository {

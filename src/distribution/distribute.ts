@@ -1,0 +1,103 @@
+/**
+ * @module Distributes a finished build to every region (site) of the image's distribution
+ * configuration: artifacts into the site's content-addressed store, container images also to
+ * their OCI registry. All or nothing: when one target fails, the copies already made are removed
+ * and a `DistributionFailed` names the target.
+ */
+import { join } from 'node:path';
+import type { OutputManifest } from '../engine/outputs/manifest.ts';
+import { sha256File } from '../engine/outputs/manifest.ts';
+import type { Distribution, Image, OutputResources } from '../model/generated/shapes.ts';
+import type { IngotConfig } from '../server/ingot-config.ts';
+import { deleteRemoteImage, pushImage, registryFor, type PushTarget } from './registry.ts';
+import { imageDir, placeFile, putBlob, removeImage } from './site-store.ts';
+import { expandOutputName } from './templates.ts';
+
+export class DistributionFailed extends Error {
+  readonly target: string;
+  constructor(target: string, reason: string) {
+    super(`Distribution to ${target} failed: ${reason}`);
+    this.name = 'DistributionFailed';
+    this.target = target;
+  }
+}
+
+export interface DistributeInput {
+  home: string;
+  config: IngotConfig;
+  image: Image;
+  /** Distributions to make (default: the image's distribution configuration, else its own region). */
+  distributions?: readonly Distribution[];
+  outputDir: string;
+  manifest: OutputManifest;
+  account: string;
+  region: string;
+  signal?: AbortSignal;
+}
+
+/** A site's artifact store: configured `sites.REGION.directory`, else `$INGOT_HOME/regions/REGION`. */
+export const siteRoot = (home: string, config: IngotConfig, region: string): string => config.sites?.[region]?.directory ?? join(home, 'regions', region);
+
+/** `ingot-NAME-VERSION-BUILD`, the image id of every region's copy. */
+export function imageIdOf(arn: string): string {
+  const resource = arn.split(':')[5] ?? '';
+  return `ingot-${resource.replace(/^image\//, '').replace(/[/.]/g, '-')}`;
+}
+
+export async function distribute(input: DistributeInput): Promise<OutputResources> {
+  const { image, manifest, config } = input;
+  const distributions = input.distributions ?? image.distributionConfiguration?.distributions ?? [{ region: input.region }];
+  const id = imageIdOf(image.arn ?? '');
+  const facts = { dateCreated: new Date(image.dateCreated ?? Date.now()), buildVersion: Number((image.arn ?? '').split('/').pop()) || 1 };
+  const placed: string[] = [];
+  const pushed: { uri: string; target: PushTarget }[] = [];
+  const out: OutputResources = {};
+  const manifestSha = await sha256File(join(input.outputDir, 'manifest.json'));
+  let target = '';
+  try {
+    for (const d of distributions) {
+      target = `region ${d.region}`;
+      const root = siteRoot(input.home, config, d.region);
+      placed.push(root);
+      for (const a of manifest.artifacts) {
+        await putBlob(root, a.sha256, join(input.outputDir, a.path));
+        await placeFile(root, id, a.path.split('/').pop()!, a.sha256);
+      }
+      await putBlob(root, manifestSha, join(input.outputDir, 'manifest.json'));
+      await placeFile(root, id, 'manifest.json', manifestSha);
+      const dir = imageDir(root, id);
+      if (image.type === 'DOCKER') {
+        const uris: string[] = [];
+        const repo = d.containerDistributionConfiguration?.targetRepository ?? image.containerRecipe?.targetRepository;
+        const explicit = d.containerDistributionConfiguration !== undefined;
+        const hasRegistry = repo && (config.registries ?? []).some((r) => r.service === repo.service && (r.region ?? d.region) === d.region);
+        if (repo && (explicit || hasRegistry)) {
+          target = `region ${d.region} (${repo.service} repository ${repo.repositoryName})`;
+          const push = registryFor(config.registries ?? [], repo.service, d.region, repo.repositoryName);
+          const tags = (d.containerDistributionConfiguration?.containerTags ?? [manifest.version]).map((t) => expandOutputName(t, facts));
+          for (const uri of await pushImage(join(input.outputDir, 'oci'), manifest.version, push, tags, input.signal)) {
+            pushed.push({ uri, target: push });
+            uris.push(uri);
+          }
+        }
+        uris.push(`oci-archive:${join(dir, 'image.oci.tar')}:${manifest.version}`);
+        (out.containers ??= []).push({ region: d.region, imageUris: uris });
+      } else {
+        const ami = d.amiDistributionConfiguration;
+        const name = expandOutputName(ami?.name ?? `${image.name} ${image.version}`, facts);
+        const description = ami?.description ? expandOutputName(ami.description, facts) : `Ingot image at ${dir}`;
+        (out.amis ??= []).push({ region: d.region, image: id, name, description, state: { status: 'AVAILABLE' }, accountId: input.account });
+      }
+    }
+    return out;
+  } catch (err) {
+    await undo(placed, id, pushed);
+    throw new DistributionFailed(target, err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Removes what a failed distribution already placed (best effort; the image will be FAILED). */
+async function undo(roots: readonly string[], id: string, pushed: readonly { uri: string; target: PushTarget }[]): Promise<void> {
+  for (const root of roots) await removeImage(root, id).catch(() => undefined);
+  for (const p of pushed) await deleteRemoteImage(p.uri, p.target.registry).catch(() => undefined);
+}

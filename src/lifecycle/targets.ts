@@ -1,0 +1,28 @@
+/**
+ * @module Where an image's copies are, read back from its outputResources: one site directory per
+ * region, plus registry images (container URIs pushed to a configured registry).
+ */
+import { imageIdOf, siteRoot } from '../distribution/distribute.ts';
+import type { Image } from '../model/generated/shapes.ts';
+import type { IngotConfig, RegistryConfig } from '../server/ingot-config.ts';
+
+export interface ImageTargets {
+  sites: { region: string; root: string; imageId: string }[];
+  remote: { uri: string; registry: RegistryConfig }[];
+}
+
+export function distributionTargets(home: string, config: IngotConfig, image: Image): ImageTargets {
+  const imageId = imageIdOf(image.arn ?? '');
+  const regions = new Set<string>();
+  const remote: ImageTargets['remote'] = [];
+  for (const a of image.outputResources?.amis ?? []) if (a.region) regions.add(a.region);
+  for (const c of image.outputResources?.containers ?? []) {
+    if (c.region) regions.add(c.region);
+    for (const uri of c.imageUris ?? []) {
+      if (uri.startsWith('oci-archive:')) continue;
+      const registry = (config.registries ?? []).find((r) => uri.startsWith(`${r.host}/`));
+      if (registry) remote.push({ uri, registry });
+    }
+  }
+  return { sites: [...regions].map((region) => ({ region, root: siteRoot(home, config, region), imageId })), remote };
+}

@@ -1,0 +1,92 @@
+/**
+ * @module Ingot's operations configuration: one JSON file, `$INGOT_CONFIG` or
+ * `$INGOT_HOME/config.json`, read when needed (edits apply without a restart). It maps the AWS
+ * names Image Builder uses to local things: regions to artifact directories, container
+ * repositories to OCI registries, SNS topics to webhooks. See docs/pipelines.md.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IngotError } from '../errors/ingot-error.ts';
+
+export interface SiteConfig {
+  /** Artifact store of the region (default `$INGOT_HOME/regions/REGION`). */
+  directory?: string;
+}
+
+export interface RegistryConfig {
+  /** `ECR` (the only TargetContainerRepository service in the model). */
+  service: string;
+  /** Only for distributions to this region (default: every region). */
+  region?: string;
+  /** `HOST[:PORT]` of the OCI registry, e.g. 127.0.0.1:5000. */
+  host: string;
+  /** Prefix put before the target repository name (e.g. `team/`). */
+  repositoryPrefix?: string;
+  username?: string;
+  password?: string;
+  /** Verify TLS (default true; loopback registries are plain HTTP: set false). */
+  tlsVerify?: boolean;
+}
+
+export interface WebhookConfig {
+  url: string;
+  /** HMAC-SHA256 key of the `X-Ingot-Signature` header. */
+  secret: string;
+}
+
+export interface IngotConfig {
+  sites?: Record<string, SiteConfig>;
+  registries?: RegistryConfig[];
+  /** SNS topic ARN (an infrastructure configuration's snsTopicArn) → webhooks. */
+  webhooks?: Record<string, WebhookConfig[]>;
+  builds?: { maxAttempts?: number; leaseSeconds?: number };
+}
+
+export const configFile = (home: string, env: NodeJS.ProcessEnv = process.env): string => env['INGOT_CONFIG'] || join(home, 'config.json');
+
+function fail(file: string, field: string, rule: string): never {
+  throw new IngotError('ValidationException', `${file}: '${field}' ${rule}`);
+}
+
+function check(file: string, c: IngotConfig): IngotConfig {
+  for (const [region, s] of Object.entries(c.sites ?? {})) {
+    if (s.directory !== undefined && !s.directory.startsWith('/')) fail(file, `sites.${region}.directory`, 'must be an absolute path');
+  }
+  (c.registries ?? []).forEach((r, i) => {
+    if (typeof r.host !== 'string' || !/^[A-Za-z0-9.[\]:-]+$/.test(r.host)) fail(file, `registries[${i}].host`, 'must be HOST[:PORT]');
+    if (typeof r.service !== 'string') fail(file, `registries[${i}].service`, "must be a string such as 'ECR'");
+    if ((r.username === undefined) !== (r.password === undefined)) fail(file, `registries[${i}]`, 'needs both username and password, or neither');
+  });
+  for (const [topic, hooks] of Object.entries(c.webhooks ?? {})) {
+    if (!Array.isArray(hooks)) fail(file, `webhooks.${topic}`, 'must be a list of { url, secret }');
+    hooks.forEach((h, i) => {
+      if (!/^https?:\/\//.test(h.url ?? '')) fail(file, `webhooks.${topic}[${i}].url`, 'must be an http(s) URL');
+      if (typeof h.secret !== 'string' || !h.secret) fail(file, `webhooks.${topic}[${i}].secret`, 'must be a non-empty string');
+    });
+  }
+  return c;
+}
+
+/** The configuration now (an absent file is an empty configuration). */
+export function loadIngotConfig(home: string, env: NodeJS.ProcessEnv = process.env): IngotConfig {
+  const file = configFile(home, env);
+  if (!existsSync(file)) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new IngotError('ValidationException', `${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail(file, '(top level)', 'must be a JSON object');
+  return check(file, parsed as IngotConfig);
+}
+
+/** Build job settings: env (INGOT_BUILD_MAX_ATTEMPTS, INGOT_BUILD_LEASE_SECONDS) over the file. */
+export function buildSettings(home: string, env: NodeJS.ProcessEnv = process.env): { maxAttempts: number; leaseMs: number } {
+  const c = loadIngotConfig(home, env).builds ?? {};
+  const maxAttempts = Number(env['INGOT_BUILD_MAX_ATTEMPTS'] ?? c.maxAttempts ?? 2);
+  const leaseSeconds = Number(env['INGOT_BUILD_LEASE_SECONDS'] ?? c.leaseSeconds ?? 30);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new IngotError('ValidationException', `INGOT_BUILD_MAX_ATTEMPTS / builds.maxAttempts must be a whole number >= 1, got ${maxAttempts}`);
+  if (!(leaseSeconds >= 1)) throw new IngotError('ValidationException', `INGOT_BUILD_LEASE_SECONDS / builds.leaseSeconds must be >= 1, got ${leaseSeconds}`);
+  return { maxAttempts, leaseMs: leaseSeconds * 1000 };
+}

@@ -1,0 +1,96 @@
+/**
+ * @module Storage contracts of the operations side: pipeline schedule state, the audit log, image
+ * state-change events with their webhook deliveries, and lifecycle executions.
+ */
+
+/** Scheduler state of one pipeline (survives restarts). */
+export interface ScheduleState {
+  pipelineArn: string;
+  /** Epoch ms of the next cron match the scheduler will act on, null when none was computed yet. */
+  nextRun: number | null;
+  /** Epoch ms of the last cron match that was acted on (fired or skipped). */
+  lastFired: number | null;
+  /** Dependency fingerprint of the last build the schedule started. */
+  lastFingerprint: string | null;
+}
+
+export interface ScheduleRepository {
+  get(pipelineArn: string): Promise<ScheduleState | undefined>;
+  put(state: ScheduleState): Promise<void>;
+  /**
+   * Moves the schedule from `expectedNextRun` to `state` only if nobody else did meanwhile
+   * (compare-and-set across processes); false when another scheduler won.
+   */
+  advance(pipelineArn: string, expectedNextRun: number | null, state: ScheduleState): Promise<boolean>;
+  delete(pipelineArn: string): Promise<void>;
+}
+
+export interface AuditEntry {
+  seq?: number;
+  at: string;
+  accountId: string | null;
+  accessKeyId: string | null;
+  operation: string;
+  resourceArn: string | null;
+  sourceIp: string | null;
+  /** 'success' or the error type (e.g. ResourceNotFoundException). */
+  outcome: string;
+  requestId: string | null;
+}
+
+export interface AuditRepository {
+  /** Appends; entries are never changed or removed. */
+  append(entry: AuditEntry): Promise<void>;
+  query(q: { since?: string; operation?: string; limit?: number }): Promise<AuditEntry[]>;
+}
+
+/** One recorded image state change (written by a database trigger on every image insert/update). */
+export interface ImageEvent {
+  seq: number;
+  imageArn: string;
+  status: string | null;
+  /** The image document right after the change. */
+  doc: Record<string, unknown>;
+  at: string;
+}
+
+export interface EventDelivery {
+  id: number;
+  eventSeq: number;
+  topicArn: string;
+  url: string;
+  body: string;
+  attempts: number;
+  nextAttemptAt: number;
+  deliveredAt: string | null;
+  lastError: string | null;
+}
+
+export interface EventRepository {
+  /** Events after `afterSeq`, oldest first. */
+  imageEvents(afterSeq: number, limit: number): Promise<ImageEvent[]>;
+  cursor(name: string): Promise<number>;
+  setCursor(name: string, seq: number): Promise<void>;
+  /** Queues a delivery (once per event and URL). */
+  addDelivery(d: { eventSeq: number; topicArn: string; url: string; body: string; now: number }): Promise<void>;
+  dueDeliveries(now: number, maxAttempts: number, limit: number): Promise<EventDelivery[]>;
+  markDelivered(id: number, at: string): Promise<void>;
+  markFailed(id: number, error: string, nextAttemptAt: number): Promise<void>;
+  deliveries(): Promise<EventDelivery[]>;
+}
+
+export interface LifecycleExecutionRecord {
+  id: string;
+  policyArn: string;
+  /** LifecycleExecution document (API shape, dates as ISO strings). */
+  doc: Record<string, unknown>;
+  startedAt: string;
+}
+
+export interface LifecycleExecutionRepository {
+  put(record: LifecycleExecutionRecord, resources: readonly Record<string, unknown>[]): Promise<void>;
+  get(id: string): Promise<LifecycleExecutionRecord | undefined>;
+  /** Executions of one policy (or touching one resource ARN), newest first. */
+  byResource(arn: string): Promise<LifecycleExecutionRecord[]>;
+  resources(id: string): Promise<Record<string, unknown>[]>;
+}
