@@ -2,7 +2,7 @@
  * @module A child cgroup below this process's own cgroup (v1: one per hierarchy, v2: one), with
  * cpu/memory/pids limits. Whatever cannot be done is returned as a warning, never thrown.
  */
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { detectCgroups } from './detect.ts';
@@ -120,4 +120,18 @@ export async function removeCgroupDirs(dirs: readonly string[]): Promise<void> {
       }
     }
   }
+}
+
+/** Child cgroups of this process's own cgroup(s) whose name matches, as name → directories. */
+export async function findChildCgroups(pattern: RegExp, layout: CgroupLayout = detectCgroups()): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
+  if (layout.version === 'none') return found;
+  const hierarchies = layout.version === 'v2' ? [layout.hierarchy] : layout.hierarchies;
+  for (const h of hierarchies) {
+    const entries = await readdir(h.ownDir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (e.isDirectory() && pattern.test(e.name)) found.set(e.name, [...(found.get(e.name) ?? []), join(h.ownDir, e.name)]);
+    }
+  }
+  return found;
 }

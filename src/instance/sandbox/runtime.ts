@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { removeCgroupDirs } from '../../cgroups/cgroup.ts';
+import { findChildCgroups, removeCgroupDirs } from '../../cgroups/cgroup.ts';
 import { mountsUnder, unmount } from './mounts.ts';
 
 export interface SandboxState {
@@ -18,6 +18,10 @@ export interface SandboxState {
   /** Files created in an in-place root (an empty resolv.conf mount point) to remove again. */
   createdFiles: string[];
 }
+
+/** cgroup of a sandbox; the owner's pid in the name lets orphans be found without a state file. */
+export const sandboxCgroupName = (id: string): string => `ingot-${id}-p${process.pid}`;
+const SANDBOX_CGROUP = /^ingot-sbx-[0-9a-f]+-p(\d+)$/;
 
 export const defaultIngotHome = (): string => process.env.INGOT_HOME || join(homedir(), '.ingot');
 export const sandboxesDir = (ingotHome: string): string => join(ingotHome, 'run', 'sandboxes');
@@ -70,6 +74,21 @@ export async function cleanupStaleSandboxes(ingotHome: string): Promise<string[]
     if (state.pid && state.pidStart && processStart(state.pid) === state.pidStart) continue;
     await teardownRuntime(dir, state);
     removed.push(dir);
+  }
+  return [...removed, ...(await removeOrphanCgroups())];
+}
+
+/**
+ * Sandbox cgroups below this process's own cgroup whose owner is dead, with no runtime dir left
+ * to name them (the owner's INGOT_HOME was deleted, say). Returns their directories.
+ */
+async function removeOrphanCgroups(): Promise<string[]> {
+  const removed: string[] = [];
+  for (const [name, dirs] of await findChildCgroups(SANDBOX_CGROUP)) {
+    const pid = Number(SANDBOX_CGROUP.exec(name)?.[1]);
+    if (pid === process.pid || processStart(pid) !== '') continue;
+    await removeCgroupDirs(dirs);
+    removed.push(...dirs);
   }
   return removed;
 }

@@ -116,13 +116,13 @@ test('options: hostname, env, defaults; limits applied to the instance cgroup', 
   try {
     const r = await sb.exec({ argv: sh('cat /proc/sys/kernel/hostname; echo "$FOO $HOME $DEBIAN_FRONTEND $PATH"; cat /proc/self/cgroup') });
     assert.match(r.stdout, /^builder\nbar \/root noninteractive \/usr\/local\/sbin:/);
-    assert.match(r.stdout, new RegExp(`ingot-${sb.id}`));
+    assert.match(r.stdout, new RegExp(`ingot-${sb.id}-p${process.pid}`));
     const hog = await sb.exec({ argv: ['perl', '-e', '$x = "a" x (400 * 1024 * 1024); print "survived\\n"'] });
     assert.doesNotMatch(hog.stdout, /survived/, 'the memory limit was not enforced');
   } finally {
     await sb.close();
   }
-  const cgroupsLeft = execFileSync('sh', ['-c', `find /sys/fs/cgroup -maxdepth 6 -name 'ingot-${sb.id}'`], { encoding: 'utf8' });
+  const cgroupsLeft = execFileSync('sh', ['-c', `find /sys/fs/cgroup -maxdepth 6 -name 'ingot-${sb.id}-*'`], { encoding: 'utf8' });
   assert.equal(cgroupsLeft, '');
 });
 

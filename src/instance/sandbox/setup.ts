@@ -13,7 +13,7 @@ import { isOverlay } from './options.ts';
 import type { SandboxOptions } from './options.ts';
 import { resolveInInstance } from './resolve-path.ts';
 import type { PathMapping } from './resolve-path.ts';
-import { defaultIngotHome, processStart, sandboxesDir, teardownRuntime, writeState } from './runtime.ts';
+import { defaultIngotHome, processStart, sandboxCgroupName, sandboxesDir, teardownRuntime, writeState } from './runtime.ts';
 import type { SandboxState } from './runtime.ts';
 
 export interface SandboxResources {
@@ -45,7 +45,7 @@ export async function setUpSandbox(options: SandboxOptions): Promise<SandboxReso
     await chmod(tmpDir, 0o1777);
     const rootView = await prepareRoot(options, runtimeDir, state);
     const mappings = [{ instancePath: '/', hostPath: rootView }, { instancePath: '/tmp', hostPath: tmpDir }];
-    const { cgroup, warnings } = await createCgroup(`ingot-${id}`, options.limits ?? {});
+    const { cgroup, warnings } = await createCgroup(sandboxCgroupName(id), options.limits ?? {});
     state.cgroupDirs = [...(cgroup?.dirs ?? [])];
     await writeState(runtimeDir, state);
     const resolvConfTarget = await prepareResolvConf(mappings, state, warnings);
