@@ -9,7 +9,7 @@ import type { LayerCache } from '../cache/layer-cache.ts';
 import type { ImageRuntimeConfig } from '../oci/image/config.ts';
 import { containerSteps } from './container-steps.ts';
 import { formatEvent, type BuildEvent, type BuildEventSink, type BuildStage } from './events.ts';
-import { BuildCancelled } from './failure.ts';
+import { BuildCancelled, BuildFailure } from './failure.ts';
 import { sandboxFactory, type InstanceFactory } from './instance-factory.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { describeArtifact, writeManifest, type Artifact, type OutputManifest } from './outputs/manifest.ts';
@@ -32,6 +32,10 @@ export interface BuildOptions {
   compression?: 'gzip' | 'zstd';
   newInstance?: InstanceFactory;
   signal?: AbortSignal;
+  /** The whole build (parent to tests) must finish within this many milliseconds. */
+  timeoutMs?: number;
+  /** CPU/memory/process limits of every build and test instance (from the instance type). */
+  limits?: { cpus?: number; memoryMiB?: number; pids?: number };
   onEvent?: BuildEventSink;
   /** Keep the work directory (layers, upper dirs) when the build fails. */
   keepOnFailure?: boolean;
@@ -46,10 +50,22 @@ export interface BuildResult {
 }
 
 export async function runBuild(request: BuildRequest, opts: BuildOptions): Promise<BuildResult> {
+  if (opts.timeoutMs === undefined) return runBuildWithin(request, opts, opts.signal);
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  try {
+    return await runBuildWithin(request, opts, signal);
+  } catch (err) {
+    if (timeout.aborted && !opts.signal?.aborted) throw new BuildFailure('build', `the build did not finish within its timeout of ${Math.round(opts.timeoutMs / 1000)} s`);
+    throw err;
+  }
+}
+
+async function runBuildWithin(request: BuildRequest, opts: BuildOptions, signal: AbortSignal | undefined): Promise<BuildResult> {
   const onEvent = opts.onEvent ?? (() => {});
   const stages: Record<string, number> = {};
   const stage = async <T>(name: BuildStage, detail: string | undefined, fn: () => Promise<T>): Promise<T> => {
-    if (opts.signal?.aborted) throw new BuildCancelled();
+    if (signal?.aborted) throw new BuildCancelled();
     onEvent({ type: 'stage', stage: name, status: 'start', ...(detail ? { detail } : {}) });
     const started = performance.now();
     const out = await fn();
@@ -64,8 +80,8 @@ export async function runBuild(request: BuildRequest, opts: BuildOptions): Promi
   const logDir = join(opts.outputDir, 'logs');
   const cache = opts.noCache ? undefined : opts.cache;
   const ctx: StackContext = {
-    workDir, logDir, cache, compression: opts.compression ?? 'gzip', newInstance: opts.newInstance ?? sandboxFactory({ ingotHome: opts.home }),
-    signal: opts.signal, onEvent, releases: [],
+    workDir, logDir, cache, compression: opts.compression ?? 'gzip', newInstance: opts.newInstance ?? sandboxFactory({ ingotHome: opts.home, ...(opts.limits ? { limits: opts.limits } : {}) }),
+    signal, onEvent, releases: [],
   };
   let ok = false;
   try {

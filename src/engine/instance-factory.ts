@@ -19,7 +19,7 @@ export type InstanceFactory = (req: InstanceRequest) => Promise<Instance>;
 export interface SandboxFactoryOptions {
   /** Where sandboxes keep runtime directories and mount points. */
   ingotHome: string;
-  limits?: { cpus?: number; memoryMiB?: number };
+  limits?: { cpus?: number; memoryMiB?: number; pids?: number };
   hostname?: string;
 }
 

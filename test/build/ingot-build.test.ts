@@ -159,3 +159,20 @@ test('bad recipe files are refused with a clear message', async () => {
   assert.equal(r2.code, 1);
   assert.match(r2.stderr, /neither a document file/);
 });
+
+test('the build timeout and the instance type memory limit stop runaway components', { skip }, async () => {
+  writeFileSync(join(dir, 'slow.yml'), 'name: slow\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Sleep\n        action: ExecuteBash\n        inputs:\n          commands:\n            - sleep 600\n');
+  writeFileSync(join(dir, 'slow-recipe.yml'), 'name: slow-image\nversion: 1.0.0\ncomponents:\n  - uri: slow.yml\n');
+  const started = Date.now();
+  const slow = await runIngot(['build', join(dir, 'slow-recipe.yml'), '--output', join(dir, 'out-slow'), '--timeout', '0.15'], env);
+  assert.equal(slow.code, 1);
+  assert.match(slow.stderr, /did not finish within its timeout of 9 s/);
+  assert.ok(Date.now() - started < 60_000, `stopped after ${Date.now() - started} ms`);
+
+  writeFileSync(join(dir, 'hog.yml'), 'name: hog\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Eat\n        action: ExecuteBash\n        inputs:\n          commands:\n            - head -c 3G /dev/zero | tail > /dev/null\n');
+  writeFileSync(join(dir, 'hog-recipe.yml'), 'name: hog-image\nversion: 1.0.0\ncomponents:\n  - uri: hog.yml\n');
+  const hog = await runIngot(['build', join(dir, 'hog-recipe.yml'), '--output', join(dir, 'out-hog'), '--instance-type', 'ingot.small', '--no-cache'], env);
+  assert.equal(hog.code, 1, 'a 3 GiB allocation fails under the 1 GiB limit of ingot.small');
+  assert.match(hog.stderr, /on ingot\.small/);
+  assert.match(hog.stderr, /exit code 137/, 'killed by the out-of-memory killer of its cgroup');
+});

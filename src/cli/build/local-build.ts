@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { openLayerCache } from '../../cache/layer-cache.ts';
+import { limitsForInstanceTypes } from '../../cgroups/instance-types.ts';
 import { runBuild } from '../../engine/build.ts';
 import { BuildCancelled, BuildFailure } from '../../engine/failure.ts';
 import { loadRecipeFile } from '../../recipe-file/load.ts';
@@ -17,6 +18,8 @@ export interface LocalBuildOptions {
   compression: 'gzip' | 'zstd';
   runTests: boolean;
   keepOnFailure: boolean;
+  instanceType?: string | undefined;
+  timeoutMs: number;
 }
 
 const defaultOutputDir = (name: string, version: string): string => resolve(join('ingot-output', `${name}-${version}`));
@@ -35,9 +38,10 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const started = performance.now();
-  process.stderr.write(`ingot build: ${request.kind} ${request.name} ${request.version} with ${request.components.length} component(s)\n`);
+  const { instanceType, ...limits } = limitsForInstanceTypes(opts.instanceType ? [opts.instanceType] : undefined);
+  process.stderr.write(`ingot build: ${request.kind} ${request.name} ${request.version} with ${request.components.length} component(s) on ${instanceType}\n`);
   try {
-    const result = await runBuild(request, { home, basesHome: basesHome(), outputDir, cache, noCache: opts.noCache, compression: opts.compression, signal: abort.signal, onEvent: printer.onEvent, keepOnFailure: opts.keepOnFailure });
+    const result = await runBuild(request, { home, basesHome: basesHome(), outputDir, cache, noCache: opts.noCache, compression: opts.compression, signal: abort.signal, limits, timeoutMs: opts.timeoutMs, onEvent: printer.onEvent, keepOnFailure: opts.keepOnFailure });
     printer.done();
     process.stderr.write(`ingot build: done in ${((performance.now() - started) / 1000).toFixed(1)} s, tests ${result.manifest.tests}\n`);
     for (const a of result.manifest.artifacts) process.stdout.write(`${join(outputDir, a.path)}\t${a.format}\tsha256:${a.sha256}\n`);

@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { CommandModule } from '../main.ts';
 
-const usage = `Usage: ingot build FILE [--output DIR] [--no-cache] [--compression gzip|zstd] [--skip-tests] [--keep-on-failure]
+const usage = `Usage: ingot build FILE [--output DIR] [--no-cache] [--compression gzip|zstd] [--skip-tests]
+                   [--instance-type TYPE] [--timeout MINUTES] [--keep-on-failure]
 
 Builds the recipe in FILE on this machine: runs every component's build phase in a sandbox
 (one cached layer per component), the validate phases, writes the outputs, then runs the test
@@ -25,6 +26,9 @@ Options:
   --no-cache          rebuild every layer (the layer cache in $INGOT_HOME/cache is not read or written)
   --compression C     layer compression for container images: gzip (default) or zstd
   --skip-tests        do not run the test phases
+  --instance-type T   CPU/memory/process limits of the build and test instances (default ingot.medium;
+                      see docs/instance-types.md)
+  --timeout MINUTES   fail the build if it has not finished in this time (default 120)
   --keep-on-failure   keep the build's work directory (layers, upper dirs) when it fails
 
 Exit status: 0 when the build and its tests passed, 1 otherwise.`;
@@ -43,11 +47,20 @@ export const command: CommandModule = {
         compression: { type: 'string' },
         'skip-tests': { type: 'boolean' },
         'keep-on-failure': { type: 'boolean' },
+        'instance-type': { type: 'string' },
+        timeout: { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new IngotError('ValidationException', 'give exactly one recipe FILE (see ingot build --help)');
     const compression = values.compression ?? 'gzip';
     if (compression !== 'gzip' && compression !== 'zstd') throw new IngotError('ValidationException', `--compression must be gzip or zstd, not '${compression}'`);
+    const timeoutMinutes = Number(values.timeout ?? 120);
+    if (!(timeoutMinutes > 0)) throw new IngotError('ValidationException', `--timeout must be a positive number of minutes, not '${values.timeout}'`);
+    const { INSTANCE_TYPES } = await import('../../cgroups/instance-types.ts');
+    const instanceType = values['instance-type'];
+    if (instanceType !== undefined && !Object.hasOwn(INSTANCE_TYPES, instanceType)) {
+      throw new IngotError('ValidationException', `unknown --instance-type '${instanceType}'; known: ${Object.keys(INSTANCE_TYPES).join(', ')}`);
+    }
     const { runLocalBuild } = await import('../build/local-build.ts');
     const result = await runLocalBuild({
       file: positionals[0]!,
@@ -56,6 +69,8 @@ export const command: CommandModule = {
       compression,
       runTests: values['skip-tests'] !== true,
       keepOnFailure: values['keep-on-failure'] === true,
+      instanceType,
+      timeoutMs: timeoutMinutes * 60_000,
     });
     return result.ok ? 0 : 1;
   },
