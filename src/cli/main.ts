@@ -16,6 +16,7 @@ export interface CommandModule {
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   server: { summary: 'serve the Image Builder API', load: () => import('./commands/server.ts').then((m) => m.command) },
   build: { summary: 'build a recipe locally, without a server', load: () => import('./commands/build.ts').then((m) => m.command) },
+  shell: { summary: 'open a shell in a failed build kept with --keep-on-failure', load: () => import('./commands/shell.ts').then((m) => m.command) },
   logs: { summary: 'print (and follow) an image build log', load: () => import('./commands/logs.ts').then((m) => m.command) },
   credentials: { summary: 'list or create API access keys', load: () => import('./commands/credentials.ts').then((m) => m.command) },
   worker: { summary: 'run builds in a separate worker process', load: () => import('./commands/worker.ts').then((m) => m.command) },

@@ -3,7 +3,7 @@
  * phases → snapshot → outputs (rootfs tarball, or OCI layout + archive) → test phases in a fresh
  * instance started from the output → manifest.json. Used by the worker and by `ingot build`.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import type { ImageRuntimeConfig } from '../oci/image/config.ts';
@@ -124,8 +124,16 @@ async function runBuildWithin(request: BuildRequest, opts: BuildOptions, signal:
   } finally {
     for (const release of ctx.releases) release();
     if (ok || !opts.keepOnFailure) await rm(workDir, { recursive: true, force: true });
-    else onEvent({ type: 'log', line: `kept the work directory ${workDir}` });
+    else await keepForShell(workDir, ctx, onEvent);
   }
+}
+
+/** Leaves what `ingot shell WORKDIR` needs to reopen the failed component's instance. */
+async function keepForShell(workDir: string, ctx: StackContext, onEvent: BuildEventSink): Promise<void> {
+  onEvent({ type: 'log', line: `kept the work directory ${workDir}` });
+  if (!ctx.failedInstance) return;
+  await writeFile(join(workDir, 'instance.json'), JSON.stringify(ctx.failedInstance, null, 2));
+  onEvent({ type: 'log', line: `open a shell in the failed instance of '${ctx.failedInstance.component}': ingot shell ${workDir}` });
 }
 
 function describeParent(r: BuildRequest): string {

@@ -42,6 +42,8 @@ export interface StackContext {
   onEvent: BuildEventSink;
   /** Releases pinned cache entries when the build ends. */
   releases: (() => void)[];
+  /** The layers and upper dir of the component that failed (kept for `ingot shell`). */
+  failedInstance?: { lowerDirs: string[]; upperDir: string; component: string };
 }
 
 export async function addComponentLayer(ctx: StackContext, stack: LayerStack, component: BuildComponent): Promise<LayerStack> {
@@ -63,6 +65,7 @@ export async function addComponentLayer(ctx: StackContext, stack: LayerStack, co
       await runPhase({ instance, component, phase: 'build', logDir: ctx.logDir, signal: ctx.signal, onEvent: ctx.onEvent });
     } catch (err) {
       ctx.onEvent({ type: 'component', name: component.name, phase: 'build', status: 'failed', durationMs: performance.now() - started });
+      ctx.failedInstance = { lowerDirs: stack.lowerDirs, upperDir: upper, component: component.name };
       throw err;
     } finally {
       await instance.close();

@@ -213,6 +213,48 @@ test('operations Ingot does not implement answer NotImplementedException', async
   await rejectsWith(c.send(new ib.ListWorkflowsCommand({})), 'NotImplementedException', /ListWorkflows/);
 });
 
+test('the remaining operations: import, container recipes, list and delete of configurations', async () => {
+  const imported = await c.send(new ib.ImportComponentCommand({ name: 'imported-script', semanticVersion: '2.0.0', type: 'BUILD', format: 'SHELL', platform: 'Linux', data: 'echo imported', clientToken: ct() }));
+  const got = await c.send(new ib.GetComponentCommand({ componentBuildVersionArn: imported.componentBuildVersionArn! }));
+  assert.match(got.component!.data!, /ExecuteBash/);
+  assert.match(got.component!.data!, /echo imported/);
+
+  const container = await c.send(new ib.CreateContainerRecipeCommand({
+    containerType: 'DOCKER', name: 'web-container', semanticVersion: '1.0.0', parentImage: BASE, clientToken: ct(),
+    components: [{ componentArn: imported.componentBuildVersionArn! }],
+    dockerfileTemplateData: 'FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:components }}}\nCMD ["/bin/sh"]\n',
+    targetRepository: { service: 'ECR', repositoryName: 'web' },
+  }));
+  assert.equal(container.containerRecipeArn, `arn:aws:imagebuilder:us-east-1:${TEST_ACCOUNT}:container-recipe/web-container/1.0.0`);
+  const gotContainer = await c.send(new ib.GetContainerRecipeCommand({ containerRecipeArn: container.containerRecipeArn! }));
+  assert.equal(gotContainer.containerRecipe?.targetRepository?.repositoryName, 'web');
+  const containers = await c.send(new ib.ListContainerRecipesCommand({ filters: [{ name: 'containerType', values: ['DOCKER'] }] }));
+  assert.deepEqual(containers.containerRecipeSummaryList?.map((r) => r.name), ['web-container']);
+  await rejectsWith(
+    c.send(new ib.CreateContainerRecipeCommand({ containerType: 'DOCKER', name: 'no-template', semanticVersion: '1.0.0', parentImage: BASE, clientToken: ct(), targetRepository: { service: 'ECR', repositoryName: 'x' } })),
+    'InvalidRequestException',
+    /dockerfileTemplateData/,
+  );
+  await c.send(new ib.DeleteContainerRecipeCommand({ containerRecipeArn: container.containerRecipeArn! }));
+
+  const recipes = await c.send(new ib.ListImageRecipesCommand({ owner: 'Self' }));
+  assert.ok(recipes.imageRecipeSummaryList!.every((r) => r.owner === TEST_ACCOUNT));
+  const pipelines = await c.send(new ib.ListImagePipelinesCommand({}));
+  assert.ok(Array.isArray(pipelines.imagePipelineList));
+
+  const dist = await c.send(new ib.CreateDistributionConfigurationCommand({ name: 'short-lived', clientToken: ct(), distributions: [{ region: 'us-east-1' }] }));
+  await c.send(new ib.UpdateDistributionConfigurationCommand({ distributionConfigurationArn: dist.distributionConfigurationArn!, description: 'two now', clientToken: ct(), distributions: [{ region: 'us-east-1' }, { region: 'eu-central-1' }] }));
+  const gotDist = await c.send(new ib.GetDistributionConfigurationCommand({ distributionConfigurationArn: dist.distributionConfigurationArn! }));
+  assert.deepEqual(gotDist.distributionConfiguration?.distributions?.map((d) => d.region), ['us-east-1', 'eu-central-1']);
+  assert.equal(gotDist.distributionConfiguration?.description, 'two now');
+  await c.send(new ib.DeleteDistributionConfigurationCommand({ distributionConfigurationArn: dist.distributionConfigurationArn! }));
+  await rejectsWith(c.send(new ib.GetDistributionConfigurationCommand({ distributionConfigurationArn: dist.distributionConfigurationArn! })), 'ResourceNotFoundException');
+
+  const infra = await c.send(new ib.CreateInfrastructureConfigurationCommand({ name: 'short-lived-infra', instanceProfileName: 'ingot', clientToken: ct() }));
+  await c.send(new ib.DeleteInfrastructureConfigurationCommand({ infrastructureConfigurationArn: infra.infrastructureConfigurationArn! }));
+  await rejectsWith(c.send(new ib.DeleteInfrastructureConfigurationCommand({ infrastructureConfigurationArn: infra.infrastructureConfigurationArn! })), 'ResourceNotFoundException');
+});
+
 test('a restarted server has everything it had', async () => {
   const before = await c.send(new ib.ListComponentsCommand({}));
   await t.restart();

@@ -2,6 +2,7 @@
  * @module The sandbox Instance: every exec runs under bubblewrap in fresh namespaces on the
  * instance's root view, inside the instance's cgroup; files persist between execs and reboots.
  */
+import { spawn } from 'node:child_process';
 import { execProcess } from '../exec-process.ts';
 import type { ExecParams, ExecResult, Instance } from '../types.ts';
 import { DEFAULT_SANDBOX_ENV, bwrapArgs, findBwrap, joinCgroupsArgv } from './bwrap.ts';
@@ -36,18 +37,34 @@ export class SandboxInstance implements Instance {
     this.warnings = res.warnings;
   }
 
-  exec(params: ExecParams): Promise<ExecResult> {
-    if (this.#closing) return Promise.reject(new Error(`sandbox ${this.id} is closed`));
-    const cwd = params.cwd ? (params.cwd.startsWith('/') ? params.cwd : `/${params.cwd}`) : '/';
+  /** The host command line that runs `argv` inside the instance (in its namespaces and cgroup). */
+  #launcher(argv: readonly string[], cwdIn: string | undefined, env: Readonly<Record<string, string>> | undefined): string[] {
+    const cwd = cwdIn ? (cwdIn.startsWith('/') ? cwdIn : `/${cwdIn}`) : '/';
     const inner = bwrapArgs({
       rootView: this.#res.rootView,
       tmpDir: this.#res.tmpDir,
       hostname: this.#options.hostname ?? this.id,
       cwd,
-      env: { ...DEFAULT_SANDBOX_ENV, ...this.#options.env, ...params.env },
+      env: { ...DEFAULT_SANDBOX_ENV, ...this.#options.env, ...env },
       ...(this.#res.resolvConfTarget ? { resolvConfTarget: this.#res.resolvConfTarget, hostResolvConf: '/etc/resolv.conf' } : {}),
-    }, params.argv);
-    const argv = joinCgroupsArgv(this.#res.cgroup?.procsFiles ?? [], [this.#bwrap, ...inner]);
+    }, argv);
+    return joinCgroupsArgv(this.#res.cgroup?.procsFiles ?? [], [this.#bwrap, ...inner]);
+  }
+
+  /** Runs `argv` inside the instance attached to this process's terminal (for `ingot shell`). */
+  interactive(argv: readonly string[], env?: Readonly<Record<string, string>>): Promise<number> {
+    if (this.#closing) return Promise.reject(new Error(`sandbox ${this.id} is closed`));
+    const [file, ...args] = this.#launcher(argv, '/root', { TERM: process.env['TERM'] ?? 'xterm', ...env });
+    return new Promise((resolve, reject) => {
+      const child = spawn(file!, args, { stdio: 'inherit', env: LAUNCHER_ENV });
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    });
+  }
+
+  exec(params: ExecParams): Promise<ExecResult> {
+    if (this.#closing) return Promise.reject(new Error(`sandbox ${this.id} is closed`));
+    const argv = this.#launcher(params.argv, params.cwd, params.env);
     const signal = params.signal ? AbortSignal.any([params.signal, this.#life.signal]) : this.#life.signal;
     const { cwd: _hostCwd, ...rest } = params;
     const run = execProcess({ ...rest, argv, env: LAUNCHER_ENV, signal });
