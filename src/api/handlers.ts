@@ -36,6 +36,7 @@ import {
   startImagePipelineExecution,
   updateImagePipeline,
 } from '../services/pipelines/pipelines.ts';
+import { checkContainerTargets, type TargetRefs } from '../services/pipelines/check-targets.ts';
 import { distributeImage, retryImage } from '../services/pipelines/distribute-retry.ts';
 import {
   getLifecycleExecution,
@@ -73,6 +74,12 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
     if (!deps.home) throw new Error('lifecycle actions need the server home (HandlerDeps.home)');
     return { store: deps.store, home: deps.home, config: deps.config ?? (() => ({})) };
   };
+  // Container builds whose distribution names a repository without a configured registry are refused up front.
+  const bindChecked = <I extends TargetRefs, O>(fn: (ctx: ServiceContext, input: I) => Promise<O>) =>
+    bind(async (ctx: ServiceContext, input: I) => {
+      await checkContainerTargets(ctx, input, deps.config?.() ?? {});
+      return fn(ctx, input);
+    });
   const bindLifecycle =
     <I, O>(fn: (ctx: ServiceContext, input: I, l: LifecycleDeps) => Promise<O>) =>
       bind((ctx: ServiceContext, input: I) => fn(ctx, input, lifecycleDeps()));
@@ -107,15 +114,15 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
     ListDistributionConfigurations: bind(listDistributionConfigurations),
     DeleteDistributionConfiguration: bind(deleteDistributionConfiguration),
 
-    CreateImagePipeline: bind(createImagePipeline),
-    UpdateImagePipeline: bind(updateImagePipeline),
+    CreateImagePipeline: bindChecked(createImagePipeline),
+    UpdateImagePipeline: bindChecked(updateImagePipeline),
     GetImagePipeline: bind(getImagePipeline),
     ListImagePipelines: bind(listImagePipelines),
     DeleteImagePipeline: bind(deleteImagePipeline),
     StartImagePipelineExecution: bind(startImagePipelineExecution),
     ListImagePipelineImages: bind(listImagePipelineImages),
 
-    CreateImage: bind(createImage),
+    CreateImage: bindChecked(createImage),
     GetImage: bind(getImage),
     ListImages: bind(listImages),
     ListImageBuildVersions: bind(listImageBuildVersions),

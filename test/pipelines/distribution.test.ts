@@ -15,7 +15,7 @@ import { imageIdOf } from '../../src/distribution/distribute.ts';
 import { signBody } from '../../src/events/sns-message.ts';
 import type { IngotConfig } from '../../src/server/ingot-config.ts';
 import { BASE, createComponent, ct, skipUnlessRoot, startPipelineServer, TEST_ACCOUNT, waitForImage, type PipelineServer } from './helpers.ts';
-import { startRegistry, startWebhookReceiver, type Registry, type WebhookReceiver } from './services.ts';
+import { freePort, startRegistry, startWebhookReceiver, type Registry, type WebhookReceiver } from './services.ts';
 
 const TOPIC = `arn:aws:sns:us-east-1:${TEST_ACCOUNT}:ingot-image-events`;
 const SECRET = 'hook-secret-1';
@@ -129,4 +129,15 @@ test('wrong registry credentials fail the image with the reason, leave no copy, 
   assert.equal(final.state?.status, 'AVAILABLE', final.state?.reason);
   assert.deepEqual(final.outputResources?.containers?.map((c) => c.region), ['us-east-1', 'eu-west-1', 'ap-south-1']);
   assert.ok(existsSync(join(t.home, 'regions/ap-south-1/images', id, 'image.oci.tar')));
+});
+
+test('a repository without a registry is refused at create time; an unreachable registry fails the image with the reason', { skip: skipUnlessRoot }, async () => {
+  const nowhere = await distribution('nowhere', [toRegion('ap-northeast-1', ['x'])]);
+  await assert.rejects(build(nowhere), /no OCI registry is configured for ECR repository 'ingot\/app' in region ap-northeast-1/);
+  const closedPort = await freePort();
+  t.writeConfig({ ...config, registries: [...config.registries!, { service: 'ECR', region: 'ca-central-1', host: `127.0.0.1:${closedPort}`, tlsVerify: false }] });
+  const arn = await build(await distribution('unreachable', [toRegion('ca-central-1', ['x'])]));
+  const image = await waitForImage(t.client, arn);
+  assert.equal(image.state?.status, 'FAILED');
+  assert.match(image.state?.reason ?? '', new RegExp(`Distribution to region ca-central-1 .* failed: .*127\\.0\\.0\\.1:${closedPort}.*connection refused`));
 });
