@@ -88,3 +88,13 @@ export async function ownerScope(ctx: ServiceContext, owner: string | undefined,
 export function arnOf(ctx: ServiceContext, type: ResourceType, name: string, version?: string, build?: number): string {
   return formatArn({ region: ctx.region, account: ctx.accountId, type, name, ...(version !== undefined ? { version } : {}), ...(build !== undefined ? { build } : {}) });
 }
+
+/**
+ * The scope of a List*BuildVersions call for the version ARN in `field`: the ARN's own account
+ * when it is the caller's or the managed one, otherwise only what is shared with the caller.
+ */
+export async function buildVersionsScope(ctx: ServiceContext, arn: string, field: string, type: ResourceType): Promise<{ parsed: ParsedArn; scope: { accounts: string[]; alsoArns: string[] } }> {
+  const parsed = checkArn(ctx, arn, field, type);
+  const scope = parsed.account === ctx.accountId || parsed.account === MANAGED_ACCOUNT ? { accounts: [parsed.account], alsoArns: [] } : await ownerScope(ctx, 'Shared', type);
+  return { parsed, scope };
+}

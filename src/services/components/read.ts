@@ -12,8 +12,8 @@ import type {
   ListComponentsRequest,
   ListComponentsResponse,
 } from '../../model/generated/shapes.ts';
-import { checkArn, ownerScope, readResource } from '../common/access.ts';
-import { dropUndefined, MANAGED_ACCOUNT, type ServiceContext } from '../common/context.ts';
+import { buildVersionsScope, readResource } from '../common/access.ts';
+import { dropUndefined, type ServiceContext } from '../common/context.ts';
 import { listPage } from '../common/crud.ts';
 
 const LIST_FILTERS = { name: 'name', platform: 'platform', supportedOsVersion: 'supportedOsVersions[0]', type: 'type' } as const;
@@ -40,8 +40,7 @@ export async function listComponents(ctx: ServiceContext, input: ListComponentsR
 }
 
 export async function listComponentBuildVersions(ctx: ServiceContext, input: ListComponentBuildVersionsRequest): Promise<ListComponentBuildVersionsResponse> {
-  const parsed = checkArn(ctx, input.componentVersionArn ?? '', 'componentVersionArn', 'component');
-  const scope = parsed.account === ctx.accountId || parsed.account === MANAGED_ACCOUNT ? { accounts: [parsed.account], alsoArns: [] } : await ownerScope(ctx, 'Shared', 'component');
+  const { parsed, scope } = await buildVersionsScope(ctx, input.componentVersionArn ?? '', 'componentVersionArn', 'component');
   const { items, nextToken } = await listPage<Component>(ctx, input, {
     operation: 'ListComponentBuildVersions',
     type: 'component',

@@ -21,8 +21,8 @@ import type {
   ListImagesRequest,
   ListImagesResponse,
 } from '../../model/generated/shapes.ts';
-import { checkArn, ownerScope, ownResource, readResource } from '../common/access.ts';
-import { dropUndefined, MANAGED_ACCOUNT, nowIso, type ServiceContext } from '../common/context.ts';
+import { buildVersionsScope, ownResource, readResource } from '../common/access.ts';
+import { dropUndefined, nowIso, type ServiceContext } from '../common/context.ts';
 import { deleteOwned, listPage } from '../common/crud.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { queueImage } from './queue-image.ts';
@@ -65,8 +65,7 @@ export async function listImages(ctx: ServiceContext, input: ListImagesRequest):
 }
 
 export async function listImageBuildVersions(ctx: ServiceContext, input: ListImageBuildVersionsRequest): Promise<ListImageBuildVersionsResponse> {
-  const parsed = checkArn(ctx, input.imageVersionArn ?? '', 'imageVersionArn', 'image');
-  const scope = parsed.account === ctx.accountId || parsed.account === MANAGED_ACCOUNT ? { accounts: [parsed.account], alsoArns: [] } : await ownerScope(ctx, 'Shared', 'image');
+  const { parsed, scope } = await buildVersionsScope(ctx, input.imageVersionArn ?? '', 'imageVersionArn', 'image');
   const { items, nextToken } = await listPage<Image>(ctx, input, {
     operation: 'ListImageBuildVersions',
     type: 'image',

@@ -14,11 +14,11 @@ import type {
   ListContainerRecipesRequest,
   ListContainerRecipesResponse,
 } from '../../model/generated/shapes.ts';
-import { arnOf, readResource } from '../common/access.ts';
-import { dropUndefined, nowIso, type ServiceContext, tagsField } from '../common/context.ts';
-import { deleteOwned, insertResource, listPage } from '../common/crud.ts';
+import { readResource } from '../common/access.ts';
+import { dropUndefined, type ServiceContext, tagsField } from '../common/context.ts';
+import { deleteOwned, listPage } from '../common/crud.ts';
 import { idempotent } from '../common/idempotency.ts';
-import { checkParentImage, checkRecipeComponents, recipeVersion } from './recipe-parts.ts';
+import { storeRecipe } from './recipe-parts.ts';
 
 function dockerfileOf(input: CreateContainerRecipeRequest): string {
   if (input.dockerfileTemplateData !== undefined && input.dockerfileTemplateUri !== undefined) {
@@ -33,30 +33,24 @@ function dockerfileOf(input: CreateContainerRecipeRequest): string {
 export function createContainerRecipe(ctx: ServiceContext, input: CreateContainerRecipeRequest): Promise<CreateContainerRecipeResponse> {
   return idempotent(ctx, 'CreateContainerRecipe', input, async () => {
     const dockerfileTemplateData = dockerfileOf(input);
-    const version = await recipeVersion(ctx, 'container-recipe', input.name, input.semanticVersion);
-    const componentArns = await checkRecipeComponents(ctx, input.components);
-    const parent = await checkParentImage(ctx, input.parentImage);
-    const arn = arnOf(ctx, 'container-recipe', input.name, version);
-    const doc: ContainerRecipe = dropUndefined({
-      arn,
-      containerType: input.containerType,
-      name: input.name,
-      description: input.description,
-      platform: input.platformOverride ?? (parent.platform as ContainerRecipe['platform']),
-      owner: ctx.accountId,
-      version,
-      components: input.components ?? [],
-      instanceConfiguration: input.instanceConfiguration,
-      dockerfileTemplateData,
-      kmsKeyId: input.kmsKeyId,
-      encrypted: true,
-      parentImage: input.parentImage,
-      dateCreated: nowIso(),
-      ...tagsField(input.tags),
-      workingDirectory: input.workingDirectory,
-      targetRepository: input.targetRepository,
-    });
-    await insertResource(ctx, { type: 'container-recipe', arn, name: input.name, version, doc, references: [...componentArns, ...(parent.resolvedArn ? [parent.resolvedArn] : [])] });
+    const arn = await storeRecipe<ContainerRecipe>(ctx, 'container-recipe', input, (b) =>
+      dropUndefined({
+        ...b,
+        containerType: input.containerType,
+        name: input.name,
+        description: input.description,
+        platform: input.platformOverride ?? (b.platform as ContainerRecipe['platform']),
+        components: input.components ?? [],
+        instanceConfiguration: input.instanceConfiguration,
+        dockerfileTemplateData,
+        kmsKeyId: input.kmsKeyId,
+        encrypted: true,
+        parentImage: input.parentImage,
+        ...tagsField(input.tags),
+        workingDirectory: input.workingDirectory,
+        targetRepository: input.targetRepository,
+      }),
+    );
     return { requestId: ctx.requestId, clientToken: input.clientToken, containerRecipeArn: arn };
   });
 }

@@ -12,36 +12,30 @@ import type {
   ListImageRecipesRequest,
   ListImageRecipesResponse,
 } from '../../model/generated/shapes.ts';
-import { arnOf, readResource } from '../common/access.ts';
-import { dropUndefined, nowIso, type ServiceContext, tagsField } from '../common/context.ts';
-import { deleteOwned, insertResource, listPage } from '../common/crud.ts';
+import { readResource } from '../common/access.ts';
+import { dropUndefined, type ServiceContext, tagsField } from '../common/context.ts';
+import { deleteOwned, listPage } from '../common/crud.ts';
 import { idempotent } from '../common/idempotency.ts';
-import { checkParentImage, checkRecipeComponents, recipeVersion } from './recipe-parts.ts';
+import { storeRecipe } from './recipe-parts.ts';
 
 export function createImageRecipe(ctx: ServiceContext, input: CreateImageRecipeRequest): Promise<CreateImageRecipeResponse> {
   return idempotent(ctx, 'CreateImageRecipe', input, async () => {
-    const version = await recipeVersion(ctx, 'image-recipe', input.name, input.semanticVersion);
-    const componentArns = await checkRecipeComponents(ctx, input.components);
-    const parent = await checkParentImage(ctx, input.parentImage);
-    const arn = arnOf(ctx, 'image-recipe', input.name, version);
-    const doc: ImageRecipe = dropUndefined({
-      arn,
-      type: 'AMI',
-      name: input.name,
-      description: input.description,
-      platform: parent.platform as ImageRecipe['platform'],
-      owner: ctx.accountId,
-      version,
-      components: input.components ?? [],
-      parentImage: input.parentImage,
-      blockDeviceMappings: input.blockDeviceMappings,
-      dateCreated: nowIso(),
-      ...tagsField(input.tags),
-      workingDirectory: input.workingDirectory,
-      additionalInstanceConfiguration: input.additionalInstanceConfiguration,
-      amiTags: input.amiTags,
-    });
-    await insertResource(ctx, { type: 'image-recipe', arn, name: input.name, version, doc, references: [...componentArns, ...(parent.resolvedArn ? [parent.resolvedArn] : [])] });
+    const arn = await storeRecipe<ImageRecipe>(ctx, 'image-recipe', input, (b) =>
+      dropUndefined({
+        ...b,
+        type: 'AMI',
+        name: input.name,
+        description: input.description,
+        platform: b.platform as ImageRecipe['platform'],
+        components: input.components ?? [],
+        parentImage: input.parentImage,
+        blockDeviceMappings: input.blockDeviceMappings,
+        ...tagsField(input.tags),
+        workingDirectory: input.workingDirectory,
+        additionalInstanceConfiguration: input.additionalInstanceConfiguration,
+        amiTags: input.amiTags,
+      }),
+    );
     return { requestId: ctx.requestId, clientToken: input.clientToken, imageRecipeArn: arn };
   });
 }

@@ -6,8 +6,9 @@
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { Component, ComponentConfiguration, Image } from '../../model/generated/shapes.ts';
 import { compareVersions, formatVersion, isWildcard, matches, parseVersion, parseVersionPattern } from '../../versions/semver.ts';
-import { readResource } from '../common/access.ts';
-import type { ServiceContext } from '../common/context.ts';
+import { arnOf, readResource } from '../common/access.ts';
+import { nowIso, type ServiceContext } from '../common/context.ts';
+import { insertResource } from '../common/crud.ts';
 import type { ResourceType } from '../../store/types.ts';
 import { arnName } from '../../arn/arn.ts';
 
@@ -74,4 +75,32 @@ export async function recipeVersion(ctx: ServiceContext, type: ResourceType, nam
   next[bumpAt] = newest[bumpAt]! + 1;
   for (let i = bumpAt + 1; i < 3; i++) next[i] = 0;
   return formatVersion(next);
+}
+
+/** What every new recipe has, whatever its kind. */
+export interface RecipeBasics {
+  arn: string;
+  version: string;
+  platform: string;
+  owner: string;
+  dateCreated: string;
+}
+
+/**
+ * Creates a recipe: resolves its version, components and parent, builds the stored document with
+ * `docOf`, and stores it with references to what it uses. Returns the recipe's ARN.
+ */
+export async function storeRecipe<Doc>(
+  ctx: ServiceContext,
+  type: 'image-recipe' | 'container-recipe',
+  input: { name: string; semanticVersion: string; components?: ComponentConfiguration[] | undefined; parentImage: string },
+  docOf: (basics: RecipeBasics) => Doc,
+): Promise<string> {
+  const version = await recipeVersion(ctx, type, input.name, input.semanticVersion);
+  const componentArns = await checkRecipeComponents(ctx, input.components);
+  const parent = await checkParentImage(ctx, input.parentImage);
+  const arn = arnOf(ctx, type, input.name, version);
+  const doc = docOf({ arn, version, platform: parent.platform, owner: ctx.accountId, dateCreated: nowIso() });
+  await insertResource(ctx, { type, arn, name: input.name, version, doc, references: [...componentArns, ...(parent.resolvedArn ? [parent.resolvedArn] : [])] });
+  return arn;
 }
