@@ -7,15 +7,17 @@ import { IngotError } from '../../errors/ingot-error.ts';
 import type { CommandModule } from '../main.ts';
 import { DEFAULT_HOST, DEFAULT_PORT, ingotHome } from '../../server/config.ts';
 
-const usage = `Usage: ingot server [--host HOST] [--port PORT]
+const usage = `Usage: ingot server [--host HOST] [--port PORT] [--concurrency N] [--no-worker] [--quiet]
 
 Serves the AWS EC2 Image Builder API (rest-json, SigV4) so that the aws CLI and the AWS SDKs
 work against Ingot with --endpoint-url.
 
 Options:
-  --host HOST   address to listen on (default ${DEFAULT_HOST})
-  --port PORT   port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --quiet       do not log each request
+  --host HOST      address to listen on (default ${DEFAULT_HOST})
+  --port PORT      port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --concurrency N  builds the in-process worker runs at once (default 1)
+  --no-worker      do not build in this process (separate \`ingot worker\` processes do it)
+  --quiet          do not log each request
 
 Environment:
   INGOT_HOME               data directory (default ~/.ingot); the database is INGOT_HOME/ingot.db
@@ -27,15 +29,18 @@ export const command: CommandModule = {
   summary: 'serve the Image Builder API',
   usage,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { host: { type: 'string' }, port: { type: 'string' }, quiet: { type: 'boolean' } }, strict: true });
+    const { values } = parseArgs({ args: argv, options: { host: { type: 'string' }, port: { type: 'string' }, quiet: { type: 'boolean' }, concurrency: { type: 'string' }, 'no-worker': { type: 'boolean' } }, strict: true });
     const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new IngotError('ValidationException', `--port must be a whole number from 0 to 65535, got '${values.port}'`);
+    const concurrency = Number(values.concurrency ?? 1);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new IngotError('ValidationException', `--concurrency must be a whole number from 1 to 64, got '${values.concurrency}'`);
     const { startServer } = await import('../../server/server.ts');
     const home = ingotHome();
     const server = await startServer({
       home,
       host: values.host ?? DEFAULT_HOST,
       port,
+      worker: values['no-worker'] ? false : { concurrency },
       onError: (err) => process.stderr.write(`ingot server: internal error: ${err instanceof Error ? err.stack : String(err)}\n`),
       ...(values.quiet ? {} : { onRequest: (l) => process.stderr.write(`${new Date().toISOString()} ${l.sourceIp} ${l.operation ?? '-'} ${l.status}${l.errorType ? ` ${l.errorType}` : ''} ${l.durationMs.toFixed(1)}ms\n`) }),
     });
