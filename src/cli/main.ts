@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   worker: { summary: 'run builds in a separate worker process', load: () => import('./commands/worker.ts').then((m) => m.command) },
   audit: { summary: 'show the audit log of API changes', load: () => import('./commands/audit.ts').then((m) => m.command) },
   toe: { summary: 'validate or run AWSTOE component documents', load: () => import('./commands/toe.ts').then((m) => m.command) },
+  verify: { summary: 'verify signatures and checksums of an output or OCI image', load: () => import('./commands/verify.ts').then((m) => m.command) },
 };
 
 function mainHelp(): string {

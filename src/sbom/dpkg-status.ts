@@ -1,0 +1,82 @@
+/** @module Reads a root file system's dpkg database (`var/lib/dpkg/status`) into installed-package records. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { IngotError } from '../errors/ingot-error.ts';
+
+export interface DebPackage {
+  name: string;
+  version: string;
+  architecture: string;
+  /** Source package name (the `Source:` field, else the binary name). */
+  source: string;
+  /** Source version (from `Source: name (version)`, else the binary version). */
+  sourceVersion: string;
+  maintainer?: string;
+  homepage?: string;
+  /** First line of `Description:`. */
+  summary?: string;
+  installedSizeKiB?: number;
+}
+
+/** Splits a deb822 file into stanzas of field → value (continuation lines joined with '\n'). */
+export function parseDeb822(text: string): Array<Map<string, string>> {
+  const out: Array<Map<string, string>> = [];
+  for (const block of text.split(/\n[ \t]*\n/)) {
+    const fields = new Map<string, string>();
+    let last = '';
+    for (const line of block.split('\n')) {
+      if (line.startsWith('#')) continue;
+      if (/^[ \t]/.test(line)) {
+        if (last) fields.set(last, `${fields.get(last) ?? ''}\n${line.trim()}`);
+        continue;
+      }
+      const colon = line.indexOf(':');
+      if (colon <= 0) continue;
+      last = line.slice(0, colon).trim().toLowerCase();
+      fields.set(last, line.slice(colon + 1).trim());
+    }
+    if (fields.size > 0) out.push(fields);
+  }
+  return out;
+}
+
+/** The status words that mean the package's files are on disk (what `dpkg-query -W` lists by default, minus removed ones). */
+const ON_DISK = new Set(['installed', 'half-configured', 'unpacked', 'half-installed', 'triggers-awaited', 'triggers-pending']);
+
+export function packagesFromStatus(text: string, file = 'var/lib/dpkg/status'): DebPackage[] {
+  const out: DebPackage[] = [];
+  for (const f of parseDeb822(text)) {
+    const name = f.get('package');
+    const state = (f.get('status') ?? '').split(/\s+/)[2];
+    if (!name || !state || !ON_DISK.has(state)) continue;
+    const version = f.get('version');
+    if (!version) throw new IngotError('InvalidParameterValueException', `${file}: package '${name}' has no Version field`);
+    const src = /^(\S+)(?:\s+\((\S+)\))?/.exec(f.get('source') ?? '');
+    const size = Number(f.get('installed-size'));
+    const pkg: DebPackage = {
+      name,
+      version,
+      architecture: f.get('architecture') ?? 'all',
+      source: src?.[1] ?? name,
+      sourceVersion: src?.[2] ?? version,
+    };
+    const maintainer = f.get('maintainer');
+    const homepage = f.get('homepage');
+    const summary = f.get('description')?.split('\n')[0];
+    if (maintainer) pkg.maintainer = maintainer;
+    if (homepage) pkg.homepage = homepage;
+    if (summary) pkg.summary = summary;
+    if (Number.isFinite(size) && size > 0) pkg.installedSizeKiB = size;
+    out.push(pkg);
+  }
+  return out.sort((a, b) => (a.name === b.name ? a.architecture.localeCompare(b.architecture) : a.name < b.name ? -1 : 1));
+}
+
+/** Installed packages of the root file system at `rootfsDir` (an IngotError when it has no dpkg database). */
+export async function readDpkgPackages(rootfsDir: string): Promise<DebPackage[]> {
+  const file = join(rootfsDir, 'var/lib/dpkg/status');
+  const text = await readFile(file, 'utf8').catch((err: unknown) => {
+    throw new IngotError('InvalidParameterValueException', `no dpkg database at ${file}: SBOMs cover Debian-family images only`, { cause: err });
+  });
+  return packagesFromStatus(text, file);
+}
