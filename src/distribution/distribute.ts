@@ -10,7 +10,7 @@ import { sha256File } from '../engine/outputs/manifest.ts';
 import type { Distribution, Image, OutputResources } from '../model/generated/shapes.ts';
 import type { IngotConfig } from '../server/ingot-config.ts';
 import { deleteRemoteImage, pushImage, registryFor, type PushTarget } from './registry.ts';
-import { imageDir, placeFile, putBlob, removeImage } from './site-store.ts';
+import { openSite, type Site } from './sites.ts';
 import { expandOutputName } from './templates.ts';
 
 export class DistributionFailed extends Error {
@@ -35,9 +35,6 @@ export interface DistributeInput {
   signal?: AbortSignal;
 }
 
-/** A site's artifact store: configured `sites.REGION.directory`, else `$INGOT_HOME/regions/REGION`. */
-export const siteRoot = (home: string, config: IngotConfig, region: string): string => config.sites?.[region]?.directory ?? join(home, 'regions', region);
-
 /** `ingot-NAME-VERSION-BUILD`, the image id of every region's copy. */
 export function imageIdOf(arn: string): string {
   const resource = arn.split(':')[5] ?? '';
@@ -49,7 +46,7 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
   const distributions = input.distributions ?? image.distributionConfiguration?.distributions ?? [{ region: input.region }];
   const id = imageIdOf(image.arn ?? '');
   const facts = { dateCreated: new Date(image.dateCreated ?? Date.now()), buildVersion: Number((image.arn ?? '').split('/').pop()) || 1 };
-  const placed: string[] = [];
+  const placed: Site[] = [];
   const pushed: { uri: string; target: PushTarget }[] = [];
   const out: OutputResources = {};
   const manifestSha = await sha256File(join(input.outputDir, 'manifest.json'));
@@ -57,15 +54,11 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
   try {
     for (const d of distributions) {
       target = `region ${d.region}`;
-      const root = siteRoot(input.home, config, d.region);
-      placed.push(root);
-      for (const a of manifest.artifacts) {
-        await putBlob(root, a.sha256, join(input.outputDir, a.path));
-        await placeFile(root, id, a.path.split('/').pop()!, a.sha256);
-      }
-      await putBlob(root, manifestSha, join(input.outputDir, 'manifest.json'));
-      await placeFile(root, id, 'manifest.json', manifestSha);
-      const dir = imageDir(root, id);
+      const site = openSite(input.home, config, d.region);
+      placed.push(site);
+      for (const a of manifest.artifacts) await site.putFile(id, a.path.split('/').pop()!, a.sha256, join(input.outputDir, a.path));
+      await site.putFile(id, 'manifest.json', manifestSha, join(input.outputDir, 'manifest.json'));
+      await site.commit(id);
       if (image.type === 'DOCKER') {
         const uris: string[] = [];
         const repo = d.containerDistributionConfiguration?.targetRepository ?? image.containerRecipe?.targetRepository;
@@ -80,12 +73,12 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
             uris.push(uri);
           }
         }
-        uris.push(`oci-archive:${join(dir, 'image.oci.tar')}:${manifest.version}`);
+        uris.push(site.archiveUri(id, manifest.version));
         (out.containers ??= []).push({ region: d.region, imageUris: uris });
       } else {
         const ami = d.amiDistributionConfiguration;
         const name = expandOutputName(ami?.name ?? `${image.name} ${image.version}`, facts);
-        const description = ami?.description ? expandOutputName(ami.description, facts) : `Ingot image at ${dir}`;
+        const description = ami?.description ? expandOutputName(ami.description, facts) : `Ingot image at ${site.location(id)}`;
         (out.amis ??= []).push({ region: d.region, image: id, name, description, state: { status: 'AVAILABLE' }, accountId: input.account });
       }
     }
@@ -97,7 +90,7 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
 }
 
 /** Removes what a failed distribution already placed (best effort; the image will be FAILED). */
-async function undo(roots: readonly string[], id: string, pushed: readonly { uri: string; target: PushTarget }[]): Promise<void> {
-  for (const root of roots) await removeImage(root, id).catch(() => undefined);
+async function undo(sites: readonly Site[], id: string, pushed: readonly { uri: string; target: PushTarget }[]): Promise<void> {
+  for (const site of sites) await site.removeImage(id).catch(() => undefined);
   for (const p of pushed) await deleteRemoteImage(p.uri, p.target.registry).catch(() => undefined);
 }

@@ -6,7 +6,6 @@
 import { rm } from 'node:fs/promises';
 import { distributionTargets } from './targets.ts';
 import { deleteRemoteImage } from '../distribution/registry.ts';
-import { pruneBlobs, removeImage } from '../distribution/site-store.ts';
 import type { Image, ImageStatus, LifecycleExecutionResourceActionName } from '../model/generated/shapes.ts';
 import type { IngotConfig } from '../server/ingot-config.ts';
 import type { ResourceRecord, Store } from '../store/types.ts';
@@ -24,16 +23,16 @@ const TARGET_STATE: Record<LifecycleExecutionResourceActionName, ImageStatus> = 
 async function deleteArtifacts(deps: LifecycleDeps, image: Image): Promise<string[]> {
   const removed: string[] = [];
   const config = deps.config();
-  const { sites, remote } = distributionTargets(deps.home, config, image);
+  const { imageId, sites, remote } = distributionTargets(deps.home, config, image);
   for (const uri of remote) {
     await deleteRemoteImage(uri.uri, uri.registry);
     removed.push(uri.uri);
   }
   await rm(imageOutputDir(deps.home, image.arn!), { recursive: true, force: true });
   for (const site of sites) {
-    await removeImage(site.root, site.imageId);
-    await pruneBlobs(site.root);
-    removed.push(`${site.region}:${site.imageId}`);
+    await site.removeImage(imageId);
+    await site.prune();
+    removed.push(site.location(imageId));
   }
   return removed;
 }

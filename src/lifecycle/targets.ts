@@ -1,13 +1,15 @@
 /**
- * @module Where an image's copies are, read back from its outputResources: one site directory per
- * region, plus registry images (container URIs pushed to a configured registry).
+ * @module Where an image's copies are, read back from its outputResources: one site per region,
+ * plus registry images (container URIs pushed to a configured registry).
  */
-import { imageIdOf, siteRoot } from '../distribution/distribute.ts';
+import { imageIdOf } from '../distribution/distribute.ts';
+import { openSite, type Site } from '../distribution/sites.ts';
 import type { Image } from '../model/generated/shapes.ts';
 import type { IngotConfig, RegistryConfig } from '../server/ingot-config.ts';
 
 export interface ImageTargets {
-  sites: { region: string; root: string; imageId: string }[];
+  imageId: string;
+  sites: Site[];
   remote: { uri: string; registry: RegistryConfig }[];
 }
 
@@ -24,5 +26,5 @@ export function distributionTargets(home: string, config: IngotConfig, image: Im
       if (registry) remote.push({ uri, registry });
     }
   }
-  return { sites: [...regions].map((region) => ({ region, root: siteRoot(home, config, region), imageId })), remote };
+  return { imageId, sites: [...regions].map((region) => openSite(home, config, region)), remote };
 }

@@ -8,9 +8,23 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
 
+export interface S3SiteConfig {
+  /** `http(s)://HOST[:PORT]` of an S3-compatible service (path-style requests). */
+  endpoint: string;
+  bucket: string;
+  /** Key prefix inside the bucket (e.g. `ingot/us-west-2/`). */
+  prefix?: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Signing region (default us-east-1). */
+  region?: string;
+}
+
 export interface SiteConfig {
   /** Artifact store of the region (default `$INGOT_HOME/regions/REGION`). */
   directory?: string;
+  /** Or an S3-compatible bucket. */
+  s3?: S3SiteConfig;
 }
 
 export interface RegistryConfig {
@@ -51,6 +65,11 @@ function fail(file: string, field: string, rule: string): never {
 function check(file: string, c: IngotConfig): IngotConfig {
   for (const [region, s] of Object.entries(c.sites ?? {})) {
     if (s.directory !== undefined && !s.directory.startsWith('/')) fail(file, `sites.${region}.directory`, 'must be an absolute path');
+    if (s.directory !== undefined && s.s3 !== undefined) fail(file, `sites.${region}`, "takes 'directory' or 's3', not both");
+    if (s.s3 !== undefined) {
+      if (!/^https?:\/\//.test(s.s3.endpoint ?? '')) fail(file, `sites.${region}.s3.endpoint`, 'must be an http(s) URL');
+      for (const k of ['bucket', 'accessKeyId', 'secretAccessKey'] as const) if (typeof s.s3[k] !== 'string' || !s.s3[k]) fail(file, `sites.${region}.s3.${k}`, 'must be a non-empty string');
+    }
   }
   (c.registries ?? []).forEach((r, i) => {
     if (typeof r.host !== 'string' || !/^[A-Za-z0-9.[\]:-]+$/.test(r.host)) fail(file, `registries[${i}].host`, 'must be HOST[:PORT]');

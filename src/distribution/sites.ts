@@ -1,0 +1,63 @@
+/**
+ * @module A region's artifact store ("site"): a directory (default `$INGOT_HOME/regions/REGION`,
+ * or `sites.REGION.directory`) or an S3-compatible bucket (`sites.REGION.s3`). Both keep blobs by
+ * sha256 and re-use one already there.
+ */
+import { join } from 'node:path';
+import type { IngotConfig } from '../server/ingot-config.ts';
+import { S3Site } from './s3-site.ts';
+import { imageDir, placeFile, pruneBlobs, putBlob, removeImage } from './site-store.ts';
+
+export interface Site {
+  readonly region: string;
+  /** Human-readable place of an image's copy (or of one of its files). */
+  location(imageId: string, file?: string): string;
+  /** The `imageUris` entry of a container image's archive in this site. */
+  archiveUri(imageId: string, tag: string): string;
+  /** Stores a file of an image under its content digest (re-using the blob when present). */
+  putFile(imageId: string, name: string, sha256: string, source: string): Promise<void>;
+  /** Makes the image's files visible together (after every putFile). */
+  commit(imageId: string): Promise<void>;
+  removeImage(imageId: string): Promise<void>;
+  /** Deletes blobs no image uses any more. */
+  prune(): Promise<void>;
+}
+
+export class DirectorySite implements Site {
+  readonly region: string;
+  readonly root: string;
+
+  constructor(region: string, root: string) {
+    this.region = region;
+    this.root = root;
+  }
+
+  location(imageId: string, file?: string): string {
+    return file ? join(imageDir(this.root, imageId), file) : imageDir(this.root, imageId);
+  }
+
+  archiveUri(imageId: string, tag: string): string {
+    return `oci-archive:${this.location(imageId, 'image.oci.tar')}:${tag}`;
+  }
+
+  async putFile(imageId: string, name: string, sha256: string, source: string): Promise<void> {
+    await putBlob(this.root, sha256, source);
+    await placeFile(this.root, imageId, name, sha256);
+  }
+
+  async commit(): Promise<void> {}
+
+  removeImage(imageId: string): Promise<void> {
+    return removeImage(this.root, imageId);
+  }
+
+  async prune(): Promise<void> {
+    await pruneBlobs(this.root);
+  }
+}
+
+export function openSite(home: string, config: IngotConfig, region: string): Site {
+  const site = config.sites?.[region];
+  if (site?.s3) return new S3Site(region, site.s3);
+  return new DirectorySite(region, site?.directory ?? join(home, 'regions', region));
+}
