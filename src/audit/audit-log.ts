@@ -55,3 +55,16 @@ export async function audited<O>(store: Store, call: AuditedCall, input: unknown
     throw error;
   }
 }
+
+/**
+ * For the server's request log: a mutating call refused before its handler ran (its input failed
+ * validation) is audited too, with what is known (no access key, no resource ARN).
+ */
+export async function auditRefused(store: Store, log: { operation: string | undefined; accountId: string | undefined; sourceIp: string; requestId: string; errorType?: string }): Promise<void> {
+  if (!log.operation || !log.errorType || !isMutating(log.operation)) return;
+  if ((await store.audit.query({ requestId: log.requestId, limit: 1 })).length) return;
+  await store.audit.append({
+    at: new Date().toISOString(), accountId: log.accountId ?? null, accessKeyId: null, operation: log.operation,
+    resourceArn: null, sourceIp: log.sourceIp, outcome: log.errorType, requestId: log.requestId,
+  });
+}

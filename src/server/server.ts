@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApiApp, type RequestLog } from '../api/app.ts';
 import { createHandlers } from '../api/handlers.ts';
+import { auditRefused } from '../audit/audit-log.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
 import type { Store } from '../store/types.ts';
 import { databaseFile, DEFAULT_HOST, DEFAULT_PORT } from './config.ts';
@@ -51,7 +52,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const c = await store.credentials.get(accessKeyId);
       return c ? { secretAccessKey: c.secretAccessKey, accountId: c.accountId } : undefined;
     },
-    ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
+    onRequest: (log) => {
+      auditRefused(store, log).catch(opts.onError ?? (() => undefined));
+      opts.onRequest?.(log);
+    },
     ...(opts.onError ? { onError: opts.onError } : {}),
     ...(opts.validateOutputs ? { validateOutputs: true } : {}),
   });

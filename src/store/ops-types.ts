@@ -41,7 +41,7 @@ export interface AuditEntry {
 export interface AuditRepository {
   /** Appends; entries are never changed or removed. */
   append(entry: AuditEntry): Promise<void>;
-  query(q: { since?: string; operation?: string; limit?: number }): Promise<AuditEntry[]>;
+  query(q: { since?: string; operation?: string; requestId?: string; limit?: number }): Promise<AuditEntry[]>;
 }
 
 /** One recorded image state change (written by a database trigger on every image insert/update). */

@@ -1,7 +1,7 @@
 /**
- * @module The audit log: every mutating API call (success or failure) is appended with who, what,
- * when, from where and the outcome; reads are not; the table refuses changes; `ingot audit`
- * prints it filtered by time and operation.
+ * @module The audit log: every mutating API call (success, failure, or refused input) is appended
+ * with who, what, when, from where and the outcome; reads are not; the table refuses changes;
+ * `ingot audit` prints it filtered by time and operation.
  */
 import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
@@ -23,8 +23,13 @@ test('mutating calls are audited with who, what, when, where and outcome; ingot 
   await t.client.send(new ib.GetComponentCommand({ componentBuildVersionArn: arn }));
   await assert.rejects(t.client.send(new ib.DeleteComponentCommand({ componentBuildVersionArn: arn.replace('audited', 'missing') })));
   await t.client.send(new ib.DeleteComponentCommand({ componentBuildVersionArn: arn }));
+  await assert.rejects(t.client.send(new ib.CreateComponentCommand({ name: 'x', semanticVersion: '1.0.0', platform: 'Linux', data: 'x', clientToken: ct() })), /ValidationException|validation/);
+  for (let i = 0; i < 50 && (await t.server.store.audit.query({ since: started })).length < 4; i++) await new Promise((r) => setTimeout(r, 50));
 
-  const entries = await t.server.store.audit.query({ since: started });
+  const all = await t.server.store.audit.query({ since: started });
+  const refused = all.pop()!;
+  assert.deepEqual([refused.operation, refused.outcome, refused.accessKeyId, refused.accountId], ['CreateComponent', 'ValidationException', null, TEST_ACCOUNT]);
+  const entries = all;
   assert.deepEqual(entries.map((e) => [e.operation, e.resourceArn, e.outcome]), [
     ['CreateComponent', arn, 'success'],
     ['DeleteComponent', arn.replace('audited', 'missing'), 'ResourceNotFoundException'],
@@ -47,6 +52,7 @@ test('mutating calls are audited with who, what, when, where and outcome; ingot 
   assert.equal(deletes.code, 0, deletes.stderr);
   const lines = deletes.stdout.trim().split('\n');
   assert.equal(lines.length, 2);
+  assert.equal((await runIngot(['audit', '--operation', 'CreateComponent'], env)).stdout.trim().split('\n').length, 2);
   assert.deepEqual(lines[1]!.split('\t').slice(1), [TEST_ACCOUNT, TEST_KEY.accessKeyId, 'DeleteComponent', arn, '127.0.0.1', 'success']);
   const json = await runIngot(['audit', '--json', '--since', '2999-01-01T00:00:00Z'], env);
   assert.equal(json.stdout, '');

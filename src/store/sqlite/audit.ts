@@ -34,11 +34,12 @@ export class SqliteAudit implements AuditRepository {
     });
   }
 
-  async query(q: { since?: string; operation?: string; limit?: number }): Promise<AuditEntry[]> {
+  async query(q: { since?: string; operation?: string; requestId?: string; limit?: number }): Promise<AuditEntry[]> {
     const where: string[] = [];
     const args: SQLInputValue[] = [];
     if (q.since !== undefined) (where.push('at >= ?'), args.push(q.since));
     if (q.operation !== undefined) (where.push('operation = ?'), args.push(q.operation));
+    if (q.requestId !== undefined) (where.push('request_id = ?'), args.push(q.requestId));
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ?`;
     const rows = statement(this.#db, sql).all(...args, q.limit ?? 10_000) as unknown as Row[];
     return rows.map((r) => ({
