@@ -110,9 +110,14 @@ test('autoDisablePolicy disables a pipeline after N consecutive failed scheduled
   assert.equal(await count(arn), 2);
 });
 
-test('bad schedules are refused at create time', async () => {
+test('schedules run in their time zone; bad schedules are refused at create time', async () => {
   const comp = await createComponent(t.client, 'sched-bad', '1.0.0', ['true']);
   const recipeArn = await recipe('sched-bad', comp);
+  const berlin = await pipeline('berlin', recipeArn, { scheduleExpression: 'cron(0 8 * * ? *)', timezone: 'Europe/Berlin' });
+  await tick(0);
+  const next = Date.parse((await getPipeline(berlin)).dateNextRun!);
+  assert.equal(new Date(next).toISOString().slice(11), '07:00:00.000Z'); // 08:00 in Berlin is 07:00 UTC in winter
+  assert.ok(next > t.clock.now() && next - t.clock.now() <= 86_400_000);
   await assert.rejects(pipeline('bad-tz', recipeArn, { scheduleExpression: 'cron(0 0 * * ? *)', timezone: 'Moon/Base' }), /IANA/);
   await assert.rejects(pipeline('bad-cron', recipeArn, { scheduleExpression: 'cron(0 0 * *)' }), /6/);
 });

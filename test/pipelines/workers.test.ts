@@ -123,3 +123,18 @@ test('a worker killed mid-build: another worker retries after the lease; with no
   assert.match(failed.state?.reason ?? '', /stopped responding, and all 2 attempt\(s\) are used/);
   assert.equal((await t.server.store.jobs.byResource(doomed))[0]!.state, 'failed');
 });
+
+test('a worker stopped with SIGTERM mid-build puts the build back in the queue for another worker', { skip: skipUnlessRoot }, async () => {
+  for (const pid of [...workers.keys()]) await stopWorker(pid, 'SIGTERM');
+  const first = await startWorkerProcess();
+  const arn = await createImage(await recipe('w-handover', ['sleep 5.432']));
+  for (let i = 0; i < 200 && !pids('sleep 5.432').length; i++) await new Promise((r) => setTimeout(r, 250));
+  await stopWorker(first, 'SIGTERM');
+  const waiting = (await t.client.send(new ib.GetImageCommand({ imageBuildVersionArn: arn }))).image!;
+  assert.equal(waiting.state?.status, 'PENDING');
+  assert.match(waiting.state?.reason ?? '', /Waiting for a worker/);
+  assert.equal((await t.server.store.jobs.byResource(arn))[0]!.state, 'queued');
+  const second = await startWorkerProcess();
+  assert.equal((await waitForImage(t.client, arn)).state?.status, 'AVAILABLE');
+  assert.deepEqual(starts(arn).map((s) => s.pid), [first, second]);
+});
