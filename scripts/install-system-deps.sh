@@ -14,6 +14,7 @@ packages=(
   docker-registry   # a real OCI registry for distribution tests
   apache2-utils     # htpasswd, for the authenticated registry test
   iproute2 util-linux e2fsprogs zstd
+  openscap-scanner openscap-utils lynis  # compliance scans (oscap-chroot, Lynis) of built images
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { MEDIA_TYPES, type Descriptor } from '../oci/media-types.ts';
-import { findImageEntry, putIndexEntry, writeBlob } from '../signing/oci-index.ts';
+import { findImageEntry, putIndexEntry, readIndex, readVerifiedBlob, writeBlob } from '../signing/oci-index.ts';
 
 export const SBOM_ARTIFACT_TYPES = { spdx: 'application/spdx+json', cycloneDx: 'application/vnd.cyclonedx+json' } as const;
 /** The OCI 1.1 empty config (`{}`). */
@@ -51,7 +51,6 @@ export async function attachSbomReferrers(opts: AttachSbomsOptions): Promise<Des
 
 /** The referrers of `subjectDigest` listed in the layout's index (what a registry's referrers API would answer). */
 export async function listReferrers(layoutDir: string, subjectDigest: string): Promise<Array<{ artifactType: string; manifest: Descriptor }>> {
-  const { readIndex, readVerifiedBlob } = await import('../signing/oci-index.ts');
   const out: Array<{ artifactType: string; manifest: Descriptor }> = [];
   for (const entry of (await readIndex(layoutDir)).manifests) {
     const bytes = await readVerifiedBlob(layoutDir, entry);

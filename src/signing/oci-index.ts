@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
-import type { Digest } from '../oci/digest.ts';
+import { sha256File, type Digest } from '../oci/digest.ts';
 import { blobPath } from '../oci/image/layout.ts';
 import { REF_NAME_ANNOTATION, type OciIndex, type OciManifest } from '../oci/image/manifest.ts';
 import { MEDIA_TYPES, type Descriptor } from '../oci/media-types.ts';
@@ -73,7 +73,6 @@ export async function readVerifiedBlob(layoutDir: string, d: Pick<Descriptor, 'd
 
 /** Streams a (possibly large) blob and checks size and digest. */
 export async function blobMatches(layoutDir: string, d: Pick<Descriptor, 'digest' | 'size'>): Promise<boolean> {
-  const { sha256File } = await import('../oci/digest.ts');
   const got = await sha256File(blobPath(layoutDir, d.digest)).catch(() => undefined);
   return got !== undefined && got.digest === d.digest && got.size === d.size;
 }

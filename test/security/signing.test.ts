@@ -103,6 +103,15 @@ test('ingot verify accepts the signed output directory and its OCI layout', () =
   assert.equal(oci.code, 0, oci.stdout);
 });
 
+test('ingot verify reads an oci-archive too', async () => {
+  const { writeOciArchive } = await import('../../src/oci/image/archive.ts');
+  const archive = join(root, 'image.oci.tar');
+  await writeOciArchive(join(out, 'oci'), archive);
+  const r = verify(archive);
+  assert.equal(r.code, 0, r.stdout);
+  assert.equal(verify(archive, otherKeys.publicKeyPath).code, 1);
+});
+
 test('ingot verify rejects a changed artifact byte', () => {
   const dir = copyOut('flipped');
   const disk = readFileSync(join(dir, 'disk.raw'));

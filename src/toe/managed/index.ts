@@ -29,6 +29,8 @@ export const MANAGED_COMPONENTS: readonly ManagedComponent[] = [
   managed('reboot-test-linux', 'Tests that a reboot requested with exit code 194 resumes the build.'),
   managed('simple-boot-test-linux', 'Reboots once and checks that the system comes back healthy.'),
   managed('docker-ce-linux', "Installs Docker from the distribution's docker.io package.", DEBIAN_UBUNTU),
+  managed('cis-debian-level1-server', 'Applies the CIS Debian 12 Level 1 Server controls that fit an image (SkipControls to leave some out).', ['Debian 12']),
+  managed('cis-debian-level2-server', 'Adds the CIS Debian 12 Level 2 Server controls on top of Level 1.', ['Debian 12']),
 ];
 
 /** Informal names (e.g. in the brief's seed recipe) for managed components. */
@@ -42,6 +44,8 @@ const ALIASES: Record<string, string> = {
   'python-3': 'python-3-linux',
   'docker-ce': 'docker-ce-linux',
   'hello-world': 'hello-world-linux',
+  'cis-level-1': 'cis-debian-level1-server',
+  'cis-level-2': 'cis-debian-level2-server',
 };
 
 /**

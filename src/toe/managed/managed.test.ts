@@ -8,7 +8,7 @@ import { runComponentDocuments } from '../executor/index.ts';
 import { findManagedComponent, MANAGED_COMPONENTS, resolveManagedAlias } from './index.ts';
 
 test('every managed component document passes the validator', () => {
-  assert.equal(MANAGED_COMPONENTS.length, 9);
+  assert.equal(MANAGED_COMPONENTS.length, 11);
   for (const c of MANAGED_COMPONENTS) {
     const result = parseComponentDocument(c.data, { fileName: c.name });
     assert.ok(result.ok, `${c.name}: ${result.ok ? '' : JSON.stringify(result.errors)}`);
