@@ -4,7 +4,7 @@
  * instance started from the output → manifest.json. Used by the worker and by `ingot build`.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import type { ImageRuntimeConfig } from '../oci/image/config.ts';
 import { containerSteps } from './container-steps.ts';
@@ -19,6 +19,7 @@ import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
 import { resolveParent, type ResolvedParent } from './parent.ts';
 import type { BuildComponent, BuildRequest } from './request.ts';
 import { hasPhase, runPhase } from './run-phase.ts';
+import { diskOutputKey, testOnDisk, wantsDisks, writeDiskImageOutputs } from '../disk/engine.ts';
 
 export interface BuildOptions {
   home: string;
@@ -92,7 +93,7 @@ async function runBuildWithin(request: BuildRequest, opts: BuildOptions, signal:
       for (const c of steps.components) stack = await addComponentLayer(ctx, stack, c);
       return stack;
     });
-    const reuseKey = outputKey([request.kind, parent.key, stack.headKey, request.dockerfileTemplate ?? '', ctx.compression, String(request.runTests)]);
+    const reuseKey = outputKey([request.kind, parent.key, stack.headKey, request.dockerfileTemplate ?? '', ctx.compression, String(request.runTests), diskOutputKey(request)]);
     const allCached = stack.layers.every((l) => l.cached);
     const reused = cache && allCached ? await restoreOutputs(cache, reuseKey, opts.outputDir) : undefined;
     if (reused) {
@@ -105,7 +106,8 @@ async function runBuildWithin(request: BuildRequest, opts: BuildOptions, signal:
     await stage('validate', undefined, () => runPhaseEverywhere(ctx, stack, steps.components, 'validate'));
     const artifacts = await stage('outputs', undefined, () => writeOutputs(request, opts, ctx, parent, stack, steps.runtime));
     const tested = request.runTests && steps.components.some((c) => hasPhase(c, 'test'));
-    if (tested) await stage('test', 'fresh instance from the output', () => runPhaseEverywhere(ctx, stack, steps.components, 'test'));
+    if (tested && wantsDisks(request)) await stage('test', 'the disk image booted under qemu', () => testOnDisk(ctx, opts.outputDir, artifacts, steps.components));
+    else if (tested) await stage('test', 'fresh instance from the output', () => runPhaseEverywhere(ctx, stack, steps.components, 'test'));
     const manifest: OutputManifest = {
       name: request.name,
       version: request.version,
@@ -167,11 +169,12 @@ async function writeOutputs(request: BuildRequest, opts: BuildOptions, ctx: Stac
       outputDir: opts.outputDir, tag: request.version, parent, layers: stack.layers, runtime, cache: ctx.cache, workDir: ctx.workDir, compression: ctx.compression,
       annotations: { 'org.opencontainers.image.title': request.name, 'org.opencontainers.image.version': request.version },
     });
-    return [await describeArtifact(opts.outputDir, oci.archive, 'oci-archive')];
+    return [{ path: relative(opts.outputDir, oci.archive), format: 'oci-archive', sha256: oci.archiveSha256, sizeBytes: oci.archiveSize }];
   }
+  if (wantsDisks(request)) return writeDiskImageOutputs(ctx, stack, opts.outputDir, request);
   const file = join(opts.outputDir, ROOTFS_FILE.zstd);
-  await writeRootfsTarball(stack.lowerDirs, file, 'zstd', ctx.workDir);
-  return [await describeArtifact(opts.outputDir, file, 'rootfs-tar-zstd')];
+  const { sha256, size } = await writeRootfsTarball(stack.lowerDirs, file, 'zstd', ctx.workDir);
+  return [{ path: relative(opts.outputDir, file), format: 'rootfs-tar-zstd', sha256, sizeBytes: size }];
 }
 
 export { formatEvent, type BuildEvent };

@@ -3,6 +3,7 @@
  * (the API's image records or `ingot build FILE`): a parent, component documents with their
  * parameters, and for container images the Dockerfile template.
  */
+import type { BlockDeviceMapping, DiskFormat } from '../disk/layout.ts';
 import type { ComponentDocument } from '../toe/document/types.ts';
 
 export interface BuildComponent {
@@ -36,6 +37,10 @@ export interface BuildRequest {
   workingDirectory?: string;
   /** Run the test phases in a fresh instance after the build (default true). */
   runTests: boolean;
+  /** Image recipes: bootable disk formats to write instead of the rootfs tarball (tests then boot the disk). */
+  diskFormats?: DiskFormat[];
+  /** Image recipes: EC2 block device mappings (root volume size, extra volumes) for the disks. */
+  blockDeviceMappings?: BlockDeviceMapping[];
 }
 
 export type ParentSpec =

@@ -18,6 +18,9 @@ import type { ResolvedParent } from '../parent.ts';
 export interface OciOutput {
   layoutDir: string;
   archive: string;
+  /** sha256 (hex) and size of the archive, computed while it was written. */
+  archiveSha256: string;
+  archiveSize: number;
   manifestDigest: string;
 }
 
@@ -78,6 +81,6 @@ async function writeImage(opts: OciOutputOptions, base: LayerBlob): Promise<OciO
     ...(opts.annotations ? { annotations: opts.annotations } : {}),
   });
   const archive = join(opts.outputDir, 'image.oci.tar');
-  await writeOciArchive(layoutDir, archive);
-  return { layoutDir, archive, manifestDigest: written.manifest.digest };
+  const { sha256, size } = await writeOciArchive(layoutDir, archive);
+  return { layoutDir, archive, archiveSha256: sha256, archiveSize: size, manifestDigest: written.manifest.digest };
 }

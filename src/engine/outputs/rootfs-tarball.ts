@@ -4,7 +4,7 @@
  * mount cannot outlive the process, even on `kill -9`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BuildFailure } from '../failure.ts';
 
@@ -12,19 +12,24 @@ export type TarCompression = 'zstd' | 'gzip';
 
 export const ROOTFS_FILE: Record<TarCompression, string> = { zstd: 'rootfs.tar.zst', gzip: 'rootfs.tar.gz' };
 
-const SCRIPT = `set -e
+// The archive is hashed as it is written (tee), so nobody reads it again for its sha256.
+const SCRIPT = `set -e -o pipefail
 mount -t overlay overlay -o "lowerdir=$LOWER" "$MERGED"
-tar --numeric-owner --xattrs --xattrs-include='*' --sort=name -C "$MERGED" -cf - . | $COMPRESS > "$OUT"`;
+tar --numeric-owner --xattrs --xattrs-include='*' --sort=name -C "$MERGED" -cf - . | $COMPRESS | tee "$OUT" | sha256sum > "$SUMS"`;
 
-/** `lowerDirs` topmost first; a single dir is tarred directly. */
-export async function writeRootfsTarball(lowerDirs: readonly string[], outFile: string, compression: TarCompression, workDir: string): Promise<void> {
+/** `lowerDirs` topmost first. Returns the tarball's sha256 (hex) and size. */
+export async function writeRootfsTarball(lowerDirs: readonly string[], outFile: string, compression: TarCompression, workDir: string): Promise<{ sha256: string; size: number }> {
   const merged = await mkdtemp(join(workDir, 'merged-'));
   // overlayfs needs two lower dirs at least for a lower-only mount; add an empty one on top.
   const empty = await mkdtemp(join(workDir, 'empty-'));
   const compress = compression === 'zstd' ? 'zstd -q -T0 -3' : 'gzip -6';
+  const sums = join(workDir, `rootfs-${process.pid}.sha256`);
   try {
-    await run(['unshare', '-m', '--propagation', 'private', 'sh', '-c', SCRIPT], { LOWER: [empty, ...lowerDirs].join(':'), MERGED: merged, OUT: outFile, COMPRESS: compress });
+    await run(['unshare', '-m', '--propagation', 'private', 'bash', '-c', SCRIPT], { LOWER: [empty, ...lowerDirs].join(':'), MERGED: merged, OUT: outFile, SUMS: sums, COMPRESS: compress });
+    const sha256 = (await readFile(sums, 'utf8')).split(' ')[0]!;
+    return { sha256, size: (await stat(outFile)).size };
   } finally {
+    await rm(sums, { force: true });
     await rm(merged, { recursive: true, force: true });
     await rm(empty, { recursive: true, force: true });
   }

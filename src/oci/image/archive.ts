@@ -1,18 +1,47 @@
 /** @module oci-archive files: a plain tar of an OCI image layout (what skopeo's `oci-archive:` transport reads). */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Tars `layoutDir` into `outFile` reproducibly (sorted, numeric root owner, mtime 0). */
-export async function writeOciArchive(layoutDir: string, outFile: string): Promise<void> {
+const TAR_ARGS = ['--create', '--file=-', '--format=pax', '--sort=name', '--numeric-owner', '--owner=0', '--group=0',
+  '--mtime=@0', '--pax-option=delete=atime,delete=ctime', '--exclude=*.tmp-*'];
+
+/**
+ * Tars `layoutDir` into `outFile` reproducibly (sorted, numeric root owner, mtime 0), hashing the
+ * archive as it is written, so callers need not read it again. Returns its sha256 (hex) and size.
+ */
+export async function writeOciArchive(layoutDir: string, outFile: string): Promise<{ sha256: string; size: number }> {
   const tmp = `${outFile}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const hash = createHash('sha256');
+  let size = 0;
+  const tar = spawn('tar', [...TAR_ARGS, '-C', layoutDir, '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  tar.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    tar.on('error', reject);
+    tar.on('close', resolve);
+  });
   try {
-    await run('tar', ['--create', `--file=${tmp}`, '--format=pax', '--sort=name', '--numeric-owner', '--owner=0', '--group=0',
-      '--mtime=@0', '--pax-option=delete=atime,delete=ctime', '--exclude=*.tmp-*', '-C', layoutDir, '.']);
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    await pipeline(tar.stdout, tap, createWriteStream(tmp));
+    const code = await exited;
+    if (code !== 0) throw new Error(`tar of ${layoutDir} failed (exit ${code}): ${stderr.trim().slice(0, 500)}`);
     await rename(tmp, outFile);
+    return { sha256: hash.digest('hex'), size };
   } catch (err) {
+    tar.kill('SIGKILL');
     await rm(tmp, { force: true });
     throw err;
   }
