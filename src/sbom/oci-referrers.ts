@@ -1,10 +1,13 @@
 /**
  * @module SBOMs as OCI 1.1 referrers of an image in an OCI layout: one artifact manifest per document
  * (`artifactType` application/spdx+json or application/vnd.cyclonedx+json, `subject` = the image manifest),
- * listed untagged in index.json as oras' layout store does.
+ * listed untagged in index.json as oras' layout store does, and gathered in the distribution spec's
+ * referrers tag schema (an image index tagged `sha256-<subject hex>`), which tools that cannot query a
+ * referrers API read and copy (`skopeo inspect --raw oci:DIR:sha256-<hex>`, `skopeo copy --all`).
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { REF_NAME_ANNOTATION } from '../oci/image/manifest.ts';
 import { MEDIA_TYPES, type Descriptor } from '../oci/media-types.ts';
 import { findImageEntry, putIndexEntry, readIndex, readVerifiedBlob, writeBlob } from '../signing/oci-index.ts';
 
@@ -39,13 +42,28 @@ async function attach(layoutDir: string, subject: Descriptor, file: string, arti
   return manifest;
 }
 
-/** Writes the SBOM referrers of the image; returns their manifest descriptors. */
+/** (Re)writes the fallback referrers index of `subject`, tagged `sha256-<hex>`, listing every referrer in the layout. */
+async function writeReferrersTag(layoutDir: string, subject: Descriptor): Promise<void> {
+  const referrers = await listReferrers(layoutDir, subject.digest);
+  const index = await writeBlob(layoutDir, Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.index,
+    manifests: referrers.map((r) => ({ mediaType: r.manifest.mediaType, digest: r.manifest.digest, size: r.manifest.size, artifactType: r.artifactType })),
+  })), MEDIA_TYPES.index);
+  await putIndexEntry(layoutDir, { ...index, annotations: { [REF_NAME_ANNOTATION]: referrersTag(subject.digest) } });
+}
+
+/** The referrers tag schema's tag for a digest: `sha256:abc…` → `sha256-abc…`. */
+export const referrersTag = (digest: string): string => digest.replace(':', '-');
+
+/** Writes the SBOM referrers of the image (and its referrers tag); returns their manifest descriptors. */
 export async function attachSbomReferrers(opts: AttachSbomsOptions): Promise<Descriptor[]> {
   const subject = await findImageEntry(opts.layoutDir, opts.tag);
   const created = (opts.created ?? new Date().toISOString()).replace(/\.\d+Z$/, 'Z');
   const out: Descriptor[] = [];
   if (opts.spdxPath) out.push(await attach(opts.layoutDir, subject, opts.spdxPath, SBOM_ARTIFACT_TYPES.spdx, created));
   if (opts.cycloneDxPath) out.push(await attach(opts.layoutDir, subject, opts.cycloneDxPath, SBOM_ARTIFACT_TYPES.cycloneDx, created));
+  await writeReferrersTag(opts.layoutDir, subject);
   return out;
 }
 

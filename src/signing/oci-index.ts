@@ -16,8 +16,9 @@ export type IndexDescriptor = Descriptor & { artifactType?: string };
 /** An OCI 1.1 manifest: an image manifest, or an artifact manifest (artifactType, subject). */
 export type ArtifactManifest = OciManifest & { artifactType?: string; subject?: Descriptor };
 
-/** Tags cosign uses for what it attaches to an image (`sha256-<hex>.sig|.att|.sbom`). */
+/** Tags cosign uses for what it attaches to an image (`sha256-<hex>.sig|.att|.sbom`) and the referrers tag (`sha256-<hex>`). */
 export const COSIGN_TAG = /^sha256-[a-f0-9]{64}\.(sig|att|sbom)$/;
+export const ATTACHED_TAG = /^sha256-[a-f0-9]{64}(\.(sig|att|sbom))?$/;
 
 export const sha256Hex = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
@@ -56,7 +57,7 @@ export async function findImageEntry(layoutDir: string, tag?: string): Promise<D
   const images = index.manifests.filter((m) => {
     const ref = m.annotations?.[REF_NAME_ANNOTATION];
     if (tag !== undefined) return ref === tag;
-    return !(m as IndexDescriptor).artifactType && !(ref && COSIGN_TAG.test(ref)) && m.mediaType !== MEDIA_TYPES.index;
+    return !(m as IndexDescriptor).artifactType && !(ref && ATTACHED_TAG.test(ref)) && m.mediaType !== MEDIA_TYPES.index;
   });
   const names = index.manifests.map((m) => m.annotations?.[REF_NAME_ANNOTATION] ?? m.digest).join(', ');
   if (images.length === 1) return images[0]!;

@@ -14,7 +14,7 @@ import { writeOciLayout } from '../../src/oci/image/layout.ts';
 import { writeLayer } from '../../src/oci/layer/write-layer.ts';
 import { generateSboms } from '../../src/sbom/generate.ts';
 import { licensesFromCopyright, spdxForDebianLicense } from '../../src/sbom/licenses.ts';
-import { attachSbomReferrers, listReferrers, SBOM_ARTIFACT_TYPES } from '../../src/sbom/oci-referrers.ts';
+import { attachSbomReferrers, listReferrers, referrersTag, SBOM_ARTIFACT_TYPES } from '../../src/sbom/oci-referrers.ts';
 import { findImageEntry } from '../../src/signing/oci-index.ts';
 import { baseUnavailable, schemaValidator, toolMissing } from './helpers.ts';
 
@@ -97,6 +97,11 @@ test('SBOMs attach to an OCI image as referrers; the layout still reads with sko
     if (missing) return t.skip(missing);
     const inspected = JSON.parse(execFileSync('skopeo', ['inspect', `oci:${join(dir, 'oci')}:1.0.0-1`], { encoding: 'utf8' })) as Json;
     assert.equal(inspected.Digest, image.manifest.digest);
+    const tag = `oci:${join(dir, 'oci')}:${referrersTag(image.manifest.digest)}`;
+    const fallback = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', tag], { encoding: 'utf8' })) as { manifests: Json[] };
+    assert.deepEqual(fallback.manifests.map((m) => m.artifactType).sort(), [SBOM_ARTIFACT_TYPES.spdx, SBOM_ARTIFACT_TYPES.cycloneDx].sort());
+    execFileSync('skopeo', ['copy', '--all', '-q', tag, `oci:${join(dir, 'copy')}:referrers`]);
+    assert.ok(existsSync(join(dir, 'copy/blobs/sha256', String(attached[0]!.digest).slice(7))), 'skopeo copies the referrers with the tag');
     if (!toolMissing('umoci', 'scripts/install-system-deps.sh')) {
       assert.match(execFileSync('umoci', ['ls', '--layout', join(dir, 'oci')], { encoding: 'utf8' }), /1\.0\.0-1/);
     }
