@@ -149,4 +149,8 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX lifecycle_execution_resources_by_arn ON lifecycle_execution_resources(resource_arn);
   `,
+  // 3: finding the newest build of each version (ListImages/ListComponents) from the index alone
+  `
+  CREATE INDEX resources_versions ON resources(type, region, account, name, version, build);
+  `,
 ];
