@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import { distribute } from '../distribution/distribute.ts';
+import { limitsForInstanceTypes } from '../cgroups/instance-types.ts';
 import { runBuild } from '../engine/build.ts';
 import { formatEvent, type BuildEvent } from '../engine/events.ts';
 import { BuildCancelled } from '../engine/failure.ts';
@@ -63,7 +64,13 @@ async function buildOutputs(ctx: ProcessContext, record: { doc: Image; account: 
     if (e.type === 'stage' && e.stage === 'test' && e.status === 'start') void setState(ctx.store, arn, 'TESTING');
   };
   const request = await planFromImage(ctx.store, ctx.home, record.doc, { account: record.account, region: record.region });
-  const result = await runBuild(request, { home: ctx.home, basesHome: ctx.basesHome, outputDir, cache: ctx.cache, signal: ctx.signal, onEvent, ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}) });
+  // The infrastructure configuration's instance types set the instance's CPU, memory and process limits.
+  const { instanceType, ...limits } = limitsForInstanceTypes(record.doc.infrastructureConfiguration?.instanceTypes);
+  onEvent({ type: 'log', line: `build instance: ${instanceType} (${limits.cpus} CPUs, ${limits.memoryMiB} MiB, ${limits.pids} processes)` });
+  const result = await runBuild(request, {
+    home: ctx.home, basesHome: ctx.basesHome, outputDir, cache: ctx.cache, signal: ctx.signal, onEvent, limits, timeoutMs: buildTimeoutMs(),
+    ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}),
+  });
   const osVersion = request.parent.type === 'managed' ? (request.parent.base === 'debian-12' ? 'Debian 12' : 'Debian 13') : 'Linux';
   return { manifest: result.manifest, osVersion };
 }
@@ -114,4 +121,10 @@ export async function processImage(ctx: ProcessContext, job: Job): Promise<Outco
     await setState(ctx.store, arn, 'FAILED', reason.slice(0, 1000));
     return 'failed';
   }
+}
+
+/** A build that runs longer than this fails (`INGOT_BUILD_TIMEOUT_MINUTES`, default 240). */
+function buildTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const minutes = Number(env['INGOT_BUILD_TIMEOUT_MINUTES'] ?? 240);
+  return (Number.isFinite(minutes) && minutes > 0 ? minutes : 240) * 60_000;
 }

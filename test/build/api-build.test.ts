@@ -50,7 +50,7 @@ async function setup(name: string, commands: string[], container: boolean): Prom
         targetRepository: { service: 'ECR', repositoryName: name },
       }))).containerRecipeArn!
     : (await c.send(new ib.CreateImageRecipeCommand({ name, semanticVersion: '1.0.0', parentImage: BASE, components, clientToken: ct() }))).imageRecipeArn!;
-  const infra = await c.send(new ib.CreateInfrastructureConfigurationCommand({ name: `${name}-infra`, instanceProfileName: 'ingot', clientToken: ct() }));
+  const infra = await c.send(new ib.CreateInfrastructureConfigurationCommand({ name: `${name}-infra`, instanceProfileName: 'ingot', instanceTypes: ['t3.small'], clientToken: ct() }));
   const dist = await c.send(new ib.CreateDistributionConfigurationCommand({ name: `${name}-dist`, clientToken: ct(), distributions: [{ region: 'us-east-1' }, { region: 'us-west-2' }] }));
   const image = await c.send(new ib.CreateImageCommand({
     ...(container ? { containerRecipeArn: recipeArn } : { imageRecipeArn: recipeArn }),
@@ -71,6 +71,7 @@ test('CreateImage of a container recipe: built, tested, AVAILABLE in two regions
   assert.equal(inspected.Layers.length, 2);
   const log = readFileSync(join(t.home, 'images/us-east-1', TEST_ACCOUNT, 'api-container/1.0.0/1/build.log'), 'utf8');
   assert.match(log, /AVAILABLE/);
+  assert.match(log, /build instance: t3\.small \(2 CPUs, 2048 MiB/);
   const logs = await runIngot(['logs', arn, '--follow'], { INGOT_HOME: t.home });
   assert.equal(logs.code, 0, logs.stderr);
   assert.match(logs.stdout, /==> build/);
