@@ -23,7 +23,12 @@ Environment:
   INGOT_HOME               data directory (default ~/.ingot); the database is INGOT_HOME/ingot.db
   INGOT_ACCESS_KEY_ID      the default access key (with INGOT_SECRET_ACCESS_KEY); when both are
   INGOT_SECRET_ACCESS_KEY  unset, a key is generated once, stored and printed
-  INGOT_ACCOUNT_ID         the default key's account (default 123456789012)`;
+  INGOT_ACCOUNT_ID         the default key's account (default 123456789012)
+  INGOT_CONFIG             configuration file: sites, registries, webhooks (default INGOT_HOME/config.json)
+  INGOT_BASES_HOME         where managed Debian bases are cached (default INGOT_HOME)
+  INGOT_CACHE_MAX_GIB      bound of the layer cache (default 20)
+  INGOT_BUILD_TIMEOUT_MINUTES, INGOT_BUILD_MAX_ATTEMPTS, INGOT_BUILD_LEASE_SECONDS,
+  INGOT_SCHEDULER_INTERVAL_MS   build and scheduler settings (docs/pipelines.md)`;
 
 export const command: CommandModule = {
   summary: 'serve the Image Builder API',
