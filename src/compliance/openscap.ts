@@ -1,0 +1,62 @@
+/**
+ * @module OpenSCAP evaluation of an image's file system: `oscap-chroot ROOT xccdf eval --profile P
+ * --results-arf … --report … DATASTREAM`, run on a discarded writable overlay of the image's layers.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { IngotError } from '../errors/ingot-error.ts';
+import { runOnScratchOverlay } from './scratch-overlay.ts';
+import { parseXccdfResults, type XccdfSummary } from './xccdf-results.ts';
+
+export const CIS_LEVEL1_SERVER = 'xccdf_org.ssgproject.content_profile_cis_level1_server';
+export const OPENSCAP_FILES = { arf: 'openscap-arf.xml', report: 'openscap-report.html' } as const;
+
+export interface OpenScapOptions {
+  /** The image's layers, topmost first (or a single root file system). */
+  lowerDirs: readonly string[];
+  /** SCAP data stream (see ensureScapContent). */
+  datastream: string;
+  /** XCCDF profile id (default CIS Level 1 Server). */
+  profile?: string;
+  /** Where the ARF results and the HTML report go. */
+  outDir: string;
+  workDir?: string;
+}
+
+export interface OpenScapResult extends XccdfSummary {
+  profile: string;
+  arfPath: string;
+  reportPath: string;
+  durationMs: number;
+}
+
+/** Why OpenSCAP cannot run here, or undefined. */
+export function openScapUnavailable(): string | undefined {
+  try {
+    execFileSync('sh', ['-c', 'command -v oscap-chroot && command -v oscap'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return 'oscap-chroot is not installed (openscap-scanner and openscap-utils; scripts/install-system-deps.sh)';
+  }
+}
+
+/** Evaluates the profile; exit codes 0 (all pass) and 2 (some rule failed) are both a finished scan. */
+export async function runOpenScap(opts: OpenScapOptions): Promise<OpenScapResult> {
+  const missing = openScapUnavailable();
+  if (missing) throw new IngotError('ServiceUnavailableException', missing);
+  const profile = opts.profile ?? CIS_LEVEL1_SERVER;
+  const arfPath = join(opts.outDir, OPENSCAP_FILES.arf);
+  const reportPath = join(opts.outDir, OPENSCAP_FILES.report);
+  const started = performance.now();
+  const run = await runOnScratchOverlay({
+    lowerDirs: opts.lowerDirs,
+    argv: ['oscap-chroot', '{ROOT}', 'xccdf', 'eval', '--profile', profile, '--results-arf', arfPath, '--report', reportPath, opts.datastream],
+    ...(opts.workDir ? { workDir: opts.workDir } : {}),
+  });
+  if (run.exitCode !== 0 && run.exitCode !== 2) {
+    throw new IngotError('InvalidParameterValueException', `oscap-chroot xccdf eval --profile ${profile} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  const summary = parseXccdfResults(await readFile(arfPath, 'utf8'));
+  return { profile, arfPath, reportPath, durationMs: Math.round(performance.now() - started), ...summary };
+}
