@@ -13,6 +13,7 @@ import { buildImageConfig } from '../../src/oci/image/config.ts';
 import { writeOciLayout } from '../../src/oci/image/layout.ts';
 import { writeLayer } from '../../src/oci/layer/write-layer.ts';
 import { generateSboms } from '../../src/sbom/generate.ts';
+import { generateSbomsForLayers } from '../../src/sbom/layers.ts';
 import { licensesFromCopyright, spdxForDebianLicense } from '../../src/sbom/licenses.ts';
 import { attachSbomReferrers, listReferrers, referrersTag, SBOM_ARTIFACT_TYPES } from '../../src/sbom/oci-referrers.ts';
 import { findImageEntry } from '../../src/signing/oci-index.ts';
@@ -59,6 +60,27 @@ test('SBOMs of the debian-12 base validate, list every dpkg package, and take un
       for (const ref of String(p.licenseDeclared).match(/LicenseRef-[A-Za-z0-9.-]+/g) ?? []) assert.ok(declaredRefs.has(ref), `${ref} is declared`);
       assert.match(String(((p.externalRefs as Json[])[0])?.referenceLocator), PURL);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SBOMs of an image given as layers read the merged tree (the dpkg database of the top layer wins)', async (t) => {
+  const why = baseUnavailable();
+  if (why) return t.skip(why);
+  const base = await sharedTestBase();
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-sbom-layers-'));
+  try {
+    const status = readFileSync(join(base.rootfsDir, 'var/lib/dpkg/status'), 'utf8');
+    const extra = 'Package: ingot-test-tool\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1:2.0-1\nMaintainer: Ingot <ingot@example.org>\nDescription: test package\n';
+    mkdirSync(join(dir, 'upper/var/lib/dpkg'), { recursive: true });
+    writeFileSync(join(dir, 'upper/var/lib/dpkg/status'), `${status.trimEnd()}\n\n${extra}`);
+    const r = await generateSbomsForLayers({ lowerDirs: [join(dir, 'upper'), base.rootfsDir], outDir: join(dir, 'out'), name: 'layered', version: '1.0.0/1', workDir: dir });
+    const cdx = JSON.parse(readFileSync(r.cycloneDxPath, 'utf8')) as { components: Json[] };
+    const tool = cdx.components.find((c) => c.name === 'ingot-test-tool');
+    assert.equal(tool?.purl, 'pkg:deb/debian/ingot-test-tool@1%3A2.0-1?arch=amd64&distro=debian-12');
+    assert.equal(r.packageCount, cdx.components.length);
+    assert.ok((cdx.components.find((c) => c.name === 'bash')?.licenses as Json[] | undefined)?.length, 'copyright files come from the lower layer');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
