@@ -2,7 +2,8 @@
  * @module Debian security tracker data (the tracker's JSON export: source package → CVE → per-release
  * status), loaded from a file the user imports or points to, and checked for shape.
  */
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
 
 export interface TrackerRelease {
@@ -58,4 +59,29 @@ export async function loadTrackerFeed(path: string): Promise<TrackerFeed> {
     throw new IngotError('InvalidParameterValueException', `security tracker feed ${path} is not JSON: ${(err as Error).message}`, { cause: err });
   }
   return parseTrackerFeed(data, path);
+}
+
+/** Where an imported feed is kept: `$INGOT_HOME/findings/debian-security-tracker.json`. */
+export function importedFeedPath(ingotHome: string): string {
+  return join(ingotHome, 'findings', 'debian-security-tracker.json');
+}
+
+/**
+ * Imports a tracker JSON file (checked first) as the feed builds use: a feed named by `INGOT_SECURITY_FEED`
+ * or a build option is used in place; otherwise the imported copy. Returns the path it was written to.
+ */
+export async function importTrackerFeed(source: string, ingotHome: string): Promise<{ path: string; sourcePackages: number }> {
+  const feed = await loadTrackerFeed(source);
+  const dest = importedFeedPath(ingotHome);
+  await mkdir(dirname(dest), { recursive: true });
+  await copyFile(source, `${dest}.tmp`);
+  await rename(`${dest}.tmp`, dest);
+  return { path: dest, sourcePackages: Object.keys(feed).length };
+}
+
+/** The feed to scan with: an explicit path, else $INGOT_SECURITY_FEED, else the imported one (undefined when none). */
+export async function resolveFeedPath(ingotHome: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  if (explicit || env.INGOT_SECURITY_FEED) return explicit || env.INGOT_SECURITY_FEED;
+  const imported = importedFeedPath(ingotHome);
+  return (await stat(imported).then(() => true, () => false)) ? imported : undefined;
 }

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { sharedTestBase } from '../../src/bases/testing.ts';
 import { IngotError } from '../../src/errors/ingot-error.ts';
 import { aggregateFindings, checkSeverityThreshold } from '../../src/findings/aggregate.ts';
-import { loadTrackerFeed } from '../../src/findings/feed.ts';
+import { importTrackerFeed, loadTrackerFeed, resolveFeedPath } from '../../src/findings/feed.ts';
 import { matchVulnerabilities, type ScanPackage } from '../../src/findings/match.ts';
 import { scanImageVulnerabilities } from '../../src/findings/scan.ts';
 import { severityForUrgency } from '../../src/findings/severity.ts';
@@ -66,6 +66,22 @@ test('urgencies map to severities (Debian marks, remote high issues are CRITICAL
   assert.equal(severityForUrgency('unimportant'), 'INFORMATIONAL');
   assert.equal(severityForUrgency('not yet assigned'), 'UNTRIAGED');
   assert.equal(severityForUrgency(undefined), 'UNTRIAGED');
+});
+
+test('a feed is imported into INGOT_HOME (checked first) and found again; INGOT_SECURITY_FEED or a path wins', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'ingot-feed-home-'));
+  try {
+    assert.equal(await resolveFeedPath(home, undefined, {}), undefined);
+    const imported = await importTrackerFeed(FEED, home);
+    assert.equal(imported.sourcePackages, 6);
+    assert.equal(await resolveFeedPath(home, undefined, {}), imported.path);
+    assert.equal(await resolveFeedPath(home, undefined, { INGOT_SECURITY_FEED: '/x.json' }), '/x.json');
+    assert.equal(await resolveFeedPath(home, '/y.json', { INGOT_SECURITY_FEED: '/x.json' }), '/y.json');
+    writeFileSync(join(home, 'bad.json'), '[]');
+    await assert.rejects(importTrackerFeed(join(home, 'bad.json'), home), /must be a JSON object of source packages/);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 });
 
 test('a malformed feed is refused with the entry named', async () => {
