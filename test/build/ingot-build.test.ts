@@ -188,3 +188,18 @@ test('the build timeout and the instance type memory limit stop runaway componen
   assert.match(hog.stderr, /on ingot\.small/);
   assert.match(hog.stderr, /exit code 137/, 'killed by the out-of-memory killer of its cgroup');
 });
+
+test('an OCI archive from an earlier build is a parent image', { skip }, async () => {
+  const out = join(dir, 'out-child');
+  const childRecipe = join(dir, 'child-recipe.yml');
+  writeFileSync(join(dir, 'child.yml'), 'name: child\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Add\n        action: ExecuteBash\n        inputs:\n          commands:\n            - cat /srv/hello.txt > /srv/child.txt\n');
+  writeFileSync(childRecipe, `name: child-image\nversion: 2.0.0\nparentImage: "oci-archive:${join(dir, 'out1', 'image.oci.tar')}:1.0.0"\ncomponents:\n  - uri: child.yml\ndockerfileTemplateData: |\n  FROM {{{ imagebuilder:parentImage }}}\n  {{{ imagebuilder:components }}}\n`);
+  const r = await runIngot(['build', childRecipe, '--output', out], env);
+  assert.equal(r.code, 0, r.stderr);
+  const bundle = join(dir, 'bundle-child');
+  execFileSync('umoci', ['unpack', '--image', `${join(out, 'oci')}:2.0.0`, bundle], { stdio: 'pipe' });
+  assert.equal(readFileSync(join(bundle, 'rootfs/srv/child.txt'), 'utf8'), 'hello\n');
+  // The parent's config (ENTRYPOINT from the first build) carries over.
+  const inspect = JSON.parse(execFileSync('skopeo', ['inspect', '--config', `oci:${join(out, 'oci')}:2.0.0`], { encoding: 'utf8' })) as { config: { Entrypoint?: string[] } };
+  assert.deepEqual(inspect.config.Entrypoint, ['cat']);
+});
