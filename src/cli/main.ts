@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   shell: { summary: 'open a shell in a failed build kept with --keep-on-failure', load: () => import('./commands/shell.ts').then((m) => m.command) },
   logs: { summary: 'print (and follow) an image build log', load: () => import('./commands/logs.ts').then((m) => m.command) },
   lifecycle: { summary: 'run a lifecycle policy now (or preview it)', load: () => import('./commands/lifecycle.ts').then((m) => m.command) },
+  bases: { summary: 'list or refresh the managed Debian base images', load: () => import('./commands/bases.ts').then((m) => m.command) },
   credentials: { summary: 'list or create API access keys', load: () => import('./commands/credentials.ts').then((m) => m.command) },
   worker: { summary: 'run builds in a separate worker process', load: () => import('./commands/worker.ts').then((m) => m.command) },
   audit: { summary: 'show the audit log of API changes', load: () => import('./commands/audit.ts').then((m) => m.command) },

@@ -10,6 +10,8 @@ import { BuildCancelled, BuildFailure } from '../../engine/failure.ts';
 import { loadRecipeFile } from '../../recipe-file/load.ts';
 import { basesHome, ingotHome } from '../../server/config.ts';
 import { progressPrinter } from './progress.ts';
+import type { DiskFormat } from '../../disk/layout.ts';
+import { IngotError } from '../../errors/ingot-error.ts';
 
 export interface LocalBuildOptions {
   file: string;
@@ -18,6 +20,8 @@ export interface LocalBuildOptions {
   compression: 'gzip' | 'zstd';
   runTests: boolean;
   keepOnFailure: boolean;
+  /** Bootable disk formats (image recipes only). */
+  diskFormats?: DiskFormat[];
   instanceType?: string | undefined;
   timeoutMs: number;
 }
@@ -29,7 +33,9 @@ const DEFAULT_CACHE_GIB = 20;
 
 export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: boolean; outputDir: string }> {
   const home = ingotHome();
-  const request = await loadRecipeFile(opts.file, { runTests: opts.runTests });
+  const loaded = await loadRecipeFile(opts.file, { runTests: opts.runTests });
+  if (opts.diskFormats && loaded.kind !== 'image') throw new IngotError('ValidationException', `--format: ${opts.file} is a container recipe; disk formats are for image recipes`);
+  const request = opts.diskFormats ? { ...loaded, diskFormats: opts.diskFormats } : loaded;
   const outputDir = opts.output ?? defaultOutputDir(request.name, request.version);
   const cache = opts.noCache ? undefined : await openLayerCache({ root: join(home, 'cache'), maxBytes: Number(process.env['INGOT_CACHE_MAX_GIB'] ?? DEFAULT_CACHE_GIB) * 2 ** 30 });
   const printer = progressPrinter();

@@ -4,9 +4,11 @@
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { CommandModule } from '../main.ts';
+import { parseDiskFormats } from '../../disk/layout.ts';
 
 const usage = `Usage: ingot build FILE [--output DIR] [--no-cache] [--compression gzip|zstd] [--skip-tests]
                    [--instance-type TYPE] [--timeout MINUTES] [--keep-on-failure]
+                   [--format raw,qcow2,vmdk,vhdx,vhd]
 
 Builds the recipe in FILE on this machine: runs every component's build phase in a sandbox
 (one cached layer per component), the validate phases, writes the outputs, then runs the test
@@ -30,6 +32,10 @@ Options:
                       see docs/instance-types.md)
   --timeout MINUTES   fail the build if it has not finished in this time (default 120)
   --keep-on-failure   keep the build's work directory (layers, upper dirs) when it fails
+  --format LIST       image recipes: write bootable disk images instead of rootfs.tar.zst, in any of
+                      raw, qcow2, vmdk (streamOptimized), vhdx, vhd (comma-separated); the root
+                      size comes from the recipe's blockDeviceMappings (default 8 GiB) and the
+                      test phases run in the disk booted under qemu
 
 Exit status: 0 when the build and its tests passed, 1 otherwise.`;
 
@@ -47,6 +53,7 @@ export const command: CommandModule = {
         compression: { type: 'string' },
         'skip-tests': { type: 'boolean' },
         'keep-on-failure': { type: 'boolean' },
+        format: { type: 'string' },
         'instance-type': { type: 'string' },
         timeout: { type: 'string' },
       },
@@ -69,6 +76,7 @@ export const command: CommandModule = {
       compression,
       runTests: values['skip-tests'] !== true,
       keepOnFailure: values['keep-on-failure'] === true,
+      ...(values.format !== undefined ? { diskFormats: parseDiskFormats(values.format) } : {}),
       instanceType,
       timeoutMs: timeoutMinutes * 60_000,
     });
