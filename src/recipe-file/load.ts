@@ -12,6 +12,7 @@ import { IngotError } from '../errors/ingot-error.ts';
 import { componentFromText } from '../engine/component-from-text.ts';
 import { parseParentImage } from '../engine/parent-spec.ts';
 import type { BuildComponent, BuildRequest } from '../engine/request.ts';
+import type { BlockDeviceMapping } from '../disk/layout.ts';
 import { resolveComponentRef, type StoredComponentLookup } from './component-refs.ts';
 
 interface ComponentEntry {
@@ -33,6 +34,7 @@ interface RecipeFile {
   targetRepository?: unknown;
   containerType?: string;
   workingDirectory?: string;
+  blockDeviceMappings?: BlockDeviceMapping[];
 }
 
 const fail = (file: string, message: string) => new IngotError('ValidationException', `${file}: ${message}`);
@@ -81,6 +83,7 @@ export async function loadRecipeFile(file: string, opts: LoadOptions = {}): Prom
     components,
     ...(recipe.dockerfileTemplateData !== undefined ? { dockerfileTemplate: recipe.dockerfileTemplateData } : {}),
     ...(recipe.workingDirectory !== undefined ? { workingDirectory: recipe.workingDirectory } : {}),
+    ...(Array.isArray(recipe.blockDeviceMappings) ? { blockDeviceMappings: recipe.blockDeviceMappings } : {}),
     runTests: opts.runTests ?? true,
   };
 }

@@ -1,0 +1,83 @@
+/**
+ * @module The internal "make it bootable" component, run as one more sandboxed layer on top of the
+ * image: the distribution's cloud kernel + initramfs, GRUB's BIOS core image, systemd with
+ * networkd (DHCP), OpenSSH, Ingot's first-boot unit, and the machine-id/host-key reset.
+ */
+import { componentFromText } from '../engine/component-from-text.ts';
+import type { BuildComponent } from '../engine/request.ts';
+import { FIRSTBOOT_SCRIPT, FIRSTBOOT_UNIT } from './firstboot.ts';
+
+/** Modules linked into GRUB's core image, so GRUB never reads a module from disk. */
+export const GRUB_MODULES = 'biosdisk part_msdos ext2 normal linux configfile echo test serial terminal terminfo search search_fs_uuid boot';
+
+/** Where the component leaves GRUB's boot sector and core image for the disk writer. */
+export const GRUB_BOOT_IMG = 'usr/lib/grub/i386-pc/boot.img';
+export const GRUB_CORE_IMG = 'boot/grub/i386-pc/core.img';
+
+/** Disk and file-system drivers the initramfs carries (virtio, SATA/IDE, NVMe, Hyper-V, VMware). */
+const INITRAMFS_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_scsi', 'sd_mod', 'ahci', 'ata_piix', 'ata_generic', 'nvme', 'hv_vmbus', 'hv_storvsc', 'vmw_pvscsi', 'mptspi', 'ext4'];
+
+const indent = (text: string, n: number): string => text.split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n');
+
+const SCRIPT = `set -eu
+export DEBIAN_FRONTEND=noninteractive
+# A small initramfs with the disk drivers of KVM, VMware and Hyper-V, generated once (not per trigger).
+mkdir -p /etc/initramfs-tools/conf.d /usr/share/initramfs-tools/modules.d
+echo MODULES=list > /etc/initramfs-tools/conf.d/ingot-modules.conf
+printf '%s\\n' ${INITRAMFS_MODULES.join(' ')} > /usr/share/initramfs-tools/modules.d/ingot
+apt-get update -q
+INITRD=No apt-get install -y -q --no-install-recommends -o DPkg::Options::=--force-unsafe-io \\
+  systemd systemd-sysv udev dbus kmod linux-image-cloud-amd64 initramfs-tools grub-pc-bin grub-common \\
+  openssh-server ca-certificates
+for k in /lib/modules/*; do v=$(basename "$k"); [ -e "/boot/initrd.img-$v" ] || update-initramfs -c -k "$v"; done
+# INITRD=No also skipped the /initrd.img link GRUB's config uses; point both links at the newest kernel.
+v=$(ls /lib/modules | sort -V | tail -n1)
+ln -sfn "boot/vmlinuz-$v" /vmlinuz
+ln -sfn "boot/initrd.img-$v" /initrd.img
+mkdir -p /boot/grub/i386-pc /etc/systemd/network /usr/local/sbin
+grub-mkimage -O i386-pc -o /${GRUB_CORE_IMG} -p '(hd0,msdos1)/boot/grub' ${GRUB_MODULES}
+cat > /etc/systemd/network/80-ingot-dhcp.network <<'EOF'
+[Match]
+Name=en* eth*
+
+[Network]
+DHCP=yes
+EOF
+cat > /usr/local/sbin/ingot-firstboot <<'EOF'
+${FIRSTBOOT_SCRIPT}EOF
+chmod 0755 /usr/local/sbin/ingot-firstboot
+cat > /etc/systemd/system/ingot-firstboot.service <<'EOF'
+${FIRSTBOOT_UNIT}EOF
+systemctl enable systemd-networkd.service ingot-firstboot.service ssh.service
+systemctl mask systemd-networkd-wait-online.service
+ln -sf /lib/systemd/system/serial-getty@.service /etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service
+[ -f /etc/hostname ] || echo localhost > /etc/hostname
+# Every machine made from the image gets its own identity on first boot.
+rm -f /etc/ssh/ssh_host_*
+: > /etc/machine-id
+rm -f /var/lib/dbus/machine-id /var/lib/systemd/random-seed
+apt-get clean
+rm -rf /var/lib/apt/lists/*
+`;
+
+export const BOOT_COMPONENT_TEXT = `name: ingot-bootable-disk
+description: Internal. Installs a kernel, GRUB and OpenSSH so the image boots from a disk.
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: MakeBootable
+        action: ExecuteBash
+        inputs:
+          commands:
+            - |
+${indent(SCRIPT, 14)}
+`;
+
+let cached: BuildComponent | undefined;
+
+/** The component (parsed once); its text is part of the layer cache key. */
+export function bootComponent(): BuildComponent {
+  cached ??= componentFromText({ name: 'ingot-bootable-disk', version: '1.0.0', text: BOOT_COMPONENT_TEXT, origin: 'ingot-bootable-disk' });
+  return cached;
+}

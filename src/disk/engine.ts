@@ -1,0 +1,61 @@
+/**
+ * @module The build engine's disk hooks: `writeDiskImageOutputs` adds the bootable-disk layer
+ * (cached like any component layer) and writes the disks; `testOnDisk` boots the boot disk from
+ * a copy-on-write overlay under qemu, runs the recipe's test phases inside, and proves the
+ * artifact was not modified (its sha256 is read again afterwards).
+ */
+import { join } from 'node:path';
+import { BuildFailure } from '../engine/failure.ts';
+import { addComponentLayer, type LayerStack, type StackContext } from '../engine/layer-stack.ts';
+import { sha256File, type Artifact } from '../engine/outputs/manifest.ts';
+import type { BuildComponent } from '../engine/request.ts';
+import { hasPhase, runPhase } from '../engine/run-phase.ts';
+import { createQemuInstance } from '../instance/qemu/create.ts';
+import { bootComponent } from './boot-component.ts';
+import { diskLayout, type BlockDeviceMapping, type DiskFormat } from './layout.ts';
+import { bootDiskArtifact, writeDiskOutputs } from './outputs.ts';
+
+export interface DiskRequest {
+  diskFormats?: DiskFormat[] | undefined;
+  blockDeviceMappings?: BlockDeviceMapping[] | undefined;
+}
+
+/** True when the build should make disks (and test by booting one). */
+export const wantsDisks = (r: DiskRequest): boolean => !!r.diskFormats?.length;
+
+/** Cache-key part for the outputs of a disk build. */
+export const diskOutputKey = (r: DiskRequest): string => (wantsDisks(r) ? JSON.stringify([r.diskFormats, diskLayout(r.blockDeviceMappings)]) : '');
+
+export async function writeDiskImageOutputs(ctx: StackContext, stack: LayerStack, outputDir: string, r: DiskRequest): Promise<Artifact[]> {
+  const layout = diskLayout(r.blockDeviceMappings);
+  const bootable = await addComponentLayer(ctx, stack, bootComponent());
+  const out = await writeDiskOutputs({
+    lowerDirs: bootable.lowerDirs, outputDir, workDir: ctx.workDir, formats: r.diskFormats ?? ['raw'], layout,
+    onLog: (line) => ctx.onEvent({ type: 'log', line }),
+  });
+  ctx.onEvent({ type: 'log', line: `disk stages: root file system ${out.timings.rootfsMs} ms, conversions and checks ${out.timings.convertMs} ms, sha256 ${out.timings.digestMs} ms` });
+  return out.artifacts;
+}
+
+export async function testOnDisk(ctx: StackContext, outputDir: string, artifacts: readonly Artifact[], components: readonly BuildComponent[]): Promise<void> {
+  const withTests = components.filter((c) => hasPhase(c, 'test'));
+  if (!withTests.length) return;
+  const boot = bootDiskArtifact(artifacts);
+  if (!boot) throw new BuildFailure('test', 'no disk artifact to boot');
+  const disk = join(outputDir, boot.artifact.path);
+  const started = performance.now();
+  const instance = await createQemuInstance({ disk, diskFormat: boot.qemuFormat, workDir: ctx.workDir, hostname: 'ingot-test' })
+    .catch((err: unknown) => { throw new BuildFailure('test', `the disk image did not boot: ${(err as Error).message}`, undefined, { cause: err }); });
+  ctx.onEvent({ type: 'log', line: `booted ${boot.artifact.path} under qemu in ${((performance.now() - started) / 1000).toFixed(1)} s` });
+  try {
+    for (const component of withTests) {
+      const t = performance.now();
+      ctx.onEvent({ type: 'component', name: component.name, phase: 'test', status: 'start' });
+      await runPhase({ instance, component, phase: 'test', logDir: ctx.logDir, signal: ctx.signal, onEvent: ctx.onEvent });
+      ctx.onEvent({ type: 'component', name: component.name, phase: 'test', status: 'success', durationMs: performance.now() - t });
+    }
+  } finally {
+    await instance.close();
+  }
+  if ((await sha256File(disk)) !== boot.artifact.sha256) throw new BuildFailure('test', `${boot.artifact.path} changed while it was tested (its sha256 differs from manifest.json)`);
+}

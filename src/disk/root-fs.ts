@@ -1,0 +1,101 @@
+/**
+ * @module Writes the boot disk as a raw file without loop devices: the image's layers merged by a
+ * read-only overlayfs mount in a private mount namespace, `mkfs.ext4 -d` populating the root
+ * partition straight into the disk file at its offset (`-E offset=`), the MBR and GRUB written
+ * by hand, and a top layer with the disk-specific files (fstab by UUID, grub.cfg).
+ */
+import { randomUUID } from 'node:crypto';
+import { open, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GRUB_BOOT_IMG, GRUB_CORE_IMG } from './boot-component.ts';
+import { FIRST_PARTITION_LBA, SECTOR, buildMbr, checkCoreImg } from './mbr.ts';
+import { runTool } from './run-tool.ts';
+
+export interface RootDiskSpec {
+  /** The image's layers, topmost first (the boot layer among them). */
+  lowerDirs: readonly string[];
+  outFile: string;
+  sizeGiB: number;
+  /** Scratch space (removed before returning). */
+  workDir: string;
+}
+
+export interface RootDisk {
+  path: string;
+  rootUuid: string;
+}
+
+/** Kernel command line: serial console last, so /dev/console (and the boot log) is ttyS0. */
+export const KERNEL_ARGS = 'ro console=tty0 console=ttyS0,115200n8 net.ifnames=0';
+
+const SCRIPT = `set -e
+mount -t overlay overlay -o "lowerdir=$LOWER" "$MERGED"
+mkfs.ext4 -q -F -b 4096 -L root -U "$UUID" -O "$FEATURES" -d "$MERGED" \\
+  -E "offset=$OFFSET,lazy_itable_init=1,lazy_journal_init=1,nodiscard" "$DISK" "$BLOCKS"`;
+
+export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
+  const rootUuid = randomUUID();
+  const [bootImg, coreImg] = await Promise.all([readLayered(spec.lowerDirs, GRUB_BOOT_IMG), readLayered(spec.lowerDirs, GRUB_CORE_IMG)]);
+  checkCoreImg(coreImg);
+  const diskBytes = spec.sizeGiB * 2 ** 30;
+  const partSectors = diskBytes / SECTOR - FIRST_PARTITION_LBA;
+  const top = await mkdtemp(join(spec.workDir, 'disk-top-'));
+  const merged = await mkdtemp(join(spec.workDir, 'disk-merged-'));
+  try {
+    await writeDiskFiles(top, rootUuid);
+    const fh = await open(spec.outFile, 'w');
+    try {
+      await fh.truncate(diskBytes);
+      await fh.write(buildMbr(bootImg, [{ startLba: FIRST_PARTITION_LBA, sectors: partSectors, type: 0x83, bootable: true }]), 0, SECTOR, 0);
+      await fh.write(coreImg, 0, coreImg.length, SECTOR);
+    } finally {
+      await fh.close();
+    }
+    await runTool(['unshare', '-m', '--propagation', 'private', 'sh', '-c', SCRIPT], {
+      env: {
+        LOWER: [top, ...spec.lowerDirs].join(':'), MERGED: merged, UUID: rootUuid, DISK: spec.outFile, FEATURES: await ext4Features(),
+        OFFSET: String(FIRST_PARTITION_LBA * SECTOR), BLOCKS: String(Math.floor((partSectors * SECTOR) / 4096)),
+      },
+    });
+  } finally {
+    await rm(top, { recursive: true, force: true });
+    await rm(merged, { recursive: true, force: true });
+  }
+  return { path: spec.outFile, rootUuid };
+}
+
+/** The disk-specific files: they sit above every layer, so they win over the image's own. */
+async function writeDiskFiles(top: string, uuid: string): Promise<void> {
+  await mkdir(join(top, 'etc'));
+  await mkdir(join(top, 'boot/grub'), { recursive: true });
+  await writeFile(join(top, 'etc/fstab'), `# <file system> <mount point> <type> <options> <dump> <pass>\nUUID=${uuid} / ext4 defaults,errors=remount-ro 0 1\n`);
+  await writeFile(join(top, 'boot/grub/grub.cfg'), `# Written by Ingot. /vmlinuz and /initrd.img follow kernel upgrades.
+serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+set default=0
+set timeout=1
+menuentry 'Debian GNU/Linux' {
+  search --no-floppy --fs-uuid --set=root ${uuid}
+  linux /vmlinuz root=UUID=${uuid} ${KERNEL_ARGS}
+  initrd /initrd.img
+}
+`);
+}
+
+/** GRUB 2.06 (Debian 12) cannot read ext4 with metadata_csum_seed or orphan_file: leave them out. */
+async function ext4Features(): Promise<string> {
+  const v = await runTool(['mkfs.ext4', '-V']).then((r) => r.stderr + r.stdout, () => '');
+  const m = /mke2fs (\d+)\.(\d+)/.exec(v);
+  const atLeast147 = !!m && (Number(m[1]) > 1 || Number(m[2]) >= 47);
+  return atLeast147 ? '^metadata_csum_seed,^orphan_file' : '^metadata_csum_seed';
+}
+
+/** A file of the merged image (topmost layer that has it). */
+async function readLayered(lowerDirs: readonly string[], rel: string): Promise<Buffer> {
+  for (const dir of lowerDirs) {
+    const data = await readFile(join(dir, rel)).catch(() => undefined);
+    if (data) return data;
+  }
+  throw new Error(`the image has no /${rel}: the bootable-disk layer did not run`);
+}

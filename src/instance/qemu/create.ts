@@ -1,0 +1,52 @@
+/**
+ * @module Boots a QemuInstance: throwaway SSH key, first-boot seed with it, a copy-on-write
+ * overlay over the disk, qemu (KVM if it probes fine, else TCG), then waits for SSH.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { chooseAccel, type Accel } from './accel.ts';
+import { QemuInstance } from './qemu-instance.ts';
+import { writeSeedDisk } from './seed.ts';
+import { makeKeyPair } from './ssh.ts';
+import { createOverlay, startVm } from './vm.ts';
+
+export interface QemuInstanceOptions {
+  /** The disk image to boot; it is only read (writes go to an overlay removed by close()). */
+  disk: string;
+  /** qemu-img format name of `disk` (raw, qcow2, vmdk, vhdx, vpc); default raw. */
+  diskFormat?: string;
+  memoryMiB?: number;
+  cpus?: number;
+  accel?: Accel;
+  /** How long a boot may take until SSH answers (default 600 s: TCG on a busy host is slow). */
+  bootTimeoutMs?: number;
+  hostname?: string;
+  /** Where the overlay, seed, key and console log live (default the system temp dir). */
+  workDir?: string;
+}
+
+export async function createQemuInstance(opts: QemuInstanceOptions): Promise<QemuInstance> {
+  const dir = await mkdtemp(join(opts.workDir ?? tmpdir(), 'ingot-qemu-'));
+  try {
+    const { keyFile, publicKey } = await makeKeyPair(dir);
+    const id = basename(dir).replace(/^ingot-qemu-/, '');
+    await writeSeedDisk(join(dir, 'seed.img'), { instanceId: `i-${id}`, hostname: opts.hostname ?? 'ingot-vm', sshAuthorizedKeys: [publicKey] }, dir);
+    await createOverlay(opts.disk, opts.diskFormat ?? 'raw', join(dir, 'overlay.qcow2'));
+    const accel = opts.accel ?? (await chooseAccel());
+    const vm = await startVm({ baseDisk: opts.disk, baseFormat: opts.diskFormat ?? 'raw', overlay: join(dir, 'overlay.qcow2'), seedDisk: join(dir, 'seed.img'), consoleLog: join(dir, 'console.log'), accel, memoryMiB: opts.memoryMiB ?? 1536, cpus: opts.cpus ?? 1 });
+    const instance = new QemuInstance(id, dir, vm, { port: vm.sshPort, keyFile, controlPath: join(dir, 'ssh.ctl') }, opts.bootTimeoutMs ?? 600_000);
+    try {
+      await instance.connect();
+    } catch (err) {
+      const console = await readFile(join(dir, 'console.log'), 'utf8').catch(() => '');
+      await instance.close();
+      throw new Error(`${(err as Error).message}\nlast console lines:\n${console.split('\n').slice(-15).join('\n')}`, { cause: err });
+    }
+    return instance;
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+

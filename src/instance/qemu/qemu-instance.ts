@@ -1,0 +1,150 @@
+/**
+ * @module The qemu Instance: a VM booted from a disk image through a copy-on-write overlay,
+ * driven over SSH (a throwaway key injected by the first-boot seed). SSH rather than a
+ * virtio-serial agent: the image ships sshd anyway, and exec, streams, exit codes and tar copies
+ * come for free without an agent of our own in every image. `reboot()` really reboots the guest.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runTool } from '../../disk/run-tool.ts';
+import { execProcess } from '../exec-process.ts';
+import type { ExecParams, ExecResult, Instance } from '../types.ts';
+import { panicIn } from './console.ts';
+import { execCommand, killCommand, newExecId, q, tarOf, untarInto } from './remote.ts';
+import { connectMaster, sshArgv, type SshTarget } from './ssh.ts';
+import { stopVm, type RunningVm } from './vm.ts';
+
+export class QemuInstance implements Instance {
+  readonly kind = 'qemu' as const;
+  readonly id: string;
+  /** The guest's serial console, kept until close(). */
+  readonly consoleLog: string;
+  #dir: string;
+  #vm: RunningVm;
+  #ssh: SshTarget;
+  #bootTimeoutMs: number;
+  #master: ChildProcess | undefined;
+  #connections = 0;
+  #life = new AbortController();
+  #inflight = new Set<Promise<ExecResult>>();
+  #closing: Promise<void> | undefined;
+
+  constructor(id: string, dir: string, vm: RunningVm, ssh: SshTarget, bootTimeoutMs: number) {
+    this.id = id;
+    this.#dir = dir;
+    this.#vm = vm;
+    this.#ssh = ssh;
+    this.#bootTimeoutMs = bootTimeoutMs;
+    this.consoleLog = join(dir, 'console.log');
+  }
+
+  /** Waits for SSH (the guest booted and ran its first-boot unit). */
+  async connect(): Promise<void> {
+    // A fresh socket path per connection: a killed master leaves its socket file behind.
+    this.#ssh = { ...this.#ssh, controlPath: join(this.#dir, `ssh-${++this.#connections}.ctl`) };
+    this.#master = await connectMaster(this.#ssh, this.#bootTimeoutMs, () => this.#vm.exitReason() ?? panicIn(this.consoleLog));
+  }
+
+  exec(params: ExecParams): Promise<ExecResult> {
+    if (this.#closing) return Promise.reject(new Error(`qemu instance ${this.id} is closed`));
+    const run = this.#exec(params);
+    this.#inflight.add(run);
+    const forget = () => this.#inflight.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  async #exec(params: ExecParams): Promise<ExecResult> {
+    const id = newExecId();
+    const local = new AbortController();
+    let timedOut = false;
+    let aborted = false;
+    const stop = async (why: 'timeout' | 'abort', remote: boolean) => {
+      if (why === 'timeout') timedOut = true;
+      else aborted = true;
+      if (remote) await runTool(sshArgv(this.#ssh, killCommand(id)), { okCodes: [255] }).catch(() => {});
+      local.abort();
+    };
+    const timer = params.timeoutMs === undefined ? undefined : setTimeout(() => void stop('timeout', true), params.timeoutMs);
+    const onAbort = () => void stop('abort', true);
+    const onLifeEnd = () => void stop('abort', false);
+    params.signal?.addEventListener('abort', onAbort, { once: true });
+    this.#life.signal.addEventListener('abort', onLifeEnd, { once: true });
+    if (params.signal?.aborted) onAbort();
+    try {
+      const command = execCommand(id, params.argv, params.env ?? {}, params.cwd ?? '/');
+      const r = await execProcess({ argv: sshArgv(this.#ssh, command), signal: local.signal, ...pick(params) });
+      return { ...r, exitCode: timedOut || aborted ? (r.exitCode ?? 137) || 137 : r.exitCode, timedOut, aborted };
+    } finally {
+      if (timer) clearTimeout(timer);
+      params.signal?.removeEventListener('abort', onAbort);
+      this.#life.signal.removeEventListener('abort', onLifeEnd);
+    }
+  }
+
+  async copyIn(hostPath: string, instancePath: string): Promise<void> {
+    const remote = sshArgv(this.#ssh, untarInto(instancePath, basename(hostPath))).map(q).join(' ');
+    await runTool(['sh', '-c', `tar -C ${q(dirname(hostPath))} -cf - ${q(basename(hostPath))} | ${remote}`]);
+  }
+
+  async copyOut(instancePath: string, hostPath: string): Promise<void> {
+    const tmp = await mkdtemp(join(dirname(hostPath), '.ingot-copy-'));
+    try {
+      const remote = sshArgv(this.#ssh, tarOf(instancePath)).map(q).join(' ');
+      await runTool(['sh', '-c', `${remote} | tar -C ${q(tmp)} -xpf - && rm -rf ${q(hostPath)} && mv ${q(join(tmp, basename(instancePath)))} ${q(hostPath)}`]);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /** Reboots the guest (systemctl reboot) and waits until SSH answers from a new boot. */
+  async reboot(): Promise<void> {
+    if (this.#closing) throw new Error(`qemu instance ${this.id} is closed`);
+    const before = await this.#bootId();
+    const asked = await this.exec({ argv: ['systemctl', 'reboot', '--no-block'] });
+    if (asked.exitCode !== 0) throw new Error(`qemu instance ${this.id}: systemctl reboot failed (exit ${asked.exitCode}): ${asked.stderr.trim()}`);
+    await this.#endSessions();
+    const deadline = Date.now() + this.#bootTimeoutMs;
+    while (Date.now() < deadline) {
+      await this.connect();
+      if ((await this.#bootId()) !== before) return;
+      await this.#endSessions();
+      await sleep(1000);
+    }
+    throw new Error(`qemu instance ${this.id} did not come back from the reboot within ${this.#bootTimeoutMs / 1000} s`);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#endSessions();
+      await stopVm(this.#vm);
+      await rm(this.#dir, { recursive: true, force: true });
+    })();
+    return this.#closing;
+  }
+
+  async #bootId(): Promise<string> {
+    const r = await this.exec({ argv: ['cat', '/proc/sys/kernel/random/boot_id'] });
+    return r.stdout.trim();
+  }
+
+  /** Ends running execs (they report aborted) and the SSH master connection. */
+  async #endSessions(): Promise<void> {
+    this.#life.abort();
+    await Promise.allSettled([...this.#inflight]);
+    this.#life = new AbortController();
+    const master = this.#master;
+    this.#master = undefined;
+    if (master && master.exitCode === null && master.signalCode === null) {
+      const gone = new Promise<void>((resolve) => master.once('exit', () => resolve()));
+      master.kill('SIGKILL');
+      await gone;
+    }
+  }
+}
+
+function pick(p: ExecParams): Pick<ExecParams, 'stdin' | 'onStdout' | 'onStderr'> {
+  return { ...(p.stdin !== undefined ? { stdin: p.stdin } : {}), ...(p.onStdout ? { onStdout: p.onStdout } : {}), ...(p.onStderr ? { onStderr: p.onStderr } : {}) };
+}

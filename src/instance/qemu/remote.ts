@@ -1,0 +1,44 @@
+/**
+ * @module The shell commands the qemu instance sends over SSH: an exec wrapper that puts the
+ * program in its own session (so a timeout, an abort or the end of the exec kills the whole
+ * remote process tree), and tar-based copies in both directions.
+ */
+import { randomBytes } from 'node:crypto';
+
+/** POSIX shell single-quoting. */
+export const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export const newExecId = (): string => randomBytes(6).toString('hex');
+
+const PIDS = '/run/ingot-exec';
+
+/** Runs argv with env in cwd; the session's process group is killed when the program ends. */
+export function execCommand(id: string, argv: readonly string[], env: Readonly<Record<string, string>>, cwd: string): string {
+  const pidFile = `${PIDS}/${id}`;
+  const inner = `echo $$ > ${pidFile}; cd "$1" || exit 1; shift; exec "$@"`;
+  const envArgs = Object.entries(env).map(([k, v]) => q(`${k}=${v}`));
+  return [
+    `mkdir -p ${PIDS};`,
+    `setsid -w sh -c ${q(inner)} ingot-exec ${q(cwd)} env -- ${envArgs.join(' ')} ${argv.map(q).join(' ')};`,
+    `rc=$?; pg=$(cat ${pidFile} 2>/dev/null); [ -n "$pg" ] && kill -9 -- "-$pg" 2>/dev/null; rm -f ${pidFile}; exit $rc`,
+  ].join(' ');
+}
+
+/** Kills the process group of a running exec (timeout or abort). */
+export function killCommand(id: string): string {
+  const pidFile = `${PIDS}/${id}`;
+  return `for i in 1 2 3 4 5 6 7 8 9 10; do [ -s ${pidFile} ] && break; sleep 0.1; done; pg=$(cat ${pidFile} 2>/dev/null); [ -n "$pg" ] && kill -9 -- "-$pg" 2>/dev/null; true`;
+}
+
+/** Reads a tar of `name` (a file or directory in the tmp dir it unpacks to) from stdin into `dest`. */
+export function untarInto(dest: string, name: string): string {
+  const d = q(dest);
+  const src = `"$t"/${q(name)}`;
+  return `set -e; t=$(mktemp -d /tmp/ingot-copy.XXXXXX); tar -xpf - -C "$t"; mkdir -p "$(dirname ${d})"; ` +
+    `if [ -d ${d} ] && [ -d ${src} ]; then cp -a ${src}/. ${d}/; else rm -rf ${d}; mv ${src} ${d}; fi; rm -rf "$t"`;
+}
+
+/** Writes a tar of the instance path to stdout (one entry: its base name). */
+export function tarOf(path: string): string {
+  return `cd "$(dirname ${q(path)})" && tar -cf - "$(basename ${q(path)})"`;
+}

@@ -1,0 +1,37 @@
+/**
+ * @module Which instance driver an infrastructure configuration asks for: a VM (qemu) when its
+ * first known instance type is in the `ingot.vm.*` family, or when the resource tag
+ * `ingot:instance-driver` is `qemu`; otherwise the sandbox. See docs/instance-types.md.
+ */
+import { IngotError } from '../../errors/ingot-error.ts';
+
+export interface InfraConfigLike {
+  instanceTypes?: readonly string[] | undefined;
+  resourceTags?: Readonly<Record<string, string>> | undefined;
+}
+
+export type DriverChoice =
+  | { driver: 'sandbox' }
+  | { driver: 'qemu'; instanceType: string; cpus: number; memoryMiB: number };
+
+/** The VM sizes; the tag alone gives `ingot.vm.medium`. */
+export const VM_INSTANCE_TYPES: Readonly<Record<string, { cpus: number; memoryMiB: number }>> = {
+  'ingot.vm.small': { cpus: 1, memoryMiB: 1024 },
+  'ingot.vm.medium': { cpus: 2, memoryMiB: 2048 },
+  'ingot.vm.large': { cpus: 4, memoryMiB: 4096 },
+};
+
+export const DRIVER_TAG = 'ingot:instance-driver';
+
+export function instanceDriverFor(infra: InfraConfigLike | undefined): DriverChoice {
+  const vmType = infra?.instanceTypes?.find((t) => t.startsWith('ingot.vm.'));
+  if (vmType) {
+    const size = VM_INSTANCE_TYPES[vmType];
+    if (!size) throw new IngotError('InvalidParameterValueException', `instanceTypes: '${vmType}' is not a VM type (choose from ${Object.keys(VM_INSTANCE_TYPES).join(', ')})`);
+    return { driver: 'qemu', instanceType: vmType, ...size };
+  }
+  const tag = infra?.resourceTags?.[DRIVER_TAG];
+  if (tag === undefined || tag === 'sandbox') return { driver: 'sandbox' };
+  if (tag !== 'qemu') throw new IngotError('InvalidParameterValueException', `resourceTags: ${DRIVER_TAG} must be 'qemu' or 'sandbox', not '${tag}'`);
+  return { driver: 'qemu', instanceType: 'ingot.vm.medium', ...VM_INSTANCE_TYPES['ingot.vm.medium']! };
+}

@@ -1,0 +1,59 @@
+/**
+ * @module SSH to a VM through qemu's user-mode `hostfwd`: a throwaway ed25519 key, one master
+ * connection per boot (ControlMaster), and every exec/copy as a cheap session multiplexed on it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runTool } from '../../disk/run-tool.ts';
+
+export interface SshTarget {
+  port: number;
+  keyFile: string;
+  controlPath: string;
+}
+
+export async function makeKeyPair(dir: string): Promise<{ keyFile: string; publicKey: string }> {
+  const keyFile = join(dir, 'id_ed25519');
+  await runTool(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'ingot-instance', '-f', keyFile]);
+  return { keyFile, publicKey: (await readFile(`${keyFile}.pub`, 'utf8')).trim() };
+}
+
+export function sshOptions(t: SshTarget): string[] {
+  return [
+    '-p', String(t.port), '-i', t.keyFile, '-o', `ControlPath=${t.controlPath}`,
+    '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
+    '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3',
+  ];
+}
+
+/** `ssh ... root@127.0.0.1 -- COMMAND` over the master connection. */
+export function sshArgv(t: SshTarget, remoteCommand: string): string[] {
+  return ['ssh', ...sshOptions(t), '-o', 'ControlMaster=no', 'root@127.0.0.1', '--', remoteCommand];
+}
+
+/**
+ * Starts the master connection, retrying while the guest boots. Resolves with the master process
+ * once sessions can be opened; rejects after `timeoutMs` or when `alive()` turns false.
+ */
+export async function connectMaster(t: SshTarget, timeoutMs: number, alive: () => string | undefined): Promise<ChildProcess> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    const dead = alive();
+    if (dead) throw new Error(`the VM stopped while booting: ${dead}`);
+    const master = spawn('ssh', [...sshOptions(t), '-M', '-N', '-o', 'ControlMaster=yes', '-o', 'ConnectTimeout=5', 'root@127.0.0.1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    master.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<void>((resolve) => master.once('exit', () => resolve()));
+    while (master.exitCode === null && master.signalCode === null) {
+      const check = await runTool(['ssh', ...sshOptions(t), '-O', 'check', 'root@127.0.0.1'], { okCodes: [255] }).catch(() => undefined);
+      if (check?.code === 0) return master;
+      await Promise.race([sleep(250), exited]);
+    }
+    lastError = stderr.trim();
+    await sleep(1000);
+  }
+  throw new Error(`no SSH connection to the VM within ${Math.round(timeoutMs / 1000)} s${lastError ? ` (last error: ${lastError})` : ''}`);
+}

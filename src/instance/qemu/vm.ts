@@ -1,0 +1,79 @@
+/**
+ * @module One qemu process: the disk booted from a copy-on-write qcow2 overlay (the base image is
+ * only ever read), the seed disk, user-mode networking with SSH forwarded to a local port, the
+ * serial console logged to a file. qemu runs under `setpriv --pdeathsig KILL`, so it dies with Ingot.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { runTool } from '../../disk/run-tool.ts';
+import type { Accel } from './accel.ts';
+
+export interface VmSpec {
+  /** The disk to boot (never written). */
+  baseDisk: string;
+  baseFormat: string;
+  overlay: string;
+  seedDisk: string;
+  consoleLog: string;
+  accel: Accel;
+  memoryMiB: number;
+  cpus: number;
+  /** Extra, empty data disks (raw files the VM may write). */
+  dataDisks?: readonly string[];
+}
+
+export interface RunningVm {
+  process: ChildProcess;
+  sshPort: number;
+  /** Why qemu is gone, or undefined while it runs. */
+  exitReason(): string | undefined;
+}
+
+export async function createOverlay(baseDisk: string, baseFormat: string, overlay: string): Promise<void> {
+  await runTool(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', baseDisk, '-F', baseFormat, overlay]);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function qemuArgv(spec: VmSpec, sshPort: number): string[] {
+  const argv = [
+    'qemu-system-x86_64', '-machine', `pc,accel=${spec.accel}`, '-m', String(spec.memoryMiB), '-smp', String(spec.cpus),
+    ...(spec.accel === 'kvm' ? ['-cpu', 'host'] : []),
+    '-display', 'none', '-monitor', 'none', '-serial', `file:${spec.consoleLog}`,
+    '-drive', `file=${spec.overlay},if=virtio,format=qcow2,discard=unmap`,
+    '-drive', `file=${spec.seedDisk},if=virtio,format=raw,readonly=on`,
+    ...(spec.dataDisks ?? []).flatMap((d) => ['-drive', `file=${d},if=virtio,format=raw`]),
+    '-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${sshPort}-:22`, '-device', 'virtio-net-pci,netdev=net0',
+    '-device', 'virtio-rng-pci',
+  ];
+  return argv;
+}
+
+export async function startVm(spec: VmSpec): Promise<RunningVm> {
+  const sshPort = await freePort();
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...qemuArgv(spec, sshPort)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  let reason: string | undefined;
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.on('error', (err) => (reason = `qemu could not start: ${err.message}`));
+  child.on('exit', (code, signal) => (reason = `qemu exited (${signal ?? `code ${code}`})${stderr.trim() ? `: ${stderr.trim().slice(-500)}` : ''}`));
+  return { process: child, sshPort, exitReason: () => reason };
+}
+
+/** Kills qemu and waits for it to be gone. */
+export async function stopVm(vm: RunningVm): Promise<void> {
+  if (vm.process.exitCode !== null || vm.process.signalCode !== null) return;
+  const gone = new Promise<void>((resolve) => vm.process.once('exit', () => resolve()));
+  vm.process.kill('SIGKILL');
+  await gone;
+}

@@ -1,0 +1,67 @@
+/** @module Fast checks of the disk and qemu-driver pieces that need no VM: MBR, layouts, formats, driver choice, remote exec quoting. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { buildMbr, checkCoreImg, readMbrPartitions } from '../../src/disk/mbr.ts';
+import { diskLayout, parseDiskFormats } from '../../src/disk/layout.ts';
+import { seedFiles } from '../../src/disk/firstboot.ts';
+import { instanceDriverFor } from '../../src/instance/qemu/select.ts';
+import { execCommand } from '../../src/instance/qemu/remote.ts';
+import { IngotError } from '../../src/errors/ingot-error.ts';
+
+test('MBR: GRUB boot code kept, one bootable Linux partition, readable back', () => {
+  const boot = randomBytes(512);
+  const mbr = buildMbr(boot, [{ startLba: 2048, sectors: 1000, type: 0x83, bootable: true }]);
+  assert.deepEqual(mbr.subarray(0, 440), boot.subarray(0, 440));
+  assert.deepEqual([mbr[510], mbr[511]], [0x55, 0xaa]);
+  assert.deepEqual(readMbrPartitions(mbr), [{ startLba: 2048, sectors: 1000, type: 0x83, bootable: true }]);
+  assert.throws(() => buildMbr(Buffer.alloc(100), []), /boot\.img is 100 bytes/);
+  const core = Buffer.alloc(512 * 10);
+  core.writeBigUInt64LE(2n, 500);
+  checkCoreImg(core);
+  assert.throws(() => checkCoreImg(Buffer.alloc(512 * 3000)), /core\.img needs 3000 sectors/);
+});
+
+test('blockDeviceMappings: root size, extra volumes, instance store and noDevice ignored, bad sizes refused', () => {
+  assert.deepEqual(diskLayout(undefined), { rootGiB: 8, rootFromRecipe: false, extraVolumes: [] });
+  const l = diskLayout([
+    { deviceName: '/dev/xvda', ebs: { volumeSize: 20 } },
+    { deviceName: '/dev/xvdb', ebs: { volumeSize: 5, volumeType: 'gp3' } },
+    { deviceName: '/dev/sdc', virtualName: 'ephemeral0' },
+    { deviceName: '/dev/sdd', noDevice: '' },
+  ]);
+  assert.deepEqual(l, { rootGiB: 20, rootFromRecipe: true, extraVolumes: [{ name: 'xvdb', deviceName: '/dev/xvdb', sizeGiB: 5 }] });
+  assert.throws(() => diskLayout([{ deviceName: '/dev/xvda', ebs: { volumeSize: 0 } }]), (e: unknown) => e instanceof IngotError && /blockDeviceMappings\[0\] \(\/dev\/xvda\): ebs.volumeSize/.test(e.message));
+  assert.throws(() => diskLayout([{ ebs: { volumeSize: 2 } }]), /needs a deviceName/);
+});
+
+test('--format parsing', () => {
+  assert.deepEqual(parseDiskFormats('raw, QCOW2,vmdk,raw'), ['raw', 'qcow2', 'vmdk']);
+  assert.throws(() => parseDiskFormats('raw,ova'), (e: unknown) => e instanceof IngotError && /'ova' is not a disk format/.test(e.message));
+  assert.throws(() => parseDiskFormats(' , '), /at least one/);
+});
+
+test('instanceDriverFor: ingot.vm.* types, the ingot:instance-driver tag, sandbox otherwise', () => {
+  assert.deepEqual(instanceDriverFor(undefined), { driver: 'sandbox' });
+  assert.deepEqual(instanceDriverFor({ instanceTypes: ['t3.medium'] }), { driver: 'sandbox' });
+  assert.deepEqual(instanceDriverFor({ instanceTypes: ['t3.medium', 'ingot.vm.large'] }), { driver: 'qemu', instanceType: 'ingot.vm.large', cpus: 4, memoryMiB: 4096 });
+  assert.equal(instanceDriverFor({ resourceTags: { 'ingot:instance-driver': 'qemu' } }).driver, 'qemu');
+  assert.throws(() => instanceDriverFor({ instanceTypes: ['ingot.vm.huge'] }), /not a VM type/);
+  assert.throws(() => instanceDriverFor({ resourceTags: { 'ingot:instance-driver': 'xen' } }), /must be 'qemu' or 'sandbox'/);
+});
+
+test('seed files are NoCloud meta-data and #cloud-config user-data', () => {
+  const f = seedFiles({ instanceId: 'i-1', hostname: 'h', sshAuthorizedKeys: ['ssh-ed25519 AAAA k'] });
+  assert.equal(f['meta-data'], 'instance-id: i-1\nlocal-hostname: h\n');
+  assert.equal(f['user-data'], '#cloud-config\nssh_authorized_keys:\n  - ssh-ed25519 AAAA k\n');
+});
+
+test('the remote exec wrapper keeps argv, env and cwd exact, and reports exit codes (run by the local sh)', () => {
+  const cmd = execCommand(`t${process.pid}`, ['sh', '-c', 'printf "%s|%s|%s" "$1" "$X" "$(pwd)"; exit 7', 'arg0', "it's \"quoted\" $HOME"], { X: 'a b;c' }, '/usr');
+  const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
+  assert.equal(r.status, 7);
+  assert.equal(r.stdout, `it's "quoted" $HOME|a b;c|/usr`);
+  assert.equal(spawnSync('sh', ['-c', execCommand('u1', ['/nonexistent/prog'], {}, '/')]).status, 127);
+  spawnSync('rmdir', ['/run/ingot-exec']); // the wrapper's pid-file dir, made on this host by the local run
+});
