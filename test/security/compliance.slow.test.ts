@@ -4,7 +4,7 @@
  * The two images are scanned in parallel; Lynis runs its image-only test groups to stay within minutes.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -22,6 +22,14 @@ import { baseUnavailable, toolMissing } from './helpers.ts';
 /** SCAP content is fetched once per machine and kept here (override with INGOT_TEST_SCAP_HOME). */
 const SCAP_HOME = process.env.INGOT_TEST_SCAP_HOME || '/tmp/ingot-test-scap';
 
+/** The host's apt sources (content) and any unstable package lists (there must never be one). */
+function hostAptState(): string {
+  const files = ['/etc/apt/sources.list', ...(existsSync('/etc/apt/sources.list.d') ? readdirSync('/etc/apt/sources.list.d').map((f) => `/etc/apt/sources.list.d/${f}`) : [])];
+  const sources = files.filter((f) => existsSync(f)).map((f) => `${f}:${readFileSync(f, 'utf8')}`);
+  const unstableLists = existsSync('/var/lib/apt/lists') ? readdirSync('/var/lib/apt/lists').filter((f) => /_dists_(unstable|sid)_/.test(f)) : [];
+  return JSON.stringify([sources, unstableLists]);
+}
+
 const describe = (s: ComplianceScores) =>
   `OpenSCAP ${s.openscap ? `${(s.openscap.passRate * 100).toFixed(1)}% (${s.openscap.pass} pass / ${s.openscap.fail} fail)` : 'skipped'}, ` +
   `Lynis hardening index ${s.lynis?.hardeningIndex ?? 'skipped'}`;
@@ -29,11 +37,13 @@ const describe = (s: ComplianceScores) =>
 test('CIS Level 1 hardening raises the OpenSCAP CIS pass rate and the Lynis hardening index', { timeout: 15 * 60_000 }, async (t) => {
   const why = baseUnavailable() ?? openScapUnavailable() ?? toolMissing('lynis', 'scripts/install-system-deps.sh');
   if (why) return t.skip(why);
+  const hostApt = hostAptState();
   try {
     await ensureScapContent({ ingotHome: SCAP_HOME });
   } catch (err) {
     return t.skip(`SCAP Security Guide content for Debian 12 could not be fetched: ${(err as Error).message}`);
   }
+  assert.equal(hostAptState(), hostApt, "fetching ssg-debian from unstable left the host's apt sources and lists as they were");
   const base = await sharedTestBase();
   const work = mkdtempSync(join(tmpdir(), 'ingot-compliance-'));
   const upper = join(work, 'upper');
