@@ -56,6 +56,10 @@ test('SBOMs of the debian-12 base validate, list every dpkg package, and take un
     const ids = new Set((spdx.packages as Json[]).map((p) => p.SPDXID));
     assert.ok((spdx.relationships as Json[]).every((rel) => ids.has(rel.relatedSpdxElement) && (ids.has(rel.spdxElementId) || rel.spdxElementId === 'SPDXRef-DOCUMENT')));
     const declaredRefs = new Set((spdx.hasExtractedLicensingInfos as Json[]).map((l) => l.licenseId));
+    // Every licence id used is on the SPDX licence list (as CycloneDX ships it).
+    const spdxIds = new Set((JSON.parse(readFileSync(new URL('../fixtures/schemas/spdx.SNAPSHOT.schema.json', import.meta.url), 'utf8')) as { enum: string[] }).enum);
+    const used = new Set(packages.flatMap((p) => String(p.licenseDeclared).replace(/[()]/g, ' ').split(/\s+/)));
+    for (const id of used) if (id && !/^(AND|OR|WITH|NOASSERTION)$/.test(id) && !id.startsWith('LicenseRef-')) assert.ok(spdxIds.has(id), `${id} is an SPDX licence id`);
     for (const p of packages) {
       for (const ref of String(p.licenseDeclared).match(/LicenseRef-[A-Za-z0-9.-]+/g) ?? []) assert.ok(declaredRefs.has(ref), `${ref} is declared`);
       assert.match(String(((p.externalRefs as Json[])[0])?.referenceLocator), PURL);
