@@ -13,13 +13,14 @@ import { BuildCancelled, BuildFailure } from './failure.ts';
 import { sandboxFactory, type InstanceFactory } from './instance-factory.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { describeArtifact, writeManifest, type Artifact, type OutputManifest } from './outputs/manifest.ts';
-import { writeOciOutput } from './outputs/oci-image.ts';
+import { writeOciArchiveArtifact, writeOciOutput } from './outputs/oci-image.ts';
+import { gatherEvidence, signChecksums, type EvidenceOptions } from './evidence.ts';
 import { outputKey, restoreOutputs, saveOutputs } from './outputs/output-cache.ts';
 import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
 import { resolveParent, type ResolvedParent } from './parent.ts';
 import type { BuildComponent, BuildRequest } from './request.ts';
 import { hasPhase, runPhase } from './run-phase.ts';
-import { diskOutputKey, testOnDisk, wantsDisks, writeDiskImageOutputs } from '../disk/engine.ts';
+import { bootComponent, diskOutputKey, testOnDisk, wantsDisks, writeDiskImageOutputs } from '../disk/engine.ts';
 
 export interface BuildOptions {
   home: string;
@@ -38,6 +39,8 @@ export interface BuildOptions {
   /** CPU/memory/process limits of every build and test instance (from the instance type). */
   limits?: { cpus?: number; memoryMiB?: number; pids?: number };
   onEvent?: BuildEventSink;
+  /** Findings feed, compliance profile, signing key (SBOMs are always made). */
+  evidence?: EvidenceOptions;
   /** Keep the work directory (layers, upper dirs) when the build fails. */
   keepOnFailure?: boolean;
 }
@@ -90,24 +93,32 @@ async function runBuildWithin(request: BuildRequest, opts: BuildOptions, signal:
     const steps = request.kind === 'container' && request.dockerfileTemplate ? containerSteps(request.dockerfileTemplate, request.components) : { runtime: {}, components: request.components };
     let stack: LayerStack = { lowerDirs: parent.lowerDirs, layers: [], headKey: parent.key };
     stack = await stage('build', `${steps.components.length} component(s)`, async () => {
+      if (wantsDisks(request)) stack = await addComponentLayer(ctx, stack, bootComponent());
       for (const c of steps.components) stack = await addComponentLayer(ctx, stack, c);
       return stack;
     });
-    const reuseKey = outputKey([request.kind, parent.key, stack.headKey, request.dockerfileTemplate ?? '', ctx.compression, String(request.runTests), diskOutputKey(request)]);
+    const evidenceOptions = opts.evidence ?? {};
+    const reuseKey = outputKey([request.kind, parent.key, stack.headKey, request.dockerfileTemplate ?? '', ctx.compression, String(request.runTests), diskOutputKey(request), JSON.stringify(evidenceOptions)]);
     const allCached = stack.layers.every((l) => l.cached);
     const reused = cache && allCached ? await restoreOutputs(cache, reuseKey, opts.outputDir) : undefined;
     if (reused) {
       onEvent({ type: 'log', line: 'every layer was cached and this exact image was built and tested before: outputs reused' });
       const manifest: OutputManifest = { ...reused, createdAt: new Date().toISOString(), layers: reused.layers.map((l) => ({ ...l, cached: true })), stages, reused: true };
       const manifestPath = await writeManifest(opts.outputDir, manifest);
+      await signChecksums(opts.outputDir, evidenceOptions.signingKey);
       ok = true;
       return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey };
     }
     await stage('validate', undefined, () => runPhaseEverywhere(ctx, stack, steps.components, 'validate'));
-    const artifacts = await stage('outputs', undefined, () => writeOutputs(request, opts, ctx, parent, stack, steps.runtime));
+    const written = await stage('outputs', undefined, () => writeOutputs(request, opts, ctx, parent, stack, steps.runtime));
     const tested = request.runTests && steps.components.some((c) => hasPhase(c, 'test'));
-    if (tested && wantsDisks(request)) await stage('test', 'the disk image booted under qemu', () => testOnDisk(ctx, opts.outputDir, artifacts, steps.components));
+    if (tested && wantsDisks(request)) await stage('test', 'the disk image booted under qemu', () => testOnDisk(ctx, opts.outputDir, written.artifacts, steps.components));
     else if (tested) await stage('test', 'fresh instance from the output', () => runPhaseEverywhere(ctx, stack, steps.components, 'test'));
+    const evidence = await stage('evidence', 'SBOM, findings, compliance, signature', () =>
+      gatherEvidence({ outputDir: opts.outputDir, home: opts.home, workDir, lowerDirs: stack.lowerDirs, name: request.name, version: request.version, ociLayout: written.ociLayout, options: evidenceOptions, onEvent }),
+    );
+    // The archive is written last, so it carries the SBOM referrers and the signature.
+    const artifacts = written.ociLayout ? [...written.artifacts, await writeOciArchiveArtifact(opts.outputDir, written.ociLayout)] : written.artifacts;
     const manifest: OutputManifest = {
       name: request.name,
       version: request.version,
@@ -118,9 +129,11 @@ async function runBuildWithin(request: BuildRequest, opts: BuildOptions, signal:
       layers: stack.layers.map((l) => ({ component: l.component, digest: l.layer.digest, diffId: l.layer.diffId, size: l.layer.size, cached: l.cached })),
       stages,
       tests: tested ? 'passed' : 'skipped',
+      evidence,
     };
     if (cache) await saveOutputs(cache, reuseKey, opts.outputDir, manifest);
     const manifestPath = await writeManifest(opts.outputDir, manifest);
+    await signChecksums(opts.outputDir, evidenceOptions.signingKey);
     ok = true;
     return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey };
   } finally {
@@ -163,18 +176,24 @@ async function runPhaseEverywhere(ctx: StackContext, stack: LayerStack, componen
   }
 }
 
-async function writeOutputs(request: BuildRequest, opts: BuildOptions, ctx: StackContext, parent: ResolvedParent, stack: LayerStack, runtime: ImageRuntimeConfig): Promise<Artifact[]> {
+/** The artifacts made so far; a container build's OCI layout gets its archive after the evidence stage. */
+interface WrittenOutputs {
+  artifacts: Artifact[];
+  ociLayout?: string;
+}
+
+async function writeOutputs(request: BuildRequest, opts: BuildOptions, ctx: StackContext, parent: ResolvedParent, stack: LayerStack, runtime: ImageRuntimeConfig): Promise<WrittenOutputs> {
   if (request.kind === 'container') {
     const oci = await writeOciOutput({
       outputDir: opts.outputDir, tag: request.version, parent, layers: stack.layers, runtime, cache: ctx.cache, workDir: ctx.workDir, compression: ctx.compression,
       annotations: { 'org.opencontainers.image.title': request.name, 'org.opencontainers.image.version': request.version },
     });
-    return [{ path: relative(opts.outputDir, oci.archive), format: 'oci-archive', sha256: oci.archiveSha256, sizeBytes: oci.archiveSize }];
+    return { artifacts: [], ociLayout: oci.layoutDir };
   }
-  if (wantsDisks(request)) return writeDiskImageOutputs(ctx, stack, opts.outputDir, request);
+  if (wantsDisks(request)) return { artifacts: await writeDiskImageOutputs(ctx, stack, opts.outputDir, request) };
   const file = join(opts.outputDir, ROOTFS_FILE.zstd);
   const { sha256, size } = await writeRootfsTarball(stack.lowerDirs, file, 'zstd', ctx.workDir);
-  return [{ path: relative(opts.outputDir, file), format: 'rootfs-tar-zstd', sha256, sizeBytes: size }];
+  return { artifacts: [{ path: relative(opts.outputDir, file), format: 'rootfs-tar-zstd', sha256, sizeBytes: size }] };
 }
 
 export { formatEvent, type BuildEvent };

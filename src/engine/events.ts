@@ -2,7 +2,7 @@
  * @module Structured progress of a build: the worker stores these as the image's log, the CLI
  * renders them (live lines on a TTY, plain lines otherwise).
  */
-export const BUILD_STAGES = ['parent', 'build', 'validate', 'snapshot', 'outputs', 'test'] as const;
+export const BUILD_STAGES = ['parent', 'build', 'validate', 'snapshot', 'outputs', 'test', 'evidence'] as const;
 export type BuildStage = (typeof BUILD_STAGES)[number];
 
 export type BuildEvent =

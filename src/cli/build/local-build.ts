@@ -6,6 +6,9 @@ import { join, resolve } from 'node:path';
 import { openLayerCache } from '../../cache/layer-cache.ts';
 import { limitsForInstanceTypes } from '../../cgroups/instance-types.ts';
 import { runBuild } from '../../engine/build.ts';
+import type { EvidenceOptions } from '../../engine/evidence.ts';
+import { resolveFeedPath } from '../../findings/feed.ts';
+import { signingKeyPath } from '../../signing/keys.ts';
 import { BuildCancelled, BuildFailure } from '../../engine/failure.ts';
 import { loadRecipeFile } from '../../recipe-file/load.ts';
 import { basesHome, ingotHome } from '../../server/config.ts';
@@ -24,6 +27,11 @@ export interface LocalBuildOptions {
   diskFormats?: DiskFormat[];
   instanceType?: string | undefined;
   timeoutMs: number;
+  findingsFeed?: string | undefined;
+  failOnSeverity?: string | undefined;
+  /** The SSG profile id suffix to score with (e.g. cis_level1_server); undefined: no compliance scan. */
+  compliance?: string | undefined;
+  signKey?: string | undefined;
 }
 
 const defaultOutputDir = (name: string, version: string): string => resolve(join('ingot-output', `${name}-${version}`));
@@ -43,11 +51,17 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const evidence: EvidenceOptions = {
+    findingsFeed: await resolveFeedPath(home, opts.findingsFeed),
+    failOnSeverity: opts.failOnSeverity,
+    complianceProfile: opts.compliance,
+    signingKey: signingKeyPath(opts.signKey),
+  };
   const started = performance.now();
   const { instanceType, ...limits } = limitsForInstanceTypes(opts.instanceType ? [opts.instanceType] : undefined);
   process.stderr.write(`ingot build: ${request.kind} ${request.name} ${request.version} with ${request.components.length} component(s) on ${instanceType}\n`);
   try {
-    const result = await runBuild(request, { home, basesHome: basesHome(), outputDir, cache, noCache: opts.noCache, compression: opts.compression, signal: abort.signal, limits, timeoutMs: opts.timeoutMs, onEvent: printer.onEvent, keepOnFailure: opts.keepOnFailure });
+    const result = await runBuild(request, { home, basesHome: basesHome(), outputDir, cache, noCache: opts.noCache, compression: opts.compression, signal: abort.signal, limits, timeoutMs: opts.timeoutMs, evidence, onEvent: printer.onEvent, keepOnFailure: opts.keepOnFailure });
     printer.done();
     process.stderr.write(`ingot build: done in ${((performance.now() - started) / 1000).toFixed(1)} s, tests ${result.manifest.tests}\n`);
     for (const a of result.manifest.artifacts) process.stdout.write(`${join(outputDir, a.path)}\t${a.format}\tsha256:${a.sha256}\n`);

@@ -8,6 +8,7 @@ import { parseDiskFormats } from '../../disk/layout.ts';
 
 const usage = `Usage: ingot build FILE [--output DIR] [--no-cache] [--compression gzip|zstd] [--skip-tests]
                    [--instance-type TYPE] [--timeout MINUTES] [--keep-on-failure]
+                   [--findings-feed FILE] [--fail-on-severity SEV] [--compliance] [--compliance-profile P] [--sign-key PEM]
                    [--format raw,qcow2,vmdk,vhdx,vhd]
 
 Builds the recipe in FILE on this machine: runs every component's build phase in a sandbox
@@ -32,6 +33,17 @@ Options:
                       see docs/instance-types.md)
   --timeout MINUTES   fail the build if it has not finished in this time (default 120)
   --keep-on-failure   keep the build's work directory (layers, upper dirs) when it fails
+
+Evidence (written next to the artifacts; see docs/security.md):
+  SBOMs are always made: sbom.spdx.json (SPDX 2.3) and sbom.cdx.json (CycloneDX 1.6), and for
+  container images attached to the OCI image as referrers.
+  --findings-feed FILE    match the SBOM against this Debian security tracker JSON (findings.json);
+                          default $INGOT_SECURITY_FEED, else a feed imported into $INGOT_HOME
+  --fail-on-severity SEV  fail the build if a finding is at least SEV (CRITICAL, HIGH, MEDIUM, LOW)
+  --compliance            score the image with OpenSCAP and Lynis into compliance/ (takes minutes)
+  --compliance-profile P  the SSG profile OpenSCAP evaluates (default cis_level1_server)
+  --sign-key PEM          sign the OCI image (cosign format) and SHA256SUMS (SHA256SUMS.sig);
+                          default $INGOT_SIGNING_KEY. Check with \`ingot verify DIR\`.
   --format LIST       image recipes: write bootable disk images instead of rootfs.tar.zst, in any of
                       raw, qcow2, vmdk (streamOptimized), vhdx, vhd (comma-separated); the root
                       size comes from the recipe's blockDeviceMappings (default 8 GiB) and the
@@ -56,6 +68,11 @@ export const command: CommandModule = {
         format: { type: 'string' },
         'instance-type': { type: 'string' },
         timeout: { type: 'string' },
+        'findings-feed': { type: 'string' },
+        'fail-on-severity': { type: 'string' },
+        compliance: { type: 'boolean' },
+        'compliance-profile': { type: 'string' },
+        'sign-key': { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new IngotError('ValidationException', 'give exactly one recipe FILE (see ingot build --help)');
@@ -79,6 +96,10 @@ export const command: CommandModule = {
       ...(values.format !== undefined ? { diskFormats: parseDiskFormats(values.format) } : {}),
       instanceType,
       timeoutMs: timeoutMinutes * 60_000,
+      findingsFeed: values['findings-feed'],
+      failOnSeverity: values['fail-on-severity'],
+      compliance: values.compliance || values['compliance-profile'] !== undefined ? (values['compliance-profile'] ?? 'cis_level1_server') : undefined,
+      signKey: values['sign-key'],
     });
     return result.ok ? 0 : 1;
   },

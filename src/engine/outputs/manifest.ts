@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import type { EvidenceSummary } from '../evidence.ts';
 
 export interface Artifact {
   /** Relative to the output directory. */
@@ -27,6 +28,8 @@ export interface OutputManifest {
   tests: 'passed' | 'skipped';
   /** True when the outputs were linked from an identical earlier build instead of being made. */
   reused?: boolean;
+  /** SBOM package count, findings, compliance scores, whether the OCI image is signed. */
+  evidence?: EvidenceSummary;
 }
 
 export async function sha256File(path: string): Promise<string> {

@@ -4,7 +4,8 @@
  * component, and the image config from the Dockerfile template.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import type { Artifact } from './manifest.ts';
 import { createHash } from 'node:crypto';
 import type { LayerCache } from '../../cache/layer-cache.ts';
 import { buildImageConfig, mergeRuntime, type ImageRuntimeConfig } from '../../oci/image/config.ts';
@@ -17,11 +18,14 @@ import type { ResolvedParent } from '../parent.ts';
 
 export interface OciOutput {
   layoutDir: string;
-  archive: string;
-  /** sha256 (hex) and size of the archive, computed while it was written. */
-  archiveSha256: string;
-  archiveSize: number;
   manifestDigest: string;
+}
+
+/** Writes `image.oci.tar` from the layout (after SBOM referrers and signatures are in it). */
+export async function writeOciArchiveArtifact(outputDir: string, layoutDir: string): Promise<Artifact> {
+  const archive = join(outputDir, 'image.oci.tar');
+  const { sha256, size } = await writeOciArchive(layoutDir, archive);
+  return { path: relative(outputDir, archive), format: 'oci-archive', sha256, sizeBytes: size };
 }
 
 /**
@@ -80,7 +84,5 @@ async function writeImage(opts: OciOutputOptions, base: LayerBlob): Promise<OciO
     layers: [base, ...opts.layers.map((l) => ({ descriptor: l.layer, file: l.blobPath }))],
     ...(opts.annotations ? { annotations: opts.annotations } : {}),
   });
-  const archive = join(opts.outputDir, 'image.oci.tar');
-  const { sha256, size } = await writeOciArchive(layoutDir, archive);
-  return { layoutDir, archive, archiveSha256: sha256, archiveSize: size, manifestDigest: written.manifest.digest };
+  return { layoutDir, manifestDigest: written.manifest.digest };
 }

@@ -61,7 +61,8 @@ export async function saveOutputs(cache: LayerCache, key: string, outputDir: str
   const files: OutputRecord['files'] = [];
   for (const file of await filesUnder(outputDir)) {
     const rel = relative(outputDir, file);
-    if (rel === 'manifest.json' || rel.startsWith('logs/')) continue;
+    // manifest.json and the checksum signature are made afresh for every build.
+    if (rel === 'manifest.json' || rel.startsWith('logs/') || rel.startsWith('SHA256SUMS')) continue;
     const digest = known.get(rel) ?? ociBlobDigest(rel);
     const blob = digest ? await cache.blobs.linkFile(file, digest as `sha256:${string}`) : await cache.blobs.putFile(file);
     files.push({ path: rel, digest: blob.digest });

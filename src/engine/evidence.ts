@@ -1,0 +1,85 @@
+/**
+ * @module The evidence every image carries (issue: security and compliance): SBOMs (SPDX 2.3 and
+ * CycloneDX 1.6, also attached to OCI images as referrers), vulnerability findings when a
+ * Debian security tracker feed is configured, OpenSCAP/Lynis compliance scores when asked for,
+ * and a cosign-style signature of the OCI image when a signing key is configured. The
+ * checksum signature over the whole output directory is `signChecksums`, the build's last step.
+ */
+import { join } from 'node:path';
+import { runComplianceScans } from '../compliance/scan.ts';
+import { LYNIS_IMAGE_GROUPS } from '../compliance/lynis.ts';
+import { checkSeverityThreshold } from '../findings/aggregate.ts';
+import { scanImageVulnerabilities } from '../findings/scan.ts';
+import { generateSbomsForLayers } from '../sbom/layers.ts';
+import { attachSbomReferrers } from '../sbom/oci-referrers.ts';
+import { signOciImage } from '../signing/cosign.ts';
+import { writeSignedChecksums } from '../signing/checksums.ts';
+import { loadPrivateKey } from '../signing/keys.ts';
+import type { BuildEventSink } from './events.ts';
+import { BuildFailure } from './failure.ts';
+
+export interface EvidenceOptions {
+  /** Debian security tracker JSON to match the SBOM against (findings.json). */
+  findingsFeed?: string | undefined;
+  /** Fail the build when a finding is at least this severe (CRITICAL, HIGH, MEDIUM, LOW...). */
+  failOnSeverity?: string | undefined;
+  /** Run OpenSCAP (this XCCDF profile id suffix, e.g. cis_level1_server) and Lynis. */
+  complianceProfile?: string | undefined;
+  /** PEM private key: signs the OCI image (cosign) and SHA256SUMS. */
+  signingKey?: string | undefined;
+  /** What the OCI signature vouches for (cosign docker-reference). */
+  dockerReference?: string | undefined;
+}
+
+export interface EvidenceSummary {
+  packages: number;
+  findings?: { total: number; bySeverity: Record<string, number> };
+  compliance?: { openscapPassRate?: number; lynisHardeningIndex?: number; skipped: Record<string, string> };
+  signed: boolean;
+}
+
+export interface EvidenceRun {
+  outputDir: string;
+  home: string;
+  workDir: string;
+  lowerDirs: readonly string[];
+  name: string;
+  version: string;
+  /** The OCI layout of a container build (SBOM referrers and the signature go there). */
+  ociLayout?: string | undefined;
+  options: EvidenceOptions;
+  onEvent: BuildEventSink;
+}
+
+export async function gatherEvidence(r: EvidenceRun): Promise<EvidenceSummary> {
+  const sboms = await generateSbomsForLayers({ lowerDirs: r.lowerDirs, outDir: r.outputDir, name: r.name, version: r.version, workDir: r.workDir });
+  r.onEvent({ type: 'log', line: `SBOM: ${sboms.packageCount} packages (sbom.spdx.json, sbom.cdx.json)` });
+  if (r.ociLayout) await attachSbomReferrers({ layoutDir: r.ociLayout, tag: r.version, spdxPath: sboms.spdxPath, cycloneDxPath: sboms.cycloneDxPath });
+  const summary: EvidenceSummary = { packages: sboms.packageCount, signed: false };
+  if (r.options.findingsFeed) {
+    const report = await scanImageVulnerabilities({ feedPath: r.options.findingsFeed, cycloneDxPath: sboms.cycloneDxPath, outFile: join(r.outputDir, 'findings.json') });
+    summary.findings = { total: report.findings.length, bySeverity: report.counts };
+    r.onEvent({ type: 'log', line: `findings: ${report.findings.length} (${Object.entries(report.counts).filter(([, n]) => n).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'})` });
+    if (r.options.failOnSeverity) {
+      const check = checkSeverityThreshold(report.findings, r.options.failOnSeverity);
+      if (check.fail) throw new BuildFailure('evidence', `${check.offending.length} finding(s) at or above ${r.options.failOnSeverity.toUpperCase()}, e.g. ${check.offending.slice(0, 3).map((f) => f.title ?? f.type).join('; ')}`);
+    }
+  }
+  if (r.options.complianceProfile) {
+    const scores = await runComplianceScans({ lowerDirs: r.lowerDirs, outputDir: r.outputDir, ingotHome: r.home, profile: `xccdf_org.ssgproject.content_profile_${r.options.complianceProfile}`, lynisTestGroups: LYNIS_IMAGE_GROUPS, workDir: r.workDir });
+    summary.compliance = { ...(scores.openscap ? { openscapPassRate: scores.openscap.passRate } : {}), ...(scores.lynis ? { lynisHardeningIndex: scores.lynis.hardeningIndex } : {}), skipped: scores.skipped };
+    r.onEvent({ type: 'log', line: `compliance: OpenSCAP ${scores.openscap ? `${(scores.openscap.passRate * 100).toFixed(1)} %` : 'skipped'}, Lynis ${scores.lynis?.hardeningIndex ?? 'skipped'}` });
+  }
+  if (r.options.signingKey && r.ociLayout) {
+    await signOciImage({ layoutDir: r.ociLayout, tag: r.version, dockerReference: r.options.dockerReference ?? `ingot.local/${r.name}`, key: await loadPrivateKey(r.options.signingKey) });
+    summary.signed = true;
+  }
+  return summary;
+}
+
+/** SHA256SUMS + SHA256SUMS.sig over every file of the output directory: call it last. */
+export async function signChecksums(outputDir: string, signingKey: string | undefined): Promise<boolean> {
+  if (!signingKey) return false;
+  await writeSignedChecksums(outputDir, await loadPrivateKey(signingKey));
+  return true;
+}
