@@ -47,7 +47,9 @@ import {
 import { createLifecyclePolicy, deleteLifecyclePolicy, getLifecyclePolicy, listLifecyclePolicies, updateLifecyclePolicy } from '../services/lifecycle/policies.ts';
 import { createContainerRecipe, deleteContainerRecipe, getContainerRecipe, listContainerRecipes } from '../services/recipes/container-recipes.ts';
 import { createImageRecipe, deleteImageRecipe, getImageRecipe, listImageRecipes } from '../services/recipes/image-recipes.ts';
+import { listImageScanFindingAggregations, listImageScanFindings } from '../services/findings/scan-findings.ts';
 import { listTagsForResource, tagResource, untagResource } from '../services/tags/tags.ts';
+import type { ListImageScanFindingAggregationsRequest, ListImageScanFindingsRequest } from '../model/generated/shapes.ts';
 import type { OperationHandlers, RequestContext } from './app.ts';
 
 export interface HandlerDeps {
@@ -144,5 +146,8 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
     TagResource: bind(tagResource),
     UntagResource: bind(untagResource),
     ListTagsForResource: bind(listTagsForResource),
+
+    ListImageScanFindings: bind((ctx, input: ListImageScanFindingsRequest) => listImageScanFindings(ctx, input, { home: deps.home })),
+    ListImageScanFindingAggregations: bind((ctx, input: ListImageScanFindingAggregationsRequest) => listImageScanFindingAggregations(ctx, input, { home: deps.home })),
   };
 }

@@ -11,6 +11,9 @@ import type { LayerCache } from '../cache/layer-cache.ts';
 import { distribute } from '../distribution/distribute.ts';
 import { limitsForInstanceTypes } from '../cgroups/instance-types.ts';
 import { runBuild } from '../engine/build.ts';
+import type { EvidenceOptions } from '../engine/evidence.ts';
+import { resolveFeedPath } from '../findings/feed.ts';
+import { signingKeyPath } from '../signing/keys.ts';
 import { formatEvent, type BuildEvent } from '../engine/events.ts';
 import { BuildCancelled } from '../engine/failure.ts';
 import type { InstanceFactory } from '../engine/instance-factory.ts';
@@ -69,6 +72,7 @@ async function buildOutputs(ctx: ProcessContext, record: { doc: Image; account: 
   onEvent({ type: 'log', line: `build instance: ${instanceType} (${limits.cpus} CPUs, ${limits.memoryMiB} MiB, ${limits.pids} processes)` });
   const result = await runBuild(request, {
     home: ctx.home, basesHome: ctx.basesHome, outputDir, cache: ctx.cache, signal: ctx.signal, onEvent, limits, timeoutMs: buildTimeoutMs(),
+    evidence: await evidenceFor(ctx.home, record.doc),
     ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}),
   });
   const osVersion = request.parent.type === 'managed' ? (request.parent.base === 'debian-12' ? 'Debian 12' : 'Debian 13') : 'Linux';
@@ -127,4 +131,21 @@ export async function processImage(ctx: ProcessContext, job: Job): Promise<Outco
 function buildTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const minutes = Number(env['INGOT_BUILD_TIMEOUT_MINUTES'] ?? 240);
   return (Number.isFinite(minutes) && minutes > 0 ? minutes : 240) * 60_000;
+}
+
+/**
+ * What evidence an API build gathers: findings when a tracker feed is configured
+ * (INGOT_SECURITY_FEED or an imported feed), a signature when INGOT_SIGNING_KEY is set; the
+ * infrastructure configuration's resource tags `ingot:compliance` (an SSG profile, e.g.
+ * cis_level1_server) and `ingot:fail-on-severity` (e.g. HIGH) ask for compliance scores and a
+ * findings gate.
+ */
+async function evidenceFor(home: string, image: Image): Promise<EvidenceOptions> {
+  const tags = image.infrastructureConfiguration?.resourceTags ?? {};
+  return {
+    findingsFeed: await resolveFeedPath(home),
+    failOnSeverity: tags['ingot:fail-on-severity'],
+    complianceProfile: tags['ingot:compliance'],
+    signingKey: signingKeyPath(),
+  };
 }
