@@ -1,19 +1,21 @@
 /**
- * @module The build engine's disk hooks: `writeDiskImageOutputs` adds the bootable-disk layer
- * (cached like any component layer) and writes the disks; `testOnDisk` boots the boot disk from
+ * @module The build engine's disk hooks: the bootable-disk component (its layer goes right above
+ * the parent, so it stays cached whatever the recipe's components are), `writeDiskImageOutputs`
+ * writes the disks from the finished layers; `testOnDisk` boots the boot disk from
  * a copy-on-write overlay under qemu, runs the recipe's test phases inside, and proves the
  * artifact was not modified (its sha256 is read again afterwards).
  */
 import { join } from 'node:path';
 import { BuildFailure } from '../engine/failure.ts';
-import { addComponentLayer, type LayerStack, type StackContext } from '../engine/layer-stack.ts';
+import type { LayerStack, StackContext } from '../engine/layer-stack.ts';
 import { sha256File, type Artifact } from '../engine/outputs/manifest.ts';
 import type { BuildComponent } from '../engine/request.ts';
 import { hasPhase, runPhase } from '../engine/run-phase.ts';
 import { createQemuInstance } from '../instance/qemu/create.ts';
-import { bootComponent } from './boot-component.ts';
 import { diskLayout, type BlockDeviceMapping, type DiskFormat } from './layout.ts';
 import { bootDiskArtifact, writeDiskOutputs } from './outputs.ts';
+
+export { bootComponent } from './boot-component.ts';
 
 export interface DiskRequest {
   diskFormats?: DiskFormat[] | undefined;
@@ -28,9 +30,8 @@ export const diskOutputKey = (r: DiskRequest): string => (wantsDisks(r) ? JSON.s
 
 export async function writeDiskImageOutputs(ctx: StackContext, stack: LayerStack, outputDir: string, r: DiskRequest): Promise<Artifact[]> {
   const layout = diskLayout(r.blockDeviceMappings);
-  const bootable = await addComponentLayer(ctx, stack, bootComponent());
   const out = await writeDiskOutputs({
-    lowerDirs: bootable.lowerDirs, outputDir, workDir: ctx.workDir, formats: r.diskFormats ?? ['raw'], layout,
+    lowerDirs: stack.lowerDirs, outputDir, workDir: ctx.workDir, formats: r.diskFormats ?? ['raw'], layout,
     onLog: (line) => ctx.onEvent({ type: 'log', line }),
   });
   ctx.onEvent({ type: 'log', line: `disk stages: root file system ${out.timings.rootfsMs} ms, conversions and checks ${out.timings.convertMs} ms, sha256 ${out.timings.digestMs} ms` });

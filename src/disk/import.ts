@@ -36,8 +36,10 @@ export async function importDisk(file: string, outDir: string): Promise<Imported
     const tree = join(work, 'rootfs');
     await mkdir(tree);
     const image = `${raw}?offset=${offset}`;
-    const dumped = await runTool(['debugfs', '-R', `rdump / ${tree}`, image]);
-    if (/Bad magic number|Couldn't find valid filesystem/i.test(dumped.stderr)) throw new IngotError('InvalidParameterValueException', `${file}: the root partition (offset ${offset}) is not an ext2/3/4 file system`);
+    await runTool(['dumpe2fs', '-h', image]).catch(() => {
+      throw new IngotError('InvalidParameterValueException', `${file}: the root partition (offset ${offset}) is not an ext2/3/4 file system`);
+    });
+    await runTool(['debugfs', '-R', `rdump / ${tree}`, image]);
     await restoreSpecialBits(image, tree, work);
     const parentImage = join(outDir, 'rootfs.tar.zst');
     await runTool(['sh', '-c', 'tar --numeric-owner -C "$1" -cf - . | zstd -q -T0 -3 > "$2"', 'sh', tree, parentImage]);

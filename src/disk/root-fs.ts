@@ -2,11 +2,12 @@
  * @module Writes the boot disk as a raw file without loop devices: the image's layers merged by a
  * read-only overlayfs mount in a private mount namespace, `mkfs.ext4 -d` populating the root
  * partition straight into the disk file at its offset (`-E offset=`), the MBR and GRUB written
- * by hand, and a top layer with the disk-specific files (fstab by UUID, grub.cfg).
+ * by hand, and a top layer with the disk-specific files (fstab by UUID, grub.cfg) and the
+ * machine-identity reset (empty machine-id, SSH host keys whited out).
  */
 import { randomUUID } from 'node:crypto';
-import { open, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, open, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { GRUB_BOOT_IMG, GRUB_CORE_IMG } from './boot-component.ts';
 import { FIRST_PARTITION_LBA, SECTOR, buildMbr, checkCoreImg } from './mbr.ts';
 import { runTool } from './run-tool.ts';
@@ -43,6 +44,7 @@ export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
   const merged = await mkdtemp(join(spec.workDir, 'disk-merged-'));
   try {
     await writeDiskFiles(top, rootUuid);
+    await resetIdentity(top, spec.lowerDirs);
     const fh = await open(spec.outFile, 'w');
     try {
       await fh.truncate(diskBytes);
@@ -81,6 +83,26 @@ menuentry 'Debian GNU/Linux' {
   initrd /initrd.img
 }
 `);
+}
+
+/** Files that identify one machine: every machine made from the disk makes its own on first boot. */
+const IDENTITY = ['var/lib/dbus/machine-id', 'var/lib/systemd/random-seed', 'var/lib/ingot-firstboot/instance-id'];
+
+/**
+ * An empty /etc/machine-id, and overlayfs whiteouts (0/0 character devices) in the top layer for
+ * SSH host keys and other per-machine files that components above the bootable layer made.
+ */
+async function resetIdentity(top: string, lowerDirs: readonly string[]): Promise<void> {
+  await writeFile(join(top, 'etc/machine-id'), '');
+  const hidden = new Set<string>(IDENTITY);
+  for (const dir of lowerDirs) {
+    for (const name of await readdir(join(dir, 'etc/ssh')).catch(() => [] as string[])) if (name.startsWith('ssh_host_')) hidden.add(`etc/ssh/${name}`);
+  }
+  for (const rel of hidden) {
+    if (!(await Promise.all(lowerDirs.map((d) => lstat(join(d, rel)).then(() => true, () => false)))).some(Boolean)) continue;
+    await mkdir(join(top, dirname(rel)), { recursive: true });
+    await runTool(['mknod', join(top, rel), 'c', '0', '0']);
+  }
 }
 
 /** GRUB 2.06 (Debian 12) cannot read ext4 with metadata_csum_seed or orphan_file: leave them out. */

@@ -6,8 +6,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importDisk } from '../../src/disk/import.ts';
@@ -32,6 +33,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ingot-disk-test-'));
 const out = join(dir, 'out');
 let manifest: OutputManifest | undefined;
 
+/** The component differs on every run (so the outputs are made and tested, not reused from the cache). */
 const COMPONENT = `name: disk-test-file
 schemaVersion: 1.0
 phases:
@@ -40,7 +42,7 @@ phases:
       - name: WriteConfig
         action: ExecuteBash
         inputs:
-          commands: ['echo "built by ingot" > /etc/ingot-disk-test']
+          commands: ['echo "built by ingot" > /etc/ingot-disk-test', 'echo ${randomUUID()} > /etc/ingot-disk-test-run']
   - name: test
     steps:
       - name: InTheVm
@@ -54,7 +56,7 @@ phases:
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('ingot build --format writes every disk format, checked, and tests the image booted under qemu', { skip, timeout: 40 * 60_000 }, async () => {
+test('ingot build --format writes every disk format, checked, and tests the image booted under qemu', { skip, timeout: 40 * 60_000 }, async (t) => {
   mkdirSync(HOME, { recursive: true });
   writeFileSync(join(dir, 'component.yml'), COMPONENT);
   writeFileSync(join(dir, 'recipe.yml'), `name: disk-test
@@ -84,6 +86,7 @@ components:
     if (['qcow2', 'vmdk', 'vhdx'].includes(fmt)) execFileSync('qemu-img', ['check', '-f', fmt, join(out, a.path)]);
   }
   assert.ok((manifest.stages['test'] ?? 0) > 0, 'the test stage ran');
+  t.diagnostic(`stages (ms): ${JSON.stringify(manifest.stages)}; ${manifest.artifacts.map((a) => `${a.path} ${(a.sizeBytes / 2 ** 20).toFixed(0)} MiB`).join(', ')}`);
   assert.ok(!readdirSync(out).some((f) => f.endsWith('.tar.zst')), 'no rootfs tarball when disks are asked for');
 });
 
@@ -96,6 +99,8 @@ describe('qemu instance booted from the built disk', { skip }, () => {
   after(async () => {
     await vm?.close();
     assert.ok(!existsSync(vm?.consoleLog ?? '/nonexistent'), 'close() removes the overlay dir');
+    const left = spawnSync('pgrep', ['-a', '-f', dir], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(left, '', 'no qemu or ssh process outlives close()');
   });
 
   /** The conformance cases share one booted VM: close() of a lease does not stop it. */
@@ -141,7 +146,8 @@ test('importDisk turns a built disk back into a parent image (rootfs tarball, se
   assert.equal(imported.sourceFormat, 'vmdk');
   assert.equal(imported.partitionOffset, 1024 * 1024);
   const listing = execFileSync('sh', ['-c', `zstd -dc '${imported.parentImage}' | tar -tvf -`], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
-  assert.match(listing, /\.\/etc\/ingot-disk-test\n/);
-  assert.match(listing, /-rwsr-xr-x \S+ +\S+ \.\/usr\/bin\/passwd\n/);
+  const line = (path: string) => listing.split('\n').find((l) => l.endsWith(` ./${path}`)) ?? `${path} missing`;
+  assert.match(line('etc/ingot-disk-test'), /^-rw-r--r-- 0\/0 /);
+  assert.match(line('usr/bin/passwd'), /^-rwsr-xr-x 0\/0 /, 'setuid bit restored');
   await assert.rejects(importDisk(join(dir, 'recipe.yml'), join(dir, 'bad')), /not a disk image|not importable|not an ext/);
 });
