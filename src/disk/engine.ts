@@ -8,7 +8,8 @@
 import { join } from 'node:path';
 import { BuildFailure } from '../engine/failure.ts';
 import type { LayerStack, StackContext } from '../engine/layer-stack.ts';
-import { sha256File, type Artifact } from '../engine/outputs/manifest.ts';
+import type { Artifact } from '../engine/outputs/manifest.ts';
+import { sha256Large } from './digest.ts';
 import type { BuildComponent } from '../engine/request.ts';
 import { hasPhase, runPhase } from '../engine/run-phase.ts';
 import { createQemuInstance } from '../instance/qemu/create.ts';
@@ -58,5 +59,5 @@ export async function testOnDisk(ctx: StackContext, outputDir: string, artifacts
   } finally {
     await instance.close();
   }
-  if ((await sha256File(disk)) !== boot.artifact.sha256) throw new BuildFailure('test', `${boot.artifact.path} changed while it was tested (its sha256 differs from manifest.json)`);
+  if ((await sha256Large(disk)) !== boot.artifact.sha256) throw new BuildFailure('test', `${boot.artifact.path} changed while it was tested (its sha256 differs from manifest.json)`);
 }

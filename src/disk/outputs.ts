@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { open } from 'node:fs/promises';
-import { describeArtifact, type Artifact } from '../engine/outputs/manifest.ts';
+import type { Artifact } from '../engine/outputs/manifest.ts';
+import { describeDisk } from './digest.ts';
 import { convertAll, FORMAT_SPECS } from './convert.ts';
 import type { DiskFormat, DiskLayout } from './layout.ts';
 import { writeRootDisk } from './root-fs.ts';
@@ -48,8 +49,8 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
   for (const c of checked.flat()) spec.onLog?.(`${c.path}: ${FORMAT_SPECS[c.format].qemu}, qemu-img check ${c.checked ? 'passed' : 'not supported by the format'}`);
   const t2 = performance.now();
   const artifacts = await Promise.all([
-    ...[...targets('disk')].map(([f, p]) => describeArtifact(spec.outputDir, p, `disk-${f}`)),
-    ...volumes.flatMap((v) => [...targets(`volume-${v.name}`)].map(([f, p]) => describeArtifact(spec.outputDir, p, `volume-${v.name}-${f}`))),
+    ...[...targets('disk')].map(([f, p]) => describeDisk(spec.outputDir, p, `disk-${f}`)),
+    ...volumes.flatMap((v) => [...targets(`volume-${v.name}`)].map(([f, p]) => describeDisk(spec.outputDir, p, `volume-${v.name}-${f}`))),
   ]);
   const t3 = performance.now();
   return { artifacts, timings: { rootfsMs: Math.round(t1 - t0), convertMs: Math.round(t2 - t1), digestMs: Math.round(t3 - t2) } };
