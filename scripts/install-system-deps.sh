@@ -11,6 +11,7 @@ packages=(
   uidmap fakeroot   # helpers mmdebstrap may use
   buildah skopeo umoci  # OCI tooling: the buildah comparison in bench/, output checks in tests
   qemu-system-x86 qemu-utils  # VM build/test instances and disk formats
+  openssh-client    # the qemu instance runs steps over SSH
   docker-registry   # a real OCI registry for distribution tests
   apache2-utils     # htpasswd, for the authenticated registry test
   iproute2 util-linux e2fsprogs zstd
