@@ -33,6 +33,10 @@ Options:
                       see docs/instance-types.md)
   --timeout MINUTES   fail the build if it has not finished in this time (default 120)
   --keep-on-failure   keep the build's work directory (layers, upper dirs) when it fails
+  --format LIST       image recipes: write bootable disk images instead of rootfs.tar.zst, in any of
+                      raw, qcow2, vmdk (streamOptimized), vhdx, vhd (comma-separated); the root
+                      size comes from the recipe's blockDeviceMappings (default 8 GiB) and the
+                      test phases run in the disk booted under qemu
 
 Evidence (written next to the artifacts; see docs/security.md):
   SBOMs are always made: sbom.spdx.json (SPDX 2.3) and sbom.cdx.json (CycloneDX 1.6), and for
@@ -44,10 +48,6 @@ Evidence (written next to the artifacts; see docs/security.md):
   --compliance-profile P  the SSG profile OpenSCAP evaluates (default cis_level1_server)
   --sign-key PEM          sign the OCI image (cosign format) and SHA256SUMS (SHA256SUMS.sig);
                           default $INGOT_SIGNING_KEY. Check with \`ingot verify DIR\`.
-  --format LIST       image recipes: write bootable disk images instead of rootfs.tar.zst, in any of
-                      raw, qcow2, vmdk (streamOptimized), vhdx, vhd (comma-separated); the root
-                      size comes from the recipe's blockDeviceMappings (default 8 GiB) and the
-                      test phases run in the disk booted under qemu
 
 Exit status: 0 when the build and its tests passed, 1 otherwise.`;
 
