@@ -13,5 +13,3 @@ export function imageOutputDir(home: string, imageArn: string): string {
 
 export const imageLogFile = (home: string, imageArn: string): string => join(imageOutputDir(home, imageArn), 'build.log');
 
-/** `$INGOT_HOME/regions/REGION/...`: a region's (site's) artifact store. */
-export const regionDir = (home: string, region: string): string => join(home, 'regions', region);

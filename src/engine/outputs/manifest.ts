@@ -2,10 +2,9 @@
  * @module `manifest.json` of a build's output directory: every artifact with its format, size and
  * sha256, plus the layers and timings of the build.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sha256File as sha256OfFile } from '../../oci/digest.ts';
 import type { EvidenceSummary } from '../evidence.ts';
 
 export interface Artifact {
@@ -32,15 +31,9 @@ export interface OutputManifest {
   evidence?: EvidenceSummary;
 }
 
+/** The sha256 of a file as manifest.json records it (hex, no `sha256:` prefix). */
 export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-export async function describeArtifact(outputDir: string, path: string, format: string): Promise<Artifact> {
-  const [sha256, info] = await Promise.all([sha256File(path), stat(path)]);
-  return { path: relative(outputDir, path), format, sha256, sizeBytes: info.size };
+  return (await sha256OfFile(path)).digest.slice('sha256:'.length);
 }
 
 export async function writeManifest(outputDir: string, manifest: OutputManifest): Promise<string> {
