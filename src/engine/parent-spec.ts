@@ -4,21 +4,22 @@
  * `oci:`/`oci-archive:` references, or (through `resolveImageArn`) an earlier Ingot image.
  */
 import { tryParseArn } from '../arn/arn.ts';
+import { MANAGED_BASES } from '../bases/catalogue.ts';
 import { IngotError } from '../errors/ingot-error.ts';
 import { DEFAULT_PARENT, type ParentSpec } from './request.ts';
 
-const MANAGED_BY_ARN_NAME: Record<string, 'debian-12' | 'debian-13'> = { 'debian-12-x86': 'debian-12', 'debian-13-x86': 'debian-13' };
 
 export async function parseParentImage(text: string | undefined, resolveImageArn?: (arn: string) => Promise<ParentSpec>): Promise<ParentSpec> {
   if (text === undefined || text === '') return DEFAULT_PARENT;
-  if (text === 'debian-12' || text === 'debian-13') return { type: 'managed', base: text };
+  const byName = MANAGED_BASES.find((b) => b.name === text);
+  if (byName) return { type: 'managed', base: byName.name };
   if (text.startsWith('oci:') || text.startsWith('oci-archive:')) return { type: 'oci', reference: text };
   if (text.startsWith('/')) return { type: 'rootfs-tarball', path: text };
   if (text.startsWith('file://')) return { type: 'rootfs-tarball', path: text.slice('file://'.length) };
   const arn = tryParseArn(text);
   if (arn?.type === 'image') {
-    const managed = arn.account === 'aws' ? MANAGED_BY_ARN_NAME[arn.name] : undefined;
-    if (managed) return { type: 'managed', base: managed };
+    const managed = arn.account === 'aws' ? MANAGED_BASES.find((b) => b.arnNameSuffix === arn.name) : undefined;
+    if (managed) return { type: 'managed', base: managed.name };
     if (resolveImageArn) return resolveImageArn(text);
   }
   throw new IngotError(

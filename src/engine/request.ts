@@ -4,6 +4,7 @@
  * parameters, and for container images the Dockerfile template.
  */
 import type { BlockDeviceMapping, DiskFormat } from '../disk/layout.ts';
+import type { ManagedBaseName } from '../bases/catalogue.ts';
 import type { ComponentDocument } from '../toe/document/types.ts';
 
 export interface BuildComponent {
@@ -44,7 +45,7 @@ export interface BuildRequest {
 }
 
 export type ParentSpec =
-  | { type: 'managed'; base: 'debian-12' | 'debian-13' }
+  | { type: 'managed'; base: ManagedBaseName }
   | { type: 'rootfs-tarball'; path: string }
   | { type: 'oci'; reference: string }
   | { type: 'layers'; lowerDirs: string[]; key: string; osVersion?: string };

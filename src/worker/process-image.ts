@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import { distribute } from '../distribution/distribute.ts';
+import { managedBase } from '../bases/catalogue.ts';
 import { limitsForInstanceTypes } from '../cgroups/instance-types.ts';
 import { runBuild } from '../engine/build.ts';
 import type { EvidenceOptions } from '../engine/evidence.ts';
@@ -75,7 +76,7 @@ async function buildOutputs(ctx: ProcessContext, record: { doc: Image; account: 
     evidence: await evidenceFor(ctx.home, record.doc),
     ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}),
   });
-  const osVersion = request.parent.type === 'managed' ? (request.parent.base === 'debian-12' ? 'Debian 12' : 'Debian 13') : 'Linux';
+  const osVersion = request.parent.type === 'managed' ? (managedBase(request.parent.base)?.osVersion ?? 'Linux') : 'Linux';
   return { manifest: result.manifest, osVersion };
 }
 

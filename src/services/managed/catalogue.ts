@@ -3,17 +3,13 @@
  * managed components, present in every region from the first request that names the region.
  */
 import { formatArn } from '../../arn/arn.ts';
+import { MANAGED_BASES, type ManagedBase } from '../../bases/catalogue.ts';
 import type { Component, Image } from '../../model/generated/shapes.ts';
 import type { Store } from '../../store/types.ts';
 import { MANAGED_COMPONENTS } from '../../toe/managed/index.ts';
 import { checkComponentDocument } from '../components/document.ts';
 import { MANAGED_ACCOUNT } from '../common/context.ts';
 
-/** Managed base images: the ARN name, the Ingot base it is bootstrapped from, its OS version. */
-export const MANAGED_BASE_IMAGES = [
-  { name: 'debian-12-x86', base: 'debian-12', osVersion: 'Debian 12', description: 'Debian 12 (bookworm) x86_64, minimal, bootstrapped with mmdebstrap from the host\'s Debian mirror' },
-  { name: 'debian-13-x86', base: 'debian-13', osVersion: 'Debian 13', description: 'Debian 13 (trixie) x86_64, minimal, bootstrapped with mmdebstrap from the host\'s Debian mirror' },
-] as const;
 
 /** The version every managed catalogue entry has until a refresh adds newer builds. */
 const CATALOGUE_VERSION = '1.0.0';
@@ -26,7 +22,7 @@ export async function ensureManagedCatalogue(store: Store, region: string): Prom
   if (!regions) seeded.set(store, (regions = new Set()));
   if (regions.has(region)) return;
   await store.transaction(async () => {
-    for (const base of MANAGED_BASE_IMAGES) await insertIfMissing(store, region, 'image', base.name, CATALOGUE_VERSION, managedImageDoc(region, base));
+    for (const base of MANAGED_BASES) await insertIfMissing(store, region, 'image', base.arnNameSuffix, CATALOGUE_VERSION, managedImageDoc(region, base));
     for (const c of MANAGED_COMPONENTS) await insertIfMissing(store, region, 'component', c.name, c.semanticVersion, managedComponentDoc(region, c));
   });
   regions.add(region);
@@ -38,18 +34,18 @@ async function insertIfMissing(store: Store, region: string, type: 'image' | 'co
   await store.resources.insert({ arn, type, account: MANAGED_ACCOUNT, region, name, version, build: 1, doc, createdAt: CATALOGUE_DATE, updatedAt: CATALOGUE_DATE });
 }
 
-function managedImageDoc(region: string, base: (typeof MANAGED_BASE_IMAGES)[number]): Image {
+function managedImageDoc(region: string, base: ManagedBase): Image {
   return {
-    arn: formatArn({ region, account: MANAGED_ACCOUNT, type: 'image', name: base.name, version: CATALOGUE_VERSION, build: 1 }),
+    arn: formatArn({ region, account: MANAGED_ACCOUNT, type: 'image', name: base.arnNameSuffix, version: CATALOGUE_VERSION, build: 1 }),
     type: 'AMI',
-    name: base.name,
+    name: base.arnNameSuffix,
     version: CATALOGUE_VERSION,
     platform: 'Linux',
     osVersion: base.osVersion,
     state: { status: 'AVAILABLE' },
     dateCreated: CATALOGUE_DATE,
     outputResources: {},
-    tags: { 'ingot:base': base.base },
+    tags: { 'ingot:base': base.name },
     buildType: 'IMPORT',
     imageSource: 'AMAZON_MANAGED',
   };
