@@ -2,24 +2,21 @@
  * @module The server's own worker: on start it cleans up after a killed predecessor (stale
  * sandboxes, builds left running → FAILED), opens the layer cache and starts taking jobs.
  */
-import { join } from 'node:path';
 import { openLayerCache } from '../cache/layer-cache.ts';
 import { cleanupStaleSandboxes } from '../instance/sandbox/index.ts';
-import { basesHome } from './config.ts';
+import { basesHome, layerCacheOptions } from './config.ts';
 import { buildSettings, loadIngotConfig } from './ingot-config.ts';
 import type { Store } from '../store/types.ts';
 import { recoverInterruptedBuilds } from '../worker/recover.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 
 const IN_PROCESS_PREFIX = 'inproc:';
-/** Default bound of the layer cache (override with INGOT_CACHE_MAX_GIB). */
-const DEFAULT_CACHE_GIB = 20;
 
 export async function startInProcessWorker(store: Store, home: string, concurrency: number, onError?: (err: unknown) => void): Promise<Worker> {
   await cleanupStaleSandboxes(home);
   // Only one server runs on a data directory: builds its in-process worker held are orphans now.
   await recoverInterruptedBuilds(store, (job) => job.leaseOwner?.startsWith(IN_PROCESS_PREFIX) === true);
-  const cache = await openLayerCache({ root: join(home, 'cache'), maxBytes: Number(process.env['INGOT_CACHE_MAX_GIB'] ?? DEFAULT_CACHE_GIB) * 2 ** 30 });
+  const cache = await openLayerCache(layerCacheOptions(home));
   const worker = startWorker({
     store, home, basesHome: basesHome(), cache, concurrency, workerId: `${IN_PROCESS_PREFIX}${process.pid}:${Date.now()}`,
     leaseMs: buildSettings(home).leaseMs, config: () => loadIngotConfig(home), ...(onError ? { onError } : {}),

@@ -11,7 +11,7 @@ import { resolveFeedPath } from '../../findings/feed.ts';
 import { signingKeyPath } from '../../signing/keys.ts';
 import { BuildCancelled, BuildFailure } from '../../engine/failure.ts';
 import { loadRecipeFile } from '../../recipe-file/load.ts';
-import { basesHome, ingotHome } from '../../server/config.ts';
+import { basesHome, ingotHome, layerCacheOptions } from '../../server/config.ts';
 import { progressPrinter } from './progress.ts';
 import type { DiskFormat } from '../../disk/layout.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
@@ -36,8 +36,6 @@ export interface LocalBuildOptions {
 
 const defaultOutputDir = (name: string, version: string): string => resolve(join('ingot-output', `${name}-${version}`));
 
-/** Default bound of the layer cache (override with INGOT_CACHE_MAX_GIB). */
-const DEFAULT_CACHE_GIB = 20;
 
 export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: boolean; outputDir: string }> {
   const home = ingotHome();
@@ -45,7 +43,7 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
   if (opts.diskFormats && loaded.kind !== 'image') throw new IngotError('ValidationException', `--format: ${opts.file} is a container recipe; disk formats are for image recipes`);
   const request = opts.diskFormats ? { ...loaded, diskFormats: opts.diskFormats } : loaded;
   const outputDir = opts.output ?? defaultOutputDir(request.name, request.version);
-  const cache = opts.noCache ? undefined : await openLayerCache({ root: join(home, 'cache'), maxBytes: Number(process.env['INGOT_CACHE_MAX_GIB'] ?? DEFAULT_CACHE_GIB) * 2 ** 30 });
+  const cache = opts.noCache ? undefined : await openLayerCache(layerCacheOptions(home));
   const printer = progressPrinter();
   const abort = new AbortController();
   const onSignal = () => abort.abort();

@@ -30,9 +30,8 @@ export const command: CommandModule = {
     const { values } = parseArgs({ args: argv, options: { concurrency: { type: 'string' }, id: { type: 'string' } }, strict: true });
     const concurrency = values.concurrency === undefined ? 1 : Number(values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new IngotError('ValidationException', `--concurrency must be a whole number >= 1, got '${values.concurrency}'`);
-    const { join } = await import('node:path');
     const { openSqliteStore } = await import('../../store/sqlite/index.ts');
-    const { basesHome, databaseFile, ingotHome } = await import('../../server/config.ts');
+    const { basesHome, databaseFile, ingotHome, layerCacheOptions } = await import('../../server/config.ts');
     const { buildSettings, loadIngotConfig } = await import('../../server/ingot-config.ts');
     const { openLayerCache } = await import('../../cache/layer-cache.ts');
     const { cleanupStaleSandboxes } = await import('../../instance/sandbox/index.ts');
@@ -43,7 +42,7 @@ export const command: CommandModule = {
     const store = openSqliteStore(databaseFile(home), { defaultMaxAttempts: settings.maxAttempts });
     await cleanupStaleSandboxes(home);
     await reapExpiredJobs(store);
-    const cache = await openLayerCache({ root: join(home, 'cache'), maxBytes: Number(process.env['INGOT_CACHE_MAX_GIB'] ?? 20) * 2 ** 30 });
+    const cache = await openLayerCache(layerCacheOptions(home));
     const worker = startWorker({
       store, home, basesHome: basesHome(), cache, concurrency, leaseMs: settings.leaseMs, config: () => loadIngotConfig(home),
       ...(values.id ? { workerId: values.id } : {}),
