@@ -32,21 +32,32 @@ export async function importDisk(file: string, outDir: string): Promise<Imported
   try {
     const raw = format === 'raw' ? file : join(work, 'disk.raw');
     if (raw !== file) await runTool(['qemu-img', 'convert', '-f', format, '-O', 'raw', file, raw]);
-    const offset = await rootPartitionOffset(raw);
     const tree = join(work, 'rootfs');
-    await mkdir(tree);
-    const image = `${raw}?offset=${offset}`;
-    await runTool(['dumpe2fs', '-h', image]).catch(() => {
-      throw new IngotError('InvalidParameterValueException', `${file}: the root partition (offset ${offset}) is not an ext2/3/4 file system`);
-    });
-    await runTool(['debugfs', '-R', `rdump / ${tree}`, image]);
-    await restoreSpecialBits(image, tree, work);
+    const offset = await extractRootFs(raw, tree, work, file);
     const parentImage = join(outDir, 'rootfs.tar.zst');
     await runTool(['sh', '-c', 'tar --numeric-owner -C "$1" -cf - . | zstd -q -T0 -3 > "$2"', 'sh', tree, parentImage]);
     return { parentImage, sourceFormat: format, partitionOffset: offset };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Copies the root file system of a raw disk (the largest Linux partition, or a bare file system)
+ * into `tree` with `debugfs rdump`: no mount, no loop device. Owners, modes (setuid/setgid/sticky
+ * restored) and mtimes (whole seconds) are kept; extended attributes are not. Returns the
+ * partition's byte offset. `label` names the disk in errors.
+ */
+export async function extractRootFs(raw: string, tree: string, work: string, label = raw): Promise<number> {
+  const offset = await rootPartitionOffset(raw);
+  await mkdir(tree, { recursive: true });
+  const image = `${raw}?offset=${offset}`;
+  await runTool(['dumpe2fs', '-h', image]).catch(() => {
+    throw new IngotError('InvalidParameterValueException', `${label}: the root partition (offset ${offset}) is not an ext2/3/4 file system`);
+  });
+  await runTool(['debugfs', '-R', `rdump / ${tree}`, image]);
+  await restoreSpecialBits(image, tree, work);
+  return offset;
 }
 
 /** Byte offset of the largest Linux partition; 0 for a bare file system. */
