@@ -24,11 +24,6 @@ export interface QemuInstanceOptions {
   hostname?: string;
   /** Where the overlay, seed, key and console log live (default the system temp dir). */
   workDir?: string;
-  /**
-   * Boot `disk` itself read-write instead of through an overlay (a build instance whose disk the
-   * caller owns and reads afterwards; see QemuInstance.powerOff).
-   */
-  writable?: boolean;
 }
 
 export async function createQemuInstance(opts: QemuInstanceOptions): Promise<QemuInstance> {
@@ -37,10 +32,9 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
     const { keyFile, publicKey } = await makeKeyPair(dir);
     const id = basename(dir).replace(/^ingot-qemu-/, '');
     await writeSeedDisk(join(dir, 'seed.img'), { instanceId: `i-${id}`, hostname: opts.hostname ?? 'ingot-vm', sshAuthorizedKeys: [publicKey] }, dir);
-    const overlay = opts.writable ? { overlay: opts.disk, overlayFormat: opts.diskFormat ?? 'raw' } : { overlay: join(dir, 'overlay.qcow2') };
-    if (!opts.writable) await createOverlay(opts.disk, opts.diskFormat ?? 'raw', overlay.overlay);
+    await createOverlay(opts.disk, opts.diskFormat ?? 'raw', join(dir, 'overlay.qcow2'));
     const accel = opts.accel ?? (await chooseAccel());
-    const vm = await startVm({ baseDisk: opts.disk, baseFormat: opts.diskFormat ?? 'raw', ...overlay, seedDisk: join(dir, 'seed.img'), consoleLog: join(dir, 'console.log'), accel, memoryMiB: opts.memoryMiB ?? 1536, cpus: opts.cpus ?? 1 });
+    const vm = await startVm({ baseDisk: opts.disk, baseFormat: opts.diskFormat ?? 'raw', overlay: join(dir, 'overlay.qcow2'), seedDisk: join(dir, 'seed.img'), consoleLog: join(dir, 'console.log'), accel, memoryMiB: opts.memoryMiB ?? 1536, cpus: opts.cpus ?? 1 });
     const instance = new QemuInstance(id, dir, vm, { port: vm.sshPort, keyFile, controlPath: join(dir, 'ssh.ctl') }, opts.bootTimeoutMs ?? 600_000);
     try {
       await instance.connect();

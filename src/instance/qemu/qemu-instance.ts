@@ -14,7 +14,7 @@ import type { ExecParams, ExecResult, Instance } from '../types.ts';
 import { panicIn } from './console.ts';
 import { execCommand, killCommand, newExecId, q, tarOf, untarInto } from './remote.ts';
 import { connectMaster, sshArgv, type SshTarget } from './ssh.ts';
-import { stopVm, waitForExit, type RunningVm } from './vm.ts';
+import { stopVm, type RunningVm } from './vm.ts';
 
 export class QemuInstance implements Instance {
   readonly kind = 'qemu' as const;
@@ -114,19 +114,6 @@ export class QemuInstance implements Instance {
       await sleep(1000);
     }
     throw new Error(`qemu instance ${this.id} did not come back from the reboot within ${this.#bootTimeoutMs / 1000} s`);
-  }
-
-  /**
-   * Shuts the guest down cleanly (`systemctl poweroff`: services stopped, file systems unmounted,
-   * the journal checkpointed) and waits for qemu to exit, so the disk can be read afterwards.
-   * Throws when the guest does not power off within `timeoutMs`. close() still has to be called.
-   */
-  async powerOff(timeoutMs = 120_000): Promise<void> {
-    if (this.#closing) throw new Error(`qemu instance ${this.id} is closed`);
-    const asked = await this.exec({ argv: ['systemctl', 'poweroff', '--no-block'] });
-    if (asked.exitCode !== 0) throw new Error(`qemu instance ${this.id}: systemctl poweroff failed (exit ${asked.exitCode}): ${asked.stderr.trim()}`);
-    await this.#endSessions();
-    if (!(await waitForExit(this.#vm, timeoutMs))) throw new Error(`qemu instance ${this.id} did not power off within ${timeoutMs / 1000} s`);
   }
 
   close(): Promise<void> {

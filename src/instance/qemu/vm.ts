@@ -12,10 +12,7 @@ export interface VmSpec {
   /** The disk to boot (never written). */
   baseDisk: string;
   baseFormat: string;
-  /** The disk qemu writes: a qcow2 overlay over baseDisk, or baseDisk itself when writable. */
   overlay: string;
-  /** Format of `overlay` (default qcow2). */
-  overlayFormat?: string;
   seedDisk: string;
   consoleLog: string;
   accel: Accel;
@@ -53,7 +50,7 @@ export function qemuArgv(spec: VmSpec, sshPort: number): string[] {
     'qemu-system-x86_64', '-machine', `pc,accel=${spec.accel}`, '-m', String(spec.memoryMiB), '-smp', String(spec.cpus),
     ...(spec.accel === 'kvm' ? ['-cpu', 'host'] : []),
     '-display', 'none', '-monitor', 'none', '-serial', `file:${spec.consoleLog}`,
-    '-drive', `file=${spec.overlay},if=virtio,format=${spec.overlayFormat ?? 'qcow2'},discard=unmap`,
+    '-drive', `file=${spec.overlay},if=virtio,format=qcow2,discard=unmap`,
     '-drive', `file=${spec.seedDisk},if=virtio,format=raw,readonly=on`,
     ...(spec.dataDisks ?? []).flatMap((d) => ['-drive', `file=${d},if=virtio,format=raw`]),
     '-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${sshPort}-:22`, '-device', 'virtio-net-pci,netdev=net0',
@@ -71,15 +68,6 @@ export async function startVm(spec: VmSpec): Promise<RunningVm> {
   child.on('error', (err) => (reason = `qemu could not start: ${err.message}`));
   child.on('exit', (code, signal) => (reason = `qemu exited (${signal ?? `code ${code}`})${stderr.trim() ? `: ${stderr.trim().slice(-500)}` : ''}`));
   return { process: child, sshPort, exitReason: () => reason };
-}
-
-/** Waits until qemu exits by itself (a guest power-off); false when it did not within `timeoutMs`. */
-export async function waitForExit(vm: RunningVm, timeoutMs: number): Promise<boolean> {
-  if (vm.process.exitCode !== null || vm.process.signalCode !== null) return true;
-  return new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    vm.process.once('exit', () => { clearTimeout(timer); resolve(true); });
-  });
 }
 
 /** Kills qemu and waits for it to be gone. */
