@@ -26,6 +26,7 @@ import {
   updateInfrastructureConfiguration,
 } from '../services/configurations/infrastructure.ts';
 import { cancelImageCreation, createImage, deleteImage, getImage, listImageBuildVersions, listImages } from '../services/images/images.ts';
+import { importDiskImage, importVmImage } from '../services/images/import-disk-image.ts';
 import { ensureManagedCatalogue } from '../services/managed/catalogue.ts';
 import {
   createImagePipeline,
@@ -132,6 +133,8 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
     CancelImageCreation: bind(cancelImageCreation),
     DistributeImage: bind(distributeImage),
     RetryImage: bind(retryImage),
+    ImportDiskImage: bind(importDiskImage),
+    ImportVmImage: bind(importVmImage),
 
     CreateLifecyclePolicy: bind(createLifecyclePolicy),
     GetLifecyclePolicy: bind(getLifecyclePolicy),

@@ -16,6 +16,7 @@ export interface CommandModule {
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   server: { summary: 'serve the Image Builder API', load: () => import('./commands/server.ts').then((m) => m.command) },
   build: { summary: 'build a recipe locally, without a server', load: () => import('./commands/build.ts').then((m) => m.command) },
+  'import-disk': { summary: 'turn a raw/qcow2/vmdk/vhdx/vhd disk into a parentImage rootfs tarball', load: () => import('./commands/import-disk.ts').then((m) => m.command) },
   shell: { summary: 'open a shell in a failed build kept with --keep-on-failure', load: () => import('./commands/shell.ts').then((m) => m.command) },
   logs: { summary: 'print (and follow) an image build log', load: () => import('./commands/logs.ts').then((m) => m.command) },
   lifecycle: { summary: 'run a lifecycle policy now (or preview it)', load: () => import('./commands/lifecycle.ts').then((m) => m.command) },

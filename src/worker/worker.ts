@@ -9,7 +9,8 @@ import type { InstanceFactory } from '../engine/instance-factory.ts';
 import { BUILD_JOB_KIND } from '../services/images/queue-image.ts';
 import type { IngotConfig } from '../server/ingot-config.ts';
 import type { Job, Store } from '../store/types.ts';
-import { CANCELLED, processImage, setState, SHUTDOWN } from './process-image.ts';
+import { CANCELLED, setState, SHUTDOWN } from './process-image.ts';
+import { processJob } from './process-import.ts';
 import { reapExpiredJobs } from './recover.ts';
 
 export interface WorkerOptions {
@@ -50,7 +51,7 @@ export function startWorker(opts: WorkerOptions): Worker {
     }, Math.max(250, Math.floor(leaseMs / 3)));
     try {
       const config = opts.config ?? (() => ({}));
-      const outcome = await processImage({ store: opts.store, home: opts.home, basesHome: opts.basesHome, cache: opts.cache, config, signal: abort.signal, ...(opts.newInstance ? { newInstance: opts.newInstance } : {}) }, job);
+      const outcome = await processJob({ store: opts.store, home: opts.home, basesHome: opts.basesHome, cache: opts.cache, config, signal: abort.signal, ...(opts.newInstance ? { newInstance: opts.newInstance } : {}) }, job);
       if (outcome === 'interrupted') {
         // Stopped with attempts left: back to the queue for this or another worker.
         await setState(opts.store, job.resourceArn, 'PENDING', 'Waiting for a worker: the previous one stopped during the build');

@@ -1,0 +1,96 @@
+/**
+ * @module The worker's part of ImportDiskImage: the job of an imported image copies the disk's
+ * root file system into the image's output directory as `rootfs.tar.zst` (what a later recipe
+ * with this image as `parentImage` unpacks), writes `manifest.json`, distributes it like a build's
+ * outputs (its own region's site) and moves the image BUILDING → DISTRIBUTING → AVAILABLE, or
+ * FAILED with the reason. `processJob` sends each job of the queue to the import or the build.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { importDisk } from '../disk/import.ts';
+import { distribute } from '../distribution/distribute.ts';
+import { BuildCancelled } from '../engine/failure.ts';
+import { sha256File, writeManifest, type OutputManifest } from '../engine/outputs/manifest.ts';
+import type { Image } from '../model/generated/shapes.ts';
+import { IMPORT_BUILD_TYPE } from '../services/images/import-disk-image.ts';
+import type { Job, Store } from '../store/types.ts';
+import { imageLogFile, imageOutputDir } from './output-dirs.ts';
+import { processImage, setState, SHUTDOWN, type Outcome, type ProcessContext } from './process-image.ts';
+
+/** An imported image's job imports its disk (a RetryImage too); every other job is a build or a distribution. */
+export async function processJob(ctx: ProcessContext, job: Job): Promise<Outcome> {
+  const record = await ctx.store.resources.get<Image>(job.resourceArn);
+  if (record?.doc.buildType === IMPORT_BUILD_TYPE && job.payload['mode'] !== 'distribute') return processImport(ctx, job);
+  return processImage(ctx, job);
+}
+
+/** The disk an import job reads: its own payload's, or (RetryImage) the first import job's. */
+async function diskOf(store: Store, job: Job): Promise<string> {
+  const own = job.payload['uri'];
+  if (typeof own === 'string') return own;
+  const first = (await store.jobs.byResource(job.resourceArn)).find((j) => typeof j.payload['uri'] === 'string');
+  if (!first) throw new Error(`no disk is recorded for the import ${job.resourceArn}; import it again with ImportDiskImage`);
+  return first.payload['uri'] as string;
+}
+
+export async function processImport(ctx: ProcessContext, job: Job): Promise<Outcome> {
+  const arn = job.resourceArn;
+  const record = await ctx.store.resources.get<Image>(arn);
+  if (!record || record.doc.state?.status === 'CANCELLED') return 'cancelled';
+  const logFile = imageLogFile(ctx.home, arn);
+  mkdirSync(dirname(logFile), { recursive: true });
+  const log = (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
+  try {
+    if (!(await setState(ctx.store, arn, 'BUILDING'))) return 'cancelled';
+    const disk = await diskOf(ctx.store, job);
+    log(`import of ${disk} as ${arn} started (job ${job.id}, attempt ${job.attempts} of ${job.maxAttempts}, worker pid ${process.pid})`);
+    const outputDir = imageOutputDir(ctx.home, arn);
+    const started = Date.now();
+    const imported = await importDisk(disk, outputDir).catch((err: unknown) => {
+      throw new Error(`Import of ${disk} failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    ctx.signal.throwIfAborted();
+    const seconds = Math.round((Date.now() - started) / 10) / 100;
+    log(`read the ${imported.sourceFormat} disk (root file system at byte offset ${imported.partitionOffset}) into rootfs.tar.zst in ${seconds} s`);
+    const manifest = await writeImportManifest(outputDir, record.doc, `${imported.sourceFormat} disk ${disk}`, seconds);
+    if (!(await setState(ctx.store, arn, 'DISTRIBUTING'))) return 'cancelled';
+    const outputResources = await distribute({ home: ctx.home, config: ctx.config(), image: record.doc, outputDir, manifest, account: record.account, region: record.region, signal: ctx.signal });
+    await setState(ctx.store, arn, 'AVAILABLE', undefined, { outputResources });
+    log(`image ${arn} is AVAILABLE`);
+    return 'succeeded';
+  } catch (err) {
+    if (ctx.signal.aborted && ctx.signal.reason === SHUTDOWN) {
+      log('import interrupted: the worker stopped');
+      if (job.attempts < job.maxAttempts) return 'interrupted';
+      await setState(ctx.store, arn, 'FAILED', 'Interrupted: the Ingot worker stopped during the import');
+      return 'failed';
+    }
+    if (err instanceof BuildCancelled || ctx.signal.aborted) {
+      log('import cancelled');
+      await setState(ctx.store, arn, 'CANCELLED', 'Cancelled by the user');
+      return 'cancelled';
+    }
+    const reason = err instanceof Error ? err.message : String(err);
+    log(`FAILED: ${reason}`);
+    await setState(ctx.store, arn, 'FAILED', reason.slice(0, 1000));
+    return 'failed';
+  }
+}
+
+async function writeImportManifest(outputDir: string, image: Image, parent: string, seconds: number): Promise<OutputManifest> {
+  const file = join(outputDir, 'rootfs.tar.zst');
+  const manifest: OutputManifest = {
+    name: image.name!,
+    version: image.version!,
+    kind: 'image',
+    createdAt: new Date().toISOString(),
+    parent,
+    artifacts: [{ path: 'rootfs.tar.zst', format: 'rootfs-tar-zstd', sha256: await sha256File(file), sizeBytes: (await stat(file)).size }],
+    layers: [],
+    stages: { import: seconds },
+    tests: 'skipped',
+  };
+  await writeManifest(outputDir, manifest);
+  return manifest;
+}
