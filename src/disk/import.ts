@@ -21,7 +21,8 @@ export interface ImportedDisk {
 
 const READABLE = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vpc'];
 
-export async function importDisk(file: string, outDir: string): Promise<ImportedDisk> {
+export async function importDisk(file: string, outDir: string, signal?: AbortSignal): Promise<ImportedDisk> {
+  const opts = signal ? { signal } : {};
   const info = await runTool(['qemu-img', 'info', '--output=json', file]).catch((err: unknown) => {
     throw new IngotError('InvalidParameterValueException', `${file}: not a disk image qemu-img can read (${(err as Error).message})`);
   });
@@ -31,11 +32,11 @@ export async function importDisk(file: string, outDir: string): Promise<Imported
   const work = await mkdtemp(join(outDir, '.import-'));
   try {
     const raw = format === 'raw' ? file : join(work, 'disk.raw');
-    if (raw !== file) await runTool(['qemu-img', 'convert', '-f', format, '-O', 'raw', file, raw]);
+    if (raw !== file) await runTool(['qemu-img', 'convert', '-f', format, '-O', 'raw', file, raw], opts);
     const tree = join(work, 'rootfs');
-    const offset = await extractRootFs(raw, tree, work, file);
+    const offset = await extractRootFs(raw, tree, work, file, signal);
     const parentImage = join(outDir, 'rootfs.tar.zst');
-    await runTool(['sh', '-c', 'tar --numeric-owner -C "$1" -cf - . | zstd -q -T0 -3 > "$2"', 'sh', tree, parentImage]);
+    await runTool(['sh', '-c', 'tar --numeric-owner -C "$1" -cf - . | zstd -q -T0 -3 > "$2"', 'sh', tree, parentImage], opts);
     return { parentImage, sourceFormat: format, partitionOffset: offset };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -48,14 +49,14 @@ export async function importDisk(file: string, outDir: string): Promise<Imported
  * restored) and mtimes (whole seconds) are kept; extended attributes are not. Returns the
  * partition's byte offset. `label` names the disk in errors.
  */
-export async function extractRootFs(raw: string, tree: string, work: string, label = raw): Promise<number> {
+export async function extractRootFs(raw: string, tree: string, work: string, label = raw, signal?: AbortSignal): Promise<number> {
   const offset = await rootPartitionOffset(raw);
   await mkdir(tree, { recursive: true });
   const image = `${raw}?offset=${offset}`;
   await runTool(['dumpe2fs', '-h', image]).catch(() => {
     throw new IngotError('InvalidParameterValueException', `${label}: the root partition (offset ${offset}) is not an ext2/3/4 file system`);
   });
-  await runTool(['debugfs', '-R', `rdump / ${tree}`, image]);
+  await runTool(['debugfs', '-R', `rdump / ${tree}`, image], signal ? { signal } : {});
   await restoreSpecialBits(image, tree, work);
   return offset;
 }

@@ -47,7 +47,7 @@ export async function processImport(ctx: ProcessContext, job: Job): Promise<Outc
     log(`import of ${disk} as ${arn} started (job ${job.id}, attempt ${job.attempts} of ${job.maxAttempts}, worker pid ${process.pid})`);
     const outputDir = imageOutputDir(ctx.home, arn);
     const started = Date.now();
-    const imported = await importDisk(disk, outputDir).catch((err: unknown) => {
+    const imported = await importDisk(disk, outputDir, ctx.signal).catch((err: unknown) => {
       throw new Error(`Import of ${disk} failed: ${err instanceof Error ? err.message : String(err)}`);
     });
     ctx.signal.throwIfAborted();
