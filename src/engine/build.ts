@@ -21,6 +21,8 @@ import { resolveParent, type ResolvedParent } from './parent.ts';
 import type { BuildComponent, BuildRequest } from './request.ts';
 import { hasPhase, runPhase } from './run-phase.ts';
 import { bootComponent, diskOutputKey, testOnDisk, wantsDisks, writeDiskImageOutputs } from '../disk/engine.ts';
+import { diskLayout } from '../disk/layout.ts';
+import { addVmLayer, type VmBuildInstance } from './vm-build/vm-layer.ts';
 
 export interface BuildOptions {
   home: string;
@@ -38,6 +40,11 @@ export interface BuildOptions {
   timeoutMs?: number;
   /** CPU/memory/process limits of every build and test instance (from the instance type). */
   limits?: { cpus?: number; memoryMiB?: number; pids?: number };
+  /**
+   * Image recipes: run the components in one qemu build instance of this size instead of
+   * sandboxes (an `ingot.vm.*` instance type); the test phase then boots the image too.
+   */
+  vm?: { cpus: number; memoryMiB: number } | undefined;
   onEvent?: BuildEventSink;
   /** Findings feed, compliance profile, signing key (SBOMs are always made). */
   evidence?: EvidenceOptions;
@@ -91,14 +98,16 @@ async function runBuildWithin(request: BuildRequest, opts: BuildOptions, signal:
   try {
     const parent = await stage('parent', describeParent(request), () => resolveParent(request.parent, { home: opts.home, basesHome: opts.basesHome, onProgress: (line) => onEvent({ type: 'log', line }) }));
     const steps = request.kind === 'container' && request.dockerfileTemplate ? containerSteps(request.dockerfileTemplate, request.components) : { runtime: {}, components: request.components };
+    const vm = vmFor(request, opts, onEvent);
     let stack: LayerStack = { lowerDirs: parent.lowerDirs, layers: [], headKey: parent.key };
-    stack = await stage('build', `${steps.components.length} component(s)`, async () => {
-      if (wantsDisks(request)) stack = await addComponentLayer(ctx, stack, bootComponent());
+    stack = await stage('build', `${steps.components.length} component(s)${vm ? ' in a qemu build instance' : ''}`, async () => {
+      if (wantsDisks(request) || vm) stack = await addComponentLayer(ctx, stack, bootComponent());
+      if (vm) return addVmLayer(ctx, stack, steps.components, vm);
       for (const c of steps.components) stack = await addComponentLayer(ctx, stack, c);
       return stack;
     });
     const evidenceOptions = opts.evidence ?? {};
-    const reuseKey = outputKey([request.kind, parent.key, stack.headKey, request.dockerfileTemplate ?? '', ctx.compression, String(request.runTests), diskOutputKey(request), JSON.stringify(evidenceOptions)]);
+    const reuseKey = outputKey([request.kind, parent.key, stack.headKey, request.dockerfileTemplate ?? '', ctx.compression, String(request.runTests), diskOutputKey(request), vm ? 'qemu' : 'sandbox', JSON.stringify(evidenceOptions)]);
     const allCached = stack.layers.every((l) => l.cached);
     const reused = cache && allCached ? await restoreOutputs(cache, reuseKey, opts.outputDir) : undefined;
     if (reused) {
@@ -109,10 +118,12 @@ async function runBuildWithin(request: BuildRequest, opts: BuildOptions, signal:
       ok = true;
       return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey };
     }
-    await stage('validate', undefined, () => runPhaseEverywhere(ctx, stack, steps.components, 'validate'));
+    // In a qemu build instance the validate phases ran in the VM, right after the build phases.
+    if (!vm) await stage('validate', undefined, () => runPhaseEverywhere(ctx, stack, steps.components, 'validate'));
     const written = await stage('outputs', undefined, () => writeOutputs(request, opts, ctx, parent, stack, steps.runtime));
     const tested = request.runTests && steps.components.some((c) => hasPhase(c, 'test'));
     if (tested && wantsDisks(request)) await stage('test', 'the disk image booted under qemu', () => testOnDisk(ctx, opts.outputDir, written.artifacts, steps.components));
+    else if (tested && vm) await stage('test', 'a fresh VM booted from the image', () => testOnScratchDisk(ctx, stack, request, steps.components));
     else if (tested) await stage('test', 'fresh instance from the output', () => runPhaseEverywhere(ctx, stack, steps.components, 'test'));
     const evidence = await stage('evidence', 'SBOM, findings, compliance, signature', () =>
       gatherEvidence({ outputDir: opts.outputDir, home: opts.home, workDir, lowerDirs: stack.lowerDirs, name: request.name, version: request.version, ociLayout: written.ociLayout, options: evidenceOptions, onEvent }),
@@ -149,6 +160,27 @@ async function keepForShell(workDir: string, ctx: StackContext, onEvent: BuildEv
   if (!ctx.failedInstance) return;
   await writeFile(join(workDir, 'instance.json'), JSON.stringify(ctx.failedInstance, null, 2));
   onEvent({ type: 'log', line: `open a shell in the failed instance of '${ctx.failedInstance.component}': ingot shell ${workDir}` });
+}
+
+/** The qemu build instance of an image recipe, when the options ask for one. */
+function vmFor(request: BuildRequest, opts: BuildOptions, onEvent: BuildEventSink): VmBuildInstance | undefined {
+  if (!opts.vm) return undefined;
+  if (request.kind !== 'image') {
+    onEvent({ type: 'log', line: 'container recipes build in sandboxes: the VM instance type applies to image recipes only' });
+    return undefined;
+  }
+  return { ...opts.vm, rootGiB: diskLayout(request.blockDeviceMappings).rootGiB };
+}
+
+/** Test phases of a VM-built image whose outputs are not disks: a scratch raw disk of the image, booted. */
+async function testOnScratchDisk(ctx: StackContext, stack: LayerStack, request: BuildRequest, components: readonly BuildComponent[]): Promise<void> {
+  const dir = await mkdtemp(join(ctx.workDir, 'test-disk-'));
+  try {
+    const artifacts = await writeDiskImageOutputs(ctx, stack, dir, { diskFormats: ['raw'], blockDeviceMappings: request.blockDeviceMappings });
+    await testOnDisk(ctx, dir, artifacts, components);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function describeParent(r: BuildRequest): string {

@@ -48,12 +48,8 @@ export interface StackContext {
 
 export async function addComponentLayer(ctx: StackContext, stack: LayerStack, component: BuildComponent): Promise<LayerStack> {
   const key = layerCacheKey({ parentLayerDigest: stack.headKey, componentDocument: component.text, componentVersion: component.version, parameters: component.parameters });
-  const lease = ctx.cache ? await ctx.cache.acquire(key) : undefined;
-  if (lease) {
-    ctx.releases.push(lease.release);
-    ctx.onEvent({ type: 'component', name: component.name, phase: 'build', status: 'cached', detail: lease.entry.layer.digest.slice(0, 19) });
-    return push(stack, { component: component.name, layer: lease.entry.layer, blobPath: lease.entry.blobPath, diffDir: lease.entry.diffDir, cached: true });
-  }
+  const hit = await cachedLayer(ctx, stack, key, component.name);
+  if (hit) return hit;
   const started = performance.now();
   ctx.onEvent({ type: 'component', name: component.name, phase: 'build', status: 'start' });
   const dir = await mkdtemp(join(ctx.workDir, 'layer-'));
@@ -71,15 +67,33 @@ export async function addComponentLayer(ctx: StackContext, stack: LayerStack, co
       await instance.close();
     }
   }
-  const blob = join(dir, 'layer.blob');
-  const layer = await writeLayer({ sourceDir: upper, kind: 'overlay-upper', compression: ctx.compression, outFile: blob });
-  ctx.onEvent({ type: 'component', name: component.name, phase: 'build', status: 'success', durationMs: performance.now() - started, detail: layer.digest.slice(0, 19) });
-  if (!ctx.cache) return push(stack, { component: component.name, layer, blobPath: blob, diffDir: upper, cached: false });
+  return storeLayer(ctx, stack, { key, component: component.name, dir, upper, started });
+}
+
+/**
+ * Makes `upper` (an overlayfs upper directory in `dir`) the stack's next layer: writes the layer
+ * blob and, with a cache, stores it under `key` (then `dir` is removed). Shared by the sandbox's
+ * per-component layers and the qemu build instance's layer.
+ */
+export async function storeLayer(ctx: StackContext, stack: LayerStack, l: { key: string; component: string; dir: string; upper: string; started: number }): Promise<LayerStack> {
+  const blob = join(l.dir, 'layer.blob');
+  const layer = await writeLayer({ sourceDir: l.upper, kind: 'overlay-upper', compression: ctx.compression, outFile: blob });
+  ctx.onEvent({ type: 'component', name: l.component, phase: 'build', status: 'success', durationMs: performance.now() - l.started, detail: layer.digest.slice(0, 19) });
+  if (!ctx.cache) return push(stack, { component: l.component, layer, blobPath: blob, diffDir: l.upper, cached: false });
   // Acquired in the same step as the put, so no eviction can take it before the build ends.
-  const held = await ctx.cache.putAndAcquire(key, { diffDir: upper, layerFile: blob, layer });
+  const held = await ctx.cache.putAndAcquire(l.key, { diffDir: l.upper, layerFile: blob, layer });
   ctx.releases.push(held.release);
-  await rm(dir, { recursive: true, force: true });
-  return push(stack, { component: component.name, layer, blobPath: held.entry.blobPath, diffDir: held.entry.diffDir, cached: false });
+  await rm(l.dir, { recursive: true, force: true });
+  return push(stack, { component: l.component, layer, blobPath: held.entry.blobPath, diffDir: held.entry.diffDir, cached: false });
+}
+
+/** The cached layer under `key`, pinned until the build ends, as the stack's next layer; undefined on a miss. */
+export async function cachedLayer(ctx: StackContext, stack: LayerStack, key: string, component: string): Promise<LayerStack | undefined> {
+  const lease = ctx.cache ? await ctx.cache.acquire(key) : undefined;
+  if (!lease) return undefined;
+  ctx.releases.push(lease.release);
+  ctx.onEvent({ type: 'component', name: component, phase: 'build', status: 'cached', detail: lease.entry.layer.digest.slice(0, 19) });
+  return push(stack, { component, layer: lease.entry.layer, blobPath: lease.entry.blobPath, diffDir: lease.entry.diffDir, cached: true });
 }
 
 function push(stack: LayerStack, layer: StackLayer): LayerStack {

@@ -11,6 +11,7 @@ import type { LayerCache } from '../cache/layer-cache.ts';
 import { distribute } from '../distribution/distribute.ts';
 import { managedBase } from '../bases/catalogue.ts';
 import { limitsForInstanceTypes } from '../cgroups/instance-types.ts';
+import { instanceDriverFor } from '../instance/qemu/select.ts';
 import { runBuild } from '../engine/build.ts';
 import type { EvidenceOptions } from '../engine/evidence.ts';
 import { resolveFeedPath } from '../findings/feed.ts';
@@ -70,9 +71,13 @@ async function buildOutputs(ctx: ProcessContext, record: { doc: Image; account: 
   const request = await planFromImage(ctx.store, ctx.home, record.doc, { account: record.account, region: record.region });
   // The infrastructure configuration's instance types set the instance's CPU, memory and process limits.
   const { instanceType, ...limits } = limitsForInstanceTypes(record.doc.infrastructureConfiguration?.instanceTypes);
-  onEvent({ type: 'log', line: `build instance: ${instanceType} (${limits.cpus} CPUs, ${limits.memoryMiB} MiB, ${limits.pids} processes)` });
+  const driver = instanceDriverFor(record.doc.infrastructureConfiguration);
+  const vm = driver.driver === 'qemu' ? { cpus: driver.cpus, memoryMiB: driver.memoryMiB } : undefined;
+  const inVm = vm && request.kind === 'image';
+  onEvent({ type: 'log', line: `${inVm ? 'sandbox steps' : 'build instance'}: ${instanceType} (${limits.cpus} CPUs, ${limits.memoryMiB} MiB, ${limits.pids} processes)` });
+  if (inVm && driver.driver === 'qemu') onEvent({ type: 'log', line: `build instance: qemu VM ${driver.instanceType} (${driver.cpus} vCPUs, ${driver.memoryMiB} MiB)` });
   const result = await runBuild(request, {
-    home: ctx.home, basesHome: ctx.basesHome, outputDir, cache: ctx.cache, signal: ctx.signal, onEvent, limits, timeoutMs: buildTimeoutMs(),
+    home: ctx.home, basesHome: ctx.basesHome, outputDir, cache: ctx.cache, signal: ctx.signal, onEvent, limits, vm, timeoutMs: buildTimeoutMs(),
     evidence: await evidenceFor(ctx.home, record.doc),
     ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}),
   });

@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import { openLayerCache } from '../../cache/layer-cache.ts';
 import { limitsForInstanceTypes } from '../../cgroups/instance-types.ts';
+import { instanceDriverFor } from '../../instance/qemu/select.ts';
 import { runBuild } from '../../engine/build.ts';
 import type { EvidenceOptions } from '../../engine/evidence.ts';
 import { resolveFeedPath } from '../../findings/feed.ts';
@@ -57,9 +58,12 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
   };
   const started = performance.now();
   const { instanceType, ...limits } = limitsForInstanceTypes(opts.instanceType ? [opts.instanceType] : undefined);
-  process.stderr.write(`ingot build: ${request.kind} ${request.name} ${request.version} with ${request.components.length} component(s) on ${instanceType}\n`);
+  const driver = instanceDriverFor({ instanceTypes: opts.instanceType ? [opts.instanceType] : [] });
+  const vm = driver.driver === 'qemu' ? { cpus: driver.cpus, memoryMiB: driver.memoryMiB } : undefined;
+  const on = driver.driver === 'qemu' ? `a qemu VM (${driver.instanceType}: ${driver.cpus} vCPUs, ${driver.memoryMiB} MiB)` : instanceType;
+  process.stderr.write(`ingot build: ${request.kind} ${request.name} ${request.version} with ${request.components.length} component(s) on ${on}\n`);
   try {
-    const result = await runBuild(request, { home, basesHome: basesHome(), outputDir, cache, noCache: opts.noCache, compression: opts.compression, signal: abort.signal, limits, timeoutMs: opts.timeoutMs, evidence, onEvent: printer.onEvent, keepOnFailure: opts.keepOnFailure });
+    const result = await runBuild(request, { home, basesHome: basesHome(), outputDir, cache, noCache: opts.noCache, compression: opts.compression, signal: abort.signal, limits, vm, timeoutMs: opts.timeoutMs, evidence, onEvent: printer.onEvent, keepOnFailure: opts.keepOnFailure });
     printer.done();
     process.stderr.write(`ingot build: done in ${((performance.now() - started) / 1000).toFixed(1)} s, tests ${result.manifest.tests}\n`);
     for (const a of result.manifest.artifacts) process.stdout.write(`${join(outputDir, a.path)}\t${a.format}\tsha256:${a.sha256}\n`);

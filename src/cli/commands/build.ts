@@ -30,7 +30,9 @@ Options:
   --compression C     layer compression for container images: gzip (default) or zstd
   --skip-tests        do not run the test phases
   --instance-type T   CPU/memory/process limits of the build and test instances (default ingot.medium;
-                      see docs/instance-types.md)
+                      see docs/instance-types.md); ingot.vm.small|medium|large runs an image
+                      recipe's components in a qemu VM instead (Reboot steps, exit code 194 and
+                      systemd services work there) and its test phases in a VM booted from the image
   --timeout MINUTES   fail the build if it has not finished in this time (default 120)
   --keep-on-failure   keep the build's work directory (layers, upper dirs) when it fails
   --format LIST       image recipes: write bootable disk images instead of rootfs.tar.zst, in any of
@@ -81,9 +83,10 @@ export const command: CommandModule = {
     const timeoutMinutes = Number(values.timeout ?? 120);
     if (!(timeoutMinutes > 0)) throw new IngotError('ValidationException', `--timeout must be a positive number of minutes, not '${values.timeout}'`);
     const { INSTANCE_TYPES } = await import('../../cgroups/instance-types.ts');
+    const { VM_INSTANCE_TYPES } = await import('../../instance/qemu/select.ts');
     const instanceType = values['instance-type'];
-    if (instanceType !== undefined && !Object.hasOwn(INSTANCE_TYPES, instanceType)) {
-      throw new IngotError('ValidationException', `unknown --instance-type '${instanceType}'; known: ${Object.keys(INSTANCE_TYPES).join(', ')}`);
+    if (instanceType !== undefined && !Object.hasOwn(INSTANCE_TYPES, instanceType) && !Object.hasOwn(VM_INSTANCE_TYPES, instanceType)) {
+      throw new IngotError('ValidationException', `unknown --instance-type '${instanceType}'; known: ${[...Object.keys(INSTANCE_TYPES), ...Object.keys(VM_INSTANCE_TYPES)].join(', ')}`);
     }
     const { runLocalBuild } = await import('../build/local-build.ts');
     const result = await runLocalBuild({

@@ -1,6 +1,7 @@
 /**
  * @module Infrastructure configurations (where and how builds run): Create, Update, Get, List,
- * Delete. `instanceTypes` choose the build instance's CPU and memory limits (docs/instance-types.md).
+ * Delete. `instanceTypes` choose the build instance's CPU and memory limits, or a qemu VM
+ * (`ingot.vm.*`, or the resource tag `ingot:instance-driver`; docs/instance-types.md).
  */
 import type {
   CreateInfrastructureConfigurationRequest,
@@ -19,10 +20,12 @@ import { arnOf, ownResource, readResource } from '../common/access.ts';
 import { dropUndefined, nowIso, type ServiceContext, tagsField } from '../common/context.ts';
 import { deleteOwned, insertResource, listPage } from '../common/crud.ts';
 import { idempotent } from '../common/idempotency.ts';
+import { instanceDriverFor } from '../../instance/qemu/select.ts';
 
 type Settings = Omit<UpdateInfrastructureConfigurationRequest, 'infrastructureConfigurationArn' | 'clientToken'>;
 
 function settingsOf(input: Settings): Partial<InfrastructureConfiguration> {
+  instanceDriverFor(input); // an unknown ingot.vm.* type or instance-driver tag is a 400 now, not a failed build later
   const { description, instanceTypes, instanceProfileName, securityGroupIds, subnetId, logging, keyPair, terminateInstanceOnFailure, snsTopicArn, resourceTags, instanceMetadataOptions, placement } = input;
   return dropUndefined({ description, instanceTypes, instanceProfileName, securityGroupIds, subnetId, logging, keyPair, terminateInstanceOnFailure, snsTopicArn, resourceTags, instanceMetadataOptions, placement });
 }

@@ -1,0 +1,82 @@
+/**
+ * @module Builds in a qemu build instance: the stack so far (parent + bootable-disk layer) is
+ * written to a scratch boot disk and booted; the components' build phases and then their
+ * validate phases run inside the VM over SSH (so Reboot steps, exit code 194 and systemd
+ * services work for real); what they changed is captured as ONE layer on top of the stack. That
+ * layer is cached under all the components together: changing any of them reruns the VM.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { layerCacheKey } from '../../cache/cache-key.ts';
+import { writeRootDisk } from '../../disk/root-fs.ts';
+import { createQemuInstance } from '../../instance/qemu/create.ts';
+import { cachedLayer, storeLayer, type LayerStack, type StackContext } from '../layer-stack.ts';
+import type { BuildComponent } from '../request.ts';
+import { hasPhase, runPhase } from '../run-phase.ts';
+import { captureChanges, listFiles } from './capture.ts';
+
+export interface VmBuildInstance {
+  cpus: number;
+  memoryMiB: number;
+  /** Size of the scratch boot disk (the recipe's root volume). */
+  rootGiB: number;
+}
+
+/** The layer's name in logs and manifest.json. */
+export const vmLayerName = (components: readonly BuildComponent[]): string => `qemu build instance: ${components.map((c) => c.name).join(', ')}`;
+
+function vmLayerKey(stack: LayerStack, components: readonly BuildComponent[]): string {
+  return layerCacheKey({
+    parentLayerDigest: stack.headKey,
+    componentDocument: JSON.stringify(['qemu-build-instance', ...components.map((c) => [c.name, c.text])]),
+    componentVersion: components.map((c) => c.version).join(','),
+    parameters: Object.fromEntries(components.flatMap((c, i) => Object.entries(c.parameters).map(([k, v]) => [`${i}.${k}`, v]))),
+  });
+}
+
+export async function addVmLayer(ctx: StackContext, stack: LayerStack, components: readonly BuildComponent[], vm: VmBuildInstance): Promise<LayerStack> {
+  const name = vmLayerName(components);
+  const key = vmLayerKey(stack, components);
+  const hit = await cachedLayer(ctx, stack, key, name);
+  if (hit) {
+    ctx.onEvent({ type: 'log', line: 'the build and validate phases ran in a VM when this layer was made; it is reused as is' });
+    return hit;
+  }
+  const started = performance.now();
+  ctx.onEvent({ type: 'component', name, phase: 'build', status: 'start' });
+  const dir = await mkdtemp(join(ctx.workDir, 'vm-layer-'));
+  const upper = join(dir, 'upper');
+  await mkdir(upper);
+  try {
+    const disk = await writeRootDisk({ lowerDirs: stack.lowerDirs, outFile: join(dir, 'build.raw'), sizeGiB: vm.rootGiB, workDir: dir });
+    const booting = performance.now();
+    const instance = await createQemuInstance({ disk: disk.path, diskFormat: 'raw', workDir: dir, hostname: 'ingot-build', cpus: vm.cpus, memoryMiB: vm.memoryMiB });
+    try {
+      ctx.onEvent({ type: 'log', line: `qemu build instance (${vm.cpus} vCPU, ${vm.memoryMiB} MiB) answered SSH ${((performance.now() - booting) / 1000).toFixed(1)} s after it started` });
+      const before = await listFiles(instance);
+      for (const phase of ['build', 'validate'] as const) {
+        for (const component of components.filter((c) => hasPhase(c, phase))) {
+          const t = performance.now();
+          ctx.onEvent({ type: 'component', name: component.name, phase, status: 'start' });
+          try {
+            await runPhase({ instance, component, phase, logDir: ctx.logDir, signal: ctx.signal, onEvent: ctx.onEvent });
+          } catch (err) {
+            ctx.onEvent({ type: 'component', name: component.name, phase, status: 'failed', durationMs: performance.now() - t });
+            throw err;
+          }
+          ctx.onEvent({ type: 'component', name: component.name, phase, status: 'success', durationMs: performance.now() - t });
+        }
+      }
+      const captured = await captureChanges(instance, before, upper, dir);
+      ctx.onEvent({ type: 'log', line: `captured the VM's changes: ${captured.changed} new or changed entries, ${captured.removed} removed` });
+    } finally {
+      await instance.close();
+    }
+    await rm(disk.path, { force: true });
+  } catch (err) {
+    ctx.onEvent({ type: 'component', name, phase: 'build', status: 'failed', durationMs: performance.now() - started });
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return storeLayer(ctx, stack, { key, component: name, dir, upper, started });
+}
