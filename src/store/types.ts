@@ -61,6 +61,13 @@ export interface ResourcePage<Doc> {
   nextAfter: string | undefined;
 }
 
+/** A page of documents only, each as its JSON text (what `ResourceRecord.doc` holds, serialised). */
+export interface ResourceDocumentPage {
+  docs: string[];
+  /** Sort key of the last item when more may follow. */
+  nextAfter: string | undefined;
+}
+
 export interface ResourceRepository {
   get<Doc = Record<string, unknown>>(arn: string): Promise<ResourceRecord<Doc> | undefined>;
   /** Inserts; throws `DuplicateKeyError` when the ARN exists. */
@@ -69,6 +76,11 @@ export interface ResourceRepository {
   update<Doc>(arn: string, doc: Doc): Promise<void>;
   delete(arn: string): Promise<boolean>;
   list<Doc = Record<string, unknown>>(query: ResourceQuery): Promise<ResourcePage<Doc>>;
+  /**
+   * The same page as `list`, documents only and unparsed: the List* operations' path, which
+   * needs nothing else and shapes (and may memoise) each item from the text.
+   */
+  listDocuments(query: ResourceQuery): Promise<ResourceDocumentPage>;
   /** Highest build number of (account, region, type, name, version), 0 when none. */
   maxBuild(type: ResourceType, account: string, region: string, name: string, version: string): Promise<number>;
   /** Every stored version of a name, for `x` wildcard resolution. */

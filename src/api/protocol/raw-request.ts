@@ -65,6 +65,51 @@ export async function readRawRequest(c: Context, maxBodyBytes: number): Promise<
   };
   const declared = Number(header('content-length') ?? '0');
   if (declared > maxBodyBytes) throw tooLarge(maxBodyBytes);
-  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') request.body = await readBody(c.req.raw.body, maxBodyBytes);
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+    // Served by node: read the IncomingMessage itself. Going through `c.req.raw.body` makes
+    // @hono/node-server build a full fetch Request and a web stream around it for every request.
+    request.body = incoming && !incoming.readableDidRead ? await readIncoming(incoming, maxBodyBytes) : await readBody(c.req.raw.body, maxBodyBytes);
+  }
   return request;
+}
+
+/** The body of a node request, refused beyond `max` bytes (the rest is discarded unread). */
+function readIncoming(incoming: IncomingMessage, max: number): Promise<Uint8Array> {
+  if (incoming.readableEnded) return Promise.resolve(new Uint8Array(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const done = (): void => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      total += bytes.byteLength;
+      if (total > max) {
+        done();
+        incoming.resume(); // drain what is left so the 413 can still be answered
+        reject(tooLarge(max));
+        return;
+      }
+      chunks.push(bytes);
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    };
+    const onError = (err: unknown): void => {
+      done();
+      reject(new IngotError('SerializationException', 'Could not read the request body', { cause: err }));
+    };
+    const onClose = (): void => {
+      if (!incoming.readableEnded) onError(new Error('the connection closed before the body ended'));
+    };
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('close', onClose);
+  });
 }

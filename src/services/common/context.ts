@@ -22,7 +22,16 @@ export const nowIso = (): string => new Date().toISOString();
 
 /** Copies `o` without its undefined members (responses carry only what is set). */
 export function dropUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  // A plain loop: list responses call this for every item (Object.entries/fromEntries allocate an
+  // array per member).
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(o)) {
+    const v = (o as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[key] = v;
+  }
+  return out as T;
 }
 
 /** The `tags` member of a response: absent when there are none (the model's TagMap has min 1). */

@@ -55,7 +55,7 @@ export interface ListRequest {
   nextToken?: string | undefined;
 }
 
-export interface ListOptions {
+export interface ListOptions<Doc = unknown, Item = Doc> {
   operation: string;
   type: ResourceType;
   filterSpec: FilterSpec;
@@ -66,12 +66,18 @@ export interface ListOptions {
   where?: { path: string; values: string[] }[];
   /** Explicit account scope instead of the `owner` parameter's. */
   scope?: { accounts: string[]; alsoArns: string[] };
+  /**
+   * Turns a stored document into the list item. It must depend on the document alone (not on
+   * the caller): its results are memoised by document text and shared, frozen, between responses.
+   * Without it the items are the documents themselves, parsed afresh.
+   */
+  item?: (doc: Doc) => Item;
 }
 
-export async function listPage<Doc>(ctx: ServiceContext, req: ListRequest, o: ListOptions): Promise<{ items: Doc[]; nextToken?: string }> {
+export async function listPage<Doc, Item = Doc>(ctx: ServiceContext, req: ListRequest, o: ListOptions<Doc, Item>): Promise<{ items: Item[]; nextToken?: string }> {
   const scope = o.scope ?? (await ownerScope(ctx, req.owner, o.type));
   const after = decodeToken(o.operation, req.nextToken);
-  const page = await ctx.store.resources.list<Doc>({
+  const page = await ctx.store.resources.listDocuments({
     type: o.type,
     region: ctx.region,
     ...scope,
@@ -83,7 +89,66 @@ export async function listPage<Doc>(ctx: ServiceContext, req: ListRequest, o: Li
     ...(after !== undefined ? { after } : {}),
   });
   const nextToken = encodeToken(o.operation, page.nextAfter);
-  return { items: page.items.map((r) => r.doc), ...(nextToken ? { nextToken } : {}) };
+  const items = o.item ? itemMemo(o.item).items(page.docs) : page.docs.map((text) => JSON.parse(text) as Item);
+  return { items, ...(nextToken ? { nextToken } : {}) };
+}
+
+/** Documents longer than this are shaped every time rather than memoised. */
+const MEMO_MAX_DOC_CHARS = 16 * 1024;
+/** Characters of document text one memo keeps before it starts over. */
+const MEMO_BUDGET_CHARS = 8 * 1024 * 1024;
+
+/**
+ * List items by document text: a page of unchanged documents is neither parsed nor shaped again.
+ * Keyed by the whole text, so a changed document (in this process or another) is a miss, never a
+ * stale item.
+ */
+class ItemMemo<Doc, Item> {
+  readonly #shape: (doc: Doc) => Item;
+  readonly #items = new Map<string, Item>();
+  #chars = 0;
+
+  constructor(shape: (doc: Doc) => Item) {
+    this.#shape = shape;
+  }
+
+  items(docs: readonly string[]): Item[] {
+    const out = new Array<Item>(docs.length);
+    for (let i = 0; i < docs.length; i++) out[i] = this.#item(docs[i]!);
+    return out;
+  }
+
+  #item(text: string): Item {
+    const hit = this.#items.get(text);
+    if (hit !== undefined) return hit;
+    const item = deepFreeze(this.#shape(JSON.parse(text) as Doc));
+    if (text.length <= MEMO_MAX_DOC_CHARS) {
+      if (this.#chars + text.length > MEMO_BUDGET_CHARS) {
+        this.#items.clear();
+        this.#chars = 0;
+      }
+      this.#items.set(text, item);
+      this.#chars += text.length;
+    }
+    return item;
+  }
+}
+
+const memos = new WeakMap<object, ItemMemo<never, unknown>>();
+
+function itemMemo<Doc, Item>(shape: (doc: Doc) => Item): ItemMemo<Doc, Item> {
+  let memo = memos.get(shape) as ItemMemo<Doc, Item> | undefined;
+  if (!memo) memos.set(shape, (memo = new ItemMemo(shape)) as unknown as ItemMemo<never, unknown>);
+  return memo;
+}
+
+/** Shared items are frozen: a caller that tried to change one would throw, not corrupt the next response. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 /** Deletes a resource the caller owns; ResourceInUseException while another resource uses it. */

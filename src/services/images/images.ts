@@ -60,21 +60,22 @@ const ownerOf = (arn: string | undefined): string | undefined => {
 
 export async function listImages(ctx: ServiceContext, input: ListImagesRequest): Promise<ListImagesResponse> {
   const where = input.includeDeprecated ? [] : [{ path: 'state.status', values: ['PENDING', 'CREATING', 'BUILDING', 'TESTING', 'DISTRIBUTING', 'INTEGRATING', 'AVAILABLE', 'FAILED', 'CANCELLED', 'DISABLED'] }];
-  const { items, nextToken } = await listPage<Image>(ctx, input, { operation: 'ListImages', type: 'image', filterSpec: IMAGE_FILTERS, latestBuildOnly: true, where });
-  return { requestId: ctx.requestId, imageVersionList: items.map(imageVersionOf), ...(nextToken ? { nextToken } : {}) };
+  const { items, nextToken } = await listPage<Image, ImageVersion>(ctx, input, { operation: 'ListImages', type: 'image', filterSpec: IMAGE_FILTERS, latestBuildOnly: true, where, item: imageVersionOf });
+  return { requestId: ctx.requestId, imageVersionList: items, ...(nextToken ? { nextToken } : {}) };
 }
 
 export async function listImageBuildVersions(ctx: ServiceContext, input: ListImageBuildVersionsRequest): Promise<ListImageBuildVersionsResponse> {
   const { parsed, scope } = await buildVersionsScope(ctx, input.imageVersionArn ?? '', 'imageVersionArn', 'image');
-  const { items, nextToken } = await listPage<Image>(ctx, input, {
+  const { items, nextToken } = await listPage<Image, ImageSummary>(ctx, input, {
     operation: 'ListImageBuildVersions',
     type: 'image',
     filterSpec: IMAGE_FILTERS,
     scope,
     name: parsed.name,
     ...(parsed.version !== undefined && !parsed.version.includes('x') ? { version: parsed.version } : {}),
+    item: imageSummaryOf,
   });
-  return { requestId: ctx.requestId, imageSummaryList: items.map(imageSummaryOf), ...(nextToken ? { nextToken } : {}) };
+  return { requestId: ctx.requestId, imageSummaryList: items, ...(nextToken ? { nextToken } : {}) };
 }
 
 export async function deleteImage(ctx: ServiceContext, input: DeleteImageRequest): Promise<DeleteImageResponse> {

@@ -50,3 +50,18 @@ export function statement(db: DatabaseSync, sql: string): StatementSync {
   if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
   return stmt;
 }
+
+const arrayStatementCache = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
+
+/** Like `statement`, but its rows come back as arrays of column values (cheaper than objects). */
+export function arrayStatement(db: DatabaseSync, sql: string): StatementSync {
+  let cache = arrayStatementCache.get(db);
+  if (!cache) arrayStatementCache.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) {
+    stmt = db.prepare(sql);
+    stmt.setReturnArrays(true);
+    cache.set(sql, stmt);
+  }
+  return stmt;
+}

@@ -153,4 +153,17 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX resources_versions ON resources(type, region, account, name, version, build);
   `,
+  // 4: list columns kept at write time, so a List* page reads no document to filter: \`latest\`
+  // flags the newest build of each (type, region, account, name, version) (what
+  // latestBuildOnly asks for, formerly a correlated NOT EXISTS per row), \`state_status\` mirrors
+  // the document's state.status (ListImages' default filter, formerly json_extract per row).
+  // The partial index gives a latest-only page in sort order without visiting older builds.
+  `
+  ALTER TABLE resources ADD COLUMN latest INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE resources ADD COLUMN state_status TEXT;
+  UPDATE resources SET state_status = CASE json_type(doc, '$.state.status') WHEN 'text' THEN json_extract(doc, '$.state.status') END;
+  UPDATE resources SET latest = 0 WHERE EXISTS (SELECT 1 FROM resources r2 WHERE r2.type = resources.type AND r2.region = resources.region
+    AND r2.account = resources.account AND r2.name = resources.name AND r2.version = resources.version AND r2.build > resources.build);
+  CREATE INDEX resources_latest ON resources(type, region, sort_key) WHERE latest = 1;
+  `,
 ];

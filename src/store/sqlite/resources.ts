@@ -5,6 +5,7 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import {
   DuplicateKeyError,
+  type ResourceDocumentPage,
   type ResourcePage,
   type ResourceQuery,
   type ResourceRecord,
@@ -12,7 +13,7 @@ import {
   type ResourceType,
   type ShareRepository,
 } from '../types.ts';
-import { statement } from './database.ts';
+import { arrayStatement, statement } from './database.ts';
 import { resourceSortKey } from './sort-key.ts';
 import type { WriteLock } from './write-lock.ts';
 
@@ -47,6 +48,23 @@ function toRecord<Doc>(row: Row): ResourceRecord<Doc> {
 
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(',');
 
+/**
+ * Document paths mirrored into a column at write time (migration 4): a `where` on one of them
+ * compares the column instead of running json_extract on every row's document. The column holds
+ * the value only when it is a JSON string (what the filters compare against), NULL otherwise,
+ * which matches json_extract's result for every string filter value.
+ */
+const MIRRORED_PATHS: ReadonlyMap<string, string> = new Map([['state.status', 'state_status']]);
+
+function stateStatusOf(doc: unknown): string | null {
+  const state = (doc as { state?: unknown } | null)?.state;
+  const status = typeof state === 'object' && state !== null ? (state as { status?: unknown }).status : undefined;
+  return typeof status === 'string' ? status : null;
+}
+
+/** The columns that identify the builds of one version (what `latest` is computed over). */
+const SAME_VERSION = 'type = ? AND region = ? AND account = ? AND name = ? AND version = ?';
+
 export class SqliteResources implements ResourceRepository {
   readonly #db: DatabaseSync;
   readonly #lock: WriteLock;
@@ -65,14 +83,21 @@ export class SqliteResources implements ResourceRepository {
     return this.#lock.write(() => {
       const exists = statement(this.#db, 'SELECT 1 FROM resources WHERE arn = ?').get(r.arn);
       if (exists) throw new DuplicateKeyError(r.arn);
-      statement(this.#db, 'INSERT INTO resources (arn, type, account, region, name, version, build, sort_key, doc, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)')
-        .run(r.arn, r.type, r.account, r.region, r.name, r.version, r.build, resourceSortKey(r.account, r.name, r.version, r.build), JSON.stringify(r.doc), r.createdAt, r.updatedAt);
+      // `latest`: no newer build of this version exists; the new build supersedes older ones.
+      let latest = 1;
+      if (r.version !== null && r.build !== null) {
+        const key = [r.type, r.region, r.account, r.name, r.version] as const;
+        if (statement(this.#db, `SELECT 1 FROM resources WHERE ${SAME_VERSION} AND build > ? LIMIT 1`).get(...key, r.build)) latest = 0;
+        else statement(this.#db, `UPDATE resources SET latest = 0 WHERE ${SAME_VERSION} AND build < ? AND latest = 1`).run(...key, r.build);
+      }
+      statement(this.#db, 'INSERT INTO resources (arn, type, account, region, name, version, build, sort_key, doc, created_at, updated_at, latest, state_status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)')
+        .run(r.arn, r.type, r.account, r.region, r.name, r.version, r.build, resourceSortKey(r.account, r.name, r.version, r.build), JSON.stringify(r.doc), r.createdAt, r.updatedAt, latest, stateStatusOf(r.doc));
     });
   }
 
   update<Doc>(arn: string, doc: Doc): Promise<void> {
     return this.#lock.write(() => {
-      statement(this.#db, 'UPDATE resources SET doc = ?, updated_at = ? WHERE arn = ?').run(JSON.stringify(doc), new Date().toISOString(), arn);
+      statement(this.#db, 'UPDATE resources SET doc = ?, state_status = ?, updated_at = ? WHERE arn = ?').run(JSON.stringify(doc), stateStatusOf(doc), new Date().toISOString(), arn);
     });
   }
 
@@ -81,11 +106,44 @@ export class SqliteResources implements ResourceRepository {
       statement(this.#db, 'DELETE FROM resource_references WHERE from_arn = ?').run(arn);
       statement(this.#db, 'DELETE FROM resource_shares WHERE arn = ?').run(arn);
       statement(this.#db, 'DELETE FROM resource_policies WHERE arn = ?').run(arn);
-      return Number(statement(this.#db, 'DELETE FROM resources WHERE arn = ?').run(arn).changes) > 0;
+      const row = statement(this.#db, 'SELECT type, region, account, name, version, build, latest FROM resources WHERE arn = ?').get(arn) as
+        | { type: string; region: string; account: string; name: string; version: string | null; build: number | null; latest: number }
+        | undefined;
+      if (!row) return false;
+      statement(this.#db, 'DELETE FROM resources WHERE arn = ?').run(arn);
+      // Deleting the newest build makes the next newest one (if any) the newest.
+      if (row.latest && row.version !== null && row.build !== null) {
+        statement(this.#db, `UPDATE resources SET latest = 1 WHERE arn = (SELECT arn FROM resources WHERE ${SAME_VERSION} ORDER BY build DESC LIMIT 1)`)
+          .run(row.type, row.region, row.account, row.name, row.version);
+      }
+      return true;
     });
   }
 
   async list<Doc>(q: ResourceQuery): Promise<ResourcePage<Doc>> {
+    const query = this.#pageQuery(q);
+    if (!query) return { items: [], nextAfter: undefined };
+    const rows = statement(this.#db, `SELECT * ${query.from}`).all(...query.args) as unknown as Row[];
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    return { items: page.map((r) => toRecord<Doc>(r)), nextAfter: more ? page.at(-1)!.sort_key : undefined };
+  }
+
+  async listDocuments(q: ResourceQuery): Promise<ResourceDocumentPage> {
+    const query = this.#pageQuery(q);
+    if (!query) return { docs: [], nextAfter: undefined };
+    // Two columns as arrays: materialising every column of every row as an object costs more
+    // than the query itself.
+    const rows = arrayStatement(this.#db, `SELECT sort_key, doc ${query.from}`).all(...query.args) as unknown as [string, string][];
+    const more = rows.length > q.limit;
+    const n = more ? q.limit : rows.length;
+    const docs = new Array<string>(n);
+    for (let i = 0; i < n; i++) docs[i] = rows[i]![1];
+    return { docs, nextAfter: more ? rows[n - 1]![0] : undefined };
+  }
+
+  /** FROM/WHERE/ORDER/LIMIT of a page (one row more than asked, to know whether more follow), or undefined when nothing is visible. */
+  #pageQuery(q: ResourceQuery): { from: string; args: SQLInputValue[] } | undefined {
     const where: string[] = ['type = ?', 'region = ?'];
     const args: SQLInputValue[] = [q.type, q.region];
     const owners: string[] = [];
@@ -97,24 +155,25 @@ export class SqliteResources implements ResourceRepository {
       owners.push(`arn IN (${placeholders(q.alsoArns.length)})`);
       args.push(...q.alsoArns);
     }
-    if (!owners.length) return { items: [], nextAfter: undefined };
+    if (!owners.length) return undefined;
     where.push(`(${owners.join(' OR ')})`);
     if (q.name !== undefined) (where.push('name = ?'), args.push(q.name));
     if (q.version !== undefined) (where.push('version = ?'), args.push(q.version));
     if (q.after !== undefined) (where.push('sort_key > ?'), args.push(q.after));
     for (const f of q.where ?? []) {
-      where.push(`json_extract(doc, ?) IN (${placeholders(f.values.length)})`);
-      args.push(`$.${f.path}`, ...f.values);
+      const column = MIRRORED_PATHS.get(f.path);
+      if (column !== undefined) {
+        where.push(`${column} IN (${placeholders(f.values.length)})`);
+        args.push(...f.values);
+      } else {
+        where.push(`json_extract(doc, ?) IN (${placeholders(f.values.length)})`);
+        args.push(`$.${f.path}`, ...f.values);
+      }
     }
-    if (q.latestBuildOnly) {
-      where.push(`NOT EXISTS (SELECT 1 FROM resources r2 WHERE r2.type = resources.type AND r2.region = resources.region
-        AND r2.account = resources.account AND r2.name = resources.name AND r2.version = resources.version AND r2.build > resources.build)`);
-    }
-    const sql = `SELECT * FROM resources WHERE ${where.join(' AND ')} ORDER BY sort_key LIMIT ?`;
-    const rows = statement(this.#db, sql).all(...args, q.limit + 1) as unknown as Row[];
-    const more = rows.length > q.limit;
-    const page = more ? rows.slice(0, q.limit) : rows;
-    return { items: page.map((r) => toRecord<Doc>(r)), nextAfter: more ? page.at(-1)!.sort_key : undefined };
+    // `latest = 1` (literally) also lets SQLite walk the partial index resources_latest.
+    if (q.latestBuildOnly) where.push('latest = 1');
+    args.push(q.limit + 1);
+    return { from: `FROM resources WHERE ${where.join(' AND ')} ORDER BY sort_key LIMIT ?`, args };
   }
 
   async maxBuild(type: ResourceType, account: string, region: string, name: string, version: string): Promise<number> {
