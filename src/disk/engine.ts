@@ -45,10 +45,21 @@ export async function testOnDisk(ctx: StackContext, outputDir: string, artifacts
   const boot = bootDiskArtifact(artifacts);
   if (!boot) throw new BuildFailure('test', 'no disk artifact to boot');
   const disk = join(outputDir, boot.artifact.path);
+  await runTestsInVm(ctx, { path: disk, qemuFormat: boot.qemuFormat, name: boot.artifact.path }, withTests);
+  if ((await sha256Large(disk)) !== boot.artifact.sha256) throw new BuildFailure('test', `${boot.artifact.path} changed while it was tested (its sha256 differs from manifest.json)`);
+}
+
+/**
+ * Boots `disk` under qemu from a copy-on-write overlay (the disk itself is only read) and runs
+ * the components' test phases inside.
+ */
+export async function runTestsInVm(ctx: StackContext, disk: { path: string; qemuFormat: string; name: string }, components: readonly BuildComponent[]): Promise<void> {
+  const withTests = components.filter((c) => hasPhase(c, 'test'));
+  if (!withTests.length) return;
   const started = performance.now();
-  const instance = await createQemuInstance({ disk, diskFormat: boot.qemuFormat, workDir: ctx.workDir, hostname: 'ingot-test' })
+  const instance = await createQemuInstance({ disk: disk.path, diskFormat: disk.qemuFormat, workDir: ctx.workDir, hostname: 'ingot-test', signal: ctx.signal })
     .catch((err: unknown) => { throw new BuildFailure('test', `the disk image did not boot: ${(err as Error).message}`, undefined, { cause: err }); });
-  ctx.onEvent({ type: 'log', line: `booted ${boot.artifact.path} under qemu in ${((performance.now() - started) / 1000).toFixed(1)} s` });
+  ctx.onEvent({ type: 'log', line: `booted ${disk.name} under qemu in ${((performance.now() - started) / 1000).toFixed(1)} s` });
   try {
     for (const component of withTests) {
       const t = performance.now();
@@ -59,5 +70,4 @@ export async function testOnDisk(ctx: StackContext, outputDir: string, artifacts
   } finally {
     await instance.close();
   }
-  if ((await sha256Large(disk)) !== boot.artifact.sha256) throw new BuildFailure('test', `${boot.artifact.path} changed while it was tested (its sha256 differs from manifest.json)`);
 }

@@ -20,7 +20,8 @@ import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
 import { resolveParent, type ResolvedParent } from './parent.ts';
 import type { BuildComponent, BuildRequest } from './request.ts';
 import { hasPhase, runPhase } from './run-phase.ts';
-import { bootComponent, diskOutputKey, testOnDisk, wantsDisks, writeDiskImageOutputs } from '../disk/engine.ts';
+import { bootComponent, diskOutputKey, runTestsInVm, testOnDisk, wantsDisks, writeDiskImageOutputs } from '../disk/engine.ts';
+import { writeRootDisk } from '../disk/root-fs.ts';
 import { diskLayout } from '../disk/layout.ts';
 import { addVmLayer, type VmBuildInstance } from './vm-build/vm-layer.ts';
 
@@ -176,8 +177,8 @@ function vmFor(request: BuildRequest, opts: BuildOptions, onEvent: BuildEventSin
 async function testOnScratchDisk(ctx: StackContext, stack: LayerStack, request: BuildRequest, components: readonly BuildComponent[]): Promise<void> {
   const dir = await mkdtemp(join(ctx.workDir, 'test-disk-'));
   try {
-    const artifacts = await writeDiskImageOutputs(ctx, stack, dir, { diskFormats: ['raw'], blockDeviceMappings: request.blockDeviceMappings });
-    await testOnDisk(ctx, dir, artifacts, components);
+    const disk = await writeRootDisk({ lowerDirs: stack.lowerDirs, outFile: join(dir, 'test.raw'), sizeGiB: diskLayout(request.blockDeviceMappings).rootGiB, workDir: dir });
+    await runTestsInVm(ctx, { path: disk.path, qemuFormat: 'raw', name: 'a scratch disk of the image' }, components);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -8,7 +8,8 @@ import { componentFromText } from '../engine/component-from-text.ts';
 import { parseParentImage } from '../engine/parent-spec.ts';
 import type { BuildRequest, ParentSpec } from '../engine/request.ts';
 import { IngotError } from '../errors/ingot-error.ts';
-import type { Component, ComponentConfiguration, Image } from '../model/generated/shapes.ts';
+import type { Component, ComponentConfiguration, DiskImageFormat, Image } from '../model/generated/shapes.ts';
+import { DISK_FORMATS, type DiskFormat } from '../disk/layout.ts';
 import type { Store } from '../store/types.ts';
 import { newestMatching } from '../versions/semver.ts';
 import { imageOutputDir } from './output-dirs.ts';
@@ -56,5 +57,31 @@ export async function planFromImage(store: Store, home: string, image: Image, wh
     ...(container?.dockerfileTemplateData ? { dockerfileTemplate: container.dockerfileTemplateData } : {}),
     ...(recipe.workingDirectory ? { workingDirectory: recipe.workingDirectory } : {}),
     runTests: image.imageTestsConfiguration?.imageTestsEnabled !== false,
+    ...(!container ? diskSettings(image) : {}),
   };
+}
+
+/** The tag of a distribution configuration that adds disk formats AWS has no name for (qcow2, vhdx). */
+export const DISK_FORMATS_TAG = 'ingot:disk-formats';
+
+const AWS_DISK_FORMATS: Record<DiskImageFormat, DiskFormat> = { RAW: 'raw', VMDK: 'vmdk', VHD: 'vhd' };
+
+/**
+ * Disks an image recipe's build writes: the diskImageFormat of every distribution's
+ * s3ExportConfiguration (RAW, VMDK, VHD), plus the distribution configuration's tag
+ * `ingot:disk-formats` (any of raw, qcow2, vmdk, vhdx, vhd); the recipe's blockDeviceMappings size them.
+ */
+function diskSettings(image: Image): Pick<BuildRequest, 'diskFormats' | 'blockDeviceMappings'> {
+  const dist = image.distributionConfiguration;
+  const formats = new Set<DiskFormat>();
+  for (const d of dist?.distributions ?? []) if (d.s3ExportConfiguration) formats.add(AWS_DISK_FORMATS[d.s3ExportConfiguration.diskImageFormat]);
+  const tag = dist?.tags?.[DISK_FORMATS_TAG];
+  if (tag !== undefined) {
+    for (const f of tag.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)) {
+      if (!(DISK_FORMATS as readonly string[]).includes(f)) throw new IngotError('InvalidParameterValueException', `distribution configuration tag ${DISK_FORMATS_TAG}: '${f}' is not a disk format (choose from ${DISK_FORMATS.join(', ')})`);
+      formats.add(f as DiskFormat);
+    }
+  }
+  const mappings = image.imageRecipe?.blockDeviceMappings;
+  return { ...(formats.size ? { diskFormats: [...formats] } : {}), ...(mappings?.length ? { blockDeviceMappings: mappings } : {}) };
 }

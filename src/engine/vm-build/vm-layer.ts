@@ -12,6 +12,7 @@ import { writeRootDisk } from '../../disk/root-fs.ts';
 import { createQemuInstance } from '../../instance/qemu/create.ts';
 import { cachedLayer, storeLayer, type LayerStack, type StackContext } from '../layer-stack.ts';
 import type { BuildComponent } from '../request.ts';
+import { BuildCancelled } from '../failure.ts';
 import { hasPhase, runPhase } from '../run-phase.ts';
 import { captureChanges, listFiles } from './capture.ts';
 
@@ -35,6 +36,7 @@ function vmLayerKey(stack: LayerStack, components: readonly BuildComponent[]): s
 }
 
 export async function addVmLayer(ctx: StackContext, stack: LayerStack, components: readonly BuildComponent[], vm: VmBuildInstance): Promise<LayerStack> {
+  if (!components.some((c) => hasPhase(c, 'build') || hasPhase(c, 'validate'))) return stack;
   const name = vmLayerName(components);
   const key = vmLayerKey(stack, components);
   const hit = await cachedLayer(ctx, stack, key, name);
@@ -50,7 +52,7 @@ export async function addVmLayer(ctx: StackContext, stack: LayerStack, component
   try {
     const disk = await writeRootDisk({ lowerDirs: stack.lowerDirs, outFile: join(dir, 'build.raw'), sizeGiB: vm.rootGiB, workDir: dir });
     const booting = performance.now();
-    const instance = await createQemuInstance({ disk: disk.path, diskFormat: 'raw', workDir: dir, hostname: 'ingot-build', cpus: vm.cpus, memoryMiB: vm.memoryMiB });
+    const instance = await createQemuInstance({ disk: disk.path, diskFormat: 'raw', workDir: dir, hostname: 'ingot-build', cpus: vm.cpus, memoryMiB: vm.memoryMiB, signal: ctx.signal });
     try {
       ctx.onEvent({ type: 'log', line: `qemu build instance (${vm.cpus} vCPU, ${vm.memoryMiB} MiB) answered SSH ${((performance.now() - booting) / 1000).toFixed(1)} s after it started` });
       const before = await listFiles(instance);
@@ -76,6 +78,7 @@ export async function addVmLayer(ctx: StackContext, stack: LayerStack, component
   } catch (err) {
     ctx.onEvent({ type: 'component', name, phase: 'build', status: 'failed', durationMs: performance.now() - started });
     await rm(dir, { recursive: true, force: true });
+    if (ctx.signal?.aborted) throw new BuildCancelled();
     throw err;
   }
   return storeLayer(ctx, stack, { key, component: name, dir, upper, started });

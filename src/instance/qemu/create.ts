@@ -24,6 +24,8 @@ export interface QemuInstanceOptions {
   hostname?: string;
   /** Where the overlay, seed, key and console log live (default the system temp dir). */
   workDir?: string;
+  /** Aborting while the guest boots stops qemu at once (createQemuInstance then rejects). */
+  signal?: AbortSignal | undefined;
 }
 
 export async function createQemuInstance(opts: QemuInstanceOptions): Promise<QemuInstance> {
@@ -36,11 +38,17 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
     const accel = opts.accel ?? (await chooseAccel());
     const vm = await startVm({ baseDisk: opts.disk, baseFormat: opts.diskFormat ?? 'raw', overlay: join(dir, 'overlay.qcow2'), seedDisk: join(dir, 'seed.img'), consoleLog: join(dir, 'console.log'), accel, memoryMiB: opts.memoryMiB ?? 1536, cpus: opts.cpus ?? 1 });
     const instance = new QemuInstance(id, dir, vm, { port: vm.sshPort, keyFile, controlPath: join(dir, 'ssh.ctl') }, opts.bootTimeoutMs ?? 600_000);
+    const onAbort = () => void instance.close();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
     try {
       await instance.connect();
+      if (opts.signal?.aborted) throw new Error('the boot was cancelled');
+      opts.signal?.removeEventListener('abort', onAbort);
     } catch (err) {
       const console = await readFile(join(dir, 'console.log'), 'utf8').catch(() => '');
       await instance.close();
+      if (opts.signal?.aborted) throw new Error('the boot was cancelled', { cause: err });
       throw new Error(`${(err as Error).message}\nlast console lines:\n${console.split('\n').slice(-15).join('\n')}`, { cause: err });
     }
     return instance;
