@@ -5,7 +5,23 @@
  */
 import { createHash } from 'node:crypto';
 import { IngotError } from '../../errors/ingot-error.ts';
+import { OPERATIONS } from '../../model/generated/operations.ts';
+import type { OperationName } from '../../model/generated/shapes.ts';
+import { loadServiceModel } from '../../model/service-model.ts';
 import type { ServiceContext } from './context.ts';
+
+/** Whether the operation's output shape has a `requestId` member (DistributeImage's, for one, has not). */
+function outputHasRequestId(operation: OperationName): boolean {
+  const output = OPERATIONS[operation].output;
+  const shape = output ? loadServiceModel().shapes[output] : undefined;
+  return shape?.type === 'structure' && 'requestId' in shape.members;
+}
+
+/** The first answer again, with this request's requestId where the output shape has one. */
+function replayOf<Out>(ctx: ServiceContext, operation: OperationName, response: unknown): Out {
+  const { requestId: _first, ...rest } = response as Record<string, unknown>;
+  return (outputHasRequestId(operation) ? { ...rest, requestId: ctx.requestId } : rest) as Out;
+}
 
 function requestHash(input: Record<string, unknown>): string {
   const { clientToken: _omit, ...rest } = input;
@@ -23,7 +39,7 @@ function stableJson(value: unknown): string {
 
 export async function idempotent<Out>(
   ctx: ServiceContext,
-  operation: string,
+  operation: OperationName,
   input: { clientToken?: string | undefined } & object,
   run: () => Promise<Out>,
 ): Promise<Out> {
@@ -36,7 +52,7 @@ export async function idempotent<Out>(
     if (seen.requestHash !== hash) {
       throw new IngotError('IdempotentParameterMismatchException', `The client token '${token}' was already used for a ${operation} request with different parameters.`);
     }
-    return { ...(seen.response as Out), requestId: ctx.requestId };
+    return replayOf<Out>(ctx, operation, seen.response);
   }
   return ctx.store.transaction(async () => {
     const out = await run();

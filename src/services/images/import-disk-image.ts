@@ -73,8 +73,7 @@ export async function importDiskImage(ctx: ServiceContext, input: ImportDiskImag
   // The file is checked before the idempotency transaction: qemu-img must not run under the store's write lock.
   const path = diskPathOf(input.uri);
   const format = await checkDisk(path);
-  // ImportDiskImageResponse has no requestId, which `idempotent` adds to a replayed answer.
-  const { requestId: _replayed, ...response } = await idempotent<ImportDiskImageResponse & { requestId?: string }>(ctx, 'ImportDiskImage', input, async () => {
+  return idempotent(ctx, 'ImportDiskImage', input, async () => {
     const infra = (await readResource<InfrastructureConfiguration>(ctx, input.infrastructureConfigurationArn, 'infrastructureConfigurationArn', 'infrastructure-configuration')).doc;
     const arn = await ctx.store.transaction(async () => {
       const version = input.semanticVersion;
@@ -105,7 +104,6 @@ export async function importDiskImage(ctx: ServiceContext, input: ImportDiskImag
     ctx.notifyQueued?.();
     return { clientToken: input.clientToken, imageBuildVersionArn: arn };
   });
-  return response;
 }
 
 export function importVmImage(_ctx: ServiceContext, input: ImportVmImageRequest): Promise<ImportVmImageResponse> {
