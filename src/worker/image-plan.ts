@@ -3,15 +3,15 @@
  * each component ARN resolved to its stored document, the parentImage to something buildable.
  */
 import { join } from 'node:path';
-import { tryParseArn } from '../arn/arn.ts';
+import { formatArn, tryParseArn } from '../arn/arn.ts';
 import { componentFromText } from '../engine/component-from-text.ts';
 import { parseParentImage } from '../engine/parent-spec.ts';
 import type { BuildRequest, ParentSpec } from '../engine/request.ts';
 import { IngotError } from '../errors/ingot-error.ts';
 import type { Component, ComponentConfiguration, DiskImageFormat, Image } from '../model/generated/shapes.ts';
 import { DISK_FORMATS, type DiskFormat } from '../disk/layout.ts';
-import type { Store } from '../store/types.ts';
-import { newestMatching } from '../versions/semver.ts';
+import type { ResourceRecord, Store } from '../store/types.ts';
+import { compareVersions, isWildcard, matches, newestMatching, parseVersion, parseVersionPattern } from '../versions/semver.ts';
 import { imageOutputDir } from './output-dirs.ts';
 
 async function componentRecord(store: Store, image: { account: string; region: string }, arn: string): Promise<Component> {
@@ -27,13 +27,34 @@ async function componentRecord(store: Store, image: { account: string; region: s
   return record.doc;
 }
 
-/** An earlier Ingot image as a parent: its rootfs tarball (VM images) or OCI layout (containers). */
+/**
+ * An earlier Ingot image as a parent: its rootfs tarball (VM images) or OCI layout (containers).
+ * As in Image Builder, an ARN with a concrete version and build number names exactly that build;
+ * a version without build, or one with `x` wildcards, takes the newest AVAILABLE matching build.
+ */
 async function earlierImage(store: Store, home: string, arn: string): Promise<ParentSpec> {
   const parsed = tryParseArn(arn)!;
-  const candidates = await store.resources.versions('image', [parsed.account], parsed.region, parsed.name);
-  const best = newestMatching(candidates, parsed.version ?? 'x.x.x');
-  const record = best ? await store.resources.get<Image>(best.arn) : undefined;
-  if (!record || record.doc.state?.status !== 'AVAILABLE') throw new IngotError('ResourceNotFoundException', `the parent image ${arn} is not an AVAILABLE image`);
+  let record: ResourceRecord<Image> | undefined;
+  if (parsed.build !== undefined && parsed.version !== undefined && !isWildcard(parsed.version)) {
+    record = await store.resources.get<Image>(formatArn(parsed));
+    if (!record) throw new IngotError('ResourceNotFoundException', `the parent image ${arn} does not exist`);
+    const status = record.doc.state?.status ?? 'PENDING';
+    if (status !== 'AVAILABLE') throw new IngotError('ResourceNotFoundException', `the parent image ${arn} is ${status}, not AVAILABLE`);
+  } else {
+    const pattern = parseVersionPattern(parsed.version ?? 'x.x.x', 'parentImage');
+    const candidates = (await store.resources.versions('image', [parsed.account], parsed.region, parsed.name))
+      .map((c) => ({ ...c, triple: parseVersion(c.version) }))
+      .filter((c) => matches(c.triple, pattern))
+      .sort((a, b) => compareVersions(b.triple, a.triple) || (b.build ?? 0) - (a.build ?? 0));
+    for (const c of candidates) {
+      const r = await store.resources.get<Image>(c.arn);
+      if (r?.doc.state?.status === 'AVAILABLE') {
+        record = r;
+        break;
+      }
+    }
+    if (!record) throw new IngotError('ResourceNotFoundException', `no AVAILABLE image matches the parent image ${arn}`);
+  }
   const dir = imageOutputDir(home, record.arn);
   return record.doc.type === 'DOCKER' ? { type: 'oci', reference: `oci:${join(dir, 'oci')}:${record.version}` } : { type: 'rootfs-tarball', path: join(dir, 'rootfs.tar.zst') };
 }
