@@ -163,3 +163,23 @@ test('listDocuments pages with the same keyset as list', async () => {
     await store.close();
   }
 });
+
+test('a one-account page is that account\'s key range, whatever the other accounts are called', async () => {
+  const store = openSqliteStore(join(dir, 'accounts.db'));
+  try {
+    // Accounts that are prefixes of each other, and the managed one sorting after the digits.
+    for (const account of ['12345678901', '123456789012', '1234567890123', 'aws', 'aws2']) {
+      for (const n of ['a', 'b']) await store.resources.insert(image(n, '1.0.0', 1, { status: 'AVAILABLE' }, account));
+    }
+    for (const account of ['12345678901', '123456789012', '1234567890123', 'aws', 'aws2', '999999999999']) {
+      for (const latestBuildOnly of [false, true]) {
+        const page = await store.resources.list({ type: 'image', region: REGION, accounts: [account], limit: 100, latestBuildOnly });
+        assert.deepEqual(page.items.map((r) => `${r.account}/${r.name}`), account === '999999999999' ? [] : [`${account}/a`, `${account}/b`]);
+        const afterFirst = await store.resources.listDocuments({ type: 'image', region: REGION, accounts: [account], limit: 100, ...(page.items.length ? { after: resourceSortKey(account, 'a', '1.0.0', 1) } : {}) });
+        assert.equal(afterFirst.docs.length, page.items.length ? 1 : 0);
+      }
+    }
+  } finally {
+    await store.close();
+  }
+});

@@ -14,7 +14,7 @@ import {
   type ShareRepository,
 } from '../types.ts';
 import { arrayStatement, statement } from './database.ts';
-import { resourceSortKey } from './sort-key.ts';
+import { resourceSortKey, SORT_KEY_SEPARATOR } from './sort-key.ts';
 import type { WriteLock } from './write-lock.ts';
 
 interface Row {
@@ -157,6 +157,12 @@ export class SqliteResources implements ResourceRepository {
     }
     if (!owners.length) return undefined;
     where.push(`(${owners.join(' OR ')})`);
+    if (q.accounts.length === 1 && !q.alsoArns?.length) {
+      // Sort keys start with the account and a separator: one account's rows are one key range,
+      // so the index walk starts at them instead of filtering every other account's rows out.
+      where.push('sort_key > ? AND sort_key < ?');
+      args.push(`${q.accounts[0]}${SORT_KEY_SEPARATOR}`, `${q.accounts[0]}${String.fromCharCode(SORT_KEY_SEPARATOR.charCodeAt(0) + 1)}`);
+    }
     if (q.name !== undefined) (where.push('name = ?'), args.push(q.name));
     if (q.version !== undefined) (where.push('version = ?'), args.push(q.version));
     if (q.after !== undefined) (where.push('sort_key > ?'), args.push(q.after));

@@ -9,6 +9,9 @@ export function versionKey(version: string): string {
   return version.split('.').map(pad).join('.');
 }
 
+/** Between the parts of a sort key; sorts before every character of a name or account. */
+export const SORT_KEY_SEPARATOR = '\u001f';
+
 export function resourceSortKey(account: string, name: string, version: string | null, build: number | null): string {
-  return [account, name, version === null ? '' : versionKey(version), build === null ? '' : pad(build)].join('\u001f');
+  return [account, name, version === null ? '' : versionKey(version), build === null ? '' : pad(build)].join(SORT_KEY_SEPARATOR);
 }
