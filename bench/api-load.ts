@@ -6,7 +6,7 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
 import { databaseFile } from '../src/server/config.ts';
@@ -55,16 +55,18 @@ function luaFor(r: SignedRequest): string {
   ].join('\n');
 }
 
-interface Result { name: string; rps: number; p50ms: number; p99ms: number; requests: number; non2xx: number }
+interface Result { name: string; rps: number; p50ms: number; p99ms: number; requests: number; non2xx: number; load1Before: number; load1After: number }
 
 function runWrk(name: string, url: string, r: SignedRequest, dir: string): Result {
   const script = join(dir, `${name}.lua`);
   writeFileSync(script, luaFor(r));
+  // The 1-minute load average around the run: figures taken on a busy machine are not comparable.
+  const load1Before = loadavg()[0]!;
   const out = execFileSync('wrk', ['-t1', '-c16', '-d10s', '--latency', '-s', script, url], { encoding: 'utf8' });
   const rps = Number(/Requests\/sec:\s+([0-9.]+)/.exec(out)?.[1] ?? 0);
   const j = JSON.parse(/JSON (\{.*\})/.exec(out)?.[1] ?? '{}') as { p50: number; p99: number; requests: number; errors: number };
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  return { name, rps, p50ms: j.p50 / 1000, p99ms: j.p99 / 1000, requests: j.requests, non2xx };
+  return { name, rps, p50ms: j.p50 / 1000, p99ms: j.p99 / 1000, requests: j.requests, non2xx, load1Before, load1After: loadavg()[0]! };
 }
 
 async function main(): Promise<void> {
@@ -93,10 +95,10 @@ async function main(): Promise<void> {
     // Warm up (managed catalogue seeding, statement cache, JIT).
     for (const r of [get, list]) await fetch(`${url}${r.path}`, { method: r.method, headers: r.headers, ...(r.body ? { body: r.body } : {}) }).then((res) => res.text());
     const results = [runWrk('GetImage', url, get, home), runWrk('ListImages', url, list, home)];
-    console.log('| operation | requests/s | p50 ms | p99 ms | requests | non-2xx | vs 2000 rps | p99 vs 20 ms |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('| operation | requests/s | p50 ms | p99 ms | requests | non-2xx | vs 2000 rps | p99 vs 20 ms | load avg (1 min) before, after |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of results) {
-      console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.requests} | ${r.non2xx} | ${(r.rps / 2000).toFixed(2)}x | ${(r.p99ms / 20).toFixed(2)}x |`);
+      console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.requests} | ${r.non2xx} | ${(r.rps / 2000).toFixed(2)}x | ${(r.p99ms / 20).toFixed(2)}x | ${r.load1Before.toFixed(2)}, ${r.load1After.toFixed(2)} |`);
     }
     console.log(JSON.stringify({ benchmark: 'api-load', images: IMAGES, components: COMPONENTS, results }));
   } finally {
