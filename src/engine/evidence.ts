@@ -53,7 +53,12 @@ export interface EvidenceRun {
 
 export async function gatherEvidence(r: EvidenceRun): Promise<EvidenceSummary> {
   const sboms = await generateSbomsForLayers({ lowerDirs: r.lowerDirs, outDir: r.outputDir, name: r.name, version: r.version, workDir: r.workDir });
-  r.onEvent({ type: 'log', line: `SBOM: ${sboms.packageCount} packages (sbom.spdx.json, sbom.cdx.json)` });
+  r.onEvent({
+    type: 'log',
+    line: sboms.packageDatabase
+      ? `SBOM: ${sboms.packageCount} packages (sbom.spdx.json, sbom.cdx.json)`
+      : 'SBOM: no package database (/var/lib/dpkg/status) in the image: the SBOMs list no packages (sbom.spdx.json, sbom.cdx.json)',
+  });
   if (r.ociLayout) await attachSbomReferrers({ layoutDir: r.ociLayout, tag: r.version, spdxPath: sboms.spdxPath, cycloneDxPath: sboms.cycloneDxPath });
   const summary: EvidenceSummary = { packages: sboms.packageCount, signed: false };
   if (r.options.findingsFeed) {

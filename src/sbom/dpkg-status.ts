@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
+import { resolveInInstance } from '../instance/sandbox/resolve-path.ts';
 
 export interface DebPackage {
   name: string;
@@ -72,11 +73,36 @@ export function packagesFromStatus(text: string, file = 'var/lib/dpkg/status'): 
   return out.sort((a, b) => (a.name === b.name ? a.architecture.localeCompare(b.architecture) : a.name < b.name ? -1 : 1));
 }
 
+/** Where dpkg keeps its database inside an image. */
+export const DPKG_STATUS = '/var/lib/dpkg/status';
+
+const ABSENT = new Set(['ENOENT', 'ENOTDIR']);
+
+/**
+ * Installed packages of the root file system at `rootfsDir`, or undefined when it has no dpkg
+ * database (a non-Debian image). Symlinks resolve inside the image. A database that is there but
+ * cannot be read or parsed is an IngotError whose one-line message names /var/lib/dpkg/status.
+ */
+export async function readDpkgDatabase(rootfsDir: string): Promise<DebPackage[] | undefined> {
+  const unreadable = (err: unknown) => {
+    // Node's message without the host path: `EISDIR: illegal operation on a directory, read`.
+    const reason = ((err as Error)?.message ?? String(err)).split('\n')[0]!.replace(/, \w+ '[^']*'$/, '');
+    return new IngotError('InvalidParameterValueException', `${DPKG_STATUS}: cannot be read (${reason})`, { cause: err });
+  };
+  const file = await resolveInInstance([{ instancePath: '/', hostPath: rootfsDir }], DPKG_STATUS).catch((err: unknown) => {
+    throw unreadable(err);
+  });
+  if (!file.exists) return undefined;
+  const text = await readFile(file.hostPath, 'utf8').catch((err: unknown) => {
+    if (ABSENT.has((err as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw unreadable(err);
+  });
+  return text === undefined ? undefined : packagesFromStatus(text, DPKG_STATUS);
+}
+
 /** Installed packages of the root file system at `rootfsDir` (an IngotError when it has no dpkg database). */
 export async function readDpkgPackages(rootfsDir: string): Promise<DebPackage[]> {
-  const file = join(rootfsDir, 'var/lib/dpkg/status');
-  const text = await readFile(file, 'utf8').catch((err: unknown) => {
-    throw new IngotError('InvalidParameterValueException', `no dpkg database at ${file}: SBOMs cover Debian-family images only`, { cause: err });
-  });
-  return packagesFromStatus(text, file);
+  const packages = await readDpkgDatabase(rootfsDir);
+  if (!packages) throw new IngotError('InvalidParameterValueException', `no dpkg database (${DPKG_STATUS}) in ${rootfsDir}: the image's packages are unknown`);
+  return packages;
 }

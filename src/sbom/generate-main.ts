@@ -1,9 +1,22 @@
-/** @module Child-process entry for `generateSbomsForLayers`: `node generate-main.ts ROOT OPTIONS_JSON` prints the result as JSON. */
+/**
+ * @module Child-process entry for `generateSbomsForLayers`: `node generate-main.ts ROOT OPTIONS_JSON`
+ * prints the result as JSON; a failure is one `SBOM_ERROR_PREFIX` line on stderr (exit 1), not a stack.
+ */
+import { IngotError } from '../errors/ingot-error.ts';
 import { generateSboms, type GenerateSbomsOptions } from './generate.ts';
+
+/** Marks the stderr line that carries a failure as JSON `{ type, message }`. */
+export const SBOM_ERROR_PREFIX = 'ingot-sbom-error: ';
 
 if (import.meta.main) {
   const [rootfsDir, optionsJson] = process.argv.slice(2);
-  const opts = JSON.parse(optionsJson ?? '{}') as Omit<GenerateSbomsOptions, 'rootfsDir'>;
-  const { inventory: _inventory, ...result } = await generateSboms({ ...opts, rootfsDir: rootfsDir ?? '' });
-  process.stdout.write(JSON.stringify(result) + '\n');
+  try {
+    const opts = JSON.parse(optionsJson ?? '{}') as Omit<GenerateSbomsOptions, 'rootfsDir'>;
+    const { inventory: _inventory, ...result } = await generateSboms({ ...opts, rootfsDir: rootfsDir ?? '' });
+    process.stdout.write(JSON.stringify(result) + '\n');
+  } catch (err) {
+    const type = err instanceof IngotError ? err.awsType : 'ServiceException';
+    process.stderr.write(`${SBOM_ERROR_PREFIX}${JSON.stringify({ type, message: (err as Error)?.message ?? String(err) })}\n`);
+    process.exitCode = 1;
+  }
 }

@@ -8,7 +8,7 @@ import { buildSpdxDocument, type SbomSubject } from './spdx.ts';
 export const SBOM_FILES = { spdx: 'sbom.spdx.json', cycloneDx: 'sbom.cdx.json' } as const;
 
 export interface GenerateSbomsOptions extends SbomSubject {
-  /** The image's root file system (a directory with var/lib/dpkg/status). */
+  /** The image's root file system (its packages come from var/lib/dpkg/status; without one the SBOMs list none). */
   rootfsDir: string;
   /** Where the two files go (created when missing), e.g. `OUTPUT/sbom`. */
   outDir: string;
@@ -18,13 +18,15 @@ export interface GeneratedSboms {
   spdxPath: string;
   cycloneDxPath: string;
   packageCount: number;
+  /** The package database read (`/var/lib/dpkg/status`); absent when the image has none, so the SBOMs list no packages. */
+  packageDatabase?: string;
   /** Packages whose copyright file named at least one license. */
   packagesWithLicense: number;
   durationMs: number;
   inventory: Inventory;
 }
 
-/** Reads the dpkg database and copyright files of `rootfsDir` and writes SPDX 2.3 and CycloneDX 1.6 JSON. */
+/** Reads the dpkg database (if any) and copyright files of `rootfsDir` and writes SPDX 2.3 and CycloneDX 1.6 JSON. */
 export async function generateSboms(opts: GenerateSbomsOptions): Promise<GeneratedSboms> {
   const started = performance.now();
   const inventory = await readInventory(opts.rootfsDir);
@@ -40,6 +42,7 @@ export async function generateSboms(opts: GenerateSbomsOptions): Promise<Generat
     spdxPath,
     cycloneDxPath,
     packageCount: inventory.packages.length,
+    ...(inventory.packageDatabase ? { packageDatabase: inventory.packageDatabase } : {}),
     packagesWithLicense: inventory.packages.filter((p) => p.licenses.debian.length > 0).length,
     durationMs: Math.round(performance.now() - started),
     inventory,

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readDpkgPackages, type DebPackage } from './dpkg-status.ts';
+import { DPKG_STATUS, readDpkgDatabase, type DebPackage } from './dpkg-status.ts';
 import { readPackageLicenses, type PackageLicenses } from './licenses.ts';
 import { resolveInInstance } from '../instance/sandbox/resolve-path.ts';
 
@@ -32,6 +32,8 @@ export interface Distro {
 export interface Inventory {
   distro: Distro;
   packages: InventoryPackage[];
+  /** The package database the packages come from; absent when the image has none (not Debian-family). */
+  packageDatabase?: string;
 }
 
 /** `pkg:deb/debian/NAME@VERSION?arch=ARCH&distro=debian-12` (name and version percent-encoded as purl requires). */
@@ -46,7 +48,7 @@ export async function readDistro(rootfsDir: string): Promise<Distro> {
   const file = await resolveInInstance(mapping, '/etc/os-release').catch(() => undefined);
   const text = file?.exists ? await readFile(file.hostPath, 'utf8').catch(() => '') : '';
   const field = (k: string) => new RegExp(`^${k}=["']?([^"'\\n]*)`, 'm').exec(text)?.[1] ?? '';
-  return { id: field('ID') || 'debian', versionId: field('VERSION_ID') || 'unknown', prettyName: field('PRETTY_NAME') || 'Debian' };
+  return { id: field('ID') || 'debian', versionId: field('VERSION_ID') || 'unknown', prettyName: field('PRETTY_NAME') || field('NAME') || 'Linux' };
 }
 
 async function sha256Of(path: string): Promise<string | undefined> {
@@ -65,12 +67,12 @@ async function packageChecksum(rootfsDir: string, pkg: DebPackage): Promise<Pick
   return {};
 }
 
-/** Every installed dpkg package of `rootfsDir` with its licenses, purl and checksum. */
+/** Every installed dpkg package of `rootfsDir` with its licenses, purl and checksum (none when it has no dpkg database). */
 export async function readInventory(rootfsDir: string): Promise<Inventory> {
-  const [distro, debs] = await Promise.all([readDistro(rootfsDir), readDpkgPackages(rootfsDir)]);
-  const packages = await Promise.all(debs.map(async (pkg): Promise<InventoryPackage> => {
+  const [distro, debs] = await Promise.all([readDistro(rootfsDir), readDpkgDatabase(rootfsDir)]);
+  const packages = await Promise.all((debs ?? []).map(async (pkg): Promise<InventoryPackage> => {
     const [licenses, checksum] = await Promise.all([readPackageLicenses(rootfsDir, pkg.name), packageChecksum(rootfsDir, pkg)]);
     return { ...pkg, purl: debPurl(pkg, distro), licenses, ...checksum };
   }));
-  return { distro, packages };
+  return { distro, packages, ...(debs ? { packageDatabase: DPKG_STATUS } : {}) };
 }

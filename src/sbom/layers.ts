@@ -1,11 +1,13 @@
 /**
  * @module SBOMs of an image given as layers (BuildResult.lowerDirs, topmost first): the layers are merged
- * by an overlay mount in a private mount namespace and a child process reads the merged tree.
+ * by an overlay mount in a private mount namespace and a child process reads the merged tree. A failure
+ * is an IngotError with a one-line reason, `SBOM generation failed: ...`, never a child's stack trace.
  */
 import { fileURLToPath } from 'node:url';
-import { IngotError } from '../errors/ingot-error.ts';
+import { AWS_ERROR_STATUS, IngotError, type AwsErrorType } from '../errors/ingot-error.ts';
 import { runOnScratchOverlay } from '../compliance/scratch-overlay.ts';
 import { generateSboms, type GeneratedSboms, type GenerateSbomsOptions } from './generate.ts';
+import { SBOM_ERROR_PREFIX } from './generate-main.ts';
 
 export interface GenerateLayerSbomsOptions extends Omit<GenerateSbomsOptions, 'rootfsDir'> {
   /** The image's layers, topmost first; one directory is read directly. */
@@ -13,12 +15,42 @@ export interface GenerateLayerSbomsOptions extends Omit<GenerateSbomsOptions, 'r
   workDir?: string;
 }
 
+const MAX_REASON = 500;
+
+function failure(type: AwsErrorType, reason: string, cause?: unknown): IngotError {
+  const line = reason.replace(/\s*\n\s*/g, ' ').trim();
+  const short = line.length > MAX_REASON ? `${line.slice(0, MAX_REASON)}...` : line;
+  return new IngotError(type, `SBOM generation failed: ${short || 'no reason given'}`, cause === undefined ? {} : { cause });
+}
+
+/** The reason a child run gave: its error line, else the error line of a Node crash (or the first line that is no stack frame or banner). */
+export function childFailure(exitCode: number, stderr: string): IngotError {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const marked = lines.find((l) => l.startsWith(SBOM_ERROR_PREFIX));
+  if (marked) {
+    try {
+      const { type, message } = JSON.parse(marked.slice(SBOM_ERROR_PREFIX.length)) as { type?: string; message?: string };
+      const known = type && type in AWS_ERROR_STATUS ? (type as AwsErrorType) : 'ServiceException';
+      return failure(known, message ?? '');
+    } catch {
+      // fall through to the plain stderr
+    }
+  }
+  const useful = lines.filter((l) => !/^at |^Node\.js v|^[{}[\]|^~]+$|^file:\/\/|^node:internal/.test(l));
+  const errorLine = useful.find((l) => /^[\w.$]*(Error|Exception)( \[\w+\])?: /.test(l)) ?? useful[0];
+  return failure('ServiceException', `${errorLine ?? 'the SBOM process printed nothing'} (exit ${exitCode})`);
+}
+
 /** `generateSboms` over the merged view of `lowerDirs` (without the in-memory inventory). */
 export async function generateSbomsForLayers(opts: GenerateLayerSbomsOptions): Promise<Omit<GeneratedSboms, 'inventory'>> {
   const { lowerDirs, workDir, ...rest } = opts;
   if (lowerDirs.length === 1) {
-    const { inventory: _inventory, ...result } = await generateSboms({ ...rest, rootfsDir: lowerDirs[0]! });
-    return result;
+    try {
+      const { inventory: _inventory, ...result } = await generateSboms({ ...rest, rootfsDir: lowerDirs[0]! });
+      return result;
+    } catch (err) {
+      throw failure(err instanceof IngotError ? err.awsType : 'ServiceException', (err as Error)?.message ?? String(err), err);
+    }
   }
   const entry = fileURLToPath(new URL('./generate-main.ts', import.meta.url));
   const run = await runOnScratchOverlay({
@@ -26,8 +58,6 @@ export async function generateSbomsForLayers(opts: GenerateLayerSbomsOptions): P
     argv: [process.execPath, entry, '{ROOT}', JSON.stringify(rest)],
     ...(workDir ? { workDir } : {}),
   });
-  if (run.exitCode !== 0) {
-    throw new IngotError('ServiceException', `SBOM generation over ${lowerDirs.length} layers failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  }
+  if (run.exitCode !== 0) throw childFailure(run.exitCode, run.stderr);
   return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as Omit<GeneratedSboms, 'inventory'>;
 }
