@@ -1,7 +1,9 @@
 /**
  * @module After an image of a pipeline ends (AVAILABLE, FAILED, CANCELLED): the pipeline's
  * `lastRunStatus`, and for scheduled builds `consecutiveFailures`, which disables the pipeline
- * when it reaches `schedule.autoDisablePolicy.failureCount`.
+ * when it reaches `schedule.autoDisablePolicy.failureCount`. Called by the worker when a build
+ * ends and by CancelImageCreation (in its transaction) when the user cancels a PENDING or running
+ * image; a cancelled scheduled build neither counts as a failure nor resets the count.
  */
 import type { Image, ImagePipeline, ImageStatus } from '../model/generated/shapes.ts';
 import type { Store } from '../store/types.ts';

@@ -26,6 +26,7 @@ import { dropUndefined, nowIso, type ServiceContext } from '../common/context.ts
 import { deleteOwned, listPage } from '../common/crud.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { queueImage } from './queue-image.ts';
+import { recordPipelineOutcome } from '../../worker/pipeline-outcome.ts';
 
 const IMAGE_FILTERS = { name: 'name', osVersion: 'osVersion', platform: 'platform', type: 'type' } as const;
 /** States from which a build can still be cancelled. */
@@ -98,7 +99,10 @@ export function cancelImageCreation(ctx: ServiceContext, input: CancelImageCreat
         throw new IngotError('ResourceInUseException', `The image '${arn}' is ${status ?? 'in no state'} and can no longer be cancelled.`);
       }
       for (const job of await ctx.store.jobs.byResource(arn)) await ctx.store.jobs.cancel(job.id, 'Cancelled by CancelImageCreation');
-      await ctx.store.resources.update(arn, { ...record.doc, state: { status: 'CANCELLED', reason: `Cancelled by the user at ${nowIso()}` } });
+      const doc: Image = { ...record.doc, state: { status: 'CANCELLED', reason: `Cancelled by the user at ${nowIso()}` } };
+      await ctx.store.resources.update(arn, doc);
+      // The pipeline records the run here: the worker's own end of an aborted build changes nothing once the image is CANCELLED.
+      await recordPipelineOutcome(ctx.store, doc, 'CANCELLED');
     });
     return { requestId: ctx.requestId, clientToken: input.clientToken, imageBuildVersionArn: arn };
   });
