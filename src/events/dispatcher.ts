@@ -9,7 +9,8 @@ import type { IngotConfig } from '../server/ingot-config.ts';
 import type { EventDelivery, Store } from '../store/types.ts';
 import { SIGNATURE_HEADER, signBody, snsNotification } from './sns-message.ts';
 
-const CURSOR = 'webhooks';
+/** The read cursor of the fan-out: events after it have no deliveries yet. */
+export const CURSOR = 'webhooks';
 export const MAX_DELIVERY_ATTEMPTS = 10;
 
 export interface DispatcherOptions {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createApiApp, type RequestLog } from '../api/app.ts';
 import { createHandlers } from '../api/handlers.ts';
 import { auditRefused } from '../audit/audit-log.ts';
+import { eventRetentionDays, startEventPruning } from '../events/retention.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
 import type { Store } from '../store/types.ts';
 import { databaseFile, DEFAULT_HOST, DEFAULT_PORT } from './config.ts';
@@ -66,6 +67,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const port = (server.address() as AddressInfo).port;
   const operations = startOperations({ store, home: opts.home, config, ...(worker ? { notifyQueued: worker.notify } : {}), ...(opts.onError ? { onError: opts.onError } : {}) }, opts.operations);
+  // Delivered image events older than INGOT_EVENT_RETENTION_DAYS (default 30; 0 keeps them) are deleted.
+  const retentionDays = eventRetentionDays(env);
+  const pruning = retentionDays === undefined ? undefined : startEventPruning({ store, retentionDays, ...(opts.onError ? { onError: opts.onError } : {}) });
   let closed = false;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -81,6 +85,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       await operations.stop();
+      await pruning?.stop();
       await worker?.stop();
       await store.close();
     },

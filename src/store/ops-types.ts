@@ -77,6 +77,12 @@ export interface EventRepository {
   markDelivered(id: number, at: string): Promise<void>;
   markFailed(id: number, error: string, nextAttemptAt: number): Promise<void>;
   deliveries(): Promise<EventDelivery[]>;
+  /**
+   * Deletes up to `limit` events (oldest first) recorded before `before` (ISO time) with
+   * `seq <= upToSeq` that have no delivery still to be tried (undelivered with fewer than
+   * `maxAttempts` attempts), and their deliveries.
+   */
+  prune(opts: { before: string; upToSeq: number; maxAttempts: number; limit: number }): Promise<{ events: number; deliveries: number }>;
 }
 
 export interface LifecycleExecutionRecord {

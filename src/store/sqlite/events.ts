@@ -1,6 +1,7 @@
 /**
  * @module SQLite `EventRepository`: image state changes (recorded by triggers in the same
- * transaction as the change, whichever process made it), named read cursors and webhook deliveries.
+ * transaction as the change, whichever process made it), named read cursors and webhook deliveries,
+ * and the retention that deletes old events whose deliveries are finished.
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { EventDelivery, EventRepository, ImageEvent } from '../types.ts';
@@ -74,5 +75,21 @@ export class SqliteEvents implements EventRepository {
 
   async deliveries(): Promise<EventDelivery[]> {
     return (statement(this.#db, 'SELECT * FROM event_deliveries ORDER BY id').all() as unknown as DeliveryRow[]).map(toDelivery);
+  }
+
+  prune(opts: { before: string; upToSeq: number; maxAttempts: number; limit: number }): Promise<{ events: number; deliveries: number }> {
+    return this.#lock.write(() => {
+      // Sequence numbers are AUTOINCREMENT: never handed out again, so cursors stay valid.
+      const seqs = statement(this.#db, `DELETE FROM image_events WHERE seq IN (
+          SELECT e.seq FROM image_events e
+          WHERE e.seq <= ? AND e.at < ?
+            AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_seq = e.seq AND d.delivered_at IS NULL AND d.attempts < ?)
+          ORDER BY e.seq LIMIT ?)
+        RETURNING seq`).all(opts.upToSeq, opts.before, opts.maxAttempts, opts.limit) as unknown as { seq: number }[];
+      let deliveries = 0;
+      const drop = statement(this.#db, 'DELETE FROM event_deliveries WHERE event_seq = ?');
+      for (const { seq } of seqs) deliveries += Number(drop.run(seq).changes);
+      return { events: seqs.length, deliveries };
+    });
   }
 }
