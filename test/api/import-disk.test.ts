@@ -8,7 +8,7 @@
 import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -197,6 +197,16 @@ test('ingot import-disk: a qcow2 disk to a parentImage tarball; clear errors and
   const notDisk = await runIngot(['import-disk', notADisk, '--output', join(dir, 'cli-bad')], {});
   assert.equal(notDisk.code, 1);
   assert.match(notDisk.stderr, /^ingot import-disk: InvalidParameterValueException: .*notes\.txt: the root partition \(offset 0\) is not an ext2\/3\/4 file system\n$/);
+  assert.equal(existsSync(join(dir, 'cli-bad')), false, 'a failed import removes the output directory it created');
+  const nested = await runIngot(['import-disk', notADisk, '--output', join(dir, 'cli-bad-nested/a/b')], {});
+  assert.equal(nested.code, 1);
+  assert.equal(existsSync(join(dir, 'cli-bad-nested')), false, 'and the parents it created');
+  const kept = join(dir, 'cli-kept');
+  mkdirSync(kept);
+  writeFileSync(join(kept, 'notes'), 'mine\n');
+  const intoExisting = await runIngot(['import-disk', notADisk, '--output', kept], {});
+  assert.equal(intoExisting.code, 1);
+  assert.deepEqual(readdirSync(kept), ['notes'], 'a directory that was there stays, with only what it had');
   const missing = await runIngot(['import-disk', join(dir, 'missing.qcow2')], {});
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /missing\.qcow2: no such file/);

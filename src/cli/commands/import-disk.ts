@@ -1,7 +1,7 @@
 /** @module `ingot import-disk FILE [--output DIR]`: an existing disk image as a parentImage, offline (no server). */
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { access, rm, rmdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { CommandModule } from '../main.ts';
@@ -18,7 +18,8 @@ Through the API the same import is ImportDiskImage (see docs/import.md).
 
 Options:
   --output DIR   where to write rootfs.tar.zst (default ./ingot-output/import-NAME, NAME being
-                 FILE's name without its extension)
+                 FILE's name without its extension); a failed import removes DIR (and the
+                 parents it made) again when it created it
 
 Exit status: 0 when imported; 1 when FILE is not a disk Ingot can import or the import failed;
 2 for usage errors (no FILE, an unknown option, FILE missing or unreadable).`;
@@ -26,6 +27,33 @@ Exit status: 0 when imported; 1 when FILE is not a disk Ingot can import or the 
 function usageError(message: string, showUsage = true): number {
   process.stderr.write(`ingot import-disk: ${message}\n${showUsage ? `\n${usage}\n` : ''}`);
   return 2;
+}
+
+const exists = (path: string) => stat(path).then(() => true, () => false);
+
+/**
+ * What a failed import must undo: the output directory and the parents this run creates (only
+ * those that do not exist yet; a parent is removed only when empty), or, in a directory that was
+ * already there, a rootfs.tar.zst this run started writing.
+ */
+async function cleanUpOnFailure(outDir: string): Promise<() => Promise<void>> {
+  const tarball = join(outDir, 'rootfs.tar.zst');
+  if (await exists(outDir)) {
+    const hadTarball = await exists(tarball);
+    return async () => {
+      if (!hadTarball) await rm(tarball, { force: true }).catch(() => undefined);
+    };
+  }
+  let top = outDir;
+  while (dirname(top) !== top && !(await exists(dirname(top)))) top = dirname(top);
+  return async () => {
+    await rm(outDir, { recursive: true, force: true }).catch(() => undefined);
+    // Then the parents made for it, innermost first, up to the first one that was missing.
+    for (let d = outDir; d !== top; ) {
+      d = dirname(d);
+      if (!(await rmdir(d).then(() => true, () => false))) break;
+    }
+  };
 }
 
 export const command: CommandModule = {
@@ -43,7 +71,9 @@ export const command: CommandModule = {
     const outDir = resolve(values.output ?? `ingot-output/import-${basename(file).replace(/\.[^.]*$/, '') || 'disk'}`);
     const { importDisk } = await import('../../disk/import.ts');
     const started = Date.now();
-    const imported = await importDisk(file, outDir).catch((err: unknown) => {
+    const cleanUp = await cleanUpOnFailure(outDir);
+    const imported = await importDisk(file, outDir).catch(async (err: unknown) => {
+      await cleanUp();
       // A failing tool (qemu-img, debugfs, tar) is reported in one line, without a stack.
       throw err instanceof IngotError ? err : new IngotError('ServiceException', `import of ${file} failed: ${err instanceof Error ? err.message : String(err)}`);
     });
