@@ -28,7 +28,7 @@ async function seed(home: string): Promise<string> {
       const version = `1.0.${i % 10}`;
       const arn = `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:image/${name}/${version}/1`;
       if (i === 4242) sample = arn;
-      const doc = { arn, type: 'AMI', name, version: `${version}/1`, platform: 'Linux', osVersion: 'Debian 12', state: { status: 'AVAILABLE' }, dateCreated: now, outputResources: {}, tags: { team: 'bench' }, buildType: 'USER_INITIATED', imageSource: 'CUSTOM', enhancedImageMetadataEnabled: true };
+      const doc = { arn, type: 'AMI', name, version, platform: 'Linux', osVersion: 'Debian 12', state: { status: 'AVAILABLE' }, dateCreated: now, outputResources: {}, tags: { team: 'bench' }, buildType: 'USER_INITIATED', imageSource: 'CUSTOM', enhancedImageMetadataEnabled: true };
       await store.resources.insert({ arn, type: 'image', account: ACCOUNT, region: REGION, name, version, build: 1, doc, createdAt: now, updatedAt: now });
     }
     for (let i = 0; i < COMPONENTS; i++) {
