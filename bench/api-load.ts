@@ -102,7 +102,11 @@ async function main(): Promise<void> {
     }
     console.log(JSON.stringify({ benchmark: 'api-load', images: IMAGES, components: COMPONENTS, results }));
   } finally {
+    // Wait for the server to close its database before removing its home: a removal racing the
+    // shutdown can leave the directory behind.
+    const exited = server.exitCode !== null || server.signalCode !== null ? Promise.resolve() : new Promise((resolve) => server.once('exit', resolve));
     server.kill('SIGTERM');
+    await exited;
     rmSync(home, { recursive: true, force: true });
   }
 }
