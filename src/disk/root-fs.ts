@@ -76,7 +76,8 @@ serial --unit=0 --speed=115200
 terminal_input serial console
 terminal_output serial console
 set default=0
-set timeout=1
+# No boot menu, as in Debian's cloud images.
+set timeout=0
 menuentry 'Debian GNU/Linux' {
   search --no-floppy --fs-uuid --set=root ${uuid}
   linux /vmlinuz root=UUID=${uuid} ${KERNEL_ARGS}

@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { buildMbr, checkCoreImg, readMbrPartitions } from '../../src/disk/mbr.ts';
 import { diskLayout, parseDiskFormats } from '../../src/disk/layout.ts';
-import { seedFiles } from '../../src/disk/firstboot.ts';
+import { FIRSTBOOT_SCRIPT, HOSTKEYS_UNIT, seedFiles } from '../../src/disk/firstboot.ts';
+import { qemuArgv } from '../../src/instance/qemu/vm.ts';
 import { instanceDriverFor } from '../../src/instance/qemu/select.ts';
 import { execCommand } from '../../src/instance/qemu/remote.ts';
 import { IngotError } from '../../src/errors/ingot-error.ts';
@@ -55,6 +56,24 @@ test('seed files are NoCloud meta-data and #cloud-config user-data', () => {
   const f = seedFiles({ instanceId: 'i-1', hostname: 'h', sshAuthorizedKeys: ['ssh-ed25519 AAAA k'] });
   assert.equal(f['meta-data'], 'instance-id: i-1\nlocal-hostname: h\n');
   assert.equal(f['user-data'], '#cloud-config\nssh_authorized_keys:\n  - ssh-ed25519 AAAA k\n');
+});
+
+test('the first-boot script is valid sh; host keys other than ed25519 wait for sshd', () => {
+  const r = spawnSync('sh', ['-n'], { input: FIRSTBOOT_SCRIPT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(FIRSTBOOT_SCRIPT, /ssh-keygen -q -t ed25519/);
+  assert.doesNotMatch(FIRSTBOOT_SCRIPT.split('--other-host-keys ]; then')[1]!.split('\nfi\n')[1]!, /ssh-keygen -A/, 'no RSA key before sshd starts');
+  assert.match(HOSTKEYS_UNIT, /After=ssh\.service/);
+});
+
+test('qemu command line: no default devices; under TCG a CPU without SVM', () => {
+  const spec = { baseDisk: '/d.raw', baseFormat: 'raw', overlay: '/o.qcow2', seedDisk: '/s.img', consoleLog: '/c.log', memoryMiB: 1024, cpus: 2 };
+  const tcg = qemuArgv({ ...spec, accel: 'tcg' }, 2222);
+  assert.ok(tcg.includes('-nodefaults'));
+  assert.equal(tcg[tcg.indexOf('-cpu') + 1], 'qemu64,-svm');
+  assert.equal(tcg[tcg.indexOf('-smp') + 1], '2');
+  const kvm = qemuArgv({ ...spec, accel: 'kvm' }, 2222);
+  assert.equal(kvm[kvm.indexOf('-cpu') + 1], 'host');
 });
 
 test('the remote exec wrapper keeps argv, env and cwd exact, and reports exit codes (run by the local sh)', () => {

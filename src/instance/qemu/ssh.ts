@@ -50,10 +50,11 @@ export async function connectMaster(t: SshTarget, timeoutMs: number, alive: () =
     while (master.exitCode === null && master.signalCode === null) {
       const check = await runTool(['ssh', ...sshOptions(t), '-O', 'check', 'root@127.0.0.1'], { okCodes: [255] }).catch(() => undefined);
       if (check?.code === 0) return master;
-      await Promise.race([sleep(250), exited]);
+      await Promise.race([sleep(100), exited]);
     }
     lastError = stderr.trim();
-    await sleep(1000);
+    // Refused or reset while sshd is not up yet: try again soon (each second here is a second of boot time).
+    await sleep(200);
   }
   throw new Error(`no SSH connection to the VM within ${Math.round(timeoutMs / 1000)} s${lastError ? ` (last error: ${lastError})` : ''}`);
 }
