@@ -2,6 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, writeSync, closeSync, ftruncateSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { sha256Large } from '../../src/disk/digest.ts';
 import { randomBytes } from 'node:crypto';
 import { buildMbr, checkCoreImg, readMbrPartitions } from '../../src/disk/mbr.ts';
 import { diskLayout, parseDiskFormats } from '../../src/disk/layout.ts';
@@ -74,6 +79,22 @@ test('qemu command line: no default devices; under TCG a CPU without SVM', () =>
   assert.equal(tcg[tcg.indexOf('-smp') + 1], '2');
   const kvm = qemuArgv({ ...spec, accel: 'kvm' }, 2222);
   assert.equal(kvm[kvm.indexOf('-cpu') + 1], 'host');
+});
+
+test('sha256 of a sparse file: holes hashed as zeros, the same digest as reading every byte', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-digest-'));
+  try {
+    const file = join(dir, 'sparse.raw');
+    const fd = openSync(file, 'w');
+    ftruncateSync(fd, 64 * 2 ** 20 + 123);
+    writeSync(fd, randomBytes(5000), 0, 5000, 3);
+    writeSync(fd, randomBytes(70_000), 0, 70_000, 20 * 2 ** 20 - 7);
+    writeSync(fd, Buffer.from('end'), 0, 3, 64 * 2 ** 20 + 120);
+    closeSync(fd);
+    assert.equal(await sha256Large(file), createHash('sha256').update(readFileSync(file)).digest('hex'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the remote exec wrapper keeps argv, env and cwd exact, and reports exit codes (run by the local sh)', () => {
