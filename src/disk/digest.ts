@@ -1,8 +1,10 @@
 /**
- * @module sha256 of large, mostly sparse disk files. The file's extent map (`filefrag`, FIEMAP,
- * after a sync) says where the data is: data is read in 8 MiB chunks, holes are hashed from a
- * zero buffer without reading them (reading an 8 GiB raw disk's holes filled the page cache with
- * zeros and took 5-20 s of system time). Without an extent map, every byte is read.
+ * @module sha256 of large, mostly sparse disk files. The file's extent map (`filefrag`, FIEMAP;
+ * ranges still in the page cache are listed as delayed allocations, so no sync is needed) says
+ * where the data is: data is read in 8 MiB chunks, holes are hashed from a zero buffer without
+ * reading them (reading an 8 GiB raw disk's holes filled the page cache with zeros and took 5-20 s
+ * of system time; syncing first to get the map took as long). Without an extent map, every byte
+ * is read.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
@@ -15,19 +17,21 @@ const ZEROS = Buffer.alloc(CHUNK);
 
 /** Byte ranges [start, end) holding data, sorted, or undefined when the map cannot be read. */
 export async function dataRanges(path: string): Promise<[number, number][] | undefined> {
-  const r = await runTool(['filefrag', '-s', '-v', '-e', path]).catch(() => undefined);
+  const r = await runTool(['filefrag', '-v', '-e', path]).catch(() => undefined);
   if (!r) return undefined;
   const block = /blocks of (\d+) bytes\)/.exec(r.stdout);
   if (!block) return undefined;
   const size = Number(block[1]);
   const found = /: (\d+) extents? found\s*$/.exec(r.stdout);
-  const extents = [...r.stdout.matchAll(/^\s*\d+:\s+(\d+)\.\.\s*(\d+):/gm)];
-  // Anything unexpected in the output means "no map" (read everything), never "all zeros".
-  if (!found || Number(found[1]) !== extents.length) return undefined;
+  const extents = [...r.stdout.matchAll(/^\s*(\d+):\s+(\d+)\.\.\s*(\d+):.*$/gm)];
+  // Anything unexpected in the output means "no map" (read everything), never "all zeros": rows
+  // numbered 0, 1, 2..., the last one flagged "last", or no rows and "0 extents found".
+  if (!found || extents.some((m, i) => Number(m[1]) !== i)) return undefined;
+  if (extents.length ? !/\blast\b/.test(extents.at(-1)![0]) : found[1] !== '0') return undefined;
   const ranges: [number, number][] = [];
   for (const m of extents) {
-    const start = Number(m[1]) * size;
-    const end = (Number(m[2]) + 1) * size;
+    const start = Number(m[2]) * size;
+    const end = (Number(m[3]) + 1) * size;
     const last = ranges.at(-1);
     if (last && start < last[0]) return undefined;
     if (last && start <= last[1]) last[1] = Math.max(last[1], end);
