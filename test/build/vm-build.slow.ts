@@ -45,6 +45,7 @@ test('ingot build --instance-type ingot.vm.small: exit 194, a Reboot step and a 
   assert.equal(entry(files, 'etc/motd'), undefined, 'the file removed in the VM is gone from the image');
   assert.ok(entry(files, 'etc/systemd/system/multi-user.target.wants/ingot-hello.service'), 'the service is enabled');
   assert.equal(entry(files, 'var/lib/ingot-firstboot/instance-id'), undefined, 'per-boot state is not captured');
+  assert.deepEqual(files.filter((l) => l.includes('./etc/ssh/ssh_host_')), [], 'the SSH host keys the build VM made are not in the image');
   const keys = execFileSync('sh', ['-c', `zstd -dc '${join(out, 'rootfs.tar.zst')}' | tar -xOf - ./root/.ssh/authorized_keys 2>/dev/null || true`], { encoding: 'utf8' });
   assert.doesNotMatch(keys, /ingot-instance/, "the build instance's throwaway SSH key is not in the image");
 });

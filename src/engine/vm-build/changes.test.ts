@@ -10,9 +10,10 @@ const entry = (path: string, id: string) => `${id}\t${path}\0`;
 
 test('changesBetween: new, changed (inode, ctime or type) and removed entries; a removed subtree is one removal', () => {
   const before = parseListing(entry('etc', '1 10.0 d') + entry('etc/motd', '2 10.0 f') + entry('etc/issue', '3 10.0 f') + entry('opt', '4 10.0 d') + entry('opt/a', '5 10.0 d') + entry('opt/a/b', '6 10.0 f') + entry('opt/a-b', '7 10.0 f'));
-  const after = parseListing(entry('etc', '1 12.5 d') + entry('etc/issue', '3 12.5 f') + entry('etc/new', '9 12.5 f') + entry('opt', '4 12.5 d') + entry('opt/a-b', '7 10.0 f'));
+  const after = parseListing(entry('etc', '1 12.5 d') + entry('etc/issue', '3 12.5 f') + entry('etc/new', '9 12.5 f') + entry('opt', '4 12.5 d') + entry('opt/a-b', '7 10.0 f') +
+    entry('etc/ssh/ssh_host_rsa_key', '10 12.6 f'));
   const { changed, removed } = changesBetween(before, after);
-  assert.deepEqual(changed, ['etc', 'etc/issue', 'etc/new', 'opt']);
+  assert.deepEqual(changed, ['etc', 'etc/issue', 'etc/new', 'opt'], 'SSH host keys the VM made at boot are not captured');
   assert.deepEqual(removed, ['etc/motd', 'opt/a']);
   assert.deepEqual(ancestorsOf(['etc/ssh/sshd_config', 'usr/lib/x/y']), ['etc', 'etc/ssh', 'usr', 'usr/lib', 'usr/lib/x']);
 });

@@ -11,6 +11,13 @@
  */
 export const NOT_CAPTURED = ['/proc', '/sys', '/dev', '/run', '/tmp', '/var/tmp', '/var/log/journal', '/var/lib/ingot-firstboot', '/var/lib/systemd/random-seed', '/var/lib/dhcp'] as const;
 
+/**
+ * Files that identify one machine, made by the build VM's own first boot (SSH host keys are
+ * partly generated after sshd starts): never captured, as every machine made from the image makes
+ * its own. Their removal by a component is still captured.
+ */
+const MACHINE_IDENTITY = /^etc\/ssh\/ssh_host_[^/]*$/;
+
 /** A shell command printing `INODE CTIME TYPE<TAB>PATH\0` for every entry of the root file system (paths relative to /). */
 export function listingCommand(): string[] {
   const prune = NOT_CAPTURED.flatMap((p, i) => [...(i ? ['-o'] : []), '-path', p]);
@@ -37,7 +44,7 @@ export interface Changes {
 }
 
 export function changesBetween(before: Listing, after: Listing): Changes {
-  const changed = [...after].filter(([path, id]) => before.get(path) !== id).map(([path]) => path).sort();
+  const changed = [...after].filter(([path, id]) => before.get(path) !== id && !MACHINE_IDENTITY.test(path)).map(([path]) => path).sort();
   const gone = new Set([...before.keys()].filter((path) => !after.has(path)));
   const underGone = (path: string): boolean => {
     for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) if (gone.has(path.slice(0, cut))) return true;
