@@ -115,22 +115,31 @@ export async function processImage(ctx: ProcessContext, job: Job): Promise<Outco
     log(`image ${arn} is AVAILABLE`);
     return 'succeeded';
   } catch (err) {
-    if (ctx.signal.aborted && ctx.signal.reason === SHUTDOWN) {
-      log('build interrupted: the worker stopped');
-      if (job.attempts < job.maxAttempts) return 'interrupted';
-      await setState(ctx.store, arn, 'FAILED', 'Interrupted: the Ingot worker stopped during the build');
-      return 'failed';
-    }
-    if (err instanceof BuildCancelled || ctx.signal.aborted) {
-      log('build cancelled');
-      await setState(ctx.store, arn, 'CANCELLED', 'Cancelled by the user');
-      return 'cancelled';
-    }
-    const reason = err instanceof Error ? err.message : String(err);
-    log(`FAILED: ${reason}`);
-    await setState(ctx.store, arn, 'FAILED', reason.slice(0, 1000));
+    return settleFailedJob(ctx, job, err, log, 'build');
+  }
+}
+
+/**
+ * The end of a job that threw: the worker stopping (retried while attempts are left, else
+ * FAILED), a cancel (CANCELLED), or a failure (FAILED with the reason). Shared by builds and imports.
+ */
+export async function settleFailedJob(ctx: ProcessContext, job: Job, err: unknown, log: (line: string) => void, work: 'build' | 'import'): Promise<Outcome> {
+  const arn = job.resourceArn;
+  if (ctx.signal.aborted && ctx.signal.reason === SHUTDOWN) {
+    log(`${work} interrupted: the worker stopped`);
+    if (job.attempts < job.maxAttempts) return 'interrupted';
+    await setState(ctx.store, arn, 'FAILED', `Interrupted: the Ingot worker stopped during the ${work}`);
     return 'failed';
   }
+  if (err instanceof BuildCancelled || ctx.signal.aborted) {
+    log(`${work} cancelled`);
+    await setState(ctx.store, arn, 'CANCELLED', 'Cancelled by the user');
+    return 'cancelled';
+  }
+  const reason = err instanceof Error ? err.message : String(err);
+  log(`FAILED: ${reason}`);
+  await setState(ctx.store, arn, 'FAILED', reason.slice(0, 1000));
+  return 'failed';
 }
 
 /** A build that runs longer than this fails (`INGOT_BUILD_TIMEOUT_MINUTES`, default 240). */

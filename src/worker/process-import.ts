@@ -10,13 +10,12 @@ import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { importDisk } from '../disk/import.ts';
 import { distribute } from '../distribution/distribute.ts';
-import { BuildCancelled } from '../engine/failure.ts';
 import { sha256File, writeManifest, type OutputManifest } from '../engine/outputs/manifest.ts';
 import type { Image } from '../model/generated/shapes.ts';
 import { IMPORT_BUILD_TYPE } from '../services/images/import-disk-image.ts';
 import type { Job, Store } from '../store/types.ts';
 import { imageLogFile, imageOutputDir } from './output-dirs.ts';
-import { processImage, setState, SHUTDOWN, type Outcome, type ProcessContext } from './process-image.ts';
+import { processImage, setState, settleFailedJob, type Outcome, type ProcessContext } from './process-image.ts';
 
 /** An imported image's job imports its disk (a RetryImage too); every other job is a build or a distribution. */
 export async function processJob(ctx: ProcessContext, job: Job): Promise<Outcome> {
@@ -60,21 +59,7 @@ export async function processImport(ctx: ProcessContext, job: Job): Promise<Outc
     log(`image ${arn} is AVAILABLE`);
     return 'succeeded';
   } catch (err) {
-    if (ctx.signal.aborted && ctx.signal.reason === SHUTDOWN) {
-      log('import interrupted: the worker stopped');
-      if (job.attempts < job.maxAttempts) return 'interrupted';
-      await setState(ctx.store, arn, 'FAILED', 'Interrupted: the Ingot worker stopped during the import');
-      return 'failed';
-    }
-    if (err instanceof BuildCancelled || ctx.signal.aborted) {
-      log('import cancelled');
-      await setState(ctx.store, arn, 'CANCELLED', 'Cancelled by the user');
-      return 'cancelled';
-    }
-    const reason = err instanceof Error ? err.message : String(err);
-    log(`FAILED: ${reason}`);
-    await setState(ctx.store, arn, 'FAILED', reason.slice(0, 1000));
-    return 'failed';
+    return settleFailedJob(ctx, job, err, log, 'import');
   }
 }
 
