@@ -8,13 +8,13 @@
 import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { buildMbr } from '../../src/disk/mbr.ts';
 import { runIngot } from '../helpers/cli.ts';
+import { makeDisk, tinyRootfs } from '../helpers/tiny-rootfs.ts';
 import { startTestServer, TEST_ACCOUNT, type TestServer } from '../helpers/server.ts';
 
 const hasTools = ['qemu-img', 'mkfs.ext4', 'debugfs', 'zstd'].every((t) => {
@@ -37,37 +37,11 @@ let infraArn: string;
 let n = 0;
 const ct = () => `import-disk-${++n}`;
 
-/** A root file system that can run ExecuteBash: sh, bash, mktemp, cat, rm, ls and their libraries. */
-function tinyRootfs(root: string): void {
-  for (const d of ['bin', 'etc', 'tmp', 'root', 'usr/bin', 'var/lib/dpkg']) mkdirSync(join(root, d), { recursive: true });
-  for (const tool of ['sh', 'bash', 'mktemp', 'cat', 'rm', 'ls']) {
-    const path = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
-    copyFileSync(path, join(root, 'bin', tool));
-    chmodSync(join(root, 'bin', tool), 0o755);
-    for (const lib of execFileSync('ldd', [path], { encoding: 'utf8' }).match(/\/\S+/g) ?? []) {
-      mkdirSync(dirname(join(root, lib)), { recursive: true });
-      copyFileSync(lib, join(root, lib));
-    }
-  }
-  chmodSync(join(root, 'bin/ls'), 0o4755);
-  writeFileSync(join(root, 'etc/golden.txt'), 'hello-from-disk\n');
-  writeFileSync(join(root, 'var/lib/dpkg/status'), '');
-}
-
-/** raw disk: MBR with one Linux partition at 1 MiB holding an ext4 made from `root`. */
-function makeDisk(root: string, raw: string): void {
-  const mib = 40;
-  execFileSync('truncate', ['-s', `${mib}M`, raw]);
-  execFileSync('mkfs.ext4', ['-q', '-F', '-d', root, '-E', 'offset=1048576', raw, `${mib - 2}M`]);
-  const fd = openSync(raw, 'r+');
-  writeSync(fd, buildMbr(Buffer.alloc(512), [{ startLba: 2048, sectors: (mib - 1) * 2048, type: 0x83, bootable: true }]), 0, 512, 0);
-  closeSync(fd);
-}
-
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'ingot-import-'));
-  tinyRootfs(join(dir, 'root'));
+  tinyRootfs(join(dir, 'root'), { dpkg: false });
+  chmodSync(join(dir, 'root/bin/ls'), 0o4755);
   makeDisk(join(dir, 'root'), join(dir, 'disk.raw'));
   qcow2 = join(dir, 'golden.qcow2');
   vmdk = join(dir, 'golden.vmdk');
@@ -121,7 +95,7 @@ test('ImportDiskImage of a qcow2 disk → AVAILABLE IMPORTED image → parentIma
   const out = join(t.home, 'images/us-east-1', TEST_ACCOUNT, 'golden-disk/1.0.0/1');
   const listing = tarList(join(out, 'rootfs.tar.zst'));
   assert.match(listing, /^-rwsr-xr-x 0\/0 .* \.\/bin\/ls$/m, 'setuid bit and owner kept');
-  assert.equal(tarCat(join(out, 'rootfs.tar.zst'), './etc/golden.txt'), 'hello-from-disk\n');
+  assert.equal(tarCat(join(out, 'rootfs.tar.zst'), './etc/golden.txt'), 'hello-from-tiny\n');
   assert.ok(existsSync(join(out, 'manifest.json')));
   const summaries = (await c.send(new ib.ListImageBuildVersionsCommand({ imageVersionArn: arn!.replace(/\/1$/, '') }))).imageSummaryList!;
   assert.deepEqual(summaries.map((s) => [s.imageSource, s.buildType]), [['IMPORTED', 'IMPORT_ISO']]);
@@ -134,7 +108,7 @@ test('ImportDiskImage of a qcow2 disk → AVAILABLE IMPORTED image → parentIma
   const child = await waitFor(built.imageBuildVersionArn!, 300_000);
   assert.equal(child.state?.status, 'AVAILABLE', child.state?.reason);
   const childRootfs = join(t.home, 'images/us-east-1', TEST_ACCOUNT, 'on-golden/1.0.0/1/rootfs.tar.zst');
-  assert.equal(tarCat(childRootfs, './etc/built-on-import'), 'hello-from-disk\n');
+  assert.equal(tarCat(childRootfs, './etc/built-on-import'), 'hello-from-tiny\n');
   assert.match(tarList(childRootfs), /\.\/bin\/bash$/m);
 });
 
@@ -143,7 +117,7 @@ test('ImportDiskImage of a vmdk by absolute path; a file that is no disk ends FA
   const bad = await c.send(new ib.ImportDiskImageCommand(importRequest({ name: 'not-a-disk', uri: notADisk })));
   const image = await waitFor(vm.imageBuildVersionArn!);
   assert.equal(image.state?.status, 'AVAILABLE', image.state?.reason);
-  assert.equal(tarCat(join(t.home, 'images/us-east-1', TEST_ACCOUNT, 'golden-vmdk/2.0.0/1/rootfs.tar.zst'), './etc/golden.txt'), 'hello-from-disk\n');
+  assert.equal(tarCat(join(t.home, 'images/us-east-1', TEST_ACCOUNT, 'golden-vmdk/2.0.0/1/rootfs.tar.zst'), './etc/golden.txt'), 'hello-from-tiny\n');
   const failed = await waitFor(bad.imageBuildVersionArn!);
   assert.equal(failed.state?.status, 'FAILED');
   assert.match(failed.state?.reason ?? '', /^Import of .*notes\.txt failed: .*not an ext2\/3\/4 file system/);
@@ -191,7 +165,7 @@ test('ingot import-disk: a qcow2 disk to a parentImage tarball; clear errors and
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(ok.stdout, `${join(out, 'rootfs.tar.zst')}\n`);
   assert.match(ok.stderr, /read the qcow2 disk .* \(root file system at byte offset 1048576\)/);
-  assert.equal(tarCat(join(out, 'rootfs.tar.zst'), './etc/golden.txt'), 'hello-from-disk\n');
+  assert.equal(tarCat(join(out, 'rootfs.tar.zst'), './etc/golden.txt'), 'hello-from-tiny\n');
   assert.ok(statSync(join(out, 'rootfs.tar.zst')).size > 0);
 
   const notDisk = await runIngot(['import-disk', notADisk, '--output', join(dir, 'cli-bad')], {});
