@@ -1,7 +1,8 @@
 /**
  * @module Where the worker keeps each image's artifacts and log inside `$INGOT_HOME`.
  */
-import { join } from 'node:path';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { tryParseArn } from '../arn/arn.ts';
 
 /** `$INGOT_HOME/images/REGION/ACCOUNT/NAME/VERSION/BUILD` */
@@ -13,3 +14,10 @@ export function imageOutputDir(home: string, imageArn: string): string {
 
 export const imageLogFile = (home: string, imageArn: string): string => join(imageOutputDir(home, imageArn), 'build.log');
 
+
+/** An appender of timestamped lines to the image's build log (its directory made first). */
+export function openImageLog(home: string, imageArn: string): (line: string) => void {
+  const file = imageLogFile(home, imageArn);
+  mkdirSync(dirname(file), { recursive: true });
+  return (line) => appendFileSync(file, `${new Date().toISOString()} ${line}\n`);
+}

@@ -4,9 +4,8 @@
  * and appends every event to the image's build log. A job with `payload.mode = 'distribute'`
  * (DistributeImage, RetryImage after a failed distribution) re-uses the build's outputs.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import { distribute } from '../distribution/distribute.ts';
 import { managedBase } from '../bases/catalogue.ts';
@@ -24,7 +23,7 @@ import type { Distribution, Image, ImageStatus, OutputResources } from '../model
 import type { IngotConfig } from '../server/ingot-config.ts';
 import type { Job, Store } from '../store/types.ts';
 import { planFromImage } from './image-plan.ts';
-import { imageLogFile, imageOutputDir } from './output-dirs.ts';
+import { imageOutputDir, openImageLog } from './output-dirs.ts';
 import { recordPipelineOutcome } from './pipeline-outcome.ts';
 
 /** Abort reasons: the user cancelled the image, or this worker is stopping. */
@@ -97,9 +96,7 @@ export async function processImage(ctx: ProcessContext, job: Job): Promise<Outco
   const arn = job.resourceArn;
   const record = await ctx.store.resources.get<Image>(arn);
   if (!record || record.doc.state?.status === 'CANCELLED') return 'cancelled';
-  const logFile = imageLogFile(ctx.home, arn);
-  mkdirSync(dirname(logFile), { recursive: true });
-  const log = (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
+  const log = openImageLog(ctx.home, arn);
   const distributeOnly = job.payload['mode'] === 'distribute';
   try {
     if (!(await setState(ctx.store, arn, distributeOnly ? 'DISTRIBUTING' : 'BUILDING'))) return 'cancelled';

@@ -5,16 +5,15 @@
  * outputs (its own region's site) and moves the image BUILDING → DISTRIBUTING → AVAILABLE, or
  * FAILED with the reason. `processJob` sends each job of the queue to the import or the build.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { importDisk } from '../disk/import.ts';
 import { distribute } from '../distribution/distribute.ts';
 import { sha256File, writeManifest, type OutputManifest } from '../engine/outputs/manifest.ts';
 import type { Image } from '../model/generated/shapes.ts';
 import { IMPORT_BUILD_TYPE } from '../services/images/import-disk-image.ts';
 import type { Job, Store } from '../store/types.ts';
-import { imageLogFile, imageOutputDir } from './output-dirs.ts';
+import { imageOutputDir, openImageLog } from './output-dirs.ts';
 import { processImage, setState, settleFailedJob, type Outcome, type ProcessContext } from './process-image.ts';
 
 /** An imported image's job imports its disk (a RetryImage too); every other job is a build or a distribution. */
@@ -37,9 +36,7 @@ export async function processImport(ctx: ProcessContext, job: Job): Promise<Outc
   const arn = job.resourceArn;
   const record = await ctx.store.resources.get<Image>(arn);
   if (!record || record.doc.state?.status === 'CANCELLED') return 'cancelled';
-  const logFile = imageLogFile(ctx.home, arn);
-  mkdirSync(dirname(logFile), { recursive: true });
-  const log = (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
+  const log = openImageLog(ctx.home, arn);
   try {
     if (!(await setState(ctx.store, arn, 'BUILDING'))) return 'cancelled';
     const disk = await diskOf(ctx.store, job);
