@@ -124,7 +124,7 @@ async function runBuildWithin(request: BuildRequest, opts: BuildOptions, signal:
     const written = await stage('outputs', undefined, () => writeOutputs(request, opts, ctx, parent, stack, steps.runtime));
     const tested = request.runTests && steps.components.some((c) => hasPhase(c, 'test'));
     if (tested && wantsDisks(request)) await stage('test', 'the disk image booted under qemu', () => testOnDisk(ctx, opts.outputDir, written.artifacts, steps.components));
-    else if (tested && vm) await stage('test', 'a fresh VM booted from the image', () => testOnScratchDisk(ctx, stack, request, steps.components));
+    else if (tested && vm) await stage('test', 'a fresh VM booted from the image', () => testOnScratchDisk(ctx, stack, vm.rootGiB, steps.components));
     else if (tested) await stage('test', 'fresh instance from the output', () => runPhaseEverywhere(ctx, stack, steps.components, 'test'));
     const evidence = await stage('evidence', 'SBOM, findings, compliance, signature', () =>
       gatherEvidence({ outputDir: opts.outputDir, home: opts.home, workDir, lowerDirs: stack.lowerDirs, name: request.name, version: request.version, ociLayout: written.ociLayout, options: evidenceOptions, onEvent }),
@@ -174,10 +174,10 @@ function vmFor(request: BuildRequest, opts: BuildOptions, onEvent: BuildEventSin
 }
 
 /** Test phases of a VM-built image whose outputs are not disks: a scratch raw disk of the image, booted. */
-async function testOnScratchDisk(ctx: StackContext, stack: LayerStack, request: BuildRequest, components: readonly BuildComponent[]): Promise<void> {
+async function testOnScratchDisk(ctx: StackContext, stack: LayerStack, rootGiB: number, components: readonly BuildComponent[]): Promise<void> {
   const dir = await mkdtemp(join(ctx.workDir, 'test-disk-'));
   try {
-    const disk = await writeRootDisk({ lowerDirs: stack.lowerDirs, outFile: join(dir, 'test.raw'), sizeGiB: diskLayout(request.blockDeviceMappings).rootGiB, workDir: dir });
+    const disk = await writeRootDisk({ lowerDirs: stack.lowerDirs, outFile: join(dir, 'test.raw'), sizeGiB: rootGiB, workDir: dir });
     await runTestsInVm(ctx, { path: disk.path, qemuFormat: 'raw', name: 'a scratch disk of the image' }, components);
   } finally {
     await rm(dir, { recursive: true, force: true });
