@@ -22,7 +22,10 @@ const component = (name: string, commands: string[]) =>
   `name: ${name}\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Run\n        action: ExecuteBash\n        inputs:\n          commands:\n${commands.map((c) => `            - ${JSON.stringify(c)}`).join('\n')}\n`;
 
 const STEPS = {
-  nginx: ['apt-get update -q', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx-light'],
+  nginx: [
+    'apt-get update -q',
+    'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx-light',
+  ],
   user: ['useradd --create-home web'],
   file: (text: string) => [`echo ${text} > /srv/index.html`],
 };
@@ -42,9 +45,19 @@ function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): 
 async function baseAsOci(dir: string): Promise<string> {
   const base = await ensureBaseImage('debian-12', { ingotHome: basesHome });
   const blob = join(dir, 'base.blob');
-  const layer = await writeLayer({ sourceDir: base.rootfsDir, kind: 'full-rootfs', compression: 'gzip', outFile: blob });
+  const layer = await writeLayer({
+    sourceDir: base.rootfsDir,
+    kind: 'full-rootfs',
+    compression: 'gzip',
+    outFile: blob,
+  });
   const layout = join(dir, 'base-oci');
-  await writeOciLayout({ dir: layout, tag: 'base', config: buildImageConfig({ layers: [{ diffId: layer.diffId, createdBy: 'debian-12 base' }] }), layers: [{ descriptor: layer, file: blob }] });
+  await writeOciLayout({
+    dir: layout,
+    tag: 'base',
+    config: buildImageConfig({ layers: [{ diffId: layer.diffId, createdBy: 'debian-12 base' }] }),
+    layers: [{ descriptor: layer, file: blob }],
+  });
   return layout;
 }
 
@@ -52,7 +65,8 @@ function buildahCold(layout: string): number {
   return time(() => {
     const ctr = sh('buildah', ['from', '--pull-never', `oci:${layout}:base`]).trim();
     try {
-      for (const cmd of [STEPS.nginx.join(' && '), STEPS.user[0]!, STEPS.file('hello')[0]!]) sh('buildah', ['run', '--isolation', 'chroot', ctr, '--', 'sh', '-c', cmd]);
+      for (const cmd of [STEPS.nginx.join(' && '), STEPS.user[0]!, STEPS.file('hello')[0]!])
+        sh('buildah', ['run', '--isolation', 'chroot', ctr, '--', 'sh', '-c', cmd]);
       sh('buildah', ['commit', '--quiet', ctr, 'ingot-bench:latest']);
     } finally {
       spawnSync('buildah', ['rm', ctr]);
@@ -61,22 +75,42 @@ function buildahCold(layout: string): number {
   });
 }
 
-interface IngotRun { seconds: number; lastComponent: number; stages: Record<string, number> }
+interface IngotRun {
+  seconds: number;
+  lastComponent: number;
+  stages: Record<string, number>;
+}
 
-function ingotBuild(dir: string, home: string, text: string, extra: string[] = [], components = ['nginx.yml', 'user.yml', 'file.yml']): IngotRun {
+function ingotBuild(
+  dir: string,
+  home: string,
+  text: string,
+  extra: string[] = [],
+  components = ['nginx.yml', 'user.yml', 'file.yml'],
+): IngotRun {
   writeFileSync(join(dir, 'nginx.yml'), component('install-nginx', STEPS.nginx));
   writeFileSync(join(dir, 'user.yml'), component('add-user', STEPS.user));
   writeFileSync(join(dir, 'file.yml'), component('write-file', STEPS.file(text)));
   const recipe = {
-    containerType: 'DOCKER', name: 'bench', semanticVersion: '1.0.0', parentImage: 'debian-12',
+    containerType: 'DOCKER',
+    name: 'bench',
+    semanticVersion: '1.0.0',
+    parentImage: 'debian-12',
     components: components.map((componentArn) => ({ componentArn })),
-    dockerfileTemplateData: 'FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:components }}}\nCMD ["nginx", "-g", "daemon off;"]\n',
+    dockerfileTemplateData:
+      'FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:components }}}\nCMD ["nginx", "-g", "daemon off;"]\n',
     targetRepository: { service: 'ECR', repositoryName: 'bench' },
   };
   writeFileSync(join(dir, 'recipe.json'), JSON.stringify(recipe));
   const out = join(dir, `out-${Math.random().toString(36).slice(2)}`);
   const env = { ...process.env, INGOT_HOME: home, INGOT_BASES_HOME: basesHome };
-  const seconds = time(() => sh(INGOT, ['build', join(dir, 'recipe.json'), '--output', out, '--skip-tests', '--compression', 'zstd', ...extra], env));
+  const seconds = time(() =>
+    sh(
+      INGOT,
+      ['build', join(dir, 'recipe.json'), '--output', out, '--skip-tests', '--compression', 'zstd', ...extra],
+      env,
+    ),
+  );
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { stages: Record<string, number> };
   // With the first components cached, the build stage is the changed component's own run time.
   return { seconds, lastComponent: (manifest.stages['build'] ?? 0) / 1000, stages: manifest.stages };
@@ -99,13 +133,31 @@ async function main(): Promise<void> {
     const changed = ingotBuild(dir, home, 'changed');
     const rows = [
       ['buildah cold (chroot isolation)', buildah, ''],
-      ['ingot cold (components not cached)', cold.seconds, `${(cold.seconds / buildah).toFixed(2)}x buildah (target <= 1.20x); stages ${JSON.stringify(cold.stages)}`],
+      [
+        'ingot cold (components not cached)',
+        cold.seconds,
+        `${(cold.seconds / buildah).toFixed(2)}x buildah (target <= 1.20x); stages ${JSON.stringify(cold.stages)}`,
+      ],
       ['ingot no-op rebuild', noop.seconds, `target < 1 s`],
-      ['ingot rebuild, last component changed', changed.seconds, `build stage ${changed.lastComponent.toFixed(2)} s; target < component time + 2 s; stages ${JSON.stringify(changed.stages)}`],
+      [
+        'ingot rebuild, last component changed',
+        changed.seconds,
+        `build stage ${changed.lastComponent.toFixed(2)} s; target < component time + 2 s; stages ${JSON.stringify(changed.stages)}`,
+      ],
     ] as const;
     console.log('| case | seconds | note |\n|---|---|---|');
     for (const [name, s, note] of rows) console.log(`| ${name} | ${s.toFixed(2)} | ${note} |`);
-    console.log(JSON.stringify({ benchmark: 'container-vs-buildah', buildahColdSeconds: buildah, ingotColdSeconds: cold.seconds, ratio: cold.seconds / buildah, noopSeconds: noop.seconds, lastChangedSeconds: changed.seconds, lastChangedBuildStageSeconds: changed.lastComponent }));
+    console.log(
+      JSON.stringify({
+        benchmark: 'container-vs-buildah',
+        buildahColdSeconds: buildah,
+        ingotColdSeconds: cold.seconds,
+        ratio: cold.seconds / buildah,
+        noopSeconds: noop.seconds,
+        lastChangedSeconds: changed.seconds,
+        lastChangedBuildStageSeconds: changed.lastComponent,
+      }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

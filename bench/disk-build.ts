@@ -23,23 +23,45 @@ import { chooseAccel } from '../src/instance/qemu/accel.ts';
 const basesHome = process.env['INGOT_BASES_HOME'] ?? '/tmp/ingot-test-bases';
 const home = mkdtempSync(join(tmpdir(), 'ingot-bench-disk-'));
 
-const bash = (name: string, build: string[], testCmds: string[], marker: string) => componentFromText({
-  name, version: '1.0.0', origin: name,
-  text: `# ${marker}\nname: ${name}\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Run\n        action: ExecuteBash\n        inputs:\n          commands:\n${build.map((c) => `            - ${JSON.stringify(c)}`).join('\n')}\n` +
-    `  - name: test\n    steps:\n      - name: Check\n        action: ExecuteBash\n        inputs:\n          commands:\n${testCmds.map((c) => `            - ${JSON.stringify(c)}`).join('\n')}\n`,
-});
+const bash = (name: string, build: string[], testCmds: string[], marker: string) =>
+  componentFromText({
+    name,
+    version: '1.0.0',
+    origin: name,
+    text:
+      `# ${marker}\nname: ${name}\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Run\n        action: ExecuteBash\n        inputs:\n          commands:\n${build.map((c) => `            - ${JSON.stringify(c)}`).join('\n')}\n` +
+      `  - name: test\n    steps:\n      - name: Check\n        action: ExecuteBash\n        inputs:\n          commands:\n${testCmds.map((c) => `            - ${JSON.stringify(c)}`).join('\n')}\n`,
+  });
 
 /** The recipe's components; `marker` changes their documents (and so their cache keys) without changing what they do. */
 function recipeComponents(marker: string): BuildComponent[] {
   const update = findManagedComponent('update-linux')!;
   return [
-    componentFromText({ name: 'update-linux', version: update.semanticVersion, text: `# ${marker}\n${update.data}`, origin: 'update-linux' }),
-    bash('nginx', ['apt-get update -q', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx-light'], ['nginx -t', 'systemctl is-enabled nginx'], marker),
-    bash('config-file', ['mkdir -p /etc/bench && echo "listen 8080" > /etc/bench/app.conf'], ['grep -q 8080 /etc/bench/app.conf'], marker),
+    componentFromText({
+      name: 'update-linux',
+      version: update.semanticVersion,
+      text: `# ${marker}\n${update.data}`,
+      origin: 'update-linux',
+    }),
+    bash(
+      'nginx',
+      ['apt-get update -q', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx-light'],
+      ['nginx -t', 'systemctl is-enabled nginx'],
+      marker,
+    ),
+    bash(
+      'config-file',
+      ['mkdir -p /etc/bench && echo "listen 8080" > /etc/bench/app.conf'],
+      ['grep -q 8080 /etc/bench/app.conf'],
+      marker,
+    ),
   ];
 }
 
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const sec = (ms: number) => (ms / 1000).toFixed(1);
 
 interface RunFigures {
@@ -53,21 +75,44 @@ interface RunFigures {
   stages: [string, number][];
 }
 
-async function run(label: string, marker: string, cache: Awaited<ReturnType<typeof openLayerCache>>, accel: string, runTests: boolean): Promise<RunFigures> {
+async function run(
+  label: string,
+  marker: string,
+  cache: Awaited<ReturnType<typeof openLayerCache>>,
+  accel: string,
+  runTests: boolean,
+): Promise<RunFigures> {
   const components = recipeComponents(marker);
   const events: BuildEvent[] = [];
   const loadBefore = load();
   const started = performance.now();
   const result = await runBuild(
-    { kind: 'image', name: 'bench-disk', version: '1.0.0', parent: { type: 'managed', base: 'debian-12' }, components, runTests, diskFormats: ['raw', 'qcow2'] },
+    {
+      kind: 'image',
+      name: 'bench-disk',
+      version: '1.0.0',
+      parent: { type: 'managed', base: 'debian-12' },
+      components,
+      runTests,
+      diskFormats: ['raw', 'qcow2'],
+    },
     { home, basesHome, cache, outputDir: join(home, `out-${marker}`), onEvent: (e) => events.push(e) },
   );
   const totalMs = performance.now() - started;
-  const comp = (name: string) => events.find((e) => e.type === 'component' && e.name === name && e.phase === 'build' && (e.status === 'success' || e.status === 'cached'));
-  const dur = (e: BuildEvent | undefined) => (e && 'durationMs' in e ? e.durationMs ?? 0 : 0);
-  const cachedNote = (name: string) => (comp(name)?.type === 'component' && (comp(name) as { status: string }).status === 'cached' ? ' (cached)' : '');
+  const comp = (name: string) =>
+    events.find(
+      (e) =>
+        e.type === 'component' &&
+        e.name === name &&
+        e.phase === 'build' &&
+        (e.status === 'success' || e.status === 'cached'),
+    );
+  const dur = (e: BuildEvent | undefined) => (e && 'durationMs' in e ? (e.durationMs ?? 0) : 0);
+  const cachedNote = (name: string) =>
+    comp(name)?.type === 'component' && (comp(name) as { status: string }).status === 'cached' ? ' (cached)' : '';
   const diskLine = events.find((e) => e.type === 'log' && e.line.startsWith('disk stages:'));
-  const diskMs = diskLine?.type === 'log' ? [...diskLine.line.matchAll(/(\d+) ms/g)].map((m) => Number(m[1])) : [0, 0, 0];
+  const diskMs =
+    diskLine?.type === 'log' ? [...diskLine.line.matchAll(/(\d+) ms/g)].map((m) => Number(m[1])) : [0, 0, 0];
   const bootLine = events.find((e) => e.type === 'log' && /^booted .* in [\d.]+ s$/.test(e.line));
   const bootToSshMs = bootLine?.type === 'log' ? Number(/in ([\d.]+) s$/.exec(bootLine.line)![1]) * 1000 : NaN;
   const s = result.manifest.stages;
@@ -79,9 +124,16 @@ async function run(label: string, marker: string, cache: Awaited<ReturnType<type
     ['root fs: mkfs.ext4 -d into the disk', diskMs[0]!],
     ['convert to qcow2 + qemu-img check', diskMs[1]!],
     ['sha256 of the artifacts', diskMs[2]!],
-    ['other outputs stages (validate, evidence, manifest)', Math.max(0, totalMs - testMs - (s['parent'] ?? 0) - (s['build'] ?? 0) - diskMs[0]! - diskMs[1]! - diskMs[2]!)],
+    [
+      'other outputs stages (validate, evidence, manifest)',
+      Math.max(0, totalMs - testMs - (s['parent'] ?? 0) - (s['build'] ?? 0) - diskMs[0]! - diskMs[1]! - diskMs[2]!),
+    ],
   ];
-  if (runTests) stages.push([`test phase: boot to SSH (${accel})`, bootToSshMs], ['test phase: the tests (and shutdown, re-hash)', testMs - bootToSshMs]);
+  if (runTests)
+    stages.push(
+      [`test phase: boot to SSH (${accel})`, bootToSshMs],
+      ['test phase: the tests (and shutdown, re-hash)', testMs - bootToSshMs],
+    );
   return { label, totalMs, buildMs: totalMs - testMs, bootToSshMs, testMs, loadBefore, loadAfter: load(), stages };
 }
 
@@ -89,8 +141,11 @@ function print(r: RunFigures): void {
   console.log(`\n## ${r.label} (load average before: ${r.loadBefore}; after: ${r.loadAfter})\n`);
   console.log(`| stage | seconds | share |\n|---|---:|---:|`);
   for (const [name, ms] of r.stages) console.log(`| ${name} | ${sec(ms)} | ${((100 * ms) / r.totalMs).toFixed(0)}% |`);
-  console.log(`| **build to raw+qcow2 (without the test phase)** | **${sec(r.buildMs)}** | ${((100 * r.buildMs) / r.totalMs).toFixed(0)}% |`);
-  if (r.testMs) console.log(`| test phase (boot + tests) | ${sec(r.testMs)} | ${((100 * r.testMs) / r.totalMs).toFixed(0)}% |`);
+  console.log(
+    `| **build to raw+qcow2 (without the test phase)** | **${sec(r.buildMs)}** | ${((100 * r.buildMs) / r.totalMs).toFixed(0)}% |`,
+  );
+  if (r.testMs)
+    console.log(`| test phase (boot + tests) | ${sec(r.testMs)} | ${((100 * r.testMs) / r.totalMs).toFixed(0)}% |`);
   console.log(`| total | ${sec(r.totalMs)} | 100% |`);
 }
 
@@ -101,8 +156,18 @@ try {
   print(cold);
   const warm = await run('cold, bootable-disk layer cached (recipe components built)', 'run-2', cache, accel, false);
   print(warm);
-  console.log(`\ngoals: build ≤ 60 s: fully cold ${sec(cold.buildMs)} s (${(cold.buildMs / 60_000).toFixed(2)}x), bootable-disk layer cached ${sec(warm.buildMs)} s (${(warm.buildMs / 60_000).toFixed(2)}x); boot to SSH ≤ 30 s: ${sec(cold.bootToSshMs)} s (${(cold.bootToSshMs / 30_000).toFixed(2)}x)`);
-  const json = (r: RunFigures) => ({ totalMs: Math.round(r.totalMs), buildMs: Math.round(r.buildMs), bootToSshMs: Math.round(r.bootToSshMs), testMs: Math.round(r.testMs), loadBefore: r.loadBefore, loadAfter: r.loadAfter, stages: Object.fromEntries(r.stages.map(([n, ms]) => [n, Math.round(ms)])) });
+  console.log(
+    `\ngoals: build ≤ 60 s: fully cold ${sec(cold.buildMs)} s (${(cold.buildMs / 60_000).toFixed(2)}x), bootable-disk layer cached ${sec(warm.buildMs)} s (${(warm.buildMs / 60_000).toFixed(2)}x); boot to SSH ≤ 30 s: ${sec(cold.bootToSshMs)} s (${(cold.bootToSshMs / 30_000).toFixed(2)}x)`,
+  );
+  const json = (r: RunFigures) => ({
+    totalMs: Math.round(r.totalMs),
+    buildMs: Math.round(r.buildMs),
+    bootToSshMs: Math.round(r.bootToSshMs),
+    testMs: Math.round(r.testMs),
+    loadBefore: r.loadBefore,
+    loadAfter: r.loadAfter,
+    stages: Object.fromEntries(r.stages.map(([n, ms]) => [n, Math.round(ms)])),
+  });
   console.log(JSON.stringify({ accel, fullyCold: json(cold), bootLayerCached: json(warm) }));
 } finally {
   rmSync(home, { recursive: true, force: true });

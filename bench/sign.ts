@@ -23,7 +23,12 @@ export async function signRequest(opts: {
   credentials: { accessKeyId: string; secretAccessKey: string };
 }): Promise<SignedRequest> {
   const url = new URL(opts.url);
-  const signer = new SignatureV4({ service: 'imagebuilder', region: opts.region, credentials: opts.credentials, sha256: Sha256 });
+  const signer = new SignatureV4({
+    service: 'imagebuilder',
+    region: opts.region,
+    credentials: opts.credentials,
+    sha256: Sha256,
+  });
   const body = opts.body ?? '';
   const request = new HttpRequest({
     method: opts.method,
@@ -32,7 +37,11 @@ export async function signRequest(opts: {
     port: Number(url.port),
     path: opts.path,
     ...(opts.query ? { query: opts.query } : {}),
-    headers: { host: url.host, 'content-type': 'application/json', ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
+    headers: {
+      host: url.host,
+      'content-type': 'application/json',
+      ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+    },
     body,
   });
   const signed = await signer.sign(request);

@@ -16,7 +16,10 @@ const MISSING = 'arn:aws:imagebuilder:us-east-1:123456789012:image/gone/1.0.0/1'
 /** Every distinct `aws` executable we can find: the one on PATH and Debian's /usr/bin/aws. */
 async function findClis(): Promise<string[]> {
   const found = new Map<string, string>();
-  const onPath = await run('sh', ['-c', 'command -v aws']).then((r) => r.stdout.trim(), () => '');
+  const onPath = await run('sh', ['-c', 'command -v aws']).then(
+    (r) => r.stdout.trim(),
+    () => '',
+  );
   for (const candidate of [onPath, '/usr/bin/aws']) {
     if (candidate && existsSync(candidate)) found.set(realpathSync(candidate), candidate);
   }
@@ -27,24 +30,35 @@ let served: ServedApp;
 const clis = await findClis();
 
 before(async () => {
-  served = await serveApp(createApiApp({
-    lookupSecret: lookupTestKey,
-    handlers: {
-      GetComponent: async (input) => ({ component: { arn: input.componentBuildVersionArn, name: 'my-comp' } }),
-      ListTagsForResource: async (input) => ({ tags: { arn: input.resourceArn } }),
-      GetImage: async (input) => { throw notFound(`Image ${input.imageBuildVersionArn} not found`); },
-      CreateComponent: async (input) => ({ clientToken: input.clientToken, componentBuildVersionArn: `${input.name}|${input.semanticVersion}|${input.tags?.team}` }),
-    },
-  }));
+  served = await serveApp(
+    createApiApp({
+      lookupSecret: lookupTestKey,
+      handlers: {
+        GetComponent: async (input) => ({ component: { arn: input.componentBuildVersionArn, name: 'my-comp' } }),
+        ListTagsForResource: async (input) => ({ tags: { arn: input.resourceArn } }),
+        GetImage: async (input) => {
+          throw notFound(`Image ${input.imageBuildVersionArn} not found`);
+        },
+        CreateComponent: async (input) => ({
+          clientToken: input.clientToken,
+          componentBuildVersionArn: `${input.name}|${input.semanticVersion}|${input.tags?.team}`,
+        }),
+      },
+    }),
+  );
 });
 after(() => served.close());
 
 async function aws(cli: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    AWS_ACCESS_KEY_ID: TEST_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_KEY.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/nonexistent/ingot-config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/ingot-credentials',
-    AWS_PAGER: '', AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ACCESS_KEY_ID: TEST_KEY.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_KEY.secretAccessKey,
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/nonexistent/ingot-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/ingot-credentials',
+    AWS_PAGER: '',
+    AWS_EC2_METADATA_DISABLED: 'true',
   };
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
@@ -80,7 +94,19 @@ describe('aws CLIs', () => {
       });
 
       test('create-component sends a JSON body (the CLI fills the client token)', async () => {
-        const r = await aws(cli, ['create-component', '--name', 'web', '--semantic-version', '1.2.3', '--platform', 'Linux', '--data', 'name: x', '--tags', 'team=blue']);
+        const r = await aws(cli, [
+          'create-component',
+          '--name',
+          'web',
+          '--semantic-version',
+          '1.2.3',
+          '--platform',
+          'Linux',
+          '--data',
+          'name: x',
+          '--tags',
+          'team=blue',
+        ]);
         assert.equal(r.code, 0, r.stderr);
         const out = JSON.parse(r.stdout) as { clientToken: string; componentBuildVersionArn: string };
         assert.equal(out.componentBuildVersionArn, 'web|1.2.3|blue');
@@ -90,9 +116,21 @@ describe('aws CLIs', () => {
       test('service errors print as "An error occurred (Type) when calling the Op operation: message"', async () => {
         const r = await aws(cli, ['get-image', '--image-build-version-arn', MISSING]);
         assert.notEqual(r.code, 0);
-        assert.match(r.stderr, new RegExp(`An error occurred \\(ResourceNotFoundException\\) when calling the GetImage operation: Image ${MISSING} not found`));
-        const v = await aws(cli, ['get-component', '--component-build-version-arn', 'arn:aws:imagebuilder:us-east-1:123456789012:component/x']);
-        assert.match(v.stderr, /An error occurred \(ValidationException\) when calling the GetComponent operation: 1 validation error detected: Value 'arn:aws:imagebuilder:us-east-1:123456789012:component\/x' at 'componentBuildVersionArn' failed to satisfy constraint: Member must satisfy regular expression pattern/);
+        assert.match(
+          r.stderr,
+          new RegExp(
+            `An error occurred \\(ResourceNotFoundException\\) when calling the GetImage operation: Image ${MISSING} not found`,
+          ),
+        );
+        const v = await aws(cli, [
+          'get-component',
+          '--component-build-version-arn',
+          'arn:aws:imagebuilder:us-east-1:123456789012:component/x',
+        ]);
+        assert.match(
+          v.stderr,
+          /An error occurred \(ValidationException\) when calling the GetComponent operation: 1 validation error detected: Value 'arn:aws:imagebuilder:us-east-1:123456789012:component\/x' at 'componentBuildVersionArn' failed to satisfy constraint: Member must satisfy regular expression pattern/,
+        );
       });
     });
   }

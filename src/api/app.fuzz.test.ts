@@ -15,11 +15,16 @@ const serverErrors: unknown[] = [];
 
 before(async () => {
   // Handlers that would fail loudly if a bad input ever got through validation.
-  const reached = async (): Promise<never> => { throw new Error('handler reached with an invalid input'); };
-  served = await serveApp(createApiApp({
-    lookupSecret: lookupTestKey, onError: (err) => serverErrors.push(err),
-    handlers: { GetComponent: reached, CreateComponent: reached, ListComponents: reached, TagResource: reached },
-  }));
+  const reached = async (): Promise<never> => {
+    throw new Error('handler reached with an invalid input');
+  };
+  served = await serveApp(
+    createApiApp({
+      lookupSecret: lookupTestKey,
+      onError: (err) => serverErrors.push(err),
+      handlers: { GetComponent: reached, CreateComponent: reached, ListComponents: reached, TagResource: reached },
+    }),
+  );
 });
 after(() => served.close());
 
@@ -50,25 +55,29 @@ async function check(operation: string, c: FuzzCase): Promise<string | undefined
   }
   const message = (body as { message?: unknown }).message;
   if (typeof message !== 'string' || message === '') return `${where}: no message in ${text.slice(0, 200)}`;
-  if (type === 'ValidationException' && !/^\d+ validation errors? detected: /.test(message)) return `${where}: odd message ${message}`;
+  if (type === 'ValidationException' && !/^\d+ validation errors? detected: /.test(message))
+    return `${where}: odd message ${message}`;
   return undefined;
 }
 
 test('every operation answers invalid input with an AWS-form 4xx, never a 5xx or a hang', async () => {
   const model = loadServiceModel();
-  const work: [string, FuzzCase][] = Object.entries(OPERATIONS as Record<string, OperationSpec>)
-    .flatMap(([name, spec]) => badRequests(model, spec).map((c) => [name, c] as [string, FuzzCase]));
+  const work: [string, FuzzCase][] = Object.entries(OPERATIONS as Record<string, OperationSpec>).flatMap(
+    ([name, spec]) => badRequests(model, spec).map((c) => [name, c] as [string, FuzzCase]),
+  );
   assert.ok(work.length > 1000, `only ${work.length} cases generated`);
   const failures: string[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < work.length) {
-      const [operation, c] = work[next++] ?? ['', undefined];
-      if (!c) break;
-      const failure = await check(operation, c);
-      if (failure) failures.push(failure);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < work.length) {
+        const [operation, c] = work[next++] ?? ['', undefined];
+        if (!c) break;
+        const failure = await check(operation, c);
+        if (failure) failures.push(failure);
+      }
+    }),
+  );
   assert.deepEqual(failures.slice(0, 20), [], `${failures.length} of ${work.length} cases failed`);
   assert.deepEqual(serverErrors, []);
 });

@@ -2,8 +2,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateComponentCommand, GetComponentCommand, GetImageCommand, GetImagePipelineCommand, GetLifecyclePolicyCommand,
-  ImagebuilderClient, ListComponentsCommand, ListTagsForResourceCommand, UntagResourceCommand,
+  CreateComponentCommand,
+  GetComponentCommand,
+  GetImageCommand,
+  GetImagePipelineCommand,
+  GetLifecyclePolicyCommand,
+  ImagebuilderClient,
+  ListComponentsCommand,
+  ListTagsForResourceCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-imagebuilder';
 import { notFound } from '../errors/ingot-error.ts';
 import { createApiApp, type OperationHandlers, type RequestLog } from './app.ts';
@@ -19,16 +26,34 @@ const untagged: string[] = [];
 let served: ServedApp;
 
 const handlers: OperationHandlers = {
-  GetComponent: async (input, ctx) => ({ component: { arn: input.componentBuildVersionArn, owner: ctx.accountId, description: ctx.region, dateCreated: ctx.operation } }),
-  ListComponents: async (input) => ({ componentVersionList: [{ name: JSON.stringify(input) }], nextToken: input.nextToken }),
-  CreateComponent: async (input) => ({ clientToken: input.clientToken, componentBuildVersionArn: `${ARN}:${input.name}:${input.tags?.team ?? ''}` }),
+  GetComponent: async (input, ctx) => ({
+    component: {
+      arn: input.componentBuildVersionArn,
+      owner: ctx.accountId,
+      description: ctx.region,
+      dateCreated: ctx.operation,
+    },
+  }),
+  ListComponents: async (input) => ({
+    componentVersionList: [{ name: JSON.stringify(input) }],
+    nextToken: input.nextToken,
+  }),
+  CreateComponent: async (input) => ({
+    clientToken: input.clientToken,
+    componentBuildVersionArn: `${ARN}:${input.name}:${input.tags?.team ?? ''}`,
+  }),
   ListTagsForResource: async (input) => ({ tags: { arn: input.resourceArn } }),
   UntagResource: async (input) => {
     untagged.push(input.tagKeys.join('|'));
     return {};
   },
   GetLifecyclePolicy: async (input) => ({
-    lifecyclePolicy: { arn: input.lifecyclePolicyArn, name: 'p', dateCreated: new Date('2026-01-02T03:04:05.250Z'), internalSecret: 'x' },
+    lifecyclePolicy: {
+      arn: input.lifecyclePolicyArn,
+      name: 'p',
+      dateCreated: new Date('2026-01-02T03:04:05.250Z'),
+      internalSecret: 'x',
+    },
     internalTop: 1,
   }),
   GetImage: async (input) => {
@@ -38,7 +63,12 @@ const handlers: OperationHandlers = {
 };
 
 function client(secretAccessKey = TEST_KEY.secretAccessKey, accessKeyId = TEST_KEY.accessKeyId): ImagebuilderClient {
-  return new ImagebuilderClient({ endpoint: served.endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
+  return new ImagebuilderClient({
+    endpoint: served.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId, secretAccessKey },
+    maxAttempts: 1,
+  });
 }
 
 async function sdkError(promise: Promise<unknown>): Promise<Error & { $metadata: { httpStatusCode?: number } }> {
@@ -51,10 +81,15 @@ async function sdkError(promise: Promise<unknown>): Promise<Error & { $metadata:
 }
 
 before(async () => {
-  served = await serveApp(createApiApp({
-    handlers, lookupSecret: lookupTestKey, validateOutputs: false,
-    onRequest: (log) => logs.push(log), onError: (err) => errors.push(err),
-  }));
+  served = await serveApp(
+    createApiApp({
+      handlers,
+      lookupSecret: lookupTestKey,
+      validateOutputs: false,
+      onRequest: (log) => logs.push(log),
+      onError: (err) => errors.push(err),
+    }),
+  );
 });
 after(() => served.close());
 
@@ -73,24 +108,46 @@ test('inputs arrive parsed from query, URI (ARN with slashes) and body; outputs 
   await sdk.send(new UntagResourceCommand({ resourceArn: ARN, tagKeys: ['a b', 'c/d'] }));
   assert.deepEqual(untagged, ['a b|c/d']);
 
-  const list = await sdk.send(new ListComponentsCommand({ owner: 'Self', maxResults: 5, filters: [{ name: 'name', values: ['x'] }] }));
-  assert.deepEqual(JSON.parse(list.componentVersionList?.[0]?.name ?? ''), { owner: 'Self', maxResults: 5, filters: [{ name: 'name', values: ['x'] }] });
+  const list = await sdk.send(
+    new ListComponentsCommand({ owner: 'Self', maxResults: 5, filters: [{ name: 'name', values: ['x'] }] }),
+  );
+  assert.deepEqual(JSON.parse(list.componentVersionList?.[0]?.name ?? ''), {
+    owner: 'Self',
+    maxResults: 5,
+    filters: [{ name: 'name', values: ['x'] }],
+  });
 
-  const created = await sdk.send(new CreateComponentCommand({
-    name: 'web', semanticVersion: '1.0.0', platform: 'Linux', data: 'name: x', tags: { team: 'blue' },
-  }));
+  const created = await sdk.send(
+    new CreateComponentCommand({
+      name: 'web',
+      semanticVersion: '1.0.0',
+      platform: 'Linux',
+      data: 'name: x',
+      tags: { team: 'blue' },
+    }),
+  );
   assert.match(created.clientToken ?? '', /^[0-9a-f-]{36}$/, 'the SDK fills the idempotency token');
   assert.equal(created.componentBuildVersionArn, `${ARN}:web:blue`);
-  assert.ok(logs.some((l) => l.operation === 'CreateComponent' && l.status === 200 && l.accountId === '123456789012' && l.sourceIp !== ''));
+  assert.ok(
+    logs.some(
+      (l) =>
+        l.operation === 'CreateComponent' && l.status === 200 && l.accountId === '123456789012' && l.sourceIp !== '',
+    ),
+  );
 });
 
 test('errors surface in the SDK with the right name, status and message', async () => {
   const sdk = client();
-  const invalid = await sdkError(sdk.send(new CreateComponentCommand({ name: 'web', semanticVersion: 'x', platform: 'Linux', data: 'a' })));
+  const invalid = await sdkError(
+    sdk.send(new CreateComponentCommand({ name: 'web', semanticVersion: 'x', platform: 'Linux', data: 'a' })),
+  );
   assert.equal(invalid.name, 'ValidationException');
   assert.equal(invalid.$metadata.httpStatusCode, 400);
-  assert.equal(invalid.message, "1 validation error detected: Value 'x' at 'semanticVersion' failed to satisfy constraint: " +
-    'Member must satisfy regular expression pattern: ^[0-9]+\\.[0-9]+\\.[0-9]+$');
+  assert.equal(
+    invalid.message,
+    "1 validation error detected: Value 'x' at 'semanticVersion' failed to satisfy constraint: " +
+      'Member must satisfy regular expression pattern: ^[0-9]+\\.[0-9]+\\.[0-9]+$',
+  );
 
   const malformed = await sdkError(sdk.send(new GetImageCommand({ imageBuildVersionArn: 'not-an-arn' })));
   assert.equal(malformed.name, 'ValidationException', 'a malformed ARN is rejected before the handler runs');
@@ -114,11 +171,15 @@ test('errors surface in the SDK with the right name, status and message', async 
 });
 
 test('SigV4: wrong secret, unknown key, unsigned and expired requests are 403s of the right type', async () => {
-  const wrong = await sdkError(client('not-the-secret').send(new GetComponentCommand({ componentBuildVersionArn: ARN })));
+  const wrong = await sdkError(
+    client('not-the-secret').send(new GetComponentCommand({ componentBuildVersionArn: ARN })),
+  );
   assert.equal(wrong.name, 'InvalidSignatureException');
   assert.equal(wrong.$metadata.httpStatusCode, 403);
   assert.match(wrong.message, /^The request signature we calculated does not match the signature you provided/);
-  const unknown = await sdkError(client('x', 'AKIDUNKNOWN').send(new GetComponentCommand({ componentBuildVersionArn: ARN })));
+  const unknown = await sdkError(
+    client('x', 'AKIDUNKNOWN').send(new GetComponentCommand({ componentBuildVersionArn: ARN })),
+  );
   assert.equal(unknown.name, 'UnrecognizedClientException');
   assert.equal(unknown.message, 'The security token included in the request is invalid.');
 
@@ -127,7 +188,12 @@ test('SigV4: wrong secret, unknown key, unsigned and expired requests are 403s o
   assert.equal(unsigned.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
   assert.deepEqual(await unsigned.json(), { message: 'Missing Authentication Token' });
 
-  const expired = await signedFetch(served.endpoint, { method: 'POST', path: '/ListComponents', body: '{}', signingDate: new Date(Date.now() - 3_600_000) });
+  const expired = await signedFetch(served.endpoint, {
+    method: 'POST',
+    path: '/ListComponents',
+    body: '{}',
+    signingDate: new Date(Date.now() - 3_600_000),
+  });
   assert.equal(expired.status, 403);
   assert.equal(expired.headers.get('x-amzn-errortype'), 'InvalidSignatureException');
   assert.match(((await expired.json()) as { message: string }).message, /^Signature expired: /);
@@ -148,7 +214,11 @@ test('outputs carry only the members of the output shape, with timestamps as epo
   const out = await client().send(new GetLifecyclePolicyCommand({ lifecyclePolicyArn: arn }));
   assert.ok(out.lifecyclePolicy?.dateCreated instanceof Date);
   assert.equal(out.lifecyclePolicy.dateCreated.toISOString(), '2026-01-02T03:04:05.250Z');
-  const raw = await signedFetch(served.endpoint, { method: 'GET', path: '/GetLifecyclePolicy', rawQuery: `lifecyclePolicyArn=${encodeURIComponent(arn)}` });
+  const raw = await signedFetch(served.endpoint, {
+    method: 'GET',
+    path: '/GetLifecyclePolicy',
+    rawQuery: `lifecyclePolicyArn=${encodeURIComponent(arn)}`,
+  });
   const body = (await raw.json()) as Record<string, unknown>;
   assert.deepEqual(Object.keys(body), ['lifecyclePolicy'], 'GetLifecyclePolicyResponse has no requestId member');
   assert.deepEqual(body.lifecyclePolicy, { arn, name: 'p', dateCreated: 1767323045.25 });
@@ -157,7 +227,9 @@ test('outputs carry only the members of the output shape, with timestamps as epo
 test('with validateOutputs, an output that breaks its shape is a 500 reported to onError', async () => {
   const seen: unknown[] = [];
   const app = createApiApp({
-    lookupSecret: lookupTestKey, validateOutputs: true, onError: (err) => seen.push(err),
+    lookupSecret: lookupTestKey,
+    validateOutputs: true,
+    onError: (err) => seen.push(err),
     handlers: { ListComponents: async () => ({ componentVersionList: [{ platform: 'Plan9' as 'Linux' }] }) },
   });
   const local = await serveApp(app);
@@ -165,7 +237,10 @@ test('with validateOutputs, an output that breaks its shape is a 500 reported to
     const res = await signedFetch(local.endpoint, { method: 'POST', path: '/ListComponents', body: '{}' });
     assert.equal(res.status, 500);
     assert.deepEqual(await res.json(), { message: 'Internal service error' });
-    assert.match(String((seen[0] as Error).message), /ListComponents does not match its output shape: .*'componentVersionList.1.member.platform'/);
+    assert.match(
+      String((seen[0] as Error).message),
+      /ListComponents does not match its output shape: .*'componentVersionList.1.member.platform'/,
+    );
   } finally {
     await local.close();
   }

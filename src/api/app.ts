@@ -21,7 +21,10 @@ export interface RequestContext {
   operation: OperationName;
 }
 
-export type OperationHandler<K extends OperationName> = (input: OperationInput<K>, ctx: RequestContext) => Promise<OperationOutput<K>>;
+export type OperationHandler<K extends OperationName> = (
+  input: OperationInput<K>,
+  ctx: RequestContext,
+) => Promise<OperationOutput<K>>;
 export type OperationHandlers = Partial<{ [K in OperationName]: OperationHandler<K> }>;
 
 export interface RequestLog {
@@ -68,7 +71,9 @@ function checkOutput(codec: RestJsonCodec, operation: OperationName, output: unk
   try {
     codec.validateOutput(operation, output);
   } catch (err) {
-    throw new Error(`handler output of ${operation} does not match its output shape: ${(err as Error).message}`, { cause: err });
+    throw new Error(`handler output of ${operation} does not match its output shape: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -82,12 +87,18 @@ export function createApiApp(opts: ApiAppOptions): Hono {
     log.accountId = identity.accountId;
     const route = codec.routes.match(raw.method, raw.rawPath);
     if (!route) {
-      throw new IngotError('UnknownOperationException', `No Image Builder operation matches ${raw.method} ${raw.rawPath.slice(0, 200)}`);
+      throw new IngotError(
+        'UnknownOperationException',
+        `No Image Builder operation matches ${raw.method} ${raw.rawPath.slice(0, 200)}`,
+      );
     }
     const operation = route.operation;
     log.operation = operation;
     const input = codec.parseInput(operation, {
-      rawLabels: route.rawLabels, query: parseQueryStrict(raw.rawQuery), header: raw.header, body: raw.body,
+      rawLabels: route.rawLabels,
+      query: parseQueryStrict(raw.rawQuery),
+      header: raw.header,
+      body: raw.body,
     });
     const handler = opts.handlers[operation] as AnyHandler | undefined;
     if (!handler) throw new IngotError('NotImplementedException', `Operation ${operation} is not implemented by Ingot`);
@@ -100,7 +111,14 @@ export function createApiApp(opts: ApiAppOptions): Hono {
   async function handle(c: Context): Promise<Response> {
     const started = performance.now();
     const requestId = randomUUID();
-    const log: RequestLog = { operation: undefined, status: 0, durationMs: 0, accountId: undefined, sourceIp: sourceIpOf(c), requestId };
+    const log: RequestLog = {
+      operation: undefined,
+      status: 0,
+      durationMs: 0,
+      accountId: undefined,
+      sourceIp: sourceIpOf(c),
+      requestId,
+    };
     let response: Response;
     try {
       response = await serve(c, requestId, log);
@@ -121,7 +139,16 @@ export function createApiApp(opts: ApiAppOptions): Hono {
   const app = new Hono();
   app.all('*', handle);
   app.onError((err) => {
-    callSafely(() => opts.onError?.(err, { operation: undefined, status: 500, durationMs: 0, accountId: undefined, sourceIp: '', requestId: '' }));
+    callSafely(() =>
+      opts.onError?.(err, {
+        operation: undefined,
+        status: 500,
+        durationMs: 0,
+        accountId: undefined,
+        sourceIp: '',
+        requestId: '',
+      }),
+    );
     return errorResponse(toWireError(undefined), randomUUID());
   });
   return app;

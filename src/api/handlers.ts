@@ -25,7 +25,14 @@ import {
   listInfrastructureConfigurations,
   updateInfrastructureConfiguration,
 } from '../services/configurations/infrastructure.ts';
-import { cancelImageCreation, createImage, deleteImage, getImage, listImageBuildVersions, listImages } from '../services/images/images.ts';
+import {
+  cancelImageCreation,
+  createImage,
+  deleteImage,
+  getImage,
+  listImageBuildVersions,
+  listImages,
+} from '../services/images/images.ts';
 import { importDiskImage, importVmImage } from '../services/images/import-disk-image.ts';
 import { ensureManagedCatalogue } from '../services/managed/catalogue.ts';
 import {
@@ -45,12 +52,31 @@ import {
   listLifecycleExecutions,
   startResourceStateUpdate,
 } from '../services/lifecycle/executions.ts';
-import { createLifecyclePolicy, deleteLifecyclePolicy, getLifecyclePolicy, listLifecyclePolicies, updateLifecyclePolicy } from '../services/lifecycle/policies.ts';
-import { createContainerRecipe, deleteContainerRecipe, getContainerRecipe, listContainerRecipes } from '../services/recipes/container-recipes.ts';
-import { createImageRecipe, deleteImageRecipe, getImageRecipe, listImageRecipes } from '../services/recipes/image-recipes.ts';
+import {
+  createLifecyclePolicy,
+  deleteLifecyclePolicy,
+  getLifecyclePolicy,
+  listLifecyclePolicies,
+  updateLifecyclePolicy,
+} from '../services/lifecycle/policies.ts';
+import {
+  createContainerRecipe,
+  deleteContainerRecipe,
+  getContainerRecipe,
+  listContainerRecipes,
+} from '../services/recipes/container-recipes.ts';
+import {
+  createImageRecipe,
+  deleteImageRecipe,
+  getImageRecipe,
+  listImageRecipes,
+} from '../services/recipes/image-recipes.ts';
 import { listImageScanFindingAggregations, listImageScanFindings } from '../services/findings/scan-findings.ts';
 import { listTagsForResource, tagResource, untagResource } from '../services/tags/tags.ts';
-import type { ListImageScanFindingAggregationsRequest, ListImageScanFindingsRequest } from '../model/generated/shapes.ts';
+import type {
+  ListImageScanFindingAggregationsRequest,
+  ListImageScanFindingsRequest,
+} from '../model/generated/shapes.ts';
 import type { OperationHandlers, RequestContext } from './app.ts';
 
 export interface HandlerDeps {
@@ -66,7 +92,13 @@ export interface HandlerDeps {
 export function createHandlers(deps: HandlerDeps): OperationHandlers {
   const contextOf = async (r: RequestContext): Promise<ServiceContext> => {
     await ensureManagedCatalogue(deps.store, r.region);
-    return { store: deps.store, accountId: r.accountId, region: r.region, requestId: r.requestId, ...(deps.notifyQueued ? { notifyQueued: deps.notifyQueued } : {}) };
+    return {
+      store: deps.store,
+      accountId: r.accountId,
+      region: r.region,
+      requestId: r.requestId,
+      ...(deps.notifyQueued ? { notifyQueued: deps.notifyQueued } : {}),
+    };
   };
   // Every mutating call is appended to the audit log (who, what, when, from where, outcome).
   const bind =
@@ -83,9 +115,8 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
       await checkContainerTargets(ctx, input, deps.config?.() ?? {});
       return fn(ctx, input);
     });
-  const bindLifecycle =
-    <I, O>(fn: (ctx: ServiceContext, input: I, l: LifecycleDeps) => Promise<O>) =>
-      bind((ctx: ServiceContext, input: I) => fn(ctx, input, lifecycleDeps()));
+  const bindLifecycle = <I, O>(fn: (ctx: ServiceContext, input: I, l: LifecycleDeps) => Promise<O>) =>
+    bind((ctx: ServiceContext, input: I) => fn(ctx, input, lifecycleDeps()));
 
   return {
     CreateComponent: bind(createComponent),
@@ -150,7 +181,11 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
     UntagResource: bind(untagResource),
     ListTagsForResource: bind(listTagsForResource),
 
-    ListImageScanFindings: bind((ctx, input: ListImageScanFindingsRequest) => listImageScanFindings(ctx, input, { home: deps.home })),
-    ListImageScanFindingAggregations: bind((ctx, input: ListImageScanFindingAggregationsRequest) => listImageScanFindingAggregations(ctx, input, { home: deps.home })),
+    ListImageScanFindings: bind((ctx, input: ListImageScanFindingsRequest) =>
+      listImageScanFindings(ctx, input, { home: deps.home }),
+    ),
+    ListImageScanFindingAggregations: bind((ctx, input: ListImageScanFindingAggregationsRequest) =>
+      listImageScanFindingAggregations(ctx, input, { home: deps.home }),
+    ),
   };
 }

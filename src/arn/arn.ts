@@ -20,7 +20,8 @@ export interface ParsedArn {
   build?: number;
 }
 
-const ARN_RE = /^arn:(aws[^:]*):imagebuilder:([^:]+):([0-9]{12}|aws(?:-[a-z-]+)?):([a-z-]+)\/([a-z0-9-_]+)(?:\/((?:x|[0-9]+)\.(?:x|[0-9]+)\.(?:x|[0-9]+))(?:\/([0-9]+))?)?$/;
+const ARN_RE =
+  /^arn:(aws[^:]*):imagebuilder:([^:]+):([0-9]{12}|aws(?:-[a-z-]+)?):([a-z-]+)\/([a-z0-9-_]+)(?:\/((?:x|[0-9]+)\.(?:x|[0-9]+)\.(?:x|[0-9]+))(?:\/([0-9]+))?)?$/;
 
 export function tryParseArn(arn: string): ParsedArn | undefined {
   const m = ARN_RE.exec(arn);
@@ -36,10 +37,17 @@ export function tryParseArn(arn: string): ParsedArn | undefined {
 /** Parses an ARN the caller gave in `field`, checking its resource type. */
 export function parseArn(arn: string, field: string, expected?: ResourceType | readonly ResourceType[]): ParsedArn {
   const parsed = tryParseArn(arn);
-  if (!parsed) throw new IngotError('InvalidParameterValueException', `The value supplied for parameter '${field}' is not a valid Image Builder ARN: '${arn}'.`);
+  if (!parsed)
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `The value supplied for parameter '${field}' is not a valid Image Builder ARN: '${arn}'.`,
+    );
   const allowed = expected === undefined ? undefined : Array.isArray(expected) ? expected : [expected];
   if (allowed && !allowed.includes(parsed.type)) {
-    throw new IngotError('InvalidParameterValueException', `The value supplied for parameter '${field}' must be an ARN of type ${allowed.join(' or ')}, not '${parsed.type}': '${arn}'.`);
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `The value supplied for parameter '${field}' must be an ARN of type ${allowed.join(' or ')}, not '${parsed.type}': '${arn}'.`,
+    );
   }
   return parsed;
 }
@@ -49,7 +57,15 @@ export function arnName(name: string): string {
   return name.toLowerCase().replace(/ /g, '-');
 }
 
-export function formatArn(p: { region: string; account: string; type: ResourceType; name: string; version?: string; build?: number; partition?: string }): string {
+export function formatArn(p: {
+  region: string;
+  account: string;
+  type: ResourceType;
+  name: string;
+  version?: string;
+  build?: number;
+  partition?: string;
+}): string {
   let arn = `arn:${p.partition ?? 'aws'}:imagebuilder:${p.region}:${p.account}:${p.type}/${arnName(p.name)}`;
   if (p.version !== undefined) arn += `/${p.version}`;
   if (p.build !== undefined) arn += `/${p.build}`;

@@ -22,15 +22,22 @@ export interface AuditedCall {
 export function resourceArnOf(input: unknown, output: unknown): string | null {
   for (const value of [output, input]) {
     if (!value || typeof value !== 'object') continue;
-    for (const [key, v] of Object.entries(value)) if (/Arn$/.test(key) && typeof v === 'string' && v.startsWith('arn:')) return v;
+    for (const [key, v] of Object.entries(value))
+      if (/Arn$/.test(key) && typeof v === 'string' && v.startsWith('arn:')) return v;
     const source = (value as Record<string, unknown>)['sourceImage'];
     if (typeof source === 'string') return source;
   }
   return null;
 }
 
-export async function appendAudit(store: Store, call: AuditedCall, input: unknown, result: { output: unknown } | { error: unknown }): Promise<void> {
-  const outcome = 'error' in result ? (result.error instanceof IngotError ? result.error.awsType : 'ServiceException') : 'success';
+export async function appendAudit(
+  store: Store,
+  call: AuditedCall,
+  input: unknown,
+  result: { output: unknown } | { error: unknown },
+): Promise<void> {
+  const outcome =
+    'error' in result ? (result.error instanceof IngotError ? result.error.awsType : 'ServiceException') : 'success';
   await store.audit.append({
     at: new Date().toISOString(),
     accountId: call.accountId,
@@ -60,11 +67,26 @@ export async function audited<O>(store: Store, call: AuditedCall, input: unknown
  * For the server's request log: a mutating call refused before its handler ran (its input failed
  * validation) is audited too, with what is known (no access key, no resource ARN).
  */
-export async function auditRefused(store: Store, log: { operation: string | undefined; accountId: string | undefined; sourceIp: string; requestId: string; errorType?: string }): Promise<void> {
+export async function auditRefused(
+  store: Store,
+  log: {
+    operation: string | undefined;
+    accountId: string | undefined;
+    sourceIp: string;
+    requestId: string;
+    errorType?: string;
+  },
+): Promise<void> {
   if (!log.operation || !log.errorType || !isMutating(log.operation)) return;
   if ((await store.audit.query({ requestId: log.requestId, limit: 1 })).length) return;
   await store.audit.append({
-    at: new Date().toISOString(), accountId: log.accountId ?? null, accessKeyId: null, operation: log.operation,
-    resourceArn: null, sourceIp: log.sourceIp, outcome: log.errorType, requestId: log.requestId,
+    at: new Date().toISOString(),
+    accountId: log.accountId ?? null,
+    accessKeyId: null,
+    operation: log.operation,
+    resourceArn: null,
+    sourceIp: log.sourceIp,
+    outcome: log.errorType,
+    requestId: log.requestId,
   });
 }

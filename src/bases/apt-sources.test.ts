@@ -15,11 +15,26 @@ function aptDir(files: Record<string, string>): string {
 
 test('deb822 sources: the archive mirror, security apart, disabled and third-party stanzas skipped', (t) => {
   const dir = aptDir({
-    'sources.list.d/nodesource.sources': 'Types: deb\nURIs: https://deb.example.org/node_20.x\nSuites: nodistro\nComponents: main\n',
+    'sources.list.d/nodesource.sources':
+      'Types: deb\nURIs: https://deb.example.org/node_20.x\nSuites: nodistro\nComponents: main\n',
     'sources.list.d/debian.sources': [
-      'Types: deb deb-src', 'URIs: http://mirror.example.net/debian/', 'Suites: bookworm bookworm-updates', 'Components: main contrib', 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg', '',
-      'Types: deb', 'URIs: http://mirror.example.net/debian-security', 'Suites: bookworm-security', 'Components: main', '',
-      'Enabled: no', 'Types: deb', 'URIs: http://old.example.net/debian', 'Suites: bookworm', 'Components: main', '',
+      'Types: deb deb-src',
+      'URIs: http://mirror.example.net/debian/',
+      'Suites: bookworm bookworm-updates',
+      'Components: main contrib',
+      'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg',
+      '',
+      'Types: deb',
+      'URIs: http://mirror.example.net/debian-security',
+      'Suites: bookworm-security',
+      'Components: main',
+      '',
+      'Enabled: no',
+      'Types: deb',
+      'URIs: http://old.example.net/debian',
+      'Suites: bookworm',
+      'Components: main',
+      '',
     ].join('\n'),
     'sources.list.d/other.list.disabled': 'deb http://nope.example.net/debian bookworm main\n',
   });
@@ -39,7 +54,10 @@ test('one-line sources.list with options and comments', (t) => {
     ].join('\n'),
   });
   t.after(() => rmSync(dir, { recursive: true }));
-  assert.deepEqual(readAptMirror(dir), { uri: 'https://mirror.example.net/debian', components: ['main', 'non-free-firmware'] });
+  assert.deepEqual(readAptMirror(dir), {
+    uri: 'https://mirror.example.net/debian',
+    components: ['main', 'non-free-firmware'],
+  });
   assert.equal(readAptSecurityMirror(dir), 'http://security.example.net/debian-security');
 });
 

@@ -21,7 +21,13 @@ export function parseOneLineSources(text: string, file: string): AptSource[] {
     const line = raw.replace(/#.*/, '').trim();
     const m = /^(deb|deb-src)\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)\s*(.*)$/.exec(line);
     if (!m) continue;
-    out.push({ types: [m[1] ?? ''], uris: [m[2] ?? ''], suites: [m[3] ?? ''], components: (m[4] ?? '').split(/\s+/).filter(Boolean), file });
+    out.push({
+      types: [m[1] ?? ''],
+      uris: [m[2] ?? ''],
+      suites: [m[3] ?? ''],
+      components: (m[4] ?? '').split(/\s+/).filter(Boolean),
+      file,
+    });
   }
   return out;
 }
@@ -41,7 +47,13 @@ export function parseDeb822Sources(text: string, file: string): AptSource[] {
     if ((fields.get('enabled') ?? 'yes').trim().toLowerCase() === 'no') continue;
     const list = (k: string) => (fields.get(k) ?? '').split(/\s+/).filter(Boolean);
     if (list('types').length && list('uris').length && list('suites').length) {
-      out.push({ types: list('types'), uris: list('uris'), suites: list('suites'), components: list('components'), file });
+      out.push({
+        types: list('types'),
+        uris: list('uris'),
+        suites: list('suites'),
+        components: list('components'),
+        file,
+      });
     }
   }
   return out;
@@ -75,18 +87,25 @@ export function readAptSources(aptDir = '/etc/apt'): AptSource[] {
 }
 
 const usable = (uri: string) => /^(https?|file):/.test(uri);
-const isSecurity = (s: AptSource, uri: string) => uri.includes('security') || s.suites.every((x) => /[-/]security$/.test(x));
+const isSecurity = (s: AptSource, uri: string) =>
+  uri.includes('security') || s.suites.every((x) => /[-/]security$/.test(x));
 
 /** The Debian archive mirror (not the security one) apt on this host uses. */
 export function readAptMirror(aptDir = '/etc/apt'): { uri: string; components: string[] } {
   for (const s of readAptSources(aptDir)) {
     if (!s.types.includes('deb')) continue;
     const uri = s.uris.find((u) => usable(u) && !isSecurity(s, u));
-    if (uri && looksLikeDebian(s)) return { uri: uri.replace(/\/+$/, ''), components: s.components.length ? s.components : ['main'] };
+    if (uri && looksLikeDebian(s))
+      return { uri: uri.replace(/\/+$/, ''), components: s.components.length ? s.components : ['main'] };
   }
-  throw new IngotError('ServiceUnavailableException', `no Debian mirror found in ${aptDir}/sources.list or ${aptDir}/sources.list.d`, {
-    description: 'Managed base images are bootstrapped from the Debian mirror apt is configured with; add one (e.g. a deb822 debian.sources).',
-  });
+  throw new IngotError(
+    'ServiceUnavailableException',
+    `no Debian mirror found in ${aptDir}/sources.list or ${aptDir}/sources.list.d`,
+    {
+      description:
+        'Managed base images are bootstrapped from the Debian mirror apt is configured with; add one (e.g. a deb822 debian.sources).',
+    },
+  );
 }
 
 /** The security archive apt on this host uses, if any. */

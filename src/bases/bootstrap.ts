@@ -22,7 +22,19 @@ const CUSTOMIZE_HOOKS = [
  * whole bootstrap (forks, dpkg, maintainer scripts) is killed and the /dev, /proc and /sys mounts
  * it made in the tree vanish with the namespace; the next ensureBaseImage removes the half tree.
  */
-const CONTAINED = ['--pdeathsig', 'KILL', '--', 'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child=SIGKILL', '--'];
+const CONTAINED = [
+  '--pdeathsig',
+  'KILL',
+  '--',
+  'unshare',
+  '--mount',
+  '--propagation',
+  'private',
+  '--pid',
+  '--fork',
+  '--kill-child=SIGKILL',
+  '--',
+];
 
 /** The apt source lines the image gets (and is bootstrapped from). */
 export function sourceLines(base: ManagedBase, src: BootstrapSources): string[] {
@@ -47,9 +59,16 @@ export function mmdebstrapArgs(base: ManagedBase, targetDir: string, src: Bootst
 }
 
 /** Bootstraps into `targetDir` (must not exist or be empty); output lines go to `onLine`. */
-export function runMmdebstrap(base: ManagedBase, targetDir: string, src: BootstrapSources, onLine: (line: string) => void): Promise<void> {
+export function runMmdebstrap(
+  base: ManagedBase,
+  targetDir: string,
+  src: BootstrapSources,
+  onLine: (line: string) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('setpriv', [...CONTAINED, 'mmdebstrap', ...mmdebstrapArgs(base, targetDir, src)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('setpriv', [...CONTAINED, 'mmdebstrap', ...mmdebstrapArgs(base, targetDir, src)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const tail: string[] = [];
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
@@ -60,12 +79,21 @@ export function runMmdebstrap(base: ManagedBase, targetDir: string, src: Bootstr
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('error', (err) => reject(new IngotError('ServiceUnavailableException', `cannot run mmdebstrap: ${err.message}`, {
-      description: 'Install the mmdebstrap package (scripts/install-system-deps.sh) to build managed base images.',
-    })));
+    child.on('error', (err) =>
+      reject(
+        new IngotError('ServiceUnavailableException', `cannot run mmdebstrap: ${err.message}`, {
+          description: 'Install the mmdebstrap package (scripts/install-system-deps.sh) to build managed base images.',
+        }),
+      ),
+    );
     child.on('close', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new IngotError('ServiceException', `mmdebstrap ${base.suite} failed (${signal ?? `exit ${code}`})`, { description: tail.join('\n') }));
+      else
+        reject(
+          new IngotError('ServiceException', `mmdebstrap ${base.suite} failed (${signal ?? `exit ${code}`})`, {
+            description: tail.join('\n'),
+          }),
+        );
     });
   });
 }

@@ -18,8 +18,26 @@ export interface ManagedBase {
 }
 
 export const MANAGED_BASES: readonly ManagedBase[] = [
-  { name: 'debian-12', arnNameSuffix: 'debian-12-x86', suite: 'bookworm', osVersion: 'Debian 12', platform: 'Linux', architecture: 'x86_64', debArch: 'amd64', description: 'Debian 12 (bookworm) minbase, x86_64' },
-  { name: 'debian-13', arnNameSuffix: 'debian-13-x86', suite: 'trixie', osVersion: 'Debian 13', platform: 'Linux', architecture: 'x86_64', debArch: 'amd64', description: 'Debian 13 (trixie) minbase, x86_64' },
+  {
+    name: 'debian-12',
+    arnNameSuffix: 'debian-12-x86',
+    suite: 'bookworm',
+    osVersion: 'Debian 12',
+    platform: 'Linux',
+    architecture: 'x86_64',
+    debArch: 'amd64',
+    description: 'Debian 12 (bookworm) minbase, x86_64',
+  },
+  {
+    name: 'debian-13',
+    arnNameSuffix: 'debian-13-x86',
+    suite: 'trixie',
+    osVersion: 'Debian 13',
+    platform: 'Linux',
+    architecture: 'x86_64',
+    debArch: 'amd64',
+    description: 'Debian 13 (trixie) minbase, x86_64',
+  },
 ];
 
 export function managedBase(name: string): ManagedBase | undefined {

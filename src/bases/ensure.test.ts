@@ -1,7 +1,16 @@
 /** @module Tests ensureBaseImage: caching, refresh, locking and crash safety (fake mmdebstrap), and a real bootstrap. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBaseImage } from './ensure.ts';
@@ -13,15 +22,18 @@ function fakeMmdebstrap(dir: string): { calls: () => string[] } {
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   const log = join(dir, 'calls.log');
-  writeFileSync(join(bin, 'mmdebstrap'), [
-    '#!/bin/sh',
-    `target=""; for a; do case "$a" in -*|deb\\ *) ;; *) [ -n "$suite" ] && [ -z "$target" ] && target=$a; [ -z "$suite" ] && suite=$a;; esac; done`,
-    `echo "$suite $target" >> ${log}`,
-    'echo "I: fake bootstrap" >&2; sleep 0.3',
-    '[ "$suite" = broken ] && exit 3',
-    'mkdir -p "$target/etc" "$target/var/lib/dpkg" && echo "12.99" > "$target/etc/debian_version"',
-    'printf "Package: a\\nStatus: install ok installed\\n\\nPackage: b\\nStatus: install ok installed\\n" > "$target/var/lib/dpkg/status"',
-  ].join('\n'));
+  writeFileSync(
+    join(bin, 'mmdebstrap'),
+    [
+      '#!/bin/sh',
+      `target=""; for a; do case "$a" in -*|deb\\ *) ;; *) [ -n "$suite" ] && [ -z "$target" ] && target=$a; [ -z "$suite" ] && suite=$a;; esac; done`,
+      `echo "$suite $target" >> ${log}`,
+      'echo "I: fake bootstrap" >&2; sleep 0.3',
+      '[ "$suite" = broken ] && exit 3',
+      'mkdir -p "$target/etc" "$target/var/lib/dpkg" && echo "12.99" > "$target/etc/debian_version"',
+      'printf "Package: a\\nStatus: install ok installed\\n\\nPackage: b\\nStatus: install ok installed\\n" > "$target/var/lib/dpkg/status"',
+    ].join('\n'),
+  );
   chmodSync(join(bin, 'mmdebstrap'), 0o755);
   process.env.PATH = `${bin}:${process.env.PATH}`;
   return { calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []) };
@@ -70,22 +82,38 @@ test('a failed bootstrap leaves no base behind', async (t) => {
   t.after(() => ((process.env.PATH = savedPath), rmSync(root, { recursive: true })));
   const bin = join(root, 'bin');
   mkdirSync(bin);
-  writeFileSync(join(bin, 'mmdebstrap'), '#!/bin/sh\nmkdir -p "$(echo "$@" | tr " " "\\n" | grep /rootfs)"/etc\necho "E: keyring broken" >&2\nexit 1\n');
+  writeFileSync(
+    join(bin, 'mmdebstrap'),
+    '#!/bin/sh\nmkdir -p "$(echo "$@" | tr " " "\\n" | grep /rootfs)"/etc\necho "E: keyring broken" >&2\nexit 1\n',
+  );
   chmodSync(join(bin, 'mmdebstrap'), 0o755);
   process.env.PATH = `${bin}:${savedPath}`;
   const opts = { ingotHome: join(root, 'home'), aptDir: aptDir(root) };
-  await assert.rejects(ensureBaseImage('debian-12', opts), (err: Error & { description?: string }) => /mmdebstrap bookworm failed/.test(err.message) && /keyring broken/.test(err.description ?? ''));
-  assert.deepEqual(readdirSync(join(opts.ingotHome, 'bases/debian-12')).filter((e) => e !== '.lock'), []);
+  await assert.rejects(
+    ensureBaseImage('debian-12', opts),
+    (err: Error & { description?: string }) =>
+      /mmdebstrap bookworm failed/.test(err.message) && /keyring broken/.test(err.description ?? ''),
+  );
+  assert.deepEqual(
+    readdirSync(join(opts.ingotHome, 'bases/debian-12')).filter((e) => e !== '.lock'),
+    [],
+  );
 });
 
 test('the catalogue lists debian-12 and debian-13', () => {
-  assert.deepEqual(listBaseImages().map((b) => [b.name, b.arnNameSuffix, b.osVersion, b.platform]), [
-    ['debian-12', 'debian-12-x86', 'Debian 12', 'Linux'],
-    ['debian-13', 'debian-13-x86', 'Debian 13', 'Linux'],
-  ]);
+  assert.deepEqual(
+    listBaseImages().map((b) => [b.name, b.arnNameSuffix, b.osVersion, b.platform]),
+    [
+      ['debian-12', 'debian-12-x86', 'Debian 12', 'Linux'],
+      ['debian-13', 'debian-13-x86', 'Debian 13', 'Linux'],
+    ],
+  );
 });
 
-test('real debian-12 bootstrap from the host mirror (shared across test files)', { skip: bootstrapUnavailable() ?? false, timeout: 180_000 }, async () => {
+test('real debian-12 bootstrap from the host mirror (shared across test files)', {
+  skip: bootstrapUnavailable() ?? false,
+  timeout: 180_000,
+}, async () => {
   const base = await sharedTestBase();
   assert.ok(existsSync(join(base.rootfsDir, 'usr/bin/apt-get')));
   assert.match(readFileSync(join(base.rootfsDir, 'etc/debian_version'), 'utf8'), /^12\./);
@@ -96,7 +124,12 @@ test('real debian-12 bootstrap from the host mirror (shared across test files)',
   assert.equal(meta.suite, 'bookworm');
 });
 
-test('real debian-13 bootstrap (slow; set INGOT_TEST_TRIXIE=1)', { skip: process.env.INGOT_TEST_TRIXIE ? bootstrapUnavailable() ?? false : 'set INGOT_TEST_TRIXIE=1 to bootstrap trixie (~40 s)', timeout: 300_000 }, async (t) => {
+test('real debian-13 bootstrap (slow; set INGOT_TEST_TRIXIE=1)', {
+  skip: process.env.INGOT_TEST_TRIXIE
+    ? (bootstrapUnavailable() ?? false)
+    : 'set INGOT_TEST_TRIXIE=1 to bootstrap trixie (~40 s)',
+  timeout: 300_000,
+}, async (t) => {
   const home = mkdtempSync(join(tmpdir(), 'ingot-trixie-'));
   t.after(() => rmSync(home, { recursive: true }));
   const base = await ensureBaseImage('debian-13', { ingotHome: home });

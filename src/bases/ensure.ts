@@ -42,13 +42,22 @@ export async function ensureBaseImage(name: ManagedBaseName, opts: EnsureBaseOpt
   const dir = basesDir(opts.ingotHome, name);
   await mkdir(dir, { recursive: true });
   const startedAt = Date.now();
-  return withLock(join(dir, '.lock'), async () => {
-    // Someone else may have finished the same bootstrap while this caller waited for the lock.
-    const done = await readCurrentBase(opts.ingotHome, name);
-    if (done && isFresh(done.image.createdAt, maxAge) && (!opts.refresh || Date.parse(done.image.createdAt) >= startedAt)) return done.image;
-    await pruneBases(dir);
-    return bootstrapBase(base, dir, opts);
-  }, { onWait: () => opts.onProgress?.(`waiting for another bootstrap of ${name} to finish`) });
+  return withLock(
+    join(dir, '.lock'),
+    async () => {
+      // Someone else may have finished the same bootstrap while this caller waited for the lock.
+      const done = await readCurrentBase(opts.ingotHome, name);
+      if (
+        done &&
+        isFresh(done.image.createdAt, maxAge) &&
+        (!opts.refresh || Date.parse(done.image.createdAt) >= startedAt)
+      )
+        return done.image;
+      await pruneBases(dir);
+      return bootstrapBase(base, dir, opts);
+    },
+    { onWait: () => opts.onProgress?.(`waiting for another bootstrap of ${name} to finish`) },
+  );
 }
 
 async function bootstrapBase(base: ManagedBase, dir: string, opts: EnsureBaseOptions): Promise<BaseImage> {
@@ -60,7 +69,9 @@ async function bootstrapBase(base: ManagedBase, dir: string, opts: EnsureBaseOpt
     const started = Date.now();
     opts.onProgress?.(`bootstrapping ${base.name} (${base.suite}) from ${mirror.uri}`);
     const rootfs = join(building, 'rootfs');
-    await runMmdebstrap(base, rootfs, { mirror: mirror.uri, components: mirror.components, securityMirror }, (l) => opts.onProgress?.(l));
+    await runMmdebstrap(base, rootfs, { mirror: mirror.uri, components: mirror.components, securityMirror }, (l) =>
+      opts.onProgress?.(l),
+    );
     const createdAt = new Date().toISOString();
     const meta: BaseMetadata = {
       name: base.name,

@@ -14,11 +14,12 @@ test('callers of the same lock run one at a time', async (t) => {
   const path = join(dir, 'x.lock');
   let inside = 0;
   let maxInside = 0;
-  const work = () => withLock(path, async () => {
-    maxInside = Math.max(maxInside, ++inside);
-    await sleep(50);
-    inside--;
-  });
+  const work = () =>
+    withLock(path, async () => {
+      maxInside = Math.max(maxInside, ++inside);
+      await sleep(50);
+      inside--;
+    });
   await Promise.all([work(), work(), work()]);
   assert.equal(maxInside, 1);
 });
@@ -43,5 +44,8 @@ test('a lock that stays busy times out with a message', async (t) => {
   const holder = spawn('flock', ['-x', path, 'sleep', '30'], { stdio: 'ignore', detached: true });
   t.after(() => (process.kill(-(holder.pid ?? 0), 'SIGKILL'), rmSync(dir, { recursive: true })));
   await sleep(100);
-  await assert.rejects(withLock(path, async () => 1, { timeoutMs: 1000 }), /cannot lock/);
+  await assert.rejects(
+    withLock(path, async () => 1, { timeoutMs: 1000 }),
+    /cannot lock/,
+  );
 });

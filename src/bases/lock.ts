@@ -16,9 +16,13 @@ export interface LockOptions {
 export async function withLock<T>(path: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const seconds = String(Math.max(1, Math.ceil((opts.timeoutMs ?? 15 * 60_000) / 1000)));
   // flock takes the lock, says so, then holds it until its standard input closes.
-  const holder = spawn('flock', ['--exclusive', '--wait', seconds, path, '/bin/sh', '-c', 'echo locked; exec cat >/dev/null'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const holder = spawn(
+    'flock',
+    ['--exclusive', '--wait', seconds, path, '/bin/sh', '-c', 'echo locked; exec cat >/dev/null'],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const waitHint = setTimeout(() => opts.onWait?.(), 300);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -26,7 +30,9 @@ export async function withLock<T>(path: string, fn: () => Promise<T>, opts: Lock
       holder.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       holder.stdout.once('data', () => resolve());
       holder.once('error', reject);
-      holder.once('exit', (code) => reject(new Error(`cannot lock ${path} (flock exit ${code}): ${stderr.trim() || 'timed out'}`)));
+      holder.once('exit', (code) =>
+        reject(new Error(`cannot lock ${path} (flock exit ${code}): ${stderr.trim() || 'timed out'}`)),
+      );
     });
   } finally {
     clearTimeout(waitHint);

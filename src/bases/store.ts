@@ -39,7 +39,10 @@ export const CURRENT_LINK = 'current';
 export const BUILDING_PREFIX = '.building-';
 
 /** The completed base `current` points to, if any. */
-export async function readCurrentBase(ingotHome: string, name: ManagedBaseName): Promise<{ image: BaseImage; meta: BaseMetadata } | undefined> {
+export async function readCurrentBase(
+  ingotHome: string,
+  name: ManagedBaseName,
+): Promise<{ image: BaseImage; meta: BaseMetadata } | undefined> {
   const dir = basesDir(ingotHome, name);
   try {
     const id = await readlink(join(dir, CURRENT_LINK));
@@ -84,6 +87,9 @@ async function removeBuilding(path: string): Promise<void> {
 
 async function mountsBelow(dir: string): Promise<string[]> {
   const info = await readFile('/proc/self/mountinfo', 'utf8');
-  const points = info.split('\n').map((l) => (l.split(' ')[4] ?? '').replace(/\\040/g, ' ')).filter((p) => p.startsWith(`${dir}/`));
+  const points = info
+    .split('\n')
+    .map((l) => (l.split(' ')[4] ?? '').replace(/\\040/g, ' '))
+    .filter((p) => p.startsWith(`${dir}/`));
   return points.sort((a, b) => b.length - a.length);
 }

@@ -24,6 +24,10 @@ let shared: Promise<BaseImage> | undefined;
 
 /** The shared debian-12 base (bootstrapped at most once per week; concurrent test files wait on the lock). */
 export function sharedTestBase(onProgress?: (line: string) => void): Promise<BaseImage> {
-  shared ??= ensureBaseImage('debian-12', { ingotHome: TEST_BASES_HOME, maxAgeDays: 7, ...(onProgress ? { onProgress } : {}) });
+  shared ??= ensureBaseImage('debian-12', {
+    ingotHome: TEST_BASES_HOME,
+    maxAgeDays: 7,
+    ...(onProgress ? { onProgress } : {}),
+  });
   return shared;
 }

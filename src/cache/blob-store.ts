@@ -44,7 +44,11 @@ export async function openBlobStore(root: string = defaultCacheRoot()): Promise<
   const dir = join(root, 'blobs', 'sha256');
   await mkdir(dir, { recursive: true });
   const path = (digest: string): string => join(dir, digestHex(digest));
-  const has = (digest: string): Promise<boolean> => stat(path(digest)).then(() => true, () => false);
+  const has = (digest: string): Promise<boolean> =>
+    stat(path(digest)).then(
+      () => true,
+      () => false,
+    );
 
   async function putStream(source: NodeJS.ReadableStream, expected?: Digest): Promise<StoredBlob> {
     const tmp = tempName(dir);
@@ -68,10 +72,13 @@ export async function openBlobStore(root: string = defaultCacheRoot()): Promise<
     async putFile(file, opts = {}) {
       if (opts.move && opts.expectedDigest) {
         const dest = path(opts.expectedDigest);
-        const moved = await rename(file, dest).then(() => true, (err: NodeJS.ErrnoException) => {
-          if (err.code === 'EXDEV') return false;
-          throw err;
-        });
+        const moved = await rename(file, dest).then(
+          () => true,
+          (err: NodeJS.ErrnoException) => {
+            if (err.code === 'EXDEV') return false;
+            throw err;
+          },
+        );
         if (moved) return { digest: opts.expectedDigest, size: (await stat(dest)).size, path: dest };
       }
       const stored = await putStream(createReadStream(file), opts.expectedDigest);
@@ -83,11 +90,14 @@ export async function openBlobStore(root: string = defaultCacheRoot()): Promise<
     },
     async linkFile(file, digest) {
       const dest = path(digest);
-      const linked = await link(file, dest).then(() => true, (err: NodeJS.ErrnoException) => {
-        if (err.code === 'EEXIST') return true;
-        if (err.code === 'EXDEV') return false;
-        throw err;
-      });
+      const linked = await link(file, dest).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'EEXIST') return true;
+          if (err.code === 'EXDEV') return false;
+          throw err;
+        },
+      );
       if (linked) return { digest, size: (await stat(dest)).size, path: dest };
       return putStream(createReadStream(file), digest);
     },

@@ -32,7 +32,13 @@ CREATE INDEX IF NOT EXISTS entries_lru ON entries (use_seq);
 CREATE INDEX IF NOT EXISTS entries_digest ON entries (layer_digest);`;
 
 function toRow(r: RawRow): IndexRow {
-  return { key: r.key, layer: JSON.parse(r.layer) as LayerDescriptor, createdAt: r.created_at, lastUsedAt: r.last_used_at, sizeBytes: r.size_bytes };
+  return {
+    key: r.key,
+    layer: JSON.parse(r.layer) as LayerDescriptor,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    sizeBytes: r.size_bytes,
+  };
 }
 
 const NEXT_SEQ = '(SELECT coalesce(max(use_seq), 0) + 1 FROM entries)';
@@ -53,8 +59,10 @@ export class CacheIndex {
 
   /** Inserts unless present (a concurrent put of the same key won); returns whether this call inserted. */
   insert(row: IndexRow): boolean {
-    const result = this.#db.prepare(`INSERT OR IGNORE INTO entries (key, layer, layer_digest, created_at, last_used_at, use_seq, size_bytes)
-      VALUES (?, ?, ?, ?, ?, ${NEXT_SEQ}, ?)`).run(row.key, JSON.stringify(row.layer), row.layer.digest, row.createdAt, row.lastUsedAt, row.sizeBytes);
+    const result = this.#db
+      .prepare(`INSERT OR IGNORE INTO entries (key, layer, layer_digest, created_at, last_used_at, use_seq, size_bytes)
+      VALUES (?, ?, ?, ?, ?, ${NEXT_SEQ}, ?)`)
+      .run(row.key, JSON.stringify(row.layer), row.layer.digest, row.createdAt, row.lastUsedAt, row.sizeBytes);
     return Number(result.changes) === 1;
   }
 

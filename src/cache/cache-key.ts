@@ -15,15 +15,26 @@ export interface LayerCacheKeyInput {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v);
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
 }
 
 /** `sha256(parent | document | version | parameters)` as 64 hex chars; fields are length-prefixed so they cannot run together. */
 export function layerCacheKey(input: LayerCacheKeyInput): string {
   const hash = createHash('sha256');
-  for (const field of [input.parentLayerDigest, input.componentDocument, input.componentVersion, canonicalJson(input.parameters ?? {})]) {
-    hash.update(`${Buffer.byteLength(field)}:`).update(field).update('|');
+  for (const field of [
+    input.parentLayerDigest,
+    input.componentDocument,
+    input.componentVersion,
+    canonicalJson(input.parameters ?? {}),
+  ]) {
+    hash
+      .update(`${Buffer.byteLength(field)}:`)
+      .update(field)
+      .update('|');
   }
   return hash.digest('hex');
 }

@@ -2,7 +2,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,21 +23,32 @@ import { openLayerCache } from './layer-cache.ts';
 
 const MB = 1 << 20;
 let tmp = '';
-before(() => { tmp = mkdtempSync(join(tmpdir(), 'ingot-cache-')); });
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'ingot-cache-'));
+});
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** A fake component result: an upper dir with one file of `bytes`, and a "layer blob" of `bytes` random bytes. */
-async function makeLayer(name: string, bytes = MB, base = tmp): Promise<{ diffDir: string; layerFile: string; layer: LayerDescriptor }> {
+async function makeLayer(
+  name: string,
+  bytes = MB,
+  base = tmp,
+): Promise<{ diffDir: string; layerFile: string; layer: LayerDescriptor }> {
   const diffDir = join(base, `${name}-diff`);
   mkdirSync(diffDir);
   writeFileSync(join(diffDir, 'payload'), randomBytes(bytes));
   const layerFile = join(tmp, `${name}.layer`);
   writeFileSync(layerFile, randomBytes(bytes));
   const { digest, size } = await sha256File(layerFile);
-  return { diffDir, layerFile, layer: { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest, size, diffId: digest } };
+  return {
+    diffDir,
+    layerFile,
+    layer: { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest, size, diffId: digest },
+  };
 }
 
-const key = (n: number): string => layerCacheKey({ parentLayerDigest: 'sha256:base', componentDocument: `doc ${n}`, componentVersion: '1.0.0' });
+const key = (n: number): string =>
+  layerCacheKey({ parentLayerDigest: 'sha256:base', componentDocument: `doc ${n}`, componentVersion: '1.0.0' });
 
 describe('blob store', () => {
   test('stores by digest, verifies expected digests, tolerates concurrent writers of one blob', async () => {
@@ -48,9 +68,19 @@ describe('blob store', () => {
 
 describe('layer cache', () => {
   test('keys depend on every input but not on parameter key order', () => {
-    const base = { parentLayerDigest: 'sha256:p', componentDocument: 'doc', componentVersion: '1.0.0', parameters: { a: 1, b: 'x' } };
+    const base = {
+      parentLayerDigest: 'sha256:p',
+      componentDocument: 'doc',
+      componentVersion: '1.0.0',
+      parameters: { a: 1, b: 'x' },
+    };
     assert.equal(layerCacheKey(base), layerCacheKey({ ...base, parameters: { b: 'x', a: 1 } }));
-    for (const change of [{ parentLayerDigest: 'sha256:q' }, { componentDocument: 'doc2' }, { componentVersion: '1.0.1' }, { parameters: { a: 2, b: 'x' } }]) {
+    for (const change of [
+      { parentLayerDigest: 'sha256:q' },
+      { componentDocument: 'doc2' },
+      { componentVersion: '1.0.1' },
+      { parameters: { a: 2, b: 'x' } },
+    ]) {
       assert.notEqual(layerCacheKey(base), layerCacheKey({ ...base, ...change }));
     }
     assert.match(layerCacheKey(base), /^[a-f0-9]{64}$/);
@@ -111,7 +141,8 @@ describe('layer cache', () => {
   });
 
   test('moves an upper dir from another file system keeping whiteouts and opaque xattrs', async (t) => {
-    if (!existsSync('/dev/shm') || process.getuid?.() !== 0) return t.skip('needs root and /dev/shm (a second file system)');
+    if (!existsSync('/dev/shm') || process.getuid?.() !== 0)
+      return t.skip('needs root and /dev/shm (a second file system)');
     const shm = mkdtempSync('/dev/shm/ingot-cache-');
     try {
       const input = await makeLayer('xdev', 4096, shm);
@@ -121,7 +152,11 @@ describe('layer cache', () => {
       const cache = await openLayerCache({ root: join(tmp, 'c3'), maxBytes: 100 * MB });
       const entry = await cache.put(key(1), input);
       assert.ok(lstatSync(join(entry.diffDir, 'deleted')).isCharacterDevice());
-      const xattr = execFileSync('getfattr', ['--absolute-names', '-n', 'trusted.overlay.opaque', join(entry.diffDir, 'opaque')], { encoding: 'utf8' });
+      const xattr = execFileSync(
+        'getfattr',
+        ['--absolute-names', '-n', 'trusted.overlay.opaque', join(entry.diffDir, 'opaque')],
+        { encoding: 'utf8' },
+      );
       assert.match(xattr, /trusted\.overlay\.opaque="y"/);
       assert.ok(!existsSync(input.diffDir));
       cache.close();

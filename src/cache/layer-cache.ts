@@ -12,7 +12,11 @@ import type { LayerCache, LayerCacheEntry, OpenLayerCacheOptions } from './types
 
 export type { LayerCache, LayerCacheEntry, Lease, OpenLayerCacheOptions } from './types.ts';
 
-const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 const KEY = /^[a-f0-9]{64}$/;
 
 export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<LayerCache> {
@@ -29,8 +33,13 @@ export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<Layer
     return join(layersDir, key);
   };
   const toEntry = (row: IndexRow): LayerCacheEntry => ({
-    key: row.key, layer: row.layer, diffDir: dirOf(row.key), blobPath: blobs.path(row.layer.digest),
-    createdAt: new Date(row.createdAt), lastUsedAt: new Date(row.lastUsedAt), sizeBytes: row.sizeBytes,
+    key: row.key,
+    layer: row.layer,
+    diffDir: dirOf(row.key),
+    blobPath: blobs.path(row.layer.digest),
+    createdAt: new Date(row.createdAt),
+    lastUsedAt: new Date(row.lastUsedAt),
+    sizeBytes: row.sizeBytes,
   });
 
   async function remove(row: IndexRow): Promise<void> {
@@ -39,7 +48,13 @@ export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<Layer
     if (!index.digestInUse(row.layer.digest)) await blobs.delete(row.layer.digest);
   }
 
-  await recoverLayerCache({ layersDir, index, blobs, isIndexedDir: (name) => KEY.test(name) && index.get(name) !== undefined, remove });
+  await recoverLayerCache({
+    layersDir,
+    index,
+    blobs,
+    isIndexedDir: (name) => KEY.test(name) && index.get(name) !== undefined,
+    remove,
+  });
 
   const cache: LayerCache = {
     root,
@@ -47,7 +62,7 @@ export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<Layer
     async lookup(key) {
       const row = index.get(key);
       if (!row) return undefined;
-      if (await exists(dirOf(key)) && await blobs.has(row.layer.digest)) return toEntry(row);
+      if ((await exists(dirOf(key))) && (await blobs.has(row.layer.digest))) return toEntry(row);
       if (!pins.has(key)) await remove(row);
       return undefined;
     },
@@ -61,7 +76,9 @@ export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<Layer
       await moveTree(input.diffDir, incoming);
       await blobs.putFile(input.layerFile, { expectedDigest: input.layer.digest, move: true });
       const dir = dirOf(key);
-      await moveTree(incoming, dir).catch(async () => { await rm(incoming, { recursive: true, force: true }); });
+      await moveTree(incoming, dir).catch(async () => {
+        await rm(incoming, { recursive: true, force: true });
+      });
       const now = Date.now();
       const sizeBytes = (await diskUsage(dir)) + (await stat(blobs.path(input.layer.digest))).size;
       index.insert({ key, layer: input.layer, createdAt: now, lastUsedAt: now, sizeBytes });
@@ -100,16 +117,18 @@ export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<Layer
       return { entry, release };
     },
     evict() {
-      evicting = evicting.catch(() => []).then(async () => {
-        const evicted: string[] = [];
-        for (const row of index.lru()) {
-          if (index.totalBytes() <= opts.maxBytes) break;
-          if (pins.has(row.key)) continue;
-          await remove(row);
-          evicted.push(row.key);
-        }
-        return evicted;
-      });
+      evicting = evicting
+        .catch(() => [])
+        .then(async () => {
+          const evicted: string[] = [];
+          for (const row of index.lru()) {
+            if (index.totalBytes() <= opts.maxBytes) break;
+            if (pins.has(row.key)) continue;
+            await remove(row);
+            evicted.push(row.key);
+          }
+          return evicted;
+        });
       return evicting;
     },
     totalBytes: () => index.totalBytes(),

@@ -23,7 +23,10 @@ export async function recoverLayerCache(input: RecoveryInput): Promise<void> {
     if (st && Date.now() - st.ctimeMs > STALE_MS) await rm(path, { recursive: true, force: true });
   }
   for (const row of input.index.lru()) {
-    const dirThere = await stat(join(input.layersDir, row.key)).then(() => true, () => false);
+    const dirThere = await stat(join(input.layersDir, row.key)).then(
+      () => true,
+      () => false,
+    );
     if (!dirThere || !(await input.blobs.has(row.layer.digest))) await input.remove(row);
   }
 }

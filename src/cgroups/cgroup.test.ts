@@ -23,19 +23,29 @@ function sleeperIn(procsFiles: string[]): Promise<number> {
 test('limit files for v1 and v2', () => {
   const limits = { cpus: 1.5, memoryMiB: 512, pids: 100 };
   assert.deepEqual(limitFiles('v1', ['cpu', 'memory', 'pids'], limits), [
-    ['cpu.cfs_period_us', '100000'], ['cpu.cfs_quota_us', '150000'],
-    ['memory.limit_in_bytes', '536870912'], ['memory.memsw.limit_in_bytes', '536870912'], ['pids.max', '100'],
+    ['cpu.cfs_period_us', '100000'],
+    ['cpu.cfs_quota_us', '150000'],
+    ['memory.limit_in_bytes', '536870912'],
+    ['memory.memsw.limit_in_bytes', '536870912'],
+    ['pids.max', '100'],
   ]);
-  assert.deepEqual(limitFiles('v2', ['memory'], limits), [['memory.max', '536870912'], ['memory.swap.max', '0']]);
+  assert.deepEqual(limitFiles('v2', ['memory'], limits), [
+    ['memory.max', '536870912'],
+    ['memory.swap.max', '0'],
+  ]);
 });
 
-test('a cgroup below our own with limits; its processes are killed and it is removed', { skip: canWrite ? false : 'needs root and a cgroup hierarchy' }, async () => {
+test('a cgroup below our own with limits; its processes are killed and it is removed', {
+  skip: canWrite ? false : 'needs root and a cgroup hierarchy',
+}, async () => {
   const name = `ingot-test-${process.pid}`;
   const { cgroup, warnings } = await createCgroup(name, { cpus: 0.5, memoryMiB: 64, pids: 50 }, layout);
   assert.ok(cgroup, warnings.join('; '));
   try {
     for (const dir of cgroup.dirs) assert.ok(dir.endsWith(`/${name}`));
-    const memDir = cgroup.dirs.find((d) => existsSync(join(d, 'memory.limit_in_bytes')) || existsSync(join(d, 'memory.max')));
+    const memDir = cgroup.dirs.find(
+      (d) => existsSync(join(d, 'memory.limit_in_bytes')) || existsSync(join(d, 'memory.max')),
+    );
     if (memDir) {
       const file = cgroup.version === 'v1' ? 'memory.limit_in_bytes' : 'memory.max';
       assert.equal(readFileSync(join(memDir, file), 'utf8').trim(), String(64 * 1024 * 1024));
@@ -50,9 +60,18 @@ test('a cgroup below our own with limits; its processes are killed and it is rem
   for (const dir of cgroup.dirs) assert.equal(existsSync(dir), false);
 });
 
-test('v2 mechanics without controllers (the hybrid unified tree): warnings, yet kill and remove work', { skip: canWrite && existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? false : 'no writable hybrid cgroup2 tree here' }, async () => {
-  const own = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'))?.slice(3) ?? '/';
-  const v2: CgroupLayout = { version: 'v2', hierarchy: { ownDir: join('/sys/fs/cgroup/unified', own), controllers: [] } };
+test('v2 mechanics without controllers (the hybrid unified tree): warnings, yet kill and remove work', {
+  skip: canWrite && existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? false : 'no writable hybrid cgroup2 tree here',
+}, async () => {
+  const own =
+    readFileSync('/proc/self/cgroup', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('0::'))
+      ?.slice(3) ?? '/';
+  const v2: CgroupLayout = {
+    version: 'v2',
+    hierarchy: { ownDir: join('/sys/fs/cgroup/unified', own), controllers: [] },
+  };
   const { cgroup, warnings } = await createCgroup(`ingot-test2-${process.pid}`, { cpus: 1, memoryMiB: 64 }, v2);
   assert.ok(cgroup);
   assert.match(warnings.join('\n'), /controllers not available/);

@@ -47,9 +47,14 @@ export interface CgroupResult {
 }
 
 /** Creates `name` below this process's own cgroup(s) and applies `limits`. */
-export async function createCgroup(name: string, limits: ResourceLimits, layout: CgroupLayout = detectCgroups()): Promise<CgroupResult> {
+export async function createCgroup(
+  name: string,
+  limits: ResourceLimits,
+  layout: CgroupLayout = detectCgroups(),
+): Promise<CgroupResult> {
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`invalid cgroup name ${JSON.stringify(name)}`);
-  if (layout.version === 'none') return { cgroup: null, warnings: [`cgroups unavailable, running without limits: ${layout.reason}`] };
+  if (layout.version === 'none')
+    return { cgroup: null, warnings: [`cgroups unavailable, running without limits: ${layout.reason}`] };
   const warnings: string[] = [];
   if (layout.version === 'v2') warnings.push(...(await enableV2Controllers(layout.hierarchy)));
   const hierarchies: CgroupHierarchy[] = layout.version === 'v2' ? [layout.hierarchy] : layout.hierarchies;
@@ -69,7 +74,8 @@ export async function createCgroup(name: string, limits: ResourceLimits, layout:
       try {
         await writeFile(join(dir, file), value);
       } catch (err) {
-        if (!file.includes('swap') && !file.includes('memsw')) warnings.push(`cannot set ${file}=${value} in ${dir}: ${(err as Error).message}`);
+        if (!file.includes('swap') && !file.includes('memsw'))
+          warnings.push(`cannot set ${file}=${value} in ${dir}: ${(err as Error).message}`);
       }
     }
   }
@@ -123,14 +129,18 @@ export async function removeCgroupDirs(dirs: readonly string[]): Promise<void> {
 }
 
 /** Child cgroups of this process's own cgroup(s) whose name matches, as name → directories. */
-export async function findChildCgroups(pattern: RegExp, layout: CgroupLayout = detectCgroups()): Promise<Map<string, string[]>> {
+export async function findChildCgroups(
+  pattern: RegExp,
+  layout: CgroupLayout = detectCgroups(),
+): Promise<Map<string, string[]>> {
   const found = new Map<string, string[]>();
   if (layout.version === 'none') return found;
   const hierarchies = layout.version === 'v2' ? [layout.hierarchy] : layout.hierarchies;
   for (const h of hierarchies) {
     const entries = await readdir(h.ownDir, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
-      if (e.isDirectory() && pattern.test(e.name)) found.set(e.name, [...(found.get(e.name) ?? []), join(h.ownDir, e.name)]);
+      if (e.isDirectory() && pattern.test(e.name))
+        found.set(e.name, [...(found.get(e.name) ?? []), join(h.ownDir, e.name)]);
     }
   }
   return found;

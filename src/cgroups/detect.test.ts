@@ -29,15 +29,25 @@ test('hybrid v1 layout: one hierarchy per limit controller, below the own path',
 });
 
 test('co-mounted v1 controllers (cpu,cpuacct) count once', () => {
-  const layout = detectLayout('3:cpu,cpuacct:/a/b\n0::/\n', '1 0 0:1 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n', () => []);
-  assert.deepEqual(layout, { version: 'v1', hierarchies: [{ ownDir: '/sys/fs/cgroup/cpu,cpuacct/a/b', controllers: ['cpu'] }] });
+  const layout = detectLayout(
+    '3:cpu,cpuacct:/a/b\n0::/\n',
+    '1 0 0:1 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n',
+    () => [],
+  );
+  assert.deepEqual(layout, {
+    version: 'v1',
+    hierarchies: [{ ownDir: '/sys/fs/cgroup/cpu,cpuacct/a/b', controllers: ['cpu'] }],
+  });
 });
 
 test('pure v2: own directory and its controllers; a supervisor leaf maps back to its parent', () => {
   const mounts = '1 0 0:1 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n';
   const seen: string[] = [];
   const layout = detectLayout('0::/user.slice/x.scope\n', mounts, (dir) => (seen.push(dir), ['cpu', 'memory']));
-  assert.deepEqual(layout, { version: 'v2', hierarchy: { ownDir: '/sys/fs/cgroup/user.slice/x.scope', controllers: ['cpu', 'memory'] } });
+  assert.deepEqual(layout, {
+    version: 'v2',
+    hierarchy: { ownDir: '/sys/fs/cgroup/user.slice/x.scope', controllers: ['cpu', 'memory'] },
+  });
   const again = detectLayout('0::/user.slice/x.scope/ingot-supervisor\n', mounts, () => []);
   assert.equal(again.version === 'v2' && again.hierarchy.ownDir, '/sys/fs/cgroup/user.slice/x.scope');
 });

@@ -18,7 +18,12 @@ export type CgroupLayout =
   | { version: 'v1'; hierarchies: CgroupHierarchy[] }
   | { version: 'none'; reason: string };
 
-interface MountEntry { root: string; mountPoint: string; fsType: string; superOptions: string[] }
+interface MountEntry {
+  root: string;
+  mountPoint: string;
+  fsType: string;
+  superOptions: string[];
+}
 
 export function parseMountInfo(text: string): MountEntry[] {
   const out: MountEntry[] = [];
@@ -27,39 +32,56 @@ export function parseMountInfo(text: string): MountEntry[] {
     if (!left || !right) continue;
     const f = left.split(' ');
     const r = right.split(' ');
-    out.push({ root: unescape(f[3] ?? ''), mountPoint: unescape(f[4] ?? ''), fsType: r[0] ?? '', superOptions: (r[2] ?? '').split(',') });
+    out.push({
+      root: unescape(f[3] ?? ''),
+      mountPoint: unescape(f[4] ?? ''),
+      fsType: r[0] ?? '',
+      superOptions: (r[2] ?? '').split(','),
+    });
   }
   return out;
 }
 
-const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+const unescape = (s: string): string =>
+  s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
 
 /** `/proc/self/cgroup` lines as hierarchy-id → { controllers, path }. */
 export function parseProcCgroup(text: string): { controllers: string[]; path: string }[] {
-  return text.split('\n').filter(Boolean).map((line) => {
-    const [, ctrls = '', ...rest] = line.split(':');
-    return { controllers: ctrls ? ctrls.split(',') : [], path: rest.join(':') };
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [, ctrls = '', ...rest] = line.split(':');
+      return { controllers: ctrls ? ctrls.split(',') : [], path: rest.join(':') };
+    });
 }
 
 /** Pure detection from the two proc files (unit-testable); `readControllers` reads a v2 cgroup.controllers. */
-export function detectLayout(procCgroup: string, mountInfo: string, readControllers: (dir: string) => string[]): CgroupLayout {
+export function detectLayout(
+  procCgroup: string,
+  mountInfo: string,
+  readControllers: (dir: string) => string[],
+): CgroupLayout {
   const own = parseProcCgroup(procCgroup);
   const mounts = parseMountInfo(mountInfo);
   const v1: CgroupHierarchy[] = [];
   for (const m of mounts.filter((e) => e.fsType === 'cgroup')) {
-    const ctrls = m.superOptions.filter((o): o is LimitController => (LIMIT_CONTROLLERS as readonly string[]).includes(o));
+    const ctrls = m.superOptions.filter((o): o is LimitController =>
+      (LIMIT_CONTROLLERS as readonly string[]).includes(o),
+    );
     if (ctrls.length === 0) continue;
     const entry = own.find((o) => o.controllers.some((c) => (ctrls as readonly string[]).includes(c)));
-    if (!entry || !entry.path.startsWith(m.root)) continue;
+    if (!entry?.path.startsWith(m.root)) continue;
     v1.push({ ownDir: join(m.mountPoint, entry.path.slice(m.root.length)), controllers: ctrls });
   }
   const hasV1Limits = v1.some((h) => h.controllers.includes('memory') || h.controllers.includes('cpu'));
   if (hasV1Limits) return { version: 'v1', hierarchies: v1 };
   const unified = own.find((o) => o.controllers.length === 0 && o.path.startsWith('/'));
   const v2mount = mounts.find((m) => m.fsType === 'cgroup2');
-  if (!unified || !v2mount) return { version: 'none', reason: 'no cgroup v1 cpu/memory hierarchy and no cgroup2 mount found' };
-  if (!unified.path.startsWith(v2mount.root)) return { version: 'none', reason: `own cgroup ${unified.path} is outside the mounted cgroup2 tree` };
+  if (!unified || !v2mount)
+    return { version: 'none', reason: 'no cgroup v1 cpu/memory hierarchy and no cgroup2 mount found' };
+  if (!unified.path.startsWith(v2mount.root))
+    return { version: 'none', reason: `own cgroup ${unified.path} is outside the mounted cgroup2 tree` };
   // After enableV2Controllers moved this process to its leaf, sandboxes still go beside it.
   const ownPath = unified.path.replace(/\/ingot-supervisor$/, '') || '/';
   const ownDir = join(v2mount.mountPoint, ownPath.slice(v2mount.root.length));
@@ -69,13 +91,17 @@ export function detectLayout(procCgroup: string, mountInfo: string, readControll
 /** Detects the layout of the running process. */
 export function detectCgroups(): CgroupLayout {
   try {
-    return detectLayout(readFileSync('/proc/self/cgroup', 'utf8'), readFileSync('/proc/self/mountinfo', 'utf8'), (dir) => {
-      try {
-        return readFileSync(join(dir, 'cgroup.controllers'), 'utf8').trim().split(/\s+/).filter(Boolean);
-      } catch {
-        return [];
-      }
-    });
+    return detectLayout(
+      readFileSync('/proc/self/cgroup', 'utf8'),
+      readFileSync('/proc/self/mountinfo', 'utf8'),
+      (dir) => {
+        try {
+          return readFileSync(join(dir, 'cgroup.controllers'), 'utf8').trim().split(/\s+/).filter(Boolean);
+        } catch {
+          return [];
+        }
+      },
+    );
   } catch (err) {
     return { version: 'none', reason: `cannot read /proc: ${(err as Error).message}` };
   }

@@ -40,7 +40,9 @@ export const DEFAULT_INSTANCE_TYPE = 'ingot.medium';
  * Limits for the first known type of `types` (Image Builder tries instance types in order too);
  * unknown names are skipped, and none known means `DEFAULT_INSTANCE_TYPE`.
  */
-export function limitsForInstanceTypes(types: readonly string[] | undefined): Required<ResourceLimits> & { instanceType: string } {
+export function limitsForInstanceTypes(
+  types: readonly string[] | undefined,
+): Required<ResourceLimits> & { instanceType: string } {
   const known = (types ?? []).find((t) => Object.hasOwn(INSTANCE_TYPES, t));
   const instanceType = known ?? DEFAULT_INSTANCE_TYPE;
   const limits = INSTANCE_TYPES[instanceType];

@@ -15,17 +15,50 @@ export interface CommandModule {
 /** Every verb, with its one-line summary (shown without loading the command's code). */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   server: { summary: 'serve the Image Builder API', load: () => import('./commands/server.ts').then((m) => m.command) },
-  build: { summary: 'build a recipe locally, without a server', load: () => import('./commands/build.ts').then((m) => m.command) },
-  'import-disk': { summary: 'turn a raw/qcow2/vmdk/vhdx/vhd disk into a parentImage rootfs tarball', load: () => import('./commands/import-disk.ts').then((m) => m.command) },
-  shell: { summary: 'open a shell in a failed build kept with --keep-on-failure', load: () => import('./commands/shell.ts').then((m) => m.command) },
-  logs: { summary: 'print (and follow) an image build log', load: () => import('./commands/logs.ts').then((m) => m.command) },
-  lifecycle: { summary: 'run a lifecycle policy now (or preview it)', load: () => import('./commands/lifecycle.ts').then((m) => m.command) },
-  bases: { summary: 'list or refresh the managed Debian base images', load: () => import('./commands/bases.ts').then((m) => m.command) },
-  credentials: { summary: 'list or create API access keys', load: () => import('./commands/credentials.ts').then((m) => m.command) },
-  worker: { summary: 'run builds in a separate worker process', load: () => import('./commands/worker.ts').then((m) => m.command) },
-  audit: { summary: 'show the audit log of API changes', load: () => import('./commands/audit.ts').then((m) => m.command) },
-  toe: { summary: 'validate or run AWSTOE component documents', load: () => import('./commands/toe.ts').then((m) => m.command) },
-  verify: { summary: 'verify signatures and checksums of an output or OCI image', load: () => import('./commands/verify.ts').then((m) => m.command) },
+  build: {
+    summary: 'build a recipe locally, without a server',
+    load: () => import('./commands/build.ts').then((m) => m.command),
+  },
+  'import-disk': {
+    summary: 'turn a raw/qcow2/vmdk/vhdx/vhd disk into a parentImage rootfs tarball',
+    load: () => import('./commands/import-disk.ts').then((m) => m.command),
+  },
+  shell: {
+    summary: 'open a shell in a failed build kept with --keep-on-failure',
+    load: () => import('./commands/shell.ts').then((m) => m.command),
+  },
+  logs: {
+    summary: 'print (and follow) an image build log',
+    load: () => import('./commands/logs.ts').then((m) => m.command),
+  },
+  lifecycle: {
+    summary: 'run a lifecycle policy now (or preview it)',
+    load: () => import('./commands/lifecycle.ts').then((m) => m.command),
+  },
+  bases: {
+    summary: 'list or refresh the managed Debian base images',
+    load: () => import('./commands/bases.ts').then((m) => m.command),
+  },
+  credentials: {
+    summary: 'list or create API access keys',
+    load: () => import('./commands/credentials.ts').then((m) => m.command),
+  },
+  worker: {
+    summary: 'run builds in a separate worker process',
+    load: () => import('./commands/worker.ts').then((m) => m.command),
+  },
+  audit: {
+    summary: 'show the audit log of API changes',
+    load: () => import('./commands/audit.ts').then((m) => m.command),
+  },
+  toe: {
+    summary: 'validate or run AWSTOE component documents',
+    load: () => import('./commands/toe.ts').then((m) => m.command),
+  },
+  verify: {
+    summary: 'verify signatures and checksums of an output or OCI image',
+    load: () => import('./commands/verify.ts').then((m) => m.command),
+  },
 };
 
 function mainHelp(): string {
@@ -45,7 +78,7 @@ function mainHelp(): string {
 export async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
-    process.stdout.write(mainHelp() + '\n');
+    process.stdout.write(`${mainHelp()}\n`);
     return verb ? 0 : 2;
   }
   const entry = COMMANDS[verb];
@@ -55,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(command.usage + '\n');
+    process.stdout.write(`${command.usage}\n`);
     return 0;
   }
   try {

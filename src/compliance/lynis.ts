@@ -21,8 +21,19 @@ export const LYNIS_SKIPPED_TESTS = ['CRYP-7902', 'NETW-2600', 'PKGS-7345', 'PROC
  * `testGroups`. Left out: groups about the scanning host's processes, services and network, and
  * kernel_hardening (it compares the running kernel's sysctl values, i.e. the host's).
  */
-export const LYNIS_IMAGE_GROUPS = ['authentication', 'shells', 'filesystems', 'usb', 'storage', 'ssh', 'banners', 'accounting',
-  'mac_frameworks', 'file_permissions', 'hardening'] as const;
+export const LYNIS_IMAGE_GROUPS = [
+  'authentication',
+  'shells',
+  'filesystems',
+  'usb',
+  'storage',
+  'ssh',
+  'banners',
+  'accounting',
+  'mac_frameworks',
+  'file_permissions',
+  'hardening',
+] as const;
 
 export interface LynisOptions {
   lowerDirs: readonly string[];
@@ -56,11 +67,14 @@ export function lynisUnavailable(): string | undefined {
 }
 
 /** key=value lines of a Lynis report (`key[]=` lines are counted). */
-export function parseLynisReport(text: string): Pick<LynisResult, 'hardeningIndex' | 'testsPerformed' | 'warnings' | 'suggestions' | 'lynisVersion'> {
+export function parseLynisReport(
+  text: string,
+): Pick<LynisResult, 'hardeningIndex' | 'testsPerformed' | 'warnings' | 'suggestions' | 'lynisVersion'> {
   const value = (k: string) => new RegExp(`^${k}=(.*)$`, 'm').exec(text)?.[1]?.trim();
   const count = (k: string) => text.split('\n').filter((l) => l.startsWith(`${k}[]=`)).length;
   const index = Number(value('hardening_index'));
-  if (!Number.isFinite(index)) throw new IngotError('ServiceException', 'the Lynis report has no hardening_index (the audit did not finish)');
+  if (!Number.isFinite(index))
+    throw new IngotError('ServiceException', 'the Lynis report has no hardening_index (the audit did not finish)');
   return {
     hardeningIndex: index,
     testsPerformed: Number(value('lynis_tests_done') ?? NaN) || count('tests_executed') || 0,
@@ -81,14 +95,38 @@ export async function runLynis(opts: LynisOptions): Promise<LynisResult> {
   const started = performance.now();
   const run = await runOnScratchOverlay({
     lowerDirs: opts.lowerDirs,
-    argv: ['lynis', 'audit', 'system', '--rootdir', '{ROOT}/', '--quick', '--no-colors', '--no-plugins',
-      '--profile', profilePath, '--logfile', logPath, '--report-file', reportPath,
-      ...(opts.testGroups?.length ? ['--tests-from-group', opts.testGroups.join(' ')] : [])],
+    argv: [
+      'lynis',
+      'audit',
+      'system',
+      '--rootdir',
+      '{ROOT}/',
+      '--quick',
+      '--no-colors',
+      '--no-plugins',
+      '--profile',
+      profilePath,
+      '--logfile',
+      logPath,
+      '--report-file',
+      reportPath,
+      ...(opts.testGroups?.length ? ['--tests-from-group', opts.testGroups.join(' ')] : []),
+    ],
     ...(opts.workDir ? { workDir: opts.workDir } : {}),
     timeoutMs: opts.timeoutMs ?? 15 * 60_000,
   });
   const report = await readFile(reportPath, 'utf8').catch(() => '');
-  if (!report) throw new IngotError('ServiceException', `lynis wrote no report (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  if (!report)
+    throw new IngotError(
+      'ServiceException',
+      `lynis wrote no report (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
   const testGroups = opts.testGroups?.length ? opts.testGroups.join(' ') : 'all';
-  return { ...parseLynisReport(report), testGroups, reportPath, logPath, durationMs: Math.round(performance.now() - started) };
+  return {
+    ...parseLynisReport(report),
+    testGroups,
+    reportPath,
+    logPath,
+    durationMs: Math.round(performance.now() - started),
+  };
 }

@@ -51,11 +51,26 @@ export async function runOpenScap(opts: OpenScapOptions): Promise<OpenScapResult
   const started = performance.now();
   const run = await runOnScratchOverlay({
     lowerDirs: opts.lowerDirs,
-    argv: ['oscap-chroot', '{ROOT}', 'xccdf', 'eval', '--profile', profile, '--results-arf', arfPath, '--report', reportPath, opts.datastream],
+    argv: [
+      'oscap-chroot',
+      '{ROOT}',
+      'xccdf',
+      'eval',
+      '--profile',
+      profile,
+      '--results-arf',
+      arfPath,
+      '--report',
+      reportPath,
+      opts.datastream,
+    ],
     ...(opts.workDir ? { workDir: opts.workDir } : {}),
   });
   if (run.exitCode !== 0 && run.exitCode !== 2) {
-    throw new IngotError('InvalidParameterValueException', `oscap-chroot xccdf eval --profile ${profile} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `oscap-chroot xccdf eval --profile ${profile} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
   }
   const summary = parseXccdfResults(await readFile(arfPath, 'utf8'));
   return { profile, arfPath, reportPath, durationMs: Math.round(performance.now() - started), ...summary };

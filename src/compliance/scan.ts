@@ -26,7 +26,11 @@ export interface ComplianceScanOptions {
 }
 
 export interface ComplianceScores {
-  openscap?: Omit<OpenScapResult, 'rules' | 'arfPath' | 'reportPath'> & { failedRules: string[]; arf: string; report: string };
+  openscap?: Omit<OpenScapResult, 'rules' | 'arfPath' | 'reportPath'> & {
+    failedRules: string[];
+    arf: string;
+    report: string;
+  };
   lynis?: Omit<LynisResult, 'reportPath' | 'logPath'> & { report: string; log: string };
   /** Scanners that did not run, with the reason (tool missing, content unavailable, scan error). */
   skipped: Record<string, string>;
@@ -45,21 +49,41 @@ export async function runComplianceScans(opts: ComplianceScanOptions): Promise<C
     const missing = openScapUnavailable();
     if (missing) return void (scores.skipped.openscap = missing);
     const datastream = await ensureScapContent({ ingotHome: opts.ingotHome });
-    const r = await runOpenScap({ lowerDirs: opts.lowerDirs, datastream, profile: opts.profile ?? CIS_LEVEL1_SERVER, outDir: dir, ...work });
+    const r = await runOpenScap({
+      lowerDirs: opts.lowerDirs,
+      datastream,
+      profile: opts.profile ?? CIS_LEVEL1_SERVER,
+      outDir: dir,
+      ...work,
+    });
     const { rules, arfPath, reportPath, ...rest } = r;
-    scores.openscap = { ...rest, failedRules: failedRules(rules), arf: 'compliance/openscap-arf.xml', report: 'compliance/openscap-report.html' };
-    await writeFile(join(dir, 'openscap-rules.json'), JSON.stringify(rules, null, 1) + '\n');
+    scores.openscap = {
+      ...rest,
+      failedRules: failedRules(rules),
+      arf: 'compliance/openscap-arf.xml',
+      report: 'compliance/openscap-report.html',
+    };
+    await writeFile(join(dir, 'openscap-rules.json'), `${JSON.stringify(rules, null, 1)}\n`);
   };
   const lynis = async () => {
     const missing = lynisUnavailable();
     if (missing) return void (scores.skipped.lynis = missing);
-    const { reportPath, logPath, ...rest } = await runLynis({ lowerDirs: opts.lowerDirs, outDir: dir, ...work, ...(opts.lynisTestGroups ? { testGroups: opts.lynisTestGroups } : {}) });
+    const { reportPath, logPath, ...rest } = await runLynis({
+      lowerDirs: opts.lowerDirs,
+      outDir: dir,
+      ...work,
+      ...(opts.lynisTestGroups ? { testGroups: opts.lynisTestGroups } : {}),
+    });
     scores.lynis = { ...rest, report: 'compliance/lynis-report.dat', log: 'compliance/lynis.log' };
   };
   const jobs = { openscap, lynis };
-  await Promise.all(scanners.map((name) => jobs[name]().catch((err: unknown) => {
-    scores.skipped[name] = err instanceof Error ? err.message : String(err);
-  })));
-  await writeFile(join(dir, 'scores.json'), JSON.stringify(scores, null, 2) + '\n');
+  await Promise.all(
+    scanners.map((name) =>
+      jobs[name]().catch((err: unknown) => {
+        scores.skipped[name] = err instanceof Error ? err.message : String(err);
+      }),
+    ),
+  );
+  await writeFile(join(dir, 'scores.json'), `${JSON.stringify(scores, null, 2)}\n`);
   return { ...scores, dir };
 }

@@ -44,7 +44,14 @@ async function apt(args: string[], cwd: string): Promise<void> {
     await run('apt-get', args, { cwd, maxBuffer: 16 * 1024 * 1024, timeout: 10 * 60_000 });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new IngotError('ServiceUnavailableException', `apt-get ${args.filter((a) => !a.includes('=')).slice(-2).join(' ')} failed: ${(e.stderr ?? e.message).trim().split('\n').slice(-3).join(' | ')}`, { cause: err });
+    throw new IngotError(
+      'ServiceUnavailableException',
+      `apt-get ${args
+        .filter((a) => !a.includes('='))
+        .slice(-2)
+        .join(' ')} failed: ${(e.stderr ?? e.message).trim().split('\n').slice(-3).join(' | ')}`,
+      { cause: err },
+    );
   }
 }
 
@@ -63,18 +70,25 @@ export async function ensureScapContent(opts: ScapContentOptions): Promise<strin
   await mkdir(join(privateDir, 'cache', 'archives', 'partial'), { recursive: true });
   await writeFile(join(privateDir, 'state', 'status'), '');
   const signedBy = existsSync(KEYRING) ? ` [signed-by=${KEYRING}]` : '';
-  await writeFile(join(privateDir, 'sources.list'), `deb${signedBy} ${uri} unstable ${components.includes('main') ? 'main' : components[0] ?? 'main'}\n`);
+  await writeFile(
+    join(privateDir, 'sources.list'),
+    `deb${signedBy} ${uri} unstable ${components.includes('main') ? 'main' : (components[0] ?? 'main')}\n`,
+  );
   const options = privateAptOptions(privateDir);
   await apt([...options, '-q', 'update'], privateDir);
   const debDir = join(privateDir, 'debs');
   await mkdir(debDir, { recursive: true });
   await apt([...options, '-q', 'download', 'ssg-debian'], debDir);
   const deb = (await readdir(debDir)).find((f) => f.startsWith('ssg-debian_') && f.endsWith('.deb'));
-  if (!deb) throw new IngotError('ServiceUnavailableException', `apt-get download ssg-debian left no .deb in ${debDir}`);
+  if (!deb)
+    throw new IngotError('ServiceUnavailableException', `apt-get download ssg-debian left no .deb in ${debDir}`);
   await run('dpkg-deb', ['-x', join(debDir, deb), scapDir]);
   await rm(privateDir, { recursive: true, force: true });
   if (!existsSync(datastream)) {
-    throw new IngotError('ServiceUnavailableException', `${deb} has no ${DEBIAN12_DATASTREAM}; the unstable ssg-debian no longer ships Debian 12 content`);
+    throw new IngotError(
+      'ServiceUnavailableException',
+      `${deb} has no ${DEBIAN12_DATASTREAM}; the unstable ssg-debian no longer ships Debian 12 content`,
+    );
   }
   return datastream;
 }

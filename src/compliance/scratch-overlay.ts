@@ -37,20 +37,34 @@ export interface ScratchRunOptions {
 
 /** Runs `argv` with `{ROOT}` replaced by a writable, discarded overlay of `lowerDirs`. */
 export async function runOnScratchOverlay(opts: ScratchRunOptions): Promise<ScratchRunResult> {
-  if (process.getuid?.() !== 0) throw new IngotError('AccessDeniedException', 'compliance scans mount an overlay of the image and need root');
+  if (process.getuid?.() !== 0)
+    throw new IngotError('AccessDeniedException', 'compliance scans mount an overlay of the image and need root');
   const base = await mkdtemp(join(opts.workDir ?? tmpdir(), 'ingot-scan-'));
-  const env = { LOWER: opts.lowerDirs.join(':'), UPPER: join(base, 'upper'), WORK: join(base, 'work'), MERGED: join(base, 'merged') };
+  const env = {
+    LOWER: opts.lowerDirs.join(':'),
+    UPPER: join(base, 'upper'),
+    WORK: join(base, 'work'),
+    MERGED: join(base, 'merged'),
+  };
   try {
-    await Promise.all([env.UPPER, env.WORK, env.MERGED].map((d) => import('node:fs/promises').then((fs) => fs.mkdir(d))));
+    await Promise.all(
+      [env.UPPER, env.WORK, env.MERGED].map((d) => import('node:fs/promises').then((fs) => fs.mkdir(d))),
+    );
     return await new Promise<ScratchRunResult>((resolve, reject) => {
       const child = spawn('unshare', ['-m', '--propagation', 'private', 'bash', '-c', SCRIPT, 'bash', ...opts.argv], {
-        env: { ...process.env, ...opts.env, ...env }, cwd: opts.cwd ?? base, stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...opts.env, ...env },
+        cwd: opts.cwd ?? base,
+        stdio: ['ignore', 'pipe', 'pipe'],
         ...(opts.timeoutMs ? { timeout: opts.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
       });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d: Buffer) => { if (stdout.length < 4e6) stdout += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { if (stderr.length < 4e6) stderr += d.toString(); });
+      child.stdout.on('data', (d: Buffer) => {
+        if (stdout.length < 4e6) stdout += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        if (stderr.length < 4e6) stderr += d.toString();
+      });
       child.on('error', reject);
       child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr }));
     });

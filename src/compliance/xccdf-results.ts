@@ -1,6 +1,16 @@
 /** @module Reads XCCDF rule results out of an OpenSCAP ARF/XCCDF results file into counts and a pass rate. */
 
-export const XCCDF_RESULTS = ['pass', 'fail', 'error', 'unknown', 'notapplicable', 'notchecked', 'notselected', 'informational', 'fixed'] as const;
+export const XCCDF_RESULTS = [
+  'pass',
+  'fail',
+  'error',
+  'unknown',
+  'notapplicable',
+  'notchecked',
+  'notselected',
+  'informational',
+  'fixed',
+] as const;
 export type XccdfResult = (typeof XCCDF_RESULTS)[number];
 
 export interface RuleResult {
@@ -37,7 +47,11 @@ export function parseXccdfResults(xml: string): XccdfSummary {
     if (!id || !result || !(result in counts)) continue;
     counts[result]++;
     if (result === 'notselected') continue;
-    rules.push({ rule: id.startsWith(RULE_PREFIX) ? id.slice(RULE_PREFIX.length) : id, result, severity: /\bseverity="([^"]+)"/.exec(attrs)?.[1] ?? 'unknown' });
+    rules.push({
+      rule: id.startsWith(RULE_PREFIX) ? id.slice(RULE_PREFIX.length) : id,
+      result,
+      severity: /\bseverity="([^"]+)"/.exec(attrs)?.[1] ?? 'unknown',
+    });
   }
   const decided = counts.pass + counts.fail;
   return { passRate: decided ? counts.pass / decided : 0, pass: counts.pass, fail: counts.fail, counts, rules };

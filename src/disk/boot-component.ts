@@ -8,7 +8,8 @@ import type { BuildComponent } from '../engine/request.ts';
 import { FIRSTBOOT_SCRIPT, FIRSTBOOT_UNIT, HOSTKEYS_UNIT } from './firstboot.ts';
 
 /** Modules linked into GRUB's core image, so GRUB never reads a module from disk. */
-export const GRUB_MODULES = 'biosdisk part_msdos ext2 normal linux configfile echo test serial terminal terminfo search search_fs_uuid boot';
+export const GRUB_MODULES =
+  'biosdisk part_msdos ext2 normal linux configfile echo test serial terminal terminfo search search_fs_uuid boot';
 
 /** Where the component leaves GRUB's boot sector and core image for the disk writer. */
 export const GRUB_BOOT_IMG = 'usr/lib/grub/i386-pc/boot.img';
@@ -20,9 +21,27 @@ export const GRUB_CORE_IMG = 'boot/grub/i386-pc/core.img';
  * them on every boot took seconds under TCG). Built-in ones (ext4, nvme in Debian's cloud kernel)
  * are skipped by initramfs-tools.
  */
-const INITRAMFS_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_scsi', 'sd_mod', 'ahci', 'ata_piix', 'ata_generic', 'nvme', 'hv_vmbus', 'hv_storvsc', 'vmw_pvscsi', 'mptspi', 'ext4'];
+const INITRAMFS_MODULES = [
+  'virtio_pci',
+  'virtio_blk',
+  'virtio_scsi',
+  'sd_mod',
+  'ahci',
+  'ata_piix',
+  'ata_generic',
+  'nvme',
+  'hv_vmbus',
+  'hv_storvsc',
+  'vmw_pvscsi',
+  'mptspi',
+  'ext4',
+];
 
-const indent = (text: string, n: number): string => text.split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n');
+const indent = (text: string, n: number): string =>
+  text
+    .split('\n')
+    .map((l) => (l ? ' '.repeat(n) + l : l))
+    .join('\n');
 
 const SCRIPT = `set -eu
 export DEBIAN_FRONTEND=noninteractive
@@ -92,6 +111,11 @@ let cached: BuildComponent | undefined;
 
 /** The component (parsed once); its text is part of the layer cache key. */
 export function bootComponent(): BuildComponent {
-  cached ??= componentFromText({ name: 'ingot-bootable-disk', version: '1.0.0', text: BOOT_COMPONENT_TEXT, origin: 'ingot-bootable-disk' });
+  cached ??= componentFromText({
+    name: 'ingot-bootable-disk',
+    version: '1.0.0',
+    text: BOOT_COMPONENT_TEXT,
+    origin: 'ingot-bootable-disk',
+  });
   return cached;
 }

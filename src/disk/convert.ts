@@ -39,16 +39,26 @@ export async function convertRaw(raw: string, format: DiskFormat, out: string): 
 export async function checkDisk(path: string, format: DiskFormat, expectedSize: number): Promise<CheckedDisk> {
   const qemu = FORMAT_SPECS[format].qemu;
   const check = await runTool(['qemu-img', 'check', '-f', qemu, path], { okCodes: [CHECK_UNSUPPORTED] });
-  const info = JSON.parse((await runTool(['qemu-img', 'info', '--output=json', '-f', qemu, path])).stdout) as { 'virtual-size': number; format: string };
+  const info = JSON.parse((await runTool(['qemu-img', 'info', '--output=json', '-f', qemu, path])).stdout) as {
+    'virtual-size': number;
+    format: string;
+  };
   if (info.format !== qemu) throw new Error(`qemu-img info reads ${path} as ${info.format}, not ${qemu}`);
-  if (info['virtual-size'] !== expectedSize) throw new Error(`${path} has a virtual size of ${info['virtual-size']} bytes, expected ${expectedSize}`);
+  if (info['virtual-size'] !== expectedSize)
+    throw new Error(`${path} has a virtual size of ${info['virtual-size']} bytes, expected ${expectedSize}`);
   return { format, path, virtualSize: info['virtual-size'], checked: check.code !== CHECK_UNSUPPORTED };
 }
 
 /** Writes `raw` as every format in `targets` (path per format), in parallel, and checks each. */
-export async function convertAll(raw: string, targets: ReadonlyMap<DiskFormat, string>, size: number): Promise<CheckedDisk[]> {
-  return Promise.all([...targets].map(async ([format, out]) => {
-    if (out !== raw) await convertRaw(raw, format, out);
-    return checkDisk(out, format, size);
-  }));
+export async function convertAll(
+  raw: string,
+  targets: ReadonlyMap<DiskFormat, string>,
+  size: number,
+): Promise<CheckedDisk[]> {
+  return Promise.all(
+    [...targets].map(async ([format, out]) => {
+      if (out !== raw) await convertRaw(raw, format, out);
+      return checkDisk(out, format, size);
+    }),
+  );
 }

@@ -41,7 +41,7 @@ export async function dataRanges(path: string): Promise<[number, number][] | und
 }
 
 async function hashRead(hash: Hash, fh: FileHandle, buf: Buffer, from: number, to: number): Promise<void> {
-  for (let pos = from; pos < to;) {
+  for (let pos = from; pos < to; ) {
     const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, to - pos), pos);
     if (bytesRead === 0) throw new Error(`short read at ${pos}`);
     hash.update(buf.subarray(0, bytesRead));

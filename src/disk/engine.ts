@@ -27,45 +27,94 @@ export interface DiskRequest {
 export const wantsDisks = (r: DiskRequest): boolean => !!r.diskFormats?.length;
 
 /** Cache-key part for the outputs of a disk build. */
-export const diskOutputKey = (r: DiskRequest): string => (wantsDisks(r) ? JSON.stringify([r.diskFormats, diskLayout(r.blockDeviceMappings)]) : '');
+export const diskOutputKey = (r: DiskRequest): string =>
+  wantsDisks(r) ? JSON.stringify([r.diskFormats, diskLayout(r.blockDeviceMappings)]) : '';
 
-export async function writeDiskImageOutputs(ctx: StackContext, stack: LayerStack, outputDir: string, r: DiskRequest): Promise<Artifact[]> {
+export async function writeDiskImageOutputs(
+  ctx: StackContext,
+  stack: LayerStack,
+  outputDir: string,
+  r: DiskRequest,
+): Promise<Artifact[]> {
   const layout = diskLayout(r.blockDeviceMappings);
   const out = await writeDiskOutputs({
-    lowerDirs: stack.lowerDirs, outputDir, workDir: ctx.workDir, formats: r.diskFormats ?? ['raw'], layout,
+    lowerDirs: stack.lowerDirs,
+    outputDir,
+    workDir: ctx.workDir,
+    formats: r.diskFormats ?? ['raw'],
+    layout,
     onLog: (line) => ctx.onEvent({ type: 'log', line }),
   });
-  ctx.onEvent({ type: 'log', line: `disk stages: root file system ${out.timings.rootfsMs} ms, conversions and checks ${out.timings.convertMs} ms, sha256 ${out.timings.digestMs} ms` });
+  ctx.onEvent({
+    type: 'log',
+    line: `disk stages: root file system ${out.timings.rootfsMs} ms, conversions and checks ${out.timings.convertMs} ms, sha256 ${out.timings.digestMs} ms`,
+  });
   return out.artifacts;
 }
 
-export async function testOnDisk(ctx: StackContext, outputDir: string, artifacts: readonly Artifact[], components: readonly BuildComponent[]): Promise<void> {
+export async function testOnDisk(
+  ctx: StackContext,
+  outputDir: string,
+  artifacts: readonly Artifact[],
+  components: readonly BuildComponent[],
+): Promise<void> {
   const withTests = components.filter((c) => hasPhase(c, 'test'));
   if (!withTests.length) return;
   const boot = bootDiskArtifact(artifacts);
   if (!boot) throw new BuildFailure('test', 'no disk artifact to boot');
   const disk = join(outputDir, boot.artifact.path);
   await runTestsInVm(ctx, { path: disk, qemuFormat: boot.qemuFormat, name: boot.artifact.path }, withTests);
-  if ((await sha256Large(disk)) !== boot.artifact.sha256) throw new BuildFailure('test', `${boot.artifact.path} changed while it was tested (its sha256 differs from manifest.json)`);
+  if ((await sha256Large(disk)) !== boot.artifact.sha256)
+    throw new BuildFailure(
+      'test',
+      `${boot.artifact.path} changed while it was tested (its sha256 differs from manifest.json)`,
+    );
 }
 
 /**
  * Boots `disk` under qemu from a copy-on-write overlay (the disk itself is only read) and runs
  * the components' test phases inside.
  */
-export async function runTestsInVm(ctx: StackContext, disk: { path: string; qemuFormat: string; name: string }, components: readonly BuildComponent[]): Promise<void> {
+export async function runTestsInVm(
+  ctx: StackContext,
+  disk: { path: string; qemuFormat: string; name: string },
+  components: readonly BuildComponent[],
+): Promise<void> {
   const withTests = components.filter((c) => hasPhase(c, 'test'));
   if (!withTests.length) return;
   const started = performance.now();
-  const instance = await createQemuInstance({ disk: disk.path, diskFormat: disk.qemuFormat, workDir: ctx.workDir, hostname: 'ingot-test', signal: ctx.signal })
-    .catch((err: unknown) => { throw new BuildFailure('test', `the disk image did not boot: ${(err as Error).message}`, undefined, { cause: err }); });
-  ctx.onEvent({ type: 'log', line: `booted ${disk.name} under qemu in ${((performance.now() - started) / 1000).toFixed(1)} s` });
+  const instance = await createQemuInstance({
+    disk: disk.path,
+    diskFormat: disk.qemuFormat,
+    workDir: ctx.workDir,
+    hostname: 'ingot-test',
+    signal: ctx.signal,
+  }).catch((err: unknown) => {
+    throw new BuildFailure('test', `the disk image did not boot: ${(err as Error).message}`, undefined, { cause: err });
+  });
+  ctx.onEvent({
+    type: 'log',
+    line: `booted ${disk.name} under qemu in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  });
   try {
     for (const component of withTests) {
       const t = performance.now();
       ctx.onEvent({ type: 'component', name: component.name, phase: 'test', status: 'start' });
-      await runPhase({ instance, component, phase: 'test', logDir: ctx.logDir, signal: ctx.signal, onEvent: ctx.onEvent });
-      ctx.onEvent({ type: 'component', name: component.name, phase: 'test', status: 'success', durationMs: performance.now() - t });
+      await runPhase({
+        instance,
+        component,
+        phase: 'test',
+        logDir: ctx.logDir,
+        signal: ctx.signal,
+        onEvent: ctx.onEvent,
+      });
+      ctx.onEvent({
+        type: 'component',
+        name: component.name,
+        phase: 'test',
+        status: 'success',
+        durationMs: performance.now() - t,
+      });
     }
   } finally {
     await instance.close();

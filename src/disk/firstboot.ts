@@ -106,6 +106,8 @@ export interface SeedContent {
 /** The seed's two files, in the NoCloud layout (also readable by cloud-init). */
 export function seedFiles(s: SeedContent): { 'meta-data': string; 'user-data': string } {
   const meta = `instance-id: ${s.instanceId}\n${s.hostname ? `local-hostname: ${s.hostname}\n` : ''}`;
-  const user = s.userDataScript ?? `#cloud-config\nssh_authorized_keys:\n${(s.sshAuthorizedKeys ?? []).map((k) => `  - ${k.trim()}\n`).join('')}`;
+  const user =
+    s.userDataScript ??
+    `#cloud-config\nssh_authorized_keys:\n${(s.sshAuthorizedKeys ?? []).map((k) => `  - ${k.trim()}\n`).join('')}`;
   return { 'meta-data': meta, 'user-data': user };
 }

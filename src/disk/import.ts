@@ -24,10 +24,17 @@ const READABLE = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vpc'];
 export async function importDisk(file: string, outDir: string, signal?: AbortSignal): Promise<ImportedDisk> {
   const opts = signal ? { signal } : {};
   const info = await runTool(['qemu-img', 'info', '--output=json', file]).catch((err: unknown) => {
-    throw new IngotError('InvalidParameterValueException', `${file}: not a disk image qemu-img can read (${(err as Error).message})`);
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `${file}: not a disk image qemu-img can read (${(err as Error).message})`,
+    );
   });
   const format = (JSON.parse(info.stdout) as { format: string }).format;
-  if (!READABLE.includes(format)) throw new IngotError('InvalidParameterValueException', `${file}: disk format ${format} is not importable (use raw, qcow2, vmdk, vhdx or vhd)`);
+  if (!READABLE.includes(format))
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `${file}: disk format ${format} is not importable (use raw, qcow2, vmdk, vhdx or vhd)`,
+    );
   await mkdir(outDir, { recursive: true });
   const work = await mkdtemp(join(outDir, '.import-'));
   try {
@@ -36,7 +43,10 @@ export async function importDisk(file: string, outDir: string, signal?: AbortSig
     const tree = join(work, 'rootfs');
     const offset = await extractRootFs(raw, tree, work, file, signal);
     const parentImage = join(outDir, 'rootfs.tar.zst');
-    await runTool(['sh', '-c', 'tar --numeric-owner -C "$1" -cf - . | zstd -q -T0 -3 > "$2"', 'sh', tree, parentImage], opts);
+    await runTool(
+      ['sh', '-c', 'tar --numeric-owner -C "$1" -cf - . | zstd -q -T0 -3 > "$2"', 'sh', tree, parentImage],
+      opts,
+    );
     return { parentImage, sourceFormat: format, partitionOffset: offset };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -49,12 +59,21 @@ export async function importDisk(file: string, outDir: string, signal?: AbortSig
  * restored) and mtimes (whole seconds) are kept; extended attributes are not. Returns the
  * partition's byte offset. `label` names the disk in errors.
  */
-export async function extractRootFs(raw: string, tree: string, work: string, label = raw, signal?: AbortSignal): Promise<number> {
+export async function extractRootFs(
+  raw: string,
+  tree: string,
+  work: string,
+  label = raw,
+  signal?: AbortSignal,
+): Promise<number> {
   const offset = await rootPartitionOffset(raw);
   await mkdir(tree, { recursive: true });
   const image = `${raw}?offset=${offset}`;
   await runTool(['dumpe2fs', '-h', image]).catch(() => {
-    throw new IngotError('InvalidParameterValueException', `${label}: the root partition (offset ${offset}) is not an ext2/3/4 file system`);
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `${label}: the root partition (offset ${offset}) is not an ext2/3/4 file system`,
+    );
   });
   await runTool(['debugfs', '-R', `rdump / ${tree}`, image], signal ? { signal } : {});
   await restoreSpecialBits(image, tree, work);
@@ -81,7 +100,8 @@ async function restoreSpecialBits(image: string, tree: string, work: string): Pr
   const dirs: string[] = [];
   const walk = async (rel: string): Promise<void> => {
     dirs.push(rel || '/');
-    for (const e of await readdir(join(tree, rel), { withFileTypes: true })) if (e.isDirectory()) await walk(`${rel}/${e.name}`);
+    for (const e of await readdir(join(tree, rel), { withFileTypes: true }))
+      if (e.isDirectory()) await walk(`${rel}/${e.name}`);
   };
   await walk('');
   const cmds = join(work, 'ls.cmds');
@@ -90,7 +110,10 @@ async function restoreSpecialBits(image: string, tree: string, work: string): Pr
   let dir = '/';
   for (const line of out.split('\n')) {
     const cmd = /^debugfs:\s+ls -l "(.*)"$/.exec(line);
-    if (cmd) { dir = cmd[1]!; continue; }
+    if (cmd) {
+      dir = cmd[1]!;
+      continue;
+    }
     const m = /^\s*\d+\s+([0-7]+)\s+\(\d+\)\s+\d+\s+\d+\s+\d+\s+\S+\s+\S+\s(.+)$/.exec(line);
     if (!m || m[2] === '.' || m[2] === '..') continue;
     const mode = parseInt(m[1]!, 8);

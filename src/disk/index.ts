@@ -1,5 +1,13 @@
 /** @module Bootable VM disk images (raw, qcow2, VMDK, VHDX, VHD) from a built image, and disk import. */
-export { DISK_FORMATS, DEFAULT_ROOT_GIB, diskLayout, parseDiskFormats, type BlockDeviceMapping, type DiskFormat, type DiskLayout } from './layout.ts';
+export {
+  DISK_FORMATS,
+  DEFAULT_ROOT_GIB,
+  diskLayout,
+  parseDiskFormats,
+  type BlockDeviceMapping,
+  type DiskFormat,
+  type DiskLayout,
+} from './layout.ts';
 export { writeDiskOutputs, bootDiskArtifact, type DiskOutputSpec, type DiskOutputs } from './outputs.ts';
 export { writeRootDisk, KERNEL_ARGS, type RootDisk, type RootDiskSpec } from './root-fs.ts';
 export { convertAll, checkDisk, FORMAT_SPECS, type CheckedDisk } from './convert.ts';

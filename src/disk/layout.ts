@@ -7,7 +7,16 @@ import { IngotError } from '../errors/ingot-error.ts';
 
 export interface BlockDeviceMapping {
   deviceName?: string;
-  ebs?: { volumeSize?: number; volumeType?: string; deleteOnTermination?: boolean; encrypted?: boolean; iops?: number; throughput?: number; snapshotId?: string; kmsKeyId?: string };
+  ebs?: {
+    volumeSize?: number;
+    volumeType?: string;
+    deleteOnTermination?: boolean;
+    encrypted?: boolean;
+    iops?: number;
+    throughput?: number;
+    snapshotId?: string;
+    kmsKeyId?: string;
+  };
   virtualName?: string;
   noDevice?: string;
 }
@@ -30,8 +39,15 @@ export interface DiskLayout {
 
 export function parseDiskFormats(text: string): DiskFormat[] {
   const out: DiskFormat[] = [];
-  for (const f of text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
-    if (!(DISK_FORMATS as readonly string[]).includes(f)) throw new IngotError('ValidationException', `--format: '${f}' is not a disk format (choose from ${DISK_FORMATS.join(', ')})`);
+  for (const f of text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)) {
+    if (!(DISK_FORMATS as readonly string[]).includes(f))
+      throw new IngotError(
+        'ValidationException',
+        `--format: '${f}' is not a disk format (choose from ${DISK_FORMATS.join(', ')})`,
+      );
     if (!out.includes(f as DiskFormat)) out.push(f as DiskFormat);
   }
   if (!out.length) throw new IngotError('ValidationException', '--format: name at least one disk format');
@@ -46,15 +62,21 @@ export function diskLayout(mappings: readonly BlockDeviceMapping[] | undefined):
     const size = m.ebs?.volumeSize;
     const where = `blockDeviceMappings[${i}] (${m.deviceName ?? 'no deviceName'})`;
     if (size === undefined) continue;
-    if (!Number.isInteger(size) || size < 1 || size > 16384) throw new IngotError('InvalidParameterValueException', `${where}: ebs.volumeSize must be a whole number of GiB from 1 to 16384, not ${size}`);
+    if (!Number.isInteger(size) || size < 1 || size > 16384)
+      throw new IngotError(
+        'InvalidParameterValueException',
+        `${where}: ebs.volumeSize must be a whole number of GiB from 1 to 16384, not ${size}`,
+      );
     if (m === root) {
       layout.rootGiB = size;
       layout.rootFromRecipe = true;
       continue;
     }
-    if (!m.deviceName) throw new IngotError('InvalidParameterValueException', `${where}: an extra volume needs a deviceName`);
+    if (!m.deviceName)
+      throw new IngotError('InvalidParameterValueException', `${where}: an extra volume needs a deviceName`);
     const name = m.deviceName.replace(/^\/dev\//, '').replace(/[^A-Za-z0-9]+/g, '-');
-    if (layout.extraVolumes.some((v) => v.name === name)) throw new IngotError('InvalidParameterValueException', `${where}: device ${m.deviceName} is mapped twice`);
+    if (layout.extraVolumes.some((v) => v.name === name))
+      throw new IngotError('InvalidParameterValueException', `${where}: device ${m.deviceName} is mapped twice`);
     layout.extraVolumes.push({ name, deviceName: m.deviceName, sizeGiB: size });
   }
   return layout;

@@ -42,9 +42,13 @@ export function buildMbr(bootImg: Uint8Array, partitions: readonly MbrPartition[
 /** Checks that core.img fits the gap before the first partition and was made for this layout. */
 export function checkCoreImg(coreImg: Uint8Array): void {
   const sectors = Math.ceil(coreImg.length / SECTOR);
-  if (sectors + 1 > FIRST_PARTITION_LBA) throw new Error(`GRUB core.img needs ${sectors} sectors, more than the ${FIRST_PARTITION_LBA - 1} before the root partition`);
+  if (sectors + 1 > FIRST_PARTITION_LBA)
+    throw new Error(
+      `GRUB core.img needs ${sectors} sectors, more than the ${FIRST_PARTITION_LBA - 1} before the root partition`,
+    );
   const list = Buffer.from(coreImg.buffer, coreImg.byteOffset + SECTOR - 12, 12);
-  if (list.readBigUInt64LE(0) !== 2n) throw new Error('GRUB core.img does not expect to sit at LBA 1 (first blocklist start is not 2)');
+  if (list.readBigUInt64LE(0) !== 2n)
+    throw new Error('GRUB core.img does not expect to sit at LBA 1 (first blocklist start is not 2)');
 }
 
 /** Reads the partitions of an MBR (for importing disks). */
@@ -56,7 +60,8 @@ export function readMbrPartitions(sector0: Uint8Array): MbrPartition[] {
     const at = 446 + i * 16;
     const type = mbr[at + 4]!;
     const sectors = mbr.readUInt32LE(at + 12);
-    if (type !== 0 && sectors > 0) out.push({ startLba: mbr.readUInt32LE(at + 8), sectors, type, bootable: mbr[at] === 0x80 });
+    if (type !== 0 && sectors > 0)
+      out.push({ startLba: mbr.readUInt32LE(at + 8), sectors, type, bootable: mbr[at] === 0x80 });
   }
   return out;
 }

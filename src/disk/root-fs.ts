@@ -36,7 +36,10 @@ mkfs.ext4 -q -F -b 4096 -L root -U "$UUID" -O "$FEATURES" -d "$MERGED" \\
 
 export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
   const rootUuid = randomUUID();
-  const [bootImg, coreImg] = await Promise.all([readLayered(spec.lowerDirs, GRUB_BOOT_IMG), readLayered(spec.lowerDirs, GRUB_CORE_IMG)]);
+  const [bootImg, coreImg] = await Promise.all([
+    readLayered(spec.lowerDirs, GRUB_BOOT_IMG),
+    readLayered(spec.lowerDirs, GRUB_CORE_IMG),
+  ]);
   checkCoreImg(coreImg);
   const diskBytes = spec.sizeGiB * 2 ** 30;
   const partSectors = diskBytes / SECTOR - FIRST_PARTITION_LBA;
@@ -48,15 +51,25 @@ export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
     const fh = await open(spec.outFile, 'w');
     try {
       await fh.truncate(diskBytes);
-      await fh.write(buildMbr(bootImg, [{ startLba: FIRST_PARTITION_LBA, sectors: partSectors, type: 0x83, bootable: true }]), 0, SECTOR, 0);
+      await fh.write(
+        buildMbr(bootImg, [{ startLba: FIRST_PARTITION_LBA, sectors: partSectors, type: 0x83, bootable: true }]),
+        0,
+        SECTOR,
+        0,
+      );
       await fh.write(coreImg, 0, coreImg.length, SECTOR);
     } finally {
       await fh.close();
     }
     await runTool(['unshare', '-m', '--propagation', 'private', 'sh', '-c', SCRIPT], {
       env: {
-        LOWER: [top, ...spec.lowerDirs].join(':'), MERGED: merged, UUID: rootUuid, DISK: spec.outFile, FEATURES: await ext4Features(),
-        OFFSET: String(FIRST_PARTITION_LBA * SECTOR), BLOCKS: String(Math.floor((partSectors * SECTOR) / 4096)),
+        LOWER: [top, ...spec.lowerDirs].join(':'),
+        MERGED: merged,
+        UUID: rootUuid,
+        DISK: spec.outFile,
+        FEATURES: await ext4Features(),
+        OFFSET: String(FIRST_PARTITION_LBA * SECTOR),
+        BLOCKS: String(Math.floor((partSectors * SECTOR) / 4096)),
       },
     });
   } finally {
@@ -70,8 +83,13 @@ export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
 async function writeDiskFiles(top: string, uuid: string): Promise<void> {
   await mkdir(join(top, 'etc'));
   await mkdir(join(top, 'boot/grub'), { recursive: true });
-  await writeFile(join(top, 'etc/fstab'), `# <file system> <mount point> <type> <options> <dump> <pass>\nUUID=${uuid} / ext4 defaults,errors=remount-ro 0 1\n`);
-  await writeFile(join(top, 'boot/grub/grub.cfg'), `# Written by Ingot. /vmlinuz and /initrd.img follow kernel upgrades.
+  await writeFile(
+    join(top, 'etc/fstab'),
+    `# <file system> <mount point> <type> <options> <dump> <pass>\nUUID=${uuid} / ext4 defaults,errors=remount-ro 0 1\n`,
+  );
+  await writeFile(
+    join(top, 'boot/grub/grub.cfg'),
+    `# Written by Ingot. /vmlinuz and /initrd.img follow kernel upgrades.
 serial --unit=0 --speed=115200
 terminal_input serial console
 terminal_output serial console
@@ -83,7 +101,8 @@ menuentry 'Debian GNU/Linux' {
   linux /vmlinuz root=UUID=${uuid} ${KERNEL_ARGS}
   initrd /initrd.img
 }
-`);
+`,
+  );
 }
 
 /** Files that identify one machine: every machine made from the disk makes its own on first boot. */
@@ -97,10 +116,23 @@ async function resetIdentity(top: string, lowerDirs: readonly string[]): Promise
   await writeFile(join(top, 'etc/machine-id'), '');
   const hidden = new Set<string>(IDENTITY);
   for (const dir of lowerDirs) {
-    for (const name of await readdir(join(dir, 'etc/ssh')).catch(() => [] as string[])) if (name.startsWith('ssh_host_')) hidden.add(`etc/ssh/${name}`);
+    for (const name of await readdir(join(dir, 'etc/ssh')).catch(() => [] as string[]))
+      if (name.startsWith('ssh_host_')) hidden.add(`etc/ssh/${name}`);
   }
   for (const rel of hidden) {
-    if (!(await Promise.all(lowerDirs.map((d) => lstat(join(d, rel)).then(() => true, () => false)))).some(Boolean)) continue;
+    if (
+      !(
+        await Promise.all(
+          lowerDirs.map((d) =>
+            lstat(join(d, rel)).then(
+              () => true,
+              () => false,
+            ),
+          ),
+        )
+      ).some(Boolean)
+    )
+      continue;
     await mkdir(join(top, dirname(rel)), { recursive: true });
     await runTool(['mknod', join(top, rel), 'c', '0', '0']);
   }
@@ -108,7 +140,10 @@ async function resetIdentity(top: string, lowerDirs: readonly string[]): Promise
 
 /** GRUB 2.06 (Debian 12) cannot read ext4 with metadata_csum_seed or orphan_file: leave them out. */
 async function ext4Features(): Promise<string> {
-  const v = await runTool(['mkfs.ext4', '-V']).then((r) => r.stderr + r.stdout, () => '');
+  const v = await runTool(['mkfs.ext4', '-V']).then(
+    (r) => r.stderr + r.stdout,
+    () => '',
+  );
   const m = /mke2fs (\d+)\.(\d+)/.exec(v);
   const atLeast147 = !!m && (Number(m[1]) > 1 || Number(m[2]) >= 47);
   return atLeast147 ? '^metadata_csum_seed,^orphan_file' : '^metadata_csum_seed';

@@ -10,7 +10,9 @@ export interface ToolResult {
 export class ToolError extends Error {
   readonly result: ToolResult;
   constructor(argv: readonly string[], result: ToolResult) {
-    super(`${argv.slice(0, 3).join(' ')} failed (exit ${result.code}): ${result.stderr.trim().slice(-800) || result.stdout.trim().slice(-400)}`);
+    super(
+      `${argv.slice(0, 3).join(' ')} failed (exit ${result.code}): ${result.stderr.trim().slice(-800) || result.stdout.trim().slice(-400)}`,
+    );
     this.name = 'ToolError';
     this.result = result;
   }
@@ -25,7 +27,11 @@ export interface ToolOptions {
 
 export function runTool(argv: readonly string[], opts: ToolOptions = {}): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], ...(opts.signal ? { signal: opts.signal } : {}) });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -43,9 +43,13 @@ export function imageIdOf(arn: string): string {
 
 export async function distribute(input: DistributeInput): Promise<OutputResources> {
   const { image, manifest, config } = input;
-  const distributions = input.distributions ?? image.distributionConfiguration?.distributions ?? [{ region: input.region }];
+  const distributions = input.distributions ??
+    image.distributionConfiguration?.distributions ?? [{ region: input.region }];
   const id = imageIdOf(image.arn ?? '');
-  const facts = { dateCreated: new Date(image.dateCreated ?? Date.now()), buildVersion: Number((image.arn ?? '').split('/').pop()) || 1 };
+  const facts = {
+    dateCreated: new Date(image.dateCreated ?? Date.now()),
+    buildVersion: Number((image.arn ?? '').split('/').pop()) || 1,
+  };
   const placed: Site[] = [];
   const pushed: { uri: string; target: PushTarget }[] = [];
   const out: OutputResources = {};
@@ -56,18 +60,23 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
       target = `region ${d.region}`;
       const site = openSite(input.home, config, d.region);
       placed.push(site);
-      for (const a of manifest.artifacts) await site.putFile(id, a.path.split('/').pop()!, a.sha256, join(input.outputDir, a.path));
+      for (const a of manifest.artifacts)
+        await site.putFile(id, a.path.split('/').pop()!, a.sha256, join(input.outputDir, a.path));
       await site.putFile(id, 'manifest.json', manifestSha, join(input.outputDir, 'manifest.json'));
       await site.commit(id);
       if (image.type === 'DOCKER') {
         const uris: string[] = [];
         const repo = d.containerDistributionConfiguration?.targetRepository ?? image.containerRecipe?.targetRepository;
         const explicit = d.containerDistributionConfiguration !== undefined;
-        const hasRegistry = repo && (config.registries ?? []).some((r) => r.service === repo.service && (r.region ?? d.region) === d.region);
+        const hasRegistry =
+          repo &&
+          (config.registries ?? []).some((r) => r.service === repo.service && (r.region ?? d.region) === d.region);
         if (repo && (explicit || hasRegistry)) {
           target = `region ${d.region} (${repo.service} repository ${repo.repositoryName})`;
           const push = registryFor(config.registries ?? [], repo.service, d.region, repo.repositoryName);
-          const tags = (d.containerDistributionConfiguration?.containerTags ?? [manifest.version]).map((t) => expandOutputName(t, facts));
+          const tags = (d.containerDistributionConfiguration?.containerTags ?? [manifest.version]).map((t) =>
+            expandOutputName(t, facts),
+          );
           for (const uri of await pushImage(join(input.outputDir, 'oci'), manifest.version, push, tags, input.signal)) {
             pushed.push({ uri, target: push });
             uris.push(uri);
@@ -78,8 +87,17 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
       } else {
         const ami = d.amiDistributionConfiguration;
         const name = expandOutputName(ami?.name ?? `${image.name} ${image.version}`, facts);
-        const description = ami?.description ? expandOutputName(ami.description, facts) : `Ingot image at ${site.location(id)}`;
-        (out.amis ??= []).push({ region: d.region, image: id, name, description, state: { status: 'AVAILABLE' }, accountId: input.account });
+        const description = ami?.description
+          ? expandOutputName(ami.description, facts)
+          : `Ingot image at ${site.location(id)}`;
+        (out.amis ??= []).push({
+          region: d.region,
+          image: id,
+          name,
+          description,
+          state: { status: 'AVAILABLE' },
+          accountId: input.account,
+        });
       }
     }
     return out;
@@ -90,7 +108,11 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
 }
 
 /** Removes what a failed distribution already placed (best effort; the image will be FAILED). */
-async function undo(sites: readonly Site[], id: string, pushed: readonly { uri: string; target: PushTarget }[]): Promise<void> {
+async function undo(
+  sites: readonly Site[],
+  id: string,
+  pushed: readonly { uri: string; target: PushTarget }[],
+): Promise<void> {
   for (const site of sites) await site.removeImage(id).catch(() => undefined);
   for (const p of pushed) await deleteRemoteImage(p.uri, p.target.registry).catch(() => undefined);
 }

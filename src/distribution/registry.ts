@@ -14,7 +14,12 @@ export interface PushTarget {
 }
 
 /** The configured registry for `service` in `region` (a region-specific entry wins). */
-export function registryFor(registries: readonly RegistryConfig[], service: string, region: string, repositoryName: string): PushTarget {
+export function registryFor(
+  registries: readonly RegistryConfig[],
+  service: string,
+  region: string,
+  repositoryName: string,
+): PushTarget {
   const candidates = registries.filter((r) => r.service === service && (r.region === undefined || r.region === region));
   const registry = candidates.find((r) => r.region === region) ?? candidates[0];
   if (!registry) {
@@ -28,11 +33,16 @@ export function registryFor(registries: readonly RegistryConfig[], service: stri
 
 function skopeo(args: readonly string[], signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile('skopeo', [...args], { timeout: 600_000, maxBuffer: 16 * 1024 * 1024, ...(signal ? { signal } : {}) }, (err, _stdout, stderr) => {
-      if (!err) return resolve();
-      const detail = (stderr || err.message).trim().split('\n').filter(Boolean).slice(-2).join(' ');
-      reject(new Error(detail.replace(/--(src|dest)-creds[= ]\S+/g, '--$1-creds=***')));
-    });
+    execFile(
+      'skopeo',
+      [...args],
+      { timeout: 600_000, maxBuffer: 16 * 1024 * 1024, ...(signal ? { signal } : {}) },
+      (err, _stdout, stderr) => {
+        if (!err) return resolve();
+        const detail = (stderr || err.message).trim().split('\n').filter(Boolean).slice(-2).join(' ');
+        reject(new Error(detail.replace(/--(src|dest)-creds[= ]\S+/g, '--$1-creds=***')));
+      },
+    );
   });
 }
 
@@ -42,12 +52,21 @@ const credsArgs = (r: RegistryConfig, side: 'src' | 'dest'): string[] => [
 ];
 
 /** Copies `oci:LAYOUT:SOURCE_TAG` to every `tags` of the target; returns the pushed image URIs. */
-export async function pushImage(layoutDir: string, sourceTag: string, target: PushTarget, tags: readonly string[], signal?: AbortSignal): Promise<string[]> {
+export async function pushImage(
+  layoutDir: string,
+  sourceTag: string,
+  target: PushTarget,
+  tags: readonly string[],
+  signal?: AbortSignal,
+): Promise<string[]> {
   const uris: string[] = [];
   for (const tag of tags) {
     const uri = `${target.repository}:${tag}`;
     try {
-      await skopeo(['copy', '--quiet', ...credsArgs(target.registry, 'dest'), `oci:${layoutDir}:${sourceTag}`, `docker://${uri}`], signal);
+      await skopeo(
+        ['copy', '--quiet', ...credsArgs(target.registry, 'dest'), `oci:${layoutDir}:${sourceTag}`, `docker://${uri}`],
+        signal,
+      );
     } catch (err) {
       throw new IngotError('ServiceException', `push to ${uri} failed: ${(err as Error).message}`);
     }

@@ -15,24 +15,44 @@ export class S3Bucket {
 
   constructor(config: S3SiteConfig) {
     this.#c = config;
-    this.#signer = new SignatureV4({ credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }, region: config.region ?? 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false });
+    this.#signer = new SignatureV4({
+      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+      region: config.region ?? 'us-east-1',
+      service: 's3',
+      sha256: Sha256,
+      uriEscapePath: false,
+    });
   }
 
   get name(): string {
     return this.#c.bucket;
   }
 
-  async #send(method: string, key: string, opts: { query?: Record<string, string>; body?: Uint8Array } = {}): Promise<Response> {
+  async #send(
+    method: string,
+    key: string,
+    opts: { query?: Record<string, string>; body?: Uint8Array } = {},
+  ): Promise<Response> {
     const endpoint = new URL(this.#c.endpoint);
     const path = `${endpoint.pathname.replace(/\/$/, '')}/${this.#c.bucket}/${encodeKey(key)}`;
     const request = new HttpRequest({
-      method, protocol: endpoint.protocol, hostname: endpoint.hostname, ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
-      path, query: opts.query ?? {}, headers: { host: endpoint.host }, ...(opts.body ? { body: opts.body } : {}),
+      method,
+      protocol: endpoint.protocol,
+      hostname: endpoint.hostname,
+      ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
+      path,
+      query: opts.query ?? {},
+      headers: { host: endpoint.host },
+      ...(opts.body ? { body: opts.body } : {}),
     });
     const signed = await this.#signer.sign(request);
     const query = new URLSearchParams(signed.query as Record<string, string>).toString();
     const { host: _host, ...headers } = signed.headers;
-    return fetch(`${endpoint.protocol}//${endpoint.host}${signed.path}${query ? `?${query}` : ''}`, { method, headers, ...(opts.body ? { body: new Uint8Array(opts.body) } : {}) });
+    return fetch(`${endpoint.protocol}//${endpoint.host}${signed.path}${query ? `?${query}` : ''}`, {
+      method,
+      headers,
+      ...(opts.body ? { body: new Uint8Array(opts.body) } : {}),
+    });
   }
 
   async #check(response: Response, what: string): Promise<Response> {
@@ -66,10 +86,20 @@ export class S3Bucket {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const query: Record<string, string> = { 'list-type': '2', prefix, ...(token ? { 'continuation-token': token } : {}) };
+      const query: Record<string, string> = {
+        'list-type': '2',
+        prefix,
+        ...(token ? { 'continuation-token': token } : {}),
+      };
       const xml = await (await this.#check(await this.#send('GET', '', { query }), `LIST ${prefix}`)).text();
-      keys.push(...[...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>')));
-      token = /<IsTruncated>true<\/IsTruncated>/.test(xml) ? /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/.exec(xml)?.[1] : undefined;
+      keys.push(
+        ...[...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) =>
+          m[1]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>'),
+        ),
+      );
+      token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
+        ? /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/.exec(xml)?.[1]
+        : undefined;
     } while (token);
     return keys;
   }

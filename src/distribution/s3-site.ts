@@ -32,7 +32,8 @@ export class S3Site implements Site {
   }
 
   async putFile(imageId: string, name: string, sha256: string, source: string): Promise<void> {
-    if (!(await this.#bucket.exists(this.#blob(sha256)))) await this.#bucket.put(this.#blob(sha256), await readFile(source));
+    if (!(await this.#bucket.exists(this.#blob(sha256))))
+      await this.#bucket.put(this.#blob(sha256), await readFile(source));
     this.#pending.set(imageId, { ...(this.#pending.get(imageId) ?? {}), [name]: sha256 });
   }
 
@@ -50,7 +51,9 @@ export class S3Site implements Site {
     const used = new Set<string>();
     for (const key of await this.#bucket.list(`${this.#prefix}images/`)) {
       if (!key.endsWith('/index.json')) continue;
-      const index = JSON.parse(new TextDecoder().decode(await this.#bucket.get(key))) as { files?: Record<string, string> };
+      const index = JSON.parse(new TextDecoder().decode(await this.#bucket.get(key))) as {
+        files?: Record<string, string>;
+      };
       for (const sha of Object.values(index.files ?? {})) used.add(sha);
     }
     for (const key of await this.#bucket.list(`${this.#prefix}blobs/sha256/`)) {

@@ -10,7 +10,10 @@ export const blobPath = (root: string, sha256: string): string => join(root, 'bl
 export const imageDir = (root: string, imageId: string): string => join(root, 'images', imageId);
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function linkOrCopy(from: string, to: string): Promise<void> {

@@ -11,7 +11,11 @@ export interface BuildFacts {
 }
 
 /** `2026-11-25T06-39-09Z`: ISO 8601 with `-` for `:` (valid in AMI names and image tags). */
-export const buildDateText = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+export const buildDateText = (d: Date): string =>
+  d
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
 
 export function expandOutputName(text: string, facts: BuildFacts): string {
   return text.replace(/\{\{\s*imagebuilder:(buildDate|buildVersion)\s*\}\}/g, (_, name: string) =>

@@ -20,7 +20,14 @@ import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
 import { resolveParent, type ResolvedParent } from './parent.ts';
 import type { BuildComponent, BuildRequest } from './request.ts';
 import { hasPhase, runPhase } from './run-phase.ts';
-import { bootComponent, diskOutputKey, runTestsInVm, testOnDisk, wantsDisks, writeDiskImageOutputs } from '../disk/engine.ts';
+import {
+  bootComponent,
+  diskOutputKey,
+  runTestsInVm,
+  testOnDisk,
+  wantsDisks,
+  writeDiskImageOutputs,
+} from '../disk/engine.ts';
 import { writeRootDisk } from '../disk/root-fs.ts';
 import { diskLayout } from '../disk/layout.ts';
 import { addVmLayer, type VmBuildInstance } from './vm-build/vm-layer.ts';
@@ -68,12 +75,20 @@ export async function runBuild(request: BuildRequest, opts: BuildOptions): Promi
   try {
     return await runBuildWithin(request, opts, signal);
   } catch (err) {
-    if (timeout.aborted && !opts.signal?.aborted) throw new BuildFailure('build', `the build did not finish within its timeout of ${Math.round(opts.timeoutMs / 1000)} s`);
+    if (timeout.aborted && !opts.signal?.aborted)
+      throw new BuildFailure(
+        'build',
+        `the build did not finish within its timeout of ${Math.round(opts.timeoutMs / 1000)} s`,
+      );
     throw err;
   }
 }
 
-async function runBuildWithin(request: BuildRequest, opts: BuildOptions, signal: AbortSignal | undefined): Promise<BuildResult> {
+async function runBuildWithin(
+  request: BuildRequest,
+  opts: BuildOptions,
+  signal: AbortSignal | undefined,
+): Promise<BuildResult> {
   const onEvent = opts.onEvent ?? (() => {});
   const stages: Record<string, number> = {};
   const stage = async <T>(name: BuildStage, detail: string | undefined, fn: () => Promise<T>): Promise<T> => {
@@ -92,28 +107,67 @@ async function runBuildWithin(request: BuildRequest, opts: BuildOptions, signal:
   const logDir = join(opts.outputDir, 'logs');
   const cache = opts.noCache ? undefined : opts.cache;
   const ctx: StackContext = {
-    workDir, logDir, cache, compression: opts.compression ?? 'gzip', newInstance: opts.newInstance ?? sandboxFactory({ ingotHome: opts.home, ...(opts.limits ? { limits: opts.limits } : {}) }),
-    signal, onEvent, releases: [],
+    workDir,
+    logDir,
+    cache,
+    compression: opts.compression ?? 'gzip',
+    newInstance:
+      opts.newInstance ?? sandboxFactory({ ingotHome: opts.home, ...(opts.limits ? { limits: opts.limits } : {}) }),
+    signal,
+    onEvent,
+    releases: [],
   };
   let ok = false;
   try {
-    const parent = await stage('parent', describeParent(request), () => resolveParent(request.parent, { home: opts.home, basesHome: opts.basesHome, onProgress: (line) => onEvent({ type: 'log', line }) }));
-    const steps = request.kind === 'container' && request.dockerfileTemplate ? containerSteps(request.dockerfileTemplate, request.components) : { runtime: {}, components: request.components };
+    const parent = await stage('parent', describeParent(request), () =>
+      resolveParent(request.parent, {
+        home: opts.home,
+        basesHome: opts.basesHome,
+        onProgress: (line) => onEvent({ type: 'log', line }),
+      }),
+    );
+    const steps =
+      request.kind === 'container' && request.dockerfileTemplate
+        ? containerSteps(request.dockerfileTemplate, request.components)
+        : { runtime: {}, components: request.components };
     const vm = vmFor(request, opts, onEvent);
     let stack: LayerStack = { lowerDirs: parent.lowerDirs, layers: [], headKey: parent.key };
-    stack = await stage('build', `${steps.components.length} component(s)${vm ? ' in a qemu build instance' : ''}`, async () => {
-      if (wantsDisks(request) || vm) stack = await addComponentLayer(ctx, stack, bootComponent());
-      if (vm) return addVmLayer(ctx, stack, steps.components, vm);
-      for (const c of steps.components) stack = await addComponentLayer(ctx, stack, c);
-      return stack;
-    });
+    stack = await stage(
+      'build',
+      `${steps.components.length} component(s)${vm ? ' in a qemu build instance' : ''}`,
+      async () => {
+        if (wantsDisks(request) || vm) stack = await addComponentLayer(ctx, stack, bootComponent());
+        if (vm) return addVmLayer(ctx, stack, steps.components, vm);
+        for (const c of steps.components) stack = await addComponentLayer(ctx, stack, c);
+        return stack;
+      },
+    );
     const evidenceOptions = opts.evidence ?? {};
-    const reuseKey = outputKey([request.kind, parent.key, stack.headKey, request.dockerfileTemplate ?? '', ctx.compression, String(request.runTests), diskOutputKey(request), vm ? 'qemu' : 'sandbox', JSON.stringify(evidenceOptions)]);
+    const reuseKey = outputKey([
+      request.kind,
+      parent.key,
+      stack.headKey,
+      request.dockerfileTemplate ?? '',
+      ctx.compression,
+      String(request.runTests),
+      diskOutputKey(request),
+      vm ? 'qemu' : 'sandbox',
+      JSON.stringify(evidenceOptions),
+    ]);
     const allCached = stack.layers.every((l) => l.cached);
     const reused = cache && allCached ? await restoreOutputs(cache, reuseKey, opts.outputDir) : undefined;
     if (reused) {
-      onEvent({ type: 'log', line: 'every layer was cached and this exact image was built and tested before: outputs reused' });
-      const manifest: OutputManifest = { ...reused, createdAt: new Date().toISOString(), layers: reused.layers.map((l) => ({ ...l, cached: true })), stages, reused: true };
+      onEvent({
+        type: 'log',
+        line: 'every layer was cached and this exact image was built and tested before: outputs reused',
+      });
+      const manifest: OutputManifest = {
+        ...reused,
+        createdAt: new Date().toISOString(),
+        layers: reused.layers.map((l) => ({ ...l, cached: true })),
+        stages,
+        reused: true,
+      };
       const manifestPath = await writeManifest(opts.outputDir, manifest);
       await signChecksums(opts.outputDir, evidenceOptions.signingKey);
       ok = true;
@@ -121,16 +175,39 @@ async function runBuildWithin(request: BuildRequest, opts: BuildOptions, signal:
     }
     // In a qemu build instance the validate phases ran in the VM, right after the build phases.
     if (!vm) await stage('validate', undefined, () => runPhaseEverywhere(ctx, stack, steps.components, 'validate'));
-    const written = await stage('outputs', undefined, () => writeOutputs(request, opts, ctx, parent, stack, steps.runtime));
+    const written = await stage('outputs', undefined, () =>
+      writeOutputs(request, opts, ctx, parent, stack, steps.runtime),
+    );
     const tested = request.runTests && steps.components.some((c) => hasPhase(c, 'test'));
-    if (tested && wantsDisks(request)) await stage('test', 'the disk image booted under qemu', () => testOnDisk(ctx, opts.outputDir, written.artifacts, steps.components));
-    else if (tested && vm) await stage('test', 'a fresh VM booted from the image', () => testOnScratchDisk(ctx, stack, vm.rootGiB, steps.components));
-    else if (tested) await stage('test', 'fresh instance from the output', () => runPhaseEverywhere(ctx, stack, steps.components, 'test'));
+    if (tested && wantsDisks(request))
+      await stage('test', 'the disk image booted under qemu', () =>
+        testOnDisk(ctx, opts.outputDir, written.artifacts, steps.components),
+      );
+    else if (tested && vm)
+      await stage('test', 'a fresh VM booted from the image', () =>
+        testOnScratchDisk(ctx, stack, vm.rootGiB, steps.components),
+      );
+    else if (tested)
+      await stage('test', 'fresh instance from the output', () =>
+        runPhaseEverywhere(ctx, stack, steps.components, 'test'),
+      );
     const evidence = await stage('evidence', 'SBOM, findings, compliance, signature', () =>
-      gatherEvidence({ outputDir: opts.outputDir, home: opts.home, workDir, lowerDirs: stack.lowerDirs, name: request.name, version: request.version, ociLayout: written.ociLayout, options: evidenceOptions, onEvent }),
+      gatherEvidence({
+        outputDir: opts.outputDir,
+        home: opts.home,
+        workDir,
+        lowerDirs: stack.lowerDirs,
+        name: request.name,
+        version: request.version,
+        ociLayout: written.ociLayout,
+        options: evidenceOptions,
+        onEvent,
+      }),
     );
     // The archive is written last, so it carries the SBOM referrers and the signature.
-    const artifacts = written.ociLayout ? [...written.artifacts, await writeOciArchiveArtifact(opts.outputDir, written.ociLayout)] : written.artifacts;
+    const artifacts = written.ociLayout
+      ? [...written.artifacts, await writeOciArchiveArtifact(opts.outputDir, written.ociLayout)]
+      : written.artifacts;
     const manifest: OutputManifest = {
       name: request.name,
       version: request.version,
@@ -138,7 +215,13 @@ async function runBuildWithin(request: BuildRequest, opts: BuildOptions, signal:
       createdAt: new Date().toISOString(),
       parent: parent.description,
       artifacts,
-      layers: stack.layers.map((l) => ({ component: l.component, digest: l.layer.digest, diffId: l.layer.diffId, size: l.layer.size, cached: l.cached })),
+      layers: stack.layers.map((l) => ({
+        component: l.component,
+        digest: l.layer.digest,
+        diffId: l.layer.diffId,
+        size: l.layer.size,
+        cached: l.cached,
+      })),
       stages,
       tests: tested ? 'passed' : 'skipped',
       evidence,
@@ -160,24 +243,40 @@ async function keepForShell(workDir: string, ctx: StackContext, onEvent: BuildEv
   onEvent({ type: 'log', line: `kept the work directory ${workDir}` });
   if (!ctx.failedInstance) return;
   await writeFile(join(workDir, 'instance.json'), JSON.stringify(ctx.failedInstance, null, 2));
-  onEvent({ type: 'log', line: `open a shell in the failed instance of '${ctx.failedInstance.component}': ingot shell ${workDir}` });
+  onEvent({
+    type: 'log',
+    line: `open a shell in the failed instance of '${ctx.failedInstance.component}': ingot shell ${workDir}`,
+  });
 }
 
 /** The qemu build instance of an image recipe, when the options ask for one. */
 function vmFor(request: BuildRequest, opts: BuildOptions, onEvent: BuildEventSink): VmBuildInstance | undefined {
   if (!opts.vm) return undefined;
   if (request.kind !== 'image') {
-    onEvent({ type: 'log', line: 'container recipes build in sandboxes: the VM instance type applies to image recipes only' });
+    onEvent({
+      type: 'log',
+      line: 'container recipes build in sandboxes: the VM instance type applies to image recipes only',
+    });
     return undefined;
   }
   return { ...opts.vm, rootGiB: diskLayout(request.blockDeviceMappings).rootGiB };
 }
 
 /** Test phases of a VM-built image whose outputs are not disks: a scratch raw disk of the image, booted. */
-async function testOnScratchDisk(ctx: StackContext, stack: LayerStack, rootGiB: number, components: readonly BuildComponent[]): Promise<void> {
+async function testOnScratchDisk(
+  ctx: StackContext,
+  stack: LayerStack,
+  rootGiB: number,
+  components: readonly BuildComponent[],
+): Promise<void> {
   const dir = await mkdtemp(join(ctx.workDir, 'test-disk-'));
   try {
-    const disk = await writeRootDisk({ lowerDirs: stack.lowerDirs, outFile: join(dir, 'test.raw'), sizeGiB: rootGiB, workDir: dir });
+    const disk = await writeRootDisk({
+      lowerDirs: stack.lowerDirs,
+      outFile: join(dir, 'test.raw'),
+      sizeGiB: rootGiB,
+      workDir: dir,
+    });
     await runTestsInVm(ctx, { path: disk.path, qemuFormat: 'raw', name: 'a scratch disk of the image' }, components);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -186,22 +285,43 @@ async function testOnScratchDisk(ctx: StackContext, stack: LayerStack, rootGiB: 
 
 function describeParent(r: BuildRequest): string {
   const p = r.parent;
-  return p.type === 'managed' ? p.base : p.type === 'rootfs-tarball' ? p.path : p.type === 'oci' ? p.reference : 'earlier image';
+  return p.type === 'managed'
+    ? p.base
+    : p.type === 'rootfs-tarball'
+      ? p.path
+      : p.type === 'oci'
+        ? p.reference
+        : 'earlier image';
 }
 
 /** Runs `phase` of every component that has one, in one fresh instance over the stack (writes thrown away). */
-async function runPhaseEverywhere(ctx: StackContext, stack: LayerStack, components: readonly BuildComponent[], phase: 'validate' | 'test'): Promise<void> {
+async function runPhaseEverywhere(
+  ctx: StackContext,
+  stack: LayerStack,
+  components: readonly BuildComponent[],
+  phase: 'validate' | 'test',
+): Promise<void> {
   const withPhase = components.filter((c) => hasPhase(c, phase));
   if (!withPhase.length) return;
   const dir = await mkdtemp(join(ctx.workDir, `${phase}-`));
   await mkdir(join(dir, 'upper'));
-  const instance = await ctx.newInstance({ lowerDirs: stack.lowerDirs, upperDir: join(dir, 'upper'), workDir: join(dir, 'work') });
+  const instance = await ctx.newInstance({
+    lowerDirs: stack.lowerDirs,
+    upperDir: join(dir, 'upper'),
+    workDir: join(dir, 'work'),
+  });
   try {
     for (const component of withPhase) {
       const started = performance.now();
       ctx.onEvent({ type: 'component', name: component.name, phase, status: 'start' });
       await runPhase({ instance, component, phase, logDir: ctx.logDir, signal: ctx.signal, onEvent: ctx.onEvent });
-      ctx.onEvent({ type: 'component', name: component.name, phase, status: 'success', durationMs: performance.now() - started });
+      ctx.onEvent({
+        type: 'component',
+        name: component.name,
+        phase,
+        status: 'success',
+        durationMs: performance.now() - started,
+      });
     }
   } finally {
     await instance.close();
@@ -215,11 +335,28 @@ interface WrittenOutputs {
   ociLayout?: string;
 }
 
-async function writeOutputs(request: BuildRequest, opts: BuildOptions, ctx: StackContext, parent: ResolvedParent, stack: LayerStack, runtime: ImageRuntimeConfig): Promise<WrittenOutputs> {
+async function writeOutputs(
+  request: BuildRequest,
+  opts: BuildOptions,
+  ctx: StackContext,
+  parent: ResolvedParent,
+  stack: LayerStack,
+  runtime: ImageRuntimeConfig,
+): Promise<WrittenOutputs> {
   if (request.kind === 'container') {
     const oci = await writeOciOutput({
-      outputDir: opts.outputDir, tag: request.version, parent, layers: stack.layers, runtime, cache: ctx.cache, workDir: ctx.workDir, compression: ctx.compression,
-      annotations: { 'org.opencontainers.image.title': request.name, 'org.opencontainers.image.version': request.version },
+      outputDir: opts.outputDir,
+      tag: request.version,
+      parent,
+      layers: stack.layers,
+      runtime,
+      cache: ctx.cache,
+      workDir: ctx.workDir,
+      compression: ctx.compression,
+      annotations: {
+        'org.opencontainers.image.title': request.name,
+        'org.opencontainers.image.version': request.version,
+      },
     });
     return { artifacts: [], ociLayout: oci.layoutDir };
   }

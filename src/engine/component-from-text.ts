@@ -21,15 +21,32 @@ export interface ComponentSource {
 export function componentFromText(src: ComponentSource): BuildComponent {
   const parsed = parseComponentDocument(src.text, { fileName: src.origin });
   if (!parsed.ok) {
-    const first = parsed.errors.slice(0, 5).map((e) => `${src.origin}:${e.line}:${e.column}: ${e.path}: ${e.message}`).join('\n');
-    throw new IngotError('InvalidParameterValueException', `the component document ${src.origin} is not valid:\n${first}`);
+    const first = parsed.errors
+      .slice(0, 5)
+      .map((e) => `${src.origin}:${e.line}:${e.column}: ${e.path}: ${e.message}`)
+      .join('\n');
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `the component document ${src.origin} is not valid:\n${first}`,
+    );
   }
   const declared = new Set(parsed.document.parameters.map((p) => p.name));
   const parameters: Record<string, string> = {};
   for (const p of src.parameters ?? []) {
-    if (!declared.has(p.name)) throw new IngotError('InvalidParameterValueException', `component ${src.name ?? parsed.document.name}: it has no parameter '${p.name}' (it has: ${[...declared].join(', ') || 'none'})`);
+    if (!declared.has(p.name))
+      throw new IngotError(
+        'InvalidParameterValueException',
+        `component ${src.name ?? parsed.document.name}: it has no parameter '${p.name}' (it has: ${[...declared].join(', ') || 'none'})`,
+      );
     parameters[p.name] = p.value.join(',');
   }
   const name = src.name ?? (parsed.document.name || src.origin);
-  return { name, version: src.version, ...(src.arn ? { arn: src.arn } : {}), text: src.text, document: parsed.document, parameters };
+  return {
+    name,
+    version: src.version,
+    ...(src.arn ? { arn: src.arn } : {}),
+    text: src.text,
+    document: parsed.document,
+    parameters,
+  };
 }

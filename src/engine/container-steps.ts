@@ -16,7 +16,13 @@ export interface ContainerSteps {
   components: BuildComponent[];
 }
 
-function runLineComponent(line: number, argv: readonly string[], env: readonly string[], workdir: string, user: string): BuildComponent {
+function runLineComponent(
+  line: number,
+  argv: readonly string[],
+  env: readonly string[],
+  workdir: string,
+  user: string,
+): BuildComponent {
   const prefix = user && user !== 'root' && user !== '0' ? ['runuser', '-u', user, '--'] : [];
   const command = ['env', '-C', workdir || '/', ...env, ...prefix, ...argv];
   const text = [
@@ -33,7 +39,11 @@ function runLineComponent(line: number, argv: readonly string[], env: readonly s
     '',
   ].join('\n');
   const parsed = parseComponentDocument(text);
-  if (!parsed.ok) throw new IngotError('InvalidParameterValueException', `Dockerfile template line ${line}: cannot run this RUN line: ${parsed.errors[0]?.message}`);
+  if (!parsed.ok)
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `Dockerfile template line ${line}: cannot run this RUN line: ${parsed.errors[0]?.message}`,
+    );
   return { name: `dockerfile line ${line}`, version: '1.0.0', text, document: parsed.document, parameters: {} };
 }
 
@@ -48,7 +58,10 @@ export function containerSteps(template: string, components: readonly BuildCompo
     } else if (step.kind === 'run') {
       out.push(runLineComponent(step.line, step.argv, step.env, step.workdir, step.user));
     } else if (step.kind === 'copy' || step.kind === 'add') {
-      throw new IngotError('InvalidParameterValueException', `Dockerfile template line ${step.line}: ${step.kind.toUpperCase()} needs a build context, which container recipes do not have; use a component (CreateFile, WebDownload, S3Download) instead.`);
+      throw new IngotError(
+        'InvalidParameterValueException',
+        `Dockerfile template line ${step.line}: ${step.kind.toUpperCase()} needs a build context, which container recipes do not have; use a component (CreateFile, WebDownload, S3Download) instead.`,
+      );
     }
   }
   if (!placed) out.push(...components);

@@ -7,7 +7,14 @@ export type BuildStage = (typeof BUILD_STAGES)[number];
 
 export type BuildEvent =
   | { type: 'stage'; stage: BuildStage; status: 'start' | 'end'; detail?: string; durationMs?: number }
-  | { type: 'component'; name: string; phase: string; status: 'start' | 'cached' | 'success' | 'failed'; durationMs?: number; detail?: string }
+  | {
+      type: 'component';
+      name: string;
+      phase: string;
+      status: 'start' | 'cached' | 'success' | 'failed';
+      durationMs?: number;
+      detail?: string;
+    }
   | { type: 'step'; component: string; phase: string; step: string; status: string; durationMs?: number }
   | { type: 'log'; line: string };
 
@@ -17,7 +24,9 @@ export type BuildEventSink = (event: BuildEvent) => void;
 export function formatEvent(e: BuildEvent): string {
   switch (e.type) {
     case 'stage':
-      return e.status === 'start' ? `==> ${e.stage}${e.detail ? `: ${e.detail}` : ''}` : `<== ${e.stage} done${e.durationMs !== undefined ? ` in ${(e.durationMs / 1000).toFixed(2)} s` : ''}${e.detail ? ` (${e.detail})` : ''}`;
+      return e.status === 'start'
+        ? `==> ${e.stage}${e.detail ? `: ${e.detail}` : ''}`
+        : `<== ${e.stage} done${e.durationMs !== undefined ? ` in ${(e.durationMs / 1000).toFixed(2)} s` : ''}${e.detail ? ` (${e.detail})` : ''}`;
     case 'component':
       return `  [${e.name}] ${e.phase}: ${e.status}${e.durationMs !== undefined ? ` (${(e.durationMs / 1000).toFixed(2)} s)` : ''}${e.detail ? ` ${e.detail}` : ''}`;
     case 'step':

@@ -52,31 +52,81 @@ export interface EvidenceRun {
 }
 
 export async function gatherEvidence(r: EvidenceRun): Promise<EvidenceSummary> {
-  const sboms = await generateSbomsForLayers({ lowerDirs: r.lowerDirs, outDir: r.outputDir, name: r.name, version: r.version, workDir: r.workDir });
+  const sboms = await generateSbomsForLayers({
+    lowerDirs: r.lowerDirs,
+    outDir: r.outputDir,
+    name: r.name,
+    version: r.version,
+    workDir: r.workDir,
+  });
   r.onEvent({
     type: 'log',
     line: sboms.packageDatabase
       ? `SBOM: ${sboms.packageCount} packages (sbom.spdx.json, sbom.cdx.json)`
       : 'SBOM: no package database (/var/lib/dpkg/status) in the image: the SBOMs list no packages (sbom.spdx.json, sbom.cdx.json)',
   });
-  if (r.ociLayout) await attachSbomReferrers({ layoutDir: r.ociLayout, tag: r.version, spdxPath: sboms.spdxPath, cycloneDxPath: sboms.cycloneDxPath });
+  if (r.ociLayout)
+    await attachSbomReferrers({
+      layoutDir: r.ociLayout,
+      tag: r.version,
+      spdxPath: sboms.spdxPath,
+      cycloneDxPath: sboms.cycloneDxPath,
+    });
   const summary: EvidenceSummary = { packages: sboms.packageCount, signed: false };
   if (r.options.findingsFeed) {
-    const report = await scanImageVulnerabilities({ feedPath: r.options.findingsFeed, cycloneDxPath: sboms.cycloneDxPath, outFile: join(r.outputDir, 'findings.json') });
+    const report = await scanImageVulnerabilities({
+      feedPath: r.options.findingsFeed,
+      cycloneDxPath: sboms.cycloneDxPath,
+      outFile: join(r.outputDir, 'findings.json'),
+    });
     summary.findings = { total: report.findings.length, bySeverity: report.counts };
-    r.onEvent({ type: 'log', line: `findings: ${report.findings.length} (${Object.entries(report.counts).filter(([, n]) => n).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'})` });
+    r.onEvent({
+      type: 'log',
+      line: `findings: ${report.findings.length} (${
+        Object.entries(report.counts)
+          .filter(([, n]) => n)
+          .map(([s, n]) => `${n} ${s}`)
+          .join(', ') || 'none'
+      })`,
+    });
     if (r.options.failOnSeverity) {
       const check = checkSeverityThreshold(report.findings, r.options.failOnSeverity);
-      if (check.fail) throw new BuildFailure('evidence', `${check.offending.length} finding(s) at or above ${r.options.failOnSeverity.toUpperCase()}, e.g. ${check.offending.slice(0, 3).map((f) => f.title ?? f.type).join('; ')}`);
+      if (check.fail)
+        throw new BuildFailure(
+          'evidence',
+          `${check.offending.length} finding(s) at or above ${r.options.failOnSeverity.toUpperCase()}, e.g. ${check.offending
+            .slice(0, 3)
+            .map((f) => f.title ?? f.type)
+            .join('; ')}`,
+        );
     }
   }
   if (r.options.complianceProfile) {
-    const scores = await runComplianceScans({ lowerDirs: r.lowerDirs, outputDir: r.outputDir, ingotHome: r.home, profile: `xccdf_org.ssgproject.content_profile_${r.options.complianceProfile}`, lynisTestGroups: LYNIS_IMAGE_GROUPS, workDir: r.workDir });
-    summary.compliance = { ...(scores.openscap ? { openscapPassRate: scores.openscap.passRate } : {}), ...(scores.lynis ? { lynisHardeningIndex: scores.lynis.hardeningIndex } : {}), skipped: scores.skipped };
-    r.onEvent({ type: 'log', line: `compliance: OpenSCAP ${scores.openscap ? `${(scores.openscap.passRate * 100).toFixed(1)} %` : 'skipped'}, Lynis ${scores.lynis?.hardeningIndex ?? 'skipped'}` });
+    const scores = await runComplianceScans({
+      lowerDirs: r.lowerDirs,
+      outputDir: r.outputDir,
+      ingotHome: r.home,
+      profile: `xccdf_org.ssgproject.content_profile_${r.options.complianceProfile}`,
+      lynisTestGroups: LYNIS_IMAGE_GROUPS,
+      workDir: r.workDir,
+    });
+    summary.compliance = {
+      ...(scores.openscap ? { openscapPassRate: scores.openscap.passRate } : {}),
+      ...(scores.lynis ? { lynisHardeningIndex: scores.lynis.hardeningIndex } : {}),
+      skipped: scores.skipped,
+    };
+    r.onEvent({
+      type: 'log',
+      line: `compliance: OpenSCAP ${scores.openscap ? `${(scores.openscap.passRate * 100).toFixed(1)} %` : 'skipped'}, Lynis ${scores.lynis?.hardeningIndex ?? 'skipped'}`,
+    });
   }
   if (r.options.signingKey && r.ociLayout) {
-    await signOciImage({ layoutDir: r.ociLayout, tag: r.version, dockerReference: r.options.dockerReference ?? `ingot.local/${r.name}`, key: await loadPrivateKey(r.options.signingKey) });
+    await signOciImage({
+      layoutDir: r.ociLayout,
+      tag: r.version,
+      dockerReference: r.options.dockerReference ?? `ingot.local/${r.name}`,
+      key: await loadPrivateKey(r.options.signingKey),
+    });
     summary.signed = true;
   }
   return summary;

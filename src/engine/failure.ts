@@ -5,7 +5,10 @@ export class BuildFailure extends Error {
   readonly stage: string;
   readonly component: string | undefined;
   constructor(stage: string, message: string, component?: string, options?: { cause?: unknown }) {
-    super(component ? `${stage} failed in component '${component}': ${message}` : `${stage} failed: ${message}`, options);
+    super(
+      component ? `${stage} failed in component '${component}': ${message}` : `${stage} failed: ${message}`,
+      options,
+    );
     this.name = 'BuildFailure';
     this.stage = stage;
     this.component = component;

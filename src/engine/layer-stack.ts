@@ -46,8 +46,17 @@ export interface StackContext {
   failedInstance?: { lowerDirs: string[]; upperDir: string; component: string };
 }
 
-export async function addComponentLayer(ctx: StackContext, stack: LayerStack, component: BuildComponent): Promise<LayerStack> {
-  const key = layerCacheKey({ parentLayerDigest: stack.headKey, componentDocument: component.text, componentVersion: component.version, parameters: component.parameters });
+export async function addComponentLayer(
+  ctx: StackContext,
+  stack: LayerStack,
+  component: BuildComponent,
+): Promise<LayerStack> {
+  const key = layerCacheKey({
+    parentLayerDigest: stack.headKey,
+    componentDocument: component.text,
+    componentVersion: component.version,
+    parameters: component.parameters,
+  });
   const hit = await cachedLayer(ctx, stack, key, component.name);
   if (hit) return hit;
   const started = performance.now();
@@ -58,9 +67,22 @@ export async function addComponentLayer(ctx: StackContext, stack: LayerStack, co
   if (hasPhase(component, 'build')) {
     const instance = await ctx.newInstance({ lowerDirs: stack.lowerDirs, upperDir: upper, workDir: join(dir, 'work') });
     try {
-      await runPhase({ instance, component, phase: 'build', logDir: ctx.logDir, signal: ctx.signal, onEvent: ctx.onEvent });
+      await runPhase({
+        instance,
+        component,
+        phase: 'build',
+        logDir: ctx.logDir,
+        signal: ctx.signal,
+        onEvent: ctx.onEvent,
+      });
     } catch (err) {
-      ctx.onEvent({ type: 'component', name: component.name, phase: 'build', status: 'failed', durationMs: performance.now() - started });
+      ctx.onEvent({
+        type: 'component',
+        name: component.name,
+        phase: 'build',
+        status: 'failed',
+        durationMs: performance.now() - started,
+      });
       ctx.failedInstance = { lowerDirs: stack.lowerDirs, upperDir: upper, component: component.name };
       throw err;
     } finally {
@@ -75,27 +97,71 @@ export async function addComponentLayer(ctx: StackContext, stack: LayerStack, co
  * blob and, with a cache, stores it under `key` (then `dir` is removed). Shared by the sandbox's
  * per-component layers and the qemu build instance's layer.
  */
-export async function storeLayer(ctx: StackContext, stack: LayerStack, l: { key: string; component: string; dir: string; upper: string; started: number }): Promise<LayerStack> {
+export async function storeLayer(
+  ctx: StackContext,
+  stack: LayerStack,
+  l: { key: string; component: string; dir: string; upper: string; started: number },
+): Promise<LayerStack> {
   const blob = join(l.dir, 'layer.blob');
-  const layer = await writeLayer({ sourceDir: l.upper, kind: 'overlay-upper', compression: ctx.compression, outFile: blob });
-  ctx.onEvent({ type: 'component', name: l.component, phase: 'build', status: 'success', durationMs: performance.now() - l.started, detail: layer.digest.slice(0, 19) });
-  if (!ctx.cache) return push(stack, { component: l.component, layer, blobPath: blob, diffDir: l.upper, cached: false });
+  const layer = await writeLayer({
+    sourceDir: l.upper,
+    kind: 'overlay-upper',
+    compression: ctx.compression,
+    outFile: blob,
+  });
+  ctx.onEvent({
+    type: 'component',
+    name: l.component,
+    phase: 'build',
+    status: 'success',
+    durationMs: performance.now() - l.started,
+    detail: layer.digest.slice(0, 19),
+  });
+  if (!ctx.cache)
+    return push(stack, { component: l.component, layer, blobPath: blob, diffDir: l.upper, cached: false });
   // Acquired in the same step as the put, so no eviction can take it before the build ends.
   const held = await ctx.cache.putAndAcquire(l.key, { diffDir: l.upper, layerFile: blob, layer });
   ctx.releases.push(held.release);
   await rm(l.dir, { recursive: true, force: true });
-  return push(stack, { component: l.component, layer, blobPath: held.entry.blobPath, diffDir: held.entry.diffDir, cached: false });
+  return push(stack, {
+    component: l.component,
+    layer,
+    blobPath: held.entry.blobPath,
+    diffDir: held.entry.diffDir,
+    cached: false,
+  });
 }
 
 /** The cached layer under `key`, pinned until the build ends, as the stack's next layer; undefined on a miss. */
-export async function cachedLayer(ctx: StackContext, stack: LayerStack, key: string, component: string): Promise<LayerStack | undefined> {
+export async function cachedLayer(
+  ctx: StackContext,
+  stack: LayerStack,
+  key: string,
+  component: string,
+): Promise<LayerStack | undefined> {
   const lease = ctx.cache ? await ctx.cache.acquire(key) : undefined;
   if (!lease) return undefined;
   ctx.releases.push(lease.release);
-  ctx.onEvent({ type: 'component', name: component, phase: 'build', status: 'cached', detail: lease.entry.layer.digest.slice(0, 19) });
-  return push(stack, { component, layer: lease.entry.layer, blobPath: lease.entry.blobPath, diffDir: lease.entry.diffDir, cached: true });
+  ctx.onEvent({
+    type: 'component',
+    name: component,
+    phase: 'build',
+    status: 'cached',
+    detail: lease.entry.layer.digest.slice(0, 19),
+  });
+  return push(stack, {
+    component,
+    layer: lease.entry.layer,
+    blobPath: lease.entry.blobPath,
+    diffDir: lease.entry.diffDir,
+    cached: true,
+  });
 }
 
 function push(stack: LayerStack, layer: StackLayer): LayerStack {
-  return { lowerDirs: [layer.diffDir, ...stack.lowerDirs], layers: [...stack.layers, layer], headKey: layer.layer.digest };
+  return {
+    lowerDirs: [layer.diffDir, ...stack.lowerDirs],
+    layers: [...stack.layers, layer],
+    headKey: layer.layer.digest,
+  };
 }

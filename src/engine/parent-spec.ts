@@ -8,8 +8,10 @@ import { MANAGED_BASES } from '../bases/catalogue.ts';
 import { IngotError } from '../errors/ingot-error.ts';
 import { DEFAULT_PARENT, type ParentSpec } from './request.ts';
 
-
-export async function parseParentImage(text: string | undefined, resolveImageArn?: (arn: string) => Promise<ParentSpec>): Promise<ParentSpec> {
+export async function parseParentImage(
+  text: string | undefined,
+  resolveImageArn?: (arn: string) => Promise<ParentSpec>,
+): Promise<ParentSpec> {
   if (text === undefined || text === '') return DEFAULT_PARENT;
   const byName = MANAGED_BASES.find((b) => b.name === text);
   if (byName) return { type: 'managed', base: byName.name };

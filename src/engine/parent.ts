@@ -40,15 +40,31 @@ export interface ParentOptions {
 export async function resolveParent(spec: ParentSpec, opts: ParentOptions): Promise<ResolvedParent> {
   switch (spec.type) {
     case 'managed': {
-      const base = await ensureBaseImage(spec.base, { ingotHome: opts.basesHome ?? opts.home, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.baseMaxAgeDays !== undefined ? { maxAgeDays: opts.baseMaxAgeDays } : {}) });
-      return { lowerDirs: [base.rootfsDir], key: base.digest, osVersion: base.osVersion, rootDir: base.rootfsDir, description: `${spec.base} ${base.version} (${base.digest.slice(0, 19)})` };
+      const base = await ensureBaseImage(spec.base, {
+        ingotHome: opts.basesHome ?? opts.home,
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(opts.baseMaxAgeDays !== undefined ? { maxAgeDays: opts.baseMaxAgeDays } : {}),
+      });
+      return {
+        lowerDirs: [base.rootfsDir],
+        key: base.digest,
+        osVersion: base.osVersion,
+        rootDir: base.rootfsDir,
+        description: `${spec.base} ${base.version} (${base.digest.slice(0, 19)})`,
+      };
     }
     case 'rootfs-tarball':
       return unpackTarball(spec.path, opts.home);
     case 'oci':
       return unpackOci(spec.reference, opts.home);
     case 'layers':
-      return { lowerDirs: spec.lowerDirs, key: spec.key, osVersion: spec.osVersion ?? 'Linux', rootDir: undefined, description: `earlier image ${spec.key.slice(0, 19)}` };
+      return {
+        lowerDirs: spec.lowerDirs,
+        key: spec.key,
+        osVersion: spec.osVersion ?? 'Linux',
+        rootDir: undefined,
+        description: `earlier image ${spec.key.slice(0, 19)}`,
+      };
   }
 }
 
@@ -58,7 +74,11 @@ async function fileDigest(path: string): Promise<string> {
   return `sha256:${hash.digest('hex')}`;
 }
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /** Unpacks into `$INGOT_HOME/parents/<hex>/rootfs` once (temp dir + rename, so a crash leaves nothing half-made). */
 async function unpackOnce(home: string, digest: string, fill: (dir: string) => Promise<void>): Promise<string> {
@@ -79,19 +99,37 @@ async function unpackOnce(home: string, digest: string, fill: (dir: string) => P
 }
 
 async function unpackTarball(path: string, home: string): Promise<ResolvedParent> {
-  if (!(await exists(path))) throw new IngotError('InvalidParameterValueException', `parentImage: the rootfs tarball '${path}' does not exist`);
+  if (!(await exists(path)))
+    throw new IngotError('InvalidParameterValueException', `parentImage: the rootfs tarball '${path}' does not exist`);
   const digest = await fileDigest(path);
   const rootfs = await unpackOnce(home, digest, (dir) => untar(path, dir));
-  return { lowerDirs: [rootfs], key: digest, osVersion: 'Linux', rootDir: rootfs, description: `rootfs tarball ${path}` };
+  return {
+    lowerDirs: [rootfs],
+    key: digest,
+    osVersion: 'Linux',
+    rootDir: rootfs,
+    description: `rootfs tarball ${path}`,
+  };
 }
 
 function untar(file: string, dir: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('tar', ['--numeric-owner', '--xattrs', '--xattrs-include=*', '-xpf', file, '-C', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('tar', ['--numeric-owner', '--xattrs', '--xattrs-include=*', '-xpf', file, '-C', dir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new IngotError('InvalidParameterValueException', `parentImage: cannot unpack '${file}': ${stderr.trim().slice(0, 500)}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new IngotError(
+              'InvalidParameterValueException',
+              `parentImage: cannot unpack '${file}': ${stderr.trim().slice(0, 500)}`,
+            ),
+          ),
+    );
   });
 }
 
@@ -104,14 +142,22 @@ function parseOciReference(reference: string): { path: string; tag?: string } {
 
 async function unpackOci(reference: string, home: string): Promise<ResolvedParent> {
   const { path, tag } = parseOciReference(reference);
-  if (!(await exists(path))) throw new IngotError('InvalidParameterValueException', `parentImage: the OCI image '${path}' does not exist`);
+  if (!(await exists(path)))
+    throw new IngotError('InvalidParameterValueException', `parentImage: the OCI image '${path}' does not exist`);
   const image = await readOciImage(path, tag);
   try {
     const digest = image.manifestDescriptor.digest;
     const rootfs = await unpackOnce(home, digest, async (dir) => {
       for (const layer of image.layers) await applyLayer(layer.path, dir);
     });
-    return { lowerDirs: [rootfs], key: digest, osVersion: 'Linux', rootDir: rootfs, runtime: image.config.config ?? {}, description: `OCI image ${reference} (${digest.slice(0, 19)})` };
+    return {
+      lowerDirs: [rootfs],
+      key: digest,
+      osVersion: 'Linux',
+      rootDir: rootfs,
+      runtime: image.config.config ?? {},
+      description: `OCI image ${reference} (${digest.slice(0, 19)})`,
+    };
   } finally {
     await image.close();
   }

@@ -34,14 +34,22 @@ export async function runPhase(r: PhaseRun): Promise<void> {
     ...(r.signal ? { signal: r.signal } : {}),
     onEvent: (e) => {
       if (e.type === 'step-end') {
-        r.onEvent({ type: 'step', component: r.component.name, phase: e.phase, step: e.record.name, status: e.record.status, durationMs: e.record.durationMs });
+        r.onEvent({
+          type: 'step',
+          component: r.component.name,
+          phase: e.phase,
+          step: e.record.name,
+          status: e.record.status,
+          durationMs: e.record.durationMs,
+        });
       } else if (e.type === 'log') {
         r.onEvent({ type: 'log', line: e.line });
       }
     },
   });
   if (r.signal?.aborted || output.status === 'cancelled') throw new BuildCancelled();
-  if (output.status === 'failed') throw new BuildFailure(r.phase, output.failureMessage || 'a step failed', r.component.name);
+  if (output.status === 'failed')
+    throw new BuildFailure(r.phase, output.failureMessage || 'a step failed', r.component.name);
 }
 
 const safeName = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '_');

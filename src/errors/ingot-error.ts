@@ -71,15 +71,15 @@ export class IngotError extends Error {
 
   /** One line for a terminal. */
   toCliLine(): string {
-    return this.description ? `${this.awsType}: ${this.message}\n  ${this.description}` : `${this.awsType}: ${this.message}`;
+    return this.description
+      ? `${this.awsType}: ${this.message}\n  ${this.description}`
+      : `${this.awsType}: ${this.message}`;
   }
 }
 
 /** Shorthands for the errors services throw most. */
-export const notFound = (what: string): IngotError =>
-  new IngotError('ResourceNotFoundException', what);
-export const invalidRequest = (message: string): IngotError =>
-  new IngotError('InvalidRequestException', message);
+export const notFound = (what: string): IngotError => new IngotError('ResourceNotFoundException', what);
+export const invalidRequest = (message: string): IngotError => new IngotError('InvalidRequestException', message);
 export const validation = (message: string, data?: Record<string, unknown>): IngotError =>
   new IngotError('ValidationException', message, data ? { data } : {});
 export const inUse = (message: string): IngotError => new IngotError('ResourceInUseException', message);

@@ -32,7 +32,13 @@ export async function fanOut(store: Store, config: IngotConfig, now: number): Pr
       const infra = e.doc['infrastructureConfiguration'] as { snsTopicArn?: string } | undefined;
       const topic = infra?.snsTopicArn;
       for (const hook of topic ? (config.webhooks?.[topic] ?? []) : []) {
-        await store.events.addDelivery({ eventSeq: e.seq, topicArn: topic!, url: hook.url, body: snsNotification(e, topic!), now });
+        await store.events.addDelivery({
+          eventSeq: e.seq,
+          topicArn: topic!,
+          url: hook.url,
+          body: snsNotification(e, topic!),
+          now,
+        });
         queued++;
       }
       after = e.seq;
@@ -87,9 +93,11 @@ export function startDispatcher(opts: DispatcherOptions): { stop(): Promise<void
   };
   const loop = () => {
     if (stopped) return;
-    running = round().catch((err) => opts.onError?.(err)).finally(() => {
-      if (!stopped) timer = setTimeout(loop, opts.intervalMs ?? 500);
-    });
+    running = round()
+      .catch((err) => opts.onError?.(err))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, opts.intervalMs ?? 500);
+      });
   };
   let timer: NodeJS.Timeout = setTimeout(loop, 0);
   return {

@@ -22,13 +22,21 @@ export function eventRetentionDays(env: NodeJS.ProcessEnv = process.env): number
 }
 
 /** Deletes finished events older than the retention, `batch` at a time (one short write each). */
-export async function pruneDeliveredEvents(store: Store, opts: { now: number; retentionDays: number; batch?: number }): Promise<{ events: number; deliveries: number }> {
+export async function pruneDeliveredEvents(
+  store: Store,
+  opts: { now: number; retentionDays: number; batch?: number },
+): Promise<{ events: number; deliveries: number }> {
   const before = new Date(opts.now - opts.retentionDays * DAY_MS).toISOString();
   const upToSeq = await store.events.cursor(CURSOR);
   const limit = opts.batch ?? 1000;
   const total = { events: 0, deliveries: 0 };
   for (;;) {
-    const { events, deliveries } = await store.events.prune({ before, upToSeq, maxAttempts: MAX_DELIVERY_ATTEMPTS, limit });
+    const { events, deliveries } = await store.events.prune({
+      before,
+      upToSeq,
+      maxAttempts: MAX_DELIVERY_ATTEMPTS,
+      limit,
+    });
     total.events += events;
     total.deliveries += deliveries;
     if (events < limit) return total;
@@ -53,9 +61,11 @@ export function startEventPruning(opts: EventPruningOptions): { stop(): Promise<
   let running: Promise<unknown> = Promise.resolve();
   const loop = () => {
     if (stopped) return;
-    running = pruneDeliveredEvents(opts.store, { now: now(), retentionDays: opts.retentionDays }).catch((err) => opts.onError?.(err)).finally(() => {
-      if (!stopped) timer = setTimeout(loop, interval);
-    });
+    running = pruneDeliveredEvents(opts.store, { now: now(), retentionDays: opts.retentionDays })
+      .catch((err) => opts.onError?.(err))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, interval);
+      });
   };
   let timer: NodeJS.Timeout = setTimeout(loop, 0);
   return {

@@ -17,8 +17,12 @@ export function snsNotification(event: ImageEvent, topicArn: string): string {
     Message: JSON.stringify(event.doc),
     Timestamp: event.at,
     SignatureVersion: 'ingot-hmac-sha256',
-    MessageAttributes: { ingotEventSeq: { Type: 'Number', Value: String(event.seq) }, imageState: { Type: 'String', Value: event.status ?? '' } },
+    MessageAttributes: {
+      ingotEventSeq: { Type: 'Number', Value: String(event.seq) },
+      imageState: { Type: 'String', Value: event.status ?? '' },
+    },
   });
 }
 
-export const signBody = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+export const signBody = (secret: string, body: string): string =>
+  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;

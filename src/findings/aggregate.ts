@@ -15,29 +15,44 @@ export function severityCounts(findings: readonly ImageScanFinding[]): SeverityC
 
 /** Every severity (the API's SeverityCounts has only all/critical/high/medium). */
 export function fullSeverityCounts(findings: readonly ImageScanFinding[]): Record<Severity, number> {
-  return Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Record<Severity, number>;
+  return Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Record<
+    Severity,
+    number
+  >;
 }
 
 /** The `responses` of ListImageScanFindingAggregations for one aggregation type. */
-export function aggregateFindings(findings: readonly ImageScanFinding[], type: AggregationType): ImageScanFindingAggregation[] {
+export function aggregateFindings(
+  findings: readonly ImageScanFinding[],
+  type: AggregationType,
+): ImageScanFindingAggregation[] {
   const keyOf = (f: ImageScanFinding): string => {
     switch (type) {
-      case 'accountId': return f.awsAccountId ?? '';
-      case 'vulnerabilityId': return f.packageVulnerabilityDetails?.vulnerabilityId ?? '';
-      default: return f[type] ?? '';
+      case 'accountId':
+        return f.awsAccountId ?? '';
+      case 'vulnerabilityId':
+        return f.packageVulnerabilityDetails?.vulnerabilityId ?? '';
+      default:
+        return f[type] ?? '';
     }
   };
   const groups = new Map<string, ImageScanFinding[]>();
   for (const f of findings) groups.set(keyOf(f), [...(groups.get(keyOf(f)) ?? []), f]);
-  return [...groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, group]) => {
-    const severityCounts_ = severityCounts(group);
-    switch (type) {
-      case 'accountId': return { accountAggregation: { accountId: key, severityCounts: severityCounts_ } };
-      case 'imageBuildVersionArn': return { imageAggregation: { imageBuildVersionArn: key, severityCounts: severityCounts_ } };
-      case 'imagePipelineArn': return { imagePipelineAggregation: { imagePipelineArn: key, severityCounts: severityCounts_ } };
-      case 'vulnerabilityId': return { vulnerabilityIdAggregation: { vulnerabilityId: key, severityCounts: severityCounts_ } };
-    }
-  });
+  return [...groups]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, group]) => {
+      const severityCounts_ = severityCounts(group);
+      switch (type) {
+        case 'accountId':
+          return { accountAggregation: { accountId: key, severityCounts: severityCounts_ } };
+        case 'imageBuildVersionArn':
+          return { imageAggregation: { imageBuildVersionArn: key, severityCounts: severityCounts_ } };
+        case 'imagePipelineArn':
+          return { imagePipelineAggregation: { imagePipelineArn: key, severityCounts: severityCounts_ } };
+        case 'vulnerabilityId':
+          return { vulnerabilityIdAggregation: { vulnerabilityId: key, severityCounts: severityCounts_ } };
+      }
+    });
 }
 
 export interface ThresholdResult {
@@ -52,7 +67,10 @@ export interface ThresholdResult {
 export function checkSeverityThreshold(findings: readonly ImageScanFinding[], threshold: string): ThresholdResult {
   const t = threshold.toUpperCase();
   if (!isSeverity(t)) {
-    throw new IngotError('InvalidParameterValueException', `severity threshold '${threshold}' must be one of ${SEVERITIES.join(', ')}`);
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `severity threshold '${threshold}' must be one of ${SEVERITIES.join(', ')}`,
+    );
   }
   const offending = findings.filter((f) => {
     const s = (f.severity ?? 'UNTRIAGED').toUpperCase();

@@ -17,7 +17,8 @@ export function parseDebianVersion(text: string): DebianVersion {
   let epoch = 0;
   if (colon >= 0) {
     const e = v.slice(0, colon);
-    if (!/^\d+$/.test(e)) throw new IngotError('InvalidParameterValueException', `Debian version '${text}': epoch '${e}' is not a number`);
+    if (!/^\d+$/.test(e))
+      throw new IngotError('InvalidParameterValueException', `Debian version '${text}': epoch '${e}' is not a number`);
     epoch = Number(e);
   }
   const rest = v.slice(colon + 1);
@@ -25,10 +26,16 @@ export function parseDebianVersion(text: string): DebianVersion {
   const upstream = dash >= 0 ? rest.slice(0, dash) : rest;
   const revision = dash >= 0 ? rest.slice(dash + 1) : '';
   if (!upstream || !/^\d/.test(upstream)) {
-    throw new IngotError('InvalidParameterValueException', `Debian version '${text}': the upstream version must start with a digit`);
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `Debian version '${text}': the upstream version must start with a digit`,
+    );
   }
   if (/[^A-Za-z0-9.+~:-]/.test(upstream) || /[^A-Za-z0-9.+~]/.test(revision)) {
-    throw new IngotError('InvalidParameterValueException', `Debian version '${text}' has characters dpkg does not allow`);
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `Debian version '${text}' has characters dpkg does not allow`,
+    );
   }
   return { epoch, upstream, revision };
 }

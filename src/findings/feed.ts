@@ -27,19 +27,36 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** Checks the tracker's shape, naming the first entry that does not fit. */
 export function parseTrackerFeed(data: unknown, source = 'feed'): TrackerFeed {
-  if (!isObject(data)) throw new IngotError('InvalidParameterValueException', `${source}: the security tracker feed must be a JSON object of source packages`);
+  if (!isObject(data))
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `${source}: the security tracker feed must be a JSON object of source packages`,
+    );
   for (const [pkg, issues] of Object.entries(data)) {
-    if (!isObject(issues)) throw new IngotError('InvalidParameterValueException', `${source}: '${pkg}' must map vulnerability ids to issues`);
+    if (!isObject(issues))
+      throw new IngotError(
+        'InvalidParameterValueException',
+        `${source}: '${pkg}' must map vulnerability ids to issues`,
+      );
     for (const [id, issue] of Object.entries(issues)) {
       if (!isObject(issue) || !isObject(issue.releases)) {
-        throw new IngotError('InvalidParameterValueException', `${source}: '${pkg}' → '${id}' needs a 'releases' object`);
+        throw new IngotError(
+          'InvalidParameterValueException',
+          `${source}: '${pkg}' → '${id}' needs a 'releases' object`,
+        );
       }
       for (const [release, r] of Object.entries(issue.releases)) {
         if (!isObject(r) || typeof r.status !== 'string') {
-          throw new IngotError('InvalidParameterValueException', `${source}: '${pkg}' → '${id}' → releases.${release} needs a string 'status'`);
+          throw new IngotError(
+            'InvalidParameterValueException',
+            `${source}: '${pkg}' → '${id}' → releases.${release} needs a string 'status'`,
+          );
         }
         if (r.fixed_version !== undefined && typeof r.fixed_version !== 'string') {
-          throw new IngotError('InvalidParameterValueException', `${source}: '${pkg}' → '${id}' → releases.${release}.fixed_version must be a string`);
+          throw new IngotError(
+            'InvalidParameterValueException',
+            `${source}: '${pkg}' → '${id}' → releases.${release}.fixed_version must be a string`,
+          );
         }
       }
     }
@@ -50,13 +67,19 @@ export function parseTrackerFeed(data: unknown, source = 'feed'): TrackerFeed {
 /** Reads and checks a tracker JSON file. */
 export async function loadTrackerFeed(path: string): Promise<TrackerFeed> {
   const text = await readFile(path, 'utf8').catch((err: unknown) => {
-    throw new IngotError('InvalidParameterValueException', `cannot read the security tracker feed ${path}`, { cause: err });
+    throw new IngotError('InvalidParameterValueException', `cannot read the security tracker feed ${path}`, {
+      cause: err,
+    });
   });
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new IngotError('InvalidParameterValueException', `security tracker feed ${path} is not JSON: ${(err as Error).message}`, { cause: err });
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `security tracker feed ${path} is not JSON: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return parseTrackerFeed(data, path);
 }
@@ -70,7 +93,10 @@ export function importedFeedPath(ingotHome: string): string {
  * Imports a tracker JSON file (checked first) as the feed builds use: a feed named by `INGOT_SECURITY_FEED`
  * or a build option is used in place; otherwise the imported copy. Returns the path it was written to.
  */
-export async function importTrackerFeed(source: string, ingotHome: string): Promise<{ path: string; sourcePackages: number }> {
+export async function importTrackerFeed(
+  source: string,
+  ingotHome: string,
+): Promise<{ path: string; sourcePackages: number }> {
   const feed = await loadTrackerFeed(source);
   const dest = importedFeedPath(ingotHome);
   await mkdir(dirname(dest), { recursive: true });
@@ -80,8 +106,17 @@ export async function importTrackerFeed(source: string, ingotHome: string): Prom
 }
 
 /** The feed to scan with: an explicit path, else $INGOT_SECURITY_FEED, else the imported one (undefined when none). */
-export async function resolveFeedPath(ingotHome: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function resolveFeedPath(
+  ingotHome: string,
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
   if (explicit || env.INGOT_SECURITY_FEED) return explicit || env.INGOT_SECURITY_FEED;
   const imported = importedFeedPath(ingotHome);
-  return (await stat(imported).then(() => true, () => false)) ? imported : undefined;
+  return (await stat(imported).then(
+    () => true,
+    () => false,
+  ))
+    ? imported
+    : undefined;
 }

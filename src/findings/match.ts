@@ -27,7 +27,13 @@ export interface MatchOptions {
 }
 
 /** Debian major version → tracker codename. */
-export const DEBIAN_CODENAMES: Record<string, string> = { '10': 'buster', '11': 'bullseye', '12': 'bookworm', '13': 'trixie', '14': 'forky' };
+export const DEBIAN_CODENAMES: Record<string, string> = {
+  '10': 'buster',
+  '11': 'bullseye',
+  '12': 'bookworm',
+  '13': 'trixie',
+  '14': 'forky',
+};
 
 const TRACKER_URL = 'https://security-tracker.debian.org/tracker/';
 
@@ -43,14 +49,23 @@ function affected(issue: TrackerIssue, release: string, installed: string): { fi
 function vulnerablePackage(p: ScanPackage, fixedIn: string | undefined): VulnerablePackage {
   const v = parseDebianVersion(p.version);
   return {
-    name: p.name, version: v.upstream, ...(v.revision ? { release: v.revision } : {}), epoch: v.epoch, arch: p.architecture,
-    packageManager: 'OS', filePath: 'var/lib/dpkg/status',
+    name: p.name,
+    version: v.upstream,
+    ...(v.revision ? { release: v.revision } : {}),
+    epoch: v.epoch,
+    arch: p.architecture,
+    packageManager: 'OS',
+    filePath: 'var/lib/dpkg/status',
     ...(fixedIn ? { fixedInVersion: fixedIn, remediation: `apt-get install --only-upgrade ${p.name}` } : {}),
   };
 }
 
 /** One finding per (vulnerability, source package), listing every installed binary built from that source. */
-export function matchVulnerabilities(packages: readonly ScanPackage[], feed: TrackerFeed, opts: MatchOptions): ImageScanFinding[] {
+export function matchVulnerabilities(
+  packages: readonly ScanPackage[],
+  feed: TrackerFeed,
+  opts: MatchOptions,
+): ImageScanFinding[] {
   const observedAt = opts.observedAt ?? new Date();
   const bySource = new Map<string, ScanPackage[]>();
   for (const p of packages) bySource.set(p.source, [...(bySource.get(p.source) ?? []), p]);
@@ -75,10 +90,14 @@ export function matchVulnerabilities(packages: readonly ScanPackage[], feed: Tra
         severity,
         firstObservedAt: observedAt,
         updatedAt: observedAt,
-        remediation: { recommendation: {
-          text: fixedIn ? `Upgrade ${source} to ${fixedIn} or later.` : `No fixed version of ${source} for ${opts.release} yet.`,
-          url: `${TRACKER_URL}${id}`,
-        } },
+        remediation: {
+          recommendation: {
+            text: fixedIn
+              ? `Upgrade ${source} to ${fixedIn} or later.`
+              : `No fixed version of ${source} for ${opts.release} yet.`,
+            url: `${TRACKER_URL}${id}`,
+          },
+        },
         packageVulnerabilityDetails: {
           vulnerabilityId: id,
           vulnerablePackages: hits.map((h) => vulnerablePackage(h.p, h.fixedIn)),

@@ -17,13 +17,24 @@ import type { Severity } from './severity.ts';
 /** Packages from a CycloneDX BOM Ingot wrote (source package and version are component properties). */
 export function packagesFromCycloneDx(bom: unknown, file = 'CycloneDX BOM'): ScanPackage[] {
   const components = (bom as { components?: unknown }).components;
-  if (!Array.isArray(components)) throw new IngotError('InvalidParameterValueException', `${file}: no 'components' list`);
-  return components.flatMap((c: { name?: string; version?: string; purl?: string; properties?: Array<{ name: string; value: string }> }) => {
-    if (!c.name || !c.version || !c.purl?.startsWith('pkg:deb/')) return [];
-    const prop = (n: string) => c.properties?.find((p) => p.name === n)?.value;
-    const arch = prop(CDX_PROPERTIES.architecture) ?? /[?&]arch=([^&]+)/.exec(c.purl)?.[1] ?? 'all';
-    return [{ name: c.name, version: c.version, architecture: arch, source: prop(CDX_PROPERTIES.source) ?? c.name, sourceVersion: prop(CDX_PROPERTIES.sourceVersion) ?? c.version }];
-  });
+  if (!Array.isArray(components))
+    throw new IngotError('InvalidParameterValueException', `${file}: no 'components' list`);
+  return components.flatMap(
+    (c: { name?: string; version?: string; purl?: string; properties?: Array<{ name: string; value: string }> }) => {
+      if (!c.name || !c.version || !c.purl?.startsWith('pkg:deb/')) return [];
+      const prop = (n: string) => c.properties?.find((p) => p.name === n)?.value;
+      const arch = prop(CDX_PROPERTIES.architecture) ?? /[?&]arch=([^&]+)/.exec(c.purl)?.[1] ?? 'all';
+      return [
+        {
+          name: c.name,
+          version: c.version,
+          architecture: arch,
+          source: prop(CDX_PROPERTIES.source) ?? c.name,
+          sourceVersion: prop(CDX_PROPERTIES.sourceVersion) ?? c.version,
+        },
+      ];
+    },
+  );
 }
 
 export interface ScanImageOptions extends Partial<MatchOptions> {
@@ -58,19 +69,26 @@ export async function scanImageVulnerabilities(opts: ScanImageOptions): Promise<
     packages = await readDpkgPackages(opts.rootfsDir);
     release ??= DEBIAN_CODENAMES[(await readDistro(opts.rootfsDir)).versionId.split('.')[0] ?? ''];
   } else {
-    throw new IngotError('InvalidParameterCombinationException', 'scanImageVulnerabilities needs rootfsDir or cycloneDxPath');
+    throw new IngotError(
+      'InvalidParameterCombinationException',
+      'scanImageVulnerabilities needs rootfsDir or cycloneDxPath',
+    );
   }
   release ??= 'bookworm';
   const feed = await loadTrackerFeed(opts.feedPath);
   const findings = matchVulnerabilities(packages, feed, { ...opts, release });
   const report: ImageFindingsReport = {
-    release, feed: opts.feedPath, packagesScanned: packages.length,
-    counts: fullSeverityCounts(findings), severityCounts: severityCounts(findings),
-    findings, aggregations: aggregateFindings(findings, 'vulnerabilityId'),
+    release,
+    feed: opts.feedPath,
+    packagesScanned: packages.length,
+    counts: fullSeverityCounts(findings),
+    severityCounts: severityCounts(findings),
+    findings,
+    aggregations: aggregateFindings(findings, 'vulnerabilityId'),
   };
   if (opts.outFile) {
     await mkdir(dirname(opts.outFile), { recursive: true });
-    await writeFile(opts.outFile, JSON.stringify(report, null, 2) + '\n');
+    await writeFile(opts.outFile, `${JSON.stringify(report, null, 2)}\n`);
   }
   return report;
 }

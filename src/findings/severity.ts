@@ -4,7 +4,14 @@ export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL',
 export type Severity = (typeof SEVERITIES)[number];
 
 /** Most severe first; UNTRIAGED ranks below INFORMATIONAL for thresholds (it is unknown, not harmless). */
-export const SEVERITY_RANK: Record<Severity, number> = { CRITICAL: 5, HIGH: 4, MEDIUM: 3, LOW: 2, INFORMATIONAL: 1, UNTRIAGED: 0 };
+export const SEVERITY_RANK: Record<Severity, number> = {
+  CRITICAL: 5,
+  HIGH: 4,
+  MEDIUM: 3,
+  LOW: 2,
+  INFORMATIONAL: 1,
+  UNTRIAGED: 0,
+};
 
 /**
  * The tracker's urgency (`high`, `medium`, `low`, `unimportant`, `not yet assigned`, `end-of-life`, with
@@ -14,12 +21,19 @@ export const SEVERITY_RANK: Record<Severity, number> = { CRITICAL: 5, HIGH: 4, M
 export function severityForUrgency(urgency: string | undefined, scope?: string): Severity {
   const u = (urgency ?? '').replace(/\*+$/, '').trim().toLowerCase();
   switch (u) {
-    case 'critical': return 'CRITICAL';
-    case 'high': return scope === 'remote' ? 'CRITICAL' : 'HIGH';
-    case 'medium': return 'MEDIUM';
-    case 'low': case 'end-of-life': return 'LOW';
-    case 'unimportant': return 'INFORMATIONAL';
-    default: return 'UNTRIAGED';
+    case 'critical':
+      return 'CRITICAL';
+    case 'high':
+      return scope === 'remote' ? 'CRITICAL' : 'HIGH';
+    case 'medium':
+      return 'MEDIUM';
+    case 'low':
+    case 'end-of-life':
+      return 'LOW';
+    case 'unimportant':
+      return 'INFORMATIONAL';
+    default:
+      return 'UNTRIAGED';
   }
 }
 

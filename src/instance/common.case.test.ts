@@ -12,8 +12,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Instance } from './types.ts';
 
 export const CONFORMANCE_TESTS = [
-  'exit codes', 'stdout and stderr', 'env', 'cwd', 'stdin', 'missing program', 'timeout kills the whole tree',
-  'abort', 'copyIn/copyOut round trip', 'reboot ends processes and keeps files', 'close is idempotent',
+  'exit codes',
+  'stdout and stderr',
+  'env',
+  'cwd',
+  'stdin',
+  'missing program',
+  'timeout kills the whole tree',
+  'abort',
+  'copyIn/copyOut round trip',
+  'reboot ends processes and keeps files',
+  'close is idempotent',
 ] as const;
 export type ConformanceTest = (typeof CONFORMANCE_TESTS)[number];
 
@@ -59,7 +68,11 @@ const CASES: Record<ConformanceTest, (i: Instance) => Promise<void>> = {
     assert.equal(r.timedOut, true);
     assert.ok(Date.now() - started < 5000);
     await sleep(1500);
-    assert.notEqual((await i.exec({ argv: ['test', '-e', marker] })).exitCode, 0, 'a background child outlived the timeout');
+    assert.notEqual(
+      (await i.exec({ argv: ['test', '-e', marker] })).exitCode,
+      0,
+      'a background child outlived the timeout',
+    );
   },
   abort: async (i) => {
     const ctl = new AbortController();

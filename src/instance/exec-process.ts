@@ -30,10 +30,13 @@ export function execProcess(params: ExecParams): Promise<ExecResult> {
         /* already gone */
       }
     };
-    const timer = params.timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      killTree();
-    }, params.timeoutMs);
+    const timer =
+      params.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            killTree();
+          }, params.timeoutMs);
     const onAbort = () => {
       aborted = true;
       killTree();

@@ -17,7 +17,12 @@ export interface LifecycleDeps {
   config: () => IngotConfig;
 }
 
-const TARGET_STATE: Record<LifecycleExecutionResourceActionName, ImageStatus> = { DELETE: 'DELETED', DEPRECATE: 'DEPRECATED', DISABLE: 'DISABLED', AVAILABLE: 'AVAILABLE' };
+const TARGET_STATE: Record<LifecycleExecutionResourceActionName, ImageStatus> = {
+  DELETE: 'DELETED',
+  DEPRECATE: 'DEPRECATED',
+  DISABLE: 'DISABLED',
+  AVAILABLE: 'AVAILABLE',
+};
 
 /** Deletes every copy of the image; returns what was removed. */
 async function deleteArtifacts(deps: LifecycleDeps, image: Image): Promise<string[]> {
@@ -38,14 +43,26 @@ async function deleteArtifacts(deps: LifecycleDeps, image: Image): Promise<strin
 }
 
 /** Returns the image's new state, or throws with the reason the action failed. */
-export async function applyAction(deps: LifecycleDeps, record: ResourceRecord<Image>, action: LifecycleExecutionResourceActionName, executionId: string): Promise<{ skipped: boolean; detail: string }> {
+export async function applyAction(
+  deps: LifecycleDeps,
+  record: ResourceRecord<Image>,
+  action: LifecycleExecutionResourceActionName,
+  executionId: string,
+): Promise<{ skipped: boolean; detail: string }> {
   const target = TARGET_STATE[action];
   if (record.doc.state?.status === target) return { skipped: true, detail: `already ${target}` };
-  const detail = action === 'DELETE' ? `removed ${(await deleteArtifacts(deps, record.doc)).join(', ') || 'nothing'}` : `state ${target}`;
+  const detail =
+    action === 'DELETE'
+      ? `removed ${(await deleteArtifacts(deps, record.doc)).join(', ') || 'nothing'}`
+      : `state ${target}`;
   await deps.store.transaction(async () => {
     const now = await deps.store.resources.get<Image>(record.arn);
     if (!now) return;
-    const doc: Image = { ...now.doc, state: { status: target, reason: `Lifecycle execution ${executionId}: ${action}` }, lifecycleExecutionId: executionId };
+    const doc: Image = {
+      ...now.doc,
+      state: { status: target, reason: `Lifecycle execution ${executionId}: ${action}` },
+      lifecycleExecutionId: executionId,
+    };
     if (action === 'DEPRECATE') doc.deprecationTime = new Date().toISOString() as unknown as Date;
     if (action === 'DELETE') doc.outputResources = {};
     await deps.store.resources.update(record.arn, doc);

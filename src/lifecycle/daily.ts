@@ -11,12 +11,21 @@ import { runLifecyclePolicy } from './run.ts';
 const DAY = 86_400_000;
 const nextMidnight = (t: number): number => Math.floor(t / DAY) * DAY + DAY;
 
-export async function runDueLifecyclePolicies(deps: LifecycleDeps, now: number, onError?: (err: unknown) => void): Promise<string[]> {
+export async function runDueLifecyclePolicies(
+  deps: LifecycleDeps,
+  now: number,
+  onError?: (err: unknown) => void,
+): Promise<string[]> {
   const ran: string[] = [];
   for (const policy of await deps.store.resources.allOfType<LifecyclePolicy>('lifecycle-policy')) {
     const state = await deps.store.schedules.get(policy.arn);
     if (!state || state.nextRun === null) {
-      await deps.store.schedules.put({ pipelineArn: policy.arn, nextRun: nextMidnight(now), lastFired: null, lastFingerprint: null });
+      await deps.store.schedules.put({
+        pipelineArn: policy.arn,
+        nextRun: nextMidnight(now),
+        lastFired: null,
+        lastFingerprint: null,
+      });
       continue;
     }
     if (state.nextRun > now) continue;

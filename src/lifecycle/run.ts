@@ -19,11 +19,24 @@ interface Step {
 }
 
 /** Applies the steps and records the execution under `policyArn` (a policy, or an image for ad-hoc updates). */
-export async function execute(deps: LifecycleDeps, policyArn: string, steps: readonly Step[], preview: boolean, id = newExecutionId()): Promise<string> {
+export async function execute(
+  deps: LifecycleDeps,
+  policyArn: string,
+  steps: readonly Step[],
+  preview: boolean,
+  id = newExecutionId(),
+): Promise<string> {
   const startTime = new Date().toISOString();
   // Ad-hoc updates (StartResourceStateUpdate) are keyed by the image ARN and name no policy.
-  const base = { lifecycleExecutionId: id, ...(policyArn.includes(':lifecycle-policy/') ? { lifecyclePolicyArn: policyArn } : {}), startTime };
-  await deps.store.lifecycleExecutions.put({ id, policyArn, startedAt: startTime, doc: { ...base, state: { status: 'IN_PROGRESS' } } }, []);
+  const base = {
+    lifecycleExecutionId: id,
+    ...(policyArn.includes(':lifecycle-policy/') ? { lifecyclePolicyArn: policyArn } : {}),
+    startTime,
+  };
+  await deps.store.lifecycleExecutions.put(
+    { id, policyArn, startedAt: startTime, doc: { ...base, state: { status: 'IN_PROGRESS' } } },
+    [],
+  );
   const resources: Record<string, unknown>[] = [];
   let failures = 0;
   for (const s of steps) {
@@ -37,29 +50,58 @@ export async function execute(deps: LifecycleDeps, policyArn: string, steps: rea
       }
     } catch (err) {
       failures++;
-      state = { status: 'FAILED', reason: `${s.action} failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000) };
+      state = {
+        status: 'FAILED',
+        reason: `${s.action} failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000),
+      };
     }
     const uris = (s.image.doc.outputResources?.containers ?? []).flatMap((c) => c.imageUris ?? []);
     resources.push({
-      accountId: s.image.account, resourceId: s.image.arn, region: s.image.region, state,
-      action: { name: s.action, reason: s.reason }, ...(uris.length ? { imageUris: uris } : {}), startTime: started, endTime: new Date().toISOString(),
+      accountId: s.image.account,
+      resourceId: s.image.arn,
+      region: s.image.region,
+      state,
+      action: { name: s.action, reason: s.reason },
+      ...(uris.length ? { imageUris: uris } : {}),
+      startTime: started,
+      endTime: new Date().toISOString(),
     });
   }
   const status = failures ? 'FAILED' : 'SUCCESS';
-  const reason = failures ? `${failures} of ${steps.length} resource actions failed` : `${steps.length} resource(s) ${preview ? 'previewed' : 'processed'}`;
+  const reason = failures
+    ? `${failures} of ${steps.length} resource actions failed`
+    : `${steps.length} resource(s) ${preview ? 'previewed' : 'processed'}`;
   await deps.store.lifecycleExecutions.put(
-    { id, policyArn, startedAt: startTime, doc: { ...base, state: { status, reason }, resourcesImpactedSummary: { hasImpactedResources: steps.length > 0 }, endTime: new Date().toISOString() } },
+    {
+      id,
+      policyArn,
+      startedAt: startTime,
+      doc: {
+        ...base,
+        state: { status, reason },
+        resourcesImpactedSummary: { hasImpactedResources: steps.length > 0 },
+        endTime: new Date().toISOString(),
+      },
+    },
     resources,
   );
   return id;
 }
 
-export async function planPolicy(deps: LifecycleDeps, policy: ResourceRecord<LifecyclePolicy>, now = Date.now()): Promise<PlannedAction[]> {
+export async function planPolicy(
+  deps: LifecycleDeps,
+  policy: ResourceRecord<LifecyclePolicy>,
+  now = Date.now(),
+): Promise<PlannedAction[]> {
   return planActions(policy.doc, await selectImages(deps.store, policy), now);
 }
 
 /** Runs (or previews) a policy now; returns the execution id. */
-export async function runLifecyclePolicy(deps: LifecycleDeps, policy: ResourceRecord<LifecyclePolicy>, opts: { preview?: boolean; now?: number } = {}): Promise<string> {
+export async function runLifecyclePolicy(
+  deps: LifecycleDeps,
+  policy: ResourceRecord<LifecyclePolicy>,
+  opts: { preview?: boolean; now?: number } = {},
+): Promise<string> {
   const plan = await planPolicy(deps, policy, opts.now);
   const id = await execute(deps, policy.arn, plan, opts.preview === true);
   if (!opts.preview) {

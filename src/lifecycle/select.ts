@@ -15,16 +15,26 @@ export const ACTIONABLE = ['AVAILABLE', 'DEPRECATED', 'DISABLED'];
 function selected(policy: LifecyclePolicy, image: Image): boolean {
   const sel = policy.resourceSelection ?? {};
   const byRecipe = (sel.recipes ?? []).some(
-    (r) => arnName(r.name) === arnName(image.name ?? '') && matches(parseVersion(image.version ?? '0.0.0'), parseVersionPattern(r.semanticVersion)),
+    (r) =>
+      arnName(r.name) === arnName(image.name ?? '') &&
+      matches(parseVersion(image.version ?? '0.0.0'), parseVersionPattern(r.semanticVersion)),
   );
   const byTag = Object.entries(sel.tagMap ?? {}).some(([k, v]) => image.tags?.[k] === v);
   return byRecipe || byTag;
 }
 
-export async function selectImages(store: Store, policy: ResourceRecord<LifecyclePolicy>): Promise<ResourceRecord<Image>[]> {
+export async function selectImages(
+  store: Store,
+  policy: ResourceRecord<LifecyclePolicy>,
+): Promise<ResourceRecord<Image>[]> {
   const type = policy.doc.resourceType === 'CONTAINER_IMAGE' ? 'DOCKER' : 'AMI';
   const all = await store.resources.allOfType<Image>('image');
   return all.filter(
-    (r) => r.account === policy.account && r.region === policy.region && r.doc.type === type && ACTIONABLE.includes(r.doc.state?.status ?? '') && selected(policy.doc, r.doc),
+    (r) =>
+      r.account === policy.account &&
+      r.region === policy.region &&
+      r.doc.type === type &&
+      ACTIONABLE.includes(r.doc.state?.status ?? '') &&
+      selected(policy.doc, r.doc),
   );
 }

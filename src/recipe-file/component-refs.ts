@@ -10,7 +10,9 @@ import { IngotError } from '../errors/ingot-error.ts';
 import { MANAGED_COMPONENTS, resolveManagedAlias } from '../toe/managed/index.ts';
 import type { ComponentSource } from '../engine/component-from-text.ts';
 
-export type StoredComponentLookup = (arn: string) => Promise<{ name: string; version: string; arn: string; data: string } | undefined>;
+export type StoredComponentLookup = (
+  arn: string,
+) => Promise<{ name: string; version: string; arn: string; data: string } | undefined>;
 
 export interface RefContext {
   baseDir: string;
@@ -21,13 +23,22 @@ export interface RefContext {
 }
 
 export async function resolveComponentRef(ref: string | undefined, ctx: RefContext): Promise<ComponentSource> {
-  if (ref === undefined) throw new IngotError('ValidationException', `${ctx.where}: give the component as \`uri\` (a file or an ARN), \`componentArn\`, or inline \`data\``);
+  if (ref === undefined)
+    throw new IngotError(
+      'ValidationException',
+      `${ctx.where}: give the component as \`uri\` (a file or an ARN), \`componentArn\`, or inline \`data\``,
+    );
   if (ref.startsWith('arn:')) {
     const arn = tryParseArn(ref);
-    if (!arn || arn.type !== 'component') throw new IngotError('ValidationException', `${ctx.where}: '${ref}' is not a component ARN`);
+    if (arn?.type !== 'component')
+      throw new IngotError('ValidationException', `${ctx.where}: '${ref}' is not a component ARN`);
     if (arn.account === 'aws') return managed(arn.name, ref, ctx);
     const found = await ctx.stored?.(ref);
-    if (!found) throw new IngotError('ResourceNotFoundException', `${ctx.where}: the component '${ref}' is not in the local Ingot store (create it with the API first, or point \`uri\` at its document file)`);
+    if (!found)
+      throw new IngotError(
+        'ResourceNotFoundException',
+        `${ctx.where}: the component '${ref}' is not in the local Ingot store (create it with the API first, or point \`uri\` at its document file)`,
+      );
     return { name: found.name, version: found.version, arn: found.arn, text: found.data, origin: ref };
   }
   const path = isAbsolute(ref) ? ref : resolve(ctx.baseDir, ref.replace(/^file:\/\//, ''));
@@ -35,7 +46,10 @@ export async function resolveComponentRef(ref: string | undefined, ctx: RefConte
   if (text !== undefined) return { name: ctx.entryName, version: ctx.entryVersion ?? '1.0.0', text, origin: path };
   // Not a file: perhaps a managed component's name.
   if (MANAGED_COMPONENTS.some((c) => c.name === resolveManagedAlias(ref))) return managed(ref, ref, ctx);
-  throw new IngotError('ValidationException', `${ctx.where}: '${ref}' is neither a document file (looked at ${path}) nor a managed component`);
+  throw new IngotError(
+    'ValidationException',
+    `${ctx.where}: '${ref}' is neither a document file (looked at ${path}) nor a managed component`,
+  );
 }
 
 function managed(name: string, ref: string, ctx: RefContext): ComponentSource {
@@ -43,7 +57,10 @@ function managed(name: string, ref: string, ctx: RefContext): ComponentSource {
   const c = MANAGED_COMPONENTS.find((m) => m.name === real);
   if (!c) {
     const known = MANAGED_COMPONENTS.map((m) => m.name).join(', ');
-    throw new IngotError('ResourceNotFoundException', `${ctx.where}: no managed component '${name}' (managed components: ${known})`);
+    throw new IngotError(
+      'ResourceNotFoundException',
+      `${ctx.where}: no managed component '${name}' (managed components: ${known})`,
+    );
   }
   return { name: c.name, version: c.semanticVersion, arn: ref, text: c.data, origin: `managed component ${c.name}` };
 }

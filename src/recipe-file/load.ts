@@ -55,26 +55,38 @@ export async function loadRecipeFile(file: string, opts: LoadOptions = {}): Prom
   } catch (err) {
     throw fail(file, `not valid YAML or JSON: ${(err as Error).message}`);
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw fail(file, 'a recipe is a mapping with at least `name` and `components`');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw fail(file, 'a recipe is a mapping with at least `name` and `components`');
   const wrapper = raw as { recipe?: RecipeFile; documents?: Record<string, string> };
   const recipe = (wrapper.recipe ?? raw) as RecipeFile;
   const documents = wrapper.documents ?? {};
   const name = recipe.name;
   const version = recipe.semanticVersion ?? recipe.version ?? '1.0.0';
   if (typeof name !== 'string' || !name) throw fail(file, '`name` is required');
-  if (!/^[0-9]+\.[0-9]+\.[0-9]+$/.test(version)) throw fail(file, `version '${version}' is not <major>.<minor>.<patch>`);
+  if (!/^[0-9]+\.[0-9]+\.[0-9]+$/.test(version))
+    throw fail(file, `version '${version}' is not <major>.<minor>.<patch>`);
   const base = dirname(resolve(file));
   const components: BuildComponent[] = [];
   for (const [i, entry] of (recipe.components ?? []).entries()) {
     const where = `components[${i}]`;
     const ref = entry.data !== undefined ? undefined : (entry.uri ?? entry.componentArn);
     const inline = entry.data ?? (ref !== undefined ? documents[ref] : undefined);
-    const source = inline !== undefined
-      ? { name: entry.name, version: entry.version ?? '1.0.0', text: inline, origin: `${file} ${where}` }
-      : await resolveComponentRef(ref, { baseDir: base, where: `${file} ${where}`, entryName: entry.name, entryVersion: entry.version, ...(opts.storedComponent ? { stored: opts.storedComponent } : {}) });
+    const source =
+      inline !== undefined
+        ? { name: entry.name, version: entry.version ?? '1.0.0', text: inline, origin: `${file} ${where}` }
+        : await resolveComponentRef(ref, {
+            baseDir: base,
+            where: `${file} ${where}`,
+            entryName: entry.name,
+            entryVersion: entry.version,
+            ...(opts.storedComponent ? { stored: opts.storedComponent } : {}),
+          });
     components.push(componentFromText({ ...source, ...(entry.parameters ? { parameters: entry.parameters } : {}) }));
   }
-  const isContainer = recipe.dockerfileTemplateData !== undefined || recipe.targetRepository !== undefined || recipe.containerType !== undefined;
+  const isContainer =
+    recipe.dockerfileTemplateData !== undefined ||
+    recipe.targetRepository !== undefined ||
+    recipe.containerType !== undefined;
   return {
     kind: isContainer ? 'container' : 'image',
     name,

@@ -43,7 +43,9 @@ function component(p: InventoryPackage): Record<string, unknown> {
       { name: CDX_PROPERTIES.source, value: p.source },
       { name: CDX_PROPERTIES.sourceVersion, value: p.sourceVersion },
       { name: CDX_PROPERTIES.architecture, value: p.architecture },
-      ...(p.checksumOf ? [{ name: CDX_PROPERTIES.checksumOf, value: `var/lib/dpkg/info/${p.name}.${p.checksumOf}` }] : []),
+      ...(p.checksumOf
+        ? [{ name: CDX_PROPERTIES.checksumOf, value: `var/lib/dpkg/info/${p.name}.${p.checksumOf}` }]
+        : []),
     ],
   };
 }
@@ -58,8 +60,22 @@ export function buildCycloneDxBom(inventory: Inventory, subject: SbomSubject): R
     version: 1,
     metadata: {
       timestamp,
-      tools: { components: [{ type: 'application', name: 'ingot', ...(subject.tool ? { version: subject.tool.replace(/^ingot-/, '') } : {}) }] },
-      component: { type: 'container', 'bom-ref': rootRef, name: subject.name, version: subject.version, description: `${inventory.distro.prettyName} image` },
+      tools: {
+        components: [
+          {
+            type: 'application',
+            name: 'ingot',
+            ...(subject.tool ? { version: subject.tool.replace(/^ingot-/, '') } : {}),
+          },
+        ],
+      },
+      component: {
+        type: 'container',
+        'bom-ref': rootRef,
+        name: subject.name,
+        version: subject.version,
+        description: `${inventory.distro.prettyName} image`,
+      },
     },
     components: inventory.packages.map(component),
     dependencies: [{ ref: rootRef, dependsOn: inventory.packages.map((p) => p.purl) }],

@@ -1,6 +1,5 @@
 /** @module Reads a root file system's dpkg database (`var/lib/dpkg/status`) into installed-package records. */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
 import { resolveInInstance } from '../instance/sandbox/resolve-path.ts';
 
@@ -42,7 +41,14 @@ export function parseDeb822(text: string): Array<Map<string, string>> {
 }
 
 /** The status words that mean the package's files are on disk (what `dpkg-query -W` lists by default, minus removed ones). */
-const ON_DISK = new Set(['installed', 'half-configured', 'unpacked', 'half-installed', 'triggers-awaited', 'triggers-pending']);
+const ON_DISK = new Set([
+  'installed',
+  'half-configured',
+  'unpacked',
+  'half-installed',
+  'triggers-awaited',
+  'triggers-pending',
+]);
 
 export function packagesFromStatus(text: string, file = 'var/lib/dpkg/status'): DebPackage[] {
   const out: DebPackage[] = [];
@@ -51,7 +57,8 @@ export function packagesFromStatus(text: string, file = 'var/lib/dpkg/status'): 
     const state = (f.get('status') ?? '').split(/\s+/)[2];
     if (!name || !state || !ON_DISK.has(state)) continue;
     const version = f.get('version');
-    if (!version) throw new IngotError('InvalidParameterValueException', `${file}: package '${name}' has no Version field`);
+    if (!version)
+      throw new IngotError('InvalidParameterValueException', `${file}: package '${name}' has no Version field`);
     const src = /^(\S+)(?:\s+\((\S+)\))?/.exec(f.get('source') ?? '');
     const size = Number(f.get('installed-size'));
     const pkg: DebPackage = {
@@ -70,7 +77,9 @@ export function packagesFromStatus(text: string, file = 'var/lib/dpkg/status'): 
     if (Number.isFinite(size) && size > 0) pkg.installedSizeKiB = size;
     out.push(pkg);
   }
-  return out.sort((a, b) => (a.name === b.name ? a.architecture.localeCompare(b.architecture) : a.name < b.name ? -1 : 1));
+  return out.sort((a, b) =>
+    a.name === b.name ? a.architecture.localeCompare(b.architecture) : a.name < b.name ? -1 : 1,
+  );
 }
 
 /** Where dpkg keeps its database inside an image. */
@@ -87,11 +96,15 @@ export async function readDpkgDatabase(rootfsDir: string): Promise<DebPackage[] 
   const unreadable = (err: unknown) => {
     // Node's message without the host path: `EISDIR: illegal operation on a directory, read`.
     const reason = ((err as Error)?.message ?? String(err)).split('\n')[0]!.replace(/, \w+ '[^']*'$/, '');
-    return new IngotError('InvalidParameterValueException', `${DPKG_STATUS}: cannot be read (${reason})`, { cause: err });
+    return new IngotError('InvalidParameterValueException', `${DPKG_STATUS}: cannot be read (${reason})`, {
+      cause: err,
+    });
   };
-  const file = await resolveInInstance([{ instancePath: '/', hostPath: rootfsDir }], DPKG_STATUS).catch((err: unknown) => {
-    throw unreadable(err);
-  });
+  const file = await resolveInInstance([{ instancePath: '/', hostPath: rootfsDir }], DPKG_STATUS).catch(
+    (err: unknown) => {
+      throw unreadable(err);
+    },
+  );
   if (!file.exists) return undefined;
   const text = await readFile(file.hostPath, 'utf8').catch((err: unknown) => {
     if (ABSENT.has((err as NodeJS.ErrnoException).code ?? '')) return undefined;
@@ -103,6 +116,10 @@ export async function readDpkgDatabase(rootfsDir: string): Promise<DebPackage[] 
 /** Installed packages of the root file system at `rootfsDir` (an IngotError when it has no dpkg database). */
 export async function readDpkgPackages(rootfsDir: string): Promise<DebPackage[]> {
   const packages = await readDpkgDatabase(rootfsDir);
-  if (!packages) throw new IngotError('InvalidParameterValueException', `no dpkg database (${DPKG_STATUS}) in ${rootfsDir}: the image's packages are unknown`);
+  if (!packages)
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `no dpkg database (${DPKG_STATUS}) in ${rootfsDir}: the image's packages are unknown`,
+    );
   return packages;
 }

@@ -13,10 +13,12 @@ if (import.meta.main) {
   try {
     const opts = JSON.parse(optionsJson ?? '{}') as Omit<GenerateSbomsOptions, 'rootfsDir'>;
     const { inventory: _inventory, ...result } = await generateSboms({ ...opts, rootfsDir: rootfsDir ?? '' });
-    process.stdout.write(JSON.stringify(result) + '\n');
+    process.stdout.write(`${JSON.stringify(result)}\n`);
   } catch (err) {
     const type = err instanceof IngotError ? err.awsType : 'ServiceException';
-    process.stderr.write(`${SBOM_ERROR_PREFIX}${JSON.stringify({ type, message: (err as Error)?.message ?? String(err) })}\n`);
+    process.stderr.write(
+      `${SBOM_ERROR_PREFIX}${JSON.stringify({ type, message: (err as Error)?.message ?? String(err) })}\n`,
+    );
     process.exitCode = 1;
   }
 }

@@ -30,13 +30,18 @@ export interface GeneratedSboms {
 export async function generateSboms(opts: GenerateSbomsOptions): Promise<GeneratedSboms> {
   const started = performance.now();
   const inventory = await readInventory(opts.rootfsDir);
-  const subject: SbomSubject = { name: opts.name, version: opts.version, ...(opts.created ? { created: opts.created } : {}), tool: opts.tool ?? 'ingot' };
+  const subject: SbomSubject = {
+    name: opts.name,
+    version: opts.version,
+    ...(opts.created ? { created: opts.created } : {}),
+    tool: opts.tool ?? 'ingot',
+  };
   await mkdir(opts.outDir, { recursive: true });
   const spdxPath = join(opts.outDir, SBOM_FILES.spdx);
   const cycloneDxPath = join(opts.outDir, SBOM_FILES.cycloneDx);
   await Promise.all([
-    writeFile(spdxPath, JSON.stringify(buildSpdxDocument(inventory, subject), null, 2) + '\n'),
-    writeFile(cycloneDxPath, JSON.stringify(buildCycloneDxBom(inventory, subject), null, 2) + '\n'),
+    writeFile(spdxPath, `${JSON.stringify(buildSpdxDocument(inventory, subject), null, 2)}\n`),
+    writeFile(cycloneDxPath, `${JSON.stringify(buildCycloneDxBom(inventory, subject), null, 2)}\n`),
   ]);
   return {
     spdxPath,

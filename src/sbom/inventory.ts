@@ -48,7 +48,11 @@ export async function readDistro(rootfsDir: string): Promise<Distro> {
   const file = await resolveInInstance(mapping, '/etc/os-release').catch(() => undefined);
   const text = file?.exists ? await readFile(file.hostPath, 'utf8').catch(() => '') : '';
   const field = (k: string) => new RegExp(`^${k}=["']?([^"'\\n]*)`, 'm').exec(text)?.[1] ?? '';
-  return { id: field('ID') || 'debian', versionId: field('VERSION_ID') || 'unknown', prettyName: field('PRETTY_NAME') || field('NAME') || 'Linux' };
+  return {
+    id: field('ID') || 'debian',
+    versionId: field('VERSION_ID') || 'unknown',
+    prettyName: field('PRETTY_NAME') || field('NAME') || 'Linux',
+  };
 }
 
 async function sha256Of(path: string): Promise<string | undefined> {
@@ -56,7 +60,10 @@ async function sha256Of(path: string): Promise<string | undefined> {
   return data ? createHash('sha256').update(data).digest('hex') : undefined;
 }
 
-async function packageChecksum(rootfsDir: string, pkg: DebPackage): Promise<Pick<InventoryPackage, 'sha256' | 'checksumOf'>> {
+async function packageChecksum(
+  rootfsDir: string,
+  pkg: DebPackage,
+): Promise<Pick<InventoryPackage, 'sha256' | 'checksumOf'>> {
   const info = join(rootfsDir, 'var/lib/dpkg/info');
   for (const kind of ['md5sums', 'list'] as const) {
     for (const base of [pkg.name, `${pkg.name}:${pkg.architecture}`]) {
@@ -70,9 +77,14 @@ async function packageChecksum(rootfsDir: string, pkg: DebPackage): Promise<Pick
 /** Every installed dpkg package of `rootfsDir` with its licenses, purl and checksum (none when it has no dpkg database). */
 export async function readInventory(rootfsDir: string): Promise<Inventory> {
   const [distro, debs] = await Promise.all([readDistro(rootfsDir), readDpkgDatabase(rootfsDir)]);
-  const packages = await Promise.all((debs ?? []).map(async (pkg): Promise<InventoryPackage> => {
-    const [licenses, checksum] = await Promise.all([readPackageLicenses(rootfsDir, pkg.name), packageChecksum(rootfsDir, pkg)]);
-    return { ...pkg, purl: debPurl(pkg, distro), licenses, ...checksum };
-  }));
+  const packages = await Promise.all(
+    (debs ?? []).map(async (pkg): Promise<InventoryPackage> => {
+      const [licenses, checksum] = await Promise.all([
+        readPackageLicenses(rootfsDir, pkg.name),
+        packageChecksum(rootfsDir, pkg),
+      ]);
+      return { ...pkg, purl: debPurl(pkg, distro), licenses, ...checksum };
+    }),
+  );
   return { distro, packages, ...(debs ? { packageDatabase: DPKG_STATUS } : {}) };
 }

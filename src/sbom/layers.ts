@@ -20,16 +20,26 @@ const MAX_REASON = 500;
 function failure(type: AwsErrorType, reason: string, cause?: unknown): IngotError {
   const line = reason.replace(/\s*\n\s*/g, ' ').trim();
   const short = line.length > MAX_REASON ? `${line.slice(0, MAX_REASON)}...` : line;
-  return new IngotError(type, `SBOM generation failed: ${short || 'no reason given'}`, cause === undefined ? {} : { cause });
+  return new IngotError(
+    type,
+    `SBOM generation failed: ${short || 'no reason given'}`,
+    cause === undefined ? {} : { cause },
+  );
 }
 
 /** The reason a child run gave: its error line, else the error line of a Node crash (or the first line that is no stack frame or banner). */
 export function childFailure(exitCode: number, stderr: string): IngotError {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const marked = lines.find((l) => l.startsWith(SBOM_ERROR_PREFIX));
   if (marked) {
     try {
-      const { type, message } = JSON.parse(marked.slice(SBOM_ERROR_PREFIX.length)) as { type?: string; message?: string };
+      const { type, message } = JSON.parse(marked.slice(SBOM_ERROR_PREFIX.length)) as {
+        type?: string;
+        message?: string;
+      };
       const known = type && type in AWS_ERROR_STATUS ? (type as AwsErrorType) : 'ServiceException';
       return failure(known, message ?? '');
     } catch {
@@ -42,14 +52,20 @@ export function childFailure(exitCode: number, stderr: string): IngotError {
 }
 
 /** `generateSboms` over the merged view of `lowerDirs` (without the in-memory inventory). */
-export async function generateSbomsForLayers(opts: GenerateLayerSbomsOptions): Promise<Omit<GeneratedSboms, 'inventory'>> {
+export async function generateSbomsForLayers(
+  opts: GenerateLayerSbomsOptions,
+): Promise<Omit<GeneratedSboms, 'inventory'>> {
   const { lowerDirs, workDir, ...rest } = opts;
   if (lowerDirs.length === 1) {
     try {
       const { inventory: _inventory, ...result } = await generateSboms({ ...rest, rootfsDir: lowerDirs[0]! });
       return result;
     } catch (err) {
-      throw failure(err instanceof IngotError ? err.awsType : 'ServiceException', (err as Error)?.message ?? String(err), err);
+      throw failure(
+        err instanceof IngotError ? err.awsType : 'ServiceException',
+        (err as Error)?.message ?? String(err),
+        err,
+      );
     }
   }
   const entry = fileURLToPath(new URL('./generate-main.ts', import.meta.url));

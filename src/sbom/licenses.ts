@@ -8,15 +8,35 @@ import { parseDeb822 } from './dpkg-status.ts';
 
 /** Debian short names (copyright-format 1.0, "License specification") whose SPDX identifier differs. */
 const DEBIAN_TO_SPDX: Record<string, string> = {
-  'expat': 'MIT', 'mit': 'MIT', 'bsd-2-clause': 'BSD-2-Clause', 'bsd-3-clause': 'BSD-3-Clause', 'bsd-4-clause': 'BSD-4-Clause',
-  'isc': 'ISC', 'zlib': 'Zlib', 'apache-2.0': 'Apache-2.0', 'artistic': 'Artistic-1.0', 'artistic-2.0': 'Artistic-2.0',
-  'cc0-1.0': 'CC0-1.0', 'mpl-1.1': 'MPL-1.1', 'mpl-2.0': 'MPL-2.0', 'python-2.0': 'Python-2.0', 'zope-2.1': 'ZPL-2.1',
-  'perl': 'Artistic-1.0-Perl OR GPL-1.0-or-later', 'x11': 'X11', 'openssl': 'OpenSSL', 'unicode-dfs-2016': 'Unicode-DFS-2016',
+  expat: 'MIT',
+  mit: 'MIT',
+  'bsd-2-clause': 'BSD-2-Clause',
+  'bsd-3-clause': 'BSD-3-Clause',
+  'bsd-4-clause': 'BSD-4-Clause',
+  isc: 'ISC',
+  zlib: 'Zlib',
+  'apache-2.0': 'Apache-2.0',
+  artistic: 'Artistic-1.0',
+  'artistic-2.0': 'Artistic-2.0',
+  'cc0-1.0': 'CC0-1.0',
+  'mpl-1.1': 'MPL-1.1',
+  'mpl-2.0': 'MPL-2.0',
+  'python-2.0': 'Python-2.0',
+  'zope-2.1': 'ZPL-2.1',
+  perl: 'Artistic-1.0-Perl OR GPL-1.0-or-later',
+  x11: 'X11',
+  openssl: 'OpenSSL',
+  'unicode-dfs-2016': 'Unicode-DFS-2016',
 };
 /** GNU families: `GPL-2`, `GPL-2+`, `LGPL-2.1+`, `AGPL-3`, `GFDL-1.3+`. */
 const GNU = /^(a?gpl|lgpl|gfdl)-(\d(?:\.\d)?)(\+?)$/;
 /** The versions SPDX has identifiers for (others stay Debian-only LicenseRefs). */
-const GNU_VERSIONS: Record<string, string[]> = { gpl: ['1', '2', '3'], lgpl: ['2', '2.1', '3'], agpl: ['1', '3'], gfdl: ['1.1', '1.2', '1.3'] };
+const GNU_VERSIONS: Record<string, string[]> = {
+  gpl: ['1', '2', '3'],
+  lgpl: ['2', '2.1', '3'],
+  agpl: ['1', '3'],
+  gfdl: ['1.1', '1.2', '1.3'],
+};
 
 /** The SPDX expression for one Debian short license name, or undefined when it has none. */
 export function spdxForDebianLicense(short: string): string | undefined {
@@ -39,7 +59,12 @@ export interface PackageLicenses {
 
 /** A license-ref id from a Debian short name (SPDX idstring: letters, digits, '.', '-'). */
 export function licenseRefFor(short: string): string {
-  return `LicenseRef-debian-${short.trim().replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'unknown'}`;
+  return `LicenseRef-debian-${
+    short
+      .trim()
+      .replace(/[^A-Za-z0-9.-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'unknown'
+  }`;
 }
 
 /** Short names of every `License:` field of a DEP-5 file; undefined when the file is not machine-readable. */
@@ -62,7 +87,10 @@ export function licensesFromCopyright(text: string): string[] | undefined {
 
 /** Licenses of package `name` from its copyright file inside `rootfsDir`; empty lists when unknown. */
 export async function readPackageLicenses(rootfsDir: string, name: string): Promise<PackageLicenses> {
-  const resolved = await resolveInInstance([{ instancePath: '/', hostPath: rootfsDir }], `/usr/share/doc/${name}/copyright`).catch(() => undefined);
+  const resolved = await resolveInInstance(
+    [{ instancePath: '/', hostPath: rootfsDir }],
+    `/usr/share/doc/${name}/copyright`,
+  ).catch(() => undefined);
   const text = resolved?.exists ? await readFile(resolved.hostPath, 'utf8').catch(() => undefined) : undefined;
   const debian = text === undefined ? [] : (licensesFromCopyright(text) ?? []);
   return { debian, spdx: debian.map((d) => spdxForDebianLicense(d) ?? licenseRefFor(d)) };

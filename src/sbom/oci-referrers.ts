@@ -11,7 +11,10 @@ import { REF_NAME_ANNOTATION } from '../oci/image/manifest.ts';
 import { MEDIA_TYPES, type Descriptor } from '../oci/media-types.ts';
 import { findImageEntry, putIndexEntry, readIndex, readVerifiedBlob, writeBlob } from '../signing/oci-index.ts';
 
-export const SBOM_ARTIFACT_TYPES = { spdx: 'application/spdx+json', cycloneDx: 'application/vnd.cyclonedx+json' } as const;
+export const SBOM_ARTIFACT_TYPES = {
+  spdx: 'application/spdx+json',
+  cycloneDx: 'application/vnd.cyclonedx+json',
+} as const;
 /** The OCI 1.1 empty config (`{}`). */
 export const EMPTY_CONFIG_MEDIA_TYPE = 'application/vnd.oci.empty.v1+json';
 
@@ -25,19 +28,31 @@ export interface AttachSbomsOptions {
   created?: string;
 }
 
-async function attach(layoutDir: string, subject: Descriptor, file: string, artifactType: string, created: string): Promise<Descriptor> {
+async function attach(
+  layoutDir: string,
+  subject: Descriptor,
+  file: string,
+  artifactType: string,
+  created: string,
+): Promise<Descriptor> {
   const layer = await writeBlob(layoutDir, await readFile(file), artifactType);
   layer.annotations = { 'org.opencontainers.image.title': basename(file) };
   const config = await writeBlob(layoutDir, Buffer.from('{}'), EMPTY_CONFIG_MEDIA_TYPE);
-  const manifest = await writeBlob(layoutDir, Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPES.manifest,
-    artifactType,
-    config,
-    layers: [layer],
-    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-    annotations: { 'org.opencontainers.image.created': created },
-  })), MEDIA_TYPES.manifest);
+  const manifest = await writeBlob(
+    layoutDir,
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.manifest,
+        artifactType,
+        config,
+        layers: [layer],
+        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+        annotations: { 'org.opencontainers.image.created': created },
+      }),
+    ),
+    MEDIA_TYPES.manifest,
+  );
   await putIndexEntry(layoutDir, { ...manifest, artifactType });
   return manifest;
 }
@@ -45,11 +60,22 @@ async function attach(layoutDir: string, subject: Descriptor, file: string, arti
 /** (Re)writes the fallback referrers index of `subject`, tagged `sha256-<hex>`, listing every referrer in the layout. */
 async function writeReferrersTag(layoutDir: string, subject: Descriptor): Promise<void> {
   const referrers = await listReferrers(layoutDir, subject.digest);
-  const index = await writeBlob(layoutDir, Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPES.index,
-    manifests: referrers.map((r) => ({ mediaType: r.manifest.mediaType, digest: r.manifest.digest, size: r.manifest.size, artifactType: r.artifactType })),
-  })), MEDIA_TYPES.index);
+  const index = await writeBlob(
+    layoutDir,
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.index,
+        manifests: referrers.map((r) => ({
+          mediaType: r.manifest.mediaType,
+          digest: r.manifest.digest,
+          size: r.manifest.size,
+          artifactType: r.artifactType,
+        })),
+      }),
+    ),
+    MEDIA_TYPES.index,
+  );
   await putIndexEntry(layoutDir, { ...index, annotations: { [REF_NAME_ANNOTATION]: referrersTag(subject.digest) } });
 }
 
@@ -62,19 +88,24 @@ export async function attachSbomReferrers(opts: AttachSbomsOptions): Promise<Des
   const created = (opts.created ?? new Date().toISOString()).replace(/\.\d+Z$/, 'Z');
   const out: Descriptor[] = [];
   if (opts.spdxPath) out.push(await attach(opts.layoutDir, subject, opts.spdxPath, SBOM_ARTIFACT_TYPES.spdx, created));
-  if (opts.cycloneDxPath) out.push(await attach(opts.layoutDir, subject, opts.cycloneDxPath, SBOM_ARTIFACT_TYPES.cycloneDx, created));
+  if (opts.cycloneDxPath)
+    out.push(await attach(opts.layoutDir, subject, opts.cycloneDxPath, SBOM_ARTIFACT_TYPES.cycloneDx, created));
   await writeReferrersTag(opts.layoutDir, subject);
   return out;
 }
 
 /** The referrers of `subjectDigest` listed in the layout's index (what a registry's referrers API would answer). */
-export async function listReferrers(layoutDir: string, subjectDigest: string): Promise<Array<{ artifactType: string; manifest: Descriptor }>> {
+export async function listReferrers(
+  layoutDir: string,
+  subjectDigest: string,
+): Promise<Array<{ artifactType: string; manifest: Descriptor }>> {
   const out: Array<{ artifactType: string; manifest: Descriptor }> = [];
   for (const entry of (await readIndex(layoutDir)).manifests) {
     const bytes = await readVerifiedBlob(layoutDir, entry);
     if (!bytes) continue;
     const m = JSON.parse(bytes.toString('utf8')) as { artifactType?: string; subject?: Descriptor };
-    if (m.subject?.digest === subjectDigest && m.artifactType) out.push({ artifactType: m.artifactType, manifest: entry });
+    if (m.subject?.digest === subjectDigest && m.artifactType)
+      out.push({ artifactType: m.artifactType, manifest: entry });
   }
   return out;
 }

@@ -15,7 +15,8 @@ export interface SbomSubject {
 
 /** SPDX idstring: letters, digits, '.' and '-' only. */
 const idPart = (s: string) => s.replace(/[^A-Za-z0-9.-]+/g, '-');
-export const spdxPackageId = (p: Pick<InventoryPackage, 'name' | 'architecture'>) => `SPDXRef-Package-deb-${idPart(p.name)}-${idPart(p.architecture)}`;
+export const spdxPackageId = (p: Pick<InventoryPackage, 'name' | 'architecture'>) =>
+  `SPDXRef-Package-deb-${idPart(p.name)}-${idPart(p.architecture)}`;
 
 /** `Name <mail>` → SPDX actor `Person: Name (mail)`. */
 function supplier(maintainer: string | undefined): string {
@@ -56,10 +57,12 @@ export function buildSpdxDocument(inventory: Inventory, subject: SbomSubject): R
   const created = (subject.created ?? new Date().toISOString()).replace(/\.\d+Z$/, 'Z');
   const rootId = 'SPDXRef-Image';
   const refs = new Map<string, string>();
-  inventory.packages.forEach((p) => p.licenses.debian.forEach((d, i) => {
-    const id = p.licenses.spdx[i]!;
-    if (id.startsWith('LicenseRef-')) refs.set(id, d);
-  }));
+  inventory.packages.forEach((p) =>
+    p.licenses.debian.forEach((d, i) => {
+      const id = p.licenses.spdx[i]!;
+      if (id.startsWith('LicenseRef-')) refs.set(id, d);
+    }),
+  );
   return {
     spdxVersion: 'SPDX-2.3',
     dataLicense: 'CC0-1.0',
@@ -70,18 +73,31 @@ export function buildSpdxDocument(inventory: Inventory, subject: SbomSubject): R
     documentDescribes: [rootId],
     packages: [
       {
-        SPDXID: rootId, name: subject.name, versionInfo: subject.version, downloadLocation: 'NOASSERTION', filesAnalyzed: false,
-        licenseConcluded: 'NOASSERTION', licenseDeclared: 'NOASSERTION', copyrightText: 'NOASSERTION',
-        primaryPackagePurpose: 'CONTAINER', comment: `${inventory.distro.prettyName} image`,
+        SPDXID: rootId,
+        name: subject.name,
+        versionInfo: subject.version,
+        downloadLocation: 'NOASSERTION',
+        filesAnalyzed: false,
+        licenseConcluded: 'NOASSERTION',
+        licenseDeclared: 'NOASSERTION',
+        copyrightText: 'NOASSERTION',
+        primaryPackagePurpose: 'CONTAINER',
+        comment: `${inventory.distro.prettyName} image`,
       },
       ...inventory.packages.map(spdxPackage),
     ],
     hasExtractedLicensingInfos: [...refs].sort().map(([licenseId, short]) => ({
-      licenseId, name: short, extractedText: `Debian copyright-format license short name '${short}' (text in usr/share/doc/*/copyright).`,
+      licenseId,
+      name: short,
+      extractedText: `Debian copyright-format license short name '${short}' (text in usr/share/doc/*/copyright).`,
     })),
     relationships: [
       { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: rootId },
-      ...inventory.packages.map((p) => ({ spdxElementId: rootId, relationshipType: 'CONTAINS', relatedSpdxElement: spdxPackageId(p) })),
+      ...inventory.packages.map((p) => ({
+        spdxElementId: rootId,
+        relationshipType: 'CONTAINS',
+        relatedSpdxElement: spdxPackageId(p),
+      })),
     ],
   };
 }

@@ -12,7 +12,12 @@ import type { ContainerRecipe, Image, ImagePipeline, ImageRecipe } from '../mode
 import type { Store } from '../store/types.ts';
 import { newestMatching } from '../versions/semver.ts';
 
-const MANAGED: Record<string, 'debian-12' | 'debian-13'> = { 'debian-12': 'debian-12', 'debian-13': 'debian-13', 'debian-12-x86': 'debian-12', 'debian-13-x86': 'debian-13' };
+const MANAGED: Record<string, 'debian-12' | 'debian-13'> = {
+  'debian-12': 'debian-12',
+  'debian-13': 'debian-13',
+  'debian-12-x86': 'debian-12',
+  'debian-13-x86': 'debian-13',
+};
 
 async function newestBuild(store: Store, arn: string, region: string, availableOnly: boolean): Promise<string> {
   const p = tryParseArn(arn);
@@ -21,13 +26,20 @@ async function newestBuild(store: Store, arn: string, region: string, availableO
   let candidates = await store.resources.versions(p.type, [p.account], region, p.name);
   if (availableOnly) {
     const ok = [];
-    for (const c of candidates) if ((await store.resources.get<Image>(c.arn))?.doc.state?.status === 'AVAILABLE') ok.push(c);
+    for (const c of candidates)
+      if ((await store.resources.get<Image>(c.arn))?.doc.state?.status === 'AVAILABLE') ok.push(c);
     candidates = ok;
   }
   return newestMatching(candidates, p.version)?.arn ?? `missing:${arn}`;
 }
 
-async function parentPart(store: Store, basesHome: string, parent: string | undefined, region: string, now: number): Promise<string> {
+async function parentPart(
+  store: Store,
+  basesHome: string,
+  parent: string | undefined,
+  region: string,
+  now: number,
+): Promise<string> {
   const text = parent ?? 'debian-12';
   const arn = tryParseArn(text);
   const managed = MANAGED[arn?.account === 'aws' ? arn.name : text];
@@ -41,10 +53,17 @@ async function parentPart(store: Store, basesHome: string, parent: string | unde
   return `parent:${text}`;
 }
 
-export async function dependencyFingerprint(store: Store, basesHome: string, pipeline: ImagePipeline, region: string, now: number): Promise<string> {
+export async function dependencyFingerprint(
+  store: Store,
+  basesHome: string,
+  pipeline: ImagePipeline,
+  region: string,
+  now: number,
+): Promise<string> {
   const recipeArn = pipeline.imageRecipeArn ?? pipeline.containerRecipeArn ?? '';
   const recipe = (await store.resources.get<ImageRecipe & ContainerRecipe>(recipeArn))?.doc;
   const parts = [`recipe:${recipeArn}`, await parentPart(store, basesHome, recipe?.parentImage, region, now)];
-  for (const c of recipe?.components ?? []) parts.push(`component:${await newestBuild(store, c.componentArn, region, false)}`);
+  for (const c of recipe?.components ?? [])
+    parts.push(`component:${await newestBuild(store, c.componentArn, region, false)}`);
   return createHash('sha256').update(parts.join('\n')).digest('hex');
 }

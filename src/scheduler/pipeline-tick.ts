@@ -12,7 +12,15 @@ import { nextRun } from '../services/pipelines/schedule.ts';
 import type { ResourceRecord, Store } from '../store/types.ts';
 import { dependencyFingerprint } from './fingerprint.ts';
 
-export type TickResult = 'not-scheduled' | 'initialised' | 'not-due' | 'lost-race' | 'disabled' | 'unchanged' | 'fired' | 'failed';
+export type TickResult =
+  | 'not-scheduled'
+  | 'initialised'
+  | 'not-due'
+  | 'lost-race'
+  | 'disabled'
+  | 'unchanged'
+  | 'fired'
+  | 'failed';
 
 export interface TickDeps {
   store: Store;
@@ -30,7 +38,11 @@ async function updatePipeline(store: Store, arn: string, change: (doc: ImagePipe
   });
 }
 
-export async function tickPipeline(deps: TickDeps, record: ResourceRecord<ImagePipeline>, now: number): Promise<TickResult> {
+export async function tickPipeline(
+  deps: TickDeps,
+  record: ResourceRecord<ImagePipeline>,
+  now: number,
+): Promise<TickResult> {
   const pipeline = record.doc;
   const schedule = pipeline.schedule;
   if (!schedule?.scheduleExpression) return 'not-scheduled';
@@ -38,8 +50,16 @@ export async function tickPipeline(deps: TickDeps, record: ResourceRecord<ImageP
   const state = await store.schedules.get(record.arn);
   const upcoming = nextRun(schedule, new Date(now))?.getTime() ?? null;
   if (!state || state.nextRun === null) {
-    await store.schedules.put({ pipelineArn: record.arn, nextRun: upcoming, lastFired: state?.lastFired ?? null, lastFingerprint: state?.lastFingerprint ?? null });
-    await updatePipeline(store, record.arn, (d) => ({ ...d, ...(iso(upcoming) ? { dateNextRun: iso(upcoming)! } : {}) }));
+    await store.schedules.put({
+      pipelineArn: record.arn,
+      nextRun: upcoming,
+      lastFired: state?.lastFired ?? null,
+      lastFingerprint: state?.lastFingerprint ?? null,
+    });
+    await updatePipeline(store, record.arn, (d) => ({
+      ...d,
+      ...(iso(upcoming) ? { dateNextRun: iso(upcoming)! } : {}),
+    }));
     return 'initialised';
   }
   if (state.nextRun > now) return 'not-due';
@@ -49,9 +69,17 @@ export async function tickPipeline(deps: TickDeps, record: ResourceRecord<ImageP
   await updatePipeline(store, record.arn, (d) => ({ ...d, ...(iso(upcoming) ? { dateNextRun: iso(upcoming)! } : {}) }));
   if (pipeline.status === 'DISABLED') return 'disabled';
   const fingerprint = await dependencyFingerprint(store, deps.basesHome, pipeline, record.region, now);
-  const onlyOnUpdates = (schedule.pipelineExecutionStartCondition ?? 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE') === 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE';
+  const onlyOnUpdates =
+    (schedule.pipelineExecutionStartCondition ?? 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE') ===
+    'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE';
   if (onlyOnUpdates && fingerprint === state.lastFingerprint && pipeline.lastRunStatus !== 'FAILED') return 'unchanged';
-  const ctx: ServiceContext = { store, accountId: record.account, region: record.region, requestId: `scheduler-${now}`, ...(deps.notifyQueued ? { notifyQueued: deps.notifyQueued } : {}) };
+  const ctx: ServiceContext = {
+    store,
+    accountId: record.account,
+    region: record.region,
+    requestId: `scheduler-${now}`,
+    ...(deps.notifyQueued ? { notifyQueued: deps.notifyQueued } : {}),
+  };
   try {
     await runPipeline(ctx, pipeline, 'SCHEDULED');
   } catch (err) {
@@ -59,7 +87,12 @@ export async function tickPipeline(deps: TickDeps, record: ResourceRecord<ImageP
     await updatePipeline(store, record.arn, (d) => {
       const failures = (d.consecutiveFailures ?? 0) + 1;
       const limit = d.schedule?.autoDisablePolicy?.failureCount;
-      return { ...d, lastRunStatus: 'FAILED', consecutiveFailures: failures, ...(limit && failures >= limit ? { status: 'DISABLED' as const } : {}) };
+      return {
+        ...d,
+        lastRunStatus: 'FAILED',
+        consecutiveFailures: failures,
+        ...(limit && failures >= limit ? { status: 'DISABLED' as const } : {}),
+      };
     });
     return 'failed';
   }

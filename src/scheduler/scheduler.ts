@@ -4,7 +4,6 @@
  * comes from an injectable clock; `tick()` runs one round now (tests).
  */
 import type { ImagePipeline } from '../model/generated/shapes.ts';
-import type { Store } from '../store/types.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { tickPipeline, type TickDeps, type TickResult } from './pipeline-tick.ts';
 
@@ -50,9 +49,11 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
   };
   const loop = () => {
     if (stopped) return;
-    void serial().catch((err) => opts.onError?.(err)).finally(() => {
-      if (!stopped) timer = setTimeout(loop, opts.intervalMs ?? 10_000);
-    });
+    void serial()
+      .catch((err) => opts.onError?.(err))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, opts.intervalMs ?? 10_000);
+      });
   };
   if (opts.intervalMs !== 0) timer = setTimeout(loop, 0);
   return {

@@ -25,7 +25,10 @@ export function basesHome(env: NodeJS.ProcessEnv = process.env): string {
 const DEFAULT_CACHE_GIB = 20;
 
 /** Where the layer cache lives and how large it may grow: one answer for server, worker and CLI. */
-export function layerCacheOptions(home: string, env: NodeJS.ProcessEnv = process.env): { root: string; maxBytes: number } {
+export function layerCacheOptions(
+  home: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { root: string; maxBytes: number } {
   const gib = Number(env['INGOT_CACHE_MAX_GIB'] ?? DEFAULT_CACHE_GIB);
   return { root: join(home, 'cache'), maxBytes: (Number.isFinite(gib) && gib > 0 ? gib : DEFAULT_CACHE_GIB) * 2 ** 30 };
 }

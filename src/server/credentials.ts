@@ -11,7 +11,11 @@ const ALPHANUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 export function generateCredential(accountId: string): Credential {
   const id = [...randomBytes(16)].map((b) => ALPHANUM[b % ALPHANUM.length]).join('');
-  return { accessKeyId: `AKIA${id}`, secretAccessKey: randomBytes(30).toString('base64').replace(/[+/]/g, 'x'), accountId };
+  return {
+    accessKeyId: `AKIA${id}`,
+    secretAccessKey: randomBytes(30).toString('base64').replace(/[+/]/g, 'x'),
+    accountId,
+  };
 }
 
 export interface DefaultCredentialResult {
@@ -20,7 +24,10 @@ export interface DefaultCredentialResult {
   generated: boolean;
 }
 
-export async function ensureDefaultCredential(store: Store, env: NodeJS.ProcessEnv = process.env): Promise<DefaultCredentialResult> {
+export async function ensureDefaultCredential(
+  store: Store,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DefaultCredentialResult> {
   const accountId = env['INGOT_ACCOUNT_ID'] || DEFAULT_ACCOUNT_ID;
   if (!/^[0-9]{12}$/.test(accountId)) throw new Error(`INGOT_ACCOUNT_ID must be 12 digits, got '${accountId}'`);
   const keyId = env['INGOT_ACCESS_KEY_ID'];

@@ -12,14 +12,26 @@ import { startWorker, type Worker } from '../worker/worker.ts';
 
 const IN_PROCESS_PREFIX = 'inproc:';
 
-export async function startInProcessWorker(store: Store, home: string, concurrency: number, onError?: (err: unknown) => void): Promise<Worker> {
+export async function startInProcessWorker(
+  store: Store,
+  home: string,
+  concurrency: number,
+  onError?: (err: unknown) => void,
+): Promise<Worker> {
   await cleanupStaleSandboxes(home);
   // Only one server runs on a data directory: builds its in-process worker held are orphans now.
   await recoverInterruptedBuilds(store, (job) => job.leaseOwner?.startsWith(IN_PROCESS_PREFIX) === true);
   const cache = await openLayerCache(layerCacheOptions(home));
   const worker = startWorker({
-    store, home, basesHome: basesHome(), cache, concurrency, workerId: `${IN_PROCESS_PREFIX}${process.pid}:${Date.now()}`,
-    leaseMs: buildSettings(home).leaseMs, config: () => loadIngotConfig(home), ...(onError ? { onError } : {}),
+    store,
+    home,
+    basesHome: basesHome(),
+    cache,
+    concurrency,
+    workerId: `${IN_PROCESS_PREFIX}${process.pid}:${Date.now()}`,
+    leaseMs: buildSettings(home).leaseMs,
+    config: () => loadIngotConfig(home),
+    ...(onError ? { onError } : {}),
   });
   return {
     id: worker.id,

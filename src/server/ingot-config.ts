@@ -56,7 +56,8 @@ export interface IngotConfig {
   builds?: { maxAttempts?: number; leaseSeconds?: number };
 }
 
-export const configFile = (home: string, env: NodeJS.ProcessEnv = process.env): string => env['INGOT_CONFIG'] || join(home, 'config.json');
+export const configFile = (home: string, env: NodeJS.ProcessEnv = process.env): string =>
+  env['INGOT_CONFIG'] || join(home, 'config.json');
 
 function fail(file: string, field: string, rule: string): never {
   throw new IngotError('ValidationException', `${file}: '${field}' ${rule}`);
@@ -64,23 +65,31 @@ function fail(file: string, field: string, rule: string): never {
 
 function check(file: string, c: IngotConfig): IngotConfig {
   for (const [region, s] of Object.entries(c.sites ?? {})) {
-    if (s.directory !== undefined && !s.directory.startsWith('/')) fail(file, `sites.${region}.directory`, 'must be an absolute path');
-    if (s.directory !== undefined && s.s3 !== undefined) fail(file, `sites.${region}`, "takes 'directory' or 's3', not both");
+    if (s.directory !== undefined && !s.directory.startsWith('/'))
+      fail(file, `sites.${region}.directory`, 'must be an absolute path');
+    if (s.directory !== undefined && s.s3 !== undefined)
+      fail(file, `sites.${region}`, "takes 'directory' or 's3', not both");
     if (s.s3 !== undefined) {
-      if (!/^https?:\/\//.test(s.s3.endpoint ?? '')) fail(file, `sites.${region}.s3.endpoint`, 'must be an http(s) URL');
-      for (const k of ['bucket', 'accessKeyId', 'secretAccessKey'] as const) if (typeof s.s3[k] !== 'string' || !s.s3[k]) fail(file, `sites.${region}.s3.${k}`, 'must be a non-empty string');
+      if (!/^https?:\/\//.test(s.s3.endpoint ?? ''))
+        fail(file, `sites.${region}.s3.endpoint`, 'must be an http(s) URL');
+      for (const k of ['bucket', 'accessKeyId', 'secretAccessKey'] as const)
+        if (typeof s.s3[k] !== 'string' || !s.s3[k])
+          fail(file, `sites.${region}.s3.${k}`, 'must be a non-empty string');
     }
   }
   (c.registries ?? []).forEach((r, i) => {
-    if (typeof r.host !== 'string' || !/^[A-Za-z0-9.[\]:-]+$/.test(r.host)) fail(file, `registries[${i}].host`, 'must be HOST[:PORT]');
+    if (typeof r.host !== 'string' || !/^[A-Za-z0-9.[\]:-]+$/.test(r.host))
+      fail(file, `registries[${i}].host`, 'must be HOST[:PORT]');
     if (typeof r.service !== 'string') fail(file, `registries[${i}].service`, "must be a string such as 'ECR'");
-    if ((r.username === undefined) !== (r.password === undefined)) fail(file, `registries[${i}]`, 'needs both username and password, or neither');
+    if ((r.username === undefined) !== (r.password === undefined))
+      fail(file, `registries[${i}]`, 'needs both username and password, or neither');
   });
   for (const [topic, hooks] of Object.entries(c.webhooks ?? {})) {
     if (!Array.isArray(hooks)) fail(file, `webhooks.${topic}`, 'must be a list of { url, secret }');
     hooks.forEach((h, i) => {
       if (!/^https?:\/\//.test(h.url ?? '')) fail(file, `webhooks.${topic}[${i}].url`, 'must be an http(s) URL');
-      if (typeof h.secret !== 'string' || !h.secret) fail(file, `webhooks.${topic}[${i}].secret`, 'must be a non-empty string');
+      if (typeof h.secret !== 'string' || !h.secret)
+        fail(file, `webhooks.${topic}[${i}].secret`, 'must be a non-empty string');
     });
   }
   return c;
@@ -96,16 +105,28 @@ export function loadIngotConfig(home: string, env: NodeJS.ProcessEnv = process.e
   } catch (err) {
     throw new IngotError('ValidationException', `${file} is not valid JSON: ${(err as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail(file, '(top level)', 'must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    fail(file, '(top level)', 'must be a JSON object');
   return check(file, parsed as IngotConfig);
 }
 
 /** Build job settings: env (INGOT_BUILD_MAX_ATTEMPTS, INGOT_BUILD_LEASE_SECONDS) over the file. */
-export function buildSettings(home: string, env: NodeJS.ProcessEnv = process.env): { maxAttempts: number; leaseMs: number } {
+export function buildSettings(
+  home: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { maxAttempts: number; leaseMs: number } {
   const c = loadIngotConfig(home, env).builds ?? {};
   const maxAttempts = Number(env['INGOT_BUILD_MAX_ATTEMPTS'] ?? c.maxAttempts ?? 2);
   const leaseSeconds = Number(env['INGOT_BUILD_LEASE_SECONDS'] ?? c.leaseSeconds ?? 30);
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new IngotError('ValidationException', `INGOT_BUILD_MAX_ATTEMPTS / builds.maxAttempts must be a whole number >= 1, got ${maxAttempts}`);
-  if (!(leaseSeconds >= 1)) throw new IngotError('ValidationException', `INGOT_BUILD_LEASE_SECONDS / builds.leaseSeconds must be >= 1, got ${leaseSeconds}`);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new IngotError(
+      'ValidationException',
+      `INGOT_BUILD_MAX_ATTEMPTS / builds.maxAttempts must be a whole number >= 1, got ${maxAttempts}`,
+    );
+  if (!(leaseSeconds >= 1))
+    throw new IngotError(
+      'ValidationException',
+      `INGOT_BUILD_LEASE_SECONDS / builds.leaseSeconds must be >= 1, got ${leaseSeconds}`,
+    );
   return { maxAttempts, leaseMs: leaseSeconds * 1000 };
 }

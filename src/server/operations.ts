@@ -32,21 +32,27 @@ export interface Operations {
 
 export function startOperations(deps: OperationsDeps, opts: OperationsOptions = {}): Operations {
   const lifecycle = { store: deps.store, home: deps.home, config: deps.config };
-  const scheduler = opts.scheduler === false ? undefined : startScheduler({
-    store: deps.store,
-    basesHome: basesHome(),
-    ...(opts.scheduler?.clock ? { clock: opts.scheduler.clock } : {}),
-    intervalMs: opts.scheduler?.intervalMs ?? Number(process.env['INGOT_SCHEDULER_INTERVAL_MS'] ?? 10_000),
-    extraRound: async (now) => void (await runDueLifecyclePolicies(lifecycle, now, deps.onError)),
-    ...(deps.notifyQueued ? { notifyQueued: deps.notifyQueued } : {}),
-    ...(deps.onError ? { onError: deps.onError } : {}),
-  });
-  const dispatcher = opts.webhooks === false ? undefined : startDispatcher({
-    store: deps.store,
-    config: deps.config,
-    intervalMs: opts.webhooks?.intervalMs ?? 500,
-    ...(deps.onError ? { onError: deps.onError } : {}),
-  });
+  const scheduler =
+    opts.scheduler === false
+      ? undefined
+      : startScheduler({
+          store: deps.store,
+          basesHome: basesHome(),
+          ...(opts.scheduler?.clock ? { clock: opts.scheduler.clock } : {}),
+          intervalMs: opts.scheduler?.intervalMs ?? Number(process.env['INGOT_SCHEDULER_INTERVAL_MS'] ?? 10_000),
+          extraRound: async (now) => void (await runDueLifecyclePolicies(lifecycle, now, deps.onError)),
+          ...(deps.notifyQueued ? { notifyQueued: deps.notifyQueued } : {}),
+          ...(deps.onError ? { onError: deps.onError } : {}),
+        });
+  const dispatcher =
+    opts.webhooks === false
+      ? undefined
+      : startDispatcher({
+          store: deps.store,
+          config: deps.config,
+          intervalMs: opts.webhooks?.intervalMs ?? 500,
+          ...(deps.onError ? { onError: deps.onError } : {}),
+        });
   return {
     scheduler,
     async stop() {

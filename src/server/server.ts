@@ -43,10 +43,15 @@ export interface RunningServer {
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const env = opts.env ?? process.env;
-  const store = openSqliteStore(databaseFile(opts.home), { defaultMaxAttempts: buildSettings(opts.home, env).maxAttempts });
+  const store = openSqliteStore(databaseFile(opts.home), {
+    defaultMaxAttempts: buildSettings(opts.home, env).maxAttempts,
+  });
   const config = () => loadIngotConfig(opts.home, env);
   const defaultCredential = await ensureDefaultCredential(store, opts.env ?? process.env);
-  const worker = opts.worker === false ? undefined : await startInProcessWorker(store, opts.home, opts.worker?.concurrency ?? 1, opts.onError);
+  const worker =
+    opts.worker === false
+      ? undefined
+      : await startInProcessWorker(store, opts.home, opts.worker?.concurrency ?? 1, opts.onError);
   const app = createApiApp({
     handlers: createHandlers({ store, home: opts.home, config, ...(worker ? { notifyQueued: worker.notify } : {}) }),
     lookupSecret: async (accessKeyId) => {
@@ -66,10 +71,22 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
-  const operations = startOperations({ store, home: opts.home, config, ...(worker ? { notifyQueued: worker.notify } : {}), ...(opts.onError ? { onError: opts.onError } : {}) }, opts.operations);
+  const operations = startOperations(
+    {
+      store,
+      home: opts.home,
+      config,
+      ...(worker ? { notifyQueued: worker.notify } : {}),
+      ...(opts.onError ? { onError: opts.onError } : {}),
+    },
+    opts.operations,
+  );
   // Delivered image events older than INGOT_EVENT_RETENTION_DAYS (default 30; 0 keeps them) are deleted.
   const retentionDays = eventRetentionDays(env);
-  const pruning = retentionDays === undefined ? undefined : startEventPruning({ store, retentionDays, ...(opts.onError ? { onError: opts.onError } : {}) });
+  const pruning =
+    retentionDays === undefined
+      ? undefined
+      : startEventPruning({ store, retentionDays, ...(opts.onError ? { onError: opts.onError } : {}) });
   let closed = false;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,

@@ -33,11 +33,18 @@ export function formatSums(lines: readonly ChecksumLine[]): string {
 
 /** Parses sha256sum output (`HEX  PATH` or `HEX *PATH`); an IngotError names a malformed line. */
 export function parseSums(text: string, file = SUMS_FILE): ChecksumLine[] {
-  return text.split('\n').filter((l) => l.trim() !== '').map((line, i) => {
-    const m = /^([a-f0-9]{64}) [ *](.+)$/.exec(line);
-    if (!m) throw new IngotError('InvalidParameterValueException', `${file}:${i + 1}: not 'SHA256  PATH': ${JSON.stringify(line.slice(0, 100))}`);
-    return { sha256: m[1]!, path: m[2]! };
-  });
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((line, i) => {
+      const m = /^([a-f0-9]{64}) [ *](.+)$/.exec(line);
+      if (!m)
+        throw new IngotError(
+          'InvalidParameterValueException',
+          `${file}:${i + 1}: not 'SHA256  PATH': ${JSON.stringify(line.slice(0, 100))}`,
+        );
+      return { sha256: m[1]!, path: m[2]! };
+    });
 }
 
 export interface SignedChecksums {
@@ -51,13 +58,17 @@ export async function writeSignedChecksums(outputDir: string, key: KeyObject): P
   const files = await listOutputFiles(outputDir);
   const lines: ChecksumLine[] = [];
   for (const path of files) {
-    if (/[\n\\]/.test(path)) throw new IngotError('InvalidParameterValueException', `output file name ${JSON.stringify(path)} has a newline or backslash`);
+    if (/[\n\\]/.test(path))
+      throw new IngotError(
+        'InvalidParameterValueException',
+        `output file name ${JSON.stringify(path)} has a newline or backslash`,
+      );
     lines.push({ sha256: (await sha256File(join(outputDir, path))).digest.slice('sha256:'.length), path });
   }
   const text = formatSums(lines);
   const sumsPath = join(outputDir, SUMS_FILE);
   const signaturePath = join(outputDir, SUMS_SIG_FILE);
   await writeFile(sumsPath, text);
-  await writeFile(signaturePath, signBytes(text, key) + '\n');
+  await writeFile(signaturePath, `${signBytes(text, key)}\n`);
   return { sumsPath, signaturePath, files: lines.length };
 }

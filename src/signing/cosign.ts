@@ -26,7 +26,11 @@ export const signatureTag = (manifestDigest: string): string => `sha256-${digest
 
 export function simpleSigningPayload(dockerReference: string, manifestDigest: string): Buffer {
   const payload: SimpleSigningPayload = {
-    critical: { identity: { 'docker-reference': dockerReference }, image: { 'docker-manifest-digest': manifestDigest }, type: COSIGN.payloadType },
+    critical: {
+      identity: { 'docker-reference': dockerReference },
+      image: { 'docker-manifest-digest': manifestDigest },
+      type: COSIGN.payloadType,
+    },
     optional: {},
   };
   return Buffer.from(JSON.stringify(payload));
@@ -55,12 +59,32 @@ export async function signOciImage(opts: SignOciImageOptions): Promise<OciSignat
   const layer = await writeBlob(opts.layoutDir, payload, COSIGN.payloadMediaType);
   layer.annotations = { [COSIGN.signatureAnnotation]: signBytes(payload, opts.key) };
   const zero = '0001-01-01T00:00:00Z';
-  const config = await writeBlob(opts.layoutDir, Buffer.from(JSON.stringify({
-    architecture: '', created: zero, history: [{ created: zero }], os: '', rootfs: { type: 'layers', diff_ids: [layer.digest] }, config: {},
-  })), MEDIA_TYPES.config);
-  const manifest = await writeBlob(opts.layoutDir, Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: MEDIA_TYPES.manifest, config, layers: [layer],
-  })), MEDIA_TYPES.manifest);
+  const config = await writeBlob(
+    opts.layoutDir,
+    Buffer.from(
+      JSON.stringify({
+        architecture: '',
+        created: zero,
+        history: [{ created: zero }],
+        os: '',
+        rootfs: { type: 'layers', diff_ids: [layer.digest] },
+        config: {},
+      }),
+    ),
+    MEDIA_TYPES.config,
+  );
+  const manifest = await writeBlob(
+    opts.layoutDir,
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.manifest,
+        config,
+        layers: [layer],
+      }),
+    ),
+    MEDIA_TYPES.manifest,
+  );
   const tag = signatureTag(image.digest);
   await putIndexEntry(opts.layoutDir, { ...manifest, annotations: { [REF_NAME_ANNOTATION]: tag } });
   return { imageDigest: image.digest, signatureTag: tag, signatureManifest: manifest, payloadDigest: layer.digest };

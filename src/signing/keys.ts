@@ -34,7 +34,10 @@ async function readPem(path: string, what: string): Promise<string> {
 
 function checkCurve(key: KeyObject, path: string): KeyObject {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new IngotError('InvalidParameterValueException', `${path} is not an ECDSA P-256 key (found ${key.asymmetricKeyType ?? 'unknown'} ${key.asymmetricKeyDetails?.namedCurve ?? ''})`.trim());
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `${path} is not an ECDSA P-256 key (found ${key.asymmetricKeyType ?? 'unknown'} ${key.asymmetricKeyDetails?.namedCurve ?? ''})`.trim(),
+    );
   }
   return key;
 }
@@ -45,7 +48,9 @@ export async function loadPrivateKey(path: string): Promise<KeyObject> {
     return checkCurve(createPrivateKey(pem), path);
   } catch (err) {
     if (err instanceof IngotError) throw err;
-    throw new IngotError('InvalidParameterValueException', `${path} is not an unencrypted PEM private key`, { cause: err });
+    throw new IngotError('InvalidParameterValueException', `${path} is not an unencrypted PEM private key`, {
+      cause: err,
+    });
   }
 }
 
@@ -56,7 +61,9 @@ export async function loadPublicKey(path: string): Promise<KeyObject> {
     return checkCurve(createPublicKey(pem), path);
   } catch (err) {
     if (err instanceof IngotError) throw err;
-    throw new IngotError('InvalidParameterValueException', `${path} is not a PEM public (or private) key`, { cause: err });
+    throw new IngotError('InvalidParameterValueException', `${path} is not a PEM public (or private) key`, {
+      cause: err,
+    });
   }
 }
 
@@ -72,7 +79,12 @@ export function signBytes(data: Buffer | string, key: KeyObject): string {
 
 export function verifyBytes(data: Buffer | string, signatureBase64: string, key: KeyObject): boolean {
   try {
-    return verify('sha256', typeof data === 'string' ? Buffer.from(data) : data, key, Buffer.from(signatureBase64.trim(), 'base64'));
+    return verify(
+      'sha256',
+      typeof data === 'string' ? Buffer.from(data) : data,
+      key,
+      Buffer.from(signatureBase64.trim(), 'base64'),
+    );
   } catch {
     return false;
   }

@@ -35,7 +35,9 @@ export async function writeBlob(layoutDir: string, bytes: Buffer, mediaType: str
 
 export async function readIndex(layoutDir: string): Promise<OciIndex> {
   const raw = await readFile(join(layoutDir, 'index.json'), 'utf8').catch((err: unknown) => {
-    throw new IngotError('InvalidParameterValueException', `${layoutDir} is not an OCI image layout (no index.json)`, { cause: err });
+    throw new IngotError('InvalidParameterValueException', `${layoutDir} is not an OCI image layout (no index.json)`, {
+      cause: err,
+    });
   });
   return JSON.parse(raw) as OciIndex;
 }
@@ -44,7 +46,9 @@ export async function readIndex(layoutDir: string): Promise<OciIndex> {
 export async function putIndexEntry(layoutDir: string, entry: IndexDescriptor): Promise<void> {
   const index = await readIndex(layoutDir);
   const tag = entry.annotations?.[REF_NAME_ANNOTATION];
-  index.manifests = index.manifests.filter((m) => (tag ? m.annotations?.[REF_NAME_ANNOTATION] !== tag : m.digest !== entry.digest));
+  index.manifests = index.manifests.filter((m) =>
+    tag ? m.annotations?.[REF_NAME_ANNOTATION] !== tag : m.digest !== entry.digest,
+  );
   index.manifests.push(entry);
   const tmp = join(layoutDir, `index.json.tmp-${process.pid}`);
   await writeFile(tmp, JSON.stringify(index));
@@ -57,16 +61,28 @@ export async function findImageEntry(layoutDir: string, tag?: string): Promise<D
   const images = index.manifests.filter((m) => {
     const ref = m.annotations?.[REF_NAME_ANNOTATION];
     if (tag !== undefined) return ref === tag;
-    return !(m as IndexDescriptor).artifactType && !(ref && ATTACHED_TAG.test(ref)) && m.mediaType !== MEDIA_TYPES.index;
+    return (
+      !(m as IndexDescriptor).artifactType && !(ref && ATTACHED_TAG.test(ref)) && m.mediaType !== MEDIA_TYPES.index
+    );
   });
   const names = index.manifests.map((m) => m.annotations?.[REF_NAME_ANNOTATION] ?? m.digest).join(', ');
   if (images.length === 1) return images[0]!;
-  if (images.length === 0) throw new IngotError('ResourceNotFoundException', `${layoutDir}: no image ${tag ? `tagged '${tag}'` : ''} in the layout (have: ${names || 'none'})`);
-  throw new IngotError('InvalidParameterValueException', `${layoutDir}: several images in the layout, name one with a tag (have: ${names})`);
+  if (images.length === 0)
+    throw new IngotError(
+      'ResourceNotFoundException',
+      `${layoutDir}: no image ${tag ? `tagged '${tag}'` : ''} in the layout (have: ${names || 'none'})`,
+    );
+  throw new IngotError(
+    'InvalidParameterValueException',
+    `${layoutDir}: several images in the layout, name one with a tag (have: ${names})`,
+  );
 }
 
 /** Reads a blob and checks that its bytes hash to its digest; undefined when missing or altered. */
-export async function readVerifiedBlob(layoutDir: string, d: Pick<Descriptor, 'digest' | 'size'>): Promise<Buffer | undefined> {
+export async function readVerifiedBlob(
+  layoutDir: string,
+  d: Pick<Descriptor, 'digest' | 'size'>,
+): Promise<Buffer | undefined> {
   const bytes = await readFile(blobPath(layoutDir, d.digest)).catch(() => undefined);
   if (!bytes || bytes.length !== d.size || `sha256:${sha256Hex(bytes)}` !== d.digest) return undefined;
   return bytes;

@@ -29,7 +29,12 @@ export async function signOutputDir(opts: SignOutputOptions): Promise<SignedOutp
   const layout = join(opts.outputDir, 'oci');
   let oci: OciSignature | undefined;
   if (existsSync(join(layout, 'index.json'))) {
-    oci = await signOciImage({ layoutDir: layout, key, dockerReference: opts.dockerReference ?? 'ingot.local/image', ...(opts.tag ? { tag: opts.tag } : {}) });
+    oci = await signOciImage({
+      layoutDir: layout,
+      key,
+      dockerReference: opts.dockerReference ?? 'ingot.local/image',
+      ...(opts.tag ? { tag: opts.tag } : {}),
+    });
   }
   const checksums = await writeSignedChecksums(opts.outputDir, key);
   return { ...(oci ? { oci } : {}), checksums };

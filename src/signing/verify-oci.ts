@@ -21,7 +21,12 @@ async function checkImageBlobs(layoutDir: string, manifest: OciManifest, report:
   }
 }
 
-async function checkSignatures(layoutDir: string, imageDigest: string, key: KeyObject, report: VerifyReport): Promise<void> {
+async function checkSignatures(
+  layoutDir: string,
+  imageDigest: string,
+  key: KeyObject,
+  report: VerifyReport,
+): Promise<void> {
   const tag = signatureTag(imageDigest);
   const entry = (await readIndex(layoutDir)).manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === tag);
   if (!entry) return void report.problems.push(`no cosign signature (tag ${tag}) for ${imageDigest}`);
@@ -32,20 +37,29 @@ async function checkSignatures(layoutDir: string, imageDigest: string, key: KeyO
   for (const layer of sigManifest.layers.filter((l) => l.mediaType === COSIGN.payloadMediaType)) {
     const payload = await readVerifiedBlob(layoutDir, layer);
     const signature = layer.annotations?.[COSIGN.signatureAnnotation];
-    if (!payload || !signature) { report.problems.push(`signature payload ${layer.digest} is missing or altered`); continue; }
+    if (!payload || !signature) {
+      report.problems.push(`signature payload ${layer.digest} is missing or altered`);
+      continue;
+    }
     const claims = JSON.parse(payload.toString('utf8')) as SimpleSigningPayload;
     if (claims.critical?.image?.['docker-manifest-digest'] !== imageDigest) {
-      report.problems.push(`signature payload names ${claims.critical?.image?.['docker-manifest-digest']}, not the image ${imageDigest}`);
+      report.problems.push(
+        `signature payload names ${claims.critical?.image?.['docker-manifest-digest']}, not the image ${imageDigest}`,
+      );
     } else if (!verifyBytes(payload, signature, key)) {
       report.problems.push(`cosign signature over ${layer.digest} does not verify with the given public key`);
     } else valid++;
   }
   if (valid > 0) report.checked.push(`cosign signature of ${imageDigest} (${valid} valid)`);
-  else if (!report.problems.some((p) => p.includes('signature'))) report.problems.push(`signature image ${tag} has no signature layers`);
+  else if (!report.problems.some((p) => p.includes('signature')))
+    report.problems.push(`signature image ${tag} has no signature layers`);
 }
 
 /** Checks the image a tag names (every blob) and, with a key, its cosign signature. */
-export async function verifyOciImage(layoutDir: string, opts: { tag?: string; key?: KeyObject }): Promise<VerifyReport> {
+export async function verifyOciImage(
+  layoutDir: string,
+  opts: { tag?: string; key?: KeyObject },
+): Promise<VerifyReport> {
   const report: VerifyReport = { ok: false, checked: [], problems: [] };
   const entry = await findImageEntry(layoutDir, opts.tag);
   const raw = await readVerifiedBlob(layoutDir, entry);

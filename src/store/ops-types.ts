@@ -82,7 +82,12 @@ export interface EventRepository {
    * `seq <= upToSeq` that have no delivery still to be tried (undelivered with fewer than
    * `maxAttempts` attempts), and their deliveries.
    */
-  prune(opts: { before: string; upToSeq: number; maxAttempts: number; limit: number }): Promise<{ events: number; deliveries: number }>;
+  prune(opts: {
+    before: string;
+    upToSeq: number;
+    maxAttempts: number;
+    limit: number;
+  }): Promise<{ events: number; deliveries: number }>;
 }
 
 export interface LifecycleExecutionRecord {

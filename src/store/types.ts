@@ -3,7 +3,12 @@
  * SQLite (`./sqlite/`), and every method is async so a PostgreSQL implementation can satisfy it.
  */
 
-import type { AuditRepository, EventRepository, LifecycleExecutionRepository, ScheduleRepository } from './ops-types.ts';
+import type {
+  AuditRepository,
+  EventRepository,
+  LifecycleExecutionRepository,
+  ScheduleRepository,
+} from './ops-types.ts';
 
 export type * from './ops-types.ts';
 
@@ -84,7 +89,12 @@ export interface ResourceRepository {
   /** Highest build number of (account, region, type, name, version), 0 when none. */
   maxBuild(type: ResourceType, account: string, region: string, name: string, version: string): Promise<number>;
   /** Every stored version of a name, for `x` wildcard resolution. */
-  versions(type: ResourceType, accounts: readonly string[], region: string, name: string): Promise<{ arn: string; account: string; version: string; build: number | null }[]>;
+  versions(
+    type: ResourceType,
+    accounts: readonly string[],
+    region: string,
+    name: string,
+  ): Promise<{ arn: string; account: string; version: string; build: number | null }[]>;
   /** Resources that reference `arn` (recorded with `setReferences`), for in-use checks. */
   referencing(arn: string): Promise<{ arn: string; type: ResourceType }[]>;
   /** Record that `fromArn` references each of `toArns` (for in-use checks). */
@@ -145,7 +155,13 @@ export interface Job {
 }
 
 export interface JobQueue {
-  enqueue(job: { id: string; kind: string; resourceArn: string; payload?: Record<string, unknown>; maxAttempts?: number }): Promise<Job>;
+  enqueue(job: {
+    id: string;
+    kind: string;
+    resourceArn: string;
+    payload?: Record<string, unknown>;
+    maxAttempts?: number;
+  }): Promise<Job>;
   /** Atomically takes the oldest runnable job (queued, or running with an expired lease). */
   claim(workerId: string, leaseMs: number, kinds?: readonly string[]): Promise<Job | undefined>;
   /** Extends the lease; false when the job is no longer this worker's. */

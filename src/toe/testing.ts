@@ -21,9 +21,15 @@ export interface YamlRun {
 }
 
 /** Validates `yaml` (failing loudly if invalid) and runs it. */
-export async function runYaml(yaml: string, opts: Partial<ExecutorOptions> & { instance?: Instance } = {}): Promise<YamlRun> {
+export async function runYaml(
+  yaml: string,
+  opts: Partial<ExecutorOptions> & { instance?: Instance } = {},
+): Promise<YamlRun> {
   const parsed = parseComponentDocument(yaml);
-  if (!parsed.ok) throw new Error(`invalid test document:\n${parsed.errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`).join('\n')}`);
+  if (!parsed.ok)
+    throw new Error(
+      `invalid test document:\n${parsed.errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`).join('\n')}`,
+    );
   const output = await runComponentDocuments({
     instance: opts.instance ?? new HostInstance(),
     ...opts,

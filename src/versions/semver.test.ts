@@ -17,7 +17,10 @@ test('wildcards resolve to the newest matching version and build', () => {
 });
 
 test('bad versions are rejected with InvalidVersionNumberException naming the field', () => {
-  assert.throws(() => parseVersion('1.0'), { awsType: 'InvalidVersionNumberException', message: /semanticVersion.*'1\.0'/ });
+  assert.throws(() => parseVersion('1.0'), {
+    awsType: 'InvalidVersionNumberException',
+    message: /semanticVersion.*'1\.0'/,
+  });
   assert.throws(() => parseVersion('1.0.1073741824'), { awsType: 'InvalidVersionNumberException' });
   assert.throws(() => parseVersionPattern('1.x.3'), /after an 'x'/);
 });

@@ -25,13 +25,19 @@ export function parseVersion(text: string, field = 'semanticVersion'): VersionTr
 export function parseVersionPattern(text: string, field = 'semanticVersion'): VersionPattern {
   const m = /^([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x)$/.exec(text);
   if (!m) {
-    throw new IngotError('InvalidVersionNumberException', `The value supplied for parameter '${field}' is not valid: '${text}'. Expected <major>.<minor>.<patch> where a node may be 'x'.`);
+    throw new IngotError(
+      'InvalidVersionNumberException',
+      `The value supplied for parameter '${field}' is not valid: '${text}'. Expected <major>.<minor>.<patch> where a node may be 'x'.`,
+    );
   }
   const nodes = [m[1], m[2], m[3]].map((n) => (n === 'x' ? null : Number(n)));
   // A wildcard may only be followed by wildcards: 1.x.3 means nothing.
   const firstWild = nodes.indexOf(null);
   if (firstWild >= 0 && nodes.slice(firstWild).some((n) => n !== null)) {
-    throw new IngotError('InvalidVersionNumberException', `The version '${text}' is not valid: after an 'x' every node must be 'x'.`);
+    throw new IngotError(
+      'InvalidVersionNumberException',
+      `The version '${text}' is not valid: after an 'x' every node must be 'x'.`,
+    );
   }
   return nodes as unknown as VersionPattern;
 }
@@ -49,7 +55,10 @@ export function compareVersions(a: VersionTriple, b: VersionTriple): number {
 export const formatVersion = (v: VersionTriple): string => v.join('.');
 
 /** The newest of `candidates` matching `pattern`, with its newest build. */
-export function newestMatching<T extends { version: string; build: number | null }>(candidates: readonly T[], patternText: string): T | undefined {
+export function newestMatching<T extends { version: string; build: number | null }>(
+  candidates: readonly T[],
+  patternText: string,
+): T | undefined {
   const pattern = parseVersionPattern(patternText);
   let best: T | undefined;
   for (const c of candidates) {

@@ -25,17 +25,32 @@ async function image(version: string, build: number, status: ImageStatus): Promi
   const arn = `${BASE}/${version}/${build}`;
   const now = new Date().toISOString();
   const doc: Image = { arn, type: 'AMI', name: 'golden', version, platform: 'Linux', state: { status } };
-  await store.resources.insert({ arn, type: 'image', account: ACCOUNT, region: REGION, name: 'golden', version, build, doc, createdAt: now, updatedAt: now });
+  await store.resources.insert({
+    arn,
+    type: 'image',
+    account: ACCOUNT,
+    region: REGION,
+    name: 'golden',
+    version,
+    build,
+    doc,
+    createdAt: now,
+    updatedAt: now,
+  });
 }
 
 /** The rootfs tarball path the plan of a child recipe with this parentImage builds on. */
 async function parentOf(parentImage: string): Promise<string> {
-  const child: Image = { arn: `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:image/child/1.0.0/1`, imageRecipe: { name: 'child', version: '1.0.0', parentImage, components: [] } };
+  const child: Image = {
+    arn: `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:image/child/1.0.0/1`,
+    imageRecipe: { name: 'child', version: '1.0.0', parentImage, components: [] },
+  };
   const plan = await planFromImage(store, home, child, where);
   assert.equal(plan.parent.type, 'rootfs-tarball');
   return (plan.parent as { path: string }).path;
 }
-const tarball = (version: string, build: number) => join(home, 'images', REGION, ACCOUNT, 'golden', version, String(build), 'rootfs.tar.zst');
+const tarball = (version: string, build: number) =>
+  join(home, 'images', REGION, ACCOUNT, 'golden', version, String(build), 'rootfs.tar.zst');
 
 before(async () => {
   store = openSqliteStore(join(dir, 'ingot.db'));
@@ -58,7 +73,10 @@ test('an image ARN with a build number names exactly that build, even if a newer
 });
 
 test('a named build that is not AVAILABLE, or does not exist, is refused with its state', async () => {
-  await assert.rejects(parentOf(`${BASE}/1.0.0/2`), { name: 'IngotError', message: /golden\/1\.0\.0\/2 is FAILED, not AVAILABLE/ });
+  await assert.rejects(parentOf(`${BASE}/1.0.0/2`), {
+    name: 'IngotError',
+    message: /golden\/1\.0\.0\/2 is FAILED, not AVAILABLE/,
+  });
   await assert.rejects(parentOf(`${BASE}/1.0.0/9`), { message: /golden\/1\.0\.0\/9 does not exist/ });
 });
 

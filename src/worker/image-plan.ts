@@ -11,13 +11,28 @@ import { IngotError } from '../errors/ingot-error.ts';
 import type { Component, ComponentConfiguration, DiskImageFormat, Image } from '../model/generated/shapes.ts';
 import { DISK_FORMATS, type DiskFormat } from '../disk/layout.ts';
 import type { ResourceRecord, Store } from '../store/types.ts';
-import { compareVersions, isWildcard, matches, newestMatching, parseVersion, parseVersionPattern } from '../versions/semver.ts';
+import {
+  compareVersions,
+  isWildcard,
+  matches,
+  newestMatching,
+  parseVersion,
+  parseVersionPattern,
+} from '../versions/semver.ts';
 import { imageOutputDir } from './output-dirs.ts';
 
-async function componentRecord(store: Store, image: { account: string; region: string }, arn: string): Promise<Component> {
+async function componentRecord(
+  store: Store,
+  image: { account: string; region: string },
+  arn: string,
+): Promise<Component> {
   const parsed = tryParseArn(arn);
-  if (!parsed || parsed.type !== 'component') throw new IngotError('InvalidParameterValueException', `not a component ARN: ${arn}`);
-  let record = parsed.build !== undefined && parsed.version && !parsed.version.includes('x') ? await store.resources.get<Component>(arn) : undefined;
+  if (parsed?.type !== 'component')
+    throw new IngotError('InvalidParameterValueException', `not a component ARN: ${arn}`);
+  let record =
+    parsed.build !== undefined && parsed.version && !parsed.version.includes('x')
+      ? await store.resources.get<Component>(arn)
+      : undefined;
   if (!record) {
     const candidates = await store.resources.versions('component', [parsed.account], image.region, parsed.name);
     const best = newestMatching(candidates, parsed.version ?? 'x.x.x');
@@ -39,7 +54,8 @@ async function earlierImage(store: Store, home: string, arn: string): Promise<Pa
     record = await store.resources.get<Image>(formatArn(parsed));
     if (!record) throw new IngotError('ResourceNotFoundException', `the parent image ${arn} does not exist`);
     const status = record.doc.state?.status ?? 'PENDING';
-    if (status !== 'AVAILABLE') throw new IngotError('ResourceNotFoundException', `the parent image ${arn} is ${status}, not AVAILABLE`);
+    if (status !== 'AVAILABLE')
+      throw new IngotError('ResourceNotFoundException', `the parent image ${arn} is ${status}, not AVAILABLE`);
   } else {
     const pattern = parseVersionPattern(parsed.version ?? 'x.x.x', 'parentImage');
     const candidates = (await store.resources.versions('image', [parsed.account], parsed.region, parsed.name))
@@ -53,20 +69,37 @@ async function earlierImage(store: Store, home: string, arn: string): Promise<Pa
         break;
       }
     }
-    if (!record) throw new IngotError('ResourceNotFoundException', `no AVAILABLE image matches the parent image ${arn}`);
+    if (!record)
+      throw new IngotError('ResourceNotFoundException', `no AVAILABLE image matches the parent image ${arn}`);
   }
   const dir = imageOutputDir(home, record.arn);
-  return record.doc.type === 'DOCKER' ? { type: 'oci', reference: `oci:${join(dir, 'oci')}:${record.version}` } : { type: 'rootfs-tarball', path: join(dir, 'rootfs.tar.zst') };
+  return record.doc.type === 'DOCKER'
+    ? { type: 'oci', reference: `oci:${join(dir, 'oci')}:${record.version}` }
+    : { type: 'rootfs-tarball', path: join(dir, 'rootfs.tar.zst') };
 }
 
-export async function planFromImage(store: Store, home: string, image: Image, where: { account: string; region: string }): Promise<BuildRequest> {
+export async function planFromImage(
+  store: Store,
+  home: string,
+  image: Image,
+  where: { account: string; region: string },
+): Promise<BuildRequest> {
   const recipe = image.imageRecipe ?? image.containerRecipe;
   if (!recipe) throw new IngotError('InvalidRequestException', `image ${image.arn} has no recipe`);
   const configs: readonly ComponentConfiguration[] = recipe.components ?? [];
   const components = [];
   for (const c of configs) {
     const doc = await componentRecord(store, where, c.componentArn);
-    components.push(componentFromText({ name: doc.name!, version: doc.version!, arn: doc.arn!, text: doc.data ?? '', origin: doc.arn!, ...(c.parameters ? { parameters: c.parameters } : {}) }));
+    components.push(
+      componentFromText({
+        name: doc.name!,
+        version: doc.version!,
+        arn: doc.arn!,
+        text: doc.data ?? '',
+        origin: doc.arn!,
+        ...(c.parameters ? { parameters: c.parameters } : {}),
+      }),
+    );
   }
   const container = image.containerRecipe;
   return {
@@ -95,14 +128,25 @@ const AWS_DISK_FORMATS: Record<DiskImageFormat, DiskFormat> = { RAW: 'raw', VMDK
 function diskSettings(image: Image): Pick<BuildRequest, 'diskFormats' | 'blockDeviceMappings'> {
   const dist = image.distributionConfiguration;
   const formats = new Set<DiskFormat>();
-  for (const d of dist?.distributions ?? []) if (d.s3ExportConfiguration) formats.add(AWS_DISK_FORMATS[d.s3ExportConfiguration.diskImageFormat]);
+  for (const d of dist?.distributions ?? [])
+    if (d.s3ExportConfiguration) formats.add(AWS_DISK_FORMATS[d.s3ExportConfiguration.diskImageFormat]);
   const tag = dist?.tags?.[DISK_FORMATS_TAG];
   if (tag !== undefined) {
-    for (const f of tag.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)) {
-      if (!(DISK_FORMATS as readonly string[]).includes(f)) throw new IngotError('InvalidParameterValueException', `distribution configuration tag ${DISK_FORMATS_TAG}: '${f}' is not a disk format (choose from ${DISK_FORMATS.join(', ')})`);
+    for (const f of tag
+      .split(',')
+      .map((x) => x.trim().toLowerCase())
+      .filter(Boolean)) {
+      if (!(DISK_FORMATS as readonly string[]).includes(f))
+        throw new IngotError(
+          'InvalidParameterValueException',
+          `distribution configuration tag ${DISK_FORMATS_TAG}: '${f}' is not a disk format (choose from ${DISK_FORMATS.join(', ')})`,
+        );
       formats.add(f as DiskFormat);
     }
   }
   const mappings = image.imageRecipe?.blockDeviceMappings;
-  return { ...(formats.size ? { diskFormats: [...formats] } : {}), ...(mappings?.length ? { blockDeviceMappings: mappings } : {}) };
+  return {
+    ...(formats.size ? { diskFormats: [...formats] } : {}),
+    ...(mappings?.length ? { blockDeviceMappings: mappings } : {}),
+  };
 }

@@ -8,12 +8,13 @@ import { tryParseArn } from '../arn/arn.ts';
 /** `$INGOT_HOME/images/REGION/ACCOUNT/NAME/VERSION/BUILD` */
 export function imageOutputDir(home: string, imageArn: string): string {
   const a = tryParseArn(imageArn);
-  if (!a || a.type !== 'image' || a.version === undefined || a.build === undefined) throw new Error(`not an image build version ARN: ${imageArn}`);
+  if (a?.type !== 'image' || a.version === undefined || a.build === undefined)
+    throw new Error(`not an image build version ARN: ${imageArn}`);
   return join(home, 'images', a.region, a.account, a.name, a.version, String(a.build));
 }
 
-export const imageLogFile = (home: string, imageArn: string): string => join(imageOutputDir(home, imageArn), 'build.log');
-
+export const imageLogFile = (home: string, imageArn: string): string =>
+  join(imageOutputDir(home, imageArn), 'build.log');
 
 /** An appender of timestamped lines to the image's build log (its directory made first). */
 export function openImageLog(home: string, imageArn: string): (line: string) => void {

@@ -43,7 +43,13 @@ export interface ProcessContext {
 }
 
 /** Updates the image's state unless it was cancelled meanwhile (a cancel always wins). */
-export async function setState(store: Store, arn: string, status: ImageStatus, reason?: string, extra: Partial<Image> = {}): Promise<boolean> {
+export async function setState(
+  store: Store,
+  arn: string,
+  status: ImageStatus,
+  reason?: string,
+  extra: Partial<Image> = {},
+): Promise<boolean> {
   const changed = await store.transaction(async () => {
     const record = await store.resources.get<Image>(arn);
     if (!record || record.doc.state?.status === 'CANCELLED') return undefined;
@@ -51,11 +57,17 @@ export async function setState(store: Store, arn: string, status: ImageStatus, r
     await store.resources.update(arn, doc);
     return doc;
   });
-  if (changed && ['AVAILABLE', 'FAILED', 'CANCELLED'].includes(status)) await recordPipelineOutcome(store, changed, status);
+  if (changed && ['AVAILABLE', 'FAILED', 'CANCELLED'].includes(status))
+    await recordPipelineOutcome(store, changed, status);
   return changed !== undefined;
 }
 
-async function buildOutputs(ctx: ProcessContext, record: { doc: Image; account: string; region: string }, job: Job, log: (l: string) => void): Promise<{ manifest: OutputManifest; osVersion: string }> {
+async function buildOutputs(
+  ctx: ProcessContext,
+  record: { doc: Image; account: string; region: string },
+  job: Job,
+  log: (l: string) => void,
+): Promise<{ manifest: OutputManifest; osVersion: string }> {
   const arn = record.doc.arn!;
   const outputDir = imageOutputDir(ctx.home, arn);
   if (job.payload['mode'] === 'distribute') {
@@ -67,28 +79,53 @@ async function buildOutputs(ctx: ProcessContext, record: { doc: Image; account: 
     log(formatEvent(e));
     if (e.type === 'stage' && e.stage === 'test' && e.status === 'start') void setState(ctx.store, arn, 'TESTING');
   };
-  const request = await planFromImage(ctx.store, ctx.home, record.doc, { account: record.account, region: record.region });
+  const request = await planFromImage(ctx.store, ctx.home, record.doc, {
+    account: record.account,
+    region: record.region,
+  });
   // The infrastructure configuration's instance types set the instance's CPU, memory and process limits.
   const { instanceType, ...limits } = limitsForInstanceTypes(record.doc.infrastructureConfiguration?.instanceTypes);
   const driver = instanceDriverFor(record.doc.infrastructureConfiguration);
   const vm = driver.driver === 'qemu' ? { cpus: driver.cpus, memoryMiB: driver.memoryMiB } : undefined;
   const inVm = vm && request.kind === 'image';
-  onEvent({ type: 'log', line: `${inVm ? 'sandbox steps' : 'build instance'}: ${instanceType} (${limits.cpus} CPUs, ${limits.memoryMiB} MiB, ${limits.pids} processes)` });
-  if (inVm && driver.driver === 'qemu') onEvent({ type: 'log', line: `build instance: qemu VM ${driver.instanceType} (${driver.cpus} vCPUs, ${driver.memoryMiB} MiB)` });
+  onEvent({
+    type: 'log',
+    line: `${inVm ? 'sandbox steps' : 'build instance'}: ${instanceType} (${limits.cpus} CPUs, ${limits.memoryMiB} MiB, ${limits.pids} processes)`,
+  });
+  if (inVm && driver.driver === 'qemu')
+    onEvent({
+      type: 'log',
+      line: `build instance: qemu VM ${driver.instanceType} (${driver.cpus} vCPUs, ${driver.memoryMiB} MiB)`,
+    });
   const result = await runBuild(request, {
-    home: ctx.home, basesHome: ctx.basesHome, outputDir, cache: ctx.cache, signal: ctx.signal, onEvent, limits, vm, timeoutMs: buildTimeoutMs(),
+    home: ctx.home,
+    basesHome: ctx.basesHome,
+    outputDir,
+    cache: ctx.cache,
+    signal: ctx.signal,
+    onEvent,
+    limits,
+    vm,
+    timeoutMs: buildTimeoutMs(),
     evidence: await evidenceFor(ctx.home, record.doc),
     ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}),
   });
-  const osVersion = request.parent.type === 'managed' ? (managedBase(request.parent.base)?.osVersion ?? 'Linux') : 'Linux';
+  const osVersion =
+    request.parent.type === 'managed' ? (managedBase(request.parent.base)?.osVersion ?? 'Linux') : 'Linux';
   return { manifest: result.manifest, osVersion };
 }
 
 /** Merges a DistributeImage's copies into the outputs the image already has. */
 function merged(before: OutputResources | undefined, added: OutputResources, replace: boolean): OutputResources {
   if (replace || !before) return added;
-  const amis = [...(before.amis ?? []).filter((a) => !added.amis?.some((b) => b.region === a.region)), ...(added.amis ?? [])];
-  const containers = [...(before.containers ?? []).filter((a) => !added.containers?.some((b) => b.region === a.region)), ...(added.containers ?? [])];
+  const amis = [
+    ...(before.amis ?? []).filter((a) => !added.amis?.some((b) => b.region === a.region)),
+    ...(added.amis ?? []),
+  ];
+  const containers = [
+    ...(before.containers ?? []).filter((a) => !added.containers?.some((b) => b.region === a.region)),
+    ...(added.containers ?? []),
+  ];
   return { ...(amis.length ? { amis } : {}), ...(containers.length ? { containers } : {}) };
 }
 
@@ -100,15 +137,27 @@ export async function processImage(ctx: ProcessContext, job: Job): Promise<Outco
   const distributeOnly = job.payload['mode'] === 'distribute';
   try {
     if (!(await setState(ctx.store, arn, distributeOnly ? 'DISTRIBUTING' : 'BUILDING'))) return 'cancelled';
-    log(`${distributeOnly ? 'distribution' : 'build'} of ${arn} started (job ${job.id}, attempt ${job.attempts} of ${job.maxAttempts}, worker pid ${process.pid})`);
+    log(
+      `${distributeOnly ? 'distribution' : 'build'} of ${arn} started (job ${job.id}, attempt ${job.attempts} of ${job.maxAttempts}, worker pid ${process.pid})`,
+    );
     const { manifest, osVersion } = await buildOutputs(ctx, record, job, log);
     if (!(await setState(ctx.store, arn, 'DISTRIBUTING'))) return 'cancelled';
     const distributions = job.payload['distributions'] as Distribution[] | undefined;
     const outputResources = await distribute({
-      home: ctx.home, config: ctx.config(), image: record.doc, outputDir: imageOutputDir(ctx.home, arn), manifest, account: record.account, region: record.region, signal: ctx.signal,
+      home: ctx.home,
+      config: ctx.config(),
+      image: record.doc,
+      outputDir: imageOutputDir(ctx.home, arn),
+      manifest,
+      account: record.account,
+      region: record.region,
+      signal: ctx.signal,
       ...(distributions ? { distributions } : {}),
     });
-    await setState(ctx.store, arn, 'AVAILABLE', undefined, { outputResources: merged(record.doc.outputResources, outputResources, !distributions), osVersion });
+    await setState(ctx.store, arn, 'AVAILABLE', undefined, {
+      outputResources: merged(record.doc.outputResources, outputResources, !distributions),
+      osVersion,
+    });
     log(`image ${arn} is AVAILABLE`);
     return 'succeeded';
   } catch (err) {
@@ -120,7 +169,13 @@ export async function processImage(ctx: ProcessContext, job: Job): Promise<Outco
  * The end of a job that threw: the worker stopping (retried while attempts are left, else
  * FAILED), a cancel (CANCELLED), or a failure (FAILED with the reason). Shared by builds and imports.
  */
-export async function settleFailedJob(ctx: ProcessContext, job: Job, err: unknown, log: (line: string) => void, work: 'build' | 'import'): Promise<Outcome> {
+export async function settleFailedJob(
+  ctx: ProcessContext,
+  job: Job,
+  err: unknown,
+  log: (line: string) => void,
+  work: 'build' | 'import',
+): Promise<Outcome> {
   const arn = job.resourceArn;
   if (ctx.signal.aborted && ctx.signal.reason === SHUTDOWN) {
     log(`${work} interrupted: the worker stopped`);

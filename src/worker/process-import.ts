@@ -19,7 +19,8 @@ import { processImage, setState, settleFailedJob, type Outcome, type ProcessCont
 /** An imported image's job imports its disk (a RetryImage too); every other job is a build or a distribution. */
 export async function processJob(ctx: ProcessContext, job: Job): Promise<Outcome> {
   const record = await ctx.store.resources.get<Image>(job.resourceArn);
-  if (record?.doc.buildType === IMPORT_BUILD_TYPE && job.payload['mode'] !== 'distribute') return processImport(ctx, job);
+  if (record?.doc.buildType === IMPORT_BUILD_TYPE && job.payload['mode'] !== 'distribute')
+    return processImport(ctx, job);
   return processImage(ctx, job);
 }
 
@@ -28,7 +29,8 @@ async function diskOf(store: Store, job: Job): Promise<string> {
   const own = job.payload['uri'];
   if (typeof own === 'string') return own;
   const first = (await store.jobs.byResource(job.resourceArn)).find((j) => typeof j.payload['uri'] === 'string');
-  if (!first) throw new Error(`no disk is recorded for the import ${job.resourceArn}; import it again with ImportDiskImage`);
+  if (!first)
+    throw new Error(`no disk is recorded for the import ${job.resourceArn}; import it again with ImportDiskImage`);
   return first.payload['uri'] as string;
 }
 
@@ -40,7 +42,9 @@ export async function processImport(ctx: ProcessContext, job: Job): Promise<Outc
   try {
     if (!(await setState(ctx.store, arn, 'BUILDING'))) return 'cancelled';
     const disk = await diskOf(ctx.store, job);
-    log(`import of ${disk} as ${arn} started (job ${job.id}, attempt ${job.attempts} of ${job.maxAttempts}, worker pid ${process.pid})`);
+    log(
+      `import of ${disk} as ${arn} started (job ${job.id}, attempt ${job.attempts} of ${job.maxAttempts}, worker pid ${process.pid})`,
+    );
     const outputDir = imageOutputDir(ctx.home, arn);
     const started = Date.now();
     const imported = await importDisk(disk, outputDir, ctx.signal).catch((err: unknown) => {
@@ -48,10 +52,21 @@ export async function processImport(ctx: ProcessContext, job: Job): Promise<Outc
     });
     ctx.signal.throwIfAborted();
     const seconds = Math.round((Date.now() - started) / 10) / 100;
-    log(`read the ${imported.sourceFormat} disk (root file system at byte offset ${imported.partitionOffset}) into rootfs.tar.zst in ${seconds} s`);
+    log(
+      `read the ${imported.sourceFormat} disk (root file system at byte offset ${imported.partitionOffset}) into rootfs.tar.zst in ${seconds} s`,
+    );
     const manifest = await writeImportManifest(outputDir, record.doc, `${imported.sourceFormat} disk ${disk}`, seconds);
     if (!(await setState(ctx.store, arn, 'DISTRIBUTING'))) return 'cancelled';
-    const outputResources = await distribute({ home: ctx.home, config: ctx.config(), image: record.doc, outputDir, manifest, account: record.account, region: record.region, signal: ctx.signal });
+    const outputResources = await distribute({
+      home: ctx.home,
+      config: ctx.config(),
+      image: record.doc,
+      outputDir,
+      manifest,
+      account: record.account,
+      region: record.region,
+      signal: ctx.signal,
+    });
     await setState(ctx.store, arn, 'AVAILABLE', undefined, { outputResources });
     log(`image ${arn} is AVAILABLE`);
     return 'succeeded';
@@ -60,7 +75,12 @@ export async function processImport(ctx: ProcessContext, job: Job): Promise<Outc
   }
 }
 
-async function writeImportManifest(outputDir: string, image: Image, parent: string, seconds: number): Promise<OutputManifest> {
+async function writeImportManifest(
+  outputDir: string,
+  image: Image,
+  parent: string,
+  seconds: number,
+): Promise<OutputManifest> {
   const file = join(outputDir, 'rootfs.tar.zst');
   const manifest: OutputManifest = {
     name: image.name!,
@@ -68,7 +88,14 @@ async function writeImportManifest(outputDir: string, image: Image, parent: stri
     kind: 'image',
     createdAt: new Date().toISOString(),
     parent,
-    artifacts: [{ path: 'rootfs.tar.zst', format: 'rootfs-tar-zstd', sha256: await sha256File(file), sizeBytes: (await stat(file)).size }],
+    artifacts: [
+      {
+        path: 'rootfs.tar.zst',
+        format: 'rootfs-tar-zstd',
+        sha256: await sha256File(file),
+        sizeBytes: (await stat(file)).size,
+      },
+    ],
     layers: [],
     stages: { import: seconds },
     tests: 'skipped',

@@ -21,8 +21,17 @@ export async function recoverInterruptedBuilds(store: Store, isOrphan: (job: Job
   const expired = await reapExpiredJobs(store);
   const recovered: string[] = [...expired];
   for (const job of (await store.jobs.runningJobs()).filter(isOrphan)) {
-    await store.jobs.finish(job.id, job.leaseOwner ?? '', 'failed', 'interrupted: the process running the build stopped');
-    const arn = await failImage(store, job, 'Interrupted: Ingot stopped during the build (it was killed or crashed); start a new build');
+    await store.jobs.finish(
+      job.id,
+      job.leaseOwner ?? '',
+      'failed',
+      'interrupted: the process running the build stopped',
+    );
+    const arn = await failImage(
+      store,
+      job,
+      'Interrupted: Ingot stopped during the build (it was killed or crashed); start a new build',
+    );
     if (arn) recovered.push(arn);
   }
   return recovered;
@@ -32,7 +41,11 @@ export async function recoverInterruptedBuilds(store: Store, isOrphan: (job: Job
 export async function reapExpiredJobs(store: Store, now = Date.now()): Promise<string[]> {
   const out: string[] = [];
   for (const job of await store.jobs.failExpired(now)) {
-    const arn = await failImage(store, job, `Interrupted: the worker running the build (${job.leaseOwner ?? 'unknown'}) stopped responding, and all ${job.maxAttempts} attempt(s) are used`);
+    const arn = await failImage(
+      store,
+      job,
+      `Interrupted: the worker running the build (${job.leaseOwner ?? 'unknown'}) stopped responding, and all ${job.maxAttempts} attempt(s) are used`,
+    );
     if (arn) out.push(arn);
   }
   return out;

@@ -46,15 +46,34 @@ export function startWorker(opts: WorkerOptions): Worker {
   let timer: NodeJS.Timeout | undefined;
 
   const runJob = async (job: Job, abort: AbortController): Promise<void> => {
-    const beat = setInterval(() => {
-      opts.store.jobs.heartbeat(job.id, id, leaseMs).then((mine) => mine || abort.abort(CANCELLED), opts.onError);
-    }, Math.max(250, Math.floor(leaseMs / 3)));
+    const beat = setInterval(
+      () => {
+        opts.store.jobs.heartbeat(job.id, id, leaseMs).then((mine) => mine || abort.abort(CANCELLED), opts.onError);
+      },
+      Math.max(250, Math.floor(leaseMs / 3)),
+    );
     try {
       const config = opts.config ?? (() => ({}));
-      const outcome = await processJob({ store: opts.store, home: opts.home, basesHome: opts.basesHome, cache: opts.cache, config, signal: abort.signal, ...(opts.newInstance ? { newInstance: opts.newInstance } : {}) }, job);
+      const outcome = await processJob(
+        {
+          store: opts.store,
+          home: opts.home,
+          basesHome: opts.basesHome,
+          cache: opts.cache,
+          config,
+          signal: abort.signal,
+          ...(opts.newInstance ? { newInstance: opts.newInstance } : {}),
+        },
+        job,
+      );
       if (outcome === 'interrupted') {
         // Stopped with attempts left: back to the queue for this or another worker.
-        await setState(opts.store, job.resourceArn, 'PENDING', 'Waiting for a worker: the previous one stopped during the build');
+        await setState(
+          opts.store,
+          job.resourceArn,
+          'PENDING',
+          'Waiting for a worker: the previous one stopped during the build',
+        );
         await opts.store.jobs.release(job.id, id, 'worker stopped');
       } else {
         await opts.store.jobs.finish(job.id, id, outcome);
@@ -75,10 +94,12 @@ export function startWorker(opts: WorkerOptions): Worker {
       const job = await opts.store.jobs.claim(id, leaseMs, [BUILD_JOB_KIND]);
       if (!job) break;
       const abort = new AbortController();
-      const done = runJob(job, abort).catch(opts.onError).finally(() => {
-        running.delete(job.id);
-        schedule(0);
-      });
+      const done = runJob(job, abort)
+        .catch(opts.onError)
+        .finally(() => {
+          running.delete(job.id);
+          schedule(0);
+        });
       running.set(job.id, { abort, done: done as Promise<void> });
     }
     schedule(opts.pollMs ?? 1000);

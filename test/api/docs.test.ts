@@ -11,6 +11,12 @@ test('docs/api.md names every implemented operation, and no other', async () => 
   await store.close();
   const doc = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
   const table = doc.slice(doc.indexOf('## Implemented operations'), doc.indexOf('## Behaviour'));
-  const listed = [...table.matchAll(/\b([A-Z][A-Za-z]+)\b/g)].map((m) => m[1]!).filter((w) => implemented.includes(w) || /^(Create|Get|List|Delete|Update|Put|Import|Start|Cancel|Tag|Untag|Distribute|Retry)[A-Z]/.test(w));
+  const listed = [...table.matchAll(/\b([A-Z][A-Za-z]+)\b/g)]
+    .map((m) => m[1]!)
+    .filter(
+      (w) =>
+        implemented.includes(w) ||
+        /^(Create|Get|List|Delete|Update|Put|Import|Start|Cancel|Tag|Untag|Distribute|Retry)[A-Z]/.test(w),
+    );
   assert.deepEqual([...new Set(listed)].sort(), implemented);
 });

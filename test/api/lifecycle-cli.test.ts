@@ -13,11 +13,16 @@ after(() => t.stop());
 
 test('ingot lifecycle run --preview records an execution; a wrong ARN is refused', async () => {
   const c = t.client();
-  const { lifecyclePolicyArn } = await c.send(new ib.CreateLifecyclePolicyCommand({
-    name: 'keep-two', executionRole: 'ingot', resourceType: 'AMI_IMAGE', clientToken: 'lc-1',
-    resourceSelection: { recipes: [{ name: 'nothing-yet', semanticVersion: '1.0.0' }] },
-    policyDetails: [{ action: { type: 'DELETE' }, filter: { type: 'COUNT', value: 2 } }],
-  }));
+  const { lifecyclePolicyArn } = await c.send(
+    new ib.CreateLifecyclePolicyCommand({
+      name: 'keep-two',
+      executionRole: 'ingot',
+      resourceType: 'AMI_IMAGE',
+      clientToken: 'lc-1',
+      resourceSelection: { recipes: [{ name: 'nothing-yet', semanticVersion: '1.0.0' }] },
+      policyDetails: [{ action: { type: 'DELETE' }, filter: { type: 'COUNT', value: 2 } }],
+    }),
+  );
   const r = await runIngot(['lifecycle', 'run', lifecyclePolicyArn!, '--preview'], { INGOT_HOME: t.home });
   assert.equal(r.code, 0, r.stderr);
   const id = r.stdout.trim();
@@ -25,7 +30,10 @@ test('ingot lifecycle run --preview records an execution; a wrong ARN is refused
   const execution = await c.send(new ib.GetLifecycleExecutionCommand({ lifecycleExecutionId: id }));
   assert.equal(execution.lifecycleExecution?.lifecyclePolicyArn, lifecyclePolicyArn);
 
-  const wrong = await runIngot(['lifecycle', 'run', 'arn:aws:imagebuilder:us-east-1:123456789012:lifecycle-policy/none'], { INGOT_HOME: t.home });
+  const wrong = await runIngot(
+    ['lifecycle', 'run', 'arn:aws:imagebuilder:us-east-1:123456789012:lifecycle-policy/none'],
+    { INGOT_HOME: t.home },
+  );
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /no lifecycle policy/);
 });

@@ -17,7 +17,13 @@ const REGION = 'us-east-1';
 let t: TestServer;
 let c: ib.ImagebuilderClient;
 
-interface Seed { name: string; version: string; build: number; status: string; osVersion?: string }
+interface Seed {
+  name: string;
+  version: string;
+  build: number;
+  status: string;
+  osVersion?: string;
+}
 
 // Names sort as stored (sort key: account, name, version, build).
 const SEEDS: Seed[] = [
@@ -29,16 +35,31 @@ const SEEDS: Seed[] = [
   { name: 'beta', version: '1.0.0', build: 2, status: 'DEPRECATED' },
   { name: 'gamma', version: '2.0.0', build: 3, status: 'BUILDING' },
   { name: 'gamma', version: '2.0.0', build: 1, status: 'AVAILABLE' },
-  ...Array.from({ length: 30 }, (_, i) => ({ name: `many-${String(i).padStart(2, '0')}`, version: '1.0.0', build: 1, status: 'AVAILABLE' })),
+  ...Array.from({ length: 30 }, (_, i) => ({
+    name: `many-${String(i).padStart(2, '0')}`,
+    version: '1.0.0',
+    build: 1,
+    status: 'AVAILABLE',
+  })),
 ];
 
-const arnOf = (s: Seed, account = TEST_ACCOUNT) => `arn:aws:imagebuilder:${REGION}:${account}:image/${s.name}/${s.version}/${s.build}`;
+const arnOf = (s: Seed, account = TEST_ACCOUNT) =>
+  `arn:aws:imagebuilder:${REGION}:${account}:image/${s.name}/${s.version}/${s.build}`;
 
 function docOf(s: Seed, account = TEST_ACCOUNT): Image {
   return {
-    arn: arnOf(s, account), type: 'AMI', name: s.name, version: s.version, platform: 'Linux', osVersion: s.osVersion ?? 'Debian 12',
-    state: { status: s.status as never }, dateCreated: `2026-01-0${s.build}T00:00:00.000Z`, outputResources: {}, tags: { k: 'v' },
-    buildType: 'USER_INITIATED', imageSource: 'CUSTOM',
+    arn: arnOf(s, account),
+    type: 'AMI',
+    name: s.name,
+    version: s.version,
+    platform: 'Linux',
+    osVersion: s.osVersion ?? 'Debian 12',
+    state: { status: s.status as never },
+    dateCreated: `2026-01-0${s.build}T00:00:00.000Z`,
+    outputResources: {},
+    tags: { k: 'v' },
+    buildType: 'USER_INITIATED',
+    imageSource: 'CUSTOM',
   };
 }
 
@@ -47,11 +68,33 @@ before(async () => {
   c = t.client();
   const store = t.server.store;
   for (const s of SEEDS) {
-    await store.resources.insert({ arn: arnOf(s), type: 'image', account: TEST_ACCOUNT, region: REGION, name: s.name, version: s.version, build: s.build, doc: docOf(s), createdAt: 'c', updatedAt: 'u' });
+    await store.resources.insert({
+      arn: arnOf(s),
+      type: 'image',
+      account: TEST_ACCOUNT,
+      region: REGION,
+      name: s.name,
+      version: s.version,
+      build: s.build,
+      doc: docOf(s),
+      createdAt: 'c',
+      updatedAt: 'u',
+    });
   }
   // Another account's image is never listed for this one.
   const other = { name: 'alpha', version: '9.0.0', build: 1, status: 'AVAILABLE' };
-  await store.resources.insert({ arn: arnOf(other, '210987654321'), type: 'image', account: '210987654321', region: REGION, name: 'alpha', version: '9.0.0', build: 1, doc: docOf(other, '210987654321'), createdAt: 'c', updatedAt: 'u' });
+  await store.resources.insert({
+    arn: arnOf(other, '210987654321'),
+    type: 'image',
+    account: '210987654321',
+    region: REGION,
+    name: 'alpha',
+    version: '9.0.0',
+    build: 1,
+    doc: docOf(other, '210987654321'),
+    createdAt: 'c',
+    updatedAt: 'u',
+  });
 });
 after(() => t.stop());
 
@@ -68,7 +111,8 @@ async function listAll(input: ib.ListImagesRequest): Promise<ib.ImageVersion[]> 
 }
 
 // An ImageVersion names no build: the seeds' dateCreated day is their build number.
-const versionsOf = (list: ib.ImageVersion[]) => list.map((v) => `${v.name}/${v.version}/${Number(v.dateCreated?.slice(8, 10))}`);
+const versionsOf = (list: ib.ImageVersion[]) =>
+  list.map((v) => `${v.name}/${v.version}/${Number(v.dateCreated?.slice(8, 10))}`);
 const many = Array.from({ length: 30 }, (_, i) => `many-${String(i).padStart(2, '0')}/1.0.0/1`);
 
 test('ListImages: the newest build of each version, in version order, deprecated ones hidden', async () => {
@@ -76,15 +120,29 @@ test('ListImages: the newest build of each version, in version order, deprecated
   assert.deepEqual(versionsOf(all), ['alpha/1.0.0/2', 'alpha/1.2.0/1', 'alpha/1.10.0/1', 'gamma/2.0.0/3', ...many]);
   // The exact ImageVersion shape: version ARN (no build), owner from the ARN, nothing else.
   assert.deepEqual(all[0], {
-    arn: `arn:aws:imagebuilder:${REGION}:${TEST_ACCOUNT}:image/alpha/1.0.0`, name: 'alpha', type: 'AMI', version: '1.0.0', platform: 'Linux',
-    osVersion: 'Debian 12', owner: TEST_ACCOUNT, dateCreated: '2026-01-02T00:00:00.000Z', buildType: 'USER_INITIATED', imageSource: 'CUSTOM',
+    arn: `arn:aws:imagebuilder:${REGION}:${TEST_ACCOUNT}:image/alpha/1.0.0`,
+    name: 'alpha',
+    type: 'AMI',
+    version: '1.0.0',
+    platform: 'Linux',
+    osVersion: 'Debian 12',
+    owner: TEST_ACCOUNT,
+    dateCreated: '2026-01-02T00:00:00.000Z',
+    buildType: 'USER_INITIATED',
+    imageSource: 'CUSTOM',
   });
   const first = await c.send(new ib.ListImagesCommand({}));
   assert.equal(first.imageVersionList?.length, 25);
   assert.ok(first.nextToken);
 
   const withDeprecated = await listAll({ includeDeprecated: true, maxResults: 25 });
-  assert.deepEqual(versionsOf(withDeprecated).slice(0, 5), ['alpha/1.0.0/2', 'alpha/1.2.0/1', 'alpha/1.10.0/1', 'beta/1.0.0/2', 'gamma/2.0.0/3']);
+  assert.deepEqual(versionsOf(withDeprecated).slice(0, 5), [
+    'alpha/1.0.0/2',
+    'alpha/1.2.0/1',
+    'alpha/1.10.0/1',
+    'beta/1.0.0/2',
+    'gamma/2.0.0/3',
+  ]);
 
   const filtered = await listAll({ filters: [{ name: 'osVersion', values: ['Debian 13'] }] });
   assert.deepEqual(versionsOf(filtered), ['alpha/1.2.0/1']);
@@ -93,8 +151,12 @@ test('ListImages: the newest build of each version, in version order, deprecated
 
   assert.deepEqual(await listAll({ owner: 'Shared' }), []);
   assert.ok((await listAll({ owner: 'Amazon' })).every((v) => v.owner === 'Amazon'));
-  await assert.rejects(c.send(new ib.ListImagesCommand({ nextToken: 'bm90LWEtdG9rZW4' })), { name: 'InvalidPaginationTokenException' });
-  await assert.rejects(c.send(new ib.ListImagesCommand({ filters: [{ name: 'nope', values: ['x'] }] })), { name: 'InvalidParameterValueException' });
+  await assert.rejects(c.send(new ib.ListImagesCommand({ nextToken: 'bm90LWEtdG9rZW4' })), {
+    name: 'InvalidPaginationTokenException',
+  });
+  await assert.rejects(c.send(new ib.ListImagesCommand({ filters: [{ name: 'nope', values: ['x'] }] })), {
+    name: 'InvalidParameterValueException',
+  });
 });
 
 test('ListImages and ListImageBuildVersions show changed documents, whoever changed them', async () => {
@@ -113,8 +175,18 @@ test('ListImages and ListImageBuildVersions show changed documents, whoever chan
   }
   const after = await listAll({ filters: [{ name: 'name', values: ['gamma'] }] });
   assert.equal(after[0]?.osVersion, 'Debian 13');
-  const builds = await c.send(new ib.ListImageBuildVersionsCommand({ imageVersionArn: `arn:aws:imagebuilder:${REGION}:${TEST_ACCOUNT}:image/gamma/2.0.0` }));
-  assert.deepEqual(builds.imageSummaryList?.map((s) => [s.arn?.split('/').slice(-2).join('/'), s.state?.status, s.osVersion]), [['2.0.0/1', 'AVAILABLE', 'Debian 12'], ['2.0.0/3', 'BUILDING', 'Debian 13']]);
+  const builds = await c.send(
+    new ib.ListImageBuildVersionsCommand({
+      imageVersionArn: `arn:aws:imagebuilder:${REGION}:${TEST_ACCOUNT}:image/gamma/2.0.0`,
+    }),
+  );
+  assert.deepEqual(
+    builds.imageSummaryList?.map((s) => [s.arn?.split('/').slice(-2).join('/'), s.state?.status, s.osVersion]),
+    [
+      ['2.0.0/1', 'AVAILABLE', 'Debian 12'],
+      ['2.0.0/3', 'BUILDING', 'Debian 13'],
+    ],
+  );
   // A deleted newest build hands "newest" to the build before it.
   await t.server.store.resources.delete(arnOf(gamma3));
   assert.deepEqual(versionsOf(await listAll({ filters: [{ name: 'name', values: ['gamma'] }] })), ['gamma/2.0.0/1']);
@@ -123,12 +195,23 @@ test('ListImages and ListImageBuildVersions show changed documents, whoever chan
 test('a request body over the limit is refused with 413, read from the node request', async () => {
   const url = new URL(t.server.url);
   const answer = await new Promise<{ status: number; type: string | undefined; body: string }>((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/ListImages', headers: { 'content-type': 'application/json' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['x-amzn-errortype'] as string | undefined, body }));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/ListImages',
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, type: res.headers['x-amzn-errortype'] as string | undefined, body }),
+        );
+      },
+    );
     req.on('error', reject);
     // Chunked (no content-length): only counting the bytes read catches it.
     const chunk = Buffer.alloc(64 * 1024, 32);

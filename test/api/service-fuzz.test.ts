@@ -13,10 +13,23 @@ import type { Shape } from '../../src/model/types.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import { startTestServer, TEST_ACCOUNT, type TestServer } from '../helpers/server.ts';
 
-const HELLO = 'name: fuzz\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: S\n        action: ExecuteBash\n        inputs:\n          commands:\n            - echo hi\n';
-const TYPES = ['component', 'image', 'image-recipe', 'container-recipe', 'infrastructure-configuration', 'distribution-configuration', 'image-pipeline'];
+const HELLO =
+  'name: fuzz\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: S\n        action: ExecuteBash\n        inputs:\n          commands:\n            - echo hi\n';
+const TYPES = [
+  'component',
+  'image',
+  'image-recipe',
+  'container-recipe',
+  'infrastructure-configuration',
+  'distribution-configuration',
+  'image-pipeline',
+];
 const ARNS = [
-  ...TYPES.flatMap((t) => [`arn:aws:imagebuilder:us-east-1:${TEST_ACCOUNT}:${t}/fuzz-thing`, `arn:aws:imagebuilder:us-east-1:${TEST_ACCOUNT}:${t}/fuzz-thing/1.0.0`, `arn:aws:imagebuilder:us-east-1:${TEST_ACCOUNT}:${t}/fuzz-thing/1.0.0/1`]),
+  ...TYPES.flatMap((t) => [
+    `arn:aws:imagebuilder:us-east-1:${TEST_ACCOUNT}:${t}/fuzz-thing`,
+    `arn:aws:imagebuilder:us-east-1:${TEST_ACCOUNT}:${t}/fuzz-thing/1.0.0`,
+    `arn:aws:imagebuilder:us-east-1:${TEST_ACCOUNT}:${t}/fuzz-thing/1.0.0/1`,
+  ]),
   `arn:aws:imagebuilder:us-east-1:${TEST_ACCOUNT}:component/fuzz/x.x.x`,
   `arn:aws:imagebuilder:us-east-1:${TEST_ACCOUNT}:component/fuzz/1.0.0/1`,
   'arn:aws:imagebuilder:eu-west-1:123456789012:image/fuzz/1.0.0/1',
@@ -25,7 +38,25 @@ const ARNS = [
   'arn:aws:imagebuilder:us-east-1:aws:component/update-linux/1.0.0/1',
   'arn:aws:imagebuilder:us-east-1:aws:image/no-such-base/1.0.0/1',
 ];
-const STRINGS = ['fuzz-thing', 'Fuzz Thing 1', 'abc', '1.0.0', '1.x.x', 'x.x.x', 'Linux', 'debian-12', '/no/such/file.tar', 'oci:/nope', 'cron(0 0 * * ? *)', 'cron(99 0 * * ? *)', '{}', 'not json', HELLO, 'name: x\nphases: [', '😀'.repeat(3)];
+const STRINGS = [
+  'fuzz-thing',
+  'Fuzz Thing 1',
+  'abc',
+  '1.0.0',
+  '1.x.x',
+  'x.x.x',
+  'Linux',
+  'debian-12',
+  '/no/such/file.tar',
+  'oci:/nope',
+  'cron(0 0 * * ? *)',
+  'cron(99 0 * * ? *)',
+  '{}',
+  'not json',
+  HELLO,
+  'name: x\nphases: [',
+  '😀'.repeat(3),
+];
 
 let seed = 42;
 const rand = (n: number) => {
@@ -35,7 +66,14 @@ const rand = (n: number) => {
 const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)]!;
 
 function valueFor(shapes: Record<string, Shape>, name: string, member: string, depth: number): unknown {
-  const s = shapes[name] as Shape & { type: string; members?: Record<string, { shape: string }>; required?: string[]; member?: { shape: string }; value?: { shape: string }; enum?: string[] };
+  const s = shapes[name] as Shape & {
+    type: string;
+    members?: Record<string, { shape: string }>;
+    required?: string[];
+    member?: { shape: string };
+    value?: { shape: string };
+    enum?: string[];
+  };
   switch (s.type) {
     case 'structure': {
       const out: Record<string, unknown> = {};
@@ -68,7 +106,15 @@ let t: TestServer;
 before(async () => {
   t = await startTestServer();
   const c = t.client();
-  await c.send(new ib.CreateComponentCommand({ name: 'fuzz', semanticVersion: '1.0.0', platform: 'Linux', data: HELLO, clientToken: 'seed-1' }));
+  await c.send(
+    new ib.CreateComponentCommand({
+      name: 'fuzz',
+      semanticVersion: '1.0.0',
+      platform: 'Linux',
+      data: HELLO,
+      clientToken: 'seed-1',
+    }),
+  );
 });
 after(() => t.stop());
 
@@ -81,7 +127,14 @@ test('no well-formed request to an implemented operation gets a 5xx', async () =
   const failures: string[] = [];
   let answered = 0;
   for (const op of implemented) {
-    const Command = (ib as unknown as Record<string, new (input: unknown) => ib.ImagebuilderClient extends { send(c: infer C): unknown } ? C : never>)[`${op}Command`];
+    const Command = (
+      ib as unknown as Record<
+        string,
+        new (
+          input: unknown,
+        ) => ib.ImagebuilderClient extends { send(c: infer C): unknown } ? C : never
+      >
+    )[`${op}Command`];
     assert.ok(Command, `the SDK has ${op}Command`);
     const inputShape = model.operations[op]!.input!.shape;
     for (let i = 0; i < 40; i++) {
@@ -94,7 +147,8 @@ test('no well-formed request to an implemented operation gets a 5xx', async () =
         const status = e.$metadata?.httpStatusCode;
         if (status === undefined) continue; // the SDK refused to send it (client-side check)
         answered++;
-        if (status >= 500) failures.push(`${op} ${JSON.stringify(input).slice(0, 300)} → ${status} ${e.name}: ${e.message}`);
+        if (status >= 500)
+          failures.push(`${op} ${JSON.stringify(input).slice(0, 300)} → ${status} ${e.name}: ${e.message}`);
       }
     }
   }

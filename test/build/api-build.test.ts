@@ -30,7 +30,12 @@ after(() => t.stop());
 const doc = (name: string, commands: string[]) =>
   `name: ${name}\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Run\n        action: ExecuteBash\n        inputs:\n          commands:\n${commands.map((x) => `            - ${JSON.stringify(x)}`).join('\n')}\n`;
 
-async function waitFor(client: ib.ImagebuilderClient, arn: string, done: (s: string) => boolean, timeoutMs = 600_000): Promise<ib.Image> {
+async function waitFor(
+  client: ib.ImagebuilderClient,
+  arn: string,
+  done: (s: string) => boolean,
+  timeoutMs = 600_000,
+): Promise<ib.Image> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const image = (await client.send(new ib.GetImageCommand({ imageBuildVersionArn: arn }))).image!;
@@ -41,21 +46,66 @@ async function waitFor(client: ib.ImagebuilderClient, arn: string, done: (s: str
 }
 
 async function setup(name: string, commands: string[], container: boolean): Promise<string> {
-  const comp = await c.send(new ib.CreateComponentCommand({ name, semanticVersion: '1.0.0', platform: 'Linux', data: doc(name, commands), clientToken: ct() }));
+  const comp = await c.send(
+    new ib.CreateComponentCommand({
+      name,
+      semanticVersion: '1.0.0',
+      platform: 'Linux',
+      data: doc(name, commands),
+      clientToken: ct(),
+    }),
+  );
   const components = [{ componentArn: comp.componentBuildVersionArn! }];
   const recipeArn = container
-    ? (await c.send(new ib.CreateContainerRecipeCommand({
-        containerType: 'DOCKER', name, semanticVersion: '1.0.0', parentImage: BASE, components, clientToken: ct(),
-        dockerfileTemplateData: 'FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:components }}}\nCMD ["/bin/sh"]\n',
-        targetRepository: { service: 'ECR', repositoryName: name },
-      }))).containerRecipeArn!
-    : (await c.send(new ib.CreateImageRecipeCommand({ name, semanticVersion: '1.0.0', parentImage: BASE, components, clientToken: ct() }))).imageRecipeArn!;
-  const infra = await c.send(new ib.CreateInfrastructureConfigurationCommand({ name: `${name}-infra`, instanceProfileName: 'ingot', instanceTypes: ['t3.small'], clientToken: ct() }));
-  const dist = await c.send(new ib.CreateDistributionConfigurationCommand({ name: `${name}-dist`, clientToken: ct(), distributions: [{ region: 'us-east-1' }, { region: 'us-west-2' }] }));
-  const image = await c.send(new ib.CreateImageCommand({
-    ...(container ? { containerRecipeArn: recipeArn } : { imageRecipeArn: recipeArn }),
-    infrastructureConfigurationArn: infra.infrastructureConfigurationArn!, distributionConfigurationArn: dist.distributionConfigurationArn!, clientToken: ct(),
-  }));
+    ? (
+        await c.send(
+          new ib.CreateContainerRecipeCommand({
+            containerType: 'DOCKER',
+            name,
+            semanticVersion: '1.0.0',
+            parentImage: BASE,
+            components,
+            clientToken: ct(),
+            dockerfileTemplateData:
+              'FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:components }}}\nCMD ["/bin/sh"]\n',
+            targetRepository: { service: 'ECR', repositoryName: name },
+          }),
+        )
+      ).containerRecipeArn!
+    : (
+        await c.send(
+          new ib.CreateImageRecipeCommand({
+            name,
+            semanticVersion: '1.0.0',
+            parentImage: BASE,
+            components,
+            clientToken: ct(),
+          }),
+        )
+      ).imageRecipeArn!;
+  const infra = await c.send(
+    new ib.CreateInfrastructureConfigurationCommand({
+      name: `${name}-infra`,
+      instanceProfileName: 'ingot',
+      instanceTypes: ['t3.small'],
+      clientToken: ct(),
+    }),
+  );
+  const dist = await c.send(
+    new ib.CreateDistributionConfigurationCommand({
+      name: `${name}-dist`,
+      clientToken: ct(),
+      distributions: [{ region: 'us-east-1' }, { region: 'us-west-2' }],
+    }),
+  );
+  const image = await c.send(
+    new ib.CreateImageCommand({
+      ...(container ? { containerRecipeArn: recipeArn } : { imageRecipeArn: recipeArn }),
+      infrastructureConfigurationArn: infra.infrastructureConfigurationArn!,
+      distributionConfigurationArn: dist.distributionConfigurationArn!,
+      clientToken: ct(),
+    }),
+  );
   return image.imageBuildVersionArn!;
 }
 
@@ -65,7 +115,10 @@ test('CreateImage of a container recipe: built, tested, AVAILABLE in two regions
   assert.equal(image.state?.status, 'AVAILABLE', image.state?.reason);
   assert.equal(image.type, 'DOCKER');
   const containers = image.outputResources?.containers ?? [];
-  assert.deepEqual(containers.map((x) => x.region), ['us-east-1', 'us-west-2']);
+  assert.deepEqual(
+    containers.map((x) => x.region),
+    ['us-east-1', 'us-west-2'],
+  );
   const uri = containers[0]!.imageUris![0]!;
   const inspected = JSON.parse(execFileSync('skopeo', ['inspect', uri], { encoding: 'utf8' })) as { Layers: string[] };
   assert.equal(inspected.Layers.length, 2);
@@ -83,9 +136,14 @@ test('CreateImage of an image recipe gives an AMI-like output per region', { ski
   const arn = await setup('api-vm', ['echo vm > /etc/ingot-vm'], false);
   const image = await waitFor(c, arn, (s) => ['AVAILABLE', 'FAILED', 'CANCELLED'].includes(s));
   assert.equal(image.state?.status, 'AVAILABLE', image.state?.reason);
-  assert.deepEqual(image.outputResources?.amis?.map((a) => a.region), ['us-east-1', 'us-west-2']);
+  assert.deepEqual(
+    image.outputResources?.amis?.map((a) => a.region),
+    ['us-east-1', 'us-west-2'],
+  );
   assert.equal(image.outputResources?.amis?.[0]?.accountId, TEST_ACCOUNT);
-  assert.ok(existsSync(join(t.home, 'regions/us-west-2/images', image.outputResources!.amis![1]!.image!, 'rootfs.tar.zst')));
+  assert.ok(
+    existsSync(join(t.home, 'regions/us-west-2/images', image.outputResources!.amis![1]!.image!, 'rootfs.tar.zst')),
+  );
 });
 
 test('CancelImageCreation stops a running build within seconds and kills its processes', { skip }, async () => {
@@ -112,9 +170,17 @@ function pgrep(pattern: string): boolean {
   }
 }
 
-test('a server killed with -9 mid-build marks the image FAILED with a reason when it starts again', { skip }, async () => {
+test('a server killed with -9 mid-build marks the image FAILED with a reason when it starts again', {
+  skip,
+}, async () => {
   const home = mkdtempSync(join(tmpdir(), 'ingot-kill-'));
-  const env = { ...process.env, INGOT_HOME: home, INGOT_BASES_HOME: TEST_BASES_HOME, INGOT_ACCESS_KEY_ID: TEST_KEY.accessKeyId, INGOT_SECRET_ACCESS_KEY: TEST_KEY.secretAccessKey };
+  const env = {
+    ...process.env,
+    INGOT_HOME: home,
+    INGOT_BASES_HOME: TEST_BASES_HOME,
+    INGOT_ACCESS_KEY_ID: TEST_KEY.accessKeyId,
+    INGOT_SECRET_ACCESS_KEY: TEST_KEY.secretAccessKey,
+  };
   const start = () =>
     new Promise<{ proc: ReturnType<typeof spawn>; url: string }>((resolve, reject) => {
       const proc = spawn(INGOT_BIN, ['server', '--port', '0', '--quiet'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -125,7 +191,12 @@ test('a server killed with -9 mid-build marks the image FAILED with a reason whe
       proc.once('exit', (code) => reject(new Error(`server exited ${code}`)));
     });
   const first = await start();
-  const client = new ib.ImagebuilderClient({ endpoint: first.url, region: 'us-east-1', credentials: TEST_KEY, maxAttempts: 1 });
+  const client = new ib.ImagebuilderClient({
+    endpoint: first.url,
+    region: 'us-east-1',
+    credentials: TEST_KEY,
+    maxAttempts: 1,
+  });
   const saved = c;
   c = client;
   try {
@@ -141,11 +212,19 @@ test('a server killed with -9 mid-build marks the image FAILED with a reason whe
       /* none left: good */
     }
     const second = await start();
-    const again = new ib.ImagebuilderClient({ endpoint: second.url, region: 'us-east-1', credentials: TEST_KEY, maxAttempts: 1 });
+    const again = new ib.ImagebuilderClient({
+      endpoint: second.url,
+      region: 'us-east-1',
+      credentials: TEST_KEY,
+      maxAttempts: 1,
+    });
     const image = (await again.send(new ib.GetImageCommand({ imageBuildVersionArn: arn }))).image!;
     assert.equal(image.state?.status, 'FAILED');
     assert.match(image.state?.reason ?? '', /Interrupted/);
-    assert.doesNotMatch(readFileSync('/proc/self/mountinfo', 'utf8'), new RegExp(home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    assert.doesNotMatch(
+      readFileSync('/proc/self/mountinfo', 'utf8'),
+      new RegExp(home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+    );
     second.proc.kill('SIGTERM');
     await new Promise((r) => second.proc.once('exit', r));
   } finally {

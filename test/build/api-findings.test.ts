@@ -22,24 +22,64 @@ after(async () => {
 
 test('ListImageScanFindings and ListImageScanFindingAggregations report a built image', { skip }, async () => {
   const c = t.client();
-  const data = 'name: mark\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Mark\n        action: ExecuteBash\n        inputs:\n          commands:\n            - touch /etc/marked\n';
-  const comp = await c.send(new ib.CreateComponentCommand({ name: 'mark', semanticVersion: '1.0.0', platform: 'Linux', data, clientToken: 'f1' }));
-  const recipe = await c.send(new ib.CreateImageRecipeCommand({ name: 'scanned', semanticVersion: '1.0.0', parentImage: 'debian-12', components: [{ componentArn: comp.componentBuildVersionArn! }], clientToken: 'f2' }));
-  const infra = await c.send(new ib.CreateInfrastructureConfigurationCommand({ name: 'scan-infra', instanceProfileName: 'ingot', clientToken: 'f3' }));
-  const { imageBuildVersionArn } = await c.send(new ib.CreateImageCommand({ imageRecipeArn: recipe.imageRecipeArn!, infrastructureConfigurationArn: infra.infrastructureConfigurationArn!, clientToken: 'f4' }));
+  const data =
+    'name: mark\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Mark\n        action: ExecuteBash\n        inputs:\n          commands:\n            - touch /etc/marked\n';
+  const comp = await c.send(
+    new ib.CreateComponentCommand({
+      name: 'mark',
+      semanticVersion: '1.0.0',
+      platform: 'Linux',
+      data,
+      clientToken: 'f1',
+    }),
+  );
+  const recipe = await c.send(
+    new ib.CreateImageRecipeCommand({
+      name: 'scanned',
+      semanticVersion: '1.0.0',
+      parentImage: 'debian-12',
+      components: [{ componentArn: comp.componentBuildVersionArn! }],
+      clientToken: 'f2',
+    }),
+  );
+  const infra = await c.send(
+    new ib.CreateInfrastructureConfigurationCommand({
+      name: 'scan-infra',
+      instanceProfileName: 'ingot',
+      clientToken: 'f3',
+    }),
+  );
+  const { imageBuildVersionArn } = await c.send(
+    new ib.CreateImageCommand({
+      imageRecipeArn: recipe.imageRecipeArn!,
+      infrastructureConfigurationArn: infra.infrastructureConfigurationArn!,
+      clientToken: 'f4',
+    }),
+  );
   for (let i = 0; i < 600; i++) {
     const s = (await c.send(new ib.GetImageCommand({ imageBuildVersionArn }))).image?.state;
     if (s?.status === 'AVAILABLE') break;
     assert.ok(!['FAILED', 'CANCELLED'].includes(s?.status ?? ''), s?.reason);
     await new Promise((r) => setTimeout(r, 500));
   }
-  const { findings } = await c.send(new ib.ListImageScanFindingsCommand({ filters: [{ name: 'imageBuildVersionArn', values: [imageBuildVersionArn!] }] }));
+  const { findings } = await c.send(
+    new ib.ListImageScanFindingsCommand({
+      filters: [{ name: 'imageBuildVersionArn', values: [imageBuildVersionArn!] }],
+    }),
+  );
   assert.ok(findings && findings.length > 0, 'the fixture feed has findings for Debian 12');
   assert.ok(findings.every((f) => f.imageBuildVersionArn === imageBuildVersionArn && f.severity));
   const high = await c.send(new ib.ListImageScanFindingsCommand({ filters: [{ name: 'severity', values: ['HIGH'] }] }));
   assert.ok(high.findings!.every((f) => f.severity === 'HIGH'));
-  const agg = await c.send(new ib.ListImageScanFindingAggregationsCommand({ filter: { name: 'imageBuildVersionArn', values: [imageBuildVersionArn!] } }));
+  const agg = await c.send(
+    new ib.ListImageScanFindingAggregationsCommand({
+      filter: { name: 'imageBuildVersionArn', values: [imageBuildVersionArn!] },
+    }),
+  );
   assert.equal(agg.aggregationType, 'vulnerabilityId');
   assert.ok(agg.responses!.length > 0);
-  await assert.rejects(c.send(new ib.ListImageScanFindingsCommand({ filters: [{ name: 'colour', values: ['x'] }] })), /colour/);
+  await assert.rejects(
+    c.send(new ib.ListImageScanFindingsCommand({ filters: [{ name: 'colour', values: ['x'] }] })),
+    /colour/,
+  );
 });

@@ -24,7 +24,11 @@ const has = (tool: string) => {
   }
 };
 const missing = ['skopeo', 'umoci', 'mmdebstrap'].filter((t) => !has(t));
-const skip = missing.length ? `needs ${missing.join(', ')} (scripts/install-system-deps.sh)` : process.getuid?.() !== 0 ? 'needs root (namespaces, overlayfs)' : false;
+const skip = missing.length
+  ? `needs ${missing.join(', ')} (scripts/install-system-deps.sh)`
+  : process.getuid?.() !== 0
+    ? 'needs root (namespaces, overlayfs)'
+    : false;
 
 const USER_COMPONENT = `name: add-app-user
 schemaVersion: 1.0
@@ -78,7 +82,8 @@ function writeRecipe(greeting: string): string {
     semanticVersion: '1.0.0',
     parentImage: 'arn:aws:imagebuilder:us-east-1:aws:image/debian-12-x86/x.x.x',
     components: [{ componentArn: 'add-user.yml' }, { componentArn: 'motd.yml' }],
-    dockerfileTemplateData: 'FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n{{{ imagebuilder:components }}}\nENV APP=demo\nWORKDIR /srv\nENTRYPOINT ["cat"]\nCMD ["/srv/hello.txt"]\n',
+    dockerfileTemplateData:
+      'FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n{{{ imagebuilder:components }}}\nENV APP=demo\nWORKDIR /srv\nENTRYPOINT ["cat"]\nCMD ["/srv/hello.txt"]\n',
     targetRepository: { service: 'ECR', repositoryName: 'demo' },
   };
   const file = join(dir, 'container-recipe.json');
@@ -93,13 +98,32 @@ test('a container recipe builds to an OCI image that skopeo and umoci read', { s
   const out = join(dir, 'out1');
   const r = await runIngot(['build', writeRecipe('welcome'), '--output', out], env);
   assert.equal(r.code, 0, r.stderr);
-  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { artifacts: { path: string; sha256: string }[]; layers: { component: string; cached: boolean }[]; tests: string };
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+    artifacts: { path: string; sha256: string }[];
+    layers: { component: string; cached: boolean }[];
+    tests: string;
+  };
   assert.equal(manifest.tests, 'passed');
-  assert.deepEqual(manifest.layers.map((l) => [l.component, l.cached]), [['add-app-user', false], ['write-motd', false]]);
+  assert.deepEqual(
+    manifest.layers.map((l) => [l.component, l.cached]),
+    [
+      ['add-app-user', false],
+      ['write-motd', false],
+    ],
+  );
   const archive = manifest.artifacts[0]!;
-  assert.equal(createHash('sha256').update(readFileSync(join(out, archive.path))).digest('hex'), archive.sha256);
+  assert.equal(
+    createHash('sha256')
+      .update(readFileSync(join(out, archive.path)))
+      .digest('hex'),
+    archive.sha256,
+  );
 
-  const inspect = JSON.parse(execFileSync('skopeo', ['inspect', '--config', `oci-archive:${join(out, archive.path)}:1.0.0`], { encoding: 'utf8' })) as {
+  const inspect = JSON.parse(
+    execFileSync('skopeo', ['inspect', '--config', `oci-archive:${join(out, archive.path)}:1.0.0`], {
+      encoding: 'utf8',
+    }),
+  ) as {
     config: { Entrypoint: string[]; Cmd: string[]; Env: string[]; WorkingDir: string };
     rootfs: { diff_ids: string[] };
   };
@@ -121,26 +145,51 @@ test('changing only the last component reruns only it; an unchanged rebuild reus
   const out2 = join(dir, 'out2');
   const changed = await runIngot(['build', writeRecipe('bonjour'), '--output', out2], env);
   assert.equal(changed.code, 0, changed.stderr);
-  const m2 = JSON.parse(readFileSync(join(out2, 'manifest.json'), 'utf8')) as { layers: { component: string; cached: boolean }[] };
-  assert.deepEqual(m2.layers.map((l) => [l.component, l.cached]), [['add-app-user', true], ['write-motd', false]]);
+  const m2 = JSON.parse(readFileSync(join(out2, 'manifest.json'), 'utf8')) as {
+    layers: { component: string; cached: boolean }[];
+  };
+  assert.deepEqual(
+    m2.layers.map((l) => [l.component, l.cached]),
+    [
+      ['add-app-user', true],
+      ['write-motd', false],
+    ],
+  );
 
   const out3 = join(dir, 'out3');
   const again = await runIngot(['build', writeRecipe('bonjour'), '--output', out3], env);
   assert.equal(again.code, 0, again.stderr);
-  const m3 = JSON.parse(readFileSync(join(out3, 'manifest.json'), 'utf8')) as { reused?: boolean; artifacts: { path: string; sha256: string }[] };
+  const m3 = JSON.parse(readFileSync(join(out3, 'manifest.json'), 'utf8')) as {
+    reused?: boolean;
+    artifacts: { path: string; sha256: string }[];
+  };
   assert.equal(m3.reused, true);
   assert.match(again.stderr, /outputs reused/);
   const archive = m3.artifacts[0]!;
-  assert.equal(createHash('sha256').update(readFileSync(join(out3, archive.path))).digest('hex'), archive.sha256);
+  assert.equal(
+    createHash('sha256')
+      .update(readFileSync(join(out3, archive.path)))
+      .digest('hex'),
+    archive.sha256,
+  );
 
-  const nocache = await runIngot(['build', writeRecipe('bonjour'), '--output', join(dir, 'out4'), '--no-cache', '--skip-tests'], env);
+  const nocache = await runIngot(
+    ['build', writeRecipe('bonjour'), '--output', join(dir, 'out4'), '--no-cache', '--skip-tests'],
+    env,
+  );
   assert.equal(nocache.code, 0, nocache.stderr);
   assert.doesNotMatch(nocache.stderr, /cached/);
 });
 
 test('a failing component fails the build with its reason and leaves no mount behind', { skip }, async () => {
-  writeFileSync(join(dir, 'broken.yml'), 'name: broken\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Fails\n        action: ExecuteBash\n        inputs:\n          commands:\n            - echo half-done > /partial.txt\n            - exit 3\n');
-  writeFileSync(join(dir, 'broken-recipe.yml'), 'name: broken-image\nversion: 1.0.0\ncomponents:\n  - uri: broken.yml\n');
+  writeFileSync(
+    join(dir, 'broken.yml'),
+    'name: broken\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Fails\n        action: ExecuteBash\n        inputs:\n          commands:\n            - echo half-done > /partial.txt\n            - exit 3\n',
+  );
+  writeFileSync(
+    join(dir, 'broken-recipe.yml'),
+    'name: broken-image\nversion: 1.0.0\ncomponents:\n  - uri: broken.yml\n',
+  );
   const r = await runIngot(['build', join(dir, 'broken-recipe.yml'), '--output', join(dir, 'out-broken')], env);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /FAILED: build failed in component 'broken'/);
@@ -149,7 +198,10 @@ test('a failing component fails the build with its reason and leaves no mount be
   assert.doesNotMatch(readFileSync('/proc/self/mountinfo', 'utf8'), new RegExp(escaped));
 
   // --keep-on-failure keeps the instance; `ingot shell` opens it with the component's changes.
-  const kept = await runIngot(['build', join(dir, 'broken-recipe.yml'), '--output', join(dir, 'out-kept'), '--keep-on-failure'], env);
+  const kept = await runIngot(
+    ['build', join(dir, 'broken-recipe.yml'), '--output', join(dir, 'out-kept'), '--keep-on-failure'],
+    env,
+  );
   assert.equal(kept.code, 1);
   const workDir = /ingot shell (\S+)/.exec(kept.stderr)?.[1];
   assert.ok(workDir, kept.stderr);
@@ -173,17 +225,37 @@ test('bad recipe files are refused with a clear message', async () => {
 });
 
 test('the build timeout and the instance type memory limit stop runaway components', { skip }, async () => {
-  writeFileSync(join(dir, 'slow.yml'), 'name: slow\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Sleep\n        action: ExecuteBash\n        inputs:\n          commands:\n            - sleep 600\n');
+  writeFileSync(
+    join(dir, 'slow.yml'),
+    'name: slow\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Sleep\n        action: ExecuteBash\n        inputs:\n          commands:\n            - sleep 600\n',
+  );
   writeFileSync(join(dir, 'slow-recipe.yml'), 'name: slow-image\nversion: 1.0.0\ncomponents:\n  - uri: slow.yml\n');
   const started = Date.now();
-  const slow = await runIngot(['build', join(dir, 'slow-recipe.yml'), '--output', join(dir, 'out-slow'), '--timeout', '0.15'], env);
+  const slow = await runIngot(
+    ['build', join(dir, 'slow-recipe.yml'), '--output', join(dir, 'out-slow'), '--timeout', '0.15'],
+    env,
+  );
   assert.equal(slow.code, 1);
   assert.match(slow.stderr, /did not finish within its timeout of 9 s/);
   assert.ok(Date.now() - started < 60_000, `stopped after ${Date.now() - started} ms`);
 
-  writeFileSync(join(dir, 'hog.yml'), 'name: hog\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Eat\n        action: ExecuteBash\n        inputs:\n          commands:\n            - head -c 3G /dev/zero | tail > /dev/null\n');
+  writeFileSync(
+    join(dir, 'hog.yml'),
+    'name: hog\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Eat\n        action: ExecuteBash\n        inputs:\n          commands:\n            - head -c 3G /dev/zero | tail > /dev/null\n',
+  );
   writeFileSync(join(dir, 'hog-recipe.yml'), 'name: hog-image\nversion: 1.0.0\ncomponents:\n  - uri: hog.yml\n');
-  const hog = await runIngot(['build', join(dir, 'hog-recipe.yml'), '--output', join(dir, 'out-hog'), '--instance-type', 'ingot.small', '--no-cache'], env);
+  const hog = await runIngot(
+    [
+      'build',
+      join(dir, 'hog-recipe.yml'),
+      '--output',
+      join(dir, 'out-hog'),
+      '--instance-type',
+      'ingot.small',
+      '--no-cache',
+    ],
+    env,
+  );
   assert.equal(hog.code, 1, 'a 3 GiB allocation fails under the 1 GiB limit of ingot.small');
   assert.match(hog.stderr, /on ingot\.small/);
   assert.match(hog.stderr, /exit code 137/, 'killed by the out-of-memory killer of its cgroup');
@@ -192,14 +264,22 @@ test('the build timeout and the instance type memory limit stop runaway componen
 test('an OCI archive from an earlier build is a parent image', { skip }, async () => {
   const out = join(dir, 'out-child');
   const childRecipe = join(dir, 'child-recipe.yml');
-  writeFileSync(join(dir, 'child.yml'), 'name: child\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Add\n        action: ExecuteBash\n        inputs:\n          commands:\n            - cat /srv/hello.txt > /srv/child.txt\n');
-  writeFileSync(childRecipe, `name: child-image\nversion: 2.0.0\nparentImage: "oci-archive:${join(dir, 'out1', 'image.oci.tar')}:1.0.0"\ncomponents:\n  - uri: child.yml\ndockerfileTemplateData: |\n  FROM {{{ imagebuilder:parentImage }}}\n  {{{ imagebuilder:components }}}\n`);
+  writeFileSync(
+    join(dir, 'child.yml'),
+    'name: child\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Add\n        action: ExecuteBash\n        inputs:\n          commands:\n            - cat /srv/hello.txt > /srv/child.txt\n',
+  );
+  writeFileSync(
+    childRecipe,
+    `name: child-image\nversion: 2.0.0\nparentImage: "oci-archive:${join(dir, 'out1', 'image.oci.tar')}:1.0.0"\ncomponents:\n  - uri: child.yml\ndockerfileTemplateData: |\n  FROM {{{ imagebuilder:parentImage }}}\n  {{{ imagebuilder:components }}}\n`,
+  );
   const r = await runIngot(['build', childRecipe, '--output', out], env);
   assert.equal(r.code, 0, r.stderr);
   const bundle = join(dir, 'bundle-child');
   execFileSync('umoci', ['unpack', '--image', `${join(out, 'oci')}:2.0.0`, bundle], { stdio: 'pipe' });
   assert.equal(readFileSync(join(bundle, 'rootfs/srv/child.txt'), 'utf8'), 'hello\n');
   // The parent's config (ENTRYPOINT from the first build) carries over.
-  const inspect = JSON.parse(execFileSync('skopeo', ['inspect', '--config', `oci:${join(out, 'oci')}:2.0.0`], { encoding: 'utf8' })) as { config: { Entrypoint?: string[] } };
+  const inspect = JSON.parse(
+    execFileSync('skopeo', ['inspect', '--config', `oci:${join(out, 'oci')}:2.0.0`], { encoding: 'utf8' }),
+  ) as { config: { Entrypoint?: string[] } };
   assert.deepEqual(inspect.config.Entrypoint, ['cat']);
 });

@@ -23,26 +23,58 @@ test('ingot build builds the seed recipe on the default parent with real managed
   const out = join(dir, 'out');
   const r = await runIngot(['build', SEED, '--output', out], { INGOT_HOME: join(dir, 'home') });
   assert.equal(r.code, 0, r.stderr.slice(-3000));
-  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { parent: string; layers: { component: string }[]; tests: string; artifacts: { path: string }[] };
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+    parent: string;
+    layers: { component: string }[];
+    tests: string;
+    artifacts: { path: string }[];
+  };
   assert.match(manifest.parent, /^debian-12 /);
-  assert.deepEqual(manifest.layers.map((l) => l.component), ['aws-cli-version-2-linux', 'update-linux']);
+  assert.deepEqual(
+    manifest.layers.map((l) => l.component),
+    ['aws-cli-version-2-linux', 'update-linux'],
+  );
   assert.equal(manifest.tests, 'passed');
-  const listing = execFileSync('tar', ['--zstd', '-tf', join(out, 'rootfs.tar.zst')], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const listing = execFileSync('tar', ['--zstd', '-tf', join(out, 'rootfs.tar.zst')], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   assert.match(listing, /^\.\/usr\/bin\/aws$/m, 'the AWS CLI is in the image');
 });
 
-test('the same recipe through the API: CreateImage with the managed components reaches AVAILABLE', { skip }, async () => {
+test('the same recipe through the API: CreateImage with the managed components reaches AVAILABLE', {
+  skip,
+}, async () => {
   process.env['INGOT_BASES_HOME'] = TEST_BASES_HOME;
   const t = await startTestServer({ worker: true });
   try {
     const c = t.client();
-    const recipe = await c.send(new ib.CreateImageRecipeCommand({
-      name: 'my-base-image', semanticVersion: '1.0.0', clientToken: 'seed-1',
-      parentImage: 'arn:aws:imagebuilder:us-east-1:aws:image/debian-12-x86/x.x.x',
-      components: [{ componentArn: 'arn:aws:imagebuilder:us-east-1:aws:component/aws-cli-version-2-linux/x.x.x' }, { componentArn: 'arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x' }],
-    }));
-    const infra = await c.send(new ib.CreateInfrastructureConfigurationCommand({ name: 'my-config', instanceProfileName: 'ingot', clientToken: 'seed-2' }));
-    const image = await c.send(new ib.CreateImageCommand({ imageRecipeArn: recipe.imageRecipeArn!, infrastructureConfigurationArn: infra.infrastructureConfigurationArn!, clientToken: 'seed-3' }));
+    const recipe = await c.send(
+      new ib.CreateImageRecipeCommand({
+        name: 'my-base-image',
+        semanticVersion: '1.0.0',
+        clientToken: 'seed-1',
+        parentImage: 'arn:aws:imagebuilder:us-east-1:aws:image/debian-12-x86/x.x.x',
+        components: [
+          { componentArn: 'arn:aws:imagebuilder:us-east-1:aws:component/aws-cli-version-2-linux/x.x.x' },
+          { componentArn: 'arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x' },
+        ],
+      }),
+    );
+    const infra = await c.send(
+      new ib.CreateInfrastructureConfigurationCommand({
+        name: 'my-config',
+        instanceProfileName: 'ingot',
+        clientToken: 'seed-2',
+      }),
+    );
+    const image = await c.send(
+      new ib.CreateImageCommand({
+        imageRecipeArn: recipe.imageRecipeArn!,
+        infrastructureConfigurationArn: infra.infrastructureConfigurationArn!,
+        clientToken: 'seed-3',
+      }),
+    );
     const deadline = Date.now() + 600_000;
     let status = '';
     let reason = '';

@@ -22,10 +22,24 @@ import { parseComponentDocument } from '../../src/toe/document/index.ts';
 import { runComponentDocuments } from '../../src/toe/executor/run.ts';
 import { runIngot } from '../helpers/cli.ts';
 
-const TOOLS = ['qemu-system-x86_64', 'qemu-img', 'mkfs.ext4', 'debugfs', 'ssh', 'ssh-keygen', 'unshare', 'setpriv', 'zstd'];
+const TOOLS = [
+  'qemu-system-x86_64',
+  'qemu-img',
+  'mkfs.ext4',
+  'debugfs',
+  'ssh',
+  'ssh-keygen',
+  'unshare',
+  'setpriv',
+  'zstd',
+];
 const missing = (await Promise.all(TOOLS.map(async (t) => ((await hasTool(t)) ? undefined : t)))).filter(Boolean);
 const notRoot = process.getuid?.() !== 0;
-const skip = missing.length ? `missing tools: ${missing.join(', ')} (scripts/install-system-deps.sh)` : notRoot ? 'needs root (overlay mounts, sandboxed build steps)' : false;
+const skip = missing.length
+  ? `missing tools: ${missing.join(', ')} (scripts/install-system-deps.sh)`
+  : notRoot
+    ? 'needs root (overlay mounts, sandboxed build steps)'
+    : false;
 
 /** A persistent home, so the bootable-disk layer (kernel, GRUB, sshd: minutes of apt) is cached between runs. */
 const HOME = process.env['INGOT_TEST_DISK_HOME'] ?? '/tmp/ingot-test-disk-home';
@@ -56,10 +70,15 @@ phases:
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('ingot build --format writes every disk format, checked, and tests the image booted under qemu', { skip, timeout: 40 * 60_000 }, async (t) => {
+test('ingot build --format writes every disk format, checked, and tests the image booted under qemu', {
+  skip,
+  timeout: 40 * 60_000,
+}, async (t) => {
   mkdirSync(HOME, { recursive: true });
   writeFileSync(join(dir, 'component.yml'), COMPONENT);
-  writeFileSync(join(dir, 'recipe.yml'), `name: disk-test
+  writeFileSync(
+    join(dir, 'recipe.yml'),
+    `name: disk-test
 version: 1.0.0
 parentImage: debian-12
 blockDeviceMappings:
@@ -71,31 +90,54 @@ components:
   - uri: ./component.yml
   - uri: simple-boot-test-linux
   - uri: reboot-test-linux
-`);
-  const r = await runIngot(['build', join(dir, 'recipe.yml'), '--output', out, '--format', 'raw,qcow2,vmdk,vhdx,vhd'], { INGOT_HOME: HOME }, 40 * 60_000);
+`,
+  );
+  const r = await runIngot(
+    ['build', join(dir, 'recipe.yml'), '--output', out, '--format', 'raw,qcow2,vmdk,vhdx,vhd'],
+    { INGOT_HOME: HOME },
+    40 * 60_000,
+  );
   assert.equal(r.code, 0, r.stderr.slice(-4000));
   manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as OutputManifest;
   assert.equal(manifest.tests, 'passed');
   const formats = manifest.artifacts.map((a) => a.format).sort();
-  assert.deepEqual(formats, ['disk-qcow2', 'disk-raw', 'disk-vhd', 'disk-vhdx', 'disk-vmdk', 'volume-xvdb-qcow2', 'volume-xvdb-raw', 'volume-xvdb-vhd', 'volume-xvdb-vhdx', 'volume-xvdb-vmdk']);
+  assert.deepEqual(formats, [
+    'disk-qcow2',
+    'disk-raw',
+    'disk-vhd',
+    'disk-vhdx',
+    'disk-vmdk',
+    'volume-xvdb-qcow2',
+    'volume-xvdb-raw',
+    'volume-xvdb-vhd',
+    'volume-xvdb-vhdx',
+    'volume-xvdb-vmdk',
+  ]);
   for (const a of manifest.artifacts) {
     assert.equal(await sha256File(join(out, a.path)), a.sha256, `${a.path} sha256`);
     const fmt = { raw: 'raw', qcow2: 'qcow2', vmdk: 'vmdk', vhdx: 'vhdx', vhd: 'vpc' }[a.format.split('-').pop()!]!;
-    const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-f', fmt, join(out, a.path)], { encoding: 'utf8' })) as { 'virtual-size': number };
+    const info = JSON.parse(
+      execFileSync('qemu-img', ['info', '--output=json', '-f', fmt, join(out, a.path)], { encoding: 'utf8' }),
+    ) as { 'virtual-size': number };
     assert.equal(info['virtual-size'], (a.format.startsWith('disk-') ? 3 : 1) * 2 ** 30, a.path);
     if (['qcow2', 'vmdk', 'vhdx'].includes(fmt)) execFileSync('qemu-img', ['check', '-f', fmt, join(out, a.path)]);
   }
   assert.ok((manifest.stages['test'] ?? 0) > 0, 'the test stage ran');
-  t.diagnostic(`stages (ms): ${JSON.stringify(manifest.stages)}; ${manifest.artifacts.map((a) => `${a.path} ${(a.sizeBytes / 2 ** 20).toFixed(0)} MiB`).join(', ')}`);
+  t.diagnostic(
+    `stages (ms): ${JSON.stringify(manifest.stages)}; ${manifest.artifacts.map((a) => `${a.path} ${(a.sizeBytes / 2 ** 20).toFixed(0)} MiB`).join(', ')}`,
+  );
   assert.ok(!readdirSync(out).some((f) => f.endsWith('.tar.zst')), 'no rootfs tarball when disks are asked for');
 });
 
 describe('qemu instance booted from the built disk', { skip }, () => {
   let vm: QemuInstance | undefined;
-  before(async () => {
-    assert.ok(manifest, 'the disk build failed');
-    vm = await createQemuInstance({ disk: join(out, 'disk.qcow2'), diskFormat: 'qcow2', workDir: dir });
-  }, { timeout: 15 * 60_000 });
+  before(
+    async () => {
+      assert.ok(manifest, 'the disk build failed');
+      vm = await createQemuInstance({ disk: join(out, 'disk.qcow2'), diskFormat: 'qcow2', workDir: dir });
+    },
+    { timeout: 15 * 60_000 },
+  );
   after(async () => {
     await vm?.close();
     assert.ok(!existsSync(vm?.consoleLog ?? '/nonexistent'), 'close() removes the overlay dir');
@@ -106,15 +148,31 @@ describe('qemu instance booted from the built disk', { skip }, () => {
   /** The conformance cases share one booted VM: close() of a lease does not stop it. */
   const lease = async (): Promise<Instance> => {
     const v = vm!;
-    return { kind: v.kind, id: v.id, exec: (p) => v.exec(p), copyIn: (a, b) => v.copyIn(a, b), copyOut: (a, b) => v.copyOut(a, b), reboot: () => v.reboot(), close: async () => {} };
+    return {
+      kind: v.kind,
+      id: v.id,
+      exec: (p) => v.exec(p),
+      copyIn: (a, b) => v.copyIn(a, b),
+      copyOut: (a, b) => v.copyOut(a, b),
+      reboot: () => v.reboot(),
+      close: async () => {},
+    };
   };
   runInstanceConformance({
     name: 'qemu',
     newInstance: lease,
-    skip: [{ reason: 'a real VM reboot under TCG takes far longer than the suite\'s 5 s bound; the Reboot-step test below reboots this VM for real', tests: ['reboot ends processes and keeps files'] }],
+    skip: [
+      {
+        reason:
+          "a real VM reboot under TCG takes far longer than the suite's 5 s bound; the Reboot-step test below reboots this VM for real",
+        tests: ['reboot ends processes and keeps files'],
+      },
+    ],
   });
 
-  test('a component with a Reboot step completes in the VM (a new boot, files kept)', { timeout: 15 * 60_000 }, async () => {
+  test('a component with a Reboot step completes in the VM (a new boot, files kept)', {
+    timeout: 15 * 60_000,
+  }, async () => {
     const doc = `name: reboot-in-vm
 schemaVersion: 1.0
 phases:
@@ -134,20 +192,34 @@ phases:
 `;
     const parsed = parseComponentDocument(doc, { fileName: 'reboot-in-vm.yml' });
     assert.ok(parsed.ok);
-    const result = await runComponentDocuments({ instance: vm!, documents: [{ filePath: 'reboot-in-vm.yml', document: parsed.document }], phases: ['build'], outputDir: join(dir, 'toe') });
+    const result = await runComponentDocuments({
+      instance: vm!,
+      documents: [{ filePath: 'reboot-in-vm.yml', document: parsed.document }],
+      phases: ['build'],
+      outputDir: join(dir, 'toe'),
+    });
     assert.equal(result.status, 'success', result.failureMessage);
     assert.equal((await vm!.exec({ argv: ['cat', '/root/boot-after'] })).stdout, 'rebooted\n');
   });
 });
 
-test('importDisk turns a built disk back into a parent image (rootfs tarball, setuid bits kept)', { skip, timeout: 10 * 60_000 }, async () => {
+test('importDisk turns a built disk back into a parent image (rootfs tarball, setuid bits kept)', {
+  skip,
+  timeout: 10 * 60_000,
+}, async () => {
   assert.ok(manifest, 'the disk build failed');
   const imported = await importDisk(join(out, 'disk.vmdk'), join(dir, 'imported'));
   assert.equal(imported.sourceFormat, 'vmdk');
   assert.equal(imported.partitionOffset, 1024 * 1024);
-  const listing = execFileSync('sh', ['-c', `zstd -dc '${imported.parentImage}' | tar -tvf -`], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  const listing = execFileSync('sh', ['-c', `zstd -dc '${imported.parentImage}' | tar -tvf -`], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 2 ** 20,
+  });
   const line = (path: string) => listing.split('\n').find((l) => l.endsWith(` ./${path}`)) ?? `${path} missing`;
   assert.match(line('etc/ingot-disk-test'), /^-rw-r--r-- 0\/0 /);
   assert.match(line('usr/bin/passwd'), /^-rwsr-xr-x 0\/0 /, 'setuid bit restored');
-  await assert.rejects(importDisk(join(dir, 'recipe.yml'), join(dir, 'bad')), /not a disk image|not importable|not an ext/);
+  await assert.rejects(
+    importDisk(join(dir, 'recipe.yml'), join(dir, 'bad')),
+    /not a disk image|not importable|not an ext/,
+  );
 });

@@ -37,24 +37,43 @@ test('blockDeviceMappings: root size, extra volumes, instance store and noDevice
     { deviceName: '/dev/sdc', virtualName: 'ephemeral0' },
     { deviceName: '/dev/sdd', noDevice: '' },
   ]);
-  assert.deepEqual(l, { rootGiB: 20, rootFromRecipe: true, extraVolumes: [{ name: 'xvdb', deviceName: '/dev/xvdb', sizeGiB: 5 }] });
-  assert.throws(() => diskLayout([{ deviceName: '/dev/xvda', ebs: { volumeSize: 0 } }]), (e: unknown) => e instanceof IngotError && /blockDeviceMappings\[0\] \(\/dev\/xvda\): ebs.volumeSize/.test(e.message));
+  assert.deepEqual(l, {
+    rootGiB: 20,
+    rootFromRecipe: true,
+    extraVolumes: [{ name: 'xvdb', deviceName: '/dev/xvdb', sizeGiB: 5 }],
+  });
+  assert.throws(
+    () => diskLayout([{ deviceName: '/dev/xvda', ebs: { volumeSize: 0 } }]),
+    (e: unknown) =>
+      e instanceof IngotError && /blockDeviceMappings\[0\] \(\/dev\/xvda\): ebs.volumeSize/.test(e.message),
+  );
   assert.throws(() => diskLayout([{ ebs: { volumeSize: 2 } }]), /needs a deviceName/);
 });
 
 test('--format parsing', () => {
   assert.deepEqual(parseDiskFormats('raw, QCOW2,vmdk,raw'), ['raw', 'qcow2', 'vmdk']);
-  assert.throws(() => parseDiskFormats('raw,ova'), (e: unknown) => e instanceof IngotError && /'ova' is not a disk format/.test(e.message));
+  assert.throws(
+    () => parseDiskFormats('raw,ova'),
+    (e: unknown) => e instanceof IngotError && /'ova' is not a disk format/.test(e.message),
+  );
   assert.throws(() => parseDiskFormats(' , '), /at least one/);
 });
 
 test('instanceDriverFor: ingot.vm.* types, the ingot:instance-driver tag, sandbox otherwise', () => {
   assert.deepEqual(instanceDriverFor(undefined), { driver: 'sandbox' });
   assert.deepEqual(instanceDriverFor({ instanceTypes: ['t3.medium'] }), { driver: 'sandbox' });
-  assert.deepEqual(instanceDriverFor({ instanceTypes: ['t3.medium', 'ingot.vm.large'] }), { driver: 'qemu', instanceType: 'ingot.vm.large', cpus: 4, memoryMiB: 4096 });
+  assert.deepEqual(instanceDriverFor({ instanceTypes: ['t3.medium', 'ingot.vm.large'] }), {
+    driver: 'qemu',
+    instanceType: 'ingot.vm.large',
+    cpus: 4,
+    memoryMiB: 4096,
+  });
   assert.equal(instanceDriverFor({ resourceTags: { 'ingot:instance-driver': 'qemu' } }).driver, 'qemu');
   assert.throws(() => instanceDriverFor({ instanceTypes: ['ingot.vm.huge'] }), /not a VM type/);
-  assert.throws(() => instanceDriverFor({ resourceTags: { 'ingot:instance-driver': 'xen' } }), /must be 'qemu' or 'sandbox'/);
+  assert.throws(
+    () => instanceDriverFor({ resourceTags: { 'ingot:instance-driver': 'xen' } }),
+    /must be 'qemu' or 'sandbox'/,
+  );
 });
 
 test('seed files are NoCloud meta-data and #cloud-config user-data', () => {
@@ -67,12 +86,24 @@ test('the first-boot script is valid sh; host keys other than ed25519 wait for s
   const r = spawnSync('sh', ['-n'], { input: FIRSTBOOT_SCRIPT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(FIRSTBOOT_SCRIPT, /ssh-keygen -q -t ed25519/);
-  assert.doesNotMatch(FIRSTBOOT_SCRIPT.split('--other-host-keys ]; then')[1]!.split('\nfi\n')[1]!, /ssh-keygen -A/, 'no RSA key before sshd starts');
+  assert.doesNotMatch(
+    FIRSTBOOT_SCRIPT.split('--other-host-keys ]; then')[1]!.split('\nfi\n')[1]!,
+    /ssh-keygen -A/,
+    'no RSA key before sshd starts',
+  );
   assert.match(HOSTKEYS_UNIT, /After=ssh\.service/);
 });
 
 test('qemu command line: no default devices; under TCG a CPU without SVM', () => {
-  const spec = { baseDisk: '/d.raw', baseFormat: 'raw', overlay: '/o.qcow2', seedDisk: '/s.img', consoleLog: '/c.log', memoryMiB: 1024, cpus: 2 };
+  const spec = {
+    baseDisk: '/d.raw',
+    baseFormat: 'raw',
+    overlay: '/o.qcow2',
+    seedDisk: '/s.img',
+    consoleLog: '/c.log',
+    memoryMiB: 1024,
+    cpus: 2,
+  };
   const tcg = qemuArgv({ ...spec, accel: 'tcg' }, 2222);
   assert.ok(tcg.includes('-nodefaults'));
   assert.equal(tcg[tcg.indexOf('-cpu') + 1], 'qemu64,-svm');
@@ -98,7 +129,12 @@ test('sha256 of a sparse file: holes hashed as zeros, the same digest as reading
 });
 
 test('the remote exec wrapper keeps argv, env and cwd exact, and reports exit codes (run by the local sh)', () => {
-  const cmd = execCommand(`t${process.pid}`, ['sh', '-c', 'printf "%s|%s|%s" "$1" "$X" "$(pwd)"; exit 7', 'arg0', "it's \"quoted\" $HOME"], { X: 'a b;c' }, '/usr');
+  const cmd = execCommand(
+    `t${process.pid}`,
+    ['sh', '-c', 'printf "%s|%s|%s" "$1" "$X" "$(pwd)"; exit 7', 'arg0', 'it\'s "quoted" $HOME'],
+    { X: 'a b;c' },
+    '/usr',
+  );
   const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
   assert.equal(r.status, 7);
   assert.equal(r.stdout, `it's "quoted" $HOME|a b;c|/usr`);

@@ -16,11 +16,28 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runIngot(args: readonly string[], env: Record<string, string>, timeoutMs = 600_000): Promise<CliResult> {
+export function runIngot(
+  args: readonly string[],
+  env: Record<string, string>,
+  timeoutMs = 600_000,
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(INGOT_BIN, [...args], { env: { ...process.env, INGOT_BASES_HOME: TEST_BASES_HOME, ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      INGOT_BIN,
+      [...args],
+      {
+        env: { ...process.env, INGOT_BASES_HOME: TEST_BASES_HOME, ...env },
+        timeout: timeoutMs,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }

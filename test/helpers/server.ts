@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 
-export const TEST_KEY = { accessKeyId: 'AKIAINGOTTESTKEY0001', secretAccessKey: 'ingot-test-secret-key-000000000000000001' };
+export const TEST_KEY = {
+  accessKeyId: 'AKIAINGOTTESTKEY0001',
+  secretAccessKey: 'ingot-test-secret-key-000000000000000001',
+};
 export const TEST_ACCOUNT = '123456789012';
 
 export interface TestServer {
@@ -21,8 +24,21 @@ export interface TestServer {
 
 export async function startTestServer(opts: { worker?: boolean; home?: string } = {}): Promise<TestServer> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'ingot-api-'));
-  const env = { INGOT_ACCESS_KEY_ID: TEST_KEY.accessKeyId, INGOT_SECRET_ACCESS_KEY: TEST_KEY.secretAccessKey, INGOT_ACCOUNT_ID: TEST_ACCOUNT };
-  const launch = () => startServer({ home, host: '127.0.0.1', port: 0, env, validateOutputs: true, worker: opts.worker ? { concurrency: 2 } : false, onError: (e) => console.error('server error', e) });
+  const env = {
+    INGOT_ACCESS_KEY_ID: TEST_KEY.accessKeyId,
+    INGOT_SECRET_ACCESS_KEY: TEST_KEY.secretAccessKey,
+    INGOT_ACCOUNT_ID: TEST_ACCOUNT,
+  };
+  const launch = () =>
+    startServer({
+      home,
+      host: '127.0.0.1',
+      port: 0,
+      env,
+      validateOutputs: true,
+      worker: opts.worker ? { concurrency: 2 } : false,
+      onError: (e) => console.error('server error', e),
+    });
   const t: TestServer = {
     home,
     server: await launch(),

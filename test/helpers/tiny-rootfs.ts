@@ -41,6 +41,12 @@ export function makeDisk(root: string, raw: string): void {
   execFileSync('truncate', ['-s', `${mib}M`, raw]);
   execFileSync('mkfs.ext4', ['-q', '-F', '-d', root, '-E', 'offset=1048576', raw, `${mib - 2}M`]);
   const fd = openSync(raw, 'r+');
-  writeSync(fd, buildMbr(Buffer.alloc(512), [{ startLba: 2048, sectors: (mib - 1) * 2048, type: 0x83, bootable: true }]), 0, 512, 0);
+  writeSync(
+    fd,
+    buildMbr(Buffer.alloc(512), [{ startLba: 2048, sectors: (mib - 1) * 2048, type: 0x83, bootable: true }]),
+    0,
+    512,
+    0,
+  );
   closeSync(fd);
 }

@@ -21,20 +21,40 @@ test('mutating calls are audited with who, what, when, where and outcome; ingot 
   const started = new Date().toISOString();
   const arn = await createComponent(t.client, 'audited', '1.0.0', ['true']);
   await t.client.send(new ib.GetComponentCommand({ componentBuildVersionArn: arn }));
-  await assert.rejects(t.client.send(new ib.DeleteComponentCommand({ componentBuildVersionArn: arn.replace('audited', 'missing') })));
+  await assert.rejects(
+    t.client.send(new ib.DeleteComponentCommand({ componentBuildVersionArn: arn.replace('audited', 'missing') })),
+  );
   await t.client.send(new ib.DeleteComponentCommand({ componentBuildVersionArn: arn }));
-  await assert.rejects(t.client.send(new ib.CreateComponentCommand({ name: 'x', semanticVersion: '1.0.0', platform: 'Linux', data: 'x', clientToken: ct() })), /ValidationException|validation/);
-  for (let i = 0; i < 50 && (await t.server.store.audit.query({ since: started })).length < 4; i++) await new Promise((r) => setTimeout(r, 50));
+  await assert.rejects(
+    t.client.send(
+      new ib.CreateComponentCommand({
+        name: 'x',
+        semanticVersion: '1.0.0',
+        platform: 'Linux',
+        data: 'x',
+        clientToken: ct(),
+      }),
+    ),
+    /ValidationException|validation/,
+  );
+  for (let i = 0; i < 50 && (await t.server.store.audit.query({ since: started })).length < 4; i++)
+    await new Promise((r) => setTimeout(r, 50));
 
   const all = await t.server.store.audit.query({ since: started });
   const refused = all.pop()!;
-  assert.deepEqual([refused.operation, refused.outcome, refused.accessKeyId, refused.accountId], ['CreateComponent', 'ValidationException', null, TEST_ACCOUNT]);
+  assert.deepEqual(
+    [refused.operation, refused.outcome, refused.accessKeyId, refused.accountId],
+    ['CreateComponent', 'ValidationException', null, TEST_ACCOUNT],
+  );
   const entries = all;
-  assert.deepEqual(entries.map((e) => [e.operation, e.resourceArn, e.outcome]), [
-    ['CreateComponent', arn, 'success'],
-    ['DeleteComponent', arn.replace('audited', 'missing'), 'ResourceNotFoundException'],
-    ['DeleteComponent', arn, 'success'],
-  ]);
+  assert.deepEqual(
+    entries.map((e) => [e.operation, e.resourceArn, e.outcome]),
+    [
+      ['CreateComponent', arn, 'success'],
+      ['DeleteComponent', arn.replace('audited', 'missing'), 'ResourceNotFoundException'],
+      ['DeleteComponent', arn, 'success'],
+    ],
+  );
   for (const e of entries) {
     assert.equal(e.accountId, TEST_ACCOUNT);
     assert.equal(e.accessKeyId, TEST_KEY.accessKeyId);
@@ -53,7 +73,14 @@ test('mutating calls are audited with who, what, when, where and outcome; ingot 
   const lines = deletes.stdout.trim().split('\n');
   assert.equal(lines.length, 2);
   assert.equal((await runIngot(['audit', '--operation', 'CreateComponent'], env)).stdout.trim().split('\n').length, 2);
-  assert.deepEqual(lines[1]!.split('\t').slice(1), [TEST_ACCOUNT, TEST_KEY.accessKeyId, 'DeleteComponent', arn, '127.0.0.1', 'success']);
+  assert.deepEqual(lines[1]!.split('\t').slice(1), [
+    TEST_ACCOUNT,
+    TEST_KEY.accessKeyId,
+    'DeleteComponent',
+    arn,
+    '127.0.0.1',
+    'success',
+  ]);
   const json = await runIngot(['audit', '--json', '--since', '2999-01-01T00:00:00Z'], env);
   assert.equal(json.stdout, '');
   const bad = await runIngot(['audit', '--since', 'yesterday-ish'], env);

@@ -14,7 +14,16 @@ import { after, before, test } from 'node:test';
 import { imageIdOf } from '../../src/distribution/distribute.ts';
 import { signBody } from '../../src/events/sns-message.ts';
 import type { IngotConfig } from '../../src/server/ingot-config.ts';
-import { BASE, createComponent, ct, skipUnlessRoot, startPipelineServer, TEST_ACCOUNT, waitForImage, type PipelineServer } from './helpers.ts';
+import {
+  BASE,
+  createComponent,
+  ct,
+  skipUnlessRoot,
+  startPipelineServer,
+  TEST_ACCOUNT,
+  waitForImage,
+  type PipelineServer,
+} from './helpers.ts';
 import { freePort, startRegistry, startWebhookReceiver, type Registry, type WebhookReceiver } from './services.ts';
 
 const TOPIC = `arn:aws:sns:us-east-1:${TEST_ACCOUNT}:ingot-image-events`;
@@ -37,18 +46,44 @@ before(async () => {
     registries: [
       { service: 'ECR', region: 'us-east-1', host: open.host, tlsVerify: false },
       { service: 'ECR', region: 'us-west-2', host: locked.host, ...AUTH, tlsVerify: false },
-      { service: 'ECR', region: 'eu-west-1', host: locked.host, username: AUTH.username, password: 'wrong-password', tlsVerify: false },
+      {
+        service: 'ECR',
+        region: 'eu-west-1',
+        host: locked.host,
+        username: AUTH.username,
+        password: 'wrong-password',
+        tlsVerify: false,
+      },
     ],
     webhooks: { [TOPIC]: [{ url: hook.url, secret: SECRET }] },
   };
   t.writeConfig(config);
   const comp = await createComponent(t.client, 'dist-comp', '1.0.0', ['echo distributed > /dist.txt']);
-  recipeArn = (await t.client.send(new ib.CreateContainerRecipeCommand({
-    containerType: 'DOCKER', name: 'dist-app', semanticVersion: '1.0.0', parentImage: BASE, components: [{ componentArn: comp }], clientToken: ct(),
-    dockerfileTemplateData: 'FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:components }}}\nCMD ["/bin/sh"]\n',
-    targetRepository: { service: 'ECR', repositoryName: 'ingot/app' },
-  }))).containerRecipeArn!;
-  infraArn = (await t.client.send(new ib.CreateInfrastructureConfigurationCommand({ name: 'dist-infra', instanceProfileName: 'ingot', snsTopicArn: TOPIC, clientToken: ct() }))).infrastructureConfigurationArn!;
+  recipeArn = (
+    await t.client.send(
+      new ib.CreateContainerRecipeCommand({
+        containerType: 'DOCKER',
+        name: 'dist-app',
+        semanticVersion: '1.0.0',
+        parentImage: BASE,
+        components: [{ componentArn: comp }],
+        clientToken: ct(),
+        dockerfileTemplateData:
+          'FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:components }}}\nCMD ["/bin/sh"]\n',
+        targetRepository: { service: 'ECR', repositoryName: 'ingot/app' },
+      }),
+    )
+  ).containerRecipeArn!;
+  infraArn = (
+    await t.client.send(
+      new ib.CreateInfrastructureConfigurationCommand({
+        name: 'dist-infra',
+        instanceProfileName: 'ingot',
+        snsTopicArn: TOPIC,
+        clientToken: ct(),
+      }),
+    )
+  ).infrastructureConfigurationArn!;
 });
 after(async () => {
   if (skipUnlessRoot) return;
@@ -56,30 +91,61 @@ after(async () => {
   await Promise.all([open.stop(), locked.stop(), hook.stop()]);
 });
 
-const toRegion = (region: string, tags: string[]): ib.Distribution => ({ region, containerDistributionConfiguration: { targetRepository: { service: 'ECR', repositoryName: 'ingot/app' }, containerTags: tags } });
+const toRegion = (region: string, tags: string[]): ib.Distribution => ({
+  region,
+  containerDistributionConfiguration: {
+    targetRepository: { service: 'ECR', repositoryName: 'ingot/app' },
+    containerTags: tags,
+  },
+});
 
 async function distribution(name: string, distributions: ib.Distribution[]): Promise<string> {
-  return (await t.client.send(new ib.CreateDistributionConfigurationCommand({ name, distributions, clientToken: ct() }))).distributionConfigurationArn!;
+  return (
+    await t.client.send(new ib.CreateDistributionConfigurationCommand({ name, distributions, clientToken: ct() }))
+  ).distributionConfigurationArn!;
 }
 
 async function build(distArn: string): Promise<string> {
-  return (await t.client.send(new ib.CreateImageCommand({ containerRecipeArn: recipeArn, infrastructureConfigurationArn: infraArn, distributionConfigurationArn: distArn, clientToken: ct() }))).imageBuildVersionArn!;
+  return (
+    await t.client.send(
+      new ib.CreateImageCommand({
+        containerRecipeArn: recipeArn,
+        infrastructureConfigurationArn: infraArn,
+        distributionConfigurationArn: distArn,
+        clientToken: ct(),
+      }),
+    )
+  ).imageBuildVersionArn!;
 }
 
 function skopeoInspect(uri: string, creds?: string): { Digest: string; Layers: string[] } {
-  return JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', ...(creds ? ['--creds', creds] : []), `docker://${uri}`], { encoding: 'utf8' })) as { Digest: string; Layers: string[] };
+  return JSON.parse(
+    execFileSync('skopeo', ['inspect', '--tls-verify=false', ...(creds ? ['--creds', creds] : []), `docker://${uri}`], {
+      encoding: 'utf8',
+    }),
+  ) as { Digest: string; Layers: string[] };
 }
 
-test('a container build is distributed to two sites and two registries; webhooks see every state', { skip: skipUnlessRoot }, async () => {
+test('a container build is distributed to two sites and two registries; webhooks see every state', {
+  skip: skipUnlessRoot,
+}, async () => {
   hook.failNext(2); // the first two deliveries fail and are retried
-  const arn = await build(await distribution('two-regions', [toRegion('us-east-1', ['{{ imagebuilder:buildVersion }}', 'latest']), toRegion('us-west-2', ['v{{ imagebuilder:buildVersion }}-{{ imagebuilder:buildDate }}'])]));
+  const arn = await build(
+    await distribution('two-regions', [
+      toRegion('us-east-1', ['{{ imagebuilder:buildVersion }}', 'latest']),
+      toRegion('us-west-2', ['v{{ imagebuilder:buildVersion }}-{{ imagebuilder:buildDate }}']),
+    ]),
+  );
   const image = await waitForImage(t.client, arn);
   assert.equal(image.state?.status, 'AVAILABLE', image.state?.reason);
   const [east, west] = image.outputResources!.containers!;
   assert.equal(east!.region, 'us-east-1');
   assert.deepEqual(east!.imageUris!.slice(0, 2), [`${open.host}/ingot/app:1`, `${open.host}/ingot/app:latest`]);
   assert.equal(west!.region, 'us-west-2');
-  assert.match(west!.imageUris![0]!, new RegExp(`^${locked.host}/ingot/app:v1-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\dZ$`));
+  assert.match(
+    west!.imageUris![0]!,
+    new RegExp(`^${locked.host}/ingot/app:v1-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\dZ$`),
+  );
   const pushed = skopeoInspect(east!.imageUris![0]!);
   assert.equal(pushed.Layers.length, 2);
   assert.equal(skopeoInspect(west!.imageUris![0]!, `${AUTH.username}:${AUTH.password}`).Digest, pushed.Digest);
@@ -90,7 +156,8 @@ test('a container build is distributed to two sites and two registries; webhooks
   assert.ok(existsSync(join(t.home, 'site-west/images', id, 'image.oci.tar')));
   assert.ok(existsSync(join(t.home, 'site-west/blobs/sha256')));
 
-  for (let i = 0; i < 100 && !hook.received.some((r) => r.body.includes('\\"AVAILABLE\\"')); i++) await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 100 && !hook.received.some((r) => r.body.includes('\\"AVAILABLE\\"')); i++)
+    await new Promise((r) => setTimeout(r, 200));
   const statuses = new Set<string>();
   for (const r of hook.received) {
     assert.equal(r.headers['x-ingot-signature'], signBody(SECRET, r.body), 'valid HMAC-SHA256 signature');
@@ -100,44 +167,84 @@ test('a container build is distributed to two sites and two registries; webhooks
     const message = JSON.parse(envelope.Message) as ib.Image;
     if (message.arn === arn) statuses.add(message.state!.status!);
   }
-  for (const s of ['PENDING', 'BUILDING', 'DISTRIBUTING', 'AVAILABLE']) assert.ok(statuses.has(s), `webhook got ${s} (got ${[...statuses].join(', ')})`);
-  const last = hook.received.map((r) => JSON.parse((JSON.parse(r.body) as { Message: string }).Message) as ib.Image).filter((m) => m.arn === arn && m.state?.status === 'AVAILABLE')[0]!;
+  for (const s of ['PENDING', 'BUILDING', 'DISTRIBUTING', 'AVAILABLE'])
+    assert.ok(statuses.has(s), `webhook got ${s} (got ${[...statuses].join(', ')})`);
+  const last = hook.received
+    .map((r) => JSON.parse((JSON.parse(r.body) as { Message: string }).Message) as ib.Image)
+    .filter((m) => m.arn === arn && m.state?.status === 'AVAILABLE')[0]!;
   assert.deepEqual(last.outputResources, image.outputResources, 'the message is the image as GetImage returns it');
 });
 
-test('wrong registry credentials fail the image with the reason, leave no copy, and RetryImage distributes without rebuilding', { skip: skipUnlessRoot }, async () => {
-  const arn = await build(await distribution('bad-creds', [toRegion('us-east-1', ['retry']), toRegion('eu-west-1', ['retry'])]));
+test('wrong registry credentials fail the image with the reason, leave no copy, and RetryImage distributes without rebuilding', {
+  skip: skipUnlessRoot,
+}, async () => {
+  const arn = await build(
+    await distribution('bad-creds', [toRegion('us-east-1', ['retry']), toRegion('eu-west-1', ['retry'])]),
+  );
   const failed = await waitForImage(t.client, arn);
   assert.equal(failed.state?.status, 'FAILED');
-  assert.match(failed.state?.reason ?? '', /Distribution to region eu-west-1 \(ECR repository ingot\/app\) failed: .*(unauthorized|authentication required)/i);
+  assert.match(
+    failed.state?.reason ?? '',
+    /Distribution to region eu-west-1 \(ECR repository ingot\/app\) failed: .*(unauthorized|authentication required)/i,
+  );
   const id = imageIdOf(arn);
   assert.equal(existsSync(join(t.home, 'regions/us-east-1/images', id)), false, 'the us-east-1 copy was removed');
   assert.equal(existsSync(join(t.home, 'regions/eu-west-1/images', id)), false);
 
-  t.writeConfig({ ...config, registries: config.registries!.map((r) => (r.region === 'eu-west-1' ? { ...r, password: AUTH.password } : r)) });
+  t.writeConfig({
+    ...config,
+    registries: config.registries!.map((r) => (r.region === 'eu-west-1' ? { ...r, password: AUTH.password } : r)),
+  });
   await t.client.send(new ib.RetryImageCommand({ imageBuildVersionArn: arn, clientToken: ct() }));
   const retried = await waitForImage(t.client, arn, (s) => s === 'AVAILABLE' || s === 'FAILED');
   assert.equal(retried.state?.status, 'AVAILABLE', retried.state?.reason);
-  assert.deepEqual(retried.outputResources?.containers?.map((c) => c.region), ['us-east-1', 'eu-west-1']);
+  assert.deepEqual(
+    retried.outputResources?.containers?.map((c) => c.region),
+    ['us-east-1', 'eu-west-1'],
+  );
   const log = readFileSync(join(t.home, 'images/us-east-1', TEST_ACCOUNT, 'dist-app/1.0.0/2/build.log'), 'utf8');
   assert.match(log, /distributing the existing build outputs \(no rebuild\)/);
   assert.equal(skopeoInspect(`${locked.host}/ingot/app:retry`, `${AUTH.username}:${AUTH.password}`).Layers.length, 2);
 
   // DistributeImage: the same outputs to one more region, merged into outputResources.
-  await t.client.send(new ib.DistributeImageCommand({ sourceImage: arn, distributionConfigurationArn: await distribution('more', [{ region: 'ap-south-1' }]), executionRole: 'ingot', clientToken: ct() }));
+  await t.client.send(
+    new ib.DistributeImageCommand({
+      sourceImage: arn,
+      distributionConfigurationArn: await distribution('more', [{ region: 'ap-south-1' }]),
+      executionRole: 'ingot',
+      clientToken: ct(),
+    }),
+  );
   const final = await waitForImage(t.client, arn, (s) => s === 'AVAILABLE' || s === 'FAILED');
   assert.equal(final.state?.status, 'AVAILABLE', final.state?.reason);
-  assert.deepEqual(final.outputResources?.containers?.map((c) => c.region), ['us-east-1', 'eu-west-1', 'ap-south-1']);
+  assert.deepEqual(
+    final.outputResources?.containers?.map((c) => c.region),
+    ['us-east-1', 'eu-west-1', 'ap-south-1'],
+  );
   assert.ok(existsSync(join(t.home, 'regions/ap-south-1/images', id, 'image.oci.tar')));
 });
 
-test('a repository without a registry is refused at create time; an unreachable registry fails the image with the reason', { skip: skipUnlessRoot }, async () => {
+test('a repository without a registry is refused at create time; an unreachable registry fails the image with the reason', {
+  skip: skipUnlessRoot,
+}, async () => {
   const nowhere = await distribution('nowhere', [toRegion('ap-northeast-1', ['x'])]);
-  await assert.rejects(build(nowhere), /no OCI registry is configured for ECR repository 'ingot\/app' in region ap-northeast-1/);
+  await assert.rejects(
+    build(nowhere),
+    /no OCI registry is configured for ECR repository 'ingot\/app' in region ap-northeast-1/,
+  );
   const closedPort = await freePort();
-  t.writeConfig({ ...config, registries: [...config.registries!, { service: 'ECR', region: 'ca-central-1', host: `127.0.0.1:${closedPort}`, tlsVerify: false }] });
+  t.writeConfig({
+    ...config,
+    registries: [
+      ...config.registries!,
+      { service: 'ECR', region: 'ca-central-1', host: `127.0.0.1:${closedPort}`, tlsVerify: false },
+    ],
+  });
   const arn = await build(await distribution('unreachable', [toRegion('ca-central-1', ['x'])]));
   const image = await waitForImage(t.client, arn);
   assert.equal(image.state?.status, 'FAILED');
-  assert.match(image.state?.reason ?? '', new RegExp(`Distribution to region ca-central-1 .* failed: .*127\\.0\\.0\\.1:${closedPort}.*connection refused`));
+  assert.match(
+    image.state?.reason ?? '',
+    new RegExp(`Distribution to region ca-central-1 .* failed: .*127\\.0\\.0\\.1:${closedPort}.*connection refused`),
+  );
 });

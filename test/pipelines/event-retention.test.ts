@@ -27,13 +27,34 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 async function insertImage(store: Store, name: string, topic?: string): Promise<string> {
   const arn = `arn:aws:imagebuilder:us-east-1:${TEST_ACCOUNT}:image/${name}/1.0.0/1`;
   const now = new Date().toISOString();
-  const doc = { arn, name, version: '1.0.0', state: { status: 'PENDING' }, infrastructureConfiguration: topic ? { snsTopicArn: topic } : {} };
-  await store.resources.insert({ arn, type: 'image', account: TEST_ACCOUNT, region: 'us-east-1', name, version: '1.0.0', build: 1, doc, createdAt: now, updatedAt: now });
+  const doc = {
+    arn,
+    name,
+    version: '1.0.0',
+    state: { status: 'PENDING' },
+    infrastructureConfiguration: topic ? { snsTopicArn: topic } : {},
+  };
+  await store.resources.insert({
+    arn,
+    type: 'image',
+    account: TEST_ACCOUNT,
+    region: 'us-east-1',
+    name,
+    version: '1.0.0',
+    build: 1,
+    doc,
+    createdAt: now,
+    updatedAt: now,
+  });
   return arn;
 }
 
-const eventArns = async (store: Store) => (await store.events.imageEvents(0, 1000)).map((e) => e.imageArn.split('/')[1]);
-const deliveryUrls = async (store: Store) => (await store.events.deliveries()).map((d) => `${d.eventSeq}:${d.deliveredAt ? 'delivered' : `attempts=${d.attempts}`}`);
+const eventArns = async (store: Store) =>
+  (await store.events.imageEvents(0, 1000)).map((e) => e.imageArn.split('/')[1]);
+const deliveryUrls = async (store: Store) =>
+  (await store.events.deliveries()).map(
+    (d) => `${d.eventSeq}:${d.deliveredAt ? 'delivered' : `attempts=${d.attempts}`}`,
+  );
 
 test('INGOT_EVENT_RETENTION_DAYS: default 30, 0 keeps everything, nonsense falls back to the default', () => {
   assert.equal(DEFAULT_EVENT_RETENTION_DAYS, 30);
@@ -51,7 +72,9 @@ test('delivered events older than the retention are deleted; retried and not yet
   const store = openSqliteStore(join(dir, 'a.db'));
   try {
     bad.failNext(1_000_000);
-    const config: IngotConfig = { webhooks: { [OK_TOPIC]: [{ url: ok.url, secret: 'k' }], [BAD_TOPIC]: [{ url: bad.url, secret: 'k' }] } };
+    const config: IngotConfig = {
+      webhooks: { [OK_TOPIC]: [{ url: ok.url, secret: 'k' }], [BAD_TOPIC]: [{ url: bad.url, secret: 'k' }] },
+    };
     const t0 = Date.now();
     await insertImage(store, 'delivered', OK_TOPIC);
     await insertImage(store, 'retrying', BAD_TOPIC);
@@ -62,11 +85,17 @@ test('delivered events older than the retention are deleted; retried and not yet
     assert.deepEqual(await eventArns(store), ['delivered', 'retrying', 'no-topic', 'not-fanned-out']);
 
     // Younger than the retention: nothing goes.
-    assert.deepEqual(await pruneDeliveredEvents(store, { now: t0 + 29 * DAY, retentionDays: 30 }), { events: 0, deliveries: 0 });
+    assert.deepEqual(await pruneDeliveredEvents(store, { now: t0 + 29 * DAY, retentionDays: 30 }), {
+      events: 0,
+      deliveries: 0,
+    });
     assert.equal((await store.events.imageEvents(0, 1000)).length, 4);
 
     // Older: the delivered event and the one without webhooks go, with the delivery.
-    assert.deepEqual(await pruneDeliveredEvents(store, { now: t0 + 31 * DAY, retentionDays: 30 }), { events: 2, deliveries: 1 });
+    assert.deepEqual(await pruneDeliveredEvents(store, { now: t0 + 31 * DAY, retentionDays: 30 }), {
+      events: 2,
+      deliveries: 1,
+    });
     assert.deepEqual(await eventArns(store), ['retrying', 'not-fanned-out']);
     const [retrying] = await store.events.deliveries();
     assert.equal(retrying?.deliveredAt, null);
@@ -75,7 +104,10 @@ test('delivered events older than the retention are deleted; retried and not yet
     // Once the failing delivery has used every attempt it is no longer retried, and may go.
     for (let i = 1; i < MAX_DELIVERY_ATTEMPTS; i++) await deliverDue(store, config, t0 + i * DAY);
     assert.deepEqual(await deliveryUrls(store), [`${retrying!.eventSeq}:attempts=${MAX_DELIVERY_ATTEMPTS}`]);
-    assert.deepEqual(await pruneDeliveredEvents(store, { now: t0 + 31 * DAY, retentionDays: 30 }), { events: 1, deliveries: 1 });
+    assert.deepEqual(await pruneDeliveredEvents(store, { now: t0 + 31 * DAY, retentionDays: 30 }), {
+      events: 1,
+      deliveries: 1,
+    });
     assert.deepEqual(await eventArns(store), ['not-fanned-out']);
     assert.deepEqual(await store.events.deliveries(), []);
 
@@ -88,7 +120,10 @@ test('delivered events older than the retention are deleted; retried and not yet
     const seqs = (await store.events.imageEvents(0, 1000)).map((e) => e.seq);
     assert.ok(seqs[1]! > seqs[0]!);
     assert.ok(seqs[0]! > retrying!.eventSeq);
-    assert.deepEqual(await pruneDeliveredEvents(store, { now: t0 + 31 * DAY, retentionDays: 30 }), { events: 1, deliveries: 1 });
+    assert.deepEqual(await pruneDeliveredEvents(store, { now: t0 + 31 * DAY, retentionDays: 30 }), {
+      events: 1,
+      deliveries: 1,
+    });
     assert.deepEqual(await eventArns(store), ['later']);
   } finally {
     await store.close();
@@ -103,7 +138,10 @@ test('pruning goes in batches', async () => {
     const t0 = Date.now();
     for (let i = 0; i < 25; i++) await insertImage(store, `batch-${i}`);
     await fanOut(store, {}, t0);
-    assert.deepEqual(await pruneDeliveredEvents(store, { now: t0 + 31 * DAY, retentionDays: 30, batch: 10 }), { events: 25, deliveries: 0 });
+    assert.deepEqual(await pruneDeliveredEvents(store, { now: t0 + 31 * DAY, retentionDays: 30, batch: 10 }), {
+      events: 25,
+      deliveries: 0,
+    });
     assert.deepEqual(await store.events.imageEvents(0, 1000), []);
   } finally {
     await store.close();
@@ -118,17 +156,48 @@ test("the server's pruning loop deletes delivered events once they are older tha
     t.writeConfig({ webhooks: { [OK_TOPIC]: [{ url: hook.url, secret: 'k' }] } });
     const c = t.client;
     const comp = await createComponent(c, 'retention', '1.0.0', ['true']);
-    const recipe = (await c.send(new ib.CreateImageRecipeCommand({ name: 'retention', semanticVersion: '1.0.0', parentImage: BASE, components: [{ componentArn: comp }], clientToken: ct() }))).imageRecipeArn!;
-    const infra = (await c.send(new ib.CreateInfrastructureConfigurationCommand({ name: 'retention', instanceProfileName: 'ingot', snsTopicArn: OK_TOPIC, clientToken: ct() }))).infrastructureConfigurationArn!;
-    const arn = (await c.send(new ib.CreateImageCommand({ imageRecipeArn: recipe, infrastructureConfigurationArn: infra, clientToken: ct() }))).imageBuildVersionArn!;
+    const recipe = (
+      await c.send(
+        new ib.CreateImageRecipeCommand({
+          name: 'retention',
+          semanticVersion: '1.0.0',
+          parentImage: BASE,
+          components: [{ componentArn: comp }],
+          clientToken: ct(),
+        }),
+      )
+    ).imageRecipeArn!;
+    const infra = (
+      await c.send(
+        new ib.CreateInfrastructureConfigurationCommand({
+          name: 'retention',
+          instanceProfileName: 'ingot',
+          snsTopicArn: OK_TOPIC,
+          clientToken: ct(),
+        }),
+      )
+    ).infrastructureConfigurationArn!;
+    const arn = (
+      await c.send(
+        new ib.CreateImageCommand({ imageRecipeArn: recipe, infrastructureConfigurationArn: infra, clientToken: ct() }),
+      )
+    ).imageBuildVersionArn!;
     for (let i = 0; i < 100 && !hook.received.length; i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(hook.received.length, 1);
     const events = await t.server.store.events.imageEvents(0, 1000);
-    assert.ok(events.some((e) => e.imageArn === arn), 'the event is there right after delivery');
-    for (let i = 0; i < 150 && (await t.server.store.events.imageEvents(0, 1000)).length; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(
+      events.some((e) => e.imageArn === arn),
+      'the event is there right after delivery',
+    );
+    for (let i = 0; i < 150 && (await t.server.store.events.imageEvents(0, 1000)).length; i++)
+      await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(await t.server.store.events.imageEvents(0, 1000), []);
     assert.deepEqual(await t.server.store.events.deliveries(), []);
-    assert.equal((await c.send(new ib.GetImageCommand({ imageBuildVersionArn: arn }))).image?.state?.status, 'PENDING', 'the image itself stays');
+    assert.equal(
+      (await c.send(new ib.GetImageCommand({ imageBuildVersionArn: arn }))).image?.state?.status,
+      'PENDING',
+      'the image itself stays',
+    );
   } finally {
     await t.stop();
     await hook.stop();

@@ -26,13 +26,50 @@ after(async () => {
 test('a delivery that fails is retried with backoff, across a restart, and arrives signed', async () => {
   const c = t.client;
   const comp = await createComponent(c, 'events', '1.0.0', ['true']);
-  const recipe = (await c.send(new ib.CreateImageRecipeCommand({ name: 'events', semanticVersion: '1.0.0', parentImage: BASE, components: [{ componentArn: comp }], clientToken: ct() }))).imageRecipeArn!;
-  const withTopic = (await c.send(new ib.CreateInfrastructureConfigurationCommand({ name: 'ev-topic', instanceProfileName: 'ingot', snsTopicArn: TOPIC, clientToken: ct() }))).infrastructureConfigurationArn!;
-  const silent = (await c.send(new ib.CreateInfrastructureConfigurationCommand({ name: 'ev-silent', instanceProfileName: 'ingot', clientToken: ct() }))).infrastructureConfigurationArn!;
+  const recipe = (
+    await c.send(
+      new ib.CreateImageRecipeCommand({
+        name: 'events',
+        semanticVersion: '1.0.0',
+        parentImage: BASE,
+        components: [{ componentArn: comp }],
+        clientToken: ct(),
+      }),
+    )
+  ).imageRecipeArn!;
+  const withTopic = (
+    await c.send(
+      new ib.CreateInfrastructureConfigurationCommand({
+        name: 'ev-topic',
+        instanceProfileName: 'ingot',
+        snsTopicArn: TOPIC,
+        clientToken: ct(),
+      }),
+    )
+  ).infrastructureConfigurationArn!;
+  const silent = (
+    await c.send(
+      new ib.CreateInfrastructureConfigurationCommand({
+        name: 'ev-silent',
+        instanceProfileName: 'ingot',
+        clientToken: ct(),
+      }),
+    )
+  ).infrastructureConfigurationArn!;
 
   hook.failNext(2);
-  const arn = (await c.send(new ib.CreateImageCommand({ imageRecipeArn: recipe, infrastructureConfigurationArn: withTopic, clientToken: ct() }))).imageBuildVersionArn!;
-  await c.send(new ib.CreateImageCommand({ imageRecipeArn: recipe, infrastructureConfigurationArn: silent, clientToken: ct() }));
+  const arn = (
+    await c.send(
+      new ib.CreateImageCommand({
+        imageRecipeArn: recipe,
+        infrastructureConfigurationArn: withTopic,
+        clientToken: ct(),
+      }),
+    )
+  ).imageBuildVersionArn!;
+  await c.send(
+    new ib.CreateImageCommand({ imageRecipeArn: recipe, infrastructureConfigurationArn: silent, clientToken: ct() }),
+  );
   for (let i = 0; i < 50; i++) {
     const [d] = await t.server.store.events.deliveries();
     if (d && d.attempts >= 1 && d.lastError) break;

@@ -15,8 +15,19 @@ let server: RunningServer;
 let home: string;
 before(async () => {
   home = mkdtempSync(join(tmpdir(), 'ingot-minute-'));
-  const env = { INGOT_ACCESS_KEY_ID: TEST_KEY.accessKeyId, INGOT_SECRET_ACCESS_KEY: TEST_KEY.secretAccessKey, INGOT_ACCOUNT_ID: TEST_ACCOUNT };
-  server = await startServer({ home, host: '127.0.0.1', port: 0, env, worker: false, operations: { scheduler: { intervalMs: 1000 }, webhooks: false } });
+  const env = {
+    INGOT_ACCESS_KEY_ID: TEST_KEY.accessKeyId,
+    INGOT_SECRET_ACCESS_KEY: TEST_KEY.secretAccessKey,
+    INGOT_ACCOUNT_ID: TEST_ACCOUNT,
+  };
+  server = await startServer({
+    home,
+    host: '127.0.0.1',
+    port: 0,
+    env,
+    worker: false,
+    operations: { scheduler: { intervalMs: 1000 }, webhooks: false },
+  });
 });
 after(async () => {
   await server.close();
@@ -24,14 +35,44 @@ after(async () => {
 });
 
 test('a one-minute schedule fires at the next minute on the wall clock', { timeout: 150_000 }, async () => {
-  const c = new ib.ImagebuilderClient({ endpoint: server.url, region: 'us-east-1', credentials: TEST_KEY, maxAttempts: 1 });
+  const c = new ib.ImagebuilderClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: TEST_KEY,
+    maxAttempts: 1,
+  });
   const comp = await createComponent(c, 'minute', '1.0.0', ['true']);
-  const recipe = (await c.send(new ib.CreateImageRecipeCommand({ name: 'minute', semanticVersion: '1.0.0', parentImage: BASE, components: [{ componentArn: comp }], clientToken: ct() }))).imageRecipeArn!;
-  const infra = (await c.send(new ib.CreateInfrastructureConfigurationCommand({ name: 'minute', instanceProfileName: 'ingot', clientToken: ct() }))).infrastructureConfigurationArn!;
-  const arn = (await c.send(new ib.CreateImagePipelineCommand({
-    name: 'minute', imageRecipeArn: recipe, infrastructureConfigurationArn: infra, clientToken: ct(),
-    schedule: { scheduleExpression: 'cron(* * * * ? *)', pipelineExecutionStartCondition: 'EXPRESSION_MATCH_ONLY' },
-  }))).imagePipelineArn!;
+  const recipe = (
+    await c.send(
+      new ib.CreateImageRecipeCommand({
+        name: 'minute',
+        semanticVersion: '1.0.0',
+        parentImage: BASE,
+        components: [{ componentArn: comp }],
+        clientToken: ct(),
+      }),
+    )
+  ).imageRecipeArn!;
+  const infra = (
+    await c.send(
+      new ib.CreateInfrastructureConfigurationCommand({
+        name: 'minute',
+        instanceProfileName: 'ingot',
+        clientToken: ct(),
+      }),
+    )
+  ).infrastructureConfigurationArn!;
+  const arn = (
+    await c.send(
+      new ib.CreateImagePipelineCommand({
+        name: 'minute',
+        imageRecipeArn: recipe,
+        infrastructureConfigurationArn: infra,
+        clientToken: ct(),
+        schedule: { scheduleExpression: 'cron(* * * * ? *)', pipelineExecutionStartCondition: 'EXPRESSION_MATCH_ONLY' },
+      }),
+    )
+  ).imagePipelineArn!;
   const created = Date.now();
   let images: ib.ImageSummary[] = [];
   while (!images.length && Date.now() - created < 130_000) {

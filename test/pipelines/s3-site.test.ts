@@ -11,10 +11,20 @@ import { imageIdOf } from '../../src/distribution/distribute.ts';
 import { S3Bucket } from '../../src/distribution/s3-bucket.ts';
 import type { S3SiteConfig } from '../../src/server/ingot-config.ts';
 import { createBucket } from '../../src/toe/actions/s3-client.ts';
-import { BASE, createComponent, ct, skipUnlessRoot, startPipelineServer, waitForImage, type PipelineServer } from './helpers.ts';
+import {
+  BASE,
+  createComponent,
+  ct,
+  skipUnlessRoot,
+  startPipelineServer,
+  waitForImage,
+  type PipelineServer,
+} from './helpers.ts';
 import { freePort } from './services.ts';
 
-const skip = skipUnlessRoot || (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status !== 0 ? 'moto_server not installed' : false);
+const skip =
+  skipUnlessRoot ||
+  (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status !== 0 ? 'moto_server not installed' : false);
 let t: PipelineServer;
 let moto: ChildProcess;
 let s3: S3SiteConfig;
@@ -24,10 +34,19 @@ before(async () => {
   if (skip) return;
   const port = await freePort();
   moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  s3 = { endpoint: `http://127.0.0.1:${port}`, bucket: 'ingot-sites', prefix: 'golden', accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
+  s3 = {
+    endpoint: `http://127.0.0.1:${port}`,
+    bucket: 'ingot-sites',
+    prefix: 'golden',
+    accessKeyId: 'AKIDTEST',
+    secretAccessKey: 'secret',
+  };
   for (let i = 0; ; i++) {
     try {
-      await createBucket({ endpoint: s3.endpoint, accessKeyId: 'AKIDTEST', secretAccessKey: 'secret', region: 'us-east-1' }, s3.bucket);
+      await createBucket(
+        { endpoint: s3.endpoint, accessKeyId: 'AKIDTEST', secretAccessKey: 'secret', region: 'us-east-1' },
+        s3.bucket,
+      );
       break;
     } catch (err) {
       if (i > 100) throw err;
@@ -46,24 +65,65 @@ after(async () => {
   await exited;
 });
 
-const index = async (arn: string) => JSON.parse(new TextDecoder().decode(await bucket.get(`golden/images/${imageIdOf(arn)}/index.json`))) as { files: Record<string, string> };
+const index = async (arn: string) =>
+  JSON.parse(new TextDecoder().decode(await bucket.get(`golden/images/${imageIdOf(arn)}/index.json`))) as {
+    files: Record<string, string>;
+  };
 const blobs = async () => (await bucket.list('golden/blobs/sha256/')).map((k) => k.split('/').pop()!);
 
 test('an S3 site stores content-addressed blobs, re-uses them, and lifecycle deletes free them', { skip }, async () => {
   const c = t.client;
   const comp = await createComponent(c, 's3-comp', '1.0.0', ['echo s3 > /etc/ingot-s3']);
-  const recipe = (await c.send(new ib.CreateImageRecipeCommand({ name: 's3-vm', semanticVersion: '1.0.0', parentImage: BASE, components: [{ componentArn: comp }], clientToken: ct() }))).imageRecipeArn!;
-  const infra = (await c.send(new ib.CreateInfrastructureConfigurationCommand({ name: 's3-infra', instanceProfileName: 'ingot', clientToken: ct() }))).infrastructureConfigurationArn!;
-  const dist = (await c.send(new ib.CreateDistributionConfigurationCommand({ name: 's3-dist', distributions: [{ region: 'us-east-1' }, { region: 'eu-central-1' }], clientToken: ct() }))).distributionConfigurationArn!;
+  const recipe = (
+    await c.send(
+      new ib.CreateImageRecipeCommand({
+        name: 's3-vm',
+        semanticVersion: '1.0.0',
+        parentImage: BASE,
+        components: [{ componentArn: comp }],
+        clientToken: ct(),
+      }),
+    )
+  ).imageRecipeArn!;
+  const infra = (
+    await c.send(
+      new ib.CreateInfrastructureConfigurationCommand({
+        name: 's3-infra',
+        instanceProfileName: 'ingot',
+        clientToken: ct(),
+      }),
+    )
+  ).infrastructureConfigurationArn!;
+  const dist = (
+    await c.send(
+      new ib.CreateDistributionConfigurationCommand({
+        name: 's3-dist',
+        distributions: [{ region: 'us-east-1' }, { region: 'eu-central-1' }],
+        clientToken: ct(),
+      }),
+    )
+  ).distributionConfigurationArn!;
   const build = async () => {
-    const arn = (await c.send(new ib.CreateImageCommand({ imageRecipeArn: recipe, infrastructureConfigurationArn: infra, distributionConfigurationArn: dist, clientToken: ct() }))).imageBuildVersionArn!;
+    const arn = (
+      await c.send(
+        new ib.CreateImageCommand({
+          imageRecipeArn: recipe,
+          infrastructureConfigurationArn: infra,
+          distributionConfigurationArn: dist,
+          clientToken: ct(),
+        }),
+      )
+    ).imageBuildVersionArn!;
     const image = await waitForImage(c, arn);
     assert.equal(image.state?.status, 'AVAILABLE', image.state?.reason);
     return image;
   };
   const first = await build();
   assert.equal(first.outputResources?.amis?.[1]?.region, 'eu-central-1');
-  assert.match(first.outputResources!.amis![1]!.description!, new RegExp(`s3://ingot-sites/golden/images/${imageIdOf(first.arn!)}/`));
+  assert.match(
+    first.outputResources!.amis![1]!.description!,
+    new RegExp(`s3://ingot-sites/golden/images/${imageIdOf(first.arn!)}/`),
+  );
   const one = await index(first.arn!);
   assert.ok(one.files['rootfs.tar.zst'] && one.files['manifest.json']);
   for (const sha of Object.values(one.files)) assert.ok((await blobs()).includes(sha), `blob ${sha} uploaded`);
@@ -73,9 +133,21 @@ test('an S3 site stores content-addressed blobs, re-uses them, and lifecycle del
   assert.equal(two.files['rootfs.tar.zst'], one.files['rootfs.tar.zst']);
   assert.equal((await blobs()).filter((b) => b === one.files['rootfs.tar.zst']).length, 1);
 
-  await c.send(new ib.StartResourceStateUpdateCommand({ resourceArn: first.arn!, state: { status: 'DELETED' }, clientToken: ct() }));
+  await c.send(
+    new ib.StartResourceStateUpdateCommand({
+      resourceArn: first.arn!,
+      state: { status: 'DELETED' },
+      clientToken: ct(),
+    }),
+  );
   assert.equal(await bucket.exists(`golden/images/${imageIdOf(first.arn!)}/index.json`), false);
   assert.ok((await blobs()).includes(two.files['rootfs.tar.zst']!), 'still used by the second image');
-  await c.send(new ib.StartResourceStateUpdateCommand({ resourceArn: second.arn!, state: { status: 'DELETED' }, clientToken: ct() }));
+  await c.send(
+    new ib.StartResourceStateUpdateCommand({
+      resourceArn: second.arn!,
+      state: { status: 'DELETED' },
+      clientToken: ct(),
+    }),
+  );
   assert.deepEqual(await blobs(), []);
 });

@@ -11,7 +11,16 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ImagePipeline } from '../../src/model/generated/shapes.ts';
 import { dependencyFingerprint } from '../../src/scheduler/fingerprint.ts';
-import { BASE, createComponent, ct, pipelineImages, skipUnlessRoot, startPipelineServer, waitForImage, type PipelineServer } from './helpers.ts';
+import {
+  BASE,
+  createComponent,
+  ct,
+  pipelineImages,
+  skipUnlessRoot,
+  startPipelineServer,
+  waitForImage,
+  type PipelineServer,
+} from './helpers.ts';
 
 let t: PipelineServer;
 before(async () => {
@@ -22,12 +31,37 @@ after(() => t.stop());
 test('a scheduled pipeline builds only when a dependency changed', { skip: skipUnlessRoot }, async () => {
   const c = t.client;
   await createComponent(c, 'e2e-comp', '1.0.0', ['echo 1.0.0 > /etc/e2e']);
-  const recipe = (await c.send(new ib.CreateImageRecipeCommand({
-    name: 'e2e-vm', semanticVersion: '1.0.0', parentImage: BASE, clientToken: ct(),
-    components: [{ componentArn: 'arn:aws:imagebuilder:us-east-1:123456789012:component/e2e-comp/1.x.x' }],
-  }))).imageRecipeArn!;
-  const infra = (await c.send(new ib.CreateInfrastructureConfigurationCommand({ name: 'e2e-infra', instanceProfileName: 'ingot', clientToken: ct() }))).infrastructureConfigurationArn!;
-  const arn = (await c.send(new ib.CreateImagePipelineCommand({ name: 'e2e', imageRecipeArn: recipe, infrastructureConfigurationArn: infra, schedule: { scheduleExpression: 'cron(0/10 * * * ? *)' }, clientToken: ct() }))).imagePipelineArn!;
+  const recipe = (
+    await c.send(
+      new ib.CreateImageRecipeCommand({
+        name: 'e2e-vm',
+        semanticVersion: '1.0.0',
+        parentImage: BASE,
+        clientToken: ct(),
+        components: [{ componentArn: 'arn:aws:imagebuilder:us-east-1:123456789012:component/e2e-comp/1.x.x' }],
+      }),
+    )
+  ).imageRecipeArn!;
+  const infra = (
+    await c.send(
+      new ib.CreateInfrastructureConfigurationCommand({
+        name: 'e2e-infra',
+        instanceProfileName: 'ingot',
+        clientToken: ct(),
+      }),
+    )
+  ).infrastructureConfigurationArn!;
+  const arn = (
+    await c.send(
+      new ib.CreateImagePipelineCommand({
+        name: 'e2e',
+        imageRecipeArn: recipe,
+        infrastructureConfigurationArn: infra,
+        schedule: { scheduleExpression: 'cron(0/10 * * * ? *)' },
+        clientToken: ct(),
+      }),
+    )
+  ).imagePipelineArn!;
   const scheduler = t.server.operations.scheduler!;
   const tick = async () => {
     t.clock.advance(10 * 60_000);
@@ -55,14 +89,27 @@ test('the fingerprint changes with a new base bootstrap and when the base is due
   const bases = mkdtempSync(join(tmpdir(), 'ingot-fp-bases-'));
   const setBase = (id: string, digest: string, createdAt: string) => {
     mkdirSync(join(bases, 'bases/debian-12', id), { recursive: true });
-    writeFileSync(join(bases, 'bases/debian-12', id, 'metadata.json'), JSON.stringify({ name: 'debian-12', version: id, createdAt, digest, osVersion: 'Debian 12' }));
+    writeFileSync(
+      join(bases, 'bases/debian-12', id, 'metadata.json'),
+      JSON.stringify({ name: 'debian-12', version: id, createdAt, digest, osVersion: 'Debian 12' }),
+    );
     rmSync(join(bases, 'bases/debian-12/current'), { force: true });
     symlinkSync(id, join(bases, 'bases/debian-12/current'));
   };
   try {
     const c = t.client;
     const comp = await createComponent(c, 'fp-comp', '1.0.0', ['true']);
-    const recipe = (await c.send(new ib.CreateImageRecipeCommand({ name: 'fp-vm', semanticVersion: '1.0.0', parentImage: BASE, components: [{ componentArn: comp }], clientToken: ct() }))).imageRecipeArn!;
+    const recipe = (
+      await c.send(
+        new ib.CreateImageRecipeCommand({
+          name: 'fp-vm',
+          semanticVersion: '1.0.0',
+          parentImage: BASE,
+          components: [{ componentArn: comp }],
+          clientToken: ct(),
+        }),
+      )
+    ).imageRecipeArn!;
     const pipeline: ImagePipeline = { imageRecipeArn: recipe };
     const now = Date.parse('2026-11-25T12:00:00Z');
     const fp = () => dependencyFingerprint(t.server.store, bases, pipeline, 'us-east-1', now);

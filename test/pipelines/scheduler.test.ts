@@ -16,17 +16,47 @@ const MINUTE = 60_000;
 
 before(async () => {
   t = await startPipelineServer();
-  infraArn = (await t.client.send(new ib.CreateInfrastructureConfigurationCommand({ name: 'sched-infra', instanceProfileName: 'ingot', clientToken: ct() }))).infrastructureConfigurationArn!;
+  infraArn = (
+    await t.client.send(
+      new ib.CreateInfrastructureConfigurationCommand({
+        name: 'sched-infra',
+        instanceProfileName: 'ingot',
+        clientToken: ct(),
+      }),
+    )
+  ).infrastructureConfigurationArn!;
 });
 after(() => t.stop());
 
 async function recipe(name: string, componentArn: string): Promise<string> {
-  const r = await t.client.send(new ib.CreateImageRecipeCommand({ name, semanticVersion: '1.0.0', parentImage: BASE, components: [{ componentArn }], clientToken: ct() }));
+  const r = await t.client.send(
+    new ib.CreateImageRecipeCommand({
+      name,
+      semanticVersion: '1.0.0',
+      parentImage: BASE,
+      components: [{ componentArn }],
+      clientToken: ct(),
+    }),
+  );
   return r.imageRecipeArn!;
 }
 
-async function pipeline(name: string, recipeArn: string, schedule: ib.Schedule, status: 'ENABLED' | 'DISABLED' = 'ENABLED'): Promise<string> {
-  const r = await t.client.send(new ib.CreateImagePipelineCommand({ name, imageRecipeArn: recipeArn, infrastructureConfigurationArn: infraArn, schedule, status, clientToken: ct() }));
+async function pipeline(
+  name: string,
+  recipeArn: string,
+  schedule: ib.Schedule,
+  status: 'ENABLED' | 'DISABLED' = 'ENABLED',
+): Promise<string> {
+  const r = await t.client.send(
+    new ib.CreateImagePipelineCommand({
+      name,
+      imageRecipeArn: recipeArn,
+      infrastructureConfigurationArn: infraArn,
+      schedule,
+      status,
+      clientToken: ct(),
+    }),
+  );
   return r.imagePipelineArn!;
 }
 
@@ -35,14 +65,25 @@ const tick = async (ms: number) => {
   return t.server.operations.scheduler!.tick();
 };
 const count = async (arn: string) => (await pipelineImages(t.client, arn)).length;
-const getPipeline = async (arn: string) => (await t.client.send(new ib.GetImagePipelineCommand({ imagePipelineArn: arn }))).imagePipeline!;
+const getPipeline = async (arn: string) =>
+  (await t.client.send(new ib.GetImagePipelineCommand({ imagePipelineArn: arn }))).imagePipeline!;
 
 test('cron matches fire pipelines as their start condition says, once per match, and survive a restart', async () => {
   await createComponent(t.client, 'sched-comp', '1.0.0', ['echo one']);
   const wildcard = 'arn:aws:imagebuilder:us-east-1:123456789012:component/sched-comp/x.x.x';
-  const everyMinute = await pipeline('every-minute', await recipe('sched-a', wildcard), { scheduleExpression: 'cron(* * * * ? *)', pipelineExecutionStartCondition: 'EXPRESSION_MATCH_ONLY' });
-  const onUpdates = await pipeline('on-updates', await recipe('sched-b', wildcard), { scheduleExpression: 'cron(0/5 * * * ? *)' });
-  const disabled = await pipeline('disabled', await recipe('sched-c', wildcard), { scheduleExpression: 'cron(* * * * ? *)', pipelineExecutionStartCondition: 'EXPRESSION_MATCH_ONLY' }, 'DISABLED');
+  const everyMinute = await pipeline('every-minute', await recipe('sched-a', wildcard), {
+    scheduleExpression: 'cron(* * * * ? *)',
+    pipelineExecutionStartCondition: 'EXPRESSION_MATCH_ONLY',
+  });
+  const onUpdates = await pipeline('on-updates', await recipe('sched-b', wildcard), {
+    scheduleExpression: 'cron(0/5 * * * ? *)',
+  });
+  const disabled = await pipeline(
+    'disabled',
+    await recipe('sched-c', wildcard),
+    { scheduleExpression: 'cron(* * * * ? *)', pipelineExecutionStartCondition: 'EXPRESSION_MATCH_ONLY' },
+    'DISABLED',
+  );
 
   let r = await tick(0); // 10:00:30: first sight, next runs computed
   assert.equal(r.get(everyMinute), 'initialised');
@@ -92,7 +133,9 @@ test('cron matches fire pipelines as their start condition says, once per match,
 test('autoDisablePolicy disables a pipeline after N consecutive failed scheduled builds', async () => {
   const comp = await createComponent(t.client, 'sched-fail', '1.0.0', ['exit 1']);
   const arn = await pipeline('flaky', await recipe('sched-fail', comp), {
-    scheduleExpression: 'cron(* * * * ? *)', pipelineExecutionStartCondition: 'EXPRESSION_MATCH_ONLY', autoDisablePolicy: { failureCount: 2 },
+    scheduleExpression: 'cron(* * * * ? *)',
+    pipelineExecutionStartCondition: 'EXPRESSION_MATCH_ONLY',
+    autoDisablePolicy: { failureCount: 2 },
   });
   await tick(0);
   for (let i = 1; i <= 2; i++) {
@@ -113,11 +156,17 @@ test('autoDisablePolicy disables a pipeline after N consecutive failed scheduled
 test('schedules run in their time zone; bad schedules are refused at create time', async () => {
   const comp = await createComponent(t.client, 'sched-bad', '1.0.0', ['true']);
   const recipeArn = await recipe('sched-bad', comp);
-  const berlin = await pipeline('berlin', recipeArn, { scheduleExpression: 'cron(0 8 * * ? *)', timezone: 'Europe/Berlin' });
+  const berlin = await pipeline('berlin', recipeArn, {
+    scheduleExpression: 'cron(0 8 * * ? *)',
+    timezone: 'Europe/Berlin',
+  });
   await tick(0);
   const next = Date.parse((await getPipeline(berlin)).dateNextRun!);
   assert.equal(new Date(next).toISOString().slice(11), '07:00:00.000Z'); // 08:00 in Berlin is 07:00 UTC in winter
   assert.ok(next > t.clock.now() && next - t.clock.now() <= 86_400_000);
-  await assert.rejects(pipeline('bad-tz', recipeArn, { scheduleExpression: 'cron(0 0 * * ? *)', timezone: 'Moon/Base' }), /IANA/);
+  await assert.rejects(
+    pipeline('bad-tz', recipeArn, { scheduleExpression: 'cron(0 0 * * ? *)', timezone: 'Moon/Base' }),
+    /IANA/,
+  );
   await assert.rejects(pipeline('bad-cron', recipeArn, { scheduleExpression: 'cron(0 0 * *)' }), /6/);
 });

@@ -29,18 +29,29 @@ export async function startRegistry(auth?: { username: string; password: string 
   if (auth) writeFileSync(htpasswd, execFileSync('htpasswd', ['-Bbn', auth.username, auth.password]));
   const config = [
     'version: 0.1',
-    'log:', '  level: warn',
-    'storage:', `  filesystem:`, `    rootdirectory: ${join(dir, 'data')}`, '  delete:', '    enabled: true',
-    'http:', `  addr: 127.0.0.1:${port}`,
+    'log:',
+    '  level: warn',
+    'storage:',
+    `  filesystem:`,
+    `    rootdirectory: ${join(dir, 'data')}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
     ...(auth ? ['auth:', '  htpasswd:', '    realm: ingot-test', `    path: ${htpasswd}`] : []),
   ].join('\n');
-  writeFileSync(join(dir, 'config.yml'), config + '\n');
-  const proc: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  writeFileSync(join(dir, 'config.yml'), `${config}\n`);
+  const proc: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const host = `127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    const up = await fetch(`http://${host}/v2/`).then((r) => r.status === 200 || r.status === 401, () => false);
+    const up = await fetch(`http://${host}/v2/`).then(
+      (r) => r.status === 200 || r.status === 401,
+      () => false,
+    );
     if (up) break;
     if (i > 100 || proc.exitCode !== null) throw new Error(`docker-registry did not start: ${stderr}`);
     await new Promise((r) => setTimeout(r, 100));

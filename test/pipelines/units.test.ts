@@ -16,7 +16,10 @@ import type { ResourceRecord } from '../../src/store/types.ts';
 
 test('output names expand buildVersion and buildDate', () => {
   const facts = { dateCreated: new Date('2026-11-25T06:39:09.123Z'), buildVersion: 7 };
-  assert.equal(expandOutputName('app-{{ imagebuilder:buildVersion }}-{{imagebuilder:buildDate}}', facts), 'app-7-2026-11-25T06-39-09Z');
+  assert.equal(
+    expandOutputName('app-{{ imagebuilder:buildVersion }}-{{imagebuilder:buildDate}}', facts),
+    'app-7-2026-11-25T06-39-09Z',
+  );
   assert.equal(expandOutputName('{{ imagebuilder:other }}', facts), '{{ imagebuilder:other }}');
 });
 
@@ -25,15 +28,37 @@ const NOW = Date.parse('2026-11-25T00:00:00Z');
 function image(name: string, build: number, ageDays: number, tags?: Record<string, string>): ResourceRecord<Image> {
   const created = new Date(NOW - ageDays * DAY).toISOString();
   const arn = `arn:aws:imagebuilder:us-east-1:123456789012:image/${name}/1.0.0/${build}`;
-  return { arn, type: 'image', account: '123456789012', region: 'us-east-1', name, version: '1.0.0', build, createdAt: created, updatedAt: created, doc: { arn, name, dateCreated: created, ...(tags ? { tags } : {}) } };
+  return {
+    arn,
+    type: 'image',
+    account: '123456789012',
+    region: 'us-east-1',
+    name,
+    version: '1.0.0',
+    build,
+    createdAt: created,
+    updatedAt: created,
+    doc: { arn, name, dateCreated: created, ...(tags ? { tags } : {}) },
+  };
 }
 
 test('lifecycle rules: AGE keeps retainAtLeast, COUNT is per recipe, exclusions spare, DELETE wins', () => {
-  const images = [image('a', 1, 40), image('a', 2, 35), image('a', 3, 31, { keep: '1' }), image('a', 4, 1), image('b', 1, 50), image('b', 2, 45)];
+  const images = [
+    image('a', 1, 40),
+    image('a', 2, 35),
+    image('a', 3, 31, { keep: '1' }),
+    image('a', 4, 1),
+    image('b', 1, 50),
+    image('b', 2, 45),
+  ];
   const policy: LifecyclePolicy = {
     policyDetails: [
       { action: { type: 'DEPRECATE' }, filter: { type: 'COUNT', value: 1 } },
-      { action: { type: 'DELETE' }, filter: { type: 'AGE', value: 30, unit: 'DAYS', retainAtLeast: 1 }, exclusionRules: { tagMap: { keep: '1' } } },
+      {
+        action: { type: 'DELETE' },
+        filter: { type: 'AGE', value: 30, unit: 'DAYS', retainAtLeast: 1 },
+        exclusionRules: { tagMap: { keep: '1' } },
+      },
     ],
   };
   const plan = planActions(policy, images, NOW).map((p) => `${p.image.name}/${p.image.build}:${p.action}`);
@@ -53,10 +78,24 @@ test('the schedule compare-and-set lets only one of two connections claim a matc
     assert.equal((await b.schedules.get('p'))?.nextRun, 2000);
     const now = new Date().toISOString();
     const doc = { arn: 'i', state: { status: 'PENDING' } };
-    await a.resources.insert({ arn: 'i', type: 'image', account: '1', region: 'r', name: 'i', version: '1.0.0', build: 1, doc, createdAt: now, updatedAt: now });
+    await a.resources.insert({
+      arn: 'i',
+      type: 'image',
+      account: '1',
+      region: 'r',
+      name: 'i',
+      version: '1.0.0',
+      build: 1,
+      doc,
+      createdAt: now,
+      updatedAt: now,
+    });
     await b.resources.update('i', { ...doc, tags: { x: 'y' } }); // no state change: no event
     await b.resources.update('i', { ...doc, state: { status: 'BUILDING' } });
-    assert.deepEqual((await a.events.imageEvents(0, 10)).map((e) => e.status), ['PENDING', 'BUILDING']);
+    assert.deepEqual(
+      (await a.events.imageEvents(0, 10)).map((e) => e.status),
+      ['PENDING', 'BUILDING'],
+    );
   } finally {
     await a.close();
     await b.close();

@@ -11,7 +11,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { INGOT_BIN, TEST_BASES_HOME } from '../helpers/cli.ts';
-import { BASE, createComponent, ct, skipUnlessRoot, startPipelineServer, TEST_ACCOUNT, waitForImage, type PipelineServer } from './helpers.ts';
+import {
+  BASE,
+  createComponent,
+  ct,
+  skipUnlessRoot,
+  startPipelineServer,
+  TEST_ACCOUNT,
+  waitForImage,
+  type PipelineServer,
+} from './helpers.ts';
 
 const LEASE_SECONDS = '3';
 let t: PipelineServer;
@@ -21,7 +30,15 @@ const workers = new Map<number, ChildProcess>();
 before(async () => {
   if (skipUnlessRoot) return;
   t = await startPipelineServer({ worker: false, env: { INGOT_BUILD_MAX_ATTEMPTS: '2' } });
-  infra = (await t.client.send(new ib.CreateInfrastructureConfigurationCommand({ name: 'w-infra', instanceProfileName: 'ingot', clientToken: ct() }))).infrastructureConfigurationArn!;
+  infra = (
+    await t.client.send(
+      new ib.CreateInfrastructureConfigurationCommand({
+        name: 'w-infra',
+        instanceProfileName: 'ingot',
+        clientToken: ct(),
+      }),
+    )
+  ).infrastructureConfigurationArn!;
 });
 after(async () => {
   if (skipUnlessRoot) return;
@@ -31,7 +48,12 @@ after(async () => {
 
 async function startWorkerProcess(): Promise<number> {
   const proc = spawn(INGOT_BIN, ['worker'], {
-    env: { ...process.env, INGOT_HOME: t.home, INGOT_BASES_HOME: TEST_BASES_HOME, INGOT_BUILD_LEASE_SECONDS: LEASE_SECONDS },
+    env: {
+      ...process.env,
+      INGOT_HOME: t.home,
+      INGOT_BASES_HOME: TEST_BASES_HOME,
+      INGOT_BUILD_LEASE_SECONDS: LEASE_SECONDS,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -79,13 +101,36 @@ async function killHolder(arn: string, marker: string): Promise<number> {
 
 async function recipe(name: string, commands: string[]): Promise<string> {
   const comp = await createComponent(t.client, name, '1.0.0', commands);
-  return (await t.client.send(new ib.CreateImageRecipeCommand({ name, semanticVersion: '1.0.0', parentImage: BASE, components: [{ componentArn: comp }], clientToken: ct() }))).imageRecipeArn!;
+  return (
+    await t.client.send(
+      new ib.CreateImageRecipeCommand({
+        name,
+        semanticVersion: '1.0.0',
+        parentImage: BASE,
+        components: [{ componentArn: comp }],
+        clientToken: ct(),
+      }),
+    )
+  ).imageRecipeArn!;
 }
 
 const createImage = async (recipeArn: string) =>
-  (await t.client.send(new ib.CreateImageCommand({ imageRecipeArn: recipeArn, infrastructureConfigurationArn: infra, clientToken: ct() }))).imageBuildVersionArn!;
-const buildLog = (arn: string) => readFileSync(join(t.home, 'images/us-east-1', TEST_ACCOUNT, arn.split('/').slice(-3).join('/'), 'build.log'), 'utf8');
-const starts = (arn: string) => [...buildLog(arn).matchAll(/build of \S+ started \(job \S+, attempt (\d) of (\d), worker pid (\d+)\)/g)].map((m) => ({ attempt: Number(m[1]), pid: Number(m[3]) }));
+  (
+    await t.client.send(
+      new ib.CreateImageCommand({
+        imageRecipeArn: recipeArn,
+        infrastructureConfigurationArn: infra,
+        clientToken: ct(),
+      }),
+    )
+  ).imageBuildVersionArn!;
+const buildLog = (arn: string) =>
+  readFileSync(join(t.home, 'images/us-east-1', TEST_ACCOUNT, arn.split('/').slice(-3).join('/'), 'build.log'), 'utf8');
+const starts = (arn: string) =>
+  [...buildLog(arn).matchAll(/build of \S+ started \(job \S+, attempt (\d) of (\d), worker pid (\d+)\)/g)].map((m) => ({
+    attempt: Number(m[1]),
+    pid: Number(m[3]),
+  }));
 
 test('two worker processes share the queue and never run the same build', { skip: skipUnlessRoot }, async () => {
   const [a, b] = await Promise.all([startWorkerProcess(), startWorkerProcess()]);
@@ -102,14 +147,19 @@ test('two worker processes share the queue and never run the same build', { skip
   }
 });
 
-test('a worker killed mid-build: another worker retries after the lease; with no attempts left the image FAILS', { skip: skipUnlessRoot }, async () => {
+test('a worker killed mid-build: another worker retries after the lease; with no attempts left the image FAILS', {
+  skip: skipUnlessRoot,
+}, async () => {
   while (workers.size < 2) await startWorkerProcess();
   const retried = await createImage(await recipe('w-retry', ['sleep 6.321']));
   const killed = await killHolder(retried, 'sleep 6.321');
   const image = await waitForImage(t.client, retried);
   assert.equal(image.state?.status, 'AVAILABLE', image.state?.reason);
   const runs = starts(retried);
-  assert.deepEqual(runs.map((s) => s.attempt), [1, 2]);
+  assert.deepEqual(
+    runs.map((s) => s.attempt),
+    [1, 2],
+  );
   assert.equal(runs[0]!.pid, killed);
   assert.notEqual(runs[1]!.pid, killed);
   assert.equal((await t.server.store.jobs.byResource(retried))[0]!.attempts, 2);
@@ -124,7 +174,9 @@ test('a worker killed mid-build: another worker retries after the lease; with no
   assert.equal((await t.server.store.jobs.byResource(doomed))[0]!.state, 'failed');
 });
 
-test('a worker stopped with SIGTERM mid-build puts the build back in the queue for another worker', { skip: skipUnlessRoot }, async () => {
+test('a worker stopped with SIGTERM mid-build puts the build back in the queue for another worker', {
+  skip: skipUnlessRoot,
+}, async () => {
   for (const pid of [...workers.keys()]) await stopWorker(pid, 'SIGTERM');
   const first = await startWorkerProcess();
   const arn = await createImage(await recipe('w-handover', ['sleep 5.432']));
@@ -136,5 +188,8 @@ test('a worker stopped with SIGTERM mid-build puts the build back in the queue f
   assert.equal((await t.server.store.jobs.byResource(arn))[0]!.state, 'queued');
   const second = await startWorkerProcess();
   assert.equal((await waitForImage(t.client, arn)).state?.status, 'AVAILABLE');
-  assert.deepEqual(starts(arn).map((s) => s.pid), [first, second]);
+  assert.deepEqual(
+    starts(arn).map((s) => s.pid),
+    [first, second],
+  );
 });

@@ -21,17 +21,30 @@ test('XCCDF results: pass rate over decided rules, per-rule results without not-
   assert.equal(r.passRate, 2 / 3);
   assert.equal(r.counts.notapplicable, 1);
   assert.equal(r.counts.notselected, 1);
-  assert.deepEqual(r.rules.map((x) => [x.rule, x.result, x.severity]), [
-    ['banner_etc_issue', 'pass', 'medium'],
-    ['partition_for_tmp', 'fail', 'low'],
-    ['sshd_set_idle_timeout', 'notapplicable', 'medium'],
-    ['file_permissions_etc_shadow', 'pass', 'medium'],
-  ]);
+  assert.deepEqual(
+    r.rules.map((x) => [x.rule, x.result, x.severity]),
+    [
+      ['banner_etc_issue', 'pass', 'medium'],
+      ['partition_for_tmp', 'fail', 'low'],
+      ['sshd_set_idle_timeout', 'notapplicable', 'medium'],
+      ['file_permissions_etc_shadow', 'pass', 'medium'],
+    ],
+  );
   assert.equal(parseXccdfResults('<x/>').passRate, 0);
 });
 
 test('Lynis report: hardening index, tests, warnings and suggestions; a report without an index is an error', () => {
-  const report = '# Lynis Report\nlynis_version=3.0.8\nlynis_tests_done=100\nwarning[]=AUTH-9229|x|\nsuggestion[]=A|b|\nsuggestion[]=C|d|\nhardening_index=75\n';
-  assert.deepEqual(parseLynisReport(report), { hardeningIndex: 75, testsPerformed: 100, warnings: 1, suggestions: 2, lynisVersion: '3.0.8' });
-  assert.throws(() => parseLynisReport('lynis_version=3.0.8\n'), (e: unknown) => e instanceof IngotError && /no hardening_index/.test(e.message));
+  const report =
+    '# Lynis Report\nlynis_version=3.0.8\nlynis_tests_done=100\nwarning[]=AUTH-9229|x|\nsuggestion[]=A|b|\nsuggestion[]=C|d|\nhardening_index=75\n';
+  assert.deepEqual(parseLynisReport(report), {
+    hardeningIndex: 75,
+    testsPerformed: 100,
+    warnings: 1,
+    suggestions: 2,
+    lynisVersion: '3.0.8',
+  });
+  assert.throws(
+    () => parseLynisReport('lynis_version=3.0.8\n'),
+    (e: unknown) => e instanceof IngotError && /no hardening_index/.test(e.message),
+  );
 });

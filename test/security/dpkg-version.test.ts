@@ -47,16 +47,33 @@ test('every case agrees with dpkg --compare-versions', (t) => {
     return t.skip('dpkg is not installed');
   }
   for (const [a, b] of CASES) {
-    const lt = (() => { try { execFileSync('dpkg', ['--compare-versions', a, 'lt', b]); return true; } catch { return false; } })();
+    const lt = (() => {
+      try {
+        execFileSync('dpkg', ['--compare-versions', a, 'lt', b]);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
     assert.equal(compareDebianVersions(a, b) < 0, lt, `${a} lt ${b}`);
   }
 });
 
 test('parseDebianVersion splits epoch, upstream and revision, and names what is wrong', () => {
-  assert.deepEqual(parseDebianVersion('1:4.13+dfsg1-1+deb12u2'), { epoch: 1, upstream: '4.13+dfsg1', revision: '1+deb12u2' });
+  assert.deepEqual(parseDebianVersion('1:4.13+dfsg1-1+deb12u2'), {
+    epoch: 1,
+    upstream: '4.13+dfsg1',
+    revision: '1+deb12u2',
+  });
   assert.deepEqual(parseDebianVersion('2:1.0-rc-1'), { epoch: 2, upstream: '1.0-rc', revision: '1' });
   assert.deepEqual(parseDebianVersion('3.0'), { epoch: 0, upstream: '3.0', revision: '' });
-  assert.throws(() => parseDebianVersion('x:1.0'), (e: unknown) => e instanceof IngotError && /epoch 'x'/.test(e.message));
-  assert.throws(() => parseDebianVersion('abc'), (e: unknown) => e instanceof IngotError && /must start with a digit/.test(e.message));
+  assert.throws(
+    () => parseDebianVersion('x:1.0'),
+    (e: unknown) => e instanceof IngotError && /epoch 'x'/.test(e.message),
+  );
+  assert.throws(
+    () => parseDebianVersion('abc'),
+    (e: unknown) => e instanceof IngotError && /must start with a digit/.test(e.message),
+  );
   assert.throws(() => parseDebianVersion('1.0 beta'), IngotError);
 });

@@ -17,45 +17,122 @@ import { baseUnavailable } from './helpers.ts';
 const FEED = new URL('../fixtures/security/tracker-feed.json', import.meta.url).pathname;
 
 const PACKAGES: ScanPackage[] = [
-  { name: 'libc6', version: '2.36-9+deb12u14', architecture: 'amd64', source: 'glibc', sourceVersion: '2.36-9+deb12u14' },
-  { name: 'libsystemd0', version: '252.39-1~deb12u2', architecture: 'amd64', source: 'systemd', sourceVersion: '252.39-1~deb12u2' },
-  { name: 'login', version: '1:4.13+dfsg1-1+deb12u2', architecture: 'amd64', source: 'shadow', sourceVersion: '1:4.13+dfsg1-1+deb12u2' },
-  { name: 'passwd', version: '1:4.13+dfsg1-1+deb12u2', architecture: 'amd64', source: 'shadow', sourceVersion: '1:4.13+dfsg1-1+deb12u2' },
+  {
+    name: 'libc6',
+    version: '2.36-9+deb12u14',
+    architecture: 'amd64',
+    source: 'glibc',
+    sourceVersion: '2.36-9+deb12u14',
+  },
+  {
+    name: 'libsystemd0',
+    version: '252.39-1~deb12u2',
+    architecture: 'amd64',
+    source: 'systemd',
+    sourceVersion: '252.39-1~deb12u2',
+  },
+  {
+    name: 'login',
+    version: '1:4.13+dfsg1-1+deb12u2',
+    architecture: 'amd64',
+    source: 'shadow',
+    sourceVersion: '1:4.13+dfsg1-1+deb12u2',
+  },
+  {
+    name: 'passwd',
+    version: '1:4.13+dfsg1-1+deb12u2',
+    architecture: 'amd64',
+    source: 'shadow',
+    sourceVersion: '1:4.13+dfsg1-1+deb12u2',
+  },
   { name: 'bash', version: '5.2.15-2+b13', architecture: 'amd64', source: 'bash', sourceVersion: '5.2.15-2' },
-  { name: 'zlib1g', version: '1:1.2.13.dfsg-1', architecture: 'amd64', source: 'zlib', sourceVersion: '1:1.2.13.dfsg-1' },
+  {
+    name: 'zlib1g',
+    version: '1:1.2.13.dfsg-1',
+    architecture: 'amd64',
+    source: 'zlib',
+    sourceVersion: '1:1.2.13.dfsg-1',
+  },
 ];
-const EXPECTED = { 'CVE-2099-0001': 'CRITICAL', 'CVE-2099-0004': 'MEDIUM', 'CVE-2099-0005': 'LOW', 'CVE-2099-0007': 'INFORMATIONAL', 'CVE-2099-0008': 'UNTRIAGED' };
+const EXPECTED = {
+  'CVE-2099-0001': 'CRITICAL',
+  'CVE-2099-0004': 'MEDIUM',
+  'CVE-2099-0005': 'LOW',
+  'CVE-2099-0007': 'INFORMATIONAL',
+  'CVE-2099-0008': 'UNTRIAGED',
+};
 
 test('the fixture feed yields exactly the affected (source package, CVE) pairs with mapped severities', async () => {
   const feed = await loadTrackerFeed(FEED);
-  const findings = matchVulnerabilities(PACKAGES, feed, { release: 'bookworm', imageBuildVersionArn: 'arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.0.0/1' });
+  const findings = matchVulnerabilities(PACKAGES, feed, {
+    release: 'bookworm',
+    imageBuildVersionArn: 'arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.0.0/1',
+  });
   const got = Object.fromEntries(findings.map((f) => [f.packageVulnerabilityDetails!.vulnerabilityId, f.severity]));
   assert.deepEqual(got, EXPECTED);
   const shadow = findings.find((f) => f.packageVulnerabilityDetails!.vulnerabilityId === 'CVE-2099-0005')!;
-  assert.deepEqual(shadow.packageVulnerabilityDetails!.vulnerablePackages!.map((p) => [p.name, p.epoch, p.version, p.release, p.fixedInVersion]), [
-    ['login', 1, '4.13+dfsg1', '1+deb12u2', '1:4.13+dfsg1-1+deb12u3'],
-    ['passwd', 1, '4.13+dfsg1', '1+deb12u2', '1:4.13+dfsg1-1+deb12u3'],
-  ]);
+  assert.deepEqual(
+    shadow.packageVulnerabilityDetails!.vulnerablePackages!.map((p) => [
+      p.name,
+      p.epoch,
+      p.version,
+      p.release,
+      p.fixedInVersion,
+    ]),
+    [
+      ['login', 1, '4.13+dfsg1', '1+deb12u2', '1:4.13+dfsg1-1+deb12u3'],
+      ['passwd', 1, '4.13+dfsg1', '1+deb12u2', '1:4.13+dfsg1-1+deb12u3'],
+    ],
+  );
   assert.equal(shadow.fixAvailable, 'YES');
   assert.equal(shadow.type, 'PACKAGE_VULNERABILITY');
-  assert.equal(findings.find((f) => f.packageVulnerabilityDetails!.vulnerabilityId === 'CVE-2099-0007')!.fixAvailable, 'NO');
-  assert.ok(findings.every((f) => f.imageBuildVersionArn?.endsWith('/1.0.0/1') && f.remediation?.recommendation?.url?.includes('CVE-2099-')));
+  assert.equal(
+    findings.find((f) => f.packageVulnerabilityDetails!.vulnerabilityId === 'CVE-2099-0007')!.fixAvailable,
+    'NO',
+  );
+  assert.ok(
+    findings.every(
+      (f) => f.imageBuildVersionArn?.endsWith('/1.0.0/1') && f.remediation?.recommendation?.url?.includes('CVE-2099-'),
+    ),
+  );
 });
 
 test('aggregations count severities per vulnerability and per image; the threshold fails at or above a severity', async () => {
-  const findings = matchVulnerabilities(PACKAGES, await loadTrackerFeed(FEED), { release: 'bookworm', imageBuildVersionArn: 'arn:img' });
+  const findings = matchVulnerabilities(PACKAGES, await loadTrackerFeed(FEED), {
+    release: 'bookworm',
+    imageBuildVersionArn: 'arn:img',
+  });
   assert.deepEqual(aggregateFindings(findings, 'imageBuildVersionArn'), [
-    { imageAggregation: { imageBuildVersionArn: 'arn:img', severityCounts: { all: 5, critical: 1, high: 0, medium: 1 } } },
+    {
+      imageAggregation: {
+        imageBuildVersionArn: 'arn:img',
+        severityCounts: { all: 5, critical: 1, high: 0, medium: 1 },
+      },
+    },
   ]);
   const byId = aggregateFindings(findings, 'vulnerabilityId');
   assert.equal(byId.length, 5);
-  assert.deepEqual(byId[0], { vulnerabilityIdAggregation: { vulnerabilityId: 'CVE-2099-0001', severityCounts: { all: 1, critical: 1, high: 0, medium: 0 } } });
+  assert.deepEqual(byId[0], {
+    vulnerabilityIdAggregation: {
+      vulnerabilityId: 'CVE-2099-0001',
+      severityCounts: { all: 1, critical: 1, high: 0, medium: 0 },
+    },
+  });
   assert.equal(checkSeverityThreshold(findings, 'CRITICAL').fail, true);
   assert.equal(checkSeverityThreshold(findings, 'high').offending.length, 1);
   assert.equal(checkSeverityThreshold(findings, 'MEDIUM').offending.length, 2);
   assert.equal(checkSeverityThreshold(findings, 'INFORMATIONAL').offending.length, 4);
-  assert.equal(checkSeverityThreshold(findings.filter((f) => f.severity === 'LOW'), 'MEDIUM').fail, false);
-  assert.throws(() => checkSeverityThreshold(findings, 'SEVERE'), (e: unknown) => e instanceof IngotError && /must be one of CRITICAL/.test(e.message));
+  assert.equal(
+    checkSeverityThreshold(
+      findings.filter((f) => f.severity === 'LOW'),
+      'MEDIUM',
+    ).fail,
+    false,
+  );
+  assert.throws(
+    () => checkSeverityThreshold(findings, 'SEVERE'),
+    (e: unknown) => e instanceof IngotError && /must be one of CRITICAL/.test(e.message),
+  );
 });
 
 test('urgencies map to severities (Debian marks, remote high issues are CRITICAL)', () => {
@@ -87,8 +164,15 @@ test('a feed is imported into INGOT_HOME (checked first) and found again; INGOT_
 test('a malformed feed is refused with the entry named', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ingot-feed-'));
   try {
-    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ bash: { 'CVE-1': { releases: { bookworm: { fixed_version: '1' } } } } }));
-    await assert.rejects(loadTrackerFeed(join(dir, 'bad.json')), (e: unknown) => e instanceof IngotError && /'bash' → 'CVE-1' → releases.bookworm needs a string 'status'/.test(e.message));
+    writeFileSync(
+      join(dir, 'bad.json'),
+      JSON.stringify({ bash: { 'CVE-1': { releases: { bookworm: { fixed_version: '1' } } } } }),
+    );
+    await assert.rejects(
+      loadTrackerFeed(join(dir, 'bad.json')),
+      (e: unknown) =>
+        e instanceof IngotError && /'bash' → 'CVE-1' → releases.bookworm needs a string 'status'/.test(e.message),
+    );
     writeFileSync(join(dir, 'notjson.json'), '{');
     await assert.rejects(loadTrackerFeed(join(dir, 'notjson.json')), /is not JSON/);
   } finally {
@@ -102,16 +186,33 @@ test('scanning the real debian-12 base (rootfs and its CycloneDX SBOM) finds the
   const base = await sharedTestBase();
   const dir = mkdtempSync(join(tmpdir(), 'ingot-findings-'));
   try {
-    const fromRootfs = await scanImageVulnerabilities({ rootfsDir: base.rootfsDir, feedPath: FEED, outFile: join(dir, 'findings.json') });
+    const fromRootfs = await scanImageVulnerabilities({
+      rootfsDir: base.rootfsDir,
+      feedPath: FEED,
+      outFile: join(dir, 'findings.json'),
+    });
     assert.equal(fromRootfs.release, 'bookworm');
     const ids = fromRootfs.findings.map((f) => f.packageVulnerabilityDetails!.vulnerabilityId).sort();
     assert.ok(ids.includes('CVE-2099-0001') && ids.includes('CVE-2099-0007'), ids.join(','));
-    assert.ok(!ids.includes('CVE-2099-0002') && !ids.includes('CVE-2099-0006') && !ids.includes('CVE-2099-0009'), ids.join(','));
-    const written = JSON.parse(readFileSync(join(dir, 'findings.json'), 'utf8')) as { findings: unknown[]; aggregations: unknown[] };
+    assert.ok(
+      !ids.includes('CVE-2099-0002') && !ids.includes('CVE-2099-0006') && !ids.includes('CVE-2099-0009'),
+      ids.join(','),
+    );
+    const written = JSON.parse(readFileSync(join(dir, 'findings.json'), 'utf8')) as {
+      findings: unknown[];
+      aggregations: unknown[];
+    };
     assert.equal(written.findings.length, fromRootfs.findings.length);
     const sboms = await generateSboms({ rootfsDir: base.rootfsDir, outDir: dir, name: 'base', version: '1.0.0/1' });
-    const fromSbom = await scanImageVulnerabilities({ cycloneDxPath: sboms.cycloneDxPath, feedPath: FEED, release: 'bookworm' });
-    assert.deepEqual(fromSbom.findings.map((f) => f.title), fromRootfs.findings.map((f) => f.title));
+    const fromSbom = await scanImageVulnerabilities({
+      cycloneDxPath: sboms.cycloneDxPath,
+      feedPath: FEED,
+      release: 'bookworm',
+    });
+    assert.deepEqual(
+      fromSbom.findings.map((f) => f.title),
+      fromRootfs.findings.map((f) => f.title),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

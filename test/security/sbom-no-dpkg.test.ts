@@ -15,7 +15,10 @@ import { tarRootfs, tinyRootfs } from '../helpers/tiny-rootfs.ts';
 import { schemaValidator, toolMissing } from './helpers.ts';
 
 type Json = Record<string, unknown>;
-const skip = process.getuid?.() !== 0 ? 'needs root (namespaces, overlayfs)' : toolMissing('zstd', 'scripts/install-system-deps.sh') ?? false;
+const skip =
+  process.getuid?.() !== 0
+    ? 'needs root (namespaces, overlayfs)'
+    : (toolMissing('zstd', 'scripts/install-system-deps.sh') ?? false);
 let dir: string;
 let tarball: string;
 
@@ -47,57 +50,94 @@ after(() => {
 
 test('a parent without dpkg builds: valid SBOMs with no packages, and a log line saying why', { skip }, async () => {
   const out = join(dir, 'out-ok');
-  const r = await runIngot(['build', recipe('no-dpkg', ['echo built > /etc/built.txt']), '--output', out], { INGOT_HOME: join(dir, 'home') });
+  const r = await runIngot(['build', recipe('no-dpkg', ['echo built > /etc/built.txt']), '--output', out], {
+    INGOT_HOME: join(dir, 'home'),
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /no package database \(\/var\/lib\/dpkg\/status\) in the image: the SBOMs list no packages/);
 
   const cdx = JSON.parse(readFileSync(join(out, 'sbom.cdx.json'), 'utf8')) as Json;
-  assert.deepEqual(schemaValidator('bom-1.6.SNAPSHOT.schema.json', ['spdx.SNAPSHOT.schema.json', 'jsf-0.82.SNAPSHOT.schema.json'])(cdx), []);
+  assert.deepEqual(
+    schemaValidator('bom-1.6.SNAPSHOT.schema.json', ['spdx.SNAPSHOT.schema.json', 'jsf-0.82.SNAPSHOT.schema.json'])(
+      cdx,
+    ),
+    [],
+  );
   assert.deepEqual(cdx.components, []);
   assert.doesNotMatch(JSON.stringify(cdx.metadata), /Debian/, 'an image with no os-release is not called Debian');
   const spdx = JSON.parse(readFileSync(join(out, 'sbom.spdx.json'), 'utf8')) as Json;
   assert.deepEqual(schemaValidator('spdx-2.3-ingot.schema.json')(spdx), []);
-  assert.deepEqual((spdx.packages as Json[]).map((p) => p.SPDXID), ['SPDXRef-Image']);
+  assert.deepEqual(
+    (spdx.packages as Json[]).map((p) => p.SPDXID),
+    ['SPDXRef-Image'],
+  );
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { evidence: { packages: number } };
   assert.equal(manifest.evidence.packages, 0);
 });
 
 test('a dpkg database the SBOM step cannot read fails the build with a one-line reason', { skip }, async () => {
-  const r = await runIngot(['build', recipe('bad-dpkg', ['mkdir -p /var/lib/dpkg', "printf 'Package: broken\\nStatus: install ok installed\\n' > /var/lib/dpkg/status"]), '--output', join(dir, 'out-bad')], { INGOT_HOME: join(dir, 'home') });
+  const r = await runIngot(
+    [
+      'build',
+      recipe('bad-dpkg', [
+        'mkdir -p /var/lib/dpkg',
+        "printf 'Package: broken\\nStatus: install ok installed\\n' > /var/lib/dpkg/status",
+      ]),
+      '--output',
+      join(dir, 'out-bad'),
+    ],
+    { INGOT_HOME: join(dir, 'home') },
+  );
   assert.equal(r.code, 1, r.stderr);
   const last = r.stderr.trim().split('\n').pop()!;
-  assert.match(last, /SBOM generation failed: \/var\/lib\/dpkg\/status: package 'broken' has no Version field/, r.stderr);
+  assert.match(
+    last,
+    /SBOM generation failed: \/var\/lib\/dpkg\/status: package 'broken' has no Version field/,
+    r.stderr,
+  );
   assertReadable(r.stderr);
 });
 
-test('generateSbomsForLayers: no dpkg over one and over two layers; an unreadable database is one line', { skip }, async () => {
+test('generateSbomsForLayers: no dpkg over one and over two layers; an unreadable database is one line', {
+  skip,
+}, async () => {
   const top = join(dir, 'layer-top');
   mkdirSync(join(top, 'etc'), { recursive: true });
   writeFileSync(join(top, 'etc/os-release'), 'ID=tiny\nVERSION_ID=1\nPRETTY_NAME="Tiny Linux 1"\n');
   for (const lowerDirs of [[join(dir, 'root')], [top, join(dir, 'root')]]) {
-    const r = await generateSbomsForLayers({ lowerDirs, outDir: join(dir, `sbom-${lowerDirs.length}`), name: 'tiny', version: '1.0.0' });
+    const r = await generateSbomsForLayers({
+      lowerDirs,
+      outDir: join(dir, `sbom-${lowerDirs.length}`),
+      name: 'tiny',
+      version: '1.0.0',
+    });
     assert.equal(r.packageCount, 0);
     assert.equal(r.packageDatabase, undefined, 'no package database found');
-    const cdx = JSON.parse(readFileSync(r.cycloneDxPath, 'utf8')) as { metadata: { component: { description: string } } };
+    const cdx = JSON.parse(readFileSync(r.cycloneDxPath, 'utf8')) as {
+      metadata: { component: { description: string } };
+    };
     assert.equal(cdx.metadata.component.description, lowerDirs.length === 2 ? 'Tiny Linux 1 image' : 'Linux image');
   }
   // A directory where the status file should be: a real failure, reported in one line.
   const broken = join(dir, 'layer-broken');
   mkdirSync(join(broken, 'var/lib/dpkg/status'), { recursive: true });
   for (const lowerDirs of [[broken], [broken, join(dir, 'root')]]) {
-    await assert.rejects(generateSbomsForLayers({ lowerDirs, outDir: join(dir, 'sbom-broken'), name: 'tiny', version: '1.0.0' }), (err: Error) => {
-      assert.match(err.message, /^SBOM generation failed: \/var\/lib\/dpkg\/status: .*(EISDIR|directory)/i);
-      assert.doesNotMatch(err.message, /\n/);
-      assertReadable(err.message);
-      return true;
-    });
+    await assert.rejects(
+      generateSbomsForLayers({ lowerDirs, outDir: join(dir, 'sbom-broken'), name: 'tiny', version: '1.0.0' }),
+      (err: Error) => {
+        assert.match(err.message, /^SBOM generation failed: \/var\/lib\/dpkg\/status: .*(EISDIR|directory)/i);
+        assert.doesNotMatch(err.message, /\n/);
+        assertReadable(err.message);
+        return true;
+      },
+    );
   }
 });
 
 test('a crash of the SBOM child process without its error line still gives the error line, not the stack', () => {
   const stderr = [
     'file:///work/main/src/sbom/dpkg-status.ts:78',
-    '    throw new IngotError(\'InvalidParameterValueException\', `no dpkg database`);',
+    "    throw new IngotError('InvalidParameterValueException', `no dpkg database`);",
     '          ^',
     '',
     'IngotError: something broke in /var/lib/dpkg/status',
@@ -109,9 +149,15 @@ test('a crash of the SBOM child process without its error line still gives the e
     '',
     'Node.js v24.21.0',
   ].join('\n');
-  assert.equal(childFailure(1, stderr).message, 'SBOM generation failed: IngotError: something broke in /var/lib/dpkg/status (exit 1)');
+  assert.equal(
+    childFailure(1, stderr).message,
+    'SBOM generation failed: IngotError: something broke in /var/lib/dpkg/status (exit 1)',
+  );
   assert.equal(childFailure(137, '').message, 'SBOM generation failed: the SBOM process printed nothing (exit 137)');
-  const marked = childFailure(1, 'noise\ningot-sbom-error: {"type":"InvalidParameterValueException","message":"/var/lib/dpkg/status: bad\\nthings"}\n');
+  const marked = childFailure(
+    1,
+    'noise\ningot-sbom-error: {"type":"InvalidParameterValueException","message":"/var/lib/dpkg/status: bad\\nthings"}\n',
+  );
   assert.equal(marked.message, 'SBOM generation failed: /var/lib/dpkg/status: bad things');
   assert.equal(marked.awsType, 'InvalidParameterValueException');
 });

@@ -43,13 +43,40 @@ before(async () => {
   out = join(root, 'out');
   mkdirSync(join(root, 'tree/etc'), { recursive: true });
   writeFileSync(join(root, 'tree/etc/os-release'), 'ID=debian\n');
-  const layer = await writeLayer({ sourceDir: join(root, 'tree'), kind: 'full-rootfs', compression: 'gzip', outFile: join(root, 'layer.tar.gz') });
-  const config = buildImageConfig({ layers: [{ diffId: layer.diffId, createdBy: 'test' }], created: '2026-01-01T00:00:00Z' });
-  imageDigest = (await writeOciLayout({ dir: join(out, 'oci'), tag: '1.0.0-1', config, layers: [{ descriptor: layer, file: join(root, 'layer.tar.gz') }] })).manifest.digest;
+  const layer = await writeLayer({
+    sourceDir: join(root, 'tree'),
+    kind: 'full-rootfs',
+    compression: 'gzip',
+    outFile: join(root, 'layer.tar.gz'),
+  });
+  const config = buildImageConfig({
+    layers: [{ diffId: layer.diffId, createdBy: 'test' }],
+    created: '2026-01-01T00:00:00Z',
+  });
+  imageDigest = (
+    await writeOciLayout({
+      dir: join(out, 'oci'),
+      tag: '1.0.0-1',
+      config,
+      layers: [{ descriptor: layer, file: join(root, 'layer.tar.gz') }],
+    })
+  ).manifest.digest;
   const disk = randomBytes(64 * 1024);
   writeFileSync(join(out, 'disk.raw'), disk);
   const { createHash } = await import('node:crypto');
-  writeFileSync(join(out, 'manifest.json'), JSON.stringify({ artifacts: [{ path: 'disk.raw', format: 'raw', sha256: createHash('sha256').update(disk).digest('hex'), sizeBytes: disk.length }] }));
+  writeFileSync(
+    join(out, 'manifest.json'),
+    JSON.stringify({
+      artifacts: [
+        {
+          path: 'disk.raw',
+          format: 'raw',
+          sha256: createHash('sha256').update(disk).digest('hex'),
+          sizeBytes: disk.length,
+        },
+      ],
+    }),
+  );
   await signOutputDir({ outputDir: out, keyPath: keys.privateKeyPath, dockerReference: 'registry.example/ingot/test' });
 });
 
@@ -71,28 +98,51 @@ test('SHA256SUMS lists every file (sha256sum -c agrees) and its signature verifi
   execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: out });
   if (toolMissing('openssl', 'apt-get install openssl')) return t.skip('openssl is not installed');
   writeFileSync(join(root, 'sig.der'), Buffer.from(readFileSync(join(out, 'SHA256SUMS.sig'), 'utf8'), 'base64'));
-  const r = execFileSync('openssl', ['dgst', '-sha256', '-verify', keys.publicKeyPath, '-signature', join(root, 'sig.der'), join(out, 'SHA256SUMS')], { encoding: 'utf8' });
+  const r = execFileSync(
+    'openssl',
+    ['dgst', '-sha256', '-verify', keys.publicKeyPath, '-signature', join(root, 'sig.der'), join(out, 'SHA256SUMS')],
+    { encoding: 'utf8' },
+  );
   assert.match(r, /Verified OK/);
 });
 
 test('the OCI image carries a cosign simple-signing signature under sha256-<hex>.sig', (t) => {
-  const index = JSON.parse(readFileSync(join(out, 'oci/index.json'), 'utf8')) as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> };
-  const sig = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === signatureTag(imageDigest));
+  const index = JSON.parse(readFileSync(join(out, 'oci/index.json'), 'utf8')) as {
+    manifests: Array<{ digest: string; annotations?: Record<string, string> }>;
+  };
+  const sig = index.manifests.find(
+    (m) => m.annotations?.['org.opencontainers.image.ref.name'] === signatureTag(imageDigest),
+  );
   assert.ok(sig, 'signature tag in index.json');
-  const manifest = JSON.parse(readFileSync(join(out, 'oci/blobs/sha256', sig.digest.slice(7)), 'utf8')) as { layers: Array<{ mediaType: string; digest: string; annotations: Record<string, string> }> };
+  const manifest = JSON.parse(readFileSync(join(out, 'oci/blobs/sha256', sig.digest.slice(7)), 'utf8')) as {
+    layers: Array<{ mediaType: string; digest: string; annotations: Record<string, string> }>;
+  };
   const layer = manifest.layers[0]!;
   assert.equal(layer.mediaType, COSIGN.payloadMediaType);
   assert.match(layer.annotations[COSIGN.signatureAnnotation]!, /^[A-Za-z0-9+/]+=*$/);
-  const payload = JSON.parse(readFileSync(join(out, 'oci/blobs/sha256', layer.digest.slice(7)), 'utf8')) as SimpleSigningPayload;
+  const payload = JSON.parse(
+    readFileSync(join(out, 'oci/blobs/sha256', layer.digest.slice(7)), 'utf8'),
+  ) as SimpleSigningPayload;
   assert.deepEqual(payload, {
-    critical: { identity: { 'docker-reference': 'registry.example/ingot/test' }, image: { 'docker-manifest-digest': imageDigest }, type: 'cosign container image signature' },
+    critical: {
+      identity: { 'docker-reference': 'registry.example/ingot/test' },
+      image: { 'docker-manifest-digest': imageDigest },
+      type: 'cosign container image signature',
+    },
     optional: {},
   });
   const skopeo = toolMissing('skopeo', 'scripts/install-system-deps.sh');
   if (skopeo) return t.skip(skopeo);
-  const inspected = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', `oci:${join(out, 'oci')}:${signatureTag(imageDigest)}`], { encoding: 'utf8' })) as { layers: unknown[] };
+  const inspected = JSON.parse(
+    execFileSync('skopeo', ['inspect', '--raw', `oci:${join(out, 'oci')}:${signatureTag(imageDigest)}`], {
+      encoding: 'utf8',
+    }),
+  ) as { layers: unknown[] };
   assert.equal(inspected.layers.length, 1);
-  assert.equal(JSON.parse(execFileSync('skopeo', ['inspect', `oci:${join(out, 'oci')}:1.0.0-1`], { encoding: 'utf8' })).Digest, imageDigest);
+  assert.equal(
+    JSON.parse(execFileSync('skopeo', ['inspect', `oci:${join(out, 'oci')}:1.0.0-1`], { encoding: 'utf8' })).Digest,
+    imageDigest,
+  );
 });
 
 test('ingot verify accepts the signed output directory and its OCI layout', () => {
@@ -128,7 +178,10 @@ test('ingot verify rejects a changed manifest.json, a changed SHA256SUMS and an 
   assert.match(verify(manifest).stdout, /FAILED +manifest\.json: sha256/);
   assert.equal(verify(manifest).code, 1);
   const sums = copyOut('sums');
-  const text = readFileSync(join(sums, 'SHA256SUMS'), 'utf8').split('\n').filter((l) => !l.endsWith('disk.raw')).join('\n');
+  const text = readFileSync(join(sums, 'SHA256SUMS'), 'utf8')
+    .split('\n')
+    .filter((l) => !l.endsWith('disk.raw'))
+    .join('\n');
   writeFileSync(join(sums, 'SHA256SUMS'), text);
   const r = verify(sums);
   assert.equal(r.code, 1);
@@ -145,8 +198,12 @@ test('ingot verify rejects the wrong key, a tampered OCI blob and an image signe
   assert.match(wrong.stdout, /SHA256SUMS\.sig does not verify/);
   assert.match(wrong.stdout, /cosign signature .* does not verify/);
   const blob = copyOut('blob');
-  const index = JSON.parse(readFileSync(join(blob, 'oci/index.json'), 'utf8')) as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> };
-  const image = JSON.parse(readFileSync(join(blob, 'oci/blobs/sha256', imageDigest.slice(7)), 'utf8')) as { layers: Array<{ digest: string }> };
+  const index = JSON.parse(readFileSync(join(blob, 'oci/index.json'), 'utf8')) as {
+    manifests: Array<{ digest: string; annotations?: Record<string, string> }>;
+  };
+  const image = JSON.parse(readFileSync(join(blob, 'oci/blobs/sha256', imageDigest.slice(7)), 'utf8')) as {
+    layers: Array<{ digest: string }>;
+  };
   const layerPath = join(blob, 'oci/blobs/sha256', image.layers[0]!.digest.slice(7));
   const bytes = readFileSync(layerPath);
   bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
@@ -156,13 +213,20 @@ test('ingot verify rejects the wrong key, a tampered OCI blob and an image signe
   assert.match(r.stdout, /does not match its digest/);
   assert.ok(index.manifests.length >= 2);
   const resigned = copyOut('resigned');
-  await signOutputDir({ outputDir: resigned, keyPath: otherKeys.privateKeyPath, dockerReference: 'registry.example/ingot/test' });
+  await signOutputDir({
+    outputDir: resigned,
+    keyPath: otherKeys.privateKeyPath,
+    dockerReference: 'registry.example/ingot/test',
+  });
   assert.equal(verify(join(resigned, 'oci')).code, 1);
   assert.equal(verify(join(resigned, 'oci'), otherKeys.publicKeyPath).code, 0);
 });
 
 test('ingot verify names a missing key and a directory that was never signed', () => {
-  const r = spawnSync(process.execPath, [MAIN, 'verify', out], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  const r = spawnSync(process.execPath, [MAIN, 'verify', out], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '' },
+  });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /no public key: pass --key PUB/);
   const unsigned = join(root, 'unsigned');

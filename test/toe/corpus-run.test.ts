@@ -25,7 +25,11 @@ const DEBIAN_READY = [
   'awsdocs__ec2-image-builder-user-guide/doc_source__toe-get-started.md__L119-L143.yml',
 ];
 
-const skip = !existsSync(CORPUS) ? `the shared corpus sample is absent (${CORPUS})` : process.getuid?.() !== 0 ? 'needs root (namespaces)' : false;
+const skip = !existsSync(CORPUS)
+  ? `the shared corpus sample is absent (${CORPUS})`
+  : process.getuid?.() !== 0
+    ? 'needs root (namespaces)'
+    : false;
 
 test('Debian-ready corpus documents run green in a Debian 12 root through toe run --root', { skip }, async () => {
   const base = await ensureBaseImage('debian-12', { ingotHome: TEST_BASES_HOME });
@@ -35,7 +39,19 @@ test('Debian-ready corpus documents run green in a Debian 12 root through toe ru
     execFileSync('cp', ['-a', base.rootfsDir, root]);
     const failures: string[] = [];
     for (const doc of DEBIAN_READY) {
-      const r = await runIngot(['toe', 'run', '--documents', join(CORPUS, doc), '--root', root, '--output', join(dir, 'out', doc.replace(/\//g, '_'))], { INGOT_HOME: join(dir, 'home') });
+      const r = await runIngot(
+        [
+          'toe',
+          'run',
+          '--documents',
+          join(CORPUS, doc),
+          '--root',
+          root,
+          '--output',
+          join(dir, 'out', doc.replace(/\//g, '_')),
+        ],
+        { INGOT_HOME: join(dir, 'home') },
+      );
       if (r.code !== 0) failures.push(`${doc}: exit ${r.code}\n${r.stdout.slice(-1500)}\n${r.stderr.slice(-1500)}`);
     }
     assert.deepEqual(failures, []);

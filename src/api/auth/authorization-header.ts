@@ -30,17 +30,27 @@ export function parseAuthorization(header: string): ParsedAuthorization {
   const credential = fields.get('Credential');
   const signedHeaders = fields.get('SignedHeaders');
   const signature = fields.get('Signature');
-  for (const [name, value] of [['Credential', credential], ['SignedHeaders', signedHeaders], ['Signature', signature]] as const) {
-    if (!value) throw incomplete(`Authorization header requires '${name}' parameter. Authorization=${header.slice(0, 256)}`);
+  for (const [name, value] of [
+    ['Credential', credential],
+    ['SignedHeaders', signedHeaders],
+    ['Signature', signature],
+  ] as const) {
+    if (!value)
+      throw incomplete(`Authorization header requires '${name}' parameter. Authorization=${header.slice(0, 256)}`);
   }
   const scope = (credential ?? '').split('/');
   const [accessKeyId = '', scopeDate = '', region = '', service = '', terminator = ''] = scope;
   if (scope.length !== 5 || !accessKeyId || !/^\d{8}$/.test(scopeDate) || !region || terminator !== 'aws4_request') {
-    throw incomplete(`Credential should be scoped to a valid region, not '${region}'. Credential=${(credential ?? '').slice(0, 256)}`);
+    throw incomplete(
+      `Credential should be scoped to a valid region, not '${region}'. Credential=${(credential ?? '').slice(0, 256)}`,
+    );
   }
-  if (!/^[0-9a-f]{64}$/.test(signature ?? '')) throw incomplete('Signature must be 64 lowercase hexadecimal characters.');
+  if (!/^[0-9a-f]{64}$/.test(signature ?? ''))
+    throw incomplete('Signature must be 64 lowercase hexadecimal characters.');
   const names = (signedHeaders ?? '').split(';');
-  if (names.some((n) => n === '' || n !== n.toLowerCase())) throw incomplete('SignedHeaders must be lowercase header names separated by semicolons.');
-  if (!names.includes('host')) throw incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  if (names.some((n) => n === '' || n !== n.toLowerCase()))
+    throw incomplete('SignedHeaders must be lowercase header names separated by semicolons.');
+  if (!names.includes('host'))
+    throw incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   return { accessKeyId, scopeDate, region, service, signedHeaders: names, signature: signature ?? '' };
 }

@@ -31,7 +31,11 @@ export function stringToSign(amzDate: string, scope: string, canonicalRequest: s
 
 /** The hex signature for a canonical request, with the string that was signed. */
 export function computeSignature(params: {
-  secret: string; amzDate: string; region: string; service: string; canonicalRequest: string;
+  secret: string;
+  amzDate: string;
+  region: string;
+  service: string;
+  canonicalRequest: string;
 }): { signature: string; stringToSign: string } {
   const shortDate = params.amzDate.slice(0, 8);
   const scope = `${shortDate}/${params.region}/${params.service}/aws4_request`;

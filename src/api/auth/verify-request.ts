@@ -30,7 +30,8 @@ export interface Identity {
   region: string;
 }
 
-const SIGNATURE_MISMATCH = 'The request signature we calculated does not match the signature you provided. ' +
+const SIGNATURE_MISMATCH =
+  'The request signature we calculated does not match the signature you provided. ' +
   'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 /** `20260125T061500Z` → Date, or undefined when malformed. */
@@ -42,53 +43,93 @@ function parseAmzDate(text: string): Date | undefined {
 }
 
 function amzDateOf(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function checkClockSkew(amzDate: string, signedAt: Date, now: Date): void {
   const skew = signedAt.getTime() - now.getTime();
   if (skew < -MAX_SKEW_MS) {
     const limit = amzDateOf(new Date(now.getTime() - MAX_SKEW_MS));
-    throw new IngotError('InvalidSignatureException', `Signature expired: ${amzDate} is now earlier than ${limit} (${amzDateOf(now)} - 15 min.)`);
+    throw new IngotError(
+      'InvalidSignatureException',
+      `Signature expired: ${amzDate} is now earlier than ${limit} (${amzDateOf(now)} - 15 min.)`,
+    );
   }
   if (skew > MAX_SKEW_MS) {
     const limit = amzDateOf(new Date(now.getTime() + MAX_SKEW_MS));
-    throw new IngotError('InvalidSignatureException', `Signature not yet current: ${amzDate} is still later than ${limit} (${amzDateOf(now)} + 15 min.)`);
+    throw new IngotError(
+      'InvalidSignatureException',
+      `Signature not yet current: ${amzDate} is still later than ${limit} (${amzDateOf(now)} + 15 min.)`,
+    );
   }
 }
 
 /** Checks the signature and returns who signed it, or throws the 403 AWS would answer. */
-export async function verifySigV4(req: SignedRequest, lookupSecret: LookupSecret, now: Date = new Date()): Promise<Identity> {
+export async function verifySigV4(
+  req: SignedRequest,
+  lookupSecret: LookupSecret,
+  now: Date = new Date(),
+): Promise<Identity> {
   const authorization = req.header('authorization');
   if (!authorization) throw new IngotError('MissingAuthenticationTokenException', 'Missing Authentication Token');
   const auth = parseAuthorization(authorization);
   const record = await lookupSecret(auth.accessKeyId);
-  if (!record) throw new IngotError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  if (!record)
+    throw new IngotError('UnrecognizedClientException', 'The security token included in the request is invalid.');
   if (auth.service !== SIGNING_SERVICE) {
-    throw new IngotError('InvalidSignatureException', `Credential should be scoped to correct service: '${SIGNING_SERVICE}'.`);
+    throw new IngotError(
+      'InvalidSignatureException',
+      `Credential should be scoped to correct service: '${SIGNING_SERVICE}'.`,
+    );
   }
   const amzDate = req.header('x-amz-date') ?? '';
   const signedAt = parseAmzDate(amzDate);
-  if (!signedAt) throw new IngotError('InvalidSignatureException', "Authorization requires a valid 'X-Amz-Date' header in the form YYYYMMDD'T'HHMMSS'Z'.");
+  if (!signedAt)
+    throw new IngotError(
+      'InvalidSignatureException',
+      "Authorization requires a valid 'X-Amz-Date' header in the form YYYYMMDD'T'HHMMSS'Z'.",
+    );
   if (auth.scopeDate !== amzDate.slice(0, 8)) {
-    throw new IngotError('InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${amzDate.slice(0, 8)}'`);
+    throw new IngotError(
+      'InvalidSignatureException',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${amzDate.slice(0, 8)}'`,
+    );
   }
   checkClockSkew(amzDate, signedAt, now);
   const bodyHash = sha256Hex(req.body);
   const declaredHash = req.header('x-amz-content-sha256');
   if (declaredHash !== undefined && declaredHash !== bodyHash) {
-    throw new IngotError('InvalidSignatureException', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    throw new IngotError(
+      'InvalidSignatureException',
+      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    );
   }
   const canonical = canonicalRequest({
-    method: req.method, rawPath: req.rawPath, rawQuery: req.rawQuery,
-    signedHeaders: auth.signedHeaders, header: req.header, payloadHash: bodyHash,
+    method: req.method,
+    rawPath: req.rawPath,
+    rawQuery: req.rawQuery,
+    signedHeaders: auth.signedHeaders,
+    header: req.header,
+    payloadHash: bodyHash,
   });
-  const expected = computeSignature({ secret: record.secretAccessKey, amzDate, region: auth.region, service: auth.service, canonicalRequest: canonical });
+  const expected = computeSignature({
+    secret: record.secretAccessKey,
+    amzDate,
+    region: auth.region,
+    service: auth.service,
+    canonicalRequest: canonical,
+  });
   if (!timingSafeEqual(Buffer.from(expected.signature), Buffer.from(auth.signature))) {
     // Like AWS, say what was expected: both strings are computable by the client, neither is secret.
-    const detail = `\n\nThe Canonical String for this request should have been\n'${canonical}'\n\n` +
+    const detail =
+      `\n\nThe Canonical String for this request should have been\n'${canonical}'\n\n` +
       `The String-to-Sign should have been\n'${expected.stringToSign}'\n`;
-    throw new IngotError('InvalidSignatureException', SIGNATURE_MISMATCH + detail, { data: { canonicalRequest: canonical } });
+    throw new IngotError('InvalidSignatureException', SIGNATURE_MISMATCH + detail, {
+      data: { canonicalRequest: canonical },
+    });
   }
   return { accessKeyId: auth.accessKeyId, accountId: record.accountId, region: auth.region };
 }

@@ -17,17 +17,36 @@ function prng(seed: number): () => number {
   };
 }
 
-const STRINGS = ['', 'x', 'Linux', '1.0.0', 'arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.0.0/1', '\u0000', 'ü€😀', '%ZZ', 'a'.repeat(300)];
+const STRINGS = [
+  '',
+  'x',
+  'Linux',
+  '1.0.0',
+  'arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.0.0/1',
+  '\u0000',
+  'ü€😀',
+  '%ZZ',
+  'a'.repeat(300),
+];
 
 function randomJson(rand: () => number, depth: number): unknown {
   const pick = Math.floor(rand() * (depth > 3 ? 5 : 8));
   switch (pick) {
-    case 0: return null;
-    case 1: return rand() < 0.5;
-    case 2: return [0, -1, 1.5, 1e308, 2 ** 53, 25, 26][Math.floor(rand() * 7)];
-    case 3: case 4: return STRINGS[Math.floor(rand() * STRINGS.length)];
-    case 5: return Array.from({ length: Math.floor(rand() * 4) }, () => randomJson(rand, depth + 1));
-    default: return Object.fromEntries(Array.from({ length: Math.floor(rand() * 4) }, (_, i) => [`k${i}`, randomJson(rand, depth + 1)]));
+    case 0:
+      return null;
+    case 1:
+      return rand() < 0.5;
+    case 2:
+      return [0, -1, 1.5, 1e308, 2 ** 53, 25, 26][Math.floor(rand() * 7)];
+    case 3:
+    case 4:
+      return STRINGS[Math.floor(rand() * STRINGS.length)];
+    case 5:
+      return Array.from({ length: Math.floor(rand() * 4) }, () => randomJson(rand, depth + 1));
+    default:
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(rand() * 4) }, (_, i) => [`k${i}`, randomJson(rand, depth + 1)]),
+      );
   }
 }
 
@@ -37,12 +56,22 @@ function shapedValue(model: ServiceModel, shapeName: string, rand: () => number,
   if (!shape || depth > 5 || rand() < 0.15) return randomJson(rand, depth);
   switch (shape.type) {
     case 'structure':
-      return Object.fromEntries(Object.entries(shape.members).filter(() => rand() < 0.7)
-        .map(([m, ref]) => [m, shapedValue(model, ref.shape, rand, depth + 1)]));
+      return Object.fromEntries(
+        Object.entries(shape.members)
+          .filter(() => rand() < 0.7)
+          .map(([m, ref]) => [m, shapedValue(model, ref.shape, rand, depth + 1)]),
+      );
     case 'list':
-      return Array.from({ length: Math.floor(rand() * 3) }, () => shapedValue(model, shape.member.shape, rand, depth + 1));
+      return Array.from({ length: Math.floor(rand() * 3) }, () =>
+        shapedValue(model, shape.member.shape, rand, depth + 1),
+      );
     case 'map':
-      return Object.fromEntries(Array.from({ length: Math.floor(rand() * 3) }, (_, i) => [STRINGS[i] ?? 'k', shapedValue(model, shape.value.shape, rand, depth + 1)]));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(rand() * 3) }, (_, i) => [
+          STRINGS[i] ?? 'k',
+          shapedValue(model, shape.value.shape, rand, depth + 1),
+        ]),
+      );
     default:
       return randomJson(rand, depth);
   }
@@ -66,13 +95,26 @@ test('random bodies, queries and labels for every operation only raise 4xx Ingot
     for (let i = 0; i < 150; i++) {
       const value = i % 2 === 0 ? shapedValue(codec.model, inputShape, rand, 0) : randomJson(rand, 0);
       const body = new TextEncoder().encode(JSON.stringify(value));
-      const query = [{ key: 'maxResults', value: String(randomJson(rand, 4)) }, { key: 'tagKeys', value: String(randomJson(rand, 4)) }];
-      expectOnlyIngotErrors(() => codec.parseInput(operation, {
-        rawLabels: { resourceArn: encodeURIComponent(String(randomJson(rand, 4))) }, query, header: () => undefined, body,
-      }), `${operation} #${i} ${JSON.stringify(value).slice(0, 200)}`);
+      const query = [
+        { key: 'maxResults', value: String(randomJson(rand, 4)) },
+        { key: 'tagKeys', value: String(randomJson(rand, 4)) },
+      ];
+      expectOnlyIngotErrors(
+        () =>
+          codec.parseInput(operation, {
+            rawLabels: { resourceArn: encodeURIComponent(String(randomJson(rand, 4))) },
+            query,
+            header: () => undefined,
+            body,
+          }),
+        `${operation} #${i} ${JSON.stringify(value).slice(0, 200)}`,
+      );
     }
     const junk = Uint8Array.from({ length: 64 }, () => Math.floor(rand() * 256));
-    expectOnlyIngotErrors(() => codec.parseInput(operation, { rawLabels: {}, query: [], header: () => undefined, body: junk }), `${operation} junk`);
+    expectOnlyIngotErrors(
+      () => codec.parseInput(operation, { rawLabels: {}, query: [], header: () => undefined, body: junk }),
+      `${operation} junk`,
+    );
   }
 });
 

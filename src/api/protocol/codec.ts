@@ -49,7 +49,8 @@ export class RestJsonCodec {
     const value = (typeof output === 'object' && output !== null ? output : {}) as Record<string, unknown>;
     const body = this.#serializers.forShape(shapeName)(value) as Record<string, unknown>;
     const shape = this.model.shapes[shapeName];
-    if (shape?.type === 'structure' && 'requestId' in shape.members && body.requestId === undefined) body.requestId = requestId;
+    if (shape?.type === 'structure' && 'requestId' in shape.members && body.requestId === undefined)
+      body.requestId = requestId;
     return jsonResponse(200, body, requestId, this.#serializers.headersOf(shapeName, value));
   }
 }

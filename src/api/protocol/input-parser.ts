@@ -61,7 +61,8 @@ function readQuery(b: Bindings, parts: InputParts, input: Record<string, unknown
   const byKey = new Map<string, string[]>();
   for (const { key, value } of parts.query) {
     if (!b.query.has(key)) {
-      if (!/^x-amz-/i.test(key)) issues.add(key, value, `Member must not be present: it is not a query parameter of ${b.spec.name}`);
+      if (!/^x-amz-/i.test(key))
+        issues.add(key, value, `Member must not be present: it is not a query parameter of ${b.spec.name}`);
     } else {
       const values = byKey.get(key);
       if (values) values.push(value);
@@ -79,7 +80,13 @@ function readHeaders(b: Bindings, parts: InputParts, input: Record<string, unkno
     const value = parts.header(name);
     if (value === undefined) continue;
     const isList = b.model.shapes[b.shapeOf(member)]?.type === 'list';
-    input[member] = coerceText(b.model, b.shapeOf(member), isList ? value.split(',').map((v) => v.trim()) : [value], member, issues);
+    input[member] = coerceText(
+      b.model,
+      b.shapeOf(member),
+      isList ? value.split(',').map((v) => v.trim()) : [value],
+      member,
+      issues,
+    );
   }
 }
 
@@ -87,7 +94,8 @@ function readBody(b: Bindings, parts: InputParts, input: Record<string, unknown>
   const body = parseJsonBody(parts.body);
   for (const key of Object.keys(body)) {
     const member = b.body.get(key);
-    if (member === undefined) issues.add(key, body[key], `Member must not be present: it is not a member of the ${b.spec.name} request body`);
+    if (member === undefined)
+      issues.add(key, body[key], `Member must not be present: it is not a member of the ${b.spec.name} request body`);
     else input[member] = body[key];
   }
 }
@@ -96,17 +104,25 @@ function bindingsOf(model: ServiceModel, spec: OperationSpec): Bindings {
   const structure = spec.input === null ? undefined : model.shapes[spec.input];
   const members = structure?.type === 'structure' ? structure.members : {};
   const bound = Object.entries(spec.inputMembers);
-  const where = (location: string) => bound.filter(([, b]) => b.location === location).map(([m, b]) => [m, b.locationName] as [string, string]);
+  const where = (location: string) =>
+    bound.filter(([, b]) => b.location === location).map(([m, b]) => [m, b.locationName] as [string, string]);
   return {
-    spec, model, shapeOf: (member) => members[member]?.shape ?? '',
-    uri: where('uri'), header: where('header'),
+    spec,
+    model,
+    shapeOf: (member) => members[member]?.shape ?? '',
+    uri: where('uri'),
+    header: where('header'),
     query: new Map(where('querystring').map(([m, name]) => [name, m])),
     body: new Map(where('body').map(([m, name]) => [name, m])),
   };
 }
 
 /** Compiled per operation: turns request parts into a validated input object. */
-export function compileInputParser(model: ServiceModel, spec: OperationSpec, checks: ShapeChecks): (parts: InputParts) => unknown {
+export function compileInputParser(
+  model: ServiceModel,
+  spec: OperationSpec,
+  checks: ShapeChecks,
+): (parts: InputParts) => unknown {
   const check = spec.input === null ? undefined : checks.forShape(spec.input);
   const b = bindingsOf(model, spec);
   return (parts) => {

@@ -63,7 +63,9 @@ export class ValidationIssues {
   toError(): IngotError {
     const n = this.messages.length;
     const head = `${n} validation error${n === 1 ? '' : 's'} detected: `;
-    return new IngotError('ValidationException', head + this.messages.join('; '), { data: { issues: [...this.messages] } });
+    return new IngotError('ValidationException', head + this.messages.join('; '), {
+      data: { issues: [...this.messages] },
+    });
   }
 
   /** Throws the ValidationException when anything was recorded. */

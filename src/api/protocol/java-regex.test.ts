@@ -5,7 +5,9 @@ import { loadServiceModel } from '../../model/service-model.ts';
 import { compileJavaRegex, translateJavaRegex } from './java-regex.ts';
 
 test('every pattern of the model compiles', () => {
-  const patterns = Object.values(loadServiceModel().shapes).flatMap((s) => (s.type === 'string' && s.pattern ? [s.pattern] : []));
+  const patterns = Object.values(loadServiceModel().shapes).flatMap((s) =>
+    s.type === 'string' && s.pattern ? [s.pattern] : [],
+  );
   assert.ok(patterns.length > 50);
   for (const p of patterns) assert.doesNotThrow(() => compileJavaRegex(p), p);
 });
@@ -16,7 +18,11 @@ test('Java-only constructs are rewritten', () => {
   assert.equal(translateJavaRegex('\\p{Alnum}[\\p{Digit}]').source, '[A-Za-z0-9][0-9]');
   assert.equal(translateJavaRegex('[]a]').source, '[\\]a]');
   assert.equal(translateJavaRegex('\\++').source, '\\++', 'an escaped + followed by a quantifier stays');
-  assert.throws(() => translateJavaRegex('[a-z&&[^e]]'), /intersection/, 'constructs JS cannot express fail loudly at start-up');
+  assert.throws(
+    () => translateJavaRegex('[a-z&&[^e]]'),
+    /intersection/,
+    'constructs JS cannot express fail loudly at start-up',
+  );
 });
 
 test('model patterns behave as in Java (find semantics, lenient classes, ASCII \\s)', () => {

@@ -19,8 +19,14 @@
 
 const JAVA_WHITESPACE = ' \\t\\n\\x0B\\f\\r';
 const POSIX_CLASSES: Record<string, string> = {
-  Alpha: 'A-Za-z', Digit: '0-9', Alnum: 'A-Za-z0-9', Upper: 'A-Z', Lower: 'a-z',
-  Punct: '!-\\/:-@\\[-`{-~', Space: JAVA_WHITESPACE, XDigit: '0-9a-fA-F',
+  Alpha: 'A-Za-z',
+  Digit: '0-9',
+  Alnum: 'A-Za-z0-9',
+  Upper: 'A-Z',
+  Lower: 'a-z',
+  Punct: '!-\\/:-@\\[-`{-~',
+  Space: JAVA_WHITESPACE,
+  XDigit: '0-9a-fA-F',
 };
 
 function translateEscape(pattern: string, i: number, inClass: boolean): { text: string; length: number } {
@@ -51,7 +57,7 @@ export function translateJavaRegex(pattern: string): { source: string; flags: st
   }
   let out = '';
   let inClass = false;
-  for (let i = 0; i < body.length;) {
+  for (let i = 0; i < body.length; ) {
     const ch = body[i] ?? '';
     if (ch === '\\') {
       const { text, length } = translateEscape(body, i, inClass);

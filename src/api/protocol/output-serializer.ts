@@ -54,13 +54,17 @@ export class OutputSerializers {
       }
       case 'map': {
         const element = this.forShape(shape.value.shape);
-        return (value) => typeof value === 'object' && value !== null
-          ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, element(v)]))
-          : undefined;
+        return (value) =>
+          typeof value === 'object' && value !== null
+            ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, element(v)]))
+            : undefined;
       }
-      case 'timestamp': return toEpochSeconds;
-      case 'blob': return (value) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value);
-      default: return identity;
+      case 'timestamp':
+        return toEpochSeconds;
+      case 'blob':
+        return (value) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value);
+      default:
+        return identity;
     }
   }
 

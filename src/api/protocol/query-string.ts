@@ -39,9 +39,19 @@ export function parseQueryStrict(raw: string): QueryPair[] {
   try {
     return parseQuery(raw);
   } catch {
-    const bad = raw.split('&').find((part) => { try { percentDecode(part); return false; } catch { return true; } }) ?? raw;
-    throw validation(`1 validation error detected: Value '${bad.slice(0, 256)}' at 'queryString' failed to satisfy constraint: ` +
-      'Member must be valid percent-encoded UTF-8');
+    const bad =
+      raw.split('&').find((part) => {
+        try {
+          percentDecode(part);
+          return false;
+        } catch {
+          return true;
+        }
+      }) ?? raw;
+    throw validation(
+      `1 validation error detected: Value '${bad.slice(0, 256)}' at 'queryString' failed to satisfy constraint: ` +
+        'Member must be valid percent-encoded UTF-8',
+    );
   }
 }
 

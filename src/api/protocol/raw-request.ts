@@ -60,7 +60,11 @@ export async function readRawRequest(c: Context, maxBodyBytes: number): Promise<
   const headers = c.req.raw.headers;
   const header = (name: string): string | undefined => headers.get(name) ?? undefined;
   const request: RawRequest = {
-    method: c.req.method, rawPath, rawQuery, header, body: new Uint8Array(0),
+    method: c.req.method,
+    rawPath,
+    rawQuery,
+    header,
+    body: new Uint8Array(0),
     sourceIp: sourceIpOf(c),
   };
   const declared = Number(header('content-length') ?? '0');
@@ -68,7 +72,10 @@ export async function readRawRequest(c: Context, maxBodyBytes: number): Promise<
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
     // Served by node: read the IncomingMessage itself. Going through `c.req.raw.body` makes
     // @hono/node-server build a full fetch Request and a web stream around it for every request.
-    request.body = incoming && !incoming.readableDidRead ? await readIncoming(incoming, maxBodyBytes) : await readBody(c.req.raw.body, maxBodyBytes);
+    request.body =
+      incoming && !incoming.readableDidRead
+        ? await readIncoming(incoming, maxBodyBytes)
+        : await readBody(c.req.raw.body, maxBodyBytes);
   }
   return request;
 }

@@ -21,7 +21,10 @@ test('static and labelled routes match by method and raw path', () => {
 
 test('query strings and request targets are split exactly', () => {
   assert.deepEqual(parseQuery('a=1&b=x%20y&b=%2B+&c'), [
-    { key: 'a', value: '1' }, { key: 'b', value: 'x y' }, { key: 'b', value: '++' }, { key: 'c', value: '' },
+    { key: 'a', value: '1' },
+    { key: 'b', value: 'x y' },
+    { key: 'b', value: '++' },
+    { key: 'c', value: '' },
   ]);
   assert.throws(() => parseQueryStrict('a=%E0%A4%A'), /at 'queryString' failed to satisfy constraint/);
   assert.deepEqual(splitTarget('/p%2Fq?x=1#frag'), { rawPath: '/p%2Fq', rawQuery: 'x=1' });

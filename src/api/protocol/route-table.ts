@@ -59,7 +59,9 @@ export class RouteTable {
       const m = route.regex.exec(rawPath);
       if (!m) continue;
       const rawLabels: Record<string, string> = {};
-      route.labels.forEach((label, i) => { rawLabels[label] = m[i + 1] ?? ''; });
+      route.labels.forEach((label, i) => {
+        rawLabels[label] = m[i + 1] ?? '';
+      });
       return { operation: route.operation, spec: route.spec, rawLabels };
     }
     return undefined;

@@ -13,10 +13,13 @@ export function compileStringRules(shape: StringShape): (value: string) => strin
   const enumRule = `Member must satisfy enum value set: [${(shape.enum ?? []).join(', ')}]`;
   return (value) => {
     const failures: string[] = [];
-    if (shape.min !== undefined && value.length < shape.min) failures.push(`Member must have length greater than or equal to ${shape.min}`);
-    if (shape.max !== undefined && value.length > shape.max) failures.push(`Member must have length less than or equal to ${shape.max}`);
+    if (shape.min !== undefined && value.length < shape.min)
+      failures.push(`Member must have length greater than or equal to ${shape.min}`);
+    if (shape.max !== undefined && value.length > shape.max)
+      failures.push(`Member must have length less than or equal to ${shape.max}`);
     if (allowed && !allowed.has(value)) failures.push(enumRule);
-    if (pattern && !pattern.test(value)) failures.push(`Member must satisfy regular expression pattern: ${shape.pattern}`);
+    if (pattern && !pattern.test(value))
+      failures.push(`Member must satisfy regular expression pattern: ${shape.pattern}`);
     return failures;
   };
 }
@@ -41,8 +44,10 @@ export function compileNumberCheck(shape: NumberShape): Check {
       issues.add(path, value, typeRule);
       return undefined;
     }
-    if (shape.min !== undefined && value < shape.min) issues.add(path, value, `Member must have value greater than or equal to ${shape.min}`);
-    if (shape.max !== undefined && value > shape.max) issues.add(path, value, `Member must have value less than or equal to ${shape.max}`);
+    if (shape.min !== undefined && value < shape.min)
+      issues.add(path, value, `Member must have value greater than or equal to ${shape.min}`);
+    if (shape.max !== undefined && value > shape.max)
+      issues.add(path, value, `Member must have value less than or equal to ${shape.max}`);
     return value;
   };
 }
@@ -75,8 +80,11 @@ function checkBlob(value: unknown, path: string, issues: ValidationIssues): unkn
 
 export function compileScalarCheck(shape: ScalarShape): Check {
   switch (shape.type) {
-    case 'boolean': return checkBoolean;
-    case 'timestamp': return checkTimestamp;
-    case 'blob': return checkBlob;
+    case 'boolean':
+      return checkBoolean;
+    case 'timestamp':
+      return checkTimestamp;
+    case 'blob':
+      return checkBlob;
   }
 }

@@ -1,10 +1,22 @@
 /** @module Compiles a validating converter for any shape of the model (structures, lists, maps, scalars). */
 import type { ListShape, MapShape, ServiceModel, StructureShape } from '../../model/types.ts';
 import { memberPath, ValidationIssues } from './issues.ts';
-import { type Check, compileNumberCheck, compileScalarCheck, compileStringCheck, compileStringRules } from './scalar-checks.ts';
+import {
+  type Check,
+  compileNumberCheck,
+  compileScalarCheck,
+  compileStringCheck,
+  compileStringRules,
+} from './scalar-checks.ts';
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && !(value instanceof Uint8Array);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Date) &&
+    !(value instanceof Uint8Array)
+  );
 }
 
 /** Compiles checks once per shape name; recursive shapes resolve lazily through the cache. */
@@ -31,12 +43,21 @@ export class ShapeChecks {
     const shape = this.#model.shapes[name];
     if (!shape) throw new Error(`service model has no shape '${name}'`);
     switch (shape.type) {
-      case 'structure': return this.#structure(name, shape);
-      case 'list': return this.#list(shape);
-      case 'map': return this.#map(shape);
-      case 'string': return compileStringCheck(shape);
-      case 'integer': case 'long': case 'double': case 'float': return compileNumberCheck(shape);
-      default: return compileScalarCheck(shape);
+      case 'structure':
+        return this.#structure(name, shape);
+      case 'list':
+        return this.#list(shape);
+      case 'map':
+        return this.#map(shape);
+      case 'string':
+        return compileStringCheck(shape);
+      case 'integer':
+      case 'long':
+      case 'double':
+      case 'float':
+        return compileNumberCheck(shape);
+      default:
+        return compileScalarCheck(shape);
     }
   }
 
@@ -70,8 +91,10 @@ export class ShapeChecks {
         issues.add(path, value, 'Member must be a list');
         return undefined;
       }
-      if (shape.min !== undefined && value.length < shape.min) issues.add(path, value, `Member must have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && value.length > shape.max) issues.add(path, value, `Member must have length less than or equal to ${shape.max}`);
+      if (shape.min !== undefined && value.length < shape.min)
+        issues.add(path, value, `Member must have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && value.length > shape.max)
+        issues.add(path, value, `Member must have length less than or equal to ${shape.max}`);
       const out: unknown[] = [];
       for (let i = 0; i < value.length && !issues.full; i++) {
         const item: unknown = value[i];
@@ -93,13 +116,16 @@ export class ShapeChecks {
         return undefined;
       }
       const entries = Object.entries(value);
-      if (shape.min !== undefined && entries.length < shape.min) issues.add(path, value, `Member must have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && entries.length > shape.max) issues.add(path, value, `Member must have length less than or equal to ${shape.max}`);
+      if (shape.min !== undefined && entries.length < shape.min)
+        issues.add(path, value, `Member must have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && entries.length > shape.max)
+        issues.add(path, value, `Member must have length less than or equal to ${shape.max}`);
       const out: [string, unknown][] = [];
       for (const [key, item] of entries) {
         if (issues.full) break;
         const keyFailures = keyRules(key);
-        if (keyFailures.length > 0) issues.add(path, key, `Map keys must satisfy constraint: [${keyFailures.join(', ')}]`);
+        if (keyFailures.length > 0)
+          issues.add(path, key, `Map keys must satisfy constraint: [${keyFailures.join(', ')}]`);
         if (item === null || item === undefined) issues.add(`${path}.${key}`, item, 'Map value must not be null');
         else out.push([key, valueCheck(item, `${path}.${key}`, issues)]);
       }

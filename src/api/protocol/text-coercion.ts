@@ -6,7 +6,13 @@ import type { ValidationIssues } from './issues.ts';
  * The typed value for the text(s) sent for a member, or the text itself when it cannot be
  * converted (after recording why): the shape checks then report nothing more for it.
  */
-export function coerceText(model: ServiceModel, shapeName: string, values: string[], path: string, issues: ValidationIssues): unknown {
+export function coerceText(
+  model: ServiceModel,
+  shapeName: string,
+  values: string[],
+  path: string,
+  issues: ValidationIssues,
+): unknown {
   const shape = model.shapes[shapeName];
   if (shape?.type === 'list') {
     return values
@@ -19,7 +25,13 @@ export function coerceText(model: ServiceModel, shapeName: string, values: strin
   return coerceOne(model, shapeName, values[0] ?? '', path, issues);
 }
 
-function coerceOne(model: ServiceModel, shapeName: string, text: string, path: string, issues: ValidationIssues): unknown {
+function coerceOne(
+  model: ServiceModel,
+  shapeName: string,
+  text: string,
+  path: string,
+  issues: ValidationIssues,
+): unknown {
   const shape = model.shapes[shapeName];
   switch (shape?.type) {
     case 'integer':

@@ -50,7 +50,12 @@ export function errorResponse(error: WireError, requestId: string): Response {
 }
 
 /** A 200 (or other) JSON response carrying the request id header. */
-export function jsonResponse(status: number, body: unknown, requestId: string, extraHeaders: [string, string][] = []): Response {
+export function jsonResponse(
+  status: number,
+  body: unknown,
+  requestId: string,
+  extraHeaders: [string, string][] = [],
+): Response {
   // A plain object (not an array or Headers): @hono/node-server then writes it without building a
   // fetch Headers object per response.
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': requestId };

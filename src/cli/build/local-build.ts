@@ -37,11 +37,14 @@ export interface LocalBuildOptions {
 
 const defaultOutputDir = (name: string, version: string): string => resolve(join('ingot-output', `${name}-${version}`));
 
-
 export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: boolean; outputDir: string }> {
   const home = ingotHome();
   const loaded = await loadRecipeFile(opts.file, { runTests: opts.runTests });
-  if (opts.diskFormats && loaded.kind !== 'image') throw new IngotError('ValidationException', `--format: ${opts.file} is a container recipe; disk formats are for image recipes`);
+  if (opts.diskFormats && loaded.kind !== 'image')
+    throw new IngotError(
+      'ValidationException',
+      `--format: ${opts.file} is a container recipe; disk formats are for image recipes`,
+    );
   const request = opts.diskFormats ? { ...loaded, diskFormats: opts.diskFormats } : loaded;
   const outputDir = opts.output ?? defaultOutputDir(request.name, request.version);
   const cache = opts.noCache ? undefined : await openLayerCache(layerCacheOptions(home));
@@ -60,13 +63,35 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
   const { instanceType, ...limits } = limitsForInstanceTypes(opts.instanceType ? [opts.instanceType] : undefined);
   const driver = instanceDriverFor({ instanceTypes: opts.instanceType ? [opts.instanceType] : [] });
   const vm = driver.driver === 'qemu' ? { cpus: driver.cpus, memoryMiB: driver.memoryMiB } : undefined;
-  const on = driver.driver === 'qemu' ? `a qemu VM (${driver.instanceType}: ${driver.cpus} vCPUs, ${driver.memoryMiB} MiB)` : instanceType;
-  process.stderr.write(`ingot build: ${request.kind} ${request.name} ${request.version} with ${request.components.length} component(s) on ${on}\n`);
+  const on =
+    driver.driver === 'qemu'
+      ? `a qemu VM (${driver.instanceType}: ${driver.cpus} vCPUs, ${driver.memoryMiB} MiB)`
+      : instanceType;
+  process.stderr.write(
+    `ingot build: ${request.kind} ${request.name} ${request.version} with ${request.components.length} component(s) on ${on}\n`,
+  );
   try {
-    const result = await runBuild(request, { home, basesHome: basesHome(), outputDir, cache, noCache: opts.noCache, compression: opts.compression, signal: abort.signal, limits, vm, timeoutMs: opts.timeoutMs, evidence, onEvent: printer.onEvent, keepOnFailure: opts.keepOnFailure });
+    const result = await runBuild(request, {
+      home,
+      basesHome: basesHome(),
+      outputDir,
+      cache,
+      noCache: opts.noCache,
+      compression: opts.compression,
+      signal: abort.signal,
+      limits,
+      vm,
+      timeoutMs: opts.timeoutMs,
+      evidence,
+      onEvent: printer.onEvent,
+      keepOnFailure: opts.keepOnFailure,
+    });
     printer.done();
-    process.stderr.write(`ingot build: done in ${((performance.now() - started) / 1000).toFixed(1)} s, tests ${result.manifest.tests}\n`);
-    for (const a of result.manifest.artifacts) process.stdout.write(`${join(outputDir, a.path)}\t${a.format}\tsha256:${a.sha256}\n`);
+    process.stderr.write(
+      `ingot build: done in ${((performance.now() - started) / 1000).toFixed(1)} s, tests ${result.manifest.tests}\n`,
+    );
+    for (const a of result.manifest.artifacts)
+      process.stdout.write(`${join(outputDir, a.path)}\t${a.format}\tsha256:${a.sha256}\n`);
     process.stdout.write(`${result.manifestPath}\tmanifest\n`);
     return { ok: true, outputDir };
   } catch (err) {

@@ -4,7 +4,10 @@
  */
 import { formatEvent, type BuildEvent } from '../../engine/events.ts';
 
-export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { onEvent: (e: BuildEvent) => void; done: () => void } {
+export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): {
+  onEvent: (e: BuildEvent) => void;
+  done: () => void;
+} {
   const tty = stream.isTTY === true;
   let status = '';
   const clear = () => {
@@ -22,7 +25,7 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { 
         return;
       }
       clear();
-      stream.write(formatEvent(e) + '\n');
+      stream.write(`${formatEvent(e)}\n`);
       redraw();
     },
     done() {

@@ -22,7 +22,11 @@ export function parseSince(text: string, now = Date.now()): string {
   const age = /^(\d+)([smhd])$/.exec(text);
   if (age) return new Date(now - Number(age[1]) * UNIT_MS[age[2]!]!).toISOString();
   const t = Date.parse(text);
-  if (Number.isNaN(t)) throw new IngotError('ValidationException', `--since must be an ISO 8601 time or an age like 30m, 12h, 7d; got '${text}'`);
+  if (Number.isNaN(t))
+    throw new IngotError(
+      'ValidationException',
+      `--since must be an ISO 8601 time or an age like 30m, 12h, 7d; got '${text}'`,
+    );
   return new Date(t).toISOString();
 }
 
@@ -30,7 +34,11 @@ export const command: CommandModule = {
   summary: 'show the audit log of API changes',
   usage,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { since: { type: 'string' }, operation: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { since: { type: 'string' }, operation: { type: 'string' }, json: { type: 'boolean' } },
+      strict: true,
+    });
     const { openSqliteStore } = await import('../../store/sqlite/index.ts');
     const { databaseFile, ingotHome } = await import('../../server/config.ts');
     const store = openSqliteStore(databaseFile(ingotHome()));
@@ -42,7 +50,15 @@ export const command: CommandModule = {
       for (const e of entries) {
         const line = values.json
           ? JSON.stringify(e)
-          : [e.at, e.accountId ?? '-', e.accessKeyId ?? '-', e.operation, e.resourceArn ?? '-', e.sourceIp ?? '-', e.outcome].join('\t');
+          : [
+              e.at,
+              e.accountId ?? '-',
+              e.accessKeyId ?? '-',
+              e.operation,
+              e.resourceArn ?? '-',
+              e.sourceIp ?? '-',
+              e.outcome,
+            ].join('\t');
         process.stdout.write(`${line}\n`);
       }
       return 0;

@@ -25,17 +25,26 @@ export const command: CommandModule = {
     if (action === 'list' && names.length === 0) {
       for (const base of MANAGED_BASES) {
         const current = await readCurrentBase(home, base.name);
-        const state = current ? `${current.image.version}  ${current.image.digest.slice(0, 19)}  ${current.meta.packageCount} packages  ${current.image.createdAt}` : 'not bootstrapped yet';
+        const state = current
+          ? `${current.image.version}  ${current.image.digest.slice(0, 19)}  ${current.meta.packageCount} packages  ${current.image.createdAt}`
+          : 'not bootstrapped yet';
         process.stdout.write(`${base.name.padEnd(10)} ${base.osVersion.padEnd(10)} ${state}\n`);
       }
       return 0;
     }
-    if (action !== 'refresh') throw new IngotError('ValidationException', `expected 'list' or 'refresh' (see ingot bases --help)`);
+    if (action !== 'refresh')
+      throw new IngotError('ValidationException', `expected 'list' or 'refresh' (see ingot bases --help)`);
     const known = MANAGED_BASES.map((b) => b.name) as string[];
-    for (const n of names) if (!known.includes(n)) throw new IngotError('ValidationException', `unknown base '${n}'; known: ${known.join(', ')}`);
+    for (const n of names)
+      if (!known.includes(n))
+        throw new IngotError('ValidationException', `unknown base '${n}'; known: ${known.join(', ')}`);
     for (const name of (names.length ? names : known) as ('debian-12' | 'debian-13')[]) {
       process.stderr.write(`ingot bases: bootstrapping ${name}...\n`);
-      const base = await ensureBaseImage(name, { ingotHome: home, refresh: true, onProgress: (line) => process.stderr.write(`  ${line}\n`) });
+      const base = await ensureBaseImage(name, {
+        ingotHome: home,
+        refresh: true,
+        onProgress: (line) => process.stderr.write(`  ${line}\n`),
+      });
       process.stdout.write(`${name} ${base.version} ${base.digest}\n`);
     }
     return 0;

@@ -77,16 +77,29 @@ export const command: CommandModule = {
         'sign-key': { type: 'string' },
       },
     });
-    if (positionals.length !== 1) throw new IngotError('ValidationException', 'give exactly one recipe FILE (see ingot build --help)');
+    if (positionals.length !== 1)
+      throw new IngotError('ValidationException', 'give exactly one recipe FILE (see ingot build --help)');
     const compression = values.compression ?? 'gzip';
-    if (compression !== 'gzip' && compression !== 'zstd') throw new IngotError('ValidationException', `--compression must be gzip or zstd, not '${compression}'`);
+    if (compression !== 'gzip' && compression !== 'zstd')
+      throw new IngotError('ValidationException', `--compression must be gzip or zstd, not '${compression}'`);
     const timeoutMinutes = Number(values.timeout ?? 120);
-    if (!(timeoutMinutes > 0)) throw new IngotError('ValidationException', `--timeout must be a positive number of minutes, not '${values.timeout}'`);
+    if (!(timeoutMinutes > 0))
+      throw new IngotError(
+        'ValidationException',
+        `--timeout must be a positive number of minutes, not '${values.timeout}'`,
+      );
     const { INSTANCE_TYPES } = await import('../../cgroups/instance-types.ts');
     const { VM_INSTANCE_TYPES } = await import('../../instance/qemu/select.ts');
     const instanceType = values['instance-type'];
-    if (instanceType !== undefined && !Object.hasOwn(INSTANCE_TYPES, instanceType) && !Object.hasOwn(VM_INSTANCE_TYPES, instanceType)) {
-      throw new IngotError('ValidationException', `unknown --instance-type '${instanceType}'; known: ${[...Object.keys(INSTANCE_TYPES), ...Object.keys(VM_INSTANCE_TYPES)].join(', ')}`);
+    if (
+      instanceType !== undefined &&
+      !Object.hasOwn(INSTANCE_TYPES, instanceType) &&
+      !Object.hasOwn(VM_INSTANCE_TYPES, instanceType)
+    ) {
+      throw new IngotError(
+        'ValidationException',
+        `unknown --instance-type '${instanceType}'; known: ${[...Object.keys(INSTANCE_TYPES), ...Object.keys(VM_INSTANCE_TYPES)].join(', ')}`,
+      );
     }
     const { runLocalBuild } = await import('../build/local-build.ts');
     const result = await runLocalBuild({
@@ -101,7 +114,10 @@ export const command: CommandModule = {
       timeoutMs: timeoutMinutes * 60_000,
       findingsFeed: values['findings-feed'],
       failOnSeverity: values['fail-on-severity'],
-      compliance: values.compliance || values['compliance-profile'] !== undefined ? (values['compliance-profile'] ?? 'cis_level1_server') : undefined,
+      compliance:
+        values.compliance || values['compliance-profile'] !== undefined
+          ? (values['compliance-profile'] ?? 'cis_level1_server')
+          : undefined,
       signKey: values['sign-key'],
     });
     return result.ok ? 0 : 1;

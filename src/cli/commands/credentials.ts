@@ -19,7 +19,12 @@ export const command: CommandModule = {
   summary: 'list or create API access keys',
   usage,
   async run(argv) {
-    const { positionals, values } = parseArgs({ args: argv, options: { 'account-id': { type: 'string' } }, allowPositionals: true, strict: true });
+    const { positionals, values } = parseArgs({
+      args: argv,
+      options: { 'account-id': { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
     const [action] = positionals;
     const { openSqliteStore } = await import('../../store/sqlite/index.ts');
     const { databaseFile, ingotHome, DEFAULT_ACCOUNT_ID } = await import('../../server/config.ts');
@@ -32,10 +37,13 @@ export const command: CommandModule = {
       }
       if (action === 'create') {
         const accountId = values['account-id'] ?? process.env['INGOT_ACCOUNT_ID'] ?? DEFAULT_ACCOUNT_ID;
-        if (!/^[0-9]{12}$/.test(accountId)) throw new IngotError('ValidationException', `--account-id must be 12 digits, got '${accountId}'`);
+        if (!/^[0-9]{12}$/.test(accountId))
+          throw new IngotError('ValidationException', `--account-id must be 12 digits, got '${accountId}'`);
         const c = generateCredential(accountId);
         await store.credentials.put(c);
-        process.stdout.write(`export AWS_ACCESS_KEY_ID=${c.accessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${c.secretAccessKey}\n# account ${c.accountId}\n`);
+        process.stdout.write(
+          `export AWS_ACCESS_KEY_ID=${c.accessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${c.secretAccessKey}\n# account ${c.accountId}\n`,
+        );
         return 0;
       }
       process.stderr.write(`${usage}\n`);

@@ -29,7 +29,11 @@ function usageError(message: string, showUsage = true): number {
   return 2;
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * What a failed import must undo: the output directory and the parents this run creates (only
@@ -51,7 +55,13 @@ async function cleanUpOnFailure(outDir: string): Promise<() => Promise<void>> {
     // Then the parents made for it, innermost first, up to the first one that was missing.
     for (let d = outDir; d !== top; ) {
       d = dirname(d);
-      if (!(await rmdir(d).then(() => true, () => false))) break;
+      if (
+        !(await rmdir(d).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
     }
   };
 }
@@ -60,13 +70,24 @@ export const command: CommandModule = {
   summary: 'turn a raw/qcow2/vmdk/vhdx/vhd disk into a parentImage rootfs tarball',
   usage,
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { output: { type: 'string' } } });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { output: { type: 'string' } },
+    });
     if (positionals.length !== 1) return usageError('give exactly one disk image FILE');
     const file = resolve(positionals[0]!);
     const st = await stat(file).catch(() => undefined);
     if (!st) return usageError(`${positionals[0]}: no such file`, false);
     if (!st.isFile()) return usageError(`${positionals[0]}: not a regular file (a disk image file is expected)`, false);
-    if (!(await access(file, constants.R_OK).then(() => true, () => false))) return usageError(`${positionals[0]}: not readable`, false);
+    if (
+      !(await access(file, constants.R_OK).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return usageError(`${positionals[0]}: not readable`, false);
     if (values.output === '') return usageError('--output needs a directory');
     const outDir = resolve(values.output ?? `ingot-output/import-${basename(file).replace(/\.[^.]*$/, '') || 'disk'}`);
     const { importDisk } = await import('../../disk/import.ts');
@@ -75,7 +96,12 @@ export const command: CommandModule = {
     const imported = await importDisk(file, outDir).catch(async (err: unknown) => {
       await cleanUp();
       // A failing tool (qemu-img, debugfs, tar) is reported in one line, without a stack.
-      throw err instanceof IngotError ? err : new IngotError('ServiceException', `import of ${file} failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw err instanceof IngotError
+        ? err
+        : new IngotError(
+            'ServiceException',
+            `import of ${file} failed: ${err instanceof Error ? err.message : String(err)}`,
+          );
     });
     const parentImage = resolve(imported.parentImage);
     process.stderr.write(

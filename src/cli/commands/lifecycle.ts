@@ -18,9 +18,15 @@ export const command: CommandModule = {
   summary: 'run a lifecycle policy now (or preview it)',
   usage,
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { preview: { type: 'boolean' } } });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { preview: { type: 'boolean' } },
+    });
     const [action, arn] = positionals;
-    if (action !== 'run' || !arn || positionals.length !== 2) throw new IngotError('ValidationException', 'usage: ingot lifecycle run POLICY_ARN [--preview]');
+    if (action !== 'run' || !arn || positionals.length !== 2)
+      throw new IngotError('ValidationException', 'usage: ingot lifecycle run POLICY_ARN [--preview]');
     const { openSqliteStore } = await import('../../store/sqlite/index.ts');
     const { databaseFile, ingotHome } = await import('../../server/config.ts');
     const { loadIngotConfig } = await import('../../server/ingot-config.ts');
@@ -29,8 +35,13 @@ export const command: CommandModule = {
     const store = openSqliteStore(databaseFile(home));
     try {
       const policy = await store.resources.get(arn);
-      if (!policy || policy.type !== 'lifecycle-policy') throw new IngotError('ResourceNotFoundException', `no lifecycle policy ${arn} in ${home}`);
-      const executionId = await runLifecyclePolicy({ store, home, config: () => loadIngotConfig(home) }, policy as Parameters<typeof runLifecyclePolicy>[1], { preview: values.preview === true });
+      if (policy?.type !== 'lifecycle-policy')
+        throw new IngotError('ResourceNotFoundException', `no lifecycle policy ${arn} in ${home}`);
+      const executionId = await runLifecyclePolicy(
+        { store, home, config: () => loadIngotConfig(home) },
+        policy as Parameters<typeof runLifecyclePolicy>[1],
+        { preview: values.preview === true },
+      );
       process.stdout.write(`${executionId}\n`);
       return 0;
     } finally {

@@ -13,17 +13,29 @@ component, step and line of output, as the worker wrote them.
 
   --follow, -f   keep printing new lines until the image is AVAILABLE, FAILED or CANCELLED`;
 
-
 export const command: CommandModule = {
   summary: 'print (and follow) an image build log',
   usage,
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { follow: { type: 'boolean', short: 'f' } } });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { follow: { type: 'boolean', short: 'f' } },
+    });
     const arn = positionals[0];
-    if (!arn || positionals.length > 1) throw new IngotError('ValidationException', 'give one image build version ARN (arn:aws:imagebuilder:REGION:ACCOUNT:image/NAME/VERSION/BUILD)');
+    if (!arn || positionals.length > 1)
+      throw new IngotError(
+        'ValidationException',
+        'give one image build version ARN (arn:aws:imagebuilder:REGION:ACCOUNT:image/NAME/VERSION/BUILD)',
+      );
     const { tryParseArn } = await import('../../arn/arn.ts');
     const parsed = tryParseArn(arn);
-    if (parsed?.type !== 'image' || parsed.build === undefined) throw new IngotError('ValidationException', `'${arn}' is not an image build version ARN (…:image/NAME/VERSION/BUILD)`);
+    if (parsed?.type !== 'image' || parsed.build === undefined)
+      throw new IngotError(
+        'ValidationException',
+        `'${arn}' is not an image build version ARN (…:image/NAME/VERSION/BUILD)`,
+      );
     const { followLog } = await import('../logs/follow-log.ts');
     return followLog(arn, values.follow === true);
   },

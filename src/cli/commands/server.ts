@@ -34,11 +34,29 @@ export const command: CommandModule = {
   summary: 'serve the Image Builder API',
   usage,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { host: { type: 'string' }, port: { type: 'string' }, quiet: { type: 'boolean' }, concurrency: { type: 'string' }, 'no-worker': { type: 'boolean' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        quiet: { type: 'boolean' },
+        concurrency: { type: 'string' },
+        'no-worker': { type: 'boolean' },
+      },
+      strict: true,
+    });
     const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new IngotError('ValidationException', `--port must be a whole number from 0 to 65535, got '${values.port}'`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new IngotError(
+        'ValidationException',
+        `--port must be a whole number from 0 to 65535, got '${values.port}'`,
+      );
     const concurrency = Number(values.concurrency ?? 1);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new IngotError('ValidationException', `--concurrency must be a whole number from 1 to 64, got '${values.concurrency}'`);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+      throw new IngotError(
+        'ValidationException',
+        `--concurrency must be a whole number from 1 to 64, got '${values.concurrency}'`,
+      );
     const { startServer } = await import('../../server/server.ts');
     const home = ingotHome();
     const server = await startServer({
@@ -46,8 +64,16 @@ export const command: CommandModule = {
       host: values.host ?? DEFAULT_HOST,
       port,
       worker: values['no-worker'] ? false : { concurrency },
-      onError: (err) => process.stderr.write(`ingot server: internal error: ${err instanceof Error ? err.stack : String(err)}\n`),
-      ...(values.quiet ? {} : { onRequest: (l) => process.stderr.write(`${new Date().toISOString()} ${l.sourceIp} ${l.operation ?? '-'} ${l.status}${l.errorType ? ` ${l.errorType}` : ''} ${l.durationMs.toFixed(1)}ms\n`) }),
+      onError: (err) =>
+        process.stderr.write(`ingot server: internal error: ${err instanceof Error ? err.stack : String(err)}\n`),
+      ...(values.quiet
+        ? {}
+        : {
+            onRequest: (l) =>
+              process.stderr.write(
+                `${new Date().toISOString()} ${l.sourceIp} ${l.operation ?? '-'} ${l.status}${l.errorType ? ` ${l.errorType}` : ''} ${l.durationMs.toFixed(1)}ms\n`,
+              ),
+          }),
     });
     const { credential, generated } = server.defaultCredential;
     process.stderr.write(`ingot server: data in ${home}\n`);
@@ -57,7 +83,9 @@ export const command: CommandModule = {
           `  export AWS_ACCESS_KEY_ID=${credential.accessKeyId}\n  export AWS_SECRET_ACCESS_KEY=${credential.secretAccessKey}\n`,
       );
     }
-    process.stdout.write(`ingot server listening on ${server.url}  (aws imagebuilder ... --endpoint-url ${server.url})\n`);
+    process.stdout.write(
+      `ingot server listening on ${server.url}  (aws imagebuilder ... --endpoint-url ${server.url})\n`,
+    );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

@@ -21,13 +21,25 @@ export const command: CommandModule = {
   async run(argv) {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {} });
     const [workDir, ...commandArgv] = positionals;
-    if (!workDir) throw new IngotError('ValidationException', 'give the work directory that `ingot build --keep-on-failure` printed');
+    if (!workDir)
+      throw new IngotError(
+        'ValidationException',
+        'give the work directory that `ingot build --keep-on-failure` printed',
+      );
     const text = await readFile(join(workDir, 'instance.json'), 'utf8').catch(() => {
-      throw new IngotError('ResourceNotFoundException', `${workDir} holds no kept build instance (instance.json); build with --keep-on-failure first`);
+      throw new IngotError(
+        'ResourceNotFoundException',
+        `${workDir} holds no kept build instance (instance.json); build with --keep-on-failure first`,
+      );
     });
     const kept = JSON.parse(text) as { lowerDirs: string[]; upperDir: string; component: string };
     const { createSandboxInstance } = await import('../../instance/sandbox/index.ts');
-    const instance = await createSandboxInstance({ lowerDirs: kept.lowerDirs, upperDir: kept.upperDir, workDir: join(workDir, 'shell-work'), hostname: 'ingot-shell' });
+    const instance = await createSandboxInstance({
+      lowerDirs: kept.lowerDirs,
+      upperDir: kept.upperDir,
+      workDir: join(workDir, 'shell-work'),
+      hostname: 'ingot-shell',
+    });
     try {
       process.stderr.write(`ingot shell: in the instance where '${kept.component}' failed; exit to leave\n`);
       return await instance.interactive(commandArgv.length ? commandArgv : ['/bin/bash', '-l']);

@@ -36,7 +36,7 @@ async function validate(files: string[]): Promise<number> {
     const result = parseComponentDocument(readFileSync(file, 'utf8'), { fileName: file });
     if (result.ok) continue;
     bad++;
-    for (const e of result.errors) process.stdout.write(formatDocumentError(file, e) + '\n');
+    for (const e of result.errors) process.stdout.write(`${formatDocumentError(file, e)}\n`);
   }
   process.stderr.write(`${files.length - bad} of ${files.length} document(s) valid\n`);
   return bad === 0 ? 0 : 1;
@@ -60,7 +60,8 @@ async function loadDocuments(refs: string[]) {
   const { findManagedComponent } = await import('../../toe/managed/index.ts');
   return refs.map((ref) => {
     const managed = existsSync(ref) ? undefined : findManagedComponent(ref);
-    if (!managed && !existsSync(ref)) throw new IngotError('ValidationException', `no document file '${ref}' (and no managed component by that name)`);
+    if (!managed && !existsSync(ref))
+      throw new IngotError('ValidationException', `no document file '${ref}' (and no managed component by that name)`);
     const text = managed ? managed.data : readFileSync(ref, 'utf8');
     const result = parseComponentDocument(text, { fileName: ref });
     if (!result.ok) {
@@ -82,7 +83,8 @@ async function openInstance(root: string | undefined): Promise<Instance> {
   try {
     return await createSandboxInstance({ rootDir: resolve(root) });
   } catch (err) {
-    if (err instanceof UnsupportedInstanceError) throw new IngotError('ValidationException', `--root needs the sandbox, which cannot run here: ${err.message}`);
+    if (err instanceof UnsupportedInstanceError)
+      throw new IngotError('ValidationException', `--root needs the sandbox, which cannot run here: ${err.message}`);
     throw err;
   }
 }
@@ -99,22 +101,40 @@ async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      documents: { type: 'string', multiple: true }, phases: { type: 'string' }, parameters: { type: 'string', multiple: true },
-      root: { type: 'string' }, output: { type: 'string' }, verbose: { type: 'boolean', short: 'v' },
+      documents: { type: 'string', multiple: true },
+      phases: { type: 'string' },
+      parameters: { type: 'string', multiple: true },
+      root: { type: 'string' },
+      output: { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
     },
     strict: true,
   });
-  const refs = (values.documents ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean);
+  const refs = (values.documents ?? [])
+    .flatMap((d) => d.split(','))
+    .map((d) => d.trim())
+    .filter(Boolean);
   if (refs.length === 0) throw new IngotError('ValidationException', 'toe run needs --documents FILE[,FILE...]');
   const documents = await loadDocuments(refs);
   const { PHASE_NAMES } = await import('../../toe/document/types.ts');
-  const phases = values.phases?.split(',').map((p) => p.trim()).filter(Boolean);
+  const phases = values.phases
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const unknown = phases?.filter((p) => !(PHASE_NAMES as readonly string[]).includes(p)) ?? [];
-  if (unknown.length) throw new IngotError('ValidationException', `--phases: unknown phase ${unknown.join(', ')}; expected ${PHASE_NAMES.join(', ')}`);
+  if (unknown.length)
+    throw new IngotError(
+      'ValidationException',
+      `--phases: unknown phase ${unknown.join(', ')}; expected ${PHASE_NAMES.join(', ')}`,
+    );
   const { randomUUID } = await import('node:crypto');
   const { runComponentDocuments, formatEvent } = await import('../../toe/executor/index.ts');
   const executionId = randomUUID();
-  const stamp = new Date().toISOString().replace(/\.\d+Z$/, '').replace('T', '_').replace(/:/g, '-');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/\.\d+Z$/, '')
+    .replace('T', '_')
+    .replace(/:/g, '-');
   const outputDir = resolve(values.output ?? join(process.cwd(), `TOE_${stamp}_UTC-0_${executionId}`));
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -123,13 +143,22 @@ async function run(argv: string[]): Promise<number> {
   const instance = await openInstance(values.root);
   try {
     const output = await runComponentDocuments({
-      instance, documents, executionId, outputDir, signal: controller.signal, ...s3FromEnv(),
+      instance,
+      documents,
+      executionId,
+      outputDir,
+      signal: controller.signal,
+      ...s3FromEnv(),
       ...(phases ? { phases } : {}),
       parameters: parseParameters(values.parameters ?? []),
       onEvent: (event) => {
-        const line = event.type !== 'log' ? formatEvent(event)
-          : values.verbose && !STRUCTURE_LINE.test(event.line) ? `      ${event.line}` : undefined;
-        if (line !== undefined) process.stdout.write(line + '\n');
+        const line =
+          event.type !== 'log'
+            ? formatEvent(event)
+            : values.verbose && !STRUCTURE_LINE.test(event.line)
+              ? `      ${event.line}`
+              : undefined;
+        if (line !== undefined) process.stdout.write(`${line}\n`);
       },
     });
     process.stdout.write(`Detailed output: ${join(outputDir, 'detailedoutput.json')}\n`);

@@ -24,20 +24,27 @@ export const command: CommandModule = {
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({
-      args: argv, allowPositionals: true,
+      args: argv,
+      allowPositionals: true,
       options: { key: { type: 'string' }, tag: { type: 'string' }, verbose: { type: 'boolean', default: false } },
     });
     const target = positionals[0];
-    if (!target || positionals.length > 1) throw new IngotError('ValidationException', 'verify needs exactly one DIR or IMAGE');
+    if (!target || positionals.length > 1)
+      throw new IngotError('ValidationException', 'verify needs exactly one DIR or IMAGE');
     if (!existsSync(target)) throw new IngotError('ResourceNotFoundException', `${target} does not exist`);
     const keyPath = values.key ?? process.env.INGOT_SIGNING_PUBLIC_KEY ?? process.env.INGOT_SIGNING_KEY;
-    if (!keyPath) throw new IngotError('ValidationException', 'no public key: pass --key PUB or set INGOT_SIGNING_PUBLIC_KEY');
+    if (!keyPath)
+      throw new IngotError('ValidationException', 'no public key: pass --key PUB or set INGOT_SIGNING_PUBLIC_KEY');
     const { loadPublicKey } = await import('../../signing/keys.ts');
     const key = await loadPublicKey(keyPath);
     const report = await verifyTarget(target, key, values.tag);
     if (values.verbose) for (const c of report.checked) process.stdout.write(`ok       ${c}\n`);
     for (const p of report.problems) process.stdout.write(`FAILED   ${p}\n`);
-    process.stderr.write(report.ok ? `verified: ${report.checked.length} checks passed\n` : `verification FAILED: ${report.problems.length} problem(s)\n`);
+    process.stderr.write(
+      report.ok
+        ? `verified: ${report.checked.length} checks passed\n`
+        : `verification FAILED: ${report.problems.length} problem(s)\n`,
+    );
     return report.ok ? 0 : 1;
   },
 };

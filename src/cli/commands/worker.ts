@@ -27,9 +27,17 @@ export const command: CommandModule = {
   summary: 'run builds in a separate worker process',
   usage,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { concurrency: { type: 'string' }, id: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { concurrency: { type: 'string' }, id: { type: 'string' } },
+      strict: true,
+    });
     const concurrency = values.concurrency === undefined ? 1 : Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new IngotError('ValidationException', `--concurrency must be a whole number >= 1, got '${values.concurrency}'`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new IngotError(
+        'ValidationException',
+        `--concurrency must be a whole number >= 1, got '${values.concurrency}'`,
+      );
     const { openSqliteStore } = await import('../../store/sqlite/index.ts');
     const { basesHome, databaseFile, ingotHome, layerCacheOptions } = await import('../../server/config.ts');
     const { buildSettings, loadIngotConfig } = await import('../../server/ingot-config.ts');
@@ -44,7 +52,13 @@ export const command: CommandModule = {
     await reapExpiredJobs(store);
     const cache = await openLayerCache(layerCacheOptions(home));
     const worker = startWorker({
-      store, home, basesHome: basesHome(), cache, concurrency, leaseMs: settings.leaseMs, config: () => loadIngotConfig(home),
+      store,
+      home,
+      basesHome: basesHome(),
+      cache,
+      concurrency,
+      leaseMs: settings.leaseMs,
+      config: () => loadIngotConfig(home),
       ...(values.id ? { workerId: values.id } : {}),
       onError: (err) => process.stderr.write(`ingot worker: ${err instanceof Error ? err.stack : String(err)}\n`),
     });

@@ -38,6 +38,6 @@ export async function sha256File(path: string): Promise<string> {
 
 export async function writeManifest(outputDir: string, manifest: OutputManifest): Promise<string> {
   const file = join(outputDir, 'manifest.json');
-  await writeFile(file, JSON.stringify(manifest, null, 2) + '\n');
+  await writeFile(file, `${JSON.stringify(manifest, null, 2)}\n`);
   return file;
 }

@@ -32,14 +32,24 @@ export async function writeOciArchiveArtifact(outputDir: string, layoutDir: stri
  * The parent's tree as one layer, reused across builds through the cache. The cache entry stays
  * held (`release`) until the layout that links its blob is written.
  */
-async function baseLayer(parent: ResolvedParent, cache: LayerCache | undefined, workDir: string, compression: 'gzip' | 'zstd'): Promise<LayerBlob & { release: () => void }> {
+async function baseLayer(
+  parent: ResolvedParent,
+  cache: LayerCache | undefined,
+  workDir: string,
+  compression: 'gzip' | 'zstd',
+): Promise<LayerBlob & { release: () => void }> {
   if (!parent.rootDir) throw new Error('container images need a parent with a root directory');
   const key = createHash('sha256').update(`base-layer|${compression}|${parent.key}`).digest('hex');
   const hit = cache ? await cache.acquire(key) : undefined;
   if (hit) return { descriptor: hit.entry.layer, file: hit.entry.blobPath, release: hit.release };
   const dir = await mkdtemp(join(workDir, 'base-'));
   const file = join(dir, 'layer.blob');
-  const layer: LayerDescriptor = await writeLayer({ sourceDir: parent.rootDir, kind: 'full-rootfs', compression, outFile: file });
+  const layer: LayerDescriptor = await writeLayer({
+    sourceDir: parent.rootDir,
+    kind: 'full-rootfs',
+    compression,
+    outFile: file,
+  });
   if (!cache) return { descriptor: layer, file, release: () => {} };
   await mkdir(join(dir, 'empty'));
   const held = await cache.putAndAcquire(key, { diffDir: join(dir, 'empty'), layerFile: file, layer });

@@ -21,7 +21,11 @@ interface OutputRecord {
 
 export function outputKey(parts: readonly string[]): string {
   const hash = createHash('sha256');
-  for (const p of parts) hash.update(`${Buffer.byteLength(p)}:`).update(p).update('|');
+  for (const p of parts)
+    hash
+      .update(`${Buffer.byteLength(p)}:`)
+      .update(p)
+      .update('|');
   return hash.digest('hex');
 }
 
@@ -42,7 +46,11 @@ async function placeFile(from: string, to: string): Promise<void> {
 }
 
 /** Links a recorded build's files into `outputDir`; undefined when there is no usable record. */
-export async function restoreOutputs(cache: LayerCache, key: string, outputDir: string): Promise<OutputManifest | undefined> {
+export async function restoreOutputs(
+  cache: LayerCache,
+  key: string,
+  outputDir: string,
+): Promise<OutputManifest | undefined> {
   const text = await readFile(join(recordsDir(cache), `${key}.json`), 'utf8').catch(() => undefined);
   if (!text) return undefined;
   const record = JSON.parse(text) as OutputRecord;
@@ -56,7 +64,12 @@ export async function restoreOutputs(cache: LayerCache, key: string, outputDir: 
  * digest is known (artifacts listed in the manifest, OCI blobs named by their digest) are
  * hard-linked into the blob store; the rest are copied while hashing.
  */
-export async function saveOutputs(cache: LayerCache, key: string, outputDir: string, manifest: OutputManifest): Promise<void> {
+export async function saveOutputs(
+  cache: LayerCache,
+  key: string,
+  outputDir: string,
+  manifest: OutputManifest,
+): Promise<void> {
   const known = new Map(manifest.artifacts.map((a) => [a.path, `sha256:${a.sha256}`]));
   const files: OutputRecord['files'] = [];
   for (const file of await filesUnder(outputDir)) {
@@ -64,7 +77,9 @@ export async function saveOutputs(cache: LayerCache, key: string, outputDir: str
     // manifest.json and the checksum signature are made afresh for every build.
     if (rel === 'manifest.json' || rel.startsWith('logs/') || rel.startsWith('SHA256SUMS')) continue;
     const digest = known.get(rel) ?? ociBlobDigest(rel);
-    const blob = digest ? await cache.blobs.linkFile(file, digest as `sha256:${string}`) : await cache.blobs.putFile(file);
+    const blob = digest
+      ? await cache.blobs.linkFile(file, digest as `sha256:${string}`)
+      : await cache.blobs.putFile(file);
     files.push({ path: rel, digest: blob.digest });
   }
   await mkdir(recordsDir(cache), { recursive: true });
@@ -87,7 +102,8 @@ async function pruneRecords(cache: LayerCache): Promise<void> {
   dated.sort((a, b) => b.t - a.t);
   const keep = dated.slice(0, KEEP_RECORDS);
   const used = new Set<string>();
-  for (const { n } of keep) for (const f of (JSON.parse(await readFile(join(dir, n), 'utf8')) as OutputRecord).files) used.add(f.digest);
+  for (const { n } of keep)
+    for (const f of (JSON.parse(await readFile(join(dir, n), 'utf8')) as OutputRecord).files) used.add(f.digest);
   for (const { n } of dated.slice(KEEP_RECORDS)) {
     const record = JSON.parse(await readFile(join(dir, n), 'utf8')) as OutputRecord;
     // OCI blobs may be the layer cache's own layer blobs: only artifacts are removed here.

@@ -18,14 +18,25 @@ mount -t overlay overlay -o "lowerdir=$LOWER" "$MERGED"
 tar --numeric-owner --xattrs --xattrs-include='*' --sort=name -C "$MERGED" -cf - . | $COMPRESS | tee "$OUT" | sha256sum > "$SUMS"`;
 
 /** `lowerDirs` topmost first. Returns the tarball's sha256 (hex) and size. */
-export async function writeRootfsTarball(lowerDirs: readonly string[], outFile: string, compression: TarCompression, workDir: string): Promise<{ sha256: string; size: number }> {
+export async function writeRootfsTarball(
+  lowerDirs: readonly string[],
+  outFile: string,
+  compression: TarCompression,
+  workDir: string,
+): Promise<{ sha256: string; size: number }> {
   const merged = await mkdtemp(join(workDir, 'merged-'));
   // overlayfs needs two lower dirs at least for a lower-only mount; add an empty one on top.
   const empty = await mkdtemp(join(workDir, 'empty-'));
   const compress = compression === 'zstd' ? 'zstd -q -T0 -3' : 'gzip -6';
   const sums = join(workDir, `rootfs-${process.pid}.sha256`);
   try {
-    await run(['unshare', '-m', '--propagation', 'private', 'bash', '-c', SCRIPT], { LOWER: [empty, ...lowerDirs].join(':'), MERGED: merged, OUT: outFile, SUMS: sums, COMPRESS: compress });
+    await run(['unshare', '-m', '--propagation', 'private', 'bash', '-c', SCRIPT], {
+      LOWER: [empty, ...lowerDirs].join(':'),
+      MERGED: merged,
+      OUT: outFile,
+      SUMS: sums,
+      COMPRESS: compress,
+    });
     const sha256 = (await readFile(sums, 'utf8')).split(' ')[0]!;
     return { sha256, size: (await stat(outFile)).size };
   } finally {
@@ -37,10 +48,22 @@ export async function writeRootfsTarball(lowerDirs: readonly string[], outFile: 
 
 function run(argv: string[], env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new BuildFailure('snapshot', `writing the rootfs tarball failed (exit ${code}): ${stderr.trim().slice(0, 800)}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new BuildFailure(
+              'snapshot',
+              `writing the rootfs tarball failed (exit ${code}): ${stderr.trim().slice(0, 800)}`,
+            ),
+          ),
+    );
   });
 }

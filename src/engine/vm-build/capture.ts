@@ -15,7 +15,11 @@ import { ancestorsOf, changesBetween, listingCommand, parseListing, type Listing
 export async function listFiles(instance: Instance): Promise<Listing> {
   const r = await instance.exec({ argv: listingCommand() });
   // find exits 1 when a file vanished while it walked (a log rotated): the listing is still usable.
-  if ((r.exitCode !== 0 && r.exitCode !== 1) || !r.stdout) throw new BuildFailure('build', `could not list the files of the build instance (exit ${r.exitCode}): ${r.stderr.trim().slice(-300)}`);
+  if ((r.exitCode !== 0 && r.exitCode !== 1) || !r.stdout)
+    throw new BuildFailure(
+      'build',
+      `could not list the files of the build instance (exit ${r.exitCode}): ${r.stderr.trim().slice(-300)}`,
+    );
   return parseListing(r.stdout);
 }
 
@@ -30,17 +34,45 @@ const THROWAWAY_KEY = / ingot-instance\s*$/;
 const LIST = '/var/tmp/ingot-layer.list';
 const ARCHIVE = '/var/tmp/ingot-layer.tar';
 
-export async function captureChanges(instance: Instance, before: Listing, upperDir: string, workDir: string): Promise<CaptureResult> {
+export async function captureChanges(
+  instance: Instance,
+  before: Listing,
+  upperDir: string,
+  workDir: string,
+): Promise<CaptureResult> {
   const { changed, removed } = changesBetween(before, await listFiles(instance));
   const entries = [...new Set([...ancestorsOf([...changed, ...removed]), ...changed])].sort();
   if (entries.length) {
     const wrote = await instance.exec({ argv: ['sh', '-c', `cat > ${LIST}`], stdin: entries.join('\0') });
-    if (wrote.exitCode !== 0) throw new BuildFailure('build', `could not write the list of changes in the build instance: ${wrote.stderr.trim()}`);
+    if (wrote.exitCode !== 0)
+      throw new BuildFailure(
+        'build',
+        `could not write the list of changes in the build instance: ${wrote.stderr.trim()}`,
+      );
     const tar = await instance.exec({
-      argv: ['tar', '-C', '/', '--format=posix', '--xattrs', '--xattrs-include=*', '--numeric-owner', '--no-recursion', '--ignore-failed-read', '--null', '-T', LIST, '-cpf', ARCHIVE],
+      argv: [
+        'tar',
+        '-C',
+        '/',
+        '--format=posix',
+        '--xattrs',
+        '--xattrs-include=*',
+        '--numeric-owner',
+        '--no-recursion',
+        '--ignore-failed-read',
+        '--null',
+        '-T',
+        LIST,
+        '-cpf',
+        ARCHIVE,
+      ],
     });
     // GNU tar exits 1 when a file changed while it was read (a log written meanwhile): still a usable archive.
-    if (tar.exitCode !== 0 && tar.exitCode !== 1) throw new BuildFailure('build', `could not archive the changes in the build instance (exit ${tar.exitCode}): ${tar.stderr.trim().slice(-300)}`);
+    if (tar.exitCode !== 0 && tar.exitCode !== 1)
+      throw new BuildFailure(
+        'build',
+        `could not archive the changes in the build instance (exit ${tar.exitCode}): ${tar.stderr.trim().slice(-300)}`,
+      );
     const local = join(workDir, 'changes.tar');
     await instance.copyOut(ARCHIVE, local);
     await runTool(['tar', '-C', upperDir, '--numeric-owner', '--xattrs', '--xattrs-include=*', '-xpf', local]);

@@ -9,13 +9,37 @@ import { ancestorsOf, changesBetween, listingCommand, parseListing } from './cha
 const entry = (path: string, id: string) => `${id}\t${path}\0`;
 
 test('changesBetween: new, changed (inode, ctime or type) and removed entries; a removed subtree is one removal', () => {
-  const before = parseListing(entry('etc', '1 10.0 d') + entry('etc/motd', '2 10.0 f') + entry('etc/issue', '3 10.0 f') + entry('opt', '4 10.0 d') + entry('opt/a', '5 10.0 d') + entry('opt/a/b', '6 10.0 f') + entry('opt/a-b', '7 10.0 f'));
-  const after = parseListing(entry('etc', '1 12.5 d') + entry('etc/issue', '3 12.5 f') + entry('etc/new', '9 12.5 f') + entry('opt', '4 12.5 d') + entry('opt/a-b', '7 10.0 f') +
-    entry('etc/ssh/ssh_host_rsa_key', '10 12.6 f'));
+  const before = parseListing(
+    entry('etc', '1 10.0 d') +
+      entry('etc/motd', '2 10.0 f') +
+      entry('etc/issue', '3 10.0 f') +
+      entry('opt', '4 10.0 d') +
+      entry('opt/a', '5 10.0 d') +
+      entry('opt/a/b', '6 10.0 f') +
+      entry('opt/a-b', '7 10.0 f'),
+  );
+  const after = parseListing(
+    entry('etc', '1 12.5 d') +
+      entry('etc/issue', '3 12.5 f') +
+      entry('etc/new', '9 12.5 f') +
+      entry('opt', '4 12.5 d') +
+      entry('opt/a-b', '7 10.0 f') +
+      entry('etc/ssh/ssh_host_rsa_key', '10 12.6 f'),
+  );
   const { changed, removed } = changesBetween(before, after);
-  assert.deepEqual(changed, ['etc', 'etc/issue', 'etc/new', 'opt'], 'SSH host keys the VM made at boot are not captured');
+  assert.deepEqual(
+    changed,
+    ['etc', 'etc/issue', 'etc/new', 'opt'],
+    'SSH host keys the VM made at boot are not captured',
+  );
   assert.deepEqual(removed, ['etc/motd', 'opt/a']);
-  assert.deepEqual(ancestorsOf(['etc/ssh/sshd_config', 'usr/lib/x/y']), ['etc', 'etc/ssh', 'usr', 'usr/lib', 'usr/lib/x']);
+  assert.deepEqual(ancestorsOf(['etc/ssh/sshd_config', 'usr/lib/x/y']), [
+    'etc',
+    'etc/ssh',
+    'usr',
+    'usr/lib',
+    'usr/lib/x',
+  ]);
 });
 
 test('parseListing keeps paths with spaces and tabs whole', () => {
@@ -30,7 +54,16 @@ test('the listing command, run by find on a real tree, sees writes, chmods, rena
     mkdirSync(join(root, 'gone/deep'), { recursive: true });
     for (const f of ['etc/a', 'etc/b', 'etc/c', 'etc/d', 'gone/deep/x']) writeFileSync(join(root, f), 'same');
     // Run find with the same arguments, rooted at the temp tree instead of /.
-    const list = () => parseListing(execFileSync(listingCommand()[0]!, listingCommand().slice(1).map((a) => (a === '/' ? root : a)), { encoding: 'utf8' }));
+    const list = () =>
+      parseListing(
+        execFileSync(
+          listingCommand()[0]!,
+          listingCommand()
+            .slice(1)
+            .map((a) => (a === '/' ? root : a)),
+          { encoding: 'utf8' },
+        ),
+      );
     const before = list();
     execFileSync('sleep', ['0.05']);
     writeFileSync(join(root, 'etc/a'), 'same'); // same size, same content: still a write

@@ -9,7 +9,18 @@
  * Paths whose contents never become part of a layer: mount points of the running system (find's
  * -xdev still prints them), scratch space and per-boot state.
  */
-export const NOT_CAPTURED = ['/proc', '/sys', '/dev', '/run', '/tmp', '/var/tmp', '/var/log/journal', '/var/lib/ingot-firstboot', '/var/lib/systemd/random-seed', '/var/lib/dhcp'] as const;
+export const NOT_CAPTURED = [
+  '/proc',
+  '/sys',
+  '/dev',
+  '/run',
+  '/tmp',
+  '/var/tmp',
+  '/var/log/journal',
+  '/var/lib/ingot-firstboot',
+  '/var/lib/systemd/random-seed',
+  '/var/lib/dhcp',
+] as const;
 
 /**
  * Files that identify one machine, made by the build VM's own first boot (SSH host keys are
@@ -44,10 +55,14 @@ export interface Changes {
 }
 
 export function changesBetween(before: Listing, after: Listing): Changes {
-  const changed = [...after].filter(([path, id]) => before.get(path) !== id && !MACHINE_IDENTITY.test(path)).map(([path]) => path).sort();
+  const changed = [...after]
+    .filter(([path, id]) => before.get(path) !== id && !MACHINE_IDENTITY.test(path))
+    .map(([path]) => path)
+    .sort();
   const gone = new Set([...before.keys()].filter((path) => !after.has(path)));
   const underGone = (path: string): boolean => {
-    for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) if (gone.has(path.slice(0, cut))) return true;
+    for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1))
+      if (gone.has(path.slice(0, cut))) return true;
     return false;
   };
   const removed = [...gone].filter((path) => !underGone(path)).sort();

@@ -24,24 +24,35 @@ export interface VmBuildInstance {
 }
 
 /** The layer's name in logs and manifest.json. */
-export const vmLayerName = (components: readonly BuildComponent[]): string => `qemu build instance: ${components.map((c) => c.name).join(', ')}`;
+export const vmLayerName = (components: readonly BuildComponent[]): string =>
+  `qemu build instance: ${components.map((c) => c.name).join(', ')}`;
 
 function vmLayerKey(stack: LayerStack, components: readonly BuildComponent[]): string {
   return layerCacheKey({
     parentLayerDigest: stack.headKey,
     componentDocument: JSON.stringify(['qemu-build-instance', ...components.map((c) => [c.name, c.text])]),
     componentVersion: components.map((c) => c.version).join(','),
-    parameters: Object.fromEntries(components.flatMap((c, i) => Object.entries(c.parameters).map(([k, v]) => [`${i}.${k}`, v]))),
+    parameters: Object.fromEntries(
+      components.flatMap((c, i) => Object.entries(c.parameters).map(([k, v]) => [`${i}.${k}`, v])),
+    ),
   });
 }
 
-export async function addVmLayer(ctx: StackContext, stack: LayerStack, components: readonly BuildComponent[], vm: VmBuildInstance): Promise<LayerStack> {
+export async function addVmLayer(
+  ctx: StackContext,
+  stack: LayerStack,
+  components: readonly BuildComponent[],
+  vm: VmBuildInstance,
+): Promise<LayerStack> {
   if (!components.some((c) => hasPhase(c, 'build') || hasPhase(c, 'validate'))) return stack;
   const name = vmLayerName(components);
   const key = vmLayerKey(stack, components);
   const hit = await cachedLayer(ctx, stack, key, name);
   if (hit) {
-    ctx.onEvent({ type: 'log', line: 'the build and validate phases ran in a VM when this layer was made; it is reused as is' });
+    ctx.onEvent({
+      type: 'log',
+      line: 'the build and validate phases ran in a VM when this layer was made; it is reused as is',
+    });
     return hit;
   }
   const started = performance.now();
@@ -50,27 +61,65 @@ export async function addVmLayer(ctx: StackContext, stack: LayerStack, component
   const upper = join(dir, 'upper');
   await mkdir(upper);
   try {
-    const disk = await writeRootDisk({ lowerDirs: stack.lowerDirs, outFile: join(dir, 'build.raw'), sizeGiB: vm.rootGiB, workDir: dir });
+    const disk = await writeRootDisk({
+      lowerDirs: stack.lowerDirs,
+      outFile: join(dir, 'build.raw'),
+      sizeGiB: vm.rootGiB,
+      workDir: dir,
+    });
     const booting = performance.now();
-    const instance = await createQemuInstance({ disk: disk.path, diskFormat: 'raw', workDir: dir, hostname: 'ingot-build', cpus: vm.cpus, memoryMiB: vm.memoryMiB, signal: ctx.signal });
+    const instance = await createQemuInstance({
+      disk: disk.path,
+      diskFormat: 'raw',
+      workDir: dir,
+      hostname: 'ingot-build',
+      cpus: vm.cpus,
+      memoryMiB: vm.memoryMiB,
+      signal: ctx.signal,
+    });
     try {
-      ctx.onEvent({ type: 'log', line: `qemu build instance (${vm.cpus} vCPU, ${vm.memoryMiB} MiB) answered SSH ${((performance.now() - booting) / 1000).toFixed(1)} s after it started` });
+      ctx.onEvent({
+        type: 'log',
+        line: `qemu build instance (${vm.cpus} vCPU, ${vm.memoryMiB} MiB) answered SSH ${((performance.now() - booting) / 1000).toFixed(1)} s after it started`,
+      });
       const before = await listFiles(instance);
       for (const phase of ['build', 'validate'] as const) {
         for (const component of components.filter((c) => hasPhase(c, phase))) {
           const t = performance.now();
           ctx.onEvent({ type: 'component', name: component.name, phase, status: 'start' });
           try {
-            await runPhase({ instance, component, phase, logDir: ctx.logDir, signal: ctx.signal, onEvent: ctx.onEvent });
+            await runPhase({
+              instance,
+              component,
+              phase,
+              logDir: ctx.logDir,
+              signal: ctx.signal,
+              onEvent: ctx.onEvent,
+            });
           } catch (err) {
-            ctx.onEvent({ type: 'component', name: component.name, phase, status: 'failed', durationMs: performance.now() - t });
+            ctx.onEvent({
+              type: 'component',
+              name: component.name,
+              phase,
+              status: 'failed',
+              durationMs: performance.now() - t,
+            });
             throw err;
           }
-          ctx.onEvent({ type: 'component', name: component.name, phase, status: 'success', durationMs: performance.now() - t });
+          ctx.onEvent({
+            type: 'component',
+            name: component.name,
+            phase,
+            status: 'success',
+            durationMs: performance.now() - t,
+          });
         }
       }
       const captured = await captureChanges(instance, before, upper, dir);
-      ctx.onEvent({ type: 'log', line: `captured the VM's changes: ${captured.changed} new or changed entries, ${captured.removed} removed` });
+      ctx.onEvent({
+        type: 'log',
+        line: `captured the VM's changes: ${captured.changed} new or changed entries, ${captured.removed} removed`,
+      });
     } finally {
       await instance.close();
     }

@@ -16,7 +16,10 @@ let decided: Promise<Accel> | undefined;
 export function chooseAccel(): Promise<Accel> {
   const forced = process.env['INGOT_QEMU_ACCEL'];
   if (forced === 'tcg' || forced === 'kvm') return Promise.resolve(forced);
-  decided ??= probeKvm().then((ok) => (ok ? 'kvm' : 'tcg'), () => 'tcg' as const);
+  decided ??= probeKvm().then(
+    (ok) => (ok ? 'kvm' : 'tcg'),
+    () => 'tcg' as const,
+  );
   return decided;
 }
 
@@ -30,12 +33,39 @@ function probeSector(): Buffer {
 }
 
 export async function probeKvm(timeoutMs = 5000): Promise<boolean> {
-  if (!(await access('/dev/kvm').then(() => true, () => false))) return false;
+  if (
+    !(await access('/dev/kvm').then(
+      () => true,
+      () => false,
+    ))
+  )
+    return false;
   const dir = await mkdtemp(join(tmpdir(), 'ingot-kvm-probe-'));
   try {
     await writeFile(join(dir, 'boot.img'), probeSector());
-    await runTool(['timeout', '-s', 'KILL', String(timeoutMs / 1000), 'qemu-system-x86_64', '-accel', 'kvm', '-m', '16', '-display', 'none', '-monitor', 'none',
-      '-drive', `file=${join(dir, 'boot.img')},format=raw,if=ide`, '-serial', `file:${join(dir, 'serial')}`, '-no-reboot'], { okCodes: [137, 124, 1] });
+    await runTool(
+      [
+        'timeout',
+        '-s',
+        'KILL',
+        String(timeoutMs / 1000),
+        'qemu-system-x86_64',
+        '-accel',
+        'kvm',
+        '-m',
+        '16',
+        '-display',
+        'none',
+        '-monitor',
+        'none',
+        '-drive',
+        `file=${join(dir, 'boot.img')},format=raw,if=ide`,
+        '-serial',
+        `file:${join(dir, 'serial')}`,
+        '-no-reboot',
+      ],
+      { okCodes: [137, 124, 1] },
+    );
     const out = await readFile(join(dir, 'serial'), 'utf8').catch(() => '');
     return out.includes('K');
   } finally {

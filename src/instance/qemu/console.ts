@@ -24,4 +24,3 @@ export function readConsoleTail(file: string): string {
     return '';
   }
 }
-

@@ -40,11 +40,30 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
   try {
     const { keyFile, publicKey } = await makeKeyPair(dir);
     const id = basename(dir).replace(/^ingot-qemu-/, '');
-    await writeSeedDisk(join(dir, 'seed.img'), { instanceId: `i-${id}`, hostname: opts.hostname ?? 'ingot-vm', sshAuthorizedKeys: [publicKey] }, dir);
+    await writeSeedDisk(
+      join(dir, 'seed.img'),
+      { instanceId: `i-${id}`, hostname: opts.hostname ?? 'ingot-vm', sshAuthorizedKeys: [publicKey] },
+      dir,
+    );
     await createOverlay(opts.disk, opts.diskFormat ?? 'raw', join(dir, 'overlay.qcow2'));
     const accel = opts.accel ?? (await chooseAccel());
-    const vm = await startVm({ baseDisk: opts.disk, baseFormat: opts.diskFormat ?? 'raw', overlay: join(dir, 'overlay.qcow2'), seedDisk: join(dir, 'seed.img'), consoleLog: join(dir, 'console.log'), accel, memoryMiB: opts.memoryMiB ?? 1536, cpus: opts.cpus ?? DEFAULT_CPUS });
-    const instance = new QemuInstance(id, dir, vm, { port: vm.sshPort, keyFile, controlPath: join(dir, 'ssh.ctl') }, opts.bootTimeoutMs ?? 600_000);
+    const vm = await startVm({
+      baseDisk: opts.disk,
+      baseFormat: opts.diskFormat ?? 'raw',
+      overlay: join(dir, 'overlay.qcow2'),
+      seedDisk: join(dir, 'seed.img'),
+      consoleLog: join(dir, 'console.log'),
+      accel,
+      memoryMiB: opts.memoryMiB ?? 1536,
+      cpus: opts.cpus ?? DEFAULT_CPUS,
+    });
+    const instance = new QemuInstance(
+      id,
+      dir,
+      vm,
+      { port: vm.sshPort, keyFile, controlPath: join(dir, 'ssh.ctl') },
+      opts.bootTimeoutMs ?? 600_000,
+    );
     const onAbort = () => void instance.close();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
@@ -56,7 +75,9 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
       const console = await readFile(join(dir, 'console.log'), 'utf8').catch(() => '');
       await instance.close();
       if (opts.signal?.aborted) throw new Error('the boot was cancelled', { cause: err });
-      throw new Error(`${(err as Error).message}\nlast console lines:\n${console.split('\n').slice(-15).join('\n')}`, { cause: err });
+      throw new Error(`${(err as Error).message}\nlast console lines:\n${console.split('\n').slice(-15).join('\n')}`, {
+        cause: err,
+      });
     }
     return instance;
   } catch (err) {
@@ -64,4 +85,3 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
     throw err;
   }
 }
-

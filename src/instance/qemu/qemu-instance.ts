@@ -44,7 +44,11 @@ export class QemuInstance implements Instance {
   async connect(): Promise<void> {
     // A fresh socket path per connection: a killed master leaves its socket file behind.
     this.#ssh = { ...this.#ssh, controlPath: join(this.#dir, `ssh-${++this.#connections}.ctl`) };
-    this.#master = await connectMaster(this.#ssh, this.#bootTimeoutMs, () => this.#vm.exitReason() ?? panicIn(this.consoleLog));
+    this.#master = await connectMaster(
+      this.#ssh,
+      this.#bootTimeoutMs,
+      () => this.#vm.exitReason() ?? panicIn(this.consoleLog),
+    );
   }
 
   exec(params: ExecParams): Promise<ExecResult> {
@@ -67,7 +71,8 @@ export class QemuInstance implements Instance {
       if (remote) await runTool(sshArgv(this.#ssh, killCommand(id)), { okCodes: [255] }).catch(() => {});
       local.abort();
     };
-    const timer = params.timeoutMs === undefined ? undefined : setTimeout(() => void stop('timeout', true), params.timeoutMs);
+    const timer =
+      params.timeoutMs === undefined ? undefined : setTimeout(() => void stop('timeout', true), params.timeoutMs);
     const onAbort = () => void stop('abort', true);
     const onLifeEnd = () => void stop('abort', false);
     params.signal?.addEventListener('abort', onAbort, { once: true });
@@ -85,7 +90,9 @@ export class QemuInstance implements Instance {
   }
 
   async copyIn(hostPath: string, instancePath: string): Promise<void> {
-    const remote = sshArgv(this.#ssh, untarInto(instancePath, basename(hostPath))).map(q).join(' ');
+    const remote = sshArgv(this.#ssh, untarInto(instancePath, basename(hostPath)))
+      .map(q)
+      .join(' ');
     await runTool(['sh', '-c', `tar -C ${q(dirname(hostPath))} -cf - ${q(basename(hostPath))} | ${remote}`]);
   }
 
@@ -93,7 +100,11 @@ export class QemuInstance implements Instance {
     const tmp = await mkdtemp(join(dirname(hostPath), '.ingot-copy-'));
     try {
       const remote = sshArgv(this.#ssh, tarOf(instancePath)).map(q).join(' ');
-      await runTool(['sh', '-c', `${remote} | tar -C ${q(tmp)} -xpf - && rm -rf ${q(hostPath)} && mv ${q(join(tmp, basename(instancePath)))} ${q(hostPath)}`]);
+      await runTool([
+        'sh',
+        '-c',
+        `${remote} | tar -C ${q(tmp)} -xpf - && rm -rf ${q(hostPath)} && mv ${q(join(tmp, basename(instancePath)))} ${q(hostPath)}`,
+      ]);
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
@@ -104,7 +115,10 @@ export class QemuInstance implements Instance {
     if (this.#closing) throw new Error(`qemu instance ${this.id} is closed`);
     const before = await this.#bootId();
     const asked = await this.exec({ argv: ['systemctl', 'reboot', '--no-block'] });
-    if (asked.exitCode !== 0) throw new Error(`qemu instance ${this.id}: systemctl reboot failed (exit ${asked.exitCode}): ${asked.stderr.trim()}`);
+    if (asked.exitCode !== 0)
+      throw new Error(
+        `qemu instance ${this.id}: systemctl reboot failed (exit ${asked.exitCode}): ${asked.stderr.trim()}`,
+      );
     await this.#endSessions();
     const deadline = Date.now() + this.#bootTimeoutMs;
     while (Date.now() < deadline) {
@@ -113,7 +127,9 @@ export class QemuInstance implements Instance {
       await this.#endSessions();
       await sleep(1000);
     }
-    throw new Error(`qemu instance ${this.id} did not come back from the reboot within ${this.#bootTimeoutMs / 1000} s`);
+    throw new Error(
+      `qemu instance ${this.id} did not come back from the reboot within ${this.#bootTimeoutMs / 1000} s`,
+    );
   }
 
   close(): Promise<void> {
@@ -146,5 +162,9 @@ export class QemuInstance implements Instance {
 }
 
 function pick(p: ExecParams): Pick<ExecParams, 'stdin' | 'onStdout' | 'onStderr'> {
-  return { ...(p.stdin !== undefined ? { stdin: p.stdin } : {}), ...(p.onStdout ? { onStdout: p.onStdout } : {}), ...(p.onStderr ? { onStderr: p.onStderr } : {}) };
+  return {
+    ...(p.stdin !== undefined ? { stdin: p.stdin } : {}),
+    ...(p.onStdout ? { onStdout: p.onStdout } : {}),
+    ...(p.onStderr ? { onStderr: p.onStderr } : {}),
+  };
 }

@@ -13,7 +13,12 @@ export const newExecId = (): string => randomBytes(6).toString('hex');
 const PIDS = '/run/ingot-exec';
 
 /** Runs argv with env in cwd; the session's process group is killed when the program ends. */
-export function execCommand(id: string, argv: readonly string[], env: Readonly<Record<string, string>>, cwd: string): string {
+export function execCommand(
+  id: string,
+  argv: readonly string[],
+  env: Readonly<Record<string, string>>,
+  cwd: string,
+): string {
   const pidFile = `${PIDS}/${id}`;
   const inner = `echo $$ > ${pidFile}; cd "$1" || exit 1; shift; exec "$@"`;
   const envArgs = Object.entries(env).map(([k, v]) => q(`${k}=${v}`));
@@ -34,8 +39,10 @@ export function killCommand(id: string): string {
 export function untarInto(dest: string, name: string): string {
   const d = q(dest);
   const src = `"$t"/${q(name)}`;
-  return `set -e; t=$(mktemp -d /tmp/ingot-copy.XXXXXX); tar -xpf - -C "$t"; mkdir -p "$(dirname ${d})"; ` +
-    `if [ -d ${d} ] && [ -d ${src} ]; then cp -a ${src}/. ${d}/; else rm -rf ${d}; mv ${src} ${d}; fi; rm -rf "$t"`;
+  return (
+    `set -e; t=$(mktemp -d /tmp/ingot-copy.XXXXXX); tar -xpf - -C "$t"; mkdir -p "$(dirname ${d})"; ` +
+    `if [ -d ${d} ] && [ -d ${src} ]; then cp -a ${src}/. ${d}/; else rm -rf ${d}; mv ${src} ${d}; fi; rm -rf "$t"`
+  );
 }
 
 /** Writes a tar of the instance path to stdout (one entry: its base name). */

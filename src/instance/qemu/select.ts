@@ -27,11 +27,19 @@ export function instanceDriverFor(infra: InfraConfigLike | undefined): DriverCho
   const vmType = infra?.instanceTypes?.find((t) => t.startsWith('ingot.vm.'));
   if (vmType) {
     const size = VM_INSTANCE_TYPES[vmType];
-    if (!size) throw new IngotError('InvalidParameterValueException', `instanceTypes: '${vmType}' is not a VM type (choose from ${Object.keys(VM_INSTANCE_TYPES).join(', ')})`);
+    if (!size)
+      throw new IngotError(
+        'InvalidParameterValueException',
+        `instanceTypes: '${vmType}' is not a VM type (choose from ${Object.keys(VM_INSTANCE_TYPES).join(', ')})`,
+      );
     return { driver: 'qemu', instanceType: vmType, ...size };
   }
   const tag = infra?.resourceTags?.[DRIVER_TAG];
   if (tag === undefined || tag === 'sandbox') return { driver: 'sandbox' };
-  if (tag !== 'qemu') throw new IngotError('InvalidParameterValueException', `resourceTags: ${DRIVER_TAG} must be 'qemu' or 'sandbox', not '${tag}'`);
+  if (tag !== 'qemu')
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `resourceTags: ${DRIVER_TAG} must be 'qemu' or 'sandbox', not '${tag}'`,
+    );
   return { driver: 'qemu', instanceType: 'ingot.vm.medium', ...VM_INSTANCE_TYPES['ingot.vm.medium']! };
 }

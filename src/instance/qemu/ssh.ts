@@ -22,9 +22,26 @@ export async function makeKeyPair(dir: string): Promise<{ keyFile: string; publi
 
 export function sshOptions(t: SshTarget): string[] {
   return [
-    '-p', String(t.port), '-i', t.keyFile, '-o', `ControlPath=${t.controlPath}`,
-    '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
-    '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3',
+    '-p',
+    String(t.port),
+    '-i',
+    t.keyFile,
+    '-o',
+    `ControlPath=${t.controlPath}`,
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'ServerAliveInterval=5',
+    '-o',
+    'ServerAliveCountMax=3',
   ];
 }
 
@@ -37,18 +54,28 @@ export function sshArgv(t: SshTarget, remoteCommand: string): string[] {
  * Starts the master connection, retrying while the guest boots. Resolves with the master process
  * once sessions can be opened; rejects after `timeoutMs` or when `alive()` turns false.
  */
-export async function connectMaster(t: SshTarget, timeoutMs: number, alive: () => string | undefined): Promise<ChildProcess> {
+export async function connectMaster(
+  t: SshTarget,
+  timeoutMs: number,
+  alive: () => string | undefined,
+): Promise<ChildProcess> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
     const dead = alive();
     if (dead) throw new Error(`the VM stopped while booting: ${dead}`);
-    const master = spawn('ssh', [...sshOptions(t), '-M', '-N', '-o', 'ControlMaster=yes', '-o', 'ConnectTimeout=5', 'root@127.0.0.1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const master = spawn(
+      'ssh',
+      [...sshOptions(t), '-M', '-N', '-o', 'ControlMaster=yes', '-o', 'ConnectTimeout=5', 'root@127.0.0.1'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     master.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<void>((resolve) => master.once('exit', () => resolve()));
     while (master.exitCode === null && master.signalCode === null) {
-      const check = await runTool(['ssh', ...sshOptions(t), '-O', 'check', 'root@127.0.0.1'], { okCodes: [255] }).catch(() => undefined);
+      const check = await runTool(['ssh', ...sshOptions(t), '-O', 'check', 'root@127.0.0.1'], { okCodes: [255] }).catch(
+        () => undefined,
+      );
       if (check?.code === 0) return master;
       await Promise.race([sleep(100), exited]);
     }
@@ -56,5 +83,7 @@ export async function connectMaster(t: SshTarget, timeoutMs: number, alive: () =
     // Refused or reset while sshd is not up yet: try again soon (each second here is a second of boot time).
     await sleep(200);
   }
-  throw new Error(`no SSH connection to the VM within ${Math.round(timeoutMs / 1000)} s${lastError ? ` (last error: ${lastError})` : ''}`);
+  throw new Error(
+    `no SSH connection to the VM within ${Math.round(timeoutMs / 1000)} s${lastError ? ` (last error: ${lastError})` : ''}`,
+  );
 }

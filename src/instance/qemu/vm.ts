@@ -54,26 +54,51 @@ export function freePort(): Promise<number> {
  */
 export function qemuArgv(spec: VmSpec, sshPort: number): string[] {
   const argv = [
-    'qemu-system-x86_64', '-nodefaults', '-machine', `pc,accel=${spec.accel}`, '-m', String(spec.memoryMiB), '-smp', String(spec.cpus),
-    '-cpu', spec.accel === 'kvm' ? 'host' : 'qemu64,-svm',
-    '-display', 'none', '-monitor', 'none', '-serial', `file:${spec.consoleLog}`,
-    '-drive', `file=${spec.overlay},if=virtio,format=qcow2,discard=unmap`,
-    '-drive', `file=${spec.seedDisk},if=virtio,format=raw,readonly=on`,
+    'qemu-system-x86_64',
+    '-nodefaults',
+    '-machine',
+    `pc,accel=${spec.accel}`,
+    '-m',
+    String(spec.memoryMiB),
+    '-smp',
+    String(spec.cpus),
+    '-cpu',
+    spec.accel === 'kvm' ? 'host' : 'qemu64,-svm',
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-serial',
+    `file:${spec.consoleLog}`,
+    '-drive',
+    `file=${spec.overlay},if=virtio,format=qcow2,discard=unmap`,
+    '-drive',
+    `file=${spec.seedDisk},if=virtio,format=raw,readonly=on`,
     ...(spec.dataDisks ?? []).flatMap((d) => ['-drive', `file=${d},if=virtio,format=raw`]),
-    '-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${sshPort}-:22`, '-device', 'virtio-net-pci,netdev=net0',
-    '-device', 'virtio-rng-pci',
+    '-netdev',
+    `user,id=net0,hostfwd=tcp:127.0.0.1:${sshPort}-:22`,
+    '-device',
+    'virtio-net-pci,netdev=net0',
+    '-device',
+    'virtio-rng-pci',
   ];
   return argv;
 }
 
 export async function startVm(spec: VmSpec): Promise<RunningVm> {
   const sshPort = await freePort();
-  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...qemuArgv(spec, sshPort)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...qemuArgv(spec, sshPort)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   let reason: string | undefined;
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   child.on('error', (err) => (reason = `qemu could not start: ${err.message}`));
-  child.on('exit', (code, signal) => (reason = `qemu exited (${signal ?? `code ${code}`})${stderr.trim() ? `: ${stderr.trim().slice(-500)}` : ''}`));
+  child.on(
+    'exit',
+    (code, signal) =>
+      (reason = `qemu exited (${signal ?? `code ${code}`})${stderr.trim() ? `: ${stderr.trim().slice(-500)}` : ''}`),
+  );
   return { process: child, sshPort, exitReason: () => reason };
 }
 

@@ -8,8 +8,20 @@ import { UnsupportedInstanceError } from '../types.ts';
 
 /** Capabilities a build step keeps; no CAP_SYS_ADMIN (mounts), SYS_MODULE, SYS_RAWIO, SYS_TIME, NET_ADMIN... */
 export const SANDBOX_CAPABILITIES = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID',
-  'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FSETID',
+  'CAP_FOWNER',
+  'CAP_MKNOD',
+  'CAP_NET_RAW',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETFCAP',
+  'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SYS_CHROOT',
+  'CAP_KILL',
+  'CAP_AUDIT_WRITE',
 ] as const;
 
 export const DEFAULT_SANDBOX_ENV: Readonly<Record<string, string>> = {
@@ -44,24 +56,41 @@ export function findBwrap(): string {
   } catch {
     bwrapPath = '';
   }
-  if (!bwrapPath) throw new UnsupportedInstanceError('the sandbox instance needs bubblewrap (apt-get install bubblewrap)');
+  if (!bwrapPath)
+    throw new UnsupportedInstanceError('the sandbox instance needs bubblewrap (apt-get install bubblewrap)');
   return bwrapPath;
 }
 
 export function bwrapArgs(spec: BwrapSpec, argv: readonly string[]): string[] {
   const args = [
-    '--bind', spec.rootView, '/',
-    '--proc', '/proc',
-    '--ro-bind', '/proc/sys', '/proc/sys',
-    '--dev', '/dev',
-    '--bind', spec.tmpDir, '/tmp',
+    '--bind',
+    spec.rootView,
+    '/',
+    '--proc',
+    '/proc',
+    '--ro-bind',
+    '/proc/sys',
+    '/proc/sys',
+    '--dev',
+    '/dev',
+    '--bind',
+    spec.tmpDir,
+    '/tmp',
   ];
   if (spec.resolvConfTarget && spec.hostResolvConf) args.push('--ro-bind', spec.hostResolvConf, spec.resolvConfTarget);
   args.push(
-    '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--hostname', spec.hostname,
-    '--die-with-parent', '--new-session',
-    '--cap-drop', 'ALL', ...SANDBOX_CAPABILITIES.flatMap((c) => ['--cap-add', c]),
-    '--chdir', spec.cwd,
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--hostname',
+    spec.hostname,
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    ...SANDBOX_CAPABILITIES.flatMap((c) => ['--cap-add', c]),
+    '--chdir',
+    spec.cwd,
     '--clearenv',
   );
   for (const [k, v] of Object.entries(spec.env)) args.push('--setenv', k, v);

@@ -8,22 +8,31 @@ import { bootstrapUnavailable, sharedTestBase } from '../../bases/testing.ts';
 import { cleanupStaleSandboxes, createSandboxInstance } from './index.ts';
 import { mountsUnder } from './mounts.ts';
 
-const unavailable = bootstrapUnavailable() ?? (existsSync('/usr/bin/bwrap') ? undefined : 'bubblewrap is not installed');
+const unavailable =
+  bootstrapUnavailable() ?? (existsSync('/usr/bin/bwrap') ? undefined : 'bubblewrap is not installed');
 
-test('a SIGKILLed owner leaves nothing after cleanupStaleSandboxes; live sandboxes are kept', { skip: unavailable ?? false, timeout: 120_000 }, async (t) => {
+test('a SIGKILLed owner leaves nothing after cleanupStaleSandboxes; live sandboxes are kept', {
+  skip: unavailable ?? false,
+  timeout: 120_000,
+}, async (t) => {
   const base = await sharedTestBase();
   const home = mkdtempSync('/tmp/ingot-cleanup-test-');
   t.after(() => rmSync(home, { recursive: true, force: true }));
   const child = join(home, 'owner.ts');
-  writeFileSync(child, [
-    `import { createSandboxInstance } from ${JSON.stringify(join(import.meta.dirname, 'index.ts'))};`,
-    `const sb = await createSandboxInstance({ ingotHome: ${JSON.stringify(home)}, lowerDirs: [${JSON.stringify(base.rootfsDir)}], upperDir: ${JSON.stringify(join(home, 'upper'))}, limits: { memoryMiB: 256 } });`,
-    `void sb.exec({ argv: ['sleep', '300'] });`,
-    `setTimeout(() => console.log(sb.id), 300);`,
-    `setInterval(() => {}, 1000);`,
-  ].join('\n'));
+  writeFileSync(
+    child,
+    [
+      `import { createSandboxInstance } from ${JSON.stringify(join(import.meta.dirname, 'index.ts'))};`,
+      `const sb = await createSandboxInstance({ ingotHome: ${JSON.stringify(home)}, lowerDirs: [${JSON.stringify(base.rootfsDir)}], upperDir: ${JSON.stringify(join(home, 'upper'))}, limits: { memoryMiB: 256 } });`,
+      `void sb.exec({ argv: ['sleep', '300'] });`,
+      `setTimeout(() => console.log(sb.id), 300);`,
+      `setInterval(() => {}, 1000);`,
+    ].join('\n'),
+  );
   const owner = spawn(process.execPath, [child], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const id = await new Promise<string>((resolve) => owner.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())));
+  const id = await new Promise<string>((resolve) =>
+    owner.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())),
+  );
   assert.equal((await mountsUnder(home)).length, 1);
   const live = await createSandboxInstance({ ingotHome: home, rootDir: base.rootfsDir });
   try {
@@ -33,7 +42,10 @@ test('a SIGKILLed owner leaves nothing after cleanupStaleSandboxes; live sandbox
     const removed = await cleanupStaleSandboxes(home);
     assert.ok(removed.includes(join(home, 'run/sandboxes', id)), removed.join(', '));
     assert.deepEqual(await mountsUnder(home), []);
-    assert.equal(execFileSync('sh', ['-c', `find /sys/fs/cgroup -maxdepth 6 -name 'ingot-${id}-*'`], { encoding: 'utf8' }), '');
+    assert.equal(
+      execFileSync('sh', ['-c', `find /sys/fs/cgroup -maxdepth 6 -name 'ingot-${id}-*'`], { encoding: 'utf8' }),
+      '',
+    );
     assert.deepEqual(readdirSync(join(home, 'run/sandboxes')), [live.id]);
     assert.equal((await live.exec({ argv: ['true'] })).exitCode, 0);
   } finally {
@@ -42,25 +54,39 @@ test('a SIGKILLed owner leaves nothing after cleanupStaleSandboxes; live sandbox
   assert.deepEqual(readdirSync(join(home, 'run/sandboxes')), []);
 });
 
-test('cgroups of a dead owner whose INGOT_HOME is gone are found by name and removed', { skip: unavailable ?? false, timeout: 60_000 }, async (t) => {
+test('cgroups of a dead owner whose INGOT_HOME is gone are found by name and removed', {
+  skip: unavailable ?? false,
+  timeout: 60_000,
+}, async (t) => {
   const base = await sharedTestBase();
   const home = mkdtempSync('/tmp/ingot-orphan-test-');
   t.after(() => rmSync(home, { recursive: true, force: true }));
   const child = join(home, 'owner.ts');
-  writeFileSync(child, [
-    `import { createSandboxInstance } from ${JSON.stringify(join(import.meta.dirname, 'index.ts'))};`,
-    `const sb = await createSandboxInstance({ ingotHome: ${JSON.stringify(join(home, 'gone'))}, rootDir: ${JSON.stringify(base.rootfsDir)} });`,
-    `console.log(sb.id);`,
-    `setInterval(() => {}, 1000);`,
-  ].join('\n'));
+  writeFileSync(
+    child,
+    [
+      `import { createSandboxInstance } from ${JSON.stringify(join(import.meta.dirname, 'index.ts'))};`,
+      `const sb = await createSandboxInstance({ ingotHome: ${JSON.stringify(join(home, 'gone'))}, rootDir: ${JSON.stringify(base.rootfsDir)} });`,
+      `console.log(sb.id);`,
+      `setInterval(() => {}, 1000);`,
+    ].join('\n'),
+  );
   const owner = spawn(process.execPath, [child], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const id = await new Promise<string>((resolve) => owner.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())));
-  const find = () => execFileSync('sh', ['-c', `find /sys/fs/cgroup -maxdepth 6 -name 'ingot-${id}-p${owner.pid}'`], { encoding: 'utf8' }).trim();
+  const id = await new Promise<string>((resolve) =>
+    owner.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())),
+  );
+  const find = () =>
+    execFileSync('sh', ['-c', `find /sys/fs/cgroup -maxdepth 6 -name 'ingot-${id}-p${owner.pid}'`], {
+      encoding: 'utf8',
+    }).trim();
   assert.notEqual(find(), '');
   owner.kill('SIGKILL');
   await new Promise((resolve) => owner.once('exit', resolve));
   rmSync(join(home, 'gone'), { recursive: true });
   const removed = await cleanupStaleSandboxes(home);
-  assert.ok(removed.some((d) => d.endsWith(`/ingot-${id}-p${owner.pid}`)), removed.join(', '));
+  assert.ok(
+    removed.some((d) => d.endsWith(`/ingot-${id}-p${owner.pid}`)),
+    removed.join(', '),
+  );
   assert.equal(find(), '');
 });

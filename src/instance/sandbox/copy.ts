@@ -2,7 +2,20 @@
  * @module copyIn/copyOut for file-system instances: every destination inside the instance is
  * resolved with `resolveInInstance`, so neither a copy nor a link in the guest reaches the host.
  */
-import { chmod, chown, copyFile, cp, lchown, lstat, mkdir, readdir, readlink, rm, stat, symlink } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  copyFile,
+  cp,
+  lchown,
+  lstat,
+  mkdir,
+  readdir,
+  readlink,
+  rm,
+  stat,
+  symlink,
+} from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { resolveInInstance } from './resolve-path.ts';
@@ -48,7 +61,8 @@ async function copyEntry(mappings: readonly PathMapping[], src: string, dest: st
     } else if (!(await lstat(r.hostPath)).isDirectory()) {
       throw new Error(`cannot copy directory ${src} over non-directory ${r.instancePath}`);
     }
-    for (const name of await readdir(src)) await copyEntry(mappings, join(src, name), `${r.instancePath}/${name}`, false);
+    for (const name of await readdir(src))
+      await copyEntry(mappings, join(src, name), `${r.instancePath}/${name}`, false);
     await keepOwnerAndMode(r.hostPath, st);
   } else if (st.isFile()) {
     await ensureParent(mappings, r.instancePath);
@@ -60,12 +74,20 @@ async function copyEntry(mappings: readonly PathMapping[], src: string, dest: st
 }
 
 /** Copies a host file or directory to `instancePath` (the exact target path, like `fs.cp`). */
-export async function copyIntoInstance(mappings: readonly PathMapping[], hostPath: string, instancePath: string): Promise<void> {
+export async function copyIntoInstance(
+  mappings: readonly PathMapping[],
+  hostPath: string,
+  instancePath: string,
+): Promise<void> {
   await copyEntry(mappings, hostPath, instancePath, true);
 }
 
 /** Copies an instance file or directory out; links inside it are copied as links, never followed. */
-export async function copyOutOfInstance(mappings: readonly PathMapping[], instancePath: string, hostPath: string): Promise<void> {
+export async function copyOutOfInstance(
+  mappings: readonly PathMapping[],
+  instancePath: string,
+  hostPath: string,
+): Promise<void> {
   const r = await resolveTarget(mappings, instancePath, true);
   if (!r.exists) throw Object.assign(new Error(`no such file in the instance: ${instancePath}`), { code: 'ENOENT' });
   await cp(r.hostPath, hostPath, { recursive: true, force: true, verbatimSymlinks: true });

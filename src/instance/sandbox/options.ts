@@ -27,4 +27,5 @@ export interface OverlaySandboxOptions extends SandboxCommonOptions {
 
 export type SandboxOptions = InPlaceSandboxOptions | OverlaySandboxOptions;
 
-export const isOverlay = (o: SandboxOptions): o is OverlaySandboxOptions => 'lowerDirs' in o && Array.isArray(o.lowerDirs);
+export const isOverlay = (o: SandboxOptions): o is OverlaySandboxOptions =>
+  'lowerDirs' in o && Array.isArray(o.lowerDirs);

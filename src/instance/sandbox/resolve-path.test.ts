@@ -19,11 +19,21 @@ function fixture(t: { after: (fn: () => void) => void }) {
   symlinkSync('/', join(root, 'rootlink'));
   symlinkSync('../etc/passwd', join(tmp, 'rel'));
   symlinkSync('loop', join(root, 'loop'));
-  return { root, tmp, mappings: [{ instancePath: '/', hostPath: root }, { instancePath: '/tmp', hostPath: tmp }] };
+  return {
+    root,
+    tmp,
+    mappings: [
+      { instancePath: '/', hostPath: root },
+      { instancePath: '/tmp', hostPath: tmp },
+    ],
+  };
 }
 
 test('host paths come from the longest mapping', () => {
-  const m = [{ instancePath: '/', hostPath: '/r' }, { instancePath: '/tmp', hostPath: '/t/' }];
+  const m = [
+    { instancePath: '/', hostPath: '/r' },
+    { instancePath: '/tmp', hostPath: '/t/' },
+  ];
   assert.equal(hostPathOf(m, '/'), '/r');
   assert.equal(hostPathOf(m, '/etc/x'), '/r/etc/x');
   assert.equal(hostPathOf(m, '/tmp'), '/t');
@@ -35,7 +45,10 @@ test('absolute, relative and climbing links stay inside the instance', async (t)
   const { root, tmp, mappings } = fixture(t);
   assert.equal((await resolveInInstance(mappings, '/abs-link')).hostPath, join(root, 'etc/passwd'));
   assert.equal((await resolveInInstance(mappings, '/etc/up/passwd')).hostPath, join(root, 'etc/passwd'));
-  assert.equal((await resolveInInstance(mappings, '/rootlink/etc/../../../etc/passwd')).hostPath, join(root, 'etc/passwd'));
+  assert.equal(
+    (await resolveInInstance(mappings, '/rootlink/etc/../../../etc/passwd')).hostPath,
+    join(root, 'etc/passwd'),
+  );
   assert.equal((await resolveInInstance(mappings, '/../../etc/passwd')).hostPath, join(root, 'etc/passwd'));
   assert.equal((await resolveInInstance(mappings, '/tmp/rel')).hostPath, join(root, 'etc/passwd'));
   assert.equal((await resolveInInstance(mappings, '/tmp/new/file')).hostPath, join(tmp, 'new/file'));
@@ -43,7 +56,11 @@ test('absolute, relative and climbing links stay inside the instance', async (t)
 
 test('a final link can be kept, missing paths are reported, loops are refused', async (t) => {
   const { root, mappings } = fixture(t);
-  assert.deepEqual(await resolveInInstance(mappings, '/abs-link', false), { instancePath: '/abs-link', hostPath: join(root, 'abs-link'), exists: true });
+  assert.deepEqual(await resolveInInstance(mappings, '/abs-link', false), {
+    instancePath: '/abs-link',
+    hostPath: join(root, 'abs-link'),
+    exists: true,
+  });
   assert.equal((await resolveInInstance(mappings, '/nope/x/../y')).instancePath, '/nope/y');
   assert.equal((await resolveInInstance(mappings, '/nope/x')).exists, false);
   await assert.rejects(resolveInInstance(mappings, '/loop/x'), /too many symbolic links/);

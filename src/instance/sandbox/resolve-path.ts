@@ -24,7 +24,8 @@ const MAX_LINKS = 40;
 export function hostPathOf(mappings: readonly PathMapping[], instancePath: string): string {
   let best: PathMapping | undefined;
   for (const m of mappings) {
-    const inside = m.instancePath === '/' || instancePath === m.instancePath || instancePath.startsWith(`${m.instancePath}/`);
+    const inside =
+      m.instancePath === '/' || instancePath === m.instancePath || instancePath.startsWith(`${m.instancePath}/`);
     if (inside && (!best || m.instancePath.length > best.instancePath.length)) best = m;
   }
   if (!best) throw new Error(`no mapping for ${instancePath}`);
@@ -33,7 +34,11 @@ export function hostPathOf(mappings: readonly PathMapping[], instancePath: strin
 }
 
 /** Resolves `path` (absolute, inside the instance). `followLast: false` keeps a final symlink itself. */
-export async function resolveInInstance(mappings: readonly PathMapping[], path: string, followLast = true): Promise<ResolvedPath> {
+export async function resolveInInstance(
+  mappings: readonly PathMapping[],
+  path: string,
+  followLast = true,
+): Promise<ResolvedPath> {
   if (!path.startsWith('/')) throw new Error(`instance path must be absolute: ${JSON.stringify(path)}`);
   let pending = path.split('/').filter((p) => p && p !== '.');
   let done: string[] = [];
@@ -61,7 +66,8 @@ export async function resolveInInstance(mappings: readonly PathMapping[], path: 
       continue;
     }
     if (st.isSymbolicLink() && (pending.length > 0 || followLast)) {
-      if (++links > MAX_LINKS) throw Object.assign(new Error(`too many symbolic links resolving ${path}`), { code: 'ELOOP' });
+      if (++links > MAX_LINKS)
+        throw Object.assign(new Error(`too many symbolic links resolving ${path}`), { code: 'ELOOP' });
       const target = await readlink(hostPathOf(mappings, `/${candidate.join('/')}`));
       if (target.startsWith('/')) done = [];
       pending = [...target.split('/').filter((p) => p && p !== '.'), ...pending];

@@ -68,7 +68,11 @@ export async function cleanupStaleSandboxes(ingotHome: string): Promise<string[]
       state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as SandboxState;
     } catch {
       // No state yet: either being created right now (leave it) or died before writing it.
-      const age = Date.now() - (await stat(dir).then((st) => st.mtimeMs).catch(() => 0));
+      const age =
+        Date.now() -
+        (await stat(dir)
+          .then((st) => st.mtimeMs)
+          .catch(() => 0));
       if (age < 30_000) continue;
     }
     if (state.pid && state.pidStart && processStart(state.pid) === state.pidStart) continue;

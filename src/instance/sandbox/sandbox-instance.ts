@@ -38,16 +38,25 @@ export class SandboxInstance implements Instance {
   }
 
   /** The host command line that runs `argv` inside the instance (in its namespaces and cgroup). */
-  #launcher(argv: readonly string[], cwdIn: string | undefined, env: Readonly<Record<string, string>> | undefined): string[] {
+  #launcher(
+    argv: readonly string[],
+    cwdIn: string | undefined,
+    env: Readonly<Record<string, string>> | undefined,
+  ): string[] {
     const cwd = cwdIn ? (cwdIn.startsWith('/') ? cwdIn : `/${cwdIn}`) : '/';
-    const inner = bwrapArgs({
-      rootView: this.#res.rootView,
-      tmpDir: this.#res.tmpDir,
-      hostname: this.#options.hostname ?? this.id,
-      cwd,
-      env: { ...DEFAULT_SANDBOX_ENV, ...this.#options.env, ...env },
-      ...(this.#res.resolvConfTarget ? { resolvConfTarget: this.#res.resolvConfTarget, hostResolvConf: '/etc/resolv.conf' } : {}),
-    }, argv);
+    const inner = bwrapArgs(
+      {
+        rootView: this.#res.rootView,
+        tmpDir: this.#res.tmpDir,
+        hostname: this.#options.hostname ?? this.id,
+        cwd,
+        env: { ...DEFAULT_SANDBOX_ENV, ...this.#options.env, ...env },
+        ...(this.#res.resolvConfTarget
+          ? { resolvConfTarget: this.#res.resolvConfTarget, hostResolvConf: '/etc/resolv.conf' }
+          : {}),
+      },
+      argv,
+    );
     return joinCgroupsArgv(this.#res.cgroup?.procsFiles ?? [], [this.#bwrap, ...inner]);
   }
 

@@ -101,7 +101,10 @@ test('a step cannot write to the host: /tmp, ../../.., absolute symlinks, chroot
 test('two sandboxes at once do not see each other', { skip }, async () => {
   const [a, b] = await Promise.all([overlay().sandbox, overlay().sandbox]);
   try {
-    await Promise.all([a.exec({ argv: sh('echo a > /root/mine; echo a > /tmp/mine') }), b.exec({ argv: sh('sleep 0.2') })]);
+    await Promise.all([
+      a.exec({ argv: sh('echo a > /root/mine; echo a > /tmp/mine') }),
+      b.exec({ argv: sh('sleep 0.2') }),
+    ]);
     const r = await b.exec({ argv: sh('cat /root/mine /tmp/mine 2>&1; ls /proc | grep -c "^[0-9]"') });
     assert.match(r.stdout, /No such file/);
     assert.notEqual(a.rootDir, b.rootDir);
@@ -111,10 +114,16 @@ test('two sandboxes at once do not see each other', { skip }, async () => {
 });
 
 test('options: hostname, env, defaults; limits applied to the instance cgroup', { skip }, async () => {
-  const { sandbox } = overlay({ hostname: 'builder', env: { FOO: 'bar' }, limits: { cpus: 1, memoryMiB: 96, pids: 300 } });
+  const { sandbox } = overlay({
+    hostname: 'builder',
+    env: { FOO: 'bar' },
+    limits: { cpus: 1, memoryMiB: 96, pids: 300 },
+  });
   const sb = await sandbox;
   try {
-    const r = await sb.exec({ argv: sh('cat /proc/sys/kernel/hostname; echo "$FOO $HOME $DEBIAN_FRONTEND $PATH"; cat /proc/self/cgroup') });
+    const r = await sb.exec({
+      argv: sh('cat /proc/sys/kernel/hostname; echo "$FOO $HOME $DEBIAN_FRONTEND $PATH"; cat /proc/self/cgroup'),
+    });
     assert.match(r.stdout, /^builder\nbar \/root noninteractive \/usr\/local\/sbin:/);
     assert.match(r.stdout, new RegExp(`ingot-${sb.id}-p${process.pid}`));
     const hog = await sb.exec({ argv: ['perl', '-e', '$x = "a" x (400 * 1024 * 1024); print "survived\\n"'] });
@@ -122,7 +131,9 @@ test('options: hostname, env, defaults; limits applied to the instance cgroup', 
   } finally {
     await sb.close();
   }
-  const cgroupsLeft = execFileSync('sh', ['-c', `find /sys/fs/cgroup -maxdepth 6 -name 'ingot-${sb.id}-*'`], { encoding: 'utf8' });
+  const cgroupsLeft = execFileSync('sh', ['-c', `find /sys/fs/cgroup -maxdepth 6 -name 'ingot-${sb.id}-*'`], {
+    encoding: 'utf8',
+  });
   assert.equal(cgroupsLeft, '');
 });
 
@@ -143,7 +154,9 @@ test('in place: modifies the root, borrows DNS without leaving a trace', { skip 
   rmSync(rootDir, { recursive: true });
 });
 
-test('overlay with upperDir on another file system gets a work dir there, removed on close', { skip: unavailable ?? (existsSync('/dev/shm') ? false : 'no /dev/shm') }, async () => {
+test('overlay with upperDir on another file system gets a work dir there, removed on close', {
+  skip: unavailable ?? (existsSync('/dev/shm') ? false : 'no /dev/shm'),
+}, async () => {
   const outer = mkdtempSync('/dev/shm/ingot-upper-');
   const upperDir = join(outer, 'upper');
   const sb = await createSandboxInstance({ lowerDirs: [base?.rootfsDir ?? ''], upperDir });
@@ -170,4 +183,3 @@ test('exec overhead is small', { skip }, async (t) => {
     await sb.close();
   }
 });
-

@@ -13,7 +13,14 @@ import { isOverlay } from './options.ts';
 import type { SandboxOptions } from './options.ts';
 import { resolveInInstance } from './resolve-path.ts';
 import type { PathMapping } from './resolve-path.ts';
-import { defaultIngotHome, processStart, sandboxCgroupName, sandboxesDir, teardownRuntime, writeState } from './runtime.ts';
+import {
+  defaultIngotHome,
+  processStart,
+  sandboxCgroupName,
+  sandboxesDir,
+  teardownRuntime,
+  writeState,
+} from './runtime.ts';
 import type { SandboxState } from './runtime.ts';
 
 export interface SandboxResources {
@@ -29,28 +36,51 @@ export interface SandboxResources {
 }
 
 async function isDir(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
+  return stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 export async function setUpSandbox(options: SandboxOptions): Promise<SandboxResources> {
-  if (process.getuid?.() !== 0) throw new UnsupportedInstanceError('the sandbox instance needs root (mount and cgroup privileges)');
+  if (process.getuid?.() !== 0)
+    throw new UnsupportedInstanceError('the sandbox instance needs root (mount and cgroup privileges)');
   const id = `sbx-${randomBytes(5).toString('hex')}`;
   const runtimeDir = join(sandboxesDir(resolve(options.ingotHome ?? defaultIngotHome())), id);
   await mkdir(runtimeDir, { recursive: true });
-  const state: SandboxState = { id, pid: process.pid, pidStart: processStart(process.pid), cgroupDirs: [], createdFiles: [] };
+  const state: SandboxState = {
+    id,
+    pid: process.pid,
+    pidStart: processStart(process.pid),
+    cgroupDirs: [],
+    createdFiles: [],
+  };
   await writeState(runtimeDir, state);
   try {
     const tmpDir = join(runtimeDir, 'tmp');
     await mkdir(tmpDir);
     await chmod(tmpDir, 0o1777);
     const rootView = await prepareRoot(options, runtimeDir, state);
-    const mappings = [{ instancePath: '/', hostPath: rootView }, { instancePath: '/tmp', hostPath: tmpDir }];
+    const mappings = [
+      { instancePath: '/', hostPath: rootView },
+      { instancePath: '/tmp', hostPath: tmpDir },
+    ];
     const { cgroup, warnings } = await createCgroup(sandboxCgroupName(id), options.limits ?? {});
     state.cgroupDirs = [...(cgroup?.dirs ?? [])];
     await writeState(runtimeDir, state);
     const resolvConfTarget = await prepareResolvConf(mappings, state, warnings);
     await writeState(runtimeDir, state);
-    return { id, runtimeDir, rootView, tmpDir, mappings, cgroup, state, warnings, ...(resolvConfTarget ? { resolvConfTarget } : {}) };
+    return {
+      id,
+      runtimeDir,
+      rootView,
+      tmpDir,
+      mappings,
+      cgroup,
+      state,
+      warnings,
+      ...(resolvConfTarget ? { resolvConfTarget } : {}),
+    };
   } catch (err) {
     await teardownRuntime(runtimeDir, state).catch(() => {});
     throw err;
@@ -81,8 +111,17 @@ async function prepareRoot(options: SandboxOptions, runtimeDir: string, state: S
 }
 
 /** Where the host's resolv.conf goes inside; an empty mount point is made (and later removed) if missing. */
-async function prepareResolvConf(mappings: PathMapping[], state: SandboxState, warnings: string[]): Promise<string | undefined> {
-  if (!(await stat('/etc/resolv.conf').then((s) => s.isFile(), () => false))) {
+async function prepareResolvConf(
+  mappings: PathMapping[],
+  state: SandboxState,
+  warnings: string[],
+): Promise<string | undefined> {
+  if (
+    !(await stat('/etc/resolv.conf').then(
+      (s) => s.isFile(),
+      () => false,
+    ))
+  ) {
     warnings.push('the host has no /etc/resolv.conf: no DNS inside the sandbox');
     return undefined;
   }
@@ -100,4 +139,3 @@ async function prepareResolvConf(mappings: PathMapping[], state: SandboxState, w
   state.createdFiles.push(target.hostPath);
   return target.instancePath;
 }
-

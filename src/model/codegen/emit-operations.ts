@@ -36,7 +36,9 @@ function renderOperation(model: ServiceModel, op: OperationDef): string[] {
   } else {
     lines.push('    inputMembers: {');
     for (const [name, b] of bindings) {
-      lines.push(`      ${propertyKey(name)}: { location: '${b.location}', locationName: ${tsString(b.locationName)} },`);
+      lines.push(
+        `      ${propertyKey(name)}: { location: '${b.location}', locationName: ${tsString(b.locationName)} },`,
+      );
     }
     lines.push('    },');
   }

@@ -19,8 +19,10 @@ test('the operation table covers the whole model with its HTTP bindings', () => 
   assert.equal(OPERATION_NAMES.length, 77);
   assert.deepEqual([...OPERATION_NAMES].sort(), Object.keys(model.operations).sort());
   assert.equal(OPERATIONS.GetComponent.method, 'GET');
-  assert.deepEqual(OPERATIONS.GetComponent.inputMembers.componentBuildVersionArn,
-    { location: 'querystring', locationName: 'componentBuildVersionArn' });
+  assert.deepEqual(OPERATIONS.GetComponent.inputMembers.componentBuildVersionArn, {
+    location: 'querystring',
+    locationName: 'componentBuildVersionArn',
+  });
   assert.equal(OPERATIONS.TagResource.requestUri, '/tags/{resourceArn}');
   assert.equal(OPERATIONS.UntagResource.inputMembers.resourceArn.location, 'uri');
   assert.equal(OPERATIONS.UntagResource.inputMembers.tagKeys.location, 'querystring');

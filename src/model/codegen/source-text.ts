@@ -1,6 +1,13 @@
 /** @module Small helpers for writing generated TypeScript source: doc comments, keys, string literals. */
 
-const ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&#39;': "'", '&apos;': "'" };
+const ENTITIES: Record<string, string> = {
+  '&lt;': '<',
+  '&gt;': '>',
+  '&amp;': '&',
+  '&quot;': '"',
+  '&#39;': "'",
+  '&apos;': "'",
+};
 const MAX_LENGTH = 200;
 
 /** The first sentence of an HTML doc string, as plain text on one line (empty if there is none). */

@@ -7,7 +7,12 @@ import type { Instruction } from './parse.ts';
 import { fillPlaceholders } from './placeholders.ts';
 
 /** What a step runs with: the environment, directory and user in effect at that point of the template. */
-export interface StepContext { line: number; env: string[]; workdir: string; user: string }
+export interface StepContext {
+  line: number;
+  env: string[];
+  workdir: string;
+  user: string;
+}
 
 export type BuildStep =
   | (StepContext & { kind: 'run'; argv: string[] })
@@ -42,8 +47,13 @@ function exposedPort(value: string, line: number): string {
   return `${m[1]}${m[2] ? `-${m[2]}` : ''}/${(m[3] ?? 'tcp').toLowerCase()}`;
 }
 
-export function deriveContainerBuild(instructions: readonly Instruction[], opts: DeriveOptions = {}): ContainerBuildPlan {
-  const env = new Map((opts.parentConfig?.Env ?? []).map((e) => [e.split('=', 1)[0]!, e.slice(e.indexOf('=') + 1)] as [string, string]));
+export function deriveContainerBuild(
+  instructions: readonly Instruction[],
+  opts: DeriveOptions = {},
+): ContainerBuildPlan {
+  const env = new Map(
+    (opts.parentConfig?.Env ?? []).map((e) => [e.split('=', 1)[0]!, e.slice(e.indexOf('=') + 1)] as [string, string]),
+  );
   const args = new Map<string, string>();
   const vars = (): Map<string, string> => new Map([...args, ...env]);
   const x = (text: string, line: number): string => expandVariables(text, vars(), line);
@@ -56,29 +66,57 @@ export function deriveContainerBuild(instructions: readonly Instruction[], opts:
   for (const i of instructions) {
     switch (i.kind) {
       case 'FROM':
-        plan.parentImage = x(fillPlaceholders(i.image, opts.parentImage ? { parentImage: opts.parentImage } : {}), i.line);
+        plan.parentImage = x(
+          fillPlaceholders(i.image, opts.parentImage ? { parentImage: opts.parentImage } : {}),
+          i.line,
+        );
         plan.usesParentImagePlaceholder = i.parentImagePlaceholder;
         if (i.platform) plan.platform = x(i.platform, i.line);
         break;
-      case 'ARG': args.set(i.name, opts.buildArgs?.[i.name] ?? (i.defaultValue === undefined ? '' : x(i.defaultValue, i.line))); break;
+      case 'ARG':
+        args.set(i.name, opts.buildArgs?.[i.name] ?? (i.defaultValue === undefined ? '' : x(i.defaultValue, i.line)));
+        break;
       case 'placeholder':
-        if (i.name === 'parentImage') throw templateError(i.line, '{{{ imagebuilder:parentImage }}} belongs in the FROM instruction');
+        if (i.name === 'parentImage')
+          throw templateError(i.line, '{{{ imagebuilder:parentImage }}} belongs in the FROM instruction');
         plan.steps.push({ ...ctx(i.line), kind: i.name });
         break;
       case 'ENV':
         for (const [k, v] of i.pairs) env.set(k, x(v, i.line));
         runtime.Env = [...env].map(([k, v]) => `${k}=${v}`);
         break;
-      case 'LABEL': runtime.Labels = { ...runtime.Labels, ...Object.fromEntries(i.pairs.map(([k, v]) => [x(k, i.line), x(v, i.line)])) }; break;
-      case 'WORKDIR': workdir = posix.resolve(workdir, x(i.value, i.line)); runtime.WorkingDir = workdir; break;
-      case 'USER': user = x(i.value, i.line); runtime.User = user; break;
-      case 'STOPSIGNAL': runtime.StopSignal = x(i.value, i.line); break;
-      case 'MAINTAINER': plan.author = i.value; break;
-      case 'SHELL': shell = i.args; break;
-      case 'EXPOSE':
-        runtime.ExposedPorts = { ...runtime.ExposedPorts, ...Object.fromEntries(i.values.map((v) => [exposedPort(x(v, i.line), i.line), {}])) };
+      case 'LABEL':
+        runtime.Labels = {
+          ...runtime.Labels,
+          ...Object.fromEntries(i.pairs.map(([k, v]) => [x(k, i.line), x(v, i.line)])),
+        };
         break;
-      case 'VOLUME': runtime.Volumes = { ...runtime.Volumes, ...Object.fromEntries(i.values.map((v) => [x(v, i.line), {}])) }; break;
+      case 'WORKDIR':
+        workdir = posix.resolve(workdir, x(i.value, i.line));
+        runtime.WorkingDir = workdir;
+        break;
+      case 'USER':
+        user = x(i.value, i.line);
+        runtime.User = user;
+        break;
+      case 'STOPSIGNAL':
+        runtime.StopSignal = x(i.value, i.line);
+        break;
+      case 'MAINTAINER':
+        plan.author = i.value;
+        break;
+      case 'SHELL':
+        shell = i.args;
+        break;
+      case 'EXPOSE':
+        runtime.ExposedPorts = {
+          ...runtime.ExposedPorts,
+          ...Object.fromEntries(i.values.map((v) => [exposedPort(x(v, i.line), i.line), {}])),
+        };
+        break;
+      case 'VOLUME':
+        runtime.Volumes = { ...runtime.Volumes, ...Object.fromEntries(i.values.map((v) => [x(v, i.line), {}])) };
+        break;
       case 'ENTRYPOINT':
       case 'CMD': {
         const argv = i.form === 'exec' ? i.args : [...shell, i.args[0]!];
@@ -86,11 +124,19 @@ export function deriveContainerBuild(instructions: readonly Instruction[], opts:
         else runtime.Cmd = argv;
         break;
       }
-      case 'RUN': plan.steps.push({ ...ctx(i.line), kind: 'run', argv: i.form === 'exec' ? i.args : [...shell, i.args[0]!] }); break;
+      case 'RUN':
+        plan.steps.push({ ...ctx(i.line), kind: 'run', argv: i.form === 'exec' ? i.args : [...shell, i.args[0]!] });
+        break;
       case 'COPY':
       case 'ADD':
-        plan.steps.push({ ...ctx(i.line), kind: i.kind === 'COPY' ? 'copy' : 'add', sources: i.sources.map((s) => x(s, i.line)), dest: x(i.dest, i.line),
-          ...(i.flags.chown ? { chown: x(i.flags.chown, i.line) } : {}), ...(i.flags.chmod ? { chmod: i.flags.chmod } : {}) });
+        plan.steps.push({
+          ...ctx(i.line),
+          kind: i.kind === 'COPY' ? 'copy' : 'add',
+          sources: i.sources.map((s) => x(s, i.line)),
+          dest: x(i.dest, i.line),
+          ...(i.flags.chown ? { chown: x(i.flags.chown, i.line) } : {}),
+          ...(i.flags.chmod ? { chmod: i.flags.chmod } : {}),
+        });
         break;
     }
   }

@@ -10,7 +10,9 @@ export interface LogicalLine {
 }
 
 export function templateError(line: number, message: string): IngotError {
-  return new IngotError('InvalidParameterValueException', `dockerfileTemplateData line ${line}: ${message}`, { data: { field: 'dockerfileTemplateData', line } });
+  return new IngotError('InvalidParameterValueException', `dockerfileTemplateData line ${line}: ${message}`, {
+    data: { field: 'dockerfileTemplateData', line },
+  });
 }
 
 /** Reads a `# escape=<c>` parser directive from the top of the file (default backslash). */
@@ -39,7 +41,10 @@ export function logicalLines(text: string): { lines: LogicalLine[]; escape: stri
     const end = source.trimEnd();
     const continues = end.endsWith(escape);
     const piece = continues ? end.slice(0, -1) : end;
-    current = current === null ? { line: index + 1, text: piece.trimStart() } : { line: current.line, text: current.text + piece };
+    current =
+      current === null
+        ? { line: index + 1, text: piece.trimStart() }
+        : { line: current.line, text: current.text + piece };
     if (continues) return;
     const m = /^(\S+)\s*([\s\S]*)$/.exec(current.text.trim());
     if (m) out.push({ line: current.line, keyword: m[1]!, rest: m[2]!.trim() });

@@ -9,8 +9,18 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-const TAR_ARGS = ['--create', '--file=-', '--format=pax', '--sort=name', '--numeric-owner', '--owner=0', '--group=0',
-  '--mtime=@0', '--pax-option=delete=atime,delete=ctime', '--exclude=*.tmp-*'];
+const TAR_ARGS = [
+  '--create',
+  '--file=-',
+  '--format=pax',
+  '--sort=name',
+  '--numeric-owner',
+  '--owner=0',
+  '--group=0',
+  '--mtime=@0',
+  '--pax-option=delete=atime,delete=ctime',
+  '--exclude=*.tmp-*',
+];
 
 /**
  * Tars `layoutDir` into `outFile` reproducibly (sorted, numeric root owner, mtime 0), hashing the

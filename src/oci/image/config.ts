@@ -82,9 +82,14 @@ export function buildImageConfig(opts: BuildImageConfigOptions): OciImageConfig 
     rootfs: { type: 'layers', diff_ids: [...(parent?.rootfs.diff_ids ?? []), ...opts.layers.map((l) => l.diffId)] },
     history: [
       ...(parent?.history ?? []),
-      ...opts.layers.map((l): HistoryEntry => ({
-        created, created_by: l.createdBy, ...(l.comment ? { comment: l.comment } : {}), ...(opts.author ? { author: opts.author } : {}),
-      })),
+      ...opts.layers.map(
+        (l): HistoryEntry => ({
+          created,
+          created_by: l.createdBy,
+          ...(l.comment ? { comment: l.comment } : {}),
+          ...(opts.author ? { author: opts.author } : {}),
+        }),
+      ),
     ],
   };
   if (opts.author) config.author = opts.author;

@@ -1,11 +1,27 @@
 /** @module End-to-end: overlay layer + base layer → OCI layout/archive, checked with skopeo, umoci and applyLayer. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { canMountOverlay, FILE_CAP_NET_RAW, have, makeBaseTree, makeOverlayUpper } from '../../../test/fixtures/oci/trees.ts';
+import {
+  canMountOverlay,
+  FILE_CAP_NET_RAW,
+  have,
+  makeBaseTree,
+  makeOverlayUpper,
+} from '../../../test/fixtures/oci/trees.ts';
 import { applyLayer } from '../layer/apply.ts';
 import { writeLayer } from '../layer/write-layer.ts';
 import { writeOciArchive } from './archive.ts';
@@ -14,10 +30,18 @@ import { writeOciLayout } from './layout.ts';
 import { parentLayerBlobs, readOciImage } from './read-image.ts';
 
 const tools = ['skopeo', 'umoci'].filter((t) => !have(t));
-const skip = !canMountOverlay() ? 'needs root and overlayfs mounts' : tools.length ? `missing ${tools.join(', ')}` : false;
+const skip = !canMountOverlay()
+  ? 'needs root and overlayfs mounts'
+  : tools.length
+    ? `missing ${tools.join(', ')}`
+    : false;
 
 function skopeoInspect(ref: string): { Digest: string; Layers: string[]; Architecture: string } {
-  return JSON.parse(execFileSync('skopeo', ['inspect', ref], { encoding: 'utf8' })) as { Digest: string; Layers: string[]; Architecture: string };
+  return JSON.parse(execFileSync('skopeo', ['inspect', ref], { encoding: 'utf8' })) as {
+    Digest: string;
+    Layers: string[];
+    Architecture: string;
+  };
 }
 
 /** Checks a rootfs made from base + upper: whiteouts applied, opaque dir replaced, metadata intact. */
@@ -38,9 +62,17 @@ function assertRootfs(rootfs: string, opts: { xattrs: boolean }): void {
   assert.equal(dev.rdev, (1 << 8) | 3);
   assert.equal(lstatSync(join(rootfs, 'srv/app')).uid, 1000);
   if (opts.xattrs) {
-    const value = execFileSync('getfattr', ['--absolute-names', '-e', 'hex', '-n', 'user.ingot.test', join(rootfs, 'srv/app/tagged')], { encoding: 'utf8' });
+    const value = execFileSync(
+      'getfattr',
+      ['--absolute-names', '-e', 'hex', '-n', 'user.ingot.test', join(rootfs, 'srv/app/tagged')],
+      { encoding: 'utf8' },
+    );
     assert.match(value, /user\.ingot\.test=0x00ff41/);
-    const caps = execFileSync('getfattr', ['--absolute-names', '-e', 'hex', '-n', 'security.capability', join(rootfs, 'srv/app/tagged')], { encoding: 'utf8' });
+    const caps = execFileSync(
+      'getfattr',
+      ['--absolute-names', '-e', 'hex', '-n', 'security.capability', join(rootfs, 'srv/app/tagged')],
+      { encoding: 'utf8' },
+    );
     assert.ok(caps.includes(`security.capability=${FILE_CAP_NET_RAW}`), caps);
   }
 }
@@ -56,16 +88,37 @@ for (const compression of ['gzip', 'zstd'] as const) {
       mkdirSync(base);
       makeBaseTree(base);
       const upper = makeOverlayUpper(tmp, base);
-      const baseLayer = await writeLayer({ sourceDir: base, kind: 'full-rootfs', compression, outFile: join(tmp, 'base.layer') });
-      const upperLayer = await writeLayer({ sourceDir: upper, kind: 'overlay-upper', compression, outFile: join(tmp, 'upper.layer') });
+      const baseLayer = await writeLayer({
+        sourceDir: base,
+        kind: 'full-rootfs',
+        compression,
+        outFile: join(tmp, 'base.layer'),
+      });
+      const upperLayer = await writeLayer({
+        sourceDir: upper,
+        kind: 'overlay-upper',
+        compression,
+        outFile: join(tmp, 'upper.layer'),
+      });
       const config = buildImageConfig({
         created: '2026-01-01T00:00:00Z',
-        layers: [{ diffId: baseLayer.diffId, createdBy: 'ingot base test-base' }, { diffId: upperLayer.diffId, createdBy: 'ingot component app/1.0.0' }],
+        layers: [
+          { diffId: baseLayer.diffId, createdBy: 'ingot base test-base' },
+          { diffId: upperLayer.diffId, createdBy: 'ingot component app/1.0.0' },
+        ],
         runtime: { Entrypoint: ['/srv/app/run.sh'], Env: ['PATH=/usr/bin'], Labels: { a: 'b' } },
       });
       layout = join(tmp, 'layout');
-      await writeOciLayout({ dir: layout, tag: 'v1', config, annotations: { 'org.opencontainers.image.version': '1.0.0' },
-        layers: [{ descriptor: baseLayer, file: join(tmp, 'base.layer') }, { descriptor: upperLayer, file: join(tmp, 'upper.layer') }] });
+      await writeOciLayout({
+        dir: layout,
+        tag: 'v1',
+        config,
+        annotations: { 'org.opencontainers.image.version': '1.0.0' },
+        layers: [
+          { descriptor: baseLayer, file: join(tmp, 'base.layer') },
+          { descriptor: upperLayer, file: join(tmp, 'upper.layer') },
+        ],
+      });
       archive = join(tmp, 'image.tar');
       await writeOciArchive(layout, archive);
     });
@@ -90,7 +143,14 @@ for (const compression of ['gzip', 'zstd'] as const) {
       let image = `${layout}:v1`;
       if (compression === 'zstd') {
         // umoci 0.4.7 refuses tar+zstd layers: have skopeo (which decodes our zstd) recompress them as gzip first.
-        execFileSync('skopeo', ['copy', '--quiet', '--dest-compress-format', 'gzip', `oci:${layout}:v1`, `oci:${tmp}/regz:v1`]);
+        execFileSync('skopeo', [
+          'copy',
+          '--quiet',
+          '--dest-compress-format',
+          'gzip',
+          `oci:${layout}:v1`,
+          `oci:${tmp}/regz:v1`,
+        ]);
         image = `${tmp}/regz:v1`;
       }
       execFileSync('umoci', ['unpack', '--image', image, bundle], { stdio: 'pipe' });
@@ -100,7 +160,10 @@ for (const compression of ['gzip', 'zstd'] as const) {
     test('readOciImage + applyLayer rebuild the same rootfs from the archive', async () => {
       const image = await readOciImage(archive, 'v1');
       try {
-        assert.deepEqual(image.config.history.map((h) => h.created_by), ['ingot base test-base', 'ingot component app/1.0.0']);
+        assert.deepEqual(
+          image.config.history.map((h) => h.created_by),
+          ['ingot base test-base', 'ingot component app/1.0.0'],
+        );
         assert.deepEqual(image.config.config.Entrypoint, ['/srv/app/run.sh']);
         assert.equal(image.manifest.annotations?.['org.opencontainers.image.version'], '1.0.0');
         const rootfs = join(tmp, 'applied');
@@ -119,10 +182,24 @@ for (const compression of ['gzip', 'zstd'] as const) {
       const extra = join(tmp, 'extra');
       mkdirSync(extra);
       writeFileSync(join(extra, 'added.txt'), 'child\n');
-      const layer = await writeLayer({ sourceDir: extra, kind: 'overlay-upper', compression, outFile: join(tmp, 'extra.layer') });
-      const config = buildImageConfig({ parent: parent.config, layers: [{ diffId: layer.diffId, createdBy: 'ingot component child/1.0.0' }], runtime: { Cmd: ['-g', 'x'] } });
+      const layer = await writeLayer({
+        sourceDir: extra,
+        kind: 'overlay-upper',
+        compression,
+        outFile: join(tmp, 'extra.layer'),
+      });
+      const config = buildImageConfig({
+        parent: parent.config,
+        layers: [{ diffId: layer.diffId, createdBy: 'ingot component child/1.0.0' }],
+        runtime: { Cmd: ['-g', 'x'] },
+      });
       const child = join(tmp, 'child');
-      await writeOciLayout({ dir: child, tag: 'child', config, layers: [...parentLayerBlobs(parent), { descriptor: layer, file: join(tmp, 'extra.layer') }] });
+      await writeOciLayout({
+        dir: child,
+        tag: 'child',
+        config,
+        layers: [...parentLayerBlobs(parent), { descriptor: layer, file: join(tmp, 'extra.layer') }],
+      });
       const inspected = skopeoInspect(`oci:${child}:child`);
       assert.deepEqual(inspected.Layers, [...parent.manifest.layers.map((l) => l.digest), layer.digest]);
       const reread = await readOciImage(child, 'child');

@@ -32,7 +32,10 @@ export function blobPath(layoutDir: string, digest: string): string {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function writeAtomically(path: string, data: Buffer | string): Promise<void> {
@@ -47,7 +50,10 @@ export async function addBlobFile(layoutDir: string, digest: string, file: strin
   if (await exists(dest)) return;
   const tmp = `${dest}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   await link(file, tmp).catch(() => copyFile(file, tmp));
-  await rename(tmp, dest).catch(async (err: unknown) => { await rm(tmp, { force: true }); throw err; });
+  await rename(tmp, dest).catch(async (err: unknown) => {
+    await rm(tmp, { force: true });
+    throw err;
+  });
 }
 
 async function readIndex(dir: string): Promise<OciIndex> {

@@ -35,7 +35,11 @@ export function layerToDescriptor(layer: LayerDescriptor): Descriptor {
   return { mediaType: layer.mediaType, digest: layer.digest, size: layer.size };
 }
 
-export function buildManifest(opts: { config: Descriptor; layers: readonly LayerDescriptor[]; annotations?: Record<string, string> }): Blob<OciManifest> {
+export function buildManifest(opts: {
+  config: Descriptor;
+  layers: readonly LayerDescriptor[];
+  annotations?: Record<string, string>;
+}): Blob<OciManifest> {
   const manifest: OciManifest = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPES.manifest,

@@ -38,7 +38,8 @@ async function readJson<T>(path: string, what: string): Promise<T> {
 }
 
 function pickFromIndex(index: OciIndex, ref: string | undefined, arch: string, os: string): Descriptor {
-  const tagged = ref === undefined ? index.manifests : index.manifests.filter((m) => m.annotations?.[REF_NAME_ANNOTATION] === ref);
+  const tagged =
+    ref === undefined ? index.manifests : index.manifests.filter((m) => m.annotations?.[REF_NAME_ANNOTATION] === ref);
   const candidates = tagged.filter((m) => !m.platform || (m.platform.architecture === arch && m.platform.os === os));
   if (candidates.length === 1 || (candidates.length > 1 && ref !== undefined)) return candidates[0]!;
   const tags = index.manifests.map((m) => m.annotations?.[REF_NAME_ANNOTATION] ?? m.digest).join(', ');
@@ -46,14 +47,22 @@ function pickFromIndex(index: OciIndex, ref: string | undefined, arch: string, o
     const what = ref === undefined ? 'no manifest' : `no manifest tagged '${ref}'`;
     throw new IngotError('ResourceNotFoundException', `OCI image: ${what} for ${os}/${arch} (have: ${tags || 'none'})`);
   }
-  throw new IngotError('InvalidParameterValueException', `OCI image: several images in the layout, name one with a tag (have: ${tags})`);
+  throw new IngotError(
+    'InvalidParameterValueException',
+    `OCI image: several images in the layout, name one with a tag (have: ${tags})`,
+  );
 }
 
 async function resolveManifest(dir: string, ref: string | undefined, arch: string, os: string): Promise<Descriptor> {
   let descriptor = pickFromIndex(await readJson<OciIndex>(join(dir, 'index.json'), 'index.json'), ref, arch, os);
   for (let depth = 0; INDEX_TYPES.has(descriptor.mediaType); depth++) {
     if (depth > 4) throw new IngotError('InvalidParameterValueException', 'OCI image: image indexes nested too deep');
-    descriptor = pickFromIndex(await readJson<OciIndex>(blobPath(dir, descriptor.digest), 'nested index'), undefined, arch, os);
+    descriptor = pickFromIndex(
+      await readJson<OciIndex>(blobPath(dir, descriptor.digest), 'nested index'),
+      undefined,
+      arch,
+      os,
+    );
   }
   return descriptor;
 }
@@ -62,7 +71,9 @@ async function resolveManifest(dir: string, ref: string | undefined, arch: strin
 export async function readOciImage(source: string, ref?: string, opts: ReadOciImageOptions = {}): Promise<OciImage> {
   const isDir = (await stat(source)).isDirectory();
   const layoutDir = isDir ? source : await mkdtemp(join(opts.tmpDir ?? tmpdir(), 'ingot-oci-'));
-  const close = async (): Promise<void> => { if (!isDir) await rm(layoutDir, { recursive: true, force: true }); };
+  const close = async (): Promise<void> => {
+    if (!isDir) await rm(layoutDir, { recursive: true, force: true });
+  };
   try {
     if (!isDir) await extractOciArchive(source, layoutDir);
     const manifestDescriptor = await resolveManifest(layoutDir, ref, opts.architecture ?? 'amd64', opts.os ?? 'linux');
@@ -84,7 +95,10 @@ export async function readOciImage(source: string, ref?: string, opts: ReadOciIm
 export function parentLayerBlobs(image: OciImage): LayerBlob[] {
   const diffIds = image.config.rootfs.diff_ids;
   if (diffIds.length !== image.layers.length) {
-    throw new IngotError('InvalidParameterValueException', `OCI image: ${image.layers.length} layers but ${diffIds.length} diff_ids in its config`);
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `OCI image: ${image.layers.length} layers but ${diffIds.length} diff_ids in its config`,
+    );
   }
   return image.layers.map(({ descriptor: d, path }, i) => ({
     descriptor: { mediaType: d.mediaType, digest: d.digest, size: d.size, diffId: diffIds[i]! },

@@ -13,7 +13,11 @@ const isExists = (err: unknown): boolean => (err as NodeJS.ErrnoException).code 
  * Runs `create`; if the path is taken, removes what is there (unless it is a directory and a directory is wanted)
  * and tries once more. Returns true when something was replaced.
  */
-export async function createReplacing(path: string, wantDirectory: boolean, create: () => Promise<void>): Promise<boolean> {
+export async function createReplacing(
+  path: string,
+  wantDirectory: boolean,
+  create: () => Promise<void>,
+): Promise<boolean> {
   try {
     await create();
     return false;
@@ -49,16 +53,23 @@ export async function writeSmallFile(path: string, data: Buffer, h: TarHeader, s
 }
 
 /** Creates a non-small-file entry at `path` (no metadata yet). Returns true when something was replaced. */
-export async function createEntry(path: string, h: TarHeader, body: AsyncIterable<Buffer>, root: string): Promise<boolean> {
+export async function createEntry(
+  path: string,
+  h: TarHeader,
+  body: AsyncIterable<Buffer>,
+  root: string,
+): Promise<boolean> {
   switch (h.type) {
-    case 'directory': return createReplacing(path, true, () => mkdir(path).then(() => undefined));
+    case 'directory':
+      return createReplacing(path, true, () => mkdir(path).then(() => undefined));
     case 'file': {
       // A streamed body cannot be replayed, so clear the path before writing rather than retrying.
       const replaced = await clearPath(path);
       await pipeline(body, createWriteStream(path, { mode: 0o600 }));
       return replaced;
     }
-    case 'symlink': return createReplacing(path, false, () => symlink(h.linkpath, path));
+    case 'symlink':
+      return createReplacing(path, false, () => symlink(h.linkpath, path));
     case 'hardlink': {
       const parts = entryComponents(h.linkpath);
       const target = join(await resolveInRoot(root, parts.slice(0, -1), true), parts[parts.length - 1]!);

@@ -1,6 +1,15 @@
 /** @module Tests for applyLayer on hand-made layers: escapes refused, symlinks resolved inside the root, whiteouts. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -18,13 +27,34 @@ import { compressor } from './compression.ts';
 
 function entry(path: string, extra: Partial<TarHeader> & { content?: string } = {}): TarEntry {
   const content = Buffer.from(extra.content ?? '');
-  const header: TarHeader = { path, type: 'file', mode: 0o644, uid: 0, gid: 0, size: content.length, mtime: 1_700_000_000,
-    linkpath: '', devmajor: 0, devminor: 0, xattrs: new Map(), ...extra };
+  const header: TarHeader = {
+    path,
+    type: 'file',
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    size: content.length,
+    mtime: 1_700_000_000,
+    linkpath: '',
+    devmajor: 0,
+    devminor: 0,
+    xattrs: new Map(),
+    ...extra,
+  };
   delete (header as { content?: string }).content;
-  return { header, body: (async function* () { if (content.length) yield content; })() };
+  return {
+    header,
+    body: (async function* () {
+      if (content.length) yield content;
+    })(),
+  };
 }
 
-async function layer(file: string, entries: TarEntry[], compression: 'gzip' | 'zstd' | 'none' = 'gzip'): Promise<string> {
+async function layer(
+  file: string,
+  entries: TarEntry[],
+  compression: 'gzip' | 'zstd' | 'none' = 'gzip',
+): Promise<string> {
   await pipeline(Readable.from(writeTar(entries)), compressor(compression), createWriteStream(file));
   return file;
 }
@@ -32,7 +62,9 @@ async function layer(file: string, entries: TarEntry[], compression: 'gzip' | 'z
 describe('applyLayer', () => {
   let tmp = '';
   let root = '';
-  before(() => { tmp = mkdtempSync(join(tmpdir(), 'ingot-apply-')); });
+  before(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'ingot-apply-'));
+  });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   test('refuses absolute paths and .. components', async () => {
@@ -40,7 +72,10 @@ describe('applyLayer', () => {
     mkdirSync(root);
     for (const bad of ['/etc/passwd', 'a/../../escape', '../escape']) {
       const file = await layer(join(tmp, 'bad.tar'), [entry(bad, { content: 'x' })], 'none');
-      await assert.rejects(applyLayer(file, root), (err: unknown) => err instanceof IngotError && err.message.includes(bad));
+      await assert.rejects(
+        applyLayer(file, root),
+        (err: unknown) => err instanceof IngotError && err.message.includes(bad),
+      );
     }
     assert.ok(!existsSync(join(tmp, 'escape')));
   });
@@ -50,13 +85,17 @@ describe('applyLayer', () => {
     mkdirSync(root);
     const outside = join(tmp, 'outside');
     mkdirSync(outside);
-    const file = await layer(join(tmp, 'sym.tar.zst'), [
-      entry('evil', { type: 'symlink', linkpath: outside }),
-      entry('evil/pwned', { content: 'gotcha' }),
-      entry('up', { type: 'symlink', linkpath: '../../..' }),
-      entry('up/etc/x', { content: 'clamped' }),
-      entry('hl', { type: 'hardlink', linkpath: 'up/etc/x' }),
-    ], 'zstd');
+    const file = await layer(
+      join(tmp, 'sym.tar.zst'),
+      [
+        entry('evil', { type: 'symlink', linkpath: outside }),
+        entry('evil/pwned', { content: 'gotcha' }),
+        entry('up', { type: 'symlink', linkpath: '../../..' }),
+        entry('up/etc/x', { content: 'clamped' }),
+        entry('hl', { type: 'hardlink', linkpath: 'up/etc/x' }),
+      ],
+      'zstd',
+    );
     await applyLayer(file, root);
     assert.deepEqual(readdirSync(outside), []);
     assert.equal(readFileSync(join(root, tmp, 'outside/pwned'), 'utf8'), 'gotcha');
@@ -84,7 +123,13 @@ describe('applyLayer', () => {
     assert.deepEqual(readdirSync(root).sort(), ['d']);
   });
 
-  for (const [flag, name] of [['--gzip', 'tgz'], ['--xz', 'txz'], ['--bzip2', 'tbz2'], ['--zstd', 'tzst'], ['', 'tar']] as const) {
+  for (const [flag, name] of [
+    ['--gzip', 'tgz'],
+    ['--xz', 'txz'],
+    ['--bzip2', 'tbz2'],
+    ['--zstd', 'tzst'],
+    ['', 'tar'],
+  ] as const) {
     test(`unpacks a rootfs tarball made by GNU tar (${name}, with its ./ root entry)`, (t) => {
       if (name !== 'tar' && !have(flag.slice(2))) return t.skip(`${flag.slice(2)} is not installed`);
       const src = join(tmp, `src-${name}`);

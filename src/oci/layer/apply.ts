@@ -34,7 +34,11 @@ async function readAll(body: AsyncIterable<Buffer>, size: number): Promise<Buffe
  * Applies `layerFile` on top of the tree at `targetDir` (which must exist). Entries are created in archive order;
  * small files and metadata are written concurrently, with a barrier before anything that removes or links paths.
  */
-export async function applyLayer(layerFile: string, targetDir: string, opts: ApplyLayerOptions = {}): Promise<ApplyLayerResult> {
+export async function applyLayer(
+  layerFile: string,
+  targetDir: string,
+  opts: ApplyLayerOptions = {},
+): Promise<ApplyLayerResult> {
   const sameOwner = opts.sameOwner ?? process.getuid?.() === 0;
   const source = await openDecompressed(layerFile);
   const pool = new TaskPool(32);

@@ -11,7 +11,8 @@ export type ArchiveCompression = Compression | 'xz' | 'bzip2';
 
 export function compressor(compression: Compression): Duplex {
   if (compression === 'gzip') return zlib.createGzip({ level: 6 });
-  if (compression === 'zstd') return zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } });
+  if (compression === 'zstd')
+    return zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } });
   return new PassThrough();
 }
 
@@ -42,9 +43,13 @@ export async function openDecompressed(file: string): Promise<Readable> {
   if (compression === 'xz' || compression === 'bzip2') {
     const child = spawn(compression, ['-dc', '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
     child.on('error', (err) => child.stdout.destroy(err));
-    child.on('close', (code) => { if (code) child.stdout.destroy(new Error(`${compression} -dc ${file} failed (exit ${code}): ${stderr.trim()}`)); });
+    child.on('close', (code) => {
+      if (code) child.stdout.destroy(new Error(`${compression} -dc ${file} failed (exit ${code}): ${stderr.trim()}`));
+    });
     return child.stdout;
   }
   const raw = createReadStream(file);

@@ -6,8 +6,15 @@ import { spawn } from 'node:child_process';
 import { readTar, type TarEntry } from '../tar/tar-reader.ts';
 
 export const GNU_TAR_CREATE_ARGS = [
-  '--create', '--file=-', '--format=pax', '--sort=name', '--numeric-owner', '--one-file-system',
-  '--xattrs', "--xattrs-include=*", '--pax-option=delete=atime,delete=ctime',
+  '--create',
+  '--file=-',
+  '--format=pax',
+  '--sort=name',
+  '--numeric-owner',
+  '--one-file-system',
+  '--xattrs',
+  '--xattrs-include=*',
+  '--pax-option=delete=atime,delete=ctime',
 ];
 
 /**
@@ -17,12 +24,16 @@ export const GNU_TAR_CREATE_ARGS = [
 export async function* readDirectoryAsTar(dir: string): AsyncGenerator<TarEntry> {
   const child = spawn('tar', [...GNU_TAR_CREATE_ARGS, '-C', dir, '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+  child.stderr.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+  });
   const exited = new Promise<number>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
-  exited.catch(() => { /* surfaced below */ });
+  exited.catch(() => {
+    /* surfaced below */
+  });
   let finished = false;
   try {
     for await (const entry of readTar(child.stdout)) {

@@ -20,14 +20,22 @@ export interface XattrWrite {
 let setfattrAvailable: Promise<boolean> | undefined;
 
 export function hasSetfattr(): Promise<boolean> {
-  setfattrAvailable ??= run('setfattr', ['--version']).then(() => true, () => false);
+  setfattrAvailable ??= run('setfattr', ['--version']).then(
+    () => true,
+    () => false,
+  );
   return setfattrAvailable;
 }
 
 /** `setfattr --restore` format: one `# file:` block per path, values hex-encoded (binary safe). */
 function restoreScript(writes: readonly XattrWrite[]): string {
-  const quote = (p: string): string => p.replace(/[\\\n\r]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-  return writes.map((w) => `# file: ${quote(w.path)}\n${[...w.xattrs].map(([k, v]) => `${k}=0x${v.toString('hex')}`).join('\n')}\n`).join('\n');
+  const quote = (p: string): string =>
+    p.replace(/[\\\n\r]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+  return writes
+    .map(
+      (w) => `# file: ${quote(w.path)}\n${[...w.xattrs].map(([k, v]) => `${k}=0x${v.toString('hex')}`).join('\n')}\n`,
+    )
+    .join('\n');
 }
 
 /**
@@ -39,9 +47,14 @@ export async function setXattrs(writes: readonly XattrWrite[]): Promise<boolean>
   if (!(await hasSetfattr())) return false;
   const child = spawn('setfattr', ['-h', '--restore=-'], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+  child.stderr.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+  });
   child.stdin.end(restoreScript(writes));
-  const code = await new Promise<number | null>((resolve, reject) => { child.on('error', reject); child.on('close', resolve); });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
   if (code !== 0) throw new Error(`setfattr failed (exit ${code}): ${stderr.trim()}`);
   return true;
 }

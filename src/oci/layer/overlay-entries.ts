@@ -22,8 +22,19 @@ function overlayXattr(h: TarHeader, name: string): string | undefined {
 
 /** An empty regular file standing for a whiteout: `<dir>/<name>`, root-owned, mtime of the entry it replaces. */
 function whiteoutEntry(dir: string, name: string, mtime: number): TarEntry {
-  const header: TarHeader = { path: dir ? `${dir}/${name}` : name, type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0, mtime,
-    linkpath: '', devmajor: 0, devminor: 0, xattrs: new Map() };
+  const header: TarHeader = {
+    path: dir ? `${dir}/${name}` : name,
+    type: 'file',
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    size: 0,
+    mtime,
+    linkpath: '',
+    devmajor: 0,
+    devminor: 0,
+    xattrs: new Map(),
+  };
   return { header, body: emptyBody() };
 }
 
@@ -36,8 +47,10 @@ function isWhiteout(h: TarHeader): boolean {
 /** OCI entries for one overlay upper-dir entry (`h` is the cleaned header, `raw` still has the overlay xattrs). */
 function fromOverlay(raw: TarHeader, h: TarHeader, body: AsyncIterable<Buffer>): TarEntry[] {
   if (overlayXattr(raw, 'redirect') !== undefined || overlayXattr(raw, 'metacopy') !== undefined) {
-    throw new IngotError('ServiceException',
-      `${h.path}: overlay redirect/metacopy entries are not supported; mount the sandbox overlay with redirect_dir=off,metacopy=off`);
+    throw new IngotError(
+      'ServiceException',
+      `${h.path}: overlay redirect/metacopy entries are not supported; mount the sandbox overlay with redirect_dir=off,metacopy=off`,
+    );
   }
   const slash = h.path.lastIndexOf('/');
   const [dir, base] = [slash === -1 ? '' : h.path.slice(0, slash), h.path.slice(slash + 1)];
@@ -49,7 +62,10 @@ function fromOverlay(raw: TarHeader, h: TarHeader, body: AsyncIterable<Buffer>):
 }
 
 /** Converts and cleans entries read from a directory so they can be written as an OCI layer. */
-export async function* normaliseEntries(entries: AsyncIterable<TarEntry>, opts: NormaliseOptions): AsyncGenerator<TarEntry> {
+export async function* normaliseEntries(
+  entries: AsyncIterable<TarEntry>,
+  opts: NormaliseOptions,
+): AsyncGenerator<TarEntry> {
   const epoch = opts.sourceDateEpoch;
   for await (const { header: raw, body } of entries) {
     const h: TarHeader = {
@@ -58,7 +74,10 @@ export async function* normaliseEntries(entries: AsyncIterable<TarEntry>, opts: 
       xattrs: new Map([...raw.xattrs].filter(([k]) => !OVERLAY_XATTR.test(k))),
     };
     if (h.path.slice(h.path.lastIndexOf('/') + 1).startsWith(WHITEOUT_PREFIX)) {
-      throw new IngotError('ValidationException', `${h.path}: a file named '.wh.*' cannot be stored in an OCI layer (it would read as a whiteout)`);
+      throw new IngotError(
+        'ValidationException',
+        `${h.path}: a file named '.wh.*' cannot be stored in an OCI layer (it would read as a whiteout)`,
+      );
     }
     if (opts.kind === 'overlay-upper') yield* fromOverlay(raw, h, body);
     else yield { header: h, body };

@@ -42,7 +42,8 @@ export async function resolveInRoot(root: string, parts: readonly string[], foll
       resolved.push(part);
       continue;
     }
-    if (++hops > 40) throw new IngotError('ValidationException', `too many levels of symbolic links resolving '${parts.join('/')}'`);
+    if (++hops > 40)
+      throw new IngotError('ValidationException', `too many levels of symbolic links resolving '${parts.join('/')}'`);
     const target = await readlink(full);
     if (target.startsWith('/')) resolved.length = 0;
     queue.unshift(...target.split('/'));

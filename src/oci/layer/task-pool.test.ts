@@ -24,7 +24,12 @@ test('runs at most `limit` tasks at once and flush waits for all', async () => {
 
 test('a failed task fails the next run or flush', async () => {
   const pool = new TaskPool(2);
-  await pool.run(async () => { throw new Error('boom'); });
+  await pool.run(async () => {
+    throw new Error('boom');
+  });
   await assert.rejects(pool.flush(), /boom/);
-  await assert.rejects(pool.run(async () => {}), /boom/);
+  await assert.rejects(
+    pool.run(async () => {}),
+    /boom/,
+  );
 });

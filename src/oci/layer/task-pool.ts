@@ -14,8 +14,12 @@ export class TaskPool {
     while (this.#inflight.size >= this.#limit) await Promise.race(this.#inflight);
     this.#rethrow();
     const running: Promise<void> = task()
-      .catch((error: unknown) => { this.#failure ??= { error }; })
-      .finally(() => { this.#inflight.delete(running); });
+      .catch((error: unknown) => {
+        this.#failure ??= { error };
+      })
+      .finally(() => {
+        this.#inflight.delete(running);
+      });
     this.#inflight.add(running);
   }
 

@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { randomBytes } from 'node:crypto';
-import { canMountOverlay, FILE_CAP_NET_RAW, have, makeBaseTree, makeOverlayUpper } from '../../../test/fixtures/oci/trees.ts';
+import {
+  canMountOverlay,
+  FILE_CAP_NET_RAW,
+  have,
+  makeBaseTree,
+  makeOverlayUpper,
+} from '../../../test/fixtures/oci/trees.ts';
 import { readTar } from '../tar/tar-reader.ts';
 import type { TarHeader } from '../tar/tar-header.ts';
 import { openDecompressed } from './compression.ts';
@@ -32,7 +38,12 @@ describe('writeLayer', { skip: canMountOverlay() ? false : 'needs root and overl
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   test('turns overlay whiteouts and opaque dirs into OCI whiteouts, keeping every entry kind', async () => {
-    const desc = await writeLayer({ sourceDir: upper, kind: 'overlay-upper', compression: 'gzip', outFile: join(tmp, 'upper.tgz') });
+    const desc = await writeLayer({
+      sourceDir: upper,
+      kind: 'overlay-upper',
+      compression: 'gzip',
+      outFile: join(tmp, 'upper.tgz'),
+    });
     assert.equal(desc.mediaType, 'application/vnd.oci.image.layer.v1.tar+gzip');
     const file = await sha256File(join(tmp, 'upper.tgz'));
     assert.equal(desc.digest, file.digest);
@@ -44,8 +55,14 @@ describe('writeLayer', { skip: canMountOverlay() ? false : 'needs root and overl
     assert.ok(!entries.has('opt/old/a.txt'));
     // Sorted by name, run-link.sh comes first and carries the data; run.sh is the hard link to it.
     const data = entries.get('srv/app/run-link.sh')!;
-    assert.deepEqual([data.type, data.uid, data.gid, data.mode, data.mtime], ['file', 1000, 1001, 0o750, 1_700_000_000]);
-    assert.deepEqual([entries.get('srv/app/run.sh')?.type, entries.get('srv/app/run.sh')?.linkpath], ['hardlink', 'srv/app/run-link.sh']);
+    assert.deepEqual(
+      [data.type, data.uid, data.gid, data.mode, data.mtime],
+      ['file', 1000, 1001, 0o750, 1_700_000_000],
+    );
+    assert.deepEqual(
+      [entries.get('srv/app/run.sh')?.type, entries.get('srv/app/run.sh')?.linkpath],
+      ['hardlink', 'srv/app/run-link.sh'],
+    );
     assert.equal(entries.get('usr/bin/run')?.linkpath, '../srv/app/run.sh');
     assert.equal(entries.get('srv/app/fifo')?.type, 'fifo');
     const dev = entries.get('srv/app/null')!;
@@ -62,8 +79,20 @@ describe('writeLayer', { skip: canMountOverlay() ? false : 'needs root and overl
 
   for (const compression of ['gzip', 'zstd', 'none'] as const) {
     test(`is deterministic (${compression})`, async () => {
-      const a = await writeLayer({ sourceDir: upper, kind: 'overlay-upper', compression, outFile: join(tmp, `a.${compression}`), sourceDateEpoch: 1_600_000_000 });
-      const b = await writeLayer({ sourceDir: upper, kind: 'overlay-upper', compression, outFile: join(tmp, `b.${compression}`), sourceDateEpoch: 1_600_000_000 });
+      const a = await writeLayer({
+        sourceDir: upper,
+        kind: 'overlay-upper',
+        compression,
+        outFile: join(tmp, `a.${compression}`),
+        sourceDateEpoch: 1_600_000_000,
+      });
+      const b = await writeLayer({
+        sourceDir: upper,
+        kind: 'overlay-upper',
+        compression,
+        outFile: join(tmp, `b.${compression}`),
+        sourceDateEpoch: 1_600_000_000,
+      });
       assert.deepEqual(a, b);
       if (compression === 'none') assert.equal(a.digest, a.diffId);
       const entries = await listLayer(join(tmp, `a.${compression}`));
@@ -74,21 +103,38 @@ describe('writeLayer', { skip: canMountOverlay() ? false : 'needs root and overl
   test('an empty upper dir gives the well-known empty layer', async () => {
     const empty = join(tmp, 'empty');
     mkdirSync(empty);
-    const layer = await writeLayer({ sourceDir: empty, kind: 'overlay-upper', compression: 'none', outFile: join(tmp, 'empty.tar') });
+    const layer = await writeLayer({
+      sourceDir: empty,
+      kind: 'overlay-upper',
+      compression: 'none',
+      outFile: join(tmp, 'empty.tar'),
+    });
     // sha256 of 1024 zero bytes: the end-of-archive marker alone, the diff_id Docker uses for empty layers.
     assert.equal(layer.diffId, 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef');
   });
 
   test('fails clearly when the source dir is missing', async () => {
-    await assert.rejects(writeLayer({ sourceDir: join(tmp, 'nope'), kind: 'full-rootfs', compression: 'gzip', outFile: join(tmp, 'nope.tgz') }), /tar of .*nope failed/);
-    assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('nope')), []);
+    await assert.rejects(
+      writeLayer({
+        sourceDir: join(tmp, 'nope'),
+        kind: 'full-rootfs',
+        compression: 'gzip',
+        outFile: join(tmp, 'nope.tgz'),
+      }),
+      /tar of .*nope failed/,
+    );
+    assert.deepEqual(
+      readdirSync(tmp).filter((f) => f.startsWith('nope')),
+      [],
+    );
   });
 
   test('compresses two layers concurrently', async (t) => {
     const big = join(tmp, 'big');
     mkdirSync(big);
     // Half random, half repetitive: real compression work for zlib's threadpool.
-    for (let i = 0; i < 8; i++) writeFileSync(join(big, `f${i}`), Buffer.concat([randomBytes(1 << 20), Buffer.alloc(1 << 20, i)]));
+    for (let i = 0; i < 8; i++)
+      writeFileSync(join(big, `f${i}`), Buffer.concat([randomBytes(1 << 20), Buffer.alloc(1 << 20, i)]));
     const out = join(tmp, 'parallel');
     mkdirSync(out);
     const started = performance.now();
@@ -97,15 +143,23 @@ describe('writeLayer', { skip: canMountOverlay() ? false : 'needs root and overl
     // Structural proof of overlap: at some instant both layers' temp blobs exist and are non-empty.
     let overlapped = false;
     const poll = setInterval(() => {
-      const growing = readdirSync(out).filter((f) => f.includes('.tmp-') && statSync(join(out, f), { throwIfNoEntry: false })?.size);
+      const growing = readdirSync(out).filter(
+        (f) => f.includes('.tmp-') && statSync(join(out, f), { throwIfNoEntry: false })?.size,
+      );
       if (growing.length === 2) overlapped = true;
     }, 5);
     const t0 = performance.now();
-    const [x, y] = await Promise.all(['x', 'y'].map((n) => writeLayer({ sourceDir: big, kind: 'full-rootfs', compression: 'gzip', outFile: join(out, `${n}.tgz`) })));
+    const [x, y] = await Promise.all(
+      ['x', 'y'].map((n) =>
+        writeLayer({ sourceDir: big, kind: 'full-rootfs', compression: 'gzip', outFile: join(out, `${n}.tgz`) }),
+      ),
+    );
     const both = performance.now() - t0;
     clearInterval(poll);
     assert.deepEqual(x, y);
     assert.ok(overlapped, 'both layers were being written at the same time');
-    t.diagnostic(`one 16 MiB layer: ${solo.toFixed(0)} ms; two concurrently: ${both.toFixed(0)} ms (serial would be ~${(2 * solo).toFixed(0)} ms)`);
+    t.diagnostic(
+      `one 16 MiB layer: ${solo.toFixed(0)} ms; two concurrently: ${both.toFixed(0)} ms (serial would be ~${(2 * solo).toFixed(0)} ms)`,
+    );
   });
 });

@@ -16,7 +16,10 @@ export class ByteReader {
       this.#done = true;
       return false;
     }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+    const chunk =
+      typeof next.value === 'string'
+        ? Buffer.from(next.value)
+        : Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
     this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
     return true;
   }
@@ -38,7 +41,8 @@ export class ByteReader {
   async *stream(n: number): AsyncGenerator<Buffer> {
     let left = n;
     while (left > 0) {
-      if (this.#pending.length === 0 && !(await this.#fill())) throw new Error(`unexpected end of tar stream (${left} bytes missing)`);
+      if (this.#pending.length === 0 && !(await this.#fill()))
+        throw new Error(`unexpected end of tar stream (${left} bytes missing)`);
       const take = Math.min(left, this.#pending.length);
       const chunk = this.#pending.subarray(0, take);
       this.#pending = this.#pending.subarray(take);
@@ -48,7 +52,9 @@ export class ByteReader {
   }
 
   async skip(n: number): Promise<void> {
-    for await (const _chunk of this.stream(n)) { /* discard */ }
+    for await (const _chunk of this.stream(n)) {
+      /* discard */
+    }
   }
 
   /** Reads and discards whatever input remains (so a producer process can exit). */

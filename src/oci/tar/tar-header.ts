@@ -24,12 +24,25 @@ export interface TarHeader {
 export const BLOCK = 512;
 
 const TYPE_FLAGS: Record<TarEntryType, string> = {
-  file: '0', hardlink: '1', symlink: '2', char: '3', block: '4', directory: '5', fifo: '6',
+  file: '0',
+  hardlink: '1',
+  symlink: '2',
+  char: '3',
+  block: '4',
+  directory: '5',
+  fifo: '6',
 };
 
 export const FLAG_TYPES: Record<string, TarEntryType> = {
-  '0': 'file', '\0': 'file', '7': 'file', '1': 'hardlink', '2': 'symlink', '3': 'char', '4': 'block',
-  '5': 'directory', '6': 'fifo',
+  '0': 'file',
+  '\0': 'file',
+  '7': 'file',
+  '1': 'hardlink',
+  '2': 'symlink',
+  '3': 'char',
+  '4': 'block',
+  '5': 'directory',
+  '6': 'fifo',
 };
 
 const MAX_OCTAL_8 = 0o7777777;
@@ -40,7 +53,7 @@ function isPlainAscii(s: string): boolean {
 }
 
 function writeOctal(buf: Buffer, value: number, offset: number, width: number): void {
-  buf.write(value.toString(8).padStart(width - 1, '0') + '\0', offset, width, 'ascii');
+  buf.write(`${value.toString(8).padStart(width - 1, '0')}\0`, offset, width, 'ascii');
 }
 
 /** One PAX record `"<len> <key>=<value>\n"`, where len counts the whole record in bytes. */
@@ -65,10 +78,21 @@ export function paxRecordsFor(h: TarHeader): Buffer[] {
 }
 
 /** A raw ustar header block. Fields too large for ustar are expected to be carried by PAX records. */
-export function encodeUstar(h: { name: string; typeflag: string; mode: number; uid: number; gid: number; size: number;
-  mtime: number; linkname: string; devmajor: number; devminor: number }): Buffer {
+export function encodeUstar(h: {
+  name: string;
+  typeflag: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  linkname: string;
+  devmajor: number;
+  devminor: number;
+}): Buffer {
   const buf = Buffer.alloc(BLOCK);
-  const fit = (s: string, n: number): string => (Buffer.byteLength(s) <= n && isPlainAscii(s) ? s : s.slice(-n).replace(/[^\x20-\x7e]/g, '_'));
+  const fit = (s: string, n: number): string =>
+    Buffer.byteLength(s) <= n && isPlainAscii(s) ? s : s.slice(-n).replace(/[^\x20-\x7e]/g, '_');
   buf.write(fit(h.name, 100), 0, 100, 'utf8');
   writeOctal(buf, h.mode & 0o7777, 100, 8);
   writeOctal(buf, Math.min(h.uid, MAX_OCTAL_8), 108, 8);
@@ -83,7 +107,7 @@ export function encodeUstar(h: { name: string; typeflag: string; mode: number; u
   buf.write('        ', 148, 8, 'ascii');
   let sum = 0;
   for (const byte of buf) sum += byte;
-  buf.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
+  buf.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii');
   return buf;
 }
 
@@ -91,12 +115,32 @@ export function encodeUstar(h: { name: string; typeflag: string; mode: number; u
 export function encodeEntryHeader(h: TarHeader): Buffer {
   const records = paxRecordsFor(h);
   const name = h.type === 'directory' ? `${h.path}/` : h.path;
-  const main = encodeUstar({ name, typeflag: TYPE_FLAGS[h.type], mode: h.mode, uid: h.uid, gid: h.gid,
-    size: h.type === 'file' ? h.size : 0, mtime: h.mtime, linkname: h.linkpath, devmajor: h.devmajor, devminor: h.devminor });
+  const main = encodeUstar({
+    name,
+    typeflag: TYPE_FLAGS[h.type],
+    mode: h.mode,
+    uid: h.uid,
+    gid: h.gid,
+    size: h.type === 'file' ? h.size : 0,
+    mtime: h.mtime,
+    linkname: h.linkpath,
+    devmajor: h.devmajor,
+    devminor: h.devminor,
+  });
   if (records.length === 0) return main;
   const pax = Buffer.concat(records);
-  const paxHeader = encodeUstar({ name: 'PaxHeaders/entry', typeflag: 'x', mode: 0o644, uid: 0, gid: 0, size: pax.length,
-    mtime: h.mtime, linkname: '', devmajor: 0, devminor: 0 });
+  const paxHeader = encodeUstar({
+    name: 'PaxHeaders/entry',
+    typeflag: 'x',
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    size: pax.length,
+    mtime: h.mtime,
+    linkname: '',
+    devmajor: 0,
+    devminor: 0,
+  });
   return Buffer.concat([paxHeader, pax, Buffer.alloc(padding(pax.length)), main]);
 }
 

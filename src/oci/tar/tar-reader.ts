@@ -95,14 +95,23 @@ export async function* readTar(source: AsyncIterable<Buffer | Uint8Array | strin
     const name = cString(block, 0, 100);
     const header: TarHeader = {
       path: stripDotSlash(longName ?? (prefix ? `${prefix}/${name}` : name)),
-      type, mode: parseNumber(block, 100, 8) & 0o7777, uid: parseNumber(block, 108, 8), gid: parseNumber(block, 116, 8),
-      size, mtime: parseNumber(block, 136, 12), linkpath: longLink ?? cString(block, 157, 100),
-      devmajor: parseNumber(block, 329, 8), devminor: parseNumber(block, 337, 8), xattrs: new Map(),
+      type,
+      mode: parseNumber(block, 100, 8) & 0o7777,
+      uid: parseNumber(block, 108, 8),
+      gid: parseNumber(block, 116, 8),
+      size,
+      mtime: parseNumber(block, 136, 12),
+      linkpath: longLink ?? cString(block, 157, 100),
+      devmajor: parseNumber(block, 329, 8),
+      devminor: parseNumber(block, 337, 8),
+      xattrs: new Map(),
     };
     applyPax(header, new Map([...globalPax, ...(pax ?? [])]));
     // A hard link names another archive member: normalise it like a member path.
     if (type === 'hardlink') header.linkpath = stripDotSlash(header.linkpath);
-    pax = null; longName = null; longLink = null;
+    pax = null;
+    longName = null;
+    longLink = null;
     const bodySize = type === 'file' ? header.size : 0;
     let read = 0;
     const body = (async function* () {

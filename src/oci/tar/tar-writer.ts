@@ -10,10 +10,12 @@ export async function* writeTar(entries: AsyncIterable<TarEntry> | Iterable<TarE
     let written = 0;
     for await (const chunk of body) {
       written += chunk.length;
-      if (written > header.size) throw new Error(`tar entry ${header.path} grew while being archived (more than ${header.size} bytes)`);
+      if (written > header.size)
+        throw new Error(`tar entry ${header.path} grew while being archived (more than ${header.size} bytes)`);
       yield chunk;
     }
-    if (written !== header.size) throw new Error(`tar entry ${header.path} is ${written} bytes, header says ${header.size}`);
+    if (written !== header.size)
+      throw new Error(`tar entry ${header.path} is ${written} bytes, header says ${header.size}`);
     const pad = padding(header.size);
     if (pad) yield Buffer.alloc(pad);
   }
@@ -22,7 +24,9 @@ export async function* writeTar(entries: AsyncIterable<TarEntry> | Iterable<TarE
 
 /** An entry with no body (directories, links, devices, whiteouts). */
 export function emptyBody(): AsyncIterable<Buffer> {
-  return (async function* () { /* nothing */ })();
+  return (async function* () {
+    /* nothing */
+  })();
 }
 
 /**

@@ -13,13 +13,35 @@ import { rechunk, writeTar } from './tar-writer.ts';
 const LONG = `${'deep/'.repeat(30)}file-with-a-long-name.txt`;
 
 function header(path: string, extra: Partial<TarHeader> = {}): TarHeader {
-  return { path, type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 1_700_000_000, linkpath: '', devmajor: 0, devminor: 0, xattrs: new Map(), ...extra };
+  return {
+    path,
+    type: 'file',
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    size: 0,
+    mtime: 1_700_000_000,
+    linkpath: '',
+    devmajor: 0,
+    devminor: 0,
+    xattrs: new Map(),
+    ...extra,
+  };
 }
 
 const ENTRIES: Array<{ header: TarHeader; content?: string }> = [
   { header: header('dir', { type: 'directory', mode: 0o1777 }) },
   { header: header(LONG, { size: 5, uid: 3_000_000, gid: 70_000 }), content: 'long\n' },
-  { header: header('ünïcødé/名前.txt', { size: 2, xattrs: new Map([['user.bin', Buffer.from([0, 255, 10, 61])], ['trusted.ingot', Buffer.from('v=x\n')]]) }), content: 'u\n' },
+  {
+    header: header('ünïcødé/名前.txt', {
+      size: 2,
+      xattrs: new Map([
+        ['user.bin', Buffer.from([0, 255, 10, 61])],
+        ['trusted.ingot', Buffer.from('v=x\n')],
+      ]),
+    }),
+    content: 'u\n',
+  },
   { header: header('link-to-long', { type: 'hardlink', linkpath: LONG }) },
   { header: header('sym', { type: 'symlink', linkpath: `../${'x'.repeat(150)}` }) },
   { header: header('dev/null', { type: 'char', devmajor: 1, devminor: 3 }) },
@@ -27,7 +49,10 @@ const ENTRIES: Array<{ header: TarHeader; content?: string }> = [
 ];
 
 function entries(): TarEntry[] {
-  return ENTRIES.map(({ header: h, content }) => ({ header: h, body: Readable.from(content ? [Buffer.from(content)] : []) }));
+  return ENTRIES.map(({ header: h, content }) => ({
+    header: h,
+    body: Readable.from(content ? [Buffer.from(content)] : []),
+  }));
 }
 
 async function bytes(): Promise<Buffer> {
@@ -47,30 +72,68 @@ test('headers round-trip exactly through writeTar → readTar', async () => {
     for await (const chunk of body) text += chunk.toString();
     bodies.push(text);
   }
-  assert.deepEqual(back, ENTRIES.map((e) => e.header));
-  assert.deepEqual(bodies, ENTRIES.map((e) => e.content ?? ''));
+  assert.deepEqual(
+    back,
+    ENTRIES.map((e) => e.header),
+  );
+  assert.deepEqual(
+    bodies,
+    ENTRIES.map((e) => e.content ?? ''),
+  );
 });
 
-test('GNU tar reads what we write, and we read what GNU tar writes', { skip: process.getuid?.() === 0 ? false : 'needs root to extract owners, devices and trusted xattrs' }, async () => {
+test('GNU tar reads what we write, and we read what GNU tar writes', {
+  skip: process.getuid?.() === 0 ? false : 'needs root to extract owners, devices and trusted xattrs',
+}, async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'ingot-tar-'));
   try {
     writeFileSync(join(tmp, 'ours.tar'), await bytes());
-    const listing = execFileSync('tar', ['--list', '--numeric-owner', '-v', '--xattrs', '--xattrs-include=*', '-f', join(tmp, 'ours.tar')], { encoding: 'utf8' });
+    const listing = execFileSync(
+      'tar',
+      ['--list', '--numeric-owner', '-v', '--xattrs', '--xattrs-include=*', '-f', join(tmp, 'ours.tar')],
+      { encoding: 'utf8' },
+    );
     assert.match(listing, new RegExp(`3000000/70000 +5 .* ${LONG}`));
     assert.match(listing, /ünïcødé\/名前\.txt/);
     assert.match(listing, /link-to-long link to deep\//);
     // Round trip through the file system: GNU tar extracts ours, archives it again, we read that.
     const tree = join(tmp, 'tree');
     mkdirSync(tree);
-    execFileSync('tar', ['--extract', '--xattrs', '--xattrs-include=*', '--numeric-owner', '-f', join(tmp, 'ours.tar'), '-C', tree]);
-    execFileSync('tar', ['--create', '--format=pax', '--sort=name', '--numeric-owner', '--xattrs', '--xattrs-include=*', '-f', join(tmp, 'gnu.tar'), '-C', tree, '.']);
+    execFileSync('tar', [
+      '--extract',
+      '--xattrs',
+      '--xattrs-include=*',
+      '--numeric-owner',
+      '-f',
+      join(tmp, 'ours.tar'),
+      '-C',
+      tree,
+    ]);
+    execFileSync('tar', [
+      '--create',
+      '--format=pax',
+      '--sort=name',
+      '--numeric-owner',
+      '--xattrs',
+      '--xattrs-include=*',
+      '-f',
+      join(tmp, 'gnu.tar'),
+      '-C',
+      tree,
+      '.',
+    ]);
     // Links carry no metadata of their own worth comparing (symlink modes are 0777 on Linux; hard links share an inode).
-    const describe = (h: TarHeader): string => (h.type === 'hardlink' || h.type === 'symlink')
-      ? `${h.type}:${h.path}:${h.linkpath}`
-      : `${h.type}:${h.path}:${h.mode.toString(8)}:${h.uid}:${h.gid}:${h.devmajor}:${[...h.xattrs].map(([k, v]) => `${k}=${v.toString('hex')}`).sort().join(',')}`;
+    const describe = (h: TarHeader): string =>
+      h.type === 'hardlink' || h.type === 'symlink'
+        ? `${h.type}:${h.path}:${h.linkpath}`
+        : `${h.type}:${h.path}:${h.mode.toString(8)}:${h.uid}:${h.gid}:${h.devmajor}:${[...h.xattrs]
+            .map(([k, v]) => `${k}=${v.toString('hex')}`)
+            .sort()
+            .join(',')}`;
     const wanted = new Set(ENTRIES.map((e) => e.header.path));
     const fromGnu: string[] = [];
-    for await (const { header: h } of readTar(Readable.from([readFileSync(join(tmp, 'gnu.tar'))]))) if (wanted.has(h.path)) fromGnu.push(describe(h));
+    for await (const { header: h } of readTar(Readable.from([readFileSync(join(tmp, 'gnu.tar'))])))
+      if (wanted.has(h.path)) fromGnu.push(describe(h));
     assert.deepEqual(fromGnu.sort(), ENTRIES.map((e) => describe(e.header)).sort());
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -78,10 +141,17 @@ test('GNU tar reads what we write, and we read what GNU tar writes', { skip: pro
 });
 
 test('rejects garbage and truncated archives', async () => {
-  await assert.rejects(async () => { for await (const _e of readTar(Readable.from([Buffer.alloc(512, 7)]))) { /* */ } }, /checksum/);
+  await assert.rejects(async () => {
+    for await (const _e of readTar(Readable.from([Buffer.alloc(512, 7)]))) {
+      /* */
+    }
+  }, /checksum/);
   const tar = await bytes();
   await assert.rejects(async () => {
-    for await (const { body } of readTar(Readable.from([tar.subarray(0, 1800)]))) for await (const _c of body) { /* */ }
+    for await (const { body } of readTar(Readable.from([tar.subarray(0, 1800)])))
+      for await (const _c of body) {
+        /* */
+      }
   }, /unexpected end/);
 });
 

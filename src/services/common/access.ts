@@ -27,10 +27,18 @@ export function notFoundError(type: ResourceType, arn: string): IngotError {
 }
 
 /** Checks an ARN the caller passed: right type, this region, an account the caller may use. */
-export function checkArn(ctx: ServiceContext, arn: string, field: string, type: ResourceType | readonly ResourceType[]): ParsedArn {
+export function checkArn(
+  ctx: ServiceContext,
+  arn: string,
+  field: string,
+  type: ResourceType | readonly ResourceType[],
+): ParsedArn {
   const parsed = parseArn(arn, field, type);
   if (parsed.region !== ctx.region) {
-    throw new IngotError('InvalidParameterValueException', `The ARN in '${field}' is for region '${parsed.region}', but the request was signed for region '${ctx.region}': '${arn}'.`);
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `The ARN in '${field}' is for region '${parsed.region}', but the request was signed for region '${ctx.region}': '${arn}'.`,
+    );
   }
   return parsed;
 }
@@ -44,10 +52,16 @@ async function mayRead(ctx: ServiceContext, record: ResourceRecord<unknown>): Pr
  * Loads the resource named by `arn` for reading. A version ARN (no build) or one with `x`
  * wildcards resolves to the newest matching build the caller may use.
  */
-export async function readResource<Doc>(ctx: ServiceContext, arn: string, field: string, type: ResourceType): Promise<ResourceRecord<Doc>> {
+export async function readResource<Doc>(
+  ctx: ServiceContext,
+  arn: string,
+  field: string,
+  type: ResourceType,
+): Promise<ResourceRecord<Doc>> {
   const parsed = checkArn(ctx, arn, field, type);
   const hasBuilds = type === 'component' || type === 'image';
-  const resolve = parsed.version !== undefined && (isWildcard(parsed.version) || (hasBuilds && parsed.build === undefined));
+  const resolve =
+    parsed.version !== undefined && (isWildcard(parsed.version) || (hasBuilds && parsed.build === undefined));
   let record: ResourceRecord<Doc> | undefined;
   if (resolve) {
     const candidates = await ctx.store.resources.versions(type, [parsed.account], ctx.region, parsed.name);
@@ -61,10 +75,18 @@ export async function readResource<Doc>(ctx: ServiceContext, arn: string, field:
 }
 
 /** Loads a resource the caller owns, for changing or deleting it. */
-export async function ownResource<Doc>(ctx: ServiceContext, arn: string, field: string, type: ResourceType): Promise<ResourceRecord<Doc>> {
+export async function ownResource<Doc>(
+  ctx: ServiceContext,
+  arn: string,
+  field: string,
+  type: ResourceType,
+): Promise<ResourceRecord<Doc>> {
   const parsed = checkArn(ctx, arn, field, type);
   if (parsed.account !== ctx.accountId) {
-    throw new IngotError('ForbiddenException', `You can only change resources of your own account (${ctx.accountId}); '${arn}' belongs to '${parsed.account}'.`);
+    throw new IngotError(
+      'ForbiddenException',
+      `You can only change resources of your own account (${ctx.accountId}); '${arn}' belongs to '${parsed.account}'.`,
+    );
   }
   const record = await ctx.store.resources.get<Doc>(arn);
   if (!record) throw notFoundError(type, arn);
@@ -72,7 +94,11 @@ export async function ownResource<Doc>(ctx: ServiceContext, arn: string, field: 
 }
 
 /** Accounts (and shared ARNs) a list call with this `owner` may return. */
-export async function ownerScope(ctx: ServiceContext, owner: string | undefined, type: ResourceType): Promise<{ accounts: string[]; alsoArns: string[] }> {
+export async function ownerScope(
+  ctx: ServiceContext,
+  owner: string | undefined,
+  type: ResourceType,
+): Promise<{ accounts: string[]; alsoArns: string[] }> {
   switch (owner ?? 'Self') {
     case 'Self':
       return { accounts: [ctx.accountId], alsoArns: [] };
@@ -86,15 +112,30 @@ export async function ownerScope(ctx: ServiceContext, owner: string | undefined,
 }
 
 export function arnOf(ctx: ServiceContext, type: ResourceType, name: string, version?: string, build?: number): string {
-  return formatArn({ region: ctx.region, account: ctx.accountId, type, name, ...(version !== undefined ? { version } : {}), ...(build !== undefined ? { build } : {}) });
+  return formatArn({
+    region: ctx.region,
+    account: ctx.accountId,
+    type,
+    name,
+    ...(version !== undefined ? { version } : {}),
+    ...(build !== undefined ? { build } : {}),
+  });
 }
 
 /**
  * The scope of a List*BuildVersions call for the version ARN in `field`: the ARN's own account
  * when it is the caller's or the managed one, otherwise only what is shared with the caller.
  */
-export async function buildVersionsScope(ctx: ServiceContext, arn: string, field: string, type: ResourceType): Promise<{ parsed: ParsedArn; scope: { accounts: string[]; alsoArns: string[] } }> {
+export async function buildVersionsScope(
+  ctx: ServiceContext,
+  arn: string,
+  field: string,
+  type: ResourceType,
+): Promise<{ parsed: ParsedArn; scope: { accounts: string[]; alsoArns: string[] } }> {
   const parsed = checkArn(ctx, arn, field, type);
-  const scope = parsed.account === ctx.accountId || parsed.account === MANAGED_ACCOUNT ? { accounts: [parsed.account], alsoArns: [] } : await ownerScope(ctx, 'Shared', type);
+  const scope =
+    parsed.account === ctx.accountId || parsed.account === MANAGED_ACCOUNT
+      ? { accounts: [parsed.account], alsoArns: [] }
+      : await ownerScope(ctx, 'Shared', type);
   return { parsed, scope };
 }

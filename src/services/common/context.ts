@@ -28,7 +28,8 @@ export function dropUndefined<T extends object>(o: T): T {
   for (const key of Object.keys(o)) {
     const v = (o as Record<string, unknown>)[key];
     if (v === undefined) continue;
-    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
     else out[key] = v;
   }
   return out as T;

@@ -11,7 +11,11 @@ import { listPage } from './crud.ts';
 const dir = mkdtempSync(join(tmpdir(), 'ingot-crud-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Doc { arn: string; name: string; tags?: Record<string, string> }
+interface Doc {
+  arn: string;
+  name: string;
+  tags?: Record<string, string>;
+}
 
 test('listPage shapes each distinct document once and shares the frozen item', async () => {
   const store = openSqliteStore(join(dir, 'memo.db'));
@@ -19,14 +23,33 @@ test('listPage shapes each distinct document once and shares the frozen item', a
   try {
     for (const name of ['a', 'b', 'c']) {
       const arn = `arn:aws:imagebuilder:us-east-1:123456789012:image-recipe/${name}/1.0.0`;
-      await store.resources.insert({ arn, type: 'image-recipe', account: '123456789012', region: 'us-east-1', name, version: '1.0.0', build: null, doc: { arn, name, tags: { k: name } }, createdAt: 'c', updatedAt: 'u' });
+      await store.resources.insert({
+        arn,
+        type: 'image-recipe',
+        account: '123456789012',
+        region: 'us-east-1',
+        name,
+        version: '1.0.0',
+        build: null,
+        doc: { arn, name, tags: { k: name } },
+        createdAt: 'c',
+        updatedAt: 'u',
+      });
     }
     let calls = 0;
     const shape = (d: Doc) => (calls++, { name: d.name, tags: d.tags });
-    const opts = { operation: 'ListImageRecipes', type: 'image-recipe' as const, filterSpec: { name: 'name' }, item: shape };
+    const opts = {
+      operation: 'ListImageRecipes',
+      type: 'image-recipe' as const,
+      filterSpec: { name: 'name' },
+      item: shape,
+    };
 
     const first = await listPage<Doc, ReturnType<typeof shape>>(ctx, {}, opts);
-    assert.deepEqual(first.items.map((i) => i.name), ['a', 'b', 'c']);
+    assert.deepEqual(
+      first.items.map((i) => i.name),
+      ['a', 'b', 'c'],
+    );
     assert.equal(calls, 3);
     const second = await listPage<Doc, ReturnType<typeof shape>>(ctx, { maxResults: 2 }, opts);
     assert.equal(calls, 3, 'unchanged documents are not shaped again');
@@ -40,12 +63,19 @@ test('listPage shapes each distinct document once and shares the frozen item', a
     await store.resources.update(b, { arn: b, name: 'b', tags: { k: 'new' } });
     const third = await listPage<Doc, ReturnType<typeof shape>>(ctx, {}, opts);
     assert.equal(calls, 4);
-    assert.deepEqual(third.items.map((i) => i.tags?.['k']), ['a', 'new', 'c']);
+    assert.deepEqual(
+      third.items.map((i) => i.tags?.['k']),
+      ['a', 'new', 'c'],
+    );
 
     // Without `item`, every call parses its own documents (callers may change them).
     const plain = await listPage<Doc>(ctx, {}, { operation: 'ListImageRecipes', type: 'image-recipe', filterSpec: {} });
     plain.items[0]!.name = 'mine';
-    assert.equal((await listPage<Doc>(ctx, {}, { operation: 'ListImageRecipes', type: 'image-recipe', filterSpec: {} })).items[0]!.name, 'a');
+    assert.equal(
+      (await listPage<Doc>(ctx, {}, { operation: 'ListImageRecipes', type: 'image-recipe', filterSpec: {} })).items[0]!
+        .name,
+      'a',
+    );
   } finally {
     await store.close();
   }

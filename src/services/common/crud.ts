@@ -42,7 +42,10 @@ export async function insertResource<Doc>(ctx: ServiceContext, r: NewResource<Do
     });
   } catch (err) {
     if (err instanceof DuplicateKeyError) {
-      throw new IngotError('ResourceAlreadyExistsException', `The following resource '${labelOf(r.type)}' already exists: '${r.arn}'.`);
+      throw new IngotError(
+        'ResourceAlreadyExistsException',
+        `The following resource '${labelOf(r.type)}' already exists: '${r.arn}'.`,
+      );
     }
     throw err;
   }
@@ -74,7 +77,11 @@ export interface ListOptions<Doc = unknown, Item = Doc> {
   item?: (doc: Doc) => Item;
 }
 
-export async function listPage<Doc, Item = Doc>(ctx: ServiceContext, req: ListRequest, o: ListOptions<Doc, Item>): Promise<{ items: Item[]; nextToken?: string }> {
+export async function listPage<Doc, Item = Doc>(
+  ctx: ServiceContext,
+  req: ListRequest,
+  o: ListOptions<Doc, Item>,
+): Promise<{ items: Item[]; nextToken?: string }> {
   const scope = o.scope ?? (await ownerScope(ctx, req.owner, o.type));
   const after = decodeToken(o.operation, req.nextToken);
   const page = await ctx.store.resources.listDocuments({
@@ -157,8 +164,14 @@ export async function deleteOwned(ctx: ServiceContext, arn: string, field: strin
   await ctx.store.transaction(async () => {
     const users = await ctx.store.resources.referencing(arn);
     if (users.length) {
-      const names = users.slice(0, 5).map((u) => `${labelOf(u.type)} '${u.arn}'`).join(', ');
-      throw new IngotError('ResourceInUseException', `The resource '${arn}' cannot be deleted because it is used by ${names}${users.length > 5 ? ` and ${users.length - 5} more` : ''}.`);
+      const names = users
+        .slice(0, 5)
+        .map((u) => `${labelOf(u.type)} '${u.arn}'`)
+        .join(', ');
+      throw new IngotError(
+        'ResourceInUseException',
+        `The resource '${arn}' cannot be deleted because it is used by ${names}${users.length > 5 ? ` and ${users.length - 5} more` : ''}.`,
+      );
     }
     if (!(await ctx.store.resources.delete(arn))) throw notFoundError(type, arn);
   });

@@ -31,7 +31,9 @@ function requestHash(input: Record<string, unknown>): string {
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -50,7 +52,10 @@ export async function idempotent<Out>(
   const seen = await ctx.store.idempotency.get(scope, token);
   if (seen) {
     if (seen.requestHash !== hash) {
-      throw new IngotError('IdempotentParameterMismatchException', `The client token '${token}' was already used for a ${operation} request with different parameters.`);
+      throw new IngotError(
+        'IdempotentParameterMismatchException',
+        `The client token '${token}' was already used for a ${operation} request with different parameters.`,
+      );
     }
     return replayOf<Out>(ctx, operation, seen.response);
   }

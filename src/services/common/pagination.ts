@@ -20,7 +20,10 @@ export function decodeToken(operation: string, token: string | undefined): strin
   } catch {
     /* fall through */
   }
-  throw new IngotError('InvalidPaginationTokenException', `The pagination token is not valid for ${operation}. Use the nextToken from the previous ${operation} response.`);
+  throw new IngotError(
+    'InvalidPaginationTokenException',
+    `The pagination token is not valid for ${operation}. Use the nextToken from the previous ${operation} response.`,
+  );
 }
 
 export function pageSize(maxResults: number | undefined): number {

@@ -32,11 +32,17 @@ interface NewComponent {
 
 function documentText(input: NewComponent): string {
   if (input.data !== undefined && input.uri !== undefined) {
-    throw new IngotError('InvalidParameterCombinationException', "You can specify either 'data' or 'uri' for a component, not both.");
+    throw new IngotError(
+      'InvalidParameterCombinationException',
+      "You can specify either 'data' or 'uri' for a component, not both.",
+    );
   }
   if (input.data === undefined) {
     if (input.uri !== undefined) {
-      throw new IngotError('InvalidRequestException', `Ingot cannot fetch component documents from '${input.uri}' yet; pass the document inline in 'data'.`);
+      throw new IngotError(
+        'InvalidRequestException',
+        `Ingot cannot fetch component documents from '${input.uri}' yet; pass the document inline in 'data'.`,
+      );
     }
     throw new IngotError('InvalidParameterCombinationException', "A component needs its document: specify 'data'.");
   }
@@ -47,10 +53,20 @@ async function storeComponent(ctx: ServiceContext, input: NewComponent, dryRun: 
   parseVersion(input.semanticVersion);
   const data = documentText(input);
   const facts = checkComponentDocument(data);
-  const build = (await ctx.store.resources.maxBuild('component', ctx.accountId, ctx.region, arnName(input.name), input.semanticVersion)) + 1;
+  const build =
+    (await ctx.store.resources.maxBuild(
+      'component',
+      ctx.accountId,
+      ctx.region,
+      arnName(input.name),
+      input.semanticVersion,
+    )) + 1;
   const arn = arnOf(ctx, 'component', input.name, input.semanticVersion, build);
   if (dryRun) {
-    throw new IngotError('DryRunOperationException', 'The dry run succeeded: the request is valid and no component was created.');
+    throw new IngotError(
+      'DryRunOperationException',
+      'The dry run succeeded: the request is valid and no component was created.',
+    );
   }
   const created = nowIso();
   const doc: Component = {

@@ -15,19 +15,29 @@ import { ownResource } from '../common/access.ts';
 import { deleteOwned } from '../common/crud.ts';
 import type { ServiceContext } from '../common/context.ts';
 
-export async function deleteComponent(ctx: ServiceContext, input: DeleteComponentRequest): Promise<DeleteComponentResponse> {
+export async function deleteComponent(
+  ctx: ServiceContext,
+  input: DeleteComponentRequest,
+): Promise<DeleteComponentResponse> {
   await deleteOwned(ctx, input.componentBuildVersionArn, 'componentBuildVersionArn', 'component');
   return { requestId: ctx.requestId, componentBuildVersionArn: input.componentBuildVersionArn };
 }
 
-export async function getComponentPolicy(ctx: ServiceContext, input: GetComponentPolicyRequest): Promise<GetComponentPolicyResponse> {
+export async function getComponentPolicy(
+  ctx: ServiceContext,
+  input: GetComponentPolicyRequest,
+): Promise<GetComponentPolicyResponse> {
   await ownResource(ctx, input.componentArn, 'componentArn', 'component');
   const policy = await ctx.store.shares.getPolicy(input.componentArn);
-  if (policy === undefined) throw new IngotError('ResourceNotFoundException', `The component '${input.componentArn}' has no resource policy.`);
+  if (policy === undefined)
+    throw new IngotError('ResourceNotFoundException', `The component '${input.componentArn}' has no resource policy.`);
   return { requestId: ctx.requestId, policy };
 }
 
-export async function putComponentPolicy(ctx: ServiceContext, input: PutComponentPolicyRequest): Promise<PutComponentPolicyResponse> {
+export async function putComponentPolicy(
+  ctx: ServiceContext,
+  input: PutComponentPolicyRequest,
+): Promise<PutComponentPolicyResponse> {
   await ownResource(ctx, input.componentArn, 'componentArn', 'component');
   const accounts = principalAccounts(input.policy);
   await ctx.store.shares.setShares(input.componentArn, accounts, input.policy);
@@ -40,18 +50,26 @@ export function principalAccounts(policyText: string): string[] {
   try {
     policy = JSON.parse(policyText);
   } catch {
-    throw new IngotError('InvalidParameterValueException', "The value supplied for parameter 'policy' is not valid JSON.");
+    throw new IngotError(
+      'InvalidParameterValueException',
+      "The value supplied for parameter 'policy' is not valid JSON.",
+    );
   }
   const statements = (policy as { Statement?: unknown }).Statement;
   const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
-  if (!list.length) throw new IngotError('InvalidParameterValueException', "The policy must have at least one 'Statement'.");
+  if (!list.length)
+    throw new IngotError('InvalidParameterValueException', "The policy must have at least one 'Statement'.");
   const accounts = new Set<string>();
   for (const s of list as { Effect?: string; Principal?: unknown }[]) {
     if (s.Effect !== 'Allow') continue;
     const principal = s.Principal === '*' ? ['*'] : (s.Principal as { AWS?: unknown } | undefined)?.AWS;
     for (const p of Array.isArray(principal) ? principal : principal ? [principal] : []) {
       const m = /^(?:arn:aws[^:]*:iam::)?([0-9]{12}|\*)(?::root)?$/.exec(String(p));
-      if (!m) throw new IngotError('InvalidParameterValueException', `The policy principal '${String(p)}' is not an account id or account root ARN.`);
+      if (!m)
+        throw new IngotError(
+          'InvalidParameterValueException',
+          `The policy principal '${String(p)}' is not an account id or account root ARN.`,
+        );
       accounts.add(m[1]!);
     }
   }

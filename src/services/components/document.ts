@@ -15,11 +15,17 @@ export interface DocumentFacts {
 export function checkComponentDocument(data: string, field = 'data'): DocumentFacts {
   const result = parseComponentDocument(data, { fileName: field });
   if (!result.ok) {
-    const lines = result.errors.slice(0, 20).map((e) => `line ${e.line}, column ${e.column}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
+    const lines = result.errors
+      .slice(0, 20)
+      .map((e) => `line ${e.line}, column ${e.column}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
     const more = result.errors.length > 20 ? ` (and ${result.errors.length - 20} more)` : '';
-    throw new IngotError('InvalidParameterValueException', `The component document in '${field}' is not valid: ${lines.join('; ')}${more}`, {
-      data: { errors: result.errors },
-    });
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `The component document in '${field}' is not valid: ${lines.join('; ')}${more}`,
+      {
+        data: { errors: result.errors },
+      },
+    );
   }
   return factsOf(result.document as unknown);
 }
@@ -27,7 +33,8 @@ export function checkComponentDocument(data: string, field = 'data'): DocumentFa
 function factsOf(document: unknown): DocumentFacts {
   const doc = (document ?? {}) as { phases?: { name?: string }[]; parameters?: unknown };
   const phases = (doc.phases ?? []).map((p) => p.name);
-  const type: ComponentType = phases.includes('build') || phases.includes('validate') || !phases.includes('test') ? 'BUILD' : 'TEST';
+  const type: ComponentType =
+    phases.includes('build') || phases.includes('validate') || !phases.includes('test') ? 'BUILD' : 'TEST';
   return { type, parameters: parametersOf(doc.parameters) };
 }
 

@@ -16,31 +16,93 @@ import { buildVersionsScope, readResource } from '../common/access.ts';
 import { dropUndefined, type ServiceContext } from '../common/context.ts';
 import { listPage } from '../common/crud.ts';
 
-const LIST_FILTERS = { name: 'name', platform: 'platform', supportedOsVersion: 'supportedOsVersions[0]', type: 'type' } as const;
+const LIST_FILTERS = {
+  name: 'name',
+  platform: 'platform',
+  supportedOsVersion: 'supportedOsVersions[0]',
+  type: 'type',
+} as const;
 
 export async function getComponent(ctx: ServiceContext, input: GetComponentRequest): Promise<GetComponentResponse> {
-  const record = await readResource<Component>(ctx, input.componentBuildVersionArn, 'componentBuildVersionArn', 'component');
+  const record = await readResource<Component>(
+    ctx,
+    input.componentBuildVersionArn,
+    'componentBuildVersionArn',
+    'component',
+  );
   return { requestId: ctx.requestId, component: record.doc };
 }
 
 function versionOf(c: Component): ComponentVersion {
   const { arn, name, version, description, platform, supportedOsVersions, type, owner, dateCreated } = c;
   // A version entry's ARN names the semantic version, without the build number.
-  return dropUndefined({ arn: arn?.replace(/\/[0-9]+$/, ''), name, version, description, platform, supportedOsVersions, type, owner, dateCreated });
+  return dropUndefined({
+    arn: arn?.replace(/\/[0-9]+$/, ''),
+    name,
+    version,
+    description,
+    platform,
+    supportedOsVersions,
+    type,
+    owner,
+    dateCreated,
+  });
 }
 
 function summaryOf(c: Component): ComponentSummary {
-  const { arn, name, version, platform, supportedOsVersions, state, type, owner, description, changeDescription, dateCreated, tags } = c;
-  return dropUndefined({ arn, name, version, platform, supportedOsVersions, state, type, owner, description, changeDescription, dateCreated, tags });
+  const {
+    arn,
+    name,
+    version,
+    platform,
+    supportedOsVersions,
+    state,
+    type,
+    owner,
+    description,
+    changeDescription,
+    dateCreated,
+    tags,
+  } = c;
+  return dropUndefined({
+    arn,
+    name,
+    version,
+    platform,
+    supportedOsVersions,
+    state,
+    type,
+    owner,
+    description,
+    changeDescription,
+    dateCreated,
+    tags,
+  });
 }
 
-export async function listComponents(ctx: ServiceContext, input: ListComponentsRequest): Promise<ListComponentsResponse> {
-  const { items, nextToken } = await listPage<Component>(ctx, input, { operation: 'ListComponents', type: 'component', filterSpec: LIST_FILTERS, latestBuildOnly: true });
+export async function listComponents(
+  ctx: ServiceContext,
+  input: ListComponentsRequest,
+): Promise<ListComponentsResponse> {
+  const { items, nextToken } = await listPage<Component>(ctx, input, {
+    operation: 'ListComponents',
+    type: 'component',
+    filterSpec: LIST_FILTERS,
+    latestBuildOnly: true,
+  });
   return { requestId: ctx.requestId, componentVersionList: items.map(versionOf), ...(nextToken ? { nextToken } : {}) };
 }
 
-export async function listComponentBuildVersions(ctx: ServiceContext, input: ListComponentBuildVersionsRequest): Promise<ListComponentBuildVersionsResponse> {
-  const { parsed, scope } = await buildVersionsScope(ctx, input.componentVersionArn ?? '', 'componentVersionArn', 'component');
+export async function listComponentBuildVersions(
+  ctx: ServiceContext,
+  input: ListComponentBuildVersionsRequest,
+): Promise<ListComponentBuildVersionsResponse> {
+  const { parsed, scope } = await buildVersionsScope(
+    ctx,
+    input.componentVersionArn ?? '',
+    'componentVersionArn',
+    'component',
+  );
   const { items, nextToken } = await listPage<Component>(ctx, input, {
     operation: 'ListComponentBuildVersions',
     type: 'component',

@@ -29,14 +29,24 @@ function checkDistributions(distributions: readonly Distribution[]): void {
   const seen = new Set<string>();
   for (const [i, d] of distributions.entries()) {
     if (!REGION_NAME.test(d.region)) {
-      throw new IngotError('InvalidParameterValueException', `distributions[${i}].region: '${d.region}' is not a region name (like us-east-1) or a site name (like site-lab-a).`);
+      throw new IngotError(
+        'InvalidParameterValueException',
+        `distributions[${i}].region: '${d.region}' is not a region name (like us-east-1) or a site name (like site-lab-a).`,
+      );
     }
-    if (seen.has(d.region)) throw new IngotError('InvalidParameterValueException', `distributions[${i}].region: the region '${d.region}' appears more than once.`);
+    if (seen.has(d.region))
+      throw new IngotError(
+        'InvalidParameterValueException',
+        `distributions[${i}].region: the region '${d.region}' appears more than once.`,
+      );
     seen.add(d.region);
   }
 }
 
-export function createDistributionConfiguration(ctx: ServiceContext, input: CreateDistributionConfigurationRequest): Promise<CreateDistributionConfigurationResponse> {
+export function createDistributionConfiguration(
+  ctx: ServiceContext,
+  input: CreateDistributionConfigurationRequest,
+): Promise<CreateDistributionConfigurationResponse> {
   return idempotent(ctx, 'CreateDistributionConfiguration', input, async () => {
     checkDistributions(input.distributions);
     const arn = arnOf(ctx, 'distribution-configuration', input.name);
@@ -54,31 +64,76 @@ export function createDistributionConfiguration(ctx: ServiceContext, input: Crea
   });
 }
 
-export function updateDistributionConfiguration(ctx: ServiceContext, input: UpdateDistributionConfigurationRequest): Promise<UpdateDistributionConfigurationResponse> {
+export function updateDistributionConfiguration(
+  ctx: ServiceContext,
+  input: UpdateDistributionConfigurationRequest,
+): Promise<UpdateDistributionConfigurationResponse> {
   return idempotent(ctx, 'UpdateDistributionConfiguration', input, async () => {
     const arn = input.distributionConfigurationArn;
-    const record = await ownResource<DistributionConfiguration>(ctx, arn, 'distributionConfigurationArn', 'distribution-configuration');
+    const record = await ownResource<DistributionConfiguration>(
+      ctx,
+      arn,
+      'distributionConfigurationArn',
+      'distribution-configuration',
+    );
     checkDistributions(input.distributions);
-    const doc: DistributionConfiguration = dropUndefined({ ...record.doc, description: input.description, distributions: input.distributions, dateUpdated: nowIso() });
+    const doc: DistributionConfiguration = dropUndefined({
+      ...record.doc,
+      description: input.description,
+      distributions: input.distributions,
+      dateUpdated: nowIso(),
+    });
     await ctx.store.resources.update(arn, doc);
     return { requestId: ctx.requestId, clientToken: input.clientToken, distributionConfigurationArn: arn };
   });
 }
 
-export async function getDistributionConfiguration(ctx: ServiceContext, input: GetDistributionConfigurationRequest): Promise<GetDistributionConfigurationResponse> {
-  const record = await readResource<DistributionConfiguration>(ctx, input.distributionConfigurationArn, 'distributionConfigurationArn', 'distribution-configuration');
+export async function getDistributionConfiguration(
+  ctx: ServiceContext,
+  input: GetDistributionConfigurationRequest,
+): Promise<GetDistributionConfigurationResponse> {
+  const record = await readResource<DistributionConfiguration>(
+    ctx,
+    input.distributionConfigurationArn,
+    'distributionConfigurationArn',
+    'distribution-configuration',
+  );
   return { requestId: ctx.requestId, distributionConfiguration: record.doc };
 }
 
-export async function listDistributionConfigurations(ctx: ServiceContext, input: ListDistributionConfigurationsRequest): Promise<ListDistributionConfigurationsResponse> {
-  const { items, nextToken } = await listPage<DistributionConfiguration>(ctx, input, { operation: 'ListDistributionConfigurations', type: 'distribution-configuration', filterSpec: { name: 'name' } });
-  const distributionConfigurationSummaryList = items.map(({ arn, name, description, dateCreated, dateUpdated, tags, distributions }) =>
-    dropUndefined({ arn, name, description, dateCreated, dateUpdated, tags, regions: (distributions ?? []).map((d) => d.region) }),
+export async function listDistributionConfigurations(
+  ctx: ServiceContext,
+  input: ListDistributionConfigurationsRequest,
+): Promise<ListDistributionConfigurationsResponse> {
+  const { items, nextToken } = await listPage<DistributionConfiguration>(ctx, input, {
+    operation: 'ListDistributionConfigurations',
+    type: 'distribution-configuration',
+    filterSpec: { name: 'name' },
+  });
+  const distributionConfigurationSummaryList = items.map(
+    ({ arn, name, description, dateCreated, dateUpdated, tags, distributions }) =>
+      dropUndefined({
+        arn,
+        name,
+        description,
+        dateCreated,
+        dateUpdated,
+        tags,
+        regions: (distributions ?? []).map((d) => d.region),
+      }),
   );
   return { requestId: ctx.requestId, distributionConfigurationSummaryList, ...(nextToken ? { nextToken } : {}) };
 }
 
-export async function deleteDistributionConfiguration(ctx: ServiceContext, input: DeleteDistributionConfigurationRequest): Promise<DeleteDistributionConfigurationResponse> {
-  await deleteOwned(ctx, input.distributionConfigurationArn, 'distributionConfigurationArn', 'distribution-configuration');
+export async function deleteDistributionConfiguration(
+  ctx: ServiceContext,
+  input: DeleteDistributionConfigurationRequest,
+): Promise<DeleteDistributionConfigurationResponse> {
+  await deleteOwned(
+    ctx,
+    input.distributionConfigurationArn,
+    'distributionConfigurationArn',
+    'distribution-configuration',
+  );
   return { requestId: ctx.requestId, distributionConfigurationArn: input.distributionConfigurationArn };
 }

@@ -26,11 +26,40 @@ type Settings = Omit<UpdateInfrastructureConfigurationRequest, 'infrastructureCo
 
 function settingsOf(input: Settings): Partial<InfrastructureConfiguration> {
   instanceDriverFor(input); // an unknown ingot.vm.* type or instance-driver tag is a 400 now, not a failed build later
-  const { description, instanceTypes, instanceProfileName, securityGroupIds, subnetId, logging, keyPair, terminateInstanceOnFailure, snsTopicArn, resourceTags, instanceMetadataOptions, placement } = input;
-  return dropUndefined({ description, instanceTypes, instanceProfileName, securityGroupIds, subnetId, logging, keyPair, terminateInstanceOnFailure, snsTopicArn, resourceTags, instanceMetadataOptions, placement });
+  const {
+    description,
+    instanceTypes,
+    instanceProfileName,
+    securityGroupIds,
+    subnetId,
+    logging,
+    keyPair,
+    terminateInstanceOnFailure,
+    snsTopicArn,
+    resourceTags,
+    instanceMetadataOptions,
+    placement,
+  } = input;
+  return dropUndefined({
+    description,
+    instanceTypes,
+    instanceProfileName,
+    securityGroupIds,
+    subnetId,
+    logging,
+    keyPair,
+    terminateInstanceOnFailure,
+    snsTopicArn,
+    resourceTags,
+    instanceMetadataOptions,
+    placement,
+  });
 }
 
-export function createInfrastructureConfiguration(ctx: ServiceContext, input: CreateInfrastructureConfigurationRequest): Promise<CreateInfrastructureConfigurationResponse> {
+export function createInfrastructureConfiguration(
+  ctx: ServiceContext,
+  input: CreateInfrastructureConfigurationRequest,
+): Promise<CreateInfrastructureConfigurationResponse> {
   return idempotent(ctx, 'CreateInfrastructureConfiguration', input, async () => {
     const arn = arnOf(ctx, 'infrastructure-configuration', input.name);
     const doc: InfrastructureConfiguration = {
@@ -46,31 +75,93 @@ export function createInfrastructureConfiguration(ctx: ServiceContext, input: Cr
   });
 }
 
-export function updateInfrastructureConfiguration(ctx: ServiceContext, input: UpdateInfrastructureConfigurationRequest): Promise<UpdateInfrastructureConfigurationResponse> {
+export function updateInfrastructureConfiguration(
+  ctx: ServiceContext,
+  input: UpdateInfrastructureConfigurationRequest,
+): Promise<UpdateInfrastructureConfigurationResponse> {
   return idempotent(ctx, 'UpdateInfrastructureConfiguration', input, async () => {
     const arn = input.infrastructureConfigurationArn;
-    const record = await ownResource<InfrastructureConfiguration>(ctx, arn, 'infrastructureConfigurationArn', 'infrastructure-configuration');
+    const record = await ownResource<InfrastructureConfiguration>(
+      ctx,
+      arn,
+      'infrastructureConfigurationArn',
+      'infrastructure-configuration',
+    );
     const { arn: _a, name, dateCreated, tags } = record.doc;
-    const doc: InfrastructureConfiguration = dropUndefined({ arn, name, ...settingsOf(input), terminateInstanceOnFailure: input.terminateInstanceOnFailure ?? true, dateCreated, dateUpdated: nowIso(), tags });
+    const doc: InfrastructureConfiguration = dropUndefined({
+      arn,
+      name,
+      ...settingsOf(input),
+      terminateInstanceOnFailure: input.terminateInstanceOnFailure ?? true,
+      dateCreated,
+      dateUpdated: nowIso(),
+      tags,
+    });
     await ctx.store.resources.update(arn, doc);
     return { requestId: ctx.requestId, clientToken: input.clientToken, infrastructureConfigurationArn: arn };
   });
 }
 
-export async function getInfrastructureConfiguration(ctx: ServiceContext, input: GetInfrastructureConfigurationRequest): Promise<GetInfrastructureConfigurationResponse> {
-  const record = await readResource<InfrastructureConfiguration>(ctx, input.infrastructureConfigurationArn, 'infrastructureConfigurationArn', 'infrastructure-configuration');
+export async function getInfrastructureConfiguration(
+  ctx: ServiceContext,
+  input: GetInfrastructureConfigurationRequest,
+): Promise<GetInfrastructureConfigurationResponse> {
+  const record = await readResource<InfrastructureConfiguration>(
+    ctx,
+    input.infrastructureConfigurationArn,
+    'infrastructureConfigurationArn',
+    'infrastructure-configuration',
+  );
   return { requestId: ctx.requestId, infrastructureConfiguration: record.doc };
 }
 
-export async function listInfrastructureConfigurations(ctx: ServiceContext, input: ListInfrastructureConfigurationsRequest): Promise<ListInfrastructureConfigurationsResponse> {
-  const { items, nextToken } = await listPage<InfrastructureConfiguration>(ctx, input, { operation: 'ListInfrastructureConfigurations', type: 'infrastructure-configuration', filterSpec: { name: 'name' } });
-  const infrastructureConfigurationSummaryList = items.map(({ arn, name, description, dateCreated, dateUpdated, resourceTags, tags, instanceTypes, instanceProfileName, placement }) =>
-    dropUndefined({ arn, name, description, dateCreated, dateUpdated, resourceTags, tags, instanceTypes, instanceProfileName, placement }),
+export async function listInfrastructureConfigurations(
+  ctx: ServiceContext,
+  input: ListInfrastructureConfigurationsRequest,
+): Promise<ListInfrastructureConfigurationsResponse> {
+  const { items, nextToken } = await listPage<InfrastructureConfiguration>(ctx, input, {
+    operation: 'ListInfrastructureConfigurations',
+    type: 'infrastructure-configuration',
+    filterSpec: { name: 'name' },
+  });
+  const infrastructureConfigurationSummaryList = items.map(
+    ({
+      arn,
+      name,
+      description,
+      dateCreated,
+      dateUpdated,
+      resourceTags,
+      tags,
+      instanceTypes,
+      instanceProfileName,
+      placement,
+    }) =>
+      dropUndefined({
+        arn,
+        name,
+        description,
+        dateCreated,
+        dateUpdated,
+        resourceTags,
+        tags,
+        instanceTypes,
+        instanceProfileName,
+        placement,
+      }),
   );
   return { requestId: ctx.requestId, infrastructureConfigurationSummaryList, ...(nextToken ? { nextToken } : {}) };
 }
 
-export async function deleteInfrastructureConfiguration(ctx: ServiceContext, input: DeleteInfrastructureConfigurationRequest): Promise<DeleteInfrastructureConfigurationResponse> {
-  await deleteOwned(ctx, input.infrastructureConfigurationArn, 'infrastructureConfigurationArn', 'infrastructure-configuration');
+export async function deleteInfrastructureConfiguration(
+  ctx: ServiceContext,
+  input: DeleteInfrastructureConfigurationRequest,
+): Promise<DeleteInfrastructureConfigurationResponse> {
+  await deleteOwned(
+    ctx,
+    input.infrastructureConfigurationArn,
+    'infrastructureConfigurationArn',
+    'infrastructure-configuration',
+  );
   return { requestId: ctx.requestId, infrastructureConfigurationArn: input.infrastructureConfigurationArn };
 }

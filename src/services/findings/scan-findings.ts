@@ -31,13 +31,24 @@ async function allFindings(ctx: ServiceContext, home: string): Promise<ImageScan
   const out: ImageScanFinding[] = [];
   let after: string | undefined;
   do {
-    const page = await ctx.store.resources.list<Image>({ type: 'image', region: ctx.region, accounts: [ctx.accountId], limit: 500, ...(after ? { after } : {}) });
+    const page = await ctx.store.resources.list<Image>({
+      type: 'image',
+      region: ctx.region,
+      accounts: [ctx.accountId],
+      limit: 500,
+      ...(after ? { after } : {}),
+    });
     for (const r of page.items) {
       const text = await readFile(join(imageOutputDir(home, r.arn), 'findings.json'), 'utf8').catch(() => undefined);
       if (!text) continue;
       const report = JSON.parse(text) as { findings?: ImageScanFinding[] };
       for (const f of report.findings ?? []) {
-        out.push({ ...f, awsAccountId: ctx.accountId, imageBuildVersionArn: r.arn, ...(r.doc.sourcePipelineArn ? { imagePipelineArn: r.doc.sourcePipelineArn } : {}) });
+        out.push({
+          ...f,
+          awsAccountId: ctx.accountId,
+          imageBuildVersionArn: r.arn,
+          ...(r.doc.sourcePipelineArn ? { imagePipelineArn: r.doc.sourcePipelineArn } : {}),
+        });
       }
     }
     after = page.nextAfter;
@@ -53,14 +64,23 @@ function valueOf(f: ImageScanFinding, name: FilterName): string | undefined {
 function pageToken(token: string | undefined): number {
   if (token === undefined) return 0;
   const n = /^o([0-9]+)$/.exec(token);
-  if (!n) throw new IngotError('InvalidPaginationTokenException', 'The pagination token is not valid for this operation.');
+  if (!n)
+    throw new IngotError('InvalidPaginationTokenException', 'The pagination token is not valid for this operation.');
   return Number(n[1]);
 }
 
-export async function listImageScanFindings(ctx: ServiceContext, input: ListImageScanFindingsRequest, deps: FindingsDeps): Promise<ListImageScanFindingsResponse> {
+export async function listImageScanFindings(
+  ctx: ServiceContext,
+  input: ListImageScanFindingsRequest,
+  deps: FindingsDeps,
+): Promise<ListImageScanFindingsResponse> {
   let findings = deps.home ? await allFindings(ctx, deps.home) : [];
   for (const f of input.filters ?? []) {
-    if (!FILTERS.includes(f.name as FilterName)) throw new IngotError('InvalidParameterValueException', `The filter name '${f.name}' is not valid. Valid names: ${FILTERS.join(', ')}.`);
+    if (!FILTERS.includes(f.name as FilterName))
+      throw new IngotError(
+        'InvalidParameterValueException',
+        `The filter name '${f.name}' is not valid. Valid names: ${FILTERS.join(', ')}.`,
+      );
     const values = new Set(f.values ?? []);
     findings = findings.filter((x) => values.has(valueOf(x, f.name as FilterName) ?? ''));
   }
@@ -72,14 +92,26 @@ export async function listImageScanFindings(ctx: ServiceContext, input: ListImag
 }
 
 /** No filter: by account; an image: by vulnerability; a pipeline or a vulnerability: by image. */
-const AGGREGATE_BY: Record<string, AggregationType> = { imageBuildVersionArn: 'vulnerabilityId', imagePipelineArn: 'imageBuildVersionArn', vulnerabilityId: 'imageBuildVersionArn' };
+const AGGREGATE_BY: Record<string, AggregationType> = {
+  imageBuildVersionArn: 'vulnerabilityId',
+  imagePipelineArn: 'imageBuildVersionArn',
+  vulnerabilityId: 'imageBuildVersionArn',
+};
 
-export async function listImageScanFindingAggregations(ctx: ServiceContext, input: ListImageScanFindingAggregationsRequest, deps: FindingsDeps): Promise<ListImageScanFindingAggregationsResponse> {
+export async function listImageScanFindingAggregations(
+  ctx: ServiceContext,
+  input: ListImageScanFindingAggregationsRequest,
+  deps: FindingsDeps,
+): Promise<ListImageScanFindingAggregationsResponse> {
   let findings = deps.home ? await allFindings(ctx, deps.home) : [];
   let type: AggregationType = 'accountId';
   if (input.filter) {
     const by = AGGREGATE_BY[input.filter.name ?? ''];
-    if (!by) throw new IngotError('InvalidParameterValueException', `The filter name '${input.filter.name}' is not valid. Valid names: ${Object.keys(AGGREGATE_BY).join(', ')}.`);
+    if (!by)
+      throw new IngotError(
+        'InvalidParameterValueException',
+        `The filter name '${input.filter.name}' is not valid. Valid names: ${Object.keys(AGGREGATE_BY).join(', ')}.`,
+      );
     const values = new Set(input.filter.values ?? []);
     findings = findings.filter((x) => values.has(valueOf(x, input.filter!.name as FilterName) ?? ''));
     type = by;

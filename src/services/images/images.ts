@@ -30,7 +30,14 @@ import { recordPipelineOutcome } from '../../worker/pipeline-outcome.ts';
 
 const IMAGE_FILTERS = { name: 'name', osVersion: 'osVersion', platform: 'platform', type: 'type' } as const;
 /** States from which a build can still be cancelled. */
-const IN_PROGRESS: readonly ImageStatus[] = ['PENDING', 'CREATING', 'BUILDING', 'TESTING', 'DISTRIBUTING', 'INTEGRATING'];
+const IN_PROGRESS: readonly ImageStatus[] = [
+  'PENDING',
+  'CREATING',
+  'BUILDING',
+  'TESTING',
+  'DISTRIBUTING',
+  'INTEGRATING',
+];
 
 export function createImage(ctx: ServiceContext, input: CreateImageRequest): Promise<CreateImageResponse> {
   return idempotent(ctx, 'CreateImage', input, async () => {
@@ -46,12 +53,54 @@ export async function getImage(ctx: ServiceContext, input: GetImageRequest): Pro
 
 export function imageVersionOf(i: Image & { owner?: string }): ImageVersion {
   const { arn, name, type, platform, osVersion, owner, dateCreated, buildType, imageSource } = i;
-  return dropUndefined({ arn: arn?.replace(/\/[0-9]+$/, ''), name, type, version: i.version, platform, osVersion, owner: owner ?? ownerOf(arn), dateCreated, buildType, imageSource });
+  return dropUndefined({
+    arn: arn?.replace(/\/[0-9]+$/, ''),
+    name,
+    type,
+    version: i.version,
+    platform,
+    osVersion,
+    owner: owner ?? ownerOf(arn),
+    dateCreated,
+    buildType,
+    imageSource,
+  });
 }
 
 export function imageSummaryOf(i: Image): ImageSummary {
-  const { arn, name, type, version, platform, osVersion, state, dateCreated, outputResources, tags, buildType, imageSource, deprecationTime, lifecycleExecutionId } = i;
-  return dropUndefined({ arn, name, type, version, platform, osVersion, state, owner: ownerOf(arn), dateCreated, outputResources, tags, buildType, imageSource, deprecationTime, lifecycleExecutionId });
+  const {
+    arn,
+    name,
+    type,
+    version,
+    platform,
+    osVersion,
+    state,
+    dateCreated,
+    outputResources,
+    tags,
+    buildType,
+    imageSource,
+    deprecationTime,
+    lifecycleExecutionId,
+  } = i;
+  return dropUndefined({
+    arn,
+    name,
+    type,
+    version,
+    platform,
+    osVersion,
+    state,
+    owner: ownerOf(arn),
+    dateCreated,
+    outputResources,
+    tags,
+    buildType,
+    imageSource,
+    deprecationTime,
+    lifecycleExecutionId,
+  });
 }
 
 const ownerOf = (arn: string | undefined): string | undefined => {
@@ -60,12 +109,40 @@ const ownerOf = (arn: string | undefined): string | undefined => {
 };
 
 export async function listImages(ctx: ServiceContext, input: ListImagesRequest): Promise<ListImagesResponse> {
-  const where = input.includeDeprecated ? [] : [{ path: 'state.status', values: ['PENDING', 'CREATING', 'BUILDING', 'TESTING', 'DISTRIBUTING', 'INTEGRATING', 'AVAILABLE', 'FAILED', 'CANCELLED', 'DISABLED'] }];
-  const { items, nextToken } = await listPage<Image, ImageVersion>(ctx, input, { operation: 'ListImages', type: 'image', filterSpec: IMAGE_FILTERS, latestBuildOnly: true, where, item: imageVersionOf });
+  const where = input.includeDeprecated
+    ? []
+    : [
+        {
+          path: 'state.status',
+          values: [
+            'PENDING',
+            'CREATING',
+            'BUILDING',
+            'TESTING',
+            'DISTRIBUTING',
+            'INTEGRATING',
+            'AVAILABLE',
+            'FAILED',
+            'CANCELLED',
+            'DISABLED',
+          ],
+        },
+      ];
+  const { items, nextToken } = await listPage<Image, ImageVersion>(ctx, input, {
+    operation: 'ListImages',
+    type: 'image',
+    filterSpec: IMAGE_FILTERS,
+    latestBuildOnly: true,
+    where,
+    item: imageVersionOf,
+  });
   return { requestId: ctx.requestId, imageVersionList: items, ...(nextToken ? { nextToken } : {}) };
 }
 
-export async function listImageBuildVersions(ctx: ServiceContext, input: ListImageBuildVersionsRequest): Promise<ListImageBuildVersionsResponse> {
+export async function listImageBuildVersions(
+  ctx: ServiceContext,
+  input: ListImageBuildVersionsRequest,
+): Promise<ListImageBuildVersionsResponse> {
   const { parsed, scope } = await buildVersionsScope(ctx, input.imageVersionArn ?? '', 'imageVersionArn', 'image');
   const { items, nextToken } = await listPage<Image, ImageSummary>(ctx, input, {
     operation: 'ListImageBuildVersions',
@@ -83,23 +160,36 @@ export async function deleteImage(ctx: ServiceContext, input: DeleteImageRequest
   const record = await ownResource<Image>(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
   const status = record.doc.state?.status;
   if (status && IN_PROGRESS.includes(status)) {
-    throw new IngotError('ResourceInUseException', `The image '${input.imageBuildVersionArn}' is ${status}; cancel it with CancelImageCreation before deleting it.`);
+    throw new IngotError(
+      'ResourceInUseException',
+      `The image '${input.imageBuildVersionArn}' is ${status}; cancel it with CancelImageCreation before deleting it.`,
+    );
   }
   await deleteOwned(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
   return { requestId: ctx.requestId, imageBuildVersionArn: input.imageBuildVersionArn };
 }
 
-export function cancelImageCreation(ctx: ServiceContext, input: CancelImageCreationRequest): Promise<CancelImageCreationResponse> {
+export function cancelImageCreation(
+  ctx: ServiceContext,
+  input: CancelImageCreationRequest,
+): Promise<CancelImageCreationResponse> {
   return idempotent(ctx, 'CancelImageCreation', input, async () => {
     const arn = input.imageBuildVersionArn;
     await ctx.store.transaction(async () => {
       const record = await ownResource<Image>(ctx, arn, 'imageBuildVersionArn', 'image');
       const status = record.doc.state?.status;
       if (!status || !IN_PROGRESS.includes(status)) {
-        throw new IngotError('ResourceInUseException', `The image '${arn}' is ${status ?? 'in no state'} and can no longer be cancelled.`);
+        throw new IngotError(
+          'ResourceInUseException',
+          `The image '${arn}' is ${status ?? 'in no state'} and can no longer be cancelled.`,
+        );
       }
-      for (const job of await ctx.store.jobs.byResource(arn)) await ctx.store.jobs.cancel(job.id, 'Cancelled by CancelImageCreation');
-      const doc: Image = { ...record.doc, state: { status: 'CANCELLED', reason: `Cancelled by the user at ${nowIso()}` } };
+      for (const job of await ctx.store.jobs.byResource(arn))
+        await ctx.store.jobs.cancel(job.id, 'Cancelled by CancelImageCreation');
+      const doc: Image = {
+        ...record.doc,
+        state: { status: 'CANCELLED', reason: `Cancelled by the user at ${nowIso()}` },
+      };
       await ctx.store.resources.update(arn, doc);
       // The pipeline records the run here: the worker's own end of an aborted build changes nothing once the image is CANCELLED.
       await recordPipelineOutcome(ctx.store, doc, 'CANCELLED');

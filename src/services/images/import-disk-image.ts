@@ -33,22 +33,37 @@ export const IMPORT_BUILD_TYPE = 'IMPORT_ISO';
 /** Disk formats `importDisk` reads (qemu-img's names; `vpc` is VHD). */
 const IMPORTABLE = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vpc'];
 
-const invalid = (field: string, message: string) => new IngotError('InvalidParameterValueException', `The value supplied for parameter '${field}' is not valid: ${message}`);
+const invalid = (field: string, message: string) =>
+  new IngotError(
+    'InvalidParameterValueException',
+    `The value supplied for parameter '${field}' is not valid: ${message}`,
+  );
 
 /** The local file a `uri` names: an absolute path or a `file://` URL. */
 export function diskPathOf(uri: string): string {
   if (/^s3:\/\//i.test(uri)) {
-    throw invalid('uri', `'${uri}' is an S3 URI; Ingot imports disks from its own host only. Copy the disk to the Ingot host and pass its absolute path or a file:// URL.`);
+    throw invalid(
+      'uri',
+      `'${uri}' is an S3 URI; Ingot imports disks from its own host only. Copy the disk to the Ingot host and pass its absolute path or a file:// URL.`,
+    );
   }
   if (/^file:/i.test(uri)) {
     try {
       return fileURLToPath(uri);
     } catch (err) {
-      throw invalid('uri', `'${uri}' is not a usable file:// URL (${(err as Error).message}); use file:///absolute/path/disk.qcow2.`);
+      throw invalid(
+        'uri',
+        `'${uri}' is not a usable file:// URL (${(err as Error).message}); use file:///absolute/path/disk.qcow2.`,
+      );
     }
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) throw invalid('uri', `'${uri}': only an absolute path on the Ingot host or a file:// URL can be imported.`);
-  if (!isAbsolute(uri)) throw invalid('uri', `'${uri}' is not an absolute path; pass the disk's absolute path on the Ingot host or a file:// URL.`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri))
+    throw invalid('uri', `'${uri}': only an absolute path on the Ingot host or a file:// URL can be imported.`);
+  if (!isAbsolute(uri))
+    throw invalid(
+      'uri',
+      `'${uri}' is not an absolute path; pass the disk's absolute path on the Ingot host or a file:// URL.`,
+    );
   return uri;
 }
 
@@ -64,20 +79,36 @@ async function checkDisk(path: string): Promise<string> {
     throw invalid('uri', `'${path}' is not a disk image qemu-img can read (${(err as Error).message.slice(0, 300)}).`);
   });
   const format = (JSON.parse(info.stdout) as { format?: string }).format ?? 'unknown';
-  if (!IMPORTABLE.includes(format)) throw invalid('uri', `'${path}' is a ${format} disk; Ingot imports raw, qcow2, vmdk, vhdx and vhd disks.`);
+  if (!IMPORTABLE.includes(format))
+    throw invalid('uri', `'${path}' is a ${format} disk; Ingot imports raw, qcow2, vmdk, vhdx and vhd disks.`);
   return format;
 }
 
-export async function importDiskImage(ctx: ServiceContext, input: ImportDiskImageRequest): Promise<ImportDiskImageResponse> {
-  if (input.platform !== 'Linux') throw invalid('platform', `'${input.platform}': Ingot imports Linux disks (an ext2/3/4 root file system); use 'Linux'.`);
+export async function importDiskImage(
+  ctx: ServiceContext,
+  input: ImportDiskImageRequest,
+): Promise<ImportDiskImageResponse> {
+  if (input.platform !== 'Linux')
+    throw invalid(
+      'platform',
+      `'${input.platform}': Ingot imports Linux disks (an ext2/3/4 root file system); use 'Linux'.`,
+    );
   // The file is checked before the idempotency transaction: qemu-img must not run under the store's write lock.
   const path = diskPathOf(input.uri);
   const format = await checkDisk(path);
   return idempotent(ctx, 'ImportDiskImage', input, async () => {
-    const infra = (await readResource<InfrastructureConfiguration>(ctx, input.infrastructureConfigurationArn, 'infrastructureConfigurationArn', 'infrastructure-configuration')).doc;
+    const infra = (
+      await readResource<InfrastructureConfiguration>(
+        ctx,
+        input.infrastructureConfigurationArn,
+        'infrastructureConfigurationArn',
+        'infrastructure-configuration',
+      )
+    ).doc;
     const arn = await ctx.store.transaction(async () => {
       const version = input.semanticVersion;
-      const build = (await ctx.store.resources.maxBuild('image', ctx.accountId, ctx.region, arnName(input.name), version)) + 1;
+      const build =
+        (await ctx.store.resources.maxBuild('image', ctx.accountId, ctx.region, arnName(input.name), version)) + 1;
       const arn = arnOf(ctx, 'image', input.name, version, build);
       const now = nowIso();
       const doc: Image = dropUndefined({
@@ -97,8 +128,24 @@ export async function importDiskImage(ctx: ServiceContext, input: ImportDiskImag
         executionRole: input.executionRole,
         loggingConfiguration: input.loggingConfiguration,
       });
-      await ctx.store.resources.insert({ arn, type: 'image', account: ctx.accountId, region: ctx.region, name: arnName(input.name), version, build, doc, createdAt: now, updatedAt: now });
-      await ctx.store.jobs.enqueue({ id: randomUUID(), kind: BUILD_JOB_KIND, resourceArn: arn, payload: { accountId: ctx.accountId, region: ctx.region, mode: 'import', uri: path, format } });
+      await ctx.store.resources.insert({
+        arn,
+        type: 'image',
+        account: ctx.accountId,
+        region: ctx.region,
+        name: arnName(input.name),
+        version,
+        build,
+        doc,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await ctx.store.jobs.enqueue({
+        id: randomUUID(),
+        kind: BUILD_JOB_KIND,
+        resourceArn: arn,
+        payload: { accountId: ctx.accountId, region: ctx.region, mode: 'import', uri: path, format },
+      });
       return arn;
     });
     ctx.notifyQueued?.();

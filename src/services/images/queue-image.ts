@@ -32,20 +32,46 @@ export interface ImageRequest {
   pipeline?: { arn: string; name: string } | undefined;
 }
 
-async function recipeOf(ctx: ServiceContext, r: ImageRequest): Promise<{ image?: ImageRecipe; container?: ContainerRecipe }> {
+async function recipeOf(
+  ctx: ServiceContext,
+  r: ImageRequest,
+): Promise<{ image?: ImageRecipe; container?: ContainerRecipe }> {
   if ((r.imageRecipeArn === undefined) === (r.containerRecipeArn === undefined)) {
-    throw new IngotError('InvalidParameterCombinationException', "Specify exactly one of 'imageRecipeArn' and 'containerRecipeArn'.");
+    throw new IngotError(
+      'InvalidParameterCombinationException',
+      "Specify exactly one of 'imageRecipeArn' and 'containerRecipeArn'.",
+    );
   }
-  if (r.imageRecipeArn !== undefined) return { image: (await readResource<ImageRecipe>(ctx, r.imageRecipeArn, 'imageRecipeArn', 'image-recipe')).doc };
-  return { container: (await readResource<ContainerRecipe>(ctx, r.containerRecipeArn!, 'containerRecipeArn', 'container-recipe')).doc };
+  if (r.imageRecipeArn !== undefined)
+    return { image: (await readResource<ImageRecipe>(ctx, r.imageRecipeArn, 'imageRecipeArn', 'image-recipe')).doc };
+  return {
+    container: (
+      await readResource<ContainerRecipe>(ctx, r.containerRecipeArn!, 'containerRecipeArn', 'container-recipe')
+    ).doc,
+  };
 }
 
 export async function queueImage(ctx: ServiceContext, r: ImageRequest): Promise<string> {
   const recipe = await recipeOf(ctx, r);
-  const infra = (await readResource<InfrastructureConfiguration>(ctx, r.infrastructureConfigurationArn, 'infrastructureConfigurationArn', 'infrastructure-configuration')).doc;
-  const dist = r.distributionConfigurationArn === undefined
-    ? undefined
-    : (await readResource<DistributionConfiguration>(ctx, r.distributionConfigurationArn, 'distributionConfigurationArn', 'distribution-configuration')).doc;
+  const infra = (
+    await readResource<InfrastructureConfiguration>(
+      ctx,
+      r.infrastructureConfigurationArn,
+      'infrastructureConfigurationArn',
+      'infrastructure-configuration',
+    )
+  ).doc;
+  const dist =
+    r.distributionConfigurationArn === undefined
+      ? undefined
+      : (
+          await readResource<DistributionConfiguration>(
+            ctx,
+            r.distributionConfigurationArn,
+            'distributionConfigurationArn',
+            'distribution-configuration',
+          )
+        ).doc;
   const source = (recipe.image ?? recipe.container)!;
   const name = source.name!;
   const version = source.version!;
@@ -67,15 +93,34 @@ export async function queueImage(ctx: ServiceContext, r: ImageRequest): Promise<
       sourcePipelineArn: r.pipeline?.arn,
       infrastructureConfiguration: infra,
       distributionConfiguration: dist,
-      imageTestsConfiguration: { imageTestsEnabled: r.imageTestsConfiguration?.imageTestsEnabled ?? true, timeoutMinutes: r.imageTestsConfiguration?.timeoutMinutes ?? 720 },
+      imageTestsConfiguration: {
+        imageTestsEnabled: r.imageTestsConfiguration?.imageTestsEnabled ?? true,
+        timeoutMinutes: r.imageTestsConfiguration?.timeoutMinutes ?? 720,
+      },
       dateCreated: now,
       outputResources: {},
       ...tagsField(r.tags),
       buildType: r.buildType,
       imageSource: 'CUSTOM',
     });
-    await ctx.store.resources.insert({ arn, type: 'image', account: ctx.accountId, region: ctx.region, name: arnName(name), version, build, doc, createdAt: now, updatedAt: now });
-    await ctx.store.jobs.enqueue({ id: randomUUID(), kind: BUILD_JOB_KIND, resourceArn: arn, payload: { accountId: ctx.accountId, region: ctx.region } });
+    await ctx.store.resources.insert({
+      arn,
+      type: 'image',
+      account: ctx.accountId,
+      region: ctx.region,
+      name: arnName(name),
+      version,
+      build,
+      doc,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await ctx.store.jobs.enqueue({
+      id: randomUUID(),
+      kind: BUILD_JOB_KIND,
+      resourceArn: arn,
+      payload: { accountId: ctx.accountId, region: ctx.region },
+    });
     ctx.notifyQueued?.();
     return arn;
   });

@@ -10,7 +10,6 @@ import { MANAGED_COMPONENTS } from '../../toe/managed/index.ts';
 import { checkComponentDocument } from '../components/document.ts';
 import { MANAGED_ACCOUNT } from '../common/context.ts';
 
-
 /** The version every managed catalogue entry has until a refresh adds newer builds. */
 const CATALOGUE_VERSION = '1.0.0';
 const CATALOGUE_DATE = '2026-11-01T00:00:00.000Z';
@@ -22,21 +21,55 @@ export async function ensureManagedCatalogue(store: Store, region: string): Prom
   if (!regions) seeded.set(store, (regions = new Set()));
   if (regions.has(region)) return;
   await store.transaction(async () => {
-    for (const base of MANAGED_BASES) await insertIfMissing(store, region, 'image', base.arnNameSuffix, CATALOGUE_VERSION, managedImageDoc(region, base));
-    for (const c of MANAGED_COMPONENTS) await insertIfMissing(store, region, 'component', c.name, c.semanticVersion, managedComponentDoc(region, c));
+    for (const base of MANAGED_BASES)
+      await insertIfMissing(
+        store,
+        region,
+        'image',
+        base.arnNameSuffix,
+        CATALOGUE_VERSION,
+        managedImageDoc(region, base),
+      );
+    for (const c of MANAGED_COMPONENTS)
+      await insertIfMissing(store, region, 'component', c.name, c.semanticVersion, managedComponentDoc(region, c));
   });
   regions.add(region);
 }
 
-async function insertIfMissing(store: Store, region: string, type: 'image' | 'component', name: string, version: string, doc: { arn?: string }): Promise<void> {
+async function insertIfMissing(
+  store: Store,
+  region: string,
+  type: 'image' | 'component',
+  name: string,
+  version: string,
+  doc: { arn?: string },
+): Promise<void> {
   const arn = doc.arn!;
   if (await store.resources.get(arn)) return;
-  await store.resources.insert({ arn, type, account: MANAGED_ACCOUNT, region, name, version, build: 1, doc, createdAt: CATALOGUE_DATE, updatedAt: CATALOGUE_DATE });
+  await store.resources.insert({
+    arn,
+    type,
+    account: MANAGED_ACCOUNT,
+    region,
+    name,
+    version,
+    build: 1,
+    doc,
+    createdAt: CATALOGUE_DATE,
+    updatedAt: CATALOGUE_DATE,
+  });
 }
 
 function managedImageDoc(region: string, base: ManagedBase): Image {
   return {
-    arn: formatArn({ region, account: MANAGED_ACCOUNT, type: 'image', name: base.arnNameSuffix, version: CATALOGUE_VERSION, build: 1 }),
+    arn: formatArn({
+      region,
+      account: MANAGED_ACCOUNT,
+      type: 'image',
+      name: base.arnNameSuffix,
+      version: CATALOGUE_VERSION,
+      build: 1,
+    }),
     type: 'AMI',
     name: base.arnNameSuffix,
     version: CATALOGUE_VERSION,
@@ -54,7 +87,14 @@ function managedImageDoc(region: string, base: ManagedBase): Image {
 function managedComponentDoc(region: string, c: (typeof MANAGED_COMPONENTS)[number]): Component {
   const facts = checkComponentDocument(c.data, `managed component ${c.name}`);
   return {
-    arn: formatArn({ region, account: MANAGED_ACCOUNT, type: 'component', name: c.name, version: c.semanticVersion, build: 1 }),
+    arn: formatArn({
+      region,
+      account: MANAGED_ACCOUNT,
+      type: 'component',
+      name: c.name,
+      version: c.semanticVersion,
+      build: 1,
+    }),
     name: c.name,
     version: c.semanticVersion,
     description: c.description,

@@ -15,9 +15,18 @@ export interface TargetRefs {
   distributionConfigurationArn?: string | undefined;
 }
 
-export async function checkContainerTargets(ctx: ServiceContext, input: TargetRefs, config: IngotConfig): Promise<void> {
+export async function checkContainerTargets(
+  ctx: ServiceContext,
+  input: TargetRefs,
+  config: IngotConfig,
+): Promise<void> {
   if (input.containerRecipeArn === undefined || input.distributionConfigurationArn === undefined) return;
-  const dist = await readResource<DistributionConfiguration>(ctx, input.distributionConfigurationArn, 'distributionConfigurationArn', 'distribution-configuration');
+  const dist = await readResource<DistributionConfiguration>(
+    ctx,
+    input.distributionConfigurationArn,
+    'distributionConfigurationArn',
+    'distribution-configuration',
+  );
   for (const d of dist.doc.distributions ?? []) {
     const repo = d.containerDistributionConfiguration?.targetRepository;
     if (repo) registryFor(config.registries ?? [], repo.service, d.region, repo.repositoryName);

@@ -19,12 +19,27 @@ import { ownResource, readResource } from '../common/access.ts';
 import type { ServiceContext } from '../common/context.ts';
 import { idempotent } from '../common/idempotency.ts';
 
-async function requeue(ctx: ServiceContext, arn: string, image: Image, status: 'PENDING' | 'DISTRIBUTING', payload: Record<string, unknown>): Promise<void> {
+async function requeue(
+  ctx: ServiceContext,
+  arn: string,
+  image: Image,
+  status: 'PENDING' | 'DISTRIBUTING',
+  payload: Record<string, unknown>,
+): Promise<void> {
   await ctx.store.transaction(async () => {
     const active = (await ctx.store.jobs.byResource(arn)).filter((j) => j.state === 'queued' || j.state === 'running');
-    if (active.length) throw new IngotError('ResourceInUseException', `The image '${arn}' already has a ${active[0]!.state} job; wait for it to end.`);
+    if (active.length)
+      throw new IngotError(
+        'ResourceInUseException',
+        `The image '${arn}' already has a ${active[0]!.state} job; wait for it to end.`,
+      );
     await ctx.store.resources.update(arn, { ...image, state: { status } });
-    await ctx.store.jobs.enqueue({ id: randomUUID(), kind: BUILD_JOB_KIND, resourceArn: arn, payload: { accountId: ctx.accountId, region: ctx.region, ...payload } });
+    await ctx.store.jobs.enqueue({
+      id: randomUUID(),
+      kind: BUILD_JOB_KIND,
+      resourceArn: arn,
+      payload: { accountId: ctx.accountId, region: ctx.region, ...payload },
+    });
   });
   ctx.notifyQueued?.();
 }
@@ -33,11 +48,22 @@ export function distributeImage(ctx: ServiceContext, input: DistributeImageReque
   return idempotent(ctx, 'DistributeImage', input, async () => {
     const record = await ownResource<Image>(ctx, input.sourceImage, 'sourceImage', 'image');
     if (record.doc.state?.status !== 'AVAILABLE') {
-      throw new IngotError('ResourceInUseException', `The image '${input.sourceImage}' is ${record.doc.state?.status ?? 'in no state'}; only AVAILABLE images can be distributed.`);
+      throw new IngotError(
+        'ResourceInUseException',
+        `The image '${input.sourceImage}' is ${record.doc.state?.status ?? 'in no state'}; only AVAILABLE images can be distributed.`,
+      );
     }
-    const dist = await readResource<DistributionConfiguration>(ctx, input.distributionConfigurationArn, 'distributionConfigurationArn', 'distribution-configuration');
+    const dist = await readResource<DistributionConfiguration>(
+      ctx,
+      input.distributionConfigurationArn,
+      'distributionConfigurationArn',
+      'distribution-configuration',
+    );
     const image = { ...record.doc, ...(input.tags ? { tags: { ...(record.doc.tags ?? {}), ...input.tags } } : {}) };
-    await requeue(ctx, record.arn, image, 'DISTRIBUTING', { mode: 'distribute', distributions: dist.doc.distributions ?? [] });
+    await requeue(ctx, record.arn, image, 'DISTRIBUTING', {
+      mode: 'distribute',
+      distributions: dist.doc.distributions ?? [],
+    });
     return { clientToken: input.clientToken, imageBuildVersionArn: record.arn };
   });
 }
@@ -47,10 +73,19 @@ export function retryImage(ctx: ServiceContext, input: RetryImageRequest): Promi
     const record = await ownResource<Image>(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
     const status = record.doc.state?.status;
     if (status !== 'FAILED' && status !== 'CANCELLED') {
-      throw new IngotError('ResourceInUseException', `The image '${input.imageBuildVersionArn}' is ${status ?? 'in no state'}; only FAILED or CANCELLED images can be retried.`);
+      throw new IngotError(
+        'ResourceInUseException',
+        `The image '${input.imageBuildVersionArn}' is ${status ?? 'in no state'}; only FAILED or CANCELLED images can be retried.`,
+      );
     }
     const distributionFailed = status === 'FAILED' && (record.doc.state?.reason ?? '').startsWith('Distribution to ');
-    await requeue(ctx, record.arn, record.doc, 'PENDING', distributionFailed ? { mode: 'distribute', retry: true } : {});
+    await requeue(
+      ctx,
+      record.arn,
+      record.doc,
+      'PENDING',
+      distributionFailed ? { mode: 'distribute', retry: true } : {},
+    );
     return { clientToken: input.clientToken, imageBuildVersionArn: record.arn };
   });
 }

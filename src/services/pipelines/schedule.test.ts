@@ -9,8 +9,14 @@ test('AWS cron: weekday numbering, L, # and time zones', () => {
   assert.equal(nextRun({ scheduleExpression: 'cron(30 1 L * ? *)' }, from)?.toISOString(), '2026-11-30T01:30:00.000Z');
   assert.equal(nextRun({ scheduleExpression: 'cron(0 9 ? * 6L *)' }, from)?.toISOString(), '2026-11-27T09:00:00.000Z'); // last Friday
   assert.equal(nextRun({ scheduleExpression: 'cron(0 0 ? * 2#1 *)' }, from)?.toISOString(), '2026-12-07T00:00:00.000Z');
-  assert.equal(nextRun({ scheduleExpression: 'cron(0 8 * * ? *)', timezone: 'Europe/Berlin' }, from)?.toISOString(), '2026-11-25T07:00:00.000Z');
-  assert.equal(nextRun({ scheduleExpression: 'cron(0/15 * * * ? *)' }, from)?.toISOString(), '2026-11-25T00:15:00.000Z');
+  assert.equal(
+    nextRun({ scheduleExpression: 'cron(0 8 * * ? *)', timezone: 'Europe/Berlin' }, from)?.toISOString(),
+    '2026-11-25T07:00:00.000Z',
+  );
+  assert.equal(
+    nextRun({ scheduleExpression: 'cron(0/15 * * * ? *)' }, from)?.toISOString(),
+    '2026-11-25T00:15:00.000Z',
+  );
 });
 
 test('bad schedules are refused with the reason', () => {

@@ -22,15 +22,24 @@ import { storeRecipe } from './recipe-parts.ts';
 
 function dockerfileOf(input: CreateContainerRecipeRequest): string {
   if (input.dockerfileTemplateData !== undefined && input.dockerfileTemplateUri !== undefined) {
-    throw new IngotError('InvalidParameterCombinationException', "You can specify either 'dockerfileTemplateData' or 'dockerfileTemplateUri', not both.");
+    throw new IngotError(
+      'InvalidParameterCombinationException',
+      "You can specify either 'dockerfileTemplateData' or 'dockerfileTemplateUri', not both.",
+    );
   }
   if (input.dockerfileTemplateData === undefined) {
-    throw new IngotError('InvalidRequestException', "Ingot needs the Dockerfile template inline: specify 'dockerfileTemplateData'.");
+    throw new IngotError(
+      'InvalidRequestException',
+      "Ingot needs the Dockerfile template inline: specify 'dockerfileTemplateData'.",
+    );
   }
   return input.dockerfileTemplateData;
 }
 
-export function createContainerRecipe(ctx: ServiceContext, input: CreateContainerRecipeRequest): Promise<CreateContainerRecipeResponse> {
+export function createContainerRecipe(
+  ctx: ServiceContext,
+  input: CreateContainerRecipeRequest,
+): Promise<CreateContainerRecipeResponse> {
   return idempotent(ctx, 'CreateContainerRecipe', input, async () => {
     const dockerfileTemplateData = dockerfileOf(input);
     const arn = await storeRecipe<ContainerRecipe>(ctx, 'container-recipe', input, (b) =>
@@ -55,24 +64,39 @@ export function createContainerRecipe(ctx: ServiceContext, input: CreateContaine
   });
 }
 
-export async function getContainerRecipe(ctx: ServiceContext, input: GetContainerRecipeRequest): Promise<GetContainerRecipeResponse> {
-  const record = await readResource<ContainerRecipe>(ctx, input.containerRecipeArn, 'containerRecipeArn', 'container-recipe');
+export async function getContainerRecipe(
+  ctx: ServiceContext,
+  input: GetContainerRecipeRequest,
+): Promise<GetContainerRecipeResponse> {
+  const record = await readResource<ContainerRecipe>(
+    ctx,
+    input.containerRecipeArn,
+    'containerRecipeArn',
+    'container-recipe',
+  );
   return { requestId: ctx.requestId, containerRecipe: record.doc };
 }
 
-export async function listContainerRecipes(ctx: ServiceContext, input: ListContainerRecipesRequest): Promise<ListContainerRecipesResponse> {
+export async function listContainerRecipes(
+  ctx: ServiceContext,
+  input: ListContainerRecipesRequest,
+): Promise<ListContainerRecipesResponse> {
   const { items, nextToken } = await listPage<ContainerRecipe>(ctx, input, {
     operation: 'ListContainerRecipes',
     type: 'container-recipe',
     filterSpec: { containerType: 'containerType', name: 'name', parentImage: 'parentImage', platform: 'platform' },
   });
-  const containerRecipeSummaryList = items.map(({ arn, containerType, name, platform, owner, parentImage, dateCreated, tags }) =>
-    dropUndefined({ arn, containerType, name, platform, owner, parentImage, dateCreated, tags }),
+  const containerRecipeSummaryList = items.map(
+    ({ arn, containerType, name, platform, owner, parentImage, dateCreated, tags }) =>
+      dropUndefined({ arn, containerType, name, platform, owner, parentImage, dateCreated, tags }),
   );
   return { requestId: ctx.requestId, containerRecipeSummaryList, ...(nextToken ? { nextToken } : {}) };
 }
 
-export async function deleteContainerRecipe(ctx: ServiceContext, input: DeleteContainerRecipeRequest): Promise<DeleteContainerRecipeResponse> {
+export async function deleteContainerRecipe(
+  ctx: ServiceContext,
+  input: DeleteContainerRecipeRequest,
+): Promise<DeleteContainerRecipeResponse> {
   await deleteOwned(ctx, input.containerRecipeArn, 'containerRecipeArn', 'container-recipe');
   return { requestId: ctx.requestId, containerRecipeArn: input.containerRecipeArn };
 }

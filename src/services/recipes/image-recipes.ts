@@ -18,7 +18,10 @@ import { deleteOwned, listPage } from '../common/crud.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { storeRecipe } from './recipe-parts.ts';
 
-export function createImageRecipe(ctx: ServiceContext, input: CreateImageRecipeRequest): Promise<CreateImageRecipeResponse> {
+export function createImageRecipe(
+  ctx: ServiceContext,
+  input: CreateImageRecipeRequest,
+): Promise<CreateImageRecipeResponse> {
   return idempotent(ctx, 'CreateImageRecipe', input, async () => {
     const arn = await storeRecipe<ImageRecipe>(ctx, 'image-recipe', input, (b) =>
       dropUndefined({
@@ -40,22 +43,33 @@ export function createImageRecipe(ctx: ServiceContext, input: CreateImageRecipeR
   });
 }
 
-export async function getImageRecipe(ctx: ServiceContext, input: GetImageRecipeRequest): Promise<GetImageRecipeResponse> {
+export async function getImageRecipe(
+  ctx: ServiceContext,
+  input: GetImageRecipeRequest,
+): Promise<GetImageRecipeResponse> {
   const record = await readResource<ImageRecipe>(ctx, input.imageRecipeArn, 'imageRecipeArn', 'image-recipe');
   return { requestId: ctx.requestId, imageRecipe: record.doc };
 }
 
-export async function listImageRecipes(ctx: ServiceContext, input: ListImageRecipesRequest): Promise<ListImageRecipesResponse> {
+export async function listImageRecipes(
+  ctx: ServiceContext,
+  input: ListImageRecipesRequest,
+): Promise<ListImageRecipesResponse> {
   const { items, nextToken } = await listPage<ImageRecipe>(ctx, input, {
     operation: 'ListImageRecipes',
     type: 'image-recipe',
     filterSpec: { name: 'name', parentImage: 'parentImage', platform: 'platform' },
   });
-  const imageRecipeSummaryList = items.map(({ arn, name, platform, owner, parentImage, dateCreated, tags }) => dropUndefined({ arn, name, platform, owner, parentImage, dateCreated, tags }));
+  const imageRecipeSummaryList = items.map(({ arn, name, platform, owner, parentImage, dateCreated, tags }) =>
+    dropUndefined({ arn, name, platform, owner, parentImage, dateCreated, tags }),
+  );
   return { requestId: ctx.requestId, imageRecipeSummaryList, ...(nextToken ? { nextToken } : {}) };
 }
 
-export async function deleteImageRecipe(ctx: ServiceContext, input: DeleteImageRecipeRequest): Promise<DeleteImageRecipeResponse> {
+export async function deleteImageRecipe(
+  ctx: ServiceContext,
+  input: DeleteImageRecipeRequest,
+): Promise<DeleteImageRecipeResponse> {
   await deleteOwned(ctx, input.imageRecipeArn, 'imageRecipeArn', 'image-recipe');
   return { requestId: ctx.requestId, imageRecipeArn: input.imageRecipeArn };
 }

@@ -5,7 +5,14 @@
  */
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { Component, ComponentConfiguration, Image } from '../../model/generated/shapes.ts';
-import { compareVersions, formatVersion, isWildcard, matches, parseVersion, parseVersionPattern } from '../../versions/semver.ts';
+import {
+  compareVersions,
+  formatVersion,
+  isWildcard,
+  matches,
+  parseVersion,
+  parseVersionPattern,
+} from '../../versions/semver.ts';
 import { arnOf, readResource } from '../common/access.ts';
 import { nowIso, type ServiceContext } from '../common/context.ts';
 import { insertResource } from '../common/crud.ts';
@@ -13,7 +20,10 @@ import type { ResourceType } from '../../store/types.ts';
 import { arnName } from '../../arn/arn.ts';
 
 /** Resolves every component of a recipe; returns the build ARNs they resolved to now. */
-export async function checkRecipeComponents(ctx: ServiceContext, components: readonly ComponentConfiguration[] | undefined): Promise<string[]> {
+export async function checkRecipeComponents(
+  ctx: ServiceContext,
+  components: readonly ComponentConfiguration[] | undefined,
+): Promise<string[]> {
   const resolved: string[] = [];
   for (const [i, c] of (components ?? []).entries()) {
     const field = `components[${i}].componentArn`;
@@ -30,13 +40,19 @@ function checkParameters(component: Component, config: ComponentConfiguration, f
   for (const p of config.parameters ?? []) {
     if (!declared.has(p.name)) {
       const known = [...declared.keys()];
-      throw new IngotError('InvalidParameterValueException', `${field}: the component '${component.name}' has no parameter '${p.name}'${known.length ? ` (it has: ${known.join(', ')})` : ' (it takes none)'}.`);
+      throw new IngotError(
+        'InvalidParameterValueException',
+        `${field}: the component '${component.name}' has no parameter '${p.name}'${known.length ? ` (it has: ${known.join(', ')})` : ' (it takes none)'}.`,
+      );
     }
     given.add(p.name);
   }
   for (const [name, p] of declared) {
     if (!given.has(name) && !p.defaultValue) {
-      throw new IngotError('InvalidParameterValueException', `${field}: the component '${component.name}' needs a value for its parameter '${name}', which has no default.`);
+      throw new IngotError(
+        'InvalidParameterValueException',
+        `${field}: the component '${component.name}' needs a value for its parameter '${name}', which has no default.`,
+      );
     }
   }
 }
@@ -45,10 +61,17 @@ function checkParameters(component: Component, config: ComponentConfiguration, f
 const PARENT_FORMS = /^(debian-1[23]|\/.+|file:\/\/.+|oci:.+|oci-archive:.+)$/;
 
 /** Checks a recipe's parentImage; returns the image ARN it resolved to (to record as a reference), if any. */
-export async function checkParentImage(ctx: ServiceContext, parentImage: string): Promise<{ platform: string; osVersion?: string; resolvedArn?: string }> {
+export async function checkParentImage(
+  ctx: ServiceContext,
+  parentImage: string,
+): Promise<{ platform: string; osVersion?: string; resolvedArn?: string }> {
   if (parentImage.startsWith('arn:')) {
     const record = await readResource<Image>(ctx, parentImage, 'parentImage', 'image');
-    return { platform: record.doc.platform ?? 'Linux', ...(record.doc.osVersion ? { osVersion: record.doc.osVersion } : {}), resolvedArn: record.arn };
+    return {
+      platform: record.doc.platform ?? 'Linux',
+      ...(record.doc.osVersion ? { osVersion: record.doc.osVersion } : {}),
+      resolvedArn: record.arn,
+    };
   }
   if (!PARENT_FORMS.test(parentImage)) {
     throw new IngotError(
@@ -60,7 +83,12 @@ export async function checkParentImage(ctx: ServiceContext, parentImage: string)
 }
 
 /** The version a new recipe gets: as given, or with `x` nodes filled in with the next free version. */
-export async function recipeVersion(ctx: ServiceContext, type: ResourceType, name: string, requested: string): Promise<string> {
+export async function recipeVersion(
+  ctx: ServiceContext,
+  type: ResourceType,
+  name: string,
+  requested: string,
+): Promise<string> {
   if (!isWildcard(requested)) return formatVersion(parseVersion(requested));
   const pattern = parseVersionPattern(requested);
   const existing = (await ctx.store.resources.versions(type, [ctx.accountId], ctx.region, arnName(name)))
@@ -93,7 +121,12 @@ export interface RecipeBasics {
 export async function storeRecipe<Doc>(
   ctx: ServiceContext,
   type: 'image-recipe' | 'container-recipe',
-  input: { name: string; semanticVersion: string; components?: ComponentConfiguration[] | undefined; parentImage: string },
+  input: {
+    name: string;
+    semanticVersion: string;
+    components?: ComponentConfiguration[] | undefined;
+    parentImage: string;
+  },
   docOf: (basics: RecipeBasics) => Doc,
 ): Promise<string> {
   const version = await recipeVersion(ctx, type, input.name, input.semanticVersion);
@@ -101,6 +134,13 @@ export async function storeRecipe<Doc>(
   const parent = await checkParentImage(ctx, input.parentImage);
   const arn = arnOf(ctx, type, input.name, version);
   const doc = docOf({ arn, version, platform: parent.platform, owner: ctx.accountId, dateCreated: nowIso() });
-  await insertResource(ctx, { type, arn, name: input.name, version, doc, references: [...componentArns, ...(parent.resolvedArn ? [parent.resolvedArn] : [])] });
+  await insertResource(ctx, {
+    type,
+    arn,
+    name: input.name,
+    version,
+    doc,
+    references: [...componentArns, ...(parent.resolvedArn ? [parent.resolvedArn] : [])],
+  });
   return arn;
 }

@@ -27,7 +27,10 @@ export async function tagResource(ctx: ServiceContext, input: TagResourceRequest
     const record = await ownedTagged(ctx, input.resourceArn);
     const tags = { ...(record.doc.tags ?? {}), ...input.tags };
     if (Object.keys(tags).length > MAX_TAGS) {
-      throw new IngotError('InvalidParameterValueException', `A resource can have at most ${MAX_TAGS} tags; this request would give it ${Object.keys(tags).length}.`);
+      throw new IngotError(
+        'InvalidParameterValueException',
+        `A resource can have at most ${MAX_TAGS} tags; this request would give it ${Object.keys(tags).length}.`,
+      );
     }
     await ctx.store.resources.update(record.arn, { ...record.doc, tags });
   });
@@ -45,8 +48,16 @@ export async function untagResource(ctx: ServiceContext, input: UntagResourceReq
   return {};
 }
 
-export async function listTagsForResource(ctx: ServiceContext, input: ListTagsForResourceRequest): Promise<ListTagsForResourceResponse> {
+export async function listTagsForResource(
+  ctx: ServiceContext,
+  input: ListTagsForResourceRequest,
+): Promise<ListTagsForResourceResponse> {
   const parsed = parseArn(input.resourceArn, 'resourceArn');
-  const record = await readResource<{ tags?: Record<string, string> }>(ctx, input.resourceArn, 'resourceArn', parsed.type);
+  const record = await readResource<{ tags?: Record<string, string> }>(
+    ctx,
+    input.resourceArn,
+    'resourceArn',
+    parsed.type,
+  );
   return { tags: record.doc.tags ?? {} };
 }

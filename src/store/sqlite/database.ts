@@ -20,7 +20,9 @@ export function openDatabase(file: string): DatabaseSync {
 }
 
 function migrate(db: DatabaseSync): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT',
+  );
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
   const current = row.v ?? 0;
   for (let i = current; i < MIGRATIONS.length; i++) {
@@ -30,7 +32,10 @@ function migrate(db: DatabaseSync): void {
       const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(i + 1);
       if (!again) {
         db.exec(MIGRATIONS[i]!);
-        db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(i + 1, new Date().toISOString());
+        db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
+          i + 1,
+          new Date().toISOString(),
+        );
       }
       db.exec('COMMIT');
     } catch (err) {

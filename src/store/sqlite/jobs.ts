@@ -50,7 +50,13 @@ export class SqliteJobQueue implements JobQueue {
     this.#defaultMaxAttempts = defaultMaxAttempts;
   }
 
-  enqueue(job: { id: string; kind: string; resourceArn: string; payload?: Record<string, unknown>; maxAttempts?: number }): Promise<Job> {
+  enqueue(job: {
+    id: string;
+    kind: string;
+    resourceArn: string;
+    payload?: Record<string, unknown>;
+    maxAttempts?: number;
+  }): Promise<Job> {
     return this.#lock.write(() => {
       const now = new Date().toISOString();
       const seq = (statement(this.#db, 'SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM jobs').get() as { s: number }).s;
@@ -58,7 +64,16 @@ export class SqliteJobQueue implements JobQueue {
         this.#db,
         `INSERT INTO jobs (id, kind, resource_arn, payload, state, attempts, max_attempts, seq, created_at, updated_at)
          VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) RETURNING *`,
-      ).get(job.id, job.kind, job.resourceArn, JSON.stringify(job.payload ?? {}), job.maxAttempts ?? this.#defaultMaxAttempts, seq, now, now) as unknown as JobRow;
+      ).get(
+        job.id,
+        job.kind,
+        job.resourceArn,
+        JSON.stringify(job.payload ?? {}),
+        job.maxAttempts ?? this.#defaultMaxAttempts,
+        seq,
+        now,
+        now,
+      ) as unknown as JobRow;
       return toJob(row);
     });
   }
@@ -81,37 +96,38 @@ export class SqliteJobQueue implements JobQueue {
 
   heartbeat(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
     return this.#lock.write(() => {
-      const r = statement(this.#db, "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'").run(Date.now() + leaseMs, jobId, workerId);
+      const r = statement(
+        this.#db,
+        "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'",
+      ).run(Date.now() + leaseMs, jobId, workerId);
       return Number(r.changes) > 0;
     });
   }
 
   finish(jobId: string, workerId: string, state: 'succeeded' | 'failed' | 'cancelled', error?: string): Promise<void> {
     return this.#lock.write(() => {
-      statement(this.#db, "UPDATE jobs SET state = ?, last_error = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND (lease_owner = ? OR state = 'queued')").run(
-        state,
-        error ?? null,
-        new Date().toISOString(),
-        jobId,
-        workerId,
-      );
+      statement(
+        this.#db,
+        "UPDATE jobs SET state = ?, last_error = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND (lease_owner = ? OR state = 'queued')",
+      ).run(state, error ?? null, new Date().toISOString(), jobId, workerId);
     });
   }
 
   release(jobId: string, workerId: string, error: string): Promise<void> {
     return this.#lock.write(() => {
-      statement(this.#db, "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ? AND lease_owner = ?").run(
-        error,
-        new Date().toISOString(),
-        jobId,
-        workerId,
-      );
+      statement(
+        this.#db,
+        "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ? AND lease_owner = ?",
+      ).run(error, new Date().toISOString(), jobId, workerId);
     });
   }
 
   cancel(jobId: string, reason: string): Promise<boolean> {
     return this.#lock.write(() => {
-      const r = statement(this.#db, "UPDATE jobs SET state = 'cancelled', last_error = ?, updated_at = ? WHERE id = ? AND state IN ('queued', 'running')").run(reason, new Date().toISOString(), jobId);
+      const r = statement(
+        this.#db,
+        "UPDATE jobs SET state = 'cancelled', last_error = ?, updated_at = ? WHERE id = ? AND state IN ('queued', 'running')",
+      ).run(reason, new Date().toISOString(), jobId);
       return Number(r.changes) > 0;
     });
   }
@@ -122,11 +138,17 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async byResource(resourceArn: string): Promise<Job[]> {
-    return (statement(this.#db, 'SELECT * FROM jobs WHERE resource_arn = ? ORDER BY seq').all(resourceArn) as unknown as JobRow[]).map(toJob);
+    return (
+      statement(this.#db, 'SELECT * FROM jobs WHERE resource_arn = ? ORDER BY seq').all(
+        resourceArn,
+      ) as unknown as JobRow[]
+    ).map(toJob);
   }
 
   async runningJobs(): Promise<Job[]> {
-    return (statement(this.#db, "SELECT * FROM jobs WHERE state = 'running' ORDER BY seq").all() as unknown as JobRow[]).map(toJob);
+    return (
+      statement(this.#db, "SELECT * FROM jobs WHERE state = 'running' ORDER BY seq").all() as unknown as JobRow[]
+    ).map(toJob);
   }
 
   failExpired(now: number): Promise<Job[]> {

@@ -14,7 +14,12 @@ interface Row {
   started_at: string;
 }
 
-const toRecord = (r: Row): LifecycleExecutionRecord => ({ id: r.id, policyArn: r.policy_arn, doc: JSON.parse(r.doc) as Record<string, unknown>, startedAt: r.started_at });
+const toRecord = (r: Row): LifecycleExecutionRecord => ({
+  id: r.id,
+  policyArn: r.policy_arn,
+  doc: JSON.parse(r.doc) as Record<string, unknown>,
+  startedAt: r.started_at,
+});
 
 export class SqliteLifecycleExecutions implements LifecycleExecutionRepository {
   readonly #db: DatabaseSync;
@@ -27,12 +32,17 @@ export class SqliteLifecycleExecutions implements LifecycleExecutionRepository {
 
   put(record: LifecycleExecutionRecord, resources: readonly Record<string, unknown>[]): Promise<void> {
     return this.#lock.write(() => {
-      statement(this.#db, 'INSERT INTO lifecycle_executions (id, policy_arn, doc, started_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc')
-        .run(record.id, record.policyArn, JSON.stringify(record.doc), record.startedAt);
+      statement(
+        this.#db,
+        'INSERT INTO lifecycle_executions (id, policy_arn, doc, started_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc',
+      ).run(record.id, record.policyArn, JSON.stringify(record.doc), record.startedAt);
       statement(this.#db, 'DELETE FROM lifecycle_execution_resources WHERE execution_id = ?').run(record.id);
       resources.forEach((r, i) => {
         const arn = typeof r['resourceId'] === 'string' ? r['resourceId'] : null;
-        statement(this.#db, 'INSERT INTO lifecycle_execution_resources (execution_id, seq, resource_arn, doc) VALUES (?, ?, ?, ?)').run(record.id, i, arn, JSON.stringify(r));
+        statement(
+          this.#db,
+          'INSERT INTO lifecycle_execution_resources (execution_id, seq, resource_arn, doc) VALUES (?, ?, ?, ?)',
+        ).run(record.id, i, arn, JSON.stringify(r));
       });
     });
   }
@@ -53,7 +63,10 @@ export class SqliteLifecycleExecutions implements LifecycleExecutionRepository {
   }
 
   async resources(id: string): Promise<Record<string, unknown>[]> {
-    const rows = statement(this.#db, 'SELECT doc FROM lifecycle_execution_resources WHERE execution_id = ? ORDER BY seq').all(id) as unknown as { doc: string }[];
+    const rows = statement(
+      this.#db,
+      'SELECT doc FROM lifecycle_execution_resources WHERE execution_id = ? ORDER BY seq',
+    ).all(id) as unknown as { doc: string }[];
     return rows.map((r) => JSON.parse(r.doc) as Record<string, unknown>);
   }
 }

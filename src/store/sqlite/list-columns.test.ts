@@ -40,12 +40,19 @@ function oldQuery(db: DatabaseSync, latestOnly: boolean, statuses?: readonly str
     where.push(`NOT EXISTS (SELECT 1 FROM resources r2 WHERE r2.type = resources.type AND r2.region = resources.region
       AND r2.account = resources.account AND r2.name = resources.name AND r2.version = resources.version AND r2.build > resources.build)`);
   }
-  return (db.prepare(`SELECT arn FROM resources WHERE ${where.join(' AND ')} ORDER BY sort_key`).all(...args) as { arn: string }[]).map((r) => r.arn);
+  return (
+    db.prepare(`SELECT arn FROM resources WHERE ${where.join(' AND ')} ORDER BY sort_key`).all(...args) as {
+      arn: string;
+    }[]
+  ).map((r) => r.arn);
 }
 
 async function newQuery(store: Store, latestOnly: boolean, statuses?: readonly string[]): Promise<string[]> {
   const q: ResourceQuery = {
-    type: 'image', region: REGION, accounts: [ACCOUNT, '210987654321'], limit: 1000,
+    type: 'image',
+    region: REGION,
+    accounts: [ACCOUNT, '210987654321'],
+    limit: 1000,
     ...(latestOnly ? { latestBuildOnly: true } : {}),
     ...(statuses ? { where: [{ path: 'state.status', values: statuses }] } : {}),
   };
@@ -60,7 +67,11 @@ async function assertSameAsOldQueries(store: Store, file: string): Promise<void>
   try {
     for (const latestOnly of [false, true]) {
       for (const statuses of [undefined, LIVE, ['AVAILABLE']]) {
-        assert.deepEqual(await newQuery(store, latestOnly, statuses), oldQuery(db, latestOnly, statuses), `latestOnly=${latestOnly} statuses=${statuses}`);
+        assert.deepEqual(
+          await newQuery(store, latestOnly, statuses),
+          oldQuery(db, latestOnly, statuses),
+          `latestOnly=${latestOnly} statuses=${statuses}`,
+        );
       }
     }
   } finally {
@@ -88,8 +99,23 @@ test('migration 4 upgrades a version-3 database file in place', async () => {
     image('e', '1.0.0', 1, 'broken'),
     image('a', '1.0.0', 9, { status: 'AVAILABLE' }, '210987654321'), // another account's build is not newer
   ];
-  const insert = db.prepare('INSERT INTO resources (arn, type, account, region, name, version, build, sort_key, doc, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)');
-  for (const r of rows) insert.run(r.arn, r.type, r.account, r.region, r.name, r.version, r.build, resourceSortKey(r.account, r.name, r.version, r.build), JSON.stringify(r.doc), r.createdAt, r.updatedAt);
+  const insert = db.prepare(
+    'INSERT INTO resources (arn, type, account, region, name, version, build, sort_key, doc, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+  );
+  for (const r of rows)
+    insert.run(
+      r.arn,
+      r.type,
+      r.account,
+      r.region,
+      r.name,
+      r.version,
+      r.build,
+      resourceSortKey(r.account, r.name, r.version, r.build),
+      JSON.stringify(r.doc),
+      r.createdAt,
+      r.updatedAt,
+    );
   db.close();
 
   const store = openSqliteStore(file);
@@ -97,10 +123,25 @@ test('migration 4 upgrades a version-3 database file in place', async () => {
     const check = new DatabaseSync(file, { readOnly: true });
     const version = (check.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v;
     assert.equal(version, MIGRATIONS.length);
-    const latest = (check.prepare("SELECT arn FROM resources WHERE latest = 1 ORDER BY sort_key").all() as { arn: string }[]).map((r) => r.arn.split(':image/')[1]);
-    assert.deepEqual(latest, ['a/1.0.0/3', 'a/1.1.0/1', 'b/2.0.0/7', 'c/1.0.0/1', 'd/1.0.0/1', 'e/1.0.0/1', 'a/1.0.0/9']);
-    const statuses = check.prepare("SELECT state_status AS s FROM resources WHERE name IN ('c', 'd', 'e') ORDER BY name").all() as { s: string | null }[];
-    assert.deepEqual(statuses.map((r) => r.s), [null, null, null]);
+    const latest = (
+      check.prepare('SELECT arn FROM resources WHERE latest = 1 ORDER BY sort_key').all() as { arn: string }[]
+    ).map((r) => r.arn.split(':image/')[1]);
+    assert.deepEqual(latest, [
+      'a/1.0.0/3',
+      'a/1.1.0/1',
+      'b/2.0.0/7',
+      'c/1.0.0/1',
+      'd/1.0.0/1',
+      'e/1.0.0/1',
+      'a/1.0.0/9',
+    ]);
+    const statuses = check
+      .prepare("SELECT state_status AS s FROM resources WHERE name IN ('c', 'd', 'e') ORDER BY name")
+      .all() as { s: string | null }[];
+    assert.deepEqual(
+      statuses.map((r) => r.s),
+      [null, null, null],
+    );
     check.close();
     await assertSameAsOldQueries(store, file);
   } finally {
@@ -150,7 +191,14 @@ test('listDocuments pages with the same keyset as list', async () => {
     const seen: string[] = [];
     let afterKey: string | undefined;
     do {
-      const q: ResourceQuery = { type: 'image', region: REGION, accounts: [ACCOUNT], limit: 3, latestBuildOnly: true, ...(afterKey ? { after: afterKey } : {}) };
+      const q: ResourceQuery = {
+        type: 'image',
+        region: REGION,
+        accounts: [ACCOUNT],
+        limit: 3,
+        latestBuildOnly: true,
+        ...(afterKey ? { after: afterKey } : {}),
+      };
       const page = await store.resources.listDocuments(q);
       const records = await store.resources.list(q);
       assert.equal(page.nextAfter, records.nextAfter);
@@ -158,13 +206,16 @@ test('listDocuments pages with the same keyset as list', async () => {
       afterKey = page.nextAfter;
     } while (afterKey);
     assert.deepEqual(seen, ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
-    assert.deepEqual(await store.resources.listDocuments({ type: 'image', region: REGION, accounts: [], limit: 3 }), { docs: [], nextAfter: undefined });
+    assert.deepEqual(await store.resources.listDocuments({ type: 'image', region: REGION, accounts: [], limit: 3 }), {
+      docs: [],
+      nextAfter: undefined,
+    });
   } finally {
     await store.close();
   }
 });
 
-test('a one-account page is that account\'s key range, whatever the other accounts are called', async () => {
+test("a one-account page is that account's key range, whatever the other accounts are called", async () => {
   const store = openSqliteStore(join(dir, 'accounts.db'));
   try {
     // Accounts that are prefixes of each other, and the managed one sorting after the digits.
@@ -173,9 +224,24 @@ test('a one-account page is that account\'s key range, whatever the other accoun
     }
     for (const account of ['12345678901', '123456789012', '1234567890123', 'aws', 'aws2', '999999999999']) {
       for (const latestBuildOnly of [false, true]) {
-        const page = await store.resources.list({ type: 'image', region: REGION, accounts: [account], limit: 100, latestBuildOnly });
-        assert.deepEqual(page.items.map((r) => `${r.account}/${r.name}`), account === '999999999999' ? [] : [`${account}/a`, `${account}/b`]);
-        const afterFirst = await store.resources.listDocuments({ type: 'image', region: REGION, accounts: [account], limit: 100, ...(page.items.length ? { after: resourceSortKey(account, 'a', '1.0.0', 1) } : {}) });
+        const page = await store.resources.list({
+          type: 'image',
+          region: REGION,
+          accounts: [account],
+          limit: 100,
+          latestBuildOnly,
+        });
+        assert.deepEqual(
+          page.items.map((r) => `${r.account}/${r.name}`),
+          account === '999999999999' ? [] : [`${account}/a`, `${account}/b`],
+        );
+        const afterFirst = await store.resources.listDocuments({
+          type: 'image',
+          region: REGION,
+          accounts: [account],
+          limit: 100,
+          ...(page.items.length ? { after: resourceSortKey(account, 'a', '1.0.0', 1) } : {}),
+        });
         assert.equal(afterFirst.docs.length, page.items.length ? 1 : 0);
       }
     }

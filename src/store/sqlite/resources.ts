@@ -87,17 +87,48 @@ export class SqliteResources implements ResourceRepository {
       let latest = 1;
       if (r.version !== null && r.build !== null) {
         const key = [r.type, r.region, r.account, r.name, r.version] as const;
-        if (statement(this.#db, `SELECT 1 FROM resources WHERE ${SAME_VERSION} AND build > ? LIMIT 1`).get(...key, r.build)) latest = 0;
-        else statement(this.#db, `UPDATE resources SET latest = 0 WHERE ${SAME_VERSION} AND build < ? AND latest = 1`).run(...key, r.build);
+        if (
+          statement(this.#db, `SELECT 1 FROM resources WHERE ${SAME_VERSION} AND build > ? LIMIT 1`).get(
+            ...key,
+            r.build,
+          )
+        )
+          latest = 0;
+        else
+          statement(this.#db, `UPDATE resources SET latest = 0 WHERE ${SAME_VERSION} AND build < ? AND latest = 1`).run(
+            ...key,
+            r.build,
+          );
       }
-      statement(this.#db, 'INSERT INTO resources (arn, type, account, region, name, version, build, sort_key, doc, created_at, updated_at, latest, state_status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)')
-        .run(r.arn, r.type, r.account, r.region, r.name, r.version, r.build, resourceSortKey(r.account, r.name, r.version, r.build), JSON.stringify(r.doc), r.createdAt, r.updatedAt, latest, stateStatusOf(r.doc));
+      statement(
+        this.#db,
+        'INSERT INTO resources (arn, type, account, region, name, version, build, sort_key, doc, created_at, updated_at, latest, state_status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
+      ).run(
+        r.arn,
+        r.type,
+        r.account,
+        r.region,
+        r.name,
+        r.version,
+        r.build,
+        resourceSortKey(r.account, r.name, r.version, r.build),
+        JSON.stringify(r.doc),
+        r.createdAt,
+        r.updatedAt,
+        latest,
+        stateStatusOf(r.doc),
+      );
     });
   }
 
   update<Doc>(arn: string, doc: Doc): Promise<void> {
     return this.#lock.write(() => {
-      statement(this.#db, 'UPDATE resources SET doc = ?, state_status = ?, updated_at = ? WHERE arn = ?').run(JSON.stringify(doc), stateStatusOf(doc), new Date().toISOString(), arn);
+      statement(this.#db, 'UPDATE resources SET doc = ?, state_status = ?, updated_at = ? WHERE arn = ?').run(
+        JSON.stringify(doc),
+        stateStatusOf(doc),
+        new Date().toISOString(),
+        arn,
+      );
     });
   }
 
@@ -106,15 +137,28 @@ export class SqliteResources implements ResourceRepository {
       statement(this.#db, 'DELETE FROM resource_references WHERE from_arn = ?').run(arn);
       statement(this.#db, 'DELETE FROM resource_shares WHERE arn = ?').run(arn);
       statement(this.#db, 'DELETE FROM resource_policies WHERE arn = ?').run(arn);
-      const row = statement(this.#db, 'SELECT type, region, account, name, version, build, latest FROM resources WHERE arn = ?').get(arn) as
-        | { type: string; region: string; account: string; name: string; version: string | null; build: number | null; latest: number }
+      const row = statement(
+        this.#db,
+        'SELECT type, region, account, name, version, build, latest FROM resources WHERE arn = ?',
+      ).get(arn) as
+        | {
+            type: string;
+            region: string;
+            account: string;
+            name: string;
+            version: string | null;
+            build: number | null;
+            latest: number;
+          }
         | undefined;
       if (!row) return false;
       statement(this.#db, 'DELETE FROM resources WHERE arn = ?').run(arn);
       // Deleting the newest build makes the next newest one (if any) the newest.
       if (row.latest && row.version !== null && row.build !== null) {
-        statement(this.#db, `UPDATE resources SET latest = 1 WHERE arn = (SELECT arn FROM resources WHERE ${SAME_VERSION} ORDER BY build DESC LIMIT 1)`)
-          .run(row.type, row.region, row.account, row.name, row.version);
+        statement(
+          this.#db,
+          `UPDATE resources SET latest = 1 WHERE arn = (SELECT arn FROM resources WHERE ${SAME_VERSION} ORDER BY build DESC LIMIT 1)`,
+        ).run(row.type, row.region, row.account, row.name, row.version);
       }
       return true;
     });
@@ -134,7 +178,10 @@ export class SqliteResources implements ResourceRepository {
     if (!query) return { docs: [], nextAfter: undefined };
     // Two columns as arrays: materialising every column of every row as an object costs more
     // than the query itself.
-    const rows = arrayStatement(this.#db, `SELECT sort_key, doc ${query.from}`).all(...query.args) as unknown as [string, string][];
+    const rows = arrayStatement(this.#db, `SELECT sort_key, doc ${query.from}`).all(...query.args) as unknown as [
+      string,
+      string,
+    ][];
     const more = rows.length > q.limit;
     const n = more ? q.limit : rows.length;
     const docs = new Array<string>(n);
@@ -161,11 +208,14 @@ export class SqliteResources implements ResourceRepository {
       // Sort keys start with the account and a separator: one account's rows are one key range,
       // so the index walk starts at them instead of filtering every other account's rows out.
       where.push('sort_key > ? AND sort_key < ?');
-      args.push(`${q.accounts[0]}${SORT_KEY_SEPARATOR}`, `${q.accounts[0]}${String.fromCharCode(SORT_KEY_SEPARATOR.charCodeAt(0) + 1)}`);
+      args.push(
+        `${q.accounts[0]}${SORT_KEY_SEPARATOR}`,
+        `${q.accounts[0]}${String.fromCharCode(SORT_KEY_SEPARATOR.charCodeAt(0) + 1)}`,
+      );
     }
-    if (q.name !== undefined) (where.push('name = ?'), args.push(q.name));
-    if (q.version !== undefined) (where.push('version = ?'), args.push(q.version));
-    if (q.after !== undefined) (where.push('sort_key > ?'), args.push(q.after));
+    if (q.name !== undefined) where.push('name = ?'), args.push(q.name);
+    if (q.version !== undefined) where.push('version = ?'), args.push(q.version);
+    if (q.after !== undefined) where.push('sort_key > ?'), args.push(q.after);
     for (const f of q.where ?? []) {
       const column = MIRRORED_PATHS.get(f.path);
       if (column !== undefined) {
@@ -183,20 +233,31 @@ export class SqliteResources implements ResourceRepository {
   }
 
   async maxBuild(type: ResourceType, account: string, region: string, name: string, version: string): Promise<number> {
-    const row = statement(this.#db, 'SELECT MAX(build) AS b FROM resources WHERE type = ? AND account = ? AND region = ? AND name = ? AND version = ?')
-      .get(type, account, region, name, version) as { b: number | null };
+    const row = statement(
+      this.#db,
+      'SELECT MAX(build) AS b FROM resources WHERE type = ? AND account = ? AND region = ? AND name = ? AND version = ?',
+    ).get(type, account, region, name, version) as { b: number | null };
     return row.b ?? 0;
   }
 
   async versions(type: ResourceType, accounts: readonly string[], region: string, name: string) {
     if (!accounts.length) return [];
-    return statement(this.#db, `SELECT arn, account, version, build FROM resources WHERE type = ? AND region = ? AND name = ? AND account IN (${placeholders(accounts.length)}) ORDER BY sort_key`)
-      .all(type, region, name, ...accounts) as unknown as { arn: string; account: string; version: string; build: number | null }[];
+    return statement(
+      this.#db,
+      `SELECT arn, account, version, build FROM resources WHERE type = ? AND region = ? AND name = ? AND account IN (${placeholders(accounts.length)}) ORDER BY sort_key`,
+    ).all(type, region, name, ...accounts) as unknown as {
+      arn: string;
+      account: string;
+      version: string;
+      build: number | null;
+    }[];
   }
 
   async referencing(arn: string): Promise<{ arn: string; type: ResourceType }[]> {
-    return statement(this.#db, 'SELECT r.arn AS arn, r.type AS type FROM resource_references x JOIN resources r ON r.arn = x.from_arn WHERE x.to_arn = ?')
-      .all(arn) as unknown as { arn: string; type: ResourceType }[];
+    return statement(
+      this.#db,
+      'SELECT r.arn AS arn, r.type AS type FROM resource_references x JOIN resources r ON r.arn = x.from_arn WHERE x.to_arn = ?',
+    ).all(arn) as unknown as { arn: string; type: ResourceType }[];
   }
 
   setReferences(fromArn: string, toArns: readonly string[]): Promise<void> {
@@ -208,14 +269,18 @@ export class SqliteResources implements ResourceRepository {
   }
 
   async count(type: ResourceType, region?: string): Promise<number> {
-    const row = (region === undefined
-      ? statement(this.#db, 'SELECT COUNT(*) AS n FROM resources WHERE type = ?').get(type)
-      : statement(this.#db, 'SELECT COUNT(*) AS n FROM resources WHERE type = ? AND region = ?').get(type, region)) as { n: number };
+    const row = (
+      region === undefined
+        ? statement(this.#db, 'SELECT COUNT(*) AS n FROM resources WHERE type = ?').get(type)
+        : statement(this.#db, 'SELECT COUNT(*) AS n FROM resources WHERE type = ? AND region = ?').get(type, region)
+    ) as { n: number };
     return row.n;
   }
 
   async allOfType<Doc>(type: ResourceType): Promise<ResourceRecord<Doc>[]> {
-    return (statement(this.#db, 'SELECT * FROM resources WHERE type = ? ORDER BY sort_key').all(type) as unknown as Row[]).map((r) => toRecord<Doc>(r));
+    return (
+      statement(this.#db, 'SELECT * FROM resources WHERE type = ? ORDER BY sort_key').all(type) as unknown as Row[]
+    ).map((r) => toRecord<Doc>(r));
   }
 }
 
@@ -230,27 +295,42 @@ export class SqliteShares implements ShareRepository {
 
   setShares(arn: string, accounts: readonly string[], policy: string): Promise<void> {
     return this.#lock.write(() => {
-      const row = statement(this.#db, 'SELECT type, region FROM resources WHERE arn = ?').get(arn) as { type: string; region: string } | undefined;
+      const row = statement(this.#db, 'SELECT type, region FROM resources WHERE arn = ?').get(arn) as
+        | { type: string; region: string }
+        | undefined;
       if (!row) throw new Error(`setShares: no resource ${arn}`);
-      statement(this.#db, 'INSERT INTO resource_policies (arn, policy) VALUES (?, ?) ON CONFLICT(arn) DO UPDATE SET policy = excluded.policy').run(arn, policy);
+      statement(
+        this.#db,
+        'INSERT INTO resource_policies (arn, policy) VALUES (?, ?) ON CONFLICT(arn) DO UPDATE SET policy = excluded.policy',
+      ).run(arn, policy);
       statement(this.#db, 'DELETE FROM resource_shares WHERE arn = ?').run(arn);
-      const insert = statement(this.#db, 'INSERT OR IGNORE INTO resource_shares (arn, account, type, region) VALUES (?,?,?,?)');
+      const insert = statement(
+        this.#db,
+        'INSERT OR IGNORE INTO resource_shares (arn, account, type, region) VALUES (?,?,?,?)',
+      );
       for (const account of accounts) insert.run(arn, account, row.type, row.region);
     });
   }
 
   async getPolicy(arn: string): Promise<string | undefined> {
-    const row = statement(this.#db, 'SELECT policy FROM resource_policies WHERE arn = ?').get(arn) as { policy: string } | undefined;
+    const row = statement(this.#db, 'SELECT policy FROM resource_policies WHERE arn = ?').get(arn) as
+      | { policy: string }
+      | undefined;
     return row?.policy;
   }
 
   async sharedWith(account: string, type: ResourceType, region: string): Promise<string[]> {
-    const rows = statement(this.#db, "SELECT arn FROM resource_shares WHERE (account = ? OR account = '*') AND type = ? AND region = ?")
-      .all(account, type, region) as unknown as { arn: string }[];
+    const rows = statement(
+      this.#db,
+      "SELECT arn FROM resource_shares WHERE (account = ? OR account = '*') AND type = ? AND region = ?",
+    ).all(account, type, region) as unknown as { arn: string }[];
     return rows.map((r) => r.arn);
   }
 
   async isSharedWith(arn: string, account: string): Promise<boolean> {
-    return !!statement(this.#db, "SELECT 1 FROM resource_shares WHERE arn = ? AND (account = ? OR account = '*')").get(arn, account);
+    return !!statement(this.#db, "SELECT 1 FROM resource_shares WHERE arn = ? AND (account = ? OR account = '*')").get(
+      arn,
+      account,
+    );
   }
 }

@@ -14,7 +14,12 @@ interface Row {
   last_fingerprint: string | null;
 }
 
-const toState = (r: Row): ScheduleState => ({ pipelineArn: r.pipeline_arn, nextRun: r.next_run, lastFired: r.last_fired, lastFingerprint: r.last_fingerprint });
+const toState = (r: Row): ScheduleState => ({
+  pipelineArn: r.pipeline_arn,
+  nextRun: r.next_run,
+  lastFired: r.last_fired,
+  lastFingerprint: r.last_fingerprint,
+});
 
 export class SqliteSchedules implements ScheduleRepository {
   readonly #db: DatabaseSync;
@@ -26,7 +31,9 @@ export class SqliteSchedules implements ScheduleRepository {
   }
 
   async get(pipelineArn: string): Promise<ScheduleState | undefined> {
-    const row = statement(this.#db, 'SELECT * FROM pipeline_schedules WHERE pipeline_arn = ?').get(pipelineArn) as Row | undefined;
+    const row = statement(this.#db, 'SELECT * FROM pipeline_schedules WHERE pipeline_arn = ?').get(pipelineArn) as
+      | Row
+      | undefined;
     return row ? toState(row) : undefined;
   }
 

@@ -16,21 +16,19 @@ export class SqliteIdempotency implements IdempotencyRepository {
   }
 
   async get(scope: string, clientToken: string): Promise<IdempotencyRecord | undefined> {
-    const row = statement(this.#db, 'SELECT request_hash, response FROM idempotency WHERE scope = ? AND client_token = ?').get(scope, clientToken) as
-      | { request_hash: string; response: string }
-      | undefined;
+    const row = statement(
+      this.#db,
+      'SELECT request_hash, response FROM idempotency WHERE scope = ? AND client_token = ?',
+    ).get(scope, clientToken) as { request_hash: string; response: string } | undefined;
     return row ? { requestHash: row.request_hash, response: JSON.parse(row.response) } : undefined;
   }
 
   put(scope: string, clientToken: string, record: IdempotencyRecord): Promise<void> {
     return this.#lock.write(() => {
-      statement(this.#db, 'INSERT OR REPLACE INTO idempotency (scope, client_token, request_hash, response, created_at) VALUES (?,?,?,?,?)').run(
-        scope,
-        clientToken,
-        record.requestHash,
-        JSON.stringify(record.response),
-        new Date().toISOString(),
-      );
+      statement(
+        this.#db,
+        'INSERT OR REPLACE INTO idempotency (scope, client_token, request_hash, response, created_at) VALUES (?,?,?,?,?)',
+      ).run(scope, clientToken, record.requestHash, JSON.stringify(record.response), new Date().toISOString());
     });
   }
 }
@@ -58,14 +56,19 @@ export class SqliteCredentials implements CredentialRepository {
     const now = performance.now();
     const cached = this.#cache.get(accessKeyId);
     if (cached && cached.until > now) return { ...cached.credential };
-    const row = statement(this.#db, 'SELECT access_key_id, secret_access_key, account_id FROM credentials WHERE access_key_id = ?').get(accessKeyId) as
-      | { access_key_id: string; secret_access_key: string; account_id: string }
-      | undefined;
+    const row = statement(
+      this.#db,
+      'SELECT access_key_id, secret_access_key, account_id FROM credentials WHERE access_key_id = ?',
+    ).get(accessKeyId) as { access_key_id: string; secret_access_key: string; account_id: string } | undefined;
     if (!row) {
       this.#cache.delete(accessKeyId);
       return undefined;
     }
-    const credential = { accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key, accountId: row.account_id };
+    const credential = {
+      accessKeyId: row.access_key_id,
+      secretAccessKey: row.secret_access_key,
+      accountId: row.account_id,
+    };
     if (this.#cache.size >= MAX_CACHED_CREDENTIALS) this.#cache.clear();
     this.#cache.set(accessKeyId, { credential, until: now + CREDENTIAL_CACHE_MS });
     return { ...credential };
@@ -75,21 +78,26 @@ export class SqliteCredentials implements CredentialRepository {
     this.#cache.delete(c.accessKeyId);
     return this.#lock.write(() => {
       this.#cache.delete(c.accessKeyId);
-      statement(this.#db, 'INSERT OR REPLACE INTO credentials (access_key_id, secret_access_key, account_id, created_at) VALUES (?,?,?,?)').run(
-        c.accessKeyId,
-        c.secretAccessKey,
-        c.accountId,
-        new Date().toISOString(),
-      );
+      statement(
+        this.#db,
+        'INSERT OR REPLACE INTO credentials (access_key_id, secret_access_key, account_id, created_at) VALUES (?,?,?,?)',
+      ).run(c.accessKeyId, c.secretAccessKey, c.accountId, new Date().toISOString());
     });
   }
 
   async list(): Promise<Credential[]> {
-    const rows = statement(this.#db, 'SELECT access_key_id, secret_access_key, account_id FROM credentials ORDER BY created_at').all() as unknown as {
+    const rows = statement(
+      this.#db,
+      'SELECT access_key_id, secret_access_key, account_id FROM credentials ORDER BY created_at',
+    ).all() as unknown as {
       access_key_id: string;
       secret_access_key: string;
       account_id: string;
     }[];
-    return rows.map((r) => ({ accessKeyId: r.access_key_id, secretAccessKey: r.secret_access_key, accountId: r.account_id }));
+    return rows.map((r) => ({
+      accessKeyId: r.access_key_id,
+      secretAccessKey: r.secret_access_key,
+      accountId: r.account_id,
+    }));
   }
 }

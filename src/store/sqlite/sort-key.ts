@@ -13,5 +13,7 @@ export function versionKey(version: string): string {
 export const SORT_KEY_SEPARATOR = '\u001f';
 
 export function resourceSortKey(account: string, name: string, version: string | null, build: number | null): string {
-  return [account, name, version === null ? '' : versionKey(version), build === null ? '' : pad(build)].join(SORT_KEY_SEPARATOR);
+  return [account, name, version === null ? '' : versionKey(version), build === null ? '' : pad(build)].join(
+    SORT_KEY_SEPARATOR,
+  );
 }

@@ -13,7 +13,18 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function record(name: string, version: string, build: number, account = '123456789012'): ResourceRecord {
   const arn = `arn:aws:imagebuilder:us-east-1:${account}:component/${name}/${version}/${build}`;
   const now = new Date().toISOString();
-  return { arn, type: 'component', account, region: 'us-east-1', name, version, build, doc: { arn, platform: 'Linux' }, createdAt: now, updatedAt: now };
+  return {
+    arn,
+    type: 'component',
+    account,
+    region: 'us-east-1',
+    name,
+    version,
+    build,
+    doc: { arn, platform: 'Linux' },
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 test('resources survive reopening the database file', async () => {
@@ -33,7 +44,13 @@ test('keyset pagination visits every row once, versions in numeric order', async
   const seen: string[] = [];
   let after: string | undefined;
   do {
-    const page = await store.resources.list({ type: 'component', region: 'us-east-1', accounts: ['123456789012'], limit: 3, ...(after ? { after } : {}) });
+    const page = await store.resources.list({
+      type: 'component',
+      region: 'us-east-1',
+      accounts: ['123456789012'],
+      limit: 3,
+      ...(after ? { after } : {}),
+    });
     seen.push(...page.items.map((i) => i.version!));
     after = page.nextAfter;
   } while (after);
@@ -44,8 +61,17 @@ test('keyset pagination visits every row once, versions in numeric order', async
 test('latestBuildOnly keeps the newest build of each version', async () => {
   const store = openSqliteStore(join(dir, 'c.db'));
   for (const b of [1, 2, 3]) await store.resources.insert(record('x', '1.0.0', b));
-  const page = await store.resources.list({ type: 'component', region: 'us-east-1', accounts: ['123456789012'], limit: 10, latestBuildOnly: true });
-  assert.deepEqual(page.items.map((i) => i.build), [3]);
+  const page = await store.resources.list({
+    type: 'component',
+    region: 'us-east-1',
+    accounts: ['123456789012'],
+    limit: 10,
+    latestBuildOnly: true,
+  });
+  assert.deepEqual(
+    page.items.map((i) => i.build),
+    [3],
+  );
   assert.equal(await store.resources.maxBuild('component', '123456789012', 'us-east-1', 'x', '1.0.0'), 3);
   await store.close();
 });
@@ -91,7 +117,10 @@ test('an expired lease lets another worker retry, then fails when attempts run o
   assert.equal(second?.attempts, 2);
   assert.equal(await store.jobs.claim('w3', 60_000), undefined);
   const failed = await store.jobs.failExpired(Date.now());
-  assert.deepEqual(failed.map((j) => j.id), ['r']);
+  assert.deepEqual(
+    failed.map((j) => j.id),
+    ['r'],
+  );
   assert.equal((await store.jobs.get('r'))?.state, 'failed');
   await store.close();
 });

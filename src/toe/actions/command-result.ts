@@ -12,7 +12,10 @@ const trimEnd = (s: string): string => s.replace(/\r?\n$/, '');
 export function commandOutcome(what: string, result: ExecResult): ActionOutcome {
   const stdout = trimEnd(result.stdout);
   if (result.aborted || result.timedOut) {
-    throw new ActionFailure(`${what}: stopped (${result.timedOut ? 'timed out' : 'cancelled'})`, { stdout, stderr: result.stderr });
+    throw new ActionFailure(`${what}: stopped (${result.timedOut ? 'timed out' : 'cancelled'})`, {
+      stdout,
+      stderr: result.stderr,
+    });
   }
   if (result.exitCode === REBOOT_EXIT_CODE) {
     return { outputs: { stdout }, exitCode: REBOOT_EXIT_CODE, stdout, stderr: result.stderr, rebootRequested: true };
@@ -21,7 +24,9 @@ export function commandOutcome(what: string, result: ExecResult): ActionOutcome 
     const code = result.exitCode ?? `signal ${result.signal}`;
     const tail = result.stderr.trim().split('\n').slice(-1)[0];
     throw new ActionFailure(`${what} failed with exit code ${code}${tail ? `: ${tail}` : ''}`, {
-      exitCode: result.exitCode ?? -1, stdout, stderr: result.stderr,
+      exitCode: result.exitCode ?? -1,
+      stdout,
+      stderr: result.stderr,
     });
   }
   return { outputs: { stdout }, exitCode: 0, stdout, stderr: result.stderr };

@@ -32,11 +32,17 @@ async function downloadOnHost(ctx: ActionContext, url: string, dest: string): Pr
 export async function downloadOnce(ctx: ActionContext, url: string, dest: string, insecure: boolean): Promise<void> {
   const result = await sh(ctx, IN_INSTANCE, [url, dest, String(insecure)]);
   if (result.exitCode === 99) return downloadOnHost(ctx, url, dest);
-  if (result.exitCode !== 0) throw new ActionFailure(`GET ${url}: ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
+  if (result.exitCode !== 0)
+    throw new ActionFailure(`GET ${url}: ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
 }
 
 /** Up to `attempts` tries with a growing pause (WebDownload's own retries, separate from maxAttempts). */
-export async function withRetries<T>(ctx: ActionContext, attempts: number, what: string, fn: () => Promise<T>): Promise<T> {
+export async function withRetries<T>(
+  ctx: ActionContext,
+  attempts: number,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   let last: unknown;
   for (let i = 1; i <= attempts; i++) {
     try {

@@ -16,7 +16,10 @@ import { buildDoc, runYaml, tempDir } from '../testing.ts';
 const step = (name: string, action: string, inputs: unknown, extra = '') =>
   `      - name: ${name}\n        action: ${action}\n${extra}        inputs: ${JSON.stringify(inputs)}\n`;
 
-async function serve(t: { after(fn: () => void): void }, handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void): Promise<string> {
+async function serve(
+  t: { after(fn: () => void): void },
+  handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void,
+): Promise<string> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -32,16 +35,27 @@ test('WebDownload: folder destinations, checksums, retries on flaky servers, mis
   let hits = 0;
   const base = await serve(t, (req, res) => {
     hits++;
-    if (req.url === '/flaky.txt' && hits < 3) { res.writeHead(503).end(); return; }
+    if (req.url === '/flaky.txt' && hits < 3) {
+      res.writeHead(503).end();
+      return;
+    }
     res.writeHead(200).end(`content of ${req.url}`);
   });
   const sha = createHash('sha256').update('content of /pkg.tar').digest('hex');
-  const run = await runYaml(buildDoc(
-    step('Get', 'WebDownload', [
-      { source: `${base}/pkg.tar`, destination: `${d}/dl/`, checksum: sha, algorithm: 'SHA256' },
-      { source: `${base}/flaky.txt`, destination: `${d}/flaky` },
-    ]) +
-    step('Bad', 'WebDownload', [{ source: `${base}/x`, destination: `${d}/x`, checksum: '00', algorithm: 'MD5' }], '        onFailure: Continue\n')));
+  const run = await runYaml(
+    buildDoc(
+      step('Get', 'WebDownload', [
+        { source: `${base}/pkg.tar`, destination: `${d}/dl/`, checksum: sha, algorithm: 'SHA256' },
+        { source: `${base}/flaky.txt`, destination: `${d}/flaky` },
+      ]) +
+        step(
+          'Bad',
+          'WebDownload',
+          [{ source: `${base}/x`, destination: `${d}/x`, checksum: '00', algorithm: 'MD5' }],
+          '        onFailure: Continue\n',
+        ),
+    ),
+  );
   assert.equal(run.step('Get').status, 'success', run.step('Get').failureMessage);
   assert.equal(readFileSync(`${d}/dl/pkg.tar`, 'utf8'), 'content of /pkg.tar');
   assert.equal(readFileSync(`${d}/flaky`, 'utf8'), 'content of /flaky.txt');
@@ -52,32 +66,56 @@ test('WebDownload: folder destinations, checksums, retries on flaky servers, mis
 test('WebDownload falls back to downloading on the host and copyIn when the instance has no curl or wget', async (t) => {
   const d = tempDir(t);
   const bin = tempDir(t);
-  for (const tool of ['mkdir', 'dirname', 'rm', 'sha256sum', 'cat']) symlinkSync(spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), `${bin}/${tool}`);
+  for (const tool of ['mkdir', 'dirname', 'rm', 'sha256sum', 'cat'])
+    symlinkSync(spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), `${bin}/${tool}`);
   const host = new HostInstance();
   const instance: Instance = {
-    kind: 'host', id: 'no-curl', exec: (p) => host.exec({ ...p, env: { ...(p.env ?? {}), PATH: bin } }),
-    copyIn: (a, b) => host.copyIn(a, b), copyOut: (a, b) => host.copyOut(a, b), reboot: () => host.reboot(), close: () => host.close(),
+    kind: 'host',
+    id: 'no-curl',
+    exec: (p) => host.exec({ ...p, env: { ...(p.env ?? {}), PATH: bin } }),
+    copyIn: (a, b) => host.copyIn(a, b),
+    copyOut: (a, b) => host.copyOut(a, b),
+    reboot: () => host.reboot(),
+    close: () => host.close(),
   };
-  const base = await serve(t, (req, res) => res.writeHead(200).end('from the host'));
-  const run = await runYaml(buildDoc(step('Get', 'WebDownload', [{ source: `${base}/f.txt`, destination: `${d}/sub/` }])), { instance });
+  const base = await serve(t, (_req, res) => res.writeHead(200).end('from the host'));
+  const run = await runYaml(
+    buildDoc(step('Get', 'WebDownload', [{ source: `${base}/f.txt`, destination: `${d}/sub/` }])),
+    { instance },
+  );
   assert.equal(run.output.status, 'success', run.output.failureMessage);
   assert.equal(readFileSync(`${d}/sub/f.txt`, 'utf8'), 'from the host');
 });
 
 test('S3Download/S3Upload sign their requests (stand-in HTTP server, not a real S3 implementation)', async (t) => {
   const d = tempDir(t);
-  const objects = new Map<string, Buffer>([['/bucket/dir/one.txt', Buffer.from('one')], ['/bucket/dir/sub/two.txt', Buffer.from('two')]]);
+  const objects = new Map<string, Buffer>([
+    ['/bucket/dir/one.txt', Buffer.from('one')],
+    ['/bucket/dir/sub/two.txt', Buffer.from('two')],
+  ]);
   const base = await serve(t, (req, res, body) => {
     const auth = req.headers.authorization ?? '';
-    if (!/^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/s3\/aws4_request, SignedHeaders=.*host.*, Signature=[0-9a-f]{64}$/.test(auth) || !req.headers['x-amz-date'] || !/^[0-9a-f]{64}$/.test(String(req.headers['x-amz-content-sha256']))) {
+    if (
+      !/^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/s3\/aws4_request, SignedHeaders=.*host.*, Signature=[0-9a-f]{64}$/.test(
+        auth,
+      ) ||
+      !req.headers['x-amz-date'] ||
+      !/^[0-9a-f]{64}$/.test(String(req.headers['x-amz-content-sha256']))
+    ) {
       res.writeHead(403).end('<Error><Code>SignatureDoesNotMatch</Code></Error>');
       return;
     }
     const url = new URL(req.url!, 'http://x');
-    if (req.method === 'PUT') { objects.set(url.pathname, body); res.writeHead(200).end(); return; }
+    if (req.method === 'PUT') {
+      objects.set(url.pathname, body);
+      res.writeHead(200).end();
+      return;
+    }
     if (url.searchParams.get('list-type') === '2') {
       const prefix = `${url.pathname}/${url.searchParams.get('prefix')}`;
-      const keys = [...objects.keys()].filter((k) => k.startsWith(prefix)).map((k) => `<Contents><Key>${k.slice(url.pathname.length + 1)}</Key></Contents>`);
+      const keys = [...objects.keys()]
+        .filter((k) => k.startsWith(prefix))
+        .map((k) => `<Contents><Key>${k.slice(url.pathname.length + 1)}</Key></Contents>`);
       res.writeHead(200).end(`<ListBucketResult>${keys.join('')}</ListBucketResult>`);
       return;
     }
@@ -87,31 +125,56 @@ test('S3Download/S3Upload sign their requests (stand-in HTTP server, not a real 
   });
   writeFileSync(`${d}/up.txt`, 'uploaded');
   const s3: S3Options = { endpoint: base, accessKeyId: 'AKIDTEST', secretAccessKey: 'secret', region: 'us-east-1' };
-  const run = await runYaml(buildDoc(
-    step('Down', 'S3Download', [{ source: 's3://bucket/dir/one.txt', destination: `${d}/one.txt` }, { source: 's3://bucket/dir/*', destination: `${d}/all/` }]) +
-    step('Up', 'S3Upload', [{ source: `${d}/up.txt`, destination: 's3://bucket/out/up.txt' }])), { s3 });
+  const run = await runYaml(
+    buildDoc(
+      step('Down', 'S3Download', [
+        { source: 's3://bucket/dir/one.txt', destination: `${d}/one.txt` },
+        { source: 's3://bucket/dir/*', destination: `${d}/all/` },
+      ]) + step('Up', 'S3Upload', [{ source: `${d}/up.txt`, destination: 's3://bucket/out/up.txt' }]),
+    ),
+    { s3 },
+  );
   assert.equal(run.output.status, 'success', run.output.failureMessage);
   assert.equal(readFileSync(`${d}/one.txt`, 'utf8'), 'one');
   assert.equal(readFileSync(`${d}/all/sub/two.txt`, 'utf8'), 'two');
   assert.equal(objects.get('/bucket/out/up.txt')?.toString(), 'uploaded');
-  const unsigned = await runYaml(buildDoc(step('Down', 'S3Download', [{ source: 's3://bucket/dir/one.txt', destination: `${d}/z` }])), { s3: { ...s3, accessKeyId: 'WRONG' } });
+  const unsigned = await runYaml(
+    buildDoc(step('Down', 'S3Download', [{ source: 's3://bucket/dir/one.txt', destination: `${d}/z` }])),
+    { s3: { ...s3, accessKeyId: 'WRONG' } },
+  );
   assert.match(unsigned.output.failureMessage, /HTTP 403 SignatureDoesNotMatch/);
 });
 
 test('S3Upload then S3Download round trip against moto_server (a real S3 API)', async (t) => {
-  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status !== 0) return t.skip('moto_server not installed');
+  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status !== 0)
+    return t.skip('moto_server not installed');
   const port = 20000 + Math.floor(Math.random() * 20000);
   const moto = spawn('moto_server', ['-p', String(port)], { stdio: 'ignore' });
   t.after(() => moto.kill('SIGKILL'));
-  const s3: S3Options = { endpoint: `http://127.0.0.1:${port}`, accessKeyId: 'AKIDTEST', secretAccessKey: 'secret', region: 'us-east-1' };
+  const s3: S3Options = {
+    endpoint: `http://127.0.0.1:${port}`,
+    accessKeyId: 'AKIDTEST',
+    secretAccessKey: 'secret',
+    region: 'us-east-1',
+  };
   for (let i = 0; ; i++) {
-    try { await createBucket(s3, 'ingot'); break; } catch (err) { if (i > 50) throw err; await new Promise((r) => setTimeout(r, 200)); }
+    try {
+      await createBucket(s3, 'ingot');
+      break;
+    } catch (err) {
+      if (i > 50) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
   const d = tempDir(t);
   writeFileSync(`${d}/a.txt`, 'alpha');
-  const run = await runYaml(buildDoc(
-    step('Up', 'S3Upload', [{ source: `${d}/*`, destination: 's3://ingot/files/' }]) +
-    step('Down', 'S3Download', [{ source: 's3://ingot/files/a.txt', destination: `${d}/back/a.txt` }])), { s3 });
+  const run = await runYaml(
+    buildDoc(
+      step('Up', 'S3Upload', [{ source: `${d}/*`, destination: 's3://ingot/files/' }]) +
+        step('Down', 'S3Download', [{ source: 's3://ingot/files/a.txt', destination: `${d}/back/a.txt` }]),
+    ),
+    { s3 },
+  );
   assert.equal(run.output.status, 'success', run.output.failureMessage);
   assert.equal(readFileSync(`${d}/back/a.txt`, 'utf8'), 'alpha');
 });

@@ -24,23 +24,36 @@ const TRUE_WORDS = /^(true|yes|on|y)$/i;
 function kindOk(kind: FieldKind, v: JsonValue): boolean {
   if (deferred(v) && (kind === 'boolean' || kind === 'integer')) return true;
   switch (kind) {
-    case 'string': return scalar(v);
-    case 'boolean': return typeof v === 'boolean' || (typeof v === 'string' && BOOLEAN_WORDS.test(v));
-    case 'integer': return Number.isInteger(v) || (typeof v === 'string' && /^-?\d+$/.test(v));
-    case 'stringList': return Array.isArray(v) && v.every(scalar);
-    case 'stringMap': return isObj(v) && Object.values(v).every(scalar);
-    case 'any': return true;
+    case 'string':
+      return scalar(v);
+    case 'boolean':
+      return typeof v === 'boolean' || (typeof v === 'string' && BOOLEAN_WORDS.test(v));
+    case 'integer':
+      return Number.isInteger(v) || (typeof v === 'string' && /^-?\d+$/.test(v));
+    case 'stringList':
+      return Array.isArray(v) && v.every(scalar);
+    case 'stringMap':
+      return isObj(v) && Object.values(v).every(scalar);
+    case 'any':
+      return true;
   }
 }
 
 const KIND_TEXT: Record<FieldKind, string> = {
-  string: 'a string', boolean: 'true or false', integer: 'an integer', stringList: 'a list of strings',
-  stringMap: 'a mapping of strings', any: 'a value',
+  string: 'a string',
+  boolean: 'true or false',
+  integer: 'an integer',
+  stringList: 'a list of strings',
+  stringMap: 'a mapping of strings',
+  any: 'a value',
 };
 
 export function checkObject(v: JsonValue | undefined, shape: Shape, path: DocPath, report: InputReport): void {
   if (!isObj(v)) {
-    report(path, `expected a mapping with ${Object.keys(shape).join(', ')}, found ${v === undefined ? 'nothing' : Array.isArray(v) ? 'a list' : JSON.stringify(v)}`);
+    report(
+      path,
+      `expected a mapping with ${Object.keys(shape).join(', ')}, found ${v === undefined ? 'nothing' : Array.isArray(v) ? 'a list' : JSON.stringify(v)}`,
+    );
     return;
   }
   for (const [key, spec] of Object.entries(shape)) {
@@ -49,12 +62,17 @@ export function checkObject(v: JsonValue | undefined, shape: Shape, path: DocPat
       if (spec.required) report([...path, key], `'${key}' is required (${KIND_TEXT[spec.kind]})`);
     } else if (!kindOk(spec.kind, value)) {
       report([...path, key], `'${key}' must be ${KIND_TEXT[spec.kind]}, found ${JSON.stringify(value)}`);
-    } else if (spec.oneOf && !deferred(value) && !spec.oneOf.some((o) => o.toLowerCase() === String(value).toLowerCase())) {
+    } else if (
+      spec.oneOf &&
+      !deferred(value) &&
+      !spec.oneOf.some((o) => o.toLowerCase() === String(value).toLowerCase())
+    ) {
       report([...path, key], `'${key}' must be one of ${spec.oneOf.join(', ')}, found ${JSON.stringify(value)}`);
     }
   }
   for (const key of Object.keys(v)) {
-    if (!(key in shape)) report([...path, key], `unknown input '${key}'; expected ${Object.keys(shape).join(', ')}`, 'key');
+    if (!(key in shape))
+      report([...path, key], `unknown input '${key}'; expected ${Object.keys(shape).join(', ')}`, 'key');
   }
 }
 
@@ -67,11 +85,14 @@ export function checkList(v: JsonValue | undefined, shape: Shape, path: DocPath,
   v.forEach((item, i) => checkObject(item, shape, [...path, i], report));
 }
 
-export const listValidator = (shape: Shape) => (v: JsonValue | undefined, report: InputReport) => checkList(v, shape, [], report);
-export const objectValidator = (shape: Shape) => (v: JsonValue | undefined, report: InputReport) => checkObject(v, shape, [], report);
+export const listValidator = (shape: Shape) => (v: JsonValue | undefined, report: InputReport) =>
+  checkList(v, shape, [], report);
+export const objectValidator = (shape: Shape) => (v: JsonValue | undefined, report: InputReport) =>
+  checkObject(v, shape, [], report);
 
 /** Typed reads of expanded inputs. */
-export const asObjects = (v: JsonValue | undefined): Obj[] => (Array.isArray(v) ? v.filter(isObj) : isObj(v) ? [v] : []);
+export const asObjects = (v: JsonValue | undefined): Obj[] =>
+  Array.isArray(v) ? v.filter(isObj) : isObj(v) ? [v] : [];
 export const asObject = (v: JsonValue | undefined): Obj => (isObj(v) ? v : {});
 export function str(o: Obj, key: string): string | undefined {
   const v = o[key];

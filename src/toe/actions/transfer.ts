@@ -5,7 +5,9 @@ import { asObjects, bool, listValidator, str } from './schema.ts';
 import { checkPath, FAIL, shOk } from './shell.ts';
 
 /** Args: source, destination, overwrite, kind (file|folder), op (copy|move). */
-const SCRIPT = FAIL + `src=$1 dest=$2 ow=$3 kind=$4 op=$5
+const SCRIPT =
+  FAIL +
+  `src=$1 dest=$2 ow=$3 kind=$4 op=$5
 base=$(basename -- "$src"); dir=$(dirname -- "$src")
 one() {
   s=$1 t=$2

@@ -10,7 +10,8 @@ import type { Comparison, ComponentDocument, Condition, JsonValue, Step } from '
 function eachString(value: JsonValue | undefined, path: DocPath, visit: (text: string, path: DocPath) => void): void {
   if (typeof value === 'string') visit(value, path);
   else if (Array.isArray(value)) value.forEach((v, i) => eachString(v, [...path, i], visit));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) eachString(v, [...path, k], visit);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) eachString(v, [...path, k], visit);
 }
 
 function conditionStrings(c: Condition, path: DocPath, visit: (text: string, path: DocPath) => void): void {
@@ -24,9 +25,16 @@ function conditionStrings(c: Condition, path: DocPath, visit: (text: string, pat
   }
 }
 
-interface Earlier { phase: string; step: Step }
+interface Earlier {
+  phase: string;
+  step: Step;
+}
 
-function checkChain(ref: Extract<Reference, { kind: 'chain' }>, earlier: Earlier[], doc: ComponentDocument): string | undefined {
+function checkChain(
+  ref: Extract<Reference, { kind: 'chain' }>,
+  earlier: Earlier[],
+  doc: ComponentDocument,
+): string | undefined {
   const target = earlier.find((e) => e.phase === ref.phase && e.step.name === ref.step);
   if (!target) {
     const exists = doc.phases.some((p) => p.name === ref.phase && p.steps.some((s) => s.name === ref.step));
@@ -37,7 +45,10 @@ function checkChain(ref: Extract<Reference, { kind: 'chain' }>, earlier: Earlier
   if (ref.io === 'outputs') {
     const outputs = findAction(target.step.action)?.outputs ?? [];
     if (!outputs.includes(ref.field)) {
-      return `${target.step.action} step '${ref.step}' has no output '${ref.field}'` + (outputs.length ? `; it has: ${outputs.join(', ')}` : '; it has no outputs');
+      return (
+        `${target.step.action} step '${ref.step}' has no output '${ref.field}'` +
+        (outputs.length ? `; it has: ${outputs.join(', ')}` : '; it has no outputs')
+      );
     }
     return undefined;
   }
@@ -59,7 +70,10 @@ function checkLoop(ref: Extract<Reference, { kind: 'loop' }>, step: Step): strin
   const expr = `{{ ${ref.loopName}.${ref.member} }}`;
   if (!step.loop) return `'${expr}' is used outside a loop; this step has no 'loop'`;
   if (ref.loopName === 'loop' || ref.loopName === step.loop.name) return undefined;
-  return `'${expr}' names no loop of this step; use '{{ loop.${ref.member} }}'` + (step.loop.name ? ` or '{{ ${step.loop.name}.${ref.member} }}'` : '');
+  return (
+    `'${expr}' names no loop of this step; use '{{ loop.${ref.member} }}'` +
+    (step.loop.name ? ` or '{{ ${step.loop.name}.${ref.member} }}'` : '')
+  );
 }
 
 export function checkReferences(r: Reporter, doc: ComponentDocument): void {
@@ -70,10 +84,13 @@ export function checkReferences(r: Reporter, doc: ComponentDocument): void {
       const at: DocPath = ['phases', pi, 'steps', si];
       const visit = (text: string, path: DocPath) => {
         for (const { expr, ref } of findReferences(text)) {
-          const problem = !ref ? `'{{ ${expr} }}' is not a valid reference`
-            : ref.kind === 'variable' ? checkVariable(ref.name, variables)
-            : ref.kind === 'loop' ? checkLoop(ref, step)
-            : checkChain(ref, earlier, doc);
+          const problem = !ref
+            ? `'{{ ${expr} }}' is not a valid reference`
+            : ref.kind === 'variable'
+              ? checkVariable(ref.name, variables)
+              : ref.kind === 'loop'
+                ? checkLoop(ref, step)
+                : checkChain(ref, earlier, doc);
           if (problem) r.error(path, problem);
         }
       };

@@ -27,9 +27,12 @@ export function readCondition(raw: unknown, path: DocPath, report: ReportFn, dep
   }
   const ops = Object.keys(raw).filter((k) => isComparison(k) || (LOGICAL as readonly string[]).includes(k));
   if (ops.length !== 1) {
-    report(path, ops.length === 0
-      ? `expected exactly one operator (${[...LOGICAL, ...COMPARISON_OPERATORS].join(', ')}), found keys: ${Object.keys(raw).join(', ') || 'none'}`
-      : `expected exactly one operator at this level, found ${ops.join(', ')}; combine them with 'and' or 'or'`);
+    report(
+      path,
+      ops.length === 0
+        ? `expected exactly one operator (${[...LOGICAL, ...COMPARISON_OPERATORS].join(', ')}), found keys: ${Object.keys(raw).join(', ') || 'none'}`
+        : `expected exactly one operator at this level, found ${ops.join(', ')}; combine them with 'and' or 'or'`,
+    );
     return undefined;
   }
   const op = ops[0]! as ComparisonOperator | (typeof LOGICAL)[number];
@@ -49,7 +52,8 @@ export function readCondition(raw: unknown, path: DocPath, report: ReportFn, dep
   }
   const allowed = [op, ...(UNARY.includes(op) ? [] : FILE_HASH.includes(op) ? ['path'] : ['value'])];
   for (const key of Object.keys(raw)) {
-    if (!allowed.includes(key) && key !== 'then' && key !== 'else') report([...path, key], `'${key}' does not belong with '${op}'; expected ${allowed.join(', ')}`);
+    if (!allowed.includes(key) && key !== 'then' && key !== 'else')
+      report([...path, key], `'${key}' does not belong with '${op}'; expected ${allowed.join(', ')}`);
   }
   const operand = raw[op];
   if (!isJsonValue(operand) || Array.isArray(operand) || isRecord(operand)) {
@@ -66,7 +70,11 @@ export function readCondition(raw: unknown, path: DocPath, report: ReportFn, dep
     cond[extra] = v;
   }
   if (op === 'patternMatches' && typeof operand === 'string' && !operand.includes('{{')) {
-    try { new RegExp(operand); } catch { report(operandPath, `'${operand}' is not a valid regular expression`); }
+    try {
+      new RegExp(operand);
+    } catch {
+      report(operandPath, `'${operand}' is not a valid regular expression`);
+    }
   }
   return cond;
 }

@@ -30,7 +30,8 @@ export function parseComponentDocument(text: string, _opts: { fileName?: string 
     r.error(['schemaVersion'], `unsupported schemaVersion ${describeType(raw.schemaVersion)}; expected 1.0`);
   }
   for (const key of ['name', 'description'] as const) {
-    if (raw[key] !== undefined && raw[key] !== null && asText(raw[key]) === undefined) r.error([key], `'${key}' must be a string, found ${describeType(raw[key])}`);
+    if (raw[key] !== undefined && raw[key] !== null && asText(raw[key]) === undefined)
+      r.error([key], `'${key}' must be a string, found ${describeType(raw[key])}`);
   }
   const parameters = readParameters(r, raw.parameters);
   const constants = readConstants(r, raw.constants);

@@ -24,7 +24,10 @@ function readFor(r: Reporter, path: DocPath, raw: unknown): Loop | undefined {
   const updateBy = readInt(r, [...path, 'updateBy'], raw.updateBy, 'updateBy');
   if (start === undefined || end === undefined || updateBy === undefined) return undefined;
   if (updateBy === 0 || (end - start) * updateBy < 0) {
-    r.error([...path, 'updateBy'], `updateBy ${updateBy} never takes ${start} to ${end}; it must be non-zero and move start towards end`);
+    r.error(
+      [...path, 'updateBy'],
+      `updateBy ${updateBy} never takes ${start} to ${end}; it must be non-zero and move start towards end`,
+    );
     return undefined;
   }
   return { kind: 'for', start, end, updateBy };
@@ -49,7 +52,10 @@ function readForEach(r: Reporter, path: DocPath, raw: unknown): Loop | undefined
     }
     const delimiter = raw.delimiter === undefined ? ',' : asText(raw.delimiter);
     if (delimiter === undefined || !DELIMITERS.includes(delimiter)) {
-      r.error([...path, 'delimiter'], `delimiter must be one character of ${JSON.stringify(DELIMITERS.join(''))}, found ${describeType(raw.delimiter)}`);
+      r.error(
+        [...path, 'delimiter'],
+        `delimiter must be one character of ${JSON.stringify(DELIMITERS.join(''))}, found ${describeType(raw.delimiter)}`,
+      );
       return undefined;
     }
     return { kind: 'forEachList', list, delimiter };
@@ -74,7 +80,10 @@ export function readLoop(r: Reporter, path: DocPath, raw: unknown): Loop | undef
   if (loop && raw.name !== undefined) {
     const name = asText(raw.name);
     if (name === undefined || !/^[A-Za-z0-9_-]+$/.test(name) || name === 'loop') {
-      r.error([...path, 'name'], `loop name must be letters, digits, '-' or '_' (and not 'loop'), found ${describeType(raw.name)}`);
+      r.error(
+        [...path, 'name'],
+        `loop name must be letters, digits, '-' or '_' (and not 'loop'), found ${describeType(raw.name)}`,
+      );
     } else loop.name = name;
   }
   return loop;

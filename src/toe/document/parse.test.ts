@@ -18,7 +18,10 @@ const BROKEN: Record<string, { path: string; message: RegExp }> = {
   'phases-not-a-list.yml': { path: 'phases', message: /must be a non-empty list/ },
   'schema-placeholder-template.yml': { path: 'schemaVersion', message: /unsupported schemaVersion/ },
   'parameters-name-field.yml': { path: 'parameters[0]', message: /one-key mapping.*- ToolVersion:/ },
-  'chaining-unknown-step.yml': { path: 'phases[0].steps[2].inputs.commands[0]', message: /unknown step 'build.ScriptUrlScheme'/ },
+  'chaining-unknown-step.yml': {
+    path: 'phases[0].steps[2].inputs.commands[0]',
+    message: /unknown step 'build.ScriptUrlScheme'/,
+  },
   'missing-schema-version.yml': { path: '', message: /missing 'schemaVersion'/ },
   'delete-file-force.yml': { path: 'phases[0].steps[10].inputs[0].force', message: /unknown input 'force'/ },
   'duplicate-step-names.yml': { path: 'phases[0].steps[1].name', message: /duplicate step name 'Hello'/ },
@@ -46,7 +49,8 @@ const corpusExpectation = (file: string): RegExp | undefined =>
 
 const walk = (dir: string): string[] =>
   readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
-const describe = (errors: DocumentError[]) => errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`).join('\n');
+const describe = (errors: DocumentError[]) =>
+  errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`).join('\n');
 
 test('valid fixtures parse into documents', () => {
   for (const file of walk(join(FIXTURES, 'valid'))) {
@@ -70,44 +74,103 @@ test('invalid fixtures are rejected with the path, line and a message saying wha
 });
 
 test('errors point at the offending line and column', () => {
-  const text = 'schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: A\n        action: ExecuteBash\n        onFailure: Sometimes\n        inputs:\n          commands: [echo]\n';
+  const text =
+    'schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: A\n        action: ExecuteBash\n        onFailure: Sometimes\n        inputs:\n          commands: [echo]\n';
   const result = parseComponentDocument(text);
   assert.equal(result.ok, false);
   if (result.ok) return;
-  assert.deepEqual(result.errors.map((e) => [e.path, e.line, e.column]), [['phases[0].steps[0].onFailure', 7, 20]]);
+  assert.deepEqual(
+    result.errors.map((e) => [e.path, e.line, e.column]),
+    [['phases[0].steps[0].onFailure', 7, 20]],
+  );
   assert.match(result.errors[0]!.message, /Abort, Continue, Ignore/);
 });
 
 test('step fields, loops, conditions and references are checked', () => {
   const doc = (step: string, extra = '') => `schemaVersion: 1.0\n${extra}phases:\n  - name: build\n    steps:\n${step}`;
   const cases: Array<[string, RegExp]> = [
-    [doc('      - name: A\n        action: ExecuteBash\n        inputs: { commands: "echo {{ nope }}" }\n'), /'commands' must be a list of strings/],
-    [doc('      - name: A\n        action: ExecuteBash\n        inputs: { commands: ["echo {{ nope }}"] }\n'), /unknown variable '\{\{ nope \}\}'/],
-    [doc('      - name: A\n        action: ExecuteBash\n        inputs: { commands: ["echo {{ loop.value }}"] }\n'), /outside a loop/],
-    [doc('      - name: A\n        action: ExecuteBash\n        loop: { for: { start: 1, end: 3, updateBy: -1 } }\n        inputs: { commands: [x] }\n'), /never takes 1 to 3/],
-    [doc('      - name: A\n        action: ExecuteBash\n        timeoutSeconds: 0\n        inputs: { commands: [x] }\n'), /positive integer or -1/],
+    [
+      doc('      - name: A\n        action: ExecuteBash\n        inputs: { commands: "echo {{ nope }}" }\n'),
+      /'commands' must be a list of strings/,
+    ],
+    [
+      doc('      - name: A\n        action: ExecuteBash\n        inputs: { commands: ["echo {{ nope }}"] }\n'),
+      /unknown variable '\{\{ nope \}\}'/,
+    ],
+    [
+      doc('      - name: A\n        action: ExecuteBash\n        inputs: { commands: ["echo {{ loop.value }}"] }\n'),
+      /outside a loop/,
+    ],
+    [
+      doc(
+        '      - name: A\n        action: ExecuteBash\n        loop: { for: { start: 1, end: 3, updateBy: -1 } }\n        inputs: { commands: [x] }\n',
+      ),
+      /never takes 1 to 3/,
+    ],
+    [
+      doc(
+        '      - name: A\n        action: ExecuteBash\n        timeoutSeconds: 0\n        inputs: { commands: [x] }\n',
+      ),
+      /positive integer or -1/,
+    ],
     [doc('      - name: A\n        action: Frobnicate\n'), /unknown action string "Frobnicate"/],
-    [doc('      - name: A\n        action: ExecuteBash\n        if: { stringEquals: a }\n        inputs: { commands: [x] }\n'), /needs 'value'/],
+    [
+      doc(
+        '      - name: A\n        action: ExecuteBash\n        if: { stringEquals: a }\n        inputs: { commands: [x] }\n',
+      ),
+      /needs 'value'/,
+    ],
     [doc('      - name: A\n        action: CreateFile\n        inputs: [{ content: x }]\n'), /'path' is required/],
-    [doc('      - name: A\n        action: ExecuteDocument\n        timeoutSeconds: 60\n        inputs: { document: x.yml }\n'), /does not allow a timeout/],
-    [doc('      - name: A\n        action: ExecuteBash\n        inputs: { commands: [x] }\n', 'parameters:\n  - Pa:\n      type: string\n'), /3-128 characters/],
-    [doc('      - name: A\n        action: ExecuteBash\n        inputs: { commands: [x] }\n', 'parameters:\n  - Count:\n      type: integer\n      default: many\n'), /default must be a integer/],
+    [
+      doc(
+        '      - name: A\n        action: ExecuteDocument\n        timeoutSeconds: 60\n        inputs: { document: x.yml }\n',
+      ),
+      /does not allow a timeout/,
+    ],
+    [
+      doc(
+        '      - name: A\n        action: ExecuteBash\n        inputs: { commands: [x] }\n',
+        'parameters:\n  - Pa:\n      type: string\n',
+      ),
+      /3-128 characters/,
+    ],
+    [
+      doc(
+        '      - name: A\n        action: ExecuteBash\n        inputs: { commands: [x] }\n',
+        'parameters:\n  - Count:\n      type: integer\n      default: many\n',
+      ),
+      /default must be a integer/,
+    ],
   ];
   for (const [text, pattern] of cases) {
     const result = parseComponentDocument(text);
     assert.equal(result.ok, false, text);
-    if (!result.ok) assert.ok(result.errors.some((e) => pattern.test(e.message)), `${pattern}:\n${describe(result.errors)}`);
+    if (!result.ok)
+      assert.ok(
+        result.errors.some((e) => pattern.test(e.message)),
+        `${pattern}:\n${describe(result.errors)}`,
+      );
   }
 });
 
 test('JSON documents, named loops, Go-template braces and Windows modules validate', () => {
   const json = JSON.stringify({
     schemaVersion: '1.0',
-    phases: [{ name: 'build', steps: [
-      { name: 'Loop', action: 'ExecuteBash', loop: { name: 'hosts', forEach: ['a', 'b'] }, inputs: { commands: ['echo {{ hosts.index }} {{ loop.value }} {{.NotAwstoe}}'] } },
-      { name: 'Win', action: 'ExecutePowerShell', inputs: { commands: ['Write-Host hi'] } },
-      { name: 'Use', action: 'ExecuteBash', inputs: { commands: ['echo {{ build.Loop.outputs.stdout }}'] } },
-    ] }],
+    phases: [
+      {
+        name: 'build',
+        steps: [
+          {
+            name: 'Loop',
+            action: 'ExecuteBash',
+            loop: { name: 'hosts', forEach: ['a', 'b'] },
+            inputs: { commands: ['echo {{ hosts.index }} {{ loop.value }} {{.NotAwstoe}}'] },
+          },
+          { name: 'Win', action: 'ExecutePowerShell', inputs: { commands: ['Write-Host hi'] } },
+          { name: 'Use', action: 'ExecuteBash', inputs: { commands: ['echo {{ build.Loop.outputs.stdout }}'] } },
+        ],
+      },
+    ],
   });
   const result = parseComponentDocument(json);
   assert.ok(result.ok, result.ok ? '' : describe(result.errors));
@@ -125,7 +188,11 @@ test('every document in the shared corpus validates unless it is genuinely broke
       assert.ok(result.ok, `${name} should be valid:\n${result.ok ? '' : describe(result.errors)}`);
     } else {
       assert.equal(result.ok, false, `${name} should be rejected`);
-      if (!result.ok) assert.ok(result.errors.some((e) => expected.test(e.message)), `${name}: expected ${expected}:\n${describe(result.errors)}`);
+      if (!result.ok)
+        assert.ok(
+          result.errors.some((e) => expected.test(e.message)),
+          `${name}: expected ${expected}:\n${describe(result.errors)}`,
+        );
     }
   }
 });
@@ -138,9 +205,23 @@ test('user-guide step examples (shared corpus fragments) validate as steps', (t)
   for (const file of walk(FRAGMENTS)) {
     const text = readFileSync(file, 'utf8');
     let step: unknown;
-    try { step = parse(text); } catch { continue; } // prose placeholders such as `*log` are not YAML
-    if (!step || typeof step !== 'object' || Array.isArray(step) || !ACTION_NAMES.includes(String((step as { action?: unknown }).action))) continue;
-    const body = text.split('\n').map((l) => `        ${l}`).join('\n').replace(/^ {8}/, '      - ');
+    try {
+      step = parse(text);
+    } catch {
+      continue;
+    } // prose placeholders such as `*log` are not YAML
+    if (
+      !step ||
+      typeof step !== 'object' ||
+      Array.isArray(step) ||
+      !ACTION_NAMES.includes(String((step as { action?: unknown }).action))
+    )
+      continue;
+    const body = text
+      .split('\n')
+      .map((l) => `        ${l}`)
+      .join('\n')
+      .replace(/^ {8}/, '      - ');
     const result = parseComponentDocument(`schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n${body}\n`);
     checked++;
     if (knownBad.test(file)) assert.equal(result.ok, false, file);

@@ -23,7 +23,13 @@ const REFERENCE_LIKE = new RegExp(`^${WORD}(\\.${WORD}|\\[\\d+\\])*$`);
 export function classifyReference(expr: string): Reference | undefined {
   let m: RegExpExecArray | null;
   if ((m = CHAIN.exec(expr))) {
-    const chain: Reference = { kind: 'chain', phase: m[1]!, step: m[2]!, io: m[3] as 'inputs' | 'outputs', field: m[5]! };
+    const chain: Reference = {
+      kind: 'chain',
+      phase: m[1]!,
+      step: m[2]!,
+      io: m[3] as 'inputs' | 'outputs',
+      field: m[5]!,
+    };
     if (m[4] !== undefined) chain.index = Number(m[4]);
     return chain;
   }

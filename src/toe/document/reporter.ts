@@ -20,13 +20,25 @@ export class Reporter {
 }
 
 export const describeType = (v: unknown): string =>
-  v === null || v === undefined ? 'nothing' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `${typeof v} ${JSON.stringify(v)}`;
+  v === null || v === undefined
+    ? 'nothing'
+    : Array.isArray(v)
+      ? 'a list'
+      : typeof v === 'object'
+        ? 'a mapping'
+        : `${typeof v} ${JSON.stringify(v)}`;
 
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reports keys of `obj` that are not in `allowed`. */
-export function checkKeys(r: Reporter, path: DocPath, obj: Record<string, unknown>, allowed: readonly string[], what: string): void {
+export function checkKeys(
+  r: Reporter,
+  path: DocPath,
+  obj: Record<string, unknown>,
+  allowed: readonly string[],
+  what: string,
+): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
       r.error([...path, key], `unknown ${what} field '${key}'; expected one of: ${allowed.join(', ')}`, 'key');

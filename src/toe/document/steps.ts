@@ -22,21 +22,33 @@ function readStep(r: Reporter, path: DocPath, raw: unknown): Step | undefined {
   }
   const action = typeof raw.action === 'string' ? findAction(raw.action) : undefined;
   if (!action) {
-    r.error([...path, 'action'], `unknown action ${describeType(raw.action)}; expected one of: ${ACTION_NAMES.join(', ')}`);
+    r.error(
+      [...path, 'action'],
+      `unknown action ${describeType(raw.action)}; expected one of: ${ACTION_NAMES.join(', ')}`,
+    );
   }
   let timeoutSeconds = action?.fixedTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   if (raw.timeoutSeconds !== undefined) {
     const t = raw.timeoutSeconds;
     if (!Number.isInteger(t) || ((t as number) < 1 && t !== -1)) {
-      r.error([...path, 'timeoutSeconds'], `timeoutSeconds must be a positive integer or -1 (no timeout), found ${describeType(t)}`);
+      r.error(
+        [...path, 'timeoutSeconds'],
+        `timeoutSeconds must be a positive integer or -1 (no timeout), found ${describeType(t)}`,
+      );
     } else if (action?.fixedTimeoutSeconds !== undefined && t !== action.fixedTimeoutSeconds) {
-      r.error([...path, 'timeoutSeconds'], `${action.name} does not allow a timeout; leave timeoutSeconds out or set ${action.fixedTimeoutSeconds}`);
+      r.error(
+        [...path, 'timeoutSeconds'],
+        `${action.name} does not allow a timeout; leave timeoutSeconds out or set ${action.fixedTimeoutSeconds}`,
+      );
     } else timeoutSeconds = t as number;
   }
   let maxAttempts = 1;
   if (raw.maxAttempts !== undefined) {
     if (!Number.isInteger(raw.maxAttempts) || (raw.maxAttempts as number) < 1) {
-      r.error([...path, 'maxAttempts'], `maxAttempts must be an integer of at least 1, found ${describeType(raw.maxAttempts)}`);
+      r.error(
+        [...path, 'maxAttempts'],
+        `maxAttempts must be an integer of at least 1, found ${describeType(raw.maxAttempts)}`,
+      );
     } else if (action?.name === 'ExecuteDocument' && raw.maxAttempts !== 1) {
       r.error([...path, 'maxAttempts'], 'ExecuteDocument runs once: maxAttempts must be 1');
     } else maxAttempts = raw.maxAttempts as number;
@@ -44,13 +56,25 @@ function readStep(r: Reporter, path: DocPath, raw: unknown): Step | undefined {
   let onFailure: OnFailure = 'Abort';
   if (raw.onFailure !== undefined) {
     if (!(ON_FAILURE_VALUES as readonly unknown[]).includes(raw.onFailure)) {
-      r.error([...path, 'onFailure'], `onFailure must be one of ${ON_FAILURE_VALUES.join(', ')}, found ${describeType(raw.onFailure)}`);
+      r.error(
+        [...path, 'onFailure'],
+        `onFailure must be one of ${ON_FAILURE_VALUES.join(', ')}, found ${describeType(raw.onFailure)}`,
+      );
     } else onFailure = raw.onFailure as OnFailure;
   }
   const inputs = raw.inputs;
-  if (inputs !== undefined && !isJsonValue(inputs)) r.error([...path, 'inputs'], 'inputs must be plain YAML/JSON values');
-  else if (action) action.validateInputs(inputs ?? undefined, (rel, message, at) => r.error([...path, 'inputs', ...rel], message, at));
-  const step: Step = { name: String(raw.name ?? ''), action: action?.name ?? String(raw.action), inputs: (inputs ?? null) as Step['inputs'], timeoutSeconds, onFailure, maxAttempts };
+  if (inputs !== undefined && !isJsonValue(inputs))
+    r.error([...path, 'inputs'], 'inputs must be plain YAML/JSON values');
+  else if (action)
+    action.validateInputs(inputs ?? undefined, (rel, message, at) => r.error([...path, 'inputs', ...rel], message, at));
+  const step: Step = {
+    name: String(raw.name ?? ''),
+    action: action?.name ?? String(raw.action),
+    inputs: (inputs ?? null) as Step['inputs'],
+    timeoutSeconds,
+    onFailure,
+    maxAttempts,
+  };
   if (raw.loop !== undefined) step.loop = readLoop(r, [...path, 'loop'], raw.loop);
   if (raw.if !== undefined) step.if = readStepCondition(raw.if, [...path, 'if'], (p, m) => r.error(p, m));
   return step;
@@ -75,10 +99,14 @@ function readPhase(r: Reporter, path: DocPath, raw: unknown): Phase | undefined 
   steps.forEach((s, i) => {
     if (!s) return;
     if (names.has(s.name)) {
-      r.error([...path, 'steps', i, 'name'], `duplicate step name '${s.name}' (also steps[${names.get(s.name)}]); step names must be unique within a phase`);
+      r.error(
+        [...path, 'steps', i, 'name'],
+        `duplicate step name '${s.name}' (also steps[${names.get(s.name)}]); step names must be unique within a phase`,
+      );
     } else names.set(s.name, i);
     const loopName = s.loop?.name;
-    if (loopName && loopNames.has(loopName)) r.error([...path, 'steps', i, 'loop', 'name'], `duplicate loop name '${loopName}' in this phase`);
+    if (loopName && loopNames.has(loopName))
+      r.error([...path, 'steps', i, 'loop', 'name'], `duplicate loop name '${loopName}' in this phase`);
     if (loopName) loopNames.add(loopName);
   });
   return { name: raw.name as PhaseName, steps: steps.filter((s): s is Step => s !== undefined) };
@@ -86,7 +114,10 @@ function readPhase(r: Reporter, path: DocPath, raw: unknown): Phase | undefined 
 
 export function readPhases(r: Reporter, raw: unknown): Phase[] {
   if (!Array.isArray(raw) || raw.length === 0) {
-    r.error(['phases'], `'phases' must be a non-empty list of phases (- name: build, steps: [...]), found ${describeType(raw)}`);
+    r.error(
+      ['phases'],
+      `'phases' must be a non-empty list of phases (- name: build, steps: [...]), found ${describeType(raw)}`,
+    );
     return [];
   }
   const phases = raw.map((p, i) => readPhase(r, ['phases', i], p));

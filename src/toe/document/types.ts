@@ -41,11 +41,26 @@ export type Loop =
   | { name?: string; kind: 'forEachList'; list: string; delimiter: string };
 
 export const COMPARISON_OPERATORS = [
-  'stringIsEmpty', 'stringIsWhitespace', 'stringEquals', 'stringLessThan', 'stringLessThanEquals',
-  'stringGreaterThan', 'stringGreaterThanEquals', 'patternMatches',
-  'numberEquals', 'numberLessThan', 'numberLessThanEquals', 'numberGreaterThan', 'numberGreaterThanEquals',
-  'binaryExists', 'fileExists', 'folderExists',
-  'fileMD5Equals', 'fileSHA1Equals', 'fileSHA256Equals', 'fileSHA512Equals',
+  'stringIsEmpty',
+  'stringIsWhitespace',
+  'stringEquals',
+  'stringLessThan',
+  'stringLessThanEquals',
+  'stringGreaterThan',
+  'stringGreaterThanEquals',
+  'patternMatches',
+  'numberEquals',
+  'numberLessThan',
+  'numberLessThanEquals',
+  'numberGreaterThan',
+  'numberGreaterThanEquals',
+  'binaryExists',
+  'fileExists',
+  'folderExists',
+  'fileMD5Equals',
+  'fileSHA1Equals',
+  'fileSHA256Equals',
+  'fileSHA512Equals',
 ] as const;
 export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 

@@ -7,7 +7,11 @@ import type { ConstantDefinition, ParameterDefinition, ParameterType } from './t
 const NAME_RULE = /^[A-Za-z0-9_-]{3,128}$/;
 
 /** Each entry is a one-key mapping: the variable name, then its definition. */
-function entries(r: Reporter, raw: unknown, section: string): Array<{ name: string; def: Record<string, unknown>; index: number }> {
+function entries(
+  r: Reporter,
+  raw: unknown,
+  section: string,
+): Array<{ name: string; def: Record<string, unknown>; index: number }> {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
     r.error([section], `'${section}' must be a list of '- Name: { type: ... }' entries, found ${describeType(raw)}`);
@@ -18,8 +22,13 @@ function entries(r: Reporter, raw: unknown, section: string): Array<{ name: stri
     const keys = isRecord(entry) ? Object.keys(entry) : [];
     const name = keys[0];
     if (keys.length !== 1 || name === undefined || !isRecord(entry) || !isRecord(entry[name])) {
-      r.error([section, index], `each ${section} entry must be a one-key mapping '- Name: { type: ..., ... }'` +
-        (isRecord(entry) && 'name' in entry ? ` (found a 'name:' field: write '- ${String(entry.name)}:' instead)` : ''));
+      r.error(
+        [section, index],
+        `each ${section} entry must be a one-key mapping '- Name: { type: ..., ... }'` +
+          (isRecord(entry) && 'name' in entry
+            ? ` (found a 'name:' field: write '- ${String(entry.name)}:' instead)`
+            : ''),
+      );
       return;
     }
     if (!NAME_RULE.test(name)) {
@@ -32,10 +41,14 @@ function entries(r: Reporter, raw: unknown, section: string): Array<{ name: stri
 
 function defaultMatches(type: ParameterType, v: unknown): boolean {
   switch (type) {
-    case 'string': return asText(v) !== undefined;
-    case 'integer': return Number.isInteger(v) || (typeof v === 'string' && /^-?\d+$/.test(v));
-    case 'boolean': return typeof v === 'boolean' || v === 'true' || v === 'false';
-    case 'stringList': return Array.isArray(v) && v.every((x) => asText(x) !== undefined);
+    case 'string':
+      return asText(v) !== undefined;
+    case 'integer':
+      return Number.isInteger(v) || (typeof v === 'string' && /^-?\d+$/.test(v));
+    case 'boolean':
+      return typeof v === 'boolean' || v === 'true' || v === 'false';
+    case 'stringList':
+      return Array.isArray(v) && v.every((x) => asText(x) !== undefined);
   }
 }
 
@@ -45,7 +58,10 @@ export function readParameters(r: Reporter, raw: unknown): ParameterDefinition[]
     checkKeys(r, at, def, ['type', 'default', 'description', 'allowedValues'], 'parameter');
     const type = def.type as ParameterType;
     if (!PARAMETER_TYPES.includes(type)) {
-      r.error([...at, 'type'], `parameter type must be one of ${PARAMETER_TYPES.join(', ')}, found ${describeType(def.type)}`);
+      r.error(
+        [...at, 'type'],
+        `parameter type must be one of ${PARAMETER_TYPES.join(', ')}, found ${describeType(def.type)}`,
+      );
       return [];
     }
     const param: ParameterDefinition = { name, type };
@@ -59,10 +75,15 @@ export function readParameters(r: Reporter, raw: unknown): ParameterDefinition[]
       if (!defaultMatches(type, def.default)) {
         r.error([...at, 'default'], `default must be a ${type}, found ${describeType(def.default)}`);
       } else {
-        param.default = Array.isArray(def.default) ? def.default.map((v) => asText(v)!) : (def.default as string | number | boolean);
+        param.default = Array.isArray(def.default)
+          ? def.default.map((v) => asText(v)!)
+          : (def.default as string | number | boolean);
         const text = asText(param.default);
         if (param.allowedValues && text !== undefined && !param.allowedValues.includes(text)) {
-          r.error([...at, 'default'], `default '${text}' is not one of allowedValues: ${param.allowedValues.join(', ')}`);
+          r.error(
+            [...at, 'default'],
+            `default '${text}' is not one of allowedValues: ${param.allowedValues.join(', ')}`,
+          );
         }
       }
     }
@@ -74,7 +95,8 @@ export function readConstants(r: Reporter, raw: unknown): ConstantDefinition[] {
   return entries(r, raw, 'constants').flatMap(({ name, def, index }) => {
     const at = ['constants', index, name];
     checkKeys(r, at, def, ['type', 'value', 'description'], 'constant');
-    if (def.type !== 'string') r.error([...at, 'type'], `constant type must be 'string', found ${describeType(def.type)}`);
+    if (def.type !== 'string')
+      r.error([...at, 'type'], `constant type must be 'string', found ${describeType(def.type)}`);
     const value = asText(def.value);
     if (value === undefined) {
       r.error([...at, 'value'], `constant needs a string 'value', found ${describeType(def.value)}`);
@@ -92,7 +114,8 @@ export function checkUniqueVariables(r: Reporter, params: ParameterDefinition[],
     seen.add(p.name);
   });
   consts.forEach((c, i) => {
-    if (seen.has(c.name)) r.error(['constants', i], `constant '${c.name}' has the same name as another parameter or constant`);
+    if (seen.has(c.name))
+      r.error(['constants', i], `constant '${c.name}' has the same name as another parameter or constant`);
     seen.add(c.name);
   });
 }

@@ -18,7 +18,12 @@ function compareStrings(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-const HASH_TOOL = { fileMD5Equals: 'md5sum', fileSHA1Equals: 'sha1sum', fileSHA256Equals: 'sha256sum', fileSHA512Equals: 'sha512sum' } as const;
+const HASH_TOOL = {
+  fileMD5Equals: 'md5sum',
+  fileSHA1Equals: 'sha1sum',
+  fileSHA256Equals: 'sha256sum',
+  fileSHA512Equals: 'sha512sum',
+} as const;
 
 async function testInInstance(ctx: Ctx, script: string, args: string[]): Promise<boolean> {
   const result = await sh(ctx as ActionContext, script, args);
@@ -35,29 +40,48 @@ export async function evaluateCondition(c: Condition, ctx: Ctx): Promise<boolean
       for (const o of c.operands) if (await evaluateCondition(o, ctx)) return true;
       return false;
     }
-    case 'not': return !(await evaluateCondition(c.operand, ctx));
-    case 'stringIsEmpty': return text(c.operand) === '';
-    case 'stringIsWhitespace': return /^\s+$/.test(text(c.operand));
-    case 'stringEquals': return compareStrings(text(c.operand), text(c.value)) === 0;
-    case 'stringLessThan': return compareStrings(text(c.operand), text(c.value)) < 0;
-    case 'stringLessThanEquals': return compareStrings(text(c.operand), text(c.value)) <= 0;
-    case 'stringGreaterThan': return compareStrings(text(c.operand), text(c.value)) > 0;
-    case 'stringGreaterThanEquals': return compareStrings(text(c.operand), text(c.value)) >= 0;
-    case 'patternMatches': return new RegExp(text(c.operand)).test(text(c.value));
-    case 'numberEquals': return num(c.operand) === num(c.value);
-    case 'numberLessThan': return num(c.operand) < num(c.value);
-    case 'numberLessThanEquals': return num(c.operand) <= num(c.value);
-    case 'numberGreaterThan': return num(c.operand) > num(c.value);
-    case 'numberGreaterThanEquals': return num(c.operand) >= num(c.value);
-    case 'binaryExists': return testInInstance(ctx, 'command -v -- "$1" >/dev/null 2>&1', [text(c.operand)]);
-    case 'fileExists': return testInInstance(ctx, '[ -f "$1" ]', [text(c.operand)]);
-    case 'folderExists': return testInInstance(ctx, '[ -d "$1" ]', [text(c.operand)]);
+    case 'not':
+      return !(await evaluateCondition(c.operand, ctx));
+    case 'stringIsEmpty':
+      return text(c.operand) === '';
+    case 'stringIsWhitespace':
+      return /^\s+$/.test(text(c.operand));
+    case 'stringEquals':
+      return compareStrings(text(c.operand), text(c.value)) === 0;
+    case 'stringLessThan':
+      return compareStrings(text(c.operand), text(c.value)) < 0;
+    case 'stringLessThanEquals':
+      return compareStrings(text(c.operand), text(c.value)) <= 0;
+    case 'stringGreaterThan':
+      return compareStrings(text(c.operand), text(c.value)) > 0;
+    case 'stringGreaterThanEquals':
+      return compareStrings(text(c.operand), text(c.value)) >= 0;
+    case 'patternMatches':
+      return new RegExp(text(c.operand)).test(text(c.value));
+    case 'numberEquals':
+      return num(c.operand) === num(c.value);
+    case 'numberLessThan':
+      return num(c.operand) < num(c.value);
+    case 'numberLessThanEquals':
+      return num(c.operand) <= num(c.value);
+    case 'numberGreaterThan':
+      return num(c.operand) > num(c.value);
+    case 'numberGreaterThanEquals':
+      return num(c.operand) >= num(c.value);
+    case 'binaryExists':
+      return testInInstance(ctx, 'command -v -- "$1" >/dev/null 2>&1', [text(c.operand)]);
+    case 'fileExists':
+      return testInInstance(ctx, '[ -f "$1" ]', [text(c.operand)]);
+    case 'folderExists':
+      return testInInstance(ctx, '[ -d "$1" ]', [text(c.operand)]);
     case 'fileMD5Equals':
     case 'fileSHA1Equals':
     case 'fileSHA256Equals':
     case 'fileSHA512Equals': {
       const result = await sh(ctx as ActionContext, '"$1" -- "$2" 2>/dev/null', [HASH_TOOL[c.op], text(c.path)]);
-      return result.exitCode === 0 && result.stdout.split(/\s/)[0]!.toLowerCase() === text(c.operand).trim().toLowerCase();
+      return (
+        result.exitCode === 0 && result.stdout.split(/\s/)[0]!.toLowerCase() === text(c.operand).trim().toLowerCase()
+      );
     }
   }
 }
@@ -67,6 +91,11 @@ export function describeCondition(c: Condition): string {
   if (c.op === 'and' || c.op === 'or') return `${c.op}(${c.operands.map(describeCondition).join(', ')})`;
   if (c.op === 'not') return `not(${describeCondition(c.operand)})`;
   const cmp = c as Comparison;
-  const extra = cmp.value !== undefined ? ` value: ${JSON.stringify(cmp.value)}` : cmp.path !== undefined ? ` path: ${JSON.stringify(cmp.path)}` : '';
+  const extra =
+    cmp.value !== undefined
+      ? ` value: ${JSON.stringify(cmp.value)}`
+      : cmp.path !== undefined
+        ? ` path: ${JSON.stringify(cmp.path)}`
+        : '';
   return `${cmp.op}: ${JSON.stringify(cmp.operand)}${extra}`;
 }

@@ -23,11 +23,18 @@ export interface Scope {
 }
 
 const asText = (v: JsonValue | undefined): string | undefined =>
-  v === undefined ? undefined : typeof v === 'string' ? v : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join(',') : JSON.stringify(v);
+  v === undefined
+    ? undefined
+    : typeof v === 'string'
+      ? v
+      : Array.isArray(v) && v.every((x) => typeof x === 'string')
+        ? v.join(',')
+        : JSON.stringify(v);
 
 function resolve(scope: Scope, ref: Reference): string | undefined {
   switch (ref.kind) {
-    case 'variable': return scope.variables.get(ref.name);
+    case 'variable':
+      return scope.variables.get(ref.name);
     case 'loop': {
       const it = scope.iteration;
       if (!it || (ref.loopName !== 'loop' && ref.loopName !== it.loopName)) return undefined;
@@ -72,8 +79,10 @@ export function resolveVariables(doc: ComponentDocument, given: Readonly<Record<
 
 /** A runtime value must fit the parameter's type and allowedValues. */
 function checkValue(p: ParameterDefinition, value: string): string {
-  if (p.type === 'integer' && !/^-?\d+$/.test(value.trim())) throw new Error(`parameter ${p.name} must be an integer, got '${value}'`);
-  if (p.type === 'boolean' && !/^(true|false)$/i.test(value.trim())) throw new Error(`parameter ${p.name} must be true or false, got '${value}'`);
+  if (p.type === 'integer' && !/^-?\d+$/.test(value.trim()))
+    throw new Error(`parameter ${p.name} must be an integer, got '${value}'`);
+  if (p.type === 'boolean' && !/^(true|false)$/i.test(value.trim()))
+    throw new Error(`parameter ${p.name} must be true or false, got '${value}'`);
   if (p.allowedValues && !p.allowedValues.includes(value)) {
     throw new Error(`parameter ${p.name} must be one of ${p.allowedValues.join(', ')}, got '${value}'`);
   }
@@ -95,8 +104,11 @@ export function iterationsOf(loop: Loop, scope: Scope): Iteration[] {
     }
     return out;
   }
-  const values = loop.kind === 'forEach'
-    ? loop.items.map((v) => expandText(v, scope))
-    : expandText(loop.list, scope).split(loop.delimiter).filter((v) => v !== '');
+  const values =
+    loop.kind === 'forEach'
+      ? loop.items.map((v) => expandText(v, scope))
+      : expandText(loop.list, scope)
+          .split(loop.delimiter)
+          .filter((v) => v !== '');
   return values.map((value, index) => ({ loopName: name, index, value }));
 }

@@ -2,6 +2,14 @@
 export { runComponentDocuments } from './run.ts';
 export { evaluateCondition } from './evaluate-condition.ts';
 export type {
-  DetailedOutput, DocumentInput, DocumentRecord, ExecutorEvent, ExecutorOptions, PhaseRecord, RollupStatus, StepRecord, StepStatus,
+  DetailedOutput,
+  DocumentInput,
+  DocumentRecord,
+  ExecutorEvent,
+  ExecutorOptions,
+  PhaseRecord,
+  RollupStatus,
+  StepRecord,
+  StepStatus,
 } from './types.ts';
 export { formatEvent } from './console.ts';

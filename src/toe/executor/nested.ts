@@ -13,7 +13,10 @@ export const MAX_NESTING = 3;
 async function fetchText(opts: ExecutorOptions, ref: string, signal: AbortSignal): Promise<string> {
   if (ref.startsWith('arn:')) {
     const managed = findManagedComponent(ref);
-    if (!managed) throw new ActionFailure(`ExecuteDocument: '${ref}' is not a managed component (pass loadDocument to resolve other ARNs)`);
+    if (!managed)
+      throw new ActionFailure(
+        `ExecuteDocument: '${ref}' is not a managed component (pass loadDocument to resolve other ARNs)`,
+      );
     return managed.data;
   }
   if (ref.startsWith('s3://')) {
@@ -29,7 +32,9 @@ async function loadFromRef(opts: ExecutorOptions, ref: string, signal: AbortSign
   const parsed = parseComponentDocument(await fetchText(opts, ref, signal), { fileName: ref });
   if (!parsed.ok) {
     const e = parsed.errors[0]!;
-    throw new ActionFailure(`ExecuteDocument: '${ref}' is not a valid document: ${ref}:${e.line}:${e.column}: ${e.path}: ${e.message}`);
+    throw new ActionFailure(
+      `ExecuteDocument: '${ref}' is not a valid document: ${ref}:${e.line}:${e.column}: ${e.path}: ${e.message}`,
+    );
   }
   return { filePath: ref, document: parsed.document };
 }
@@ -49,11 +54,20 @@ function summary(out: DetailedOutput): Record<string, JsonValue> {
 
 type Recurse = (run: { opts: ExecutorOptions; nesting: readonly string[] }) => Promise<DetailedOutput>;
 
-export function nestedRunner(parent: ExecutorOptions, nesting: readonly string[], signal: AbortSignal, recurse: Recurse): NestedRunner {
+export function nestedRunner(
+  parent: ExecutorOptions,
+  nesting: readonly string[],
+  signal: AbortSignal,
+  recurse: Recurse,
+): NestedRunner {
   return async ({ document, phases, parameters }) => {
-    if (nesting.length >= MAX_NESTING) throw new ActionFailure(`ExecuteDocument: documents nest at most ${MAX_NESTING} levels deep`);
-    if (nesting.includes(document)) throw new ActionFailure(`ExecuteDocument: cycle detected: ${[...nesting, document].join(' -> ')}`);
-    const input = parent.loadDocument ? await parent.loadDocument(document) : await loadFromRef(parent, document, signal);
+    if (nesting.length >= MAX_NESTING)
+      throw new ActionFailure(`ExecuteDocument: documents nest at most ${MAX_NESTING} levels deep`);
+    if (nesting.includes(document))
+      throw new ActionFailure(`ExecuteDocument: cycle detected: ${[...nesting, document].join(' -> ')}`);
+    const input = parent.loadDocument
+      ? await parent.loadDocument(document)
+      : await loadFromRef(parent, document, signal);
     const { outputDir: _dir, resume: _resume, executionId: _id, phases: _phases, ...rest } = parent;
     const out = await recurse({
       opts: { ...rest, documents: [input], parameters, signal, ...(phases ? { phases } : {}) },

@@ -5,11 +5,15 @@ import { timestamp } from './step-record.ts';
 export function rollup(statuses: ReadonlyArray<StepStatus | RollupStatus>): RollupStatus {
   if (statuses.includes('failed')) return 'failed';
   if (statuses.includes('cancelled')) return 'cancelled';
-  if (statuses.includes('ignored') || statuses.includes('successWithIgnoredFailure')) return 'successWithIgnoredFailure';
+  if (statuses.includes('ignored') || statuses.includes('successWithIgnoredFailure'))
+    return 'successWithIgnoredFailure';
   return 'success';
 }
 
-export function firstFailure(items: ReadonlyArray<{ name: string; status: string; failureMessage: string; filePath?: string }>, what: string): string {
+export function firstFailure(
+  items: ReadonlyArray<{ name: string; status: string; failureMessage: string; filePath?: string }>,
+  what: string,
+): string {
   const failed = items.find((i) => i.status === 'failed' || i.status === 'cancelled');
   return failed ? `${what} ${failed.name || failed.filePath || '(unnamed)'} failed: ${failed.failureMessage}` : '';
 }
@@ -17,8 +21,14 @@ export function firstFailure(items: ReadonlyArray<{ name: string; status: string
 export function newDocumentRecord(input: DocumentInput): DocumentRecord {
   const now = timestamp();
   return {
-    name: input.document.name, filePath: input.filePath, status: 'success', description: input.document.description,
-    startTime: now, endTime: now, failureMessage: '', phases: [],
+    name: input.document.name,
+    filePath: input.filePath,
+    status: 'success',
+    description: input.document.description,
+    startTime: now,
+    endTime: now,
+    failureMessage: '',
+    phases: [],
   };
 }
 

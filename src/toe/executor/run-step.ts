@@ -26,7 +26,13 @@ type BaseContext = Omit<ActionContext, 'signal'>;
 const NO_CHAIN: ChainEntry = { inputs: [], outputs: null };
 
 /** Runs every iteration once; `inputs` collects the expanded inputs as they are made (kept when an iteration fails). */
-async function attempt(step: Step, scope: Scope, ctx: ActionContext, failedIterations: number[], inputs: JsonValue[]): Promise<ActionOutcome[]> {
+async function attempt(
+  step: Step,
+  scope: Scope,
+  ctx: ActionContext,
+  failedIterations: number[],
+  inputs: JsonValue[],
+): Promise<ActionOutcome[]> {
   const action = findAction(step.action)!;
   const iterations = step.loop ? iterationsOf(step.loop, scope) : [undefined];
   const outcomes: ActionOutcome[] = [];
@@ -56,7 +62,13 @@ async function decide(step: Step, scope: Scope, ctx: ActionContext): Promise<Ste
   }
 }
 
-export async function runStep(step: Step, scope: Scope, base: BaseContext, outer: AbortSignal, hooks: StepHooks): Promise<StepRun> {
+export async function runStep(
+  step: Step,
+  scope: Scope,
+  base: BaseContext,
+  outer: AbortSignal,
+  hooks: StepHooks,
+): Promise<StepRun> {
   const started = new Date();
   const record = newStepRecord(step, started);
   const finish = (chain: ChainEntry, rebootRequested = false): StepRun => {
@@ -78,7 +90,13 @@ export async function runStep(step: Step, scope: Scope, base: BaseContext, outer
     const stop = () => controller.abort();
     outer.addEventListener('abort', stop, { once: true });
     let timedOut = false;
-    const timer = step.timeoutSeconds > 0 ? setTimeout(() => { timedOut = true; controller.abort(); }, step.timeoutSeconds * 1000) : undefined;
+    const timer =
+      step.timeoutSeconds > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, step.timeoutSeconds * 1000)
+        : undefined;
     const failedIterations: number[] = [];
     const inputs: JsonValue[] = [];
     try {

@@ -42,14 +42,19 @@ class Execution {
   }
 
   async run(): Promise<DetailedOutput> {
-    for (let d = this.state.cursor.document; d < this.opts.documents.length && !this.stopped; d++) await this.runDocument(d);
+    for (let d = this.state.cursor.document; d < this.opts.documents.length && !this.stopped; d++)
+      await this.runDocument(d);
     const out = this.state.output;
     out.status = this.signal.aborted ? 'cancelled' : rollup(out.documents.map((doc) => doc.status));
     out.failureMessage = firstFailure(out.documents, 'Document');
     out.endTime = timestamp();
     this.state.done = !this.signal.aborted; // a cancelled run keeps its cursor for `resume`
     this.save();
-    this.log(out.status === 'failed' || out.status === 'cancelled' ? `TOE has completed execution with status ${out.status}: ${out.failureMessage}` : 'TOE has completed execution successfully');
+    this.log(
+      out.status === 'failed' || out.status === 'cancelled'
+        ? `TOE has completed execution with status ${out.status}: ${out.failureMessage}`
+        : 'TOE has completed execution successfully',
+    );
     this.emit({ type: 'done', output: out });
     return out;
   }
@@ -61,7 +66,10 @@ class Execution {
     this.log(`Document ${input.filePath}`);
     let scope: Scope;
     try {
-      scope = { variables: resolveVariables(input.document, this.opts.parameters ?? {}), chain: new Map(Object.entries(this.state.chains[d] ??= {})) };
+      scope = {
+        variables: resolveVariables(input.document, this.opts.parameters ?? {}),
+        chain: new Map(Object.entries((this.state.chains[d] ??= {}))),
+      };
     } catch (err) {
       Object.assign(docRec, { status: 'failed', failureMessage: err instanceof Error ? err.message : String(err) });
       this.stopped = true;
@@ -83,24 +91,38 @@ class Execution {
     this.emit({ type: 'phase-start', document: filePath, phase: phase.name });
     this.log(`Phase ${phase.name}`);
     const cursor = this.state.cursor;
-    for (let s = d === cursor.document && p === cursor.phase ? cursor.step : 0; s < phase.steps.length;) {
-      if (this.signal.aborted) { this.stopped = true; return; }
+    for (let s = d === cursor.document && p === cursor.phase ? cursor.step : 0; s < phase.steps.length; ) {
+      if (this.signal.aborted) {
+        this.stopped = true;
+        return;
+      }
       const step = phase.steps[s]!;
       this.log(`Step ${step.name}`);
       const rebootKey = `${d}/${phase.name}/${step.name}`;
       const run = await runStep(step, scope, this.actionContext(), this.signal, {
         conditionDecided: (this.state.reboots[rebootKey] ?? 0) > 0,
-        onAttempt: (attempt) => this.emit({ type: 'step-start', document: filePath, phase: phase.name, step: step.name, action: step.action, attempt }),
+        onAttempt: (attempt) =>
+          this.emit({
+            type: 'step-start',
+            document: filePath,
+            phase: phase.name,
+            step: step.name,
+            action: step.action,
+            attempt,
+          }),
       });
       phaseRec.steps[s] = run.record;
       if (run.record.status === 'success') {
         scope.chain.set(`${phase.name}.${step.name}`, run.chain);
         this.state.chains[d]![`${phase.name}.${step.name}`] = run.chain;
       }
-      const next = run.rebootRequested ? await this.reboot(run, rebootKey, { d, p, s, phase: phase.name, step: step.name }, docRec) : s + 1;
+      const next = run.rebootRequested
+        ? await this.reboot(run, rebootKey, { d, p, s, phase: phase.name, step: step.name }, docRec)
+        : s + 1;
       if (run.record.status === 'failed' && step.onFailure === 'Ignore') run.record.status = 'ignored';
       this.emit({ type: 'step-end', document: filePath, phase: phase.name, record: run.record });
-      this.stopped = run.record.status === 'cancelled' || (run.record.status === 'failed' && step.onFailure === 'Abort');
+      this.stopped =
+        run.record.status === 'cancelled' || (run.record.status === 'failed' && step.onFailure === 'Abort');
       if (!this.stopped) this.state.cursor = { document: d, phase: p, step: next };
       refresh(docRec);
       this.save();
@@ -110,10 +132,18 @@ class Execution {
   }
 
   /** Saves where to continue, reboots the instance; returns the step index to run next. */
-  async reboot(run: StepRun, key: string, at: { d: number; p: number; s: number; phase: string; step: string }, docRec: DocumentRecord): Promise<number> {
+  async reboot(
+    run: StepRun,
+    key: string,
+    at: { d: number; p: number; s: number; phase: string; step: string },
+    docRec: DocumentRecord,
+  ): Promise<number> {
     const count = (this.state.reboots[key] = (this.state.reboots[key] ?? 0) + 1);
     if (count > (this.opts.maxRebootsPerStep ?? 5)) {
-      Object.assign(run.record, { status: 'failed', failureMessage: `step asked for a reboot ${count} times; giving up` });
+      Object.assign(run.record, {
+        status: 'failed',
+        failureMessage: `step asked for a reboot ${count} times; giving up`,
+      });
       return at.s + 1;
     }
     const sameStep = !run.rebootAction && (this.opts.rebootResume ?? 'same-step') === 'same-step';
@@ -122,20 +152,29 @@ class Execution {
     refresh(docRec);
     this.save();
     this.emit({ type: 'reboot', document: this.opts.documents[at.d]!.filePath, phase: at.phase, step: at.step });
-    this.log(`Rebooting the instance (requested by step ${at.step}); continuing at ${sameStep ? 'the same' : 'the next'} step`);
+    this.log(
+      `Rebooting the instance (requested by step ${at.step}); continuing at ${sameStep ? 'the same' : 'the next'} step`,
+    );
     try {
       await this.opts.instance.reboot();
       return next;
     } catch (err) {
-      Object.assign(run.record, { status: 'failed', failureMessage: `reboot failed: ${err instanceof Error ? err.message : String(err)}` });
+      Object.assign(run.record, {
+        status: 'failed',
+        failureMessage: `reboot failed: ${err instanceof Error ? err.message : String(err)}`,
+      });
       return at.s + 1;
     }
   }
 
   actionContext(): Omit<ActionContext, 'signal'> {
     return {
-      instance: this.opts.instance, log: this.log, ...(this.opts.s3 ? { s3: this.opts.s3 } : {}),
-      runNested: nestedRunner(this.opts, this.nesting, this.signal, (nested) => runComponentDocuments(nested.opts, nested.nesting)),
+      instance: this.opts.instance,
+      log: this.log,
+      ...(this.opts.s3 ? { s3: this.opts.s3 } : {}),
+      runNested: nestedRunner(this.opts, this.nesting, this.signal, (nested) =>
+        runComponentDocuments(nested.opts, nested.nesting),
+      ),
     };
   }
 }

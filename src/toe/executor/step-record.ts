@@ -10,9 +10,24 @@ const excerpt = (s: string): string => (s.length > EXCERPT ? `...${s.slice(-EXCE
 
 export function newStepRecord(step: Step, started: Date): StepRecord {
   return {
-    name: step.name, status: 'success', failureMessage: '', timeoutSeconds: step.timeoutSeconds, onFailure: step.onFailure,
-    maxAttempts: step.maxAttempts, action: step.action, startTime: timestamp(started), endTime: '', inputs: '[]', outputs: '',
-    loop: null, detailedOutput: null, durationMs: 0, attempts: 0, exitCode: null, stdoutExcerpt: '', stderrExcerpt: '',
+    name: step.name,
+    status: 'success',
+    failureMessage: '',
+    timeoutSeconds: step.timeoutSeconds,
+    onFailure: step.onFailure,
+    maxAttempts: step.maxAttempts,
+    action: step.action,
+    startTime: timestamp(started),
+    endTime: '',
+    inputs: '[]',
+    outputs: '',
+    loop: null,
+    detailedOutput: null,
+    durationMs: 0,
+    attempts: 0,
+    exitCode: null,
+    stdoutExcerpt: '',
+    stderrExcerpt: '',
   };
 }
 
@@ -21,13 +36,20 @@ export function mergeOutputs(all: Array<Record<string, JsonValue> | null>): Reco
   const present = all.filter((o): o is Record<string, JsonValue> => o !== null);
   if (present.length === 0) return null;
   const merged: Record<string, JsonValue> = {};
-  for (const o of present) for (const [k, v] of Object.entries(o)) {
-    merged[k] = k in merged && typeof merged[k] === 'string' && typeof v === 'string' ? `${merged[k]}\n${v}` : v;
-  }
+  for (const o of present)
+    for (const [k, v] of Object.entries(o)) {
+      merged[k] = k in merged && typeof merged[k] === 'string' && typeof v === 'string' ? `${merged[k]}\n${v}` : v;
+    }
   return merged;
 }
 
-export function recordSuccess(record: StepRecord, step: Step, inputs: JsonValue[], outcomes: ActionOutcome[], outputs: Record<string, JsonValue> | null): void {
+export function recordSuccess(
+  record: StepRecord,
+  step: Step,
+  inputs: JsonValue[],
+  outcomes: ActionOutcome[],
+  outputs: Record<string, JsonValue> | null,
+): void {
   const last = outcomes.at(-1);
   Object.assign(record, {
     status: 'success',
@@ -35,8 +57,18 @@ export function recordSuccess(record: StepRecord, step: Step, inputs: JsonValue[
     inputs: JSON.stringify(inputs),
     outputs: outputs ? JSON.stringify([outputs]) : '',
     exitCode: last?.exitCode ?? 0,
-    stdoutExcerpt: excerpt(outcomes.map((o) => o.stdout ?? '').filter(Boolean).join('\n')),
-    stderrExcerpt: excerpt(outcomes.map((o) => o.stderr ?? '').filter(Boolean).join('\n')),
+    stdoutExcerpt: excerpt(
+      outcomes
+        .map((o) => o.stdout ?? '')
+        .filter(Boolean)
+        .join('\n'),
+    ),
+    stderrExcerpt: excerpt(
+      outcomes
+        .map((o) => o.stderr ?? '')
+        .filter(Boolean)
+        .join('\n'),
+    ),
     loop: step.loop ? { name: step.loop.name ?? '', iterations: outcomes.length, failedIterations: [] } : null,
   });
   if (last?.detailedOutput) record.detailedOutput = last.detailedOutput as unknown as StepRecord['detailedOutput'];
@@ -54,9 +86,13 @@ export function recordFailure(record: StepRecord, step: Step, f: AttemptFailure)
   const message = f.error instanceof Error ? f.error.message : String(f.error);
   record.status = f.cancelled ? 'cancelled' : 'failed';
   record.inputs = JSON.stringify(f.inputs);
-  record.failureMessage = f.timedOut ? `step timed out after ${step.timeoutSeconds} seconds${step.loop ? ' (loop run timed out)' : ''}`
-    : f.cancelled ? 'execution was cancelled'
-    : step.loop && f.failedIterations.length ? `${message} (failed iteration index: ${f.failedIterations.join(', ')})` : message;
+  record.failureMessage = f.timedOut
+    ? `step timed out after ${step.timeoutSeconds} seconds${step.loop ? ' (loop run timed out)' : ''}`
+    : f.cancelled
+      ? 'execution was cancelled'
+      : step.loop && f.failedIterations.length
+        ? `${message} (failed iteration index: ${f.failedIterations.join(', ')})`
+        : message;
   if (f.error instanceof ActionFailure) {
     record.exitCode = f.error.exitCode ?? null;
     record.stdoutExcerpt = excerpt(f.error.stdout);

@@ -16,21 +16,37 @@ const DEBIAN_UBUNTU = ['Debian 12', 'Debian 13', 'Ubuntu 22.04', 'Ubuntu 24.04']
 const read = (name: string): string => readFileSync(new URL(`./documents/${name}.yml`, import.meta.url), 'utf8');
 
 function managed(name: string, description: string, supportedOsVersions?: string[]): ManagedComponent {
-  return { name, semanticVersion: '1.0.0', platform: 'Linux', description, ...(supportedOsVersions ? { supportedOsVersions } : {}), data: read(name) };
+  return {
+    name,
+    semanticVersion: '1.0.0',
+    platform: 'Linux',
+    description,
+    ...(supportedOsVersions ? { supportedOsVersions } : {}),
+    data: read(name),
+  };
 }
 
 export const MANAGED_COMPONENTS: readonly ManagedComponent[] = [
   managed('hello-world-linux', 'Prints a greeting in each phase (checks that components run).'),
   managed('update-linux', 'Installs all pending security updates with apt.', DEBIAN_UBUNTU),
-  managed('aws-cli-version-2-linux', "Installs the AWS CLI version 2 from the distribution's awscli package.", ['Debian 12', 'Debian 13']),
+  managed('aws-cli-version-2-linux', "Installs the AWS CLI version 2 from the distribution's awscli package.", [
+    'Debian 12',
+    'Debian 13',
+  ]),
   managed('python-3-linux', 'Installs Python 3 with pip and venv.', DEBIAN_UBUNTU),
   managed('chrony-time-configuration-test', 'Tests that chrony is installed and has a time source.', DEBIAN_UBUNTU),
   managed('reboot-linux', 'Reboots the instance.'),
   managed('reboot-test-linux', 'Tests that a reboot requested with exit code 194 resumes the build.'),
   managed('simple-boot-test-linux', 'Reboots once and checks that the system comes back healthy.'),
   managed('docker-ce-linux', "Installs Docker from the distribution's docker.io package.", DEBIAN_UBUNTU),
-  managed('cis-debian-level1-server', 'Applies the CIS Debian 12 Level 1 Server controls that fit an image (SkipControls to leave some out).', ['Debian 12']),
-  managed('cis-debian-level2-server', 'Adds the CIS Debian 12 Level 2 Server controls on top of Level 1.', ['Debian 12']),
+  managed(
+    'cis-debian-level1-server',
+    'Applies the CIS Debian 12 Level 1 Server controls that fit an image (SkipControls to leave some out).',
+    ['Debian 12'],
+  ),
+  managed('cis-debian-level2-server', 'Adds the CIS Debian 12 Level 2 Server controls on top of Level 1.', [
+    'Debian 12',
+  ]),
 ];
 
 /** Informal names (e.g. in the brief's seed recipe) for managed components. */

@@ -18,10 +18,19 @@ test('every managed component document passes the validator', () => {
 });
 
 test('informal names and ARNs from the seed recipe resolve to managed components', () => {
-  assert.equal(resolveManagedAlias('arn:aws:imagebuilder:us-east-1:aws:component/aws-cli-version-x'), 'aws-cli-version-2-linux');
-  assert.equal(resolveManagedAlias('arn:aws:imagebuilder:us-east-1:aws:component/amazon-linux-2-security-updates'), 'update-linux');
+  assert.equal(
+    resolveManagedAlias('arn:aws:imagebuilder:us-east-1:aws:component/aws-cli-version-x'),
+    'aws-cli-version-2-linux',
+  );
+  assert.equal(
+    resolveManagedAlias('arn:aws:imagebuilder:us-east-1:aws:component/amazon-linux-2-security-updates'),
+    'update-linux',
+  );
   assert.equal(resolveManagedAlias('update-linux'), 'update-linux');
-  assert.equal(resolveManagedAlias('arn:aws:imagebuilder:us-east-1:aws:component/python-3-linux/1.0.0/1'), 'python-3-linux');
+  assert.equal(
+    resolveManagedAlias('arn:aws:imagebuilder:us-east-1:aws:component/python-3-linux/1.0.0/1'),
+    'python-3-linux',
+  );
   assert.equal(resolveManagedAlias('no-such-thing'), undefined);
   assert.equal(findManagedComponent('aws-cli-version-x')?.name, 'aws-cli-version-2-linux');
 });
@@ -31,10 +40,18 @@ class RebootCounting implements Instance {
   readonly id = 'reboot-counting';
   readonly host = new HostInstance();
   reboots = 0;
-  exec(p: ExecParams): Promise<ExecResult> { return this.host.exec(p); }
-  copyIn(a: string, b: string) { return this.host.copyIn(a, b); }
-  copyOut(a: string, b: string) { return this.host.copyOut(a, b); }
-  async reboot() { this.reboots++; }
+  exec(p: ExecParams): Promise<ExecResult> {
+    return this.host.exec(p);
+  }
+  copyIn(a: string, b: string) {
+    return this.host.copyIn(a, b);
+  }
+  copyOut(a: string, b: string) {
+    return this.host.copyOut(a, b);
+  }
+  async reboot() {
+    this.reboots++;
+  }
   async close() {}
 }
 

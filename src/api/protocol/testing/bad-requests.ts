@@ -17,10 +17,24 @@ interface Parts {
 }
 
 function buildCall(spec: OperationSpec, parts: Parts): RawCall {
-  const path = spec.requestUri.split('?')[0]?.replace(/\{([^}+]+)\+?\}/g, (_, label: string) => parts.labels?.[label] ?? SAMPLE_LABEL) ?? '/';
-  const body = parts.body === undefined ? (spec.method === 'GET' ? undefined : '{}')
-    : typeof parts.body === 'string' || parts.body instanceof Uint8Array ? parts.body : JSON.stringify(parts.body);
-  return { method: spec.method, path, rawQuery: (parts.query ?? []).join('&'), ...(body === undefined ? {} : { body }) };
+  const path =
+    spec.requestUri
+      .split('?')[0]
+      ?.replace(/\{([^}+]+)\+?\}/g, (_, label: string) => parts.labels?.[label] ?? SAMPLE_LABEL) ?? '/';
+  const body =
+    parts.body === undefined
+      ? spec.method === 'GET'
+        ? undefined
+        : '{}'
+      : typeof parts.body === 'string' || parts.body instanceof Uint8Array
+        ? parts.body
+        : JSON.stringify(parts.body);
+  return {
+    method: spec.method,
+    path,
+    rawQuery: (parts.query ?? []).join('&'),
+    ...(body === undefined ? {} : { body }),
+  };
 }
 
 /** Deterministic printable junk that is legal in a request target (no space, #, ? or %). */
@@ -49,7 +63,10 @@ function memberCases(model: ServiceModel, spec: OperationSpec): FuzzCase[] {
     } else {
       for (const bad of badTexts(model, ref.shape)) {
         const text = encodeURIComponent(String(bad.value));
-        const parts: Parts = binding.location === 'uri' ? { labels: { [name]: text } } : { query: [`${encodeURIComponent(name)}=${text}`] };
+        const parts: Parts =
+          binding.location === 'uri'
+            ? { labels: { [name]: text } }
+            : { query: [`${encodeURIComponent(name)}=${text}`] };
         cases.push({ description: `${member} (${binding.location}): ${bad.why}`, call: buildCall(spec, parts) });
       }
     }
@@ -62,13 +79,22 @@ function envelopeCases(spec: OperationSpec): FuzzCase[] {
   const cases: FuzzCase[] = [
     { description: 'unknown query parameter', call: buildCall(spec, { query: ['bogusParameter=1'] }) },
     { description: 'bad percent-encoding in the query', call: buildCall(spec, { query: ['a=%E0%A4%A'] }) },
-    { description: 'bad percent-encoding in the path', call: { ...buildCall(spec, {}), path: `${buildCall(spec, {}).path}%ZZ` } },
+    {
+      description: 'bad percent-encoding in the path',
+      call: { ...buildCall(spec, {}), path: `${buildCall(spec, {}).path}%ZZ` },
+    },
     { description: 'OPTIONS on the path', call: { ...buildCall(spec, {}), method: 'OPTIONS', body: '' } },
     { description: 'random path', call: { ...buildCall(spec, {}), path: `/${randomText(spec.name.length * 3)}` } },
   ];
   if (spec.requestUri.includes('{')) {
-    cases.push({ description: 'bad percent-encoding in a label', call: buildCall(spec, { labels: { resourceArn: '%E0%A4%A' } }) });
-    cases.push({ description: 'invalid UTF-8 in a label', call: buildCall(spec, { labels: { resourceArn: '%FF%FE' } }) });
+    cases.push({
+      description: 'bad percent-encoding in a label',
+      call: buildCall(spec, { labels: { resourceArn: '%E0%A4%A' } }),
+    });
+    cases.push({
+      description: 'invalid UTF-8 in a label',
+      call: buildCall(spec, { labels: { resourceArn: '%FF%FE' } }),
+    });
   }
   if (!hasBody(spec)) return cases;
   const randomBytes = new Uint8Array(512).map((_, i) => (i * 7919 + 13) % 256);
@@ -80,7 +106,10 @@ function envelopeCases(spec: OperationSpec): FuzzCase[] {
     { description: 'JSON array body', call: buildCall(spec, { body: '[]' }) },
     { description: 'JSON null body', call: buildCall(spec, { body: 'null' }) },
     { description: 'random bytes body', call: buildCall(spec, { body: randomBytes }) },
-    { description: 'invalid UTF-8 body', call: buildCall(spec, { body: new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x7d]) }) },
+    {
+      description: 'invalid UTF-8 body',
+      call: buildCall(spec, { body: new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x7d]) }),
+    },
     { description: 'deeply nested JSON', call: buildCall(spec, { body: deep }) },
     { description: 'huge body', call: buildCall(spec, { body: `{"x":"${'a'.repeat(2 * 1024 * 1024)}"}` }) },
   );

@@ -7,17 +7,32 @@ export interface BadValue {
   value: unknown;
 }
 
-const PATTERN_CANDIDATES = ['', ' ', '\u0000', '!!', 'aws:x', 'x', '9'.repeat(40), 'arn:aws:iam::123456789012:role/x', '/'];
+const PATTERN_CANDIDATES = [
+  '',
+  ' ',
+  '\u0000',
+  '!!',
+  'aws:x',
+  'x',
+  '9'.repeat(40),
+  'arn:aws:iam::123456789012:role/x',
+  '/',
+];
 
 /** A string of acceptable length that the shape's pattern rejects, if one of the candidates is. */
 function patternViolation(shape: StringShape): string | undefined {
   if (shape.pattern === undefined) return undefined;
   const re = compileJavaRegex(shape.pattern);
-  return PATTERN_CANDIDATES.find((c) => !re.test(c) && c.length >= (shape.min ?? 0) && c.length <= (shape.max ?? Infinity));
+  return PATTERN_CANDIDATES.find(
+    (c) => !re.test(c) && c.length >= (shape.min ?? 0) && c.length <= (shape.max ?? Infinity),
+  );
 }
 
 function stringBadValues(shape: StringShape): BadValue[] {
-  const out: BadValue[] = [{ why: 'number for string', value: 12345 }, { why: 'object for string', value: { a: 1 } }];
+  const out: BadValue[] = [
+    { why: 'number for string', value: 12345 },
+    { why: 'object for string', value: { a: 1 } },
+  ];
   if ((shape.min ?? 0) > 0) out.push({ why: 'too short', value: '' });
   if (shape.max !== undefined) out.push({ why: 'too long', value: 'a'.repeat(shape.max + 1) });
   if (shape.enum) out.push({ why: 'not in enum', value: 'NOT_AN_ENUM_VALUE' });
@@ -27,7 +42,10 @@ function stringBadValues(shape: StringShape): BadValue[] {
 }
 
 function numberBadValues(shape: Shape): BadValue[] {
-  const out: BadValue[] = [{ why: 'string for number', value: 'abc' }, { why: 'boolean for number', value: true }];
+  const out: BadValue[] = [
+    { why: 'string for number', value: 'abc' },
+    { why: 'boolean for number', value: true },
+  ];
   if (shape.type === 'integer' || shape.type === 'long') out.push({ why: 'fraction for integer', value: 1.5 });
   if (shape.min !== undefined) out.push({ why: 'below min', value: shape.min - 1 });
   if (shape.max !== undefined) out.push({ why: 'above max', value: shape.max + 1 });
@@ -39,23 +57,48 @@ export function badValues(model: ServiceModel, shapeName: string, depth = 0): Ba
   const shape = model.shapes[shapeName];
   if (!shape) return [];
   switch (shape.type) {
-    case 'string': return stringBadValues(shape);
-    case 'integer': case 'long': case 'double': case 'float': return numberBadValues(shape);
-    case 'boolean': return [{ why: 'string for boolean', value: 'true' }, { why: 'number for boolean', value: 1 }];
-    case 'timestamp': return [{ why: 'bad timestamp', value: 'not-a-date' }, { why: 'boolean for timestamp', value: true }];
-    case 'blob': return [{ why: 'number for blob', value: 7 }];
+    case 'string':
+      return stringBadValues(shape);
+    case 'integer':
+    case 'long':
+    case 'double':
+    case 'float':
+      return numberBadValues(shape);
+    case 'boolean':
+      return [
+        { why: 'string for boolean', value: 'true' },
+        { why: 'number for boolean', value: 1 },
+      ];
+    case 'timestamp':
+      return [
+        { why: 'bad timestamp', value: 'not-a-date' },
+        { why: 'boolean for timestamp', value: true },
+      ];
+    case 'blob':
+      return [{ why: 'number for blob', value: 7 }];
     case 'list': {
-      const out: BadValue[] = [{ why: 'string for list', value: 'not-a-list' }, { why: 'null element', value: [null] }];
+      const out: BadValue[] = [
+        { why: 'string for list', value: 'not-a-list' },
+        { why: 'null element', value: [null] },
+      ];
       if ((shape.min ?? 0) > 0) out.push({ why: 'list too short', value: [] });
-      if (shape.max !== undefined) out.push({ why: 'list too long', value: new Array<string>(shape.max + 1).fill('x') });
-      for (const bad of badValues(model, shape.member.shape, depth + 1).slice(0, 2)) out.push({ why: `element: ${bad.why}`, value: [bad.value] });
+      if (shape.max !== undefined)
+        out.push({ why: 'list too long', value: new Array<string>(shape.max + 1).fill('x') });
+      for (const bad of badValues(model, shape.member.shape, depth + 1).slice(0, 2))
+        out.push({ why: `element: ${bad.why}`, value: [bad.value] });
       return out;
     }
     case 'map': {
-      const out: BadValue[] = [{ why: 'list for map', value: ['x'] }, { why: 'number value', value: { k: 5 } }];
+      const out: BadValue[] = [
+        { why: 'list for map', value: ['x'] },
+        { why: 'number value', value: { k: 5 } },
+      ];
       if ((shape.min ?? 0) > 0) out.push({ why: 'map too small', value: {} });
       if (shape.max !== undefined) {
-        out.push({ why: 'map too big', value: Object.fromEntries(Array.from({ length: shape.max + 1 }, (_, i) => [`k${i}`, 'v'])) });
+        out.push({
+          why: 'map too big',
+          value: Object.fromEntries(Array.from({ length: shape.max + 1 }, (_, i) => [`k${i}`, 'v'])),
+        });
       }
       out.push({ why: 'bad key', value: { [`aws:${'k'.repeat(200)}`]: 'v' } });
       return out;

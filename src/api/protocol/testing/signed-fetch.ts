@@ -3,7 +3,11 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
-export const TEST_KEY = { accessKeyId: 'AKIDINGOTTEST', secretAccessKey: 'ingot-test-secret', accountId: '123456789012' };
+export const TEST_KEY = {
+  accessKeyId: 'AKIDINGOTTEST',
+  secretAccessKey: 'ingot-test-secret',
+  accountId: '123456789012',
+};
 export const lookupTestKey = (id: string) => (id === TEST_KEY.accessKeyId ? TEST_KEY : undefined);
 
 export interface RawCall {
@@ -46,7 +50,13 @@ function queryObject(raw: string): Record<string, string | string[]> {
   const out: Record<string, string[]> = {};
   for (const part of raw.split('&').filter(Boolean)) {
     const [k = '', v = ''] = part.split(/=(.*)/s);
-    const dec = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };
+    const dec = (s: string) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    };
     (out[dec(k)] ??= []).push(dec(v));
   }
   return out;
@@ -56,14 +66,24 @@ export async function signedFetch(endpoint: string, call: RawCall, timeoutMs = 1
   const url = new URL(endpoint);
   const body = call.body ?? '';
   const signer = new SignatureV4({
-    credentials: { accessKeyId: TEST_KEY.accessKeyId, secretAccessKey: call.secretAccessKey ?? TEST_KEY.secretAccessKey },
-    region: 'us-east-1', service: 'imagebuilder', sha256: NodeSha256,
+    credentials: {
+      accessKeyId: TEST_KEY.accessKeyId,
+      secretAccessKey: call.secretAccessKey ?? TEST_KEY.secretAccessKey,
+    },
+    region: 'us-east-1',
+    service: 'imagebuilder',
+    sha256: NodeSha256,
   });
   // Sign the path as fetch will send it (its URL parser percent-encodes characters like `{`, `^`).
   const sentPath = new URL(`${endpoint}${call.path}`).pathname;
   const request = new HttpRequest({
-    method: call.method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: sentPath,
-    query: queryObject(call.rawQuery ?? ''), body,
+    method: call.method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: sentPath,
+    query: queryObject(call.rawQuery ?? ''),
+    body,
     headers: { host: url.host, 'content-type': 'application/json', ...call.headers },
   });
   const signed = await signer.sign(request, call.signingDate ? { signingDate: call.signingDate } : {});
@@ -71,7 +91,9 @@ export async function signedFetch(endpoint: string, call: RawCall, timeoutMs = 1
   delete headers.host;
   const target = `${endpoint}${call.path}${call.rawQuery ? `?${call.rawQuery}` : ''}`;
   return fetch(target, {
-    method: call.method, headers, body: call.method === 'GET' || call.method === 'HEAD' ? undefined : body,
+    method: call.method,
+    headers,
+    body: call.method === 'GET' || call.method === 'HEAD' ? undefined : body,
     signal: AbortSignal.timeout(timeoutMs),
   });
 }

@@ -3,7 +3,10 @@ import { defineAction } from '../define.ts';
 import { asObjects, listValidator, str } from '../schema.ts';
 import { checkPath, ENCODE, ENCODING_NAMES, FAIL, iconvName, shOk } from '../shell.ts';
 
-const SCRIPT = FAIL + ENCODE + `p=$1 ENC=$2
+const SCRIPT =
+  FAIL +
+  ENCODE +
+  `p=$1 ENC=$2
 [ -f "$p" ] || fail "AppendFile: file '$p' does not exist"
 encode >> "$p"
 `;

@@ -12,11 +12,12 @@ export const assert = defineAction({
     readCondition(inputs, [], report);
   },
   async execute(inputs, ctx) {
-    const condition = readCondition(inputs as JsonValue, [], (path, message) => {
+    const condition = readCondition(inputs as JsonValue, [], (_path, message) => {
       throw new ActionFailure(`Assert: ${message}`);
     });
     if (!condition) throw new ActionFailure('Assert: no condition');
-    if (!(await evaluateCondition(condition, ctx))) throw new ActionFailure(`Assert failed: ${describeCondition(condition)}`);
+    if (!(await evaluateCondition(condition, ctx)))
+      throw new ActionFailure(`Assert failed: ${describeCondition(condition)}`);
     ctx.log(`Assert: passed ${describeCondition(condition)}`);
     return { outputs: null };
   },

@@ -3,7 +3,10 @@ import { defineAction } from '../define.ts';
 import { asObjects, bool, listValidator, str } from '../schema.ts';
 import { checkPath, ENCODE, ENCODING_NAMES, FAIL, iconvName, shOk } from '../shell.ts';
 
-const SCRIPT = FAIL + ENCODE + `p=$1 ENC=$2
+const SCRIPT =
+  FAIL +
+  ENCODE +
+  `p=$1 ENC=$2
 [ "$3" = false ] && [ -e "$p" ] && fail "CreateFile: '$p' exists and overwrite is false"
 [ -d "$p" ] && fail "CreateFile: '$p' is a folder"
 mkdir -p -- "$(dirname -- "$p")" && encode > "$p" || exit 1
@@ -31,7 +34,14 @@ export const createFile = defineAction({
   async execute(inputs, ctx) {
     for (const o of asObjects(inputs)) {
       const path = checkPath(str(o, 'path') ?? '', 'CreateFile');
-      const args = [path, iconvName(str(o, 'encoding')), String(bool(o, 'overwrite', true)), str(o, 'owner') ?? '', str(o, 'group') ?? '', str(o, 'permissions') ?? ''];
+      const args = [
+        path,
+        iconvName(str(o, 'encoding')),
+        String(bool(o, 'overwrite', true)),
+        str(o, 'owner') ?? '',
+        str(o, 'group') ?? '',
+        str(o, 'permissions') ?? '',
+      ];
       await shOk(ctx, 'CreateFile', SCRIPT, args, str(o, 'content') ?? '');
       ctx.log(`CreateFile: created ${path}`);
     }

@@ -4,7 +4,9 @@ import { asObjects, bool, listValidator, str } from '../schema.ts';
 import { checkPath, FAIL, shOk } from '../shell.ts';
 import { fileProperties } from '../create-file/index.ts';
 
-const SCRIPT = FAIL + `p=$1
+const SCRIPT =
+  FAIL +
+  `p=$1
 [ "$2" = false ] && [ -e "$p" ] && fail "CreateFolder: '$p' exists and overwrite is false"
 [ -e "$p" ] && [ ! -d "$p" ] && fail "CreateFolder: '$p' exists and is not a folder"
 mkdir -p -- "$p" || exit 1
@@ -20,7 +22,13 @@ export const createFolder = defineAction({
   async execute(inputs, ctx) {
     for (const o of asObjects(inputs)) {
       const path = checkPath(str(o, 'path') ?? '', 'CreateFolder', { allowRoot: true });
-      await shOk(ctx, 'CreateFolder', SCRIPT, [path, String(bool(o, 'overwrite', true)), str(o, 'owner') ?? '', str(o, 'group') ?? '', str(o, 'permissions') ?? '']);
+      await shOk(ctx, 'CreateFolder', SCRIPT, [
+        path,
+        String(bool(o, 'overwrite', true)),
+        str(o, 'owner') ?? '',
+        str(o, 'group') ?? '',
+        str(o, 'permissions') ?? '',
+      ]);
     }
     return { outputs: null };
   },

@@ -3,7 +3,9 @@ import { ActionFailure, defineAction } from '../define.ts';
 import { asObjects, listValidator, str } from '../schema.ts';
 import { checkPath, FAIL, shOk } from '../shell.ts';
 
-const SCRIPT = FAIL + `p=$1
+const SCRIPT =
+  FAIL +
+  `p=$1
 case "$(basename -- "$p")" in
   *'*'*) find "$(dirname -- "$p")" -mindepth 1 -maxdepth 1 ! -type d -name "$(basename -- "$p")" -exec rm -f -- {} + ;;
   *) [ -d "$p" ] && [ ! -L "$p" ] && fail "DeleteFile: '$p' is a folder; use DeleteFolder"; rm -f -- "$p" ;;

@@ -3,7 +3,9 @@ import { defineAction } from '../define.ts';
 import { asObjects, bool, listValidator, str } from '../schema.ts';
 import { checkPath, FAIL, shOk } from '../shell.ts';
 
-const SCRIPT = FAIL + `p=$1
+const SCRIPT =
+  FAIL +
+  `p=$1
 [ -e "$p" ] || [ -L "$p" ] || exit 0
 [ -d "$p" ] || fail "DeleteFolder: '$p' is not a folder"
 if [ "$2" = true ]; then rm -rf -- "$p"; else rmdir -- "$p" 2>/dev/null || fail "DeleteFolder: '$p' is not empty; set force: true to delete its contents"; fi

@@ -14,10 +14,17 @@ export const executeBinary = defineAction({
     const argv = [str(o, 'path') ?? '', ...strList(o, 'arguments')];
     ctx.log(`ExecuteBinary: running ${JSON.stringify(argv)}`);
     const out = lineLogger(ctx, 'Stdout: ');
-    const result = await ctx.instance.exec({ argv, signal: ctx.signal, onStdout: out.write }).finally(out.flush).catch((err: unknown) => ({
-      exitCode: 127, signal: null, stdout: '', stderr: `cannot start ${argv[0]}: ${err instanceof Error ? err.message : String(err)}`,
-      timedOut: false, aborted: false,
-    }));
+    const result = await ctx.instance
+      .exec({ argv, signal: ctx.signal, onStdout: out.write })
+      .finally(out.flush)
+      .catch((err: unknown) => ({
+        exitCode: 127,
+        signal: null,
+        stdout: '',
+        stderr: `cannot start ${argv[0]}: ${err instanceof Error ? err.message : String(err)}`,
+        timedOut: false,
+        aborted: false,
+      }));
     return commandOutcome('ExecuteBinary', result);
   },
 });

@@ -3,7 +3,9 @@ import { defineAction } from '../define.ts';
 import { asObjects, bool, listValidator, str } from '../schema.ts';
 import { checkPath, ENCODING_NAMES, FAIL, iconvName, shOk } from '../shell.ts';
 
-const SCRIPT = FAIL + `p=$1
+const SCRIPT =
+  FAIL +
+  `p=$1
 [ -f "$p" ] || fail "ReadFile: file '$p' does not exist"
 if [ "$2" = UTF-8 ]; then cat -- "$p"; else iconv -f "$2" -t UTF-8 -- "$p"; fi
 `;

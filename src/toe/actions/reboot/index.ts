@@ -15,10 +15,14 @@ export const reboot = defineAction({
       ctx.log(`Reboot: waiting ${delay} s before rebooting`);
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(resolve, delay * 1000);
-        ctx.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          reject(new ActionFailure('Reboot: stopped while waiting'));
-        }, { once: true });
+        ctx.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            reject(new ActionFailure('Reboot: stopped while waiting'));
+          },
+          { once: true },
+        );
       });
     }
     return { outputs: null, rebootRequested: true };

@@ -8,7 +8,9 @@ import { getObject, listKeys, parseS3Url } from '../s3-client.ts';
 import { asObjects, bool, listValidator, str } from '../schema.ts';
 import { checkPath, FAIL, shOk } from '../shell.ts';
 
-const PREPARE = FAIL + `[ "$2" = false ] && [ -e "$1" ] && fail "S3Download: '$1' exists and overwrite is false"
+const PREPARE =
+  FAIL +
+  `[ "$2" = false ] && [ -e "$1" ] && fail "S3Download: '$1' exists and overwrite is false"
 mkdir -p -- "$(dirname -- "$1")"`;
 
 async function place(ctx: ActionContext, body: Uint8Array, dest: string, overwrite: boolean): Promise<void> {

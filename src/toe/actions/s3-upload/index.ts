@@ -10,7 +10,9 @@ import { checkPath, FAIL, shOk } from '../shell.ts';
 import { requireS3 } from '../s3-download/index.ts';
 
 /** Prints "relative-name<TAB>path" for each file to upload. */
-const LIST = FAIL + `src=$1 recurse=$2
+const LIST =
+  FAIL +
+  `src=$1 recurse=$2
 case "$(basename -- "$src")" in
   *'*'*) dir=$(dirname -- "$src")
     if [ "$recurse" = true ]; then find "$dir" -mindepth 1 -type f; else find "$dir" -mindepth 1 -maxdepth 1 -type f -name "$(basename -- "$src")"; fi | while IFS= read -r f; do printf '%s\\t%s\\n' "\${f#"$dir"/}" "$f"; done ;;
@@ -46,11 +48,20 @@ export const s3Upload = defineAction({
       const source = checkPath(str(o, 'source') ?? '', 'S3Upload');
       const { bucket, key } = parseS3Url(str(o, 'destination') ?? '');
       const { stdout } = await shOk(ctx, 'S3Upload', LIST, [source, String(bool(o, 'recurse', false))]);
-      const files = stdout.split('\n').filter(Boolean).map((l) => l.split('\t') as [string, string]);
+      const files = stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t') as [string, string]);
       const single = files.length === 1 && !key.endsWith('/') && !source.includes('*');
       for (const [relative, path] of files) {
         const target = single ? key : `${key.replace(/\/?$/, key ? '/' : '')}${relative}`;
-        await putObject(s3, { bucket, key: target }, await readFromInstance(ctx, path), str(o, 'expectedBucketOwner'), ctx.signal);
+        await putObject(
+          s3,
+          { bucket, key: target },
+          await readFromInstance(ctx, path),
+          str(o, 'expectedBucketOwner'),
+          ctx.signal,
+        );
       }
       ctx.log(`S3Upload: ${files.length} file(s) from ${source} -> s3://${bucket}/${key}`);
     }

@@ -3,7 +3,9 @@ import { defineAction } from '../define.ts';
 import { asObjects, listValidator, str } from '../schema.ts';
 import { checkPath, ENCODING_NAMES, FAIL, iconvName, shOk } from '../shell.ts';
 
-const SCRIPT = FAIL + `p=$1
+const SCRIPT =
+  FAIL +
+  `p=$1
 [ -f "$p" ] || fail "SetFileEncoding: file '$p' does not exist"
 [ "$2" = UTF-8 ] && exit 0
 t=$(mktemp "$p.XXXXXX") || exit 1
@@ -14,7 +16,10 @@ export const setFileEncoding = defineAction({
   name: 'SetFileEncoding',
   platform: 'all',
   outputs: [],
-  validateInputs: listValidator({ path: { kind: 'string', required: true }, encoding: { kind: 'string', oneOf: ENCODING_NAMES } }),
+  validateInputs: listValidator({
+    path: { kind: 'string', required: true },
+    encoding: { kind: 'string', oneOf: ENCODING_NAMES },
+  }),
   async execute(inputs, ctx) {
     for (const o of asObjects(inputs)) {
       const path = checkPath(str(o, 'path') ?? '', 'SetFileEncoding');

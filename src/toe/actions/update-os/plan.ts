@@ -29,7 +29,11 @@ exit $rc`,
 
 const PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9+._:*-]*$/;
 
-export function updateScript(pm: PackageManager, include: string[], exclude: string[]): { script: string; args: string[] } {
+export function updateScript(
+  pm: PackageManager,
+  include: string[],
+  exclude: string[],
+): { script: string; args: string[] } {
   for (const name of [...include, ...exclude]) {
     if (!PACKAGE_NAME.test(name)) throw new Error(`UpdateOS: '${name}' is not a package name`);
   }

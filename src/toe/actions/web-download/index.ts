@@ -6,12 +6,19 @@ import { asObjects, bool, listValidator, str } from '../schema.ts';
 import { checkPath, FAIL, sh, shOk } from '../shell.ts';
 
 const TOOLS: Record<string, string> = { md5: 'md5sum', sha1: 'sha1sum', sha256: 'sha256sum', sha512: 'sha512sum' };
-const PREPARE = FAIL + `dest=$1
+const PREPARE =
+  FAIL +
+  `dest=$1
 [ -d "$dest" ] && fail "WebDownload: '$dest' is a folder"
 [ "$2" = false ] && [ -e "$dest" ] && fail "WebDownload: '$dest' exists and overwrite is false"
 mkdir -p -- "$(dirname -- "$dest")"`;
 
-async function checksumMatches(ctx: ActionContext, dest: string, algorithm: string, checksum: string): Promise<boolean> {
+async function checksumMatches(
+  ctx: ActionContext,
+  dest: string,
+  algorithm: string,
+  checksum: string,
+): Promise<boolean> {
   const r = await sh(ctx, '[ -f "$2" ] && "$1" -- "$2"', [TOOLS[algorithm.toLowerCase()]!, dest]);
   return r.exitCode === 0 && r.stdout.split(/\s/)[0]!.toLowerCase() === checksum.trim().toLowerCase();
 }

@@ -4,7 +4,11 @@ import type { ActionDefinition, InputReport } from '../define.ts';
 import { checkList, checkObject } from '../schema.ts';
 import type { JsonValue } from '../../document/types.ts';
 
-function windowsOnly(name: string, outputs: readonly string[], validateInputs: (v: JsonValue | undefined, report: InputReport) => void): ActionDefinition {
+function windowsOnly(
+  name: string,
+  outputs: readonly string[],
+  validateInputs: (v: JsonValue | undefined, report: InputReport) => void,
+): ActionDefinition {
   return defineAction({
     name,
     platform: 'windows',
@@ -17,8 +21,12 @@ function windowsOnly(name: string, outputs: readonly string[], validateInputs: (
 }
 
 const MSI = {
-  path: { kind: 'string', required: true }, reboot: { kind: 'string', oneOf: ['Allow', 'Force', 'Skip'] }, logOptions: { kind: 'string' },
-  logFile: { kind: 'string' }, properties: { kind: 'stringMap' }, ignoreAuthenticodeSignatureErrors: { kind: 'boolean' },
+  path: { kind: 'string', required: true },
+  reboot: { kind: 'string', oneOf: ['Allow', 'Force', 'Skip'] },
+  logOptions: { kind: 'string' },
+  logFile: { kind: 'string' },
+  properties: { kind: 'stringMap' },
+  ignoreAuthenticodeSignatureErrors: { kind: 'boolean' },
   allowUnsignedInstaller: { kind: 'boolean' },
 } as const;
 
@@ -28,9 +36,22 @@ export const executePowerShell = windowsOnly('ExecutePowerShell', ['stdout'], (v
     report([], "ExecutePowerShell needs exactly one of 'commands' or 'file'");
   }
 });
-export const installMsi = windowsOnly('InstallMSI', ['logFile', 'msiExitCode', 'stdout'], (v, r) => checkObject(v, MSI, [], r));
-export const uninstallMsi = windowsOnly('UninstallMSI', ['logFile', 'msiExitCode', 'stdout'], (v, r) => checkObject(v, MSI, [], r));
-export const setRegistry = windowsOnly('SetRegistry', [], (v, r) => checkList(v, {
-  path: { kind: 'string', required: true }, name: { kind: 'string', required: true }, value: { kind: 'any', required: true },
-  type: { kind: 'string', required: true, oneOf: ['BINARY', 'DWORD', 'QWORD', 'SZ', 'EXPAND_SZ', 'MULTI_SZ'] },
-}, [], r));
+export const installMsi = windowsOnly('InstallMSI', ['logFile', 'msiExitCode', 'stdout'], (v, r) =>
+  checkObject(v, MSI, [], r),
+);
+export const uninstallMsi = windowsOnly('UninstallMSI', ['logFile', 'msiExitCode', 'stdout'], (v, r) =>
+  checkObject(v, MSI, [], r),
+);
+export const setRegistry = windowsOnly('SetRegistry', [], (v, r) =>
+  checkList(
+    v,
+    {
+      path: { kind: 'string', required: true },
+      name: { kind: 'string', required: true },
+      value: { kind: 'any', required: true },
+      type: { kind: 'string', required: true, oneOf: ['BINARY', 'DWORD', 'QWORD', 'SZ', 'EXPAND_SZ', 'MULTI_SZ'] },
+    },
+    [],
+    r,
+  ),
+);
