@@ -5,7 +5,7 @@
  */
 import { audited } from '../audit/audit-log.ts';
 import type { LifecycleDeps } from '../lifecycle/apply.ts';
-import type { IngotConfig } from '../server/ingot-config.ts';
+import type { IngotConfig } from '../config/ingot-config.ts';
 import type { Store } from '../store/types.ts';
 import type { ServiceContext } from '../services/common/context.ts';
 import { createComponent, importComponent } from '../services/components/create.ts';

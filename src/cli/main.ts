@@ -3,14 +3,7 @@
  * `src/cli/commands/<verb>.ts` and is imported only when used.
  */
 import { IngotError } from '../errors/ingot-error.ts';
-
-export interface CommandModule {
-  /** One line for `ingot --help`. */
-  summary: string;
-  /** Full usage text for `ingot VERB --help`. */
-  usage: string;
-  run(argv: string[]): Promise<number>;
-}
+import type { CommandModule } from './command.ts';
 
 /** Every verb, with its one-line summary (shown without loading the command's code). */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
-import { runOnScratchOverlay } from './scratch-overlay.ts';
+import { runOnScratchOverlay } from '../rootfs/scratch-overlay.ts';
 
 export const LYNIS_FILES = { report: 'lynis-report.dat', log: 'lynis.log', profile: 'lynis-ingot.prf' } as const;
 

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
-import { runOnScratchOverlay } from './scratch-overlay.ts';
+import { runOnScratchOverlay } from '../rootfs/scratch-overlay.ts';
 import { parseXccdfResults, type XccdfSummary } from './xccdf-results.ts';
 
 export const CIS_LEVEL1_SERVER = 'xccdf_org.ssgproject.content_profile_cis_level1_server';

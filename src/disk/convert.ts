@@ -3,7 +3,7 @@
  * with `qemu-img check` (formats that support it) and `qemu-img info` (readable, right size).
  * VMDK is streamOptimized (VMware/ESXi import, OVA); VHD is dynamic with force_size (exact size).
  */
-import { runTool } from './run-tool.ts';
+import { runTool } from '../process/run-tool.ts';
 import type { DiskFormat } from './layout.ts';
 
 interface FormatSpec {

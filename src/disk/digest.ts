@@ -9,8 +9,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { relative } from 'node:path';
-import type { Artifact } from '../engine/outputs/manifest.ts';
-import { runTool } from './run-tool.ts';
+import type { Artifact } from '../artifacts/manifest.ts';
+import { runTool } from '../process/run-tool.ts';
 
 const CHUNK = 8 * 2 ** 20;
 const ZEROS = Buffer.alloc(CHUNK);

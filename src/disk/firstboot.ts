@@ -8,8 +8,6 @@
  * Shell scripts instead of cloud-init: no Python in the image, seconds faster under TCG.
  */
 
-export const SEED_LABEL = 'cidata';
-
 export const FIRSTBOOT_SCRIPT = String.raw`#!/bin/sh
 # Ingot first boot (see docs/instance-types.md): host keys, hostname, SSH keys and user data.
 set -u
@@ -94,20 +92,3 @@ ExecStart=/usr/local/sbin/ingot-firstboot --other-host-keys
 [Install]
 WantedBy=multi-user.target
 `;
-
-export interface SeedContent {
-  instanceId: string;
-  hostname?: string;
-  sshAuthorizedKeys?: readonly string[];
-  /** A `#!` script run once at first boot instead of the cloud-config (keys then come from it). */
-  userDataScript?: string;
-}
-
-/** The seed's two files, in the NoCloud layout (also readable by cloud-init). */
-export function seedFiles(s: SeedContent): { 'meta-data': string; 'user-data': string } {
-  const meta = `instance-id: ${s.instanceId}\n${s.hostname ? `local-hostname: ${s.hostname}\n` : ''}`;
-  const user =
-    s.userDataScript ??
-    `#cloud-config\nssh_authorized_keys:\n${(s.sshAuthorizedKeys ?? []).map((k) => `  - ${k.trim()}\n`).join('')}`;
-  return { 'meta-data': meta, 'user-data': user };
-}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
 import { readGptPartitions } from './gpt.ts';
 import { readMbrPartitions, SECTOR } from './mbr.ts';
-import { runTool } from './run-tool.ts';
+import { runTool } from '../process/run-tool.ts';
 
 export interface ImportedDisk {
   /** Absolute path of the rootfs tarball: pass it as `parentImage`. */

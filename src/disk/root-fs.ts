@@ -8,9 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { lstat, open, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { GRUB_BOOT_IMG, GRUB_CORE_IMG } from './boot-component.ts';
+import { GRUB_BOOT_IMG, GRUB_CORE_IMG } from './grub.ts';
 import { FIRST_PARTITION_LBA, SECTOR, buildMbr, checkCoreImg } from './mbr.ts';
-import { runTool } from './run-tool.ts';
+import { runTool } from '../process/run-tool.ts';
 
 export interface RootDiskSpec {
   /** The image's layers, topmost first (the boot layer among them). */

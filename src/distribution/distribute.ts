@@ -5,12 +5,13 @@
  * and a `DistributionFailed` names the target.
  */
 import { join } from 'node:path';
-import type { OutputManifest } from '../engine/outputs/manifest.ts';
-import { sha256File } from '../engine/outputs/manifest.ts';
+import type { OutputManifest } from '../artifacts/manifest.ts';
+import { sha256File } from '../artifacts/manifest.ts';
 import type { Distribution, Image, OutputResources } from '../model/generated/shapes.ts';
-import type { IngotConfig } from '../server/ingot-config.ts';
+import type { IngotConfig } from '../config/ingot-config.ts';
 import { deleteRemoteImage, pushImage, registryFor, type PushTarget } from './registry.ts';
-import { openSite, type Site } from './sites.ts';
+import type { Site } from './site.ts';
+import { openSite } from './sites.ts';
 import { expandOutputName } from './templates.ts';
 
 export class DistributionFailed extends Error {

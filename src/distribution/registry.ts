@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { IngotError } from '../errors/ingot-error.ts';
-import type { RegistryConfig } from '../server/ingot-config.ts';
+import type { RegistryConfig } from '../config/ingot-config.ts';
 
 export interface PushTarget {
   registry: RegistryConfig;

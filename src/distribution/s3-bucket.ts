@@ -5,7 +5,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { S3SiteConfig } from '../server/ingot-config.ts';
+import type { S3SiteConfig } from '../config/ingot-config.ts';
 
 const encodeKey = (key: string): string => key.split('/').map(encodeURIComponent).join('/');
 

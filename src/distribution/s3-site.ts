@@ -4,9 +4,9 @@
  * Deleting an image removes its index; pruning deletes blobs no index names.
  */
 import { readFile } from 'node:fs/promises';
-import type { S3SiteConfig } from '../server/ingot-config.ts';
+import type { S3SiteConfig } from '../config/ingot-config.ts';
 import { S3Bucket } from './s3-bucket.ts';
-import type { Site } from './sites.ts';
+import type { Site } from './site.ts';
 
 export class S3Site implements Site {
   readonly region: string;

@@ -4,24 +4,10 @@
  * sha256 and re-use one already there.
  */
 import { join } from 'node:path';
-import type { IngotConfig } from '../server/ingot-config.ts';
+import type { IngotConfig } from '../config/ingot-config.ts';
 import { S3Site } from './s3-site.ts';
+import type { Site } from './site.ts';
 import { imageDir, placeFile, pruneBlobs, putBlob, removeImage } from './site-store.ts';
-
-export interface Site {
-  readonly region: string;
-  /** Human-readable place of an image's copy (or of one of its files). */
-  location(imageId: string, file?: string): string;
-  /** The `imageUris` entry of a container image's archive in this site. */
-  archiveUri(imageId: string, tag: string): string;
-  /** Stores a file of an image under its content digest (re-using the blob when present). */
-  putFile(imageId: string, name: string, sha256: string, source: string): Promise<void>;
-  /** Makes the image's files visible together (after every putFile). */
-  commit(imageId: string): Promise<void>;
-  removeImage(imageId: string): Promise<void>;
-  /** Deletes blobs no image uses any more. */
-  prune(): Promise<void>;
-}
 
 export class DirectorySite implements Site {
   readonly region: string;

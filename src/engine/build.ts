@@ -12,7 +12,7 @@ import { formatEvent, type BuildEvent, type BuildEventSink, type BuildStage } fr
 import { BuildCancelled, BuildFailure } from './failure.ts';
 import { sandboxFactory, type InstanceFactory } from './instance-factory.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
-import { writeManifest, type Artifact, type OutputManifest } from './outputs/manifest.ts';
+import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/manifest.ts';
 import { writeOciArchiveArtifact, writeOciOutput } from './outputs/oci-image.ts';
 import { gatherEvidence, signChecksums, type EvidenceOptions } from './evidence.ts';
 import { outputKey, restoreOutputs, saveOutputs } from './outputs/output-cache.ts';
@@ -27,7 +27,7 @@ import {
   testOnDisk,
   wantsDisks,
   writeDiskImageOutputs,
-} from '../disk/engine.ts';
+} from './disk/disk-stages.ts';
 import { writeRootDisk } from '../disk/root-fs.ts';
 import { diskLayout } from '../disk/layout.ts';
 import { addVmLayer, type VmBuildInstance } from './vm-build/vm-layer.ts';

@@ -5,6 +5,7 @@
  * and a cosign-style signature of the OCI image when a signing key is configured. The
  * checksum signature over the whole output directory is `signChecksums`, the build's last step.
  */
+import type { EvidenceSummary } from '../artifacts/manifest.ts';
 import { join } from 'node:path';
 import { runComplianceScans } from '../compliance/scan.ts';
 import { LYNIS_IMAGE_GROUPS } from '../compliance/lynis.ts';
@@ -29,13 +30,6 @@ export interface EvidenceOptions {
   signingKey?: string | undefined;
   /** What the OCI signature vouches for (cosign docker-reference). */
   dockerReference?: string | undefined;
-}
-
-export interface EvidenceSummary {
-  packages: number;
-  findings?: { total: number; bySeverity: Record<string, number> };
-  compliance?: { openscapPassRate?: number; lynisHardeningIndex?: number; skipped: Record<string, string> };
-  signed: boolean;
 }
 
 export interface EvidenceRun {

@@ -5,7 +5,7 @@
  * due deliveries, retrying failures with exponential backoff. Deliveries live in the store, so
  * they survive restarts; delivery is at least once, in order of the changes per webhook.
  */
-import type { IngotConfig } from '../server/ingot-config.ts';
+import type { IngotConfig } from '../config/ingot-config.ts';
 import type { EventDelivery, Store } from '../store/types.ts';
 import { SIGNATURE_HEADER, signBody, snsNotification } from './sns-message.ts';
 

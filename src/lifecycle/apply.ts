@@ -7,9 +7,9 @@ import { rm } from 'node:fs/promises';
 import { distributionTargets } from './targets.ts';
 import { deleteRemoteImage } from '../distribution/registry.ts';
 import type { Image, ImageStatus, LifecycleExecutionResourceActionName } from '../model/generated/shapes.ts';
-import type { IngotConfig } from '../server/ingot-config.ts';
+import type { IngotConfig } from '../config/ingot-config.ts';
 import type { ResourceRecord, Store } from '../store/types.ts';
-import { imageOutputDir } from '../worker/output-dirs.ts';
+import { imageOutputDir } from '../artifacts/output-dirs.ts';
 
 export interface LifecycleDeps {
   store: Store;

@@ -3,9 +3,10 @@
  * plus registry images (container URIs pushed to a configured registry).
  */
 import { imageIdOf } from '../distribution/distribute.ts';
-import { openSite, type Site } from '../distribution/sites.ts';
+import type { Site } from '../distribution/site.ts';
+import { openSite } from '../distribution/sites.ts';
 import type { Image } from '../model/generated/shapes.ts';
-import type { IngotConfig, RegistryConfig } from '../server/ingot-config.ts';
+import type { IngotConfig, RegistryConfig } from '../config/ingot-config.ts';
 
 export interface ImageTargets {
   imageId: string;

@@ -1,7 +1,7 @@
 /** @module Reads a root file system's dpkg database (`var/lib/dpkg/status`) into installed-package records. */
 import { readFile } from 'node:fs/promises';
 import { IngotError } from '../errors/ingot-error.ts';
-import { resolveInInstance } from '../instance/sandbox/resolve-path.ts';
+import { resolveInInstance } from '../rootfs/resolve-path.ts';
 
 export interface DebPackage {
   name: string;

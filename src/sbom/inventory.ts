@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DPKG_STATUS, readDpkgDatabase, type DebPackage } from './dpkg-status.ts';
 import { readPackageLicenses, type PackageLicenses } from './licenses.ts';
-import { resolveInInstance } from '../instance/sandbox/resolve-path.ts';
+import { resolveInInstance } from '../rootfs/resolve-path.ts';
 
 export interface InventoryPackage extends DebPackage {
   purl: string;

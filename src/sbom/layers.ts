@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { AWS_ERROR_STATUS, IngotError, type AwsErrorType } from '../errors/ingot-error.ts';
-import { runOnScratchOverlay } from '../compliance/scratch-overlay.ts';
+import { runOnScratchOverlay } from '../rootfs/scratch-overlay.ts';
 import { generateSboms, type GeneratedSboms, type GenerateSbomsOptions } from './generate.ts';
 import { SBOM_ERROR_PREFIX } from './generate-main.ts';
 

@@ -3,7 +3,7 @@
  * `usr/share/doc/PKG/copyright`), mapped to SPDX identifiers where Debian's short name has one.
  */
 import { readFile } from 'node:fs/promises';
-import { resolveInInstance } from '../instance/sandbox/resolve-path.ts';
+import { resolveInInstance } from '../rootfs/resolve-path.ts';
 import { parseDeb822 } from './dpkg-status.ts';
 
 /** Debian short names (copyright-format 1.0, "License specification") whose SPDX identifier differs. */

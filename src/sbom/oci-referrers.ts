@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { REF_NAME_ANNOTATION } from '../oci/image/manifest.ts';
 import { MEDIA_TYPES, type Descriptor } from '../oci/media-types.ts';
-import { findImageEntry, putIndexEntry, readIndex, readVerifiedBlob, writeBlob } from '../signing/oci-index.ts';
+import { findImageEntry, putIndexEntry, readIndex, readVerifiedBlob, writeBlob } from '../oci/image/oci-index.ts';
 
 export const SBOM_ARTIFACT_TYPES = {
   spdx: 'application/spdx+json',

@@ -5,7 +5,7 @@
 import { openLayerCache } from '../cache/layer-cache.ts';
 import { cleanupStaleSandboxes } from '../instance/sandbox/index.ts';
 import { basesHome, layerCacheOptions } from './config.ts';
-import { buildSettings, loadIngotConfig } from './ingot-config.ts';
+import { buildSettings, loadIngotConfig } from '../config/ingot-config.ts';
 import type { Store } from '../store/types.ts';
 import { recoverInterruptedBuilds } from '../worker/recover.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';

@@ -8,7 +8,7 @@ import type { Clock } from '../scheduler/clock.ts';
 import { startScheduler, type Scheduler } from '../scheduler/scheduler.ts';
 import type { Store } from '../store/types.ts';
 import { basesHome } from './config.ts';
-import type { IngotConfig } from './ingot-config.ts';
+import type { IngotConfig } from '../config/ingot-config.ts';
 
 export interface OperationsOptions {
   /** false: no scheduler. `intervalMs: 0`: rounds only when `scheduler.tick()` is called. */

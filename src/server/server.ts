@@ -14,7 +14,7 @@ import { databaseFile, DEFAULT_HOST, DEFAULT_PORT } from './config.ts';
 import { ensureDefaultCredential, type DefaultCredentialResult } from './credentials.ts';
 import { startInProcessWorker } from './in-process-worker.ts';
 import { startOperations, type Operations, type OperationsOptions } from './operations.ts';
-import { buildSettings, loadIngotConfig } from './ingot-config.ts';
+import { buildSettings, loadIngotConfig } from '../config/ingot-config.ts';
 
 export interface ServerOptions {
   home: string;

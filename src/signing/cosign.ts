@@ -8,7 +8,7 @@ import { REF_NAME_ANNOTATION } from '../oci/image/manifest.ts';
 import { MEDIA_TYPES, type Descriptor } from '../oci/media-types.ts';
 import { digestHex } from '../oci/digest.ts';
 import { signBytes } from './keys.ts';
-import { findImageEntry, putIndexEntry, writeBlob } from './oci-index.ts';
+import { findImageEntry, putIndexEntry, writeBlob } from '../oci/image/oci-index.ts';
 
 export const COSIGN = {
   payloadMediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',

@@ -4,7 +4,7 @@ import type { OciManifest } from '../oci/image/manifest.ts';
 import { REF_NAME_ANNOTATION } from '../oci/image/manifest.ts';
 import { COSIGN, signatureTag, type SimpleSigningPayload } from './cosign.ts';
 import { verifyBytes } from './keys.ts';
-import { blobMatches, findImageEntry, readIndex, readVerifiedBlob } from './oci-index.ts';
+import { blobMatches, findImageEntry, readIndex, readVerifiedBlob } from '../oci/image/oci-index.ts';
 
 export interface VerifyReport {
   ok: boolean;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { sha256File } from '../oci/digest.ts';
 import { listOutputFiles, parseSums, SUMS_FILE, SUMS_SIG_FILE } from './checksums.ts';
 import { verifyBytes } from './keys.ts';
-import { COSIGN_TAG, readIndex } from './oci-index.ts';
+import { COSIGN_TAG, readIndex } from '../oci/image/oci-index.ts';
 import { verifyOciImage, type VerifyReport } from './verify-oci.ts';
 
 async function checkManifestArtifacts(dir: string, report: VerifyReport): Promise<void> {

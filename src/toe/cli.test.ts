@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { tempDir } from './testing.ts';
 
 const MAIN = new URL('../cli/main.ts', import.meta.url).pathname;
-const FIXTURES = new URL('../../test/fixtures/toe/', import.meta.url).pathname;
+const FIXTURES = new URL('../../test/fixtures/toe', import.meta.url).pathname;
 const BASES = '/tmp/ingot-test-bases/bases/debian-12';
 
 function ingot(args: string[], cwd?: string) {

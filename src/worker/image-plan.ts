@@ -19,7 +19,7 @@ import {
   parseVersion,
   parseVersionPattern,
 } from '../versions/semver.ts';
-import { imageOutputDir } from './output-dirs.ts';
+import { imageOutputDir } from '../artifacts/output-dirs.ts';
 
 async function componentRecord(
   store: Store,

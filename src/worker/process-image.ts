@@ -18,13 +18,13 @@ import { signingKeyPath } from '../signing/keys.ts';
 import { formatEvent, type BuildEvent } from '../engine/events.ts';
 import { BuildCancelled } from '../engine/failure.ts';
 import type { InstanceFactory } from '../engine/instance-factory.ts';
-import type { OutputManifest } from '../engine/outputs/manifest.ts';
+import type { OutputManifest } from '../artifacts/manifest.ts';
 import type { Distribution, Image, ImageStatus, OutputResources } from '../model/generated/shapes.ts';
-import type { IngotConfig } from '../server/ingot-config.ts';
+import type { IngotConfig } from '../config/ingot-config.ts';
 import type { Job, Store } from '../store/types.ts';
 import { planFromImage } from './image-plan.ts';
-import { imageOutputDir, openImageLog } from './output-dirs.ts';
-import { recordPipelineOutcome } from './pipeline-outcome.ts';
+import { imageOutputDir, openImageLog } from '../artifacts/output-dirs.ts';
+import { recordPipelineOutcome } from '../images/pipeline-outcome.ts';
 
 /** Abort reasons: the user cancelled the image, or this worker is stopping. */
 export const CANCELLED = 'cancelled';

@@ -9,11 +9,11 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { importDisk } from '../disk/import.ts';
 import { distribute } from '../distribution/distribute.ts';
-import { sha256File, writeManifest, type OutputManifest } from '../engine/outputs/manifest.ts';
+import { sha256File, writeManifest, type OutputManifest } from '../artifacts/manifest.ts';
 import type { Image } from '../model/generated/shapes.ts';
-import { IMPORT_BUILD_TYPE } from '../services/images/import-disk-image.ts';
+import { IMPORT_BUILD_TYPE } from '../queue/job-kinds.ts';
 import type { Job, Store } from '../store/types.ts';
-import { imageOutputDir, openImageLog } from './output-dirs.ts';
+import { imageOutputDir, openImageLog } from '../artifacts/output-dirs.ts';
 import { processImage, setState, settleFailedJob, type Outcome, type ProcessContext } from './process-image.ts';
 
 /** An imported image's job imports its disk (a RetryImage too); every other job is a build or a distribution. */

@@ -6,8 +6,8 @@
 import { hostname } from 'node:os';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import type { InstanceFactory } from '../engine/instance-factory.ts';
-import { BUILD_JOB_KIND } from '../services/images/queue-image.ts';
-import type { IngotConfig } from '../server/ingot-config.ts';
+import { BUILD_JOB_KIND } from '../queue/job-kinds.ts';
+import type { IngotConfig } from '../config/ingot-config.ts';
 import type { Job, Store } from '../store/types.ts';
 import { CANCELLED, setState, SHUTDOWN } from './process-image.ts';
 import { processJob } from './process-import.ts';

@@ -20,7 +20,7 @@ import { runIngot, TEST_BASES_HOME } from '../helpers/cli.ts';
 import { startTestServer, TEST_ACCOUNT } from '../helpers/server.ts';
 
 const skip = process.getuid?.() !== 0 ? 'needs root (namespaces, overlayfs, qemu)' : false;
-const fixtures = fileURLToPath(new URL('../fixtures/vm-build/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../fixtures/vm-build', import.meta.url));
 const home = mkdtempSync(join(tmpdir(), 'ingot-vm-build-'));
 after(() => rmSync(home, { recursive: true, force: true }));
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { imageIdOf } from '../../src/distribution/distribute.ts';
 import { signBody } from '../../src/events/sns-message.ts';
-import type { IngotConfig } from '../../src/server/ingot-config.ts';
+import type { IngotConfig } from '../../src/config/ingot-config.ts';
 import {
   BASE,
   createComponent,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { deliverDue, fanOut, MAX_DELIVERY_ATTEMPTS } from '../../src/events/dispatcher.ts';
 import { DEFAULT_EVENT_RETENTION_DAYS, eventRetentionDays, pruneDeliveredEvents } from '../../src/events/retention.ts';
-import type { IngotConfig } from '../../src/server/ingot-config.ts';
+import type { IngotConfig } from '../../src/config/ingot-config.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { BASE, createComponent, ct, startPipelineServer, TEST_ACCOUNT } from './helpers.ts';

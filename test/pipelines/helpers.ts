@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/scheduler/clock.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
-import type { IngotConfig } from '../../src/server/ingot-config.ts';
+import type { IngotConfig } from '../../src/config/ingot-config.ts';
 import { TEST_BASES_HOME } from '../helpers/cli.ts';
 import { TEST_ACCOUNT, TEST_KEY } from '../helpers/server.ts';
 

@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { imageIdOf } from '../../src/distribution/distribute.ts';
 import { S3Bucket } from '../../src/distribution/s3-bucket.ts';
-import type { S3SiteConfig } from '../../src/server/ingot-config.ts';
+import type { S3SiteConfig } from '../../src/config/ingot-config.ts';
 import { createBucket } from '../../src/toe/actions/s3-client.ts';
 import {
   BASE,

@@ -16,7 +16,7 @@ import { generateSboms } from '../../src/sbom/generate.ts';
 import { generateSbomsForLayers } from '../../src/sbom/layers.ts';
 import { licensesFromCopyright, spdxForDebianLicense } from '../../src/sbom/licenses.ts';
 import { attachSbomReferrers, listReferrers, referrersTag, SBOM_ARTIFACT_TYPES } from '../../src/sbom/oci-referrers.ts';
-import { findImageEntry } from '../../src/signing/oci-index.ts';
+import { findImageEntry } from '../../src/oci/image/oci-index.ts';
 import { baseUnavailable, schemaValidator, toolMissing } from './helpers.ts';
 
 type Json = Record<string, unknown>;

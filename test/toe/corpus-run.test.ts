@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { ensureBaseImage } from '../../src/bases/index.ts';
 import { runIngot, TEST_BASES_HOME } from '../helpers/cli.ts';
 
-const CORPUS = new URL('../../../shared/corpus-sample/components/', import.meta.url).pathname;
+const CORPUS = new URL('../../../shared/corpus-sample/components', import.meta.url).pathname;
 const DEBIAN_READY = [
   'aws-samples__amazon-ec2-image-builder-samples/CDK__Linux__hello-world__example-component__hello-world-component.yml',
   'aws__aws-parallelcluster/cli__src__pcluster__resources__imagebuilder__parallelcluster_tag.yml',

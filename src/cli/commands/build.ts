@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
-import type { CommandModule } from '../main.ts';
+import type { CommandModule } from '../command.ts';
 import { parseDiskFormats } from '../../disk/layout.ts';
 
 const usage = `Usage: ingot build FILE [--output DIR] [--no-cache] [--compression gzip|zstd] [--skip-tests]

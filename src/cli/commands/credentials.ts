@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
-import type { CommandModule } from '../main.ts';
+import type { CommandModule } from '../command.ts';
 
 const usage = `Usage: ingot credentials list
        ingot credentials create [--account-id ID]

@@ -4,7 +4,7 @@ import { access, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
-import type { CommandModule } from '../main.ts';
+import type { CommandModule } from '../command.ts';
 
 const usage = `Usage: ingot import-disk FILE [--output DIR]
 

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
-import type { CommandModule } from '../main.ts';
+import type { CommandModule } from '../command.ts';
 
 const usage = `Usage: ingot lifecycle run POLICY_ARN [--preview]
 
@@ -29,7 +29,7 @@ export const command: CommandModule = {
       throw new IngotError('ValidationException', 'usage: ingot lifecycle run POLICY_ARN [--preview]');
     const { openSqliteStore } = await import('../../store/sqlite/index.ts');
     const { databaseFile, ingotHome } = await import('../../server/config.ts');
-    const { loadIngotConfig } = await import('../../server/ingot-config.ts');
+    const { loadIngotConfig } = await import('../../config/ingot-config.ts');
     const { runLifecyclePolicy } = await import('../../lifecycle/run.ts');
     const home = ingotHome();
     const store = openSqliteStore(databaseFile(home));

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
-import type { CommandModule } from '../main.ts';
+import type { CommandModule } from '../command.ts';
 import { DEFAULT_HOST, DEFAULT_PORT, ingotHome } from '../../server/config.ts';
 
 const usage = `Usage: ingot server [--host HOST] [--port PORT] [--concurrency N] [--no-worker] [--quiet]

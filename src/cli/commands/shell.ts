@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
-import type { CommandModule } from '../main.ts';
+import type { CommandModule } from '../command.ts';
 
 const usage = `Usage: ingot shell WORKDIR [-- COMMAND...]
 

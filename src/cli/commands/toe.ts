@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
 import { UnsupportedInstanceError } from '../../instance/types.ts';
 import type { Instance } from '../../instance/types.ts';
-import type { CommandModule } from '../main.ts';
+import type { CommandModule } from '../command.ts';
 
 const usage = `Usage: ingot toe validate FILE...
        ingot toe run --documents FILE[,FILE...] [--phases build,validate,test] [--parameters NAME=VALUE[,NAME=VALUE]]...

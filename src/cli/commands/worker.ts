@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
-import type { CommandModule } from '../main.ts';
+import type { CommandModule } from '../command.ts';
 
 const usage = `Usage: ingot worker [--concurrency N] [--id NAME]
 
@@ -40,7 +40,7 @@ export const command: CommandModule = {
       );
     const { openSqliteStore } = await import('../../store/sqlite/index.ts');
     const { basesHome, databaseFile, ingotHome, layerCacheOptions } = await import('../../server/config.ts');
-    const { buildSettings, loadIngotConfig } = await import('../../server/ingot-config.ts');
+    const { buildSettings, loadIngotConfig } = await import('../../config/ingot-config.ts');
     const { openLayerCache } = await import('../../cache/layer-cache.ts');
     const { cleanupStaleSandboxes } = await import('../../instance/sandbox/index.ts');
     const { reapExpiredJobs } = await import('../../worker/recover.ts');

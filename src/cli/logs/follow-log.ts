@@ -7,7 +7,7 @@ import { IngotError } from '../../errors/ingot-error.ts';
 import type { Image } from '../../model/generated/shapes.ts';
 import { databaseFile, ingotHome } from '../../server/config.ts';
 import { openSqliteStore } from '../../store/sqlite/index.ts';
-import { imageLogFile } from '../../worker/output-dirs.ts';
+import { imageLogFile } from '../../artifacts/output-dirs.ts';
 
 const TERMINAL = new Set(['AVAILABLE', 'FAILED', 'CANCELLED', 'DELETED']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

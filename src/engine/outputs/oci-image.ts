@@ -5,7 +5,7 @@
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { Artifact } from './manifest.ts';
+import type { Artifact } from '../../artifacts/manifest.ts';
 import { createHash } from 'node:crypto';
 import type { LayerCache } from '../../cache/layer-cache.ts';
 import { buildImageConfig, mergeRuntime, type ImageRuntimeConfig } from '../../oci/image/config.ts';

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { LayerCache } from '../../cache/layer-cache.ts';
-import type { OutputManifest } from './manifest.ts';
+import type { OutputManifest } from '../../artifacts/manifest.ts';
 
 const KEEP_RECORDS = 10;
 

@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { runTool } from '../../disk/run-tool.ts';
+import { runTool } from '../../process/run-tool.ts';
 import type { Instance } from '../../instance/types.ts';
 import { BuildFailure } from '../failure.ts';
 import { ancestorsOf, changesBetween, listingCommand, parseListing, type Listing } from './changes.ts';

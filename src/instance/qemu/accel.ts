@@ -6,7 +6,7 @@
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTool } from '../../disk/run-tool.ts';
+import { runTool } from '../../process/run-tool.ts';
 
 export type Accel = 'kvm' | 'tcg';
 

@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runTool } from '../../disk/run-tool.ts';
+import { runTool } from '../../process/run-tool.ts';
 import { execProcess } from '../exec-process.ts';
 import type { ExecParams, ExecResult, Instance } from '../types.ts';
 import { panicIn } from './console.ts';

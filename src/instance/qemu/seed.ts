@@ -5,8 +5,27 @@
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SEED_LABEL, seedFiles, type SeedContent } from '../../disk/firstboot.ts';
-import { runTool } from '../../disk/run-tool.ts';
+import { runTool } from '../../process/run-tool.ts';
+
+/** The label NoCloud looks for (cloud-init and Ingot's first-boot unit). */
+export const SEED_LABEL = 'cidata';
+
+export interface SeedContent {
+  instanceId: string;
+  hostname?: string;
+  sshAuthorizedKeys?: readonly string[];
+  /** A `#!` script run once at first boot instead of the cloud-config (keys then come from it). */
+  userDataScript?: string;
+}
+
+/** The seed's two files, in the NoCloud layout (also readable by cloud-init). */
+export function seedFiles(s: SeedContent): { 'meta-data': string; 'user-data': string } {
+  const meta = `instance-id: ${s.instanceId}\n${s.hostname ? `local-hostname: ${s.hostname}\n` : ''}`;
+  const user =
+    s.userDataScript ??
+    `#cloud-config\nssh_authorized_keys:\n${(s.sshAuthorizedKeys ?? []).map((k) => `  - ${k.trim()}\n`).join('')}`;
+  return { 'meta-data': meta, 'user-data': user };
+}
 
 export async function writeSeedDisk(outFile: string, content: SeedContent, workDir: string): Promise<void> {
   const dir = await mkdtemp(join(workDir, 'seed-'));

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { runTool } from '../../disk/run-tool.ts';
+import { runTool } from '../../process/run-tool.ts';
 import type { Accel } from './accel.ts';
 
 export interface VmSpec {

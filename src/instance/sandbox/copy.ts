@@ -18,8 +18,8 @@ import {
 } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Stats } from 'node:fs';
-import { resolveInInstance } from './resolve-path.ts';
-import type { PathMapping } from './resolve-path.ts';
+import { resolveInInstance } from '../../rootfs/resolve-path.ts';
+import type { PathMapping } from '../../rootfs/resolve-path.ts';
 
 /** Instance paths that are not files of the instance (kernel file systems mounted per exec). */
 const VIRTUAL = ['/proc', '/sys', '/dev'];

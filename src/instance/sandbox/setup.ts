@@ -11,8 +11,8 @@ import { UnsupportedInstanceError } from '../types.ts';
 import { mountOverlay } from './mounts.ts';
 import { isOverlay } from './options.ts';
 import type { SandboxOptions } from './options.ts';
-import { resolveInInstance } from './resolve-path.ts';
-import type { PathMapping } from './resolve-path.ts';
+import { resolveInInstance } from '../../rootfs/resolve-path.ts';
+import type { PathMapping } from '../../rootfs/resolve-path.ts';
 import {
   defaultIngotHome,
   processStart,

@@ -15,7 +15,7 @@ import type {
   ListImageScanFindingsRequest,
   ListImageScanFindingsResponse,
 } from '../../model/generated/shapes.ts';
-import { imageOutputDir } from '../../worker/output-dirs.ts';
+import { imageOutputDir } from '../../artifacts/output-dirs.ts';
 import type { ServiceContext } from '../common/context.ts';
 import { pageSize } from '../common/pagination.ts';
 

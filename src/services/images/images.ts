@@ -26,7 +26,7 @@ import { dropUndefined, nowIso, type ServiceContext } from '../common/context.ts
 import { deleteOwned, listPage } from '../common/crud.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { queueImage } from './queue-image.ts';
-import { recordPipelineOutcome } from '../../worker/pipeline-outcome.ts';
+import { recordPipelineOutcome } from '../../images/pipeline-outcome.ts';
 
 const IMAGE_FILTERS = { name: 'name', osVersion: 'osVersion', platform: 'platform', type: 'type' } as const;
 /** States from which a build can still be cancelled. */

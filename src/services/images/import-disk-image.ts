@@ -13,7 +13,7 @@ import { access, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arnName } from '../../arn/arn.ts';
-import { runTool } from '../../disk/run-tool.ts';
+import { runTool } from '../../process/run-tool.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type {
   Image,
@@ -26,10 +26,9 @@ import type {
 import { arnOf, readResource } from '../common/access.ts';
 import { dropUndefined, nowIso, type ServiceContext, tagsField } from '../common/context.ts';
 import { idempotent } from '../common/idempotency.ts';
-import { BUILD_JOB_KIND } from './queue-image.ts';
+import { BUILD_JOB_KIND, IMPORT_BUILD_TYPE } from '../../queue/job-kinds.ts';
 
 /** What AWS records for an image made by ImportDiskImage. */
-export const IMPORT_BUILD_TYPE = 'IMPORT_ISO';
 /** Disk formats `importDisk` reads (qemu-img's names; `vpc` is VHD). */
 const IMPORTABLE = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vpc'];
 

@@ -3,6 +3,7 @@
  * number of (recipe name, recipe version), stores it PENDING and queues a build job. Shared by
  * CreateImage and StartImagePipelineExecution (and the scheduler).
  */
+import { BUILD_JOB_KIND } from '../../queue/job-kinds.ts';
 import { randomUUID } from 'node:crypto';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type {
@@ -17,8 +18,6 @@ import type {
 import { arnOf, readResource } from '../common/access.ts';
 import { dropUndefined, nowIso, type ServiceContext, tagsField } from '../common/context.ts';
 import { arnName } from '../../arn/arn.ts';
-
-export const BUILD_JOB_KIND = 'build-image';
 
 export interface ImageRequest {
   imageRecipeArn?: string | undefined;

@@ -6,7 +6,7 @@
  */
 import { registryFor } from '../../distribution/registry.ts';
 import type { DistributionConfiguration } from '../../model/generated/shapes.ts';
-import type { IngotConfig } from '../../server/ingot-config.ts';
+import type { IngotConfig } from '../../config/ingot-config.ts';
 import { readResource } from '../common/access.ts';
 import type { ServiceContext } from '../common/context.ts';
 

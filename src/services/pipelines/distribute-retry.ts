@@ -14,7 +14,7 @@ import type {
   RetryImageRequest,
   RetryImageResponse,
 } from '../../model/generated/shapes.ts';
-import { BUILD_JOB_KIND } from '../images/queue-image.ts';
+import { BUILD_JOB_KIND } from '../../queue/job-kinds.ts';
 import { ownResource, readResource } from '../common/access.ts';
 import type { ServiceContext } from '../common/context.ts';
 import { idempotent } from '../common/idempotency.ts';

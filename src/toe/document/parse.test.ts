@@ -8,9 +8,9 @@ import { ACTION_NAMES } from '../actions/index.ts';
 import { parseComponentDocument } from './index.ts';
 import type { DocumentError } from './index.ts';
 
-const FIXTURES = new URL('../../../test/fixtures/toe/', import.meta.url).pathname;
-const CORPUS = new URL('../../../../shared/corpus-sample/components/', import.meta.url).pathname;
-const FRAGMENTS = new URL('../../../../shared/corpus-sample/fragments/', import.meta.url).pathname;
+const FIXTURES = new URL('../../../test/fixtures/toe', import.meta.url).pathname;
+const CORPUS = new URL('../../../../shared/corpus-sample/components', import.meta.url).pathname;
+const FRAGMENTS = new URL('../../../../shared/corpus-sample/fragments', import.meta.url).pathname;
 
 /** What each broken document must be rejected for: a path prefix and a message pattern. */
 const BROKEN: Record<string, { path: string; message: RegExp }> = {

@@ -6,14 +6,14 @@
  * artifact was not modified (its sha256 is read again afterwards).
  */
 import { join } from 'node:path';
-import { BuildFailure } from '../engine/failure.ts';
-import type { LayerStack, StackContext } from '../engine/layer-stack.ts';
-import type { Artifact } from '../engine/outputs/manifest.ts';
-import { sha256Large } from './digest.ts';
-import type { BuildComponent } from '../engine/request.ts';
-import { hasPhase, runPhase } from '../engine/run-phase.ts';
-import { createQemuInstance } from '../instance/qemu/create.ts';
-import { diskLayout, type BlockDeviceMapping, type DiskFormat } from './layout.ts';
+import { BuildFailure } from '../failure.ts';
+import type { LayerStack, StackContext } from '../layer-stack.ts';
+import type { Artifact } from '../../artifacts/manifest.ts';
+import { sha256Large } from '../../disk/digest.ts';
+import type { BuildComponent } from '../request.ts';
+import { hasPhase, runPhase } from '../run-phase.ts';
+import { createQemuInstance } from '../../instance/qemu/create.ts';
+import { diskLayout, type BlockDeviceMapping, type DiskFormat } from '../../disk/layout.ts';
 import { bootDiskArtifact, writeDiskOutputs } from './outputs.ts';
 
 export { bootComponent } from './boot-component.ts';

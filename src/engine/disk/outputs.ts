@@ -5,11 +5,11 @@
  */
 import { join } from 'node:path';
 import { open } from 'node:fs/promises';
-import type { Artifact } from '../engine/outputs/manifest.ts';
-import { describeDisk } from './digest.ts';
-import { convertAll, FORMAT_SPECS } from './convert.ts';
-import type { DiskFormat, DiskLayout } from './layout.ts';
-import { writeRootDisk } from './root-fs.ts';
+import type { Artifact } from '../../artifacts/manifest.ts';
+import { describeDisk } from '../../disk/digest.ts';
+import { convertAll, FORMAT_SPECS } from '../../disk/convert.ts';
+import type { DiskFormat, DiskLayout } from '../../disk/layout.ts';
+import { writeRootDisk } from '../../disk/root-fs.ts';
 
 export const EXTENSIONS: Record<DiskFormat, string> = {
   raw: 'raw',

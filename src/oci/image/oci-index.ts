@@ -5,11 +5,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { IngotError } from '../errors/ingot-error.ts';
-import { sha256File, type Digest } from '../oci/digest.ts';
-import { blobPath } from '../oci/image/layout.ts';
-import { REF_NAME_ANNOTATION, type OciIndex, type OciManifest } from '../oci/image/manifest.ts';
-import { MEDIA_TYPES, type Descriptor } from '../oci/media-types.ts';
+import { IngotError } from '../../errors/ingot-error.ts';
+import { sha256File, type Digest } from '../digest.ts';
+import { blobPath } from './layout.ts';
+import { REF_NAME_ANNOTATION, type OciIndex, type OciManifest } from './manifest.ts';
+import { MEDIA_TYPES, type Descriptor } from '../media-types.ts';
 
 /** A descriptor as OCI 1.1 index entries carry it (with the artifact type of an artifact manifest). */
 export type IndexDescriptor = Descriptor & { artifactType?: string };

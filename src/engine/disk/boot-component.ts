@@ -3,17 +3,10 @@
  * image: the distribution's cloud kernel + initramfs, GRUB's BIOS core image, systemd with
  * networkd (DHCP), OpenSSH, Ingot's first-boot unit, and the machine-id/host-key reset.
  */
-import { componentFromText } from '../engine/component-from-text.ts';
-import type { BuildComponent } from '../engine/request.ts';
-import { FIRSTBOOT_SCRIPT, FIRSTBOOT_UNIT, HOSTKEYS_UNIT } from './firstboot.ts';
-
-/** Modules linked into GRUB's core image, so GRUB never reads a module from disk. */
-export const GRUB_MODULES =
-  'biosdisk part_msdos ext2 normal linux configfile echo test serial terminal terminfo search search_fs_uuid boot';
-
-/** Where the component leaves GRUB's boot sector and core image for the disk writer. */
-export const GRUB_BOOT_IMG = 'usr/lib/grub/i386-pc/boot.img';
-export const GRUB_CORE_IMG = 'boot/grub/i386-pc/core.img';
+import { componentFromText } from '../component-from-text.ts';
+import type { BuildComponent } from '../request.ts';
+import { FIRSTBOOT_SCRIPT, FIRSTBOOT_UNIT, HOSTKEYS_UNIT } from '../../disk/firstboot.ts';
+import { GRUB_CORE_IMG, GRUB_MODULES } from '../../disk/grub.ts';
 
 /**
  * Disk and file-system drivers the initramfs carries (virtio, SATA/IDE, NVMe, Hyper-V, VMware).

@@ -4,8 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256File as sha256OfFile } from '../../oci/digest.ts';
-import type { EvidenceSummary } from '../evidence.ts';
+import { sha256File as sha256OfFile } from '../oci/digest.ts';
 
 export interface Artifact {
   /** Relative to the output directory. */
@@ -40,4 +39,12 @@ export async function writeManifest(outputDir: string, manifest: OutputManifest)
   const file = join(outputDir, 'manifest.json');
   await writeFile(file, `${JSON.stringify(manifest, null, 2)}\n`);
   return file;
+}
+
+/** What the evidence stage found, as the manifest records it. */
+export interface EvidenceSummary {
+  packages: number;
+  findings?: { total: number; bySeverity: Record<string, number> };
+  compliance?: { openscapPassRate?: number; lynisHardeningIndex?: number; skipped: Record<string, string> };
+  signed: boolean;
 }
