@@ -67,7 +67,7 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(\\.test|\\.slow)\\.ts$|^src/model/generated/|/testing(/|\\.ts$)' },
+    exclude: { path: '(\\.test|\\.slow)\\.ts$|^src/model/generated/' },
     enhancedResolveOptions: { extensions: ['.ts', '.js'] },
   },
 };

@@ -15,8 +15,8 @@ import {
 import { notFound } from '../errors/ingot-error.ts';
 import { createApiApp, type OperationHandlers, type RequestLog } from './app.ts';
 import { RestJsonCodec } from './protocol/codec.ts';
-import { serveApp, type ServedApp } from './protocol/testing/serve-app.ts';
-import { lookupTestKey, signedFetch, TEST_KEY } from './protocol/testing/signed-fetch.ts';
+import { serveApp, type ServedApp } from '../../test/helpers/serve-app.ts';
+import { lookupTestKey, signedFetch, TEST_KEY } from '../../test/helpers/signed-fetch.ts';
 
 const ARN = 'arn:aws:imagebuilder:us-east-1:123456789012:component/my-comp/1.0.0/1';
 const IMAGE_ARN = 'arn:aws:imagebuilder:us-east-1:123456789012:image/img/1.0.0/1';

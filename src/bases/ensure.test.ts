@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBaseImage } from './ensure.ts';
 import { listBaseImages } from './catalogue.ts';
-import { bootstrapUnavailable, sharedTestBase } from './testing.ts';
+import { bootstrapUnavailable, sharedTestBase } from '../../test/helpers/test-base.ts';
 
 /** A PATH entry with a fake `mmdebstrap` that logs its calls and builds a tiny tree. */
 function fakeMmdebstrap(dir: string): { calls: () => string[] } {

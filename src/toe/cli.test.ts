@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from './testing.ts';
+import { tempDir } from '../../test/helpers/toe.ts';
 
 const MAIN = new URL('../cli/main.ts', import.meta.url).pathname;
 const FIXTURES = new URL('../../test/fixtures/toe', import.meta.url).pathname;

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sharedTestBase } from '../../src/bases/testing.ts';
+import { sharedTestBase } from '../helpers/test-base.ts';
 import { createSandboxInstance } from '../../src/instance/sandbox/index.ts';
 import { parseComponentDocument } from '../../src/toe/document/index.ts';
 import { runComponentDocuments } from '../../src/toe/executor/index.ts';

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sharedTestBase } from '../../src/bases/testing.ts';
+import { sharedTestBase } from '../helpers/test-base.ts';
 import { LYNIS_IMAGE_GROUPS } from '../../src/compliance/lynis.ts';
 import { openScapUnavailable } from '../../src/compliance/openscap.ts';
 import { ensureScapContent } from '../../src/compliance/scap-content.ts';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sharedTestBase } from '../../src/bases/testing.ts';
+import { sharedTestBase } from '../helpers/test-base.ts';
 import { IngotError } from '../../src/errors/ingot-error.ts';
 import { aggregateFindings, checkSeverityThreshold } from '../../src/findings/aggregate.ts';
 import { importTrackerFeed, loadTrackerFeed, resolveFeedPath } from '../../src/findings/feed.ts';

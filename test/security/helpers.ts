@@ -1,6 +1,6 @@
 /** @module Test helpers for the security tests: tool checks and JSON-schema validators. */
 import { execFileSync } from 'node:child_process';
-import { bootstrapUnavailable } from '../../src/bases/testing.ts';
+import { bootstrapUnavailable } from '../helpers/test-base.ts';
 
 /** Why the shared debian-12 base cannot be had here, or undefined. */
 export function baseUnavailable(): string | undefined {

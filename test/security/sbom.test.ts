@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sharedTestBase } from '../../src/bases/testing.ts';
+import { sharedTestBase } from '../helpers/test-base.ts';
 import { buildImageConfig } from '../../src/oci/image/config.ts';
 import { writeOciLayout } from '../../src/oci/image/layout.ts';
 import { writeLayer } from '../../src/oci/layer/write-layer.ts';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootstrapUnavailable, sharedTestBase } from '../../bases/testing.ts';
+import { bootstrapUnavailable, sharedTestBase } from '../../../test/helpers/test-base.ts';
 import { cleanupStaleSandboxes, createSandboxInstance } from './index.ts';
 import { mountsUnder } from './mounts.ts';
 

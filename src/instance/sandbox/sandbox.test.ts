@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootstrapUnavailable, sharedTestBase } from '../../bases/testing.ts';
+import { bootstrapUnavailable, sharedTestBase } from '../../../test/helpers/test-base.ts';
 import type { BaseImage } from '../../bases/store.ts';
 import { CONFORMANCE_TESTS, runInstanceConformance } from '../common.case.test.ts';
 import { createSandboxInstance } from './index.ts';

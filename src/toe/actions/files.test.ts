@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { HostInstance } from '../../instance/host/host-instance.ts';
 import type { Instance } from '../../instance/types.ts';
-import { buildDoc, runYaml, tempDir } from '../testing.ts';
+import { buildDoc, runYaml, tempDir } from '../../../test/helpers/toe.ts';
 
 const step = (name: string, action: string, inputs: unknown, extra = '') =>
   `      - name: ${name}\n        action: ${action}\n${extra}        inputs: ${JSON.stringify(inputs)}\n`;

@@ -11,7 +11,7 @@ import { HostInstance } from '../../instance/host/host-instance.ts';
 import type { Instance } from '../../instance/types.ts';
 import type { S3Options } from './define.ts';
 import { createBucket } from './s3-client.ts';
-import { buildDoc, runYaml, tempDir } from '../testing.ts';
+import { buildDoc, runYaml, tempDir } from '../../../test/helpers/toe.ts';
 
 const step = (name: string, action: string, inputs: unknown, extra = '') =>
   `      - name: ${name}\n        action: ${action}\n${extra}        inputs: ${JSON.stringify(inputs)}\n`;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { HostInstance } from '../../instance/host/host-instance.ts';
 import type { ExecParams, ExecResult, Instance } from '../../instance/types.ts';
-import { buildDoc, runYaml, tempDir } from '../testing.ts';
+import { buildDoc, runYaml, tempDir } from '../../../test/helpers/toe.ts';
 import { formatEvent } from './index.ts';
 import type { ExecutorEvent } from './index.ts';
 

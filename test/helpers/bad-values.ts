@@ -1,6 +1,6 @@
 /** @module Test support: values that break a shape of the model in one known way (for fuzzing). */
-import type { ServiceModel, Shape, StringShape } from '../../../model/types.ts';
-import { compileJavaRegex } from '../java-regex.ts';
+import type { ServiceModel, Shape, StringShape } from '../../src/model/types.ts';
+import { compileJavaRegex } from '../../src/api/protocol/java-regex.ts';
 
 export interface BadValue {
   why: string;

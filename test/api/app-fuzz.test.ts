@@ -1,13 +1,13 @@
 /** @module Fuzz: for every operation, correctly signed but invalid requests must get an AWS-form 4xx, fast. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OPERATIONS } from '../model/generated/operations.ts';
-import type { OperationSpec } from '../model/types.ts';
-import { loadServiceModel } from '../model/service-model.ts';
-import { createApiApp } from './app.ts';
-import { badRequests, type FuzzCase } from './protocol/testing/bad-requests.ts';
-import { serveApp, type ServedApp } from './protocol/testing/serve-app.ts';
-import { lookupTestKey, signedFetch } from './protocol/testing/signed-fetch.ts';
+import { OPERATIONS } from '../../src/model/generated/operations.ts';
+import type { OperationSpec } from '../../src/model/types.ts';
+import { loadServiceModel } from '../../src/model/service-model.ts';
+import { createApiApp } from '../../src/api/app.ts';
+import { badRequests, type FuzzCase } from '../helpers/bad-requests.ts';
+import { serveApp, type ServedApp } from '../helpers/serve-app.ts';
+import { lookupTestKey, signedFetch } from '../helpers/signed-fetch.ts';
 
 const CONCURRENCY = 8;
 let served: ServedApp;

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { notFound } from '../errors/ingot-error.ts';
-import { createApiApp } from './app.ts';
-import { serveApp, type ServedApp } from './protocol/testing/serve-app.ts';
-import { lookupTestKey, TEST_KEY } from './protocol/testing/signed-fetch.ts';
+import { notFound } from '../../src/errors/ingot-error.ts';
+import { createApiApp } from '../../src/api/app.ts';
+import { serveApp, type ServedApp } from '../helpers/serve-app.ts';
+import { lookupTestKey, TEST_KEY } from '../helpers/signed-fetch.ts';
 
 const run = promisify(execFile);
 const ARN = 'arn:aws:imagebuilder:us-east-1:123456789012:component/my-comp/1.0.0/1';

@@ -3,8 +3,8 @@
  * /tmp/ingot-test-bases (rebootstrapped weekly), or the reason it cannot be built here.
  */
 import { execFileSync } from 'node:child_process';
-import { ensureBaseImage } from './ensure.ts';
-import type { BaseImage } from './store.ts';
+import { ensureBaseImage } from '../../src/bases/ensure.ts';
+import type { BaseImage } from '../../src/bases/store.ts';
 
 /** Override with INGOT_TEST_BASES_HOME (e.g. to measure a cold run). */
 export const TEST_BASES_HOME = process.env.INGOT_TEST_BASES_HOME || '/tmp/ingot-test-bases';

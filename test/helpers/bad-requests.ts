@@ -1,5 +1,5 @@
 /** @module Test support: signed-but-invalid requests for an operation, derived from its input shape. */
-import type { OperationSpec, ServiceModel } from '../../../model/types.ts';
+import type { OperationSpec, ServiceModel } from '../../src/model/types.ts';
 import { badTexts, badValues } from './bad-values.ts';
 import type { RawCall } from './signed-fetch.ts';
 

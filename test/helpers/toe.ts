@@ -2,11 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HostInstance } from '../instance/host/host-instance.ts';
-import type { Instance } from '../instance/types.ts';
-import { parseComponentDocument } from './document/index.ts';
-import { runComponentDocuments } from './executor/index.ts';
-import type { DetailedOutput, ExecutorOptions, StepRecord } from './executor/index.ts';
+import { HostInstance } from '../../src/instance/host/host-instance.ts';
+import type { Instance } from '../../src/instance/types.ts';
+import { parseComponentDocument } from '../../src/toe/document/index.ts';
+import { runComponentDocuments } from '../../src/toe/executor/index.ts';
+import type { DetailedOutput, ExecutorOptions, StepRecord } from '../../src/toe/executor/index.ts';
 
 export function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'ingot-toe-test-'));
