@@ -35,6 +35,16 @@ import {
 } from '../services/images/images.ts';
 import { importDiskImage, importVmImage } from '../services/images/import-disk-image.ts';
 import { ensureManagedCatalogue } from '../services/managed/catalogue.ts';
+import { getMarketplaceResource } from '../services/managed/marketplace.ts';
+import { listImagePackages } from '../services/images/packages.ts';
+import {
+  getContainerRecipePolicy,
+  getImagePolicy,
+  getImageRecipePolicy,
+  putContainerRecipePolicy,
+  putImagePolicy,
+  putImageRecipePolicy,
+} from '../services/policies/operations.ts';
 import {
   createImagePipeline,
   deleteImagePipeline,
@@ -47,6 +57,7 @@ import {
 import { checkContainerTargets, type TargetRefs } from '../services/pipelines/check-targets.ts';
 import { distributeImage, retryImage } from '../services/pipelines/distribute-retry.ts';
 import {
+  cancelLifecycleExecution,
   getLifecycleExecution,
   listLifecycleExecutionResources,
   listLifecycleExecutions,
@@ -74,6 +85,7 @@ import {
 import { listImageScanFindingAggregations, listImageScanFindings } from '../services/findings/scan-findings.ts';
 import { listTagsForResource, tagResource, untagResource } from '../services/tags/tags.ts';
 import type {
+  ListImagePackagesRequest,
   ListImageScanFindingAggregationsRequest,
   ListImageScanFindingsRequest,
 } from '../model/generated/shapes.ts';
@@ -136,6 +148,10 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
     GetContainerRecipe: bind(getContainerRecipe),
     ListContainerRecipes: bind(listContainerRecipes),
     DeleteContainerRecipe: bind(deleteContainerRecipe),
+    GetImageRecipePolicy: bind(getImageRecipePolicy),
+    PutImageRecipePolicy: bind(putImageRecipePolicy),
+    GetContainerRecipePolicy: bind(getContainerRecipePolicy),
+    PutContainerRecipePolicy: bind(putContainerRecipePolicy),
 
     CreateInfrastructureConfiguration: bind(createInfrastructureConfiguration),
     UpdateInfrastructureConfiguration: bind(updateInfrastructureConfiguration),
@@ -166,6 +182,10 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
     RetryImage: bind(retryImage),
     ImportDiskImage: bind(importDiskImage),
     ImportVmImage: bind(importVmImage),
+    GetImagePolicy: bind(getImagePolicy),
+    PutImagePolicy: bind(putImagePolicy),
+    ListImagePackages: bind((ctx, input: ListImagePackagesRequest) => listImagePackages(ctx, input, deps.home)),
+    GetMarketplaceResource: bind(getMarketplaceResource),
 
     CreateLifecyclePolicy: bind(createLifecyclePolicy),
     GetLifecyclePolicy: bind(getLifecyclePolicy),
@@ -175,6 +195,7 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
     GetLifecycleExecution: bind(getLifecycleExecution),
     ListLifecycleExecutions: bind(listLifecycleExecutions),
     ListLifecycleExecutionResources: bind(listLifecycleExecutionResources),
+    CancelLifecycleExecution: bind(cancelLifecycleExecution),
     StartResourceStateUpdate: bindLifecycle(startResourceStateUpdate),
 
     TagResource: bind(tagResource),

@@ -18,6 +18,12 @@ interface Step {
   reason: string;
 }
 
+/** True when CancelLifecycleExecution has asked the execution to stop. */
+async function isCancelling(deps: LifecycleDeps, id: string): Promise<boolean> {
+  const doc = (await deps.store.lifecycleExecutions.get(id))?.doc as { state?: { status?: string } } | undefined;
+  return doc?.state?.status === 'CANCELLING';
+}
+
 /** Applies the steps and records the execution under `policyArn` (a policy, or an image for ad-hoc updates). */
 export async function execute(
   deps: LifecycleDeps,
@@ -39,11 +45,15 @@ export async function execute(
   );
   const resources: Record<string, unknown>[] = [];
   let failures = 0;
+  let cancelled = false;
   for (const s of steps) {
     const started = new Date().toISOString();
     let state: { status: string; reason: string };
+    // CancelLifecycleExecution marks the record CANCELLING; the steps not yet begun are skipped.
+    cancelled ||= await isCancelling(deps, id);
     try {
-      if (preview) state = { status: 'SKIPPED', reason: `preview: would ${s.action} (${s.reason})` };
+      if (cancelled) state = { status: 'SKIPPED', reason: `cancelled before ${s.action}` };
+      else if (preview) state = { status: 'SKIPPED', reason: `preview: would ${s.action} (${s.reason})` };
       else {
         const r = await applyAction(deps, s.image, s.action, id);
         state = { status: r.skipped ? 'SKIPPED' : 'SUCCESS', reason: `${s.reason}; ${r.detail}` };
@@ -67,10 +77,12 @@ export async function execute(
       endTime: new Date().toISOString(),
     });
   }
-  const status = failures ? 'FAILED' : 'SUCCESS';
-  const reason = failures
-    ? `${failures} of ${steps.length} resource actions failed`
-    : `${steps.length} resource(s) ${preview ? 'previewed' : 'processed'}`;
+  const status = cancelled ? 'CANCELLED' : failures ? 'FAILED' : 'SUCCESS';
+  const reason = cancelled
+    ? 'cancelled by CancelLifecycleExecution'
+    : failures
+      ? `${failures} of ${steps.length} resource actions failed`
+      : `${steps.length} resource(s) ${preview ? 'previewed' : 'processed'}`;
   await deps.store.lifecycleExecutions.put(
     {
       id,

@@ -340,5 +340,5 @@ test('every operation with a clientToken answers a replay with its first answer,
   );
 });
 
-/** Operations with a clientToken that always answer an error: NotImplementedException, or ImportVmImage's refusal (docs/api.md). */
+/** Operations with a clientToken that answer an error here: NotImplementedException, ImportVmImage's refusal (docs/api.md), CancelLifecycleExecution (needs an execution in progress; tested in policies-and-rest.test.ts). */
 const NOT_REPLAYED = new Set(['CancelLifecycleExecution', 'CreateWorkflow', 'SendWorkflowStepAction', 'ImportVmImage']);

@@ -8,6 +8,8 @@ import { IngotError } from '../../errors/ingot-error.ts';
 import type { LifecycleDeps } from '../../lifecycle/apply.ts';
 import { execute } from '../../lifecycle/run.ts';
 import type {
+  CancelLifecycleExecutionRequest,
+  CancelLifecycleExecutionResponse,
   GetLifecycleExecutionRequest,
   GetLifecycleExecutionResponse,
   Image,
@@ -133,5 +135,30 @@ export function startResourceStateUpdate(
       : [{ image: record, action: ACTION_OF[target], reason: `StartResourceStateUpdate to ${target}` }];
     const lifecycleExecutionId = await execute(deps, record.arn, steps, false);
     return { lifecycleExecutionId, resourceArn: record.arn };
+  });
+}
+
+/**
+ * CancelLifecycleExecution: an execution IN_PROGRESS (or PENDING) becomes CANCELLING; the resource
+ * actions it has not begun are skipped and it ends CANCELLED. A finished one cannot be cancelled.
+ */
+export async function cancelLifecycleExecution(
+  ctx: ServiceContext,
+  input: CancelLifecycleExecutionRequest,
+): Promise<CancelLifecycleExecutionResponse> {
+  return idempotent(ctx, 'CancelLifecycleExecution', input, async () => {
+    const record = await ownExecution(ctx, input.lifecycleExecutionId);
+    const state = (record.doc as LifecycleExecution).state;
+    if (state?.status !== 'IN_PROGRESS' && state?.status !== 'PENDING' && state?.status !== 'CANCELLING')
+      throw new IngotError(
+        'InvalidRequestException',
+        `The lifecycle execution '${record.id}' is ${state?.status ?? 'unknown'}: only an execution IN_PROGRESS can be cancelled.`,
+      );
+    const resources = await ctx.store.lifecycleExecutions.resources(record.id);
+    await ctx.store.lifecycleExecutions.put(
+      { ...record, doc: { ...record.doc, state: { status: 'CANCELLING', reason: 'cancel requested' } } },
+      resources,
+    );
+    return { lifecycleExecutionId: record.id };
   });
 }
