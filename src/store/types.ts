@@ -56,7 +56,10 @@ export interface ResourceQuery {
   limit: number;
   /** One row per (account, name, version): the newest build only. */
   latestBuildOnly?: boolean;
-  /** Arbitrary predicate on the document, applied in the store (e.g. API filters). */
+  /**
+   * Predicates on the document, applied in the store (e.g. API filters): the value at `path` is one
+   * of `values`; a path ending in `[*]` names an array, any of whose elements may match.
+   */
   where?: { path: string; values: readonly string[] }[];
 }
 
@@ -86,7 +89,7 @@ export interface ResourceRepository {
    * needs nothing else and shapes (and may memoise) each item from the text.
    */
   listDocuments(query: ResourceQuery): Promise<ResourceDocumentPage>;
-  /** Highest build number of (account, region, type, name, version), 0 when none. */
+  /** Highest build number (account, region, type, name, version) ever had, deleted builds included; 0 when none. */
   maxBuild(type: ResourceType, account: string, region: string, name: string, version: string): Promise<number>;
   /** Every stored version of a name, for `x` wildcard resolution. */
   versions(

@@ -11,23 +11,24 @@ export type VersionPattern = readonly [number | null, number | null, number | nu
 const MAX_NODE = 2 ** 30 - 1;
 
 export function parseVersion(text: string, field = 'semanticVersion'): VersionTriple {
-  const m = /^([0-9]+)\.([0-9]+)\.([0-9]+)$/.exec(text);
+  // No leading zeros: `01.0.0` would otherwise be a second name for `1.0.0`.
+  const m = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/.exec(text);
   const nodes = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [];
   if (!m || nodes.some((n) => n > MAX_NODE)) {
     throw new IngotError(
       'InvalidVersionNumberException',
-      `The value supplied for parameter '${field}' is not valid: '${text}'. A semantic version is <major>.<minor>.<patch>, each a whole number from 0 to ${MAX_NODE}.`,
+      `The value supplied for parameter '${field}' is not valid: '${text}'. A semantic version is <major>.<minor>.<patch>, each a whole number from 0 to ${MAX_NODE} without leading zeros.`,
     );
   }
   return nodes as unknown as VersionTriple;
 }
 
 export function parseVersionPattern(text: string, field = 'semanticVersion'): VersionPattern {
-  const m = /^([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x)$/.exec(text);
+  const m = /^(0|[1-9][0-9]*|x)\.(0|[1-9][0-9]*|x)\.(0|[1-9][0-9]*|x)$/.exec(text);
   if (!m) {
     throw new IngotError(
       'InvalidVersionNumberException',
-      `The value supplied for parameter '${field}' is not valid: '${text}'. Expected <major>.<minor>.<patch> where a node may be 'x'.`,
+      `The value supplied for parameter '${field}' is not valid: '${text}'. Expected <major>.<minor>.<patch> (whole numbers without leading zeros) where a node may be 'x'.`,
     );
   }
   const nodes = [m[1], m[2], m[3]].map((n) => (n === 'x' ? null : Number(n)));

@@ -83,6 +83,8 @@ export async function listPage<Doc, Item = Doc>(
   o: ListOptions<Doc, Item>,
 ): Promise<{ items: Item[]; nextToken?: string }> {
   const scope = o.scope ?? (await ownerScope(ctx, req.owner, o.type));
+  // The newest build of each shared version is the one listed, whatever newer unshared builds exist.
+  if (o.latestBuildOnly && scope.alsoArns.length) scope.alsoArns = newestBuilds(scope.alsoArns);
   const after = decodeToken(o.operation, req.nextToken);
   const page = await ctx.store.resources.listDocuments({
     type: o.type,
@@ -98,6 +100,22 @@ export async function listPage<Doc, Item = Doc>(
   const nextToken = encodeToken(o.operation, page.nextAfter);
   const items = o.item ? itemMemo(o.item).items(page.docs) : page.docs.map((text) => JSON.parse(text) as Item);
   return { items, ...(nextToken ? { nextToken } : {}) };
+}
+
+/** Of build ARNs (`…/NAME/x.y.z/BUILD`), the highest build of each version. */
+export function newestBuilds(arns: readonly string[]): string[] {
+  const best = new Map<string, { arn: string; build: number }>();
+  for (const arn of arns) {
+    const m = /^(.*)\/([0-9]+)$/.exec(arn);
+    if (!m) {
+      best.set(arn, { arn, build: 0 });
+      continue;
+    }
+    const build = Number(m[2]);
+    const seen = best.get(m[1]!);
+    if (!seen || build > seen.build) best.set(m[1]!, { arn, build });
+  }
+  return [...best.values()].map((b) => b.arn);
 }
 
 /** Documents longer than this are shaped every time rather than memoised. */

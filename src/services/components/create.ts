@@ -14,6 +14,7 @@ import type {
 import { parseVersion } from '../../versions/semver.ts';
 import { arnOf } from '../common/access.ts';
 import { nowIso, type ServiceContext, tagsField } from '../common/context.ts';
+import { latestRefs } from '../common/latest-versions.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { checkComponentDocument } from './document.ts';
 
@@ -105,7 +106,12 @@ async function storeComponent(ctx: ServiceContext, input: NewComponent, dryRun: 
 export function createComponent(ctx: ServiceContext, input: CreateComponentRequest): Promise<CreateComponentResponse> {
   return idempotent(ctx, 'CreateComponent', input, async () => {
     const arn = await storeComponent(ctx, input, input.dryRun === true);
-    return { requestId: ctx.requestId, clientToken: input.clientToken, componentBuildVersionArn: arn };
+    return {
+      requestId: ctx.requestId,
+      clientToken: input.clientToken,
+      componentBuildVersionArn: arn,
+      ...(await latestRefs(ctx, 'component', arn)),
+    };
   });
 }
 

@@ -15,12 +15,16 @@ import type {
 import { buildVersionsScope, readResource } from '../common/access.ts';
 import { dropUndefined, type ServiceContext } from '../common/context.ts';
 import { listPage } from '../common/crud.ts';
+import { latestRefs } from '../common/latest-versions.ts';
 
+/** ListComponents' documented filters; `supportedOsVersion` matches any of a component's versions. */
 const LIST_FILTERS = {
+  description: 'description',
   name: 'name',
   platform: 'platform',
-  supportedOsVersion: 'supportedOsVersions[0]',
+  supportedOsVersion: 'supportedOsVersions[*]',
   type: 'type',
+  version: 'version',
 } as const;
 
 export async function getComponent(ctx: ServiceContext, input: GetComponentRequest): Promise<GetComponentResponse> {
@@ -30,7 +34,7 @@ export async function getComponent(ctx: ServiceContext, input: GetComponentReque
     'componentBuildVersionArn',
     'component',
   );
-  return { requestId: ctx.requestId, component: record.doc };
+  return { requestId: ctx.requestId, component: record.doc, ...(await latestRefs(ctx, 'component', record.arn)) };
 }
 
 function versionOf(c: Component): ComponentVersion {

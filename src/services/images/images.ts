@@ -24,6 +24,7 @@ import type {
 import { buildVersionsScope, ownResource, readResource } from '../common/access.ts';
 import { dropUndefined, nowIso, type ServiceContext } from '../common/context.ts';
 import { deleteOwned, listPage } from '../common/crud.ts';
+import { latestRefs } from '../common/latest-versions.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { queueImage } from './queue-image.ts';
 import { recordPipelineOutcome } from '../../images/pipeline-outcome.ts';
@@ -41,14 +42,24 @@ const IN_PROGRESS: readonly ImageStatus[] = [
 
 export function createImage(ctx: ServiceContext, input: CreateImageRequest): Promise<CreateImageResponse> {
   return idempotent(ctx, 'CreateImage', input, async () => {
-    const arn = await queueImage(ctx, { ...input, buildType: 'USER_INITIATED' });
-    return { requestId: ctx.requestId, clientToken: input.clientToken, imageBuildVersionArn: arn };
+    const { loggingConfiguration, ...rest } = input;
+    const arn = await queueImage(ctx, {
+      ...rest,
+      logGroupName: loggingConfiguration?.logGroupName,
+      buildType: 'USER_INITIATED',
+    });
+    return {
+      requestId: ctx.requestId,
+      clientToken: input.clientToken,
+      imageBuildVersionArn: arn,
+      ...(await latestRefs(ctx, 'image', arn)),
+    };
   });
 }
 
 export async function getImage(ctx: ServiceContext, input: GetImageRequest): Promise<GetImageResponse> {
   const record = await readResource<Image>(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
-  return { requestId: ctx.requestId, image: record.doc };
+  return { requestId: ctx.requestId, image: record.doc, ...(await latestRefs(ctx, 'image', record.arn)) };
 }
 
 export function imageVersionOf(i: Image & { owner?: string }): ImageVersion {

@@ -14,6 +14,8 @@ import type {
   ImageRecipe,
   ImageTestsConfiguration,
   InfrastructureConfiguration,
+  ImageScanningConfiguration,
+  WorkflowConfiguration,
 } from '../../model/generated/shapes.ts';
 import { arnOf, readResource } from '../common/access.ts';
 import { dropUndefined, nowIso, type ServiceContext, tagsField } from '../common/context.ts';
@@ -26,6 +28,11 @@ export interface ImageRequest {
   distributionConfigurationArn?: string | undefined;
   imageTestsConfiguration?: ImageTestsConfiguration | undefined;
   enhancedImageMetadataEnabled?: boolean | undefined;
+  imageScanningConfiguration?: ImageScanningConfiguration | undefined;
+  workflows?: WorkflowConfiguration[] | undefined;
+  executionRole?: string | undefined;
+  /** The image's log group (a pipeline's `imageLogGroupName` becomes the image's `logGroupName`). */
+  logGroupName?: string | undefined;
   tags?: Record<string, string> | undefined;
   buildType: BuildType;
   pipeline?: { arn: string; name: string } | undefined;
@@ -98,6 +105,10 @@ export async function queueImage(ctx: ServiceContext, r: ImageRequest): Promise<
       },
       dateCreated: now,
       outputResources: {},
+      imageScanningConfiguration: r.imageScanningConfiguration,
+      workflows: r.workflows,
+      executionRole: r.executionRole,
+      loggingConfiguration: r.logGroupName !== undefined ? { logGroupName: r.logGroupName } : undefined,
       ...tagsField(r.tags),
       buildType: r.buildType,
       imageSource: 'CUSTOM',

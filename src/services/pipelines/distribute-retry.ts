@@ -5,6 +5,7 @@
  * its distribution when the build itself had finished, the whole build otherwise.
  */
 import { randomUUID } from 'node:crypto';
+import { parseArn } from '../../arn/arn.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type {
   DistributeImageRequest,
@@ -46,7 +47,12 @@ async function requeue(
 
 export function distributeImage(ctx: ServiceContext, input: DistributeImageRequest): Promise<DistributeImageResponse> {
   return idempotent(ctx, 'DistributeImage', input, async () => {
-    const record = await ownResource<Image>(ctx, input.sourceImage, 'sourceImage', 'image');
+    // A version ARN (no build number) names the newest build of that version, as in AWS.
+    const own = parseArn(input.sourceImage, 'sourceImage', 'image').account === ctx.accountId;
+    const source = own
+      ? (await readResource<Image>(ctx, input.sourceImage, 'sourceImage', 'image')).arn
+      : input.sourceImage;
+    const record = await ownResource<Image>(ctx, source, 'sourceImage', 'image');
     if (record.doc.state?.status !== 'AVAILABLE') {
       throw new IngotError(
         'ResourceInUseException',

@@ -17,6 +17,7 @@ import type {
 import { readResource } from '../common/access.ts';
 import { dropUndefined, type ServiceContext, tagsField } from '../common/context.ts';
 import { deleteOwned, listPage } from '../common/crud.ts';
+import { latestRefs } from '../common/latest-versions.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { storeRecipe } from './recipe-parts.ts';
 
@@ -60,7 +61,12 @@ export function createContainerRecipe(
         targetRepository: input.targetRepository,
       }),
     );
-    return { requestId: ctx.requestId, clientToken: input.clientToken, containerRecipeArn: arn };
+    return {
+      requestId: ctx.requestId,
+      clientToken: input.clientToken,
+      containerRecipeArn: arn,
+      ...(await latestRefs(ctx, 'container-recipe', arn)),
+    };
   });
 }
 
@@ -74,7 +80,11 @@ export async function getContainerRecipe(
     'containerRecipeArn',
     'container-recipe',
   );
-  return { requestId: ctx.requestId, containerRecipe: record.doc };
+  return {
+    requestId: ctx.requestId,
+    containerRecipe: record.doc,
+    ...(await latestRefs(ctx, 'container-recipe', record.arn)),
+  };
 }
 
 export async function listContainerRecipes(

@@ -15,6 +15,7 @@ import type {
 import { readResource } from '../common/access.ts';
 import { dropUndefined, type ServiceContext, tagsField } from '../common/context.ts';
 import { deleteOwned, listPage } from '../common/crud.ts';
+import { latestRefs } from '../common/latest-versions.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { storeRecipe } from './recipe-parts.ts';
 
@@ -37,9 +38,15 @@ export function createImageRecipe(
         workingDirectory: input.workingDirectory,
         additionalInstanceConfiguration: input.additionalInstanceConfiguration,
         amiTags: input.amiTags,
+        amiWatermarks: input.amiWatermarks,
       }),
     );
-    return { requestId: ctx.requestId, clientToken: input.clientToken, imageRecipeArn: arn };
+    return {
+      requestId: ctx.requestId,
+      clientToken: input.clientToken,
+      imageRecipeArn: arn,
+      ...(await latestRefs(ctx, 'image-recipe', arn)),
+    };
   });
 }
 
@@ -48,7 +55,7 @@ export async function getImageRecipe(
   input: GetImageRecipeRequest,
 ): Promise<GetImageRecipeResponse> {
   const record = await readResource<ImageRecipe>(ctx, input.imageRecipeArn, 'imageRecipeArn', 'image-recipe');
-  return { requestId: ctx.requestId, imageRecipe: record.doc };
+  return { requestId: ctx.requestId, imageRecipe: record.doc, ...(await latestRefs(ctx, 'image-recipe', record.arn)) };
 }
 
 export async function listImageRecipes(

@@ -18,20 +18,37 @@ import { nowIso, type ServiceContext } from '../common/context.ts';
 import { insertResource } from '../common/crud.ts';
 import type { ResourceType } from '../../store/types.ts';
 import { arnName } from '../../arn/arn.ts';
+import { MANAGED_BASES } from '../../bases/catalogue.ts';
 
-/** Resolves every component of a recipe; returns the build ARNs they resolved to now. */
+/** Resolves every component of a recipe; returns the builds they resolved to now. */
 export async function checkRecipeComponents(
   ctx: ServiceContext,
   components: readonly ComponentConfiguration[] | undefined,
-): Promise<string[]> {
-  const resolved: string[] = [];
+): Promise<{ arn: string; doc: Component }[]> {
+  const resolved: { arn: string; doc: Component }[] = [];
   for (const [i, c] of (components ?? []).entries()) {
     const field = `components[${i}].componentArn`;
     const record = await readResource<Component>(ctx, c.componentArn, field, 'component');
     checkParameters(record.doc, c, `components[${i}].parameters`);
-    resolved.push(record.arn);
+    resolved.push({ arn: record.arn, doc: record.doc });
   }
   return resolved;
+}
+
+/**
+ * A component's `supportedOsVersions` must match the parent image's OS version, when both are
+ * known: AWS's prefix match (`Debian` or `Debian 12` support `Debian 12`).
+ */
+function checkSupportedOs(components: readonly { doc: Component }[], osVersion: string | undefined): void {
+  if (!osVersion) return;
+  for (const [i, { doc }] of components.entries()) {
+    const supported = doc.supportedOsVersions ?? [];
+    if (supported.length && !supported.some((v) => osVersion.startsWith(v)))
+      throw new IngotError(
+        'InvalidParameterValueException',
+        `components[${i}]: the component '${doc.name}' supports ${supported.map((v) => `'${v}'`).join(', ')}, not the parent image's OS '${osVersion}'.`,
+      );
+  }
 }
 
 function checkParameters(component: Component, config: ComponentConfiguration, field: string): void {
@@ -60,19 +77,26 @@ function checkParameters(component: Component, config: ComponentConfiguration, f
 /** Parent image forms Ingot can build from, besides an image ARN. */
 const PARENT_FORMS = /^(debian-1[23]|\/.+|file:\/\/.+|oci:.+|oci-archive:.+)$/;
 
-/** Checks a recipe's parentImage; returns the image ARN it resolved to (to record as a reference), if any. */
+/**
+ * Checks a recipe's parentImage. Returns the image build it names exactly (an ARN with a build
+ * number), to record as a reference that blocks deleting that build; a version or wildcard ARN
+ * pins nothing, since each build takes the newest matching build then.
+ */
 export async function checkParentImage(
   ctx: ServiceContext,
   parentImage: string,
 ): Promise<{ platform: string; osVersion?: string; resolvedArn?: string }> {
   if (parentImage.startsWith('arn:')) {
     const record = await readResource<Image>(ctx, parentImage, 'parentImage', 'image');
+    const exact = record.arn === parentImage;
     return {
       platform: record.doc.platform ?? 'Linux',
       ...(record.doc.osVersion ? { osVersion: record.doc.osVersion } : {}),
-      resolvedArn: record.arn,
+      ...(exact ? { resolvedArn: record.arn } : {}),
     };
   }
+  const managed = MANAGED_BASES.find((b) => b.name === parentImage);
+  if (managed) return { platform: 'Linux', osVersion: managed.osVersion };
   if (!PARENT_FORMS.test(parentImage)) {
     throw new IngotError(
       'InvalidParameterValueException',
@@ -130,8 +154,9 @@ export async function storeRecipe<Doc>(
   docOf: (basics: RecipeBasics) => Doc,
 ): Promise<string> {
   const version = await recipeVersion(ctx, type, input.name, input.semanticVersion);
-  const componentArns = await checkRecipeComponents(ctx, input.components);
+  const components = await checkRecipeComponents(ctx, input.components);
   const parent = await checkParentImage(ctx, input.parentImage);
+  checkSupportedOs(components, parent.osVersion);
   const arn = arnOf(ctx, type, input.name, version);
   const doc = docOf({ arn, version, platform: parent.platform, owner: ctx.accountId, dateCreated: nowIso() });
   await insertResource(ctx, {
@@ -140,7 +165,7 @@ export async function storeRecipe<Doc>(
     name: input.name,
     version,
     doc,
-    references: [...componentArns, ...(parent.resolvedArn ? [parent.resolvedArn] : [])],
+    references: [...components.map((c) => c.arn), ...(parent.resolvedArn ? [parent.resolvedArn] : [])],
   });
   return arn;
 }

@@ -17,9 +17,15 @@ import { tagsField, type ServiceContext } from '../common/context.ts';
 
 const MAX_TAGS = 50;
 
+/**
+ * The resource whose tags change: one the caller owns. A version ARN of a component or image (no
+ * build number, or `x` wildcards) names its newest build, as ListTagsForResource reads it.
+ */
 async function ownedTagged(ctx: ServiceContext, arn: string) {
   const parsed = parseArn(arn, 'resourceArn');
-  return ownResource<{ tags?: Record<string, string> }>(ctx, arn, 'resourceArn', parsed.type);
+  const target =
+    parsed.account === ctx.accountId ? (await readResource(ctx, arn, 'resourceArn', parsed.type)).arn : arn;
+  return ownResource<{ tags?: Record<string, string> }>(ctx, target, 'resourceArn', parsed.type);
 }
 
 export async function tagResource(ctx: ServiceContext, input: TagResourceRequest): Promise<TagResourceResponse> {
@@ -59,5 +65,7 @@ export async function listTagsForResource(
     'resourceArn',
     parsed.type,
   );
-  return { tags: record.doc.tags ?? {} };
+  // TagMap has at least one entry in the model: no tags is no `tags` member.
+  const tags = record.doc.tags ?? {};
+  return Object.keys(tags).length ? { tags } : {};
 }

@@ -166,4 +166,17 @@ export const MIGRATIONS: readonly string[] = [
     AND r2.account = resources.account AND r2.name = resources.name AND r2.version = resources.version AND r2.build > resources.build);
   CREATE INDEX resources_latest ON resources(type, region, sort_key) WHERE latest = 1;
   `,
+  // 5: the highest build number a deleted build had, per version, so that a build number is never
+  // given twice (one ARN never names two different documents).
+  `
+  CREATE TABLE deleted_builds (
+    type TEXT NOT NULL,
+    region TEXT NOT NULL,
+    account TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    last_build INTEGER NOT NULL,
+    PRIMARY KEY (type, region, account, name, version)
+  ) STRICT;
+  `,
 ];

@@ -153,6 +153,12 @@ export class SqliteResources implements ResourceRepository {
         | undefined;
       if (!row) return false;
       statement(this.#db, 'DELETE FROM resources WHERE arn = ?').run(arn);
+      if (row.version !== null && row.build !== null)
+        statement(
+          this.#db,
+          `INSERT INTO deleted_builds (type, region, account, name, version, last_build) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT DO UPDATE SET last_build = MAX(last_build, excluded.last_build)`,
+        ).run(row.type, row.region, row.account, row.name, row.version, row.build);
       // Deleting the newest build makes the next newest one (if any) the newest.
       if (row.latest && row.version !== null && row.build !== null) {
         statement(
@@ -194,8 +200,11 @@ export class SqliteResources implements ResourceRepository {
     const where: string[] = ['type = ?', 'region = ?'];
     const args: SQLInputValue[] = [q.type, q.region];
     const owners: string[] = [];
+    // `latest = 1` (literally) also lets SQLite walk the partial index resources_latest. It applies
+    // to the accounts' own rows; shared ARNs (`alsoArns`) are already the builds to show.
+    const latest = q.latestBuildOnly ? ' AND latest = 1' : '';
     if (q.accounts.length) {
-      owners.push(`account IN (${placeholders(q.accounts.length)})`);
+      owners.push(`(account IN (${placeholders(q.accounts.length)})${latest})`);
       args.push(...q.accounts);
     }
     if (q.alsoArns?.length) {
@@ -221,21 +230,24 @@ export class SqliteResources implements ResourceRepository {
       if (column !== undefined) {
         where.push(`${column} IN (${placeholders(f.values.length)})`);
         args.push(...f.values);
+      } else if (f.path.endsWith('[*]')) {
+        where.push(`EXISTS (SELECT 1 FROM json_each(doc, ?) WHERE value IN (${placeholders(f.values.length)}))`);
+        args.push(`$.${f.path.slice(0, -3)}`, ...f.values);
       } else {
         where.push(`json_extract(doc, ?) IN (${placeholders(f.values.length)})`);
         args.push(`$.${f.path}`, ...f.values);
       }
     }
-    // `latest = 1` (literally) also lets SQLite walk the partial index resources_latest.
-    if (q.latestBuildOnly) where.push('latest = 1');
     args.push(q.limit + 1);
     return { from: `FROM resources WHERE ${where.join(' AND ')} ORDER BY sort_key LIMIT ?`, args };
   }
 
   async maxBuild(type: ResourceType, account: string, region: string, name: string, version: string): Promise<number> {
+    // Deleted builds count too: a build number is never given twice.
     const row = statement(
       this.#db,
-      'SELECT MAX(build) AS b FROM resources WHERE type = ? AND account = ? AND region = ? AND name = ? AND version = ?',
+      `SELECT MAX(COALESCE((SELECT MAX(build) FROM resources WHERE type = ?1 AND account = ?2 AND region = ?3 AND name = ?4 AND version = ?5), 0),
+                  COALESCE((SELECT last_build FROM deleted_builds WHERE type = ?1 AND account = ?2 AND region = ?3 AND name = ?4 AND version = ?5), 0)) AS b`,
     ).get(type, account, region, name, version) as { b: number | null };
     return row.b ?? 0;
   }

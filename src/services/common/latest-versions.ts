@@ -1,0 +1,69 @@
+/**
+ * @module `latestVersionReferences` of the Create and Get responses (components, image and container
+ * recipes, images): the newest resource of the same name and account overall, with the same major,
+ * the same major.minor and the same major.minor.patch version. For types with build numbers each
+ * reference is the newest build of that version (a build version ARN); recipes have no builds.
+ * (AWS documents the fields but not the exact ARN form; Ingot names the concrete resource, which
+ * GetComponent/GetImage/Get*Recipe accept as is.)
+ */
+import { parseArn } from '../../arn/arn.ts';
+import type { LatestVersionReferences } from '../../model/generated/shapes.ts';
+import type { ResourceType } from '../../store/types.ts';
+import { compareVersions, parseVersion, type VersionTriple } from '../../versions/semver.ts';
+import { MANAGED_ACCOUNT, type ServiceContext } from './context.ts';
+
+interface Candidate {
+  arn: string;
+  triple: VersionTriple;
+  build: number;
+}
+
+const newer = (a: Candidate, b: Candidate | undefined): boolean =>
+  !b || compareVersions(a.triple, b.triple) > 0 || (compareVersions(a.triple, b.triple) === 0 && a.build > b.build);
+
+export async function latestVersionReferences(
+  ctx: ServiceContext,
+  type: ResourceType,
+  arn: string,
+): Promise<LatestVersionReferences | undefined> {
+  const parsed = parseArn(arn, 'arn', type);
+  if (parsed.version === undefined) return undefined;
+  const own = parseVersion(parsed.version);
+  const rows = await ctx.store.resources.versions(type, [parsed.account], parsed.region, parsed.name);
+  // Another account's resource: only the builds shared with the caller are named.
+  const visible = async (a: string) =>
+    parsed.account === ctx.accountId ||
+    parsed.account === MANAGED_ACCOUNT ||
+    ctx.store.shares.isSharedWith(a, ctx.accountId);
+  let all: Candidate | undefined;
+  let major: Candidate | undefined;
+  let minor: Candidate | undefined;
+  let patch: Candidate | undefined;
+  for (const row of rows) {
+    if (!(await visible(row.arn))) continue;
+    const c = { arn: row.arn, triple: parseVersion(row.version), build: row.build ?? 0 };
+    if (newer(c, all)) all = c;
+    if (c.triple[0] !== own[0]) continue;
+    if (newer(c, major)) major = c;
+    if (c.triple[1] !== own[1]) continue;
+    if (newer(c, minor)) minor = c;
+    if (c.triple[2] === own[2] && newer(c, patch)) patch = c;
+  }
+  if (!all) return undefined;
+  return {
+    latestVersionArn: all.arn,
+    ...(major ? { latestMajorVersionArn: major.arn } : {}),
+    ...(minor ? { latestMinorVersionArn: minor.arn } : {}),
+    ...(patch ? { latestPatchVersionArn: patch.arn } : {}),
+  };
+}
+
+/** `{ latestVersionReferences }` for spreading into a response, or nothing when there is none. */
+export async function latestRefs(
+  ctx: ServiceContext,
+  type: ResourceType,
+  arn: string,
+): Promise<{ latestVersionReferences?: LatestVersionReferences }> {
+  const refs = await latestVersionReferences(ctx, type, arn);
+  return refs ? { latestVersionReferences: refs } : {};
+}
