@@ -5,6 +5,13 @@ import type { Context } from 'hono';
 import { IngotError } from '../errors/ingot-error.ts';
 import type { OperationInput, OperationName, OperationOutput } from '../model/generated/shapes.ts';
 import { type LookupSecret, verifySigV4 } from './auth/verify-request.ts';
+import {
+  isLogsRequest,
+  LOGS_SIGNING_SERVICE,
+  LOGS_TARGET_PREFIX,
+  logsErrorResponse,
+  logsResponse,
+} from './logs/json-protocol.ts';
 import { RestJsonCodec } from './protocol/codec.ts';
 import { DEFAULT_MAX_BODY_BYTES, readRawRequest, sourceIpOf } from './protocol/raw-request.ts';
 import { parseQueryStrict } from './protocol/query-string.ts';
@@ -29,6 +36,8 @@ export type OperationHandlers = Partial<{ [K in OperationName]: OperationHandler
 
 export interface RequestLog {
   operation: OperationName | undefined;
+  /** Set for CloudWatch Logs requests (`Logs_20140328.*` targets), which answer in JSON 1.1. */
+  logsOperation?: string;
   status: number;
   durationMs: number;
   accountId: string | undefined;
@@ -37,8 +46,17 @@ export interface RequestLog {
   errorType?: string;
 }
 
+/** Answers one CloudWatch Logs operation (api/logs/) for an authenticated caller. */
+export type LogsHandler = (
+  target: string,
+  body: Uint8Array,
+  caller: { accountId: string; region: string; requestId: string },
+) => Promise<unknown>;
+
 export interface ApiAppOptions {
   handlers: OperationHandlers;
+  /** The CloudWatch Logs subset over build logs; without it Logs requests are unknown operations. */
+  logs?: LogsHandler;
   lookupSecret: LookupSecret;
   onRequest?: (log: RequestLog) => void;
   /** Called with every unexpected error (rendered as a 500 "Internal service error", no detail to the client). */
@@ -83,8 +101,16 @@ export function createApiApp(opts: ApiAppOptions): Hono {
 
   async function serve(c: Context, requestId: string, log: RequestLog): Promise<Response> {
     const raw = await readRawRequest(c, maxBodyBytes);
-    const identity = await verifySigV4(raw, opts.lookupSecret, opts.now?.());
+    const target = raw.header('x-amz-target');
+    const logs = isLogsRequest(target);
+    if (logs) log.logsOperation = target!.slice(LOGS_TARGET_PREFIX.length, LOGS_TARGET_PREFIX.length + 100);
+    const identity = await verifySigV4(raw, opts.lookupSecret, opts.now?.(), logs ? LOGS_SIGNING_SERVICE : undefined);
     log.accountId = identity.accountId;
+    if (logs) {
+      if (!opts.logs) throw new IngotError('UnknownOperationException', 'This server answers no Logs operations.');
+      const output = await opts.logs(target!, raw.body, { ...identity, requestId });
+      return logsResponse(200, output, requestId);
+    }
     const route = codec.routes.match(raw.method, raw.rawPath);
     if (!route) {
       throw new IngotError(
@@ -128,7 +154,9 @@ export function createApiApp(opts: ApiAppOptions): Hono {
         callSafely(() => opts.onError?.(err, log));
       }
       log.errorType = wire.type;
-      response = errorResponse(wire, requestId);
+      response = log.logsOperation
+        ? logsErrorResponse(wire.type, wire.message, wire.status, requestId)
+        : errorResponse(wire, requestId);
     }
     log.status = response.status;
     log.durationMs = performance.now() - started;

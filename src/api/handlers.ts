@@ -89,7 +89,8 @@ import type {
   ListImageScanFindingAggregationsRequest,
   ListImageScanFindingsRequest,
 } from '../model/generated/shapes.ts';
-import type { OperationHandlers, RequestContext } from './app.ts';
+import type { LogsHandler, OperationHandlers, RequestContext } from './app.ts';
+import { runLogsOperation } from './logs/json-protocol.ts';
 
 export interface HandlerDeps {
   store: Store;
@@ -99,6 +100,11 @@ export interface HandlerDeps {
   home?: string;
   /** Ingot's configuration now (sites, registries). */
   config?: () => IngotConfig;
+}
+
+/** The CloudWatch Logs subset over this server's build logs (api/logs/). */
+export function createLogsHandler(deps: HandlerDeps): LogsHandler {
+  return async (target, body, caller) => runLogsOperation(target, body, { store: deps.store, ...caller }, deps.home);
 }
 
 export function createHandlers(deps: HandlerDeps): OperationHandlers {

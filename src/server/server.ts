@@ -5,7 +5,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApiApp, type RequestLog } from '../api/app.ts';
-import { createHandlers } from '../api/handlers.ts';
+import { createHandlers, createLogsHandler } from '../api/handlers.ts';
 import { auditRefused } from '../audit/audit-log.ts';
 import { eventRetentionDays, startEventPruning } from '../events/retention.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
@@ -54,6 +54,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       : await startInProcessWorker(store, opts.home, opts.worker?.concurrency ?? 1, opts.onError);
   const app = createApiApp({
     handlers: createHandlers({ store, home: opts.home, config, ...(worker ? { notifyQueued: worker.notify } : {}) }),
+    logs: createLogsHandler({ store, home: opts.home }),
     lookupSecret: async (accessKeyId) => {
       const c = await store.credentials.get(accessKeyId);
       return c ? { secretAccessKey: c.secretAccessKey, accountId: c.accountId } : undefined;

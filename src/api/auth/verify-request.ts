@@ -72,6 +72,8 @@ export async function verifySigV4(
   req: SignedRequest,
   lookupSecret: LookupSecret,
   now: Date = new Date(),
+  /** The service the request must be signed for (`logs` for the build-log API). */
+  service: string = SIGNING_SERVICE,
 ): Promise<Identity> {
   const authorization = req.header('authorization');
   if (!authorization) throw new IngotError('MissingAuthenticationTokenException', 'Missing Authentication Token');
@@ -79,11 +81,8 @@ export async function verifySigV4(
   const record = await lookupSecret(auth.accessKeyId);
   if (!record)
     throw new IngotError('UnrecognizedClientException', 'The security token included in the request is invalid.');
-  if (auth.service !== SIGNING_SERVICE) {
-    throw new IngotError(
-      'InvalidSignatureException',
-      `Credential should be scoped to correct service: '${SIGNING_SERVICE}'.`,
-    );
+  if (auth.service !== service) {
+    throw new IngotError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'.`);
   }
   const amzDate = req.header('x-amz-date') ?? '';
   const signedAt = parseAmzDate(amzDate);
