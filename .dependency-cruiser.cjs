@@ -14,7 +14,7 @@ const TIERS = [
   ['distribution'],
   ['events'],
   ['findings', 'compliance', 'signing'],
-  ['sbom'],
+  ['sbom', 'workflows'],
   ['toe', 'disk', 'cache'],
   ['instance', 'bases', 'artifacts'],
   ['oci', 'rootfs', 'cgroups'],

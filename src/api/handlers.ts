@@ -84,6 +84,13 @@ import {
 } from '../services/recipes/image-recipes.ts';
 import { listImageScanFindingAggregations, listImageScanFindings } from '../services/findings/scan-findings.ts';
 import { listTagsForResource, tagResource, untagResource } from '../services/tags/tags.ts';
+import {
+  createWorkflow,
+  deleteWorkflow,
+  getWorkflow,
+  listWorkflowBuildVersions,
+  listWorkflows,
+} from '../services/workflows/workflows.ts';
 import type {
   ListImagePackagesRequest,
   ListImageScanFindingAggregationsRequest,
@@ -203,6 +210,12 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
     ListLifecycleExecutionResources: bind(listLifecycleExecutionResources),
     CancelLifecycleExecution: bind(cancelLifecycleExecution),
     StartResourceStateUpdate: bindLifecycle(startResourceStateUpdate),
+
+    CreateWorkflow: bind(createWorkflow),
+    GetWorkflow: bind(getWorkflow),
+    ListWorkflows: bind(listWorkflows),
+    ListWorkflowBuildVersions: bind(listWorkflowBuildVersions),
+    DeleteWorkflow: bind(deleteWorkflow),
 
     TagResource: bind(tagResource),
     UntagResource: bind(untagResource),

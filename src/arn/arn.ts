@@ -2,7 +2,8 @@
  * @module Image Builder ARNs in AWS's exact form:
  * `arn:aws:imagebuilder:REGION:ACCOUNT:TYPE/NAME[/MAJOR.MINOR.PATCH[/BUILD]]`, where ACCOUNT is
  * a 12-digit id or `aws` for managed resources, and NAME is the resource name lower-cased with
- * spaces turned into hyphens.
+ * spaces turned into hyphens. Workflows have their type in the path
+ * (`workflow/build|test|distribution/NAME/…`): their NAME here is `build/NAME` (see workflowName).
  */
 import { IngotError } from '../errors/ingot-error.ts';
 import type { ResourceType } from '../store/types.ts';
@@ -21,13 +22,15 @@ export interface ParsedArn {
 }
 
 const ARN_RE =
-  /^arn:(aws[^:]*):imagebuilder:([^:]+):([0-9]{12}|aws(?:-[a-z-]+)?):([a-z-]+)\/([a-z0-9-_]+)(?:\/((?:x|[0-9]+)\.(?:x|[0-9]+)\.(?:x|[0-9]+))(?:\/([0-9]+))?)?$/;
+  /^arn:(aws[^:]*):imagebuilder:([^:]+):([0-9]{12}|aws(?:-[a-z-]+)?):([a-z-]+)\/((?:(?:build|test|distribution)\/)?[a-z0-9-_]+)(?:\/((?:x|[0-9]+)\.(?:x|[0-9]+)\.(?:x|[0-9]+))(?:\/([0-9]+))?)?$/;
 
 export function tryParseArn(arn: string): ParsedArn | undefined {
   const m = ARN_RE.exec(arn);
   if (!m) return undefined;
   const type = m[4] as ResourceType;
   if (!RESOURCE_TYPES.includes(type)) return undefined;
+  // Only workflows have a type segment before their name.
+  if ((type === 'workflow') !== m[5]!.includes('/')) return undefined;
   const parsed: ParsedArn = { partition: m[1]!, region: m[2]!, account: m[3]!, type, name: m[5]! };
   if (m[6] !== undefined) parsed.version = m[6];
   if (m[7] !== undefined) parsed.build = Number(m[7]);
@@ -70,4 +73,9 @@ export function formatArn(p: {
   if (p.version !== undefined) arn += `/${p.version}`;
   if (p.build !== undefined) arn += `/${p.build}`;
   return arn;
+}
+
+/** A workflow's name as ARNs and the store key it: `build/NAME` for a BUILD workflow. */
+export function workflowName(type: 'BUILD' | 'TEST' | 'DISTRIBUTION', name: string): string {
+  return `${type.toLowerCase()}/${arnName(name)}`;
 }

@@ -22,6 +22,7 @@ export const RESOURCE_TYPES = [
   'image-pipeline',
   'image',
   'lifecycle-policy',
+  'workflow',
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 

@@ -479,7 +479,15 @@ test('accounts see only their own resources unless a component policy shares the
 });
 
 test('operations Ingot does not implement answer NotImplementedException', async () => {
-  await rejectsWith(c.send(new ib.ListWorkflowsCommand({})), 'NotImplementedException', /ListWorkflows/);
+  await rejectsWith(
+    c.send(
+      new ib.ListWorkflowExecutionsCommand({
+        imageBuildVersionArn: `arn:aws:imagebuilder:us-east-1:${TEST_ACCOUNT}:image/x/1.0.0/1`,
+      }),
+    ),
+    'NotImplementedException',
+    /ListWorkflowExecutions/,
+  );
 });
 
 test('the remaining operations: import, container recipes, list and delete of configurations', async () => {

@@ -18,6 +18,7 @@ const LABELS: Record<ResourceType, string> = {
   'image-pipeline': 'ImagePipeline',
   image: 'Image',
   'lifecycle-policy': 'LifecyclePolicy',
+  workflow: 'Workflow',
 };
 
 export const labelOf = (type: ResourceType): string => LABELS[type];

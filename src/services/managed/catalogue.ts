@@ -2,12 +2,14 @@
  * @module The managed catalogue (owner Amazon, ARN account `aws`): Ingot's Debian base images and
  * managed components, present in every region from the first request that names the region.
  */
-import { formatArn } from '../../arn/arn.ts';
+import { formatArn, workflowName } from '../../arn/arn.ts';
 import { MANAGED_BASES, type ManagedBase } from '../../bases/catalogue.ts';
-import type { Component, Image } from '../../model/generated/shapes.ts';
+import type { Component, Image, Workflow } from '../../model/generated/shapes.ts';
 import type { Store } from '../../store/types.ts';
 import { MANAGED_COMPONENTS } from '../../toe/managed/index.ts';
+import { MANAGED_WORKFLOWS, type ManagedWorkflow } from '../../workflows/managed.ts';
 import { checkComponentDocument } from '../components/document.ts';
+import { checkWorkflow, parameterDetails } from '../workflows/workflows.ts';
 import { MANAGED_ACCOUNT } from '../common/context.ts';
 
 /** The version every managed catalogue entry has until a refresh adds newer builds. */
@@ -32,6 +34,15 @@ export async function ensureManagedCatalogue(store: Store, region: string): Prom
       );
     for (const c of MANAGED_COMPONENTS)
       await insertIfMissing(store, region, 'component', c.name, c.semanticVersion, managedComponentDoc(region, c));
+    for (const w of MANAGED_WORKFLOWS)
+      await insertIfMissing(
+        store,
+        region,
+        'workflow',
+        workflowName(w.type, w.name),
+        w.semanticVersion,
+        managedWorkflowDoc(region, w),
+      );
   });
   regions.add(region);
 }
@@ -39,7 +50,7 @@ export async function ensureManagedCatalogue(store: Store, region: string): Prom
 async function insertIfMissing(
   store: Store,
   region: string,
-  type: 'image' | 'component',
+  type: 'image' | 'component' | 'workflow',
   name: string,
   version: string,
   doc: { arn?: string },
@@ -107,5 +118,21 @@ function managedComponentDoc(region: string, c: (typeof MANAGED_COMPONENTS)[numb
     data: c.data,
     encrypted: true,
     dateCreated: CATALOGUE_DATE,
+  };
+}
+
+function managedWorkflowDoc(region: string, w: ManagedWorkflow): Workflow {
+  const document = checkWorkflow(w.data, w.type);
+  const name = workflowName(w.type, w.name);
+  return {
+    arn: `arn:aws:imagebuilder:${region}:${MANAGED_ACCOUNT}:workflow/${name}/${w.semanticVersion}/1`,
+    name: w.name,
+    version: w.semanticVersion,
+    description: w.description,
+    type: w.type,
+    owner: 'Amazon',
+    data: w.data,
+    dateCreated: CATALOGUE_DATE,
+    ...(document.parameters.length ? { parameters: parameterDetails(document.parameters) } : {}),
   };
 }
