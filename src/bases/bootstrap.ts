@@ -1,6 +1,6 @@
 /** @module Runs mmdebstrap to bootstrap a Debian root file system from the host's configured mirror. */
-import { spawn } from 'node:child_process';
 import { IngotError } from '../errors/ingot-error.ts';
+import { CommandFailed, runCommand } from '../process/index.ts';
 import type { ManagedBase } from './catalogue.ts';
 
 export interface BootstrapSources {
@@ -59,41 +59,29 @@ export function mmdebstrapArgs(base: ManagedBase, targetDir: string, src: Bootst
 }
 
 /** Bootstraps into `targetDir` (must not exist or be empty); output lines go to `onLine`. */
-export function runMmdebstrap(
+export async function runMmdebstrap(
   base: ManagedBase,
   targetDir: string,
   src: BootstrapSources,
   onLine: (line: string) => void,
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('setpriv', [...CONTAINED, 'mmdebstrap', ...mmdebstrapArgs(base, targetDir, src)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const tail: string[] = [];
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        tail.push(line);
-        if (tail.length > 20) tail.shift();
-        onLine(line);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (err) =>
-      reject(
-        new IngotError('ServiceUnavailableException', `cannot run mmdebstrap: ${err.message}`, {
-          description: 'Install the mmdebstrap package (scripts/install-system-deps.sh) to build managed base images.',
-        }),
-      ),
-    );
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve();
-      else
-        reject(
-          new IngotError('ServiceException', `mmdebstrap ${base.suite} failed (${signal ?? `exit ${code}`})`, {
-            description: tail.join('\n'),
-          }),
-        );
+  const tail: string[] = [];
+  const onOutput = (line: string) => {
+    if (!line) return;
+    tail.push(line);
+    if (tail.length > 20) tail.shift();
+    onLine(line);
+  };
+  await runCommand(['setpriv', ...CONTAINED, 'mmdebstrap', ...mmdebstrapArgs(base, targetDir, src)], {
+    onLine: onOutput,
+  }).catch((err: unknown) => {
+    if (err instanceof CommandFailed && err.startError)
+      throw new IngotError('ServiceUnavailableException', `cannot run mmdebstrap: ${err.startError.message}`, {
+        description: 'Install the mmdebstrap package (scripts/install-system-deps.sh) to build managed base images.',
+      });
+    const e = err as CommandFailed;
+    throw new IngotError('ServiceException', `mmdebstrap ${base.suite} failed (${e.signal ?? `exit ${e.exitCode}`})`, {
+      description: tail.join('\n'),
     });
   });
 }

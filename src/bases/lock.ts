@@ -3,7 +3,7 @@
  * The kernel releases it when the holder dies, so a crashed bootstrap never leaves a stale lock,
  * and concurrent callers (in this or another process) never bootstrap the same base twice.
  */
-import { spawn } from 'node:child_process';
+import { type CommandFailed, startCommand } from '../process/index.ts';
 
 export interface LockOptions {
   /** Give up after this long (default 15 minutes: a bootstrap can be slow). */
@@ -16,22 +16,21 @@ export interface LockOptions {
 export async function withLock<T>(path: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const seconds = String(Math.max(1, Math.ceil((opts.timeoutMs ?? 15 * 60_000) / 1000)));
   // flock takes the lock, says so, then holds it until its standard input closes.
-  const holder = spawn(
-    'flock',
-    ['--exclusive', '--wait', seconds, path, '/bin/sh', '-c', 'echo locked; exec cat >/dev/null'],
-    {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
+  const holder = startCommand(
+    ['flock', '--exclusive', '--wait', seconds, path, '/bin/sh', '-c', 'echo locked; exec cat >/dev/null'],
+    { stdin: 'pipe', stdout: 'stream' },
   );
   const waitHint = setTimeout(() => opts.onWait?.(), 300);
   try {
     await new Promise<void>((resolve, reject) => {
-      let stderr = '';
-      holder.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      holder.stdout.once('data', () => resolve());
-      holder.once('error', reject);
-      holder.once('exit', (code) =>
-        reject(new Error(`cannot lock ${path} (flock exit ${code}): ${stderr.trim() || 'timed out'}`)),
+      holder.stdout!.once('data', () => resolve());
+      holder.done.then(
+        (exit) => reject(new Error(`cannot lock ${path} (flock exit ${exit.exitCode}): timed out`)),
+        (err: CommandFailed) =>
+          reject(
+            err.startError ??
+              new Error(`cannot lock ${path} (flock exit ${err.exitCode}): ${err.stderrTail || 'timed out'}`),
+          ),
       );
     });
   } finally {
@@ -40,8 +39,7 @@ export async function withLock<T>(path: string, fn: () => Promise<T>, opts: Lock
   try {
     return await fn();
   } finally {
-    const gone = new Promise((resolve) => holder.once('exit', resolve));
-    holder.stdin.end();
-    await gone;
+    holder.stdin!.end();
+    await holder.done.catch(() => {});
   }
 }

@@ -3,12 +3,9 @@
  * plus a `current` symlink switched atomically when a new bootstrap completes.
  */
 import { readFile, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runCommand } from '../process/index.ts';
 import type { ManagedBaseName } from './catalogue.ts';
-
-const run = promisify(execFile);
 
 export interface BaseImage {
   name: ManagedBaseName;
@@ -80,7 +77,7 @@ export async function pruneBases(dir: string): Promise<void> {
  * stays mounted is left alone rather than deleted through the mounts.
  */
 async function removeBuilding(path: string): Promise<void> {
-  for (const m of await mountsBelow(path)) await run('umount', ['--lazy', m]).catch(() => {});
+  for (const m of await mountsBelow(path)) await runCommand(['umount', '--lazy', m]).catch(() => {});
   if ((await mountsBelow(path)).length > 0) return;
   await rm(path, { recursive: true, force: true });
 }

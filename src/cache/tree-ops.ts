@@ -1,9 +1,6 @@
 /** @module Moving and measuring whole directory trees (owners, devices, whiteouts and xattrs preserved). */
-import { execFile } from 'node:child_process';
 import { rename, rm } from 'node:fs/promises';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { runCommand } from '../process/index.ts';
 
 /**
  * Moves `from` to `to` (which must not exist). A rename when both are on one file system; otherwise `cp -a`
@@ -17,7 +14,7 @@ export async function moveTree(from: string, to: string): Promise<void> {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
   }
   try {
-    await run('cp', ['-a', '--reflink=auto', '--', from, to]);
+    await runCommand(['cp', '-a', '--reflink=auto', '--', from, to]);
   } catch (err) {
     await rm(to, { recursive: true, force: true });
     throw err;
@@ -27,6 +24,6 @@ export async function moveTree(from: string, to: string): Promise<void> {
 
 /** Bytes the tree takes on disk (hard links counted once), as `du` reports. */
 export async function diskUsage(path: string): Promise<number> {
-  const { stdout } = await run('du', ['-s', '--block-size=1', '--', path]);
+  const { stdout } = await runCommand(['du', '-s', '--block-size=1', '--', path]);
   return Number(stdout.split(/\s/, 1)[0]);
 }

@@ -2,10 +2,10 @@
  * @module Lynis 3.x audit of an image's file system (`lynis audit system --rootdir ROOT/ --quick --no-colors
  * --logfile … --report-file …`) on a discarded writable overlay; the hardening index from the report.
  */
-import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
+import { hasTool } from '../process/index.ts';
 import { runOnScratchOverlay } from '../rootfs/scratch-overlay.ts';
 
 export const LYNIS_FILES = { report: 'lynis-report.dat', log: 'lynis.log', profile: 'lynis-ingot.prf' } as const;
@@ -58,12 +58,7 @@ export interface LynisResult {
 }
 
 export function lynisUnavailable(): string | undefined {
-  try {
-    execFileSync('sh', ['-c', 'command -v lynis'], { stdio: 'ignore' });
-    return undefined;
-  } catch {
-    return 'lynis is not installed (scripts/install-system-deps.sh)';
-  }
+  return hasTool('lynis') ? undefined : 'lynis is not installed (scripts/install-system-deps.sh)';
 }
 
 /** key=value lines of a Lynis report (`key[]=` lines are counted). */

@@ -2,10 +2,10 @@
  * @module OpenSCAP evaluation of an image's file system: `oscap-chroot ROOT xccdf eval --profile P
  * --results-arf … --report … DATASTREAM`, run on a discarded writable overlay of the image's layers.
  */
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
+import { missingTool } from '../process/index.ts';
 import { runOnScratchOverlay } from '../rootfs/scratch-overlay.ts';
 import { parseXccdfResults, type XccdfSummary } from './xccdf-results.ts';
 
@@ -33,12 +33,9 @@ export interface OpenScapResult extends XccdfSummary {
 
 /** Why OpenSCAP cannot run here, or undefined. */
 export function openScapUnavailable(): string | undefined {
-  try {
-    execFileSync('sh', ['-c', 'command -v oscap-chroot && command -v oscap'], { stdio: 'ignore' });
-    return undefined;
-  } catch {
-    return 'oscap-chroot is not installed (openscap-scanner and openscap-utils; scripts/install-system-deps.sh)';
-  }
+  return missingTool('oscap-chroot', 'oscap')
+    ? 'oscap-chroot is not installed (openscap-scanner and openscap-utils; scripts/install-system-deps.sh)'
+    : undefined;
 }
 
 /** Evaluates the profile; exit codes 0 (all pass) and 2 (some rule failed) are both a finished scan. */

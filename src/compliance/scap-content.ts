@@ -3,15 +3,12 @@
  * from Debian's unstable suite, fetched with a private apt state (host sources untouched) and unpacked
  * into `$INGOT_HOME/scap/`.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { readAptMirror } from '../bases/apt-sources.ts';
 import { IngotError } from '../errors/ingot-error.ts';
-
-const run = promisify(execFile);
+import { CommandFailed, runCommand } from '../process/index.ts';
 
 /** Where the Debian 12 data stream lands inside the unpacked package. */
 export const DEBIAN12_DATASTREAM = 'usr/share/xml/scap/ssg/content/ssg-debian12-ds.xml';
@@ -41,9 +38,9 @@ function privateAptOptions(privateDir: string): string[] {
 
 async function apt(args: string[], cwd: string): Promise<void> {
   try {
-    await run('apt-get', args, { cwd, maxBuffer: 16 * 1024 * 1024, timeout: 10 * 60_000 });
+    await runCommand(['apt-get', ...args], { cwd, timeoutMs: 10 * 60_000 });
   } catch (err) {
-    const e = err as { stderr?: string; message: string };
+    const e = { message: (err as Error).message, stderr: err instanceof CommandFailed ? err.stderrTail : undefined };
     throw new IngotError(
       'ServiceUnavailableException',
       `apt-get ${args
@@ -82,7 +79,7 @@ export async function ensureScapContent(opts: ScapContentOptions): Promise<strin
   const deb = (await readdir(debDir)).find((f) => f.startsWith('ssg-debian_') && f.endsWith('.deb'));
   if (!deb)
     throw new IngotError('ServiceUnavailableException', `apt-get download ssg-debian left no .deb in ${debDir}`);
-  await run('dpkg-deb', ['-x', join(debDir, deb), scapDir]);
+  await runCommand(['dpkg-deb', '-x', join(debDir, deb), scapDir]);
   await rm(privateDir, { recursive: true, force: true });
   if (!existsSync(datastream)) {
     throw new IngotError(

@@ -3,7 +3,7 @@
  * with `qemu-img check` (formats that support it) and `qemu-img info` (readable, right size).
  * VMDK is streamOptimized (VMware/ESXi import, OVA); VHD is dynamic with force_size (exact size).
  */
-import { runTool } from '../process/run-tool.ts';
+import { runCommand } from '../process/index.ts';
 import type { DiskFormat } from './layout.ts';
 
 interface FormatSpec {
@@ -33,20 +33,20 @@ export interface CheckedDisk {
 
 export async function convertRaw(raw: string, format: DiskFormat, out: string): Promise<void> {
   const spec = FORMAT_SPECS[format];
-  await runTool(['qemu-img', 'convert', '-f', 'raw', '-O', spec.qemu, ...spec.options, raw, out]);
+  await runCommand(['qemu-img', 'convert', '-f', 'raw', '-O', spec.qemu, ...spec.options, raw, out]);
 }
 
 export async function checkDisk(path: string, format: DiskFormat, expectedSize: number): Promise<CheckedDisk> {
   const qemu = FORMAT_SPECS[format].qemu;
-  const check = await runTool(['qemu-img', 'check', '-f', qemu, path], { okCodes: [CHECK_UNSUPPORTED] });
-  const info = JSON.parse((await runTool(['qemu-img', 'info', '--output=json', '-f', qemu, path])).stdout) as {
+  const check = await runCommand(['qemu-img', 'check', '-f', qemu, path], { okCodes: [CHECK_UNSUPPORTED] });
+  const info = JSON.parse((await runCommand(['qemu-img', 'info', '--output=json', '-f', qemu, path])).stdout) as {
     'virtual-size': number;
     format: string;
   };
   if (info.format !== qemu) throw new Error(`qemu-img info reads ${path} as ${info.format}, not ${qemu}`);
   if (info['virtual-size'] !== expectedSize)
     throw new Error(`${path} has a virtual size of ${info['virtual-size']} bytes, expected ${expectedSize}`);
-  return { format, path, virtualSize: info['virtual-size'], checked: check.code !== CHECK_UNSUPPORTED };
+  return { format, path, virtualSize: info['virtual-size'], checked: check.exitCode !== CHECK_UNSUPPORTED };
 }
 
 /** Writes `raw` as every format in `targets` (path per format), in parallel, and checks each. */

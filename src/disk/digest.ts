@@ -10,14 +10,14 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { Artifact } from '../artifacts/manifest.ts';
-import { runTool } from '../process/run-tool.ts';
+import { runCommand } from '../process/index.ts';
 
 const CHUNK = 8 * 2 ** 20;
 const ZEROS = Buffer.alloc(CHUNK);
 
 /** Byte ranges [start, end) holding data, sorted, or undefined when the map cannot be read. */
 export async function dataRanges(path: string): Promise<[number, number][] | undefined> {
-  const r = await runTool(['filefrag', '-v', '-e', path]).catch(() => undefined);
+  const r = await runCommand(['filefrag', '-v', '-e', path]).catch(() => undefined);
   if (!r) return undefined;
   const block = /blocks of (\d+) bytes\)/.exec(r.stdout);
   if (!block) return undefined;

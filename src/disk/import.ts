@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
 import { readGptPartitions } from './gpt.ts';
 import { readMbrPartitions, SECTOR } from './mbr.ts';
-import { runTool } from '../process/run-tool.ts';
+import { runCommand } from '../process/index.ts';
 
 export interface ImportedDisk {
   /** Absolute path of the rootfs tarball: pass it as `parentImage`. */
@@ -23,7 +23,7 @@ const READABLE = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vpc'];
 
 export async function importDisk(file: string, outDir: string, signal?: AbortSignal): Promise<ImportedDisk> {
   const opts = signal ? { signal } : {};
-  const info = await runTool(['qemu-img', 'info', '--output=json', file]).catch((err: unknown) => {
+  const info = await runCommand(['qemu-img', 'info', '--output=json', file]).catch((err: unknown) => {
     throw new IngotError(
       'InvalidParameterValueException',
       `${file}: not a disk image qemu-img can read (${(err as Error).message})`,
@@ -39,11 +39,11 @@ export async function importDisk(file: string, outDir: string, signal?: AbortSig
   const work = await mkdtemp(join(outDir, '.import-'));
   try {
     const raw = format === 'raw' ? file : join(work, 'disk.raw');
-    if (raw !== file) await runTool(['qemu-img', 'convert', '-f', format, '-O', 'raw', file, raw], opts);
+    if (raw !== file) await runCommand(['qemu-img', 'convert', '-f', format, '-O', 'raw', file, raw], opts);
     const tree = join(work, 'rootfs');
     const offset = await extractRootFs(raw, tree, work, file, signal);
     const parentImage = join(outDir, 'rootfs.tar.zst');
-    await runTool(
+    await runCommand(
       ['sh', '-c', 'tar --numeric-owner -C "$1" -cf - . | zstd -q -T0 -3 > "$2"', 'sh', tree, parentImage],
       opts,
     );
@@ -69,13 +69,13 @@ export async function extractRootFs(
   const offset = await rootPartitionOffset(raw);
   await mkdir(tree, { recursive: true });
   const image = `${raw}?offset=${offset}`;
-  await runTool(['dumpe2fs', '-h', image]).catch(() => {
+  await runCommand(['dumpe2fs', '-h', image]).catch(() => {
     throw new IngotError(
       'InvalidParameterValueException',
       `${label}: the root partition (offset ${offset}) is not an ext2/3/4 file system`,
     );
   });
-  await runTool(['debugfs', '-R', `rdump / ${tree}`, image], signal ? { signal } : {});
+  await runCommand(['debugfs', '-R', `rdump / ${tree}`, image], signal ? { signal } : {});
   await restoreSpecialBits(image, tree, work);
   return offset;
 }
@@ -106,7 +106,7 @@ async function restoreSpecialBits(image: string, tree: string, work: string): Pr
   await walk('');
   const cmds = join(work, 'ls.cmds');
   await writeFile(cmds, dirs.map((d) => `ls -l "${d}"\n`).join(''));
-  const out = (await runTool(['debugfs', '-f', cmds, image])).stdout;
+  const out = (await runCommand(['debugfs', '-f', cmds, image])).stdout;
   let dir = '/';
   for (const line of out.split('\n')) {
     const cmd = /^debugfs:\s+ls -l "(.*)"$/.exec(line);

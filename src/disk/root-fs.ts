@@ -1,6 +1,6 @@
 /**
- * @module Writes the boot disk as a raw file without loop devices: the image's layers merged by a
- * read-only overlayfs mount in a private mount namespace, `mkfs.ext4 -d` populating the root
+ * @module Writes the boot disk as a raw file without loop devices: the image's layers merged by
+ * withMergedLayers (a read-only overlayfs mount in a private mount namespace), `mkfs.ext4 -d` populating the root
  * partition straight into the disk file at its offset (`-E offset=`), the MBR and GRUB written
  * by hand, and a top layer with the disk-specific files (fstab by UUID, grub.cfg) and the
  * machine-identity reset (empty machine-id, SSH host keys whited out).
@@ -10,7 +10,8 @@ import { lstat, open, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'n
 import { dirname, join } from 'node:path';
 import { GRUB_BOOT_IMG, GRUB_CORE_IMG } from './grub.ts';
 import { FIRST_PARTITION_LBA, SECTOR, buildMbr, checkCoreImg } from './mbr.ts';
-import { runTool } from '../process/run-tool.ts';
+import { runCommand } from '../process/index.ts';
+import { withMergedLayers } from '../rootfs/merge-layers.ts';
 
 export interface RootDiskSpec {
   /** The image's layers, topmost first (the boot layer among them). */
@@ -29,11 +30,6 @@ export interface RootDisk {
 /** Kernel command line: serial console last, so /dev/console (and the boot log) is ttyS0. */
 export const KERNEL_ARGS = 'ro console=tty0 console=ttyS0,115200n8 net.ifnames=0';
 
-const SCRIPT = `set -e
-mount -t overlay overlay -o "lowerdir=$LOWER" "$MERGED"
-mkfs.ext4 -q -F -b 4096 -L root -U "$UUID" -O "$FEATURES" -d "$MERGED" \\
-  -E "offset=$OFFSET,lazy_itable_init=1,lazy_journal_init=1,nodiscard" "$DISK" "$BLOCKS"`;
-
 export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
   const rootUuid = randomUUID();
   const [bootImg, coreImg] = await Promise.all([
@@ -44,7 +40,6 @@ export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
   const diskBytes = spec.sizeGiB * 2 ** 30;
   const partSectors = diskBytes / SECTOR - FIRST_PARTITION_LBA;
   const top = await mkdtemp(join(spec.workDir, 'disk-top-'));
-  const merged = await mkdtemp(join(spec.workDir, 'disk-merged-'));
   try {
     await writeDiskFiles(top, rootUuid);
     await resetIdentity(top, spec.lowerDirs);
@@ -61,20 +56,30 @@ export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
     } finally {
       await fh.close();
     }
-    await runTool(['unshare', '-m', '--propagation', 'private', 'sh', '-c', SCRIPT], {
-      env: {
-        LOWER: [top, ...spec.lowerDirs].join(':'),
-        MERGED: merged,
-        UUID: rootUuid,
-        DISK: spec.outFile,
-        FEATURES: await ext4Features(),
-        OFFSET: String(FIRST_PARTITION_LBA * SECTOR),
-        BLOCKS: String(Math.floor((partSectors * SECTOR) / 4096)),
-      },
-    });
+    const features = await ext4Features();
+    const blocks = String(Math.floor((partSectors * SECTOR) / 4096));
+    const extended = `offset=${FIRST_PARTITION_LBA * SECTOR},lazy_itable_init=1,lazy_journal_init=1,nodiscard`;
+    await withMergedLayers([top, ...spec.lowerDirs], { scratchDir: spec.workDir }, (root) => [
+      'mkfs.ext4',
+      '-q',
+      '-F',
+      '-b',
+      '4096',
+      '-L',
+      'root',
+      '-U',
+      rootUuid,
+      '-O',
+      features,
+      '-d',
+      root,
+      '-E',
+      extended,
+      spec.outFile,
+      blocks,
+    ]);
   } finally {
     await rm(top, { recursive: true, force: true });
-    await rm(merged, { recursive: true, force: true });
   }
   return { path: spec.outFile, rootUuid };
 }
@@ -134,13 +139,13 @@ async function resetIdentity(top: string, lowerDirs: readonly string[]): Promise
     )
       continue;
     await mkdir(join(top, dirname(rel)), { recursive: true });
-    await runTool(['mknod', join(top, rel), 'c', '0', '0']);
+    await runCommand(['mknod', join(top, rel), 'c', '0', '0']);
   }
 }
 
 /** GRUB 2.06 (Debian 12) cannot read ext4 with metadata_csum_seed or orphan_file: leave them out. */
 async function ext4Features(): Promise<string> {
-  const v = await runTool(['mkfs.ext4', '-V']).then(
+  const v = await runCommand(['mkfs.ext4', '-V']).then(
     (r) => r.stderr + r.stdout,
     () => '',
   );

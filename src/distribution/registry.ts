@@ -3,9 +3,9 @@
  * `skopeo copy oci:DIR:TAG docker://HOST/REPO:TAG`, choosing the registry for the distribution's
  * target repository from Ingot's configuration (`registries`).
  */
-import { execFile } from 'node:child_process';
 import { IngotError } from '../errors/ingot-error.ts';
 import type { RegistryConfig } from '../config/ingot-config.ts';
+import { CommandFailed, runCommand } from '../process/index.ts';
 
 export interface PushTarget {
   registry: RegistryConfig;
@@ -31,19 +31,17 @@ export function registryFor(
   return { registry, repository: `${registry.host}/${registry.repositoryPrefix ?? ''}${repositoryName}` };
 }
 
-function skopeo(args: readonly string[], signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'skopeo',
-      [...args],
-      { timeout: 600_000, maxBuffer: 16 * 1024 * 1024, ...(signal ? { signal } : {}) },
-      (err, _stdout, stderr) => {
-        if (!err) return resolve();
-        const detail = (stderr || err.message).trim().split('\n').filter(Boolean).slice(-2).join(' ');
-        reject(new Error(detail.replace(/--(src|dest)-creds[= ]\S+/g, '--$1-creds=***')));
-      },
-    );
-  });
+const hideCreds = (text: string): string => text.replace(/--(src|dest)-creds[= ]\S+/g, '--$1-creds=***');
+
+async function skopeo(args: readonly string[], signal?: AbortSignal): Promise<void> {
+  const creds = args.flatMap((a, i) => (/^--(src|dest|)-?creds$/.test(args[i - 1] ?? '') ? [a] : []));
+  const redact = (text: string) => creds.reduce((t, c) => t.replaceAll(c, '***'), hideCreds(text));
+  try {
+    await runCommand(['skopeo', ...args], { timeoutMs: 600_000, redact, ...(signal ? { signal } : {}) });
+  } catch (err) {
+    const detail = err instanceof CommandFailed && err.stderrTail ? err.stderrTail : (err as Error).message;
+    throw new Error(redact(detail.trim().split('\n').filter(Boolean).slice(-2).join(' ')), { cause: err });
+  }
 }
 
 const credsArgs = (r: RegistryConfig, side: 'src' | 'dest'): string[] => [

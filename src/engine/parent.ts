@@ -3,7 +3,6 @@
  * a managed Debian base (bootstrapped once and cached), a rootfs tarball or an OCI image
  * (unpacked once into `$INGOT_HOME/parents/<digest>`), or an earlier Ingot image's layers.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -13,6 +12,7 @@ import { IngotError } from '../errors/ingot-error.ts';
 import type { ImageRuntimeConfig } from '../oci/image/config.ts';
 import { readOciImage } from '../oci/image/read-image.ts';
 import { applyLayer } from '../oci/layer/apply.ts';
+import { CommandFailed, runCommand } from '../process/index.ts';
 import type { ParentSpec } from './request.ts';
 
 export interface ResolvedParent {
@@ -112,23 +112,14 @@ async function unpackTarball(path: string, home: string): Promise<ResolvedParent
   };
 }
 
-function untar(file: string, dir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('tar', ['--numeric-owner', '--xattrs', '--xattrs-include=*', '-xpf', file, '-C', dir], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0
-        ? resolve()
-        : reject(
-            new IngotError(
-              'InvalidParameterValueException',
-              `parentImage: cannot unpack '${file}': ${stderr.trim().slice(0, 500)}`,
-            ),
-          ),
+async function untar(file: string, dir: string): Promise<void> {
+  await runCommand(['tar', '--numeric-owner', '--xattrs', '--xattrs-include=*', '-xpf', file, '-C', dir], {
+    ignoreStdout: true,
+  }).catch((err: unknown) => {
+    if (!(err instanceof CommandFailed) || err.startError) throw err;
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `parentImage: cannot unpack '${file}': ${err.stderrTail.slice(0, 500)}`,
     );
   });
 }

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importDisk } from '../../src/disk/import.ts';
-import { hasTool } from '../../src/process/run-tool.ts';
+import { hasTool } from '../../src/process/index.ts';
 import type { OutputManifest } from '../../src/artifacts/manifest.ts';
 import { sha256File } from '../../src/artifacts/manifest.ts';
 import { runInstanceConformance } from '../../src/instance/common.case.test.ts';

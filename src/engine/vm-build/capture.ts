@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { runTool } from '../../process/run-tool.ts';
+import { runCommand } from '../../process/index.ts';
 import type { Instance } from '../../instance/types.ts';
 import { BuildFailure } from '../failure.ts';
 import { ancestorsOf, changesBetween, listingCommand, parseListing, type Listing } from './changes.ts';
@@ -75,12 +75,12 @@ export async function captureChanges(
       );
     const local = join(workDir, 'changes.tar');
     await instance.copyOut(ARCHIVE, local);
-    await runTool(['tar', '-C', upperDir, '--numeric-owner', '--xattrs', '--xattrs-include=*', '-xpf', local]);
+    await runCommand(['tar', '-C', upperDir, '--numeric-owner', '--xattrs', '--xattrs-include=*', '-xpf', local]);
     await rm(local, { force: true });
   }
   for (const path of removed) {
     await mkdir(join(upperDir, dirname(path)), { recursive: true });
-    await runTool(['mknod', join(upperDir, path), 'c', '0', '0']);
+    await runCommand(['mknod', join(upperDir, path), 'c', '0', '0']);
   }
   await dropThrowawayKey(join(upperDir, 'root/.ssh/authorized_keys'));
   return { changed: changed.length, removed: removed.length };

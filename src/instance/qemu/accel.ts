@@ -6,7 +6,7 @@
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTool } from '../../process/run-tool.ts';
+import { runCommand } from '../../process/index.ts';
 
 export type Accel = 'kvm' | 'tcg';
 
@@ -43,7 +43,7 @@ export async function probeKvm(timeoutMs = 5000): Promise<boolean> {
   const dir = await mkdtemp(join(tmpdir(), 'ingot-kvm-probe-'));
   try {
     await writeFile(join(dir, 'boot.img'), probeSector());
-    await runTool(
+    await runCommand(
       [
         'timeout',
         '-s',

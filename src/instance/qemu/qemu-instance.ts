@@ -4,11 +4,10 @@
  * virtio-serial agent: the image ships sshd anyway, and exec, streams, exit codes and tar copies
  * come for free without an agent of our own in every image. `reboot()` really reboots the guest.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runTool } from '../../process/run-tool.ts';
+import { runCommand, type StartedCommand } from '../../process/index.ts';
 import { execProcess } from '../exec-process.ts';
 import type { ExecParams, ExecResult, Instance } from '../types.ts';
 import { panicIn } from './console.ts';
@@ -25,7 +24,7 @@ export class QemuInstance implements Instance {
   #vm: RunningVm;
   #ssh: SshTarget;
   #bootTimeoutMs: number;
-  #master: ChildProcess | undefined;
+  #master: StartedCommand | undefined;
   #connections = 0;
   #life = new AbortController();
   #inflight = new Set<Promise<ExecResult>>();
@@ -68,7 +67,7 @@ export class QemuInstance implements Instance {
     const stop = async (why: 'timeout' | 'abort', remote: boolean) => {
       if (why === 'timeout') timedOut = true;
       else aborted = true;
-      if (remote) await runTool(sshArgv(this.#ssh, killCommand(id)), { okCodes: [255] }).catch(() => {});
+      if (remote) await runCommand(sshArgv(this.#ssh, killCommand(id)), { okCodes: [255] }).catch(() => {});
       local.abort();
     };
     const timer =
@@ -93,14 +92,14 @@ export class QemuInstance implements Instance {
     const remote = sshArgv(this.#ssh, untarInto(instancePath, basename(hostPath)))
       .map(q)
       .join(' ');
-    await runTool(['sh', '-c', `tar -C ${q(dirname(hostPath))} -cf - ${q(basename(hostPath))} | ${remote}`]);
+    await runCommand(['sh', '-c', `tar -C ${q(dirname(hostPath))} -cf - ${q(basename(hostPath))} | ${remote}`]);
   }
 
   async copyOut(instancePath: string, hostPath: string): Promise<void> {
     const tmp = await mkdtemp(join(dirname(hostPath), '.ingot-copy-'));
     try {
       const remote = sshArgv(this.#ssh, tarOf(instancePath)).map(q).join(' ');
-      await runTool([
+      await runCommand([
         'sh',
         '-c',
         `${remote} | tar -C ${q(tmp)} -xpf - && rm -rf ${q(hostPath)} && mv ${q(join(tmp, basename(instancePath)))} ${q(hostPath)}`,
@@ -153,10 +152,9 @@ export class QemuInstance implements Instance {
     this.#life = new AbortController();
     const master = this.#master;
     this.#master = undefined;
-    if (master && master.exitCode === null && master.signalCode === null) {
-      const gone = new Promise<void>((resolve) => master.once('exit', () => resolve()));
-      master.kill('SIGKILL');
-      await gone;
+    if (master) {
+      master.kill();
+      await master.done.catch(() => {});
     }
   }
 }

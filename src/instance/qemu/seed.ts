@@ -5,7 +5,7 @@
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runTool } from '../../process/run-tool.ts';
+import { runCommand } from '../../process/index.ts';
 
 /** The label NoCloud looks for (cloud-init and Ingot's first-boot unit). */
 export const SEED_LABEL = 'cidata';
@@ -32,7 +32,7 @@ export async function writeSeedDisk(outFile: string, content: SeedContent, workD
   try {
     await mkdir(dir, { recursive: true });
     for (const [name, text] of Object.entries(seedFiles(content))) await writeFile(join(dir, name), text);
-    await runTool(['mkfs.ext4', '-q', '-F', '-O', '^has_journal', '-L', SEED_LABEL, '-d', dir, outFile, '2M']);
+    await runCommand(['mkfs.ext4', '-q', '-F', '-O', '^has_journal', '-L', SEED_LABEL, '-d', dir, outFile, '2M']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -2,11 +2,10 @@
  * @module SSH to a VM through qemu's user-mode `hostfwd`: a throwaway ed25519 key, one master
  * connection per boot (ControlMaster), and every exec/copy as a cheap session multiplexed on it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runTool } from '../../process/run-tool.ts';
+import { runCommand, startCommand, type StartedCommand } from '../../process/index.ts';
 
 export interface SshTarget {
   port: number;
@@ -16,7 +15,7 @@ export interface SshTarget {
 
 export async function makeKeyPair(dir: string): Promise<{ keyFile: string; publicKey: string }> {
   const keyFile = join(dir, 'id_ed25519');
-  await runTool(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'ingot-instance', '-f', keyFile]);
+  await runCommand(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'ingot-instance', '-f', keyFile]);
   return { keyFile, publicKey: (await readFile(`${keyFile}.pub`, 'utf8')).trim() };
 }
 
@@ -58,27 +57,29 @@ export async function connectMaster(
   t: SshTarget,
   timeoutMs: number,
   alive: () => string | undefined,
-): Promise<ChildProcess> {
+): Promise<StartedCommand> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
     const dead = alive();
     if (dead) throw new Error(`the VM stopped while booting: ${dead}`);
-    const master = spawn(
-      'ssh',
-      [...sshOptions(t), '-M', '-N', '-o', 'ControlMaster=yes', '-o', 'ConnectTimeout=5', 'root@127.0.0.1'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+    const master = startCommand(
+      ['ssh', ...sshOptions(t), '-M', '-N', '-o', 'ControlMaster=yes', '-o', 'ConnectTimeout=5', 'root@127.0.0.1'],
+      { stdout: 'ignore', check: false },
     );
     let stderr = '';
-    master.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<void>((resolve) => master.once('exit', () => resolve()));
-    while (master.exitCode === null && master.signalCode === null) {
-      const check = await runTool(['ssh', ...sshOptions(t), '-O', 'check', 'root@127.0.0.1'], { okCodes: [255] }).catch(
-        () => undefined,
-      );
-      if (check?.code === 0) return master;
+    const exited = master.done.then(
+      (exit) => void (stderr = exit.stderr),
+      (err: Error) => void (stderr = err.message),
+    );
+    while (master.running()) {
+      const check = await runCommand(['ssh', ...sshOptions(t), '-O', 'check', 'root@127.0.0.1'], {
+        okCodes: [255],
+      }).catch(() => undefined);
+      if (check?.exitCode === 0) return master;
       await Promise.race([sleep(100), exited]);
     }
+    await exited;
     lastError = stderr.trim();
     // Refused or reset while sshd is not up yet: try again soon (each second here is a second of boot time).
     await sleep(200);

@@ -3,10 +3,9 @@
  * only ever read), the seed disk, user-mode networking with SSH forwarded to a local port, the
  * serial console logged to a file. qemu runs under `setpriv --pdeathsig KILL`, so it dies with Ingot.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { runTool } from '../../process/run-tool.ts';
+import { runCommand, startCommand, type StartedCommand } from '../../process/index.ts';
 import type { Accel } from './accel.ts';
 
 export interface VmSpec {
@@ -24,7 +23,7 @@ export interface VmSpec {
 }
 
 export interface RunningVm {
-  process: ChildProcess;
+  process: StartedCommand;
   sshPort: number;
   /** Why qemu is gone, or undefined while it runs. */
   exitReason(): string | undefined;
@@ -32,7 +31,7 @@ export interface RunningVm {
 
 export async function createOverlay(baseDisk: string, baseFormat: string, overlay: string): Promise<void> {
   // qemu-img reads a relative backing path relative to the overlay, not to the current directory.
-  await runTool(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', resolve(baseDisk), '-F', baseFormat, overlay]);
+  await runCommand(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', resolve(baseDisk), '-F', baseFormat, overlay]);
 }
 
 export function freePort(): Promise<number> {
@@ -87,25 +86,21 @@ export function qemuArgv(spec: VmSpec, sshPort: number): string[] {
 
 export async function startVm(spec: VmSpec): Promise<RunningVm> {
   const sshPort = await freePort();
-  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...qemuArgv(spec, sshPort)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const child = startCommand(['setpriv', '--pdeathsig', 'KILL', '--', ...qemuArgv(spec, sshPort)], {
+    stdout: 'ignore',
+    check: false,
   });
-  let stderr = '';
   let reason: string | undefined;
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.on('error', (err) => (reason = `qemu could not start: ${err.message}`));
-  child.on(
-    'exit',
-    (code, signal) =>
-      (reason = `qemu exited (${signal ?? `code ${code}`})${stderr.trim() ? `: ${stderr.trim().slice(-500)}` : ''}`),
+  child.done.then(
+    ({ exitCode, signal, stderr }) =>
+      (reason = `qemu exited (${signal ?? `code ${exitCode}`})${stderr.trim() ? `: ${stderr.trim().slice(-500)}` : ''}`),
+    (err: Error) => (reason = `qemu could not start: ${err.message}`),
   );
   return { process: child, sshPort, exitReason: () => reason };
 }
 
 /** Kills qemu and waits for it to be gone. */
 export async function stopVm(vm: RunningVm): Promise<void> {
-  if (vm.process.exitCode !== null || vm.process.signalCode !== null) return;
-  const gone = new Promise<void>((resolve) => vm.process.once('exit', () => resolve()));
-  vm.process.kill('SIGKILL');
-  await gone;
+  vm.process.kill();
+  await vm.process.done.catch(() => {});
 }

@@ -3,7 +3,7 @@
  * root pivoted to `/`, private /proc, a minimal /dev, the instance's /tmp, the host's DNS, and
  * root's capabilities cut down to what package installs need (Docker's default set).
  */
-import { execFileSync } from 'node:child_process';
+import { findTool } from '../../process/index.ts';
 import { UnsupportedInstanceError } from '../types.ts';
 
 /** Capabilities a build step keeps; no CAP_SYS_ADMIN (mounts), SYS_MODULE, SYS_RAWIO, SYS_TIME, NET_ADMIN... */
@@ -46,16 +46,9 @@ export interface BwrapSpec {
   hostResolvConf?: string;
 }
 
-let bwrapPath: string | undefined;
-
 /** Absolute path of `bwrap`, or UnsupportedInstanceError naming the package. */
 export function findBwrap(): string {
-  if (bwrapPath) return bwrapPath;
-  try {
-    bwrapPath = execFileSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' }).trim();
-  } catch {
-    bwrapPath = '';
-  }
+  const bwrapPath = findTool('bwrap');
   if (!bwrapPath)
     throw new UnsupportedInstanceError('the sandbox instance needs bubblewrap (apt-get install bubblewrap)');
   return bwrapPath;

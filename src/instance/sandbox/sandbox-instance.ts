@@ -2,7 +2,7 @@
  * @module The sandbox Instance: every exec runs under bubblewrap in fresh namespaces on the
  * instance's root view, inside the instance's cgroup; files persist between execs and reboots.
  */
-import { spawn } from 'node:child_process';
+import { runCommand } from '../../process/index.ts';
 import { execProcess } from '../exec-process.ts';
 import type { ExecParams, ExecResult, Instance } from '../types.ts';
 import { DEFAULT_SANDBOX_ENV, bwrapArgs, findBwrap, joinCgroupsArgv } from './bwrap.ts';
@@ -63,12 +63,10 @@ export class SandboxInstance implements Instance {
   /** Runs `argv` inside the instance attached to this process's terminal (for `ingot shell`). */
   interactive(argv: readonly string[], env?: Readonly<Record<string, string>>): Promise<number> {
     if (this.#closing) return Promise.reject(new Error(`sandbox ${this.id} is closed`));
-    const [file, ...args] = this.#launcher(argv, '/root', { TERM: process.env['TERM'] ?? 'xterm', ...env });
-    return new Promise((resolve, reject) => {
-      const child = spawn(file!, args, { stdio: 'inherit', env: LAUNCHER_ENV });
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-    });
+    const launcher = this.#launcher(argv, '/root', { TERM: process.env['TERM'] ?? 'xterm', ...env });
+    return runCommand(launcher, { interactive: true, env: LAUNCHER_ENV, cleanEnv: true, check: false }).then(
+      (exit) => exit.exitCode ?? (exit.signal ? 128 : 1),
+    );
   }
 
   exec(params: ExecParams): Promise<ExecResult> {

@@ -1,13 +1,10 @@
 /** @module oci-archive files: a plain tar of an OCI image layout (what skopeo's `oci-archive:` transport reads). */
-import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { runCommand, startCommand } from '../../process/index.ts';
 
 const TAR_ARGS = [
   '--create',
@@ -30,12 +27,9 @@ export async function writeOciArchive(layoutDir: string, outFile: string): Promi
   const tmp = `${outFile}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const hash = createHash('sha256');
   let size = 0;
-  const tar = spawn('tar', [...TAR_ARGS, '-C', layoutDir, '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  tar.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    tar.on('error', reject);
-    tar.on('close', resolve);
+  const tar = startCommand(['tar', ...TAR_ARGS, '-C', layoutDir, '.'], {
+    stdout: 'stream',
+    label: `tar of ${layoutDir}`,
   });
   try {
     const tap = new Transform({
@@ -45,13 +39,12 @@ export async function writeOciArchive(layoutDir: string, outFile: string): Promi
         done(null, chunk);
       },
     });
-    await pipeline(tar.stdout, tap, createWriteStream(tmp));
-    const code = await exited;
-    if (code !== 0) throw new Error(`tar of ${layoutDir} failed (exit ${code}): ${stderr.trim().slice(0, 500)}`);
+    await pipeline(tar.stdout!, tap, createWriteStream(tmp));
+    await tar.done;
     await rename(tmp, outFile);
     return { sha256: hash.digest('hex'), size };
   } catch (err) {
-    tar.kill('SIGKILL');
+    tar.kill();
     await rm(tmp, { force: true });
     throw err;
   }
@@ -59,5 +52,13 @@ export async function writeOciArchive(layoutDir: string, outFile: string): Promi
 
 /** Unpacks an oci-archive into `layoutDir` (created by tar if missing). */
 export async function extractOciArchive(archive: string, layoutDir: string): Promise<void> {
-  await run('tar', ['--extract', `--file=${archive}`, '--no-same-owner', '--no-same-permissions', '-C', layoutDir]);
+  await runCommand([
+    'tar',
+    '--extract',
+    `--file=${archive}`,
+    '--no-same-owner',
+    '--no-same-permissions',
+    '-C',
+    layoutDir,
+  ]);
 }

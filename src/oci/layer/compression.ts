@@ -1,9 +1,9 @@
 /** @module Layer compression streams (zlib gzip/zstd run on the libuv threadpool) and format sniffing. */
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
+import { startCommand } from '../../process/index.ts';
 import type { Compression } from '../media-types.ts';
 
 /** What a tar file can be compressed with: the OCI layer compressions, plus xz/bzip2 seen on rootfs tarballs. */
@@ -41,16 +41,12 @@ export async function sniffCompression(file: string): Promise<ArchiveCompression
 export async function openDecompressed(file: string): Promise<Readable> {
   const compression = await sniffCompression(file);
   if (compression === 'xz' || compression === 'bzip2') {
-    const child = spawn(compression, ['-dc', '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
+    const child = startCommand([compression, '-dc', '--', file], {
+      stdout: 'stream',
+      label: `${compression} -dc ${file}`,
     });
-    child.on('error', (err) => child.stdout.destroy(err));
-    child.on('close', (code) => {
-      if (code) child.stdout.destroy(new Error(`${compression} -dc ${file} failed (exit ${code}): ${stderr.trim()}`));
-    });
-    return child.stdout;
+    child.done.catch((err: Error) => child.stdout!.destroy(err));
+    return child.stdout!;
   }
   const raw = createReadStream(file);
   const out = raw.pipe(decompressor(compression));

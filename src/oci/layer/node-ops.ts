@@ -1,30 +1,17 @@
 /** @module File-system operations Node lacks (mknod, mkfifo, setting xattrs), done with standard host tools. */
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { hasTool, runCommand } from '../../process/index.ts';
 
 export async function makeDevice(path: string, type: 'char' | 'block', major: number, minor: number): Promise<void> {
-  await run('mknod', [path, type === 'char' ? 'c' : 'b', String(major), String(minor)]);
+  await runCommand(['mknod', path, type === 'char' ? 'c' : 'b', String(major), String(minor)]);
 }
 
 export async function makeFifo(path: string): Promise<void> {
-  await run('mkfifo', [path]);
+  await runCommand(['mkfifo', path]);
 }
 
 export interface XattrWrite {
   path: string;
   xattrs: Map<string, Buffer>;
-}
-
-let setfattrAvailable: Promise<boolean> | undefined;
-
-export function hasSetfattr(): Promise<boolean> {
-  setfattrAvailable ??= run('setfattr', ['--version']).then(
-    () => true,
-    () => false,
-  );
-  return setfattrAvailable;
 }
 
 /** `setfattr --restore` format: one `# file:` block per path, values hex-encoded (binary safe). */
@@ -44,17 +31,7 @@ function restoreScript(writes: readonly XattrWrite[]): string {
  */
 export async function setXattrs(writes: readonly XattrWrite[]): Promise<boolean> {
   if (writes.length === 0) return true;
-  if (!(await hasSetfattr())) return false;
-  const child = spawn('setfattr', ['-h', '--restore=-'], { stdio: ['pipe', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (s: string) => {
-    stderr += s;
-  });
-  child.stdin.end(restoreScript(writes));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  if (code !== 0) throw new Error(`setfattr failed (exit ${code}): ${stderr.trim()}`);
+  if (!hasTool('setfattr')) return false;
+  await runCommand(['setfattr', '-h', '--restore=-'], { input: restoreScript(writes), ignoreStdout: true });
   return true;
 }

@@ -13,7 +13,7 @@ import { access, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arnName } from '../../arn/arn.ts';
-import { runTool } from '../../process/run-tool.ts';
+import { runCommand } from '../../process/index.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type {
   Image,
@@ -74,7 +74,7 @@ async function checkDisk(path: string): Promise<string> {
   await access(path, constants.R_OK).catch(() => {
     throw invalid('uri', `the disk file '${path}' is not readable by the Ingot server.`);
   });
-  const info = await runTool(['qemu-img', 'info', '--output=json', path]).catch((err: unknown) => {
+  const info = await runCommand(['qemu-img', 'info', '--output=json', path]).catch((err: unknown) => {
     throw invalid('uri', `'${path}' is not a disk image qemu-img can read (${(err as Error).message.slice(0, 300)}).`);
   });
   const format = (JSON.parse(info.stdout) as { format?: string }).format ?? 'unknown';

@@ -1,0 +1,5 @@
+/** @module The one process runner: `runCommand` (to the end), `startCommand` (long-lived or streamed), the tool probe. */
+export { CommandFailed, type CommandExit } from './command-failed.ts';
+export { runCommand, type RunOptions } from './run.ts';
+export { startCommand, type StartOptions, type StartedCommand } from './start.ts';
+export { findTool, hasTool, missingTool } from './tools.ts';
