@@ -4,6 +4,7 @@ import { access, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
+import { CommandFailed } from '../../process/index.ts';
 import type { CommandModule } from '../command.ts';
 
 const usage = `Usage: ingot import-disk FILE [--output DIR]
@@ -96,7 +97,7 @@ export const command: CommandModule = {
     const imported = await importDisk(file, outDir).catch(async (err: unknown) => {
       await cleanUp();
       // A failing tool (qemu-img, debugfs, tar) is reported in one line, without a stack.
-      throw err instanceof IngotError
+      throw err instanceof IngotError && !(err instanceof CommandFailed)
         ? err
         : new IngotError(
             'ServiceException',
