@@ -238,7 +238,7 @@ test('a wildcard parentImage pins no build: the build it resolved to can still b
       components: [{ componentArn: comp }],
     }),
   );
-  await rejects(c.send(new ib.DeleteImageCommand({ imageBuildVersionArn: exact })), 'ResourceInUseException');
+  await rejects(c.send(new ib.DeleteImageCommand({ imageBuildVersionArn: exact })), 'ResourceDependencyException');
 });
 
 test('TagResource, UntagResource and ListTagsForResource all take a component version ARN (its newest build)', async () => {

@@ -316,12 +316,12 @@ test('recipes, configurations, pipelines and images, with in-use checks', async 
   );
   await rejectsWith(
     c.send(new ib.DeleteImageRecipeCommand({ imageRecipeArn: recipe.imageRecipeArn! })),
-    'ResourceInUseException',
+    'ResourceDependencyException',
     /image-pipeline/,
   );
   await rejectsWith(
     c.send(new ib.DeleteComponentCommand({ componentBuildVersionArn: comp.componentBuildVersionArn! })),
-    'ResourceInUseException',
+    'ResourceDependencyException',
   );
   await rejectsWith(
     c.send(
@@ -370,7 +370,7 @@ test('recipes, configurations, pipelines and images, with in-use checks', async 
   assert.equal(versions.imageSummaryList?.length, 2);
   await rejectsWith(
     c.send(new ib.DeleteImageCommand({ imageBuildVersionArn: direct.imageBuildVersionArn! })),
-    'ResourceInUseException',
+    'ResourceDependencyException',
     /cancel/,
   );
   await c.send(

@@ -176,7 +176,10 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Deletes a resource the caller owns; ResourceInUseException while another resource uses it. */
+/**
+ * Deletes a resource the caller owns; ResourceDependencyException (what every Delete* of the model
+ * answers) while another resource uses it.
+ */
 export async function deleteOwned(ctx: ServiceContext, arn: string, field: string, type: ResourceType): Promise<void> {
   await ownResource(ctx, arn, field, type);
   await ctx.store.transaction(async () => {
@@ -187,7 +190,7 @@ export async function deleteOwned(ctx: ServiceContext, arn: string, field: strin
         .map((u) => `${labelOf(u.type)} '${u.arn}'`)
         .join(', ');
       throw new IngotError(
-        'ResourceInUseException',
+        'ResourceDependencyException',
         `The resource '${arn}' cannot be deleted because it is used by ${names}${users.length > 5 ? ` and ${users.length - 5} more` : ''}.`,
       );
     }

@@ -172,7 +172,7 @@ export async function deleteImage(ctx: ServiceContext, input: DeleteImageRequest
   const status = record.doc.state?.status;
   if (status && IN_PROGRESS.includes(status)) {
     throw new IngotError(
-      'ResourceInUseException',
+      'ResourceDependencyException',
       `The image '${input.imageBuildVersionArn}' is ${status}; cancel it with CancelImageCreation before deleting it.`,
     );
   }
