@@ -141,16 +141,16 @@ test('errors surface in the SDK with the right name, status and message', async 
   const invalid = await sdkError(
     sdk.send(new CreateComponentCommand({ name: 'web', semanticVersion: 'x', platform: 'Linux', data: 'a' })),
   );
-  assert.equal(invalid.name, 'ValidationException');
+  assert.equal(invalid.name, 'InvalidParameterValueException');
   assert.equal(invalid.$metadata.httpStatusCode, 400);
   assert.equal(
     invalid.message,
-    "1 validation error detected: Value 'x' at 'semanticVersion' failed to satisfy constraint: " +
+    "The value supplied for parameter 'semanticVersion' is not valid. 1 validation error detected: Value 'x' at 'semanticVersion' failed to satisfy constraint: " +
       'Member must satisfy regular expression pattern: ^[0-9]+\\.[0-9]+\\.[0-9]+$',
   );
 
   const malformed = await sdkError(sdk.send(new GetImageCommand({ imageBuildVersionArn: 'not-an-arn' })));
-  assert.equal(malformed.name, 'ValidationException', 'a malformed ARN is rejected before the handler runs');
+  assert.equal(malformed.name, 'InvalidParameterValueException', 'a malformed ARN is rejected before the handler runs');
   const notThere = 'arn:aws:imagebuilder:us-east-1:123456789012:image/404/1.0.0/1';
   const nf = await sdkError(sdk.send(new GetImageCommand({ imageBuildVersionArn: notThere })));
   assert.equal(nf.name, 'ResourceNotFoundException');

@@ -129,7 +129,7 @@ describe('aws CLIs', () => {
         ]);
         assert.match(
           v.stderr,
-          /An error occurred \(ValidationException\) when calling the GetComponent operation: 1 validation error detected: Value 'arn:aws:imagebuilder:us-east-1:123456789012:component\/x' at 'componentBuildVersionArn' failed to satisfy constraint: Member must satisfy regular expression pattern/,
+          /An error occurred \(InvalidParameterValueException\) when calling the GetComponent operation: The value supplied for parameter 'componentBuildVersionArn' is not valid\. 1 validation error detected: Value 'arn:aws:imagebuilder:us-east-1:123456789012:component\/x' at 'componentBuildVersionArn' failed to satisfy constraint: Member must satisfy regular expression pattern/,
         );
       });
     });

@@ -55,7 +55,10 @@ async function check(operation: string, c: FuzzCase): Promise<string | undefined
   }
   const message = (body as { message?: unknown }).message;
   if (typeof message !== 'string' || message === '') return `${where}: no message in ${text.slice(0, 200)}`;
-  if (type === 'ValidationException' && !/^\d+ validation errors? detected: /.test(message))
+  if (
+    type === 'InvalidParameterValueException' &&
+    !/(^|is not valid\. )\d+ validation errors? detected: |parameter/.test(message)
+  )
     return `${where}: odd message ${message}`;
   return undefined;
 }

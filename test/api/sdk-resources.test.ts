@@ -173,7 +173,7 @@ test('component documents that do not parse are refused with line and column', a
         clientToken: ct(),
       }),
     ),
-    'ValidationException',
+    'InvalidParameterValueException',
     /semanticVersion/,
   );
 });

@@ -35,7 +35,7 @@ test('mutating calls are audited with who, what, when, where and outcome; ingot 
         clientToken: ct(),
       }),
     ),
-    /ValidationException|validation/,
+    /InvalidParameterValueException|validation/,
   );
   for (let i = 0; i < 50 && (await t.server.store.audit.query({ since: started })).length < 4; i++)
     await new Promise((r) => setTimeout(r, 50));
@@ -44,7 +44,7 @@ test('mutating calls are audited with who, what, when, where and outcome; ingot 
   const refused = all.pop()!;
   assert.deepEqual(
     [refused.operation, refused.outcome, refused.accessKeyId, refused.accountId],
-    ['CreateComponent', 'ValidationException', null, TEST_ACCOUNT],
+    ['CreateComponent', 'InvalidParameterValueException', null, TEST_ACCOUNT],
   );
   const entries = all;
   assert.deepEqual(

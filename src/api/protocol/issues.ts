@@ -33,6 +33,7 @@ export function memberPath(path: string, member: string): string {
 export class ValidationIssues {
   readonly messages: string[] = [];
   readonly #paths = new Set<string>();
+  #firstPath: string | undefined;
 
   get full(): boolean {
     return this.messages.length >= MAX_ISSUES;
@@ -41,6 +42,7 @@ export class ValidationIssues {
   /** Records `Value <v> at '<path>' failed to satisfy constraint: <rule>`. */
   add(path: string, value: unknown, rule: string): void {
     this.#paths.add(path);
+    this.#firstPath ??= path;
     if (this.full) return;
     this.messages.push(`Value ${renderValue(value)} at '${path}' failed to satisfy constraint: ${rule}`);
   }
@@ -59,16 +61,22 @@ export class ValidationIssues {
     return this.messages.length;
   }
 
-  /** `N validation error(s) detected: a; b` as a ValidationException. */
+  /**
+   * An InvalidParameterValueException, as Image Builder answers a value that breaks the model's
+   * constraints (its model defines no ValidationException): `The value supplied for parameter 'P'
+   * is not valid. N validation error(s) detected: a; b`, P being the first failing member.
+   */
   toError(): IngotError {
     const n = this.messages.length;
+    const parameter = this.#firstPath?.split('.')[0];
+    const lead = parameter ? `The value supplied for parameter '${parameter}' is not valid. ` : '';
     const head = `${n} validation error${n === 1 ? '' : 's'} detected: `;
-    return new IngotError('ValidationException', head + this.messages.join('; '), {
+    return new IngotError('InvalidParameterValueException', lead + head + this.messages.join('; '), {
       data: { issues: [...this.messages] },
     });
   }
 
-  /** Throws the ValidationException when anything was recorded. */
+  /** Throws the InvalidParameterValueException when anything was recorded. */
   throwIfAny(): void {
     if (this.messages.length > 0) throw this.toError();
   }

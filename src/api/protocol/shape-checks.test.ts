@@ -12,7 +12,7 @@ function messageOf(shape: string, value: unknown): string {
     validateShape(checks, shape, value);
   } catch (err) {
     assert.ok(err instanceof IngotError);
-    assert.equal(err.awsType, 'ValidationException');
+    assert.equal(err.awsType, 'InvalidParameterValueException');
     return err.message;
   }
   return '';
@@ -40,7 +40,7 @@ test('a valid input passes and is returned with timestamps as Dates', () => {
 test('messages name the field path and the rule, as AWS words them', () => {
   assert.equal(
     messageOf('CreateComponentRequest', { name: 'web', semanticVersion: '1.2.3', platform: 'Linux' }),
-    "1 validation error detected: Value null at 'clientToken' failed to satisfy constraint: Member must not be null",
+    "The value supplied for parameter 'clientToken' is not valid. 1 validation error detected: Value null at 'clientToken' failed to satisfy constraint: Member must not be null",
   );
   assert.match(
     messageOf('CreateComponentRequest', {
@@ -50,7 +50,7 @@ test('messages name the field path and the rule, as AWS words them', () => {
       clientToken: 't',
       extra: 1,
     }),
-    /^2 validation errors detected: Value 'Plan9' at 'platform' failed to satisfy constraint: Member must satisfy enum value set: \[Windows, Linux, macOS\]; Value '1' at 'extra' failed to satisfy constraint: Member must not be present/,
+    /^The value supplied for parameter 'platform' is not valid\. 2 validation errors detected: Value 'Plan9' at 'platform' failed to satisfy constraint: Member must satisfy enum value set: \[Windows, Linux, macOS\]; Value '1' at 'extra' failed to satisfy constraint: Member must not be present/,
   );
   assert.match(
     messageOf('ListComponentsRequest', { maxResults: 26 }),
@@ -78,6 +78,6 @@ test('a type error is not reported twice as "must not be null"', () => {
   const message = messageOf('GetComponentRequest', { componentBuildVersionArn: 5 });
   assert.equal(
     message,
-    "1 validation error detected: Value '5' at 'componentBuildVersionArn' failed to satisfy constraint: Member must be of type string",
+    "The value supplied for parameter 'componentBuildVersionArn' is not valid. 1 validation error detected: Value '5' at 'componentBuildVersionArn' failed to satisfy constraint: Member must be of type string",
   );
 });
