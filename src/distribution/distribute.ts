@@ -62,8 +62,8 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
       const site = openSite(input.home, config, d.region);
       placed.push(site);
       for (const a of manifest.artifacts)
-        await site.putFile(id, a.path.split('/').pop()!, a.sha256, join(input.outputDir, a.path));
-      await site.putFile(id, 'manifest.json', manifestSha, join(input.outputDir, 'manifest.json'));
+        await site.putFile(id, a.path.split('/').pop()!, a.sha256, join(input.outputDir, a.path), input.signal);
+      await site.putFile(id, 'manifest.json', manifestSha, join(input.outputDir, 'manifest.json'), input.signal);
       await site.commit(id);
       if (image.type === 'DOCKER') {
         const uris: string[] = [];

@@ -7,7 +7,7 @@ export interface Site {
   /** The `imageUris` entry of a container image's archive in this site. */
   archiveUri(imageId: string, tag: string): string;
   /** Stores a file of an image under its content digest (re-using the blob when present). */
-  putFile(imageId: string, name: string, sha256: string, source: string): Promise<void>;
+  putFile(imageId: string, name: string, sha256: string, source: string, signal?: AbortSignal): Promise<void>;
   /** Makes the image's files visible together (after every putFile). */
   commit(imageId: string): Promise<void>;
   removeImage(imageId: string): Promise<void>;
