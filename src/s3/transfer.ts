@@ -40,7 +40,7 @@ export async function uploadFile(bucket: S3Bucket, key: string, path: string, o:
   const { partSize, queueSize } = multipartPlan(size);
   const upload = new Upload({
     client: bucket.client,
-    params: { ...bucket.params(key), Body: createReadStream(path, { highWaterMark: MiB }), ContentLength: size },
+    params: { ...bucket.params(key), Body: createReadStream(path), ContentLength: size },
     partSize,
     queueSize,
     // Ingot aborts a failed upload itself, so that the error reported is the one that failed it.
