@@ -6,7 +6,7 @@
  */
 import type { S3SiteConfig } from '../config/ingot-config.ts';
 import { S3Bucket, uploadFile } from '../s3/index.ts';
-import type { Site } from './site.ts';
+import type { PutOptions, Site } from './site.ts';
 
 export class S3Site implements Site {
   readonly region: string;
@@ -31,8 +31,7 @@ export class S3Site implements Site {
     return this.location(imageId, 'image.oci.tar');
   }
 
-  async putFile(imageId: string, name: string, sha256: string, source: string, signal?: AbortSignal): Promise<void> {
-    const o = signal ? { signal } : {};
+  async putFile(imageId: string, name: string, sha256: string, source: string, o: PutOptions = {}): Promise<void> {
     if (!(await this.#bucket.exists(this.#blob(sha256), o)))
       await uploadFile(this.#bucket, this.#blob(sha256), source, o);
     this.#pending.set(imageId, { ...(this.#pending.get(imageId) ?? {}), [name]: sha256 });

@@ -84,15 +84,20 @@ test('a 9 GiB sparse raw disk distributes to an S3 site with peak RSS under 300 
   const child = spawn(
     process.execPath,
     [join(import.meta.dirname, '../helpers/distribute-child.ts'), JSON.stringify(input)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let sampledKb = 0;
   const sampler = setInterval(() => (sampledKb = Math.max(sampledKb, rssKbOf(child.pid!))), 200);
   let stdout = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  let progress = '';
+  child.stderr!.on('data', (d: Buffer) => (progress += d.toString()));
   const code = await new Promise((r) => child.once('exit', r));
   clearInterval(sampler);
-  assert.equal(code, 0, stdout);
+  assert.equal(code, 0, `${stdout}\n${progress}`);
+  const lines = progress.split('\n').filter((l) => l.startsWith('distribution to eu-central-1: disk.raw: '));
+  assert.equal(lines.length, 10, progress);
+  assert.equal(lines.at(-1), 'distribution to eu-central-1: disk.raw: 9216 of 9216 MiB copied');
   const result = JSON.parse(stdout) as {
     outputResources: { amis: { description: string }[] };
     ms: number;
