@@ -18,6 +18,19 @@ export interface S3Endpoint {
   pathStyle?: boolean;
 }
 
+/** `HTTP 403 SignatureDoesNotMatch` for an answer from S3, else the error's own message. */
+export function describeS3Error(err: unknown): { status: number | undefined; code: string; detail: string } {
+  const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
+  const code = err instanceof Error ? ((err as { Code?: string }).Code ?? err.name) : 'Error';
+  const detail =
+    status !== undefined
+      ? `HTTP ${status}${code && code !== 'Unknown' ? ` ${code}` : ''}`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  return { status, code, detail };
+}
+
 /** A failed S3 request: `GET s3://bucket/key: HTTP 403 SignatureDoesNotMatch`. */
 export class S3Failure extends IngotError {
   /** HTTP status of the answer (undefined when no answer came). */
@@ -26,14 +39,7 @@ export class S3Failure extends IngotError {
   readonly code: string;
 
   constructor(what: string, err: unknown) {
-    const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
-    const code = err instanceof Error ? ((err as { Code?: string }).Code ?? err.name) : 'Error';
-    const detail =
-      status !== undefined
-        ? `HTTP ${status}${code && code !== 'Unknown' ? ` ${code}` : ''}`
-        : err instanceof Error
-          ? err.message
-          : String(err);
+    const { status, code, detail } = describeS3Error(err);
     super('ServiceException', `${what}: ${detail}`, { cause: err });
     this.name = 'S3Failure';
     this.status = status;

@@ -56,6 +56,7 @@ async function proxy(
       },
     );
     req.pipe(upstream);
+    res.on('close', () => upstream.destroy()); // the client went away: so does the request to s3rver
   });
   await new Promise<void>((r) => p.listen(0, '127.0.0.1', r));
   t.after(() => p.close());
@@ -127,6 +128,24 @@ test('a multipart upload that fails is aborted (AbortMultipartUpload sent) and r
     const aborts = seen.filter((s) => s.startsWith('DELETE /unit/broken/file?uploadId='));
     assert.equal(aborts.length, 1, seen.join('\n'));
     assert.equal(await b.exists('broken/file'), false);
+  } finally {
+    b.close();
+  }
+});
+
+test('when the abort fails too, the error names the failing part first, then the abort', async (t) => {
+  const d = tempDir(t);
+  writeFileSync(`${d}/big`, randomBytes(17 * MiB));
+  // Here the DELETE reaches s3rver, which has no AbortMultipartUpload and answers 405.
+  const { endpoint } = await proxy(t, (req) =>
+    req.method === 'PUT' && /partNumber=2&/.test(`${req.url}&`) ? 'fail' : undefined,
+  );
+  const b = new S3Bucket(endpoint, 'unit');
+  try {
+    await assert.rejects(
+      uploadFile(b, 'broken/again', `${d}/big`),
+      /^S3Failure: PUT s3:\/\/unit\/broken\/again: HTTP 500 InternalError \(aborting multipart upload \S+ failed too: HTTP 405 MethodNotAllowed\)$/,
+    );
   } finally {
     b.close();
   }

@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Bucket } from './bucket.ts';
-import { S3Failure } from './client.ts';
+import { describeS3Error, S3Failure } from './client.ts';
 
 const MiB = 1024 * 1024;
 /** S3 allows 10,000 parts; stay below with room. */
@@ -38,9 +38,10 @@ export async function uploadFile(bucket: S3Bucket, key: string, path: string, o:
   const what = `PUT ${bucket.url(key)}`;
   const { size } = await stat(path);
   const { partSize, queueSize } = multipartPlan(size);
+  const body = createReadStream(path);
   const upload = new Upload({
     client: bucket.client,
-    params: { ...bucket.params(key), Body: createReadStream(path), ContentLength: size },
+    params: { ...bucket.params(key), Body: body, ContentLength: size },
     partSize,
     queueSize,
     // Ingot aborts a failed upload itself, so that the error reported is the one that failed it.
@@ -57,12 +58,13 @@ export async function uploadFile(bucket: S3Bucket, key: string, path: string, o:
     if (upload.uploadId) {
       const abort = new AbortMultipartUploadCommand({ ...bucket.params(key), UploadId: upload.uploadId });
       await bucket.client.send(abort).catch((abortErr: unknown) => {
-        failure.message += ` (aborting multipart upload ${upload.uploadId} failed too: ${new S3Failure('abort', abortErr).message.replace(/^abort: /, '')})`;
+        failure.message += ` (aborting multipart upload ${upload.uploadId} failed too: ${describeS3Error(abortErr).detail})`;
       });
     }
     throw failure;
   } finally {
     o.signal?.removeEventListener('abort', cancel);
+    body.destroy();
   }
 }
 
