@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
 
 export interface S3SiteConfig {
-  /** `http(s)://HOST[:PORT]` of an S3-compatible service (path-style requests). */
+  /** `http(s)://HOST[:PORT]` of an S3-compatible service. */
   endpoint: string;
   bucket: string;
   /** Key prefix inside the bucket (e.g. `ingot/us-west-2/`). */
@@ -18,6 +18,8 @@ export interface S3SiteConfig {
   secretAccessKey: string;
   /** Signing region (default us-east-1). */
   region?: string;
+  /** Path-style requests `ENDPOINT/BUCKET/KEY` (default true); false for virtual-hosted `BUCKET.HOST/KEY`. */
+  pathStyle?: boolean;
 }
 
 export interface SiteConfig {
@@ -75,6 +77,8 @@ function check(file: string, c: IngotConfig): IngotConfig {
       for (const k of ['bucket', 'accessKeyId', 'secretAccessKey'] as const)
         if (typeof s.s3[k] !== 'string' || !s.s3[k])
           fail(file, `sites.${region}.s3.${k}`, 'must be a non-empty string');
+      if (s.s3.pathStyle !== undefined && typeof s.s3.pathStyle !== 'boolean')
+        fail(file, `sites.${region}.s3.pathStyle`, 'must be true or false');
     }
   }
   (c.registries ?? []).forEach((r, i) => {

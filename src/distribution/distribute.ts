@@ -10,7 +10,7 @@ import { sha256File } from '../artifacts/manifest.ts';
 import type { Distribution, Image, OutputResources } from '../model/generated/shapes.ts';
 import type { IngotConfig } from '../config/ingot-config.ts';
 import { deleteRemoteImage, pushImage, registryFor, type PushTarget } from './registry.ts';
-import type { Site } from './site.ts';
+import type { PutOptions, Site } from './site.ts';
 import { openSite } from './sites.ts';
 import { expandOutputName } from './templates.ts';
 
@@ -34,6 +34,8 @@ export interface DistributeInput {
   account: string;
   region: string;
   signal?: AbortSignal;
+  /** A line of progress for the image's build log (uploads of 64 MiB and more report every 10 %). */
+  log?: (line: string) => void;
 }
 
 /** `ingot-NAME-VERSION-BUILD`, the image id of every region's copy. */
@@ -61,9 +63,11 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
       target = `region ${d.region}`;
       const site = openSite(input.home, config, d.region);
       placed.push(site);
-      for (const a of manifest.artifacts)
-        await site.putFile(id, a.path.split('/').pop()!, a.sha256, join(input.outputDir, a.path));
-      await site.putFile(id, 'manifest.json', manifestSha, join(input.outputDir, 'manifest.json'));
+      for (const a of manifest.artifacts) {
+        const name = a.path.split('/').pop()!;
+        await site.putFile(id, name, a.sha256, join(input.outputDir, a.path), put(input, `${d.region}: ${name}`));
+      }
+      await site.putFile(id, 'manifest.json', manifestSha, join(input.outputDir, 'manifest.json'), put(input, ''));
       await site.commit(id);
       if (image.type === 'DOCKER') {
         const uris: string[] = [];
@@ -106,6 +110,27 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
     await undo(placed, id, pushed);
     throw new DistributionFailed(target, err instanceof Error ? err.message : String(err));
   }
+}
+
+/** Options of one putFile: the job's signal, and progress lines every 10 % when `what` is named. */
+function put(input: DistributeInput, what: string): PutOptions {
+  const log = input.log;
+  let reported = 0;
+  return {
+    ...(input.signal ? { signal: input.signal } : {}),
+    ...(log && what
+      ? {
+          onProgress: (done: number, total: number) => {
+            const tenth = Math.floor((done / total) * 10);
+            if (total < 64 * 2 ** 20 || tenth <= reported) return;
+            reported = tenth;
+            log(
+              `distribution to ${what}: ${(done / 2 ** 20).toFixed(0)} of ${(total / 2 ** 20).toFixed(0)} MiB copied`,
+            );
+          },
+        }
+      : {}),
+  };
 }
 
 /** Removes what a failed distribution already placed (best effort; the image will be FAILED). */

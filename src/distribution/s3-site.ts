@@ -1,12 +1,12 @@
 /**
  * @module A site in an S3-compatible bucket: `PREFIX/blobs/sha256/HEX` (uploaded once, found by
- * HEAD) and `PREFIX/images/ID/index.json` mapping each file name of the image to its blob.
+ * HEAD, streamed as a multipart upload so disks of any size fit in bounded memory) and
+ * `PREFIX/images/ID/index.json` mapping each file name of the image to its blob.
  * Deleting an image removes its index; pruning deletes blobs no index names.
  */
-import { readFile } from 'node:fs/promises';
 import type { S3SiteConfig } from '../config/ingot-config.ts';
-import { S3Bucket } from './s3-bucket.ts';
-import type { Site } from './site.ts';
+import { S3Bucket, uploadFile } from '../s3/index.ts';
+import type { PutOptions, Site } from './site.ts';
 
 export class S3Site implements Site {
   readonly region: string;
@@ -16,7 +16,7 @@ export class S3Site implements Site {
 
   constructor(region: string, config: S3SiteConfig) {
     this.region = region;
-    this.#bucket = new S3Bucket(config);
+    this.#bucket = new S3Bucket(config, config.bucket);
     this.#prefix = config.prefix ? config.prefix.replace(/\/?$/, '/') : '';
   }
 
@@ -31,15 +31,15 @@ export class S3Site implements Site {
     return this.location(imageId, 'image.oci.tar');
   }
 
-  async putFile(imageId: string, name: string, sha256: string, source: string): Promise<void> {
-    if (!(await this.#bucket.exists(this.#blob(sha256))))
-      await this.#bucket.put(this.#blob(sha256), await readFile(source));
+  async putFile(imageId: string, name: string, sha256: string, source: string, o: PutOptions = {}): Promise<void> {
+    if (!(await this.#bucket.exists(this.#blob(sha256), o)))
+      await uploadFile(this.#bucket, this.#blob(sha256), source, o);
     this.#pending.set(imageId, { ...(this.#pending.get(imageId) ?? {}), [name]: sha256 });
   }
 
   async commit(imageId: string): Promise<void> {
     const files = this.#pending.get(imageId) ?? {};
-    await this.#bucket.put(this.#index(imageId), new TextEncoder().encode(JSON.stringify({ files }, null, 2)));
+    await this.#bucket.putBytes(this.#index(imageId), JSON.stringify({ files }, null, 2));
     this.#pending.delete(imageId);
   }
 
@@ -51,9 +51,7 @@ export class S3Site implements Site {
     const used = new Set<string>();
     for (const key of await this.#bucket.list(`${this.#prefix}images/`)) {
       if (!key.endsWith('/index.json')) continue;
-      const index = JSON.parse(new TextDecoder().decode(await this.#bucket.get(key))) as {
-        files?: Record<string, string>;
-      };
+      const index = JSON.parse(await this.#bucket.getText(key)) as { files?: Record<string, string> };
       for (const sha of Object.values(index.files ?? {})) used.add(sha);
     }
     for (const key of await this.#bucket.list(`${this.#prefix}blobs/sha256/`)) {

@@ -152,6 +152,7 @@ export async function processImage(ctx: ProcessContext, job: Job): Promise<Outco
       account: record.account,
       region: record.region,
       signal: ctx.signal,
+      log,
       ...(distributions ? { distributions } : {}),
     });
     await setState(ctx.store, arn, 'AVAILABLE', undefined, {

@@ -66,6 +66,7 @@ export async function processImport(ctx: ProcessContext, job: Job): Promise<Outc
       account: record.account,
       region: record.region,
       signal: ctx.signal,
+      log,
     });
     await setState(ctx.store, arn, 'AVAILABLE', undefined, { outputResources });
     log(`image ${arn} is AVAILABLE`);

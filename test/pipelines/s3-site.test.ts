@@ -1,16 +1,16 @@
 /**
- * @module A region whose site is an S3-compatible bucket (moto_server, a real S3 API on loopback):
+ * @module A region whose site is an S3-compatible bucket (s3rver, a stand-in S3 server on loopback,
+ * see test/helpers/s3-server.ts):
  * artifacts become content-addressed blobs plus a per-image index, an identical rebuild re-uses
  * the blobs, and deleting images removes their index and then the blobs nothing uses.
  */
 import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { imageIdOf } from '../../src/distribution/distribute.ts';
-import { S3Bucket } from '../../src/distribution/s3-bucket.ts';
 import type { S3SiteConfig } from '../../src/config/ingot-config.ts';
-import { createBucket } from '../../src/toe/actions/s3-client.ts';
+import { S3Bucket } from '../../src/s3/index.ts';
+import { startS3Server, type S3Server } from '../helpers/s3-server.ts';
 import {
   BASE,
   createComponent,
@@ -20,53 +20,31 @@ import {
   waitForImage,
   type PipelineServer,
 } from './helpers.ts';
-import { freePort } from './services.ts';
 
-const skip =
-  skipUnlessRoot ||
-  (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status !== 0 ? 'moto_server not installed' : false);
+const skip = skipUnlessRoot;
 let t: PipelineServer;
-let moto: ChildProcess;
+let server: S3Server;
 let s3: S3SiteConfig;
 let bucket: S3Bucket;
 
 before(async () => {
   if (skip) return;
-  const port = await freePort();
-  moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  s3 = {
-    endpoint: `http://127.0.0.1:${port}`,
-    bucket: 'ingot-sites',
-    prefix: 'golden',
-    accessKeyId: 'AKIDTEST',
-    secretAccessKey: 'secret',
-  };
-  for (let i = 0; ; i++) {
-    try {
-      await createBucket(
-        { endpoint: s3.endpoint, accessKeyId: 'AKIDTEST', secretAccessKey: 'secret', region: 'us-east-1' },
-        s3.bucket,
-      );
-      break;
-    } catch (err) {
-      if (i > 100) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  bucket = new S3Bucket(s3);
+  server = await startS3Server();
+  s3 = { ...server.endpoint, bucket: 'ingot-sites', prefix: 'golden' };
+  await server.createBucket(s3.bucket);
+  bucket = new S3Bucket(s3, s3.bucket);
   t = await startPipelineServer({ worker: true });
   t.writeConfig({ sites: { 'eu-central-1': { s3 } } });
 });
 after(async () => {
   if (skip) return;
   await t.stop();
-  const exited = new Promise((r) => moto.once('exit', r));
-  moto.kill('SIGTERM');
-  await exited;
+  bucket.close();
+  await server.stop();
 });
 
 const index = async (arn: string) =>
-  JSON.parse(new TextDecoder().decode(await bucket.get(`golden/images/${imageIdOf(arn)}/index.json`))) as {
+  JSON.parse(await bucket.getText(`golden/images/${imageIdOf(arn)}/index.json`)) as {
     files: Record<string, string>;
   };
 const blobs = async () => (await bucket.list('golden/blobs/sha256/')).map((k) => k.split('/').pop()!);

@@ -1,16 +1,11 @@
 /** @module The action-module contract: validate inputs at document time, execute through an Instance at run time. */
 import type { Instance } from '../../instance/types.ts';
+import type { S3Endpoint } from '../../s3/index.ts';
 import type { DocPath } from '../document/source.ts';
 import type { JsonValue } from '../document/types.ts';
 
-/** Where S3Download/S3Upload talk to (any S3-compatible endpoint). */
-export interface S3Options {
-  endpoint: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  region: string;
-  sessionToken?: string;
-}
+/** The executor's S3 endpoint (S3Download, S3Upload, ExecuteDocument from s3://). */
+export type S3Options = S3Endpoint;
 
 /** Runs a nested document (ExecuteDocument); supplied by the executor. */
 export type NestedRunner = (request: {

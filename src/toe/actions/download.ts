@@ -1,7 +1,11 @@
 /** @module Fetches a URL into the instance: curl or wget inside it when present, else on the host then copyIn. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { ActionFailure } from './define.ts';
 import type { ActionContext } from './define.ts';
 import { sh } from './shell.ts';
@@ -21,7 +25,8 @@ async function downloadOnHost(ctx: ActionContext, url: string, dest: string): Pr
   const dir = await mkdtemp(join(tmpdir(), 'ingot-dl-'));
   try {
     const file = join(dir, 'download');
-    await writeFile(file, new Uint8Array(await response.arrayBuffer()));
+    // Streamed to the file: a download of any size in bounded memory.
+    await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), createWriteStream(file));
     await ctx.instance.copyIn(file, dest);
   } finally {
     await rm(dir, { recursive: true, force: true });

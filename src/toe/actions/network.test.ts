@@ -1,6 +1,9 @@
-/** @module WebDownload against a local HTTP server; S3Download/S3Upload against moto (real S3 API) or a signature-checking stand-in. */
+/**
+ * @module WebDownload against a local HTTP server; S3Download/S3Upload against s3rver (a stand-in S3
+ * server, test/helpers/s3-server.ts) and against a signature-checking HTTP server.
+ */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -10,7 +13,7 @@ import { test } from 'node:test';
 import { HostInstance } from '../../instance/host/host-instance.ts';
 import type { Instance } from '../../instance/types.ts';
 import type { S3Options } from './define.ts';
-import { createBucket } from './s3-client.ts';
+import { startS3Server } from '../../../test/helpers/s3-server.ts';
 import { buildDoc, runYaml, tempDir } from '../../../test/helpers/toe.ts';
 
 const step = (name: string, action: string, inputs: unknown, extra = '') =>
@@ -112,10 +115,11 @@ test('S3Download/S3Upload sign their requests (stand-in HTTP server, not a real 
       return;
     }
     if (url.searchParams.get('list-type') === '2') {
-      const prefix = `${url.pathname}/${url.searchParams.get('prefix')}`;
+      const bucket = url.pathname.replace(/\/$/, ''); // `/bucket` or `/bucket/`: both mean the bucket
+      const prefix = `${bucket}/${url.searchParams.get('prefix')}`;
       const keys = [...objects.keys()]
         .filter((k) => k.startsWith(prefix))
-        .map((k) => `<Contents><Key>${k.slice(url.pathname.length + 1)}</Key></Contents>`);
+        .map((k) => `<Contents><Key>${k.slice(bucket.length + 1)}</Key></Contents>`);
       res.writeHead(200).end(`<ListBucketResult>${keys.join('')}</ListBucketResult>`);
       return;
     }
@@ -145,27 +149,11 @@ test('S3Download/S3Upload sign their requests (stand-in HTTP server, not a real 
   assert.match(unsigned.output.failureMessage, /HTTP 403 SignatureDoesNotMatch/);
 });
 
-test('S3Upload then S3Download round trip against moto_server (a real S3 API)', async (t) => {
-  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status !== 0)
-    return t.skip('moto_server not installed');
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const moto = spawn('moto_server', ['-p', String(port)], { stdio: 'ignore' });
-  t.after(() => moto.kill('SIGKILL'));
-  const s3: S3Options = {
-    endpoint: `http://127.0.0.1:${port}`,
-    accessKeyId: 'AKIDTEST',
-    secretAccessKey: 'secret',
-    region: 'us-east-1',
-  };
-  for (let i = 0; ; i++) {
-    try {
-      await createBucket(s3, 'ingot');
-      break;
-    } catch (err) {
-      if (i > 50) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+test('S3Upload then S3Download round trip against s3rver (a stand-in S3 server)', async (t) => {
+  const server = await startS3Server();
+  t.after(() => server.stop());
+  const s3: S3Options = server.endpoint;
+  await server.createBucket('ingot');
   const d = tempDir(t);
   writeFileSync(`${d}/a.txt`, 'alpha');
   const run = await runYaml(

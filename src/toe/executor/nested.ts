@@ -1,7 +1,7 @@
 /** @module ExecuteDocument support: loads the nested document (file, s3://, managed ARN), guards depth (3 levels) and cycles, runs it. */
 import { ActionFailure } from '../actions/define.ts';
 import type { NestedRunner } from '../actions/define.ts';
-import { getObject, parseS3Url } from '../actions/s3-client.ts';
+import { openBucket, parseS3Url } from '../actions/s3-client.ts';
 import { parseComponentDocument } from '../document/index.ts';
 import { findManagedComponent } from '../managed/index.ts';
 import type { JsonValue } from '../document/types.ts';
@@ -21,7 +21,13 @@ async function fetchText(opts: ExecutorOptions, ref: string, signal: AbortSignal
   }
   if (ref.startsWith('s3://')) {
     if (!opts.s3) throw new ActionFailure(`ExecuteDocument: '${ref}' needs the executor's s3 option`);
-    return new TextDecoder().decode(await getObject(opts.s3, parseS3Url(ref), undefined, signal));
+    const { bucket, key } = parseS3Url(ref);
+    const s3 = openBucket(opts.s3, bucket);
+    try {
+      return await s3.getText(key, { signal });
+    } finally {
+      s3.close();
+    }
   }
   const result = await opts.instance.exec({ argv: ['/bin/sh', '-c', 'cat -- "$1"', 'sh', ref], signal });
   if (result.exitCode !== 0) throw new ActionFailure(`ExecuteDocument: cannot read '${ref}': ${result.stderr.trim()}`);

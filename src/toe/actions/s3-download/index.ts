@@ -1,10 +1,14 @@
-/** @module S3Download: fetches an object (or every object under `prefix/*`) from the configured S3 endpoint into the instance. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+/**
+ * @module S3Download: fetches an object (or every object under `prefix/*`) from the configured S3
+ * endpoint into the instance, streamed to a host file with ranged reads, then copied in.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { downloadFile, type S3Bucket } from '../../../s3/index.ts';
 import { ActionFailure, defineAction } from '../define.ts';
 import type { ActionContext, S3Options } from '../define.ts';
-import { getObject, listKeys, parseS3Url } from '../s3-client.ts';
+import { openBucket, parseS3Url } from '../s3-client.ts';
 import { asObjects, bool, listValidator, str } from '../schema.ts';
 import { checkPath, FAIL, shOk } from '../shell.ts';
 
@@ -13,11 +17,11 @@ const PREPARE =
   `[ "$2" = false ] && [ -e "$1" ] && fail "S3Download: '$1' exists and overwrite is false"
 mkdir -p -- "$(dirname -- "$1")"`;
 
-async function place(ctx: ActionContext, body: Uint8Array, dest: string, overwrite: boolean): Promise<void> {
+async function place(ctx: ActionContext, s3: S3Bucket, key: string, dest: string, overwrite: boolean): Promise<void> {
   await shOk(ctx, 'S3Download', PREPARE, [dest, String(overwrite)]);
   const dir = await mkdtemp(join(tmpdir(), 'ingot-s3-'));
   try {
-    await writeFile(join(dir, 'object'), body);
+    await downloadFile(s3, key, join(dir, 'object'), { signal: ctx.signal });
     await ctx.instance.copyIn(join(dir, 'object'), dest);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -40,24 +44,27 @@ export const s3Download = defineAction({
     overwrite: { kind: 'boolean' },
   }),
   async execute(inputs, ctx) {
-    const s3 = requireS3(ctx, 'S3Download');
+    const endpoint = requireS3(ctx, 'S3Download');
     for (const o of asObjects(inputs)) {
       const { bucket, key } = parseS3Url(str(o, 'source') ?? '');
       const dest = checkPath(str(o, 'destination') ?? '', 'S3Download');
-      const owner = str(o, 'expectedBucketOwner');
       const overwrite = bool(o, 'overwrite', true);
-      if (key.endsWith('*')) {
-        const prefix = key.slice(0, -1);
-        const keys = (await listKeys(s3, bucket, prefix, owner, ctx.signal)).filter((k) => !k.endsWith('/'));
-        for (const k of keys) {
-          const target = `${dest.replace(/\/?$/, '/')}${k.slice(prefix.length)}`;
-          await place(ctx, await getObject(s3, { bucket, key: k }, owner, ctx.signal), target, overwrite);
+      const s3 = openBucket(endpoint, bucket, str(o, 'expectedBucketOwner'));
+      try {
+        if (key.endsWith('*')) {
+          const prefix = key.slice(0, -1);
+          // At most 1000 keys, like AWSTOE (one ListObjectsV2 page).
+          const keys = (await s3.list(prefix, { signal: ctx.signal, limit: 1000 })).filter((k) => !k.endsWith('/'));
+          for (const k of keys)
+            await place(ctx, s3, k, `${dest.replace(/\/?$/, '/')}${k.slice(prefix.length)}`, overwrite);
+          ctx.log(`S3Download: ${keys.length} objects from s3://${bucket}/${prefix} -> ${dest}`);
+        } else {
+          const target = dest.endsWith('/') ? dest + key.split('/').pop() : dest;
+          await place(ctx, s3, key, target, overwrite);
+          ctx.log(`S3Download: s3://${bucket}/${key} -> ${target}`);
         }
-        ctx.log(`S3Download: ${keys.length} objects from s3://${bucket}/${prefix} -> ${dest}`);
-      } else {
-        const target = dest.endsWith('/') ? dest + key.split('/').pop() : dest;
-        await place(ctx, await getObject(s3, { bucket, key }, owner, ctx.signal), target, overwrite);
-        ctx.log(`S3Download: s3://${bucket}/${key} -> ${target}`);
+      } finally {
+        s3.close();
       }
     }
     return { outputs: null };

@@ -1,10 +1,14 @@
-/** @module S3Upload: uploads a file, the files matching `dir/*`, or (recurse) a whole folder from the instance to S3. */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+/**
+ * @module S3Upload: uploads a file, the files matching `dir/*`, or (recurse) a whole folder from the
+ * instance to S3; each file is copied out to the host and streamed up (multipart when big).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type S3Bucket, uploadFile } from '../../../s3/index.ts';
 import { defineAction } from '../define.ts';
 import type { ActionContext } from '../define.ts';
-import { parseS3Url, putObject } from '../s3-client.ts';
+import { openBucket, parseS3Url } from '../s3-client.ts';
 import { asObjects, bool, listValidator, str } from '../schema.ts';
 import { checkPath, FAIL, shOk } from '../shell.ts';
 import { requireS3 } from '../s3-download/index.ts';
@@ -22,11 +26,11 @@ case "$(basename -- "$src")" in
      else [ -f "$src" ] || fail "S3Upload: '$src' does not exist"; printf '%s\\t%s\\n' "$(basename -- "$src")" "$src"; fi ;;
 esac`;
 
-async function readFromInstance(ctx: ActionContext, path: string): Promise<Uint8Array> {
+async function uploadFromInstance(ctx: ActionContext, s3: S3Bucket, path: string, key: string): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'ingot-s3up-'));
   try {
     await ctx.instance.copyOut(path, join(dir, 'file'));
-    return new Uint8Array(await readFile(join(dir, 'file')));
+    await uploadFile(s3, key, join(dir, 'file'), { signal: ctx.signal });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -43,7 +47,7 @@ export const s3Upload = defineAction({
     expectedBucketOwner: { kind: 'string' },
   }),
   async execute(inputs, ctx) {
-    const s3 = requireS3(ctx, 'S3Upload');
+    const endpoint = requireS3(ctx, 'S3Upload');
     for (const o of asObjects(inputs)) {
       const source = checkPath(str(o, 'source') ?? '', 'S3Upload');
       const { bucket, key } = parseS3Url(str(o, 'destination') ?? '');
@@ -53,15 +57,12 @@ export const s3Upload = defineAction({
         .filter(Boolean)
         .map((l) => l.split('\t') as [string, string]);
       const single = files.length === 1 && !key.endsWith('/') && !source.includes('*');
-      for (const [relative, path] of files) {
-        const target = single ? key : `${key.replace(/\/?$/, key ? '/' : '')}${relative}`;
-        await putObject(
-          s3,
-          { bucket, key: target },
-          await readFromInstance(ctx, path),
-          str(o, 'expectedBucketOwner'),
-          ctx.signal,
-        );
+      const s3 = openBucket(endpoint, bucket, str(o, 'expectedBucketOwner'));
+      try {
+        for (const [relative, path] of files)
+          await uploadFromInstance(ctx, s3, path, single ? key : `${key.replace(/\/?$/, key ? '/' : '')}${relative}`);
+      } finally {
+        s3.close();
       }
       ctx.log(`S3Upload: ${files.length} file(s) from ${source} -> s3://${bucket}/${key}`);
     }
