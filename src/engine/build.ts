@@ -9,7 +9,7 @@ import type { LayerCache } from '../cache/layer-cache.ts';
 import type { ImageRuntimeConfig } from '../oci/image/config.ts';
 import { containerSteps } from './container-steps.ts';
 import { formatEvent, type BuildEvent, type BuildEventSink, type BuildStage } from './events.ts';
-import { BuildCancelled, BuildFailure } from './failure.ts';
+import { BuildCancelled, BuildFailure, BuildTimeout } from './failure.ts';
 import { sandboxFactory, type InstanceFactory } from './instance-factory.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/manifest.ts';
@@ -75,11 +75,7 @@ export async function runBuild(request: BuildRequest, opts: BuildOptions): Promi
   try {
     return await runBuildWithin(request, opts, signal);
   } catch (err) {
-    if (timeout.aborted && !opts.signal?.aborted)
-      throw new BuildFailure(
-        'build',
-        `the build did not finish within its timeout of ${Math.round(opts.timeoutMs / 1000)} s`,
-      );
+    if (timeout.aborted && !opts.signal?.aborted) throw new BuildTimeout(opts.timeoutMs);
     throw err;
   }
 }
