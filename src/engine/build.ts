@@ -9,7 +9,7 @@ import type { LayerCache } from '../cache/layer-cache.ts';
 import type { ImageRuntimeConfig } from '../oci/image/config.ts';
 import { containerSteps } from './container-steps.ts';
 import { formatEvent, type BuildEvent, type BuildEventSink, type BuildStage } from './events.ts';
-import { BuildCancelled, BuildFailure, BuildTimeout } from './failure.ts';
+import { BuildCancelled, BuildTimeout } from './failure.ts';
 import { sandboxFactory, type InstanceFactory } from './instance-factory.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/manifest.ts';
