@@ -87,3 +87,9 @@ export function failureOf(image: StoredImage): ImageFailure | undefined {
   if (image.state.status === 'CANCELLED') return { kind: 'cancelled', stage: 'queue', detail: reason };
   return { kind: 'error', stage: 'build', detail: reason };
 }
+
+/** The image as the API shows it: the stored failure stays inside (its reason is in `state.reason`). */
+export function publicImage(image: StoredImage): Image {
+  const { failure: _failure, ...doc } = image;
+  return doc;
+}

@@ -7,7 +7,8 @@ import {
   IMAGE_STATUSES,
   IMAGE_TRANSITIONS,
   isInProgress,
-  LIFECYCLE_ACTIONABLE,
+  BUILT_STATES,
+  isBuilt,
   LISTED_BY_DEFAULT,
 } from './image-states.ts';
 
@@ -54,7 +55,8 @@ test('an illegal transition is an IngotError naming both states', () => {
 });
 
 test('the classes of states come from the table', () => {
-  assert.deepEqual([...LIFECYCLE_ACTIONABLE].sort(), ['AVAILABLE', 'DEPRECATED', 'DISABLED']);
+  assert.deepEqual([...BUILT_STATES].sort(), ['AVAILABLE', 'DEPRECATED', 'DISABLED']);
+  assert.ok(isBuilt('DISABLED') && !isBuilt('DELETED') && !isBuilt(undefined));
   assert.ok(isInProgress('TESTING') && !isInProgress('FAILED') && !isInProgress(undefined));
   for (const s of IMAGE_STATUSES) assert.equal(isInProgress(s), canTransition(s, 'CANCELLED'), s);
   assert.ok(!LISTED_BY_DEFAULT.includes('DEPRECATED') && LISTED_BY_DEFAULT.includes('DISABLED'));

@@ -58,10 +58,15 @@ export function endsRun(status: ImageStatus): boolean {
   return status === 'AVAILABLE' || status === 'FAILED' || status === 'CANCELLED';
 }
 
-/** States a lifecycle action may still change: those that can become DEPRECATED. */
-export const LIFECYCLE_ACTIONABLE: readonly ImageStatus[] = IMAGE_STATUSES.filter((s) =>
-  canTransition(s, 'DEPRECATED'),
-);
+/**
+ * Built and not deleted (AVAILABLE, DEPRECATED, DISABLED: those that can become DEPRECATED): the image has
+ * outputs, and lifecycle actions may still change it.
+ */
+export const BUILT_STATES: readonly ImageStatus[] = IMAGE_STATUSES.filter((s) => canTransition(s, 'DEPRECATED'));
+
+export function isBuilt(status: ImageStatus | undefined): boolean {
+  return status !== undefined && BUILT_STATES.includes(status);
+}
 
 /** States ListImages shows without `includeDeprecated`. */
 export const LISTED_BY_DEFAULT: readonly ImageStatus[] = IMAGE_STATUSES.filter(
