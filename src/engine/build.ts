@@ -19,7 +19,7 @@ import { outputKey, restoreOutputs, saveOutputs } from './outputs/output-cache.t
 import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
 import { resolveParent, type ResolvedParent } from './parent.ts';
 import type { BuildComponent, BuildRequest } from './request.ts';
-import { hasPhase, runPhase } from './run-phase.ts';
+import { hasPhase, runComponentsPhase } from './run-phase.ts';
 import {
   bootComponent,
   diskOutputKey,
@@ -307,18 +307,14 @@ async function runPhaseEverywhere(
     workDir: join(dir, 'work'),
   });
   try {
-    for (const component of withPhase) {
-      const started = performance.now();
-      ctx.onEvent({ type: 'component', name: component.name, phase, status: 'start' });
-      await runPhase({ instance, component, phase, logDir: ctx.logDir, signal: ctx.signal, onEvent: ctx.onEvent });
-      ctx.onEvent({
-        type: 'component',
-        name: component.name,
-        phase,
-        status: 'success',
-        durationMs: performance.now() - started,
-      });
-    }
+    await runComponentsPhase({
+      instance,
+      components: withPhase,
+      phase,
+      logDir: ctx.logDir,
+      signal: ctx.signal,
+      onEvent: ctx.onEvent,
+    });
   } finally {
     await instance.close();
     await rm(dir, { recursive: true, force: true });
