@@ -3,23 +3,30 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { every } from './every.ts';
 
-test('every: runs at once, then every interval, never two rounds at a time', async () => {
+/** Waits until `cond` holds (polling; fails after 10 s, however loaded the machine). */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1000 && !cond(); i++) await sleep(10);
+  assert.ok(cond(), `timed out waiting for ${what}`);
+}
+
+test('every: runs at once, then again after each round, never two rounds at a time; stop() ends it', async () => {
   let rounds = 0;
   let active = 0;
   let overlap = false;
-  const loop = every(20, async () => {
+  const loop = every(5, async () => {
     active++;
     if (active > 1) overlap = true;
     rounds++;
-    await sleep(15);
+    await sleep(20);
     active--;
   });
-  await sleep(5);
-  assert.equal(rounds, 1, 'the first round runs at once');
-  await sleep(120);
-  await loop.stop();
-  assert.ok(rounds >= 2 && rounds <= 6, `rounds: ${rounds}`);
-  assert.equal(overlap, false);
+  try {
+    await until(() => rounds >= 3, 'three rounds');
+    assert.equal(overlap, false);
+  } finally {
+    await loop.stop();
+  }
+  assert.equal(active, 0, 'stop() waits for the running round');
   const after = rounds;
   await sleep(60);
   assert.equal(rounds, after, 'no round after stop()');
@@ -29,32 +36,38 @@ test('every: wake() runs the next round early; errors go to onError and the loop
   const errors: unknown[] = [];
   let rounds = 0;
   const loop = every(
-    10_000,
+    600_000,
     () => {
       rounds++;
       if (rounds === 1) throw new Error('boom');
     },
     { onError: (e) => errors.push(e) },
   );
-  await sleep(10);
-  assert.equal(rounds, 1);
-  assert.equal((errors[0] as Error).message, 'boom');
-  loop.wake();
-  await sleep(10);
-  assert.equal(rounds, 2);
-  await loop.stop();
+  try {
+    await until(() => errors.length === 1, 'the first round');
+    assert.equal((errors[0] as Error).message, 'boom');
+    assert.equal(rounds, 1);
+    loop.wake();
+    await until(() => rounds === 2, 'the woken round');
+  } finally {
+    await loop.stop();
+  }
 });
 
-test('every: immediate=false waits one interval; an aborted signal stops it', async () => {
+test('every: immediate=false waits an interval first; an aborted signal stops it', async () => {
   let rounds = 0;
   const abort = new AbortController();
-  const loop = every(30, () => rounds++, { immediate: false, signal: abort.signal });
-  await sleep(10);
-  assert.equal(rounds, 0);
-  await sleep(40);
-  assert.equal(rounds, 1);
-  abort.abort();
-  await sleep(80);
-  assert.equal(rounds, 1);
-  await loop.stop();
+  const loop = every(600_000, () => rounds++, { immediate: false, signal: abort.signal });
+  try {
+    await sleep(50);
+    assert.equal(rounds, 0);
+    loop.wake();
+    await until(() => rounds === 1, 'the woken round');
+    abort.abort();
+    loop.wake();
+    await sleep(50);
+    assert.equal(rounds, 1, 'no round once the signal is aborted');
+  } finally {
+    await loop.stop();
+  }
 });
