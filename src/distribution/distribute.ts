@@ -16,10 +16,12 @@ import { expandOutputName } from './templates.ts';
 
 export class DistributionFailed extends Error {
   readonly target: string;
+  readonly reason: string;
   constructor(target: string, reason: string) {
     super(`Distribution to ${target} failed: ${reason}`);
     this.name = 'DistributionFailed';
     this.target = target;
+    this.reason = reason;
   }
 }
 

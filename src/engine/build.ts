@@ -9,7 +9,7 @@ import type { LayerCache } from '../cache/layer-cache.ts';
 import type { ImageRuntimeConfig } from '../oci/image/config.ts';
 import { containerSteps } from './container-steps.ts';
 import { formatEvent, type BuildEvent, type BuildEventSink, type BuildStage } from './events.ts';
-import { BuildCancelled, BuildFailure } from './failure.ts';
+import { BuildCancelled, BuildTimeout } from './failure.ts';
 import { sandboxFactory, type InstanceFactory } from './instance-factory.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/manifest.ts';
@@ -19,7 +19,7 @@ import { outputKey, restoreOutputs, saveOutputs } from './outputs/output-cache.t
 import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
 import { resolveParent, type ResolvedParent } from './parent.ts';
 import type { BuildComponent, BuildRequest } from './request.ts';
-import { hasPhase, runPhase } from './run-phase.ts';
+import { hasPhase, runComponentsPhase } from './run-phase.ts';
 import {
   bootComponent,
   diskOutputKey,
@@ -75,11 +75,7 @@ export async function runBuild(request: BuildRequest, opts: BuildOptions): Promi
   try {
     return await runBuildWithin(request, opts, signal);
   } catch (err) {
-    if (timeout.aborted && !opts.signal?.aborted)
-      throw new BuildFailure(
-        'build',
-        `the build did not finish within its timeout of ${Math.round(opts.timeoutMs / 1000)} s`,
-      );
+    if (timeout.aborted && !opts.signal?.aborted) throw new BuildTimeout(opts.timeoutMs);
     throw err;
   }
 }
@@ -311,18 +307,14 @@ async function runPhaseEverywhere(
     workDir: join(dir, 'work'),
   });
   try {
-    for (const component of withPhase) {
-      const started = performance.now();
-      ctx.onEvent({ type: 'component', name: component.name, phase, status: 'start' });
-      await runPhase({ instance, component, phase, logDir: ctx.logDir, signal: ctx.signal, onEvent: ctx.onEvent });
-      ctx.onEvent({
-        type: 'component',
-        name: component.name,
-        phase,
-        status: 'success',
-        durationMs: performance.now() - started,
-      });
-    }
+    await runComponentsPhase({
+      instance,
+      components: withPhase,
+      phase,
+      logDir: ctx.logDir,
+      signal: ctx.signal,
+      onEvent: ctx.onEvent,
+    });
   } finally {
     await instance.close();
     await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 /**
  * @module Runs one phase of one component in an instance with the AWSTOE executor, turning its
- * events into build events and its failure into a BuildFailure.
+ * events into build events and its failure into a BuildFailure; `runComponentsPhase` is the one loop
+ * over the components that have the phase (start, success or failed events with their durations).
  */
 import { join } from 'node:path';
 import type { Instance } from '../instance/types.ts';
@@ -50,6 +51,32 @@ export async function runPhase(r: PhaseRun): Promise<void> {
   if (r.signal?.aborted || output.status === 'cancelled') throw new BuildCancelled();
   if (output.status === 'failed')
     throw new BuildFailure(r.phase, output.failureMessage || 'a step failed', r.component.name);
+}
+
+/** Runs `phase` of each component that has one, in order, in one instance; the first failure stops it. */
+export async function runComponentsPhase(
+  r: Omit<PhaseRun, 'component'> & { components: readonly BuildComponent[] },
+): Promise<void> {
+  const { components, ...run } = r;
+  for (const component of components.filter((c) => hasPhase(c, r.phase))) {
+    const started = performance.now();
+    const end = (status: 'success' | 'failed') =>
+      r.onEvent({
+        type: 'component',
+        name: component.name,
+        phase: r.phase,
+        status,
+        durationMs: performance.now() - started,
+      });
+    r.onEvent({ type: 'component', name: component.name, phase: r.phase, status: 'start' });
+    try {
+      await runPhase({ ...run, component });
+    } catch (err) {
+      end('failed');
+      throw err;
+    }
+    end('success');
+  }
 }
 
 const safeName = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '_');

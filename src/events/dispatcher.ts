@@ -5,6 +5,7 @@
  * due deliveries, retrying failures with exponential backoff. Deliveries live in the store, so
  * they survive restarts; delivery is at least once, in order of the changes per webhook.
  */
+import { every } from '../timers/every.ts';
 import type { IngotConfig } from '../config/ingot-config.ts';
 import type { EventDelivery, Store } from '../store/types.ts';
 import { SIGNATURE_HEADER, signBody, snsNotification } from './sns-message.ts';
@@ -84,27 +85,15 @@ export async function deliverDue(store: Store, config: IngotConfig, now: number)
 
 export function startDispatcher(opts: DispatcherOptions): { stop(): Promise<void> } {
   const now = opts.now ?? Date.now;
-  let stopped = false;
-  let running: Promise<void> = Promise.resolve();
   const round = async () => {
     const config = opts.config();
     await fanOut(opts.store, config, now());
     await deliverDue(opts.store, config, now());
   };
-  const loop = () => {
-    if (stopped) return;
-    running = round()
-      .catch((err) => opts.onError?.(err))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(loop, opts.intervalMs ?? 500);
-      });
-  };
-  let timer: NodeJS.Timeout = setTimeout(loop, 0);
+  const loop = every(opts.intervalMs ?? 500, round, opts.onError ? { onError: opts.onError } : {});
   return {
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+      await loop.stop();
     },
   };
 }

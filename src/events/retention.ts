@@ -5,6 +5,7 @@
  * deliveries by the server's pruning loop. Events not yet fanned out and deliveries still being
  * retried are never deleted; a delivery that used all its attempts counts as finished.
  */
+import { every } from '../timers/every.ts';
 import type { Store } from '../store/types.ts';
 import { CURSOR, MAX_DELIVERY_ATTEMPTS } from './dispatcher.ts';
 
@@ -57,22 +58,14 @@ export interface EventPruningOptions {
 export function startEventPruning(opts: EventPruningOptions): { stop(): Promise<void> } {
   const now = opts.now ?? Date.now;
   const interval = opts.intervalMs ?? Math.min(HOUR_MS, Math.max(1000, opts.retentionDays * DAY_MS));
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  const loop = () => {
-    if (stopped) return;
-    running = pruneDeliveredEvents(opts.store, { now: now(), retentionDays: opts.retentionDays })
-      .catch((err) => opts.onError?.(err))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(loop, interval);
-      });
-  };
-  let timer: NodeJS.Timeout = setTimeout(loop, 0);
+  const loop = every(
+    interval,
+    () => pruneDeliveredEvents(opts.store, { now: now(), retentionDays: opts.retentionDays }),
+    opts.onError ? { onError: opts.onError } : {},
+  );
   return {
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+      await loop.stop();
     },
   };
 }

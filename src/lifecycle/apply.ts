@@ -10,6 +10,7 @@ import type { Image, ImageStatus, LifecycleExecutionResourceActionName } from '.
 import type { IngotConfig } from '../config/ingot-config.ts';
 import type { ResourceRecord, Store } from '../store/types.ts';
 import { imageOutputDir } from '../artifacts/output-dirs.ts';
+import { assertTransition } from '../images/image-states.ts';
 
 export interface LifecycleDeps {
   store: Store;
@@ -58,6 +59,7 @@ export async function applyAction(
   await deps.store.transaction(async () => {
     const now = await deps.store.resources.get<Image>(record.arn);
     if (!now) return;
+    assertTransition(now.doc.state?.status, target, record.arn);
     const doc: Image = {
       ...now.doc,
       state: { status: target, reason: `Lifecycle execution ${executionId}: ${action}` },

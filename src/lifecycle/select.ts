@@ -5,12 +5,10 @@
  * selection tags.
  */
 import { arnName } from '../arn/arn.ts';
+import { isBuilt } from '../images/image-states.ts';
 import type { Image, LifecyclePolicy } from '../model/generated/shapes.ts';
 import type { ResourceRecord, Store } from '../store/types.ts';
 import { matches, parseVersion, parseVersionPattern } from '../versions/semver.ts';
-
-/** States of images a lifecycle action may still change. */
-export const ACTIONABLE = ['AVAILABLE', 'DEPRECATED', 'DISABLED'];
 
 function selected(policy: LifecyclePolicy, image: Image): boolean {
   const sel = policy.resourceSelection ?? {};
@@ -34,7 +32,7 @@ export async function selectImages(
       r.account === policy.account &&
       r.region === policy.region &&
       r.doc.type === type &&
-      ACTIONABLE.includes(r.doc.state?.status ?? '') &&
+      isBuilt(r.doc.state?.status) &&
       selected(policy.doc, r.doc),
   );
 }

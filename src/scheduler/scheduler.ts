@@ -3,6 +3,7 @@
  * schedule its decision (pipeline-tick.ts) and runs ENABLED lifecycle policies once a day. Time
  * comes from an injectable clock; `tick()` runs one round now (tests).
  */
+import { every } from '../timers/every.ts';
 import type { ImagePipeline } from '../model/generated/shapes.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { tickPipeline, type TickDeps, type TickResult } from './pipeline-tick.ts';
@@ -23,8 +24,6 @@ export interface Scheduler {
 
 export function startScheduler(opts: SchedulerOptions): Scheduler {
   const clock = opts.clock ?? systemClock;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
   let chain: Promise<unknown> = Promise.resolve();
 
   const round = async (): Promise<Map<string, TickResult>> => {
@@ -47,20 +46,15 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
     chain = next.catch(() => undefined);
     return next;
   };
-  const loop = () => {
-    if (stopped) return;
-    void serial()
-      .catch((err) => opts.onError?.(err))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(loop, opts.intervalMs ?? 10_000);
-      });
-  };
-  if (opts.intervalMs !== 0) timer = setTimeout(loop, 0);
+  // intervalMs 0: no loop, rounds only by tick() (tests).
+  const loop =
+    opts.intervalMs === 0
+      ? undefined
+      : every(opts.intervalMs ?? 10_000, serial, opts.onError ? { onError: opts.onError } : {});
   return {
     tick: serial,
     async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
+      await loop?.stop();
       await chain;
     },
   };

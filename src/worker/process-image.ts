@@ -1,12 +1,11 @@
 /**
- * @module One build job: moves the image through AWS's states (BUILDING → TESTING →
- * DISTRIBUTING → AVAILABLE, or FAILED/CANCELLED with a reason), runs the engine, distributes,
- * and appends every event to the image's build log. A job with `payload.mode = 'distribute'`
- * (DistributeImage, RetryImage after a failed distribution) re-uses the build's outputs.
+ * @module The build and distribute jobs: move the image through its states (BUILDING → TESTING →
+ * DISTRIBUTING → AVAILABLE, or FAILED/CANCELLED with a structured failure), run the engine,
+ * distribute, and append every event to the image's build log. A distribute job (DistributeImage,
+ * RetryImage after a failed distribution) re-uses the build's outputs.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LayerCache } from '../cache/layer-cache.ts';
 import { distribute } from '../distribution/distribute.ts';
 import { managedBase } from '../bases/catalogue.ts';
 import { limitsForInstanceTypes } from '../cgroups/instance-types.ts';
@@ -16,68 +15,32 @@ import type { EvidenceOptions } from '../engine/evidence.ts';
 import { resolveFeedPath } from '../findings/feed.ts';
 import { signingKeyPath } from '../signing/keys.ts';
 import { formatEvent, type BuildEvent } from '../engine/events.ts';
-import { BuildCancelled } from '../engine/failure.ts';
-import type { InstanceFactory } from '../engine/instance-factory.ts';
 import type { OutputManifest } from '../artifacts/manifest.ts';
-import type { Distribution, Image, ImageStatus, OutputResources } from '../model/generated/shapes.ts';
-import type { IngotConfig } from '../config/ingot-config.ts';
-import type { Job, Store } from '../store/types.ts';
+import type { Image, OutputResources } from '../model/generated/shapes.ts';
+import type { JobOf } from '../queue/job-kinds.ts';
 import { planFromImage } from './image-plan.ts';
 import { imageOutputDir, openImageLog } from '../artifacts/output-dirs.ts';
-import { recordPipelineOutcome } from '../images/pipeline-outcome.ts';
-
-/** Abort reasons: the user cancelled the image, or this worker is stopping. */
-export const CANCELLED = 'cancelled';
-export const SHUTDOWN = 'shutdown';
-
-export type Outcome = 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
-
-export interface ProcessContext {
-  store: Store;
-  home: string;
-  basesHome?: string | undefined;
-  cache: LayerCache | undefined;
-  newInstance?: InstanceFactory;
-  config: () => IngotConfig;
-  signal: AbortSignal;
-}
-
-/** Updates the image's state unless it was cancelled meanwhile (a cancel always wins). */
-export async function setState(
-  store: Store,
-  arn: string,
-  status: ImageStatus,
-  reason?: string,
-  extra: Partial<Image> = {},
-): Promise<boolean> {
-  const changed = await store.transaction(async () => {
-    const record = await store.resources.get<Image>(arn);
-    if (!record || record.doc.state?.status === 'CANCELLED') return undefined;
-    const doc: Image = { ...record.doc, ...extra, state: reason ? { status, reason } : { status } };
-    await store.resources.update(arn, doc);
-    return doc;
-  });
-  if (changed && ['AVAILABLE', 'FAILED', 'CANCELLED'].includes(status))
-    await recordPipelineOutcome(store, changed, status);
-  return changed !== undefined;
-}
+import type { ProcessContext, Outcome } from './context.ts';
+import { setState } from './image-state.ts';
+import { settleFailedJob } from './settle.ts';
 
 async function buildOutputs(
   ctx: ProcessContext,
   record: { doc: Image; account: string; region: string },
-  job: Job,
+  distributeOnly: boolean,
   log: (l: string) => void,
 ): Promise<{ manifest: OutputManifest; osVersion: string }> {
   const arn = record.doc.arn!;
   const outputDir = imageOutputDir(ctx.home, arn);
-  if (job.payload['mode'] === 'distribute') {
+  if (distributeOnly) {
     const manifest = JSON.parse(await readFile(join(outputDir, 'manifest.json'), 'utf8')) as OutputManifest;
     log('distributing the existing build outputs (no rebuild)');
     return { manifest, osVersion: record.doc.osVersion ?? 'Linux' };
   }
   const onEvent = (e: BuildEvent) => {
     log(formatEvent(e));
-    if (e.type === 'stage' && e.stage === 'test' && e.status === 'start') void setState(ctx.store, arn, 'TESTING');
+    if (e.type === 'stage' && e.stage === 'test' && e.status === 'start')
+      setState(ctx.store, arn, 'TESTING').catch((err: unknown) => log(`state TESTING not recorded: ${String(err)}`));
   };
   const request = await planFromImage(ctx.store, ctx.home, record.doc, {
     account: record.account,
@@ -129,20 +92,30 @@ function merged(before: OutputResources | undefined, added: OutputResources, rep
   return { ...(amis.length ? { amis } : {}), ...(containers.length ? { containers } : {}) };
 }
 
-export async function processImage(ctx: ProcessContext, job: Job): Promise<Outcome> {
+/** An image-build job: build, test and distribute the image. */
+export function processBuild(ctx: ProcessContext, job: JobOf<'image-build'>): Promise<Outcome> {
+  return processImage(ctx, job);
+}
+
+/** An image-distribute job: distribute the existing outputs (to `distributions`, else the image's own configuration). */
+export function processDistribute(ctx: ProcessContext, job: JobOf<'image-distribute'>): Promise<Outcome> {
+  return processImage(ctx, job);
+}
+
+async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'image-distribute'>): Promise<Outcome> {
   const arn = job.resourceArn;
   const record = await ctx.store.resources.get<Image>(arn);
   if (!record || record.doc.state?.status === 'CANCELLED') return 'cancelled';
   const log = openImageLog(ctx.home, arn);
-  const distributeOnly = job.payload['mode'] === 'distribute';
+  const distributeOnly = job.kind === 'image-distribute';
   try {
     if (!(await setState(ctx.store, arn, distributeOnly ? 'DISTRIBUTING' : 'BUILDING'))) return 'cancelled';
     log(
       `${distributeOnly ? 'distribution' : 'build'} of ${arn} started (job ${job.id}, attempt ${job.attempts} of ${job.maxAttempts}, worker pid ${process.pid})`,
     );
-    const { manifest, osVersion } = await buildOutputs(ctx, record, job, log);
+    const { manifest, osVersion } = await buildOutputs(ctx, record, distributeOnly, log);
     if (!(await setState(ctx.store, arn, 'DISTRIBUTING'))) return 'cancelled';
-    const distributions = job.payload['distributions'] as Distribution[] | undefined;
+    const distributions = job.kind === 'image-distribute' ? job.payload.distributions : undefined;
     const outputResources = await distribute({
       home: ctx.home,
       config: ctx.config(),
@@ -164,35 +137,6 @@ export async function processImage(ctx: ProcessContext, job: Job): Promise<Outco
   } catch (err) {
     return settleFailedJob(ctx, job, err, log, 'build');
   }
-}
-
-/**
- * The end of a job that threw: the worker stopping (retried while attempts are left, else
- * FAILED), a cancel (CANCELLED), or a failure (FAILED with the reason). Shared by builds and imports.
- */
-export async function settleFailedJob(
-  ctx: ProcessContext,
-  job: Job,
-  err: unknown,
-  log: (line: string) => void,
-  work: 'build' | 'import',
-): Promise<Outcome> {
-  const arn = job.resourceArn;
-  if (ctx.signal.aborted && ctx.signal.reason === SHUTDOWN) {
-    log(`${work} interrupted: the worker stopped`);
-    if (job.attempts < job.maxAttempts) return 'interrupted';
-    await setState(ctx.store, arn, 'FAILED', `Interrupted: the Ingot worker stopped during the ${work}`);
-    return 'failed';
-  }
-  if (err instanceof BuildCancelled || ctx.signal.aborted) {
-    log(`${work} cancelled`);
-    await setState(ctx.store, arn, 'CANCELLED', 'Cancelled by the user');
-    return 'cancelled';
-  }
-  const reason = err instanceof Error ? err.message : String(err);
-  log(`FAILED: ${reason}`);
-  await setState(ctx.store, arn, 'FAILED', reason.slice(0, 1000));
-  return 'failed';
 }
 
 /** A build that runs longer than this fails (`INGOT_BUILD_TIMEOUT_MINUTES`, default 240). */

@@ -3,7 +3,7 @@
  * root file system into the image's output directory as `rootfs.tar.zst` (what a later recipe
  * with this image as `parentImage` unpacks), writes `manifest.json`, distributes it like a build's
  * outputs (its own region's site) and moves the image BUILDING → DISTRIBUTING → AVAILABLE, or
- * FAILED with the reason. `processJob` sends each job of the queue to the import or the build.
+ * FAILED with the reason.
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,22 +11,16 @@ import { importDisk } from '../disk/import.ts';
 import { distribute } from '../distribution/distribute.ts';
 import { sha256File, writeManifest, type OutputManifest } from '../artifacts/manifest.ts';
 import type { Image } from '../model/generated/shapes.ts';
-import { IMPORT_BUILD_TYPE } from '../queue/job-kinds.ts';
-import type { Job, Store } from '../store/types.ts';
+import type { JobOf } from '../queue/job-kinds.ts';
+import type { Store } from '../store/types.ts';
 import { imageOutputDir, openImageLog } from '../artifacts/output-dirs.ts';
-import { processImage, setState, settleFailedJob, type Outcome, type ProcessContext } from './process-image.ts';
-
-/** An imported image's job imports its disk (a RetryImage too); every other job is a build or a distribution. */
-export async function processJob(ctx: ProcessContext, job: Job): Promise<Outcome> {
-  const record = await ctx.store.resources.get<Image>(job.resourceArn);
-  if (record?.doc.buildType === IMPORT_BUILD_TYPE && job.payload['mode'] !== 'distribute')
-    return processImport(ctx, job);
-  return processImage(ctx, job);
-}
+import type { Outcome, ProcessContext } from './context.ts';
+import { setState } from './image-state.ts';
+import { ImportFailed, settleFailedJob } from './settle.ts';
 
 /** The disk an import job reads: its own payload's, or (RetryImage) the first import job's. */
-async function diskOf(store: Store, job: Job): Promise<string> {
-  const own = job.payload['uri'];
+async function diskOf(store: Store, job: JobOf<'image-import'>): Promise<string> {
+  const own = job.payload.uri;
   if (typeof own === 'string') return own;
   const first = (await store.jobs.byResource(job.resourceArn)).find((j) => typeof j.payload['uri'] === 'string');
   if (!first)
@@ -34,7 +28,8 @@ async function diskOf(store: Store, job: Job): Promise<string> {
   return first.payload['uri'] as string;
 }
 
-export async function processImport(ctx: ProcessContext, job: Job): Promise<Outcome> {
+/** An image-import job: the disk's root file system becomes the image's output, then it is distributed. */
+export async function processImport(ctx: ProcessContext, job: JobOf<'image-import'>): Promise<Outcome> {
   const arn = job.resourceArn;
   const record = await ctx.store.resources.get<Image>(arn);
   if (!record || record.doc.state?.status === 'CANCELLED') return 'cancelled';
@@ -48,7 +43,7 @@ export async function processImport(ctx: ProcessContext, job: Job): Promise<Outc
     const outputDir = imageOutputDir(ctx.home, arn);
     const started = Date.now();
     const imported = await importDisk(disk, outputDir, ctx.signal).catch((err: unknown) => {
-      throw new Error(`Import of ${disk} failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new ImportFailed(disk, err instanceof Error ? err.message : String(err));
     });
     ctx.signal.throwIfAborted();
     const seconds = Math.round((Date.now() - started) / 10) / 100;

@@ -3,17 +3,18 @@
  * worker left running (it was killed) are FAILED; at any time, a job whose lease expired with no
  * attempts left is FAILED (jobs with attempts left are claimed again by a live worker).
  */
+import { stageOf } from '../images/image-failure.ts';
+import { isInProgress } from '../images/image-states.ts';
 import type { Image } from '../model/generated/shapes.ts';
 import type { Job, Store } from '../store/types.ts';
-import { setState } from './process-image.ts';
+import { failImage } from './image-state.ts';
 
-const FINAL = ['AVAILABLE', 'FAILED', 'CANCELLED', 'DELETED', 'DEPRECATED', 'DISABLED'];
-
-async function failImage(store: Store, job: Job, reason: string): Promise<string | undefined> {
+/** Marks the job's image FAILED (interrupted) when a build of it was still on its way; returns its ARN then. */
+async function failInterrupted(store: Store, job: Job, detail: string): Promise<string | undefined> {
   const record = await store.resources.get<Image>(job.resourceArn);
   const status = record?.doc.state?.status;
-  if (!record || !status || FINAL.includes(status)) return undefined;
-  await setState(store, record.arn, 'FAILED', reason);
+  if (!record || !isInProgress(status)) return undefined;
+  await failImage(store, record.arn, { kind: 'interrupted', stage: stageOf(status), detail });
   return record.arn;
 }
 
@@ -27,7 +28,7 @@ export async function recoverInterruptedBuilds(store: Store, isOrphan: (job: Job
       'failed',
       'interrupted: the process running the build stopped',
     );
-    const arn = await failImage(
+    const arn = await failInterrupted(
       store,
       job,
       'Interrupted: Ingot stopped during the build (it was killed or crashed); start a new build',
@@ -41,7 +42,7 @@ export async function recoverInterruptedBuilds(store: Store, isOrphan: (job: Job
 export async function reapExpiredJobs(store: Store, now = Date.now()): Promise<string[]> {
   const out: string[] = [];
   for (const job of await store.jobs.failExpired(now)) {
-    const arn = await failImage(
+    const arn = await failInterrupted(
       store,
       job,
       `Interrupted: the worker running the build (${job.leaseOwner ?? 'unknown'}) stopped responding, and all ${job.maxAttempts} attempt(s) are used`,

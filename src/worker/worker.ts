@@ -1,16 +1,19 @@
 /**
- * @module The worker: takes build jobs from the store's queue (several at once up to its
- * concurrency), keeps their leases alive, and aborts a build whose job was cancelled. Runs inside
- * `ingot server` by default.
+ * @module The worker: claims typed jobs from the queue (several at once up to its concurrency),
+ * hands each to the dispatcher, keeps their leases alive, and aborts a job that was cancelled.
+ * Runs inside `ingot server` by default.
  */
 import { hostname } from 'node:os';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import type { InstanceFactory } from '../engine/instance-factory.ts';
-import { BUILD_JOB_KIND } from '../queue/job-kinds.ts';
 import type { IngotConfig } from '../config/ingot-config.ts';
-import type { Job, Store } from '../store/types.ts';
-import { CANCELLED, setState, SHUTDOWN } from './process-image.ts';
-import { processJob } from './process-import.ts';
+import type { TypedJob } from '../queue/job-kinds.ts';
+import { claimJob } from '../queue/queue.ts';
+import type { Store } from '../store/types.ts';
+import { every } from '../timers/every.ts';
+import { CANCELLED, SHUTDOWN } from './context.ts';
+import { dispatch } from './dispatch.ts';
+import { setState } from './image-state.ts';
 import { reapExpiredJobs } from './recover.ts';
 
 export interface WorkerOptions {
@@ -43,18 +46,18 @@ export function startWorker(opts: WorkerOptions): Worker {
   const concurrency = opts.concurrency ?? 1;
   const running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
 
-  const runJob = async (job: Job, abort: AbortController): Promise<void> => {
-    const beat = setInterval(
-      () => {
-        opts.store.jobs.heartbeat(job.id, id, leaseMs).then((mine) => mine || abort.abort(CANCELLED), opts.onError);
-      },
+  const runJob = async (job: TypedJob, abort: AbortController): Promise<void> => {
+    const beat = every(
       Math.max(250, Math.floor(leaseMs / 3)),
+      async () => {
+        if (!(await opts.store.jobs.heartbeat(job.id, id, leaseMs))) abort.abort(CANCELLED);
+      },
+      { immediate: false, ...(opts.onError ? { onError: opts.onError } : {}) },
     );
     try {
       const config = opts.config ?? (() => ({}));
-      const outcome = await processJob(
+      const outcome = await dispatch(
         {
           store: opts.store,
           home: opts.home,
@@ -79,45 +82,37 @@ export function startWorker(opts: WorkerOptions): Worker {
         await opts.store.jobs.finish(job.id, id, outcome);
       }
     } finally {
-      clearInterval(beat);
+      void beat.stop();
     }
   };
 
   let lastReap = 0;
   const tick = async (): Promise<void> => {
-    timer = undefined;
     if (Date.now() - lastReap >= leaseMs / 2) {
       lastReap = Date.now();
       await reapExpiredJobs(opts.store);
     }
     while (!stopped && running.size < concurrency) {
-      const job = await opts.store.jobs.claim(id, leaseMs, [BUILD_JOB_KIND]);
+      const job = await claimJob(opts.store, id, leaseMs);
       if (!job) break;
       const abort = new AbortController();
       const done = runJob(job, abort)
         .catch(opts.onError)
         .finally(() => {
           running.delete(job.id);
-          schedule(0);
+          loop.wake();
         });
       running.set(job.id, { abort, done: done as Promise<void> });
     }
-    schedule(opts.pollMs ?? 1000);
   };
 
-  const schedule = (ms: number) => {
-    if (stopped) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void tick().catch(opts.onError), ms);
-  };
-
-  schedule(0);
+  const loop = every(opts.pollMs ?? 1000, tick, opts.onError ? { onError: opts.onError } : {});
   return {
     id,
-    notify: () => schedule(0),
+    notify: () => loop.wake(),
     async stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      await loop.stop();
       for (const r of running.values()) r.abort.abort(SHUTDOWN);
       await Promise.all([...running.values()].map((r) => r.done));
     },

@@ -7,7 +7,7 @@
 import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { setState } from '../../src/worker/process-image.ts';
+import { setState } from '../../src/worker/image-state.ts';
 import { BASE, createComponent, ct, pipelineImages, startPipelineServer, type PipelineServer } from './helpers.ts';
 
 let t: PipelineServer;

@@ -11,7 +11,7 @@ import type { LayerStack, StackContext } from '../layer-stack.ts';
 import type { Artifact } from '../../artifacts/manifest.ts';
 import { sha256Large } from '../../disk/digest.ts';
 import type { BuildComponent } from '../request.ts';
-import { hasPhase, runPhase } from '../run-phase.ts';
+import { hasPhase, runComponentsPhase } from '../run-phase.ts';
 import { createQemuInstance } from '../../instance/qemu/create.ts';
 import { diskLayout, type BlockDeviceMapping, type DiskFormat } from '../../disk/layout.ts';
 import { bootDiskArtifact, writeDiskOutputs } from './outputs.ts';
@@ -97,25 +97,14 @@ export async function runTestsInVm(
     line: `booted ${disk.name} under qemu in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   });
   try {
-    for (const component of withTests) {
-      const t = performance.now();
-      ctx.onEvent({ type: 'component', name: component.name, phase: 'test', status: 'start' });
-      await runPhase({
-        instance,
-        component,
-        phase: 'test',
-        logDir: ctx.logDir,
-        signal: ctx.signal,
-        onEvent: ctx.onEvent,
-      });
-      ctx.onEvent({
-        type: 'component',
-        name: component.name,
-        phase: 'test',
-        status: 'success',
-        durationMs: performance.now() - t,
-      });
-    }
+    await runComponentsPhase({
+      instance,
+      components: withTests,
+      phase: 'test',
+      logDir: ctx.logDir,
+      signal: ctx.signal,
+      onEvent: ctx.onEvent,
+    });
   } finally {
     await instance.close();
   }

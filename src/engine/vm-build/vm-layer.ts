@@ -13,7 +13,7 @@ import { createQemuInstance } from '../../instance/qemu/create.ts';
 import { cachedLayer, storeLayer, type LayerStack, type StackContext } from '../layer-stack.ts';
 import type { BuildComponent } from '../request.ts';
 import { BuildCancelled } from '../failure.ts';
-import { hasPhase, runPhase } from '../run-phase.ts';
+import { hasPhase, runComponentsPhase } from '../run-phase.ts';
 import { captureChanges, listFiles } from './capture.ts';
 
 export interface VmBuildInstance {
@@ -83,38 +83,15 @@ export async function addVmLayer(
         line: `qemu build instance (${vm.cpus} vCPU, ${vm.memoryMiB} MiB) answered SSH ${((performance.now() - booting) / 1000).toFixed(1)} s after it started`,
       });
       const before = await listFiles(instance);
-      for (const phase of ['build', 'validate'] as const) {
-        for (const component of components.filter((c) => hasPhase(c, phase))) {
-          const t = performance.now();
-          ctx.onEvent({ type: 'component', name: component.name, phase, status: 'start' });
-          try {
-            await runPhase({
-              instance,
-              component,
-              phase,
-              logDir: ctx.logDir,
-              signal: ctx.signal,
-              onEvent: ctx.onEvent,
-            });
-          } catch (err) {
-            ctx.onEvent({
-              type: 'component',
-              name: component.name,
-              phase,
-              status: 'failed',
-              durationMs: performance.now() - t,
-            });
-            throw err;
-          }
-          ctx.onEvent({
-            type: 'component',
-            name: component.name,
-            phase,
-            status: 'success',
-            durationMs: performance.now() - t,
-          });
-        }
-      }
+      for (const phase of ['build', 'validate'] as const)
+        await runComponentsPhase({
+          instance,
+          components,
+          phase,
+          logDir: ctx.logDir,
+          signal: ctx.signal,
+          onEvent: ctx.onEvent,
+        });
       const captured = await captureChanges(instance, before, upper, dir);
       ctx.onEvent({
         type: 'log',

@@ -13,7 +13,6 @@ import type {
   GetImageRequest,
   GetImageResponse,
   Image,
-  ImageStatus,
   ImageSummary,
   ImageVersion,
   ListImageBuildVersionsRequest,
@@ -28,17 +27,16 @@ import { latestRefs } from '../common/latest-versions.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { queueImage } from './queue-image.ts';
 import { recordPipelineOutcome } from '../../images/pipeline-outcome.ts';
+import {
+  failureReason,
+  type ImageFailure,
+  publicImage,
+  stageOf,
+  type StoredImage,
+} from '../../images/image-failure.ts';
+import { canTransition, isInProgress, LISTED_BY_DEFAULT } from '../../images/image-states.ts';
 
 const IMAGE_FILTERS = { name: 'name', osVersion: 'osVersion', platform: 'platform', type: 'type' } as const;
-/** States from which a build can still be cancelled. */
-const IN_PROGRESS: readonly ImageStatus[] = [
-  'PENDING',
-  'CREATING',
-  'BUILDING',
-  'TESTING',
-  'DISTRIBUTING',
-  'INTEGRATING',
-];
 
 export function createImage(ctx: ServiceContext, input: CreateImageRequest): Promise<CreateImageResponse> {
   return idempotent(ctx, 'CreateImage', input, async () => {
@@ -58,8 +56,8 @@ export function createImage(ctx: ServiceContext, input: CreateImageRequest): Pro
 }
 
 export async function getImage(ctx: ServiceContext, input: GetImageRequest): Promise<GetImageResponse> {
-  const record = await readResource<Image>(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
-  return { requestId: ctx.requestId, image: record.doc, ...(await latestRefs(ctx, 'image', record.arn)) };
+  const record = await readResource<StoredImage>(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
+  return { requestId: ctx.requestId, image: publicImage(record.doc), ...(await latestRefs(ctx, 'image', record.arn)) };
 }
 
 export function imageVersionOf(i: Image & { owner?: string }): ImageVersion {
@@ -120,25 +118,7 @@ const ownerOf = (arn: string | undefined): string | undefined => {
 };
 
 export async function listImages(ctx: ServiceContext, input: ListImagesRequest): Promise<ListImagesResponse> {
-  const where = input.includeDeprecated
-    ? []
-    : [
-        {
-          path: 'state.status',
-          values: [
-            'PENDING',
-            'CREATING',
-            'BUILDING',
-            'TESTING',
-            'DISTRIBUTING',
-            'INTEGRATING',
-            'AVAILABLE',
-            'FAILED',
-            'CANCELLED',
-            'DISABLED',
-          ],
-        },
-      ];
+  const where = input.includeDeprecated ? [] : [{ path: 'state.status', values: [...LISTED_BY_DEFAULT] }];
   const { items, nextToken } = await listPage<Image, ImageVersion>(ctx, input, {
     operation: 'ListImages',
     type: 'image',
@@ -170,7 +150,7 @@ export async function listImageBuildVersions(
 export async function deleteImage(ctx: ServiceContext, input: DeleteImageRequest): Promise<DeleteImageResponse> {
   const record = await ownResource<Image>(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
   const status = record.doc.state?.status;
-  if (status && IN_PROGRESS.includes(status)) {
+  if (isInProgress(status)) {
     throw new IngotError(
       'ResourceDependencyException',
       `The image '${input.imageBuildVersionArn}' is ${status}; cancel it with CancelImageCreation before deleting it.`,
@@ -187,9 +167,9 @@ export function cancelImageCreation(
   return idempotent(ctx, 'CancelImageCreation', input, async () => {
     const arn = input.imageBuildVersionArn;
     await ctx.store.transaction(async () => {
-      const record = await ownResource<Image>(ctx, arn, 'imageBuildVersionArn', 'image');
+      const record = await ownResource<StoredImage>(ctx, arn, 'imageBuildVersionArn', 'image');
       const status = record.doc.state?.status;
-      if (!status || !IN_PROGRESS.includes(status)) {
+      if (!status || !canTransition(status, 'CANCELLED')) {
         throw new IngotError(
           'ResourceInUseException',
           `The image '${arn}' is ${status ?? 'in no state'} and can no longer be cancelled.`,
@@ -197,9 +177,15 @@ export function cancelImageCreation(
       }
       for (const job of await ctx.store.jobs.byResource(arn))
         await ctx.store.jobs.cancel(job.id, 'Cancelled by CancelImageCreation');
-      const doc: Image = {
+      const failure: ImageFailure = {
+        kind: 'cancelled',
+        stage: stageOf(status),
+        detail: `Cancelled by the user at ${nowIso()}`,
+      };
+      const doc: StoredImage = {
         ...record.doc,
-        state: { status: 'CANCELLED', reason: `Cancelled by the user at ${nowIso()}` },
+        state: { status: 'CANCELLED', reason: failureReason(failure) },
+        failure,
       };
       await ctx.store.resources.update(arn, doc);
       // The pipeline records the run here: the worker's own end of an aborted build changes nothing once the image is CANCELLED.

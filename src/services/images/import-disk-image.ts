@@ -7,7 +7,6 @@
  * `rootfs.tar.zst`, so the image can be a later recipe's `parentImage`. ImportVmImage names an EC2
  * VM Import task, which has no meaning here, and is refused with a pointer to ImportDiskImage.
  */
-import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
@@ -26,7 +25,8 @@ import type {
 import { arnOf, readResource } from '../common/access.ts';
 import { dropUndefined, nowIso, type ServiceContext, tagsField } from '../common/context.ts';
 import { idempotent } from '../common/idempotency.ts';
-import { BUILD_JOB_KIND, IMPORT_BUILD_TYPE } from '../../queue/job-kinds.ts';
+import { IMPORT_BUILD_TYPE } from '../../queue/job-kinds.ts';
+import { enqueueJob } from '../../queue/queue.ts';
 
 /** What AWS records for an image made by ImportDiskImage. */
 /** Disk formats `importDisk` reads (qemu-img's names; `vpc` is VHD). */
@@ -139,11 +139,10 @@ export async function importDiskImage(
         createdAt: now,
         updatedAt: now,
       });
-      await ctx.store.jobs.enqueue({
-        id: randomUUID(),
-        kind: BUILD_JOB_KIND,
+      await enqueueJob(ctx.store.jobs, {
+        kind: 'image-import',
         resourceArn: arn,
-        payload: { accountId: ctx.accountId, region: ctx.region, mode: 'import', uri: path, format },
+        payload: { accountId: ctx.accountId, region: ctx.region, uri: path, format },
       });
       return arn;
     });

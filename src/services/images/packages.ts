@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { imageOutputDir } from '../../artifacts/output-dirs.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
+import { isBuilt } from '../../images/image-states.ts';
 import type {
   Image,
   ImagePackage,
@@ -38,7 +39,7 @@ export async function listImagePackages(
 ): Promise<ListImagePackagesResponse> {
   const image = await readResource<Image>(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
   const status = image.doc.state?.status;
-  if (status !== 'AVAILABLE' && status !== 'DEPRECATED' && status !== 'DISABLED')
+  if (!isBuilt(status))
     throw new IngotError(
       'InvalidRequestException',
       `The image '${image.arn}' is ${status ?? 'not built'}: its packages are known once it is AVAILABLE.`,

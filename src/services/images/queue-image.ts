@@ -3,8 +3,7 @@
  * number of (recipe name, recipe version), stores it PENDING and queues a build job. Shared by
  * CreateImage and StartImagePipelineExecution (and the scheduler).
  */
-import { BUILD_JOB_KIND } from '../../queue/job-kinds.ts';
-import { randomUUID } from 'node:crypto';
+import { enqueueJob } from '../../queue/queue.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type {
   BuildType,
@@ -125,9 +124,8 @@ export async function queueImage(ctx: ServiceContext, r: ImageRequest): Promise<
       createdAt: now,
       updatedAt: now,
     });
-    await ctx.store.jobs.enqueue({
-      id: randomUUID(),
-      kind: BUILD_JOB_KIND,
+    await enqueueJob(ctx.store.jobs, {
+      kind: 'image-build',
       resourceArn: arn,
       payload: { accountId: ctx.accountId, region: ctx.region },
     });

@@ -5,6 +5,7 @@
  */
 import { parseArn } from '../../arn/arn.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
+import { canTransition } from '../../images/image-states.ts';
 import type { LifecycleDeps } from '../../lifecycle/apply.ts';
 import { execute } from '../../lifecycle/run.ts';
 import type {
@@ -109,10 +110,7 @@ export function startResourceStateUpdate(
         'state.status: give the new state (AVAILABLE, DEPRECATED, DISABLED or DELETED).',
       );
     const status = record.doc.state?.status ?? 'PENDING';
-    const allowed =
-      ['AVAILABLE', 'DEPRECATED', 'DISABLED'].includes(status) ||
-      (['FAILED', 'CANCELLED'].includes(status) && target === 'DELETED');
-    if (!allowed) {
+    if (!canTransition(status, target)) {
       throw new IngotError(
         'ResourceInUseException',
         `The image '${input.resourceArn}' is ${status}; only AVAILABLE, DEPRECATED or DISABLED images change state (FAILED and CANCELLED ones can only become DELETED).`,

@@ -4,7 +4,6 @@
  * configuration's regions (no rebuild); RetryImage runs a FAILED or CANCELLED image again — only
  * its distribution when the build itself had finished, the whole build otherwise.
  */
-import { randomUUID } from 'node:crypto';
 import { parseArn } from '../../arn/arn.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type {
@@ -15,17 +14,21 @@ import type {
   RetryImageRequest,
   RetryImageResponse,
 } from '../../model/generated/shapes.ts';
-import { BUILD_JOB_KIND } from '../../queue/job-kinds.ts';
+import { assertTransition } from '../../images/image-states.ts';
+import { failureOf, type StoredImage } from '../../images/image-failure.ts';
+import { IMPORT_BUILD_TYPE, type JobKind, type JobPayloads } from '../../queue/job-kinds.ts';
+import { enqueueJob } from '../../queue/queue.ts';
 import { ownResource, readResource } from '../common/access.ts';
 import type { ServiceContext } from '../common/context.ts';
 import { idempotent } from '../common/idempotency.ts';
 
-async function requeue(
+async function requeue<K extends JobKind>(
   ctx: ServiceContext,
   arn: string,
-  image: Image,
+  image: StoredImage,
   status: 'PENDING' | 'DISTRIBUTING',
-  payload: Record<string, unknown>,
+  kind: K,
+  extra: Omit<JobPayloads[K], 'accountId' | 'region'>,
 ): Promise<void> {
   await ctx.store.transaction(async () => {
     const active = (await ctx.store.jobs.byResource(arn)).filter((j) => j.state === 'queued' || j.state === 'running');
@@ -34,13 +37,14 @@ async function requeue(
         'ResourceInUseException',
         `The image '${arn}' already has a ${active[0]!.state} job; wait for it to end.`,
       );
-    await ctx.store.resources.update(arn, { ...image, state: { status } });
-    await ctx.store.jobs.enqueue({
-      id: randomUUID(),
-      kind: BUILD_JOB_KIND,
+    assertTransition(image.state?.status, status, arn);
+    const { failure: _previous, ...doc } = image;
+    await ctx.store.resources.update(arn, { ...doc, state: { status } });
+    await enqueueJob(ctx.store.jobs, {
+      kind,
       resourceArn: arn,
-      payload: { accountId: ctx.accountId, region: ctx.region, ...payload },
-    });
+      payload: { accountId: ctx.accountId, region: ctx.region, ...extra },
+    } as Parameters<typeof enqueueJob>[1]);
   });
   ctx.notifyQueued?.();
 }
@@ -66,8 +70,7 @@ export function distributeImage(ctx: ServiceContext, input: DistributeImageReque
       'distribution-configuration',
     );
     const image = { ...record.doc, ...(input.tags ? { tags: { ...(record.doc.tags ?? {}), ...input.tags } } : {}) };
-    await requeue(ctx, record.arn, image, 'DISTRIBUTING', {
-      mode: 'distribute',
+    await requeue(ctx, record.arn, image, 'DISTRIBUTING', 'image-distribute', {
       distributions: dist.doc.distributions ?? [],
     });
     return { clientToken: input.clientToken, imageBuildVersionArn: record.arn };
@@ -76,7 +79,7 @@ export function distributeImage(ctx: ServiceContext, input: DistributeImageReque
 
 export function retryImage(ctx: ServiceContext, input: RetryImageRequest): Promise<RetryImageResponse> {
   return idempotent(ctx, 'RetryImage', input, async () => {
-    const record = await ownResource<Image>(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
+    const record = await ownResource<StoredImage>(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
     const status = record.doc.state?.status;
     if (status !== 'FAILED' && status !== 'CANCELLED') {
       throw new IngotError(
@@ -84,14 +87,14 @@ export function retryImage(ctx: ServiceContext, input: RetryImageRequest): Promi
         `The image '${input.imageBuildVersionArn}' is ${status ?? 'in no state'}; only FAILED or CANCELLED images can be retried.`,
       );
     }
-    const distributionFailed = status === 'FAILED' && (record.doc.state?.reason ?? '').startsWith('Distribution to ');
-    await requeue(
-      ctx,
-      record.arn,
-      record.doc,
-      'PENDING',
-      distributionFailed ? { mode: 'distribute', retry: true } : {},
-    );
+    // Only the distribution again when that is what failed; an imported image imports its disk again.
+    const kind: JobKind =
+      status === 'FAILED' && failureOf(record.doc)?.kind === 'distribution'
+        ? 'image-distribute'
+        : record.doc.buildType === IMPORT_BUILD_TYPE
+          ? 'image-import'
+          : 'image-build';
+    await requeue(ctx, record.arn, record.doc, 'PENDING', kind, {});
     return { clientToken: input.clientToken, imageBuildVersionArn: record.arn };
   });
 }
