@@ -4,6 +4,7 @@
  * instance started from the output → manifest.json. Used by the worker and by `ingot build`.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { instancePassInFromEnv, withPassIn, type InstancePassIn } from '../instance/pass-in.ts';
 import { join, relative } from 'node:path';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import type { ImageRuntimeConfig } from '../oci/image/config.ts';
@@ -58,6 +59,8 @@ export interface BuildOptions {
   evidence?: EvidenceOptions;
   /** Keep the work directory (layers, upper dirs) when the build fails. */
   keepOnFailure?: boolean;
+  /** CA bundle and proxy variables for every instance (default: INGOT_INSTANCE_CA_BUNDLE, the host's proxy variables). */
+  passIn?: InstancePassIn;
 }
 
 export interface BuildResult {
@@ -106,13 +109,16 @@ async function runBuildWithin(
   const workDir = await mkdtemp(join(workRoot, 'build-'));
   const logDir = join(opts.outputDir, 'logs');
   const cache = opts.noCache ? undefined : opts.cache;
+  const passIn = opts.passIn ?? instancePassInFromEnv();
+  const factory =
+    opts.newInstance ?? sandboxFactory({ ingotHome: opts.home, ...(opts.limits ? { limits: opts.limits } : {}) });
   const ctx: StackContext = {
     workDir,
     logDir,
     cache,
     compression: opts.compression ?? 'gzip',
-    newInstance:
-      opts.newInstance ?? sandboxFactory({ ingotHome: opts.home, ...(opts.limits ? { limits: opts.limits } : {}) }),
+    newInstance: async (req) => withPassIn(await factory(req), passIn),
+    passIn,
     signal,
     onEvent,
     releases: [],

@@ -31,6 +31,6 @@ export async function parseParentImage(
   if (hint) throw new IngotError('InvalidParameterValueException', hint);
   throw new IngotError(
     'InvalidParameterValueException',
-    `parentImage '${text}' is not something Ingot can build from: use debian-12, debian-13, arn:aws:imagebuilder:REGION:aws:image/debian-12-x86/x.x.x, an Ingot image ARN, an absolute path to a rootfs tarball, or oci:DIR[:TAG] / oci-archive:FILE[:TAG].`,
+    `parentImage '${text}' is not something Ingot can build from: use debian-12, debian-13, debian-12-minimal, arn:aws:imagebuilder:REGION:aws:image/debian-12-x86/x.x.x, an Ingot image ARN, an absolute path to a rootfs tarball, or oci:DIR[:TAG] / oci-archive:FILE[:TAG].`,
   );
 }

@@ -103,7 +103,7 @@ export async function checkParentImage(
   if (!PARENT_FORMS.test(parentImage)) {
     throw new IngotError(
       'InvalidParameterValueException',
-      `The value supplied for parameter 'parentImage' is not valid: '${parentImage}'. Use an image ARN (for example arn:aws:imagebuilder:${ctx.region}:aws:image/debian-12-x86/x.x.x), a managed base name (debian-12, debian-13), an absolute path to a rootfs tarball, or oci:PATH[:TAG] / oci-archive:PATH[:TAG].`,
+      `The value supplied for parameter 'parentImage' is not valid: '${parentImage}'. Use an image ARN (for example arn:aws:imagebuilder:${ctx.region}:aws:image/debian-12-x86/x.x.x), a managed base name (debian-12, debian-13, debian-12-minimal), an absolute path to a rootfs tarball, or oci:PATH[:TAG] / oci-archive:PATH[:TAG].`,
     );
   }
   return { platform: 'Linux' };

@@ -1,7 +1,7 @@
 /** @module ExecuteBash failure summaries on the host: the first failing command, its line and neighbours, and foreign package tools. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildDoc, runYaml } from '../../testing.ts';
+import { buildDoc, runYaml } from '../../../../test/helpers/toe.ts';
 import { foreignTools } from './foreign-distro.ts';
 import { markerFilter, takeFirstFailure } from './first-failure.ts';
 
