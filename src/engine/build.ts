@@ -12,6 +12,7 @@ import { containerSteps } from './container-steps.ts';
 import { formatEvent, type BuildEvent, type BuildEventSink, type BuildStage } from './events.ts';
 import { BuildCancelled, BuildFailure } from './failure.ts';
 import { sandboxFactory, type InstanceFactory } from './instance-factory.ts';
+import { componentNeedingSystemd, SYSTEMD_VM, systemdRoutingEnabled } from './needs-systemd.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/manifest.ts';
 import { writeOciArchiveArtifact, writeOciOutput } from './outputs/oci-image.ts';
@@ -255,9 +256,21 @@ async function keepForShell(workDir: string, ctx: StackContext, onEvent: BuildEv
   });
 }
 
-/** The qemu build instance of an image recipe, when the options ask for one. */
+/**
+ * The qemu build instance of an image recipe: when the options ask for one, or when a component
+ * needs a running systemd (needs-systemd.ts), which sandboxes do not have.
+ */
 function vmFor(request: BuildRequest, opts: BuildOptions, onEvent: BuildEventSink): VmBuildInstance | undefined {
-  if (!opts.vm) return undefined;
+  if (!opts.vm) {
+    if (request.kind !== 'image' || !systemdRoutingEnabled()) return undefined;
+    const needs = componentNeedingSystemd(request.components);
+    if (!needs) return undefined;
+    onEvent({
+      type: 'log',
+      line: `component '${needs.component}' needs a running systemd (${needs.line}): it builds in a qemu build instance (${SYSTEMD_VM.cpus} vCPU, ${SYSTEMD_VM.memoryMiB} MiB), as on EC2; INGOT_SYSTEMD_ROUTING=off keeps it in a sandbox`,
+    });
+    return { ...SYSTEMD_VM, rootGiB: diskLayout(request.blockDeviceMappings).rootGiB };
+  }
   if (request.kind !== 'image') {
     onEvent({
       type: 'log',
