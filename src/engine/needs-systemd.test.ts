@@ -15,6 +15,7 @@ test('starting, checking and reloading services need systemd; enabling and maski
     'service apache2 restart && echo ok',
   ])
     assert.equal(systemdLine(`echo before\n${line}\n`), line, line);
+  assert.equal(systemdLine('commands:\n  - systemctl start nginx\n'), 'systemctl start nginx');
   for (const text of [
     'systemctl enable nginx',
     'systemctl disable apt-daily.timer',

@@ -16,7 +16,8 @@ export function systemdLine(text: string): string | undefined {
   return text
     .split('\n')
     .find((l) => !/^\s*#/.test(l) && (SYSTEMCTL_RUNTIME.test(l) || SERVICE_COMMAND.test(l)))
-    ?.trim();
+    ?.trim()
+    .replace(/^-\s+/, ''); // a YAML list item's dash is not part of the command
 }
 
 /** The first component (and its line) whose build, validate or test steps need a running systemd. */
