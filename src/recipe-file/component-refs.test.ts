@@ -5,7 +5,7 @@ import { resolveComponentRef } from './component-refs.ts';
 
 const ctx = { baseDir: '/nonexistent', where: 'recipe.yml components[0]' };
 
-test('a pinned published version of a managed component resolves to Ingot document', async () => {
+test("a pinned published version of a managed component resolves to Ingot's document", async () => {
   const c = await resolveComponentRef('arn:aws:imagebuilder:us-east-1:aws:component/update-linux/1.0.2/1', ctx);
   assert.equal(c.name, 'update-linux');
   assert.match(c.text, /apt/);
