@@ -83,3 +83,12 @@ test('the marker is taken out of streamed and collected stderr', () => {
   assert.equal(stderr, 'x\ny\n');
   assert.deepEqual(failure, { exitCode: 127, line: 5, command: 'yum install', stderrBefore: ['x'] });
 });
+
+test('a failed apt-get install without an update first says the lists may be out of date', async () => {
+  const run = await runYaml(buildDoc(bash('Install', ['echo "E: Unable to locate package nginx" >&2', 'exit 100'])));
+  assert.match(run.step('Install').failureMessage, /run apt-get update before installing/);
+  const updated = await runYaml(
+    buildDoc(bash('Install', ['true apt-get update', 'echo "E: Unable to locate package nginx" >&2', 'exit 100'])),
+  );
+  assert.doesNotMatch(updated.step('Install').failureMessage, /apt-get update before/);
+});

@@ -11,6 +11,12 @@ import { foreignDistroHint } from './foreign-distro.ts';
  * Saves the script (read from stdin) and the first-failure prelude ("$1") to temporary files, runs
  * the script with bash (the prelude through BASH_ENV), removes both.
  */
+/** apt's answers when its package lists are missing or older than the archive. */
+const STALE_APT_LISTS =
+  /E: Unable to locate package|E: Package '[^']+' has no installation candidate|404\s+Not Found \[IP/;
+const STALE_APT_HINT =
+  "apt's package lists may be missing or out of date: run apt-get update before installing (a managed base's lists are those of its bootstrap, at most a week old)";
+
 const RUNNER =
   'f=$(mktemp "${TMPDIR:-/tmp}/ingot-toe-XXXXXX.sh") || exit 1; p=$(mktemp "${TMPDIR:-/tmp}/ingot-toe-XXXXXX.env") || exit 1; ' +
   'printf "%s" "$1" > "$p"; cat > "$f"; BASH_ENV="$p" bash "$f" </dev/null; rc=$?; rm -f "$f" "$p"; exit $rc';
@@ -50,6 +56,7 @@ export const executeBash = defineAction({
       ];
       const hint = await foreignDistroHint(ctx, script);
       if (hint) parts.push(hint);
+      if (!/apt(-get)? update/.test(script) && STALE_APT_LISTS.test(stderr)) parts.push(STALE_APT_HINT);
       throw new ActionFailure(parts.join('. '), { exitCode: e.exitCode ?? -1, stdout: e.stdout, stderr: e.stderr });
     }
   },
