@@ -1,7 +1,9 @@
 /** @module Runs mmdebstrap to bootstrap a Debian root file system from the host's configured mirror. */
+import { createHash } from 'node:crypto';
 import { IngotError } from '../errors/ingot-error.ts';
 import { CommandFailed, runCommand } from '../process/index.ts';
 import type { ManagedBase } from './catalogue.ts';
+import { CLOUD_PACKAGES } from './cloud-packages.ts';
 
 export interface BootstrapSources {
   mirror: string;
@@ -15,6 +17,9 @@ const CUSTOMIZE_HOOKS = [
   `echo debian > "$1/etc/hostname"`,
   // The sandbox mounts the host's resolver over this empty file; none of the build host's leaks in.
   `rm -f "$1/etc/resolv.conf" && : > "$1/etc/resolv.conf"`,
+  // Every machine made from the base gets its own identity (Ingot's first boot makes SSH host keys).
+  `rm -f "$1"/etc/ssh/ssh_host_*`,
+  `if [ -e "$1/etc/machine-id" ]; then : > "$1/etc/machine-id"; fi`,
 ];
 
 /**
@@ -44,10 +49,30 @@ export function sourceLines(base: ManagedBase, src: BootstrapSources): string[] 
   return lines;
 }
 
-/** mmdebstrap's argument list: minbase (essential + apt), nothing else. */
+/**
+ * What a base is made of, apart from its sources: variant and packages. Cloud bases use Debian's
+ * "important" set (what debootstrap and Debian's cloud images start from) plus CLOUD_PACKAGES; the
+ * apt lists of the bootstrap are kept, so `apt-get install` works without an update first.
+ */
+function variantArgs(base: ManagedBase): string[] {
+  if (base.variant === 'minbase') return ['--variant=minbase'];
+  return ['--variant=important', `--include=${CLOUD_PACKAGES.join(',')}`, '--skip=cleanup/apt/lists'];
+}
+
+/**
+ * A short key of the base's definition (variant, packages, hooks). Stored with each bootstrap; a
+ * current base whose key differs is rebootstrapped rather than reused, so changing the package set
+ * never serves an old tree under the new name.
+ */
+export function baseDefinitionKey(base: ManagedBase): string {
+  const def = JSON.stringify({ v: 2, args: variantArgs(base), hooks: CUSTOMIZE_HOOKS, suite: base.suite });
+  return createHash('sha256').update(def).digest('hex').slice(0, 16);
+}
+
+/** mmdebstrap's argument list for `base` (see variantArgs). */
 export function mmdebstrapArgs(base: ManagedBase, targetDir: string, src: BootstrapSources): string[] {
   return [
-    '--variant=minbase',
+    ...variantArgs(base),
     `--architectures=${base.debArch}`,
     `--components=${src.components.join(',')}`,
     '--dpkgopt=force-unsafe-io',

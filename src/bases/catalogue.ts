@@ -1,6 +1,6 @@
 /** @module The managed base images Ingot offers (what `ListImages --owner Amazon` shows for Linux). */
 
-export const MANAGED_BASE_NAMES = ['debian-12', 'debian-13'] as const;
+export const MANAGED_BASE_NAMES = ['debian-12', 'debian-13', 'debian-12-minimal'] as const;
 export type ManagedBaseName = (typeof MANAGED_BASE_NAMES)[number];
 
 export interface ManagedBase {
@@ -9,6 +9,11 @@ export interface ManagedBase {
   arnNameSuffix: string;
   /** Debian suite (codename) it is bootstrapped from. */
   suite: string;
+  /**
+   * `cloud`: Debian's "important" set plus what Debian's cloud images carry (cloud-packages.ts);
+   * `minbase`: essential packages and apt only, for container images that want it small.
+   */
+  variant: 'cloud' | 'minbase';
   osVersion: string;
   platform: 'Linux';
   architecture: 'x86_64';
@@ -22,21 +27,34 @@ export const MANAGED_BASES: readonly ManagedBase[] = [
     name: 'debian-12',
     arnNameSuffix: 'debian-12-x86',
     suite: 'bookworm',
+    variant: 'cloud',
     osVersion: 'Debian 12',
     platform: 'Linux',
     architecture: 'x86_64',
     debArch: 'amd64',
-    description: 'Debian 12 (bookworm) minbase, x86_64',
+    description: "Debian 12 (bookworm) with what Debian's cloud images carry, x86_64",
   },
   {
     name: 'debian-13',
     arnNameSuffix: 'debian-13-x86',
     suite: 'trixie',
+    variant: 'cloud',
     osVersion: 'Debian 13',
     platform: 'Linux',
     architecture: 'x86_64',
     debArch: 'amd64',
-    description: 'Debian 13 (trixie) minbase, x86_64',
+    description: "Debian 13 (trixie) with what Debian's cloud images carry, x86_64",
+  },
+  {
+    name: 'debian-12-minimal',
+    arnNameSuffix: 'debian-12-minimal-x86',
+    suite: 'bookworm',
+    variant: 'minbase',
+    osVersion: 'Debian 12',
+    platform: 'Linux',
+    architecture: 'x86_64',
+    debArch: 'amd64',
+    description: 'Debian 12 (bookworm) minbase (essential packages and apt only), x86_64',
   },
 ];
 

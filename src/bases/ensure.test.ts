@@ -18,7 +18,7 @@ import { listBaseImages } from './catalogue.ts';
 import { bootstrapUnavailable, sharedTestBase } from '../../test/helpers/test-base.ts';
 
 /** A PATH entry with a fake `mmdebstrap` that logs its calls and builds a tiny tree. */
-function fakeMmdebstrap(dir: string): { calls: () => string[] } {
+function fakeMmdebstrap(dir: string): { calls: () => string[]; args: () => string[] } {
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   const log = join(dir, 'calls.log');
@@ -28,6 +28,7 @@ function fakeMmdebstrap(dir: string): { calls: () => string[] } {
       '#!/bin/sh',
       `target=""; for a; do case "$a" in -*|deb\\ *) ;; *) [ -n "$suite" ] && [ -z "$target" ] && target=$a; [ -z "$suite" ] && suite=$a;; esac; done`,
       `echo "$suite $target" >> ${log}`,
+      `printf '%s\\n' "$*" | tr -d '\\n' >> ${log}.args; echo >> ${log}.args`,
       'echo "I: fake bootstrap" >&2; sleep 0.3',
       '[ "$suite" = broken ] && exit 3',
       'mkdir -p "$target/etc" "$target/var/lib/dpkg" && echo "12.99" > "$target/etc/debian_version"',
@@ -36,7 +37,10 @@ function fakeMmdebstrap(dir: string): { calls: () => string[] } {
   );
   chmodSync(join(bin, 'mmdebstrap'), 0o755);
   process.env.PATH = `${bin}:${process.env.PATH}`;
-  return { calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []) };
+  return {
+    calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []),
+    args: () => (existsSync(`${log}.args`) ? readFileSync(`${log}.args`, 'utf8').trim().split('\n') : []),
+  };
 }
 
 function aptDir(root: string): string {
@@ -74,6 +78,36 @@ test('fake bootstrap: concurrent callers share one bootstrap, then the cache is 
   const t13 = await ensureBaseImage('debian-13', opts);
   assert.equal(t13.osVersion, 'Debian 13');
   assert.match(fake.calls().at(-1) ?? '', /^trixie /);
+  // Cloud bases: the important set plus Debian's cloud packages, apt lists kept; the minimal one is minbase.
+  assert.match(fake.args().at(-1) ?? '', /--variant=important --include=[^ ]*\bopenssh-server\b[^ ]*\bsudo\b/);
+  assert.match(fake.args().at(-1) ?? '', /--skip=cleanup\/apt\/lists/);
+  await ensureBaseImage('debian-12-minimal', opts);
+  assert.match(fake.args().at(-1) ?? '', /^--variant=minbase /);
+  assert.doesNotMatch(fake.args().at(-1) ?? '', /--include/);
+});
+
+test('a base bootstrapped from another package set is rebootstrapped, not reused', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'ingot-bases-'));
+  const savedPath = process.env.PATH;
+  t.after(() => ((process.env.PATH = savedPath), rmSync(root, { recursive: true })));
+  const fake = fakeMmdebstrap(root);
+  const opts = { ingotHome: join(root, 'home'), aptDir: aptDir(root) };
+  const first = await ensureBaseImage('debian-12', opts);
+  assert.deepEqual(await ensureBaseImage('debian-12', opts), first);
+  assert.equal(fake.calls().length, 1);
+  // What an Ingot from before the definition key (or with another package list) left: fresh, but another definition.
+  const metaFile = join(first.rootfsDir, '../metadata.json');
+  const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+  delete meta.definition;
+  writeFileSync(metaFile, JSON.stringify(meta));
+  await ensureBaseImage('debian-12', opts);
+  assert.equal(fake.calls().length, 2);
+  const again = await ensureBaseImage('debian-12', opts);
+  assert.equal(fake.calls().length, 2, 'the new bootstrap is reused');
+  assert.match(
+    JSON.parse(readFileSync(join(again.rootfsDir, '../metadata.json'), 'utf8')).definition,
+    /^[0-9a-f]{16}$/,
+  );
 });
 
 test('a failed bootstrap leaves no base behind', async (t) => {
@@ -100,21 +134,43 @@ test('a failed bootstrap leaves no base behind', async (t) => {
   );
 });
 
-test('the catalogue lists debian-12 and debian-13', () => {
+test('the catalogue lists debian-12, debian-13 (cloud-like) and debian-12-minimal (minbase)', () => {
   assert.deepEqual(
-    listBaseImages().map((b) => [b.name, b.arnNameSuffix, b.osVersion, b.platform]),
+    listBaseImages().map((b) => [b.name, b.arnNameSuffix, b.osVersion, b.platform, b.variant]),
     [
-      ['debian-12', 'debian-12-x86', 'Debian 12', 'Linux'],
-      ['debian-13', 'debian-13-x86', 'Debian 13', 'Linux'],
+      ['debian-12', 'debian-12-x86', 'Debian 12', 'Linux', 'cloud'],
+      ['debian-13', 'debian-13-x86', 'Debian 13', 'Linux', 'cloud'],
+      ['debian-12-minimal', 'debian-12-minimal-x86', 'Debian 12', 'Linux', 'minbase'],
     ],
   );
 });
 
 test('real debian-12 bootstrap from the host mirror (shared across test files)', {
   skip: bootstrapUnavailable() ?? false,
-  timeout: 180_000,
+  timeout: 900_000,
 }, async () => {
   const base = await sharedTestBase();
+  const root = (p: string) => join(base.rootfsDir, p);
+  // What Debian's cloud images carry, so real documents find it.
+  for (const tool of ['sudo', 'curl', 'wget', 'gpg', 'lsb_release', 'adduser', 'ps', 'systemctl', 'unzip', 'less'])
+    assert.ok(
+      ['usr/bin', 'usr/sbin', 'bin', 'sbin'].some((d) => existsSync(root(`${d}/${tool}`))),
+      `${tool} is in the base`,
+    );
+  assert.ok(existsSync(root('usr/sbin/sshd')), 'openssh-server');
+  assert.ok(existsSync(root('etc/ssl/certs/ca-certificates.crt')), 'ca-certificates');
+  assert.match(readFileSync(root('etc/sudoers'), 'utf8'), /^@includedir \/etc\/sudoers\.d$/m);
+  assert.ok(existsSync(root('etc/sudoers.d')));
+  assert.match(readFileSync(root('etc/nsswitch.conf'), 'utf8'), /^hosts:.*\bmyhostname\b/m, 'any hostname resolves');
+  assert.ok(
+    readdirSync(root('var/lib/apt/lists')).some((f) => f.endsWith('_Packages')),
+    'apt lists of the bootstrap are kept',
+  );
+  assert.deepEqual(
+    readdirSync(root('etc/ssh')).filter((f) => f.startsWith('ssh_host_')),
+    [],
+    'no SSH host keys shared by every machine',
+  );
   assert.ok(existsSync(join(base.rootfsDir, 'usr/bin/apt-get')));
   assert.match(readFileSync(join(base.rootfsDir, 'etc/debian_version'), 'utf8'), /^12\./);
   assert.equal(readFileSync(join(base.rootfsDir, 'etc/resolv.conf'), 'utf8'), '');

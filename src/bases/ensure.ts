@@ -6,8 +6,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalidRequest } from '../errors/ingot-error.ts';
 import { readAptMirror, readAptSecurityMirror } from './apt-sources.ts';
-import { runMmdebstrap } from './bootstrap.ts';
-import { managedBase } from './catalogue.ts';
+import { baseDefinitionKey, runMmdebstrap } from './bootstrap.ts';
+import { MANAGED_BASE_NAMES, managedBase } from './catalogue.ts';
 import type { ManagedBase, ManagedBaseName } from './catalogue.ts';
 import { treeDigest } from './digest.ts';
 import { withLock } from './lock.ts';
@@ -31,11 +31,16 @@ const isFresh = (createdAt: string, maxAgeDays: number) => Date.now() - Date.par
 
 export async function ensureBaseImage(name: ManagedBaseName, opts: EnsureBaseOptions): Promise<BaseImage> {
   const base = managedBase(name);
-  if (!base) throw invalidRequest(`unknown managed base image ${JSON.stringify(name)}; known: debian-12, debian-13`);
+  if (!base)
+    throw invalidRequest(`unknown managed base image ${JSON.stringify(name)}; known: ${MANAGED_BASE_NAMES.join(', ')}`);
   const maxAge = opts.maxAgeDays ?? DEFAULT_MAX_AGE_DAYS;
+  const definition = baseDefinitionKey(base);
+  // A base bootstrapped from another definition (an older package set) is never reused.
+  const current = (meta: BaseMetadata, createdAt: string) =>
+    meta.definition === definition && isFresh(createdAt, maxAge);
   const usable = async () => {
     const cur = await readCurrentBase(opts.ingotHome, name);
-    return cur && !opts.refresh && isFresh(cur.image.createdAt, maxAge) ? cur.image : undefined;
+    return cur && !opts.refresh && current(cur.meta, cur.image.createdAt) ? cur.image : undefined;
   };
   const ready = await usable();
   if (ready) return ready;
@@ -49,7 +54,7 @@ export async function ensureBaseImage(name: ManagedBaseName, opts: EnsureBaseOpt
       const done = await readCurrentBase(opts.ingotHome, name);
       if (
         done &&
-        isFresh(done.image.createdAt, maxAge) &&
+        current(done.meta, done.image.createdAt) &&
         (!opts.refresh || Date.parse(done.image.createdAt) >= startedAt)
       )
         return done.image;
@@ -87,6 +92,7 @@ async function bootstrapBase(base: ManagedBase, dir: string, opts: EnsureBaseOpt
       components: mirror.components,
       packageCount: countInstalled(await readFile(join(rootfs, 'var/lib/dpkg/status'), 'utf8')),
       bootstrapSeconds: Math.round((Date.now() - started) / 100) / 10,
+      definition: baseDefinitionKey(base),
     };
     await writeFile(join(building, 'metadata.json'), `${JSON.stringify(meta, null, 2)}\n`);
     const id = `${meta.version}-${meta.digest.slice('sha256:'.length, 'sha256:'.length + 12)}`;

@@ -29,6 +29,8 @@ export interface BaseMetadata extends Omit<BaseImage, 'rootfsDir'> {
   components: string[];
   packageCount: number;
   bootstrapSeconds: number;
+  /** baseDefinitionKey of what was bootstrapped (absent in bases made before it existed). */
+  definition?: string;
 }
 
 export const basesDir = (ingotHome: string, name: string): string => join(ingotHome, 'bases', name);

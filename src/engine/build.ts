@@ -4,6 +4,7 @@
  * instance started from the output → manifest.json. Used by the worker and by `ingot build`.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { instancePassInFromEnv, withPassIn, type InstancePassIn } from '../instance/pass-in.ts';
 import { join, relative } from 'node:path';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import type { ImageRuntimeConfig } from '../oci/image/config.ts';
@@ -11,6 +12,7 @@ import { containerSteps } from './container-steps.ts';
 import { formatEvent, type BuildEvent, type BuildEventSink, type BuildStage } from './events.ts';
 import { BuildCancelled, BuildTimeout } from './failure.ts';
 import { sandboxFactory, type InstanceFactory } from './instance-factory.ts';
+import { componentNeedingSystemd, SYSTEMD_VM, systemdRoutingEnabled } from './needs-systemd.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/manifest.ts';
 import { writeOciArchiveArtifact, writeOciOutput } from './outputs/oci-image.ts';
@@ -58,6 +60,8 @@ export interface BuildOptions {
   evidence?: EvidenceOptions;
   /** Keep the work directory (layers, upper dirs) when the build fails. */
   keepOnFailure?: boolean;
+  /** CA bundle and proxy variables for every instance (default: INGOT_INSTANCE_CA_BUNDLE, the host's proxy variables). */
+  passIn?: InstancePassIn;
 }
 
 export interface BuildResult {
@@ -102,13 +106,16 @@ async function runBuildWithin(
   const workDir = await mkdtemp(join(workRoot, 'build-'));
   const logDir = join(opts.outputDir, 'logs');
   const cache = opts.noCache ? undefined : opts.cache;
+  const passIn = opts.passIn ?? instancePassInFromEnv();
+  const factory =
+    opts.newInstance ?? sandboxFactory({ ingotHome: opts.home, ...(opts.limits ? { limits: opts.limits } : {}) });
   const ctx: StackContext = {
     workDir,
     logDir,
     cache,
     compression: opts.compression ?? 'gzip',
-    newInstance:
-      opts.newInstance ?? sandboxFactory({ ingotHome: opts.home, ...(opts.limits ? { limits: opts.limits } : {}) }),
+    newInstance: async (req) => withPassIn(await factory(req), passIn),
+    passIn,
     signal,
     onEvent,
     releases: [],
@@ -245,9 +252,21 @@ async function keepForShell(workDir: string, ctx: StackContext, onEvent: BuildEv
   });
 }
 
-/** The qemu build instance of an image recipe, when the options ask for one. */
+/**
+ * The qemu build instance of an image recipe: when the options ask for one, or when a component
+ * needs a running systemd (needs-systemd.ts), which sandboxes do not have.
+ */
 function vmFor(request: BuildRequest, opts: BuildOptions, onEvent: BuildEventSink): VmBuildInstance | undefined {
-  if (!opts.vm) return undefined;
+  if (!opts.vm) {
+    if (request.kind !== 'image' || !systemdRoutingEnabled()) return undefined;
+    const needs = componentNeedingSystemd(request.components);
+    if (!needs) return undefined;
+    onEvent({
+      type: 'log',
+      line: `component '${needs.component}' needs a running systemd (${needs.line}): it builds in a qemu build instance (${SYSTEMD_VM.cpus} vCPU, ${SYSTEMD_VM.memoryMiB} MiB), as on EC2; INGOT_SYSTEMD_ROUTING=off keeps it in a sandbox`,
+    });
+    return { ...SYSTEMD_VM, rootGiB: diskLayout(request.blockDeviceMappings).rootGiB };
+  }
   if (request.kind !== 'image') {
     onEvent({
       type: 'log',

@@ -5,6 +5,7 @@
  * the overlay upper dir becomes the layer (and a cache entry).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import type { InstancePassIn } from '../instance/pass-in.ts';
 import { join } from 'node:path';
 import { layerCacheKey } from '../cache/cache-key.ts';
 import type { LayerCache } from '../cache/layer-cache.ts';
@@ -38,6 +39,8 @@ export interface StackContext {
   cache: LayerCache | undefined;
   compression: 'gzip' | 'zstd';
   newInstance: InstanceFactory;
+  /** CA bundle and proxy variables every build and test instance gets (qemu instances too). */
+  passIn?: InstancePassIn | undefined;
   signal?: AbortSignal | undefined;
   onEvent: BuildEventSink;
   /** Releases pinned cache entries when the build ends. */

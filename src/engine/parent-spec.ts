@@ -5,6 +5,7 @@
  */
 import { tryParseArn } from '../arn/arn.ts';
 import { MANAGED_BASES } from '../bases/catalogue.ts';
+import { baseForSsmParameter, unsupportedParentHint } from '../bases/parent-refs.ts';
 import { IngotError } from '../errors/ingot-error.ts';
 import { DEFAULT_PARENT, type ParentSpec } from './request.ts';
 
@@ -15,6 +16,8 @@ export async function parseParentImage(
   if (text === undefined || text === '') return DEFAULT_PARENT;
   const byName = MANAGED_BASES.find((b) => b.name === text);
   if (byName) return { type: 'managed', base: byName.name };
+  const bySsm = baseForSsmParameter(text);
+  if (bySsm) return { type: 'managed', base: bySsm };
   if (text.startsWith('oci:') || text.startsWith('oci-archive:')) return { type: 'oci', reference: text };
   if (text.startsWith('/')) return { type: 'rootfs-tarball', path: text };
   if (text.startsWith('file://')) return { type: 'rootfs-tarball', path: text.slice('file://'.length) };
@@ -24,8 +27,10 @@ export async function parseParentImage(
     if (managed) return { type: 'managed', base: managed.name };
     if (resolveImageArn) return resolveImageArn(text);
   }
+  const hint = unsupportedParentHint(text);
+  if (hint) throw new IngotError('InvalidParameterValueException', hint);
   throw new IngotError(
     'InvalidParameterValueException',
-    `parentImage '${text}' is not something Ingot can build from: use debian-12, debian-13, arn:aws:imagebuilder:REGION:aws:image/debian-12-x86/x.x.x, an Ingot image ARN, an absolute path to a rootfs tarball, or oci:DIR[:TAG] / oci-archive:FILE[:TAG].`,
+    `parentImage '${text}' is not something Ingot can build from: use debian-12, debian-13, debian-12-minimal, arn:aws:imagebuilder:REGION:aws:image/debian-12-x86/x.x.x, an Ingot image ARN, an absolute path to a rootfs tarball, or oci:DIR[:TAG] / oci-archive:FILE[:TAG].`,
   );
 }

@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { tryParseArn } from '../arn/arn.ts';
 import { IngotError } from '../errors/ingot-error.ts';
 import { MANAGED_COMPONENTS, resolveManagedAlias } from '../toe/managed/index.ts';
+import { absentManagedComponent } from '../toe/managed/published.ts';
 import type { ComponentSource } from '../engine/component-from-text.ts';
 
 export type StoredComponentLookup = (
@@ -56,10 +57,13 @@ function managed(name: string, ref: string, ctx: RefContext): ComponentSource {
   const real = resolveManagedAlias(name);
   const c = MANAGED_COMPONENTS.find((m) => m.name === real);
   if (!c) {
-    const known = MANAGED_COMPONENTS.map((m) => m.name).join(', ');
+    const bare = /:component\/([^/]+)/.exec(name)?.[1] ?? name;
     throw new IngotError(
       'ResourceNotFoundException',
-      `${ctx.where}: no managed component '${name}' (managed components: ${known})`,
+      `${ctx.where}: ${absentManagedComponent(
+        bare,
+        MANAGED_COMPONENTS.map((m) => m.name),
+      )}`,
     );
   }
   return { name: c.name, version: c.semanticVersion, arn: ref, text: c.data, origin: `managed component ${c.name}` };

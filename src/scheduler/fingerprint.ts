@@ -7,17 +7,18 @@
  */
 import { createHash } from 'node:crypto';
 import { tryParseArn } from '../arn/arn.ts';
-import { DEFAULT_MAX_AGE_DAYS, readCurrentBase } from '../bases/index.ts';
+import { DEFAULT_MAX_AGE_DAYS, MANAGED_BASES, readCurrentBase, type ManagedBaseName } from '../bases/index.ts';
 import type { ContainerRecipe, Image, ImagePipeline, ImageRecipe } from '../model/generated/shapes.ts';
 import type { Store } from '../store/types.ts';
 import { newestMatching } from '../versions/semver.ts';
 
-const MANAGED: Record<string, 'debian-12' | 'debian-13'> = {
-  'debian-12': 'debian-12',
-  'debian-13': 'debian-13',
-  'debian-12-x86': 'debian-12',
-  'debian-13-x86': 'debian-13',
-};
+/** Managed base names and ARN names (debian-12, debian-12-x86, ...) → the base. */
+const MANAGED: Record<string, ManagedBaseName> = Object.fromEntries(
+  MANAGED_BASES.flatMap((b) => [
+    [b.name, b.name],
+    [b.arnNameSuffix, b.name],
+  ]),
+);
 
 async function newestBuild(store: Store, arn: string, region: string, availableOnly: boolean): Promise<string> {
   const p = tryParseArn(arn);

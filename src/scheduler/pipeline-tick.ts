@@ -48,7 +48,9 @@ export async function tickPipeline(
   if (!schedule?.scheduleExpression) return 'not-scheduled';
   const { store } = deps;
   const state = await store.schedules.get(record.arn);
-  const upcoming = nextRun(schedule, new Date(now))?.getTime() ?? null;
+  // A rate(...) counts from when the schedule was last set (EventBridge counts from the rule's creation).
+  const anchor = new Date(pipeline.dateUpdated ?? pipeline.dateCreated ?? 0);
+  const upcoming = nextRun(schedule, new Date(now), anchor)?.getTime() ?? null;
   if (!state || state.nextRun === null) {
     await store.schedules.put({
       pipelineArn: record.arn,

@@ -1,7 +1,7 @@
 /**
  * @module Issue 5's "a component with a Reboot step completes in a qemu build instance", end to
  * end: `ingot build --instance-type ingot.vm.small` runs a component that exits 194, reboots with
- * a Reboot step and enables a systemd service inside a VM booted under qemu; its changes become
+ * a Reboot step, enables a systemd service and resolves names (apt-get update) inside a VM booted under qemu; its changes become
  * one layer of the image (a write, a chmod, a removal), the throwaway SSH key stays out, and the
  * test phase runs in a fresh VM booted from the image. Then the same recipe through the API with an
  * infrastructure configuration of type ingot.vm.small and a distribution configuration that exports
@@ -63,6 +63,12 @@ test('ingot build --instance-type ingot.vm.small: exit 194, a Reboot step and a 
   assert.equal(entry(files, 'etc/motd'), undefined, 'the file removed in the VM is gone from the image');
   assert.ok(entry(files, 'etc/systemd/system/multi-user.target.wants/ingot-hello.service'), 'the service is enabled');
   assert.equal(entry(files, 'var/lib/ingot-firstboot/instance-id'), undefined, 'per-boot state is not captured');
+  const resolv = execFileSync(
+    'sh',
+    ['-c', `zstd -dc '${join(out, 'rootfs.tar.zst')}' | tar -xOf - ./etc/resolv.conf 2>/dev/null || true`],
+    { encoding: 'utf8' },
+  );
+  assert.doesNotMatch(resolv, /10\.0\.2\.3/, "the build VM's resolver is not in the image");
   assert.deepEqual(
     files.filter((l) => l.includes('./etc/ssh/ssh_host_')),
     [],

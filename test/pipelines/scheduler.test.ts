@@ -2,7 +2,7 @@
  * @module The pipeline scheduler on an injected clock, through the real API: EXPRESSION_MATCH_ONLY
  * builds on every cron match; the dependency condition only when a component (or the base)
  * changed; missed matches give one catch-up run, also across a restart; DISABLED pipelines never
- * fire; autoDisablePolicy disables after N failed scheduled builds.
+ * fire; autoDisablePolicy disables after N failed scheduled builds; rate(...) expressions fire every period.
  */
 import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
@@ -169,4 +169,23 @@ test('schedules run in their time zone; bad schedules are refused at create time
     /IANA/,
   );
   await assert.rejects(pipeline('bad-cron', recipeArn, { scheduleExpression: 'cron(0 0 * *)' }), /6/);
+});
+
+test('rate(7 days) (as the AWS CDK emits it) is accepted and fires a week after the schedule was set', async () => {
+  const comp = await createComponent(t.client, 'sched-rate', '1.0.0', ['true']);
+  const arn = await pipeline('weekly-rate', await recipe('sched-rate', comp), {
+    scheduleExpression: 'rate(7 days)',
+    pipelineExecutionStartCondition: 'EXPRESSION_MATCH_ONLY',
+  });
+  await tick(0);
+  const created = await getPipeline(arn);
+  const next = Date.parse(created.dateNextRun!);
+  assert.equal(next, Date.parse(String(created.dateCreated)) + 7 * 86_400_000);
+  assert.equal((await tick(next - t.clock.now() - MINUTE)).get(arn), 'not-due');
+  assert.equal((await tick(2 * MINUTE)).get(arn), 'fired');
+  assert.equal((await getPipeline(arn)).dateNextRun, new Date(next + 7 * 86_400_000).toISOString());
+  await assert.rejects(
+    pipeline('bad-rate', await recipe('sched-rate2', comp), { scheduleExpression: 'rate(2 weeks)' }),
+    /rate\(N minutes\|hours\|days\)/,
+  );
 });

@@ -4,13 +4,14 @@
  */
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
+import type { ManagedBaseName } from '../../bases/catalogue.ts';
 import type { CommandModule } from '../command.ts';
 
 const usage = `Usage: ingot bases list
-       ingot bases refresh [debian-12|debian-13 ...]
+       ingot bases refresh [debian-12|debian-13|debian-12-minimal ...]
 
 Managed base images are bootstrapped with mmdebstrap from the Debian mirror apt is configured
-with, cached in $INGOT_BASES_HOME (default $INGOT_HOME) and reused; a build refreshes a base
+with (debian-12 and debian-13 with what Debian's cloud images carry, debian-12-minimal as minbase), cached in $INGOT_BASES_HOME (default $INGOT_HOME) and reused; a build refreshes a base
 older than 7 days. \`refresh\` bootstraps the named bases (default: all) now.`;
 
 export const command: CommandModule = {
@@ -28,7 +29,7 @@ export const command: CommandModule = {
         const state = current
           ? `${current.image.version}  ${current.image.digest.slice(0, 19)}  ${current.meta.packageCount} packages  ${current.image.createdAt}`
           : 'not bootstrapped yet';
-        process.stdout.write(`${base.name.padEnd(10)} ${base.osVersion.padEnd(10)} ${state}\n`);
+        process.stdout.write(`${base.name.padEnd(18)} ${base.osVersion.padEnd(10)} ${state}\n`);
       }
       return 0;
     }
@@ -38,7 +39,7 @@ export const command: CommandModule = {
     for (const n of names)
       if (!known.includes(n))
         throw new IngotError('ValidationException', `unknown base '${n}'; known: ${known.join(', ')}`);
-    for (const name of (names.length ? names : known) as ('debian-12' | 'debian-13')[]) {
+    for (const name of (names.length ? names : known) as ManagedBaseName[]) {
       process.stderr.write(`ingot bases: bootstrapping ${name}...\n`);
       const base = await ensureBaseImage(name, {
         ingotHome: home,

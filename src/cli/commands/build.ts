@@ -32,7 +32,10 @@ Options:
   --instance-type T   CPU/memory/process limits of the build and test instances (default ingot.medium;
                       see docs/instance-types.md); ingot.vm.small|medium|large runs an image
                       recipe's components in a qemu VM instead (Reboot steps, exit code 194 and
-                      systemd services work there) and its test phases in a VM booted from the image
+                      systemd services work there) and its test phases in a VM booted from the image;
+                      an image recipe whose component starts or checks a service (systemctl start,
+                      is-active, daemon-reload, service X restart, ...) gets one by itself
+                      (INGOT_SYSTEMD_ROUTING=off keeps it in sandboxes)
   --timeout MINUTES   fail the build if it has not finished in this time (default 120)
   --keep-on-failure   keep the build's work directory (layers, upper dirs) when it fails
   --format LIST       image recipes: write bootable disk images instead of rootfs.tar.zst, in any of

@@ -82,8 +82,9 @@ ln -sf /lib/systemd/system/serial-getty@.service /etc/systemd/system/getty.targe
 rm -f /etc/ssh/ssh_host_*
 : > /etc/machine-id
 rm -f /var/lib/dbus/machine-id /var/lib/systemd/random-seed
+# The apt lists stay (as in the managed bases): the components after this one install packages
+# without an update first, as on a cloud instance.
 apt-get clean
-rm -rf /var/lib/apt/lists/*
 `;
 
 export const BOOT_COMPONENT_TEXT = `name: ingot-bootable-disk

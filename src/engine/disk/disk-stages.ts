@@ -12,6 +12,7 @@ import type { Artifact } from '../../artifacts/manifest.ts';
 import { sha256Large } from '../../disk/digest.ts';
 import type { BuildComponent } from '../request.ts';
 import { hasPhase, runComponentsPhase } from '../run-phase.ts';
+import { withPassIn } from '../../instance/pass-in.ts';
 import { createQemuInstance } from '../../instance/qemu/create.ts';
 import { diskLayout, type BlockDeviceMapping, type DiskFormat } from '../../disk/layout.ts';
 import { bootDiskArtifact, writeDiskOutputs } from './outputs.ts';
@@ -83,7 +84,7 @@ export async function runTestsInVm(
   const withTests = components.filter((c) => hasPhase(c, 'test'));
   if (!withTests.length) return;
   const started = performance.now();
-  const instance = await createQemuInstance({
+  const booted = await createQemuInstance({
     disk: disk.path,
     diskFormat: disk.qemuFormat,
     workDir: ctx.workDir,
@@ -92,6 +93,7 @@ export async function runTestsInVm(
   }).catch((err: unknown) => {
     throw new BuildFailure('test', `the disk image did not boot: ${(err as Error).message}`, undefined, { cause: err });
   });
+  const instance = withPassIn(booted, ctx.passIn);
   ctx.onEvent({
     type: 'log',
     line: `booted ${disk.name} under qemu in ${((performance.now() - started) / 1000).toFixed(1)} s`,

@@ -7,7 +7,8 @@
 
 /**
  * Paths whose contents never become part of a layer: mount points of the running system (find's
- * -xdev still prints them), scratch space and per-boot state.
+ * -xdev still prints them), scratch space and per-boot state, and the resolver configuration the
+ * build VM gets (as a sandbox gets the host's, never part of the image).
  */
 export const NOT_CAPTURED = [
   '/proc',
@@ -20,6 +21,7 @@ export const NOT_CAPTURED = [
   '/var/lib/ingot-firstboot',
   '/var/lib/systemd/random-seed',
   '/var/lib/dhcp',
+  '/etc/resolv.conf',
 ] as const;
 
 /**

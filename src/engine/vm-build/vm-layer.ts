@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { layerCacheKey } from '../../cache/cache-key.ts';
 import { writeRootDisk } from '../../disk/root-fs.ts';
+import { withPassIn } from '../../instance/pass-in.ts';
 import { createQemuInstance } from '../../instance/qemu/create.ts';
 import { cachedLayer, storeLayer, type LayerStack, type StackContext } from '../layer-stack.ts';
 import type { BuildComponent } from '../request.ts';
@@ -68,15 +69,18 @@ export async function addVmLayer(
       workDir: dir,
     });
     const booting = performance.now();
-    const instance = await createQemuInstance({
-      disk: disk.path,
-      diskFormat: 'raw',
-      workDir: dir,
-      hostname: 'ingot-build',
-      cpus: vm.cpus,
-      memoryMiB: vm.memoryMiB,
-      signal: ctx.signal,
-    });
+    const instance = withPassIn(
+      await createQemuInstance({
+        disk: disk.path,
+        diskFormat: 'raw',
+        workDir: dir,
+        hostname: 'ingot-build',
+        cpus: vm.cpus,
+        memoryMiB: vm.memoryMiB,
+        signal: ctx.signal,
+      }),
+      ctx.passIn,
+    );
     try {
       ctx.onEvent({
         type: 'log',

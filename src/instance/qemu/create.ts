@@ -1,12 +1,14 @@
 /**
  * @module Boots a QemuInstance: throwaway SSH key, first-boot seed with it, a copy-on-write
- * overlay over the disk, qemu (KVM if it probes fine, else TCG), then waits for SSH.
+ * overlay over the disk, qemu (KVM if it probes fine, else TCG), then waits for SSH and makes sure
+ * names resolve (resolver.ts).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { chooseAccel, type Accel } from './accel.ts';
 import { QemuInstance } from './qemu-instance.ts';
+import { ensureResolver } from './resolver.ts';
 import { writeSeedDisk } from './seed.ts';
 import { makeKeyPair } from './ssh.ts';
 import { createOverlay, startVm } from './vm.ts';
@@ -70,6 +72,7 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
     try {
       await instance.connect();
       if (opts.signal?.aborted) throw new Error('the boot was cancelled');
+      await ensureResolver(instance, opts.signal);
       opts.signal?.removeEventListener('abort', onAbort);
     } catch (err) {
       const console = await readFile(join(dir, 'console.log'), 'utf8').catch(() => '');

@@ -7,6 +7,8 @@ import { formatArn, parseArn, type ParsedArn } from '../../arn/arn.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { ResourceRecord, ResourceType } from '../../store/types.ts';
 import { isWildcard, newestMatching } from '../../versions/semver.ts';
+import { MANAGED_COMPONENTS } from '../../toe/managed/index.ts';
+import { absentManagedComponent, publishedVersions } from '../../toe/managed/published.ts';
 import { MANAGED_ACCOUNT, type ServiceContext } from './context.ts';
 
 const LABELS: Record<ResourceType, string> = {
@@ -71,8 +73,21 @@ export async function readResource<Doc>(
   } else {
     record = await ctx.store.resources.get<Doc>(arn);
   }
+  if (!record && parsed.account === MANAGED_ACCOUNT && type === 'component') throw managedComponentMissing(parsed, arn);
   if (!record || !(await mayRead(ctx, record))) throw notFoundError(type, arn);
   return record;
+}
+
+/** A managed component ARN that resolves to nothing: a version AWS never published, or a component Ingot lacks. */
+function managedComponentMissing(parsed: ParsedArn, arn: string): IngotError {
+  const offered = MANAGED_COMPONENTS.map((c) => c.name);
+  if (offered.includes(parsed.name)) {
+    return new IngotError(
+      'ResourceNotFoundException',
+      `The managed component '${parsed.name}' has no version matching '${parsed.version}' (${arn}); the published versions are ${publishedVersions(parsed.name).join(', ')} (x.x.x takes the newest).`,
+    );
+  }
+  return new IngotError('ResourceNotFoundException', absentManagedComponent(parsed.name, offered));
 }
 
 /** Loads a resource the caller owns, for changing or deleting it. */

@@ -7,6 +7,7 @@ import { MANAGED_BASES, type ManagedBase } from '../../bases/catalogue.ts';
 import type { Component, Image, Workflow } from '../../model/generated/shapes.ts';
 import type { Store } from '../../store/types.ts';
 import { MANAGED_COMPONENTS } from '../../toe/managed/index.ts';
+import { publishedVersions } from '../../toe/managed/published.ts';
 import { MANAGED_WORKFLOWS, type ManagedWorkflow } from '../../workflows/managed.ts';
 import { checkComponentDocument } from '../components/document.ts';
 import { checkWorkflow, parameterDetails } from '../workflows/workflows.ts';
@@ -32,8 +33,10 @@ export async function ensureManagedCatalogue(store: Store, region: string): Prom
         CATALOGUE_VERSION,
         managedImageDoc(region, base),
       );
+    // Every version number AWS published resolves (to Ingot's document), so pinned recipes work.
     for (const c of MANAGED_COMPONENTS)
-      await insertIfMissing(store, region, 'component', c.name, c.semanticVersion, managedComponentDoc(region, c));
+      for (const version of publishedVersions(c.name))
+        await insertIfMissing(store, region, 'component', c.name, version, managedComponentDoc(region, c, version));
     for (const w of MANAGED_WORKFLOWS)
       await insertIfMissing(
         store,
@@ -95,7 +98,7 @@ function managedImageDoc(region: string, base: ManagedBase): Image {
   };
 }
 
-function managedComponentDoc(region: string, c: (typeof MANAGED_COMPONENTS)[number]): Component {
+function managedComponentDoc(region: string, c: (typeof MANAGED_COMPONENTS)[number], version: string): Component {
   const facts = checkComponentDocument(c.data, `managed component ${c.name}`);
   return {
     arn: formatArn({
@@ -103,11 +106,11 @@ function managedComponentDoc(region: string, c: (typeof MANAGED_COMPONENTS)[numb
       account: MANAGED_ACCOUNT,
       type: 'component',
       name: c.name,
-      version: c.semanticVersion,
+      version,
       build: 1,
     }),
     name: c.name,
-    version: c.semanticVersion,
+    version,
     description: c.description,
     type: facts.type,
     platform: c.platform,

@@ -19,6 +19,7 @@ import { insertResource } from '../common/crud.ts';
 import type { ResourceType } from '../../store/types.ts';
 import { arnName } from '../../arn/arn.ts';
 import { MANAGED_BASES } from '../../bases/catalogue.ts';
+import { baseForSsmParameter, unsupportedParentHint } from '../../bases/parent-refs.ts';
 
 /** Resolves every component of a recipe; returns the builds they resolved to now. */
 export async function checkRecipeComponents(
@@ -74,8 +75,8 @@ function checkParameters(component: Component, config: ComponentConfiguration, f
   }
 }
 
-/** Parent image forms Ingot can build from, besides an image ARN. */
-const PARENT_FORMS = /^(debian-1[23]|\/.+|file:\/\/.+|oci:.+|oci-archive:.+)$/;
+/** Parent image forms Ingot can build from, besides an image ARN and a managed base name. */
+const PARENT_FORMS = /^(\/.+|file:\/\/.+|oci:.+|oci-archive:.+)$/;
 
 /**
  * Checks a recipe's parentImage. Returns the image build it names exactly (an ARN with a build
@@ -95,12 +96,14 @@ export async function checkParentImage(
       ...(exact ? { resolvedArn: record.arn } : {}),
     };
   }
-  const managed = MANAGED_BASES.find((b) => b.name === parentImage);
+  const managed = MANAGED_BASES.find((b) => b.name === (baseForSsmParameter(parentImage) ?? parentImage));
   if (managed) return { platform: 'Linux', osVersion: managed.osVersion };
+  const hint = unsupportedParentHint(parentImage);
+  if (hint) throw new IngotError('InvalidParameterValueException', hint);
   if (!PARENT_FORMS.test(parentImage)) {
     throw new IngotError(
       'InvalidParameterValueException',
-      `The value supplied for parameter 'parentImage' is not valid: '${parentImage}'. Use an image ARN (for example arn:aws:imagebuilder:${ctx.region}:aws:image/debian-12-x86/x.x.x), a managed base name (debian-12, debian-13), an absolute path to a rootfs tarball, or oci:PATH[:TAG] / oci-archive:PATH[:TAG].`,
+      `The value supplied for parameter 'parentImage' is not valid: '${parentImage}'. Use an image ARN (for example arn:aws:imagebuilder:${ctx.region}:aws:image/debian-12-x86/x.x.x), a managed base name (debian-12, debian-13, debian-12-minimal), an absolute path to a rootfs tarball, or oci:PATH[:TAG] / oci-archive:PATH[:TAG].`,
     );
   }
   return { platform: 'Linux' };
