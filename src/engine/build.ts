@@ -4,7 +4,7 @@
  * instance started from the output → manifest.json. Used by the worker and by `ingot build`.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import type { ImageRuntimeConfig } from '../oci/image/config.ts';
 import { containerSteps } from './container-steps.ts';
@@ -68,7 +68,9 @@ export interface BuildResult {
   headKey: string;
 }
 
-export async function runBuild(request: BuildRequest, opts: BuildOptions): Promise<BuildResult> {
+export async function runBuild(request: BuildRequest, given: BuildOptions): Promise<BuildResult> {
+  // Absolute from here on: child processes (SBOMs, sandboxes) run in other working directories.
+  const opts = { ...given, outputDir: resolve(given.outputDir) };
   if (opts.timeoutMs === undefined) return runBuildWithin(request, opts, opts.signal);
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -179,6 +179,27 @@ test('changing only the last component reruns only it; an unchanged rebuild reus
   );
   assert.equal(nocache.code, 0, nocache.stderr);
   assert.doesNotMatch(nocache.stderr, /cached/);
+});
+
+test('a relative --output from another working directory; the printed oci:DIR:TAG is what skopeo reads', {
+  skip,
+}, async () => {
+  const cwd = mkdtempSync(join(dir, 'cwd-'));
+  const r = await runIngot(
+    ['build', writeRecipe('relative'), '--output', 'out', '--no-cache', '--skip-tests'],
+    env,
+    600_000,
+    cwd,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /unexpected error|ENOENT|\n\s+at /);
+  const out = join(cwd, 'out');
+  assert.ok(existsSync(join(out, 'sbom.spdx.json')) && existsSync(join(out, 'image.oci.tar')));
+  // The layout also lists SBOM referrers, so `oci:DIR` alone is ambiguous: the build prints the reference.
+  const ref = /^(oci:\S+)\toci-image$/m.exec(r.stdout)?.[1];
+  assert.equal(ref, `oci:${join(out, 'oci')}:1.0.0`);
+  const inspect = JSON.parse(execFileSync('skopeo', ['inspect', ref], { encoding: 'utf8' })) as { Layers: string[] };
+  assert.equal(inspect.Layers.length, 3);
 });
 
 test('a failing component fails the build with its reason and leaves no mount behind', { skip }, async () => {
