@@ -14,6 +14,7 @@ import { sandboxFactory, type InstanceFactory } from './instance-factory.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/manifest.ts';
 import { writeOciArchiveArtifact, writeOciOutput } from './outputs/oci-image.ts';
+import { startBaseLayer, type BaseLayerJob } from './outputs/base-layer.ts';
 import { gatherEvidence, signChecksums, type EvidenceOptions } from './evidence.ts';
 import { outputKey, restoreOutputs, saveOutputs } from './outputs/output-cache.ts';
 import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
@@ -120,6 +121,7 @@ async function runBuildWithin(
     releases: [],
   };
   let ok = false;
+  let baseLayer: BaseLayerJob | undefined;
   try {
     const parent = await stage('parent', describeParent(request), () =>
       resolveParent(request.parent, {
@@ -133,6 +135,8 @@ async function runBuildWithin(
         ? containerSteps(request.dockerfileTemplate, request.components)
         : { runtime: {}, components: request.components };
     const vm = vmFor(request, opts, onEvent);
+    // A container image's base layer is made (once per base) while the components run.
+    if (request.kind === 'container') baseLayer = startBaseLayer(parent, ctx.compression);
     let stack: LayerStack = { lowerDirs: parent.lowerDirs, layers: [], headKey: parent.key };
     stack = await stage(
       'build',
@@ -178,7 +182,7 @@ async function runBuildWithin(
     // In a qemu build instance the validate phases ran in the VM, right after the build phases.
     if (!vm) await stage('validate', undefined, () => runPhaseEverywhere(ctx, stack, steps.components, 'validate'));
     const written = await stage('outputs', undefined, () =>
-      writeOutputs(request, opts, ctx, parent, stack, steps.runtime),
+      writeOutputs(request, opts, ctx, parent, stack, steps.runtime, baseLayer),
     );
     const tested = request.runTests && steps.components.some((c) => hasPhase(c, 'test'));
     if (tested && wantsDisks(request))
@@ -234,6 +238,8 @@ async function runBuildWithin(
     ok = true;
     return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey };
   } finally {
+    baseLayer?.cancel();
+    await baseLayer?.result.catch(() => {});
     for (const release of ctx.releases) release();
     if (ok || !opts.keepOnFailure) await rm(workDir, { recursive: true, force: true });
     else await keepForShell(workDir, ctx, onEvent);
@@ -344,17 +350,21 @@ async function writeOutputs(
   parent: ResolvedParent,
   stack: LayerStack,
   runtime: ImageRuntimeConfig,
+  baseLayer: BaseLayerJob | undefined,
 ): Promise<WrittenOutputs> {
-  if (request.kind === 'container') {
+  if (request.kind === 'container' && baseLayer) {
+    const base = await baseLayer.result;
+    ctx.onEvent({
+      type: 'log',
+      line: `base layer ${base.descriptor.digest.slice(0, 19)} (${ctx.compression}, ${(base.descriptor.size / 1e6).toFixed(1)} MB): ${base.reused ? 'kept with the base since an earlier build' : 'made now and kept with the base'}`,
+    });
     const oci = await writeOciOutput({
       outputDir: opts.outputDir,
       tag: request.version,
       parent,
       layers: stack.layers,
       runtime,
-      cache: ctx.cache,
-      workDir: ctx.workDir,
-      compression: ctx.compression,
+      base,
       annotations: {
         'org.opencontainers.image.title': request.name,
         'org.opencontainers.image.version': request.version,
