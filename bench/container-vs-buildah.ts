@@ -183,6 +183,7 @@ async function main(): Promise<void> {
   const runs: Record<string, number[]> = {};
   const record = (name: string, seconds: number, note = '') => {
     rows.push({ name, seconds, load: load(), note });
+    console.log(`${name}: ${seconds.toFixed(2)} s (load ${load()}) ${note}`);
     (runs[name] ??= []).push(seconds);
   };
   const homes = (() => {
