@@ -1,7 +1,8 @@
 /**
  * @module The build pipeline: resolve the parent → one layer per component (cached) → validate
  * phases → snapshot → outputs (rootfs tarball, or OCI layout + archive) → test phases in a fresh
- * instance started from the output → manifest.json. Used by the worker and by `ingot build`.
+ * instance started from the output, the evidence (SBOMs...) at the same time → manifest.json.
+ * Used by the worker and by `ingot build`.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -185,19 +186,8 @@ async function runBuildWithin(
       writeOutputs(request, opts, ctx, parent, stack, steps.runtime, baseLayer),
     );
     const tested = request.runTests && steps.components.some((c) => hasPhase(c, 'test'));
-    if (tested && wantsDisks(request))
-      await stage('test', 'the disk image booted under qemu', () =>
-        testOnDisk(ctx, opts.outputDir, written.artifacts, steps.components),
-      );
-    else if (tested && vm)
-      await stage('test', 'a fresh VM booted from the image', () =>
-        testOnScratchDisk(ctx, stack, vm.rootGiB, steps.components),
-      );
-    else if (tested)
-      await stage('test', 'fresh instance from the output', () =>
-        runPhaseEverywhere(ctx, stack, steps.components, 'test'),
-      );
-    const evidence = await stage('evidence', 'SBOM, findings, compliance, signature', () =>
+    // The evidence reads the layers, the tests run in their own instance: both at once.
+    const evidenceRun = stage('evidence', 'SBOM, findings, compliance, signature', () =>
       gatherEvidence({
         outputDir: opts.outputDir,
         home: opts.home,
@@ -210,6 +200,25 @@ async function runBuildWithin(
         onEvent,
       }),
     );
+    evidenceRun.catch(() => {}); // awaited below, after the tests (whose failure comes first)
+    try {
+      if (tested && wantsDisks(request))
+        await stage('test', 'the disk image booted under qemu', () =>
+          testOnDisk(ctx, opts.outputDir, written.artifacts, steps.components),
+        );
+      else if (tested && vm)
+        await stage('test', 'a fresh VM booted from the image', () =>
+          testOnScratchDisk(ctx, stack, vm.rootGiB, steps.components),
+        );
+      else if (tested)
+        await stage('test', 'fresh instance from the output', () =>
+          runPhaseEverywhere(ctx, stack, steps.components, 'test'),
+        );
+    } catch (err) {
+      await evidenceRun.catch(() => {});
+      throw err;
+    }
+    const evidence = await evidenceRun;
     // The archive is written last, so it carries the SBOM referrers and the signature.
     const artifacts = written.ociLayout
       ? [...written.artifacts, await writeOciArchiveArtifact(opts.outputDir, written.ociLayout)]
