@@ -9,6 +9,8 @@ export interface LayerCacheKeyInput {
   componentVersion: string;
   /** Component parameter values; key order does not matter. */
   parameters?: Record<string, unknown>;
+  /** The layer blob's compression: a gzip build never takes a zstd layer (or the reverse). */
+  compression: string;
 }
 
 /** JSON with object keys sorted, so equal values always give equal text. */
@@ -22,7 +24,7 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-/** `sha256(parent | document | version | parameters)` as 64 hex chars; fields are length-prefixed so they cannot run together. */
+/** `sha256(parent | document | version | parameters | compression)` as 64 hex chars; fields are length-prefixed so they cannot run together. */
 export function layerCacheKey(input: LayerCacheKeyInput): string {
   const hash = createHash('sha256');
   for (const field of [
@@ -30,6 +32,7 @@ export function layerCacheKey(input: LayerCacheKeyInput): string {
     input.componentDocument,
     input.componentVersion,
     canonicalJson(input.parameters ?? {}),
+    input.compression,
   ]) {
     hash
       .update(`${Buffer.byteLength(field)}:`)

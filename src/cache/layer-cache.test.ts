@@ -48,7 +48,12 @@ async function makeLayer(
 }
 
 const key = (n: number): string =>
-  layerCacheKey({ parentLayerDigest: 'sha256:base', componentDocument: `doc ${n}`, componentVersion: '1.0.0' });
+  layerCacheKey({
+    parentLayerDigest: 'sha256:base',
+    componentDocument: `doc ${n}`,
+    componentVersion: '1.0.0',
+    compression: 'gzip',
+  });
 
 describe('blob store', () => {
   test('stores by digest, verifies expected digests, tolerates concurrent writers of one blob', async () => {
@@ -73,6 +78,7 @@ describe('layer cache', () => {
       componentDocument: 'doc',
       componentVersion: '1.0.0',
       parameters: { a: 1, b: 'x' },
+      compression: 'gzip',
     };
     assert.equal(layerCacheKey(base), layerCacheKey({ ...base, parameters: { b: 'x', a: 1 } }));
     for (const change of [
@@ -80,6 +86,7 @@ describe('layer cache', () => {
       { componentDocument: 'doc2' },
       { componentVersion: '1.0.1' },
       { parameters: { a: 2, b: 'x' } },
+      { compression: 'zstd' },
     ]) {
       assert.notEqual(layerCacheKey(base), layerCacheKey({ ...base, ...change }));
     }

@@ -1,11 +1,12 @@
 /**
  * @module The build pipeline: resolve the parent → one layer per component (cached) → validate
  * phases → snapshot → outputs (rootfs tarball, or OCI layout + archive) → test phases in a fresh
- * instance started from the output → manifest.json. Used by the worker and by `ingot build`.
+ * instance started from the output, the evidence (SBOMs...) at the same time → manifest.json.
+ * Used by the worker and by `ingot build`.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { instancePassInFromEnv, withPassIn, type InstancePassIn } from '../instance/pass-in.ts';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import type { ImageRuntimeConfig } from '../oci/image/config.ts';
 import { containerSteps } from './container-steps.ts';
@@ -16,6 +17,7 @@ import { componentNeedingSystemd, SYSTEMD_VM, systemdRoutingEnabled } from './ne
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/manifest.ts';
 import { writeOciArchiveArtifact, writeOciOutput } from './outputs/oci-image.ts';
+import { startBaseLayer, type BaseLayerJob } from './outputs/base-layer.ts';
 import { gatherEvidence, signChecksums, type EvidenceOptions } from './evidence.ts';
 import { outputKey, restoreOutputs, saveOutputs } from './outputs/output-cache.ts';
 import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
@@ -72,7 +74,9 @@ export interface BuildResult {
   headKey: string;
 }
 
-export async function runBuild(request: BuildRequest, opts: BuildOptions): Promise<BuildResult> {
+export async function runBuild(request: BuildRequest, given: BuildOptions): Promise<BuildResult> {
+  // Absolute from here on: child processes (SBOMs, sandboxes) run in other working directories.
+  const opts = { ...given, outputDir: resolve(given.outputDir) };
   if (opts.timeoutMs === undefined) return runBuildWithin(request, opts, opts.signal);
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
@@ -121,6 +125,7 @@ async function runBuildWithin(
     releases: [],
   };
   let ok = false;
+  let baseLayer: BaseLayerJob | undefined;
   try {
     const parent = await stage('parent', describeParent(request), () =>
       resolveParent(request.parent, {
@@ -134,6 +139,8 @@ async function runBuildWithin(
         ? containerSteps(request.dockerfileTemplate, request.components)
         : { runtime: {}, components: request.components };
     const vm = vmFor(request, opts, onEvent);
+    // A container image's base layer is made (once per base) while the components run.
+    if (request.kind === 'container') baseLayer = startBaseLayer(parent, ctx.compression);
     let stack: LayerStack = { lowerDirs: parent.lowerDirs, layers: [], headKey: parent.key };
     stack = await stage(
       'build',
@@ -179,22 +186,11 @@ async function runBuildWithin(
     // In a qemu build instance the validate phases ran in the VM, right after the build phases.
     if (!vm) await stage('validate', undefined, () => runPhaseEverywhere(ctx, stack, steps.components, 'validate'));
     const written = await stage('outputs', undefined, () =>
-      writeOutputs(request, opts, ctx, parent, stack, steps.runtime),
+      writeOutputs(request, opts, ctx, parent, stack, steps.runtime, baseLayer),
     );
     const tested = request.runTests && steps.components.some((c) => hasPhase(c, 'test'));
-    if (tested && wantsDisks(request))
-      await stage('test', 'the disk image booted under qemu', () =>
-        testOnDisk(ctx, opts.outputDir, written.artifacts, steps.components),
-      );
-    else if (tested && vm)
-      await stage('test', 'a fresh VM booted from the image', () =>
-        testOnScratchDisk(ctx, stack, vm.rootGiB, steps.components),
-      );
-    else if (tested)
-      await stage('test', 'fresh instance from the output', () =>
-        runPhaseEverywhere(ctx, stack, steps.components, 'test'),
-      );
-    const evidence = await stage('evidence', 'SBOM, findings, compliance, signature', () =>
+    // The evidence reads the layers, the tests run in their own instance: both at once.
+    const evidenceRun = stage('evidence', 'SBOM, findings, compliance, signature', () =>
       gatherEvidence({
         outputDir: opts.outputDir,
         home: opts.home,
@@ -207,6 +203,25 @@ async function runBuildWithin(
         onEvent,
       }),
     );
+    evidenceRun.catch(() => {}); // awaited below, after the tests (whose failure comes first)
+    try {
+      if (tested && wantsDisks(request))
+        await stage('test', 'the disk image booted under qemu', () =>
+          testOnDisk(ctx, opts.outputDir, written.artifacts, steps.components),
+        );
+      else if (tested && vm)
+        await stage('test', 'a fresh VM booted from the image', () =>
+          testOnScratchDisk(ctx, stack, vm.rootGiB, steps.components),
+        );
+      else if (tested)
+        await stage('test', 'fresh instance from the output', () =>
+          runPhaseEverywhere(ctx, stack, steps.components, 'test'),
+        );
+    } catch (err) {
+      await evidenceRun.catch(() => {});
+      throw err;
+    }
+    const evidence = await evidenceRun;
     // The archive is written last, so it carries the SBOM referrers and the signature.
     const artifacts = written.ociLayout
       ? [...written.artifacts, await writeOciArchiveArtifact(opts.outputDir, written.ociLayout)]
@@ -235,6 +250,8 @@ async function runBuildWithin(
     ok = true;
     return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey };
   } finally {
+    baseLayer?.cancel();
+    await baseLayer?.result.catch(() => {});
     for (const release of ctx.releases) release();
     if (ok || !opts.keepOnFailure) await rm(workDir, { recursive: true, force: true });
     else await keepForShell(workDir, ctx, onEvent);
@@ -353,17 +370,21 @@ async function writeOutputs(
   parent: ResolvedParent,
   stack: LayerStack,
   runtime: ImageRuntimeConfig,
+  baseLayer: BaseLayerJob | undefined,
 ): Promise<WrittenOutputs> {
-  if (request.kind === 'container') {
+  if (request.kind === 'container' && baseLayer) {
+    const base = await baseLayer.result;
+    ctx.onEvent({
+      type: 'log',
+      line: `base layer ${base.descriptor.digest.slice(0, 19)} (${ctx.compression}, ${(base.descriptor.size / 1e6).toFixed(1)} MB): ${base.reused ? 'kept with the base since an earlier build' : 'made now and kept with the base'}`,
+    });
     const oci = await writeOciOutput({
       outputDir: opts.outputDir,
       tag: request.version,
       parent,
       layers: stack.layers,
       runtime,
-      cache: ctx.cache,
-      workDir: ctx.workDir,
-      compression: ctx.compression,
+      base,
       annotations: {
         'org.opencontainers.image.title': request.name,
         'org.opencontainers.image.version': request.version,

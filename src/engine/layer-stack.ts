@@ -59,6 +59,7 @@ export async function addComponentLayer(
     componentDocument: component.text,
     componentVersion: component.version,
     parameters: component.parameters,
+    compression: ctx.compression,
   });
   const hit = await cachedLayer(ctx, stack, key, component.name);
   if (hit) return hit;

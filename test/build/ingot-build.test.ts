@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -145,6 +145,8 @@ test('changing only the last component reruns only it; an unchanged rebuild reus
   const out2 = join(dir, 'out2');
   const changed = await runIngot(['build', writeRecipe('bonjour'), '--output', out2], env);
   assert.equal(changed.code, 0, changed.stderr);
+  // The compressed base layer was made by the first build and kept with the base.
+  assert.match(changed.stderr, /base layer sha256:\S+ \(gzip, [\d.]+ MB\): kept with the base since an earlier build/);
   const m2 = JSON.parse(readFileSync(join(out2, 'manifest.json'), 'utf8')) as {
     layers: { component: string; cached: boolean }[];
   };
@@ -179,6 +181,27 @@ test('changing only the last component reruns only it; an unchanged rebuild reus
   );
   assert.equal(nocache.code, 0, nocache.stderr);
   assert.doesNotMatch(nocache.stderr, /cached/);
+});
+
+test('a relative --output from another working directory; the printed oci:DIR:TAG is what skopeo reads', {
+  skip,
+}, async () => {
+  const cwd = mkdtempSync(join(dir, 'cwd-'));
+  const r = await runIngot(
+    ['build', writeRecipe('relative'), '--output', 'out', '--no-cache', '--skip-tests'],
+    env,
+    600_000,
+    cwd,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /unexpected error|ENOENT|\n\s+at /);
+  const out = join(cwd, 'out');
+  assert.ok(existsSync(join(out, 'sbom.spdx.json')) && existsSync(join(out, 'image.oci.tar')));
+  // The layout also lists SBOM referrers, so `oci:DIR` alone is ambiguous: the build prints the reference.
+  const ref = /^(oci:\S+)\toci-image$/m.exec(r.stdout)?.[1];
+  assert.equal(ref, `oci:${join(out, 'oci')}:1.0.0`);
+  const inspect = JSON.parse(execFileSync('skopeo', ['inspect', ref], { encoding: 'utf8' })) as { Layers: string[] };
+  assert.equal(inspect.Layers.length, 3);
 });
 
 test('a failing component fails the build with its reason and leaves no mount behind', { skip }, async () => {

@@ -20,6 +20,7 @@ export function runIngot(
   args: readonly string[],
   env: Record<string, string>,
   timeoutMs = 600_000,
+  cwd?: string,
 ): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
@@ -28,6 +29,7 @@ export function runIngot(
       {
         env: { ...process.env, INGOT_BASES_HOME: TEST_BASES_HOME, ...env },
         timeout: timeoutMs,
+        ...(cwd ? { cwd } : {}),
         maxBuffer: 64 * 1024 * 1024,
       },
       (err, stdout, stderr) => {

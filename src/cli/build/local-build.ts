@@ -46,7 +46,7 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
       `--format: ${opts.file} is a container recipe; disk formats are for image recipes`,
     );
   const request = opts.diskFormats ? { ...loaded, diskFormats: opts.diskFormats } : loaded;
-  const outputDir = opts.output ?? defaultOutputDir(request.name, request.version);
+  const outputDir = opts.output !== undefined ? resolve(opts.output) : defaultOutputDir(request.name, request.version);
   const cache = opts.noCache ? undefined : await openLayerCache(layerCacheOptions(home));
   const printer = progressPrinter();
   const abort = new AbortController();
@@ -93,6 +93,7 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
     for (const a of result.manifest.artifacts)
       process.stdout.write(`${join(outputDir, a.path)}\t${a.format}\tsha256:${a.sha256}\n`);
     process.stdout.write(`${result.manifestPath}\tmanifest\n`);
+    if (request.kind === 'container') printImageReference(outputDir, request.version);
     return { ok: true, outputDir };
   } catch (err) {
     printer.done();
@@ -106,4 +107,14 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
     process.off('SIGTERM', onSignal);
     cache?.close();
   }
+}
+
+/**
+ * The layout's index.json also lists the image's SBOM referrers (and signature), so tools that
+ * take the only image of a layout (`skopeo inspect oci:DIR`) ask for a tag: print the exact one.
+ */
+function printImageReference(outputDir: string, tag: string): void {
+  const ref = `oci:${join(outputDir, 'oci')}:${tag}`;
+  process.stdout.write(`${ref}\toci-image\n`);
+  process.stderr.write(`ingot build: the image is ${ref} (e.g. skopeo inspect ${ref})\n`);
 }

@@ -23,6 +23,8 @@ A component's uri may be a managed component (ARN or name), a component ARN of t
 or a path to a document file relative to FILE. A recipe with dockerfileTemplateData or
 targetRepository is a container recipe (output: OCI image layout + oci-archive); otherwise the
 output is the root file system as rootfs.tar.zst. Without parentImage the parent is debian-12.
+A container build prints its image's reference, oci:OUTPUT/oci:VERSION (use it with skopeo or
+umoci: the layout also lists the image's SBOM referrers, so oci:OUTPUT/oci alone is ambiguous).
 
 Options:
   --output DIR        where to write the artifacts and manifest.json (default ./ingot-output/NAME-VERSION)

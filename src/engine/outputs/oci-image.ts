@@ -1,18 +1,13 @@
 /**
  * @module Writes a container build as an OCI image layout (`oci/`) and an `image.oci.tar`
- * archive: the parent as the base layer (made once per parent and cached), one layer per
+ * archive: the parent as the base layer (made once per parent, see base-layer.ts), one layer per
  * component, and the image config from the Dockerfile template.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Artifact } from '../../artifacts/manifest.ts';
-import { createHash } from 'node:crypto';
-import type { LayerCache } from '../../cache/layer-cache.ts';
 import { buildImageConfig, mergeRuntime, type ImageRuntimeConfig } from '../../oci/image/config.ts';
 import { writeOciArchive } from '../../oci/image/archive.ts';
 import { writeOciLayout, type LayerBlob } from '../../oci/image/layout.ts';
-import { writeLayer } from '../../oci/layer/write-layer.ts';
-import type { LayerDescriptor } from '../../oci/media-types.ts';
 import type { StackLayer } from '../layer-stack.ts';
 import type { ResolvedParent } from '../parent.ts';
 
@@ -28,57 +23,19 @@ export async function writeOciArchiveArtifact(outputDir: string, layoutDir: stri
   return { path: relative(outputDir, archive), format: 'oci-archive', sha256, sizeBytes: size };
 }
 
-/**
- * The parent's tree as one layer, reused across builds through the cache. The cache entry stays
- * held (`release`) until the layout that links its blob is written.
- */
-async function baseLayer(
-  parent: ResolvedParent,
-  cache: LayerCache | undefined,
-  workDir: string,
-  compression: 'gzip' | 'zstd',
-): Promise<LayerBlob & { release: () => void }> {
-  if (!parent.rootDir) throw new Error('container images need a parent with a root directory');
-  const key = createHash('sha256').update(`base-layer|${compression}|${parent.key}`).digest('hex');
-  const hit = cache ? await cache.acquire(key) : undefined;
-  if (hit) return { descriptor: hit.entry.layer, file: hit.entry.blobPath, release: hit.release };
-  const dir = await mkdtemp(join(workDir, 'base-'));
-  const file = join(dir, 'layer.blob');
-  const layer: LayerDescriptor = await writeLayer({
-    sourceDir: parent.rootDir,
-    kind: 'full-rootfs',
-    compression,
-    outFile: file,
-  });
-  if (!cache) return { descriptor: layer, file, release: () => {} };
-  await mkdir(join(dir, 'empty'));
-  const held = await cache.putAndAcquire(key, { diffDir: join(dir, 'empty'), layerFile: file, layer });
-  await rm(dir, { recursive: true, force: true });
-  return { descriptor: held.entry.layer, file: held.entry.blobPath, release: held.release };
-}
-
 export interface OciOutputOptions {
   outputDir: string;
   tag: string;
   parent: ResolvedParent;
   layers: readonly StackLayer[];
   runtime: ImageRuntimeConfig;
-  cache: LayerCache | undefined;
-  workDir: string;
-  compression: 'gzip' | 'zstd';
+  /** The parent's tree as one layer (see base-layer.ts). */
+  base: LayerBlob;
   annotations?: Record<string, string>;
 }
 
 export async function writeOciOutput(opts: OciOutputOptions): Promise<OciOutput> {
-  const base = await baseLayer(opts.parent, opts.cache, opts.workDir, opts.compression);
-  try {
-    return await writeImage(opts, base);
-  } finally {
-    base.release();
-  }
-}
-
-async function writeImage(opts: OciOutputOptions, base: LayerBlob): Promise<OciOutput> {
+  const base = opts.base;
   const config = buildImageConfig({
     layers: [
       { diffId: base.descriptor.diffId, createdBy: `ingot: parent ${opts.parent.description}` },

@@ -17,6 +17,10 @@ const TAR_ARGS = [
   '--mtime=@0',
   '--pax-option=delete=atime,delete=ctime',
   '--exclude=*.tmp-*',
+  // Blobs are immutable, but a blob shared by hard link (a base layer, a cached layer) gets a new
+  // ctime whenever another build links or unlinks it; GNU tar then warns "file changed as we
+  // read it" and exits 1 although the bytes it read are the blob's.
+  '--warning=no-file-changed',
 ];
 
 /**
@@ -30,6 +34,7 @@ export async function writeOciArchive(layoutDir: string, outFile: string): Promi
   const tar = startCommand(['tar', ...TAR_ARGS, '-C', layoutDir, '.'], {
     stdout: 'stream',
     label: `tar of ${layoutDir}`,
+    okCodes: [1], // only ever "file changed as we read it" with --create (see above)
   });
   try {
     const tap = new Transform({

@@ -1,16 +1,17 @@
-/** @module Layer compression streams (zlib gzip/zstd run on the libuv threadpool) and format sniffing. */
+/** @module Layer compression streams (gzip over all cores, zstd; zlib on the libuv threadpool) and format sniffing. */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { startCommand } from '../../process/index.ts';
 import type { Compression } from '../media-types.ts';
+import { ParallelGzip } from './parallel-gzip.ts';
 
 /** What a tar file can be compressed with: the OCI layer compressions, plus xz/bzip2 seen on rootfs tarballs. */
 export type ArchiveCompression = Compression | 'xz' | 'bzip2';
 
 export function compressor(compression: Compression): Duplex {
-  if (compression === 'gzip') return zlib.createGzip({ level: 6 });
+  if (compression === 'gzip') return new ParallelGzip({ level: 6 });
   if (compression === 'zstd')
     return zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } });
   return new PassThrough();

@@ -18,6 +18,8 @@ export interface WriteLayerOptions {
   outFile: string;
   /** Clamp mtimes to this many seconds since the epoch; defaults to $SOURCE_DATE_EPOCH when set. */
   sourceDateEpoch?: number;
+  /** Stops the write (the temp file is removed). */
+  signal?: AbortSignal | undefined;
 }
 
 function defaultEpoch(): number | undefined {
@@ -44,6 +46,7 @@ export async function writeLayer(opts: WriteLayerOptions): Promise<LayerDescript
       compressor(opts.compression),
       blobTap,
       createWriteStream(tmp),
+      ...(opts.signal ? [{ signal: opts.signal }] : []),
     );
     await rename(tmp, opts.outFile);
   } catch (err) {

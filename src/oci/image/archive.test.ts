@@ -1,0 +1,41 @@
+/** @module Tests for writeOciArchive: a blob that other builds link and unlink while it is archived. */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { link, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { writeOciArchive } from './archive.ts';
+
+test('a shared blob whose ctime changes while it is read is archived (hard links come and go)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-archive-'));
+  try {
+    const layout = join(dir, 'oci');
+    mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
+    const bytes = randomBytes(48 << 20);
+    const hex = createHash('sha256').update(bytes).digest('hex');
+    const blob = join(layout, 'blobs', 'sha256', hex);
+    writeFileSync(blob, bytes);
+    writeFileSync(join(layout, 'index.json'), '{"schemaVersion":2,"manifests":[]}');
+    let done = false;
+    const churn = (async () => {
+      for (let i = 0; !done; i++) {
+        const other = join(dir, `other-${i}`);
+        await link(blob, other);
+        await unlink(other);
+      }
+    })();
+    const archive = join(dir, 'image.oci.tar');
+    const written = await writeOciArchive(layout, archive).finally(() => {
+      done = true;
+    });
+    await churn;
+    assert.equal(written.sha256, createHash('sha256').update(readFileSync(archive)).digest('hex'));
+    const out = execFileSync('tar', ['-xOf', archive, `./blobs/sha256/${hex}`], { maxBuffer: 64 << 20 });
+    assert.equal(createHash('sha256').update(out).digest('hex'), hex);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
