@@ -50,6 +50,8 @@ export interface BuildOptions {
   timeoutMs?: number;
   /** CPU/memory/process limits of every build and test instance (from the instance type). */
   limits?: { cpus?: number; memoryMiB?: number; pids?: number };
+  /** `host`: build and test steps use the host's network (opt-in, see docs/security.md); default isolated. */
+  network?: 'isolated' | 'host';
   /**
    * Image recipes: run the components in one qemu build instance of this size instead of
    * sandboxes (an `ingot.vm.*` instance type); the test phase then boots the image too.
@@ -108,7 +110,12 @@ async function runBuildWithin(
   const cache = opts.noCache ? undefined : opts.cache;
   const passIn = opts.passIn ?? instancePassInFromEnv();
   const factory =
-    opts.newInstance ?? sandboxFactory({ ingotHome: opts.home, ...(opts.limits ? { limits: opts.limits } : {}) });
+    opts.newInstance ??
+    sandboxFactory({
+      ingotHome: opts.home,
+      ...(opts.limits ? { limits: opts.limits } : {}),
+      ...(opts.network ? { network: opts.network } : {}),
+    });
   const ctx: StackContext = {
     workDir,
     logDir,
@@ -205,6 +212,7 @@ async function runBuildWithin(
         ociLayout: written.ociLayout,
         options: evidenceOptions,
         onEvent,
+        signal,
       }),
     );
     // The archive is written last, so it carries the SBOM referrers and the signature.
