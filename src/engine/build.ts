@@ -16,6 +16,7 @@ import { componentNeedingSystemd, SYSTEMD_VM, systemdRoutingEnabled } from './ne
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/manifest.ts';
 import { writeOciArchiveArtifact, writeOciOutput } from './outputs/oci-image.ts';
+import { createBuildWorkDir, markWorkDirKept } from './work-dirs.ts';
 import { gatherEvidence, signChecksums, type EvidenceOptions } from './evidence.ts';
 import { outputKey, restoreOutputs, saveOutputs } from './outputs/output-cache.ts';
 import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
@@ -103,9 +104,7 @@ async function runBuildWithin(
     return out;
   };
   await mkdir(opts.outputDir, { recursive: true });
-  const workRoot = join(opts.home, 'work');
-  await mkdir(workRoot, { recursive: true });
-  const workDir = await mkdtemp(join(workRoot, 'build-'));
+  const workDir = await createBuildWorkDir(opts.home);
   const logDir = join(opts.outputDir, 'logs');
   const cache = opts.noCache ? undefined : opts.cache;
   const passIn = opts.passIn ?? instancePassInFromEnv();
@@ -252,6 +251,7 @@ async function runBuildWithin(
 /** Leaves what `ingot shell WORKDIR` needs to reopen the failed component's instance. */
 async function keepForShell(workDir: string, ctx: StackContext, onEvent: BuildEventSink): Promise<void> {
   onEvent({ type: 'log', line: `kept the work directory ${workDir}` });
+  await markWorkDirKept(workDir);
   if (!ctx.failedInstance) return;
   await writeFile(join(workDir, 'instance.json'), JSON.stringify(ctx.failedInstance, null, 2));
   onEvent({
