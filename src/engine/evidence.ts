@@ -106,6 +106,7 @@ export async function gatherEvidence(r: EvidenceRun): Promise<EvidenceSummary> {
       profile: `xccdf_org.ssgproject.content_profile_${r.options.complianceProfile}`,
       lynisTestGroups: LYNIS_IMAGE_GROUPS,
       workDir: r.workDir,
+      ...(r.signal ? { signal: r.signal } : {}),
     });
     summary.compliance = {
       ...(scores.openscap ? { openscapPassRate: scores.openscap.passRate } : {}),
