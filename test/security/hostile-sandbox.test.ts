@@ -218,3 +218,31 @@ test('path tricks: links, .., /proc/1/root and chroot never reach the host marke
   assert.match(step.stdoutExcerpt, /still-here/);
   assert.equal(digest(marker), markerBefore);
 });
+
+test('opt-in host network (ingot:network=host / --host-network): the host loopback is reachable, still no raw sockets', {
+  skip,
+}, async () => {
+  const base = await sharedTestBase();
+  const hostNet = await createSandboxInstance({
+    ingotHome: home,
+    lowerDirs: [base.rootfsDir],
+    upperDir: mkdtempSync(join(home, 'upper-host-')),
+    network: 'host',
+  });
+  const before = hits;
+  try {
+    assert.ok(hostNet.warnings.some((w) => /host network/.test(w)));
+    const r = await hostNet.exec({
+      argv: [
+        'bash',
+        '-c',
+        `(exec 3<>/dev/tcp/127.0.0.1/${port}; cat <&3) ; perl -e 'use Socket; socket(my $s, AF_INET, SOCK_RAW, 1) ? print "raw-ok\\n" : print "raw-refused\\n"'`,
+      ],
+    });
+    assert.match(r.stdout, /ingot-host-service[\s\S]*raw-refused/);
+  } finally {
+    await hostNet.close();
+  }
+  assert.equal(hits, before + 1);
+  hits = before; // the contained cases above must still have reached nothing
+});
