@@ -1,6 +1,6 @@
 /** @module Reads a root file system's dpkg database (`var/lib/dpkg/status`) into installed-package records. */
 import { IngotError } from '../errors/ingot-error.ts';
-import { readImageText } from '../rootfs/read-image-file.ts';
+import { ImageFileError, readImageText } from '../rootfs/read-image-file.ts';
 
 /** Largest dpkg status file read (a big Debian install has a few MiB). */
 const MAX_STATUS_BYTES = 256 * 1024 * 1024;
@@ -108,7 +108,7 @@ export async function readDpkgDatabase(rootfsDir: string, signal?: AbortSignal):
   }).catch((err: unknown) => {
     if (ABSENT.has((err as NodeJS.ErrnoException).code ?? '')) return undefined;
     if ((err as Error)?.name === 'AbortError') throw err;
-    throw unreadable(err);
+    throw unreadable(err instanceof ImageFileError ? new Error(err.detail) : err);
   });
   return text === undefined ? undefined : packagesFromStatus(text, DPKG_STATUS);
 }

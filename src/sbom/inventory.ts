@@ -10,7 +10,7 @@ import { ImageFileError, readImageFile, readImageText } from '../rootfs/read-ima
 /** Caps on what the host reads from an image (a hostile image can plant huge files, FIFOs and device links). */
 export const SBOM_READ_LIMITS = { osRelease: 64 * 1024, fileList: 64 * 1024 * 1024 } as const;
 /** Packages read at once (each reads a copyright file and hashes a file list). */
-const PARALLEL = 16;
+const PARALLEL = 32;
 
 export interface InventoryPackage extends DebPackage {
   purl: string;
@@ -66,10 +66,18 @@ function refusedOnly(err: unknown): undefined {
   throw err;
 }
 
-async function sha256Of(rootfsDir: string, path: string, signal?: AbortSignal): Promise<string | undefined> {
+type DirCache = NonNullable<Parameters<typeof readImageFile>[2]['dirCache']>;
+
+async function sha256Of(
+  rootfsDir: string,
+  path: string,
+  signal: AbortSignal | undefined,
+  dirCache: DirCache,
+): Promise<string | undefined> {
   const hash = createHash('sha256');
   const data = await readImageFile(rootfsDir, path, {
     maxBytes: SBOM_READ_LIMITS.fileList,
+    dirCache,
     onChunk: (c) => hash.update(c),
     ...(signal ? { signal } : {}),
   }).catch(refusedOnly);
@@ -79,12 +87,13 @@ async function sha256Of(rootfsDir: string, path: string, signal?: AbortSignal): 
 async function packageChecksum(
   rootfsDir: string,
   pkg: DebPackage,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  dirCache: DirCache,
 ): Promise<Pick<InventoryPackage, 'sha256' | 'checksumOf'>> {
   if (pkg.name.includes('/')) return {};
   for (const kind of ['md5sums', 'list'] as const) {
     for (const base of [pkg.name, `${pkg.name}:${pkg.architecture}`]) {
-      const sha256 = await sha256Of(rootfsDir, `/var/lib/dpkg/info/${base}.${kind}`, signal);
+      const sha256 = await sha256Of(rootfsDir, `/var/lib/dpkg/info/${base}.${kind}`, signal, dirCache);
       if (sha256) return { sha256, checksumOf: kind };
     }
   }
@@ -95,13 +104,14 @@ async function packageChecksum(
 export async function readInventory(rootfsDir: string, signal?: AbortSignal): Promise<Inventory> {
   const [distro, debs] = await Promise.all([readDistro(rootfsDir, signal), readDpkgDatabase(rootfsDir, signal)]);
   const packages: InventoryPackage[] = [];
+  const dirCache: DirCache = new Map();
   const all = debs ?? [];
   for (let i = 0; i < all.length; i += PARALLEL) {
     const batch = await Promise.all(
       all.slice(i, i + PARALLEL).map(async (pkg): Promise<InventoryPackage> => {
         const [licenses, checksum] = await Promise.all([
           readPackageLicenses(rootfsDir, pkg.name, signal),
-          packageChecksum(rootfsDir, pkg, signal),
+          packageChecksum(rootfsDir, pkg, signal, dirCache),
         ]);
         return { ...pkg, purl: debPurl(pkg, distro), licenses, ...checksum };
       }),
