@@ -2,16 +2,12 @@
  * @module A sandbox's own network namespace (kept as a bind mount in its runtime dir) with outbound
  * access through slirp4netns: no host loopback, no host ports, no host interfaces to sniff.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { findTool, runCommand, startCommand } from '../../process/index.ts';
+import type { StartedCommand } from '../../process/index.ts';
 import { UnsupportedInstanceError } from '../types.ts';
-import { processStart, stopHelper } from './runtime.ts';
-
-const run = promisify(execFile);
+import { processStart } from './runtime.ts';
 
 /** `isolated` (default): own network namespace, outbound only. `host`: the host's network (opt-in). */
 export type SandboxNetwork = 'isolated' | 'host';
@@ -27,16 +23,8 @@ export interface IsolatedNetwork {
   /** resolv.conf mounted over the instance's (slirp's DNS forwarder). */
   resolvConf: string;
   helper: { pid: number; start: string };
-  /** Our end of slirp4netns's exit fd: closing it (or dying) ends slirp4netns. */
-  exitSocket: Socket;
-}
-
-function commandPath(name: string): string {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
+  /** slirp4netns; its exit fd is its stdin, so it also ends when this process dies. */
+  slirp: StartedCommand;
 }
 
 /** The host's resolv.conf with its nameservers replaced by slirp's forwarder (search/options kept). */
@@ -51,57 +39,49 @@ export async function setUpIsolatedNetwork(
   runtimeDir: string,
   onHelper: (helper: { pid: number; start: string }) => Promise<void>,
 ): Promise<IsolatedNetwork> {
-  const slirp = commandPath('slirp4netns');
-  if (!slirp)
+  const slirpPath = findTool('slirp4netns');
+  if (!slirpPath)
     throw new UnsupportedInstanceError(
       'an isolated build network needs slirp4netns (apt-get install slirp4netns); or opt in to the host network',
     );
   const netnsPath = join(runtimeDir, 'netns');
   await writeFile(netnsPath, '');
-  try {
-    await run('unshare', [`--net=${netnsPath}`, 'true']);
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr?.trim();
-    throw new UnsupportedInstanceError(`cannot create a network namespace: ${stderr || (err as Error).message}`);
-  }
+  const made = await runCommand(['unshare', `--net=${netnsPath}`, 'true'], { check: false });
+  if (made.exitCode !== 0)
+    throw new UnsupportedInstanceError(`cannot create a network namespace: ${made.stderr.trim() || 'unshare failed'}`);
   const resolvConf = join(runtimeDir, 'resolv.conf');
   await writeFile(resolvConf, await isolatedResolvConf());
-  const logFd = openSync(join(runtimeDir, 'slirp4netns.log'), 'a');
+  // --exit-fd=0: stdin is a pipe from this process, so slirp4netns ends with it; --ready-fd=1: it writes "1".
   const args = ['--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--enable-seccomp'];
-  args.push('--ready-fd=3', '--exit-fd=4', '--netns-type=path', netnsPath, 'tap0');
-  const child = spawn(slirp, args, { stdio: ['ignore', logFd, logFd, 'pipe', 'pipe'], detached: true });
-  closeSync(logFd);
-  const ready = child.stdio[3] as Socket;
-  const exitSocket = child.stdio[4] as Socket;
-  const pid = child.pid ?? 0;
+  args.push('--ready-fd=1', '--exit-fd=0', '--netns-type=path', netnsPath, 'tap0');
+  const slirp = startCommand([slirpPath, ...args], {
+    stdin: 'pipe',
+    stdout: 'stream',
+    check: false,
+    maxCapture: 64 * 1024,
+    label: 'slirp4netns',
+  });
+  const pid = slirp.pid ?? 0;
   const helper = { pid, start: pid ? processStart(pid) : '' };
   if (pid) await onHelper(helper);
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('slirp4netns did not come up in time')), READY_TIMEOUT_MS);
-      const fail = (why: string) => {
-        clearTimeout(timer);
-        reject(new Error(why));
-      };
-      child.once('error', (err) => fail(`cannot start slirp4netns: ${err.message}`));
-      child.once('exit', (code, sig) => fail(`slirp4netns exited (${code ?? sig}) before the network was up`));
-      ready.once('data', () => {
+      slirp.done.then(
+        (exit) =>
+          reject(new Error(`slirp4netns exited (${exit.exitCode ?? exit.signal}): ${exit.stderr.trim().slice(-500)}`)),
+        (err: Error) => reject(err),
+      );
+      slirp.stdout?.once('data', () => {
         clearTimeout(timer);
         resolve();
       });
     });
   } catch (err) {
-    if (pid) stopHelper(helper);
-    const log = await readFile(join(runtimeDir, 'slirp4netns.log'), 'utf8').catch(() => '');
-    throw new UnsupportedInstanceError(`${(err as Error).message}${log.trim() ? `: ${log.trim().slice(-500)}` : ''}`);
-  } finally {
-    child.removeAllListeners('exit');
-    child.removeAllListeners('error');
-    ready.destroy();
+    slirp.kill();
+    throw new UnsupportedInstanceError((err as Error).message);
   }
-  child.on('error', () => {});
-  exitSocket.on('error', () => {});
-  exitSocket.unref();
-  child.unref();
-  return { netnsPath, resolvConf, helper, exitSocket };
+  slirp.stdout?.resume();
+  slirp.stdin?.on('error', () => {});
+  return { netnsPath, resolvConf, helper, slirp };
 }

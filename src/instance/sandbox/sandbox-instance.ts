@@ -110,7 +110,7 @@ export class SandboxInstance implements Instance {
     this.#closing ??= (async () => {
       await this.#stopProcesses();
       await teardownRuntime(this.#res.runtimeDir, this.#res.state);
-      this.#res.network?.exitSocket.destroy();
+      this.#res.network?.slirp.kill();
     })();
     return this.#closing;
   }
