@@ -6,6 +6,7 @@ packages=(
   awscli            # the AWS CLI v2 from Debian, one of the API clients in the tests
   mmdebstrap        # bootstraps the managed Debian base images
   bubblewrap        # the sandbox build instance (namespaces, chroot-like root, private /proc /dev /tmp)
+  slirp4netns       # the sandbox's own outbound-only network (no host loopback, no host ports)
   attr              # getfattr/setfattr: xattrs in OCI layers
   wrk               # HTTP load generator for bench/api-load.ts
   uidmap fakeroot   # helpers mmdebstrap may use

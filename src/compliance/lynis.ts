@@ -42,6 +42,7 @@ export interface LynisOptions {
   outDir: string;
   workDir?: string;
   timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 export interface LynisResult {
@@ -108,6 +109,7 @@ export async function runLynis(opts: LynisOptions): Promise<LynisResult> {
       ...(opts.testGroups?.length ? ['--tests-from-group', opts.testGroups.join(' ')] : []),
     ],
     ...(opts.workDir ? { workDir: opts.workDir } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
     timeoutMs: opts.timeoutMs ?? 15 * 60_000,
   });
   const report = await readFile(reportPath, 'utf8').catch(() => '');

@@ -22,6 +22,7 @@ export interface OpenScapOptions {
   /** Where the ARF results and the HTML report go. */
   outDir: string;
   workDir?: string;
+  signal?: AbortSignal;
 }
 
 export interface OpenScapResult extends XccdfSummary {
@@ -62,6 +63,7 @@ export async function runOpenScap(opts: OpenScapOptions): Promise<OpenScapResult
       opts.datastream,
     ],
     ...(opts.workDir ? { workDir: opts.workDir } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
   if (run.exitCode !== 0 && run.exitCode !== 2) {
     throw new IngotError(

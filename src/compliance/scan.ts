@@ -23,6 +23,8 @@ export interface ComplianceScanOptions {
   /** Which scanners to run (default both). */
   scanners?: ReadonlyArray<'openscap' | 'lynis'>;
   workDir?: string;
+  /** The build's abort signal: cancelling kills the scanners. */
+  signal?: AbortSignal;
 }
 
 export interface ComplianceScores {
@@ -44,7 +46,7 @@ export async function runComplianceScans(opts: ComplianceScanOptions): Promise<C
   await mkdir(dir, { recursive: true });
   const scanners = opts.scanners ?? ['openscap', 'lynis'];
   const scores: ComplianceScores = { skipped: {} };
-  const work = opts.workDir ? { workDir: opts.workDir } : {};
+  const work = { ...(opts.workDir ? { workDir: opts.workDir } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
   const openscap = async () => {
     const missing = openScapUnavailable();
     if (missing) return void (scores.skipped.openscap = missing);

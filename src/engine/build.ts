@@ -18,6 +18,7 @@ import { addComponentLayer, type LayerStack, type StackContext } from './layer-s
 import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/manifest.ts';
 import { writeOciArchiveArtifact, writeOciOutput } from './outputs/oci-image.ts';
 import { startBaseLayer, type BaseLayerJob } from './outputs/base-layer.ts';
+import { createBuildWorkDir, markWorkDirKept } from './work-dirs.ts';
 import { gatherEvidence, signChecksums, type EvidenceOptions } from './evidence.ts';
 import { outputKey, restoreOutputs, saveOutputs } from './outputs/output-cache.ts';
 import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
@@ -52,6 +53,8 @@ export interface BuildOptions {
   timeoutMs?: number;
   /** CPU/memory/process limits of every build and test instance (from the instance type). */
   limits?: { cpus?: number; memoryMiB?: number; pids?: number };
+  /** `host`: build and test steps use the host's network (opt-in, see docs/security.md); default isolated. */
+  network?: 'isolated' | 'host';
   /**
    * Image recipes: run the components in one qemu build instance of this size instead of
    * sandboxes (an `ingot.vm.*` instance type); the test phase then boots the image too.
@@ -105,14 +108,17 @@ async function runBuildWithin(
     return out;
   };
   await mkdir(opts.outputDir, { recursive: true });
-  const workRoot = join(opts.home, 'work');
-  await mkdir(workRoot, { recursive: true });
-  const workDir = await mkdtemp(join(workRoot, 'build-'));
+  const workDir = await createBuildWorkDir(opts.home);
   const logDir = join(opts.outputDir, 'logs');
   const cache = opts.noCache ? undefined : opts.cache;
   const passIn = opts.passIn ?? instancePassInFromEnv();
   const factory =
-    opts.newInstance ?? sandboxFactory({ ingotHome: opts.home, ...(opts.limits ? { limits: opts.limits } : {}) });
+    opts.newInstance ??
+    sandboxFactory({
+      ingotHome: opts.home,
+      ...(opts.limits ? { limits: opts.limits } : {}),
+      ...(opts.network ? { network: opts.network } : {}),
+    });
   const ctx: StackContext = {
     workDir,
     logDir,
@@ -201,6 +207,7 @@ async function runBuildWithin(
         ociLayout: written.ociLayout,
         options: evidenceOptions,
         onEvent,
+        signal,
       }),
     );
     evidenceRun.catch(() => {}); // awaited below, after the tests (whose failure comes first)
@@ -261,6 +268,7 @@ async function runBuildWithin(
 /** Leaves what `ingot shell WORKDIR` needs to reopen the failed component's instance. */
 async function keepForShell(workDir: string, ctx: StackContext, onEvent: BuildEventSink): Promise<void> {
   onEvent({ type: 'log', line: `kept the work directory ${workDir}` });
+  await markWorkDirKept(workDir);
   if (!ctx.failedInstance) return;
   await writeFile(join(workDir, 'instance.json'), JSON.stringify(ctx.failedInstance, null, 2));
   onEvent({

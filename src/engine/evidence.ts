@@ -43,6 +43,8 @@ export interface EvidenceRun {
   ociLayout?: string | undefined;
   options: EvidenceOptions;
   onEvent: BuildEventSink;
+  /** The build's abort signal (cancel ends the SBOM and scanner processes). */
+  signal?: AbortSignal | undefined;
 }
 
 export async function gatherEvidence(r: EvidenceRun): Promise<EvidenceSummary> {
@@ -52,6 +54,7 @@ export async function gatherEvidence(r: EvidenceRun): Promise<EvidenceSummary> {
     name: r.name,
     version: r.version,
     workDir: r.workDir,
+    ...(r.signal ? { signal: r.signal } : {}),
   });
   r.onEvent({
     type: 'log',
@@ -103,6 +106,7 @@ export async function gatherEvidence(r: EvidenceRun): Promise<EvidenceSummary> {
       profile: `xccdf_org.ssgproject.content_profile_${r.options.complianceProfile}`,
       lynisTestGroups: LYNIS_IMAGE_GROUPS,
       workDir: r.workDir,
+      ...(r.signal ? { signal: r.signal } : {}),
     });
     summary.compliance = {
       ...(scores.openscap ? { openscapPassRate: scores.openscap.passRate } : {}),

@@ -21,6 +21,8 @@ export interface SandboxFactoryOptions {
   ingotHome: string;
   limits?: { cpus?: number; memoryMiB?: number; pids?: number };
   hostname?: string;
+  /** `host`: steps use the host's network (opt-in); default an isolated, outbound-only network. */
+  network?: 'isolated' | 'host';
 }
 
 export function sandboxFactory(opts: SandboxFactoryOptions): InstanceFactory {
@@ -32,5 +34,6 @@ export function sandboxFactory(opts: SandboxFactoryOptions): InstanceFactory {
       ...(opts.limits ? { limits: opts.limits } : {}),
       hostname: opts.hostname ?? 'ingot-build',
       ingotHome: opts.ingotHome,
+      ...(opts.network ? { network: opts.network } : {}),
     });
 }

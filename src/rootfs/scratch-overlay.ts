@@ -23,6 +23,8 @@ export interface ScratchRunOptions {
   env?: Record<string, string>;
   cwd?: string;
   timeoutMs?: number;
+  /** Aborting kills the scanner (and so its mount namespace) at once. */
+  signal?: AbortSignal;
 }
 
 /** Runs `argv` with `{ROOT}` replaced by a writable, discarded overlay of `lowerDirs`; never rejects for its exit. */
@@ -39,6 +41,7 @@ export async function runOnScratchOverlay(opts: ScratchRunOptions): Promise<Scra
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
     },
     (root) => opts.argv.map((a) => a.replaceAll(ROOT_PLACEHOLDER, root)),
   );

@@ -1,7 +1,9 @@
 /** @module Reads a root file system's dpkg database (`var/lib/dpkg/status`) into installed-package records. */
-import { readFile } from 'node:fs/promises';
 import { IngotError } from '../errors/ingot-error.ts';
-import { resolveInInstance } from '../rootfs/resolve-path.ts';
+import { ImageFileError, readImageText } from '../rootfs/read-image-file.ts';
+
+/** Largest dpkg status file read (a big Debian install has a few MiB). */
+const MAX_STATUS_BYTES = 256 * 1024 * 1024;
 
 export interface DebPackage {
   name: string;
@@ -92,7 +94,7 @@ const ABSENT = new Set(['ENOENT', 'ENOTDIR']);
  * database (a non-Debian image). Symlinks resolve inside the image. A database that is there but
  * cannot be read or parsed is an IngotError whose one-line message names /var/lib/dpkg/status.
  */
-export async function readDpkgDatabase(rootfsDir: string): Promise<DebPackage[] | undefined> {
+export async function readDpkgDatabase(rootfsDir: string, signal?: AbortSignal): Promise<DebPackage[] | undefined> {
   const unreadable = (err: unknown) => {
     // Node's message without the host path: `EISDIR: illegal operation on a directory, read`.
     const reason = ((err as Error)?.message ?? String(err)).split('\n')[0]!.replace(/, \w+ '[^']*'$/, '');
@@ -100,15 +102,13 @@ export async function readDpkgDatabase(rootfsDir: string): Promise<DebPackage[] 
       cause: err,
     });
   };
-  const file = await resolveInInstance([{ instancePath: '/', hostPath: rootfsDir }], DPKG_STATUS).catch(
-    (err: unknown) => {
-      throw unreadable(err);
-    },
-  );
-  if (!file.exists) return undefined;
-  const text = await readFile(file.hostPath, 'utf8').catch((err: unknown) => {
+  const text = await readImageText(rootfsDir, DPKG_STATUS, {
+    maxBytes: MAX_STATUS_BYTES,
+    ...(signal ? { signal } : {}),
+  }).catch((err: unknown) => {
     if (ABSENT.has((err as NodeJS.ErrnoException).code ?? '')) return undefined;
-    throw unreadable(err);
+    if ((err as Error)?.name === 'AbortError') throw err;
+    throw unreadable(err instanceof ImageFileError ? new Error(err.detail) : err);
   });
   return text === undefined ? undefined : packagesFromStatus(text, DPKG_STATUS);
 }

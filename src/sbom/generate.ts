@@ -12,6 +12,8 @@ export interface GenerateSbomsOptions extends SbomSubject {
   rootfsDir: string;
   /** Where the two files go (created when missing), e.g. `OUTPUT/sbom`. */
   outDir: string;
+  /** Stops reading the image on abort. */
+  signal?: AbortSignal;
 }
 
 export interface GeneratedSboms {
@@ -29,7 +31,7 @@ export interface GeneratedSboms {
 /** Reads the dpkg database (if any) and copyright files of `rootfsDir` and writes SPDX 2.3 and CycloneDX 1.6 JSON. */
 export async function generateSboms(opts: GenerateSbomsOptions): Promise<GeneratedSboms> {
   const started = performance.now();
-  const inventory = await readInventory(opts.rootfsDir);
+  const inventory = await readInventory(opts.rootfsDir, opts.signal);
   const subject: SbomSubject = {
     name: opts.name,
     version: opts.version,

@@ -3,11 +3,14 @@
  * content checksum, plus the distribution from `etc/os-release`.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DPKG_STATUS, readDpkgDatabase, type DebPackage } from './dpkg-status.ts';
 import { readPackageLicenses, type PackageLicenses } from './licenses.ts';
-import { resolveInInstance } from '../rootfs/resolve-path.ts';
+import { ImageFileError, readImageFile, readImageText } from '../rootfs/read-image-file.ts';
+
+/** Caps on what the host reads from an image (a hostile image can plant huge files, FIFOs and device links). */
+export const SBOM_READ_LIMITS = { osRelease: 64 * 1024, fileList: 64 * 1024 * 1024 } as const;
+/** Packages read at once (each reads a copyright file and hashes a file list). */
+const PARALLEL = 32;
 
 export interface InventoryPackage extends DebPackage {
   purl: string;
@@ -43,10 +46,12 @@ export function debPurl(pkg: Pick<DebPackage, 'name' | 'version' | 'architecture
   return `pkg:deb/${ns}/${encodeURIComponent(pkg.name)}@${encodeURIComponent(pkg.version)}?${qualifiers}`;
 }
 
-export async function readDistro(rootfsDir: string): Promise<Distro> {
-  const mapping = [{ instancePath: '/', hostPath: rootfsDir }];
-  const file = await resolveInInstance(mapping, '/etc/os-release').catch(() => undefined);
-  const text = file?.exists ? await readFile(file.hostPath, 'utf8').catch(() => '') : '';
+export async function readDistro(rootfsDir: string, signal?: AbortSignal): Promise<Distro> {
+  const text =
+    (await readImageText(rootfsDir, '/etc/os-release', {
+      maxBytes: SBOM_READ_LIMITS.osRelease,
+      ...(signal ? { signal } : {}),
+    }).catch(refusedOnly)) ?? '';
   const field = (k: string) => new RegExp(`^${k}=["']?([^"'\\n]*)`, 'm').exec(text)?.[1] ?? '';
   return {
     id: field('ID') || 'debian',
@@ -55,19 +60,40 @@ export async function readDistro(rootfsDir: string): Promise<Distro> {
   };
 }
 
-async function sha256Of(path: string): Promise<string | undefined> {
-  const data = await readFile(path).catch(() => undefined);
-  return data ? createHash('sha256').update(data).digest('hex') : undefined;
+/** A file the image has but the host refuses to read (FIFO, device, too large, link loop) counts as absent. */
+function refusedOnly(err: unknown): undefined {
+  if (err instanceof ImageFileError) return undefined;
+  throw err;
+}
+
+type DirCache = NonNullable<Parameters<typeof readImageFile>[2]['dirCache']>;
+
+async function sha256Of(
+  rootfsDir: string,
+  path: string,
+  signal: AbortSignal | undefined,
+  dirCache: DirCache,
+): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  const data = await readImageFile(rootfsDir, path, {
+    maxBytes: SBOM_READ_LIMITS.fileList,
+    dirCache,
+    onChunk: (c) => hash.update(c),
+    ...(signal ? { signal } : {}),
+  }).catch(refusedOnly);
+  return data ? hash.digest('hex') : undefined;
 }
 
 async function packageChecksum(
   rootfsDir: string,
   pkg: DebPackage,
+  signal: AbortSignal | undefined,
+  dirCache: DirCache,
 ): Promise<Pick<InventoryPackage, 'sha256' | 'checksumOf'>> {
-  const info = join(rootfsDir, 'var/lib/dpkg/info');
+  if (pkg.name.includes('/')) return {};
   for (const kind of ['md5sums', 'list'] as const) {
     for (const base of [pkg.name, `${pkg.name}:${pkg.architecture}`]) {
-      const sha256 = await sha256Of(join(info, `${base}.${kind}`));
+      const sha256 = await sha256Of(rootfsDir, `/var/lib/dpkg/info/${base}.${kind}`, signal, dirCache);
       if (sha256) return { sha256, checksumOf: kind };
     }
   }
@@ -75,16 +101,22 @@ async function packageChecksum(
 }
 
 /** Every installed dpkg package of `rootfsDir` with its licenses, purl and checksum (none when it has no dpkg database). */
-export async function readInventory(rootfsDir: string): Promise<Inventory> {
-  const [distro, debs] = await Promise.all([readDistro(rootfsDir), readDpkgDatabase(rootfsDir)]);
-  const packages = await Promise.all(
-    (debs ?? []).map(async (pkg): Promise<InventoryPackage> => {
-      const [licenses, checksum] = await Promise.all([
-        readPackageLicenses(rootfsDir, pkg.name),
-        packageChecksum(rootfsDir, pkg),
-      ]);
-      return { ...pkg, purl: debPurl(pkg, distro), licenses, ...checksum };
-    }),
-  );
+export async function readInventory(rootfsDir: string, signal?: AbortSignal): Promise<Inventory> {
+  const [distro, debs] = await Promise.all([readDistro(rootfsDir, signal), readDpkgDatabase(rootfsDir, signal)]);
+  const packages: InventoryPackage[] = [];
+  const dirCache: DirCache = new Map();
+  const all = debs ?? [];
+  for (let i = 0; i < all.length; i += PARALLEL) {
+    const batch = await Promise.all(
+      all.slice(i, i + PARALLEL).map(async (pkg): Promise<InventoryPackage> => {
+        const [licenses, checksum] = await Promise.all([
+          readPackageLicenses(rootfsDir, pkg.name, signal),
+          packageChecksum(rootfsDir, pkg, signal, dirCache),
+        ]);
+        return { ...pkg, purl: debPurl(pkg, distro), licenses, ...checksum };
+      }),
+    );
+    packages.push(...batch);
+  }
   return { distro, packages, ...(debs ? { packageDatabase: DPKG_STATUS } : {}) };
 }

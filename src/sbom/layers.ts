@@ -13,6 +13,8 @@ export interface GenerateLayerSbomsOptions extends Omit<GenerateSbomsOptions, 'r
   /** The image's layers, topmost first; one directory is read directly. */
   lowerDirs: readonly string[];
   workDir?: string;
+  /** The build's abort signal: cancelling ends the SBOM process. */
+  signal?: AbortSignal;
 }
 
 const MAX_REASON = 500;
@@ -55,10 +57,14 @@ export function childFailure(exitCode: number, stderr: string): IngotError {
 export async function generateSbomsForLayers(
   opts: GenerateLayerSbomsOptions,
 ): Promise<Omit<GeneratedSboms, 'inventory'>> {
-  const { lowerDirs, workDir, ...rest } = opts;
+  const { lowerDirs, workDir, signal, ...rest } = opts;
   if (lowerDirs.length === 1) {
     try {
-      const { inventory: _inventory, ...result } = await generateSboms({ ...rest, rootfsDir: lowerDirs[0]! });
+      const { inventory: _inventory, ...result } = await generateSboms({
+        ...rest,
+        rootfsDir: lowerDirs[0]!,
+        ...(signal ? { signal } : {}),
+      });
       return result;
     } catch (err) {
       throw failure(
@@ -73,7 +79,9 @@ export async function generateSbomsForLayers(
     lowerDirs,
     argv: [process.execPath, entry, '{ROOT}', JSON.stringify(rest)],
     ...(workDir ? { workDir } : {}),
+    ...(signal ? { signal } : {}),
   });
+  if (signal?.aborted) throw failure('ServiceException', 'cancelled');
   if (run.exitCode !== 0) throw childFailure(run.exitCode, run.stderr);
   return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as Omit<GeneratedSboms, 'inventory'>;
 }

@@ -2,8 +2,10 @@
  * @module Package licenses from Debian's machine-readable copyright files (DEP-5 `License:` fields in
  * `usr/share/doc/PKG/copyright`), mapped to SPDX identifiers where Debian's short name has one.
  */
-import { readFile } from 'node:fs/promises';
-import { resolveInInstance } from '../rootfs/resolve-path.ts';
+import { ImageFileError, readImageText } from '../rootfs/read-image-file.ts';
+
+/** Largest copyright file read (a hostile image can plant huge files, FIFOs and device links). */
+const MAX_COPYRIGHT_BYTES = 4 * 1024 * 1024;
 import { parseDeb822 } from './dpkg-status.ts';
 
 /** Debian short names (copyright-format 1.0, "License specification") whose SPDX identifier differs. */
@@ -86,12 +88,20 @@ export function licensesFromCopyright(text: string): string[] | undefined {
 }
 
 /** Licenses of package `name` from its copyright file inside `rootfsDir`; empty lists when unknown. */
-export async function readPackageLicenses(rootfsDir: string, name: string): Promise<PackageLicenses> {
-  const resolved = await resolveInInstance(
-    [{ instancePath: '/', hostPath: rootfsDir }],
-    `/usr/share/doc/${name}/copyright`,
-  ).catch(() => undefined);
-  const text = resolved?.exists ? await readFile(resolved.hostPath, 'utf8').catch(() => undefined) : undefined;
+export async function readPackageLicenses(
+  rootfsDir: string,
+  name: string,
+  signal?: AbortSignal,
+): Promise<PackageLicenses> {
+  const text = name.includes('/')
+    ? undefined
+    : await readImageText(rootfsDir, `/usr/share/doc/${name}/copyright`, {
+        maxBytes: MAX_COPYRIGHT_BYTES,
+        ...(signal ? { signal } : {}),
+      }).catch((err: unknown) => {
+        if (err instanceof ImageFileError || (err as NodeJS.ErrnoException).code) return undefined;
+        throw err;
+      });
   const debian = text === undefined ? [] : (licensesFromCopyright(text) ?? []);
   return { debian, spdx: debian.map((d) => spdxForDebianLicense(d) ?? licenseRefFor(d)) };
 }

@@ -3,11 +3,10 @@
  * sandboxes, builds left running → FAILED), opens the layer cache and starts taking jobs.
  */
 import { openLayerCache } from '../cache/layer-cache.ts';
-import { cleanupStaleSandboxes } from '../instance/sandbox/index.ts';
 import { basesHome, layerCacheOptions } from './config.ts';
 import { buildSettings, loadIngotConfig } from '../config/ingot-config.ts';
 import type { Store } from '../store/types.ts';
-import { recoverInterruptedBuilds } from '../worker/recover.ts';
+import { reapCrashLeftovers, recoverInterruptedBuilds } from '../worker/recover.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 
 const IN_PROCESS_PREFIX = 'inproc:';
@@ -18,7 +17,7 @@ export async function startInProcessWorker(
   concurrency: number,
   onError?: (err: unknown) => void,
 ): Promise<Worker> {
-  await cleanupStaleSandboxes(home);
+  await reapCrashLeftovers(home);
   // Only one server runs on a data directory: builds its in-process worker held are orphans now.
   await recoverInterruptedBuilds(store, (job) => job.leaseOwner?.startsWith(IN_PROCESS_PREFIX) === true);
   const cache = await openLayerCache(layerCacheOptions(home));

@@ -69,6 +69,7 @@ async function buildOutputs(
     onEvent,
     limits,
     vm,
+    ...(networkFor(record.doc) === 'host' ? { network: 'host' as const } : {}),
     timeoutMs: buildTimeoutMs(),
     evidence: await evidenceFor(ctx.home, record.doc),
     ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}),
@@ -143,6 +144,11 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
 function buildTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const minutes = Number(env['INGOT_BUILD_TIMEOUT_MINUTES'] ?? 240);
   return (Number.isFinite(minutes) && minutes > 0 ? minutes : 240) * 60_000;
+}
+
+/** The `ingot:network` resource tag of the infrastructure configuration: `host` opts in to the host's network. */
+function networkFor(image: Image): 'isolated' | 'host' {
+  return image.infrastructureConfiguration?.resourceTags?.['ingot:network'] === 'host' ? 'host' : 'isolated';
 }
 
 /**

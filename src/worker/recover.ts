@@ -5,6 +5,8 @@
  */
 import { stageOf } from '../images/image-failure.ts';
 import { isInProgress } from '../images/image-states.ts';
+import { reapStaleWorkDirs } from '../engine/work-dirs.ts';
+import { cleanupStaleSandboxes } from '../instance/sandbox/index.ts';
 import type { Image } from '../model/generated/shapes.ts';
 import type { Job, Store } from '../store/types.ts';
 import { failImage } from './image-state.ts';
@@ -36,6 +38,15 @@ export async function recoverInterruptedBuilds(store: Store, isOrphan: (job: Job
     if (arn) recovered.push(arn);
   }
   return recovered;
+}
+
+/**
+ * Removes what killed Ingot processes left on this machine: sandboxes (mounts, cgroups, helper
+ * processes, runtime dirs) and build work dirs whose owner is gone. Run at start-up and by every
+ * live worker from time to time, so a dead worker's leftovers do not wait for the next start.
+ */
+export async function reapCrashLeftovers(home: string): Promise<string[]> {
+  return [...(await cleanupStaleSandboxes(home)), ...(await reapStaleWorkDirs(home))];
 }
 
 /** Fails jobs whose worker vanished after their last attempt; returns the images marked FAILED. */

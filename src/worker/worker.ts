@@ -14,7 +14,7 @@ import { every } from '../timers/every.ts';
 import { CANCELLED, SHUTDOWN } from './context.ts';
 import { dispatch } from './dispatch.ts';
 import { setState } from './image-state.ts';
-import { reapExpiredJobs } from './recover.ts';
+import { reapCrashLeftovers, reapExpiredJobs } from './recover.ts';
 
 export interface WorkerOptions {
   store: Store;
@@ -91,6 +91,7 @@ export function startWorker(opts: WorkerOptions): Worker {
     if (Date.now() - lastReap >= leaseMs / 2) {
       lastReap = Date.now();
       await reapExpiredJobs(opts.store);
+      await reapCrashLeftovers(opts.home).catch((err: unknown) => opts.onError?.(err));
     }
     while (!stopped && running.size < concurrency) {
       const job = await claimJob(opts.store, id, leaseMs);

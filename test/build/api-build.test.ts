@@ -6,7 +6,7 @@
 import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -224,6 +224,12 @@ test('a server killed with -9 mid-build marks the image FAILED with a reason whe
     assert.doesNotMatch(
       readFileSync('/proc/self/mountinfo', 'utf8'),
       new RegExp(home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+    );
+    // The killed build's work directory is gone too (issue 13 item 10).
+    assert.deepEqual(
+      readdirSync(join(home, 'work')).filter((n) => n.startsWith('build-')),
+      [],
+      'work/build-* left behind',
     );
     second.proc.kill('SIGTERM');
     await new Promise((r) => second.proc.once('exit', r));

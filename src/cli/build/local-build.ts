@@ -24,6 +24,8 @@ export interface LocalBuildOptions {
   compression: 'gzip' | 'zstd';
   runTests: boolean;
   keepOnFailure: boolean;
+  /** Steps use the host's network (`--host-network`). */
+  hostNetwork?: boolean;
   /** Bootable disk formats (image recipes only). */
   diskFormats?: DiskFormat[];
   instanceType?: string | undefined;
@@ -85,6 +87,7 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
       evidence,
       onEvent: printer.onEvent,
       keepOnFailure: opts.keepOnFailure,
+      ...(opts.hostNetwork ? { network: 'host' as const } : {}),
     });
     printer.done();
     process.stderr.write(

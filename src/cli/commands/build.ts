@@ -7,7 +7,7 @@ import type { CommandModule } from '../command.ts';
 import { parseDiskFormats } from '../../disk/layout.ts';
 
 const usage = `Usage: ingot build FILE [--output DIR] [--no-cache] [--compression gzip|zstd] [--skip-tests]
-                   [--instance-type TYPE] [--timeout MINUTES] [--keep-on-failure]
+                   [--instance-type TYPE] [--timeout MINUTES] [--keep-on-failure] [--host-network]
                    [--findings-feed FILE] [--fail-on-severity SEV] [--compliance] [--compliance-profile P] [--sign-key PEM]
                    [--format raw,qcow2,vmdk,vhdx,vhd]
 
@@ -40,6 +40,8 @@ Options:
                       (INGOT_SYSTEMD_ROUTING=off keeps it in sandboxes)
   --timeout MINUTES   fail the build if it has not finished in this time (default 120)
   --keep-on-failure   keep the build's work directory (layers, upper dirs) when it fails
+  --host-network      run steps in the host's network namespace (default: an isolated, outbound-only
+                      network with no access to host ports; see docs/security.md)
   --format LIST       image recipes: write bootable disk images instead of rootfs.tar.zst, in any of
                       raw, qcow2, vmdk (streamOptimized), vhdx, vhd (comma-separated); the root
                       size comes from the recipe's blockDeviceMappings (default 8 GiB) and the
@@ -72,6 +74,7 @@ export const command: CommandModule = {
         compression: { type: 'string' },
         'skip-tests': { type: 'boolean' },
         'keep-on-failure': { type: 'boolean' },
+        'host-network': { type: 'boolean' },
         format: { type: 'string' },
         'instance-type': { type: 'string' },
         timeout: { type: 'string' },
@@ -114,6 +117,7 @@ export const command: CommandModule = {
       compression,
       runTests: values['skip-tests'] !== true,
       keepOnFailure: values['keep-on-failure'] === true,
+      hostNetwork: values['host-network'] === true,
       ...(values.format !== undefined ? { diskFormats: parseDiskFormats(values.format) } : {}),
       instanceType,
       timeoutMs: timeoutMinutes * 60_000,

@@ -9,7 +9,7 @@ import type { CommandModule } from '../command.ts';
 
 const usage = `Usage: ingot toe validate FILE...
        ingot toe run --documents FILE[,FILE...] [--phases build,validate,test] [--parameters NAME=VALUE[,NAME=VALUE]]...
-                     [--root DIR] [--output DIR] [--verbose]
+                     [--root DIR [--host-network]] [--output DIR] [--verbose]
 
 validate   checks each document; prints one line per problem (FILE:LINE:COL: PATH: MESSAGE);
            exits 0 only when every document is valid.
@@ -20,6 +20,7 @@ run        runs the documents' phases in order and writes console.log, detailedo
   --phases P,...          phases to run (default: all, in document order)
   --parameters N=V,...    parameter values (repeatable)
   --root DIR              run inside DIR (an in-place sandboxed chroot) instead of on this host
+  --host-network          with --root: use the host's network (default: isolated, outbound only)
   --output DIR            where the run's files go (default: ./TOE_<time>_<execution id>)
   --verbose               also print every console line (command output)
 
@@ -73,7 +74,7 @@ async function loadDocuments(refs: string[]) {
   });
 }
 
-async function openInstance(root: string | undefined): Promise<Instance> {
+async function openInstance(root: string | undefined, hostNetwork: boolean): Promise<Instance> {
   if (!root) {
     const { HostInstance } = await import('../../instance/host/host-instance.ts');
     return new HostInstance();
@@ -81,7 +82,7 @@ async function openInstance(root: string | undefined): Promise<Instance> {
   if (!existsSync(root)) throw new IngotError('ValidationException', `--root ${root} does not exist`);
   const { createSandboxInstance } = await import('../../instance/sandbox/index.ts');
   try {
-    return await createSandboxInstance({ rootDir: resolve(root) });
+    return await createSandboxInstance({ rootDir: resolve(root), ...(hostNetwork ? { network: 'host' } : {}) });
   } catch (err) {
     if (err instanceof UnsupportedInstanceError)
       throw new IngotError('ValidationException', `--root needs the sandbox, which cannot run here: ${err.message}`);
@@ -105,6 +106,7 @@ async function run(argv: string[]): Promise<number> {
       phases: { type: 'string' },
       parameters: { type: 'string', multiple: true },
       root: { type: 'string' },
+      'host-network': { type: 'boolean' },
       output: { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
     },
@@ -140,7 +142,7 @@ async function run(argv: string[]): Promise<number> {
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const instance = await openInstance(values.root);
+  const instance = await openInstance(values.root, values['host-network'] === true);
   try {
     const output = await runComponentDocuments({
       instance,

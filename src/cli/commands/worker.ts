@@ -42,13 +42,12 @@ export const command: CommandModule = {
     const { basesHome, databaseFile, ingotHome, layerCacheOptions } = await import('../../server/config.ts');
     const { buildSettings, loadIngotConfig } = await import('../../config/ingot-config.ts');
     const { openLayerCache } = await import('../../cache/layer-cache.ts');
-    const { cleanupStaleSandboxes } = await import('../../instance/sandbox/index.ts');
-    const { reapExpiredJobs } = await import('../../worker/recover.ts');
+    const { reapCrashLeftovers, reapExpiredJobs } = await import('../../worker/recover.ts');
     const { startWorker } = await import('../../worker/worker.ts');
     const home = ingotHome();
     const settings = buildSettings(home);
     const store = openSqliteStore(databaseFile(home), { defaultMaxAttempts: settings.maxAttempts });
-    await cleanupStaleSandboxes(home);
+    await reapCrashLeftovers(home);
     await reapExpiredJobs(store);
     const cache = await openLayerCache(layerCacheOptions(home));
     const worker = startWorker({

@@ -1,19 +1,19 @@
 /**
- * @module The bubblewrap command line for one exec: new mount/pid/uts/ipc namespaces, the instance
- * root pivoted to `/`, private /proc, a minimal /dev, the instance's /tmp, the host's DNS, and
- * root's capabilities cut down to what package installs need (Docker's default set).
+ * @module The bubblewrap command line for one exec: new mount/pid/uts/ipc/cgroup namespaces, the
+ * instance root pivoted to `/`, private /proc, a minimal /dev, the instance's /tmp and DNS, root's
+ * capabilities cut down to what package installs need, the seccomp filter; and the host-side
+ * launcher that joins the cgroup and the build's network namespace first.
  */
 import { findTool } from '../../process/index.ts';
 import { UnsupportedInstanceError } from '../types.ts';
 
-/** Capabilities a build step keeps; no CAP_SYS_ADMIN (mounts), SYS_MODULE, SYS_RAWIO, SYS_TIME, NET_ADMIN... */
+/** Capabilities a build step keeps (Docker's default set less NET_RAW): no SYS_ADMIN (mounts), SYS_PTRACE, NET_RAW, NET_ADMIN... */
 export const SANDBOX_CAPABILITIES = [
   'CAP_CHOWN',
   'CAP_DAC_OVERRIDE',
   'CAP_FSETID',
   'CAP_FOWNER',
   'CAP_MKNOD',
-  'CAP_NET_RAW',
   'CAP_SETGID',
   'CAP_SETUID',
   'CAP_SETFCAP',
@@ -44,6 +44,8 @@ export interface BwrapSpec {
   /** Where the host's resolv.conf is mounted inside (already resolved through symlinks), if anywhere. */
   resolvConfTarget?: string;
   hostResolvConf?: string;
+  /** The seccomp filter is on fd 3 (the launcher opens it). */
+  seccomp?: boolean;
 }
 
 /** Absolute path of `bwrap`, or UnsupportedInstanceError naming the package. */
@@ -75,6 +77,7 @@ export function bwrapArgs(spec: BwrapSpec, argv: readonly string[]): string[] {
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
+    '--unshare-cgroup-try',
     '--hostname',
     spec.hostname,
     '--die-with-parent',
@@ -86,14 +89,34 @@ export function bwrapArgs(spec: BwrapSpec, argv: readonly string[]): string[] {
     spec.cwd,
     '--clearenv',
   );
+  if (spec.seccomp) args.push('--seccomp', '3');
   for (const [k, v] of Object.entries(spec.env)) args.push('--setenv', k, v);
   args.push('--', ...argv);
   return args;
 }
 
-/** Wraps a command so its first process joins the given cgroups before anything can fork. */
-export function joinCgroupsArgv(procsFiles: readonly string[], argv: readonly string[]): string[] {
-  if (procsFiles.length === 0) return [...argv];
-  const script = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
-  return ['/bin/sh', '-c', script, 'ingot-join', String(procsFiles.length), ...procsFiles, ...argv];
+export interface LauncherSpec {
+  /** cgroup.procs files the launcher joins before anything can fork. */
+  procsFiles: readonly string[];
+  /** File opened on fd 3 for bwrap's `--seccomp 3`. */
+  seccompFile?: string;
+  /** Network namespace to enter (host side, before bwrap); none: the host's. */
+  netnsPath?: string;
+}
+
+/** Wraps the bwrap command: join the cgroups, enter the build's network namespace, open the seccomp filter on fd 3. */
+export function launcherArgv(spec: LauncherSpec, argv: readonly string[]): string[] {
+  const script =
+    'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; f=$1; shift; exec "$@" 3<"$f"';
+  const inner = spec.netnsPath ? ['nsenter', `--net=${spec.netnsPath}`, '--', ...argv] : [...argv];
+  return [
+    '/bin/sh',
+    '-c',
+    script,
+    'ingot-launch',
+    String(spec.procsFiles.length),
+    ...spec.procsFiles,
+    spec.seccompFile ?? '/dev/null',
+    ...inner,
+  ];
 }

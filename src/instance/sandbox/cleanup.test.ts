@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { bootstrapUnavailable, sharedTestBase } from '../../../test/helpers/test-base.ts';
 import { cleanupStaleSandboxes, createSandboxInstance } from './index.ts';
-import { mountsUnder } from './mounts.ts';
+import { mountsUnder, unmount } from './mounts.ts';
 
 const unavailable =
   bootstrapUnavailable() ?? (existsSync('/usr/bin/bwrap') ? undefined : 'bubblewrap is not installed');
@@ -33,7 +33,7 @@ test('a SIGKILLed owner leaves nothing after cleanupStaleSandboxes; live sandbox
   const id = await new Promise<string>((resolve) =>
     owner.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())),
   );
-  assert.equal((await mountsUnder(home)).length, 1);
+  assert.equal((await mountsUnder(home)).length, 2, 'the overlay and the build network namespace');
   const live = await createSandboxInstance({ ingotHome: home, rootDir: base.rootfsDir });
   try {
     assert.deepEqual(await cleanupStaleSandboxes(home), [], 'a live owner is not stale');
@@ -41,7 +41,7 @@ test('a SIGKILLed owner leaves nothing after cleanupStaleSandboxes; live sandbox
     await new Promise((resolve) => owner.once('exit', resolve));
     const removed = await cleanupStaleSandboxes(home);
     assert.ok(removed.includes(join(home, 'run/sandboxes', id)), removed.join(', '));
-    assert.deepEqual(await mountsUnder(home), []);
+    assert.deepEqual(await mountsUnder(home), [join(home, 'run/sandboxes', live.id, 'netns')], 'only the live one');
     assert.equal(
       execFileSync('sh', ['-c', `find /sys/fs/cgroup -maxdepth 6 -name 'ingot-${id}-*'`], { encoding: 'utf8' }),
       '',
@@ -52,6 +52,7 @@ test('a SIGKILLed owner leaves nothing after cleanupStaleSandboxes; live sandbox
     await live.close();
   }
   assert.deepEqual(readdirSync(join(home, 'run/sandboxes')), []);
+  assert.deepEqual(await mountsUnder(home), []);
 });
 
 test('cgroups of a dead owner whose INGOT_HOME is gone are found by name and removed', {
@@ -82,6 +83,7 @@ test('cgroups of a dead owner whose INGOT_HOME is gone are found by name and rem
   assert.notEqual(find(), '');
   owner.kill('SIGKILL');
   await new Promise((resolve) => owner.once('exit', resolve));
+  for (const m of await mountsUnder(join(home, 'gone'))) await unmount(m); // the network namespace's mount
   rmSync(join(home, 'gone'), { recursive: true });
   const removed = await cleanupStaleSandboxes(home);
   assert.ok(

@@ -1,5 +1,6 @@
 /** @module Options of the sandbox instance: an in-place root, or overlay layers over a base. */
 import type { ResourceLimits } from '../../cgroups/instance-types.ts';
+import type { SandboxNetwork } from './network.ts';
 
 export interface SandboxCommonOptions {
   /** Host name inside the sandbox (default: the sandbox id). */
@@ -10,6 +11,11 @@ export interface SandboxCommonOptions {
   env?: Readonly<Record<string, string>>;
   /** Where runtime directories and mount points live (default `$INGOT_HOME`, else ~/.ingot). */
   ingotHome?: string;
+  /**
+   * `isolated` (default): the instance's own network namespace, outbound only (slirp4netns), no
+   * host loopback. `host`: the host's network namespace (opt-in; steps can reach host services).
+   */
+  network?: SandboxNetwork;
 }
 
 /** Chroot into `rootDir` and modify it (`ingot toe run --root DIR`). */

@@ -17,6 +17,8 @@ export interface SandboxState {
   cgroupDirs: string[];
   /** Files created in an in-place root (an empty resolv.conf mount point) to remove again. */
   createdFiles: string[];
+  /** Helper processes outside the cgroup (slirp4netns), killed on teardown. */
+  helpers?: { pid: number; start: string }[];
 }
 
 /** cgroup of a sandbox; the owner's pid in the name lets orphans be found without a state file. */
@@ -35,6 +37,16 @@ export function processStart(pid: number): string {
   }
 }
 
+/** SIGKILLs a helper process if it is still the one that was started (pid not recycled). */
+export function stopHelper(helper: { pid: number; start: string }): void {
+  if (!helper.pid || processStart(helper.pid) !== helper.start) return;
+  try {
+    process.kill(helper.pid, 'SIGKILL');
+  } catch {
+    /* gone already */
+  }
+}
+
 export async function writeState(dir: string, state: SandboxState): Promise<void> {
   await writeFile(join(dir, 'state.json.tmp'), JSON.stringify(state));
   await rename(join(dir, 'state.json.tmp'), join(dir, 'state.json'));
@@ -43,11 +55,17 @@ export async function writeState(dir: string, state: SandboxState): Promise<void
 /** Unmounts, kills and removes everything a sandbox's runtime dir and state name. */
 export async function teardownRuntime(dir: string, state: Partial<SandboxState>): Promise<void> {
   if (state.cgroupDirs?.length) await removeCgroupDirs(state.cgroupDirs);
+  for (const h of state.helpers ?? []) stopHelper(h);
   // Files made inside the mounted root go first (so an overlay upper dir does not keep them),
   // things beside it (an overlay work dir) only once nothing is mounted any more.
   const created = state.createdFiles ?? [];
   for (const f of created.filter((p) => p.startsWith(`${dir}/`))) await rm(f, { force: true });
-  for (const m of await mountsUnder(dir)) await unmount(m);
+  // A mount point can hold stacked mounts (propagated peers): unmount until none is left.
+  for (let round = 0; round < 5; round++) {
+    const points = await mountsUnder(dir);
+    if (points.length === 0) break;
+    for (const m of points) await unmount(m);
+  }
   const left = await mountsUnder(dir);
   if (left.length) throw new Error(`cannot remove ${dir}: still mounted: ${left.join(', ')}`);
   for (const f of created.filter((p) => !p.startsWith(`${dir}/`))) await rm(f, { recursive: true, force: true });

@@ -5,7 +5,7 @@
 import { runCommand } from '../../process/index.ts';
 import { execProcess } from '../exec-process.ts';
 import type { ExecParams, ExecResult, Instance } from '../types.ts';
-import { DEFAULT_SANDBOX_ENV, bwrapArgs, findBwrap, joinCgroupsArgv } from './bwrap.ts';
+import { DEFAULT_SANDBOX_ENV, bwrapArgs, findBwrap, launcherArgv } from './bwrap.ts';
 import { copyIntoInstance, copyOutOfInstance } from './copy.ts';
 import type { SandboxOptions } from './options.ts';
 import { teardownRuntime } from './runtime.ts';
@@ -52,12 +52,20 @@ export class SandboxInstance implements Instance {
         cwd,
         env: { ...DEFAULT_SANDBOX_ENV, ...this.#options.env, ...env },
         ...(this.#res.resolvConfTarget
-          ? { resolvConfTarget: this.#res.resolvConfTarget, hostResolvConf: '/etc/resolv.conf' }
+          ? { resolvConfTarget: this.#res.resolvConfTarget, hostResolvConf: this.#res.resolvConfSource }
           : {}),
+        seccomp: this.#res.seccompFile !== undefined,
       },
       argv,
     );
-    return joinCgroupsArgv(this.#res.cgroup?.procsFiles ?? [], [this.#bwrap, ...inner]);
+    return launcherArgv(
+      {
+        procsFiles: this.#res.cgroup?.procsFiles ?? [],
+        ...(this.#res.seccompFile ? { seccompFile: this.#res.seccompFile } : {}),
+        ...(this.#res.network ? { netnsPath: this.#res.network.netnsPath } : {}),
+      },
+      [this.#bwrap, ...inner],
+    );
   }
 
   /** Runs `argv` inside the instance attached to this process's terminal (for `ingot shell`). */
@@ -102,6 +110,7 @@ export class SandboxInstance implements Instance {
     this.#closing ??= (async () => {
       await this.#stopProcesses();
       await teardownRuntime(this.#res.runtimeDir, this.#res.state);
+      this.#res.network?.slirp.kill();
     })();
     return this.#closing;
   }

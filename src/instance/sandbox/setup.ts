@@ -9,6 +9,9 @@ import { createCgroup } from '../../cgroups/cgroup.ts';
 import type { Cgroup } from '../../cgroups/cgroup.ts';
 import { UnsupportedInstanceError } from '../types.ts';
 import { mountOverlay } from './mounts.ts';
+import { setUpIsolatedNetwork } from './network.ts';
+import type { IsolatedNetwork } from './network.ts';
+import { sandboxSeccompFilter } from './seccomp.ts';
 import { isOverlay } from './options.ts';
 import type { SandboxOptions } from './options.ts';
 import { resolveInInstance } from '../../rootfs/resolve-path.ts';
@@ -31,6 +34,12 @@ export interface SandboxResources {
   mappings: PathMapping[];
   cgroup: Cgroup | null;
   resolvConfTarget?: string;
+  /** The resolv.conf mounted at resolvConfTarget (the host's, or slirp's forwarder for an isolated network). */
+  resolvConfSource: string;
+  /** The build's own network namespace; absent when it uses the host's network. */
+  network?: IsolatedNetwork;
+  /** seccomp filter file handed to bwrap (absent on an architecture the filter does not know). */
+  seccompFile?: string;
   state: SandboxState;
   warnings: string[];
 }
@@ -68,8 +77,22 @@ export async function setUpSandbox(options: SandboxOptions): Promise<SandboxReso
     const { cgroup, warnings } = await createCgroup(sandboxCgroupName(id), options.limits ?? {});
     state.cgroupDirs = [...(cgroup?.dirs ?? [])];
     await writeState(runtimeDir, state);
-    const resolvConfTarget = await prepareResolvConf(mappings, state, warnings);
+    let network: IsolatedNetwork | undefined;
+    if ((options.network ?? 'isolated') === 'isolated') {
+      network = await setUpIsolatedNetwork(runtimeDir, async (helper) => {
+        state.helpers = [...(state.helpers ?? []), helper];
+        await writeState(runtimeDir, state);
+      });
+    } else warnings.push('the build uses the host network (opted in): steps can reach host ports and loopback');
+    const resolvConfSource = network?.resolvConf ?? '/etc/resolv.conf';
+    const resolvConfTarget = await prepareResolvConf(mappings, state, warnings, resolvConfSource);
     await writeState(runtimeDir, state);
+    const filter = sandboxSeccompFilter();
+    let seccompFile: string | undefined;
+    if (filter) {
+      seccompFile = join(runtimeDir, 'seccomp.bpf');
+      await writeFile(seccompFile, filter);
+    } else warnings.push(`no seccomp filter for ${process.arch}: steps can create user namespaces`);
     return {
       id,
       runtimeDir,
@@ -79,6 +102,9 @@ export async function setUpSandbox(options: SandboxOptions): Promise<SandboxReso
       cgroup,
       state,
       warnings,
+      resolvConfSource,
+      ...(network ? { network } : {}),
+      ...(seccompFile ? { seccompFile } : {}),
       ...(resolvConfTarget ? { resolvConfTarget } : {}),
     };
   } catch (err) {
@@ -115,9 +141,10 @@ async function prepareResolvConf(
   mappings: PathMapping[],
   state: SandboxState,
   warnings: string[],
+  source: string,
 ): Promise<string | undefined> {
   if (
-    !(await stat('/etc/resolv.conf').then(
+    !(await stat(source).then(
       (s) => s.isFile(),
       () => false,
     ))

@@ -175,7 +175,7 @@ test('JSON documents, named loops, Go-template braces and Windows modules valida
   const result = parseComponentDocument(json);
   assert.ok(result.ok, result.ok ? '' : describe(result.errors));
   assert.deepEqual(result.document.phases[0]!.steps[0]!.loop, { kind: 'forEach', items: ['a', 'b'], name: 'hosts' });
-  assert.equal(result.document.phases[0]!.steps[0]!.timeoutSeconds, 7200);
+  assert.equal(result.document.phases[0]!.steps[0]!.timeoutSeconds, 1800);
 });
 
 test('every document in the shared corpus validates unless it is genuinely broken', (t) => {

@@ -110,4 +110,8 @@ export interface ComponentDocument {
 
 export type ParseResult = { ok: true; document: ComponentDocument } | { ok: false; errors: DocumentError[] };
 
-export const DEFAULT_TIMEOUT_SECONDS = 7200;
+/**
+ * A step's timeout when its document gives none: 30 minutes (AWSTOE's is 2 hours; a stuck step
+ * should not hold a build slot that long). Set `timeoutSeconds` for longer steps.
+ */
+export const DEFAULT_TIMEOUT_SECONDS = 1800;
