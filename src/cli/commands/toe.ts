@@ -1,4 +1,5 @@
 /** @module `ingot toe validate|run`: check AWSTOE documents, or run them on this host or in a sandboxed root (like `awstoe`). */
+import { settingFromEnv } from '../../config/settings.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -90,7 +91,7 @@ async function openInstance(root: string | undefined): Promise<Instance> {
 }
 
 function s3FromEnv() {
-  const endpoint = process.env['INGOT_S3_ENDPOINT'];
+  const endpoint = settingFromEnv('s3Endpoint', process.env);
   const accessKeyId = process.env['AWS_ACCESS_KEY_ID'];
   const secretAccessKey = process.env['AWS_SECRET_ACCESS_KEY'];
   if (!endpoint || !accessKeyId || !secretAccessKey) return {};
