@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { IngotError } from '../errors/ingot-error.ts';
+import { loadIngotConfig } from './ingot-config.ts';
 import { DEFAULT_ACCOUNT_ID, num, oneOf, optionalPath, text, type Parser } from './setting-parsers.ts';
 
 export { DEFAULT_ACCOUNT_ID };
@@ -33,6 +34,12 @@ export interface Settings {
   sourceDateEpoch: number | undefined;
   s3Endpoint: string | undefined;
 }
+
+/** The settings a build reads (worker and `ingot build`). */
+export type BuildSettings = Pick<
+  Settings,
+  'buildTimeoutMinutes' | 'securityFeed' | 'signingKey' | 'qemuAccel' | 'sourceDateEpoch'
+>;
 
 export interface Setting<K extends keyof Settings = keyof Settings> {
   key: K;
@@ -224,7 +231,7 @@ function parseOne<K extends keyof Settings>(s: Setting<K>, raw: unknown, where: 
   const r = v.safeParse(s.parse, raw);
   if (r.success) return r.output;
   if (s.lenient) return s.fallback(sofar);
-  throw new IngotError('invalid-input', `${where} ${r.issues[0].message}, got '${String(raw)}'`);
+  throw new IngotError('invalid-config', `${where} ${r.issues[0].message}, got '${String(raw)}'`);
 }
 
 export interface ResolveOptions {
@@ -279,3 +286,17 @@ export function settingFromEnv<K extends keyof Settings>(
   const sofar = key === 'basesHome' || key === 'configFile' ? { home: settingFromEnv('home', env) } : {};
   return raw !== undefined && raw.trim() !== '' ? parseOne(s, raw, s.env, sofar) : s.fallback(sofar);
 }
+
+/** What entry points call once: the environment, then `$INGOT_CONFIG`'s keys (`builds.*`), then defaults. */
+export function loadSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: Partial<Settings> = {},
+): Settings {
+  return resolveSettings(env, { overrides, readFile: loadIngotConfig });
+}
+
+/** Where the layer cache lives and how large it may grow: one answer for server, worker and CLI. */
+export const layerCacheOptions = (s: Pick<Settings, 'home' | 'cacheMaxGib'>): { root: string; maxBytes: number } => ({
+  root: join(s.home, 'cache'),
+  maxBytes: s.cacheMaxGib * 2 ** 30,
+});

@@ -62,6 +62,10 @@ export interface BuildOptions {
   keepOnFailure?: boolean;
   /** CA bundle and proxy variables for every instance (default: INGOT_INSTANCE_CA_BUNDLE, the host's proxy variables). */
   passIn?: InstancePassIn;
+  /** qemu accelerator (INGOT_QEMU_ACCEL); default: probed. */
+  qemuAccel?: 'kvm' | 'tcg' | undefined;
+  /** Clamp file times in layers (SOURCE_DATE_EPOCH); default: kept. */
+  sourceDateEpoch?: number | undefined;
 }
 
 export interface BuildResult {
@@ -119,6 +123,8 @@ async function runBuildWithin(
     signal,
     onEvent,
     releases: [],
+    qemuAccel: opts.qemuAccel,
+    sourceDateEpoch: opts.sourceDateEpoch,
   };
   let ok = false;
   try {
@@ -364,6 +370,7 @@ async function writeOutputs(
       cache: ctx.cache,
       workDir: ctx.workDir,
       compression: ctx.compression,
+      sourceDateEpoch: ctx.sourceDateEpoch,
       annotations: {
         'org.opencontainers.image.title': request.name,
         'org.opencontainers.image.version': request.version,

@@ -7,6 +7,8 @@
 export const ERROR_CODES = {
   /** Bad input the user can fix (a value, a document, a file). */
   'invalid-input': 'InvalidParameterValueException',
+  /** Ingot's own configuration (file or environment) is wrong: the operator fixes it. */
+  'invalid-config': 'ValidationException',
   /** A malformed or contradictory request as a whole. */
   'invalid-request': 'InvalidRequestException',
   'not-found': 'ResourceNotFoundException',

@@ -2,6 +2,7 @@
  * @module Debian security tracker data (the tracker's JSON export: source package → CVE → per-release
  * status), loaded from a file the user imports or points to, and checked for shape.
  */
+import { settingFromEnv } from '../config/settings.ts';
 import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
@@ -105,13 +106,17 @@ export async function importTrackerFeed(
   return { path: dest, sourcePackages: Object.keys(feed).length };
 }
 
-/** The feed to scan with: an explicit path, else $INGOT_SECURITY_FEED, else the imported one (undefined when none). */
+/**
+ * The feed to scan with: an explicit path (option, or the INGOT_SECURITY_FEED setting), else
+ * `env`'s INGOT_SECURITY_FEED, else the imported one (undefined when none).
+ */
 export async function resolveFeedPath(
   ingotHome: string,
   explicit?: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>> = {},
 ): Promise<string | undefined> {
-  if (explicit || env.INGOT_SECURITY_FEED) return explicit || env.INGOT_SECURITY_FEED;
+  const named = explicit || settingFromEnv('securityFeed', env);
+  if (named) return named;
   const imported = importedFeedPath(ingotHome);
   return (await stat(imported).then(
     () => true,

@@ -2,6 +2,7 @@
  * @module ECDSA P-256 signing keys as PEM files (PKCS#8 private, SPKI public: what cosign's `--key` and
  * `openssl dgst -verify` read), and where the key comes from (`--key` or `INGOT_SIGNING_KEY`).
  */
+import { settingFromEnv } from '../config/settings.ts';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -67,9 +68,12 @@ export async function loadPublicKey(path: string): Promise<KeyObject> {
   }
 }
 
-/** The signing key path: the explicit one, else $INGOT_SIGNING_KEY, else undefined (outputs stay unsigned). */
-export function signingKeyPath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return explicit || env[SIGNING_KEY_ENV] || undefined;
+/** The signing key path: the explicit one, else `env`'s INGOT_SIGNING_KEY, else undefined (outputs stay unsigned). */
+export function signingKeyPath(
+  explicit: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  return explicit || settingFromEnv('signingKey', env);
 }
 
 /** ECDSA-SHA256 signature (ASN.1 DER, as cosign and openssl write it), base64. */

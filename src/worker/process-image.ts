@@ -13,7 +13,6 @@ import { instanceDriverFor } from '../instance/qemu/select.ts';
 import { runBuild } from '../engine/build.ts';
 import type { EvidenceOptions } from '../engine/evidence.ts';
 import { resolveFeedPath } from '../findings/feed.ts';
-import { signingKeyPath } from '../signing/keys.ts';
 import { formatEvent, type BuildEvent } from '../engine/events.ts';
 import type { OutputManifest } from '../artifacts/manifest.ts';
 import type { Image, OutputResources } from '../model/generated/shapes.ts';
@@ -23,6 +22,7 @@ import { imageOutputDir, openImageLog } from '../artifacts/output-dirs.ts';
 import type { ProcessContext, Outcome } from './context.ts';
 import { setState } from './image-state.ts';
 import { settleFailedJob } from './settle.ts';
+import type { BuildSettings } from '../config/settings.ts';
 
 async function buildOutputs(
   ctx: ProcessContext,
@@ -69,8 +69,10 @@ async function buildOutputs(
     onEvent,
     limits,
     vm,
-    timeoutMs: buildTimeoutMs(),
-    evidence: await evidenceFor(ctx.home, record.doc),
+    timeoutMs: (ctx.settings?.buildTimeoutMinutes ?? DEFAULT_BUILD_TIMEOUT_MINUTES) * 60_000,
+    evidence: await evidenceFor(ctx.home, record.doc, ctx.settings ?? {}),
+    ...(ctx.settings?.qemuAccel ? { qemuAccel: ctx.settings.qemuAccel } : {}),
+    ...(ctx.settings?.sourceDateEpoch !== undefined ? { sourceDateEpoch: ctx.settings.sourceDateEpoch } : {}),
     ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}),
   });
   const osVersion =
@@ -139,11 +141,8 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
   }
 }
 
-/** A build that runs longer than this fails (`INGOT_BUILD_TIMEOUT_MINUTES`, default 240). */
-function buildTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const minutes = Number(env['INGOT_BUILD_TIMEOUT_MINUTES'] ?? 240);
-  return (Number.isFinite(minutes) && minutes > 0 ? minutes : 240) * 60_000;
-}
+/** A build that runs longer than this fails (the `buildTimeoutMinutes` setting's default). */
+const DEFAULT_BUILD_TIMEOUT_MINUTES = 240;
 
 /**
  * What evidence an API build gathers: findings when a tracker feed is configured
@@ -152,12 +151,16 @@ function buildTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
  * cis_level1_server) and `ingot:fail-on-severity` (e.g. HIGH) ask for compliance scores and a
  * findings gate.
  */
-async function evidenceFor(home: string, image: Image): Promise<EvidenceOptions> {
+async function evidenceFor(
+  home: string,
+  image: Image,
+  settings: Partial<Pick<BuildSettings, 'securityFeed' | 'signingKey'>>,
+): Promise<EvidenceOptions> {
   const tags = image.infrastructureConfiguration?.resourceTags ?? {};
   return {
-    findingsFeed: await resolveFeedPath(home),
+    findingsFeed: await resolveFeedPath(home, settings.securityFeed),
     failOnSeverity: tags['ingot:fail-on-severity'],
     complianceProfile: tags['ingot:compliance'],
-    signingKey: signingKeyPath(),
+    signingKey: settings.signingKey,
   };
 }

@@ -45,10 +45,11 @@ test('override > environment > config-file key > default', () => {
   assert.equal(resolveSettings({ INGOT_EVENT_RETENTION_DAYS: '0' }).eventRetentionDays, undefined);
 });
 
-test('a bad value is an invalid-input error naming the variable or the file key', () => {
+test('a bad value is an invalid-config error naming the variable or the file key', () => {
   assert.throws(
     () => resolveSettings({ INGOT_BUILD_MAX_ATTEMPTS: '0' }),
-    (e: unknown) => e instanceof IngotError && e.code === 'invalid-input' && /INGOT_BUILD_MAX_ATTEMPTS/.test(e.message),
+    (e: unknown) =>
+      e instanceof IngotError && e.code === 'invalid-config' && /INGOT_BUILD_MAX_ATTEMPTS/.test(e.message),
   );
   assert.throws(() => resolveSettings({ INGOT_ACCOUNT_ID: '12' }), /INGOT_ACCOUNT_ID must be 12 digits/);
   assert.throws(

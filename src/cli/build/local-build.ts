@@ -9,10 +9,9 @@ import { instanceDriverFor } from '../../instance/qemu/select.ts';
 import { runBuild } from '../../engine/build.ts';
 import type { EvidenceOptions } from '../../engine/evidence.ts';
 import { resolveFeedPath } from '../../findings/feed.ts';
-import { signingKeyPath } from '../../signing/keys.ts';
 import { BuildCancelled, BuildFailure } from '../../engine/failure.ts';
 import { loadRecipeFile } from '../../recipe-file/load.ts';
-import { basesHome, ingotHome, layerCacheOptions } from '../../server/config.ts';
+import { layerCacheOptions, type Settings } from '../../config/settings.ts';
 import { progressPrinter } from './progress.ts';
 import type { DiskFormat } from '../../disk/layout.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
@@ -33,12 +32,15 @@ export interface LocalBuildOptions {
   /** The SSG profile id suffix to score with (e.g. cis_level1_server); undefined: no compliance scan. */
   compliance?: string | undefined;
   signKey?: string | undefined;
+  /** Resolved by the command at start-up. */
+  settings: Settings;
 }
 
 const defaultOutputDir = (name: string, version: string): string => resolve(join('ingot-output', `${name}-${version}`));
 
 export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: boolean; outputDir: string }> {
-  const home = ingotHome();
+  const { settings } = opts;
+  const home = settings.home;
   const loaded = await loadRecipeFile(opts.file, { runTests: opts.runTests });
   if (opts.diskFormats && loaded.kind !== 'image')
     throw new IngotError(
@@ -47,17 +49,17 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
     );
   const request = opts.diskFormats ? { ...loaded, diskFormats: opts.diskFormats } : loaded;
   const outputDir = opts.output ?? defaultOutputDir(request.name, request.version);
-  const cache = opts.noCache ? undefined : await openLayerCache(layerCacheOptions(home));
+  const cache = opts.noCache ? undefined : await openLayerCache(layerCacheOptions(settings));
   const printer = progressPrinter();
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const evidence: EvidenceOptions = {
-    findingsFeed: await resolveFeedPath(home, opts.findingsFeed),
+    findingsFeed: await resolveFeedPath(home, opts.findingsFeed ?? settings.securityFeed),
     failOnSeverity: opts.failOnSeverity,
     complianceProfile: opts.compliance,
-    signingKey: signingKeyPath(opts.signKey),
+    signingKey: opts.signKey || settings.signingKey,
   };
   const started = performance.now();
   const { instanceType, ...limits } = limitsForInstanceTypes(opts.instanceType ? [opts.instanceType] : undefined);
@@ -73,7 +75,9 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
   try {
     const result = await runBuild(request, {
       home,
-      basesHome: basesHome(),
+      basesHome: settings.basesHome,
+      ...(settings.qemuAccel ? { qemuAccel: settings.qemuAccel } : {}),
+      ...(settings.sourceDateEpoch !== undefined ? { sourceDateEpoch: settings.sourceDateEpoch } : {}),
       outputDir,
       cache,
       noCache: opts.noCache,

@@ -36,7 +36,8 @@ Options:
                       an image recipe whose component starts or checks a service (systemctl start,
                       is-active, daemon-reload, service X restart, ...) gets one by itself
                       (INGOT_SYSTEMD_ROUTING=off keeps it in sandboxes)
-  --timeout MINUTES   fail the build if it has not finished in this time (default 120)
+  --timeout MINUTES   fail the build if it has not finished in this time
+                      (default $INGOT_BUILD_TIMEOUT_MINUTES, else 240)
   --keep-on-failure   keep the build's work directory (layers, upper dirs) when it fails
   --format LIST       image recipes: write bootable disk images instead of rootfs.tar.zst, in any of
                       raw, qcow2, vmdk (streamOptimized), vhdx, vhd (comma-separated); the root
@@ -85,7 +86,9 @@ export const command: CommandModule = {
     const compression = values.compression ?? 'gzip';
     if (compression !== 'gzip' && compression !== 'zstd')
       throw new IngotError('ValidationException', `--compression must be gzip or zstd, not '${compression}'`);
-    const timeoutMinutes = Number(values.timeout ?? 120);
+    const { resolveSettings } = await import('../../config/settings.ts');
+    const settings = resolveSettings(process.env);
+    const timeoutMinutes = values.timeout === undefined ? settings.buildTimeoutMinutes : Number(values.timeout);
     if (!(timeoutMinutes > 0))
       throw new IngotError(
         'ValidationException',
@@ -122,6 +125,7 @@ export const command: CommandModule = {
           ? (values['compliance-profile'] ?? 'cis_level1_server')
           : undefined,
       signKey: values['sign-key'],
+      settings,
     });
     return result.ok ? 0 : 1;
   },

@@ -34,7 +34,9 @@ export const command: CommandModule = {
     });
     const kept = JSON.parse(text) as { lowerDirs: string[]; upperDir: string; component: string };
     const { createSandboxInstance } = await import('../../instance/sandbox/index.ts');
+    const { settingFromEnv } = await import('../../config/settings.ts');
     const instance = await createSandboxInstance({
+      ingotHome: settingFromEnv('home', process.env),
       lowerDirs: kept.lowerDirs,
       upperDir: kept.upperDir,
       workDir: join(workDir, 'shell-work'),

@@ -82,7 +82,7 @@ async function openInstance(root: string | undefined): Promise<Instance> {
   if (!existsSync(root)) throw new IngotError('ValidationException', `--root ${root} does not exist`);
   const { createSandboxInstance } = await import('../../instance/sandbox/index.ts');
   try {
-    return await createSandboxInstance({ rootDir: resolve(root) });
+    return await createSandboxInstance({ ingotHome: settingFromEnv('home', process.env), rootDir: resolve(root) });
   } catch (err) {
     if (err instanceof UnsupportedInstanceError)
       throw new IngotError('ValidationException', `--root needs the sandbox, which cannot run here: ${err.message}`);

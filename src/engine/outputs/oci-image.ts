@@ -37,6 +37,7 @@ async function baseLayer(
   cache: LayerCache | undefined,
   workDir: string,
   compression: 'gzip' | 'zstd',
+  sourceDateEpoch: number | undefined,
 ): Promise<LayerBlob & { release: () => void }> {
   if (!parent.rootDir) throw new Error('container images need a parent with a root directory');
   const key = createHash('sha256').update(`base-layer|${compression}|${parent.key}`).digest('hex');
@@ -49,6 +50,7 @@ async function baseLayer(
     kind: 'full-rootfs',
     compression,
     outFile: file,
+    ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
   });
   if (!cache) return { descriptor: layer, file, release: () => {} };
   await mkdir(join(dir, 'empty'));
@@ -66,11 +68,13 @@ export interface OciOutputOptions {
   cache: LayerCache | undefined;
   workDir: string;
   compression: 'gzip' | 'zstd';
+  /** Clamp file times of the base layer (SOURCE_DATE_EPOCH setting). */
+  sourceDateEpoch?: number | undefined;
   annotations?: Record<string, string>;
 }
 
 export async function writeOciOutput(opts: OciOutputOptions): Promise<OciOutput> {
-  const base = await baseLayer(opts.parent, opts.cache, opts.workDir, opts.compression);
+  const base = await baseLayer(opts.parent, opts.cache, opts.workDir, opts.compression, opts.sourceDateEpoch);
   try {
     return await writeImage(opts, base);
   } finally {
