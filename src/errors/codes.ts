@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   'invalid-input': 'InvalidParameterValueException',
   /** Ingot's own configuration (file or environment) is wrong: the operator fixes it. */
   'invalid-config': 'ValidationException',
+  /** Input whose shape or syntax is wrong: a document, file, layer entry or option that does not parse. */
+  malformed: 'ValidationException',
   /** A malformed or contradictory request as a whole. */
   'invalid-request': 'InvalidRequestException',
   'not-found': 'ResourceNotFoundException',
@@ -30,6 +32,7 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** The API's mapping (read by src/api through `IngotError.awsType` and by the audit log). */
 export const AWS_TYPE_OF_CODE: Record<ErrorCode, AwsErrorType> = ERROR_CODES;
 
 /** Error types of the Image Builder service model, with their HTTP status codes. */
@@ -67,6 +70,8 @@ export const AWS_ERROR_STATUS = {
 } as const;
 
 export type AwsErrorType = keyof typeof AWS_ERROR_STATUS;
+
+export const isErrorCode = (kind: string): kind is ErrorCode => Object.hasOwn(ERROR_CODES, kind);
 
 export const isAwsErrorType = (kind: string): kind is AwsErrorType => Object.hasOwn(AWS_ERROR_STATUS, kind);
 

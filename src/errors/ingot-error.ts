@@ -5,6 +5,7 @@
 
 import {
   AWS_ERROR_STATUS,
+  isErrorCode,
   AWS_TYPE_OF_CODE,
   type AwsErrorType,
   CODE_OF_AWS_TYPE,
@@ -12,7 +13,7 @@ import {
   isAwsErrorType,
 } from './codes.ts';
 
-export { AWS_ERROR_STATUS, type AwsErrorType, type ErrorCode };
+export { AWS_ERROR_STATUS, type AwsErrorType, type ErrorCode, isAwsErrorType, isErrorCode };
 
 export interface IngotErrorOptions {
   /** Longer, user-facing explanation (shown by the CLI under the message). */

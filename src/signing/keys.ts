@@ -29,14 +29,14 @@ export async function generateSigningKey(dir: string): Promise<SigningKeyFiles> 
 
 async function readPem(path: string, what: string): Promise<string> {
   return readFile(path, 'utf8').catch((err: unknown) => {
-    throw new IngotError('InvalidParameterValueException', `cannot read the ${what} ${path}`, { cause: err });
+    throw new IngotError('invalid-input', `cannot read the ${what} ${path}`, { cause: err });
   });
 }
 
 function checkCurve(key: KeyObject, path: string): KeyObject {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new IngotError(
-      'InvalidParameterValueException',
+      'invalid-input',
       `${path} is not an ECDSA P-256 key (found ${key.asymmetricKeyType ?? 'unknown'} ${key.asymmetricKeyDetails?.namedCurve ?? ''})`.trim(),
     );
   }
@@ -49,7 +49,7 @@ export async function loadPrivateKey(path: string): Promise<KeyObject> {
     return checkCurve(createPrivateKey(pem), path);
   } catch (err) {
     if (err instanceof IngotError) throw err;
-    throw new IngotError('InvalidParameterValueException', `${path} is not an unencrypted PEM private key`, {
+    throw new IngotError('invalid-input', `${path} is not an unencrypted PEM private key`, {
       cause: err,
     });
   }
@@ -62,7 +62,7 @@ export async function loadPublicKey(path: string): Promise<KeyObject> {
     return checkCurve(createPublicKey(pem), path);
   } catch (err) {
     if (err instanceof IngotError) throw err;
-    throw new IngotError('InvalidParameterValueException', `${path} is not a PEM public (or private) key`, {
+    throw new IngotError('invalid-input', `${path} is not a PEM public (or private) key`, {
       cause: err,
     });
   }

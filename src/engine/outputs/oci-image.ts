@@ -3,6 +3,7 @@
  * archive: the parent as the base layer (made once per parent and cached), one layer per
  * component, and the image config from the Dockerfile template.
  */
+import { IngotError } from '../../errors/ingot-error.ts';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Artifact } from '../../artifacts/manifest.ts';
@@ -39,7 +40,7 @@ async function baseLayer(
   compression: 'gzip' | 'zstd',
   sourceDateEpoch: number | undefined,
 ): Promise<LayerBlob & { release: () => void }> {
-  if (!parent.rootDir) throw new Error('container images need a parent with a root directory');
+  if (!parent.rootDir) throw new IngotError('unsupported', 'container images need a parent with a root directory');
   const key = createHash('sha256').update(`base-layer|${compression}|${parent.key}`).digest('hex');
   const hit = cache ? await cache.acquire(key) : undefined;
   if (hit) return { descriptor: hit.entry.layer, file: hit.entry.blobPath, release: hit.release };

@@ -29,7 +29,7 @@ export function instanceDriverFor(infra: InfraConfigLike | undefined): DriverCho
     const size = VM_INSTANCE_TYPES[vmType];
     if (!size)
       throw new IngotError(
-        'InvalidParameterValueException',
+        'invalid-input',
         `instanceTypes: '${vmType}' is not a VM type (choose from ${Object.keys(VM_INSTANCE_TYPES).join(', ')})`,
       );
     return { driver: 'qemu', instanceType: vmType, ...size };
@@ -37,9 +37,6 @@ export function instanceDriverFor(infra: InfraConfigLike | undefined): DriverCho
   const tag = infra?.resourceTags?.[DRIVER_TAG];
   if (tag === undefined || tag === 'sandbox') return { driver: 'sandbox' };
   if (tag !== 'qemu')
-    throw new IngotError(
-      'InvalidParameterValueException',
-      `resourceTags: ${DRIVER_TAG} must be 'qemu' or 'sandbox', not '${tag}'`,
-    );
+    throw new IngotError('invalid-input', `resourceTags: ${DRIVER_TAG} must be 'qemu' or 'sandbox', not '${tag}'`);
   return { driver: 'qemu', instanceType: 'ingot.vm.medium', ...VM_INSTANCE_TYPES['ingot.vm.medium']! };
 }
