@@ -94,17 +94,12 @@ export const command: CommandModule = {
         'ValidationException',
         `--timeout must be a positive number of minutes, not '${values.timeout}'`,
       );
-    const { INSTANCE_TYPES } = await import('../../cgroups/instance-types.ts');
-    const { VM_INSTANCE_TYPES } = await import('../../instance/qemu/select.ts');
+    const { isKnownInstanceType, KNOWN_INSTANCE_TYPES } = await import('../../cgroups/instance-types.ts');
     const instanceType = values['instance-type'];
-    if (
-      instanceType !== undefined &&
-      !Object.hasOwn(INSTANCE_TYPES, instanceType) &&
-      !Object.hasOwn(VM_INSTANCE_TYPES, instanceType)
-    ) {
+    if (instanceType !== undefined && !isKnownInstanceType(instanceType)) {
       throw new IngotError(
         'ValidationException',
-        `unknown --instance-type '${instanceType}'; known: ${[...Object.keys(INSTANCE_TYPES), ...Object.keys(VM_INSTANCE_TYPES)].join(', ')}`,
+        `unknown --instance-type '${instanceType}'; known: ${KNOWN_INSTANCE_TYPES.join(', ')}`,
       );
     }
     const { runLocalBuild } = await import('../build/local-build.ts');

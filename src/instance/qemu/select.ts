@@ -3,6 +3,7 @@
  * first known instance type is in the `ingot.vm.*` family, or when the resource tag
  * `ingot:instance-driver` is `qemu`; otherwise the sandbox. See docs/instance-types.md.
  */
+import { VM_INSTANCE_TYPES } from '../../cgroups/instance-types.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 
 export interface InfraConfigLike {
@@ -14,12 +15,8 @@ export type DriverChoice =
   | { driver: 'sandbox' }
   | { driver: 'qemu'; instanceType: string; cpus: number; memoryMiB: number };
 
-/** The VM sizes; the tag alone gives `ingot.vm.medium`. */
-export const VM_INSTANCE_TYPES: Readonly<Record<string, { cpus: number; memoryMiB: number }>> = {
-  'ingot.vm.small': { cpus: 1, memoryMiB: 1024 },
-  'ingot.vm.medium': { cpus: 2, memoryMiB: 2048 },
-  'ingot.vm.large': { cpus: 4, memoryMiB: 4096 },
-};
+/** The VM sizes live in the one instance-type table (src/cgroups/instance-types.ts). */
+export { VM_INSTANCE_TYPES };
 
 export const DRIVER_TAG = 'ingot:instance-driver';
 
