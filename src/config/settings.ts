@@ -13,6 +13,9 @@ import { DEFAULT_ACCOUNT_ID, num, oneOf, optionalPath, text, type Parser } from 
 
 export { DEFAULT_ACCOUNT_ID };
 
+/** `INGOT_BUILD_TIMEOUT_MINUTES`' default, for the API worker and `ingot build --timeout` alike. */
+export const DEFAULT_BUILD_TIMEOUT_MINUTES = 240;
+
 export interface Settings {
   home: string;
   basesHome: string;
@@ -121,8 +124,8 @@ export const SETTINGS: readonly Setting[] = [
     key: 'buildTimeoutMinutes',
     env: 'INGOT_BUILD_TIMEOUT_MINUTES',
     parse: num({ min: 0, exclusive: true }),
-    fallback: () => 240,
-    shownDefault: '`240`',
+    fallback: () => DEFAULT_BUILD_TIMEOUT_MINUTES,
+    shownDefault: `\`${DEFAULT_BUILD_TIMEOUT_MINUTES}\``,
     doc: 'a build (parent to tests) that takes longer fails; also the default of `ingot build --timeout`',
     lenient: true,
   }),

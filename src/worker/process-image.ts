@@ -8,8 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { distribute } from '../distribution/distribute.ts';
 import { managedBase } from '../bases/catalogue.ts';
-import { limitsForInstanceTypes } from '../cgroups/instance-types.ts';
-import { instanceDriverFor } from '../instance/qemu/select.ts';
+import { instancePlan, settingsBuildOptions } from '../engine/build-settings.ts';
 import { runBuild } from '../engine/build.ts';
 import type { EvidenceOptions } from '../engine/evidence.ts';
 import { resolveFeedPath } from '../findings/feed.ts';
@@ -47,9 +46,7 @@ async function buildOutputs(
     region: record.region,
   });
   // The infrastructure configuration's instance types set the instance's CPU, memory and process limits.
-  const { instanceType, ...limits } = limitsForInstanceTypes(record.doc.infrastructureConfiguration?.instanceTypes);
-  const driver = instanceDriverFor(record.doc.infrastructureConfiguration);
-  const vm = driver.driver === 'qemu' ? { cpus: driver.cpus, memoryMiB: driver.memoryMiB } : undefined;
+  const { instanceType, limits, driver, vm } = instancePlan(record.doc.infrastructureConfiguration);
   const inVm = vm && request.kind === 'image';
   onEvent({
     type: 'log',
@@ -69,10 +66,8 @@ async function buildOutputs(
     onEvent,
     limits,
     vm,
-    timeoutMs: (ctx.settings?.buildTimeoutMinutes ?? DEFAULT_BUILD_TIMEOUT_MINUTES) * 60_000,
+    ...settingsBuildOptions(ctx.settings ?? {}),
     evidence: await evidenceFor(ctx.home, record.doc, ctx.settings ?? {}),
-    ...(ctx.settings?.qemuAccel ? { qemuAccel: ctx.settings.qemuAccel } : {}),
-    ...(ctx.settings?.sourceDateEpoch !== undefined ? { sourceDateEpoch: ctx.settings.sourceDateEpoch } : {}),
     ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}),
   });
   const osVersion =
@@ -141,8 +136,6 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
   }
 }
 
-/** A build that runs longer than this fails (the `buildTimeoutMinutes` setting's default). */
-const DEFAULT_BUILD_TIMEOUT_MINUTES = 240;
 
 /**
  * What evidence an API build gathers: findings when a tracker feed is configured

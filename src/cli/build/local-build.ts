@@ -4,8 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { openLayerCache } from '../../cache/layer-cache.ts';
-import { limitsForInstanceTypes } from '../../cgroups/instance-types.ts';
-import { instanceDriverFor } from '../../instance/qemu/select.ts';
+import { instancePlan, settingsBuildOptions } from '../../engine/build-settings.ts';
 import { runBuild } from '../../engine/build.ts';
 import type { EvidenceOptions } from '../../engine/evidence.ts';
 import { resolveFeedPath } from '../../findings/feed.ts';
@@ -26,7 +25,8 @@ export interface LocalBuildOptions {
   /** Bootable disk formats (image recipes only). */
   diskFormats?: DiskFormat[];
   instanceType?: string | undefined;
-  timeoutMs: number;
+  /** `--timeout`; default the INGOT_BUILD_TIMEOUT_MINUTES setting. */
+  timeoutMinutes?: number | undefined;
   findingsFeed?: string | undefined;
   failOnSeverity?: string | undefined;
   /** The SSG profile id suffix to score with (e.g. cis_level1_server); undefined: no compliance scan. */
@@ -62,9 +62,9 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
     signingKey: opts.signKey || settings.signingKey,
   };
   const started = performance.now();
-  const { instanceType, ...limits } = limitsForInstanceTypes(opts.instanceType ? [opts.instanceType] : undefined);
-  const driver = instanceDriverFor({ instanceTypes: opts.instanceType ? [opts.instanceType] : [] });
-  const vm = driver.driver === 'qemu' ? { cpus: driver.cpus, memoryMiB: driver.memoryMiB } : undefined;
+  const { instanceType, limits, driver, vm } = instancePlan({
+    instanceTypes: opts.instanceType ? [opts.instanceType] : [],
+  });
   const on =
     driver.driver === 'qemu'
       ? `a qemu VM (${driver.instanceType}: ${driver.cpus} vCPUs, ${driver.memoryMiB} MiB)`
@@ -76,8 +76,6 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
     const result = await runBuild(request, {
       home,
       basesHome: settings.basesHome,
-      ...(settings.qemuAccel ? { qemuAccel: settings.qemuAccel } : {}),
-      ...(settings.sourceDateEpoch !== undefined ? { sourceDateEpoch: settings.sourceDateEpoch } : {}),
       outputDir,
       cache,
       noCache: opts.noCache,
@@ -85,7 +83,7 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
       signal: abort.signal,
       limits,
       vm,
-      timeoutMs: opts.timeoutMs,
+      ...settingsBuildOptions(settings, opts.timeoutMinutes),
       evidence,
       onEvent: printer.onEvent,
       keepOnFailure: opts.keepOnFailure,

@@ -88,8 +88,8 @@ export const command: CommandModule = {
       throw new IngotError('ValidationException', `--compression must be gzip or zstd, not '${compression}'`);
     const { resolveSettings } = await import('../../config/settings.ts');
     const settings = resolveSettings(process.env);
-    const timeoutMinutes = values.timeout === undefined ? settings.buildTimeoutMinutes : Number(values.timeout);
-    if (!(timeoutMinutes > 0))
+    const timeoutMinutes = values.timeout === undefined ? undefined : Number(values.timeout);
+    if (timeoutMinutes !== undefined && !(timeoutMinutes > 0))
       throw new IngotError(
         'ValidationException',
         `--timeout must be a positive number of minutes, not '${values.timeout}'`,
@@ -112,7 +112,7 @@ export const command: CommandModule = {
       keepOnFailure: values['keep-on-failure'] === true,
       ...(values.format !== undefined ? { diskFormats: parseDiskFormats(values.format) } : {}),
       instanceType,
-      timeoutMs: timeoutMinutes * 60_000,
+      timeoutMinutes,
       findingsFeed: values['findings-feed'],
       failOnSeverity: values['fail-on-severity'],
       compliance:

@@ -44,7 +44,9 @@ export const command: CommandModule = {
     });
     try {
       process.stderr.write(`ingot shell: in the instance where '${kept.component}' failed; exit to leave\n`);
-      return await instance.interactive(commandArgv.length ? commandArgv : ['/bin/bash', '-l']);
+      return await instance.interactive(commandArgv.length ? commandArgv : ['/bin/bash', '-l'], {
+        TERM: process.env['TERM'] || 'xterm',
+      });
     } finally {
       await instance.close();
     }
