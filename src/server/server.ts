@@ -40,6 +40,8 @@ export interface RunningServer {
   port: number;
   store: Store;
   defaultCredential: DefaultCredentialResult;
+  /** The settings resolved at start-up, as the API, worker, scheduler and pruning got them. */
+  settings: Settings;
   /** Scheduler and webhook dispatcher (tests tick the scheduler by hand). */
   operations: Operations;
   close(): Promise<void>;
@@ -98,6 +100,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     port,
     store,
     defaultCredential,
+    settings,
     operations,
     async close() {
       if (closed) return;

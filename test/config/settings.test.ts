@@ -75,3 +75,34 @@ test('ingot:* tags: bad values are invalid-input naming the tag; good ones and o
     /ingot:disk-formats/,
   );
 });
+
+test('startServer({ env }) resolves the settings once from env over the process environment, home winning', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { startServer } = await import('../../src/server/server.ts');
+  const home = mkdtempSync(join(tmpdir(), 'ingot-settings-'));
+  const server = await startServer({
+    home,
+    port: 0,
+    worker: false,
+    operations: { scheduler: false, webhooks: false },
+    env: {
+      INGOT_HOME: '/elsewhere',
+      INGOT_BASES_HOME: join(home, 'bases-here'),
+      INGOT_SCHEDULER_INTERVAL_MS: '1234',
+      INGOT_BUILD_TIMEOUT_MINUTES: '7',
+      INGOT_ACCOUNT_ID: '210987654321',
+    },
+  });
+  try {
+    assert.equal(server.settings.home, home);
+    assert.equal(server.settings.basesHome, join(home, 'bases-here'));
+    assert.equal(server.settings.schedulerIntervalMs, 1234);
+    assert.equal(server.settings.buildTimeoutMinutes, 7);
+    assert.equal(server.defaultCredential.credential.accountId, '210987654321');
+  } finally {
+    await server.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+});
