@@ -77,8 +77,7 @@ export async function ensureScapContent(opts: ScapContentOptions): Promise<strin
   await mkdir(debDir, { recursive: true });
   await apt([...options, '-q', 'download', 'ssg-debian'], debDir);
   const deb = (await readdir(debDir)).find((f) => f.startsWith('ssg-debian_') && f.endsWith('.deb'));
-  if (!deb)
-    throw new IngotError('unavailable', `apt-get download ssg-debian left no .deb in ${debDir}`);
+  if (!deb) throw new IngotError('unavailable', `apt-get download ssg-debian left no .deb in ${debDir}`);
   await runCommand(['dpkg-deb', '-x', join(debDir, deb), scapDir]);
   await rm(privateDir, { recursive: true, force: true });
   if (!existsSync(datastream)) {

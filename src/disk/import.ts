@@ -24,10 +24,7 @@ const READABLE = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vpc'];
 export async function importDisk(file: string, outDir: string, signal?: AbortSignal): Promise<ImportedDisk> {
   const opts = signal ? { signal } : {};
   const info = await runCommand(['qemu-img', 'info', '--output=json', file]).catch((err: unknown) => {
-    throw new IngotError(
-      'invalid-input',
-      `${file}: not a disk image qemu-img can read (${(err as Error).message})`,
-    );
+    throw new IngotError('invalid-input', `${file}: not a disk image qemu-img can read (${(err as Error).message})`);
   });
   const format = (JSON.parse(info.stdout) as { format: string }).format;
   if (!READABLE.includes(format))

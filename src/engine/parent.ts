@@ -117,10 +117,7 @@ async function untar(file: string, dir: string): Promise<void> {
     ignoreStdout: true,
   }).catch((err: unknown) => {
     if (!(err instanceof CommandFailed) || err.startError) throw err;
-    throw new IngotError(
-      'invalid-input',
-      `parentImage: cannot unpack '${file}': ${err.stderrTail.slice(0, 500)}`,
-    );
+    throw new IngotError('invalid-input', `parentImage: cannot unpack '${file}': ${err.stderrTail.slice(0, 500)}`);
   });
 }
 
