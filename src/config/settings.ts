@@ -36,6 +36,9 @@ export interface Settings {
   signingPublicKey: string | undefined;
   sourceDateEpoch: number | undefined;
   s3Endpoint: string | undefined;
+  instanceCaBundle: string | undefined;
+  instanceProxy: 'off' | 'on';
+  systemdRouting: 'off' | 'on';
 }
 
 /** The settings a build reads (worker and `ingot build`). */
@@ -216,6 +219,32 @@ export const SETTINGS: readonly Setting[] = [
     fallback: () => undefined,
     shownDefault: 'unset',
     doc: '`ingot toe run`: S3-compatible endpoint of S3Download/S3Upload (with `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`)',
+  }),
+  setting({
+    key: 'instanceCaBundle',
+    env: 'INGOT_INSTANCE_CA_BUNDLE',
+    parse: optionalPath,
+    fallback: () => undefined,
+    shownDefault: 'none',
+    doc: "a PEM CA bundle handed to every build and test step (`host`: the host's `/etc/ssl/certs/ca-certificates.crt`): copied to `/tmp/ingot-host-ca/ca-bundle.pem` inside, never into a layer, and named by `SSL_CERT_FILE`, `CURL_CA_BUNDLE`, `REQUESTS_CA_BUNDLE`, `NODE_EXTRA_CA_CERTS`, `GIT_SSL_CAINFO`, `AWS_CA_BUNDLE`, `PIP_CERT`",
+  }),
+  setting({
+    key: 'instanceProxy',
+    env: 'INGOT_INSTANCE_PROXY',
+    parse: oneOf(['off', 'on'] as const),
+    fallback: () => 'on' as const,
+    shownDefault: 'passed',
+    doc: "`off` keeps the host's `http_proxy`, `https_proxy`, `ftp_proxy`, `no_proxy` (either case) out of build steps; otherwise they are passed when set",
+    lenient: true,
+  }),
+  setting({
+    key: 'systemdRouting',
+    env: 'INGOT_SYSTEMD_ROUTING',
+    parse: oneOf(['off', 'on'] as const),
+    fallback: () => 'on' as const,
+    shownDefault: 'on',
+    doc: '`off` keeps image recipes whose components start or check services in sandboxes instead of a qemu build instance (docs/instance-types.md)',
+    lenient: true,
   }),
 ] as Setting[];
 

@@ -31,8 +31,7 @@ export async function resolveComponentRef(ref: string | undefined, ctx: RefConte
     );
   if (ref.startsWith('arn:')) {
     const arn = tryParseArn(ref);
-    if (arn?.type !== 'component')
-      throw new IngotError('malformed', `${ctx.where}: '${ref}' is not a component ARN`);
+    if (arn?.type !== 'component') throw new IngotError('malformed', `${ctx.where}: '${ref}' is not a component ARN`);
     if (arn.account === 'aws') return managed(arn.name, ref, ctx);
     const found = await ctx.stored?.(ref);
     if (!found)

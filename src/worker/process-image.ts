@@ -136,7 +136,6 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
   }
 }
 
-
 /**
  * What evidence an API build gathers: findings when a tracker feed is configured
  * (INGOT_SECURITY_FEED or an imported feed), a signature when INGOT_SIGNING_KEY is set; the
