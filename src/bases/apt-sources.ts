@@ -98,14 +98,10 @@ export function readAptMirror(aptDir = '/etc/apt'): { uri: string; components: s
     if (uri && looksLikeDebian(s))
       return { uri: uri.replace(/\/+$/, ''), components: s.components.length ? s.components : ['main'] };
   }
-  throw new IngotError(
-    'ServiceUnavailableException',
-    `no Debian mirror found in ${aptDir}/sources.list or ${aptDir}/sources.list.d`,
-    {
-      description:
-        'Managed base images are bootstrapped from the Debian mirror apt is configured with; add one (e.g. a deb822 debian.sources).',
-    },
-  );
+  throw new IngotError('unavailable', `no Debian mirror found in ${aptDir}/sources.list or ${aptDir}/sources.list.d`, {
+    description:
+      'Managed base images are bootstrapped from the Debian mirror apt is configured with; add one (e.g. a deb822 debian.sources).',
+  });
 }
 
 /** The security archive apt on this host uses, if any. */

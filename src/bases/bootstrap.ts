@@ -101,11 +101,11 @@ export async function runMmdebstrap(
     onLine: onOutput,
   }).catch((err: unknown) => {
     if (err instanceof CommandFailed && err.startError)
-      throw new IngotError('ServiceUnavailableException', `cannot run mmdebstrap: ${err.startError.message}`, {
+      throw new IngotError('unavailable', `cannot run mmdebstrap: ${err.startError.message}`, {
         description: 'Install the mmdebstrap package (scripts/install-system-deps.sh) to build managed base images.',
       });
     const e = err as CommandFailed;
-    throw new IngotError('ServiceException', `mmdebstrap ${base.suite} failed (${e.signal ?? `exit ${e.exitCode}`})`, {
+    throw new IngotError('internal', `mmdebstrap ${base.suite} failed (${e.signal ?? `exit ${e.exitCode}`})`, {
       description: tail.join('\n'),
     });
   });

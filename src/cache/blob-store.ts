@@ -1,16 +1,10 @@
 /** @module Content-addressed blob store (`<root>/blobs/sha256/<hex>`): verified writes via temp file + rename. */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { digestHex, HashTap, type Digest } from '../oci/digest.ts';
-
-/** `$INGOT_HOME/cache` (default `~/.ingot/cache`). */
-export function defaultCacheRoot(): string {
-  return join(process.env.INGOT_HOME ?? join(homedir(), '.ingot'), 'cache');
-}
 
 export interface StoredBlob {
   digest: Digest;
@@ -40,7 +34,7 @@ function tempName(dir: string): string {
   return join(dir, `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
 }
 
-export async function openBlobStore(root: string = defaultCacheRoot()): Promise<BlobStore> {
+export async function openBlobStore(root: string): Promise<BlobStore> {
   const dir = join(root, 'blobs', 'sha256');
   await mkdir(dir, { recursive: true });
   const path = (digest: string): string => join(dir, digestHex(digest));

@@ -4,7 +4,7 @@
  */
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultCacheRoot, openBlobStore } from './blob-store.ts';
+import { openBlobStore } from './blob-store.ts';
 import { CacheIndex, type IndexRow } from './cache-index.ts';
 import { recoverLayerCache } from './recovery.ts';
 import { diskUsage, moveTree } from './tree-ops.ts';
@@ -20,7 +20,7 @@ const exists = (p: string): Promise<boolean> =>
 const KEY = /^[a-f0-9]{64}$/;
 
 export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<LayerCache> {
-  const root = opts.root ?? defaultCacheRoot();
+  const root = opts.root;
   const layersDir = join(root, 'layers');
   await mkdir(layersDir, { recursive: true });
   const blobs = await openBlobStore(root);

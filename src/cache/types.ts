@@ -41,7 +41,7 @@ export interface LayerCache {
 }
 
 export interface OpenLayerCacheOptions {
-  /** Default `$INGOT_HOME/cache`. */
-  root?: string;
+  /** `$INGOT_HOME/cache` for server, worker and CLI (`layerCacheOptions` in src/config/settings.ts). */
+  root: string;
   maxBytes: number;
 }

@@ -1,6 +1,7 @@
 /**
- * @module Image Builder instance types mapped to the resource limits a sandbox build gets, so a
- * recipe's `instanceTypes` (e.g. ["t3.medium"]) means something on a self-hosted machine.
+ * @module The one instance-type table: Image Builder instance types mapped to the resource limits a
+ * sandbox build gets, so a recipe's `instanceTypes` (e.g. ["t3.medium"]) means something on a
+ * self-hosted machine, and the `ingot.vm.*` sizes of qemu build instances. See docs/instance-types.md.
  */
 
 export interface ResourceLimits {
@@ -32,6 +33,22 @@ export const INSTANCE_TYPES: Readonly<Record<string, Required<ResourceLimits>>> 
   'ingot.medium': { cpus: 2, memoryMiB: 4096, pids: 8192 },
   'ingot.large': { cpus: 4, memoryMiB: 8192, pids: 16384 },
 };
+
+/** The qemu VM sizes (an `ingot.vm.*` type builds image recipes in a VM); the driver tag alone gives `ingot.vm.medium`. */
+export const VM_INSTANCE_TYPES: Readonly<Record<string, { cpus: number; memoryMiB: number }>> = {
+  'ingot.vm.small': { cpus: 1, memoryMiB: 1024 },
+  'ingot.vm.medium': { cpus: 2, memoryMiB: 2048 },
+  'ingot.vm.large': { cpus: 4, memoryMiB: 4096 },
+};
+
+/** Every instance type Ingot knows, sandbox sizes then VM sizes. */
+export const KNOWN_INSTANCE_TYPES: readonly string[] = [
+  ...Object.keys(INSTANCE_TYPES),
+  ...Object.keys(VM_INSTANCE_TYPES),
+];
+
+export const isKnownInstanceType = (t: string): boolean =>
+  Object.hasOwn(INSTANCE_TYPES, t) || Object.hasOwn(VM_INSTANCE_TYPES, t);
 
 /** What a build gets when its infrastructure configuration names no (known) instance type. */
 export const DEFAULT_INSTANCE_TYPE = 'ingot.medium';

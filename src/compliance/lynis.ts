@@ -70,7 +70,7 @@ export function parseLynisReport(
   const count = (k: string) => text.split('\n').filter((l) => l.startsWith(`${k}[]=`)).length;
   const index = Number(value('hardening_index'));
   if (!Number.isFinite(index))
-    throw new IngotError('ServiceException', 'the Lynis report has no hardening_index (the audit did not finish)');
+    throw new IngotError('internal', 'the Lynis report has no hardening_index (the audit did not finish)');
   return {
     hardeningIndex: index,
     testsPerformed: Number(value('lynis_tests_done') ?? NaN) || count('tests_executed') || 0,
@@ -83,7 +83,7 @@ export function parseLynisReport(
 /** Runs the audit; Lynis exits 0 even with warnings, so only a report without an index is a failure. */
 export async function runLynis(opts: LynisOptions): Promise<LynisResult> {
   const missing = lynisUnavailable();
-  if (missing) throw new IngotError('ServiceUnavailableException', missing);
+  if (missing) throw new IngotError('unavailable', missing);
   const reportPath = join(opts.outDir, LYNIS_FILES.report);
   const logPath = join(opts.outDir, LYNIS_FILES.log);
   const profilePath = join(opts.outDir, LYNIS_FILES.profile);
@@ -115,7 +115,7 @@ export async function runLynis(opts: LynisOptions): Promise<LynisResult> {
   const report = await readFile(reportPath, 'utf8').catch(() => '');
   if (!report)
     throw new IngotError(
-      'ServiceException',
+      'internal',
       `lynis wrote no report (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`,
     );
   const testGroups = opts.testGroups?.length ? opts.testGroups.join(' ') : 'all';

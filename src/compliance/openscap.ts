@@ -42,7 +42,7 @@ export function openScapUnavailable(): string | undefined {
 /** Evaluates the profile; exit codes 0 (all pass) and 2 (some rule failed) are both a finished scan. */
 export async function runOpenScap(opts: OpenScapOptions): Promise<OpenScapResult> {
   const missing = openScapUnavailable();
-  if (missing) throw new IngotError('ServiceUnavailableException', missing);
+  if (missing) throw new IngotError('unavailable', missing);
   const profile = opts.profile ?? CIS_LEVEL1_SERVER;
   const arfPath = join(opts.outDir, OPENSCAP_FILES.arf);
   const reportPath = join(opts.outDir, OPENSCAP_FILES.report);
@@ -67,7 +67,7 @@ export async function runOpenScap(opts: OpenScapOptions): Promise<OpenScapResult
   });
   if (run.exitCode !== 0 && run.exitCode !== 2) {
     throw new IngotError(
-      'InvalidParameterValueException',
+      'invalid-input',
       `oscap-chroot xccdf eval --profile ${profile} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`,
     );
   }

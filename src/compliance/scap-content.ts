@@ -42,7 +42,7 @@ async function apt(args: string[], cwd: string): Promise<void> {
   } catch (err) {
     const e = { message: (err as Error).message, stderr: err instanceof CommandFailed ? err.stderrTail : undefined };
     throw new IngotError(
-      'ServiceUnavailableException',
+      'unavailable',
       `apt-get ${args
         .filter((a) => !a.includes('='))
         .slice(-2)
@@ -77,13 +77,12 @@ export async function ensureScapContent(opts: ScapContentOptions): Promise<strin
   await mkdir(debDir, { recursive: true });
   await apt([...options, '-q', 'download', 'ssg-debian'], debDir);
   const deb = (await readdir(debDir)).find((f) => f.startsWith('ssg-debian_') && f.endsWith('.deb'));
-  if (!deb)
-    throw new IngotError('ServiceUnavailableException', `apt-get download ssg-debian left no .deb in ${debDir}`);
+  if (!deb) throw new IngotError('unavailable', `apt-get download ssg-debian left no .deb in ${debDir}`);
   await runCommand(['dpkg-deb', '-x', join(debDir, deb), scapDir]);
   await rm(privateDir, { recursive: true, force: true });
   if (!existsSync(datastream)) {
     throw new IngotError(
-      'ServiceUnavailableException',
+      'unavailable',
       `${deb} has no ${DEBIAN12_DATASTREAM}; the unstable ssg-debian no longer ships Debian 12 content`,
     );
   }

@@ -1,11 +1,10 @@
 /**
- * @module Ingot's operations configuration: one JSON file, `$INGOT_CONFIG` or
- * `$INGOT_HOME/config.json`, read when needed (edits apply without a restart). It maps the AWS
+ * @module Ingot's operations configuration: one JSON file (the `configFile` setting: `$INGOT_CONFIG` or
+ * `$INGOT_HOME/config.json`), read when needed (edits apply without a restart). It maps the AWS
  * names Image Builder uses to local things: regions to artifact directories, container
  * repositories to OCI registries, SNS topics to webhooks. See docs/pipelines.md.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
 
 export interface S3SiteConfig {
@@ -58,11 +57,8 @@ export interface IngotConfig {
   builds?: { maxAttempts?: number; leaseSeconds?: number };
 }
 
-export const configFile = (home: string, env: NodeJS.ProcessEnv = process.env): string =>
-  env['INGOT_CONFIG'] || join(home, 'config.json');
-
 function fail(file: string, field: string, rule: string): never {
-  throw new IngotError('ValidationException', `${file}: '${field}' ${rule}`);
+  throw new IngotError('invalid-config', `${file}: '${field}' ${rule}`);
 }
 
 function check(file: string, c: IngotConfig): IngotConfig {
@@ -99,38 +95,16 @@ function check(file: string, c: IngotConfig): IngotConfig {
   return c;
 }
 
-/** The configuration now (an absent file is an empty configuration). */
-export function loadIngotConfig(home: string, env: NodeJS.ProcessEnv = process.env): IngotConfig {
-  const file = configFile(home, env);
+/** The configuration in `file` now (an absent file is an empty configuration). */
+export function loadIngotConfig(file: string): IngotConfig {
   if (!existsSync(file)) return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new IngotError('ValidationException', `${file} is not valid JSON: ${(err as Error).message}`);
+    throw new IngotError('invalid-config', `${file} is not valid JSON: ${(err as Error).message}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     fail(file, '(top level)', 'must be a JSON object');
   return check(file, parsed as IngotConfig);
-}
-
-/** Build job settings: env (INGOT_BUILD_MAX_ATTEMPTS, INGOT_BUILD_LEASE_SECONDS) over the file. */
-export function buildSettings(
-  home: string,
-  env: NodeJS.ProcessEnv = process.env,
-): { maxAttempts: number; leaseMs: number } {
-  const c = loadIngotConfig(home, env).builds ?? {};
-  const maxAttempts = Number(env['INGOT_BUILD_MAX_ATTEMPTS'] ?? c.maxAttempts ?? 2);
-  const leaseSeconds = Number(env['INGOT_BUILD_LEASE_SECONDS'] ?? c.leaseSeconds ?? 30);
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
-    throw new IngotError(
-      'ValidationException',
-      `INGOT_BUILD_MAX_ATTEMPTS / builds.maxAttempts must be a whole number >= 1, got ${maxAttempts}`,
-    );
-  if (!(leaseSeconds >= 1))
-    throw new IngotError(
-      'ValidationException',
-      `INGOT_BUILD_LEASE_SECONDS / builds.leaseSeconds must be >= 1, got ${leaseSeconds}`,
-    );
-  return { maxAttempts, leaseMs: leaseSeconds * 1000 };
 }

@@ -13,9 +13,15 @@ test('an S3 site takes an optional boolean pathStyle; a bad value names the key'
   const write = (extra: object) =>
     writeFileSync(join(home, 'config.json'), JSON.stringify({ sites: { 'eu-west-1': { s3: { ...s3, ...extra } } } }));
   write({ pathStyle: false });
-  assert.equal(loadIngotConfig(home, {}).sites?.['eu-west-1']?.s3?.pathStyle, false);
+  assert.equal(loadIngotConfig(join(home, 'config.json')).sites?.['eu-west-1']?.s3?.pathStyle, false);
   write({ pathStyle: 'yes' });
-  assert.throws(() => loadIngotConfig(home, {}), /'sites\.eu-west-1\.s3\.pathStyle' must be true or false/);
+  assert.throws(
+    () => loadIngotConfig(join(home, 'config.json')),
+    /'sites\.eu-west-1\.s3\.pathStyle' must be true or false/,
+  );
   write({ endpoint: 'ftp://x' });
-  assert.throws(() => loadIngotConfig(home, {}), /'sites\.eu-west-1\.s3\.endpoint' must be an http\(s\) URL/);
+  assert.throws(
+    () => loadIngotConfig(join(home, 'config.json')),
+    /'sites\.eu-west-1\.s3\.endpoint' must be an http\(s\) URL/,
+  );
 });

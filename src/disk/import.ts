@@ -24,15 +24,12 @@ const READABLE = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vpc'];
 export async function importDisk(file: string, outDir: string, signal?: AbortSignal): Promise<ImportedDisk> {
   const opts = signal ? { signal } : {};
   const info = await runCommand(['qemu-img', 'info', '--output=json', file]).catch((err: unknown) => {
-    throw new IngotError(
-      'InvalidParameterValueException',
-      `${file}: not a disk image qemu-img can read (${(err as Error).message})`,
-    );
+    throw new IngotError('invalid-input', `${file}: not a disk image qemu-img can read (${(err as Error).message})`);
   });
   const format = (JSON.parse(info.stdout) as { format: string }).format;
   if (!READABLE.includes(format))
     throw new IngotError(
-      'InvalidParameterValueException',
+      'invalid-input',
       `${file}: disk format ${format} is not importable (use raw, qcow2, vmdk, vhdx or vhd)`,
     );
   await mkdir(outDir, { recursive: true });
@@ -71,7 +68,7 @@ export async function extractRootFs(
   const image = `${raw}?offset=${offset}`;
   await runCommand(['dumpe2fs', '-h', image]).catch(() => {
     throw new IngotError(
-      'InvalidParameterValueException',
+      'invalid-input',
       `${label}: the root partition (offset ${offset}) is not an ext2/3/4 file system`,
     );
   });

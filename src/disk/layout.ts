@@ -45,12 +45,12 @@ export function parseDiskFormats(text: string): DiskFormat[] {
     .filter(Boolean)) {
     if (!(DISK_FORMATS as readonly string[]).includes(f))
       throw new IngotError(
-        'ValidationException',
+        'malformed',
         `--format: '${f}' is not a disk format (choose from ${DISK_FORMATS.join(', ')})`,
       );
     if (!out.includes(f as DiskFormat)) out.push(f as DiskFormat);
   }
-  if (!out.length) throw new IngotError('ValidationException', '--format: name at least one disk format');
+  if (!out.length) throw new IngotError('malformed', '--format: name at least one disk format');
   return out;
 }
 
@@ -64,7 +64,7 @@ export function diskLayout(mappings: readonly BlockDeviceMapping[] | undefined):
     if (size === undefined) continue;
     if (!Number.isInteger(size) || size < 1 || size > 16384)
       throw new IngotError(
-        'InvalidParameterValueException',
+        'invalid-input',
         `${where}: ebs.volumeSize must be a whole number of GiB from 1 to 16384, not ${size}`,
       );
     if (m === root) {
@@ -72,11 +72,10 @@ export function diskLayout(mappings: readonly BlockDeviceMapping[] | undefined):
       layout.rootFromRecipe = true;
       continue;
     }
-    if (!m.deviceName)
-      throw new IngotError('InvalidParameterValueException', `${where}: an extra volume needs a deviceName`);
+    if (!m.deviceName) throw new IngotError('invalid-input', `${where}: an extra volume needs a deviceName`);
     const name = m.deviceName.replace(/^\/dev\//, '').replace(/[^A-Za-z0-9]+/g, '-');
     if (layout.extraVolumes.some((v) => v.name === name))
-      throw new IngotError('InvalidParameterValueException', `${where}: device ${m.deviceName} is mapped twice`);
+      throw new IngotError('invalid-input', `${where}: device ${m.deviceName} is mapped twice`);
     layout.extraVolumes.push({ name, deviceName: m.deviceName, sizeGiB: size });
   }
   return layout;

@@ -24,7 +24,7 @@ export function registryFor(
   const registry = candidates.find((r) => r.region === region) ?? candidates[0];
   if (!registry) {
     throw new IngotError(
-      'InvalidParameterValueException',
+      'invalid-input',
       `no OCI registry is configured for ${service} repository '${repositoryName}' in region ${region}: add { "service": "${service}", "host": "HOST:PORT" } to "registries" in Ingot's config.json (see docs/pipelines.md)`,
     );
   }
@@ -66,7 +66,7 @@ export async function pushImage(
         signal,
       );
     } catch (err) {
-      throw new IngotError('ServiceException', `push to ${uri} failed: ${(err as Error).message}`);
+      throw new IngotError('internal', `push to ${uri} failed: ${(err as Error).message}`);
     }
     uris.push(uri);
   }

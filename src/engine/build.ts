@@ -67,6 +67,10 @@ export interface BuildOptions {
   keepOnFailure?: boolean;
   /** CA bundle and proxy variables for every instance (default: INGOT_INSTANCE_CA_BUNDLE, the host's proxy variables). */
   passIn?: InstancePassIn;
+  /** qemu accelerator (INGOT_QEMU_ACCEL); default: probed. */
+  qemuAccel?: 'kvm' | 'tcg' | undefined;
+  /** Clamp file times in layers (SOURCE_DATE_EPOCH); default: kept. */
+  sourceDateEpoch?: number | undefined;
 }
 
 export interface BuildResult {
@@ -129,6 +133,8 @@ async function runBuildWithin(
     signal,
     onEvent,
     releases: [],
+    qemuAccel: opts.qemuAccel,
+    sourceDateEpoch: opts.sourceDateEpoch,
   };
   let ok = false;
   let baseLayer: BaseLayerJob | undefined;
@@ -146,7 +152,7 @@ async function runBuildWithin(
         : { runtime: {}, components: request.components };
     const vm = vmFor(request, opts, onEvent);
     // A container image's base layer is made (once per base) while the components run.
-    if (request.kind === 'container') baseLayer = startBaseLayer(parent, ctx.compression);
+    if (request.kind === 'container') baseLayer = startBaseLayer(parent, ctx.compression, ctx.sourceDateEpoch);
     let stack: LayerStack = { lowerDirs: parent.lowerDirs, layers: [], headKey: parent.key };
     stack = await stage(
       'build',

@@ -25,17 +25,14 @@ export function componentFromText(src: ComponentSource): BuildComponent {
       .slice(0, 5)
       .map((e) => `${src.origin}:${e.line}:${e.column}: ${e.path}: ${e.message}`)
       .join('\n');
-    throw new IngotError(
-      'InvalidParameterValueException',
-      `the component document ${src.origin} is not valid:\n${first}`,
-    );
+    throw new IngotError('invalid-input', `the component document ${src.origin} is not valid:\n${first}`);
   }
   const declared = new Set(parsed.document.parameters.map((p) => p.name));
   const parameters: Record<string, string> = {};
   for (const p of src.parameters ?? []) {
     if (!declared.has(p.name))
       throw new IngotError(
-        'InvalidParameterValueException',
+        'invalid-input',
         `component ${src.name ?? parsed.document.name}: it has no parameter '${p.name}' (it has: ${[...declared].join(', ') || 'none'})`,
       );
     parameters[p.name] = p.value.join(',');

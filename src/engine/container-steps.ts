@@ -41,7 +41,7 @@ function runLineComponent(
   const parsed = parseComponentDocument(text);
   if (!parsed.ok)
     throw new IngotError(
-      'InvalidParameterValueException',
+      'invalid-input',
       `Dockerfile template line ${line}: cannot run this RUN line: ${parsed.errors[0]?.message}`,
     );
   return { name: `dockerfile line ${line}`, version: '1.0.0', text, document: parsed.document, parameters: {} };
@@ -59,7 +59,7 @@ export function containerSteps(template: string, components: readonly BuildCompo
       out.push(runLineComponent(step.line, step.argv, step.env, step.workdir, step.user));
     } else if (step.kind === 'copy' || step.kind === 'add') {
       throw new IngotError(
-        'InvalidParameterValueException',
+        'invalid-input',
         `Dockerfile template line ${step.line}: ${step.kind.toUpperCase()} needs a build context, which container recipes do not have; use a component (CreateFile, WebDownload, S3Download) instead.`,
       );
     }

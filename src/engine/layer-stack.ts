@@ -45,6 +45,10 @@ export interface StackContext {
   onEvent: BuildEventSink;
   /** Releases pinned cache entries when the build ends. */
   releases: (() => void)[];
+  /** qemu accelerator of build/test VMs (default: probed). */
+  qemuAccel?: 'kvm' | 'tcg' | undefined;
+  /** Clamp file times in layers to this epoch (default: kept). */
+  sourceDateEpoch?: number | undefined;
   /** The layers and upper dir of the component that failed (kept for `ingot shell`). */
   failedInstance?: { lowerDirs: string[]; upperDir: string; component: string };
 }
@@ -112,6 +116,7 @@ export async function storeLayer(
     kind: 'overlay-upper',
     compression: ctx.compression,
     outFile: blob,
+    ...(ctx.sourceDateEpoch !== undefined ? { sourceDateEpoch: ctx.sourceDateEpoch } : {}),
   });
   ctx.onEvent({
     type: 'component',

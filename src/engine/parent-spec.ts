@@ -28,9 +28,9 @@ export async function parseParentImage(
     if (resolveImageArn) return resolveImageArn(text);
   }
   const hint = unsupportedParentHint(text);
-  if (hint) throw new IngotError('InvalidParameterValueException', hint);
+  if (hint) throw new IngotError('invalid-input', hint);
   throw new IngotError(
-    'InvalidParameterValueException',
+    'invalid-input',
     `parentImage '${text}' is not something Ingot can build from: use debian-12, debian-13, debian-12-minimal, arn:aws:imagebuilder:REGION:aws:image/debian-12-x86/x.x.x, an Ingot image ARN, an absolute path to a rootfs tarball, or oci:DIR[:TAG] / oci-archive:FILE[:TAG].`,
   );
 }

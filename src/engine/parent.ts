@@ -100,7 +100,7 @@ async function unpackOnce(home: string, digest: string, fill: (dir: string) => P
 
 async function unpackTarball(path: string, home: string): Promise<ResolvedParent> {
   if (!(await exists(path)))
-    throw new IngotError('InvalidParameterValueException', `parentImage: the rootfs tarball '${path}' does not exist`);
+    throw new IngotError('invalid-input', `parentImage: the rootfs tarball '${path}' does not exist`);
   const digest = await fileDigest(path);
   const rootfs = await unpackOnce(home, digest, (dir) => untar(path, dir));
   return {
@@ -117,10 +117,7 @@ async function untar(file: string, dir: string): Promise<void> {
     ignoreStdout: true,
   }).catch((err: unknown) => {
     if (!(err instanceof CommandFailed) || err.startError) throw err;
-    throw new IngotError(
-      'InvalidParameterValueException',
-      `parentImage: cannot unpack '${file}': ${err.stderrTail.slice(0, 500)}`,
-    );
+    throw new IngotError('invalid-input', `parentImage: cannot unpack '${file}': ${err.stderrTail.slice(0, 500)}`);
   });
 }
 
@@ -134,7 +131,7 @@ function parseOciReference(reference: string): { path: string; tag?: string } {
 async function unpackOci(reference: string, home: string): Promise<ResolvedParent> {
   const { path, tag } = parseOciReference(reference);
   if (!(await exists(path)))
-    throw new IngotError('InvalidParameterValueException', `parentImage: the OCI image '${path}' does not exist`);
+    throw new IngotError('invalid-input', `parentImage: the OCI image '${path}' does not exist`);
   const image = await readOciImage(path, tag);
   try {
     const digest = image.manifestDescriptor.digest;

@@ -3,41 +3,17 @@
  * response (API), as a one-line CLI message, and (for anything unknown) as a 500 with no stack.
  */
 
-/** Error types of the Image Builder service model, with their HTTP status codes. */
-export const AWS_ERROR_STATUS = {
-  AccessDeniedException: 403,
-  CallRateLimitExceededException: 429,
-  ClientException: 400,
-  DryRunOperationException: 412,
-  ForbiddenException: 403,
-  IdempotentParameterMismatchException: 400,
-  InvalidPaginationTokenException: 400,
-  InvalidParameterCombinationException: 400,
-  InvalidParameterException: 400,
-  InvalidParameterValueException: 400,
-  InvalidRequestException: 400,
-  InvalidVersionNumberException: 400,
-  ResourceAlreadyExistsException: 400,
-  ResourceDependencyException: 400,
-  ResourceInUseException: 400,
-  ResourceNotFoundException: 404,
-  ServiceException: 500,
-  ServiceQuotaExceededException: 402,
-  ServiceUnavailableException: 503,
-  TooManyRequestsException: 429,
-  // Not in the model's shape list, but what AWS's front end answers for these cases.
-  ValidationException: 400,
-  UnrecognizedClientException: 403,
-  InvalidSignatureException: 403,
-  MissingAuthenticationTokenException: 403,
-  UnknownOperationException: 404,
-  NotImplementedException: 501,
-  SerializationException: 400,
-  IncompleteSignatureException: 400,
-  RequestEntityTooLargeException: 413,
-} as const;
+import {
+  AWS_ERROR_STATUS,
+  isErrorCode,
+  AWS_TYPE_OF_CODE,
+  type AwsErrorType,
+  CODE_OF_AWS_TYPE,
+  type ErrorCode,
+  isAwsErrorType,
+} from './codes.ts';
 
-export type AwsErrorType = keyof typeof AWS_ERROR_STATUS;
+export { AWS_ERROR_STATUS, type AwsErrorType, type ErrorCode, isAwsErrorType, isErrorCode };
 
 export interface IngotErrorOptions {
   /** Longer, user-facing explanation (shown by the CLI under the message). */
@@ -48,14 +24,22 @@ export interface IngotErrorOptions {
 }
 
 export class IngotError extends Error {
+  /** What went wrong, in Ingot's own words; the API maps it to an AWS error type at the edge. */
+  readonly code: ErrorCode;
+  /**
+   * The AWS error type the API answers with: the one given to the constructor (API-facing code
+   * that must answer a specific type, e.g. InvalidPaginationTokenException), else the code's default.
+   */
   readonly awsType: AwsErrorType;
   readonly description: string | undefined;
   readonly data: Record<string, unknown>;
 
-  constructor(awsType: AwsErrorType, message: string, options: IngotErrorOptions = {}) {
+  /** `kind` is a neutral code (build-side code) or, at the API's edge, a specific AWS error type. */
+  constructor(kind: ErrorCode | AwsErrorType, message: string, options: IngotErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'IngotError';
-    this.awsType = awsType;
+    this.code = isAwsErrorType(kind) ? CODE_OF_AWS_TYPE[kind] : kind;
+    this.awsType = isAwsErrorType(kind) ? kind : AWS_TYPE_OF_CODE[kind];
     this.description = options.description;
     this.data = options.data ?? {};
   }

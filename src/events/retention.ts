@@ -6,6 +6,7 @@
  * retried are never deleted; a delivery that used all its attempts counts as finished.
  */
 import { every } from '../timers/every.ts';
+import { settingFromEnv } from '../config/settings.ts';
 import type { Store } from '../store/types.ts';
 import { CURSOR, MAX_DELIVERY_ATTEMPTS } from './dispatcher.ts';
 
@@ -13,14 +14,12 @@ export const DEFAULT_EVENT_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
-/** `INGOT_EVENT_RETENTION_DAYS`: days (fractions allowed), `0` keeps every event (undefined); nonsense is the default. */
-export function eventRetentionDays(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = env['INGOT_EVENT_RETENTION_DAYS']?.trim();
-  if (!raw) return DEFAULT_EVENT_RETENTION_DAYS;
-  const days = Number(raw);
-  if (days === 0) return undefined;
-  return Number.isFinite(days) && days > 0 ? days : DEFAULT_EVENT_RETENTION_DAYS;
-}
+/**
+ * `INGOT_EVENT_RETENTION_DAYS` of `env` as the settings table parses it: days (fractions allowed),
+ * `0` keeps every event (undefined); nonsense is the default. The server reads `settings.eventRetentionDays`.
+ */
+export const eventRetentionDays = (env: Readonly<Record<string, string | undefined>>): number | undefined =>
+  settingFromEnv('eventRetentionDays', env);
 
 /** Deletes finished events older than the retention, `batch` at a time (one short write each). */
 export async function pruneDeliveredEvents(

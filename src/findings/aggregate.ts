@@ -67,10 +67,7 @@ export interface ThresholdResult {
 export function checkSeverityThreshold(findings: readonly ImageScanFinding[], threshold: string): ThresholdResult {
   const t = threshold.toUpperCase();
   if (!isSeverity(t)) {
-    throw new IngotError(
-      'InvalidParameterValueException',
-      `severity threshold '${threshold}' must be one of ${SEVERITIES.join(', ')}`,
-    );
+    throw new IngotError('invalid-input', `severity threshold '${threshold}' must be one of ${SEVERITIES.join(', ')}`);
   }
   const offending = findings.filter((f) => {
     const s = (f.severity ?? 'UNTRIAGED').toUpperCase();

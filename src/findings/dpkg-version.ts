@@ -18,7 +18,7 @@ export function parseDebianVersion(text: string): DebianVersion {
   if (colon >= 0) {
     const e = v.slice(0, colon);
     if (!/^\d+$/.test(e))
-      throw new IngotError('InvalidParameterValueException', `Debian version '${text}': epoch '${e}' is not a number`);
+      throw new IngotError('invalid-input', `Debian version '${text}': epoch '${e}' is not a number`);
     epoch = Number(e);
   }
   const rest = v.slice(colon + 1);
@@ -26,16 +26,10 @@ export function parseDebianVersion(text: string): DebianVersion {
   const upstream = dash >= 0 ? rest.slice(0, dash) : rest;
   const revision = dash >= 0 ? rest.slice(dash + 1) : '';
   if (!upstream || !/^\d/.test(upstream)) {
-    throw new IngotError(
-      'InvalidParameterValueException',
-      `Debian version '${text}': the upstream version must start with a digit`,
-    );
+    throw new IngotError('invalid-input', `Debian version '${text}': the upstream version must start with a digit`);
   }
   if (/[^A-Za-z0-9.+~:-]/.test(upstream) || /[^A-Za-z0-9.+~]/.test(revision)) {
-    throw new IngotError(
-      'InvalidParameterValueException',
-      `Debian version '${text}' has characters dpkg does not allow`,
-    );
+    throw new IngotError('invalid-input', `Debian version '${text}' has characters dpkg does not allow`);
   }
   return { epoch, upstream, revision };
 }

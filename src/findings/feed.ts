@@ -2,6 +2,7 @@
  * @module Debian security tracker data (the tracker's JSON export: source package → CVE → per-release
  * status), loaded from a file the user imports or points to, and checked for shape.
  */
+import { settingFromEnv } from '../config/settings.ts';
 import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
@@ -29,32 +30,26 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function parseTrackerFeed(data: unknown, source = 'feed'): TrackerFeed {
   if (!isObject(data))
     throw new IngotError(
-      'InvalidParameterValueException',
+      'invalid-input',
       `${source}: the security tracker feed must be a JSON object of source packages`,
     );
   for (const [pkg, issues] of Object.entries(data)) {
     if (!isObject(issues))
-      throw new IngotError(
-        'InvalidParameterValueException',
-        `${source}: '${pkg}' must map vulnerability ids to issues`,
-      );
+      throw new IngotError('invalid-input', `${source}: '${pkg}' must map vulnerability ids to issues`);
     for (const [id, issue] of Object.entries(issues)) {
       if (!isObject(issue) || !isObject(issue.releases)) {
-        throw new IngotError(
-          'InvalidParameterValueException',
-          `${source}: '${pkg}' → '${id}' needs a 'releases' object`,
-        );
+        throw new IngotError('invalid-input', `${source}: '${pkg}' → '${id}' needs a 'releases' object`);
       }
       for (const [release, r] of Object.entries(issue.releases)) {
         if (!isObject(r) || typeof r.status !== 'string') {
           throw new IngotError(
-            'InvalidParameterValueException',
+            'invalid-input',
             `${source}: '${pkg}' → '${id}' → releases.${release} needs a string 'status'`,
           );
         }
         if (r.fixed_version !== undefined && typeof r.fixed_version !== 'string') {
           throw new IngotError(
-            'InvalidParameterValueException',
+            'invalid-input',
             `${source}: '${pkg}' → '${id}' → releases.${release}.fixed_version must be a string`,
           );
         }
@@ -67,7 +62,7 @@ export function parseTrackerFeed(data: unknown, source = 'feed'): TrackerFeed {
 /** Reads and checks a tracker JSON file. */
 export async function loadTrackerFeed(path: string): Promise<TrackerFeed> {
   const text = await readFile(path, 'utf8').catch((err: unknown) => {
-    throw new IngotError('InvalidParameterValueException', `cannot read the security tracker feed ${path}`, {
+    throw new IngotError('invalid-input', `cannot read the security tracker feed ${path}`, {
       cause: err,
     });
   });
@@ -75,11 +70,9 @@ export async function loadTrackerFeed(path: string): Promise<TrackerFeed> {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new IngotError(
-      'InvalidParameterValueException',
-      `security tracker feed ${path} is not JSON: ${(err as Error).message}`,
-      { cause: err },
-    );
+    throw new IngotError('invalid-input', `security tracker feed ${path} is not JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return parseTrackerFeed(data, path);
 }
@@ -105,13 +98,17 @@ export async function importTrackerFeed(
   return { path: dest, sourcePackages: Object.keys(feed).length };
 }
 
-/** The feed to scan with: an explicit path, else $INGOT_SECURITY_FEED, else the imported one (undefined when none). */
+/**
+ * The feed to scan with: an explicit path (option, or the INGOT_SECURITY_FEED setting), else
+ * `env`'s INGOT_SECURITY_FEED, else the imported one (undefined when none).
+ */
 export async function resolveFeedPath(
   ingotHome: string,
   explicit?: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>> = {},
 ): Promise<string | undefined> {
-  if (explicit || env.INGOT_SECURITY_FEED) return explicit || env.INGOT_SECURITY_FEED;
+  const named = explicit || settingFromEnv('securityFeed', env);
+  if (named) return named;
   const imported = importedFeedPath(ingotHome);
   return (await stat(imported).then(
     () => true,

@@ -17,8 +17,7 @@ import type { Severity } from './severity.ts';
 /** Packages from a CycloneDX BOM Ingot wrote (source package and version are component properties). */
 export function packagesFromCycloneDx(bom: unknown, file = 'CycloneDX BOM'): ScanPackage[] {
   const components = (bom as { components?: unknown }).components;
-  if (!Array.isArray(components))
-    throw new IngotError('InvalidParameterValueException', `${file}: no 'components' list`);
+  if (!Array.isArray(components)) throw new IngotError('invalid-input', `${file}: no 'components' list`);
   return components.flatMap(
     (c: { name?: string; version?: string; purl?: string; properties?: Array<{ name: string; value: string }> }) => {
       if (!c.name || !c.version || !c.purl?.startsWith('pkg:deb/')) return [];

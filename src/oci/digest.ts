@@ -1,4 +1,5 @@
 /** @module SHA-256 digests for OCI: pass-through hashing taps and whole-file digests. */
+import { IngotError } from '../errors/ingot-error.ts';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -38,6 +39,6 @@ export function sha256Bytes(data: Buffer | string): Digest {
 /** The hex part of `sha256:<hex>` (validated so it is safe to use as a file name). */
 export function digestHex(digest: string): string {
   const m = /^sha256:([a-f0-9]{64})$/.exec(digest);
-  if (!m) throw new Error(`not a sha256 digest: ${digest}`);
+  if (!m) throw new IngotError('malformed', `not a sha256 digest: ${digest}`);
   return m[1]!;
 }

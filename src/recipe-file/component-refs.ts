@@ -26,18 +26,17 @@ export interface RefContext {
 export async function resolveComponentRef(ref: string | undefined, ctx: RefContext): Promise<ComponentSource> {
   if (ref === undefined)
     throw new IngotError(
-      'ValidationException',
+      'malformed',
       `${ctx.where}: give the component as \`uri\` (a file or an ARN), \`componentArn\`, or inline \`data\``,
     );
   if (ref.startsWith('arn:')) {
     const arn = tryParseArn(ref);
-    if (arn?.type !== 'component')
-      throw new IngotError('ValidationException', `${ctx.where}: '${ref}' is not a component ARN`);
+    if (arn?.type !== 'component') throw new IngotError('malformed', `${ctx.where}: '${ref}' is not a component ARN`);
     if (arn.account === 'aws') return managed(arn.name, ref, ctx);
     const found = await ctx.stored?.(ref);
     if (!found)
       throw new IngotError(
-        'ResourceNotFoundException',
+        'not-found',
         `${ctx.where}: the component '${ref}' is not in the local Ingot store (create it with the API first, or point \`uri\` at its document file)`,
       );
     return { name: found.name, version: found.version, arn: found.arn, text: found.data, origin: ref };
@@ -48,7 +47,7 @@ export async function resolveComponentRef(ref: string | undefined, ctx: RefConte
   // Not a file: perhaps a managed component's name.
   if (MANAGED_COMPONENTS.some((c) => c.name === resolveManagedAlias(ref))) return managed(ref, ref, ctx);
   throw new IngotError(
-    'ValidationException',
+    'malformed',
     `${ctx.where}: '${ref}' is neither a document file (looked at ${path}) nor a managed component`,
   );
 }
@@ -59,7 +58,7 @@ function managed(name: string, ref: string, ctx: RefContext): ComponentSource {
   if (!c) {
     const bare = /:component\/([^/]+)/.exec(name)?.[1] ?? name;
     throw new IngotError(
-      'ResourceNotFoundException',
+      'not-found',
       `${ctx.where}: ${absentManagedComponent(
         bare,
         MANAGED_COMPONENTS.map((m) => m.name),

@@ -37,7 +37,7 @@ interface RecipeFile {
   blockDeviceMappings?: BlockDeviceMapping[];
 }
 
-const fail = (file: string, message: string) => new IngotError('ValidationException', `${file}: ${message}`);
+const fail = (file: string, message: string) => new IngotError('malformed', `${file}: ${message}`);
 
 export interface LoadOptions {
   /** Looks up a component of the local Ingot store by ARN (when a store exists). */

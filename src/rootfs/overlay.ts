@@ -21,14 +21,14 @@ const MAX_OPTIONS = 4000;
  * splits its options on them and escaping is not reliable, so such a path would mount other layers.
  */
 export function overlayOptions(spec: OverlaySpec): string {
-  if (spec.lowerDirs.length === 0) throw new IngotError('ServiceException', 'an overlay needs at least one lower dir');
+  if (spec.lowerDirs.length === 0) throw new IngotError('internal', 'an overlay needs at least one lower dir');
   if ((spec.upperDir === undefined) !== (spec.workDir === undefined))
-    throw new IngotError('ServiceException', 'a writable overlay needs both an upper and a work dir');
+    throw new IngotError('internal', 'a writable overlay needs both an upper and a work dir');
   const paths = [...spec.lowerDirs, ...(spec.upperDir ? [spec.upperDir, spec.workDir!] : [])];
   for (const p of paths) {
     if (/[:,\\\n]/.test(p) || p === '')
       throw new IngotError(
-        'ServiceException',
+        'invalid-input',
         `overlay layer path may not contain ':', ',' or '\\\\': ${JSON.stringify(p)}`,
       );
   }
@@ -38,7 +38,7 @@ export function overlayOptions(spec: OverlaySpec): string {
     opts += `,upperdir=${spec.upperDir},workdir=${spec.workDir},redirect_dir=off,metacopy=off,index=off`;
   if (opts.length > MAX_OPTIONS)
     throw new IngotError(
-      'ServiceException',
+      'unsupported',
       `too many overlay layers: the mount option string would be ${opts.length} bytes (max ~${MAX_OPTIONS})`,
     );
   return opts;

@@ -3,6 +3,7 @@
  * the sandbox itself would (absolute targets start at the sandbox root, `..` stops at it), so a
  * copy never follows a link out of the instance.
  */
+import { IngotError } from '../errors/ingot-error.ts';
 import { lstat, readlink } from 'node:fs/promises';
 
 /** An instance directory backed by a host directory (`/` → the root; `/tmp` → the private tmp). */
@@ -39,7 +40,8 @@ export async function resolveInInstance(
   path: string,
   followLast = true,
 ): Promise<ResolvedPath> {
-  if (!path.startsWith('/')) throw new Error(`instance path must be absolute: ${JSON.stringify(path)}`);
+  if (!path.startsWith('/'))
+    throw new IngotError('invalid-input', `instance path must be absolute: ${JSON.stringify(path)}`);
   let pending = path.split('/').filter((p) => p && p !== '.');
   let done: string[] = [];
   let links = 0;

@@ -30,7 +30,7 @@ export interface ScratchRunOptions {
 /** Runs `argv` with `{ROOT}` replaced by a writable, discarded overlay of `lowerDirs`; never rejects for its exit. */
 export async function runOnScratchOverlay(opts: ScratchRunOptions): Promise<ScratchRunResult> {
   if (process.getuid?.() !== 0)
-    throw new IngotError('AccessDeniedException', 'compliance scans mount an overlay of the image and need root');
+    throw new IngotError('needs-root', 'compliance scans mount an overlay of the image and need root');
   const exit = await withMergedLayers(
     opts.lowerDirs,
     {

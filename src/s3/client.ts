@@ -35,15 +35,15 @@ export function describeS3Error(err: unknown): { status: number | undefined; cod
 export class S3Failure extends IngotError {
   /** HTTP status of the answer (undefined when no answer came). */
   readonly status: number | undefined;
-  /** S3's error code (`NoSuchKey`, `AccessDenied`...) or the network error's name. */
-  readonly code: string;
+  /** S3's error code (`NoSuchKey`, `AccessDenied`...) or the network error's name (`code` is Ingot's neutral one). */
+  readonly s3Code: string;
 
   constructor(what: string, err: unknown) {
     const { status, code, detail } = describeS3Error(err);
-    super('ServiceException', `${what}: ${detail}`, { cause: err });
+    super('internal', `${what}: ${detail}`, { cause: err });
     this.name = 'S3Failure';
     this.status = status;
-    this.code = code;
+    this.s3Code = code;
   }
 }
 

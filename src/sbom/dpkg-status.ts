@@ -59,8 +59,7 @@ export function packagesFromStatus(text: string, file = 'var/lib/dpkg/status'): 
     const state = (f.get('status') ?? '').split(/\s+/)[2];
     if (!name || !state || !ON_DISK.has(state)) continue;
     const version = f.get('version');
-    if (!version)
-      throw new IngotError('InvalidParameterValueException', `${file}: package '${name}' has no Version field`);
+    if (!version) throw new IngotError('invalid-input', `${file}: package '${name}' has no Version field`);
     const src = /^(\S+)(?:\s+\((\S+)\))?/.exec(f.get('source') ?? '');
     const size = Number(f.get('installed-size'));
     const pkg: DebPackage = {
@@ -98,7 +97,7 @@ export async function readDpkgDatabase(rootfsDir: string, signal?: AbortSignal):
   const unreadable = (err: unknown) => {
     // Node's message without the host path: `EISDIR: illegal operation on a directory, read`.
     const reason = ((err as Error)?.message ?? String(err)).split('\n')[0]!.replace(/, \w+ '[^']*'$/, '');
-    return new IngotError('InvalidParameterValueException', `${DPKG_STATUS}: cannot be read (${reason})`, {
+    return new IngotError('invalid-input', `${DPKG_STATUS}: cannot be read (${reason})`, {
       cause: err,
     });
   };
@@ -118,7 +117,7 @@ export async function readDpkgPackages(rootfsDir: string): Promise<DebPackage[]>
   const packages = await readDpkgDatabase(rootfsDir);
   if (!packages)
     throw new IngotError(
-      'InvalidParameterValueException',
+      'invalid-input',
       `no dpkg database (${DPKG_STATUS}) in ${rootfsDir}: the image's packages are unknown`,
     );
   return packages;

@@ -5,7 +5,7 @@
 import { IngotError } from '../errors/ingot-error.ts';
 import { generateSboms, type GenerateSbomsOptions } from './generate.ts';
 
-/** Marks the stderr line that carries a failure as JSON `{ type, message }`. */
+/** Marks the stderr line that carries a failure as JSON `{ type, message }` (`type`: a neutral error code). */
 export const SBOM_ERROR_PREFIX = 'ingot-sbom-error: ';
 
 if (import.meta.main) {
@@ -15,7 +15,7 @@ if (import.meta.main) {
     const { inventory: _inventory, ...result } = await generateSboms({ ...opts, rootfsDir: rootfsDir ?? '' });
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } catch (err) {
-    const type = err instanceof IngotError ? err.awsType : 'ServiceException';
+    const type = err instanceof IngotError ? err.code : 'internal';
     process.stderr.write(
       `${SBOM_ERROR_PREFIX}${JSON.stringify({ type, message: (err as Error)?.message ?? String(err) })}\n`,
     );

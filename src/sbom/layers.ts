@@ -4,7 +4,7 @@
  * is an IngotError with a one-line reason, `SBOM generation failed: ...`, never a child's stack trace.
  */
 import { fileURLToPath } from 'node:url';
-import { AWS_ERROR_STATUS, IngotError, type AwsErrorType } from '../errors/ingot-error.ts';
+import { type AwsErrorType, type ErrorCode, IngotError, isAwsErrorType, isErrorCode } from '../errors/ingot-error.ts';
 import { runOnScratchOverlay } from '../rootfs/scratch-overlay.ts';
 import { generateSboms, type GeneratedSboms, type GenerateSbomsOptions } from './generate.ts';
 import { SBOM_ERROR_PREFIX } from './generate-main.ts';
@@ -19,7 +19,7 @@ export interface GenerateLayerSbomsOptions extends Omit<GenerateSbomsOptions, 'r
 
 const MAX_REASON = 500;
 
-function failure(type: AwsErrorType, reason: string, cause?: unknown): IngotError {
+function failure(type: ErrorCode | AwsErrorType, reason: string, cause?: unknown): IngotError {
   const line = reason.replace(/\s*\n\s*/g, ' ').trim();
   const short = line.length > MAX_REASON ? `${line.slice(0, MAX_REASON)}...` : line;
   return new IngotError(
@@ -42,7 +42,8 @@ export function childFailure(exitCode: number, stderr: string): IngotError {
         type?: string;
         message?: string;
       };
-      const known = type && type in AWS_ERROR_STATUS ? (type as AwsErrorType) : 'ServiceException';
+      // The child writes a neutral code; an AWS type (older children) is understood too.
+      const known = type && (isErrorCode(type) || isAwsErrorType(type)) ? type : 'internal';
       return failure(known, message ?? '');
     } catch {
       // fall through to the plain stderr
@@ -67,11 +68,7 @@ export async function generateSbomsForLayers(
       });
       return result;
     } catch (err) {
-      throw failure(
-        err instanceof IngotError ? err.awsType : 'ServiceException',
-        (err as Error)?.message ?? String(err),
-        err,
-      );
+      throw failure(err instanceof IngotError ? err.code : 'internal', (err as Error)?.message ?? String(err), err);
     }
   }
   const entry = fileURLToPath(new URL('./generate-main.ts', import.meta.url));

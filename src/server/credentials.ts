@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Credential, Store } from '../store/types.ts';
-import { DEFAULT_ACCOUNT_ID } from './config.ts';
+import type { Settings } from '../config/settings.ts';
+import { IngotError } from '../errors/ingot-error.ts';
 
 const ALPHANUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -26,14 +27,12 @@ export interface DefaultCredentialResult {
 
 export async function ensureDefaultCredential(
   store: Store,
-  env: NodeJS.ProcessEnv = process.env,
+  settings: Pick<Settings, 'accountId' | 'accessKeyId' | 'secretAccessKey'>,
 ): Promise<DefaultCredentialResult> {
-  const accountId = env['INGOT_ACCOUNT_ID'] || DEFAULT_ACCOUNT_ID;
-  if (!/^[0-9]{12}$/.test(accountId)) throw new Error(`INGOT_ACCOUNT_ID must be 12 digits, got '${accountId}'`);
-  const keyId = env['INGOT_ACCESS_KEY_ID'];
-  const secret = env['INGOT_SECRET_ACCESS_KEY'];
+  const { accountId, accessKeyId: keyId, secretAccessKey: secret } = settings;
   if (keyId || secret) {
-    if (!keyId || !secret) throw new Error('set both INGOT_ACCESS_KEY_ID and INGOT_SECRET_ACCESS_KEY, or neither');
+    if (!keyId || !secret)
+      throw new IngotError('invalid-config', 'set both INGOT_ACCESS_KEY_ID and INGOT_SECRET_ACCESS_KEY, or neither');
     const credential = { accessKeyId: keyId, secretAccessKey: secret, accountId };
     await store.credentials.put(credential);
     return { credential, generated: false };

@@ -3,8 +3,8 @@
  * sandboxes, builds left running → FAILED), opens the layer cache and starts taking jobs.
  */
 import { openLayerCache } from '../cache/layer-cache.ts';
-import { basesHome, layerCacheOptions } from './config.ts';
-import { buildSettings, loadIngotConfig } from '../config/ingot-config.ts';
+import { loadIngotConfig } from '../config/ingot-config.ts';
+import { layerCacheOptions, type Settings } from '../config/settings.ts';
 import type { Store } from '../store/types.ts';
 import { reapCrashLeftovers, recoverInterruptedBuilds } from '../worker/recover.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
@@ -13,23 +13,25 @@ const IN_PROCESS_PREFIX = 'inproc:';
 
 export async function startInProcessWorker(
   store: Store,
-  home: string,
+  settings: Settings,
   concurrency: number,
   onError?: (err: unknown) => void,
 ): Promise<Worker> {
+  const home = settings.home;
   await reapCrashLeftovers(home);
   // Only one server runs on a data directory: builds its in-process worker held are orphans now.
   await recoverInterruptedBuilds(store, (job) => job.leaseOwner?.startsWith(IN_PROCESS_PREFIX) === true);
-  const cache = await openLayerCache(layerCacheOptions(home));
+  const cache = await openLayerCache(layerCacheOptions(settings));
   const worker = startWorker({
     store,
     home,
-    basesHome: basesHome(),
+    basesHome: settings.basesHome,
+    settings,
     cache,
     concurrency,
     workerId: `${IN_PROCESS_PREFIX}${process.pid}:${Date.now()}`,
-    leaseMs: buildSettings(home).leaseMs,
-    config: () => loadIngotConfig(home),
+    leaseMs: settings.buildLeaseSeconds * 1000,
+    config: () => loadIngotConfig(settings.configFile),
     ...(onError ? { onError } : {}),
   });
   return {

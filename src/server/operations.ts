@@ -7,8 +7,8 @@ import { runDueLifecyclePolicies } from '../lifecycle/daily.ts';
 import type { Clock } from '../scheduler/clock.ts';
 import { startScheduler, type Scheduler } from '../scheduler/scheduler.ts';
 import type { Store } from '../store/types.ts';
-import { basesHome } from './config.ts';
 import type { IngotConfig } from '../config/ingot-config.ts';
+import type { Settings } from '../config/settings.ts';
 
 export interface OperationsOptions {
   /** false: no scheduler. `intervalMs: 0`: rounds only when `scheduler.tick()` is called. */
@@ -20,6 +20,7 @@ export interface OperationsOptions {
 export interface OperationsDeps {
   store: Store;
   home: string;
+  settings: Pick<Settings, 'basesHome' | 'schedulerIntervalMs'>;
   config: () => IngotConfig;
   notifyQueued?: () => void;
   onError?: (err: unknown) => void;
@@ -37,9 +38,9 @@ export function startOperations(deps: OperationsDeps, opts: OperationsOptions = 
       ? undefined
       : startScheduler({
           store: deps.store,
-          basesHome: basesHome(),
+          basesHome: deps.settings.basesHome,
           ...(opts.scheduler?.clock ? { clock: opts.scheduler.clock } : {}),
-          intervalMs: opts.scheduler?.intervalMs ?? Number(process.env['INGOT_SCHEDULER_INTERVAL_MS'] ?? 10_000),
+          intervalMs: opts.scheduler?.intervalMs ?? deps.settings.schedulerIntervalMs,
           extraRound: async (now) => void (await runDueLifecyclePolicies(lifecycle, now, deps.onError)),
           ...(deps.notifyQueued ? { notifyQueued: deps.notifyQueued } : {}),
           ...(deps.onError ? { onError: deps.onError } : {}),

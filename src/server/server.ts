@@ -7,21 +7,25 @@ import type { AddressInfo } from 'node:net';
 import { createApiApp, type RequestLog } from '../api/app.ts';
 import { createHandlers, createLogsHandler } from '../api/handlers.ts';
 import { auditRefused } from '../audit/audit-log.ts';
-import { eventRetentionDays, startEventPruning } from '../events/retention.ts';
+import { startEventPruning } from '../events/retention.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
 import type { Store } from '../store/types.ts';
 import { databaseFile, DEFAULT_HOST, DEFAULT_PORT } from './config.ts';
 import { ensureDefaultCredential, type DefaultCredentialResult } from './credentials.ts';
 import { startInProcessWorker } from './in-process-worker.ts';
 import { startOperations, type Operations, type OperationsOptions } from './operations.ts';
-import { buildSettings, loadIngotConfig } from '../config/ingot-config.ts';
+import { loadIngotConfig } from '../config/ingot-config.ts';
+import { loadSettings, type Settings } from '../config/settings.ts';
 
 export interface ServerOptions {
   home: string;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
+  /** Environment laid over `process.env` to resolve the settings from (API, worker, scheduler); `home` wins over its INGOT_HOME. */
   env?: NodeJS.ProcessEnv;
+  /** Settings resolved already (then `env` is not read). */
+  settings?: Settings;
   onRequest?: (log: RequestLog) => void;
   onError?: (err: unknown) => void;
   validateOutputs?: boolean;
@@ -36,22 +40,23 @@ export interface RunningServer {
   port: number;
   store: Store;
   defaultCredential: DefaultCredentialResult;
+  /** The settings resolved at start-up, as the API, worker, scheduler and pruning got them. */
+  settings: Settings;
   /** Scheduler and webhook dispatcher (tests tick the scheduler by hand). */
   operations: Operations;
   close(): Promise<void>;
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const env = opts.env ?? process.env;
-  const store = openSqliteStore(databaseFile(opts.home), {
-    defaultMaxAttempts: buildSettings(opts.home, env).maxAttempts,
-  });
-  const config = () => loadIngotConfig(opts.home, env);
-  const defaultCredential = await ensureDefaultCredential(store, opts.env ?? process.env);
+  // Start-up: every setting is resolved here once and passed down (API, worker, scheduler, pruning).
+  const settings = opts.settings ?? loadSettings({ ...process.env, ...opts.env }, { home: opts.home });
+  const store = openSqliteStore(databaseFile(opts.home), { defaultMaxAttempts: settings.buildMaxAttempts });
+  const config = () => loadIngotConfig(settings.configFile);
+  const defaultCredential = await ensureDefaultCredential(store, settings);
   const worker =
     opts.worker === false
       ? undefined
-      : await startInProcessWorker(store, opts.home, opts.worker?.concurrency ?? 1, opts.onError);
+      : await startInProcessWorker(store, settings, opts.worker?.concurrency ?? 1, opts.onError);
   const app = createApiApp({
     handlers: createHandlers({ store, home: opts.home, config, ...(worker ? { notifyQueued: worker.notify } : {}) }),
     logs: createLogsHandler({ store, home: opts.home }),
@@ -76,6 +81,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     {
       store,
       home: opts.home,
+      settings,
       config,
       ...(worker ? { notifyQueued: worker.notify } : {}),
       ...(opts.onError ? { onError: opts.onError } : {}),
@@ -83,7 +89,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     opts.operations,
   );
   // Delivered image events older than INGOT_EVENT_RETENTION_DAYS (default 30; 0 keeps them) are deleted.
-  const retentionDays = eventRetentionDays(env);
+  const retentionDays = settings.eventRetentionDays;
   const pruning =
     retentionDays === undefined
       ? undefined
@@ -94,6 +100,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     port,
     store,
     defaultCredential,
+    settings,
     operations,
     async close() {
       if (closed) return;

@@ -40,7 +40,7 @@ export function parseSums(text: string, file = SUMS_FILE): ChecksumLine[] {
       const m = /^([a-f0-9]{64}) [ *](.+)$/.exec(line);
       if (!m)
         throw new IngotError(
-          'InvalidParameterValueException',
+          'invalid-input',
           `${file}:${i + 1}: not 'SHA256  PATH': ${JSON.stringify(line.slice(0, 100))}`,
         );
       return { sha256: m[1]!, path: m[2]! };
@@ -59,10 +59,7 @@ export async function writeSignedChecksums(outputDir: string, key: KeyObject): P
   const lines: ChecksumLine[] = [];
   for (const path of files) {
     if (/[\n\\]/.test(path))
-      throw new IngotError(
-        'InvalidParameterValueException',
-        `output file name ${JSON.stringify(path)} has a newline or backslash`,
-      );
+      throw new IngotError('invalid-input', `output file name ${JSON.stringify(path)} has a newline or backslash`);
     lines.push({ sha256: (await sha256File(join(outputDir, path))).digest.slice('sha256:'.length), path });
   }
   const text = formatSums(lines);

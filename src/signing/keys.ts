@@ -2,6 +2,7 @@
  * @module ECDSA P-256 signing keys as PEM files (PKCS#8 private, SPKI public: what cosign's `--key` and
  * `openssl dgst -verify` read), and where the key comes from (`--key` or `INGOT_SIGNING_KEY`).
  */
+import { settingFromEnv } from '../config/settings.ts';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,14 +29,14 @@ export async function generateSigningKey(dir: string): Promise<SigningKeyFiles> 
 
 async function readPem(path: string, what: string): Promise<string> {
   return readFile(path, 'utf8').catch((err: unknown) => {
-    throw new IngotError('InvalidParameterValueException', `cannot read the ${what} ${path}`, { cause: err });
+    throw new IngotError('invalid-input', `cannot read the ${what} ${path}`, { cause: err });
   });
 }
 
 function checkCurve(key: KeyObject, path: string): KeyObject {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new IngotError(
-      'InvalidParameterValueException',
+      'invalid-input',
       `${path} is not an ECDSA P-256 key (found ${key.asymmetricKeyType ?? 'unknown'} ${key.asymmetricKeyDetails?.namedCurve ?? ''})`.trim(),
     );
   }
@@ -48,7 +49,7 @@ export async function loadPrivateKey(path: string): Promise<KeyObject> {
     return checkCurve(createPrivateKey(pem), path);
   } catch (err) {
     if (err instanceof IngotError) throw err;
-    throw new IngotError('InvalidParameterValueException', `${path} is not an unencrypted PEM private key`, {
+    throw new IngotError('invalid-input', `${path} is not an unencrypted PEM private key`, {
       cause: err,
     });
   }
@@ -61,15 +62,18 @@ export async function loadPublicKey(path: string): Promise<KeyObject> {
     return checkCurve(createPublicKey(pem), path);
   } catch (err) {
     if (err instanceof IngotError) throw err;
-    throw new IngotError('InvalidParameterValueException', `${path} is not a PEM public (or private) key`, {
+    throw new IngotError('invalid-input', `${path} is not a PEM public (or private) key`, {
       cause: err,
     });
   }
 }
 
-/** The signing key path: the explicit one, else $INGOT_SIGNING_KEY, else undefined (outputs stay unsigned). */
-export function signingKeyPath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return explicit || env[SIGNING_KEY_ENV] || undefined;
+/** The signing key path: the explicit one, else `env`'s INGOT_SIGNING_KEY, else undefined (outputs stay unsigned). */
+export function signingKeyPath(
+  explicit: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  return explicit || settingFromEnv('signingKey', env);
 }
 
 /** ECDSA-SHA256 signature (ASN.1 DER, as cosign and openssl write it), base64. */

@@ -4,6 +4,7 @@
  */
 import type { LayerCache } from '../cache/layer-cache.ts';
 import type { IngotConfig } from '../config/ingot-config.ts';
+import type { BuildSettings } from '../config/settings.ts';
 import type { InstanceFactory } from '../engine/instance-factory.ts';
 import type { Store } from '../store/types.ts';
 
@@ -22,4 +23,6 @@ export interface ProcessContext {
   newInstance?: InstanceFactory;
   config: () => IngotConfig;
   signal: AbortSignal;
+  /** Resolved at start-up (default: the table's defaults, no feed, no signing key). */
+  settings?: Partial<BuildSettings> | undefined;
 }

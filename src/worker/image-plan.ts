@@ -27,8 +27,7 @@ async function componentRecord(
   arn: string,
 ): Promise<Component> {
   const parsed = tryParseArn(arn);
-  if (parsed?.type !== 'component')
-    throw new IngotError('InvalidParameterValueException', `not a component ARN: ${arn}`);
+  if (parsed?.type !== 'component') throw new IngotError('invalid-input', `not a component ARN: ${arn}`);
   let record =
     parsed.build !== undefined && parsed.version && !parsed.version.includes('x')
       ? await store.resources.get<Component>(arn)
@@ -38,7 +37,7 @@ async function componentRecord(
     const best = newestMatching(candidates, parsed.version ?? 'x.x.x');
     record = best ? await store.resources.get<Component>(best.arn) : undefined;
   }
-  if (!record) throw new IngotError('ResourceNotFoundException', `the component ${arn} no longer exists`);
+  if (!record) throw new IngotError('not-found', `the component ${arn} no longer exists`);
   return record.doc;
 }
 
@@ -52,10 +51,10 @@ async function earlierImage(store: Store, home: string, arn: string): Promise<Pa
   let record: ResourceRecord<Image> | undefined;
   if (parsed.build !== undefined && parsed.version !== undefined && !isWildcard(parsed.version)) {
     record = await store.resources.get<Image>(formatArn(parsed));
-    if (!record) throw new IngotError('ResourceNotFoundException', `the parent image ${arn} does not exist`);
+    if (!record) throw new IngotError('not-found', `the parent image ${arn} does not exist`);
     const status = record.doc.state?.status ?? 'PENDING';
     if (status !== 'AVAILABLE')
-      throw new IngotError('ResourceNotFoundException', `the parent image ${arn} is ${status}, not AVAILABLE`);
+      throw new IngotError('not-found', `the parent image ${arn} is ${status}, not AVAILABLE`);
   } else {
     const pattern = parseVersionPattern(parsed.version ?? 'x.x.x', 'parentImage');
     const candidates = (await store.resources.versions('image', [parsed.account], parsed.region, parsed.name))
@@ -69,8 +68,7 @@ async function earlierImage(store: Store, home: string, arn: string): Promise<Pa
         break;
       }
     }
-    if (!record)
-      throw new IngotError('ResourceNotFoundException', `no AVAILABLE image matches the parent image ${arn}`);
+    if (!record) throw new IngotError('not-found', `no AVAILABLE image matches the parent image ${arn}`);
   }
   const dir = imageOutputDir(home, record.arn);
   return record.doc.type === 'DOCKER'
@@ -85,7 +83,7 @@ export async function planFromImage(
   where: { account: string; region: string },
 ): Promise<BuildRequest> {
   const recipe = image.imageRecipe ?? image.containerRecipe;
-  if (!recipe) throw new IngotError('InvalidRequestException', `image ${image.arn} has no recipe`);
+  if (!recipe) throw new IngotError('invalid-request', `image ${image.arn} has no recipe`);
   const configs: readonly ComponentConfiguration[] = recipe.components ?? [];
   const components = [];
   for (const c of configs) {
@@ -138,7 +136,7 @@ function diskSettings(image: Image): Pick<BuildRequest, 'diskFormats' | 'blockDe
       .filter(Boolean)) {
       if (!(DISK_FORMATS as readonly string[]).includes(f))
         throw new IngotError(
-          'InvalidParameterValueException',
+          'invalid-input',
           `distribution configuration tag ${DISK_FORMATS_TAG}: '${f}' is not a disk format (choose from ${DISK_FORMATS.join(', ')})`,
         );
       formats.add(f as DiskFormat);

@@ -8,12 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { distribute } from '../distribution/distribute.ts';
 import { managedBase } from '../bases/catalogue.ts';
-import { limitsForInstanceTypes } from '../cgroups/instance-types.ts';
-import { instanceDriverFor } from '../instance/qemu/select.ts';
+import { instancePlan, settingsBuildOptions } from '../engine/build-settings.ts';
 import { runBuild } from '../engine/build.ts';
 import type { EvidenceOptions } from '../engine/evidence.ts';
 import { resolveFeedPath } from '../findings/feed.ts';
-import { signingKeyPath } from '../signing/keys.ts';
 import { formatEvent, type BuildEvent } from '../engine/events.ts';
 import type { OutputManifest } from '../artifacts/manifest.ts';
 import type { Image, OutputResources } from '../model/generated/shapes.ts';
@@ -23,6 +21,7 @@ import { imageOutputDir, openImageLog } from '../artifacts/output-dirs.ts';
 import type { ProcessContext, Outcome } from './context.ts';
 import { setState } from './image-state.ts';
 import { settleFailedJob } from './settle.ts';
+import type { BuildSettings } from '../config/settings.ts';
 
 async function buildOutputs(
   ctx: ProcessContext,
@@ -47,9 +46,7 @@ async function buildOutputs(
     region: record.region,
   });
   // The infrastructure configuration's instance types set the instance's CPU, memory and process limits.
-  const { instanceType, ...limits } = limitsForInstanceTypes(record.doc.infrastructureConfiguration?.instanceTypes);
-  const driver = instanceDriverFor(record.doc.infrastructureConfiguration);
-  const vm = driver.driver === 'qemu' ? { cpus: driver.cpus, memoryMiB: driver.memoryMiB } : undefined;
+  const { instanceType, limits, driver, vm } = instancePlan(record.doc.infrastructureConfiguration);
   const inVm = vm && request.kind === 'image';
   onEvent({
     type: 'log',
@@ -70,8 +67,8 @@ async function buildOutputs(
     limits,
     vm,
     ...(networkFor(record.doc) === 'host' ? { network: 'host' as const } : {}),
-    timeoutMs: buildTimeoutMs(),
-    evidence: await evidenceFor(ctx.home, record.doc),
+    ...settingsBuildOptions(ctx.settings ?? {}),
+    evidence: await evidenceFor(ctx.home, record.doc, ctx.settings ?? {}),
     ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}),
   });
   const osVersion =
@@ -140,12 +137,6 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
   }
 }
 
-/** A build that runs longer than this fails (`INGOT_BUILD_TIMEOUT_MINUTES`, default 240). */
-function buildTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const minutes = Number(env['INGOT_BUILD_TIMEOUT_MINUTES'] ?? 240);
-  return (Number.isFinite(minutes) && minutes > 0 ? minutes : 240) * 60_000;
-}
-
 /** The `ingot:network` resource tag of the infrastructure configuration: `host` opts in to the host's network. */
 function networkFor(image: Image): 'isolated' | 'host' {
   return image.infrastructureConfiguration?.resourceTags?.['ingot:network'] === 'host' ? 'host' : 'isolated';
@@ -158,12 +149,16 @@ function networkFor(image: Image): 'isolated' | 'host' {
  * cis_level1_server) and `ingot:fail-on-severity` (e.g. HIGH) ask for compliance scores and a
  * findings gate.
  */
-async function evidenceFor(home: string, image: Image): Promise<EvidenceOptions> {
+async function evidenceFor(
+  home: string,
+  image: Image,
+  settings: Partial<Pick<BuildSettings, 'securityFeed' | 'signingKey'>>,
+): Promise<EvidenceOptions> {
   const tags = image.infrastructureConfiguration?.resourceTags ?? {};
   return {
-    findingsFeed: await resolveFeedPath(home),
+    findingsFeed: await resolveFeedPath(home, settings.securityFeed),
     failOnSeverity: tags['ingot:fail-on-severity'],
     complianceProfile: tags['ingot:compliance'],
-    signingKey: signingKeyPath(),
+    signingKey: settings.signingKey,
   };
 }

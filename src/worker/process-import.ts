@@ -5,6 +5,7 @@
  * outputs (its own region's site) and moves the image BUILDING → DISTRIBUTING → AVAILABLE, or
  * FAILED with the reason.
  */
+import { IngotError } from '../errors/ingot-error.ts';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { importDisk } from '../disk/import.ts';
@@ -24,7 +25,10 @@ async function diskOf(store: Store, job: JobOf<'image-import'>): Promise<string>
   if (typeof own === 'string') return own;
   const first = (await store.jobs.byResource(job.resourceArn)).find((j) => typeof j.payload['uri'] === 'string');
   if (!first)
-    throw new Error(`no disk is recorded for the import ${job.resourceArn}; import it again with ImportDiskImage`);
+    throw new IngotError(
+      'not-found',
+      `no disk is recorded for the import ${job.resourceArn}; import it again with ImportDiskImage`,
+    );
   return first.payload['uri'] as string;
 }
 

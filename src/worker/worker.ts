@@ -3,6 +3,7 @@
  * hands each to the dispatcher, keeps their leases alive, and aborts a job that was cancelled.
  * Runs inside `ingot server` by default.
  */
+import type { BuildSettings } from '../config/settings.ts';
 import { hostname } from 'node:os';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import type { InstanceFactory } from '../engine/instance-factory.ts';
@@ -29,6 +30,8 @@ export interface WorkerOptions {
   newInstance?: InstanceFactory;
   /** Ingot's configuration now (sites, registries); default empty. */
   config?: () => IngotConfig;
+  /** Build settings resolved at start-up (timeout, feed, signing key, qemu accelerator). */
+  settings?: Partial<BuildSettings>;
   onError?: (err: unknown) => void;
 }
 
@@ -65,6 +68,7 @@ export function startWorker(opts: WorkerOptions): Worker {
           cache: opts.cache,
           config,
           signal: abort.signal,
+          settings: opts.settings,
           ...(opts.newInstance ? { newInstance: opts.newInstance } : {}),
         },
         job,

@@ -4,15 +4,13 @@
  */
 import { join, resolve } from 'node:path';
 import { openLayerCache } from '../../cache/layer-cache.ts';
-import { limitsForInstanceTypes } from '../../cgroups/instance-types.ts';
-import { instanceDriverFor } from '../../instance/qemu/select.ts';
+import { instancePlan, settingsBuildOptions } from '../../engine/build-settings.ts';
 import { runBuild } from '../../engine/build.ts';
 import type { EvidenceOptions } from '../../engine/evidence.ts';
 import { resolveFeedPath } from '../../findings/feed.ts';
-import { signingKeyPath } from '../../signing/keys.ts';
 import { BuildCancelled, BuildFailure } from '../../engine/failure.ts';
 import { loadRecipeFile } from '../../recipe-file/load.ts';
-import { basesHome, ingotHome, layerCacheOptions } from '../../server/config.ts';
+import { layerCacheOptions, type Settings } from '../../config/settings.ts';
 import { progressPrinter } from './progress.ts';
 import type { DiskFormat } from '../../disk/layout.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
@@ -29,18 +27,22 @@ export interface LocalBuildOptions {
   /** Bootable disk formats (image recipes only). */
   diskFormats?: DiskFormat[];
   instanceType?: string | undefined;
-  timeoutMs: number;
+  /** `--timeout`; default the INGOT_BUILD_TIMEOUT_MINUTES setting. */
+  timeoutMinutes?: number | undefined;
   findingsFeed?: string | undefined;
   failOnSeverity?: string | undefined;
   /** The SSG profile id suffix to score with (e.g. cis_level1_server); undefined: no compliance scan. */
   compliance?: string | undefined;
   signKey?: string | undefined;
+  /** Resolved by the command at start-up. */
+  settings: Settings;
 }
 
 const defaultOutputDir = (name: string, version: string): string => resolve(join('ingot-output', `${name}-${version}`));
 
 export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: boolean; outputDir: string }> {
-  const home = ingotHome();
+  const { settings } = opts;
+  const home = settings.home;
   const loaded = await loadRecipeFile(opts.file, { runTests: opts.runTests });
   if (opts.diskFormats && loaded.kind !== 'image')
     throw new IngotError(
@@ -49,22 +51,22 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
     );
   const request = opts.diskFormats ? { ...loaded, diskFormats: opts.diskFormats } : loaded;
   const outputDir = opts.output !== undefined ? resolve(opts.output) : defaultOutputDir(request.name, request.version);
-  const cache = opts.noCache ? undefined : await openLayerCache(layerCacheOptions(home));
+  const cache = opts.noCache ? undefined : await openLayerCache(layerCacheOptions(settings));
   const printer = progressPrinter();
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const evidence: EvidenceOptions = {
-    findingsFeed: await resolveFeedPath(home, opts.findingsFeed),
+    findingsFeed: await resolveFeedPath(home, opts.findingsFeed ?? settings.securityFeed),
     failOnSeverity: opts.failOnSeverity,
     complianceProfile: opts.compliance,
-    signingKey: signingKeyPath(opts.signKey),
+    signingKey: opts.signKey || settings.signingKey,
   };
   const started = performance.now();
-  const { instanceType, ...limits } = limitsForInstanceTypes(opts.instanceType ? [opts.instanceType] : undefined);
-  const driver = instanceDriverFor({ instanceTypes: opts.instanceType ? [opts.instanceType] : [] });
-  const vm = driver.driver === 'qemu' ? { cpus: driver.cpus, memoryMiB: driver.memoryMiB } : undefined;
+  const { instanceType, limits, driver, vm } = instancePlan({
+    instanceTypes: opts.instanceType ? [opts.instanceType] : [],
+  });
   const on =
     driver.driver === 'qemu'
       ? `a qemu VM (${driver.instanceType}: ${driver.cpus} vCPUs, ${driver.memoryMiB} MiB)`
@@ -75,7 +77,7 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
   try {
     const result = await runBuild(request, {
       home,
-      basesHome: basesHome(),
+      basesHome: settings.basesHome,
       outputDir,
       cache,
       noCache: opts.noCache,
@@ -83,7 +85,7 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
       signal: abort.signal,
       limits,
       vm,
-      timeoutMs: opts.timeoutMs,
+      ...settingsBuildOptions(settings, opts.timeoutMinutes),
       evidence,
       onEvent: printer.onEvent,
       keepOnFailure: opts.keepOnFailure,

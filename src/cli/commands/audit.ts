@@ -40,8 +40,9 @@ export const command: CommandModule = {
       strict: true,
     });
     const { openSqliteStore } = await import('../../store/sqlite/index.ts');
-    const { databaseFile, ingotHome } = await import('../../server/config.ts');
-    const store = openSqliteStore(databaseFile(ingotHome()));
+    const { databaseFile } = await import('../../server/config.ts');
+    const { resolveSettings } = await import('../../config/settings.ts');
+    const store = openSqliteStore(databaseFile(resolveSettings(process.env).home));
     try {
       const entries = await store.audit.query({
         ...(values.since !== undefined ? { since: parseSince(values.since) } : {}),

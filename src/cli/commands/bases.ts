@@ -21,8 +21,8 @@ export const command: CommandModule = {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {} });
     const [action, ...names] = positionals;
     const { MANAGED_BASES, ensureBaseImage, readCurrentBase } = await import('../../bases/index.ts');
-    const { basesHome } = await import('../../server/config.ts');
-    const home = basesHome();
+    const { resolveSettings } = await import('../../config/settings.ts');
+    const home = resolveSettings(process.env).basesHome;
     if (action === 'list' && names.length === 0) {
       for (const base of MANAGED_BASES) {
         const current = await readCurrentBase(home, base.name);

@@ -38,7 +38,8 @@ Options:
                       an image recipe whose component starts or checks a service (systemctl start,
                       is-active, daemon-reload, service X restart, ...) gets one by itself
                       (INGOT_SYSTEMD_ROUTING=off keeps it in sandboxes)
-  --timeout MINUTES   fail the build if it has not finished in this time (default 120)
+  --timeout MINUTES   fail the build if it has not finished in this time
+                      (default $INGOT_BUILD_TIMEOUT_MINUTES, else 240)
   --keep-on-failure   keep the build's work directory (layers, upper dirs) when it fails
   --host-network      run steps in the host's network namespace (default: an isolated, outbound-only
                       network with no access to host ports; see docs/security.md)
@@ -90,23 +91,20 @@ export const command: CommandModule = {
     const compression = values.compression ?? 'gzip';
     if (compression !== 'gzip' && compression !== 'zstd')
       throw new IngotError('ValidationException', `--compression must be gzip or zstd, not '${compression}'`);
-    const timeoutMinutes = Number(values.timeout ?? 120);
-    if (!(timeoutMinutes > 0))
+    const { resolveSettings } = await import('../../config/settings.ts');
+    const settings = resolveSettings(process.env);
+    const timeoutMinutes = values.timeout === undefined ? undefined : Number(values.timeout);
+    if (timeoutMinutes !== undefined && !(timeoutMinutes > 0))
       throw new IngotError(
         'ValidationException',
         `--timeout must be a positive number of minutes, not '${values.timeout}'`,
       );
-    const { INSTANCE_TYPES } = await import('../../cgroups/instance-types.ts');
-    const { VM_INSTANCE_TYPES } = await import('../../instance/qemu/select.ts');
+    const { isKnownInstanceType, KNOWN_INSTANCE_TYPES } = await import('../../cgroups/instance-types.ts');
     const instanceType = values['instance-type'];
-    if (
-      instanceType !== undefined &&
-      !Object.hasOwn(INSTANCE_TYPES, instanceType) &&
-      !Object.hasOwn(VM_INSTANCE_TYPES, instanceType)
-    ) {
+    if (instanceType !== undefined && !isKnownInstanceType(instanceType)) {
       throw new IngotError(
         'ValidationException',
-        `unknown --instance-type '${instanceType}'; known: ${[...Object.keys(INSTANCE_TYPES), ...Object.keys(VM_INSTANCE_TYPES)].join(', ')}`,
+        `unknown --instance-type '${instanceType}'; known: ${KNOWN_INSTANCE_TYPES.join(', ')}`,
       );
     }
     const { runLocalBuild } = await import('../build/local-build.ts');
@@ -120,7 +118,7 @@ export const command: CommandModule = {
       hostNetwork: values['host-network'] === true,
       ...(values.format !== undefined ? { diskFormats: parseDiskFormats(values.format) } : {}),
       instanceType,
-      timeoutMs: timeoutMinutes * 60_000,
+      timeoutMinutes,
       findingsFeed: values['findings-feed'],
       failOnSeverity: values['fail-on-severity'],
       compliance:
@@ -128,6 +126,7 @@ export const command: CommandModule = {
           ? (values['compliance-profile'] ?? 'cis_level1_server')
           : undefined,
       signKey: values['sign-key'],
+      settings,
     });
     return result.ok ? 0 : 1;
   },

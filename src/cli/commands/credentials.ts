@@ -27,16 +27,18 @@ export const command: CommandModule = {
     });
     const [action] = positionals;
     const { openSqliteStore } = await import('../../store/sqlite/index.ts');
-    const { databaseFile, ingotHome, DEFAULT_ACCOUNT_ID } = await import('../../server/config.ts');
+    const { databaseFile } = await import('../../server/config.ts');
+    const { resolveSettings } = await import('../../config/settings.ts');
+    const settings = resolveSettings(process.env);
     const { generateCredential } = await import('../../server/credentials.ts');
-    const store = openSqliteStore(databaseFile(ingotHome()));
+    const store = openSqliteStore(databaseFile(settings.home));
     try {
       if (action === 'list') {
         for (const c of await store.credentials.list()) process.stdout.write(`${c.accessKeyId}\t${c.accountId}\n`);
         return 0;
       }
       if (action === 'create') {
-        const accountId = values['account-id'] ?? process.env['INGOT_ACCOUNT_ID'] ?? DEFAULT_ACCOUNT_ID;
+        const accountId = values['account-id'] ?? settings.accountId;
         if (!/^[0-9]{12}$/.test(accountId))
           throw new IngotError('ValidationException', `--account-id must be 12 digits, got '${accountId}'`);
         const c = generateCredential(accountId);

@@ -28,17 +28,19 @@ export const command: CommandModule = {
     if (action !== 'run' || !arn || positionals.length !== 2)
       throw new IngotError('ValidationException', 'usage: ingot lifecycle run POLICY_ARN [--preview]');
     const { openSqliteStore } = await import('../../store/sqlite/index.ts');
-    const { databaseFile, ingotHome } = await import('../../server/config.ts');
+    const { databaseFile } = await import('../../server/config.ts');
+    const { resolveSettings } = await import('../../config/settings.ts');
+    const settings = resolveSettings(process.env);
     const { loadIngotConfig } = await import('../../config/ingot-config.ts');
     const { runLifecyclePolicy } = await import('../../lifecycle/run.ts');
-    const home = ingotHome();
+    const home = settings.home;
     const store = openSqliteStore(databaseFile(home));
     try {
       const policy = await store.resources.get(arn);
       if (policy?.type !== 'lifecycle-policy')
         throw new IngotError('ResourceNotFoundException', `no lifecycle policy ${arn} in ${home}`);
       const executionId = await runLifecyclePolicy(
-        { store, home, config: () => loadIngotConfig(home) },
+        { store, home, config: () => loadIngotConfig(settings.configFile) },
         policy as Parameters<typeof runLifecyclePolicy>[1],
         { preview: values.preview === true },
       );

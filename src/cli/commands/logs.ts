@@ -37,6 +37,7 @@ export const command: CommandModule = {
         `'${arn}' is not an image build version ARN (…:image/NAME/VERSION/BUILD)`,
       );
     const { followLog } = await import('../logs/follow-log.ts');
-    return followLog(arn, values.follow === true);
+    const { resolveSettings } = await import('../../config/settings.ts');
+    return followLog(resolveSettings(process.env).home, arn, values.follow === true);
   },
 };

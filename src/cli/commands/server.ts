@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { CommandModule } from '../command.ts';
-import { DEFAULT_HOST, DEFAULT_PORT, ingotHome } from '../../server/config.ts';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../server/config.ts';
 
 const usage = `Usage: ingot server [--host HOST] [--port PORT] [--concurrency N] [--no-worker] [--quiet]
 
@@ -58,9 +58,12 @@ export const command: CommandModule = {
         `--concurrency must be a whole number from 1 to 64, got '${values.concurrency}'`,
       );
     const { startServer } = await import('../../server/server.ts');
-    const home = ingotHome();
+    const { loadSettings } = await import('../../config/settings.ts');
+    const settings = loadSettings(process.env);
+    const home = settings.home;
     const server = await startServer({
       home,
+      settings,
       host: values.host ?? DEFAULT_HOST,
       port,
       worker: values['no-worker'] ? false : { concurrency },

@@ -34,7 +34,9 @@ export const command: CommandModule = {
     });
     const kept = JSON.parse(text) as { lowerDirs: string[]; upperDir: string; component: string };
     const { createSandboxInstance } = await import('../../instance/sandbox/index.ts');
+    const { settingFromEnv } = await import('../../config/settings.ts');
     const instance = await createSandboxInstance({
+      ingotHome: settingFromEnv('home', process.env),
       lowerDirs: kept.lowerDirs,
       upperDir: kept.upperDir,
       workDir: join(workDir, 'shell-work'),
@@ -42,7 +44,9 @@ export const command: CommandModule = {
     });
     try {
       process.stderr.write(`ingot shell: in the instance where '${kept.component}' failed; exit to leave\n`);
-      return await instance.interactive(commandArgv.length ? commandArgv : ['/bin/bash', '-l']);
+      return await instance.interactive(commandArgv.length ? commandArgv : ['/bin/bash', '-l'], {
+        TERM: process.env['TERM'] || 'xterm',
+      });
     } finally {
       await instance.close();
     }

@@ -1,4 +1,5 @@
 /** @module `ingot toe validate|run`: check AWSTOE documents, or run them on this host or in a sandboxed root (like `awstoe`). */
+import { settingFromEnv } from '../../config/settings.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -82,7 +83,11 @@ async function openInstance(root: string | undefined, hostNetwork: boolean): Pro
   if (!existsSync(root)) throw new IngotError('ValidationException', `--root ${root} does not exist`);
   const { createSandboxInstance } = await import('../../instance/sandbox/index.ts');
   try {
-    return await createSandboxInstance({ rootDir: resolve(root), ...(hostNetwork ? { network: 'host' } : {}) });
+    return await createSandboxInstance({
+      ingotHome: settingFromEnv('home', process.env),
+      rootDir: resolve(root),
+      ...(hostNetwork ? { network: 'host' } : {}),
+    });
   } catch (err) {
     if (err instanceof UnsupportedInstanceError)
       throw new IngotError('ValidationException', `--root needs the sandbox, which cannot run here: ${err.message}`);
@@ -91,7 +96,7 @@ async function openInstance(root: string | undefined, hostNetwork: boolean): Pro
 }
 
 function s3FromEnv() {
-  const endpoint = process.env['INGOT_S3_ENDPOINT'];
+  const endpoint = settingFromEnv('s3Endpoint', process.env);
   const accessKeyId = process.env['AWS_ACCESS_KEY_ID'];
   const secretAccessKey = process.env['AWS_SECRET_ACCESS_KEY'];
   if (!endpoint || !accessKeyId || !secretAccessKey) return {};

@@ -32,7 +32,8 @@ export const command: CommandModule = {
     if (!target || positionals.length > 1)
       throw new IngotError('ValidationException', 'verify needs exactly one DIR or IMAGE');
     if (!existsSync(target)) throw new IngotError('ResourceNotFoundException', `${target} does not exist`);
-    const keyPath = values.key ?? process.env.INGOT_SIGNING_PUBLIC_KEY ?? process.env.INGOT_SIGNING_KEY;
+    const { resolveSettings } = await import('../../config/settings.ts');
+    const keyPath = values.key ?? resolveSettings(process.env).signingPublicKey;
     if (!keyPath)
       throw new IngotError('ValidationException', 'no public key: pass --key PUB or set INGOT_SIGNING_PUBLIC_KEY');
     const { loadPublicKey } = await import('../../signing/keys.ts');

@@ -39,29 +39,31 @@ export const command: CommandModule = {
         `--concurrency must be a whole number >= 1, got '${values.concurrency}'`,
       );
     const { openSqliteStore } = await import('../../store/sqlite/index.ts');
-    const { basesHome, databaseFile, ingotHome, layerCacheOptions } = await import('../../server/config.ts');
-    const { buildSettings, loadIngotConfig } = await import('../../config/ingot-config.ts');
+    const { databaseFile } = await import('../../server/config.ts');
+    const { loadIngotConfig } = await import('../../config/ingot-config.ts');
+    const { layerCacheOptions, loadSettings } = await import('../../config/settings.ts');
     const { openLayerCache } = await import('../../cache/layer-cache.ts');
     const { reapCrashLeftovers, reapExpiredJobs } = await import('../../worker/recover.ts');
     const { startWorker } = await import('../../worker/worker.ts');
-    const home = ingotHome();
-    const settings = buildSettings(home);
-    const store = openSqliteStore(databaseFile(home), { defaultMaxAttempts: settings.maxAttempts });
+    const settings = loadSettings(process.env);
+    const home = settings.home;
+    const store = openSqliteStore(databaseFile(home), { defaultMaxAttempts: settings.buildMaxAttempts });
     await reapCrashLeftovers(home);
     await reapExpiredJobs(store);
-    const cache = await openLayerCache(layerCacheOptions(home));
+    const cache = await openLayerCache(layerCacheOptions(settings));
     const worker = startWorker({
       store,
       home,
-      basesHome: basesHome(),
+      basesHome: settings.basesHome,
+      settings,
       cache,
       concurrency,
-      leaseMs: settings.leaseMs,
-      config: () => loadIngotConfig(home),
+      leaseMs: settings.buildLeaseSeconds * 1000,
+      config: () => loadIngotConfig(settings.configFile),
       ...(values.id ? { workerId: values.id } : {}),
       onError: (err) => process.stderr.write(`ingot worker: ${err instanceof Error ? err.stack : String(err)}\n`),
     });
-    process.stdout.write(`ingot worker ${worker.id} ready (data in ${home}, lease ${settings.leaseMs / 1000}s)\n`);
+    process.stdout.write(`ingot worker ${worker.id} ready (data in ${home}, lease ${settings.buildLeaseSeconds}s)\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());

@@ -5,15 +5,14 @@
 import { open } from 'node:fs/promises';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { Image } from '../../model/generated/shapes.ts';
-import { databaseFile, ingotHome } from '../../server/config.ts';
+import { databaseFile } from '../../server/config.ts';
 import { openSqliteStore } from '../../store/sqlite/index.ts';
 import { imageLogFile } from '../../artifacts/output-dirs.ts';
 
 const TERMINAL = new Set(['AVAILABLE', 'FAILED', 'CANCELLED', 'DELETED']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function followLog(arn: string, follow: boolean): Promise<number> {
-  const home = ingotHome();
+export async function followLog(home: string, arn: string, follow: boolean): Promise<number> {
   const store = openSqliteStore(databaseFile(home));
   try {
     const record = await store.resources.get<Image>(arn);

@@ -90,6 +90,7 @@ export async function runTestsInVm(
     workDir: ctx.workDir,
     hostname: 'ingot-test',
     signal: ctx.signal,
+    ...(ctx.qemuAccel ? { accel: ctx.qemuAccel } : {}),
   }).catch((err: unknown) => {
     throw new BuildFailure('test', `the disk image did not boot: ${(err as Error).message}`, undefined, { cause: err });
   });

@@ -20,10 +20,10 @@ export interface BaseLayerJob {
 }
 
 /** Where the blob and its descriptor live, or undefined for a parent without a tree of its own. */
-export function baseLayerPaths(parent: ResolvedParent, compression: 'gzip' | 'zstd') {
+export function baseLayerPaths(parent: ResolvedParent, compression: 'gzip' | 'zstd', sourceDateEpoch?: number) {
   if (!parent.rootDir) return undefined;
-  // $SOURCE_DATE_EPOCH clamps the layer's mtimes (see writeLayer): another epoch, other bytes.
-  const epoch = /^\d+$/.test(process.env.SOURCE_DATE_EPOCH ?? '') ? `.epoch-${process.env.SOURCE_DATE_EPOCH}` : '';
+  // SOURCE_DATE_EPOCH clamps the layer's mtimes (see writeLayer): another epoch, other bytes.
+  const epoch = sourceDateEpoch !== undefined ? `.epoch-${sourceDateEpoch}` : '';
   const name = join(dirname(parent.rootDir), `base-layer.${compression}${epoch}`);
   return { blob: `${name}.blob`, descriptor: `${name}.json` };
 }
@@ -40,10 +40,14 @@ async function kept(paths: { blob: string; descriptor: string }): Promise<LayerD
 }
 
 /** Starts finding or making the base layer of `parent`. */
-export function startBaseLayer(parent: ResolvedParent, compression: 'gzip' | 'zstd'): BaseLayerJob {
+export function startBaseLayer(
+  parent: ResolvedParent,
+  compression: 'gzip' | 'zstd',
+  sourceDateEpoch?: number,
+): BaseLayerJob {
   const abort = new AbortController();
   const result = (async () => {
-    const paths = baseLayerPaths(parent, compression);
+    const paths = baseLayerPaths(parent, compression, sourceDateEpoch);
     if (!paths) throw new Error('container images need a parent with a root directory');
     const found = await kept(paths);
     if (found) return { descriptor: found, file: paths.blob, reused: true };
@@ -54,6 +58,7 @@ export function startBaseLayer(parent: ResolvedParent, compression: 'gzip' | 'zs
       compression,
       outFile: paths.blob,
       signal: abort.signal,
+      ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
     });
     const tmp = `${paths.descriptor}.tmp-${process.pid}`;
     await writeFile(tmp, JSON.stringify(descriptor));

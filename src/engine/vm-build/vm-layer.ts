@@ -79,6 +79,7 @@ export async function addVmLayer(
         cpus: vm.cpus,
         memoryMiB: vm.memoryMiB,
         signal: ctx.signal,
+        ...(ctx.qemuAccel ? { accel: ctx.qemuAccel } : {}),
       }),
       ctx.passIn,
     );

@@ -2,6 +2,7 @@
  * @module The host itself as an Instance: steps run directly on this machine (what AWSTOE does).
  * Used by `ingot toe run` without `--root`.
  */
+import { IngotError } from '../../errors/ingot-error.ts';
 import { cp } from 'node:fs/promises';
 import { execProcess } from '../exec-process.ts';
 import type { ExecParams, ExecResult, Instance } from '../types.ts';
@@ -24,7 +25,10 @@ export class HostInstance implements Instance {
 
   async reboot(): Promise<void> {
     // Rebooting the machine Ingot runs on is never what a user wants from `toe run`.
-    throw new Error('reboot is not supported on the host instance; run with --root or in a VM instance');
+    throw new IngotError(
+      'unsupported',
+      'reboot is not supported on the host instance; run with --root or in a VM instance',
+    );
   }
 
   async close(): Promise<void> {}

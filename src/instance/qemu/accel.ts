@@ -12,10 +12,9 @@ export type Accel = 'kvm' | 'tcg';
 
 let decided: Promise<Accel> | undefined;
 
-/** `INGOT_QEMU_ACCEL=tcg|kvm` forces the choice. */
-export function chooseAccel(): Promise<Accel> {
-  const forced = process.env['INGOT_QEMU_ACCEL'];
-  if (forced === 'tcg' || forced === 'kvm') return Promise.resolve(forced);
+/** `forced` (the INGOT_QEMU_ACCEL setting, passed down by the caller) wins over the probe. */
+export function chooseAccel(forced?: Accel): Promise<Accel> {
+  if (forced) return Promise.resolve(forced);
   decided ??= probeKvm().then(
     (ok) => (ok ? 'kvm' : 'tcg'),
     () => 'tcg' as const,

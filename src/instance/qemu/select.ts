@@ -3,6 +3,7 @@
  * first known instance type is in the `ingot.vm.*` family, or when the resource tag
  * `ingot:instance-driver` is `qemu`; otherwise the sandbox. See docs/instance-types.md.
  */
+import { VM_INSTANCE_TYPES } from '../../cgroups/instance-types.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 
 export interface InfraConfigLike {
@@ -14,12 +15,8 @@ export type DriverChoice =
   | { driver: 'sandbox' }
   | { driver: 'qemu'; instanceType: string; cpus: number; memoryMiB: number };
 
-/** The VM sizes; the tag alone gives `ingot.vm.medium`. */
-export const VM_INSTANCE_TYPES: Readonly<Record<string, { cpus: number; memoryMiB: number }>> = {
-  'ingot.vm.small': { cpus: 1, memoryMiB: 1024 },
-  'ingot.vm.medium': { cpus: 2, memoryMiB: 2048 },
-  'ingot.vm.large': { cpus: 4, memoryMiB: 4096 },
-};
+/** The VM sizes live in the one instance-type table (src/cgroups/instance-types.ts). */
+export { VM_INSTANCE_TYPES };
 
 export const DRIVER_TAG = 'ingot:instance-driver';
 
@@ -29,7 +26,7 @@ export function instanceDriverFor(infra: InfraConfigLike | undefined): DriverCho
     const size = VM_INSTANCE_TYPES[vmType];
     if (!size)
       throw new IngotError(
-        'InvalidParameterValueException',
+        'invalid-input',
         `instanceTypes: '${vmType}' is not a VM type (choose from ${Object.keys(VM_INSTANCE_TYPES).join(', ')})`,
       );
     return { driver: 'qemu', instanceType: vmType, ...size };
@@ -37,9 +34,6 @@ export function instanceDriverFor(infra: InfraConfigLike | undefined): DriverCho
   const tag = infra?.resourceTags?.[DRIVER_TAG];
   if (tag === undefined || tag === 'sandbox') return { driver: 'sandbox' };
   if (tag !== 'qemu')
-    throw new IngotError(
-      'InvalidParameterValueException',
-      `resourceTags: ${DRIVER_TAG} must be 'qemu' or 'sandbox', not '${tag}'`,
-    );
+    throw new IngotError('invalid-input', `resourceTags: ${DRIVER_TAG} must be 'qemu' or 'sandbox', not '${tag}'`);
   return { driver: 'qemu', instanceType: 'ingot.vm.medium', ...VM_INSTANCE_TYPES['ingot.vm.medium']! };
 }

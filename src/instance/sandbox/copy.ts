@@ -2,6 +2,7 @@
  * @module copyIn/copyOut for file-system instances: every destination inside the instance is
  * resolved with `resolveInInstance`, so neither a copy nor a link in the guest reaches the host.
  */
+import { IngotError } from '../../errors/ingot-error.ts';
 import {
   chmod,
   chown,
@@ -27,7 +28,10 @@ const VIRTUAL = ['/proc', '/sys', '/dev'];
 async function resolveTarget(mappings: readonly PathMapping[], instancePath: string, followLast: boolean) {
   const r = await resolveInInstance(mappings, instancePath, followLast);
   if (VIRTUAL.some((v) => r.instancePath === v || r.instancePath.startsWith(`${v}/`))) {
-    throw new Error(`cannot copy to or from ${r.instancePath}: it is a kernel file system inside the instance`);
+    throw new IngotError(
+      'invalid-input',
+      `cannot copy to or from ${r.instancePath}: it is a kernel file system inside the instance`,
+    );
   }
   return r;
 }
@@ -59,7 +63,7 @@ async function copyEntry(mappings: readonly PathMapping[], src: string, dest: st
       await ensureParent(mappings, r.instancePath);
       await mkdir(r.hostPath);
     } else if (!(await lstat(r.hostPath)).isDirectory()) {
-      throw new Error(`cannot copy directory ${src} over non-directory ${r.instancePath}`);
+      throw new IngotError('invalid-input', `cannot copy directory ${src} over non-directory ${r.instancePath}`);
     }
     for (const name of await readdir(src))
       await copyEntry(mappings, join(src, name), `${r.instancePath}/${name}`, false);
@@ -69,7 +73,7 @@ async function copyEntry(mappings: readonly PathMapping[], src: string, dest: st
     await copyFile(src, r.hostPath);
     await keepOwnerAndMode(r.hostPath, st);
   } else {
-    throw new Error(`cannot copy ${src}: not a file, directory or symbolic link`);
+    throw new IngotError('invalid-input', `cannot copy ${src}: not a file, directory or symbolic link`);
   }
 }
 

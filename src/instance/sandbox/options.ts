@@ -9,7 +9,7 @@ export interface SandboxCommonOptions {
   limits?: ResourceLimits;
   /** Environment of every exec, over the defaults (PATH, HOME, LANG, DEBIAN_FRONTEND...). */
   env?: Readonly<Record<string, string>>;
-  /** Where runtime directories and mount points live (default `$INGOT_HOME`, else ~/.ingot). */
+  /** Where runtime directories and mount points live: the INGOT_HOME setting (default: `ingot` in the temp dir). */
   ingotHome?: string;
   /**
    * `isolated` (default): the instance's own network namespace, outbound only (slirp4netns), no

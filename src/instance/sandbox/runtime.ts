@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findChildCgroups, removeCgroupDirs } from '../../cgroups/cgroup.ts';
 import { mountsUnder, unmount } from './mounts.ts';
@@ -25,7 +25,8 @@ export interface SandboxState {
 export const sandboxCgroupName = (id: string): string => `ingot-${id}-p${process.pid}`;
 const SANDBOX_CGROUP = /^ingot-sbx-[0-9a-f]+-p(\d+)$/;
 
-export const defaultIngotHome = (): string => process.env.INGOT_HOME || join(homedir(), '.ingot');
+/** For callers that name no data directory (tests, ad hoc tools): never the user's ~/.ingot. */
+export const defaultIngotHome = (): string => join(tmpdir(), 'ingot');
 export const sandboxesDir = (ingotHome: string): string => join(ingotHome, 'run', 'sandboxes');
 
 export function processStart(pid: number): string {

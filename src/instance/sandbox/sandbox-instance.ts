@@ -68,10 +68,10 @@ export class SandboxInstance implements Instance {
     );
   }
 
-  /** Runs `argv` inside the instance attached to this process's terminal (for `ingot shell`). */
+  /** Runs `argv` inside the instance attached to this process's terminal (for `ingot shell`, which passes its TERM). */
   interactive(argv: readonly string[], env?: Readonly<Record<string, string>>): Promise<number> {
     if (this.#closing) return Promise.reject(new Error(`sandbox ${this.id} is closed`));
-    const launcher = this.#launcher(argv, '/root', { TERM: process.env['TERM'] ?? 'xterm', ...env });
+    const launcher = this.#launcher(argv, '/root', { TERM: 'xterm', ...env });
     return runCommand(launcher, { interactive: true, env: LAUNCHER_ENV, cleanEnv: true, check: false }).then(
       (exit) => exit.exitCode ?? (exit.signal ? 128 : 1),
     );

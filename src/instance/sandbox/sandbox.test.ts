@@ -37,7 +37,10 @@ const sh = (script: string) => ['/bin/sh', '-c', script];
 function overlay(extra: SandboxCommonOptions = {}) {
   if (!base) throw new Error('no base');
   const upperDir = mkdtempSync(join(home, 'upper-'));
-  return { upperDir, sandbox: createSandboxInstance({ lowerDirs: [base.rootfsDir], upperDir, ...extra }) };
+  return {
+    upperDir,
+    sandbox: createSandboxInstance({ ingotHome: home, lowerDirs: [base.rootfsDir], upperDir, ...extra }),
+  };
 }
 
 runInstanceConformance({
@@ -143,7 +146,7 @@ test('in place: modifies the root, gets DNS (slirp forwarder) without leaving a 
   const rootDir = join(home, 'inplace');
   execFileSync('cp', ['-a', base?.rootfsDir ?? '', rootDir]);
   rmSync(join(rootDir, 'etc/resolv.conf'));
-  const sb = await createSandboxInstance({ rootDir });
+  const sb = await createSandboxInstance({ ingotHome: home, rootDir });
   try {
     assert.equal(sb.rootDir, rootDir);
     const r = await sb.exec({ argv: sh('echo made > /root/y; cat /etc/resolv.conf') });
@@ -161,7 +164,7 @@ test('overlay with upperDir on another file system gets a work dir there, remove
 }, async () => {
   const outer = mkdtempSync('/dev/shm/ingot-upper-');
   const upperDir = join(outer, 'upper');
-  const sb = await createSandboxInstance({ lowerDirs: [base?.rootfsDir ?? ''], upperDir });
+  const sb = await createSandboxInstance({ ingotHome: home, lowerDirs: [base?.rootfsDir ?? ''], upperDir });
   try {
     assert.equal((await sb.exec({ argv: sh('echo on-shm > /srv/f') })).exitCode, 0);
     assert.ok(readdirSync(outer).some((e) => e.startsWith('.upper.work-')));

@@ -2,6 +2,7 @@
  * @module Builds a sandbox's resources: runtime dir and state, the root view (in place or an
  * overlay mount), private /tmp, the cgroup, and the resolv.conf mount point. Undone by teardownRuntime.
  */
+import { IngotError } from '../../errors/ingot-error.ts';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -116,11 +117,12 @@ export async function setUpSandbox(options: SandboxOptions): Promise<SandboxReso
 async function prepareRoot(options: SandboxOptions, runtimeDir: string, state: SandboxState): Promise<string> {
   if (!isOverlay(options)) {
     const root = resolve(options.rootDir);
-    if (!(await isDir(root))) throw new Error(`sandbox root ${root} is not a directory`);
+    if (!(await isDir(root))) throw new IngotError('invalid-input', `sandbox root ${root} is not a directory`);
     return root;
   }
   const lowerDirs = options.lowerDirs.map((d) => resolve(d));
-  for (const d of lowerDirs) if (!(await isDir(d))) throw new Error(`overlay lower dir ${d} is not a directory`);
+  for (const d of lowerDirs)
+    if (!(await isDir(d))) throw new IngotError('invalid-input', `overlay lower dir ${d} is not a directory`);
   const upperDir = resolve(options.upperDir);
   await mkdir(upperDir, { recursive: true });
   let workDir = options.workDir ? resolve(options.workDir) : join(runtimeDir, 'work');

@@ -10,7 +10,7 @@ export interface LogicalLine {
 }
 
 export function templateError(line: number, message: string): IngotError {
-  return new IngotError('InvalidParameterValueException', `dockerfileTemplateData line ${line}: ${message}`, {
+  return new IngotError('invalid-input', `dockerfileTemplateData line ${line}: ${message}`, {
     data: { field: 'dockerfileTemplateData', line },
   });
 }

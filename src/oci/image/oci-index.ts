@@ -35,7 +35,7 @@ export async function writeBlob(layoutDir: string, bytes: Buffer, mediaType: str
 
 export async function readIndex(layoutDir: string): Promise<OciIndex> {
   const raw = await readFile(join(layoutDir, 'index.json'), 'utf8').catch((err: unknown) => {
-    throw new IngotError('InvalidParameterValueException', `${layoutDir} is not an OCI image layout (no index.json)`, {
+    throw new IngotError('invalid-input', `${layoutDir} is not an OCI image layout (no index.json)`, {
       cause: err,
     });
   });
@@ -69,11 +69,11 @@ export async function findImageEntry(layoutDir: string, tag?: string): Promise<D
   if (images.length === 1) return images[0]!;
   if (images.length === 0)
     throw new IngotError(
-      'ResourceNotFoundException',
+      'not-found',
       `${layoutDir}: no image ${tag ? `tagged '${tag}'` : ''} in the layout (have: ${names || 'none'})`,
     );
   throw new IngotError(
-    'InvalidParameterValueException',
+    'invalid-input',
     `${layoutDir}: several images in the layout, name one with a tag (have: ${names})`,
   );
 }

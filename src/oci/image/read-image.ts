@@ -32,7 +32,7 @@ const INDEX_TYPES = new Set<string>([MEDIA_TYPES.index, MEDIA_TYPES.dockerManife
 
 async function readJson<T>(path: string, what: string): Promise<T> {
   const raw = await readFile(path, 'utf8').catch((err: unknown) => {
-    throw new IngotError('InvalidParameterValueException', `OCI image: cannot read ${what} (${path})`, { cause: err });
+    throw new IngotError('invalid-input', `OCI image: cannot read ${what} (${path})`, { cause: err });
   });
   return JSON.parse(raw) as T;
 }
@@ -45,18 +45,15 @@ function pickFromIndex(index: OciIndex, ref: string | undefined, arch: string, o
   const tags = index.manifests.map((m) => m.annotations?.[REF_NAME_ANNOTATION] ?? m.digest).join(', ');
   if (candidates.length === 0) {
     const what = ref === undefined ? 'no manifest' : `no manifest tagged '${ref}'`;
-    throw new IngotError('ResourceNotFoundException', `OCI image: ${what} for ${os}/${arch} (have: ${tags || 'none'})`);
+    throw new IngotError('not-found', `OCI image: ${what} for ${os}/${arch} (have: ${tags || 'none'})`);
   }
-  throw new IngotError(
-    'InvalidParameterValueException',
-    `OCI image: several images in the layout, name one with a tag (have: ${tags})`,
-  );
+  throw new IngotError('invalid-input', `OCI image: several images in the layout, name one with a tag (have: ${tags})`);
 }
 
 async function resolveManifest(dir: string, ref: string | undefined, arch: string, os: string): Promise<Descriptor> {
   let descriptor = pickFromIndex(await readJson<OciIndex>(join(dir, 'index.json'), 'index.json'), ref, arch, os);
   for (let depth = 0; INDEX_TYPES.has(descriptor.mediaType); depth++) {
-    if (depth > 4) throw new IngotError('InvalidParameterValueException', 'OCI image: image indexes nested too deep');
+    if (depth > 4) throw new IngotError('invalid-input', 'OCI image: image indexes nested too deep');
     descriptor = pickFromIndex(
       await readJson<OciIndex>(blobPath(dir, descriptor.digest), 'nested index'),
       undefined,
@@ -96,7 +93,7 @@ export function parentLayerBlobs(image: OciImage): LayerBlob[] {
   const diffIds = image.config.rootfs.diff_ids;
   if (diffIds.length !== image.layers.length) {
     throw new IngotError(
-      'InvalidParameterValueException',
+      'invalid-input',
       `OCI image: ${image.layers.length} layers but ${diffIds.length} diff_ids in its config`,
     );
   }

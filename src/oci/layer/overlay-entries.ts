@@ -48,7 +48,7 @@ function isWhiteout(h: TarHeader): boolean {
 function fromOverlay(raw: TarHeader, h: TarHeader, body: AsyncIterable<Buffer>): TarEntry[] {
   if (overlayXattr(raw, 'redirect') !== undefined || overlayXattr(raw, 'metacopy') !== undefined) {
     throw new IngotError(
-      'ServiceException',
+      'internal',
       `${h.path}: overlay redirect/metacopy entries are not supported; mount the sandbox overlay with redirect_dir=off,metacopy=off`,
     );
   }
@@ -75,7 +75,7 @@ export async function* normaliseEntries(
     };
     if (h.path.slice(h.path.lastIndexOf('/') + 1).startsWith(WHITEOUT_PREFIX)) {
       throw new IngotError(
-        'ValidationException',
+        'malformed',
         `${h.path}: a file named '.wh.*' cannot be stored in an OCI layer (it would read as a whiteout)`,
       );
     }

@@ -13,7 +13,7 @@ export function entryComponents(path: string): string[] {
 }
 
 function escape(path: string, rule: string): IngotError {
-  return new IngotError('ValidationException', `layer entry '${path}': ${rule}`, { data: { path } });
+  return new IngotError('malformed', `layer entry '${path}': ${rule}`, { data: { path } });
 }
 
 /**
@@ -43,7 +43,7 @@ export async function resolveInRoot(root: string, parts: readonly string[], foll
       continue;
     }
     if (++hops > 40)
-      throw new IngotError('ValidationException', `too many levels of symbolic links resolving '${parts.join('/')}'`);
+      throw new IngotError('malformed', `too many levels of symbolic links resolving '${parts.join('/')}'`);
     const target = await readlink(full);
     if (target.startsWith('/')) resolved.length = 0;
     queue.unshift(...target.split('/'));

@@ -16,15 +16,10 @@ export interface WriteLayerOptions {
   kind: 'overlay-upper' | 'full-rootfs';
   compression: Compression;
   outFile: string;
-  /** Clamp mtimes to this many seconds since the epoch; defaults to $SOURCE_DATE_EPOCH when set. */
+  /** Clamp mtimes to this many seconds since the epoch (the SOURCE_DATE_EPOCH setting); default: kept. */
   sourceDateEpoch?: number;
   /** Stops the write (the temp file is removed). */
   signal?: AbortSignal | undefined;
-}
-
-function defaultEpoch(): number | undefined {
-  const raw = process.env.SOURCE_DATE_EPOCH;
-  return raw && /^\d+$/.test(raw) ? Number(raw) : undefined;
 }
 
 /**
@@ -34,7 +29,7 @@ function defaultEpoch(): number | undefined {
 export async function writeLayer(opts: WriteLayerOptions): Promise<LayerDescriptor> {
   const entries = normaliseEntries(readDirectoryAsTar(opts.sourceDir), {
     kind: opts.kind,
-    sourceDateEpoch: opts.sourceDateEpoch ?? defaultEpoch(),
+    sourceDateEpoch: opts.sourceDateEpoch,
   });
   const diffTap = new HashTap();
   const blobTap = new HashTap();

@@ -1,4 +1,5 @@
 /** @module Pull-style reader over an async iterable of Buffers: read exact byte counts or stream a bounded span. */
+import { IngotError } from '../../errors/ingot-error.ts';
 
 export class ByteReader {
   #source: AsyncIterator<Buffer | Uint8Array | string>;
@@ -29,7 +30,10 @@ export class ByteReader {
     while (this.#pending.length < n) {
       if (!(await this.#fill())) {
         if (this.#pending.length === 0) return null;
-        throw new Error(`unexpected end of tar stream (wanted ${n} bytes, have ${this.#pending.length})`);
+        throw new IngotError(
+          'malformed',
+          `unexpected end of tar stream (wanted ${n} bytes, have ${this.#pending.length})`,
+        );
       }
     }
     const out = this.#pending.subarray(0, n);
@@ -42,7 +46,7 @@ export class ByteReader {
     let left = n;
     while (left > 0) {
       if (this.#pending.length === 0 && !(await this.#fill()))
-        throw new Error(`unexpected end of tar stream (${left} bytes missing)`);
+        throw new IngotError('malformed', `unexpected end of tar stream (${left} bytes missing)`);
       const take = Math.min(left, this.#pending.length);
       const chunk = this.#pending.subarray(0, take);
       this.#pending = this.#pending.subarray(take);

@@ -1,4 +1,5 @@
 /** @module Streaming tar reader (ustar, PAX, GNU long names, base-256 numbers) yielding headers with lazily read bodies. */
+import { IngotError } from '../../errors/ingot-error.ts';
 import { ByteReader } from './byte-reader.ts';
 import { BLOCK, FLAG_TYPES, padding, type TarHeader } from './tar-header.ts';
 
@@ -77,7 +78,8 @@ export async function* readTar(source: AsyncIterable<Buffer | Uint8Array | strin
   for (;;) {
     const block = await reader.readExact(BLOCK);
     if (block === null || block.every((b) => b === 0)) break;
-    if (!checksumOk(block)) throw new Error('tar header checksum mismatch (not a tar stream, or corrupt)');
+    if (!checksumOk(block))
+      throw new IngotError('malformed', 'tar header checksum mismatch (not a tar stream, or corrupt)');
     const flag = String.fromCharCode(block[156]!);
     const size = parseNumber(block, 124, 12);
     if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
@@ -89,7 +91,8 @@ export async function* readTar(source: AsyncIterable<Buffer | Uint8Array | strin
       continue;
     }
     const type = FLAG_TYPES[flag];
-    if (!type) throw new Error(`unsupported tar entry type '${flag}' for ${cString(block, 0, 100)}`);
+    if (!type)
+      throw new IngotError('unsupported', `unsupported tar entry type '${flag}' for ${cString(block, 0, 100)}`);
     const ustar = block.subarray(257, 263).toString('ascii') === 'ustar\0';
     const prefix = ustar ? cString(block, 345, 155) : '';
     const name = cString(block, 0, 100);

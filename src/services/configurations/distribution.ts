@@ -3,6 +3,7 @@
  * Update, Get, List, Delete.
  */
 import { IngotError } from '../../errors/ingot-error.ts';
+import { checkIngotTags } from '../../config/tags.ts';
 import type {
   CreateDistributionConfigurationRequest,
   CreateDistributionConfigurationResponse,
@@ -49,6 +50,7 @@ export function createDistributionConfiguration(
 ): Promise<CreateDistributionConfigurationResponse> {
   return idempotent(ctx, 'CreateDistributionConfiguration', input, async () => {
     checkDistributions(input.distributions);
+    checkIngotTags('distribution configuration', input.tags);
     const arn = arnOf(ctx, 'distribution-configuration', input.name);
     const doc: DistributionConfiguration = dropUndefined({
       arn,

@@ -21,11 +21,13 @@ import { dropUndefined, nowIso, type ServiceContext, tagsField } from '../common
 import { deleteOwned, insertResource, listPage } from '../common/crud.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { instanceDriverFor } from '../../instance/qemu/select.ts';
+import { checkIngotTags } from '../../config/tags.ts';
 
 type Settings = Omit<UpdateInfrastructureConfigurationRequest, 'infrastructureConfigurationArn' | 'clientToken'>;
 
 function settingsOf(input: Settings): Partial<InfrastructureConfiguration> {
   instanceDriverFor(input); // an unknown ingot.vm.* type or instance-driver tag is a 400 now, not a failed build later
+  checkIngotTags('infrastructure configuration', input.resourceTags);
   const {
     description,
     instanceTypes,

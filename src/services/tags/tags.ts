@@ -12,6 +12,9 @@ import type {
   UntagResourceResponse,
 } from '../../model/generated/shapes.ts';
 import { parseArn } from '../../arn/arn.ts';
+import { checkIngotTags } from '../../config/tags.ts';
+
+const parsed = (arn: string): string => parseArn(arn, 'resourceArn').type;
 import { ownResource, readResource } from '../common/access.ts';
 import { tagsField, type ServiceContext } from '../common/context.ts';
 
@@ -32,6 +35,8 @@ export async function tagResource(ctx: ServiceContext, input: TagResourceRequest
   await ctx.store.transaction(async () => {
     const record = await ownedTagged(ctx, input.resourceArn);
     const tags = { ...(record.doc.tags ?? {}), ...input.tags };
+    if (parsed(input.resourceArn) === 'distribution-configuration')
+      checkIngotTags('distribution configuration', input.tags);
     if (Object.keys(tags).length > MAX_TAGS) {
       throw new IngotError(
         'InvalidParameterValueException',

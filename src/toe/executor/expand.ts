@@ -1,4 +1,5 @@
 /** @module Expands `{{ }}` references in step inputs: parameters, constants, loop values, chained inputs/outputs. */
+import { IngotError } from '../../errors/ingot-error.ts';
 import { replaceReferences } from '../document/references.ts';
 import type { Reference } from '../document/references.ts';
 import type { ComponentDocument, JsonValue, Loop, ParameterDefinition } from '../document/types.ts';
@@ -72,7 +73,11 @@ export function resolveVariables(doc: ComponentDocument, given: Readonly<Record<
     if (value === undefined) missing.push(p.name);
     else vars.set(p.name, checkValue(p, value));
   }
-  if (missing.length) throw new Error(`missing value for parameter(s) ${missing.join(', ')} (they have no default)`);
+  if (missing.length)
+    throw new IngotError(
+      'invalid-input',
+      `missing value for parameter(s) ${missing.join(', ')} (they have no default)`,
+    );
   for (const c of doc.constants) vars.set(c.name, c.value);
   return vars;
 }
@@ -80,11 +85,14 @@ export function resolveVariables(doc: ComponentDocument, given: Readonly<Record<
 /** A runtime value must fit the parameter's type and allowedValues. */
 function checkValue(p: ParameterDefinition, value: string): string {
   if (p.type === 'integer' && !/^-?\d+$/.test(value.trim()))
-    throw new Error(`parameter ${p.name} must be an integer, got '${value}'`);
+    throw new IngotError('invalid-input', `parameter ${p.name} must be an integer, got '${value}'`);
   if (p.type === 'boolean' && !/^(true|false)$/i.test(value.trim()))
-    throw new Error(`parameter ${p.name} must be true or false, got '${value}'`);
+    throw new IngotError('invalid-input', `parameter ${p.name} must be true or false, got '${value}'`);
   if (p.allowedValues && !p.allowedValues.includes(value)) {
-    throw new Error(`parameter ${p.name} must be one of ${p.allowedValues.join(', ')}, got '${value}'`);
+    throw new IngotError(
+      'invalid-input',
+      `parameter ${p.name} must be one of ${p.allowedValues.join(', ')}, got '${value}'`,
+    );
   }
   return value;
 }

@@ -1,4 +1,5 @@
 /** @module The shell script UpdateOS runs for each package manager (include/exclude lists passed as arguments). */
+import { IngotError } from '../../../errors/ingot-error.ts';
 
 export type PackageManager = 'apt-get' | 'dnf' | 'yum' | 'zypper';
 
@@ -35,7 +36,7 @@ export function updateScript(
   exclude: string[],
 ): { script: string; args: string[] } {
   for (const name of [...include, ...exclude]) {
-    if (!PACKAGE_NAME.test(name)) throw new Error(`UpdateOS: '${name}' is not a package name`);
+    if (!PACKAGE_NAME.test(name)) throw new IngotError('invalid-input', `UpdateOS: '${name}' is not a package name`);
   }
   return { script: SCRIPTS[pm], args: [String(include.length), ...include, ...exclude] };
 }

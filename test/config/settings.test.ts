@@ -1,0 +1,108 @@
+/** @module The settings table: resolution order, clear errors, tag checks, and the README kept equal to it. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { resolveSettings, SETTINGS } from '../../src/config/settings.ts';
+import { withSettingsDoc } from '../../src/config/settings-doc.ts';
+import { checkIngotTags, TAG_DISK_FORMATS, TAG_SEVERITIES } from '../../src/config/tags.ts';
+import { DISK_FORMATS } from '../../src/disk/layout.ts';
+import { IngotError } from '../../src/errors/ingot-error.ts';
+import { SEVERITIES } from '../../src/findings/severity.ts';
+
+test('the README configuration table is the one generated from the settings table (npm run gen:docs)', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  assert.equal(readme, withSettingsDoc(readme), 'README.md is stale: run npm run gen:docs');
+});
+
+test('every setting has an env var, a doc line and a default; env names are unique', () => {
+  const names = SETTINGS.map((s) => s.env);
+  assert.equal(new Set(names).size, names.length);
+  for (const s of SETTINGS) assert.ok(s.doc && s.shownDefault, s.env);
+});
+
+test('defaults; an empty INGOT_HOME counts as unset (no relative cache path)', () => {
+  const s = resolveSettings({ INGOT_HOME: '' });
+  assert.ok(s.home.startsWith('/') && s.home.endsWith('.ingot'));
+  assert.equal(s.basesHome, s.home);
+  assert.equal(s.configFile, `${s.home}/config.json`);
+  assert.equal(s.buildTimeoutMinutes, 240);
+  assert.equal(s.buildMaxAttempts, 2);
+  assert.equal(s.eventRetentionDays, 30);
+  assert.equal(s.accountId, '123456789012');
+  assert.equal(s.qemuAccel, undefined);
+});
+
+test('override > environment > config-file key > default', () => {
+  const file = { builds: { maxAttempts: 5, leaseSeconds: 9 } };
+  const s = resolveSettings(
+    { INGOT_HOME: '/h', INGOT_BUILD_LEASE_SECONDS: '12' },
+    { overrides: { home: '/o' }, readFile: () => file },
+  );
+  assert.equal(s.home, '/o');
+  assert.equal(s.basesHome, '/o');
+  assert.equal(s.buildMaxAttempts, 5);
+  assert.equal(s.buildLeaseSeconds, 12);
+  assert.equal(resolveSettings({ INGOT_EVENT_RETENTION_DAYS: '0' }).eventRetentionDays, undefined);
+});
+
+test('a bad value is an invalid-config error naming the variable or the file key', () => {
+  assert.throws(
+    () => resolveSettings({ INGOT_BUILD_MAX_ATTEMPTS: '0' }),
+    (e: unknown) =>
+      e instanceof IngotError && e.code === 'invalid-config' && /INGOT_BUILD_MAX_ATTEMPTS/.test(e.message),
+  );
+  assert.throws(() => resolveSettings({ INGOT_ACCOUNT_ID: '12' }), /INGOT_ACCOUNT_ID must be 12 digits/);
+  assert.throws(
+    () => resolveSettings({ INGOT_CONFIG: '/c.json' }, { readFile: () => ({ builds: { leaseSeconds: 'x' } }) }),
+    /\/c\.json: 'builds\.leaseSeconds' must be a number >= 1/,
+  );
+});
+
+test('ingot:* tags: bad values are invalid-input naming the tag; good ones and other tags pass', () => {
+  assert.deepEqual([...TAG_SEVERITIES], [...SEVERITIES]);
+  assert.deepEqual([...TAG_DISK_FORMATS], [...DISK_FORMATS]);
+  checkIngotTags('infrastructure configuration', { 'ingot:fail-on-severity': 'high', 'ingot:instance-driver': 'qemu' });
+  checkIngotTags('distribution configuration', { 'ingot:disk-formats': 'qcow2, VHDX', other: 'x' });
+  assert.throws(
+    () => checkIngotTags('infrastructure configuration', { 'ingot:instance-driver': 'xen' }),
+    (e: unknown) =>
+      e instanceof IngotError &&
+      e.httpStatus === 400 &&
+      /tag ingot:instance-driver: must be one of qemu, sandbox/.test(e.message),
+  );
+  assert.throws(
+    () => checkIngotTags('distribution configuration', { 'ingot:disk-formats': 'raw,iso' }),
+    /ingot:disk-formats/,
+  );
+});
+
+test('startServer({ env }) resolves the settings once from env over the process environment, home winning', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { startServer } = await import('../../src/server/server.ts');
+  const home = mkdtempSync(join(tmpdir(), 'ingot-settings-'));
+  const server = await startServer({
+    home,
+    port: 0,
+    worker: false,
+    operations: { scheduler: false, webhooks: false },
+    env: {
+      INGOT_HOME: '/elsewhere',
+      INGOT_BASES_HOME: join(home, 'bases-here'),
+      INGOT_SCHEDULER_INTERVAL_MS: '1234',
+      INGOT_BUILD_TIMEOUT_MINUTES: '7',
+      INGOT_ACCOUNT_ID: '210987654321',
+    },
+  });
+  try {
+    assert.equal(server.settings.home, home);
+    assert.equal(server.settings.basesHome, join(home, 'bases-here'));
+    assert.equal(server.settings.schedulerIntervalMs, 1234);
+    assert.equal(server.settings.buildTimeoutMinutes, 7);
+    assert.equal(server.defaultCredential.credential.accountId, '210987654321');
+  } finally {
+    await server.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+});
