@@ -39,12 +39,42 @@ export interface Settings {
   instanceCaBundle: string | undefined;
   instanceProxy: 'off' | 'on';
   systemdRouting: 'off' | 'on';
+  /**
+   * The host's proxy variables (http_proxy, https_proxy, no_proxy... as set), which build instances
+   * get unless INGOT_INSTANCE_PROXY=off: read with the settings, not a row of their own.
+   */
+  proxyEnv: Readonly<Record<string, string>>;
+}
+
+/** The standard proxy variables build instances get from the host. */
+export const PROXY_VARIABLES = [
+  'http_proxy',
+  'https_proxy',
+  'ftp_proxy',
+  'no_proxy',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'FTP_PROXY',
+  'NO_PROXY',
+] as const;
+
+/** The proxy variables set in `env`. */
+export function proxyVariablesOf(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(PROXY_VARIABLES.filter((k) => env[k]).map((k) => [k, env[k]!] as [string, string]));
 }
 
 /** The settings a build reads (worker and `ingot build`). */
 export type BuildSettings = Pick<
   Settings,
-  'buildTimeoutMinutes' | 'securityFeed' | 'signingKey' | 'qemuAccel' | 'sourceDateEpoch'
+  | 'buildTimeoutMinutes'
+  | 'securityFeed'
+  | 'signingKey'
+  | 'qemuAccel'
+  | 'sourceDateEpoch'
+  | 'instanceCaBundle'
+  | 'instanceProxy'
+  | 'proxyEnv'
+  | 'systemdRouting'
 >;
 
 export interface Setting<K extends keyof Settings = keyof Settings> {
@@ -305,6 +335,7 @@ export function resolveSettings(
     }
     (out as Record<string, unknown>)[s.key] = s.fallback(out);
   }
+  out.proxyEnv = opts.overrides?.proxyEnv ?? proxyVariablesOf(env);
   return out as Settings;
 }
 

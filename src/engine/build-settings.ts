@@ -6,6 +6,7 @@
 import { limitsForInstanceTypes, type ResourceLimits } from '../cgroups/instance-types.ts';
 import { type BuildSettings, DEFAULT_BUILD_TIMEOUT_MINUTES } from '../config/settings.ts';
 import { type DriverChoice, type InfraConfigLike, instanceDriverFor } from '../instance/qemu/select.ts';
+import { instancePassIn } from '../instance/pass-in.ts';
 import type { BuildOptions } from './build.ts';
 
 export interface InstancePlan {
@@ -29,8 +30,10 @@ export function instancePlan(infra: InfraConfigLike | undefined): InstancePlan {
 export function settingsBuildOptions(
   settings: Partial<BuildSettings>,
   timeoutMinutes?: number,
-): Pick<BuildOptions, 'timeoutMs' | 'qemuAccel' | 'sourceDateEpoch'> {
+): Pick<BuildOptions, 'timeoutMs' | 'qemuAccel' | 'sourceDateEpoch' | 'passIn' | 'systemdRouting'> {
   return {
+    passIn: instancePassIn(settings),
+    systemdRouting: settings.systemdRouting !== 'off',
     timeoutMs: (timeoutMinutes ?? settings.buildTimeoutMinutes ?? DEFAULT_BUILD_TIMEOUT_MINUTES) * 60_000,
     ...(settings.qemuAccel ? { qemuAccel: settings.qemuAccel } : {}),
     ...(settings.sourceDateEpoch !== undefined ? { sourceDateEpoch: settings.sourceDateEpoch } : {}),

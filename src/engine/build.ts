@@ -5,7 +5,7 @@
  * Used by the worker and by `ingot build`.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { instancePassInFromEnv, withPassIn, type InstancePassIn } from '../instance/pass-in.ts';
+import { withPassIn, type InstancePassIn } from '../instance/pass-in.ts';
 import { join, relative, resolve } from 'node:path';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import type { ImageRuntimeConfig } from '../oci/image/config.ts';
@@ -13,7 +13,7 @@ import { containerSteps } from './container-steps.ts';
 import { formatEvent, type BuildEvent, type BuildEventSink, type BuildStage } from './events.ts';
 import { BuildCancelled, BuildTimeout } from './failure.ts';
 import { sandboxFactory, type InstanceFactory } from './instance-factory.ts';
-import { componentNeedingSystemd, SYSTEMD_VM, systemdRoutingEnabled } from './needs-systemd.ts';
+import { componentNeedingSystemd, SYSTEMD_VM } from './needs-systemd.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/manifest.ts';
 import { writeOciArchiveArtifact, writeOciOutput } from './outputs/oci-image.ts';
@@ -67,6 +67,8 @@ export interface BuildOptions {
   keepOnFailure?: boolean;
   /** CA bundle and proxy variables for every instance (default: INGOT_INSTANCE_CA_BUNDLE, the host's proxy variables). */
   passIn?: InstancePassIn;
+  /** Image recipes whose components use services build in a VM (INGOT_SYSTEMD_ROUTING; default on). */
+  systemdRouting?: boolean;
   /** qemu accelerator (INGOT_QEMU_ACCEL); default: probed. */
   qemuAccel?: 'kvm' | 'tcg' | undefined;
   /** Clamp file times in layers (SOURCE_DATE_EPOCH); default: kept. */
@@ -115,7 +117,7 @@ async function runBuildWithin(
   const workDir = await createBuildWorkDir(opts.home);
   const logDir = join(opts.outputDir, 'logs');
   const cache = opts.noCache ? undefined : opts.cache;
-  const passIn = opts.passIn ?? instancePassInFromEnv();
+  const passIn = opts.passIn ?? {};
   const factory =
     opts.newInstance ??
     sandboxFactory({
@@ -289,7 +291,7 @@ async function keepForShell(workDir: string, ctx: StackContext, onEvent: BuildEv
  */
 function vmFor(request: BuildRequest, opts: BuildOptions, onEvent: BuildEventSink): VmBuildInstance | undefined {
   if (!opts.vm) {
-    if (request.kind !== 'image' || !systemdRoutingEnabled()) return undefined;
+    if (request.kind !== 'image' || opts.systemdRouting === false) return undefined;
     const needs = componentNeedingSystemd(request.components);
     if (!needs) return undefined;
     onEvent({

@@ -31,9 +31,5 @@ export function componentNeedingSystemd(
   return undefined;
 }
 
-/** Off with INGOT_SYSTEMD_ROUTING=off (a setting, read in one place). */
-export const systemdRoutingEnabled = (env: NodeJS.ProcessEnv = process.env): boolean =>
-  env['INGOT_SYSTEMD_ROUTING'] !== 'off';
-
 /** The VM size such builds get (ingot.vm.medium: nginx and friends need more than the smallest). */
 export const SYSTEMD_VM = { cpus: 2, memoryMiB: 2048 } as const;

@@ -2,9 +2,10 @@
  * @module What build instances get from the host so HTTPS works where the host's does: a CA bundle
  * (copied to /tmp/ingot-host-ca/ca-bundle.pem inside, never part of a layer, and named by the
  * environment variables OpenSSL, curl, Python, Node, git, the AWS CLI and pip read) and the proxy
- * variables. Read from the environment in one place (`instancePassInFromEnv`), so the settings can
- * move to the settings table unchanged.
+ * variables, from the settings (INGOT_INSTANCE_CA_BUNDLE, INGOT_INSTANCE_PROXY and the host's proxy
+ * variables, resolved once at start-up).
  */
+import { type BuildSettings, proxyVariablesOf } from '../config/settings.ts';
 import type { ExecParams, ExecResult, Instance } from './types.ts';
 
 export interface InstancePassIn {
@@ -26,35 +27,27 @@ const CA_VARIABLES = [
   'PIP_CERT',
 ];
 
-export const PROXY_VARIABLES = [
-  'http_proxy',
-  'https_proxy',
-  'ftp_proxy',
-  'no_proxy',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'FTP_PROXY',
-  'NO_PROXY',
-];
-
 /** The host's CA bundle on Debian (what `INGOT_INSTANCE_CA_BUNDLE=host` means). */
 export const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
-/**
- * Settings: INGOT_INSTANCE_CA_BUNDLE (a PEM path, or `host` for the host's bundle; unset: none) and
- * INGOT_INSTANCE_PROXY (`off` keeps the host's proxy variables out; default: passed when set).
- */
-export function instancePassInFromEnv(env: NodeJS.ProcessEnv = process.env): InstancePassIn {
+/** What instances get, from the settings: INGOT_INSTANCE_CA_BUNDLE (a PEM path, or `host`) and the proxy variables. */
+export function instancePassIn(
+  s: Partial<Pick<BuildSettings, 'instanceCaBundle' | 'instanceProxy' | 'proxyEnv'>>,
+): InstancePassIn {
   const out: InstancePassIn = {};
-  const ca = env['INGOT_INSTANCE_CA_BUNDLE']?.trim();
+  const ca = s.instanceCaBundle?.trim();
   if (ca) out.caBundle = ca === 'host' ? HOST_CA_BUNDLE : ca;
-  if (env['INGOT_INSTANCE_PROXY'] !== 'off') {
-    const proxy = Object.fromEntries(
-      PROXY_VARIABLES.filter((k) => env[k]).map((k) => [k, env[k]!] as [string, string]),
-    );
-    if (Object.keys(proxy).length) out.proxyEnv = proxy;
-  }
+  if (s.instanceProxy !== 'off' && s.proxyEnv && Object.keys(s.proxyEnv).length) out.proxyEnv = { ...s.proxyEnv };
   return out;
+}
+
+/** The same from an environment map (INGOT_INSTANCE_CA_BUNDLE, INGOT_INSTANCE_PROXY, the proxy variables). */
+export function instancePassInFromEnv(env: Readonly<Record<string, string | undefined>>): InstancePassIn {
+  return instancePassIn({
+    instanceCaBundle: env['INGOT_INSTANCE_CA_BUNDLE'],
+    instanceProxy: env['INGOT_INSTANCE_PROXY'] === 'off' ? 'off' : 'on',
+    proxyEnv: proxyVariablesOf(env),
+  });
 }
 
 export const hasPassIn = (p: InstancePassIn | undefined): p is InstancePassIn =>
