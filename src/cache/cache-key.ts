@@ -9,6 +9,8 @@ export interface LayerCacheKeyInput {
   componentVersion: string;
   /** Component parameter values; key order does not matter. */
   parameters?: Record<string, unknown>;
+  /** Whose cache entry this is (the account of an API build): entries of other scopes are never hit. */
+  scope?: string | undefined;
 }
 
 /** JSON with object keys sorted, so equal values always give equal text. */
@@ -30,6 +32,7 @@ export function layerCacheKey(input: LayerCacheKeyInput): string {
     input.componentDocument,
     input.componentVersion,
     canonicalJson(input.parameters ?? {}),
+    ...(input.scope !== undefined ? [`scope:${input.scope}`] : []),
   ]) {
     hash
       .update(`${Buffer.byteLength(field)}:`)

@@ -1,7 +1,9 @@
 /**
  * @module Pushes a container build (its OCI layout) to an OCI registry with
- * `skopeo copy oci:DIR:TAG docker://HOST/REPO:TAG`, choosing the registry for the distribution's
- * target repository from Ingot's configuration (`registries`).
+ * `skopeo copy oci:DIR:TAG docker://HOST/PREFIX ACCOUNT/REPO:TAG`, choosing the registry for the
+ * distribution's target repository from Ingot's configuration (`registries`). Every account has
+ * its own repositories (the account id is a path segment, as ECR gives every account its own
+ * registry), so one account's push never replaces another account's tag.
  */
 import { IngotError } from '../errors/ingot-error.ts';
 import type { RegistryConfig } from '../config/ingot-config.ts';
@@ -9,16 +11,17 @@ import { CommandFailed, runCommand } from '../process/index.ts';
 
 export interface PushTarget {
   registry: RegistryConfig;
-  /** `HOST/PREFIX+REPOSITORY` (no tag). */
+  /** `HOST/PREFIX+ACCOUNT/REPOSITORY` (no tag). */
   repository: string;
 }
 
-/** The configured registry for `service` in `region` (a region-specific entry wins). */
+/** The configured registry for `service` in `region` (a region-specific entry wins), and the account's repository in it. */
 export function registryFor(
   registries: readonly RegistryConfig[],
   service: string,
   region: string,
   repositoryName: string,
+  account: string,
 ): PushTarget {
   const candidates = registries.filter((r) => r.service === service && (r.region === undefined || r.region === region));
   const registry = candidates.find((r) => r.region === region) ?? candidates[0];
@@ -28,7 +31,8 @@ export function registryFor(
       `no OCI registry is configured for ${service} repository '${repositoryName}' in region ${region}: add { "service": "${service}", "host": "HOST:PORT" } to "registries" in Ingot's config.json (see docs/pipelines.md)`,
     );
   }
-  return { registry, repository: `${registry.host}/${registry.repositoryPrefix ?? ''}${repositoryName}` };
+  if (!/^[0-9]{12}$/.test(account)) throw new Error(`not an account id: '${account}'`);
+  return { registry, repository: `${registry.host}/${registry.repositoryPrefix ?? ''}${account}/${repositoryName}` };
 }
 
 const hideCreds = (text: string): string => text.replace(/--(src|dest)-creds[= ]\S+/g, '--$1-creds=***');

@@ -40,6 +40,8 @@ export interface BuildOptions {
   outputDir: string;
   /** Shared layer cache; undefined (or noCache) builds everything afresh. */
   cache?: LayerCache | undefined;
+  /** Whose cache entries (layers, reused outputs) the build may use: the account of an API build. */
+  cacheScope?: string | undefined;
   noCache?: boolean;
   compression?: 'gzip' | 'zstd';
   newInstance?: InstanceFactory;
@@ -110,6 +112,7 @@ async function runBuildWithin(
     workDir,
     logDir,
     cache,
+    cacheScope: opts.cacheScope,
     compression: opts.compression ?? 'gzip',
     newInstance:
       opts.newInstance ?? sandboxFactory({ ingotHome: opts.home, ...(opts.limits ? { limits: opts.limits } : {}) }),
@@ -153,6 +156,7 @@ async function runBuildWithin(
       diskOutputKey(request),
       vm ? 'qemu' : 'sandbox',
       JSON.stringify(evidenceOptions),
+      ...(opts.cacheScope !== undefined ? [`scope:${opts.cacheScope}`] : []),
     ]);
     const allCached = stack.layers.every((l) => l.cached);
     const reused = cache && allCached ? await restoreOutputs(cache, reuseKey, opts.outputDir) : undefined;

@@ -40,6 +40,8 @@ export interface StackContext {
   newInstance: InstanceFactory;
   signal?: AbortSignal | undefined;
   onEvent: BuildEventSink;
+  /** Whose cache entries the build may use and makes (the account; undefined for local builds). */
+  cacheScope?: string | undefined;
   /** Releases pinned cache entries when the build ends. */
   releases: (() => void)[];
   /** The layers and upper dir of the component that failed (kept for `ingot shell`). */
@@ -56,6 +58,7 @@ export async function addComponentLayer(
     componentDocument: component.text,
     componentVersion: component.version,
     parameters: component.parameters,
+    scope: ctx.cacheScope,
   });
   const hit = await cachedLayer(ctx, stack, key, component.name);
   if (hit) return hit;

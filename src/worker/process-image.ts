@@ -102,6 +102,7 @@ async function buildOutputs(
     basesHome: ctx.basesHome,
     outputDir,
     cache: ctx.cache,
+    cacheScope: record.account,
     signal: ctx.signal,
     onEvent,
     limits,

@@ -27,7 +27,7 @@ export interface VmBuildInstance {
 export const vmLayerName = (components: readonly BuildComponent[]): string =>
   `qemu build instance: ${components.map((c) => c.name).join(', ')}`;
 
-function vmLayerKey(stack: LayerStack, components: readonly BuildComponent[]): string {
+function vmLayerKey(ctx: StackContext, stack: LayerStack, components: readonly BuildComponent[]): string {
   return layerCacheKey({
     parentLayerDigest: stack.headKey,
     componentDocument: JSON.stringify(['qemu-build-instance', ...components.map((c) => [c.name, c.text])]),
@@ -35,6 +35,7 @@ function vmLayerKey(stack: LayerStack, components: readonly BuildComponent[]): s
     parameters: Object.fromEntries(
       components.flatMap((c, i) => Object.entries(c.parameters).map(([k, v]) => [`${i}.${k}`, v])),
     ),
+    scope: ctx.cacheScope,
   });
 }
 
@@ -46,7 +47,7 @@ export async function addVmLayer(
 ): Promise<LayerStack> {
   if (!components.some((c) => hasPhase(c, 'build') || hasPhase(c, 'validate'))) return stack;
   const name = vmLayerName(components);
-  const key = vmLayerKey(stack, components);
+  const key = vmLayerKey(ctx, stack, components);
   const hit = await cachedLayer(ctx, stack, key, name);
   if (hit) {
     ctx.onEvent({
