@@ -2,7 +2,8 @@
  * @module Turns a queued image (its embedded recipe, as stored by CreateImage) into a BuildRequest:
  * each component ARN resolved to its stored document, the parentImage to something buildable.
  */
-import { join } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { formatArn, tryParseArn } from '../arn/arn.ts';
 import { componentFromText } from '../engine/component-from-text.ts';
 import { parseParentImage } from '../engine/parent-spec.ts';
@@ -78,6 +79,23 @@ async function earlierImage(store: Store, home: string, arn: string): Promise<Pa
     : { type: 'rootfs-tarball', path: join(dir, 'rootfs.tar.zst') };
 }
 
+/**
+ * A parentImage given as a host path may not point into INGOT_HOME: that is where every account's
+ * outputs, sites, cache and database live (an Ingot image is named by its ARN, which checks access).
+ */
+async function refuseHomePath(parentImage: string | undefined, home: string): Promise<void> {
+  const m = /^(?:oci:|oci-archive:|file:\/\/)?(\/[^:]*)/.exec(parentImage ?? '');
+  if (!m) return;
+  const real = async (p: string) => realpath(p).catch(() => resolve(p));
+  const [path, root] = await Promise.all([real(m[1]!), real(home)]);
+  const rel = relative(root, path);
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)))
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `parentImage '${parentImage}' is inside Ingot's data directory: name an Ingot image by its ARN instead`,
+    );
+}
+
 export async function planFromImage(
   store: Store,
   home: string,
@@ -102,6 +120,7 @@ export async function planFromImage(
     );
   }
   const container = image.containerRecipe;
+  await refuseHomePath(recipe.parentImage, home);
   return {
     kind: container ? 'container' : 'image',
     name: recipe.name!,

@@ -210,3 +210,44 @@ test('two accounts building the same names never overwrite, reach or delete each
     'AVAILABLE',
   );
 });
+
+test("a parentImage path into INGOT_HOME (another account's outputs) fails the build with the reason", {
+  skip: skipUnlessRoot,
+}, async () => {
+  const b = new ib.ImagebuilderClient({
+    endpoint: t.server.url,
+    region: 'us-east-1',
+    credentials: B_KEY,
+    maxAttempts: 1,
+  });
+  const stolen = join(t.home, 'images/us-east-1', TEST_ACCOUNT, 'shared/1.0.0/1/rootfs.tar.zst');
+  assert.ok(existsSync(stolen));
+  const recipe = (
+    await b.send(
+      new ib.CreateImageRecipeCommand({
+        name: 'thief',
+        semanticVersion: '1.0.0',
+        parentImage: stolen,
+        components: [{ componentArn: `arn:aws:imagebuilder:us-east-1:${B_ACCOUNT}:component/mark/1.0.0/1` }],
+        clientToken: ct(),
+      }),
+    )
+  ).imageRecipeArn!;
+  const infra = (
+    await b.send(
+      new ib.CreateInfrastructureConfigurationCommand({
+        name: 'thief',
+        instanceProfileName: 'ingot',
+        clientToken: ct(),
+      }),
+    )
+  ).infrastructureConfigurationArn!;
+  const arn = (
+    await b.send(
+      new ib.CreateImageCommand({ imageRecipeArn: recipe, infrastructureConfigurationArn: infra, clientToken: ct() }),
+    )
+  ).imageBuildVersionArn!;
+  const image = await waitForImage(b, arn);
+  assert.equal(image.state?.status, 'FAILED');
+  assert.match(image.state?.reason ?? '', /inside Ingot's data directory/);
+});
