@@ -1,4 +1,5 @@
 /** @module Parses `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`. */
+import { regionProblem } from '../../arn/region.ts';
 import { ProtocolError } from '../protocol/wire-errors.ts';
 import { ALGORITHM } from './signature.ts';
 
@@ -45,6 +46,8 @@ export function parseAuthorization(header: string): ParsedAuthorization {
       `Credential should be scoped to a valid region, not '${region}'. Credential=${(credential ?? '').slice(0, 256)}`,
     );
   }
+  const problem = regionProblem(region);
+  if (problem) throw incomplete(`Credential should be scoped to a valid region: ${problem}.`);
   if (!/^[0-9a-f]{64}$/.test(signature ?? ''))
     throw incomplete('Signature must be 64 lowercase hexadecimal characters.');
   const names = (signedHeaders ?? '').split(';');
