@@ -76,3 +76,23 @@ test('a signature scoped to a region that is no region name is refused with 400'
     assert.match(messageOf(res.body), /valid region/, region);
   }
 });
+
+test('hostile component documents (alias bombs, deep nesting) are a 400 naming the problem', async () => {
+  const bomb = `x: &x [1]\n${Array.from({ length: 150 }, (_, i) => `k${i}: *x`).join('\n')}\n`;
+  const deep = `${'['.repeat(7000)}${']'.repeat(7000)}\n`;
+  const nested = `a: &a [1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c]\n`;
+  const cases: [string, string, RegExp][] = [
+    ['bomb', bomb, /aliases expand too much/],
+    ['nested', nested, /aliases expand too much|not/],
+    ['deep', deep, /YAML|nested too deeply|phases/],
+  ];
+  for (const [name, data, pattern] of cases) {
+    const res = await send({
+      method: 'PUT',
+      path: '/CreateComponent',
+      body: { name, semanticVersion: '1.0.0', platform: 'Linux', data, clientToken: token() },
+    });
+    assert.equal(res.status, 400, `${name}: ${JSON.stringify(res.body).slice(0, 300)}`);
+    assert.match(messageOf(res.body), pattern, name);
+  }
+});
