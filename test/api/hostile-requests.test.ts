@@ -30,6 +30,9 @@ async function send(opts: {
   region?: string;
   presign?: boolean;
   query?: Record<string, string>;
+  signingDate?: Date;
+  expiresIn?: number;
+  tamper?: boolean;
 }): Promise<{ status: number; body: { message?: string; Message?: string; [k: string]: unknown } }> {
   const url = new URL(t.server.url);
   const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
@@ -49,7 +52,11 @@ async function send(opts: {
     headers: { host: url.host, ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body } : {}),
   });
-  const signed = opts.presign ? await signer.presign(request, { expiresIn: 300 }) : await signer.sign(request);
+  const when = opts.signingDate ? { signingDate: opts.signingDate } : {};
+  const signed = opts.presign
+    ? await signer.presign(request, { expiresIn: opts.expiresIn ?? 300, ...when })
+    : await signer.sign(request, when);
+  if (opts.tamper) signed.query = { ...signed.query, 'X-Amz-Signature': '0'.repeat(64) };
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(signed.query ?? {})) for (const x of [v].flat()) query.append(k, String(x));
   const qs = query.toString().replace(/\+/g, '%20');
@@ -95,4 +102,81 @@ test('hostile component documents (alias bombs, deep nesting) are a 400 naming t
     assert.equal(res.status, 400, `${name}: ${JSON.stringify(res.body).slice(0, 300)}`);
     assert.match(messageOf(res.body), pattern, name);
   }
+});
+
+test('a distribution configuration with no distributions is refused (create and update)', async () => {
+  const c = t.client();
+  await assert.rejects(
+    c.send(new ib.CreateDistributionConfigurationCommand({ name: 'none', distributions: [], clientToken: token() })),
+    (err: Error) => err.name === 'InvalidParameterValueException' && /at least one distribution/.test(err.message),
+  );
+  const arn = (
+    await c.send(
+      new ib.CreateDistributionConfigurationCommand({
+        name: 'one',
+        distributions: [{ region: 'us-east-1' }],
+        clientToken: token(),
+      }),
+    )
+  ).distributionConfigurationArn!;
+  await assert.rejects(
+    c.send(
+      new ib.UpdateDistributionConfigurationCommand({
+        distributionConfigurationArn: arn,
+        distributions: [],
+        clientToken: token(),
+      }),
+    ),
+    /at least one distribution/,
+  );
+});
+
+test('presigned (query-string) SigV4 requests are accepted until they expire', async () => {
+  const created = await send({
+    method: 'PUT',
+    path: '/CreateInfrastructureConfiguration',
+    presign: true,
+    body: { name: 'presigned', instanceProfileName: 'ingot', clientToken: token() },
+  });
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  const arn = created.body['infrastructureConfigurationArn'] as string;
+  assert.match(arn, /^arn:aws:imagebuilder:us-east-1:123456789012:infrastructure-configuration\/presigned$/);
+  const got = await send({
+    method: 'GET',
+    path: '/GetInfrastructureConfiguration',
+    presign: true,
+    query: { infrastructureConfigurationArn: arn },
+  });
+  assert.equal(got.status, 200, JSON.stringify(got.body));
+  assert.equal((got.body['infrastructureConfiguration'] as { name: string }).name, 'presigned');
+  const listed = await send({ method: 'POST', path: '/ListInfrastructureConfigurations', presign: true, body: {} });
+  assert.equal(listed.status, 200, JSON.stringify(listed.body));
+
+  const expired = await send({
+    method: 'POST',
+    path: '/ListInfrastructureConfigurations',
+    presign: true,
+    body: {},
+    signingDate: new Date(Date.now() - 120_000),
+    expiresIn: 60,
+  });
+  assert.equal(expired.status, 403);
+  assert.match(messageOf(expired.body), /expired/);
+  const tampered = await send({
+    method: 'POST',
+    path: '/ListInfrastructureConfigurations',
+    presign: true,
+    body: {},
+    tamper: true,
+  });
+  assert.equal(tampered.status, 403);
+  assert.match(messageOf(tampered.body), /does not match/);
+  const badRegion = await send({
+    method: 'POST',
+    path: '/ListInfrastructureConfigurations',
+    presign: true,
+    body: {},
+    region: '..',
+  });
+  assert.equal(badRegion.status, 400);
 });

@@ -28,6 +28,12 @@ export function parseAuthorization(header: string): ParsedAuthorization {
     const eq = part.indexOf('=');
     if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
+  return parseSignatureFields(fields, header);
+}
+
+/** The Credential, SignedHeaders and Signature of an Authorization header or a presigned query, checked. */
+export function parseSignatureFields(fields: ReadonlyMap<string, string>, shown: string): ParsedAuthorization {
+  const header = shown;
   const credential = fields.get('Credential');
   const signedHeaders = fields.get('SignedHeaders');
   const signature = fields.get('Signature');

@@ -24,6 +24,11 @@ import { deleteOwned, insertResource, listPage } from '../common/crud.ts';
 import { idempotent } from '../common/idempotency.ts';
 
 function checkDistributions(distributions: readonly Distribution[]): void {
+  if (distributions.length === 0)
+    throw new IngotError(
+      'InvalidParameterValueException',
+      'distributions: give at least one distribution (a region to copy the image to).',
+    );
   const seen = new Set<string>();
   for (const [i, d] of distributions.entries()) {
     if (!isRegionName(d.region)) {
