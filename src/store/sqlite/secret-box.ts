@@ -5,7 +5,7 @@
  * `v1:BASE64(iv | tag | ciphertext)`; values without the prefix are plaintext from before.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PREFIX = 'v1:';
@@ -54,15 +54,18 @@ export function loadSecretBox(home: string, env: NodeJS.ProcessEnv = process.env
   const inline = env['INGOT_SECRET_KEY'];
   if (inline) return new SecretBox(Buffer.from(inline, 'base64'), 'INGOT_SECRET_KEY');
   const file = env['INGOT_SECRET_KEY_FILE'] || join(home, 'secret.key');
-  try {
-    const fd = openSync(file, 'wx', 0o600);
+  if (!existsSync(file)) {
+    // Written whole under a private name, then linked into place: a second process starting at the
+    // same moment either wins the link or reads the complete key of the first.
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(tmp, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     try {
-      writeSync(fd, `${randomBytes(KEY_BYTES).toString('base64')}\n`);
+      linkSync(tmp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     } finally {
-      closeSync(fd);
+      unlinkSync(tmp);
     }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   chmodSync(file, 0o600);
   return new SecretBox(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'), file);
