@@ -40,7 +40,28 @@ async function componentRecord(
     record = best ? await store.resources.get<Component>(best.arn) : undefined;
   }
   if (!record) throw new IngotError('ResourceNotFoundException', `the component ${arn} no longer exists`);
+  await checkStillUsable(store, record, image.account, 'component');
   return record.doc;
+}
+
+/**
+ * Access is checked again when the build resolves its parts, not only when the recipe was made:
+ * a component or parent image of another account must still be shared with the image's account
+ * (a replaced policy stops its use at once).
+ */
+async function checkStillUsable(
+  store: Store,
+  record: ResourceRecord<unknown>,
+  account: string,
+  what: 'component' | 'parent image',
+): Promise<void> {
+  // 'aws' owns the managed resources every account may use.
+  if (record.account === account || record.account === 'aws') return;
+  if (await store.shares.isSharedWith(record.arn, account)) return;
+  throw new IngotError(
+    'ResourceNotFoundException',
+    `the ${what} ${record.arn} is not shared with account ${account} (any more): its owner's policy no longer allows it`,
+  );
 }
 
 /**
@@ -48,7 +69,7 @@ async function componentRecord(
  * As in Image Builder, an ARN with a concrete version and build number names exactly that build;
  * a version without build, or one with `x` wildcards, takes the newest AVAILABLE matching build.
  */
-async function earlierImage(store: Store, home: string, arn: string): Promise<ParentSpec> {
+async function earlierImage(store: Store, home: string, arn: string, account: string): Promise<ParentSpec> {
   const parsed = tryParseArn(arn)!;
   let record: ResourceRecord<Image> | undefined;
   if (parsed.build !== undefined && parsed.version !== undefined && !isWildcard(parsed.version)) {
@@ -73,6 +94,7 @@ async function earlierImage(store: Store, home: string, arn: string): Promise<Pa
     if (!record)
       throw new IngotError('ResourceNotFoundException', `no AVAILABLE image matches the parent image ${arn}`);
   }
+  await checkStillUsable(store, record, account, 'parent image');
   const dir = imageOutputDir(home, record.arn);
   return record.doc.type === 'DOCKER'
     ? { type: 'oci', reference: `oci:${join(dir, 'oci')}:${record.version}` }
@@ -125,7 +147,7 @@ export async function planFromImage(
     kind: container ? 'container' : 'image',
     name: recipe.name!,
     version: recipe.version!,
-    parent: await parseParentImage(recipe.parentImage, (arn) => earlierImage(store, home, arn)),
+    parent: await parseParentImage(recipe.parentImage, (arn) => earlierImage(store, home, arn, where.account)),
     components,
     ...(container?.dockerfileTemplateData ? { dockerfileTemplate: container.dockerfileTemplateData } : {}),
     ...(recipe.workingDirectory ? { workingDirectory: recipe.workingDirectory } : {}),

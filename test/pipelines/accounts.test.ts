@@ -251,3 +251,78 @@ test("a parentImage path into INGOT_HOME (another account's outputs) fails the b
   assert.equal(image.state?.status, 'FAILED');
   assert.match(image.state?.reason ?? '', /inside Ingot's data directory/);
 });
+
+test("a replaced component policy stops another account's builds with that component", {
+  skip: skipUnlessRoot,
+}, async () => {
+  const a = t.client;
+  const b = new ib.ImagebuilderClient({
+    endpoint: t.server.url,
+    region: 'us-east-1',
+    credentials: B_KEY,
+    maxAttempts: 1,
+  });
+  const component = (
+    await a.send(
+      new ib.CreateComponentCommand({
+        name: 'shared-tool',
+        semanticVersion: '1.0.0',
+        platform: 'Linux',
+        data: doc('shared-tool', 'echo tool > /etc/tool.txt'),
+        clientToken: ct(),
+      }),
+    )
+  ).componentBuildVersionArn!;
+  const policy = (accounts: string[]) =>
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: accounts.map((x) => `arn:aws:iam::${x}:root`) },
+          Action: ['imagebuilder:GetComponent', 'imagebuilder:ListComponents'],
+        },
+      ],
+    });
+  await a.send(new ib.PutComponentPolicyCommand({ componentArn: component, policy: policy([B_ACCOUNT]) }));
+  const recipe = (
+    await b.send(
+      new ib.CreateImageRecipeCommand({
+        name: 'borrower',
+        semanticVersion: '1.0.0',
+        parentImage: parent,
+        components: [{ componentArn: component }],
+        clientToken: ct(),
+      }),
+    )
+  ).imageRecipeArn!;
+  const infra = (
+    await b.send(
+      new ib.CreateInfrastructureConfigurationCommand({
+        name: 'borrower',
+        instanceProfileName: 'ingot',
+        clientToken: ct(),
+      }),
+    )
+  ).infrastructureConfigurationArn!;
+  const build = async () =>
+    waitForImage(
+      b,
+      (
+        await b.send(
+          new ib.CreateImageCommand({
+            imageRecipeArn: recipe,
+            infrastructureConfigurationArn: infra,
+            clientToken: ct(),
+          }),
+        )
+      ).imageBuildVersionArn!,
+    );
+  const shared = await build();
+  assert.equal(shared.state?.status, 'AVAILABLE', shared.state?.reason);
+  // The owner replaces the policy: B is no longer in it.
+  await a.send(new ib.PutComponentPolicyCommand({ componentArn: component, policy: policy(['111122223333']) }));
+  const revoked = await build();
+  assert.equal(revoked.state?.status, 'FAILED');
+  assert.match(revoked.state?.reason ?? '', /is not shared with account 210987654321/);
+});
