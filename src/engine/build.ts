@@ -70,6 +70,17 @@ export interface BuildResult {
   headKey: string;
 }
 
+/** A full disk during a stage, as a failure naming the stage and the path (undefined for other errors). */
+function diskFullFailure(stage: BuildStage, err: unknown): BuildFailure | undefined {
+  if (err instanceof BuildFailure) return undefined;
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e?.code !== 'ENOSPC' && !/ENOSPC|No space left on device/i.test(e?.message ?? '')) return undefined;
+  const where = e?.path ? ` while writing ${e.path}` : '';
+  return new BuildFailure(stage, `no space left on the device${where} (${e?.message ?? 'ENOSPC'})`, undefined, {
+    cause: err,
+  });
+}
+
 export async function runBuild(request: BuildRequest, opts: BuildOptions): Promise<BuildResult> {
   if (opts.timeoutMs === undefined) return runBuildWithin(request, opts, opts.signal);
   const timeout = AbortSignal.timeout(opts.timeoutMs);
@@ -97,7 +108,9 @@ async function runBuildWithin(
     if (signal?.aborted) throw new BuildCancelled();
     onEvent({ type: 'stage', stage: name, status: 'start', ...(detail ? { detail } : {}) });
     const started = performance.now();
-    const out = await fn();
+    const out = await fn().catch((err: unknown) => {
+      throw diskFullFailure(name, err) ?? err;
+    });
     stages[name] = Math.round(performance.now() - started);
     onEvent({ type: 'stage', stage: name, status: 'end', durationMs: stages[name] });
     return out;

@@ -25,6 +25,7 @@ import type { Job, Store } from '../store/types.ts';
 import { planFromImage } from './image-plan.ts';
 import { imageOutputDir, openImageLog } from '../artifacts/output-dirs.ts';
 import { recordPipelineOutcome } from '../images/pipeline-outcome.ts';
+import { checkFreeSpace } from './free-space.ts';
 
 /** Abort reasons: the user cancelled the image, or this worker is stopping. */
 export const CANCELLED = 'cancelled';
@@ -75,6 +76,7 @@ async function buildOutputs(
     log('distributing the existing build outputs (no rebuild)');
     return { manifest, osVersion: record.doc.osVersion ?? 'Linux' };
   }
+  await checkFreeSpace(ctx.home);
   const onEvent = (e: BuildEvent) => {
     log(formatEvent(e));
     if (e.type === 'stage' && e.stage === 'test' && e.status === 'start') void setState(ctx.store, arn, 'TESTING');
