@@ -122,7 +122,8 @@ export function createApiApp(opts: ApiAppOptions): Hono {
     log.operation = operation;
     const input = codec.parseInput(operation, {
       rawLabels: route.rawLabels,
-      query: parseQueryStrict(raw.rawQuery),
+      // A presigned request's X-Amz-* parameters are its signature, not the operation's input.
+      query: parseQueryStrict(raw.rawQuery).filter((p) => !/^x-amz-/i.test(p.key)),
       header: raw.header,
       body: raw.body,
     });

@@ -22,7 +22,7 @@ export interface ParsedArn {
 }
 
 const ARN_RE =
-  /^arn:(aws[^:]*):imagebuilder:([^:]+):([0-9]{12}|aws(?:-[a-z-]+)?):([a-z-]+)\/((?:(?:build|test|distribution)\/)?[a-z0-9-_]+)(?:\/((?:x|[0-9]+)\.(?:x|[0-9]+)\.(?:x|[0-9]+))(?:\/([0-9]+))?)?$/;
+  /^arn:(aws[^:]*):imagebuilder:([a-z0-9-]{1,64}):([0-9]{12}|aws(?:-[a-z-]+)?):([a-z-]+)\/((?:(?:build|test|distribution)\/)?[a-z0-9-_]+)(?:\/((?:x|[0-9]+)\.(?:x|[0-9]+)\.(?:x|[0-9]+))(?:\/([0-9]+))?)?$/;
 
 export function tryParseArn(arn: string): ParsedArn | undefined {
   const m = ARN_RE.exec(arn);

@@ -24,7 +24,7 @@ export interface OutputManifest {
   layers: { component: string; digest: string; diffId: string; size: number; cached: boolean }[];
   stages: Record<string, number>;
   tests: 'passed' | 'skipped';
-  /** True when the outputs were linked from an identical earlier build instead of being made. */
+  /** True when the outputs were copied from an identical earlier build instead of being made. */
   reused?: boolean;
   /** SBOM package count, findings, compliance scores, whether the OCI image is signed. */
   evidence?: EvidenceSummary;

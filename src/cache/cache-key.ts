@@ -11,6 +11,8 @@ export interface LayerCacheKeyInput {
   parameters?: Record<string, unknown>;
   /** The layer blob's compression: a gzip build never takes a zstd layer (or the reverse). */
   compression: string;
+  /** Whose cache entry this is (the account of an API build): entries of other scopes are never hit. */
+  scope?: string | undefined;
 }
 
 /** JSON with object keys sorted, so equal values always give equal text. */
@@ -33,6 +35,7 @@ export function layerCacheKey(input: LayerCacheKeyInput): string {
     input.componentVersion,
     canonicalJson(input.parameters ?? {}),
     input.compression,
+    ...(input.scope !== undefined ? [`scope:${input.scope}`] : []),
   ]) {
     hash
       .update(`${Buffer.byteLength(field)}:`)

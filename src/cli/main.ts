@@ -100,6 +100,19 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that went away (`ingot audit | head`) ends the command quietly, as it does for other
+ * Unix tools, instead of an EPIPE stack trace.
+ */
+export function endQuietlyOnBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(process.exitCode ?? 0);
+    });
+}
+
 if (import.meta.main) {
+  endQuietlyOnBrokenPipe();
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -24,6 +24,7 @@ export interface Settings {
   accessKeyId: string | undefined;
   secretAccessKey: string | undefined;
   cacheMaxGib: number;
+  minFreeGib: number;
   buildTimeoutMinutes: number;
   buildMaxAttempts: number;
   buildLeaseSeconds: number;
@@ -33,6 +34,8 @@ export interface Settings {
   qemuAccel: 'kvm' | 'tcg' | undefined;
   securityFeed: string | undefined;
   signingKey: string | undefined;
+  secretKey: string | undefined;
+  secretKeyFile: string | undefined;
   signingPublicKey: string | undefined;
   sourceDateEpoch: number | undefined;
   s3Endpoint: string | undefined;
@@ -75,6 +78,7 @@ export type BuildSettings = Pick<
   | 'instanceProxy'
   | 'proxyEnv'
   | 'systemdRouting'
+  | 'minFreeGib'
 >;
 
 export interface Setting<K extends keyof Settings = keyof Settings> {
@@ -154,6 +158,14 @@ export const SETTINGS: readonly Setting[] = [
     lenient: true,
   }),
   setting({
+    key: 'minFreeGib',
+    env: 'INGOT_MIN_FREE_GIB',
+    parse: num({ min: 0 }),
+    fallback: () => 1,
+    shownDefault: '`1`',
+    doc: 'free space (GiB) a build needs on the data directory to start (`0` turns the check off)',
+  }),
+  setting({
     key: 'buildTimeoutMinutes',
     env: 'INGOT_BUILD_TIMEOUT_MINUTES',
     parse: num({ min: 0, exclusive: true }),
@@ -216,6 +228,22 @@ export const SETTINGS: readonly Setting[] = [
     fallback: () => undefined,
     shownDefault: 'the imported feed, if any',
     doc: 'Debian security tracker JSON that builds match their SBOM against (`findings.json`)',
+  }),
+  setting({
+    key: 'secretKey',
+    env: 'INGOT_SECRET_KEY',
+    parse: text,
+    fallback: () => undefined,
+    shownDefault: '`$INGOT_HOME/secret.key`, made once (0600)',
+    doc: 'the key (base64 of 32 bytes) that encrypts stored SigV4 secrets (AES-256-GCM); keep it with your backups of `ingot.db`',
+  }),
+  setting({
+    key: 'secretKeyFile',
+    env: 'INGOT_SECRET_KEY_FILE',
+    parse: optionalPath,
+    fallback: () => undefined,
+    shownDefault: '`$INGOT_HOME/secret.key`',
+    doc: 'a file holding that key instead',
   }),
   setting({
     key: 'signingKey',
@@ -362,4 +390,12 @@ export function loadSettings(
 export const layerCacheOptions = (s: Pick<Settings, 'home' | 'cacheMaxGib'>): { root: string; maxBytes: number } => ({
   root: join(s.home, 'cache'),
   maxBytes: s.cacheMaxGib * 2 ** 30,
+});
+
+/** How the store finds the key of stored secrets (INGOT_SECRET_KEY, INGOT_SECRET_KEY_FILE). */
+export const storeSecretKey = (
+  s: Pick<Settings, 'secretKey' | 'secretKeyFile'>,
+): { inline?: string; file?: string } => ({
+  ...(s.secretKey ? { inline: s.secretKey } : {}),
+  ...(s.secretKeyFile ? { file: s.secretKeyFile } : {}),
 });

@@ -5,6 +5,7 @@
  * and a `DistributionFailed` names the target.
  */
 import { join } from 'node:path';
+import { tryParseArn } from '../arn/arn.ts';
 import type { OutputManifest } from '../artifacts/manifest.ts';
 import { sha256File } from '../artifacts/manifest.ts';
 import type { Distribution, Image, OutputResources } from '../model/generated/shapes.ts';
@@ -40,17 +41,27 @@ export interface DistributeInput {
   log?: (line: string) => void;
 }
 
-/** `ingot-NAME-VERSION-BUILD`, the image id of every region's copy. */
+/** `ingot-NAME-VERSION-BUILD`, the image id of every region's copy (as shown in outputResources). */
 export function imageIdOf(arn: string): string {
   const resource = arn.split(':')[5] ?? '';
   return `ingot-${resource.replace(/^image\//, '').replace(/[/.]/g, '-')}`;
+}
+
+/**
+ * Where an image's copy lives inside its account's part of a site: `SOURCE_REGION/ingot-NAME-VERSION-BUILD`
+ * (the image's own region keeps two regions' builds of the same name and version apart).
+ */
+export function siteKeyOf(arn: string): string {
+  const a = tryParseArn(arn);
+  if (a?.type !== 'image' || a.build === undefined) throw new Error(`not an image build version ARN: ${arn}`);
+  return `${a.region}/${imageIdOf(arn)}`;
 }
 
 export async function distribute(input: DistributeInput): Promise<OutputResources> {
   const { image, manifest, config } = input;
   const distributions = input.distributions ??
     image.distributionConfiguration?.distributions ?? [{ region: input.region }];
-  const id = imageIdOf(image.arn ?? '');
+  const id = siteKeyOf(image.arn ?? '');
   const facts = {
     dateCreated: new Date(image.dateCreated ?? Date.now()),
     buildVersion: Number((image.arn ?? '').split('/').pop()) || 1,
@@ -63,7 +74,7 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
   try {
     for (const d of distributions) {
       target = `region ${d.region}`;
-      const site = openSite(input.home, config, d.region);
+      const site = openSite(input.home, config, d.region, input.account);
       placed.push(site);
       for (const a of manifest.artifacts) {
         const name = a.path.split('/').pop()!;
@@ -80,7 +91,7 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
           (config.registries ?? []).some((r) => r.service === repo.service && (r.region ?? d.region) === d.region);
         if (repo && (explicit || hasRegistry)) {
           target = `region ${d.region} (${repo.service} repository ${repo.repositoryName})`;
-          const push = registryFor(config.registries ?? [], repo.service, d.region, repo.repositoryName);
+          const push = registryFor(config.registries ?? [], repo.service, d.region, repo.repositoryName, input.account);
           const tags = (d.containerDistributionConfiguration?.containerTags ?? [manifest.version]).map((t) =>
             expandOutputName(t, facts),
           );
@@ -99,7 +110,7 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
           : `Ingot image at ${site.location(id)}`;
         (out.amis ??= []).push({
           region: d.region,
-          image: id,
+          image: imageIdOf(image.arn ?? ''),
           name,
           description,
           state: { status: 'AVAILABLE' },

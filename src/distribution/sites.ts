@@ -1,7 +1,8 @@
 /**
  * @module A region's artifact store ("site"): a directory (default `$INGOT_HOME/regions/REGION`,
- * or `sites.REGION.directory`) or an S3-compatible bucket (`sites.REGION.s3`). Both keep blobs by
- * sha256 and re-use one already there.
+ * or `sites.REGION.directory`) or an S3-compatible bucket (`sites.REGION.s3`), with one part per
+ * account (`ACCOUNT/` under the directory or the bucket's prefix) that no other account's images
+ * read, write or prune. Each part keeps blobs by sha256 and re-uses one already there.
  */
 import { join } from 'node:path';
 import type { IngotConfig } from '../config/ingot-config.ts';
@@ -42,8 +43,15 @@ export class DirectorySite implements Site {
   }
 }
 
-export function openSite(home: string, config: IngotConfig, region: string): Site {
+/** The account's part of the site of `region` (a 12-digit account id, checked: it becomes a path). */
+export function openSite(home: string, config: IngotConfig, region: string, account: string): Site {
+  if (!/^[0-9]{12}$/.test(account)) throw new Error(`not an account id: '${account}'`);
+  if (!/^[a-z0-9-]{1,64}$/.test(region)) throw new Error(`not a region name: '${region}'`);
   const site = config.sites?.[region];
-  if (site?.s3) return new S3Site(region, site.s3);
-  return new DirectorySite(region, site?.directory ?? join(home, 'regions', region));
+  if (site?.s3)
+    return new S3Site(region, {
+      ...site.s3,
+      prefix: `${(site.s3.prefix ?? '').replace(/\/?$/, '/').replace(/^\/$/, '')}${account}/`,
+    });
+  return new DirectorySite(region, join(site?.directory ?? join(home, 'regions', region), account));
 }

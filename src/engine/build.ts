@@ -11,7 +11,7 @@ import type { LayerCache } from '../cache/layer-cache.ts';
 import type { ImageRuntimeConfig } from '../oci/image/config.ts';
 import { containerSteps } from './container-steps.ts';
 import { formatEvent, type BuildEvent, type BuildEventSink, type BuildStage } from './events.ts';
-import { BuildCancelled, BuildTimeout } from './failure.ts';
+import { BuildCancelled, BuildFailure, BuildTimeout } from './failure.ts';
 import { sandboxFactory, type InstanceFactory } from './instance-factory.ts';
 import { componentNeedingSystemd, SYSTEMD_VM } from './needs-systemd.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
@@ -45,6 +45,8 @@ export interface BuildOptions {
   outputDir: string;
   /** Shared layer cache; undefined (or noCache) builds everything afresh. */
   cache?: LayerCache | undefined;
+  /** Whose cache entries (layers, reused outputs) the build may use: the account of an API build. */
+  cacheScope?: string | undefined;
   noCache?: boolean;
   compression?: 'gzip' | 'zstd';
   newInstance?: InstanceFactory;
@@ -83,6 +85,17 @@ export interface BuildResult {
   headKey: string;
 }
 
+/** A full disk during a stage, as a failure naming the stage and the path (undefined for other errors). */
+function diskFullFailure(stage: BuildStage, err: unknown): BuildFailure | undefined {
+  if (err instanceof BuildFailure) return undefined;
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e?.code !== 'ENOSPC' && !/ENOSPC|No space left on device/i.test(e?.message ?? '')) return undefined;
+  const where = e?.path ? ` while writing ${e.path}` : '';
+  return new BuildFailure(stage, `no space left on the device${where} (${e?.message ?? 'ENOSPC'})`, undefined, {
+    cause: err,
+  });
+}
+
 export async function runBuild(request: BuildRequest, given: BuildOptions): Promise<BuildResult> {
   // Absolute from here on: child processes (SBOMs, sandboxes) run in other working directories.
   const opts = { ...given, outputDir: resolve(given.outputDir) };
@@ -108,7 +121,9 @@ async function runBuildWithin(
     if (signal?.aborted) throw new BuildCancelled();
     onEvent({ type: 'stage', stage: name, status: 'start', ...(detail ? { detail } : {}) });
     const started = performance.now();
-    const out = await fn();
+    const out = await fn().catch((err: unknown) => {
+      throw diskFullFailure(name, err) ?? err;
+    });
     stages[name] = Math.round(performance.now() - started);
     onEvent({ type: 'stage', stage: name, status: 'end', durationMs: stages[name] });
     return out;
@@ -129,6 +144,7 @@ async function runBuildWithin(
     workDir,
     logDir,
     cache,
+    cacheScope: opts.cacheScope,
     compression: opts.compression ?? 'gzip',
     newInstance: async (req) => withPassIn(await factory(req), passIn),
     passIn,
@@ -177,6 +193,7 @@ async function runBuildWithin(
       diskOutputKey(request),
       vm ? 'qemu' : 'sandbox',
       JSON.stringify(evidenceOptions),
+      ...(opts.cacheScope !== undefined ? [`scope:${opts.cacheScope}`] : []),
     ]);
     const allCached = stack.layers.every((l) => l.cached);
     const reused = cache && allCached ? await restoreOutputs(cache, reuseKey, opts.outputDir) : undefined;

@@ -43,6 +43,8 @@ export interface StackContext {
   passIn?: InstancePassIn | undefined;
   signal?: AbortSignal | undefined;
   onEvent: BuildEventSink;
+  /** Whose cache entries the build may use and makes (the account; undefined for local builds). */
+  cacheScope?: string | undefined;
   /** Releases pinned cache entries when the build ends. */
   releases: (() => void)[];
   /** qemu accelerator of build/test VMs (default: probed). */
@@ -64,6 +66,7 @@ export async function addComponentLayer(
     componentVersion: component.version,
     parameters: component.parameters,
     compression: ctx.compression,
+    scope: ctx.cacheScope,
   });
   const hit = await cachedLayer(ctx, stack, key, component.name);
   if (hit) return hit;

@@ -26,10 +26,11 @@ const TARGET_STATE: Record<LifecycleExecutionResourceActionName, ImageStatus> = 
 };
 
 /** Deletes every copy of the image; returns what was removed. */
-async function deleteArtifacts(deps: LifecycleDeps, image: Image): Promise<string[]> {
+async function deleteArtifacts(deps: LifecycleDeps, record: ResourceRecord<Image>): Promise<string[]> {
   const removed: string[] = [];
   const config = deps.config();
-  const { imageId, sites, remote } = distributionTargets(deps.home, config, image);
+  const image = record.doc;
+  const { imageId, sites, remote } = distributionTargets(deps.home, config, image, record.account);
   for (const uri of remote) {
     await deleteRemoteImage(uri.uri, uri.registry);
     removed.push(uri.uri);
@@ -54,7 +55,7 @@ export async function applyAction(
   if (record.doc.state?.status === target) return { skipped: true, detail: `already ${target}` };
   const detail =
     action === 'DELETE'
-      ? `removed ${(await deleteArtifacts(deps, record.doc)).join(', ') || 'nothing'}`
+      ? `removed ${(await deleteArtifacts(deps, record)).join(', ') || 'nothing'}`
       : `state ${target}`;
   await deps.store.transaction(async () => {
     const now = await deps.store.resources.get<Image>(record.arn);

@@ -1,8 +1,8 @@
 /**
- * @module Where an image's copies are, read back from its outputResources: one site per region,
- * plus registry images (container URIs pushed to a configured registry).
+ * @module Where an image's copies are, read back from its outputResources: its own account's part
+ * of one site per region, plus registry images (container URIs pushed to a configured registry).
  */
-import { imageIdOf } from '../distribution/distribute.ts';
+import { siteKeyOf } from '../distribution/distribute.ts';
 import type { Site } from '../distribution/site.ts';
 import { openSite } from '../distribution/sites.ts';
 import type { Image } from '../model/generated/shapes.ts';
@@ -14,8 +14,8 @@ export interface ImageTargets {
   remote: { uri: string; registry: RegistryConfig }[];
 }
 
-export function distributionTargets(home: string, config: IngotConfig, image: Image): ImageTargets {
-  const imageId = imageIdOf(image.arn ?? '');
+export function distributionTargets(home: string, config: IngotConfig, image: Image, account: string): ImageTargets {
+  const imageId = siteKeyOf(image.arn ?? '');
   const regions = new Set<string>();
   const remote: ImageTargets['remote'] = [];
   for (const a of image.outputResources?.amis ?? []) if (a.region) regions.add(a.region);
@@ -27,5 +27,5 @@ export function distributionTargets(home: string, config: IngotConfig, image: Im
       if (registry) remote.push({ uri, registry });
     }
   }
-  return { imageId, sites: [...regions].map((region) => openSite(home, config, region)), remote };
+  return { imageId, sites: [...regions].map((region) => openSite(home, config, region, account)), remote };
 }

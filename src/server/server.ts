@@ -15,7 +15,7 @@ import { ensureDefaultCredential, type DefaultCredentialResult } from './credent
 import { startInProcessWorker } from './in-process-worker.ts';
 import { startOperations, type Operations, type OperationsOptions } from './operations.ts';
 import { loadIngotConfig } from '../config/ingot-config.ts';
-import { loadSettings, type Settings } from '../config/settings.ts';
+import { loadSettings, type Settings, storeSecretKey } from '../config/settings.ts';
 
 export interface ServerOptions {
   home: string;
@@ -50,7 +50,10 @@ export interface RunningServer {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Start-up: every setting is resolved here once and passed down (API, worker, scheduler, pruning).
   const settings = opts.settings ?? loadSettings({ ...process.env, ...opts.env }, { home: opts.home });
-  const store = openSqliteStore(databaseFile(opts.home), { defaultMaxAttempts: settings.buildMaxAttempts });
+  const store = openSqliteStore(databaseFile(opts.home), {
+    defaultMaxAttempts: settings.buildMaxAttempts,
+    secretKey: storeSecretKey(settings),
+  });
   const config = () => loadIngotConfig(settings.configFile);
   const defaultCredential = await ensureDefaultCredential(store, settings);
   const worker =

@@ -2,7 +2,8 @@
  * @module Turns a queued image (its embedded recipe, as stored by CreateImage) into a BuildRequest:
  * each component ARN resolved to its stored document, the parentImage to something buildable.
  */
-import { join } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { formatArn, tryParseArn } from '../arn/arn.ts';
 import { componentFromText } from '../engine/component-from-text.ts';
 import { parseParentImage } from '../engine/parent-spec.ts';
@@ -38,7 +39,28 @@ async function componentRecord(
     record = best ? await store.resources.get<Component>(best.arn) : undefined;
   }
   if (!record) throw new IngotError('not-found', `the component ${arn} no longer exists`);
+  await checkStillUsable(store, record, image.account, 'component');
   return record.doc;
+}
+
+/**
+ * Access is checked again when the build resolves its parts, not only when the recipe was made:
+ * a component or parent image of another account must still be shared with the image's account
+ * (a replaced policy stops its use at once).
+ */
+async function checkStillUsable(
+  store: Store,
+  record: ResourceRecord<unknown>,
+  account: string,
+  what: 'component' | 'parent image',
+): Promise<void> {
+  // 'aws' owns the managed resources every account may use.
+  if (record.account === account || record.account === 'aws') return;
+  if (await store.shares.isSharedWith(record.arn, account)) return;
+  throw new IngotError(
+    'ResourceNotFoundException',
+    `the ${what} ${record.arn} is not shared with account ${account} (any more): its owner's policy no longer allows it`,
+  );
 }
 
 /**
@@ -46,7 +68,7 @@ async function componentRecord(
  * As in Image Builder, an ARN with a concrete version and build number names exactly that build;
  * a version without build, or one with `x` wildcards, takes the newest AVAILABLE matching build.
  */
-async function earlierImage(store: Store, home: string, arn: string): Promise<ParentSpec> {
+async function earlierImage(store: Store, home: string, arn: string, account: string): Promise<ParentSpec> {
   const parsed = tryParseArn(arn)!;
   let record: ResourceRecord<Image> | undefined;
   if (parsed.build !== undefined && parsed.version !== undefined && !isWildcard(parsed.version)) {
@@ -70,10 +92,28 @@ async function earlierImage(store: Store, home: string, arn: string): Promise<Pa
     }
     if (!record) throw new IngotError('not-found', `no AVAILABLE image matches the parent image ${arn}`);
   }
+  await checkStillUsable(store, record, account, 'parent image');
   const dir = imageOutputDir(home, record.arn);
   return record.doc.type === 'DOCKER'
     ? { type: 'oci', reference: `oci:${join(dir, 'oci')}:${record.version}` }
     : { type: 'rootfs-tarball', path: join(dir, 'rootfs.tar.zst') };
+}
+
+/**
+ * A parentImage given as a host path may not point into INGOT_HOME: that is where every account's
+ * outputs, sites, cache and database live (an Ingot image is named by its ARN, which checks access).
+ */
+async function refuseHomePath(parentImage: string | undefined, home: string): Promise<void> {
+  const m = /^(?:oci:|oci-archive:|file:\/\/)?(\/[^:]*)/.exec(parentImage ?? '');
+  if (!m) return;
+  const real = async (p: string) => realpath(p).catch(() => resolve(p));
+  const [path, root] = await Promise.all([real(m[1]!), real(home)]);
+  const rel = relative(root, path);
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)))
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `parentImage '${parentImage}' is inside Ingot's data directory: name an Ingot image by its ARN instead`,
+    );
 }
 
 export async function planFromImage(
@@ -100,11 +140,12 @@ export async function planFromImage(
     );
   }
   const container = image.containerRecipe;
+  await refuseHomePath(recipe.parentImage, home);
   return {
     kind: container ? 'container' : 'image',
     name: recipe.name!,
     version: recipe.version!,
-    parent: await parseParentImage(recipe.parentImage, (arn) => earlierImage(store, home, arn)),
+    parent: await parseParentImage(recipe.parentImage, (arn) => earlierImage(store, home, arn, where.account)),
     components,
     ...(container?.dockerfileTemplateData ? { dockerfileTemplate: container.dockerfileTemplateData } : {}),
     ...(recipe.workingDirectory ? { workingDirectory: recipe.workingDirectory } : {}),

@@ -16,6 +16,7 @@ import { formatEvent, type BuildEvent } from '../engine/events.ts';
 import type { OutputManifest } from '../artifacts/manifest.ts';
 import type { Image, OutputResources } from '../model/generated/shapes.ts';
 import type { JobOf } from '../queue/job-kinds.ts';
+import { checkFreeSpace } from './free-space.ts';
 import { planFromImage } from './image-plan.ts';
 import { imageOutputDir, openImageLog } from '../artifacts/output-dirs.ts';
 import type { ProcessContext, Outcome } from './context.ts';
@@ -36,6 +37,7 @@ async function buildOutputs(
     log('distributing the existing build outputs (no rebuild)');
     return { manifest, osVersion: record.doc.osVersion ?? 'Linux' };
   }
+  await checkFreeSpace(ctx.home, ctx.settings?.minFreeGib);
   const onEvent = (e: BuildEvent) => {
     log(formatEvent(e));
     if (e.type === 'stage' && e.stage === 'test' && e.status === 'start')
@@ -62,6 +64,7 @@ async function buildOutputs(
     basesHome: ctx.basesHome,
     outputDir,
     cache: ctx.cache,
+    cacheScope: record.account,
     signal: ctx.signal,
     onEvent,
     limits,

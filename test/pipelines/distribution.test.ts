@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { imageIdOf } from '../../src/distribution/distribute.ts';
+import { siteKeyOf } from '../../src/distribution/distribute.ts';
 import { signBody } from '../../src/events/sns-message.ts';
 import type { IngotConfig } from '../../src/config/ingot-config.ts';
 import {
@@ -140,21 +140,24 @@ test('a container build is distributed to two sites and two registries; webhooks
   assert.equal(image.state?.status, 'AVAILABLE', image.state?.reason);
   const [east, west] = image.outputResources!.containers!;
   assert.equal(east!.region, 'us-east-1');
-  assert.deepEqual(east!.imageUris!.slice(0, 2), [`${open.host}/ingot/app:1`, `${open.host}/ingot/app:latest`]);
+  assert.deepEqual(east!.imageUris!.slice(0, 2), [
+    `${open.host}/${TEST_ACCOUNT}/ingot/app:1`,
+    `${open.host}/${TEST_ACCOUNT}/ingot/app:latest`,
+  ]);
   assert.equal(west!.region, 'us-west-2');
   assert.match(
     west!.imageUris![0]!,
-    new RegExp(`^${locked.host}/ingot/app:v1-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\dZ$`),
+    new RegExp(`^${locked.host}/${TEST_ACCOUNT}/ingot/app:v1-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\dZ$`),
   );
   const pushed = skopeoInspect(east!.imageUris![0]!);
   assert.equal(pushed.Layers.length, 2);
   assert.equal(skopeoInspect(west!.imageUris![0]!, `${AUTH.username}:${AUTH.password}`).Digest, pushed.Digest);
   assert.throws(() => skopeoInspect(west!.imageUris![0]!), /unauthorized|authentication required/i);
   // Site stores: the default one and the overridden directory, each with content-addressed blobs.
-  const id = imageIdOf(arn);
-  assert.ok(existsSync(join(t.home, 'regions/us-east-1/images', id, 'image.oci.tar')));
-  assert.ok(existsSync(join(t.home, 'site-west/images', id, 'image.oci.tar')));
-  assert.ok(existsSync(join(t.home, 'site-west/blobs/sha256')));
+  const id = join(TEST_ACCOUNT, 'images', siteKeyOf(arn));
+  assert.ok(existsSync(join(t.home, 'regions/us-east-1', id, 'image.oci.tar')));
+  assert.ok(existsSync(join(t.home, 'site-west', id, 'image.oci.tar')));
+  assert.ok(existsSync(join(t.home, 'site-west', TEST_ACCOUNT, 'blobs/sha256')));
 
   for (let i = 0; i < 100 && !hook.received.some((r) => r.body.includes('\\"AVAILABLE\\"')); i++)
     await new Promise((r) => setTimeout(r, 200));
@@ -187,9 +190,9 @@ test('wrong registry credentials fail the image with the reason, leave no copy, 
     failed.state?.reason ?? '',
     /Distribution to region eu-west-1 \(ECR repository ingot\/app\) failed: .*(unauthorized|authentication required)/i,
   );
-  const id = imageIdOf(arn);
-  assert.equal(existsSync(join(t.home, 'regions/us-east-1/images', id)), false, 'the us-east-1 copy was removed');
-  assert.equal(existsSync(join(t.home, 'regions/eu-west-1/images', id)), false);
+  const id = join(TEST_ACCOUNT, 'images', siteKeyOf(arn));
+  assert.equal(existsSync(join(t.home, 'regions/us-east-1', id)), false, 'the us-east-1 copy was removed');
+  assert.equal(existsSync(join(t.home, 'regions/eu-west-1', id)), false);
 
   t.writeConfig({
     ...config,
@@ -204,7 +207,10 @@ test('wrong registry credentials fail the image with the reason, leave no copy, 
   );
   const log = readFileSync(join(t.home, 'images/us-east-1', TEST_ACCOUNT, 'dist-app/1.0.0/2/build.log'), 'utf8');
   assert.match(log, /distributing the existing build outputs \(no rebuild\)/);
-  assert.equal(skopeoInspect(`${locked.host}/ingot/app:retry`, `${AUTH.username}:${AUTH.password}`).Layers.length, 2);
+  assert.equal(
+    skopeoInspect(`${locked.host}/${TEST_ACCOUNT}/ingot/app:retry`, `${AUTH.username}:${AUTH.password}`).Layers.length,
+    2,
+  );
 
   // DistributeImage: the same outputs to one more region, merged into outputResources.
   await t.client.send(
@@ -221,7 +227,7 @@ test('wrong registry credentials fail the image with the reason, leave no copy, 
     final.outputResources?.containers?.map((c) => c.region),
     ['us-east-1', 'eu-west-1', 'ap-south-1'],
   );
-  assert.ok(existsSync(join(t.home, 'regions/ap-south-1/images', id, 'image.oci.tar')));
+  assert.ok(existsSync(join(t.home, 'regions/ap-south-1', id, 'image.oci.tar')));
 });
 
 test('a repository without a registry is refused at create time; an unreachable registry fails the image with the reason', {

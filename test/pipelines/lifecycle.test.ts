@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { imageIdOf } from '../../src/distribution/distribute.ts';
+import { siteKeyOf } from '../../src/distribution/distribute.ts';
 import {
   BASE,
   createComponent,
@@ -94,8 +94,8 @@ test('a lifecycle policy keeping the newest image deletes the rest everywhere; p
     ],
   );
   const copies = (arn: string) => [
-    join(t.home, 'regions/us-east-1/images', imageIdOf(arn)),
-    join(t.home, 'west/images', imageIdOf(arn)),
+    join(t.home, 'regions/us-east-1', TEST_ACCOUNT, 'images', siteKeyOf(arn)),
+    join(t.home, 'west', TEST_ACCOUNT, 'images', siteKeyOf(arn)),
     join(t.home, 'images/us-east-1', TEST_ACCOUNT, 'lc-vm/1.0.0', arn.split('/').pop()!),
   ];
   for (const p of copies(second)) assert.ok(existsSync(p), p);

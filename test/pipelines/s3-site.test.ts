@@ -7,7 +7,7 @@
 import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { imageIdOf } from '../../src/distribution/distribute.ts';
+import { siteKeyOf } from '../../src/distribution/distribute.ts';
 import type { S3SiteConfig } from '../../src/config/ingot-config.ts';
 import { S3Bucket } from '../../src/s3/index.ts';
 import { startS3Server, type S3Server } from '../helpers/s3-server.ts';
@@ -17,6 +17,7 @@ import {
   ct,
   skipUnlessRoot,
   startPipelineServer,
+  TEST_ACCOUNT,
   waitForImage,
   type PipelineServer,
 } from './helpers.ts';
@@ -44,10 +45,10 @@ after(async () => {
 });
 
 const index = async (arn: string) =>
-  JSON.parse(await bucket.getText(`golden/images/${imageIdOf(arn)}/index.json`)) as {
+  JSON.parse(await bucket.getText(`golden/${TEST_ACCOUNT}/images/${siteKeyOf(arn)}/index.json`)) as {
     files: Record<string, string>;
   };
-const blobs = async () => (await bucket.list('golden/blobs/sha256/')).map((k) => k.split('/').pop()!);
+const blobs = async () => (await bucket.list(`golden/${TEST_ACCOUNT}/blobs/sha256/`)).map((k) => k.split('/').pop()!);
 
 test('an S3 site stores content-addressed blobs, re-uses them, and lifecycle deletes free them', { skip }, async () => {
   const c = t.client;
@@ -100,7 +101,7 @@ test('an S3 site stores content-addressed blobs, re-uses them, and lifecycle del
   assert.equal(first.outputResources?.amis?.[1]?.region, 'eu-central-1');
   assert.match(
     first.outputResources!.amis![1]!.description!,
-    new RegExp(`s3://ingot-sites/golden/images/${imageIdOf(first.arn!)}/`),
+    new RegExp(`s3://ingot-sites/golden/${TEST_ACCOUNT}/images/${siteKeyOf(first.arn!)}/`),
   );
   const one = await index(first.arn!);
   assert.ok(one.files['rootfs.tar.zst'] && one.files['manifest.json']);
@@ -118,7 +119,7 @@ test('an S3 site stores content-addressed blobs, re-uses them, and lifecycle del
       clientToken: ct(),
     }),
   );
-  assert.equal(await bucket.exists(`golden/images/${imageIdOf(first.arn!)}/index.json`), false);
+  assert.equal(await bucket.exists(`golden/${TEST_ACCOUNT}/images/${siteKeyOf(first.arn!)}/index.json`), false);
   assert.ok((await blobs()).includes(two.files['rootfs.tar.zst']!), 'still used by the second image');
   await c.send(
     new ib.StartResourceStateUpdateCommand({

@@ -1,4 +1,5 @@
 /** @module Parses `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`. */
+import { regionProblem } from '../../arn/region.ts';
 import { ProtocolError } from '../protocol/wire-errors.ts';
 import { ALGORITHM } from './signature.ts';
 
@@ -27,6 +28,12 @@ export function parseAuthorization(header: string): ParsedAuthorization {
     const eq = part.indexOf('=');
     if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
+  return parseSignatureFields(fields, header);
+}
+
+/** The Credential, SignedHeaders and Signature of an Authorization header or a presigned query, checked. */
+export function parseSignatureFields(fields: ReadonlyMap<string, string>, shown: string): ParsedAuthorization {
+  const header = shown;
   const credential = fields.get('Credential');
   const signedHeaders = fields.get('SignedHeaders');
   const signature = fields.get('Signature');
@@ -45,6 +52,8 @@ export function parseAuthorization(header: string): ParsedAuthorization {
       `Credential should be scoped to a valid region, not '${region}'. Credential=${(credential ?? '').slice(0, 256)}`,
     );
   }
+  const problem = regionProblem(region);
+  if (problem) throw incomplete(`Credential should be scoped to a valid region: ${problem}.`);
   if (!/^[0-9a-f]{64}$/.test(signature ?? ''))
     throw incomplete('Signature must be 64 lowercase hexadecimal characters.');
   const names = (signedHeaders ?? '').split(';');

@@ -126,3 +126,18 @@ test('rejects unsigned, unknown keys, wrong secrets, tampering and stale dates l
     rejectsWith('IncompleteSignatureException', /requires 'SignedHeaders'|scoped/),
   );
 });
+
+test('accepts only region names of AWS form or site names in the credential scope', async () => {
+  const base: Spec = { method: 'POST', path: '/ListComponents', body: '{}' };
+  for (const region of ['..', '../../etc', 'zz-fake-99', 'x'.repeat(300), 'us-east-1/..', 'US-EAST-1', 'moon-base-1']) {
+    await assert.rejects(
+      verifySigV4(await signed({ ...base, region }), lookup),
+      rejectsWith('IncompleteSignatureException', /scoped to a valid region/),
+      region,
+    );
+  }
+  for (const region of ['us-east-1', 'us-gov-west-1', 'ap-southeast-2', 'eu-central-2', 'site-lab-a']) {
+    const identity = await verifySigV4(await signed({ ...base, region }), lookup);
+    assert.equal(identity.region, region);
+  }
+});

@@ -2,6 +2,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { IngotError } from '../../errors/ingot-error.ts';
 import { parseAuthorization } from './authorization-header.ts';
+import { parsePresignedQuery } from './presigned-query.ts';
 import { canonicalRequest } from './canonical-request.ts';
 import { computeSignature, sha256Hex } from './signature.ts';
 
@@ -67,7 +68,17 @@ function checkClockSkew(amzDate: string, signedAt: Date, now: Date): void {
   }
 }
 
-/** Checks the signature and returns who signed it, or throws the 403 AWS would answer. */
+/** A presigned request is good from its date (give or take the clock skew) until X-Amz-Expires seconds later. */
+function checkPresignedValidity(amzDate: string, signedAt: Date, expiresSeconds: number, now: Date): void {
+  if (signedAt.getTime() - now.getTime() > MAX_SKEW_MS) checkClockSkew(amzDate, signedAt, now);
+  if (now.getTime() > signedAt.getTime() + expiresSeconds * 1000)
+    throw new IngotError(
+      'InvalidSignatureException',
+      `Signature expired: the presigned request was signed at ${amzDate} and valid for ${expiresSeconds} s (now ${amzDateOf(now)}).`,
+    );
+}
+
+/** Checks the signature (Authorization header or presigned query) and returns who signed it, or throws the 403 AWS would answer. */
 export async function verifySigV4(
   req: SignedRequest,
   lookupSecret: LookupSecret,
@@ -76,15 +87,17 @@ export async function verifySigV4(
   service: string = SIGNING_SERVICE,
 ): Promise<Identity> {
   const authorization = req.header('authorization');
-  if (!authorization) throw new IngotError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-  const auth = parseAuthorization(authorization);
+  const presigned = authorization === undefined ? parsePresignedQuery(req.rawQuery) : undefined;
+  if (!authorization && !presigned)
+    throw new IngotError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  const auth = presigned ? presigned.auth : parseAuthorization(authorization!);
   const record = await lookupSecret(auth.accessKeyId);
   if (!record)
     throw new IngotError('UnrecognizedClientException', 'The security token included in the request is invalid.');
   if (auth.service !== service) {
     throw new IngotError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'.`);
   }
-  const amzDate = req.header('x-amz-date') ?? '';
+  const amzDate = presigned ? presigned.amzDate : (req.header('x-amz-date') ?? '');
   const signedAt = parseAmzDate(amzDate);
   if (!signedAt)
     throw new IngotError(
@@ -97,7 +110,8 @@ export async function verifySigV4(
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${amzDate.slice(0, 8)}'`,
     );
   }
-  checkClockSkew(amzDate, signedAt, now);
+  if (presigned) checkPresignedValidity(amzDate, signedAt, presigned.expiresSeconds, now);
+  else checkClockSkew(amzDate, signedAt, now);
   const bodyHash = sha256Hex(req.body);
   const declaredHash = req.header('x-amz-content-sha256');
   if (declaredHash !== undefined && declaredHash !== bodyHash) {

@@ -31,9 +31,26 @@ export interface WireError {
 }
 
 /** The wire error for anything thrown; unknown errors become a 500 with no detail. */
+/** True when `err` (or an error it wraps) is the disk being full: ENOSPC, or SQLite's SQLITE_FULL (13). */
+export function isDiskFull(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const x = e as Error & { code?: string; errcode?: number };
+    if (x.code === 'ENOSPC' || (x.errcode !== undefined && (x.errcode & 0xff) === 13)) return true;
+    if (/database or disk is full|no space left on device/i.test(x.message)) return true;
+  }
+  return false;
+}
+
 export function toWireError(err: unknown): WireError {
   if (err instanceof IngotError) return { type: err.awsType, status: err.httpStatus, message: err.message };
   if (err instanceof ProtocolError) return { type: err.type, status: err.status, message: err.message };
+  if (isDiskFull(err))
+    return {
+      type: 'ServiceUnavailableException',
+      status: 503,
+      message:
+        "Ingot's data directory (INGOT_HOME) is full: no space left on the device for this change. Free space there and retry.",
+    };
   return { type: 'ServiceException', status: 500, message: 'Internal service error' };
 }
 

@@ -41,8 +41,10 @@ export const command: CommandModule = {
     });
     const { openSqliteStore } = await import('../../store/sqlite/index.ts');
     const { databaseFile } = await import('../../server/config.ts');
-    const { resolveSettings } = await import('../../config/settings.ts');
-    const store = openSqliteStore(databaseFile(resolveSettings(process.env).home));
+    const { resolveSettings, storeSecretKey } = await import('../../config/settings.ts');
+    const store = openSqliteStore(databaseFile(resolveSettings(process.env).home), {
+      secretKey: storeSecretKey(resolveSettings(process.env)),
+    });
     try {
       const entries = await store.audit.query({
         ...(values.since !== undefined ? { since: parseSince(values.since) } : {}),

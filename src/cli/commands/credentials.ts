@@ -28,10 +28,10 @@ export const command: CommandModule = {
     const [action] = positionals;
     const { openSqliteStore } = await import('../../store/sqlite/index.ts');
     const { databaseFile } = await import('../../server/config.ts');
-    const { resolveSettings } = await import('../../config/settings.ts');
+    const { resolveSettings, storeSecretKey } = await import('../../config/settings.ts');
     const settings = resolveSettings(process.env);
     const { generateCredential } = await import('../../server/credentials.ts');
-    const store = openSqliteStore(databaseFile(settings.home));
+    const store = openSqliteStore(databaseFile(settings.home), { secretKey: storeSecretKey(settings) });
     try {
       if (action === 'list') {
         for (const c of await store.credentials.list()) process.stdout.write(`${c.accessKeyId}\t${c.accountId}\n`);

@@ -29,12 +29,12 @@ export const command: CommandModule = {
       throw new IngotError('ValidationException', 'usage: ingot lifecycle run POLICY_ARN [--preview]');
     const { openSqliteStore } = await import('../../store/sqlite/index.ts');
     const { databaseFile } = await import('../../server/config.ts');
-    const { resolveSettings } = await import('../../config/settings.ts');
+    const { resolveSettings, storeSecretKey } = await import('../../config/settings.ts');
     const settings = resolveSettings(process.env);
     const { loadIngotConfig } = await import('../../config/ingot-config.ts');
     const { runLifecyclePolicy } = await import('../../lifecycle/run.ts');
     const home = settings.home;
-    const store = openSqliteStore(databaseFile(home));
+    const store = openSqliteStore(databaseFile(home), { secretKey: storeSecretKey(resolveSettings(process.env)) });
     try {
       const policy = await store.resources.get(arn);
       if (policy?.type !== 'lifecycle-policy')

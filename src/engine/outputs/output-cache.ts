@@ -1,14 +1,18 @@
 /**
  * @module Whole-build reuse: when every layer of a build came from the cache and an earlier build
  * of exactly that stack (same parent, layers, kind and template) wrote outputs and passed its
- * tests, its files are linked into the new output directory instead of being made again. Files
- * live in the cache's blob store; the newest records are kept (older ones are removed with their
- * blobs unless another record uses them).
+ * tests, its files are copied (each checked against its digest) into the new output directory
+ * instead of being made again. Files live in the cache's blob store and are never written through
+ * an output directory; per-build files (the log, manifest, checksums) are not cached. The newest
+ * records are kept (older ones are removed with their blobs unless another record uses them).
  */
 import { createHash } from 'node:crypto';
-import { copyFile, link, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { dirname, join, relative } from 'node:path';
 import type { LayerCache } from '../../cache/layer-cache.ts';
+import { HashTap } from '../../oci/digest.ts';
 import type { OutputManifest } from '../../artifacts/manifest.ts';
 
 const KEEP_RECORDS = 10;
@@ -39,30 +43,70 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-async function placeFile(from: string, to: string): Promise<void> {
-  await mkdir(dirname(to), { recursive: true });
-  await rm(to, { force: true });
-  await link(from, to).catch(() => copyFile(from, to));
+/** Files made afresh by every build (its log, manifest and checksums): never cached, never restored. */
+export function isPerBuildFile(rel: string): boolean {
+  return (
+    rel === 'manifest.json' ||
+    rel === 'build.log' ||
+    rel.startsWith('logs/') ||
+    rel.startsWith('SHA256SUMS') ||
+    (!rel.includes('/') && rel.endsWith('.log'))
+  );
 }
 
-/** Links a recorded build's files into `outputDir`; undefined when there is no usable record. */
+/**
+ * Copies a cached blob to `to` while checking its digest (a partial copy never appears under the
+ * name); false when the blob no longer has the bytes its digest names. A copy, not a link: the
+ * build may change its own outputs without ever touching the cache.
+ */
+async function copyVerified(from: string, digest: string, to: string): Promise<boolean> {
+  await mkdir(dirname(to), { recursive: true });
+  const tmp = `${to}.restore-${process.pid}`;
+  const tap = new HashTap();
+  try {
+    await pipeline(createReadStream(from), tap, createWriteStream(tmp));
+    if (tap.digest() !== digest) return false;
+    await rename(tmp, to);
+    return true;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/**
+ * Copies a recorded build's files into `outputDir`, each checked against its digest; undefined
+ * when there is no usable record. A record with a damaged blob is dropped (with that blob) and the
+ * files already copied are removed, so the build makes everything afresh.
+ */
 export async function restoreOutputs(
   cache: LayerCache,
   key: string,
   outputDir: string,
 ): Promise<OutputManifest | undefined> {
-  const text = await readFile(join(recordsDir(cache), `${key}.json`), 'utf8').catch(() => undefined);
+  const recordFile = join(recordsDir(cache), `${key}.json`);
+  const text = await readFile(recordFile, 'utf8').catch(() => undefined);
   if (!text) return undefined;
   const record = JSON.parse(text) as OutputRecord;
-  for (const f of record.files) if (!(await cache.blobs.has(f.digest))) return undefined;
-  for (const f of record.files) await placeFile(cache.blobs.path(f.digest), join(outputDir, f.path));
+  const files = record.files.filter((f) => !isPerBuildFile(f.path));
+  for (const f of files) if (!(await cache.blobs.has(f.digest))) return undefined;
+  const placed: string[] = [];
+  for (const f of files) {
+    const to = join(outputDir, f.path);
+    if (!(await copyVerified(cache.blobs.path(f.digest), f.digest, to))) {
+      for (const p of placed) await rm(p, { force: true });
+      await cache.blobs.delete(f.digest);
+      await rm(recordFile, { force: true });
+      return undefined;
+    }
+    placed.push(to);
+  }
   return record.manifest;
 }
 
 /**
- * Records the files of a finished build (everything but logs/ and manifest.json). Files whose
- * digest is known (artifacts listed in the manifest, OCI blobs named by their digest) are
- * hard-linked into the blob store; the rest are copied while hashing.
+ * Records the files of a finished build (everything but its per-build files). Each is copied into
+ * the blob store while hashing (checked against the digest when the manifest or the OCI layout names
+ * it; a blob already there is re-used).
  */
 export async function saveOutputs(
   cache: LayerCache,
@@ -74,13 +118,15 @@ export async function saveOutputs(
   const files: OutputRecord['files'] = [];
   for (const file of await filesUnder(outputDir)) {
     const rel = relative(outputDir, file);
-    // manifest.json and the checksum signature are made afresh for every build.
-    if (rel === 'manifest.json' || rel.startsWith('logs/') || rel.startsWith('SHA256SUMS')) continue;
+    // The log, manifest.json and the checksum signature are made afresh for every build.
+    if (isPerBuildFile(rel)) continue;
     const digest = known.get(rel) ?? ociBlobDigest(rel);
-    const blob = digest
-      ? await cache.blobs.linkFile(file, digest as `sha256:${string}`)
-      : await cache.blobs.putFile(file);
-    files.push({ path: rel, digest: blob.digest });
+    // Copied (and checked) into the store, never linked: the output directory's file stays the build's own.
+    const stored =
+      digest && (await cache.blobs.has(digest))
+        ? digest
+        : (await cache.blobs.putFile(file, digest ? { expectedDigest: digest as `sha256:${string}` } : {})).digest;
+    files.push({ path: rel, digest: stored });
   }
   await mkdir(recordsDir(cache), { recursive: true });
   const record: OutputRecord = { createdAt: new Date().toISOString(), files, manifest };

@@ -28,7 +28,7 @@ export interface VmBuildInstance {
 export const vmLayerName = (components: readonly BuildComponent[]): string =>
   `qemu build instance: ${components.map((c) => c.name).join(', ')}`;
 
-function vmLayerKey(stack: LayerStack, components: readonly BuildComponent[], compression: string): string {
+function vmLayerKey(ctx: StackContext, stack: LayerStack, components: readonly BuildComponent[]): string {
   return layerCacheKey({
     parentLayerDigest: stack.headKey,
     componentDocument: JSON.stringify(['qemu-build-instance', ...components.map((c) => [c.name, c.text])]),
@@ -36,7 +36,8 @@ function vmLayerKey(stack: LayerStack, components: readonly BuildComponent[], co
     parameters: Object.fromEntries(
       components.flatMap((c, i) => Object.entries(c.parameters).map(([k, v]) => [`${i}.${k}`, v])),
     ),
-    compression,
+    compression: ctx.compression,
+    scope: ctx.cacheScope,
   });
 }
 
@@ -48,7 +49,7 @@ export async function addVmLayer(
 ): Promise<LayerStack> {
   if (!components.some((c) => hasPhase(c, 'build') || hasPhase(c, 'validate'))) return stack;
   const name = vmLayerName(components);
-  const key = vmLayerKey(stack, components, ctx.compression);
+  const key = vmLayerKey(ctx, stack, components);
   const hit = await cachedLayer(ctx, stack, key, name);
   if (hit) {
     ctx.onEvent({

@@ -2,6 +2,7 @@
  * @module Distribution configurations (where finished images go; each region is a site): Create,
  * Update, Get, List, Delete.
  */
+import { isRegionName } from '../../arn/region.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import { checkIngotTags } from '../../config/tags.ts';
 import type {
@@ -23,13 +24,15 @@ import { dropUndefined, nowIso, type ServiceContext, tagsField } from '../common
 import { deleteOwned, insertResource, listPage } from '../common/crud.ts';
 import { idempotent } from '../common/idempotency.ts';
 
-/** Region names look like AWS's (`us-east-1`, `eu-central-2`) or name an on-premises site (`site-lab-a`). */
-const REGION_NAME = /^(?:[a-z]{2}(?:-gov)?-[a-z]+-[0-9]|site-[a-z0-9-]{1,40})$/;
-
 function checkDistributions(distributions: readonly Distribution[]): void {
+  if (distributions.length === 0)
+    throw new IngotError(
+      'InvalidParameterValueException',
+      'distributions: give at least one distribution (a region to copy the image to).',
+    );
   const seen = new Set<string>();
   for (const [i, d] of distributions.entries()) {
-    if (!REGION_NAME.test(d.region)) {
+    if (!isRegionName(d.region)) {
       throw new IngotError(
         'InvalidParameterValueException',
         `distributions[${i}].region: '${d.region}' is not a region name (like us-east-1) or a site name (like site-lab-a).`,

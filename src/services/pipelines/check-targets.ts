@@ -29,6 +29,6 @@ export async function checkContainerTargets(
   );
   for (const d of dist.doc.distributions ?? []) {
     const repo = d.containerDistributionConfiguration?.targetRepository;
-    if (repo) registryFor(config.registries ?? [], repo.service, d.region, repo.repositoryName);
+    if (repo) registryFor(config.registries ?? [], repo.service, d.region, repo.repositoryName, ctx.accountId);
   }
 }

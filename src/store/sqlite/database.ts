@@ -2,13 +2,12 @@
  * @module Opens the SQLite database file (WAL, busy timeout, foreign keys) and brings its schema
  * up to date with the migrations.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { prepareDataFiles, secureDataFiles } from './file-modes.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export function openDatabase(file: string): DatabaseSync {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') prepareDataFiles(file);
   const db = new DatabaseSync(file);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = NORMAL');
@@ -16,6 +15,7 @@ export function openDatabase(file: string): DatabaseSync {
   db.exec('PRAGMA busy_timeout = 10000');
   db.exec('PRAGMA foreign_keys = ON');
   migrate(db);
+  if (file !== ':memory:') secureDataFiles(file);
   return db;
 }
 

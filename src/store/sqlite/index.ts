@@ -1,7 +1,10 @@
 /**
  * @module The embedded store: one SQLite file (`$INGOT_HOME/ingot.db` by default).
  */
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import type { Store } from '../types.ts';
+import { loadSecretBox, SecretBox } from './secret-box.ts';
 import { openDatabase } from './database.ts';
 import { SqliteAudit } from './audit.ts';
 import { SqliteEvents } from './events.ts';
@@ -15,17 +18,28 @@ import { WriteLock } from './write-lock.ts';
 export interface SqliteStoreOptions {
   /** Attempts of a job queued without its own maxAttempts (INGOT_BUILD_MAX_ATTEMPTS); default 1. */
   defaultMaxAttempts?: number;
+  /** Encrypts stored secrets (default: the operator's key, see secret-box.ts, next to the database file). */
+  secretBox?: SecretBox;
+  /** Where that key comes from (the INGOT_SECRET_KEY / INGOT_SECRET_KEY_FILE settings). */
+  secretKey?: { inline?: string; file?: string };
 }
 
 export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Store {
   const db = openDatabase(file);
   const lock = new WriteLock(db);
+  const box =
+    opts.secretBox ??
+    (file === ':memory:'
+      ? new SecretBox(randomBytes(32), 'a key of this process')
+      : loadSecretBox(dirname(file), opts.secretKey));
+  const credentials = new SqliteCredentials(db, lock, box);
+  credentials.sealPlaintext();
   let closed = false;
   return {
     resources: new SqliteResources(db, lock),
     shares: new SqliteShares(db, lock),
     idempotency: new SqliteIdempotency(db, lock),
-    credentials: new SqliteCredentials(db, lock),
+    credentials,
     jobs: new SqliteJobQueue(db, lock, opts.defaultMaxAttempts ?? 1),
     schedules: new SqliteSchedules(db, lock),
     audit: new SqliteAudit(db, lock),

@@ -5,6 +5,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Credential, CredentialRepository, IdempotencyRecord, IdempotencyRepository } from '../types.ts';
 import { statement } from './database.ts';
 import type { WriteLock } from './write-lock.ts';
+import type { SecretBox } from './secret-box.ts';
 
 export class SqliteIdempotency implements IdempotencyRepository {
   readonly #db: DatabaseSync;
@@ -46,10 +47,34 @@ export class SqliteCredentials implements CredentialRepository {
   readonly #db: DatabaseSync;
   readonly #lock: WriteLock;
   readonly #cache = new Map<string, { credential: Credential; until: number }>();
+  readonly #box: SecretBox;
 
-  constructor(db: DatabaseSync, lock: WriteLock) {
+  constructor(db: DatabaseSync, lock: WriteLock, box: SecretBox) {
     this.#db = db;
     this.#lock = lock;
+    this.#box = box;
+  }
+
+  /**
+   * On open: encrypts secrets stored in plaintext by an earlier Ingot (their old pages overwritten)
+   * and checks that the key opens the sealed ones (a wrong key fails here, not on every request).
+   */
+  sealPlaintext(): number {
+    const sealed = this.#db
+      .prepare("SELECT secret_access_key FROM credentials WHERE secret_access_key LIKE 'v1:%' LIMIT 1")
+      .get() as { secret_access_key: string } | undefined;
+    if (sealed) this.#box.open(sealed.secret_access_key);
+    const rows = this.#db
+      .prepare("SELECT access_key_id, secret_access_key FROM credentials WHERE secret_access_key NOT LIKE 'v1:%'")
+      .all() as { access_key_id: string; secret_access_key: string }[];
+    if (!rows.length) return 0;
+    this.#db.exec('PRAGMA secure_delete = ON');
+    const update = this.#db.prepare(
+      'UPDATE credentials SET secret_access_key = ? WHERE access_key_id = ? AND secret_access_key = ?',
+    );
+    for (const r of rows) update.run(this.#box.seal(r.secret_access_key), r.access_key_id, r.secret_access_key);
+    this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    return rows.length;
   }
 
   async get(accessKeyId: string): Promise<Credential | undefined> {
@@ -66,7 +91,7 @@ export class SqliteCredentials implements CredentialRepository {
     }
     const credential = {
       accessKeyId: row.access_key_id,
-      secretAccessKey: row.secret_access_key,
+      secretAccessKey: this.#box.open(row.secret_access_key),
       accountId: row.account_id,
     };
     if (this.#cache.size >= MAX_CACHED_CREDENTIALS) this.#cache.clear();
@@ -81,7 +106,7 @@ export class SqliteCredentials implements CredentialRepository {
       statement(
         this.#db,
         'INSERT OR REPLACE INTO credentials (access_key_id, secret_access_key, account_id, created_at) VALUES (?,?,?,?)',
-      ).run(c.accessKeyId, c.secretAccessKey, c.accountId, new Date().toISOString());
+      ).run(c.accessKeyId, this.#box.seal(c.secretAccessKey), c.accountId, new Date().toISOString());
     });
   }
 
@@ -96,7 +121,7 @@ export class SqliteCredentials implements CredentialRepository {
     }[];
     return rows.map((r) => ({
       accessKeyId: r.access_key_id,
-      secretAccessKey: r.secret_access_key,
+      secretAccessKey: this.#box.open(r.secret_access_key),
       accountId: r.account_id,
     }));
   }

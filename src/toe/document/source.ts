@@ -31,6 +31,17 @@ function childOf(node: unknown, seg: PathSegment, at: 'key' | 'value'): unknown 
   return undefined;
 }
 
+/** Alias uses a document may make before it counts as an alias bomb (the yaml library's guard). */
+const MAX_ALIAS_COUNT = 100;
+
+function documentProblem(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/alias/i.test(message))
+    return `not a usable YAML document: its aliases expand too much (more than ${MAX_ALIAS_COUNT} alias uses, the limit against alias bombs)`;
+  if (err instanceof RangeError) return 'not a usable YAML document: it is nested too deeply';
+  return `not a usable YAML document: ${message.split('\n')[0]}`;
+}
+
 export function readSource(text: string): SourceText {
   const lineCounter = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
@@ -53,7 +64,15 @@ export function readSource(text: string): SourceText {
     }
     return position(best?.range?.[0] ?? 0);
   };
-  const value = syntaxErrors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  if (!syntaxErrors.length) {
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      // The yaml library throws for alias bombs (and a too deep document overflows the stack): both are the document's problem.
+      syntaxErrors.push({ path: '', line: 1, column: 1, message: documentProblem(err) });
+    }
+  }
   return { value, locate, syntaxErrors };
 }
 

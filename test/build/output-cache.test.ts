@@ -1,0 +1,87 @@
+/**
+ * @module Reused outputs never touch the cache: the build log is not cached, restored files are
+ * copies (appending to one leaves the cached blob as it was), and a damaged blob is found when the
+ * record is reused (the record is dropped and the build makes its outputs afresh).
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { OutputManifest } from '../../src/artifacts/manifest.ts';
+import { openLayerCache } from '../../src/cache/layer-cache.ts';
+import type { LayerCache } from '../../src/cache/layer-cache.ts';
+import { restoreOutputs, saveOutputs } from '../../src/engine/outputs/output-cache.ts';
+
+let dir: string;
+let cache: LayerCache;
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ingot-output-cache-'));
+  cache = await openLayerCache({ root: join(dir, 'cache'), maxBytes: 2 ** 30 });
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** A finished build's output directory: an artifact, an OCI blob, its log and manifest. */
+function finishedBuild(name: string): { out: string; manifest: OutputManifest } {
+  const out = join(dir, name);
+  mkdirSync(join(out, 'oci/blobs/sha256'), { recursive: true });
+  writeFileSync(join(out, 'rootfs.tar.zst'), 'rootfs bytes');
+  writeFileSync(join(out, 'oci/blobs/sha256', sha('layer bytes')), 'layer bytes');
+  writeFileSync(join(out, 'build.log'), `build of ${name} for account 111111111111 (job j-1)\n`);
+  writeFileSync(join(out, 'manifest.json'), '{}');
+  const manifest = {
+    name,
+    version: '1.0.0',
+    kind: 'image',
+    createdAt: new Date().toISOString(),
+    parent: 'debian-12',
+    artifacts: [{ path: 'rootfs.tar.zst', format: 'tar+zstd', sha256: sha('rootfs bytes'), sizeBytes: 12 }],
+    layers: [],
+    stages: {},
+    tests: 'skipped',
+  } satisfies OutputManifest;
+  return { out, manifest };
+}
+
+test('a reused build gets copies of the cached files, keeps its own log, and never changes the cache', async () => {
+  const first = finishedBuild('first');
+  await saveOutputs(cache, 'key-1', first.out, first.manifest);
+  // The first build's files are not the cache's: changing them later changes no blob.
+  appendFileSync(join(first.out, 'rootfs.tar.zst'), ' changed after the build');
+
+  const second = join(dir, 'second');
+  mkdirSync(second);
+  writeFileSync(join(second, 'build.log'), 'build of second started\n');
+  const restored = await restoreOutputs(cache, 'key-1', second);
+  assert.ok(restored, 'the record is reused');
+  assert.equal(readFileSync(join(second, 'build.log'), 'utf8'), 'build of second started\n', 'its own log, untouched');
+  assert.equal(readFileSync(join(second, 'rootfs.tar.zst'), 'utf8'), 'rootfs bytes');
+  assert.equal(statSync(join(second, 'rootfs.tar.zst')).nlink, 1, 'a copy, not a link into the cache');
+  appendFileSync(join(second, 'build.log'), 'more lines\n');
+  appendFileSync(join(second, 'rootfs.tar.zst'), 'appended');
+  assert.equal(readFileSync(cache.blobs.path(`sha256:${sha('rootfs bytes')}`), 'utf8'), 'rootfs bytes');
+
+  const third = join(dir, 'third');
+  assert.ok(await restoreOutputs(cache, 'key-1', third));
+  assert.equal(readFileSync(join(third, 'rootfs.tar.zst'), 'utf8'), 'rootfs bytes');
+});
+
+test('a damaged cached blob is found on reuse: nothing is restored and the record is dropped', async () => {
+  const build = finishedBuild('damaged');
+  writeFileSync(join(build.out, 'rootfs.tar.zst'), 'other rootfs');
+  build.manifest.artifacts[0]!.sha256 = sha('other rootfs');
+  await saveOutputs(cache, 'key-2', build.out, build.manifest);
+  appendFileSync(cache.blobs.path(`sha256:${sha('other rootfs')}`), 'corruption');
+  const target = join(dir, 'after-damage');
+  assert.equal(await restoreOutputs(cache, 'key-2', target), undefined);
+  assert.throws(() => statSync(join(target, 'rootfs.tar.zst')), /ENOENT/);
+  assert.throws(
+    () => statSync(join(target, 'oci/blobs/sha256', sha('layer bytes'))),
+    /ENOENT/,
+    'files copied before the damaged one are removed',
+  );
+  assert.equal(await restoreOutputs(cache, 'key-2', target), undefined, 'the record is gone');
+});
