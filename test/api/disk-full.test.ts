@@ -127,7 +127,8 @@ test('a build below the free-space floor does not start; one that fills the disk
   execFileSync('mkdir', ['-p', mount]);
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mount]);
   process.env['INGOT_MIN_FREE_GIB'] = '100000';
-  const t = await startPipelineServer({ worker: true, home: join(mount, 'home') });
+  // Settings are read once at start-up: each part runs its own server on the same data directory.
+  let t = await startPipelineServer({ worker: true, home: join(mount, 'home') });
   try {
     const floor = await buildOnce(t.client, 'floor', parent, 'true');
     assert.equal(floor.state?.status, 'FAILED');
@@ -137,6 +138,8 @@ test('a build below the free-space floor does not start; one that fills the disk
     );
 
     process.env['INGOT_MIN_FREE_GIB'] = '0';
+    await t.server.close();
+    t = await startPipelineServer({ worker: true, home: join(mount, 'home') });
     const full = await buildOnce(t.client, 'fill', parent, 'cat /bin/bash /bin/ls > /copy.bin');
     assert.equal(full.state?.status, 'FAILED');
     assert.match(

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { pushImage, registryFor } from '../../src/distribution/registry.ts';
+import { resolveSettings, storeSecretKey } from '../../src/config/settings.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import { startTestServer, TEST_KEY } from '../helpers/server.ts';
 import { startRegistry } from '../pipelines/services.ts';
@@ -79,7 +80,7 @@ test('INGOT_HOME is 0700, secret-bearing files 0600, SigV4 secrets encrypted; ol
     process.env['INGOT_SECRET_KEY'] = Buffer.alloc(32, 7).toString('base64');
     try {
       assert.throws(
-        () => openSqliteStore(join(home, 'ingot.db')),
+        () => openSqliteStore(join(home, 'ingot.db'), { secretKey: storeSecretKey(resolveSettings(process.env)) }),
         /cannot decrypt a stored secret with the key from INGOT_SECRET_KEY/,
       );
     } finally {
