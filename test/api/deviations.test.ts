@@ -9,6 +9,7 @@ import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestServer, TEST_ACCOUNT, type TestServer } from '../helpers/server.ts';
+import { rejects } from '../helpers/rejects.ts';
 
 const OTHER = { accessKeyId: 'AKIAINGOTTESTKEY0004', secretAccessKey: 'ingot-test-secret-key-000000000000000004' };
 const OTHER_ACCOUNT = '210987654321';
@@ -26,15 +27,6 @@ before(async () => {
   o = t.client('us-east-1', OTHER);
 });
 after(() => t.stop());
-
-async function rejects(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  const err = await p.then(
-    () => assert.fail(`expected ${name}`),
-    (e: Error) => e,
-  );
-  assert.equal(err.name, name, err.message);
-  if (message) assert.match(err.message, message);
-}
 
 const component = (name: string, semanticVersion = '1.0.0', extra: Partial<ib.CreateComponentRequest> = {}) =>
   c.send(new ib.CreateComponentCommand({ name, semanticVersion, platform: 'Linux', data: doc(name), ...extra }));

@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { imageOutputDir } from '../../src/artifacts/output-dirs.ts';
 import { execute } from '../../src/lifecycle/run.ts';
 import { startTestServer, TEST_ACCOUNT, type TestServer } from '../helpers/server.ts';
+import { rejects } from '../helpers/rejects.ts';
 
 const OTHER = { accessKeyId: 'AKIAINGOTTESTKEY0003', secretAccessKey: 'ingot-test-secret-key-000000000000000003' };
 const OTHER_ACCOUNT = '210987654321';
@@ -35,15 +36,6 @@ const policyFor = (arn: string) =>
       { Effect: 'Allow', Principal: { AWS: [`arn:aws:iam::${OTHER_ACCOUNT}:root`] }, Action: '*', Resource: arn },
     ],
   });
-
-async function rejects(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  const err = await p.then(
-    () => assert.fail(`expected ${name}`),
-    (e: Error) => e,
-  );
-  assert.equal(err.name, name, err.message);
-  if (message) assert.match(err.message, message);
-}
 
 async function recipe(name: string): Promise<string> {
   const comp = await c.send(

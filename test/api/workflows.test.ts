@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { checkWorkflowDocument } from '../../src/workflows/document.ts';
 import { startTestServer, TEST_ACCOUNT, type TestServer } from '../helpers/server.ts';
+import { rejects } from '../helpers/rejects.ts';
 
 const GATE = `name: approval
 schemaVersion: 1.0
@@ -49,15 +50,6 @@ before(async () => {
   c = t.client();
 });
 after(() => t.stop());
-
-async function rejects(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  const err = await p.then(
-    () => assert.fail(`expected ${name}`),
-    (e: Error) => e,
-  );
-  assert.equal(err.name, name, err.message);
-  if (message) assert.match(err.message, message);
-}
 
 test('the document checks name each problem with its line', () => {
   const bad = checkWorkflowDocument(

@@ -17,6 +17,7 @@ import type {
 } from '../../model/generated/shapes.ts';
 import { imageOutputDir } from '../../artifacts/output-dirs.ts';
 import type { ServiceContext } from '../common/context.ts';
+import { ownImages } from '../images/own-images.ts';
 import { pageSize } from '../common/pagination.ts';
 
 const FILTERS = ['imageBuildVersionArn', 'imagePipelineArn', 'vulnerabilityId', 'severity'] as const;
@@ -29,30 +30,19 @@ export interface FindingsDeps {
 /** Every finding of the caller's images in this region, stamped with image, pipeline and account. */
 async function allFindings(ctx: ServiceContext, home: string): Promise<ImageScanFinding[]> {
   const out: ImageScanFinding[] = [];
-  let after: string | undefined;
-  do {
-    const page = await ctx.store.resources.list<Image>({
-      type: 'image',
-      region: ctx.region,
-      accounts: [ctx.accountId],
-      limit: 500,
-      ...(after ? { after } : {}),
-    });
-    for (const r of page.items) {
-      const text = await readFile(join(imageOutputDir(home, r.arn), 'findings.json'), 'utf8').catch(() => undefined);
-      if (!text) continue;
-      const report = JSON.parse(text) as { findings?: ImageScanFinding[] };
-      for (const f of report.findings ?? []) {
-        out.push({
-          ...f,
-          awsAccountId: ctx.accountId,
-          imageBuildVersionArn: r.arn,
-          ...(r.doc.sourcePipelineArn ? { imagePipelineArn: r.doc.sourcePipelineArn } : {}),
-        });
-      }
+  for await (const r of ownImages(ctx)) {
+    const text = await readFile(join(imageOutputDir(home, r.arn), 'findings.json'), 'utf8').catch(() => undefined);
+    if (!text) continue;
+    const report = JSON.parse(text) as { findings?: ImageScanFinding[] };
+    for (const f of report.findings ?? []) {
+      out.push({
+        ...f,
+        awsAccountId: ctx.accountId,
+        imageBuildVersionArn: r.arn,
+        ...(r.doc.sourcePipelineArn ? { imagePipelineArn: r.doc.sourcePipelineArn } : {}),
+      });
     }
-    after = page.nextAfter;
-  } while (after);
+  }
   return out;
 }
 

@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import { imageLogFile } from '../../artifacts/output-dirs.ts';
 import type { Image } from '../../model/generated/shapes.ts';
 import type { ServiceContext } from '../common/context.ts';
+import { ownImages } from '../images/own-images.ts';
 
 export interface LogStream {
   group: string;
@@ -30,32 +31,21 @@ export function logGroupOf(image: Image): string {
 /** Every log stream of the caller in this region, by group. */
 export async function callerStreams(ctx: ServiceContext, home: string): Promise<Map<string, LogStream[]>> {
   const groups = new Map<string, LogStream[]>();
-  let after: string | undefined;
-  do {
-    const page = await ctx.store.resources.list<Image>({
-      type: 'image',
-      region: ctx.region,
-      accounts: [ctx.accountId],
-      limit: 1000,
-      ...(after ? { after } : {}),
-    });
-    for (const r of page.items) {
-      const file = imageLogFile(home, r.arn);
-      const info = await stat(file).catch(() => undefined);
-      const stream: LogStream = {
-        group: logGroupOf(r.doc),
-        name: `${r.version}/${r.build}`,
-        imageArn: r.arn,
-        file,
-        created: Date.parse(r.createdAt),
-        bytes: info?.size ?? 0,
-        lastWrite: info?.mtimeMs,
-      };
-      const list = groups.get(stream.group) ?? [];
-      list.push(stream);
-      groups.set(stream.group, list);
-    }
-    after = page.nextAfter;
-  } while (after);
+  for await (const r of ownImages(ctx, 1000)) {
+    const file = imageLogFile(home, r.arn);
+    const info = await stat(file).catch(() => undefined);
+    const stream: LogStream = {
+      group: logGroupOf(r.doc),
+      name: `${r.version}/${r.build}`,
+      imageArn: r.arn,
+      file,
+      created: Date.parse(r.createdAt),
+      bytes: info?.size ?? 0,
+      lastWrite: info?.mtimeMs,
+    };
+    const list = groups.get(stream.group) ?? [];
+    list.push(stream);
+    groups.set(stream.group, list);
+  }
   return groups;
 }
