@@ -142,7 +142,17 @@ test('CreateImage of an image recipe gives an AMI-like output per region', { ski
   );
   assert.equal(image.outputResources?.amis?.[0]?.accountId, TEST_ACCOUNT);
   assert.ok(
-    existsSync(join(t.home, 'regions/us-west-2/images', image.outputResources!.amis![1]!.image!, 'rootfs.tar.zst')),
+    // The copy sits in the account's own part of the us-west-2 site (images of us-east-1 builds).
+    existsSync(
+      join(
+        t.home,
+        'regions/us-west-2',
+        TEST_ACCOUNT,
+        'images/us-east-1',
+        image.outputResources!.amis![1]!.image!,
+        'rootfs.tar.zst',
+      ),
+    ),
   );
 });
 
