@@ -15,6 +15,10 @@ import { execCommand, killCommand, newExecId, q, tarOf, untarInto } from './remo
 import { connectMaster, sshArgv, type SshTarget } from './ssh.ts';
 import { stopVm, type RunningVm } from './vm.ts';
 
+/** What ssh prints when it could not open a session at all (so the remote command never ran). */
+const TRANSPORT_FAILURE =
+  /banner exchange|kex_exchange_identification|Connection refused|Control socket connect|mux_client_request_session|Connection closed by 127\.0\.0\.1 port/;
+
 export class QemuInstance implements Instance {
   readonly kind = 'qemu' as const;
   readonly id: string;
@@ -52,11 +56,30 @@ export class QemuInstance implements Instance {
 
   exec(params: ExecParams): Promise<ExecResult> {
     if (this.#closing) return Promise.reject(new Error(`qemu instance ${this.id} is closed`));
-    const run = this.#exec(params);
+    const run = this.#execReconnecting(params);
     this.#inflight.add(run);
     const forget = () => this.#inflight.delete(run);
     run.then(forget, forget);
     return run;
+  }
+
+  /**
+   * An exec whose SSH session could not even start (the guest's sshd still starting or restarting
+   * after a boot, a master connection that died: see TRANSPORT_FAILURE) gets a new master connection
+   * and another try; the command had not run, so trying again runs it once. Slow boots under load
+   * made the first session after a reboot fail this way.
+   */
+  async #execReconnecting(params: ExecParams): Promise<ExecResult> {
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.#exec(params);
+      const transient = r.exitCode === 255 && !r.timedOut && !r.aborted && TRANSPORT_FAILURE.test(r.stderr);
+      if (!transient || attempt >= 3 || this.#closing) return r;
+      await sleep(1000);
+      const stale = this.#master;
+      stale?.kill();
+      await stale?.done.catch(() => {});
+      await this.connect();
+    }
   }
 
   async #exec(params: ExecParams): Promise<ExecResult> {
