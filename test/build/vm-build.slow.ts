@@ -82,7 +82,7 @@ test('ingot build --instance-type ingot.vm.small: exit 194, a Reboot step and a 
   assert.doesNotMatch(keys, /ingot-instance/, "the build instance's throwaway SSH key is not in the image");
 });
 
-test('CreateImage with an ingot.vm.small infrastructure configuration: cached VM layer, VMDK + qcow2 exported, tested by booting the disk', {
+test('CreateImage with an ingot.vm.small infrastructure configuration: its own VM layer (caches are per account), VMDK + qcow2 exported, tested by booting the disk', {
   skip,
   timeout: 30 * 60_000,
 }, async () => {
@@ -166,11 +166,14 @@ test('CreateImage with an ingot.vm.small infrastructure configuration: cached VM
     const log = readFileSync(join(dir, 'build.log'), 'utf8');
     assert.equal(image.state?.status, 'AVAILABLE', `${image.state?.reason}\n${log.slice(-3000)}`);
     assert.match(log, /build instance: qemu VM ingot\.vm\.small \(1 vCPUs, 1024 MiB\)/);
+    // Cached layers are scoped by account (issue 13): the account's build does not take the layer
+    // the unscoped CLI build made on this machine, it builds its own in the VM.
     assert.match(
       log,
-      /\[qemu build instance: needs-a-boot\] build: cached/,
-      'the layer the CLI build made in the VM is reused',
+      /\[qemu build instance: needs-a-boot\] build: success/,
+      "the account's build made its own VM layer, not the CLI build's",
     );
+    assert.doesNotMatch(log, /\[qemu build instance: needs-a-boot\] build: cached/);
     assert.match(log, /==> test: the disk image booted under qemu/);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
       artifacts: { format: string; sha256: string }[];
