@@ -5,7 +5,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { bootstrapUnavailable, sharedTestBase } from '../../test/helpers/test-base.ts';
-import { INSTANCE_CA_PATH, instancePassInFromEnv, PassInInstance, withPassIn } from './pass-in.ts';
+import { resolveSettings } from '../config/settings.ts';
+import { INSTANCE_CA_PATH, instancePassIn, PassInInstance, withPassIn } from './pass-in.ts';
+
+/** What build instances get for this environment, through the settings as every entry point reads them. */
+const instancePassInFromEnv = (env: Record<string, string>) => instancePassIn(resolveSettings(env));
 import { createSandboxInstance } from './sandbox/index.ts';
 
 const unavailable = bootstrapUnavailable();

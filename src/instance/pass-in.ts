@@ -5,7 +5,7 @@
  * variables, from the settings (INGOT_INSTANCE_CA_BUNDLE, INGOT_INSTANCE_PROXY and the host's proxy
  * variables, resolved once at start-up).
  */
-import { type BuildSettings, proxyVariablesOf } from '../config/settings.ts';
+import type { BuildSettings } from '../config/settings.ts';
 import type { ExecParams, ExecResult, Instance } from './types.ts';
 
 export interface InstancePassIn {
@@ -39,15 +39,6 @@ export function instancePassIn(
   if (ca) out.caBundle = ca === 'host' ? HOST_CA_BUNDLE : ca;
   if (s.instanceProxy !== 'off' && s.proxyEnv && Object.keys(s.proxyEnv).length) out.proxyEnv = { ...s.proxyEnv };
   return out;
-}
-
-/** The same from an environment map (INGOT_INSTANCE_CA_BUNDLE, INGOT_INSTANCE_PROXY, the proxy variables). */
-export function instancePassInFromEnv(env: Readonly<Record<string, string | undefined>>): InstancePassIn {
-  return instancePassIn({
-    instanceCaBundle: env['INGOT_INSTANCE_CA_BUNDLE'],
-    instanceProxy: env['INGOT_INSTANCE_PROXY'] === 'off' ? 'off' : 'on',
-    proxyEnv: proxyVariablesOf(env),
-  });
 }
 
 export const hasPassIn = (p: InstancePassIn | undefined): p is InstancePassIn =>
