@@ -5,7 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -84,4 +93,19 @@ test('a damaged cached blob is found on reuse: nothing is restored and the recor
     'files copied before the damaged one are removed',
   );
   assert.equal(await restoreOutputs(cache, 'key-2', target), undefined, 'the record is gone');
+});
+
+test('a blob rewritten with its size and times put back is still found: its ctime moved', async () => {
+  const build = finishedBuild('same-size');
+  writeFileSync(join(build.out, 'rootfs.tar.zst'), 'sized rootfs');
+  build.manifest.artifacts[0]!.sha256 = sha('sized rootfs');
+  await saveOutputs(cache, 'key-3', build.out, build.manifest);
+  // Reused once: the copy is made without hashing, since the blob is as it was when stored.
+  assert.ok(await restoreOutputs(cache, 'key-3', join(dir, 'fast-1')));
+  const blob = cache.blobs.path(`sha256:${sha('sized rootfs')}`);
+  const { atime, mtime } = statSync(blob);
+  await new Promise((r) => setTimeout(r, 20));
+  writeFileSync(blob, 'SIZED ROOTFS');
+  utimesSync(blob, atime, mtime);
+  assert.equal(await restoreOutputs(cache, 'key-3', join(dir, 'fast-2')), undefined, 'the damage is found');
 });

@@ -5,10 +5,16 @@
  * instead of being made again. Files live in the cache's blob store and are never written through
  * an output directory; per-build files (the log, manifest, checksums) are not cached. The newest
  * records are kept (older ones are removed with their blobs unless another record uses them).
+ *
+ * A blob is hashed when it is stored and again on its first reuse; each time the record keeps the
+ * blob's stat fingerprint (inode, size, mtime and ctime in nanoseconds). A later reuse whose blob still
+ * has that fingerprint was not written since it was hashed (any write moves ctime, which no user can
+ * set back), so it is copied in the kernel (copy_file_range) without reading it again, as git's
+ * index trusts unchanged stat data. A changed fingerprint means a full hash before the copy.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { dirname, join, relative } from 'node:path';
 import type { LayerCache } from '../../cache/layer-cache.ts';
@@ -19,7 +25,8 @@ const KEEP_RECORDS = 10;
 
 interface OutputRecord {
   createdAt: string;
-  files: { path: string; digest: string }[];
+  /** `checked`: the blob's stat fingerprint when it was last hashed (absent: hash it on reuse). */
+  files: { path: string; digest: string; checked?: string }[];
   manifest: OutputManifest;
 }
 
@@ -52,6 +59,24 @@ export function isPerBuildFile(rel: string): boolean {
     rel.startsWith('SHA256SUMS') ||
     (!rel.includes('/') && rel.endsWith('.log'))
   );
+}
+
+/** Inode, size, mtime and ctime (ns) of a file: any write changes it; undefined when it is gone. */
+async function fingerprint(file: string): Promise<string | undefined> {
+  const st = await stat(file, { bigint: true }).catch(() => undefined);
+  return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
+}
+
+/** Copies a blob whose fingerprint shows it unchanged since it was hashed (in the kernel, no read). */
+async function copyUnchanged(from: string, to: string): Promise<void> {
+  await mkdir(dirname(to), { recursive: true });
+  const tmp = `${to}.restore-${process.pid}`;
+  try {
+    await copyFile(from, tmp);
+    await rename(tmp, to);
+  } finally {
+    await rm(tmp, { force: true });
+  }
 }
 
 /**
@@ -90,9 +115,20 @@ export async function restoreOutputs(
   const files = record.files.filter((f) => !isPerBuildFile(f.path));
   for (const f of files) if (!(await cache.blobs.has(f.digest))) return undefined;
   const placed: string[] = [];
+  let rechecked = false;
   for (const f of files) {
     const to = join(outputDir, f.path);
-    if (!(await copyVerified(cache.blobs.path(f.digest), f.digest, to))) {
+    const from = cache.blobs.path(f.digest);
+    const before = await fingerprint(from);
+    if (before !== undefined && before === f.checked) {
+      await copyUnchanged(from, to);
+    } else if (await copyVerified(from, f.digest, to)) {
+      const after = await fingerprint(from);
+      if (after === before) {
+        f.checked = after;
+        rechecked = true;
+      }
+    } else {
       for (const p of placed) await rm(p, { force: true });
       await cache.blobs.delete(f.digest);
       await rm(recordFile, { force: true });
@@ -100,6 +136,7 @@ export async function restoreOutputs(
     }
     placed.push(to);
   }
+  if (rechecked) await writeFile(recordFile, JSON.stringify(record));
   return record.manifest;
 }
 
@@ -122,11 +159,13 @@ export async function saveOutputs(
     if (isPerBuildFile(rel)) continue;
     const digest = known.get(rel) ?? ociBlobDigest(rel);
     // Copied (and checked) into the store, never linked: the output directory's file stays the build's own.
-    const stored =
-      digest && (await cache.blobs.has(digest))
-        ? digest
-        : (await cache.blobs.putFile(file, digest ? { expectedDigest: digest as `sha256:${string}` } : {})).digest;
-    files.push({ path: rel, digest: stored });
+    if (digest && (await cache.blobs.has(digest))) {
+      files.push({ path: rel, digest });
+      continue;
+    }
+    // Hashed while it was stored: its fingerprint now vouches for its bytes.
+    const stored = await cache.blobs.putFile(file, digest ? { expectedDigest: digest as `sha256:${string}` } : {});
+    files.push({ path: rel, digest: stored.digest, checked: await fingerprint(stored.path) });
   }
   await mkdir(recordsDir(cache), { recursive: true });
   const record: OutputRecord = { createdAt: new Date().toISOString(), files, manifest };
