@@ -166,8 +166,18 @@ export interface JobQueue {
     payload?: Record<string, unknown>;
     maxAttempts?: number;
   }): Promise<Job>;
-  /** Atomically takes the oldest runnable job (queued, or running with an expired lease). */
-  claim(workerId: string, leaseMs: number, kinds?: readonly string[]): Promise<Job | undefined>;
+  /**
+   * Atomically takes the oldest runnable job (queued, or running with an expired lease); with `onlyIds`,
+   * only one of those jobs (a remote worker's claim after matching its labels, see `claimable`).
+   */
+  claim(
+    workerId: string,
+    leaseMs: number,
+    kinds?: readonly string[],
+    onlyIds?: readonly string[],
+  ): Promise<Job | undefined>;
+  /** The oldest runnable jobs of `kinds` (what `claim` would take next), at most `limit`, oldest first. */
+  claimable(kinds: readonly string[], limit: number): Promise<Job[]>;
   /** Extends the lease; false when the job is no longer this worker's. */
   heartbeat(jobId: string, workerId: string, leaseMs: number): Promise<boolean>;
   finish(jobId: string, workerId: string, state: 'succeeded' | 'failed' | 'cancelled', error?: string): Promise<void>;
@@ -183,6 +193,23 @@ export interface JobQueue {
   failExpired(now: number): Promise<Job[]>;
 }
 
+/** A build host of the farm as last seen by the worker API (`ingot workers`). */
+export interface WorkerRecord {
+  /** The worker's id (the lease owner of the jobs it runs). */
+  id: string;
+  /** What it advertised: arch, kvm, instanceTypes, freeGib, … */
+  labels: Record<string, unknown>;
+  /** ISO time of its last poll or heartbeat. */
+  lastSeen: string;
+}
+
+export interface WorkerRegistry {
+  /** Records (or refreshes) a worker's labels and last-seen time. */
+  seen(worker: WorkerRecord): Promise<void>;
+  /** Every worker ever seen, newest first. */
+  list(): Promise<WorkerRecord[]>;
+}
+
 export interface Store {
   readonly resources: ResourceRepository;
   readonly schedules: ScheduleRepository;
@@ -193,6 +220,7 @@ export interface Store {
   readonly idempotency: IdempotencyRepository;
   readonly credentials: CredentialRepository;
   readonly jobs: JobQueue;
+  readonly workers: WorkerRegistry;
   /** Runs `fn` atomically: every write inside commits together or not at all. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;

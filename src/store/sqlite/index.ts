@@ -13,6 +13,7 @@ import { SqliteLifecycleExecutions } from './lifecycle-executions.ts';
 import { SqliteSchedules } from './schedules.ts';
 import { SqliteResources, SqliteShares } from './resources.ts';
 import { SqliteCredentials, SqliteIdempotency } from './small-repositories.ts';
+import { SqliteWorkers } from './workers.ts';
 import { WriteLock } from './write-lock.ts';
 
 export interface SqliteStoreOptions {
@@ -41,6 +42,7 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
     idempotency: new SqliteIdempotency(db, lock),
     credentials,
     jobs: new SqliteJobQueue(db, lock, opts.defaultMaxAttempts ?? 1),
+    workers: new SqliteWorkers(db, lock),
     schedules: new SqliteSchedules(db, lock),
     audit: new SqliteAudit(db, lock),
     events: new SqliteEvents(db, lock),

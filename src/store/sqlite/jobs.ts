@@ -78,10 +78,17 @@ export class SqliteJobQueue implements JobQueue {
     });
   }
 
-  claim(workerId: string, leaseMs: number, kinds?: readonly string[]): Promise<Job | undefined> {
+  claim(
+    workerId: string,
+    leaseMs: number,
+    kinds?: readonly string[],
+    onlyIds?: readonly string[],
+  ): Promise<Job | undefined> {
     return this.#lock.write(() => {
       const now = Date.now();
-      const kindFilter = kinds?.length ? `AND kind IN (${kinds.map(() => '?').join(',')})` : '';
+      const kindFilter =
+        (kinds?.length ? `AND kind IN (${kinds.map(() => '?').join(',')})` : '') +
+        (onlyIds ? ` AND id IN (${onlyIds.map(() => '?').join(',') || 'NULL'})` : '');
       const row = statement(
         this.#db,
         `UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
@@ -89,9 +96,20 @@ export class SqliteJobQueue implements JobQueue {
                      WHERE (state = 'queued' OR (state = 'running' AND lease_expires_at < ? AND attempts < max_attempts)) ${kindFilter}
                      ORDER BY seq LIMIT 1)
          RETURNING *`,
-      ).get(workerId, now + leaseMs, new Date(now).toISOString(), now, ...(kinds ?? [])) as JobRow | undefined;
+      ).get(workerId, now + leaseMs, new Date(now).toISOString(), now, ...(kinds ?? []), ...(onlyIds ?? [])) as
+        | JobRow
+        | undefined;
       return row ? toJob(row) : undefined;
     });
+  }
+
+  async claimable(kinds: readonly string[], limit: number): Promise<Job[]> {
+    const rows = statement(
+      this.#db,
+      `SELECT * FROM jobs WHERE (state = 'queued' OR (state = 'running' AND lease_expires_at < ? AND attempts < max_attempts))
+       AND kind IN (${kinds.map(() => '?').join(',') || 'NULL'}) ORDER BY seq LIMIT ?`,
+    ).all(Date.now(), ...kinds, limit) as unknown as JobRow[];
+    return rows.map(toJob);
   }
 
   heartbeat(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {

@@ -179,4 +179,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (type, region, account, name, version)
   ) STRICT;
   `,
+  // 6: the build hosts of the farm as the worker API last saw them (ingot workers)
+  `
+  CREATE TABLE workers (
+    id TEXT PRIMARY KEY,
+    labels TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
