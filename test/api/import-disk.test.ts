@@ -244,7 +244,7 @@ test('ImportDiskImage checks uri, platform and the infrastructure configuration 
       }),
     ),
     (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
-      assert.equal(err.name, 'InvalidRequestException');
+      assert.equal(err.name, 'ClientException');
       assert.equal(err.$metadata?.httpStatusCode, 400);
       assert.match(err.message, /EC2 VM Import task.*Use ImportDiskImage/);
       return true;

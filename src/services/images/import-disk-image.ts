@@ -154,7 +154,7 @@ export async function importDiskImage(
 export function importVmImage(_ctx: ServiceContext, input: ImportVmImageRequest): Promise<ImportVmImageResponse> {
   return Promise.reject(
     new IngotError(
-      'InvalidRequestException',
+      'ClientException',
       `ImportVmImage imports the result of an EC2 VM Import task ('vmImportTaskId' ${JSON.stringify(input.vmImportTaskId)}), which does not exist in Ingot. Use ImportDiskImage with 'uri' set to the disk file (raw, qcow2, vmdk, vhdx or vhd) on the Ingot host.`,
     ),
   );
