@@ -24,6 +24,7 @@ import { outputKey, restoreOutputs, saveOutputs } from './outputs/output-cache.t
 import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
 import { resolveParent, type ResolvedParent } from './parent.ts';
 import type { BuildComponent, BuildRequest } from './request.ts';
+import { makeBuildTmp } from './build-tmp.ts';
 import { hasPhase, runComponentsPhase } from './run-phase.ts';
 import {
   bootComponent,
@@ -142,6 +143,7 @@ async function runBuildWithin(
     });
   const ctx: StackContext = {
     workDir,
+    buildTmpDir: await makeBuildTmp(workDir),
     logDir,
     cache,
     cacheScope: opts.cacheScope,
@@ -374,6 +376,8 @@ async function runPhaseEverywhere(
     lowerDirs: stack.lowerDirs,
     upperDir: join(dir, 'upper'),
     workDir: join(dir, 'work'),
+    // Validate phases run on the build instance (its /tmp); tests on a new instance of the image.
+    ...(phase === 'validate' && ctx.buildTmpDir ? { tmpDir: ctx.buildTmpDir } : {}),
   });
   try {
     await runComponentsPhase({

@@ -12,6 +12,8 @@ export interface InstanceRequest {
   /** Where the instance's writes go (becomes a layer for build instances). */
   upperDir: string;
   workDir: string;
+  /** Host directory for /tmp, shared by the build's instances (default: the instance's own). */
+  tmpDir?: string;
 }
 
 export type InstanceFactory = (req: InstanceRequest) => Promise<Instance>;
@@ -31,6 +33,7 @@ export function sandboxFactory(opts: SandboxFactoryOptions): InstanceFactory {
       lowerDirs: req.lowerDirs,
       upperDir: req.upperDir,
       workDir: req.workDir,
+      ...(req.tmpDir ? { tmpDir: req.tmpDir } : {}),
       ...(opts.limits ? { limits: opts.limits } : {}),
       hostname: opts.hostname ?? 'ingot-build',
       ingotHome: opts.ingotHome,

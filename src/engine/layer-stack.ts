@@ -14,6 +14,7 @@ import { writeLayer } from '../oci/layer/write-layer.ts';
 import type { BuildEventSink } from './events.ts';
 import type { InstanceFactory } from './instance-factory.ts';
 import type { BuildComponent } from './request.ts';
+import { restoreBuildTmp, saveBuildTmp } from './build-tmp.ts';
 import { hasPhase, runPhase } from './run-phase.ts';
 
 export interface StackLayer {
@@ -51,6 +52,8 @@ export interface StackContext {
   qemuAccel?: 'kvm' | 'tcg' | undefined;
   /** Clamp file times in layers to this epoch (default: kept). */
   sourceDateEpoch?: number | undefined;
+  /** The build instance's /tmp, shared by every build and validate phase (build-tmp.ts). */
+  buildTmpDir?: string | undefined;
   /** The layers and upper dir of the component that failed (kept for `ingot shell`). */
   failedInstance?: { lowerDirs: string[]; upperDir: string; component: string };
 }
@@ -69,14 +72,22 @@ export async function addComponentLayer(
     scope: ctx.cacheScope,
   });
   const hit = await cachedLayer(ctx, stack, key, component.name);
-  if (hit) return hit;
+  if (hit) {
+    if (ctx.cache && ctx.buildTmpDir) await restoreBuildTmp(ctx.cache, key, ctx.buildTmpDir);
+    return hit;
+  }
   const started = performance.now();
   ctx.onEvent({ type: 'component', name: component.name, phase: 'build', status: 'start' });
   const dir = await mkdtemp(join(ctx.workDir, 'layer-'));
   const upper = join(dir, 'upper');
   await mkdir(upper);
   if (hasPhase(component, 'build')) {
-    const instance = await ctx.newInstance({ lowerDirs: stack.lowerDirs, upperDir: upper, workDir: join(dir, 'work') });
+    const instance = await ctx.newInstance({
+      lowerDirs: stack.lowerDirs,
+      upperDir: upper,
+      workDir: join(dir, 'work'),
+      ...(ctx.buildTmpDir ? { tmpDir: ctx.buildTmpDir } : {}),
+    });
     try {
       await runPhase({
         instance,
@@ -100,6 +111,7 @@ export async function addComponentLayer(
       await instance.close();
     }
   }
+  if (ctx.buildTmpDir) await saveBuildTmp(ctx.cache, key, ctx.buildTmpDir);
   return storeLayer(ctx, stack, { key, component: component.name, dir, upper, started });
 }
 

@@ -16,6 +16,11 @@ export interface SandboxCommonOptions {
    * host loopback. `host`: the host's network namespace (opt-in; steps can reach host services).
    */
   network?: SandboxNetwork;
+  /**
+   * A host directory mounted on /tmp, shared by the instances of one build (the engine's build
+   * /tmp); default: the instance's own, removed with it.
+   */
+  tmpDir?: string;
 }
 
 /** Chroot into `rootDir` and modify it (`ingot toe run --root DIR`). */

@@ -67,9 +67,9 @@ export async function setUpSandbox(options: SandboxOptions): Promise<SandboxReso
   };
   await writeState(runtimeDir, state);
   try {
-    const tmpDir = join(runtimeDir, 'tmp');
-    await mkdir(tmpDir);
-    await chmod(tmpDir, 0o1777);
+    const tmpDir = options.tmpDir ?? join(runtimeDir, 'tmp');
+    await mkdir(tmpDir, { recursive: true });
+    if (!options.tmpDir) await chmod(tmpDir, 0o1777);
     const rootView = await prepareRoot(options, runtimeDir, state);
     const mappings = [
       { instancePath: '/', hostPath: rootView },
