@@ -276,7 +276,7 @@ export const SETTINGS: readonly Setting[] = [
     parse: v.pipe(v.string(), v.regex(/^https?:\/\//, 'must be an http(s) URL')),
     fallback: () => undefined,
     shownDefault: 'unset',
-    doc: '`ingot toe run`: S3-compatible endpoint of S3Download/S3Upload (with `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`)',
+    doc: "S3-compatible endpoint (with `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`) of `ingot toe run`'s S3Download/S3Upload and of the server's component and workflow `uri`s (`s3://BUCKET/KEY`)",
   }),
   setting({
     key: 'instanceCaBundle',
@@ -284,7 +284,7 @@ export const SETTINGS: readonly Setting[] = [
     parse: optionalPath,
     fallback: () => undefined,
     shownDefault: 'none',
-    doc: "a PEM CA bundle handed to every build and test step (`host`: the host's `/etc/ssl/certs/ca-certificates.crt`): copied to `/tmp/ingot-host-ca/ca-bundle.pem` inside, never into a layer, and named by `SSL_CERT_FILE`, `CURL_CA_BUNDLE`, `REQUESTS_CA_BUNDLE`, `NODE_EXTRA_CA_CERTS`, `GIT_SSL_CAINFO`, `AWS_CA_BUNDLE`, `PIP_CERT`",
+    doc: "a PEM CA bundle the server also trusts for `https://` component and workflow `uri`s, handed to every build and test step (`host`: the host's `/etc/ssl/certs/ca-certificates.crt`): copied to `/tmp/ingot-host-ca/ca-bundle.pem` inside, never into a layer, and named by `SSL_CERT_FILE`, `CURL_CA_BUNDLE`, `REQUESTS_CA_BUNDLE`, `NODE_EXTRA_CA_CERTS`, `GIT_SSL_CAINFO`, `AWS_CA_BUNDLE`, `PIP_CERT`",
   }),
   setting({
     key: 'instanceProxy',

@@ -5,36 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
-import { startTestServer, TEST_KEY } from '../helpers/server.ts';
+import { awsClis, awsEnv } from '../helpers/aws-cli.ts';
+import { startTestServer } from '../helpers/server.ts';
 
 const run = promisify(execFile);
-
-/** Every distinct `aws` on this machine, by major version. */
-function awsClis(): { path: string; major: string }[] {
-  const paths = new Set<string>(['/usr/bin/aws']);
-  try {
-    for (const p of execFileSync('which', ['-a', 'aws'], { encoding: 'utf8' }).split('\n')) if (p) paths.add(p);
-  } catch {
-    /* none on PATH */
-  }
-  const byMajor = new Map<string, string>();
-  for (const path of paths) {
-    try {
-      const v = execFileSync(path, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      const major = /aws-cli\/(\d+)/.exec(v)?.[1];
-      if (major && !byMajor.has(major)) byMajor.set(major, path);
-    } catch {
-      /* not runnable */
-    }
-  }
-  return [...byMajor].map(([major, path]) => ({ major, path }));
-}
 
 const clis = awsClis();
 const ACCOUNT = '123456789012';
@@ -46,16 +25,7 @@ for (const cli of clis) {
     test('documentation flow: component, recipe, infrastructure, two-region distribution, the brief pipeline', async () => {
       const t = await startTestServer();
       const dir = mkdtempSync(join(tmpdir(), 'ingot-cli-'));
-      const env = {
-        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-        HOME: dir,
-        AWS_ACCESS_KEY_ID: TEST_KEY.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: TEST_KEY.secretAccessKey,
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: join(dir, 'none'),
-        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
-        AWS_PAGER: '',
-      };
+      const env = awsEnv(dir);
       const aws = async (...args: string[]) => {
         const { stdout } = await run(
           cli.path,
@@ -116,7 +86,12 @@ for (const cli of clis) {
           '--name',
           'my-dist-config',
           '--distributions',
-          JSON.stringify([{ region: 'us-east-1' }, { region: 'us-west-2' }]),
+          JSON.stringify(
+            ['us-east-1', 'us-west-2'].map((region) => ({
+              region,
+              amiDistributionConfiguration: { name: 'my-base-image {{ imagebuilder:buildDate }}' },
+            })),
+          ),
         );
         const pipeline = await aws(
           'create-image-pipeline',

@@ -186,7 +186,10 @@ test('DistributeImage takes an image version ARN (its newest build)', async () =
   const arn = await availableImage('dist-version');
   const versionArn = arn.replace(/\/[0-9]+$/, '');
   const dist = await c.send(
-    new ib.CreateDistributionConfigurationCommand({ name: 'dist-version-d', distributions: [{ region: 'us-west-2' }] }),
+    new ib.CreateDistributionConfigurationCommand({
+      name: 'dist-version-d',
+      distributions: [{ region: 'us-west-2', amiDistributionConfiguration: {} }],
+    }),
   );
   const r = await c.send(
     new ib.DistributeImageCommand({
@@ -272,4 +275,45 @@ test("a recipe is refused when a component's supportedOsVersions do not match th
   );
   assert.ok(ok.imageRecipeArn);
   assert.equal(TEST_ACCOUNT, '123456789012');
+});
+
+test('a region without outputs, and an AMI name without {{ imagebuilder:buildDate }}, are refused as AWS refuses them', async () => {
+  await rejects(
+    c.send(
+      new ib.CreateDistributionConfigurationCommand({
+        name: 'no-outputs',
+        distributions: [{ region: 'us-east-1', amiDistributionConfiguration: {} }, { region: 'us-west-2' }],
+      }),
+    ),
+    'InvalidParameterValueException',
+    /^The value supplied for parameter 'distributions\[1\]' is not valid\. One or more outputs should be provided for each region/,
+  );
+  const named = (name: string) =>
+    c.send(
+      new ib.CreateDistributionConfigurationCommand({
+        name: `named-${name.length}`,
+        distributions: [{ region: 'us-east-1', amiDistributionConfiguration: { name } }],
+      }),
+    );
+  await rejects(
+    named('my-ami 1.0'),
+    'InvalidParameterValueException',
+    /parameter 'distributions\[0\]\.amiDistributionConfiguration\.name' is not valid\. The EC2 AMI name must contain '\{\{ imagebuilder:buildDate \}\}'/,
+  );
+  // The spacing AWS's examples use either way, and the dated form, are accepted.
+  await named('my-ami {{ imagebuilder:buildDate }}');
+  await named('my-ami-{{imagebuilder:buildDate}}');
+  await named('my-ami-{{imagebuilder:buildDate:yyyyMMddHHmmss}}');
+  // Update checks the same.
+  const arn = `arn:aws:imagebuilder:us-east-1:${TEST_ACCOUNT}:distribution-configuration/named-35`;
+  await rejects(
+    c.send(
+      new ib.UpdateDistributionConfigurationCommand({
+        distributionConfigurationArn: arn,
+        distributions: [{ region: 'eu-west-1' }],
+      }),
+    ),
+    'InvalidParameterValueException',
+    /One or more outputs/,
+  );
 });

@@ -114,7 +114,7 @@ test('a distribution configuration with no distributions is refused (create and 
     await c.send(
       new ib.CreateDistributionConfigurationCommand({
         name: 'one',
-        distributions: [{ region: 'us-east-1' }],
+        distributions: [{ region: 'us-east-1', amiDistributionConfiguration: {} }],
         clientToken: token(),
       }),
     )

@@ -134,18 +134,18 @@ test('every operation with a clientToken answers a replay with its first answer,
     ib.CreateDistributionConfigurationResponse & Output
   >('CreateDistributionConfiguration', ib.CreateDistributionConfigurationCommand, {
     name: 'replay-dist',
-    distributions: [{ region: 'us-east-1' }],
+    distributions: [{ region: 'us-east-1', amiDistributionConfiguration: {} }],
   });
   await replay('UpdateDistributionConfiguration', ib.UpdateDistributionConfigurationCommand, {
     distributionConfigurationArn: dist.distributionConfigurationArn!,
     description: 'two',
-    distributions: [{ region: 'us-east-1' }],
+    distributions: [{ region: 'us-east-1', amiDistributionConfiguration: {} }],
   });
   const more = (
     await c.send(
       new ib.CreateDistributionConfigurationCommand({
         name: 'replay-more',
-        distributions: [{ region: 'eu-west-1' }],
+        distributions: [{ region: 'eu-west-1', amiDistributionConfiguration: {} }],
         clientToken: ct(),
       }),
     )

@@ -287,7 +287,10 @@ test('recipes, configurations, pipelines and images, with in-use checks', async 
     new ib.CreateDistributionConfigurationCommand({
       name: 'my-dist-config',
       clientToken: ct(),
-      distributions: [{ region: 'us-east-1' }, { region: 'us-west-2' }],
+      distributions: [
+        { region: 'us-east-1', amiDistributionConfiguration: {} },
+        { region: 'us-west-2', amiDistributionConfiguration: {} },
+      ],
     }),
   );
   const dists = await c.send(new ib.ListDistributionConfigurationsCommand({}));
@@ -561,7 +564,7 @@ test('the remaining operations: import, container recipes, list and delete of co
     new ib.CreateDistributionConfigurationCommand({
       name: 'short-lived',
       clientToken: ct(),
-      distributions: [{ region: 'us-east-1' }],
+      distributions: [{ region: 'us-east-1', amiDistributionConfiguration: {} }],
     }),
   );
   await c.send(
@@ -569,7 +572,10 @@ test('the remaining operations: import, container recipes, list and delete of co
       distributionConfigurationArn: dist.distributionConfigurationArn!,
       description: 'two now',
       clientToken: ct(),
-      distributions: [{ region: 'us-east-1' }, { region: 'eu-central-1' }],
+      distributions: [
+        { region: 'us-east-1', amiDistributionConfiguration: {} },
+        { region: 'eu-central-1', amiDistributionConfiguration: {} },
+      ],
     }),
   );
   const gotDist = await c.send(

@@ -95,7 +95,10 @@ async function setup(name: string, commands: string[], container: boolean): Prom
     new ib.CreateDistributionConfigurationCommand({
       name: `${name}-dist`,
       clientToken: ct(),
-      distributions: [{ region: 'us-east-1' }, { region: 'us-west-2' }],
+      distributions: [
+        { region: 'us-east-1', amiDistributionConfiguration: {} },
+        { region: 'us-west-2', amiDistributionConfiguration: {} },
+      ],
     }),
   );
   const image = await c.send(

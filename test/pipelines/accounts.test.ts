@@ -81,7 +81,7 @@ async function buildAll(c: ib.ImagebuilderClient, mark: string): Promise<{ image
               containerTags: ['1.0.0'],
             },
           },
-          { region: 'us-west-2' },
+          { region: 'us-west-2', amiDistributionConfiguration: {} },
         ],
         clientToken: ct(),
       }),

@@ -216,7 +216,9 @@ test('wrong registry credentials fail the image with the reason, leave no copy, 
   await t.client.send(
     new ib.DistributeImageCommand({
       sourceImage: arn,
-      distributionConfigurationArn: await distribution('more', [{ region: 'ap-south-1' }]),
+      distributionConfigurationArn: await distribution('more', [
+        { region: 'ap-south-1', amiDistributionConfiguration: {} },
+      ]),
       executionRole: 'ingot',
       clientToken: ct(),
     }),

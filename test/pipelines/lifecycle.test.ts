@@ -57,12 +57,15 @@ test('a lifecycle policy keeping the newest image deletes the rest everywhere; p
       }),
     )
   ).infrastructureConfigurationArn!;
-  const ami = { name: 'lc-vm build {{ imagebuilder:buildVersion }}' };
+  const ami = { name: 'lc-vm build {{ imagebuilder:buildVersion }} {{imagebuilder:buildDate:yyyyMMdd}}' };
   const dist = (
     await c.send(
       new ib.CreateDistributionConfigurationCommand({
         name: 'lc-dist',
-        distributions: [{ region: 'us-east-1', amiDistributionConfiguration: ami }, { region: 'us-west-2' }],
+        distributions: [
+          { region: 'us-east-1', amiDistributionConfiguration: ami },
+          { region: 'us-west-2', amiDistributionConfiguration: {} },
+        ],
         clientToken: ct(),
       }),
     )
@@ -85,7 +88,7 @@ test('a lifecycle policy keeping the newest image deletes the rest everywhere; p
   }
   const [first, second, third] = arns as [string, string, string];
   const built = (await c.send(new ib.GetImageCommand({ imageBuildVersionArn: second }))).image!;
-  assert.equal(built.outputResources?.amis?.[0]?.name, 'lc-vm build 2');
+  assert.match(built.outputResources?.amis?.[0]?.name ?? '', /^lc-vm build 2 \d{8}$/);
   assert.deepEqual(
     built.outputResources?.amis?.map((a) => [a.region, a.accountId, a.state?.status]),
     [

@@ -77,7 +77,10 @@ test('an S3 site stores content-addressed blobs, re-uses them, and lifecycle del
     await c.send(
       new ib.CreateDistributionConfigurationCommand({
         name: 's3-dist',
-        distributions: [{ region: 'us-east-1' }, { region: 'eu-central-1' }],
+        distributions: [
+          { region: 'us-east-1', amiDistributionConfiguration: {} },
+          { region: 'eu-central-1', amiDistributionConfiguration: {} },
+        ],
         clientToken: ct(),
       }),
     )

@@ -21,6 +21,7 @@ test('output names expand buildVersion and buildDate', () => {
     'app-7-2026-11-25T06-39-09Z',
   );
   assert.equal(expandOutputName('{{ imagebuilder:other }}', facts), '{{ imagebuilder:other }}');
+  assert.equal(expandOutputName('app-{{imagebuilder:buildDate:yyyyMMddHHmmss}}', facts), 'app-20261125063909');
 });
 
 const DAY = 86_400_000;

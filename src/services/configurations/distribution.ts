@@ -44,7 +44,37 @@ function checkDistributions(distributions: readonly Distribution[]): void {
         `distributions[${i}].region: the region '${d.region}' appears more than once.`,
       );
     seen.add(d.region);
+    checkOutputs(d, i);
   }
+}
+
+/** What a region makes: at least one of these (AWS refuses a region with none). */
+const OUTPUTS = [
+  'amiDistributionConfiguration',
+  'containerDistributionConfiguration',
+  'licenseConfigurationArns',
+  'launchTemplateConfigurations',
+  's3ExportConfiguration',
+  'fastLaunchConfigurations',
+  'ssmParameterConfigurations',
+] as const;
+
+/** `{{ imagebuilder:buildDate }}` with or without spaces, and its dated form `{{imagebuilder:buildDate:yyyyMMdd}}`. */
+const BUILD_DATE = /\{\{\s*imagebuilder:buildDate(?::[^}\s]+)?\s*\}\}/;
+
+/** AWS's checks and messages for one region's outputs. */
+function checkOutputs(d: Distribution, i: number): void {
+  if (!OUTPUTS.some((k) => d[k] !== undefined))
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `The value supplied for parameter 'distributions[${i}]' is not valid. One or more outputs should be provided for each region in a distribution configuration (${OUTPUTS.join(', ')}).`,
+    );
+  const name = d.amiDistributionConfiguration?.name;
+  if (name !== undefined && !BUILD_DATE.test(name))
+    throw new IngotError(
+      'InvalidParameterValueException',
+      `The value supplied for parameter 'distributions[${i}].amiDistributionConfiguration.name' is not valid. The EC2 AMI name must contain '{{ imagebuilder:buildDate }}' to ensure that the name will be unique.`,
+    );
 }
 
 export function createDistributionConfiguration(
