@@ -8,6 +8,7 @@ import type { LifecycleDeps } from '../lifecycle/apply.ts';
 import type { IngotConfig } from '../config/ingot-config.ts';
 import type { Store } from '../store/types.ts';
 import type { ServiceContext } from '../services/common/context.ts';
+import type { DocumentSources } from '../services/components/document-uri.ts';
 import { createComponent, importComponent } from '../services/components/create.ts';
 import { deleteComponent, getComponentPolicy, putComponentPolicy } from '../services/components/delete-and-policy.ts';
 import { getComponent, listComponentBuildVersions, listComponents } from '../services/components/read.ts';
@@ -107,6 +108,8 @@ export interface HandlerDeps {
   home?: string;
   /** Ingot's configuration now (sites, registries). */
   config?: () => IngotConfig;
+  /** Where component documents named by a `uri` are read from. */
+  documentSources?: DocumentSources;
 }
 
 /** The CloudWatch Logs subset over this server's build logs (api/logs/). */
@@ -123,6 +126,7 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
       region: r.region,
       requestId: r.requestId,
       ...(deps.notifyQueued ? { notifyQueued: deps.notifyQueued } : {}),
+      ...(deps.documentSources ? { documentSources: deps.documentSources } : {}),
     };
   };
   // Every mutating call is appended to the audit log (who, what, when, from where, outcome).

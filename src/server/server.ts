@@ -6,6 +6,8 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApiApp, type RequestLog } from '../api/app.ts';
 import { createHandlers, createLogsHandler } from '../api/handlers.ts';
+import { instancePassIn } from '../instance/pass-in.ts';
+import type { DocumentSources } from '../services/components/document-uri.ts';
 import { auditRefused } from '../audit/audit-log.ts';
 import { startEventPruning } from '../events/retention.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
@@ -61,7 +63,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       ? undefined
       : await startInProcessWorker(store, settings, opts.worker?.concurrency ?? 1, opts.onError);
   const app = createApiApp({
-    handlers: createHandlers({ store, home: opts.home, config, ...(worker ? { notifyQueued: worker.notify } : {}) }),
+    handlers: createHandlers({
+      store,
+      home: opts.home,
+      config,
+      documentSources: documentSources(settings, { ...process.env, ...opts.env }),
+      ...(worker ? { notifyQueued: worker.notify } : {}),
+    }),
     logs: createLogsHandler({ store, home: opts.home }),
     lookupSecret: async (accessKeyId) => {
       const c = await store.credentials.get(accessKeyId);
@@ -118,4 +126,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await store.close();
     },
   };
+}
+
+/** Where component `uri`s are read from: INGOT_S3_ENDPOINT with the AWS_* credentials, and the CA bundle setting. */
+function documentSources(settings: Settings, env: NodeJS.ProcessEnv): DocumentSources {
+  const accessKeyId = env['AWS_ACCESS_KEY_ID'];
+  const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
+  const s3 =
+    settings.s3Endpoint && accessKeyId && secretAccessKey
+      ? { endpoint: settings.s3Endpoint, accessKeyId, secretAccessKey, region: env['AWS_REGION'] ?? 'us-east-1' }
+      : undefined;
+  return { s3, caFile: instancePassIn(settings).caBundle };
 }

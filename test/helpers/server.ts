@@ -22,12 +22,15 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(opts: { worker?: boolean; home?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { worker?: boolean; home?: string; env?: Record<string, string> } = {},
+): Promise<TestServer> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'ingot-api-'));
   const env = {
     INGOT_ACCESS_KEY_ID: TEST_KEY.accessKeyId,
     INGOT_SECRET_ACCESS_KEY: TEST_KEY.secretAccessKey,
     INGOT_ACCOUNT_ID: TEST_ACCOUNT,
+    ...opts.env,
   };
   const launch = () =>
     startServer({

@@ -3,6 +3,7 @@
  * request was signed for, and a request id. Built by the API layer (or the CLI) per request.
  */
 import type { Store } from '../../store/types.ts';
+import type { DocumentSources } from '../components/document-uri.ts';
 
 export interface ServiceContext {
   readonly store: Store;
@@ -13,6 +14,8 @@ export interface ServiceContext {
   readonly requestId: string;
   /** Wakes the worker after an image was queued (no-op where no worker runs in this process). */
   readonly notifyQueued?: () => void;
+  /** Where component documents named by a `uri` are read from (the server's settings). */
+  readonly documentSources?: DocumentSources;
 }
 
 /** The account that owns managed (owner Amazon) resources, as it appears in their ARNs. */

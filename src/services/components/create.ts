@@ -17,6 +17,7 @@ import { nowIso, type ServiceContext, tagsField } from '../common/context.ts';
 import { latestRefs } from '../common/latest-versions.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { checkComponentDocument } from './document.ts';
+import { readDocumentUri } from './document-uri.ts';
 
 interface NewComponent {
   name: string;
@@ -31,28 +32,25 @@ interface NewComponent {
   tags?: Record<string, string> | undefined;
 }
 
-function documentText(input: NewComponent): string {
+/** The document: inline `data`, or read from `uri` now (as Image Builder reads it once, at creation). */
+async function documentText(ctx: ServiceContext, input: NewComponent): Promise<string> {
   if (input.data !== undefined && input.uri !== undefined) {
     throw new IngotError(
       'InvalidParameterCombinationException',
       "You can specify either 'data' or 'uri' for a component, not both.",
     );
   }
-  if (input.data === undefined) {
-    if (input.uri !== undefined) {
-      throw new IngotError(
-        'InvalidRequestException',
-        `Ingot cannot fetch component documents from '${input.uri}' yet; pass the document inline in 'data'.`,
-      );
-    }
-    throw new IngotError('InvalidParameterCombinationException', "A component needs its document: specify 'data'.");
-  }
-  return input.data;
+  if (input.data !== undefined) return input.data;
+  if (input.uri !== undefined) return readDocumentUri(input.uri, ctx.documentSources ?? {});
+  throw new IngotError(
+    'InvalidParameterCombinationException',
+    "A component needs its document: specify 'data' or 'uri'.",
+  );
 }
 
 async function storeComponent(ctx: ServiceContext, input: NewComponent, dryRun: boolean): Promise<string> {
   parseVersion(input.semanticVersion);
-  const data = documentText(input);
+  const data = await documentText(ctx, input);
   const facts = checkComponentDocument(data);
   const build =
     (await ctx.store.resources.maxBuild(
@@ -118,8 +116,9 @@ export function createComponent(ctx: ServiceContext, input: CreateComponentReque
 export function importComponent(ctx: ServiceContext, input: ImportComponentRequest): Promise<ImportComponentResponse> {
   return idempotent(ctx, 'ImportComponent', input, async () => {
     // format is SHELL in the model: the data is a shell script, wrapped here into an AWSTOE document.
-    const data = input.data === undefined ? undefined : wrapShellScript(input.name, input.type, input.data);
-    const arn = await storeComponent(ctx, { ...input, data }, false);
+    const script = await documentText(ctx, input);
+    const data = wrapShellScript(input.name, input.type, script);
+    const arn = await storeComponent(ctx, { ...input, data, uri: undefined }, false);
     return { requestId: ctx.requestId, clientToken: input.clientToken, componentBuildVersionArn: arn };
   });
 }

@@ -30,6 +30,7 @@ import { dropUndefined, nowIso, type ServiceContext, tagsField } from '../common
 import { deleteOwned, listPage } from '../common/crud.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { latestRefs } from '../common/latest-versions.ts';
+import { readDocumentUri } from '../components/document-uri.ts';
 
 /** Checks a workflow document for its type; an IngotError listing each problem with line and column. */
 export function checkWorkflow(data: string, type: WorkflowType) {
@@ -66,14 +67,14 @@ export function createWorkflow(ctx: ServiceContext, input: CreateWorkflowRequest
     parseVersion(input.semanticVersion);
     if (input.data !== undefined && input.uri !== undefined)
       throw new IngotError('InvalidParameterCombinationException', "Specify either 'data' or 'uri', not both.");
-    if (input.data === undefined)
+    if (input.data === undefined && input.uri === undefined)
       throw new IngotError(
         'InvalidParameterCombinationException',
-        input.uri === undefined
-          ? "A workflow needs its document: specify 'data'."
-          : `Ingot cannot fetch workflow documents from '${input.uri}' yet; pass the document inline in 'data'.`,
+        "A workflow needs its document: specify 'data' or 'uri'.",
       );
-    const document = checkWorkflow(input.data, input.type);
+    // A `uri` is read once, now, like a component's (s3:// or https://).
+    const data = input.data ?? (await readDocumentUri(input.uri!, ctx.documentSources ?? {}));
+    const document = checkWorkflow(data, input.type);
     const name = workflowName(input.type, input.name);
     return ctx.store.transaction(async () => {
       const build =
@@ -93,7 +94,7 @@ export function createWorkflow(ctx: ServiceContext, input: CreateWorkflowRequest
         changeDescription: input.changeDescription,
         type: input.type,
         owner: ctx.accountId,
-        data: input.data,
+        data,
         kmsKeyId: input.kmsKeyId,
         dateCreated: created,
         ...tagsField(input.tags),
