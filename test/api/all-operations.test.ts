@@ -8,10 +8,19 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { modelledErrors, modelOperations, outputChecker } from '../helpers/model-schema.ts';
-import { BY_DESIGN, type Caller, EXPECTED_MISSING, sdkCall, WALK_OPERATIONS, walk } from '../helpers/operation-walk.ts';
+import {
+  BY_DESIGN,
+  type Caller,
+  EXPECTED_MISSING,
+  pointingAtNothing,
+  sdkCall,
+  WALK_OPERATIONS,
+  walk,
+} from '../helpers/operation-walk.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let t: TestServer;
+let calls: { op: string; input: Record<string, unknown> }[] = [];
 before(async () => {
   t = await startTestServer();
 });
@@ -70,9 +79,39 @@ test('the JS SDK gets a shape-valid answer from every implemented operation', as
   };
   const result = await walk(t, call, 'sdk');
   client.destroy();
+  calls = result.calls;
   assert.deepEqual(result.failures, []);
   assert.deepEqual(result.clientLacks, []);
   assert.deepEqual(result.missing.sort(), [...EXPECTED_MISSING].sort(), 'EXPECTED_MISSING is out of date');
   assert.deepEqual(result.refused.sort(), Object.keys(BY_DESIGN).sort());
   assert.equal(result.answered.length + result.missing.length + result.refused.length, 77);
+});
+
+/**
+ * Errors AWS answers for any operation although the model lists them for some only: a resource
+ * that does not exist (Get* of a missing ARN, as SDK users and Terraform check), and a value that
+ * breaks the model's constraints.
+ */
+const SERVICE_WIDE = ['ResourceNotFoundException', 'InvalidParameterValueException'];
+
+test('a call naming resources that do not exist is refused with an error AWS answers for that operation', async () => {
+  assert.equal(calls.length, 77, 'runs after the walk');
+  const client = t.client();
+  const wrong: string[] = [];
+  for (const { op, input } of calls) {
+    const sent = pointingAtNothing(input);
+    try {
+      await sdkCall(client, op, sent);
+    } catch (err) {
+      const type = (err as Error).name;
+      const allowed = new Set([
+        ...modelledErrors(op),
+        ...SERVICE_WIDE,
+        ...(EXPECTED_MISSING.includes(op) ? ['NotImplementedException'] : []),
+      ]);
+      if (!allowed.has(type)) wrong.push(`${op} ${JSON.stringify(sent)}: ${type}: ${(err as Error).message}`);
+    }
+  }
+  client.destroy();
+  assert.deepEqual(wrong, []);
 });

@@ -461,19 +461,22 @@ export interface WalkResult {
   clientLacks: string[];
   /** Everything else: the operation, what it was sent and what went wrong. */
   failures: string[];
+  /** What each operation was sent, in order. */
+  calls: { op: string; input: Record<string, unknown> }[];
 }
 
 /** Runs every step with `call`; `s` keeps this run's names apart from another run's on the same server. */
 export async function walk(t: TestServer, call: Caller, s: string): Promise<WalkResult> {
   const dir = mkdtempSync(join(tmpdir(), 'ingot-walk-'));
   const e: Env = { t, sdk: t.client(), r: {}, s, dir };
-  const result: WalkResult = { answered: [], missing: [], refused: [], clientLacks: [], failures: [] };
+  const result: WalkResult = { answered: [], missing: [], refused: [], clientLacks: [], failures: [], calls: [] };
   try {
     for (const step of STEPS) {
       let input: Record<string, unknown> | undefined;
       try {
         await step.before?.(e);
         input = JSON.parse(JSON.stringify(step.input(e))) as Record<string, unknown>;
+        result.calls.push({ op: step.op, input });
         const out = await call(step.op, input);
         if (out.ok) {
           if (out.problems) result.failures.push(`${step.op}: output breaks its shape: ${out.problems}`);
@@ -502,4 +505,15 @@ export async function walk(t: TestServer, call: Caller, s: string): Promise<Walk
     rmSync(dir, { recursive: true, force: true });
   }
   return result;
+}
+
+/** The same input naming nothing: every ARN's name (and every execution id) replaced by one that does not exist. */
+export function pointingAtNothing(input: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(input), (_k, v: unknown) => {
+    if (typeof v !== 'string') return v;
+    if (/^arn:aws:imagebuilder:/.test(v))
+      return v.replace(/^(arn:aws:imagebuilder:[^:]+:[^:]+:(?:workflow\/[a-z]+|[a-z-]+)\/)([^/]+)/, '$1gone-$2');
+    const id = /^(lce|wf|step)-[0-9a-f-]{36}$/.exec(v);
+    return id ? `${id[1]}-${randomUUID()}` : v;
+  }) as Record<string, unknown>;
 }
