@@ -352,7 +352,10 @@ const STEPS: Step[] = [
       resourceArn: 'arn:aws:imagebuilder:us-east-1:aws:component/some-product/1.0.0/1',
     }),
   },
-  // workflow executions (of the settled image; when there are none yet, ids of the model's form)
+  // Workflow executions of the settled image. This server runs no worker, so no build has run a
+  // workflow: when these operations land, give the image a real execution (and a waiting
+  // WaitForAction step for SendWorkflowStepAction, saved as r.waitingStep) in CreateImage's `save`,
+  // as a finished build leaves them; until then they get ids of the model's form.
   {
     op: 'ListWorkflowExecutions',
     input: (e) => ({ imageBuildVersionArn: e.r['image'] }),
