@@ -114,11 +114,14 @@ describe('layer cache', () => {
   test('evicts least recently used first, skipping pinned entries', async () => {
     const cache = await openLayerCache({ root: join(tmp, 'c2'), maxBytes: 7 * MB });
     for (const n of [1, 2, 3]) await cache.put(key(n), await makeLayer(`lru${n}`));
+    mkdirSync(cache.extrasDir(key(3)), { recursive: true });
+    writeFileSync(join(cache.extrasDir(key(3)), 'kept-beside'), 'x');
     cache.touch(key(1)); // order now (oldest first): 2, 3, 1
     const lease = await cache.acquire(key(2)); // pinned and touched: 3, 1, 2
     assert.ok(lease);
     await cache.put(key(4), await makeLayer('lru4'));
     assert.equal(await cache.lookup(key(3)), undefined, 'least recently used goes first');
+    assert.ok(!existsSync(cache.extrasDir(key(3))), 'what was kept beside it goes with it');
     for (const n of [1, 2, 4]) assert.ok(await cache.lookup(key(n)), `entry ${n} kept`);
     cache.touch(key(1)); // LRU order: 2 (pinned), 4, 1
     const lease5 = await cache.putAndAcquire(key(5), await makeLayer('lru5'));

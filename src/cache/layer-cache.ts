@@ -32,6 +32,10 @@ export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<Layer
     if (!KEY.test(key)) throw new Error(`invalid layer cache key: ${key}`);
     return join(layersDir, key);
   };
+  const extrasOf = (key: string): string => {
+    if (!KEY.test(key)) throw new Error(`invalid layer cache key: ${key}`);
+    return join(root, 'extras', key);
+  };
   const toEntry = (row: IndexRow): LayerCacheEntry => ({
     key: row.key,
     layer: row.layer,
@@ -45,6 +49,7 @@ export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<Layer
   async function remove(row: IndexRow): Promise<void> {
     index.delete(row.key);
     await rm(dirOf(row.key), { recursive: true, force: true });
+    await rm(extrasOf(row.key), { recursive: true, force: true });
     if (!index.digestInUse(row.layer.digest)) await blobs.delete(row.layer.digest);
   }
 
@@ -95,6 +100,7 @@ export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<Layer
     touch(key) {
       index.touch(key, Date.now());
     },
+    extrasDir: extrasOf,
     pin(key) {
       pins.set(key, (pins.get(key) ?? 0) + 1);
       let released = false;

@@ -30,6 +30,8 @@ export interface LayerCache {
   /** `put` that hands back the entry already pinned (no window in which a concurrent eviction could take it). */
   putAndAcquire(key: string, input: { diffDir: string; layerFile: string; layer: LayerDescriptor }): Promise<Lease>;
   touch(key: string): void;
+  /** A directory for state kept beside the entry under `key` (a build's /tmp), removed with the entry. */
+  extrasDir(key: string): string;
   /** Lookup + pin + touch in one step; undefined on a miss. */
   acquire(key: string): Promise<Lease | undefined>;
   /** In-process pin (counted); returns the unpin function. */

@@ -4,7 +4,7 @@
  * next (real documents rely on it). The sandbox's private /tmp per instance is replaced by this
  * build-wide directory (never part of a layer or an output); the test phase gets a fresh one, as
  * on EC2 where it runs on a new instance of the output image. A cached layer skips its build
- * phase, so the /tmp it left is kept with the cache (`build-tmp/KEY` under the cache root) and
+ * phase, so the /tmp it left is kept with the cache entry (its extras dir, evicted with it) and
  * restored on a hit.
  */
 import { chmod, cp, mkdir, readdir, rm } from 'node:fs/promises';
@@ -23,7 +23,7 @@ export async function makeBuildTmp(workDir: string): Promise<string> {
   return dir;
 }
 
-const snapshotOf = (cache: LayerCache, key: string) => join(cache.root, 'build-tmp', key);
+const snapshotOf = (cache: LayerCache, key: string) => join(cache.extrasDir(key), 'tmp');
 
 /** After a component's build phase: keeps the build's /tmp with the layer stored under `key`. */
 export async function saveBuildTmp(cache: LayerCache | undefined, key: string, tmpDir: string): Promise<void> {
