@@ -233,6 +233,7 @@ async function runBuildWithin(
         options: evidenceOptions,
         onEvent,
         signal,
+        limits: opts.limits,
       }),
     );
     evidenceRun.catch(() => {}); // awaited below, after the tests (whose failure comes first)

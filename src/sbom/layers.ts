@@ -15,6 +15,8 @@ export interface GenerateLayerSbomsOptions extends Omit<GenerateSbomsOptions, 'r
   workDir?: string;
   /** The build's abort signal: cancelling ends the SBOM process. */
   signal?: AbortSignal;
+  /** The build's reader cgroup (`cgroup.procs` files): the SBOM process runs under its limits. */
+  cgroupProcs?: readonly string[];
 }
 
 const MAX_REASON = 500;
@@ -58,7 +60,7 @@ export function childFailure(exitCode: number, stderr: string): IngotError {
 export async function generateSbomsForLayers(
   opts: GenerateLayerSbomsOptions,
 ): Promise<Omit<GeneratedSboms, 'inventory'>> {
-  const { lowerDirs, workDir, signal, ...rest } = opts;
+  const { lowerDirs, workDir, signal, cgroupProcs, ...rest } = opts;
   if (lowerDirs.length === 1) {
     try {
       const { inventory: _inventory, ...result } = await generateSboms({
@@ -77,6 +79,7 @@ export async function generateSbomsForLayers(
     argv: [process.execPath, entry, '{ROOT}', JSON.stringify(rest)],
     ...(workDir ? { workDir } : {}),
     ...(signal ? { signal } : {}),
+    ...(cgroupProcs ? { cgroupProcs } : {}),
   });
   if (signal?.aborted) throw failure('ServiceException', 'cancelled');
   if (run.exitCode !== 0) throw childFailure(run.exitCode, run.stderr);
