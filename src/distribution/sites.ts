@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { IngotConfig } from '../config/ingot-config.ts';
 import { S3Site } from './s3-site.ts';
 import type { Site } from './site.ts';
-import { imageDir, placeFile, pruneBlobs, putBlob, removeImage } from './site-store.ts';
+import { commitImage, imageDir, placeFile, pruneBlobs, putBlob, removeImage } from './site-store.ts';
 
 export class DirectorySite implements Site {
   readonly region: string;
@@ -32,7 +32,9 @@ export class DirectorySite implements Site {
     await placeFile(this.root, imageId, name, sha256);
   }
 
-  async commit(): Promise<void> {}
+  commit(imageId: string): Promise<void> {
+    return commitImage(this.root, imageId);
+  }
 
   removeImage(imageId: string): Promise<void> {
     return removeImage(this.root, imageId);

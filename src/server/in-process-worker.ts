@@ -6,7 +6,7 @@ import { openLayerCache } from '../cache/layer-cache.ts';
 import { loadIngotConfig } from '../config/ingot-config.ts';
 import { layerCacheOptions, type Settings } from '../config/settings.ts';
 import type { Store } from '../store/types.ts';
-import { reapCrashLeftovers, recoverInterruptedBuilds } from '../worker/recover.ts';
+import { reapCrashLeftovers, reapInterruptedDistributions, recoverInterruptedBuilds } from '../worker/recover.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 
 const IN_PROCESS_PREFIX = 'inproc:';
@@ -21,6 +21,9 @@ export async function startInProcessWorker(
   await reapCrashLeftovers(home);
   // Only one server runs on a data directory: builds its in-process worker held are orphans now.
   await recoverInterruptedBuilds(store, (job) => job.leaseOwner?.startsWith(IN_PROCESS_PREFIX) === true);
+  await reapInterruptedDistributions(store, home, loadIngotConfig(settings.configFile)).catch((err: unknown) =>
+    onError?.(err),
+  );
   const cache = await openLayerCache(layerCacheOptions(settings));
   const worker = startWorker({
     store,

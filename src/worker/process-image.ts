@@ -4,6 +4,7 @@
  * distribute, and append every event to the image's build log. A distribute job (DistributeImage,
  * RetryImage after a failed distribution) re-uses the build's outputs.
  */
+import { dropJournal } from '../distribution/journal.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { distribute } from '../distribution/distribute.ts';
@@ -133,6 +134,7 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
       outputResources: merged(record.doc.outputResources, outputResources, !distributions),
       osVersion,
     });
+    await dropJournal(ctx.home, arn); // the distribution is settled: nothing to undo after a crash now
     log(`image ${arn} is AVAILABLE`);
     return 'succeeded';
   } catch (err) {

@@ -15,7 +15,7 @@ import { every } from '../timers/every.ts';
 import { CANCELLED, SHUTDOWN } from './context.ts';
 import { dispatch } from './dispatch.ts';
 import { setState } from './image-state.ts';
-import { reapCrashLeftovers, reapExpiredJobs } from './recover.ts';
+import { reapCrashLeftovers, reapExpiredJobs, reapInterruptedDistributions } from './recover.ts';
 
 export interface WorkerOptions {
   store: Store;
@@ -96,6 +96,9 @@ export function startWorker(opts: WorkerOptions): Worker {
       lastReap = Date.now();
       await reapExpiredJobs(opts.store);
       await reapCrashLeftovers(opts.home).catch((err: unknown) => opts.onError?.(err));
+      await reapInterruptedDistributions(opts.store, opts.home, opts.config?.() ?? {}).catch((err: unknown) =>
+        opts.onError?.(err),
+      );
     }
     while (!stopped && running.size < concurrency) {
       const job = await claimJob(opts.store, id, leaseMs);

@@ -2,13 +2,15 @@
  * @module Per-sandbox runtime directories under `$INGOT_HOME/run/sandboxes/<id>/` with a state
  * file naming everything the sandbox created, so `cleanupStaleSandboxes` can undo a killed process.
  */
-import { readFileSync } from 'node:fs';
 import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findChildCgroups, removeCgroupDirs } from '../../cgroups/cgroup.ts';
 import { BUILD_CGROUP_NAME } from '../../cgroups/reader.ts';
+import { processStart } from '../../process/index.ts';
 import { mountsUnder, unmount } from './mounts.ts';
+
+export { processStart };
 
 export interface SandboxState {
   id: string;
@@ -28,15 +30,6 @@ export const sandboxCgroupName = (id: string): string => `ingot-${id}-p${process
 /** For callers that name no data directory (tests, ad hoc tools): never the user's ~/.ingot. */
 export const defaultIngotHome = (): string => join(tmpdir(), 'ingot');
 export const sandboxesDir = (ingotHome: string): string => join(ingotHome, 'run', 'sandboxes');
-
-export function processStart(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
-  } catch {
-    return '';
-  }
-}
 
 /** SIGKILLs a helper process if it is still the one that was started (pid not recycled). */
 export function stopHelper(helper: { pid: number; start: string }): void {
