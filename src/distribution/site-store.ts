@@ -41,13 +41,40 @@ export async function putBlob(root: string, sha256: string, source: string): Pro
   return false;
 }
 
+/**
+ * Stores `source` as file `name` of the image (staged): links the blob when the store has it, else puts
+ * it first. A prune that removes the blob between the two steps (it had no other link yet) is met by
+ * putting it again, so a prune never fails an upload.
+ */
+export async function storeFile(
+  root: string,
+  imageId: string,
+  name: string,
+  sha256: string,
+  source: string,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await placeFile(root, imageId, name, sha256);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw err;
+    }
+    await putBlob(root, sha256, source);
+  }
+}
+
 /** Makes `NAME` in the image's staging directory a link to the blob. */
 export async function placeFile(root: string, imageId: string, name: string, sha256: string): Promise<void> {
   const dir = stagingDir(root, imageId);
   await mkdir(dir, { recursive: true });
   const to = join(dir, name);
   await rm(to, { force: true });
-  await linkOrCopy(blobPath(root, sha256), to);
+  // A link (ENOENT when the blob is gone says so); a copy only where the file system refuses the link.
+  await link(blobPath(root, sha256), to).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EMLINK' && err.code !== 'EXDEV' && err.code !== 'EPERM') throw err;
+    await copyFile(blobPath(root, sha256), to);
+  });
 }
 
 /** Replaces the image's directory by its staging directory (an earlier copy of the image goes). */
@@ -72,14 +99,16 @@ export async function removeImage(root: string, imageId: string): Promise<void> 
     });
 }
 
-/** Deletes blobs no image links to any more (link count 1). */
+/** Deletes blobs no image links to any more (link count 1); uploads in progress (`*.tmp-*`) are left alone. */
 export async function pruneBlobs(root: string): Promise<number> {
   const { readdir } = await import('node:fs/promises');
   const dir = join(root, 'blobs', 'sha256');
   let removed = 0;
   for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (name.includes('.tmp-')) continue;
     const path = join(dir, name);
-    const info = await stat(path);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) continue;
     if (info.nlink <= 1) {
       await rm(path, { force: true });
       removed++;
