@@ -5,7 +5,8 @@
  * build's cgroup, and a cancel leaves no process, mount or cgroup behind.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -19,7 +20,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createReaderCgroup, detectCgroups } from '../../src/cgroups/index.ts';
+import { createCgroup, createReaderCgroup, detectCgroups } from '../../src/cgroups/index.ts';
+import { startCommand } from '../../src/process/index.ts';
+import { reapCrashLeftovers } from '../../src/worker/recover.ts';
 import { runOnScratchOverlay } from '../../src/rootfs/scratch-overlay.ts';
 
 const skip = process.getuid?.() !== 0 ? 'needs root (overlayfs, mount and PID namespaces)' : false;
@@ -57,6 +60,8 @@ const PROBE = [
   'echo "interfaces=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | tr "\\n" ,)"',
   'echo "pid=$$ procs=$(ls /proc | grep -c "^[0-9]")"',
   'echo "cgroup=$(grep -m1 ingot-read /proc/self/cgroup | sed "s/.*\\///")"',
+  // Writes through the image's links land in the jail (or nowhere), never on the host marker.
+  'echo pwned > /image/etc/login.defs 2>/dev/null; echo pwned > /image/etc/issue 2>/dev/null; true',
 ].join('\n');
 
 test('a shell in the scan jail reads none of the host through the image, sees no FIFO or huge file, no host paths, no network', {
@@ -93,6 +98,7 @@ test('a shell in the scan jail reads none of the host through the image, sees no
     assert.match(String(seen.pid), /^1 procs=[1-4]$/, `its own PID namespace: ${seen.pid}`);
     if (cgroup && detectCgroups().version !== 'none') assert.match(String(seen.cgroup), /^ingot-read-/);
     assert.ok(existsSync(join(root, 'etc/fifo.conf')), 'the image itself is unchanged');
+    assert.equal(readFileSync(marker, 'utf8'), `${secret}\n`, 'the host marker is unchanged');
   } finally {
     await cgroup?.remove();
   }
@@ -126,4 +132,26 @@ test('cancelling a jailed scan ends it at once: no process, mount or jail direct
     ['host-marker', 'root'],
     'no merge or jail directory left',
   );
+});
+
+test('a reader cgroup whose owner died (a crash during the evidence stage) is reaped with its processes', {
+  skip: skip || (detectCgroups().version === 'none' ? 'no cgroups here' : false),
+  timeout: 30_000,
+}, async () => {
+  const dead = spawn('true');
+  await new Promise((r) => dead.once('exit', r));
+  const name = `ingot-read-${randomBytes(5).toString('hex')}-p${dead.pid}`;
+  const { cgroup } = await createCgroup(name, { pids: 16 });
+  assert.ok(cgroup);
+  const sleeper = startCommand(['sleep', '60'], { cgroupProcs: cgroup.procsFiles });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(await cgroup.pids(), [sleeper.pid]);
+  const removed = await reapCrashLeftovers(join(dir, 'home'));
+  assert.ok(
+    removed.some((d) => d.endsWith(`/${name}`)),
+    removed.join(' '),
+  );
+  await sleeper.done.catch(() => {});
+  assert.equal(sleeper.running(), false, 'its process was killed');
+  for (const d of cgroup.dirs) assert.equal(existsSync(d), false);
 });
