@@ -61,7 +61,8 @@ export async function generateSbomsForLayers(
   opts: GenerateLayerSbomsOptions,
 ): Promise<Omit<GeneratedSboms, 'inventory'>> {
   const { lowerDirs, workDir, signal, cgroupProcs, ...rest } = opts;
-  if (lowerDirs.length === 1) {
+  // One plain tree is read in this process, unless the reads must count against a build's cgroup.
+  if (lowerDirs.length === 1 && !cgroupProcs?.length) {
     try {
       const { inventory: _inventory, ...result } = await generateSboms({
         ...rest,
