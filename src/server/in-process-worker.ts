@@ -1,12 +1,13 @@
 /**
  * @module The server's own worker: on start it cleans up after a killed predecessor (stale
- * sandboxes, builds left running → FAILED), opens the layer cache and starts taking jobs.
+ * sandboxes, builds left running → FAILED), opens the layer cache and starts taking jobs (whose first
+ * reap tick undoes the distributions the predecessor left half done).
  */
 import { openLayerCache } from '../cache/layer-cache.ts';
 import { loadIngotConfig } from '../config/ingot-config.ts';
 import { layerCacheOptions, type Settings } from '../config/settings.ts';
 import type { Store } from '../store/types.ts';
-import { reapCrashLeftovers, reapInterruptedDistributions, recoverInterruptedBuilds } from '../worker/recover.ts';
+import { reapCrashLeftovers, recoverInterruptedBuilds } from '../worker/recover.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 
 const IN_PROCESS_PREFIX = 'inproc:';
@@ -21,9 +22,6 @@ export async function startInProcessWorker(
   await reapCrashLeftovers(home);
   // Only one server runs on a data directory: builds its in-process worker held are orphans now.
   await recoverInterruptedBuilds(store, (job) => job.leaseOwner?.startsWith(IN_PROCESS_PREFIX) === true);
-  await reapInterruptedDistributions(store, home, loadIngotConfig(settings.configFile)).catch((err: unknown) =>
-    onError?.(err),
-  );
   const cache = await openLayerCache(layerCacheOptions(settings));
   const worker = startWorker({
     store,

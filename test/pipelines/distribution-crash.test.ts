@@ -2,10 +2,12 @@
  * @module Distribution is all or nothing, also across a crash (issue 13 item 10): a failure in the second
  * region removes the first region's copy (and its staging directory) at once; a distribution killed with
  * SIGKILL after its first region leaves a journal that `reapDistributionLeftovers` undoes when the image
- * is FAILED, keeps when the image became AVAILABLE, and leaves alone while the image is still in progress.
+ * is FAILED, keeps when the image became AVAILABLE, and leaves alone while the image is still in progress;
+ * end to end, a server killed with -9 during a distribution removes the FAILED image's copy when it starts again.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import * as ib from '@aws-sdk/client-imagebuilder';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,9 @@ import { distribute, DistributionFailed, siteKeyOf, type DistributeInput } from 
 import { journalDir } from '../../src/distribution/journal.ts';
 import { reapDistributionLeftovers } from '../../src/distribution/leftovers.ts';
 import type { ImageStatus } from '../../src/model/generated/shapes.ts';
+import { INGOT_BIN } from '../helpers/cli.ts';
+import { TEST_KEY } from '../helpers/server.ts';
+import { tarRootfs, tinyRootfs } from '../helpers/tiny-rootfs.ts';
 
 const ACCOUNT = '123456789012';
 let dir = '';
@@ -156,4 +161,119 @@ test('kill -9 after the distribution finished but before the journal was dropped
   assert.deepEqual(await reapDistributionLeftovers(home, {}, async () => 'AVAILABLE'), []);
   assert.equal(copiesIn(home).length, 1, 'the copy of an AVAILABLE image stays');
   assert.deepEqual(readdirSync(journalDir(home)), [], 'its journal is dropped');
+});
+
+test('a server killed with -9 during distribution: after its restart the FAILED image has no copy on any site', {
+  skip: process.getuid?.() !== 0 ? 'needs root (sandbox builds)' : false,
+  timeout: 240_000,
+}, async () => {
+  const home = join(dir, 'home-server');
+  mkdirSync(home, { recursive: true });
+  writeFileSync(
+    join(home, 'config.json'),
+    JSON.stringify({
+      sites: { 'us-west-2': { s3: { endpoint: blackHoleUrl, bucket: 'b', accessKeyId: 'k', secretAccessKey: 's' } } },
+    }),
+  );
+  tinyRootfs(join(dir, 'tiny'), { dpkg: true });
+  const parentImage = join(dir, 'tiny.tar.zst');
+  tarRootfs(join(dir, 'tiny'), parentImage);
+  const env = {
+    ...process.env,
+    INGOT_HOME: home,
+    INGOT_ACCESS_KEY_ID: TEST_KEY.accessKeyId,
+    INGOT_SECRET_ACCESS_KEY: TEST_KEY.secretAccessKey,
+    INGOT_ACCOUNT_ID: ACCOUNT,
+    INGOT_MIN_FREE_GIB: '0',
+  };
+  const start = () =>
+    new Promise<{ proc: ChildProcess; client: ib.ImagebuilderClient }>((resolve, reject) => {
+      const proc = spawn(INGOT_BIN, ['server', '--port', '0', '--quiet'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      proc.stdout!.on('data', (d: Buffer) => {
+        const m = /listening on (http:\/\/\S+)/.exec(d.toString());
+        if (m)
+          resolve({
+            proc,
+            client: new ib.ImagebuilderClient({
+              endpoint: m[1]!,
+              region: 'us-east-1',
+              credentials: TEST_KEY,
+              maxAttempts: 1,
+            }),
+          });
+      });
+      proc.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+    });
+  const first = await start();
+  let second: Awaited<ReturnType<typeof start>> | undefined;
+  try {
+    const c = first.client;
+    const { componentBuildVersionArn } = await c.send(
+      new ib.CreateComponentCommand({
+        name: 'hello',
+        semanticVersion: '1.0.0',
+        platform: 'Linux',
+        data: 'name: hello\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: s\n        action: ExecuteBash\n        inputs:\n          commands: ["echo hello > /hello"]\n',
+        clientToken: 'c1',
+      }),
+    );
+    const { imageRecipeArn } = await c.send(
+      new ib.CreateImageRecipeCommand({
+        name: 'crash',
+        semanticVersion: '1.0.0',
+        parentImage,
+        components: [{ componentArn: componentBuildVersionArn }],
+        clientToken: 'r1',
+      }),
+    );
+    const { infrastructureConfigurationArn } = await c.send(
+      new ib.CreateInfrastructureConfigurationCommand({
+        name: 'crash',
+        instanceProfileName: 'ingot',
+        clientToken: 'i1',
+      }),
+    );
+    const { distributionConfigurationArn } = await c.send(
+      new ib.CreateDistributionConfigurationCommand({
+        name: 'crash',
+        distributions: [{ region: 'us-east-1' }, { region: 'us-west-2' }],
+        clientToken: 'd1',
+      }),
+    );
+    const { imageBuildVersionArn } = await c.send(
+      new ib.CreateImageCommand({
+        imageRecipeArn,
+        infrastructureConfigurationArn,
+        distributionConfigurationArn,
+        enhancedImageMetadataEnabled: false,
+        clientToken: 'x1',
+      }),
+    );
+    const id = siteKeyOf(imageBuildVersionArn!).split('/')[1]!;
+    const deadline = Date.now() + 180_000;
+    while (!copiesIn(home).includes(id)) {
+      const state = (await c.send(new ib.GetImageCommand({ imageBuildVersionArn }))).image?.state;
+      assert.ok(
+        state?.status !== 'FAILED' && state?.status !== 'AVAILABLE',
+        `the image is ${state?.status}: ${state?.reason}`,
+      );
+      assert.ok(Date.now() < deadline, `the first region was never committed (image ${state?.status})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await new Promise((r) => setTimeout(r, 300)); // hanging in us-west-2 now
+    first.proc.kill('SIGKILL');
+    await new Promise((r) => first.proc.once('exit', r));
+    assert.deepEqual(copiesIn(home), [id], 'the crash left the first region copy');
+
+    second = await start();
+    const image = (await second.client.send(new ib.GetImageCommand({ imageBuildVersionArn }))).image!;
+    assert.equal(image.state?.status, 'FAILED');
+    assert.match(image.state?.reason ?? '', /Interrupted/);
+    // Its worker's first reap tick (in the background: the second region's site never answers).
+    for (let i = 0; i < 100 && copiesIn(home).length > 0; i++) await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(copiesIn(home), [], 'the restarted server removed the FAILED image copy');
+  } finally {
+    first.proc.kill('SIGKILL');
+    second?.proc.kill('SIGKILL');
+  }
 });
