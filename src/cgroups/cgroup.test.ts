@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCommand, startCommand } from '../process/index.ts';
 import { createCgroup } from './cgroup.ts';
 import { detectCgroups } from './detect.ts';
 import type { CgroupLayout } from './detect.ts';
@@ -79,6 +80,33 @@ test('v2 mechanics without controllers (the hybrid unified tree): warnings, yet 
   assert.deepEqual(await cgroup.pids(), [pid]);
   await cgroup.remove();
   assert.equal(existsSync(cgroup.dirs[0] ?? ''), false);
+});
+
+test('the process runner starts a command inside a cgroup (cgroupProcs): its pid limit holds from the start', {
+  skip: canWrite ? false : 'needs root and a cgroup hierarchy',
+}, async () => {
+  const { cgroup, warnings } = await createCgroup(`ingot-test-run-${process.pid}`, { pids: 8 }, layout);
+  assert.ok(cgroup, warnings.join('; '));
+  try {
+    const own = await runCommand(['cat', '/proc/self/cgroup'], { cgroupProcs: cgroup.procsFiles });
+    assert.match(own.stdout, new RegExp(`/ingot-test-run-${process.pid}$`, 'm'));
+    if (cgroup.dirs.some((d) => existsSync(join(d, 'pids.max')))) {
+      const forks = await runCommand(['sh', '-c', 'for i in $(seq 1 30); do sleep 1 & done; wait'], {
+        cgroupProcs: cgroup.procsFiles,
+        check: false,
+      });
+      assert.match(forks.stderr, /fork|resource temporarily unavailable/i, 'the 9th process was refused');
+    }
+    const sleeper = startCommand(['sleep', '60'], { cgroupProcs: cgroup.procsFiles });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok((await cgroup.pids()).includes(sleeper.pid ?? -1), 'the exec keeps the joined pid');
+    sleeper.kill();
+    await sleeper.done.catch(() => {});
+    const refused = await runCommand(['true'], { cgroupProcs: ['/proc/1/no-such-cgroup.procs'], check: false });
+    assert.equal(refused.exitCode, 125, 'a cgroup that cannot be joined stops the command before it runs');
+  } finally {
+    await cgroup.remove();
+  }
 });
 
 test('no cgroups: a warning value, not an exception', async () => {

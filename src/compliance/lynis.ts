@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
 import { hasTool } from '../process/index.ts';
+import { JAIL_OUT } from './openscap.ts';
 import { runOnScratchOverlay } from '../rootfs/scratch-overlay.ts';
 
 export const LYNIS_FILES = { report: 'lynis-report.dat', log: 'lynis.log', profile: 'lynis-ingot.prf' } as const;
@@ -43,6 +44,8 @@ export interface LynisOptions {
   workDir?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The build's cgroup (`cgroup.procs` files) the audit runs in. */
+  cgroupProcs?: readonly string[];
 }
 
 export interface LynisResult {
@@ -101,15 +104,17 @@ export async function runLynis(opts: LynisOptions): Promise<LynisResult> {
       '--no-colors',
       '--no-plugins',
       '--profile',
-      profilePath,
+      `${JAIL_OUT}/${LYNIS_FILES.profile}`,
       '--logfile',
-      logPath,
+      `${JAIL_OUT}/${LYNIS_FILES.log}`,
       '--report-file',
-      reportPath,
+      `${JAIL_OUT}/${LYNIS_FILES.report}`,
       ...(opts.testGroups?.length ? ['--tests-from-group', opts.testGroups.join(' ')] : []),
     ],
     ...(opts.workDir ? { workDir: opts.workDir } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.cgroupProcs ? { cgroupProcs: opts.cgroupProcs } : {}),
+    jail: { binds: [{ hostPath: opts.outDir, jailPath: JAIL_OUT, writable: true }] },
     timeoutMs: opts.timeoutMs ?? 15 * 60_000,
   });
   const report = await readFile(reportPath, 'utf8').catch(() => '');

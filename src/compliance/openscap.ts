@@ -3,13 +3,17 @@
  * --results-arf … --report … DATASTREAM`, run on a discarded writable overlay of the image's layers.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
 import { missingTool } from '../process/index.ts';
 import { runOnScratchOverlay } from '../rootfs/scratch-overlay.ts';
 import { parseXccdfResults, type XccdfSummary } from './xccdf-results.ts';
 
 export const CIS_LEVEL1_SERVER = 'xccdf_org.ssgproject.content_profile_cis_level1_server';
+/** Where a scanner's output directory is inside the scan jail, and its SCAP content. */
+export const JAIL_OUT = '/ingot-out';
+const JAIL_CONTENT = '/ingot-content';
+
 export const OPENSCAP_FILES = { arf: 'openscap-arf.xml', report: 'openscap-report.html' } as const;
 
 export interface OpenScapOptions {
@@ -23,6 +27,8 @@ export interface OpenScapOptions {
   outDir: string;
   workDir?: string;
   signal?: AbortSignal;
+  /** The build's cgroup (`cgroup.procs` files) the scan runs in. */
+  cgroupProcs?: readonly string[];
 }
 
 export interface OpenScapResult extends XccdfSummary {
@@ -57,11 +63,18 @@ export async function runOpenScap(opts: OpenScapOptions): Promise<OpenScapResult
       '--profile',
       profile,
       '--results-arf',
-      arfPath,
+      `${JAIL_OUT}/${OPENSCAP_FILES.arf}`,
       '--report',
-      reportPath,
-      opts.datastream,
+      `${JAIL_OUT}/${OPENSCAP_FILES.report}`,
+      `${JAIL_CONTENT}/${basename(opts.datastream)}`,
     ],
+    jail: {
+      binds: [
+        { hostPath: opts.outDir, jailPath: JAIL_OUT, writable: true },
+        { hostPath: dirname(opts.datastream), jailPath: JAIL_CONTENT },
+      ],
+    },
+    ...(opts.cgroupProcs ? { cgroupProcs: opts.cgroupProcs } : {}),
     ...(opts.workDir ? { workDir: opts.workDir } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });

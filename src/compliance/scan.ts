@@ -25,6 +25,8 @@ export interface ComplianceScanOptions {
   workDir?: string;
   /** The build's abort signal: cancelling kills the scanners. */
   signal?: AbortSignal;
+  /** The build's reader cgroup (`cgroup.procs` files): the scanners run under its limits. */
+  cgroupProcs?: readonly string[];
 }
 
 export interface ComplianceScores {
@@ -46,7 +48,11 @@ export async function runComplianceScans(opts: ComplianceScanOptions): Promise<C
   await mkdir(dir, { recursive: true });
   const scanners = opts.scanners ?? ['openscap', 'lynis'];
   const scores: ComplianceScores = { skipped: {} };
-  const work = { ...(opts.workDir ? { workDir: opts.workDir } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
+  const work = {
+    ...(opts.workDir ? { workDir: opts.workDir } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.cgroupProcs ? { cgroupProcs: opts.cgroupProcs } : {}),
+  };
   const openscap = async () => {
     const missing = openScapUnavailable();
     if (missing) return void (scores.skipped.openscap = missing);

@@ -25,6 +25,8 @@ export interface Settings {
   secretAccessKey: string | undefined;
   cacheMaxGib: number;
   minFreeGib: number;
+  /** 0: no quota. */
+  buildDiskQuotaGib: number;
   buildTimeoutMinutes: number;
   buildMaxAttempts: number;
   buildLeaseSeconds: number;
@@ -79,6 +81,7 @@ export type BuildSettings = Pick<
   | 'proxyEnv'
   | 'systemdRouting'
   | 'minFreeGib'
+  | 'buildDiskQuotaGib'
 >;
 
 export interface Setting<K extends keyof Settings = keyof Settings> {
@@ -164,6 +167,14 @@ export const SETTINGS: readonly Setting[] = [
     fallback: () => 1,
     shownDefault: '`1`',
     doc: 'free space (GiB) a build needs on the data directory to start (`0` turns the check off)',
+  }),
+  setting({
+    key: 'buildDiskQuotaGib',
+    env: 'INGOT_BUILD_DISK_QUOTA_GIB',
+    parse: num({ min: 0 }),
+    fallback: () => 0,
+    shownDefault: '`0`',
+    doc: "disk space (GiB) one build's work directory (its layers' upper dirs, tarballs, scratch disks) may use; past it the build fails naming the stage and directory (`0`: no quota; an infrastructure configuration's `ingot:disk-quota-gib` tag overrides it)",
   }),
   setting({
     key: 'buildTimeoutMinutes',

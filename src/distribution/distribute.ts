@@ -2,7 +2,8 @@
  * @module Distributes a finished build to every region (site) of the image's distribution
  * configuration: artifacts into the site's content-addressed store, container images also to
  * their OCI registry. All or nothing: when one target fails, the copies already made are removed
- * and a `DistributionFailed` names the target.
+ * and a `DistributionFailed` names the target; a crash part-way is undone from the distribution
+ * journal (`journal.ts`) by `reapDistributionLeftovers` unless the image became AVAILABLE.
  */
 import { join } from 'node:path';
 import { tryParseArn } from '../arn/arn.ts';
@@ -10,6 +11,7 @@ import type { OutputManifest } from '../artifacts/manifest.ts';
 import { sha256File } from '../artifacts/manifest.ts';
 import type { Distribution, Image, OutputResources } from '../model/generated/shapes.ts';
 import type { IngotConfig } from '../config/ingot-config.ts';
+import { dropJournal, newJournal, writeJournal } from './journal.ts';
 import { deleteRemoteImage, pushImage, registryFor, type PushTarget } from './registry.ts';
 import type { PutOptions, Site } from './site.ts';
 import { openSite } from './sites.ts';
@@ -71,10 +73,14 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
   const out: OutputResources = {};
   const manifestSha = await sha256File(join(input.outputDir, 'manifest.json'));
   let target = '';
+  const journal = newJournal(image.arn ?? '', input.account, id);
   try {
     for (const d of distributions) {
       target = `region ${d.region}`;
       const site = openSite(input.home, config, d.region, input.account);
+      // Recorded before the first byte is written, so a crash from here on is undone on recovery.
+      journal.regions.push(d.region);
+      await writeJournal(input.home, journal);
       placed.push(site);
       for (const a of manifest.artifacts) {
         const name = a.path.split('/').pop()!;
@@ -99,6 +105,8 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
             pushed.push({ uri, target: push });
             uris.push(uri);
           }
+          journal.pushed = pushed.map((p) => p.uri);
+          await writeJournal(input.home, journal);
         }
         uris.push(site.archiveUri(id, manifest.version));
         (out.containers ??= []).push({ region: d.region, imageUris: uris });
@@ -120,7 +128,10 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
     }
     return out;
   } catch (err) {
-    await undo(placed, id, pushed);
+    const undone = await undo(placed, id, pushed);
+    // What could not be removed now is left to reapDistributionLeftovers (an owner of 0 is no live process).
+    if (!undone) await writeJournal(input.home, { ...journal, pid: 0, pidStart: '' }).catch(() => {});
+    else await dropJournal(input.home, journal.imageArn).catch(() => {});
     throw new DistributionFailed(target, err instanceof Error ? err.message : String(err));
   }
 }
@@ -146,12 +157,17 @@ function put(input: DistributeInput, what: string): PutOptions {
   };
 }
 
-/** Removes what a failed distribution already placed (best effort; the image will be FAILED). */
+/** Removes what a failed distribution already placed (the image will be FAILED); false when some of it stayed. */
 async function undo(
   sites: readonly Site[],
   id: string,
   pushed: readonly { uri: string; target: PushTarget }[],
-): Promise<void> {
-  for (const site of sites) await site.removeImage(id).catch(() => undefined);
-  for (const p of pushed) await deleteRemoteImage(p.uri, p.target.registry).catch(() => undefined);
+): Promise<boolean> {
+  let ok = true;
+  const failed = () => {
+    ok = false;
+  };
+  for (const site of sites) await site.removeImage(id).catch(failed);
+  for (const p of pushed) await deleteRemoteImage(p.uri, p.target.registry).catch(failed);
+  return ok;
 }

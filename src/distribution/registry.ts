@@ -5,12 +5,13 @@
  * its own repositories (the account id is a path segment, as ECR gives every account its own
  * registry), so one account's push never replaces another account's tag.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IngotError } from '../errors/ingot-error.ts';
 import type { RegistryConfig } from '../config/ingot-config.ts';
 import { CommandFailed, runCommand } from '../process/index.ts';
+import { TOMBSTONE_TAG, writeTombstoneLayout } from './tombstone.ts';
 
 export interface PushTarget {
   registry: RegistryConfig;
@@ -91,7 +92,38 @@ export async function pushImage(
   });
 }
 
-/** Deletes an image from a registry (lifecycle DELETE); the registry must allow deletes. */
+/**
+ * Deletes one tag of an image from a registry (lifecycle DELETE, undoing a distribution); the registry
+ * must allow deletes. The registry API can only delete manifests, and deleting the tag's manifest would
+ * remove every other tag on the same digest (another image with the same content): so the tag is first
+ * moved to a tombstone image of its own, and that is deleted by its digest.
+ */
 export async function deleteRemoteImage(uri: string, registry: RegistryConfig): Promise<void> {
-  await withRegistryOptions(registry, (options) => skopeo(['delete', ...options, `docker://${uri}`]));
+  if (uri.includes('@')) {
+    // By digest: exactly that manifest.
+    await withRegistryOptions(registry, (options) => skopeo(['delete', ...options, `docker://${uri}`]));
+    return;
+  }
+  const repository = uri.replace(/:[^:/]+$/, '');
+  const dir = await mkdtemp(join(tmpdir(), 'ingot-tombstone-'));
+  try {
+    await writeTombstoneLayout(join(dir, 'layout'));
+    const digestFile = join(dir, 'digest');
+    await withRegistryOptions(registry, async (options) => {
+      const dest = options.map((o) => o.replace(/^--/, '--dest-'));
+      await skopeo([
+        'copy',
+        '--quiet',
+        ...dest,
+        '--digestfile',
+        digestFile,
+        `oci:${join(dir, 'layout')}:${TOMBSTONE_TAG}`,
+        `docker://${uri}`,
+      ]);
+      const digest = (await readFile(digestFile, 'utf8')).trim();
+      await skopeo(['delete', ...options, `docker://${repository}@${digest}`]);
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

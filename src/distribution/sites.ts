@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { IngotConfig } from '../config/ingot-config.ts';
 import { S3Site } from './s3-site.ts';
 import type { Site } from './site.ts';
-import { imageDir, placeFile, pruneBlobs, putBlob, removeImage } from './site-store.ts';
+import { commitImage, imageDir, pruneBlobs, removeImage, storeFile } from './site-store.ts';
 
 export class DirectorySite implements Site {
   readonly region: string;
@@ -28,11 +28,12 @@ export class DirectorySite implements Site {
   }
 
   async putFile(imageId: string, name: string, sha256: string, source: string): Promise<void> {
-    await putBlob(this.root, sha256, source);
-    await placeFile(this.root, imageId, name, sha256);
+    await storeFile(this.root, imageId, name, sha256, source);
   }
 
-  async commit(): Promise<void> {}
+  commit(imageId: string): Promise<void> {
+    return commitImage(this.root, imageId);
+  }
 
   removeImage(imageId: string): Promise<void> {
     return removeImage(this.root, imageId);

@@ -19,6 +19,7 @@ import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/
 import { writeOciArchiveArtifact, writeOciOutput } from './outputs/oci-image.ts';
 import { startBaseLayer, type BaseLayerJob } from './outputs/base-layer.ts';
 import { createBuildWorkDir, markWorkDirKept } from './work-dirs.ts';
+import { BuildDiskQuotaExceeded, type QuotaWatch, watchDiskQuota } from './disk-quota.ts';
 import { gatherEvidence, signChecksums, type EvidenceOptions } from './evidence.ts';
 import { outputKey, restoreOutputs, saveOutputs } from './outputs/output-cache.ts';
 import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
@@ -54,6 +55,8 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** The whole build (parent to tests) must finish within this many milliseconds. */
   timeoutMs?: number;
+  /** The build's work directory may hold at most this many bytes (INGOT_BUILD_DISK_QUOTA_GIB); default no quota. */
+  diskQuotaBytes?: number | undefined;
   /** CPU/memory/process limits of every build and test instance (from the instance type). */
   limits?: { cpus?: number; memoryMiB?: number; pids?: number };
   /** `host`: build and test steps use the host's network (opt-in, see docs/security.md); default isolated. */
@@ -114,16 +117,22 @@ export async function runBuild(request: BuildRequest, given: BuildOptions): Prom
 async function runBuildWithin(
   request: BuildRequest,
   opts: BuildOptions,
-  signal: AbortSignal | undefined,
+  outerSignal: AbortSignal | undefined,
 ): Promise<BuildResult> {
   const onEvent = opts.onEvent ?? (() => {});
   const stages: Record<string, number> = {};
+  let signal = outerSignal;
+  let quota: QuotaWatch | undefined;
+  const overQuota = (name: BuildStage) => {
+    const q = quota?.exceeded();
+    return q ? new BuildDiskQuotaExceeded(name, q.usedBytes, opts.diskQuotaBytes ?? 0, q.path) : undefined;
+  };
   const stage = async <T>(name: BuildStage, detail: string | undefined, fn: () => Promise<T>): Promise<T> => {
-    if (signal?.aborted) throw new BuildCancelled();
+    if (signal?.aborted) throw overQuota(name) ?? new BuildCancelled();
     onEvent({ type: 'stage', stage: name, status: 'start', ...(detail ? { detail } : {}) });
     const started = performance.now();
     const out = await fn().catch((err: unknown) => {
-      throw diskFullFailure(name, err) ?? err;
+      throw overQuota(name) ?? diskFullFailure(name, err) ?? err;
     });
     stages[name] = Math.round(performance.now() - started);
     onEvent({ type: 'stage', stage: name, status: 'end', durationMs: stages[name] });
@@ -131,6 +140,10 @@ async function runBuildWithin(
   };
   await mkdir(opts.outputDir, { recursive: true });
   const workDir = await createBuildWorkDir(opts.home);
+  if (opts.diskQuotaBytes) {
+    quota = watchDiskQuota(workDir, opts.diskQuotaBytes);
+    signal = outerSignal ? AbortSignal.any([outerSignal, quota.signal]) : quota.signal;
+  }
   const logDir = join(opts.outputDir, 'logs');
   const cache = opts.noCache ? undefined : opts.cache;
   const passIn = opts.passIn ?? {};
@@ -235,6 +248,7 @@ async function runBuildWithin(
         options: evidenceOptions,
         onEvent,
         signal,
+        limits: opts.limits,
       }),
     );
     evidenceRun.catch(() => {}); // awaited below, after the tests (whose failure comes first)
@@ -284,6 +298,7 @@ async function runBuildWithin(
     ok = true;
     return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey };
   } finally {
+    quota?.stop();
     baseLayer?.cancel();
     await baseLayer?.result.catch(() => {});
     for (const release of ctx.releases) release();

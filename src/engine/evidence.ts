@@ -7,6 +7,7 @@
  */
 import type { EvidenceSummary } from '../artifacts/manifest.ts';
 import { join } from 'node:path';
+import { createReaderCgroup, type ResourceLimits } from '../cgroups/index.ts';
 import { runComplianceScans } from '../compliance/scan.ts';
 import { LYNIS_IMAGE_GROUPS } from '../compliance/lynis.ts';
 import { checkSeverityThreshold } from '../findings/aggregate.ts';
@@ -45,15 +46,29 @@ export interface EvidenceRun {
   onEvent: BuildEventSink;
   /** The build's abort signal (cancel ends the SBOM and scanner processes). */
   signal?: AbortSignal | undefined;
+  /** The build's instance limits: the SBOM and scanner processes run in a cgroup with them. */
+  limits?: ResourceLimits | undefined;
 }
 
+/** The evidence, its host-side readers of the image in a cgroup with the build's limits (removed after). */
 export async function gatherEvidence(r: EvidenceRun): Promise<EvidenceSummary> {
+  const { cgroup, warnings } = await createReaderCgroup(r.limits ?? {});
+  for (const w of warnings) r.onEvent({ type: 'log', line: `evidence: ${w}` });
+  try {
+    return await gatherEvidenceIn(r, cgroup?.procsFiles ?? []);
+  } finally {
+    await cgroup?.remove();
+  }
+}
+
+async function gatherEvidenceIn(r: EvidenceRun, cgroupProcs: readonly string[]): Promise<EvidenceSummary> {
   const sboms = await generateSbomsForLayers({
     lowerDirs: r.lowerDirs,
     outDir: r.outputDir,
     name: r.name,
     version: r.version,
     workDir: r.workDir,
+    cgroupProcs,
     ...(r.signal ? { signal: r.signal } : {}),
   });
   r.onEvent({
@@ -106,6 +121,7 @@ export async function gatherEvidence(r: EvidenceRun): Promise<EvidenceSummary> {
       profile: `xccdf_org.ssgproject.content_profile_${r.options.complianceProfile}`,
       lynisTestGroups: LYNIS_IMAGE_GROUPS,
       workDir: r.workDir,
+      cgroupProcs,
       ...(r.signal ? { signal: r.signal } : {}),
     });
     summary.compliance = {

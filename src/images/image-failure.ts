@@ -12,6 +12,8 @@ export type FailureKind =
   | 'test'
   /** The build ran past its time limit. */
   | 'timeout'
+  /** The build's work directory passed its disk quota (`target`: the directory holding the most). */
+  | 'disk-quota'
   /** ImportDiskImage could not read the disk (`target`). */
   | 'import'
   /** Copying the outputs to a region or registry (`target`) failed; RetryImage redoes only the distribution. */
@@ -46,6 +48,7 @@ export function failureReason(f: ImageFailure): string {
       case 'build':
       case 'test':
       case 'timeout':
+      case 'disk-quota':
         return f.component
           ? `${f.stage} failed in component '${f.component}': ${f.detail}`
           : `${f.stage} failed: ${f.detail}`;

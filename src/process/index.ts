@@ -3,3 +3,4 @@ export { CommandFailed, type CommandExit } from './command-failed.ts';
 export { runCommand, type RunOptions } from './run.ts';
 export { startCommand, type StartOptions, type StartedCommand } from './start.ts';
 export { findTool, hasTool, missingTool } from './tools.ts';
+export { processStart } from './process-start.ts';

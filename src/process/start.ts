@@ -32,6 +32,11 @@ export interface StartOptions {
   check?: boolean;
   /** Keep at most this many characters of each stream (default 16 Mi; streaming callbacks see everything). */
   maxCapture?: number;
+  /**
+   * `cgroup.procs` files (one per hierarchy) the process writes its own pid to before it execs the
+   * command, so it and everything it forks count against that cgroup's limits from the first instruction.
+   */
+  cgroupProcs?: readonly string[];
   /** What a CommandFailed message calls the command, e.g. `tar of DIR` (default: its first three words). */
   label?: string;
   /** Applied to argv and output text before they go into a CommandFailed (e.g. to hide credentials). */
@@ -52,9 +57,15 @@ export interface StartedCommand {
 
 const DEFAULT_CAPTURE = 16 * 1024 * 1024;
 
-export function startCommand(argv: readonly string[], opts: StartOptions = {}): StartedCommand {
-  const [file, ...args] = argv;
-  if (!file) throw new TypeError('startCommand: empty argv');
+// Joins every cgroup named before `--` (exit 125 when one refuses), then execs the rest.
+const JOIN_CGROUP = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+
+export function startCommand(command: readonly string[], opts: StartOptions = {}): StartedCommand {
+  if (!command[0]) throw new TypeError('startCommand: empty argv');
+  const argv = opts.cgroupProcs?.length
+    ? ['sh', '-c', JOIN_CGROUP, 'ingot-cgroup-join', ...opts.cgroupProcs, '--', ...command]
+    : command;
+  const [file = '', ...args] = argv;
   const redact = opts.redact ?? ((s: string) => s);
   const inherit = opts.stdin === 'inherit';
   const child: ChildProcess = spawn(file, args, {
@@ -114,7 +125,7 @@ export function startCommand(argv: readonly string[], opts: StartOptions = {}): 
       ...exit,
       stdout: redact(exit.stdout),
       stderr: redact(exit.stderr),
-      argv: argv.map(redact),
+      argv: command.map(redact),
       ...(startError ? { startError } : {}),
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.label !== undefined ? { label: redact(opts.label) } : {}),

@@ -15,6 +15,8 @@ export interface GenerateLayerSbomsOptions extends Omit<GenerateSbomsOptions, 'r
   workDir?: string;
   /** The build's abort signal: cancelling ends the SBOM process. */
   signal?: AbortSignal;
+  /** The build's reader cgroup (`cgroup.procs` files): the SBOM process runs under its limits. */
+  cgroupProcs?: readonly string[];
 }
 
 const MAX_REASON = 500;
@@ -58,8 +60,9 @@ export function childFailure(exitCode: number, stderr: string): IngotError {
 export async function generateSbomsForLayers(
   opts: GenerateLayerSbomsOptions,
 ): Promise<Omit<GeneratedSboms, 'inventory'>> {
-  const { lowerDirs, workDir, signal, ...rest } = opts;
-  if (lowerDirs.length === 1) {
+  const { lowerDirs, workDir, signal, cgroupProcs, ...rest } = opts;
+  // One plain tree is read in this process, unless the reads must count against a build's cgroup.
+  if (lowerDirs.length === 1 && !cgroupProcs?.length) {
     try {
       const { inventory: _inventory, ...result } = await generateSboms({
         ...rest,
@@ -77,6 +80,7 @@ export async function generateSbomsForLayers(
     argv: [process.execPath, entry, '{ROOT}', JSON.stringify(rest)],
     ...(workDir ? { workDir } : {}),
     ...(signal ? { signal } : {}),
+    ...(cgroupProcs ? { cgroupProcs } : {}),
   });
   if (signal?.aborted) throw failure('ServiceException', 'cancelled');
   if (run.exitCode !== 0) throw childFailure(run.exitCode, run.stderr);

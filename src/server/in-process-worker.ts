@@ -1,6 +1,7 @@
 /**
  * @module The server's own worker: on start it cleans up after a killed predecessor (stale
- * sandboxes, builds left running → FAILED), opens the layer cache and starts taking jobs.
+ * sandboxes, builds left running → FAILED), opens the layer cache and starts taking jobs (whose first
+ * reap tick undoes the distributions the predecessor left half done).
  */
 import { openLayerCache } from '../cache/layer-cache.ts';
 import { loadIngotConfig } from '../config/ingot-config.ts';

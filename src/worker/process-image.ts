@@ -4,11 +4,12 @@
  * distribute, and append every event to the image's build log. A distribute job (DistributeImage,
  * RetryImage after a failed distribution) re-uses the build's outputs.
  */
+import { dropJournal } from '../distribution/journal.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { distribute } from '../distribution/distribute.ts';
 import { managedBase } from '../bases/catalogue.ts';
-import { instancePlan, settingsBuildOptions } from '../engine/build-settings.ts';
+import { diskQuotaOf, instancePlan, settingsBuildOptions } from '../engine/build-settings.ts';
 import { runBuild } from '../engine/build.ts';
 import type { EvidenceOptions } from '../engine/evidence.ts';
 import { resolveFeedPath } from '../findings/feed.ts';
@@ -71,6 +72,7 @@ async function buildOutputs(
     vm,
     ...(networkFor(record.doc) === 'host' ? { network: 'host' as const } : {}),
     ...settingsBuildOptions(ctx.settings ?? {}),
+    ...diskQuotaOption(record.doc),
     evidence: await evidenceFor(ctx.home, record.doc, ctx.settings ?? {}),
     ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}),
   });
@@ -133,11 +135,18 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
       outputResources: merged(record.doc.outputResources, outputResources, !distributions),
       osVersion,
     });
+    await dropJournal(ctx.home, arn); // the distribution is settled: nothing to undo after a crash now
     log(`image ${arn} is AVAILABLE`);
     return 'succeeded';
   } catch (err) {
     return settleFailedJob(ctx, job, err, log, 'build');
   }
+}
+
+/** The infrastructure configuration's `ingot:disk-quota-gib` tag, when it has one, overrides INGOT_BUILD_DISK_QUOTA_GIB. */
+function diskQuotaOption(image: Image): { diskQuotaBytes?: number } {
+  const bytes = diskQuotaOf(image.infrastructureConfiguration);
+  return bytes === undefined ? {} : { diskQuotaBytes: bytes };
 }
 
 /** The `ingot:network` resource tag of the infrastructure configuration: `host` opts in to the host's network. */

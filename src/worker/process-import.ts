@@ -5,6 +5,7 @@
  * outputs (its own region's site) and moves the image BUILDING → DISTRIBUTING → AVAILABLE, or
  * FAILED with the reason.
  */
+import { dropJournal } from '../distribution/journal.ts';
 import { IngotError } from '../errors/ingot-error.ts';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -68,6 +69,7 @@ export async function processImport(ctx: ProcessContext, job: JobOf<'image-impor
       log,
     });
     await setState(ctx.store, arn, 'AVAILABLE', undefined, { outputResources });
+    await dropJournal(ctx.home, arn); // the distribution is settled: nothing to undo after a crash now
     log(`image ${arn} is AVAILABLE`);
     return 'succeeded';
   } catch (err) {

@@ -8,6 +8,8 @@ import { isInProgress } from '../images/image-states.ts';
 import { reapStaleWorkDirs } from '../engine/work-dirs.ts';
 import { cleanupStaleSandboxes } from '../instance/sandbox/index.ts';
 import type { Image } from '../model/generated/shapes.ts';
+import type { IngotConfig } from '../config/ingot-config.ts';
+import { reapDistributionLeftovers } from '../distribution/leftovers.ts';
 import type { Job, Store } from '../store/types.ts';
 import { failImage } from './image-state.ts';
 
@@ -61,4 +63,16 @@ export async function reapExpiredJobs(store: Store, now = Date.now()): Promise<s
     if (arn) out.push(arn);
   }
   return out;
+}
+
+/**
+ * Undoes distributions a crash interrupted (journals of dead processes): the copies and pushed images of
+ * images that did not become AVAILABLE. Run after `recoverInterruptedBuilds` has failed their images.
+ */
+export async function reapInterruptedDistributions(store: Store, home: string, config: IngotConfig): Promise<string[]> {
+  return reapDistributionLeftovers(
+    home,
+    config,
+    async (arn) => (await store.resources.get<Image>(arn))?.doc.state?.status,
+  );
 }

@@ -4,6 +4,7 @@
  * classified from the error). Shared by every job kind.
  */
 import { DistributionFailed } from '../distribution/distribute.ts';
+import { BuildDiskQuotaExceeded } from '../engine/disk-quota.ts';
 import { BuildCancelled, BuildFailure, BuildTimeout } from '../engine/failure.ts';
 import { type ImageFailure, failureReason, stageOf, type StoredImage } from '../images/image-failure.ts';
 import type { ImageStatus } from '../model/generated/shapes.ts';
@@ -28,6 +29,8 @@ export function failureFromError(err: unknown, status: ImageStatus | undefined):
   if (err instanceof DistributionFailed)
     return { kind: 'distribution', stage: 'distribute', target: err.target, detail: err.reason };
   if (err instanceof ImportFailed) return { kind: 'import', stage: 'import', target: err.disk, detail: err.detail };
+  if (err instanceof BuildDiskQuotaExceeded)
+    return { kind: 'disk-quota', stage: err.stage, target: err.path, detail: err.detail };
   if (err instanceof BuildFailure) {
     const kind = err instanceof BuildTimeout ? 'timeout' : err.stage === 'test' ? 'test' : 'build';
     return { kind, stage: err.stage, ...(err.component ? { component: err.component } : {}), detail: err.detail };

@@ -15,7 +15,7 @@ import { every } from '../timers/every.ts';
 import { CANCELLED, SHUTDOWN } from './context.ts';
 import { dispatch } from './dispatch.ts';
 import { setState } from './image-state.ts';
-import { reapCrashLeftovers, reapExpiredJobs } from './recover.ts';
+import { reapCrashLeftovers, reapExpiredJobs, reapInterruptedDistributions } from './recover.ts';
 
 export interface WorkerOptions {
   store: Store;
@@ -91,11 +91,21 @@ export function startWorker(opts: WorkerOptions): Worker {
   };
 
   let lastReap = 0;
+  let reapingDistributions = false;
   const tick = async (): Promise<void> => {
     if (Date.now() - lastReap >= leaseMs / 2) {
       lastReap = Date.now();
       await reapExpiredJobs(opts.store);
       await reapCrashLeftovers(opts.home).catch((err: unknown) => opts.onError?.(err));
+      // In the background, one at a time: an unreachable site must not hold up taking jobs.
+      if (!reapingDistributions) {
+        reapingDistributions = true;
+        void reapInterruptedDistributions(opts.store, opts.home, opts.config?.() ?? {})
+          .catch((err: unknown) => opts.onError?.(err))
+          .finally(() => {
+            reapingDistributions = false;
+          });
+      }
     }
     while (!stopped && running.size < concurrency) {
       const job = await claimJob(opts.store, id, leaseMs);

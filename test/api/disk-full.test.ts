@@ -2,15 +2,17 @@
  * @module A full INGOT_HOME (a real small tmpfs): API writes answer 503 ServiceUnavailableException
  * saying the data directory is full, never a generic 500, and succeed again once space is freed; a
  * build that runs out of space fails naming its stage; a build below the free-space floor
- * (INGOT_MIN_FREE_GIB) does not start.
+ * (INGOT_MIN_FREE_GIB) does not start; a build past its disk quota fails naming the stage and the
+ * directory, and leaves no work directory, mount or cgroup behind.
  */
 import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { findChildCgroups } from '../../src/cgroups/index.ts';
 import { startTestServer } from '../helpers/server.ts';
 import { tarRootfs, tinyRootfs } from '../helpers/tiny-rootfs.ts';
 import { ct, startPipelineServer, waitForImage } from '../pipelines/helpers.ts';
@@ -76,6 +78,7 @@ async function buildOnce(
   name: string,
   parentImage: string,
   command: string,
+  resourceTags?: Record<string, string>,
 ): Promise<ib.Image> {
   const component = (
     await c.send(
@@ -104,6 +107,7 @@ async function buildOnce(
       new ib.CreateInfrastructureConfigurationCommand({
         name,
         instanceProfileName: 'ingot',
+        ...(resourceTags ? { resourceTags } : {}),
         clientToken: ct(),
       }),
     )
@@ -150,6 +154,46 @@ test('a build below the free-space floor does not start; one that fills the disk
     delete process.env['INGOT_MIN_FREE_GIB'];
     await t.server.close();
     execFileSync('umount', [mount]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a build past its disk quota (ingot:disk-quota-gib) fails naming the stage and directory, leaving nothing behind', {
+  skip,
+  timeout: 180_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-quota-'));
+  tinyRootfs(join(dir, 'root'), { dpkg: true });
+  const parent = join(dir, 'tiny.tar.zst');
+  tarRootfs(join(dir, 'root'), parent);
+  const t = await startPipelineServer({ worker: true, home: join(dir, 'home'), env: { INGOT_MIN_FREE_GIB: '0' } });
+  try {
+    const started = Date.now();
+    // About 80 MiB against a 16 MiB quota, then a step that would run for minutes: the quota ends it.
+    const image = await buildOnce(
+      t.client,
+      'quota',
+      parent,
+      'for i in {1..60}; do cat /bin/bash >> /big.bin; done && sleep 300',
+      { 'ingot:disk-quota-gib': String(16 / 1024) },
+    );
+    assert.equal(image.state?.status, 'FAILED');
+    assert.match(
+      image.state?.reason ?? '',
+      /^build failed: the build's disk use \(0\.\d\d GiB, most of it in .*\/work\/build-[^/]+\/layer-[^ ]*\) passed its quota of 0\.02 GiB/,
+    );
+    assert.ok(Date.now() - started < 120_000, 'the quota stopped the step long before its sleep ended');
+    const work = join(t.home, 'work');
+    assert.deepEqual(
+      existsSync(work) ? readdirSync(work).filter((d) => d.startsWith('build-')) : [],
+      [],
+      'no work directory left',
+    );
+    assert.equal(readFileSync('/proc/mounts', 'utf8').includes(t.home), false, 'no mount left under INGOT_HOME');
+    const cgroups = await findChildCgroups(new RegExp(`^ingot-(sbx|read)-[0-9a-f]+-p${process.pid}$`));
+    assert.deepEqual([...cgroups.keys()], [], 'no build cgroup left');
+  } finally {
+    await t.server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -13,6 +13,8 @@ import { after, before, test } from 'node:test';
 import { ImageFileError, readImageFile } from '../../src/rootfs/read-image-file.ts';
 import { runOnScratchOverlay } from '../../src/rootfs/scratch-overlay.ts';
 import { generateSboms } from '../../src/sbom/generate.ts';
+import { generateSbomsForLayers } from '../../src/sbom/layers.ts';
+import { createReaderCgroup } from '../../src/cgroups/index.ts';
 
 const skip = process.getuid?.() !== 0 ? 'needs root (device nodes, overlayfs)' : false;
 let dir = '';
@@ -123,4 +125,28 @@ test('cancelling a scan over the image ends its process (and its mount namespace
   await new Promise((r) => setTimeout(r, 200));
   const left = execFileSync('sh', ['-c', `pgrep -f '^${marker}' || true`], { encoding: 'utf8' }).trim();
   assert.equal(left, '', 'the scan process outlived the cancel');
+});
+
+test('SBOM of one tree in a build: read by a child process inside the reader cgroup, same traps contained', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const { cgroup } = await createReaderCgroup({ pids: 64, memoryMiB: 512 });
+  if (!cgroup) return;
+  try {
+    const out = await generateSbomsForLayers({
+      lowerDirs: [root],
+      outDir: join(dir, 'sbom-cgroup'),
+      name: 'traps',
+      version: '1.0.0',
+      workDir: dir,
+      cgroupProcs: cgroup.procsFiles,
+    });
+    assert.equal(out.packageCount, PKGS.length);
+    for (const f of [out.spdxPath, out.cycloneDxPath])
+      assert.doesNotMatch(readFileSync(f, 'utf8'), new RegExp(secretHash));
+    assert.deepEqual(await cgroup.pids(), [], 'the SBOM process is gone');
+  } finally {
+    await cgroup.remove();
+  }
 });

@@ -2,12 +2,15 @@
  * @module Per-sandbox runtime directories under `$INGOT_HOME/run/sandboxes/<id>/` with a state
  * file naming everything the sandbox created, so `cleanupStaleSandboxes` can undo a killed process.
  */
-import { readFileSync } from 'node:fs';
 import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findChildCgroups, removeCgroupDirs } from '../../cgroups/cgroup.ts';
+import { BUILD_CGROUP_NAME } from '../../cgroups/reader.ts';
+import { processStart } from '../../process/index.ts';
 import { mountsUnder, unmount } from './mounts.ts';
+
+export { processStart };
 
 export interface SandboxState {
   id: string;
@@ -23,20 +26,10 @@ export interface SandboxState {
 
 /** cgroup of a sandbox; the owner's pid in the name lets orphans be found without a state file. */
 export const sandboxCgroupName = (id: string): string => `ingot-${id}-p${process.pid}`;
-const SANDBOX_CGROUP = /^ingot-sbx-[0-9a-f]+-p(\d+)$/;
 
 /** For callers that name no data directory (tests, ad hoc tools): never the user's ~/.ingot. */
 export const defaultIngotHome = (): string => join(tmpdir(), 'ingot');
 export const sandboxesDir = (ingotHome: string): string => join(ingotHome, 'run', 'sandboxes');
-
-export function processStart(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
-  } catch {
-    return '';
-  }
-}
 
 /** SIGKILLs a helper process if it is still the one that was started (pid not recycled). */
 export function stopHelper(helper: { pid: number; start: string }): void {
@@ -102,13 +95,13 @@ export async function cleanupStaleSandboxes(ingotHome: string): Promise<string[]
 }
 
 /**
- * Sandbox cgroups below this process's own cgroup whose owner is dead, with no runtime dir left
+ * Sandbox and reader cgroups below this process's own cgroup whose owner is dead, with no runtime dir left
  * to name them (the owner's INGOT_HOME was deleted, say). Returns their directories.
  */
 async function removeOrphanCgroups(): Promise<string[]> {
   const removed: string[] = [];
-  for (const [name, dirs] of await findChildCgroups(SANDBOX_CGROUP)) {
-    const pid = Number(SANDBOX_CGROUP.exec(name)?.[1]);
+  for (const [name, dirs] of await findChildCgroups(BUILD_CGROUP_NAME)) {
+    const pid = Number(BUILD_CGROUP_NAME.exec(name)?.[1]);
     if (pid === process.pid || processStart(pid) !== '') continue;
     await removeCgroupDirs(dirs);
     removed.push(...dirs);

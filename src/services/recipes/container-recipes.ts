@@ -50,7 +50,7 @@ export function createContainerRecipe(
         name: input.name,
         description: input.description,
         platform: input.platformOverride ?? (b.platform as ContainerRecipe['platform']),
-        components: input.components ?? [],
+        components: input.components?.length ? input.components : undefined,
         instanceConfiguration: input.instanceConfiguration,
         dockerfileTemplateData,
         kmsKeyId: input.kmsKeyId,

@@ -31,7 +31,7 @@ export function createImageRecipe(
         name: input.name,
         description: input.description,
         platform: b.platform as ImageRecipe['platform'],
-        components: input.components ?? [],
+        components: input.components?.length ? input.components : undefined,
         parentImage: input.parentImage,
         blockDeviceMappings: input.blockDeviceMappings,
         ...tagsField(input.tags),
