@@ -17,6 +17,7 @@ packages=(
   apache2-utils     # htpasswd, for the authenticated registry test
   iproute2 util-linux e2fsprogs zstd
   openscap-scanner openscap-utils lynis  # compliance scans (oscap-chroot, Lynis) of built images
+  chromium          # the real headless browser of the console test (test/console/, driven by playwright-core)
 )
 missing=()
 for p in "${packages[@]}"; do

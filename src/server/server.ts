@@ -12,6 +12,7 @@ import { auditRefused } from '../audit/audit-log.ts';
 import { startEventPruning } from '../events/retention.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
 import type { Store } from '../store/types.ts';
+import { isConsoleRequest, serveConsole } from './console-static.ts';
 import { databaseFile, DEFAULT_HOST, DEFAULT_PORT } from './config.ts';
 import { ensureDefaultCredential, type DefaultCredentialResult } from './credentials.ts';
 import { startInProcessWorker } from './in-process-worker.ts';
@@ -84,7 +85,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const host = opts.host ?? DEFAULT_HOST;
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port: opts.port ?? DEFAULT_PORT }, () => resolve(s));
+    // The console's static files at /console/; everything else is the API.
+    const fetch = (req: Request) =>
+      isConsoleRequest(req.method, new URL(req.url).pathname) ? serveConsole(req) : app.fetch(req);
+    const s = serve({ fetch, hostname: host, port: opts.port ?? DEFAULT_PORT }, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;

@@ -86,6 +86,7 @@ export const command: CommandModule = {
           `  export AWS_ACCESS_KEY_ID=${credential.accessKeyId}\n  export AWS_SECRET_ACCESS_KEY=${credential.secretAccessKey}\n`,
       );
     }
+    process.stderr.write(`ingot server: web console at ${server.url}/console/ (sign in with an access key)\n`);
     process.stdout.write(
       `ingot server listening on ${server.url}  (aws imagebuilder ... --endpoint-url ${server.url})\n`,
     );

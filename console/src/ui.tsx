@@ -1,0 +1,155 @@
+/**
+ * @module Shared pieces of the console's pages: the API error alert, a loader hook, a table that
+ * pages through an API with its nextToken (one page in memory at a time), and hash links.
+ */
+import Alert from '@cloudscape-design/components/alert';
+import Pagination from '@cloudscape-design/components/pagination';
+import StatusIndicator, { type StatusIndicatorProps } from '@cloudscape-design/components/status-indicator';
+import Table, { type TableProps } from '@cloudscape-design/components/table';
+import { type DependencyList, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+
+/** The API's own error type and message (an SDK ServiceException carries both). */
+export function errorText(err: unknown): { title: string; message: string } {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e?.$metadata?.httpStatusCode;
+  return {
+    title: `${e?.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}`,
+    message: e?.message || String(err),
+  };
+}
+
+export function ApiError({ error, onDismiss }: { error: unknown; onDismiss?: () => void }): ReactNode {
+  if (!error) return null;
+  const { title, message } = errorText(error);
+  return (
+    <Alert type="error" header={title} dismissible={!!onDismiss} onDismiss={onDismiss}>
+      <span data-testid="api-error" style={{ whiteSpace: 'pre-wrap' }}>
+        {message}
+      </span>
+    </Alert>
+  );
+}
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** Runs `load` when `deps` change (and on reload); the newest call wins. */
+export function useLoad<T>(load: () => Promise<T>, deps: DependencyList): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
+  const [tick, setTick] = useState(0);
+  const seq = useRef(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names the dependencies
+  useEffect(() => {
+    const mine = ++seq.current;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => mine === seq.current && setState({ data, loading: false }),
+      (error: unknown) => mine === seq.current && setState({ error, loading: false }),
+    );
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading, reload };
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string | undefined;
+}
+
+/**
+ * A Cloudscape table over an API list operation: fetches one page at a time with the API's
+ * nextToken (open-ended pagination), remembers the tokens of pages seen so "previous" works.
+ */
+export function PagedTable<T>(props: {
+  fetchPage: (nextToken: string | undefined) => Promise<Page<T>>;
+  columns: TableProps.ColumnDefinition<T>[];
+  header: ReactNode;
+  empty: string;
+  /** Changing it starts again from the first page. */
+  resetKey?: string;
+  filter?: ReactNode;
+  trackBy?: TableProps.TrackBy<T>;
+}): ReactNode {
+  const [pageIndex, setPageIndex] = useState(0);
+  const tokens = useRef<(string | undefined)[]>([undefined]);
+  const [hasMore, setHasMore] = useState(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new resetKey restarts the paging
+  useEffect(() => {
+    tokens.current = [undefined];
+    setPageIndex(0);
+  }, [props.resetKey]);
+  const page = useLoad(async () => {
+    const p = await props.fetchPage(tokens.current[pageIndex]);
+    tokens.current[pageIndex + 1] = p.nextToken;
+    setHasMore(!!p.nextToken);
+    return p;
+  }, [pageIndex, props.resetKey]);
+  return (
+    <>
+      <ApiError error={page.error} />
+      <Table
+        variant="container"
+        header={props.header}
+        items={page.data?.items ?? []}
+        loading={page.loading}
+        loadingText="Loading"
+        columnDefinitions={props.columns}
+        trackBy={props.trackBy}
+        empty={props.empty}
+        filter={props.filter}
+        pagination={
+          <Pagination
+            openEnd={hasMore}
+            currentPageIndex={pageIndex + 1}
+            pagesCount={pageIndex + 1 + (hasMore ? 1 : 0)}
+            onChange={(e) => setPageIndex(e.detail.currentPageIndex - 1)}
+            ariaLabels={{
+              nextPageLabel: 'Next page',
+              previousPageLabel: 'Previous page',
+              pageLabel: (n) => `Page ${n}`,
+            }}
+          />
+        }
+      />
+    </>
+  );
+}
+
+const STATUS: Record<string, StatusIndicatorProps.Type> = {
+  AVAILABLE: 'success',
+  FAILED: 'error',
+  CANCELLED: 'stopped',
+  CANCELLING: 'in-progress',
+  PENDING: 'pending',
+  BUILDING: 'in-progress',
+  TESTING: 'in-progress',
+  DISTRIBUTING: 'in-progress',
+  INTEGRATING: 'in-progress',
+  CREATING: 'in-progress',
+  DELETED: 'stopped',
+  DEPRECATED: 'warning',
+  DISABLED: 'stopped',
+  ENABLED: 'success',
+};
+
+export function Status({ value }: { value: string | undefined }): ReactNode {
+  return <StatusIndicator type={STATUS[value ?? ''] ?? 'info'}>{value ?? 'unknown'}</StatusIndicator>;
+}
+
+/** A link inside the console (hash routing: `#/images/…`). */
+export const href = (...parts: string[]): string => `#/${parts.map(encodeURIComponent).join('/')}`;
+
+export const when = (iso: string | Date | undefined): string => (iso ? new Date(iso).toLocaleString() : '-');
+
+/** The last segments of an ARN after the resource type: `name/1.0.0/1`. */
+export const arnTail = (arn: string | undefined): string =>
+  (arn ?? '')
+    .split(':')
+    .pop()
+    ?.replace(/^[^/]*\//, '') ?? '';
+
+export const clientToken = (): string => crypto.randomUUID?.() ?? `${Date.now()}-${Math.random()}`;
