@@ -22,11 +22,21 @@ export function ApiError({ error, onDismiss }: { error: unknown; onDismiss?: () 
   if (!error) return null;
   const { title, message } = errorText(error);
   return (
-    <Alert type="error" header={title} dismissible={!!onDismiss} onDismiss={onDismiss}>
+    <Alert type="error" header={title} dismissible={!!onDismiss} onDismiss={onDismiss} dismissAriaLabel="Dismiss">
       <span data-testid="api-error" style={{ whiteSpace: 'pre-wrap' }}>
         {message}
       </span>
     </Alert>
+  );
+}
+
+/** A form's errorText: the API's error type and message (the Form draws the alert around it). */
+export function FormError({ error }: { error: unknown }): ReactNode {
+  const { title, message } = errorText(error);
+  return (
+    <span data-testid="api-error" style={{ whiteSpace: 'pre-wrap' }}>
+      <strong>{title}</strong>: {message}
+    </span>
   );
 }
 
@@ -153,3 +163,18 @@ export const arnTail = (arn: string | undefined): string =>
     ?.replace(/^[^/]*\//, '') ?? '';
 
 export const clientToken = (): string => crypto.randomUUID?.() ?? `${Date.now()}-${Math.random()}`;
+
+/** Up to `limit` items of a list operation, page by page (for pickers; the API pages by 25 at most). */
+export async function firstItems<T>(
+  fetchPage: (nextToken: string | undefined) => Promise<Page<T>>,
+  limit = 100,
+): Promise<T[]> {
+  const items: T[] = [];
+  let token: string | undefined;
+  do {
+    const p = await fetchPage(token);
+    items.push(...p.items);
+    token = p.nextToken;
+  } while (token && items.length < limit);
+  return items.slice(0, limit);
+}

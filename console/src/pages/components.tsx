@@ -22,7 +22,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Textarea from '@cloudscape-design/components/textarea';
 import { type ReactNode, useState } from 'react';
 import type { Clients } from '../session.ts';
-import { ApiError, arnTail, clientToken, errorText, href, PagedTable, useLoad, when } from '../ui.tsx';
+import { ApiError, FormError, arnTail, clientToken, errorText, href, PagedTable, useLoad, when } from '../ui.tsx';
 
 export function ComponentsPage({ c }: { c: Clients }): ReactNode {
   return (
@@ -156,7 +156,7 @@ export function ComponentCreatePage({ c }: { c: Clients }): ReactNode {
             Create component
           </Button>
         }
-        errorText={error ? <ApiError error={error} /> : undefined}
+        errorText={error ? <FormError error={error} /> : undefined}
       >
         <Container>
           <SpaceBetween size="m">

@@ -103,7 +103,7 @@ async function downloadSbom(c: Clients, arn: string): Promise<void> {
   const packages: { packageName?: string; packageVersion?: string }[] = [];
   let nextToken: string | undefined;
   do {
-    const r = await c.ib.send(new ListImagePackagesCommand({ imageBuildVersionArn: arn, maxResults: 1000, nextToken }));
+    const r = await c.ib.send(new ListImagePackagesCommand({ imageBuildVersionArn: arn, maxResults: 25, nextToken }));
     packages.push(...(r.imagePackageList ?? []));
     nextToken = r.nextToken;
   } while (nextToken);
@@ -131,7 +131,14 @@ export function ImageDetailPage({ c, arn }: { c: Clients; arn: string }): ReactN
     try {
       await run();
       setFlash([
-        { type: 'success', content: `${what}: done`, dismissible: true, onDismiss: () => setFlash([]), id: what },
+        {
+          type: 'success',
+          content: `${what}: done`,
+          dismissible: true,
+          dismissLabel: 'Dismiss',
+          onDismiss: () => setFlash([]),
+          id: what,
+        },
       ]);
       got.reload();
     } catch (err) {
@@ -142,6 +149,7 @@ export function ImageDetailPage({ c, arn }: { c: Clients; arn: string }): ReactN
           header: e.title,
           content: e.message,
           dismissible: true,
+          dismissLabel: 'Dismiss',
           onDismiss: () => setFlash([]),
           id: what,
         },

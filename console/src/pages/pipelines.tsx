@@ -27,7 +27,19 @@ import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { type ReactNode, useState } from 'react';
 import type { Clients } from '../session.ts';
-import { ApiError, arnTail, clientToken, errorText, href, PagedTable, Status, useLoad, when } from '../ui.tsx';
+import {
+  ApiError,
+  arnTail,
+  firstItems,
+  FormError,
+  clientToken,
+  errorText,
+  href,
+  PagedTable,
+  Status,
+  useLoad,
+  when,
+} from '../ui.tsx';
 
 export function PipelinesPage({ c }: { c: Clients }): ReactNode {
   return (
@@ -78,6 +90,7 @@ export function PipelineDetailPage({ c, arn }: { c: Clients; arn: string }): Rea
           type: 'success',
           id: what,
           dismissible: true,
+          dismissLabel: 'Dismiss',
           onDismiss: () => setFlash([]),
           content: (
             <>
@@ -95,6 +108,7 @@ export function PipelineDetailPage({ c, arn }: { c: Clients; arn: string }): Rea
           type: 'error',
           id: what,
           dismissible: true,
+          dismissLabel: 'Dismiss',
           onDismiss: () => setFlash([]),
           header: e.title,
           content: e.message,
@@ -200,19 +214,28 @@ export function PipelineCreatePage({ c }: { c: Clients }): ReactNode {
   const [busy, setBusy] = useState(false);
   const choices = useLoad(async () => {
     const [ir, cr, inf] = await Promise.all([
-      c.ib.send(new ListImageRecipesCommand({ maxResults: 100 })),
-      c.ib.send(new ListContainerRecipesCommand({ maxResults: 100 })),
-      c.ib.send(new ListInfrastructureConfigurationsCommand({ maxResults: 100 })),
+      firstItems(async (nextToken) => {
+        const r = await c.ib.send(new ListImageRecipesCommand({ maxResults: 25, nextToken }));
+        return { items: r.imageRecipeSummaryList ?? [], nextToken: r.nextToken };
+      }),
+      firstItems(async (nextToken) => {
+        const r = await c.ib.send(new ListContainerRecipesCommand({ maxResults: 25, nextToken }));
+        return { items: r.containerRecipeSummaryList ?? [], nextToken: r.nextToken };
+      }),
+      firstItems(async (nextToken) => {
+        const r = await c.ib.send(new ListInfrastructureConfigurationsCommand({ maxResults: 25, nextToken }));
+        return { items: r.infrastructureConfigurationSummaryList ?? [], nextToken: r.nextToken };
+      }),
     ]);
     return {
-      recipes: [...(cr.containerRecipeSummaryList ?? []), ...(ir.imageRecipeSummaryList ?? [])].map((r) => ({
+      recipes: [...cr, ...ir].map((r) => ({
         label: arnTail(r.arn),
         value: r.arn ?? '',
         description: r.arn?.includes(':container-recipe/') ? 'container recipe' : 'image recipe',
       })),
       infra: [
         { label: 'Create a default one', value: NEW_INFRA },
-        ...(inf.infrastructureConfigurationSummaryList ?? []).map((i) => ({ label: i.name ?? '', value: i.arn ?? '' })),
+        ...inf.map((i) => ({ label: i.name ?? '', value: i.arn ?? '' })),
       ],
     };
   }, []);
@@ -265,7 +288,9 @@ export function PipelineCreatePage({ c }: { c: Clients }): ReactNode {
             Create pipeline
           </Button>
         }
-        errorText={error ? <ApiError error={error} /> : choices.error ? <ApiError error={choices.error} /> : undefined}
+        errorText={
+          error ? <FormError error={error} /> : choices.error ? <FormError error={choices.error} /> : undefined
+        }
       >
         <Container>
           <SpaceBetween size="m">

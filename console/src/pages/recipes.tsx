@@ -23,7 +23,18 @@ import SegmentedControl from '@cloudscape-design/components/segmented-control';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { type ReactNode, useState } from 'react';
 import type { Clients } from '../session.ts';
-import { ApiError, arnTail, clientToken, href, PagedTable, useLoad, when } from '../ui.tsx';
+import {
+  ApiError,
+  arnTail,
+  errorText,
+  FormError,
+  firstItems,
+  clientToken,
+  href,
+  PagedTable,
+  useLoad,
+  when,
+} from '../ui.tsx';
 
 interface RecipeRow {
   arn?: string | undefined;
@@ -109,8 +120,15 @@ export function RecipeCreatePage({ c }: { c: Clients }): ReactNode {
   const [picked, setPicked] = useState<readonly MultiselectProps.Option[]>([]);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
-  const comps = useLoad(() => c.ib.send(new ListComponentsCommand({ maxResults: 100 })), []);
-  const options = (comps.data?.componentVersionList ?? []).map((v) => ({
+  const comps = useLoad(
+    () =>
+      firstItems(async (nextToken) => {
+        const r = await c.ib.send(new ListComponentsCommand({ maxResults: 25, nextToken }));
+        return { items: r.componentVersionList ?? [], nextToken: r.nextToken };
+      }),
+    [],
+  );
+  const options = (comps.data ?? []).map((v) => ({
     label: `${v.name} ${v.version}`,
     value: v.arn ?? '',
   }));
@@ -154,7 +172,7 @@ export function RecipeCreatePage({ c }: { c: Clients }): ReactNode {
             Create recipe
           </Button>
         }
-        errorText={error ? <ApiError error={error} /> : undefined}
+        errorText={error ? <FormError error={error} /> : undefined}
       >
         <Container>
           <SpaceBetween size="m">
@@ -185,6 +203,7 @@ export function RecipeCreatePage({ c }: { c: Clients }): ReactNode {
                 onChange={(e) => setPicked(e.detail.selectedOptions)}
                 options={options}
                 statusType={comps.loading ? 'loading' : comps.error ? 'error' : 'finished'}
+                errorText={comps.error ? errorText(comps.error).message : undefined}
                 filteringType="auto"
                 placeholder="Choose components"
                 ariaLabel="Components"

@@ -13,7 +13,7 @@ import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { type ReactNode, useState } from 'react';
 import { clientsFor, type Session } from '../session.ts';
-import { ApiError } from '../ui.tsx';
+import { FormError } from '../ui.tsx';
 
 export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void }): ReactNode {
   const [accessKeyId, setKey] = useState('');
@@ -49,7 +49,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void })
               Sign in
             </Button>
           }
-          errorText={error ? <ApiError error={error} /> : undefined}
+          errorText={error ? <FormError error={error} /> : undefined}
         >
           <Container header={<Header variant="h2">Sign in with an access key</Header>}>
             <SpaceBetween size="m">
