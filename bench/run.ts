@@ -6,7 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const BENCHES: Record<string, string> = { api: 'api-load.ts', build: 'container-vs-buildah.ts', disk: 'disk-build.ts' };
+const BENCHES: Record<string, string> = {
+  api: 'api-load.ts',
+  console: 'console-images.ts',
+  build: 'container-vs-buildah.ts',
+  disk: 'disk-build.ts',
+};
 const wanted = process.argv.slice(2);
 let failed = 0;
 for (const [name, file] of Object.entries(BENCHES)) {

@@ -6,14 +6,10 @@ import '@cloudscape-design/global-styles/index.css';
 import AppLayout from '@cloudscape-design/components/app-layout';
 import Button from '@cloudscape-design/components/button';
 import SideNavigation from '@cloudscape-design/components/side-navigation';
-import { type ReactNode, useEffect, useMemo, useState } from 'react';
+import Spinner from '@cloudscape-design/components/spinner';
+import { type ComponentType, lazy, type ReactNode, Suspense, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ComponentCreatePage, ComponentDetailPage, ComponentsPage } from './pages/components.tsx';
-import { DashboardPage } from './pages/dashboard.tsx';
 import { ImageBuildsPage, ImagesPage } from './pages/images.tsx';
-import { ImageDetailPage } from './pages/image-detail.tsx';
-import { PipelineCreatePage, PipelineDetailPage, PipelinesPage } from './pages/pipelines.tsx';
-import { RecipeCreatePage, RecipeDetailPage, RecipesPage } from './pages/recipes.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { type Clients, clearSession, clientsFor, loadSession, type Session, saveSession } from './session.ts';
 
@@ -33,6 +29,24 @@ function useHashRoute(): string[] {
   }, []);
   return route;
 }
+
+/** A page loaded on first visit (its own chunk): the images list, the busiest page, is in the main bundle. */
+function later<P extends object>(load: () => Promise<Record<string, unknown>>, name: string) {
+  return lazy(async () => ({ default: (await load())[name] as ComponentType<P> }));
+}
+type C = { c: Clients };
+type A = { c: Clients; arn: string };
+const DashboardPage = later<C>(() => import('./pages/dashboard.tsx'), 'DashboardPage');
+const ImageDetailPage = later<A>(() => import('./pages/image-detail.tsx'), 'ImageDetailPage');
+const PipelinesPage = later<C>(() => import('./pages/pipelines.tsx'), 'PipelinesPage');
+const PipelineDetailPage = later<A>(() => import('./pages/pipelines.tsx'), 'PipelineDetailPage');
+const PipelineCreatePage = later<C>(() => import('./pages/pipelines.tsx'), 'PipelineCreatePage');
+const ComponentsPage = later<C>(() => import('./pages/components.tsx'), 'ComponentsPage');
+const ComponentDetailPage = later<A>(() => import('./pages/components.tsx'), 'ComponentDetailPage');
+const ComponentCreatePage = later<C>(() => import('./pages/components.tsx'), 'ComponentCreatePage');
+const RecipesPage = later<C>(() => import('./pages/recipes.tsx'), 'RecipesPage');
+const RecipeDetailPage = later<A>(() => import('./pages/recipes.tsx'), 'RecipeDetailPage');
+const RecipeCreatePage = later<C>(() => import('./pages/recipes.tsx'), 'RecipeCreatePage');
 
 function page(route: string[], c: Clients): ReactNode {
   const [section, a, b] = route;
@@ -116,7 +130,11 @@ function App(): ReactNode {
         navigationClose: 'Close navigation',
         navigationToggle: 'Open navigation',
       }}
-      content={<main>{page(route, clients)}</main>}
+      content={
+        <main>
+          <Suspense fallback={<Spinner size="large" />}>{page(route, clients)}</Suspense>
+        </main>
+      }
     />
   );
 }

@@ -2,7 +2,7 @@
  * @module The signed-in user's access key (sessionStorage: gone when the tab closes) and the AWS SDK
  * clients that sign every request with it in the browser (SigV4; the secret never leaves the page).
  */
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 
 export interface Session {
@@ -40,16 +40,22 @@ const endpoint = (): string => window.location.origin;
 
 export interface Clients {
   ib: ImagebuilderClient;
-  logs: CloudWatchLogsClient;
+  /** Loaded on first use (only the build page tails a log). */
+  logs: () => Promise<CloudWatchLogsClient>;
   region: string;
   accessKeyId: string;
 }
 
 export function clientsFor(s: Session): Clients {
   const credentials = { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey };
+  let logs: CloudWatchLogsClient | undefined;
   return {
     ib: new ImagebuilderClient({ endpoint: endpoint(), region: s.region, credentials, maxAttempts: 2 }),
-    logs: new CloudWatchLogsClient({ endpoint: endpoint(), region: s.region, credentials, maxAttempts: 2 }),
+    logs: async () => {
+      const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+      logs ??= new CloudWatchLogsClient({ endpoint: endpoint(), region: s.region, credentials, maxAttempts: 2 });
+      return logs;
+    },
     region: s.region,
     accessKeyId: s.accessKeyId,
   };

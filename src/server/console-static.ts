@@ -42,6 +42,7 @@ export async function serveConsole(req: Request, dir = DEFAULT_DIR): Promise<Res
   if (pathname === CONSOLE_PATH) {
     return new Response(null, { status: 308, headers: { location: `${CONSOLE_PATH}/` } });
   }
+  if (!pathname.startsWith(`${CONSOLE_PATH}/`)) return text(404, 'Not found');
   let rel: string;
   try {
     rel = decodeURIComponent(pathname.slice(CONSOLE_PATH.length + 1));

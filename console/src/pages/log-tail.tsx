@@ -26,7 +26,7 @@ export function LogTail(props: { c: Clients; group: string; stream: string; live
     const poll = async () => {
       try {
         for (;;) {
-          const r = await c.logs.send(
+          const r = await (await c.logs()).send(
             new GetLogEventsCommand({
               logGroupName: group,
               logStreamName: stream,
