@@ -186,6 +186,7 @@ test('the console cancels a running build', { skip, timeout: 180_000 }, async ()
       name: 'console-slow',
       containerRecipeArn: recipe.containerRecipeArn!,
       infrastructureConfigurationArn: infra.infrastructureConfigurationArn!,
+      schedule: { scheduleExpression: 'cron(0 3 * * ? *)' },
     }),
   );
   await go(`#/pipelines/${encodeURIComponent(pipeline.imagePipelineArn!)}`, 'console-slow');
@@ -197,7 +198,19 @@ test('the console cancels a running build', { skip, timeout: 180_000 }, async ()
   await page.getByText('CANCELLED', { exact: true }).first().waitFor({ timeout: 120_000 });
   await check('14-build-cancelled');
   await go('#/dashboard', 'Dashboard');
+  await page.getByRole('link', { name: 'console-slow/1.0.0/1' }).first().waitFor();
+  await page.getByRole('link', { name: 'console-slow', exact: true }).waitFor(); // its next scheduled run
   await check('15-dashboard');
+
+  // Disable and enable the pipeline.
+  await go(`#/pipelines/${encodeURIComponent(pipeline.imagePipelineArn!)}`, 'console-slow');
+  await page.getByRole('button', { name: 'Disable' }).click();
+  await page.getByRole('button', { name: 'Enable' }).waitFor();
+  await page.getByText('DISABLED', { exact: true }).first().waitFor();
+  const got = await c.send(new ib.GetImagePipelineCommand({ imagePipelineArn: pipeline.imagePipelineArn! }));
+  assert.equal(got.imagePipeline?.status, 'DISABLED');
+  await page.getByRole('button', { name: 'Enable' }).click();
+  await page.getByRole('button', { name: 'Disable' }).waitFor();
 });
 
 async function assertError(expected: RegExp): Promise<void> {

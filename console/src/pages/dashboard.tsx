@@ -1,6 +1,6 @@
 /**
  * @module Dashboard: builds running now and recent failures (the builds of the newest image
- * versions), findings by severity (ListImageScanFindingAggregations) and the next scheduled runs.
+ * versions, newest first), findings by severity (ListImageScanFindingAggregations) and the next scheduled runs.
  */
 import {
   type ImageSummary,
@@ -28,7 +28,9 @@ export function DashboardPage({ c }: { c: Clients }): ReactNode {
     const lists = await Promise.all(
       versions.map((v) => c.ib.send(new ListImageBuildVersionsCommand({ imageVersionArn: v.arn, maxResults: 10 }))),
     );
-    return lists.flatMap((l) => l.imageSummaryList ?? []);
+    return lists
+      .flatMap((l) => l.imageSummaryList ?? [])
+      .sort((a, b) => String(b.dateCreated).localeCompare(String(a.dateCreated)));
   }, []);
   const findings = useLoad(() => c.ib.send(new ListImageScanFindingAggregationsCommand({})), []);
   const pipelines = useLoad(() => c.ib.send(new ListImagePipelinesCommand({ maxResults: 25 })), []);
@@ -78,6 +80,15 @@ export function DashboardPage({ c }: { c: Clients }): ReactNode {
           />
         </Container>
       </ColumnLayout>
+      <Table
+        variant="container"
+        header={<Header variant="h2">Recent builds</Header>}
+        items={all.slice(0, 10)}
+        loading={builds.loading}
+        loadingText="Loading"
+        empty="No builds yet"
+        columnDefinitions={buildColumns}
+      />
       <Table
         variant="container"
         header={<Header variant="h2">Recent failures</Header>}
