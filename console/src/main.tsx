@@ -46,6 +46,10 @@ const ComponentDetailPage = later<A>(() => import('./pages/components.tsx'), 'Co
 const ComponentCreatePage = later<C>(() => import('./pages/components.tsx'), 'ComponentCreatePage');
 const RecipesPage = later<C>(() => import('./pages/recipes.tsx'), 'RecipesPage');
 const RecipeDetailPage = later<A>(() => import('./pages/recipes.tsx'), 'RecipeDetailPage');
+const ConfigurationsPage = later<C>(() => import('./pages/configurations.tsx'), 'ConfigurationsPage');
+const ConfigurationDetailPage = later<A>(() => import('./pages/configurations.tsx'), 'ConfigurationDetailPage');
+const LifecyclePage = later<C>(() => import('./pages/lifecycle.tsx'), 'LifecyclePage');
+const LifecycleDetailPage = later<A>(() => import('./pages/lifecycle.tsx'), 'LifecycleDetailPage');
 const RecipeCreatePage = later<C>(() => import('./pages/recipes.tsx'), 'RecipeCreatePage');
 
 function page(route: string[], c: Clients): ReactNode {
@@ -70,6 +74,12 @@ function page(route: string[], c: Clients): ReactNode {
       if (a === 'create') return <RecipeCreatePage c={c} />;
       if (a) return <RecipeDetailPage c={c} arn={a} />;
       return <RecipesPage c={c} />;
+    case 'configurations':
+      if (a) return <ConfigurationDetailPage c={c} arn={a} />;
+      return <ConfigurationsPage c={c} />;
+    case 'lifecycle':
+      if (a) return <LifecycleDetailPage c={c} arn={a} />;
+      return <LifecyclePage c={c} />;
     default:
       return <p>No page at #{route.join('/')}.</p>;
   }
@@ -81,6 +91,8 @@ const NAV = [
   { type: 'link' as const, text: 'Images', href: '#/images' },
   { type: 'link' as const, text: 'Recipes', href: '#/recipes' },
   { type: 'link' as const, text: 'Components', href: '#/components' },
+  { type: 'link' as const, text: 'Configurations', href: '#/configurations' },
+  { type: 'link' as const, text: 'Lifecycle policies', href: '#/lifecycle' },
 ];
 
 function App(): ReactNode {

@@ -213,6 +213,30 @@ test('the console cancels a running build', { skip, timeout: 180_000 }, async ()
   await page.getByRole('button', { name: 'Disable' }).waitFor();
 });
 
+test('the configurations and lifecycle pages show what the API has', { skip, timeout: 60_000 }, async () => {
+  const c = t.client();
+  const policy = await c.send(
+    new ib.CreateLifecyclePolicyCommand({
+      name: 'console-keep-five',
+      executionRole: 'ingot',
+      resourceType: 'CONTAINER_IMAGE',
+      policyDetails: [{ action: { type: 'DELETE' }, filter: { type: 'COUNT', value: 5 } }],
+      resourceSelection: { recipes: [{ name: 'console-app', semanticVersion: '1.0.0' }] },
+    }),
+  );
+  await go('#/configurations', 'Configurations');
+  await page.getByRole('link', { name: 'console-slow' }).click();
+  await heading('console-slow').waitFor();
+  await page.getByText('"instanceProfileName": "ingot"').waitFor();
+  await check('16-configuration');
+  await go('#/lifecycle', 'Lifecycle policies');
+  await page.getByRole('link', { name: 'console-keep-five' }).click();
+  await heading('console-keep-five').waitFor();
+  assert.ok(policy.lifecyclePolicyArn);
+  await page.getByText('No executions yet').waitFor();
+  await check('17-lifecycle-policy');
+});
+
 async function assertError(expected: RegExp): Promise<void> {
   const error = page.getByTestId('api-error').first();
   await error.waitFor();
