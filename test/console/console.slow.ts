@@ -129,6 +129,10 @@ test('the console drives a build from sign-in to its SBOM', { skip, timeout: 420
   assert.match((await log.textContent()) ?? '', /==> build/);
   await page.getByText('AVAILABLE', { exact: true }).first().waitFor({ timeout: 10_000 });
   await page.getByText('us-east-1').first().waitFor();
+  // Stages and components with their durations, read from the log.
+  const stages = page.locator('table', { has: page.getByText('Stage / component') });
+  await stages.getByText('console-hello (build)').waitFor();
+  assert.match((await stages.textContent()) ?? '', /evidence.*\d+\.\d\d s/);
   await check('09-build-available');
 
   // The SBOM's packages download.
@@ -189,6 +193,7 @@ test('the console cancels a running build', { skip, timeout: 180_000 }, async ()
       schedule: { scheduleExpression: 'cron(0 3 * * ? *)' },
     }),
   );
+  await t.server.operations.scheduler?.tick(); // the scheduler sets the pipeline's next run
   await go(`#/pipelines/${encodeURIComponent(pipeline.imagePipelineArn!)}`, 'console-slow');
   await check('13-pipeline');
   await page.getByRole('button', { name: 'Run pipeline' }).click();

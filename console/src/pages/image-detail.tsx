@@ -279,6 +279,7 @@ export function ImageDetailPage({ c, arn }: { c: Clients; arn: string }): ReactN
           <LogTail
             c={c}
             live={live}
+            finished={live ? '' : status}
             group={image.loggingConfiguration?.logGroupName ?? `/aws/imagebuilder/${image.name}`}
             stream={arnTail(arn).split('/').slice(1).join('/')}
           />

@@ -1,6 +1,6 @@
 /**
  * @module Live tail of a build's log through the CloudWatch Logs API (GetLogEvents with the forward
- * token, polled every second while the build runs): group `/aws/imagebuilder/NAME`, stream `VERSION/BUILD`.
+ * token, polled every second while the build runs), and the stages read from it: group `/aws/imagebuilder/NAME`, stream `VERSION/BUILD`.
  */
 import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import Box from '@cloudscape-design/components/box';
@@ -9,12 +9,20 @@ import Header from '@cloudscape-design/components/header';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type { Clients } from '../session.ts';
 import { ApiError } from '../ui.tsx';
+import { type LogLine, StagesTable } from './stages.tsx';
 
 const MAX_LINES = 2000;
 
-export function LogTail(props: { c: Clients; group: string; stream: string; live: boolean }): ReactNode {
+export function LogTail(props: {
+  c: Clients;
+  group: string;
+  stream: string;
+  live: boolean;
+  /** The build's end state ('' while it runs), for stages it left open. */
+  finished: string;
+}): ReactNode {
   const { c, group, stream, live } = props;
-  const [lines, setLines] = useState<string[]>([]);
+  const [lines, setLines] = useState<LogLine[]>([]);
   const [error, setError] = useState<unknown>();
   const liveRef = useRef(live);
   liveRef.current = live;
@@ -35,7 +43,7 @@ export function LogTail(props: { c: Clients; group: string; stream: string; live
             }),
           );
           if (stopped) return;
-          const got = (r.events ?? []).map((e) => e.message ?? '');
+          const got = (r.events ?? []).map((e) => ({ timestamp: e.timestamp, message: e.message ?? '' }));
           if (got.length) setLines((old) => [...old, ...got].slice(-MAX_LINES));
           setError(undefined);
           const same = r.nextForwardToken === token;
@@ -60,29 +68,32 @@ export function LogTail(props: { c: Clients; group: string; stream: string; live
     if (el) el.scrollTop = el.scrollHeight;
   }, [lines]);
   return (
-    <Container
-      header={
-        <Header variant="h2" description={`${group} · ${stream}`}>
-          Build log {live ? '(live)' : ''}
-        </Header>
-      }
-    >
-      <ApiError error={error} />
-      {lines.length === 0 ? (
-        <Box color="text-status-inactive">No log lines yet.</Box>
-      ) : (
-        <pre
-          ref={box}
-          data-testid="build-log"
-          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-          tabIndex={0}
-          role="log"
-          aria-label="Build log"
-          style={{ maxHeight: 420, overflow: 'auto', fontSize: 12, margin: 0, whiteSpace: 'pre-wrap' }}
-        >
-          {lines.join('\n')}
-        </pre>
-      )}
-    </Container>
+    <>
+      <StagesTable lines={lines} finished={props.finished} />
+      <Container
+        header={
+          <Header variant="h2" description={`${group} · ${stream}`}>
+            Build log {live ? '(live)' : ''}
+          </Header>
+        }
+      >
+        <ApiError error={error} />
+        {lines.length === 0 ? (
+          <Box color="text-status-inactive">No log lines yet.</Box>
+        ) : (
+          <pre
+            ref={box}
+            data-testid="build-log"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+            tabIndex={0}
+            role="log"
+            aria-label="Build log"
+            style={{ maxHeight: 420, overflow: 'auto', fontSize: 12, margin: 0, whiteSpace: 'pre-wrap' }}
+          >
+            {lines.map((l) => l.message).join('\n')}
+          </pre>
+        )}
+      </Container>
+    </>
   );
 }
