@@ -194,7 +194,21 @@ test('the console cancels a running build', { skip, timeout: 180_000 }, async ()
     }),
   );
   await t.server.operations.scheduler?.tick(); // the scheduler sets the pipeline's next run
+  // A newer version of its component: the pipeline page says so.
+  await c.send(
+    new ib.CreateComponentCommand({
+      name: 'console-slow',
+      semanticVersion: '1.1.0',
+      platform: 'Linux',
+      data: TINY.replace('console-hello', 'console-slow'),
+    }),
+  );
   await go(`#/pipelines/${encodeURIComponent(pipeline.imagePipelineArn!)}`, 'console-slow');
+  await page.getByTestId('drift').waitFor();
+  assert.match(
+    (await page.getByTestId('drift').textContent()) ?? '',
+    /component console-slow 1\.1\.0 \(the recipe uses 1\.0\.0\)/,
+  );
   await check('13-pipeline');
   await page.getByRole('button', { name: 'Run pipeline' }).click();
   await page.getByRole('link', { name: 'console-slow/1.0.0/1' }).first().click();

@@ -1,6 +1,7 @@
 /**
  * @module Image pipelines: the list (paged), a pipeline's detail (schedule, next run, recipe and
- * configurations, run history, run now, enable/disable) and a create form.
+ * configurations, run history, run now, enable/disable, a banner when a newer recipe or
+ * component version exists) and a create form.
  */
 import {
   CreateImagePipelineCommand,
@@ -27,6 +28,7 @@ import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { type ReactNode, useState } from 'react';
 import type { Clients } from '../session.ts';
+import { DriftBanner } from './drift.tsx';
 import {
   ApiError,
   arnTail,
@@ -162,6 +164,9 @@ export function PipelineDetailPage({ c, arn }: { c: Clients; arn: string }): Rea
       >
         {p?.name ?? arnTail(arn)}
       </Header>
+      {p && (p.containerRecipeArn ?? p.imageRecipeArn) && (
+        <DriftBanner c={c} recipeArn={(p.containerRecipeArn ?? p.imageRecipeArn)!} />
+      )}
       {p && (
         <Container header={<Header variant="h2">Details</Header>}>
           <KeyValuePairs
