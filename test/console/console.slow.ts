@@ -100,6 +100,9 @@ test('the console drives a build from sign-in to its SBOM', { skip, timeout: 420
 
   // A container recipe with it, then a pipeline (with a default infrastructure configuration).
   await go('#/recipes/create', 'Create recipe');
+  await page.getByRole('button', { name: 'Create recipe' }).click(); // no name, no component: the API says what
+  await assertError(/Exception \(HTTP 400\): .*name/i);
+  await check('06-recipe-error');
   await page.getByLabel('Name').fill('console-app');
   await pick('recipe-components', /console-hello/);
   await page.keyboard.press('Escape');
@@ -109,6 +112,8 @@ test('the console drives a build from sign-in to its SBOM', { skip, timeout: 420
   await go('#/recipes', 'Recipes');
   await check('07-recipes');
   await go('#/pipelines/create', 'Create image pipeline');
+  await page.getByRole('button', { name: 'Create pipeline' }).click(); // nothing filled in
+  await assertError(/Exception \(HTTP 400\): /);
   await page.getByLabel('Name').fill('console-pipeline');
   await pick('pipeline-recipe', /console-app\/1\.0\.0/);
   await page.getByRole('button', { name: 'Create pipeline' }).click();
