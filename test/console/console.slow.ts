@@ -236,6 +236,12 @@ test('the console cancels a running build', { skip, timeout: 180_000 }, async ()
   await page.getByRole('button', { name: 'Cancel build' }).click();
   await page.getByText('CANCELLED', { exact: true }).first().waitFor({ timeout: 120_000 });
   await check('14-build-cancelled');
+  // Retry puts it back in the queue (the same build, PENDING again); cancel it once more.
+  await page.getByRole('button', { name: 'Retry' }).click();
+  await page.getByText('Retry: done').waitFor();
+  await page.getByRole('button', { name: 'Cancel build', disabled: false }).click({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Retry', disabled: false }).waitFor({ timeout: 120_000 });
+  await page.getByText('CANCELLED', { exact: true }).first().waitFor();
   await go('#/dashboard', 'Dashboard');
   await page.getByRole('link', { name: 'console-slow/1.0.0/1' }).first().waitFor();
   await page.getByRole('link', { name: 'console-slow', exact: true }).waitFor(); // its next scheduled run
