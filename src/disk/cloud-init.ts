@@ -15,7 +15,7 @@ growpart:
   devices: ['/']
 resize_rootfs: true
 ssh_genkeytypes: [ed25519]
-locale: false
+locale: 'false'
 apt:
   preserve_sources_list: true
 `;

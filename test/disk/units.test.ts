@@ -126,6 +126,8 @@ test('--format parsing', () => {
     (e: unknown) => e instanceof IngotError && /'ova' is not a disk format/.test(e.message),
   );
   assert.throws(() => parseDiskFormats(' , '), /at least one/);
+  assert.deepEqual(parseDiskFormats('tar'), [], 'tar: the rootfs tarball, no disk');
+  assert.throws(() => parseDiskFormats('tar,qcow2'), /cannot be combined/);
 });
 
 test('instanceDriverFor: ingot.vm.* types, the ingot:instance-driver tag, sandbox otherwise', () => {
