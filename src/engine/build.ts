@@ -191,8 +191,10 @@ async function runBuildWithin(
       'build',
       `${steps.components.length} component(s)${vm ? ' in a qemu build instance' : ''}`,
       async () => {
+        // On a managed base the boot layer is shared by every account (prepare-boot-layer.ts).
+        const bootCtx = request.parent.type === 'managed' ? { ...ctx, cacheScope: undefined } : ctx;
         if (wantsDisks(request) || vm)
-          stack = await addComponentLayer(ctx, stack, bootComponent({ cloudInit: request.cloudInit ?? true }));
+          stack = await addComponentLayer(bootCtx, stack, bootComponent({ cloudInit: request.cloudInit ?? true }));
         if (vm) return addVmLayer(ctx, stack, steps.components, vm);
         for (const c of steps.components) stack = await addComponentLayer(ctx, stack, c);
         return stack;

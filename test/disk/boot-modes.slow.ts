@@ -16,9 +16,22 @@ import type { OutputManifest } from '../../src/artifacts/manifest.ts';
 import { createQemuInstance, type Firmware } from '../../src/instance/qemu/index.ts';
 import { OVMF_FILES } from '../../src/instance/qemu/firmware.ts';
 import { bootStages } from '../helpers/boot-stages.ts';
-import { runIngot } from '../helpers/cli.ts';
+import { runIngot, TEST_BASES_HOME } from '../helpers/cli.ts';
+import { layerCacheOptions, resolveSettings } from '../../src/config/settings.ts';
+import { openLayerCache } from '../../src/cache/layer-cache.ts';
+import { prepareBootLayer } from '../../src/engine/disk/prepare-boot-layer.ts';
 
-const TOOLS = ['qemu-system-x86_64', 'qemu-img', 'mkfs.ext4', 'mkfs.vfat', 'mcopy', 'sfdisk', 'ssh', 'unshare'];
+const TOOLS = [
+  'mmdebstrap',
+  'qemu-system-x86_64',
+  'qemu-img',
+  'mkfs.ext4',
+  'mkfs.vfat',
+  'mcopy',
+  'sfdisk',
+  'ssh',
+  'unshare',
+];
 const missing = (await Promise.all(TOOLS.map(async (t) => ((await hasTool(t)) ? undefined : t)))).filter(Boolean);
 const noOvmf = Object.values(OVMF_FILES)
   .flatMap((f) => [f.code, f.vars])
@@ -59,6 +72,14 @@ phases:
         join(dir, 'recipe.yml'),
         'name: boot-modes\nversion: 1.0.0\nparentImage: debian-12\ncomponents:\n  - uri: ./component.yml\n',
       );
+      // What `ingot bases refresh` does after a bootstrap: the build below finds the layer cached.
+      const settings = resolveSettings({ INGOT_HOME: HOME });
+      await prepareBootLayer({
+        home: HOME,
+        basesHome: TEST_BASES_HOME,
+        cache: await openLayerCache(layerCacheOptions(settings)),
+        base: 'debian-12',
+      });
       const r = await runIngot(
         ['build', join(dir, 'recipe.yml'), '--output', out],
         // The default (npm run test:slow sets tar for the other builds).
@@ -72,6 +93,9 @@ phases:
         ['disk-qcow2'],
         'a recipe with no format asked makes a qcow2 disk',
       );
+      const boot = manifest.layers.find((l) => l.component === 'ingot-bootable-disk');
+      assert.equal(boot?.cached, true, 'the bootable-disk layer prepared ahead is used');
+      assert.equal(manifest.tests, 'passed', 'the test phase booted the disk');
       disk = join(out, manifest.artifacts[0]!.path);
     },
     { timeout: 40 * 60_000 },

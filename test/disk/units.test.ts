@@ -23,6 +23,7 @@ import { qemuArgv } from '../../src/instance/qemu/vm.ts';
 import { instanceDriverFor } from '../../src/instance/qemu/select.ts';
 import { execCommand } from '../../src/instance/qemu/remote.ts';
 import { IngotError } from '../../src/errors/ingot-error.ts';
+import { bootOptionsFromTags } from '../../src/disk/boot-options.ts';
 
 test('MBR: GRUB boot code kept, one bootable Linux partition, readable back', () => {
   const boot = randomBytes(512);
@@ -211,4 +212,17 @@ test('the remote exec wrapper keeps argv, env and cwd exact, and reports exit co
   assert.equal(r.stdout, `it's "quoted" $HOME|a b;c|/usr`);
   assert.equal(spawnSync('sh', ['-c', execCommand('u1', ['/nonexistent/prog'], {}, '/')]).status, 127);
   spawnSync('rmdir', ['/run/ingot-exec']); // the wrapper's pid-file dir, made on this host by the local run
+});
+
+test('recipe tags: ingot:boot-mode pins the firmware, ingot:cloud-init off opts out; bad values name the tag', () => {
+  assert.deepEqual(bootOptionsFromTags(undefined, 'r.yml'), {});
+  assert.deepEqual(bootOptionsFromTags({ 'ingot:boot-mode': 'uefi', 'ingot:cloud-init': 'off' }, 'r.yml'), {
+    bootMode: 'uefi',
+    cloudInit: false,
+  });
+  assert.throws(
+    () => bootOptionsFromTags({ 'ingot:boot-mode': 'efi' }, 'r.yml'),
+    (e: unknown) =>
+      e instanceof IngotError && /r\.yml: tag ingot:boot-mode: must be one of hybrid, uefi, bios/.test(e.message),
+  );
 });
