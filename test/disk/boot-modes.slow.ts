@@ -15,7 +15,7 @@ import { hasTool } from '../../src/process/index.ts';
 import type { OutputManifest } from '../../src/artifacts/manifest.ts';
 import { createQemuInstance, type Firmware } from '../../src/instance/qemu/index.ts';
 import { OVMF_FILES } from '../../src/instance/qemu/firmware.ts';
-import { bootStages } from '../helpers/boot-stages.ts';
+import { bootStages, watchConsole } from '../helpers/boot-stages.ts';
 import { runIngot, TEST_BASES_HOME } from '../helpers/cli.ts';
 import { layerCacheOptions, resolveSettings } from '../../src/config/settings.ts';
 import { openLayerCache } from '../../src/cache/layer-cache.ts';
@@ -112,20 +112,27 @@ phases:
     }, async (t) => {
       assert.ok(disk, 'the build failed');
       const started = performance.now();
-      const vm = await createQemuInstance({ disk, diskFormat: 'qcow2', workDir: dir, firmware: c.firmware });
+      const watch = watchConsole(dir);
+      const vm = await createQemuInstance({ disk, diskFormat: 'qcow2', workDir: dir, firmware: c.firmware }).finally(
+        () => watch.stop(),
+      );
+      const toSsh = performance.now() - started;
+      const watched = watch.stop();
       try {
-        const toSsh = performance.now() - started;
         const r = await vm.exec({ argv: ['sh', '-c', c.check] });
         const sb = await vm.exec({ argv: ['sh', '-c', 'mokutil --sb-state 2>&1 || true'] });
         assert.equal(r.exitCode, 0, `${c.check} failed in the guest: ${sb.stdout}`);
-        const ci = await vm.exec({
-          argv: ['sh', '-c', 'cloud-init status --wait >/dev/null; cloud-init status --long'],
-        });
-        assert.match(ci.stdout, /status: done/, ci.stdout);
-        assert.match(ci.stdout, /DataSourceNoCloud/, ci.stdout);
-        const root = await vm.exec({ argv: ['sh', '-c', 'df -B1 --output=size / | tail -1'] });
-        assert.ok(Number(root.stdout.trim()) > 7 * 2 ** 30, `growpart grew / to the 8 GiB disk: ${root.stdout}`);
-        const stages = await bootStages(vm, toSsh);
+        const stages = await bootStages(vm, toSsh, watched);
+        if (c.firmware === 'bios') {
+          // Once is enough (cloud-init's later stages take a while under TCG): it finished, from the seed.
+          const ci = await vm.exec({
+            argv: ['sh', '-c', 'cloud-init status --wait >/dev/null; cloud-init status --long'],
+          });
+          assert.match(ci.stdout, /status: done/, ci.stdout);
+          assert.match(ci.stdout, /DataSourceNoCloud/, ci.stdout);
+          const root = await vm.exec({ argv: ['sh', '-c', 'df -B1 --output=size / | tail -1'] });
+          assert.ok(Number(root.stdout.trim()) > 7 * 2 ** 30, `growpart grew / to the 8 GiB disk: ${root.stdout}`);
+        }
         t.diagnostic(`${c.firmware}: ${stages.line}; ${sb.stdout.trim()} (TCG on a shared, loaded host: noisy)`);
       } finally {
         await vm.close();

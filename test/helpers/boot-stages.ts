@@ -3,7 +3,8 @@
  * console (kernel timestamps) and systemd in the guest (monotonic times of the units that matter):
  * firmware + GRUB, kernel, initramfs, cloud-init, sshd.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { QemuInstance } from '../../src/instance/qemu/index.ts';
 
 export interface BootStages {
@@ -19,10 +20,46 @@ export interface BootStages {
   line: string;
 }
 
-const UNITS = ['cloud-init-local.service', 'cloud-init.service', 'ssh.service', 'initrd-switch-root.service'];
+const UNITS = ['cloud-init-local.service', 'cloud-init.service', 'ssh.service'];
 
-/** Reads the stages of `vm`'s boot; `toSshMs` is what the host measured from qemu's start to SSH. */
-export async function bootStages(vm: QemuInstance, toSshMs: number): Promise<BootStages> {
+/**
+ * Watches `workDir` for the next VM's serial console log and notes (host clock, ms after the call)
+ * when it appears (qemu started) and when the kernel's first line appears (firmware and GRUB done).
+ */
+export function watchConsole(workDir: string): { stop(): { qemuMs?: number; kernelMs?: number } } {
+  const t0 = performance.now();
+  const seen: { qemuMs?: number; kernelMs?: number } = {};
+  const before = new Set<string>();
+  let ready = readdir(workDir).then((names) => names.forEach((n) => before.add(n)));
+  const timer = setInterval(() => {
+    ready = ready.then(async () => {
+      if (seen.kernelMs !== undefined) return;
+      for (const n of await readdir(workDir).catch(() => [] as string[])) {
+        if (before.has(n) || !n.startsWith('ingot-qemu-')) continue;
+        const text = await readFile(join(workDir, n, 'console.log'), 'utf8').catch(() => undefined);
+        if (text === undefined) continue;
+        seen.qemuMs ??= performance.now() - t0;
+        if (/Linux version/.test(text)) seen.kernelMs = performance.now() - t0;
+      }
+    });
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return seen;
+    },
+  };
+}
+
+/**
+ * Reads the stages of `vm`'s boot; `toSshMs` is what the host measured from the call to SSH,
+ * `watched` what watchConsole saw (then firmware + GRUB is measured, not derived).
+ */
+export async function bootStages(
+  vm: QemuInstance,
+  toSshMs: number,
+  watched: { qemuMs?: number; kernelMs?: number } = {},
+): Promise<BootStages> {
   const script = UNITS.map(
     (u) =>
       `echo ${u} $(systemctl show -P InactiveExitTimestampMonotonic ${u}) $(systemctl show -P ActiveEnterTimestampMonotonic ${u})`,
@@ -39,22 +76,23 @@ export async function bootStages(vm: QemuInstance, toSshMs: number): Promise<Boo
     return m ? Number(m[1]) : undefined;
   };
   const initStart = stamp(/Run \/init as init process/) ?? 0;
-  const switchRoot =
-    mono.get('initrd-switch-root.service')?.[0] || stamp(/systemd\[1\]: .*switching root/i) || initStart;
+  // initramfs-tools' /init is a shell script: systemd's first line is from the real root.
+  const switchRoot = stamp(/systemd\[1\]: [^\n]*running in system mode/) ?? initStart;
   const sshd = mono.get('ssh.service')?.[1] ?? 0;
   const ciLocal = mono.get('cloud-init-local.service');
   const ci = mono.get('cloud-init.service');
   const cloudInitS = ciLocal?.[0] && ci?.[1] ? ci[1] - ciLocal[0] : undefined;
-  const toSshS = toSshMs / 1000;
+  const qemuS = (watched.qemuMs ?? 0) / 1000;
+  const toSshS = toSshMs / 1000 - qemuS;
   const s: Omit<BootStages, 'line'> = {
     toSshS,
-    firmwareAndLoaderS: Math.max(0, toSshS - sshd),
+    firmwareAndLoaderS: watched.kernelMs !== undefined ? watched.kernelMs / 1000 - qemuS : Math.max(0, toSshS - sshd),
     kernelS: initStart,
     initramfsS: switchRoot - initStart,
     cloudInitS,
     sshdActiveS: sshd,
   };
   const f = (n: number | undefined) => (n === undefined ? 'n/a' : `${n.toFixed(1)} s`);
-  const line = `boot to SSH ${f(s.toSshS)}: firmware+GRUB ~${f(s.firmwareAndLoaderS)}, kernel ${f(s.kernelS)}, initramfs ${f(s.initramfsS)}, cloud-init (local+init) ${f(s.cloudInitS)}, sshd active at ${f(s.sshdActiveS)} after kernel start`;
+  const line = `qemu start to SSH ${f(s.toSshS)}: firmware+GRUB ${watched.kernelMs !== undefined ? '' : '~'}${f(s.firmwareAndLoaderS)}, kernel ${f(s.kernelS)}, initramfs ${f(s.initramfsS)}, cloud-init (local+init) ${f(s.cloudInitS)}, sshd active at ${f(s.sshdActiveS)} after kernel start`;
   return { ...s, line };
 }
