@@ -2,8 +2,8 @@
  * @module cloud-init's configuration in Ingot's bootable images: the datasources of the platforms
  * an image is deployed to (NoCloud seeds, OpenStack config drives and metadata, VMware guestinfo,
  * Azure/Hyper-V, EC2), the root partition and file system grown to the disk on first boot, an
- * ed25519 host key before sshd starts (other key types after, see HOSTKEYS_UNIT), and nothing that
- * rewrites the image's apt sources or runs locale-gen at boot.
+ * ed25519 host key before sshd starts (other key types after, see HOSTKEYS_UNIT), networks written
+ * for systemd-networkd, and nothing that rewrites the image's apt sources or runs locale-gen at boot.
  */
 
 export const CLOUD_DATASOURCES = ['NoCloud', 'ConfigDrive', 'OpenStack', 'VMware', 'Azure', 'Ec2', 'None'] as const;
@@ -18,6 +18,12 @@ ssh_genkeytypes: [ed25519]
 locale: 'false'
 apt:
   preserve_sources_list: true
+# systemd-networkd, not ifupdown (in Debian's base too): one DHCP client, and cloud-init.service
+# does not wait for networking.service's ifup.
+system_info:
+  network:
+    renderers: [networkd]
+    activators: [networkd]
 `;
 
 /** Where the image keeps it. */
