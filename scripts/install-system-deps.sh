@@ -13,6 +13,8 @@ packages=(
   buildah skopeo umoci  # OCI tooling: the buildah comparison in bench/, output checks in tests
   qemu-system-x86 qemu-utils  # VM build/test instances and disk formats
   openssh-client    # the qemu instance runs steps over SSH
+  fdisk dosfstools mtools  # boot disks without loop mounts: sfdisk (GPT), mkfs.vfat + mcopy (ESP, NoCloud seed)
+  ovmf              # UEFI firmware (with Secure Boot and Microsoft keys) for the boot tests
   docker-registry   # a real OCI registry for distribution tests
   apache2-utils     # htpasswd, for the authenticated registry test
   iproute2 util-linux e2fsprogs zstd

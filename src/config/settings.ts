@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import { IngotError } from '../errors/ingot-error.ts';
 import { loadIngotConfig } from './ingot-config.ts';
 import { DEFAULT_ACCOUNT_ID, num, oneOf, optionalPath, text, type Parser } from './setting-parsers.ts';
+import { imageFormatList, type ImageOutputFormat } from './tags.ts';
 
 export { DEFAULT_ACCOUNT_ID };
 
@@ -44,6 +45,8 @@ export interface Settings {
   instanceCaBundle: string | undefined;
   instanceProxy: 'off' | 'on';
   systemdRouting: 'off' | 'on';
+  /** What an image recipe's build writes when neither `--format` nor the distribution configuration says: disk formats, or `tar`. */
+  imageFormats: readonly ImageOutputFormat[];
   /**
    * The host's proxy variables (http_proxy, https_proxy, no_proxy... as set), which build instances
    * get unless INGOT_INSTANCE_PROXY=off: read with the settings, not a row of their own.
@@ -80,6 +83,7 @@ export type BuildSettings = Pick<
   | 'instanceProxy'
   | 'proxyEnv'
   | 'systemdRouting'
+  | 'imageFormats'
   | 'minFreeGib'
   | 'buildDiskQuotaGib'
 >;
@@ -314,6 +318,15 @@ export const SETTINGS: readonly Setting[] = [
     shownDefault: 'on',
     doc: '`off` keeps image recipes whose components start or check services in sandboxes instead of a qemu build instance (docs/instance-types.md)',
     lenient: true,
+  }),
+  setting({
+    key: 'imageFormats',
+    env: 'INGOT_IMAGE_FORMATS',
+    file: 'builds.imageFormats',
+    parse: imageFormatList,
+    fallback: () => ['qcow2'] as const,
+    shownDefault: '`qcow2`',
+    doc: "what an image recipe's build writes when neither `ingot build --format` nor the distribution configuration names formats: bootable disk formats, comma-separated, or `tar` (the root file system tarball, no disk, no boot in the test phase; the fast test suite uses it)",
   }),
 ] as Setting[];
 

@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { IngotError } from '../errors/ingot-error.ts';
 import { oneOf, type Parser } from './setting-parsers.ts';
 
-export type TaggedResource = 'infrastructure configuration' | 'distribution configuration';
+export type TaggedResource = 'infrastructure configuration' | 'distribution configuration' | 'image recipe';
 
 export interface TagSetting {
   tag: string;
@@ -18,8 +18,22 @@ export interface TagSetting {
 
 /** Kept equal to src/findings/severity.ts by a test (config sits below findings). */
 export const TAG_SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNTRIAGED'] as const;
+/** Kept equal to src/disk/grub.ts's BOOT_MODES by a test. */
+export const TAG_BOOT_MODES = ['hybrid', 'uefi', 'bios'] as const;
 /** Kept equal to src/disk/layout.ts's DISK_FORMATS by a test. */
 export const TAG_DISK_FORMATS = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vhd'] as const;
+
+/** An image recipe's output: a bootable disk format, or `tar` for the root file system tarball alone. */
+export type ImageOutputFormat = (typeof TAG_DISK_FORMATS)[number] | 'tar';
+
+/** A comma-separated list of disk formats, or `tar` alone (env strings; JSON arrays in the config file). */
+export const imageFormatList: Parser<readonly ImageOutputFormat[]> = v.pipe(
+  v.union([v.string(), v.array(v.string())]),
+  v.transform((x) => (typeof x === 'string' ? x.split(',') : x).map((f) => f.trim().toLowerCase()).filter(Boolean)),
+  v.array(oneOf([...TAG_DISK_FORMATS, 'tar'] as const)),
+  v.check((l) => l.length > 0, 'must name at least one format'),
+  v.check((l) => !l.includes('tar') || l.length === 1, '`tar` (no disk) cannot be combined with disk formats'),
+);
 
 const severity = v.pipe(
   v.string(),
@@ -62,6 +76,18 @@ export const TAGS: readonly TagSetting[] = [
     on: 'distribution configuration',
     parse: diskFormats,
     doc: `extra disk images an image recipe's build writes, comma-separated (${TAG_DISK_FORMATS.join(', ')})`,
+  },
+  {
+    tag: 'ingot:boot-mode',
+    on: 'image recipe',
+    parse: oneOf(TAG_BOOT_MODES),
+    doc: '`uefi` or `bios` pins the firmware the disk boots under (no ESP, or no BIOS boot code); `hybrid` (default) boots under both, with Secure Boot',
+  },
+  {
+    tag: 'ingot:cloud-init',
+    on: 'image recipe',
+    parse: oneOf(['on', 'off'] as const),
+    doc: "`off` leaves cloud-init out of the disk (appliances): Ingot's first-boot unit then makes the host keys and reads a NoCloud seed's SSH keys",
   },
 ];
 

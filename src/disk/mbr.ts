@@ -1,7 +1,6 @@
 /**
- * @module The first MiB of a BIOS-bootable disk: an MBR partition table whose boot code is GRUB's
- * boot.img, and GRUB's core.img right after it (LBA 1, the "MBR gap"), as grub-install would
- * embed them. grub-mkimage's defaults (kernel sector 1, first blocklist at LBA 2) fit this layout.
+ * @module MBR partition tables: read (importing disks made by other tools) and written (small
+ * test disks). Ingot's own boot disks are GPT (gpt-write.ts).
  */
 import { randomBytes } from 'node:crypto';
 
@@ -37,18 +36,6 @@ export function buildMbr(bootImg: Uint8Array, partitions: readonly MbrPartition[
   mbr[510] = 0x55;
   mbr[511] = 0xaa;
   return mbr;
-}
-
-/** Checks that core.img fits the gap before the first partition and was made for this layout. */
-export function checkCoreImg(coreImg: Uint8Array): void {
-  const sectors = Math.ceil(coreImg.length / SECTOR);
-  if (sectors + 1 > FIRST_PARTITION_LBA)
-    throw new Error(
-      `GRUB core.img needs ${sectors} sectors, more than the ${FIRST_PARTITION_LBA - 1} before the root partition`,
-    );
-  const list = Buffer.from(coreImg.buffer, coreImg.byteOffset + SECTOR - 12, 12);
-  if (list.readBigUInt64LE(0) !== 2n)
-    throw new Error('GRUB core.img does not expect to sit at LBA 1 (first blocklist start is not 2)');
 }
 
 /** Reads the partitions of an MBR (for importing disks). */

@@ -1,15 +1,18 @@
 /**
- * @module Writes the boot disk as a raw file without loop devices: the image's layers merged by
- * withMergedLayers (a read-only overlayfs mount in a private mount namespace), `mkfs.ext4 -d` populating the root
- * partition straight into the disk file at its offset (`-E offset=`), the MBR and GRUB written
- * by hand, and a top layer with the disk-specific files (fstab by UUID, grub.cfg) and the
- * machine-identity reset (empty machine-id, SSH host keys whited out).
+ * @module Writes the boot disk as a raw file without loop devices or mounts: a GPT (sfdisk), GRUB
+ * for BIOS (boot.img + core.img in the BIOS boot partition), the EFI system partition (mkfs.vfat +
+ * mtools) with Debian's signed shim and GRUB, and the root partition populated by `mkfs.ext4 -d`
+ * from the image's layers merged by withMergedLayers, straight into the disk file at its offset.
+ * A top layer adds the disk-specific files (fstab by UUID, grub.cfg) and the machine-identity reset.
  */
 import { randomUUID } from 'node:crypto';
 import { lstat, open, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { GRUB_BOOT_IMG, GRUB_CORE_IMG } from './grub.ts';
-import { FIRST_PARTITION_LBA, SECTOR, buildMbr, checkCoreImg } from './mbr.ts';
+import { biosBootCode, placeCoreImg } from './bios-boot.ts';
+import { writeEsp } from './esp.ts';
+import { SECTOR, gptLayout, writeGpt } from './gpt-write.ts';
+import { grubCfg } from './grub-cfg.ts';
+import { type BootMode, EFI_FILES, GRUB_BOOT_IMG, GRUB_CORE_IMG } from './grub.ts';
 import { runCommand } from '../process/index.ts';
 import { withMergedLayers } from '../rootfs/merge-layers.ts';
 
@@ -20,6 +23,8 @@ export interface RootDiskSpec {
   sizeGiB: number;
   /** Scratch space (removed before returning). */
   workDir: string;
+  /** Which firmware the disk boots under (default hybrid: BIOS and UEFI). */
+  bootMode?: BootMode | undefined;
 }
 
 export interface RootDisk {
@@ -27,38 +32,32 @@ export interface RootDisk {
   rootUuid: string;
 }
 
-/** Kernel command line: serial console last, so /dev/console (and the boot log) is ttyS0. */
-export const KERNEL_ARGS = 'ro console=tty0 console=ttyS0,115200n8 net.ifnames=0';
-
 export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
+  const mode = spec.bootMode ?? 'hybrid';
   const rootUuid = randomUUID();
-  const [bootImg, coreImg] = await Promise.all([
-    readLayered(spec.lowerDirs, GRUB_BOOT_IMG),
-    readLayered(spec.lowerDirs, GRUB_CORE_IMG),
-  ]);
-  checkCoreImg(coreImg);
   const diskBytes = spec.sizeGiB * 2 ** 30;
-  const partSectors = diskBytes / SECTOR - FIRST_PARTITION_LBA;
+  const layout = gptLayout(diskBytes);
   const top = await mkdtemp(join(spec.workDir, 'disk-top-'));
+  const espDir = `${top}-esp`;
   try {
     await writeDiskFiles(top, rootUuid);
     await resetIdentity(top, spec.lowerDirs);
     const fh = await open(spec.outFile, 'w');
-    try {
-      await fh.truncate(diskBytes);
-      await fh.write(
-        buildMbr(bootImg, [{ startLba: FIRST_PARTITION_LBA, sectors: partSectors, type: 0x83, bootable: true }]),
-        0,
-        SECTOR,
-        0,
-      );
-      await fh.write(coreImg, 0, coreImg.length, SECTOR);
-    } finally {
-      await fh.close();
+    await fh.truncate(diskBytes).finally(() => fh.close());
+    await writeGpt(spec.outFile, layout, randomUUID());
+    if (mode !== 'uefi') await writeBiosBoot(spec, layout.biosBoot);
+    if (mode !== 'bios') {
+      const [shim, grub, mokManager] = await Promise.all([
+        readLayered(spec.lowerDirs, EFI_FILES.shim),
+        readLayered(spec.lowerDirs, EFI_FILES.grub),
+        readLayered(spec.lowerDirs, EFI_FILES.mokManager),
+      ]);
+      await mkdir(espDir);
+      await writeEsp(spec.outFile, layout.esp, { shim, grub, mokManager }, rootUuid, espDir);
     }
     const features = await ext4Features();
-    const blocks = String(Math.floor((partSectors * SECTOR) / 4096));
-    const extended = `offset=${FIRST_PARTITION_LBA * SECTOR},lazy_itable_init=1,lazy_journal_init=1,nodiscard`;
+    const blocks = String((layout.root.sectors * SECTOR) / 4096);
+    const extended = `offset=${layout.root.startLba * SECTOR},lazy_itable_init=1,lazy_journal_init=1,nodiscard`;
     await withMergedLayers([top, ...spec.lowerDirs], { scratchDir: spec.workDir }, (root) => [
       'mkfs.ext4',
       '-q',
@@ -80,8 +79,26 @@ export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
     ]);
   } finally {
     await rm(top, { recursive: true, force: true });
+    await rm(espDir, { recursive: true, force: true });
   }
   return { path: spec.outFile, rootUuid };
+}
+
+/** GRUB's boot code in the protective MBR, its core image in the BIOS boot partition. */
+async function writeBiosBoot(spec: RootDiskSpec, at: { startLba: number; sectors: number }): Promise<void> {
+  const [bootImg, coreImg] = await Promise.all([
+    readLayered(spec.lowerDirs, GRUB_BOOT_IMG),
+    readLayered(spec.lowerDirs, GRUB_CORE_IMG),
+  ]);
+  const code = biosBootCode(bootImg, at.startLba);
+  const core = placeCoreImg(coreImg, at.startLba, at.sectors);
+  const fh = await open(spec.outFile, 'r+');
+  try {
+    await fh.write(code, 0, code.length, 0);
+    await fh.write(core, 0, core.length, at.startLba * SECTOR);
+  } finally {
+    await fh.close();
+  }
 }
 
 /** The disk-specific files: they sit above every layer, so they win over the image's own. */
@@ -92,22 +109,7 @@ async function writeDiskFiles(top: string, uuid: string): Promise<void> {
     join(top, 'etc/fstab'),
     `# <file system> <mount point> <type> <options> <dump> <pass>\nUUID=${uuid} / ext4 defaults,errors=remount-ro 0 1\n`,
   );
-  await writeFile(
-    join(top, 'boot/grub/grub.cfg'),
-    `# Written by Ingot. /vmlinuz and /initrd.img follow kernel upgrades.
-serial --unit=0 --speed=115200
-terminal_input serial console
-terminal_output serial console
-set default=0
-# No boot menu, as in Debian's cloud images.
-set timeout=0
-menuentry 'Debian GNU/Linux' {
-  search --no-floppy --fs-uuid --set=root ${uuid}
-  linux /vmlinuz root=UUID=${uuid} ${KERNEL_ARGS}
-  initrd /initrd.img
-}
-`,
-  );
+  await writeFile(join(top, 'boot/grub/grub.cfg'), grubCfg(uuid));
 }
 
 /** Files that identify one machine: every machine made from the disk makes its own on first boot. */

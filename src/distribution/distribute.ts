@@ -113,9 +113,13 @@ export async function distribute(input: DistributeInput): Promise<OutputResource
       } else {
         const ami = d.amiDistributionConfiguration;
         const name = expandOutputName(ami?.name ?? `${image.name} ${image.version}`, facts);
+        // The region's copy of the boot disk (the first disk format written), else the site folder.
+        const disk = manifest.artifacts.find((a) => a.format.startsWith('disk-'));
         const description = ami?.description
           ? expandOutputName(ami.description, facts)
-          : `Ingot image at ${site.location(id)}`;
+          : disk
+            ? `Ingot disk image at ${site.location(id, disk.path.split('/').pop())}`
+            : `Ingot image at ${site.location(id)}`;
         (out.amis ??= []).push({
           region: d.region,
           image: imageIdOf(image.arn ?? ''),

@@ -191,7 +191,10 @@ async function runBuildWithin(
       'build',
       `${steps.components.length} component(s)${vm ? ' in a qemu build instance' : ''}`,
       async () => {
-        if (wantsDisks(request) || vm) stack = await addComponentLayer(ctx, stack, bootComponent());
+        // On a managed base the boot layer is shared by every account (prepare-boot-layer.ts).
+        const bootCtx = request.parent.type === 'managed' ? { ...ctx, cacheScope: undefined } : ctx;
+        if (wantsDisks(request) || vm)
+          stack = await addComponentLayer(bootCtx, stack, bootComponent({ cloudInit: request.cloudInit ?? true }));
         if (vm) return addVmLayer(ctx, stack, steps.components, vm);
         for (const c of steps.components) stack = await addComponentLayer(ctx, stack, c);
         return stack;
@@ -234,7 +237,8 @@ async function runBuildWithin(
     const written = await stage('outputs', undefined, () =>
       writeOutputs(request, opts, ctx, parent, stack, steps.runtime, baseLayer),
     );
-    const tested = request.runTests && steps.components.some((c) => hasPhase(c, 'test'));
+    // A disk is always booted when tests run (as EC2 launches a test instance from the AMI).
+    const tested = request.runTests && (wantsDisks(request) || steps.components.some((c) => hasPhase(c, 'test')));
     // The evidence reads the layers, the tests run in their own instance: both at once.
     const evidenceRun = stage('evidence', 'SBOM, findings, compliance, signature', () =>
       gatherEvidence({
@@ -255,7 +259,7 @@ async function runBuildWithin(
     try {
       if (tested && wantsDisks(request))
         await stage('test', 'the disk image booted under qemu', () =>
-          testOnDisk(ctx, opts.outputDir, written.artifacts, steps.components),
+          testOnDisk(ctx, opts.outputDir, written.artifacts, steps.components, request.bootMode),
         );
       else if (tested && vm)
         await stage('test', 'a fresh VM booted from the image', () =>

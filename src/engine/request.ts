@@ -4,6 +4,7 @@
  * parameters, and for container images the Dockerfile template.
  */
 import type { BlockDeviceMapping, DiskFormat } from '../disk/layout.ts';
+import type { BootMode } from '../disk/grub.ts';
 import type { ManagedBaseName } from '../bases/catalogue.ts';
 import type { ComponentDocument } from '../toe/document/types.ts';
 
@@ -42,6 +43,10 @@ export interface BuildRequest {
   diskFormats?: DiskFormat[];
   /** Image recipes: EC2 block device mappings (root volume size, extra volumes) for the disks. */
   blockDeviceMappings?: BlockDeviceMapping[];
+  /** Image recipes: the firmware the disk boots under (tag `ingot:boot-mode`; default hybrid). */
+  bootMode?: BootMode;
+  /** Image recipes: false leaves cloud-init out of the disk (tag `ingot:cloud-init: off`). */
+  cloudInit?: boolean;
 }
 
 export type ParentSpec =

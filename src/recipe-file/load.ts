@@ -5,6 +5,7 @@
  * bundle (the same with component documents inline as `data`, or a top-level `recipe:` plus
  * `documents:`). Container or image follows from the fields, as in the API.
  */
+import { bootOptionsFromTags } from '../disk/boot-options.ts';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -35,6 +36,8 @@ interface RecipeFile {
   containerType?: string;
   workingDirectory?: string;
   blockDeviceMappings?: BlockDeviceMapping[];
+  /** `ingot:boot-mode`, `ingot:cloud-init` (as on the API's image recipes). */
+  tags?: Record<string, string>;
 }
 
 const fail = (file: string, message: string) => new IngotError('malformed', `${file}: ${message}`);
@@ -96,6 +99,7 @@ export async function loadRecipeFile(file: string, opts: LoadOptions = {}): Prom
     ...(recipe.dockerfileTemplateData !== undefined ? { dockerfileTemplate: recipe.dockerfileTemplateData } : {}),
     ...(recipe.workingDirectory !== undefined ? { workingDirectory: recipe.workingDirectory } : {}),
     ...(Array.isArray(recipe.blockDeviceMappings) ? { blockDeviceMappings: recipe.blockDeviceMappings } : {}),
+    ...(isContainer ? {} : bootOptionsFromTags(recipe.tags, file)),
     runTests: opts.runTests ?? true,
   };
 }

@@ -10,7 +10,8 @@ import { parseParentImage } from '../engine/parent-spec.ts';
 import type { BuildRequest, ParentSpec } from '../engine/request.ts';
 import { IngotError } from '../errors/ingot-error.ts';
 import type { Component, ComponentConfiguration, DiskImageFormat, Image } from '../model/generated/shapes.ts';
-import { DISK_FORMATS, type DiskFormat } from '../disk/layout.ts';
+import { DISK_FORMATS, diskFormatsOf, type DiskFormat } from '../disk/layout.ts';
+import { bootOptionsFromTags } from '../disk/boot-options.ts';
 import type { ResourceRecord, Store } from '../store/types.ts';
 import {
   compareVersions,
@@ -121,6 +122,8 @@ export async function planFromImage(
   home: string,
   image: Image,
   where: { account: string; region: string },
+  /** The INGOT_IMAGE_FORMATS setting (default qcow2): disks when the distribution configuration names none. */
+  imageFormats?: readonly string[],
 ): Promise<BuildRequest> {
   const recipe = image.imageRecipe ?? image.containerRecipe;
   if (!recipe) throw new IngotError('invalid-request', `image ${image.arn} has no recipe`);
@@ -150,7 +153,7 @@ export async function planFromImage(
     ...(container?.dockerfileTemplateData ? { dockerfileTemplate: container.dockerfileTemplateData } : {}),
     ...(recipe.workingDirectory ? { workingDirectory: recipe.workingDirectory } : {}),
     runTests: image.imageTestsConfiguration?.imageTestsEnabled !== false,
-    ...(!container ? diskSettings(image) : {}),
+    ...(!container ? diskSettings(image, diskFormatsOf(imageFormats)) : {}),
   };
 }
 
@@ -164,7 +167,10 @@ const AWS_DISK_FORMATS: Record<DiskImageFormat, DiskFormat> = { RAW: 'raw', VMDK
  * s3ExportConfiguration (RAW, VMDK, VHD), plus the distribution configuration's tag
  * `ingot:disk-formats` (any of raw, qcow2, vmdk, vhdx, vhd); the recipe's blockDeviceMappings size them.
  */
-function diskSettings(image: Image): Pick<BuildRequest, 'diskFormats' | 'blockDeviceMappings'> {
+function diskSettings(
+  image: Image,
+  defaultFormats: readonly DiskFormat[],
+): Pick<BuildRequest, 'diskFormats' | 'blockDeviceMappings' | 'bootMode' | 'cloudInit'> {
   const dist = image.distributionConfiguration;
   const formats = new Set<DiskFormat>();
   for (const d of dist?.distributions ?? [])
@@ -183,8 +189,10 @@ function diskSettings(image: Image): Pick<BuildRequest, 'diskFormats' | 'blockDe
       formats.add(f as DiskFormat);
     }
   }
+  if (!formats.size) for (const f of defaultFormats) formats.add(f);
   const mappings = image.imageRecipe?.blockDeviceMappings;
   return {
+    ...bootOptionsFromTags(image.imageRecipe?.tags, `image recipe ${image.imageRecipe?.arn ?? ''}`),
     ...(formats.size ? { diskFormats: [...formats] } : {}),
     ...(mappings?.length ? { blockDeviceMappings: mappings } : {}),
   };

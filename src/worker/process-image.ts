@@ -44,10 +44,13 @@ async function buildOutputs(
     if (e.type === 'stage' && e.stage === 'test' && e.status === 'start')
       setState(ctx.store, arn, 'TESTING').catch((err: unknown) => log(`state TESTING not recorded: ${String(err)}`));
   };
-  const request = await planFromImage(ctx.store, ctx.home, record.doc, {
-    account: record.account,
-    region: record.region,
-  });
+  const request = await planFromImage(
+    ctx.store,
+    ctx.home,
+    record.doc,
+    { account: record.account, region: record.region },
+    ctx.settings?.imageFormats,
+  );
   // The infrastructure configuration's instance types set the instance's CPU, memory and process limits.
   const { instanceType, limits, driver, vm } = instancePlan(record.doc.infrastructureConfiguration);
   const inVm = vm && request.kind === 'image';

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { resolveSettings, SETTINGS } from '../../src/config/settings.ts';
 import { withSettingsDoc } from '../../src/config/settings-doc.ts';
-import { checkIngotTags, TAG_DISK_FORMATS, TAG_SEVERITIES } from '../../src/config/tags.ts';
+import { checkIngotTags, TAG_BOOT_MODES, TAG_DISK_FORMATS, TAG_SEVERITIES } from '../../src/config/tags.ts';
+import { BOOT_MODES } from '../../src/disk/grub.ts';
 import { DISK_FORMATS } from '../../src/disk/layout.ts';
 import { IngotError } from '../../src/errors/ingot-error.ts';
 import { SEVERITIES } from '../../src/findings/severity.ts';
@@ -61,6 +62,20 @@ test('a bad value is an invalid-config error naming the variable or the file key
 test('ingot:* tags: bad values are invalid-input naming the tag; good ones and other tags pass', () => {
   assert.deepEqual([...TAG_SEVERITIES], [...SEVERITIES]);
   assert.deepEqual([...TAG_DISK_FORMATS], [...DISK_FORMATS]);
+  assert.deepEqual([...TAG_BOOT_MODES], [...BOOT_MODES]);
+  checkIngotTags('image recipe', { 'ingot:boot-mode': 'uefi', 'ingot:cloud-init': 'off' });
+  assert.throws(
+    () => checkIngotTags('image recipe', { 'ingot:boot-mode': 'efi' }),
+    /tag ingot:boot-mode: must be one of hybrid, uefi, bios/,
+  );
+  assert.deepEqual(resolveSettings({}).imageFormats, ['qcow2']);
+  assert.deepEqual(resolveSettings({ INGOT_IMAGE_FORMATS: 'tar' }).imageFormats, ['tar']);
+  assert.deepEqual(resolveSettings({ INGOT_IMAGE_FORMATS: 'raw, VHDX' }).imageFormats, ['raw', 'vhdx']);
+  assert.throws(
+    () => resolveSettings({ INGOT_IMAGE_FORMATS: 'tar,qcow2' }),
+    /INGOT_IMAGE_FORMATS `tar` \(no disk\) cannot be combined/,
+  );
+  assert.throws(() => resolveSettings({ INGOT_IMAGE_FORMATS: 'ova2' }), /INGOT_IMAGE_FORMATS must be one of/);
   checkIngotTags('infrastructure configuration', { 'ingot:fail-on-severity': 'high', 'ingot:instance-driver': 'qemu' });
   checkIngotTags('distribution configuration', { 'ingot:disk-formats': 'qcow2, VHDX', other: 'x' });
   assert.throws(

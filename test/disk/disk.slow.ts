@@ -210,7 +210,11 @@ test('importDisk turns a built disk back into a parent image (rootfs tarball, se
   assert.ok(manifest, 'the disk build failed');
   const imported = await importDisk(join(out, 'disk.vmdk'), join(dir, 'imported'));
   assert.equal(imported.sourceFormat, 'vmdk');
-  assert.equal(imported.partitionOffset, 1024 * 1024);
+  assert.equal(
+    imported.partitionOffset,
+    64 * 1024 * 1024,
+    'the root partition after the BIOS boot partition and the ESP',
+  );
   const listing = execFileSync('sh', ['-c', `zstd -dc '${imported.parentImage}' | tar -tvf -`], {
     encoding: 'utf8',
     maxBuffer: 256 * 2 ** 20,

@@ -2,13 +2,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, writeSync, closeSync, ftruncateSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readSync, writeSync, closeSync, ftruncateSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { sha256Large } from '../../src/disk/digest.ts';
 import { randomBytes } from 'node:crypto';
-import { buildMbr, checkCoreImg, readMbrPartitions } from '../../src/disk/mbr.ts';
+import { buildMbr, readMbrPartitions } from '../../src/disk/mbr.ts';
+import { readGptPartitions } from '../../src/disk/gpt.ts';
+import { ESP_TYPE, gptLayout, writeGpt } from '../../src/disk/gpt-write.ts';
+import { biosBootCode, placeCoreImg } from '../../src/disk/bios-boot.ts';
+import { espGrubCfg, writeEsp } from '../../src/disk/esp.ts';
+import { grubCfg } from '../../src/disk/grub-cfg.ts';
+import { CLOUD_CFG } from '../../src/disk/cloud-init.ts';
+import { firmwareArgv } from '../../src/instance/qemu/firmware.ts';
 import { diskLayout, parseDiskFormats } from '../../src/disk/layout.ts';
 import { FIRSTBOOT_SCRIPT, HOSTKEYS_UNIT } from '../../src/disk/firstboot.ts';
 import { seedFiles } from '../../src/instance/qemu/seed.ts';
@@ -16,6 +23,7 @@ import { qemuArgv } from '../../src/instance/qemu/vm.ts';
 import { instanceDriverFor } from '../../src/instance/qemu/select.ts';
 import { execCommand } from '../../src/instance/qemu/remote.ts';
 import { IngotError } from '../../src/errors/ingot-error.ts';
+import { bootOptionsFromTags } from '../../src/disk/boot-options.ts';
 
 test('MBR: GRUB boot code kept, one bootable Linux partition, readable back', () => {
   const boot = randomBytes(512);
@@ -24,10 +32,71 @@ test('MBR: GRUB boot code kept, one bootable Linux partition, readable back', ()
   assert.deepEqual([mbr[510], mbr[511]], [0x55, 0xaa]);
   assert.deepEqual(readMbrPartitions(mbr), [{ startLba: 2048, sectors: 1000, type: 0x83, bootable: true }]);
   assert.throws(() => buildMbr(Buffer.alloc(100), []), /boot\.img is 100 bytes/);
-  const core = Buffer.alloc(512 * 10);
-  core.writeBigUInt64LE(2n, 500);
-  checkCoreImg(core);
-  assert.throws(() => checkCoreImg(Buffer.alloc(512 * 3000)), /core\.img needs 3000 sectors/);
+});
+
+test('GPT boot disk: BIOS boot partition, ESP, root last; GRUB pointed at the BIOS boot partition', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-gpt-'));
+  try {
+    const file = join(dir, 'disk.raw');
+    const layout = gptLayout(2 * 2 ** 30);
+    closeSync(openSync(file, 'w'));
+    spawnSync('truncate', ['-s', String(2 * 2 ** 30), file]);
+    await writeGpt(file, layout, '11111111-2222-4333-8444-555555555555');
+    const head = Buffer.alloc(34 * 512);
+    const fd = openSync(file, 'r');
+    readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    assert.deepEqual(readGptPartitions(head), [
+      { startLba: 131072, sectors: layout.root.sectors, type: 0x83, bootable: false },
+    ]);
+    assert.equal(layout.root.sectors % 8, 0, 'whole 4 KiB blocks');
+    assert.ok((layout.root.startLba + layout.root.sectors) * 512 <= 2 * 2 ** 30 - 33 * 512, 'room for the backup GPT');
+    const dump = spawnSync('sfdisk', ['-d', file], { encoding: 'utf8' }).stdout;
+    assert.match(dump, new RegExp(`start=\\s*4096, size=\\s*126976, type=${ESP_TYPE}`));
+
+    const boot = biosBootCode(randomBytes(512), layout.biosBoot.startLba);
+    assert.equal(boot.length, 440);
+    assert.equal(boot.readBigUInt64LE(0x5c), 2048n);
+    const core = Buffer.alloc(512 * 10);
+    core.writeBigUInt64LE(2n, 500);
+    assert.equal(placeCoreImg(core, 2048, 2048).readBigUInt64LE(500), 2049n);
+    assert.throws(() => placeCoreImg(Buffer.alloc(512 * 3000), 2048, 2048), /core\.img needs 3000 sectors/);
+
+    await writeEsp(
+      file,
+      layout.esp,
+      { shim: Buffer.from('shim'), grub: Buffer.from('grub'), mokManager: Buffer.from('mm') },
+      'abcd',
+      dir,
+    );
+    const esp = `${file}@@${layout.esp.startLba * 512}`;
+    const type = (f: string) => spawnSync('mtype', ['-i', esp, f], { encoding: 'utf8' }).stdout;
+    assert.equal(type('::/EFI/BOOT/BOOTX64.EFI'), 'shim');
+    assert.equal(type('::/EFI/BOOT/grubx64.efi'), 'grub');
+    assert.equal(type('::/EFI/debian/grub.cfg'), espGrubCfg('abcd'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('grub.cfg: no menu, serial console on BIOS, root by UUID; cloud-init datasources of every platform', () => {
+  const cfg = grubCfg('u-1');
+  assert.match(cfg, /set timeout=0/);
+  assert.match(cfg, /linux \/vmlinuz root=UUID=u-1 .*console=ttyS0/);
+  for (const ds of ['NoCloud', 'ConfigDrive', 'OpenStack', 'VMware', 'Azure', 'Ec2'])
+    assert.match(CLOUD_CFG, new RegExp(`datasource_list: \\[.*\\b${ds}\\b`));
+  assert.match(CLOUD_CFG, /growpart:/);
+});
+
+test('qemu firmware: SeaBIOS on pc; OVMF on q35; Secure Boot with SMM and a secure pflash', () => {
+  assert.deepEqual(firmwareArgv('bios', undefined), { machine: 'pc', argv: [] });
+  assert.equal(firmwareArgv('uefi', '/v.fd').machine, 'q35');
+  const sb = firmwareArgv('uefi-secure-boot', '/v.fd');
+  assert.equal(sb.machine, 'q35,smm=on');
+  assert.ok(sb.argv.includes('driver=cfi.pflash01,property=secure,value=on'));
+  assert.ok(sb.argv.some((a) => a.includes('OVMF_CODE_4M.secboot.fd')));
+  assert.ok(sb.argv.some((a) => a.endsWith('file=/v.fd')));
+  assert.throws(() => firmwareArgv('uefi', undefined), /variable store/);
 });
 
 test('blockDeviceMappings: root size, extra volumes, instance store and noDevice ignored, bad sizes refused', () => {
@@ -58,6 +127,8 @@ test('--format parsing', () => {
     (e: unknown) => e instanceof IngotError && /'ova' is not a disk format/.test(e.message),
   );
   assert.throws(() => parseDiskFormats(' , '), /at least one/);
+  assert.deepEqual(parseDiskFormats('tar'), [], 'tar: the rootfs tarball, no disk');
+  assert.throws(() => parseDiskFormats('tar,qcow2'), /cannot be combined/);
 });
 
 test('instanceDriverFor: ingot.vm.* types, the ingot:instance-driver tag, sandbox otherwise', () => {
@@ -80,7 +151,7 @@ test('instanceDriverFor: ingot.vm.* types, the ingot:instance-driver tag, sandbo
 test('seed files are NoCloud meta-data and #cloud-config user-data', () => {
   const f = seedFiles({ instanceId: 'i-1', hostname: 'h', sshAuthorizedKeys: ['ssh-ed25519 AAAA k'] });
   assert.equal(f['meta-data'], 'instance-id: i-1\nlocal-hostname: h\n');
-  assert.equal(f['user-data'], '#cloud-config\nssh_authorized_keys:\n  - ssh-ed25519 AAAA k\n');
+  assert.equal(f['user-data'], '#cloud-config\ndisable_root: false\nssh_authorized_keys:\n  - ssh-ed25519 AAAA k\n');
 });
 
 test('the first-boot script is valid sh; host keys other than ed25519 wait for sshd', () => {
@@ -141,4 +212,17 @@ test('the remote exec wrapper keeps argv, env and cwd exact, and reports exit co
   assert.equal(r.stdout, `it's "quoted" $HOME|a b;c|/usr`);
   assert.equal(spawnSync('sh', ['-c', execCommand('u1', ['/nonexistent/prog'], {}, '/')]).status, 127);
   spawnSync('rmdir', ['/run/ingot-exec']); // the wrapper's pid-file dir, made on this host by the local run
+});
+
+test('recipe tags: ingot:boot-mode pins the firmware, ingot:cloud-init off opts out; bad values name the tag', () => {
+  assert.deepEqual(bootOptionsFromTags(undefined, 'r.yml'), {});
+  assert.deepEqual(bootOptionsFromTags({ 'ingot:boot-mode': 'uefi', 'ingot:cloud-init': 'off' }, 'r.yml'), {
+    bootMode: 'uefi',
+    cloudInit: false,
+  });
+  assert.throws(
+    () => bootOptionsFromTags({ 'ingot:boot-mode': 'efi' }, 'r.yml'),
+    (e: unknown) =>
+      e instanceof IngotError && /r\.yml: tag ingot:boot-mode: must be one of hybrid, uefi, bios/.test(e.message),
+  );
 });

@@ -12,7 +12,7 @@ import { BuildCancelled, BuildFailure } from '../../engine/failure.ts';
 import { loadRecipeFile } from '../../recipe-file/load.ts';
 import { layerCacheOptions, type Settings } from '../../config/settings.ts';
 import { progressPrinter } from './progress.ts';
-import type { DiskFormat } from '../../disk/layout.ts';
+import { diskFormatsOf, type DiskFormat } from '../../disk/layout.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 
 export interface LocalBuildOptions {
@@ -24,7 +24,7 @@ export interface LocalBuildOptions {
   keepOnFailure: boolean;
   /** Steps use the host's network (`--host-network`). */
   hostNetwork?: boolean;
-  /** Bootable disk formats (image recipes only). */
+  /** `--format`: bootable disk formats, [] for the rootfs tarball (image recipes only); default INGOT_IMAGE_FORMATS. */
   diskFormats?: DiskFormat[];
   instanceType?: string | undefined;
   /** `--timeout`; default the INGOT_BUILD_TIMEOUT_MINUTES setting. */
@@ -49,7 +49,8 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
       'ValidationException',
       `--format: ${opts.file} is a container recipe; disk formats are for image recipes`,
     );
-  const request = opts.diskFormats ? { ...loaded, diskFormats: opts.diskFormats } : loaded;
+  const diskFormats = opts.diskFormats ?? diskFormatsOf(settings.imageFormats);
+  const request = loaded.kind === 'image' ? { ...loaded, diskFormats } : loaded;
   const outputDir = opts.output !== undefined ? resolve(opts.output) : defaultOutputDir(request.name, request.version);
   const cache = opts.noCache ? undefined : await openLayerCache(layerCacheOptions(settings));
   const printer = progressPrinter();

@@ -12,7 +12,9 @@ const usage = `Usage: ingot bases list
 
 Managed base images are bootstrapped with mmdebstrap from the Debian mirror apt is configured
 with (debian-12 and debian-13 with what Debian's cloud images carry, debian-12-minimal as minbase), cached in $INGOT_BASES_HOME (default $INGOT_HOME) and reused; a build refreshes a base
-older than 7 days. \`refresh\` bootstraps the named bases (default: all) now.`;
+older than 7 days. \`refresh\` bootstraps the named bases (default: all) now, and prepares the
+bootable-disk layer of debian-12 and debian-13 (kernel, GRUB for BIOS and UEFI, signed shim,
+cloud-init, OpenSSH) in the layer cache of $INGOT_HOME, so the first disk build does not make it.`;
 
 export const command: CommandModule = {
   summary: 'list or refresh the managed Debian base images',
@@ -21,8 +23,12 @@ export const command: CommandModule = {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {} });
     const [action, ...names] = positionals;
     const { MANAGED_BASES, ensureBaseImage, readCurrentBase } = await import('../../bases/index.ts');
-    const { resolveSettings } = await import('../../config/settings.ts');
-    const home = resolveSettings(process.env).basesHome;
+    const { resolveSettings, layerCacheOptions } = await import('../../config/settings.ts');
+    const { prepareBootLayer } = await import('../../engine/disk/prepare-boot-layer.ts');
+    const { openLayerCache } = await import('../../cache/layer-cache.ts');
+    const { instancePassIn } = await import('../../instance/pass-in.ts');
+    const settings = resolveSettings(process.env);
+    const home = settings.basesHome;
     if (action === 'list' && names.length === 0) {
       for (const base of MANAGED_BASES) {
         const current = await readCurrentBase(home, base.name);
@@ -47,6 +53,22 @@ export const command: CommandModule = {
         onProgress: (line) => process.stderr.write(`  ${line}\n`),
       });
       process.stdout.write(`${name} ${base.version} ${base.digest}\n`);
+      if (name === 'debian-12-minimal') continue;
+      process.stderr.write(`ingot bases: preparing the bootable-disk layer of ${name}...\n`);
+      const started = performance.now();
+      const built = await prepareBootLayer({
+        home: settings.home,
+        basesHome: home,
+        cache: await openLayerCache(layerCacheOptions(settings)),
+        base: name,
+        passIn: instancePassIn(settings),
+        onEvent: (e) => {
+          if (e.type === 'log') process.stderr.write(`  ${e.line}\n`);
+        },
+      });
+      process.stderr.write(
+        `ingot bases: bootable-disk layer of ${name} ${built ? 'built' : 'already cached'} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+      );
     }
     return 0;
   },

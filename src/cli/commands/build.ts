@@ -9,7 +9,7 @@ import { parseDiskFormats } from '../../disk/layout.ts';
 const usage = `Usage: ingot build FILE [--output DIR] [--no-cache] [--compression gzip|zstd] [--skip-tests]
                    [--instance-type TYPE] [--timeout MINUTES] [--keep-on-failure] [--host-network]
                    [--findings-feed FILE] [--fail-on-severity SEV] [--compliance] [--compliance-profile P] [--sign-key PEM]
-                   [--format raw,qcow2,vmdk,vhdx,vhd]
+                   [--format qcow2,raw,vmdk,vhdx,vhd|tar]
 
 Builds the recipe in FILE on this machine: runs every component's build phase in a sandbox
 (one cached layer per component), the validate phases, writes the outputs, then runs the test
@@ -22,7 +22,10 @@ FILE is one of:
 A component's uri may be a managed component (ARN or name), a component ARN of the local store,
 or a path to a document file relative to FILE. A recipe with dockerfileTemplateData or
 targetRepository is a container recipe (output: OCI image layout + oci-archive); otherwise the
-output is the root file system as rootfs.tar.zst. Without parentImage the parent is debian-12.
+output is a bootable disk, disk.qcow2 (BIOS and UEFI with Secure Boot, cloud-init), unless
+--format or INGOT_IMAGE_FORMATS says otherwise. Without parentImage the parent is debian-12.
+A recipe's tags pin the firmware (ingot:boot-mode: uefi|bios) or leave cloud-init out
+(ingot:cloud-init: off); see docs/disk-images.md.
 A container build prints its image's reference, oci:OUTPUT/oci:VERSION (use it with skopeo or
 umoci: the layout also lists the image's SBOM referrers, so oci:OUTPUT/oci alone is ambiguous).
 
@@ -43,10 +46,11 @@ Options:
   --keep-on-failure   keep the build's work directory (layers, upper dirs) when it fails
   --host-network      run steps in the host's network namespace (default: an isolated, outbound-only
                       network with no access to host ports; see docs/security.md)
-  --format LIST       image recipes: write bootable disk images instead of rootfs.tar.zst, in any of
-                      raw, qcow2, vmdk (streamOptimized), vhdx, vhd (comma-separated); the root
-                      size comes from the recipe's blockDeviceMappings (default 8 GiB) and the
-                      test phases run in the disk booted under qemu
+  --format LIST       image recipes: the bootable disk images to write, any of qcow2, raw, vmdk
+                      (streamOptimized), vhdx, vhd (comma-separated; default $INGOT_IMAGE_FORMATS,
+                      else qcow2), or tar for the root file system as rootfs.tar.zst and no disk;
+                      the root size comes from the recipe's blockDeviceMappings (default 8 GiB)
+                      and the test phase boots the disk under qemu (SSH key through cloud-init)
 
 Evidence (written next to the artifacts; see docs/security.md):
   SBOMs are always made: sbom.spdx.json (SPDX 2.3) and sbom.cdx.json (CycloneDX 1.6), and for

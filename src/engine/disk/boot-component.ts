@@ -1,15 +1,17 @@
 /**
  * @module The internal "make it bootable" component, run as one more sandboxed layer on top of the
- * image: the distribution's cloud kernel + initramfs, GRUB's BIOS core image, systemd with
- * networkd (DHCP), OpenSSH, Ingot's first-boot unit, and the machine-id/host-key reset.
+ * image: the distribution's cloud kernel + initramfs, GRUB for BIOS (its core image) and UEFI
+ * (Debian's signed shim and GRUB, for Secure Boot), systemd with networkd (DHCP), OpenSSH,
+ * cloud-init (or, for recipes that opt out, Ingot's first-boot unit), and the machine-id/host-key reset.
  */
 import { componentFromText } from '../component-from-text.ts';
 import type { BuildComponent } from '../request.ts';
+import { CLOUD_CFG, CLOUD_CFG_PATH, HOSTKEY_FALLBACK_UNIT } from '../../disk/cloud-init.ts';
 import { FIRSTBOOT_SCRIPT, FIRSTBOOT_UNIT, HOSTKEYS_UNIT } from '../../disk/firstboot.ts';
-import { GRUB_CORE_IMG, GRUB_MODULES } from '../../disk/grub.ts';
+import { GRUB_CORE_IMG, GRUB_MODULES, ROOT_PARTITION } from '../../disk/grub.ts';
 
 /**
- * Disk and file-system drivers the initramfs carries (virtio, SATA/IDE, NVMe, Hyper-V, VMware).
+ * Disk, network and file-system drivers the initramfs carries (virtio, SATA/IDE, NVMe, Hyper-V, VMware).
  * They are only included: udev in the initramfs loads the ones the machine has (loading all of
  * them on every boot took seconds under TCG). Built-in ones (ext4, nvme in Debian's cloud kernel)
  * are skipped by initramfs-tools.
@@ -25,8 +27,12 @@ const INITRAMFS_MODULES = [
   'nvme',
   'hv_vmbus',
   'hv_storvsc',
+  'hv_netvsc',
   'vmw_pvscsi',
+  'vmxnet3',
   'mptspi',
+  'virtio_net',
+  'e1000',
   'ext4',
 ];
 
@@ -36,7 +42,31 @@ const indent = (text: string, n: number): string =>
     .map((l) => (l ? ' '.repeat(n) + l : l))
     .join('\n');
 
-const SCRIPT = `set -eu
+/** The packages of the bootable-disk layer (cloud-init's only when the recipe keeps it). */
+const PACKAGES = [
+  'systemd systemd-sysv udev dbus kmod linux-image-cloud-amd64 initramfs-tools',
+  'grub-pc-bin grub-common grub-efi-amd64-bin grub-efi-amd64-signed shim-signed',
+  'openssh-server ca-certificates',
+];
+const CLOUD_INIT_PACKAGES = 'cloud-init cloud-guest-utils e2fsprogs sudo';
+
+/** With cloud-init: its config, the host-key fallback; without: Ingot's own first-boot unit. */
+const firstBoot = (cloudInit: boolean): string =>
+  cloudInit
+    ? `mkdir -p /etc/cloud/cloud.cfg.d
+cat > ${CLOUD_CFG_PATH} <<'EOF'
+${CLOUD_CFG}EOF
+cat > /etc/systemd/system/ingot-hostkey-fallback.service <<'EOF'
+${HOSTKEY_FALLBACK_UNIT}EOF
+units='cloud-init-local.service cloud-init.service cloud-config.service cloud-final.service ingot-hostkey-fallback.service'
+rm -rf /var/lib/cloud
+`
+    : `cat > /etc/systemd/system/ingot-firstboot.service <<'EOF'
+${FIRSTBOOT_UNIT}EOF
+units=ingot-firstboot.service
+`;
+
+const script = (cloudInit: boolean): string => `set -eu
 export DEBIAN_FRONTEND=noninteractive
 # A small initramfs with the disk drivers of KVM, VMware and Hyper-V, generated once (not per trigger).
 mkdir -p /etc/initramfs-tools/conf.d /etc/initramfs-tools/hooks
@@ -51,15 +81,14 @@ EOF
 chmod 0755 /etc/initramfs-tools/hooks/ingot-disk-drivers
 apt-get update -q
 INITRD=No apt-get install -y -q --no-install-recommends -o DPkg::Options::=--force-unsafe-io \\
-  systemd systemd-sysv udev dbus kmod linux-image-cloud-amd64 initramfs-tools grub-pc-bin grub-common \\
-  openssh-server ca-certificates
+  ${[...PACKAGES, ...(cloudInit ? [CLOUD_INIT_PACKAGES] : [])].join(' \\\n  ')}
 for k in /lib/modules/*; do v=$(basename "$k"); [ -e "/boot/initrd.img-$v" ] || update-initramfs -c -k "$v"; done
 # INITRD=No also skipped the /initrd.img link GRUB's config uses; point both links at the newest kernel.
 v=$(ls /lib/modules | sort -V | tail -n1)
 ln -sfn "boot/vmlinuz-$v" /vmlinuz
 ln -sfn "boot/initrd.img-$v" /initrd.img
 mkdir -p /boot/grub/i386-pc /etc/systemd/network /usr/local/sbin
-grub-mkimage -O i386-pc -o /${GRUB_CORE_IMG} -p '(hd0,msdos1)/boot/grub' ${GRUB_MODULES}
+grub-mkimage -O i386-pc -o /${GRUB_CORE_IMG} -p '(hd0,gpt${ROOT_PARTITION})/boot/grub' ${GRUB_MODULES}
 cat > /etc/systemd/network/80-ingot-dhcp.network <<'EOF'
 [Match]
 Name=en* eth*
@@ -70,11 +99,9 @@ EOF
 cat > /usr/local/sbin/ingot-firstboot <<'EOF'
 ${FIRSTBOOT_SCRIPT}EOF
 chmod 0755 /usr/local/sbin/ingot-firstboot
-cat > /etc/systemd/system/ingot-firstboot.service <<'EOF'
-${FIRSTBOOT_UNIT}EOF
 cat > /etc/systemd/system/ingot-hostkeys.service <<'EOF'
 ${HOSTKEYS_UNIT}EOF
-systemctl enable systemd-networkd.service ingot-firstboot.service ingot-hostkeys.service ssh.service
+${firstBoot(cloudInit)}systemctl enable systemd-networkd.service ingot-hostkeys.service ssh.service $units
 systemctl mask systemd-networkd-wait-online.service
 ln -sf /lib/systemd/system/serial-getty@.service /etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service
 [ -f /etc/hostname ] || echo localhost > /etc/hostname
@@ -87,8 +114,13 @@ rm -f /var/lib/dbus/machine-id /var/lib/systemd/random-seed
 apt-get clean
 `;
 
-export const BOOT_COMPONENT_TEXT = `name: ingot-bootable-disk
-description: Internal. Installs a kernel, GRUB and OpenSSH so the image boots from a disk.
+export interface BootLayerOptions {
+  /** cloud-init (default) or, for appliances that opt out, Ingot's own first-boot unit. */
+  cloudInit?: boolean;
+}
+
+export const bootComponentText = (cloudInit: boolean): string => `name: ingot-bootable-disk
+description: Internal. Installs a kernel, GRUB (BIOS and UEFI, signed shim), OpenSSH${cloudInit ? ' and cloud-init' : ''} so the image boots from a disk.
 schemaVersion: 1.0
 phases:
   - name: build
@@ -98,18 +130,23 @@ phases:
         inputs:
           commands:
             - |
-${indent(SCRIPT, 14)}
+${indent(script(cloudInit), 14)}
 `;
 
-let cached: BuildComponent | undefined;
+const cached = new Map<boolean, BuildComponent>();
 
-/** The component (parsed once); its text is part of the layer cache key. */
-export function bootComponent(): BuildComponent {
-  cached ??= componentFromText({
-    name: 'ingot-bootable-disk',
-    version: '1.0.0',
-    text: BOOT_COMPONENT_TEXT,
-    origin: 'ingot-bootable-disk',
-  });
-  return cached;
+/** The component (parsed once per variant); its text is part of the layer cache key. */
+export function bootComponent(opts: BootLayerOptions = {}): BuildComponent {
+  const cloudInit = opts.cloudInit ?? true;
+  let c = cached.get(cloudInit);
+  if (!c) {
+    c = componentFromText({
+      name: 'ingot-bootable-disk',
+      version: '1.0.0',
+      text: bootComponentText(cloudInit),
+      origin: 'ingot-bootable-disk',
+    });
+    cached.set(cloudInit, c);
+  }
+  return c;
 }

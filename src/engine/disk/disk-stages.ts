@@ -15,6 +15,8 @@ import { hasPhase, runComponentsPhase } from '../run-phase.ts';
 import { withPassIn } from '../../instance/pass-in.ts';
 import { createQemuInstance } from '../../instance/qemu/create.ts';
 import { diskLayout, type BlockDeviceMapping, type DiskFormat } from '../../disk/layout.ts';
+import type { BootMode } from '../../disk/grub.ts';
+import type { Firmware } from '../../instance/qemu/firmware.ts';
 import { bootDiskArtifact, writeDiskOutputs } from './outputs.ts';
 
 export { bootComponent } from './boot-component.ts';
@@ -22,6 +24,7 @@ export { bootComponent } from './boot-component.ts';
 export interface DiskRequest {
   diskFormats?: DiskFormat[] | undefined;
   blockDeviceMappings?: BlockDeviceMapping[] | undefined;
+  bootMode?: BootMode | undefined;
 }
 
 /** True when the build should make disks (and test by booting one). */
@@ -29,7 +32,7 @@ export const wantsDisks = (r: DiskRequest): boolean => !!r.diskFormats?.length;
 
 /** Cache-key part for the outputs of a disk build. */
 export const diskOutputKey = (r: DiskRequest): string =>
-  wantsDisks(r) ? JSON.stringify([r.diskFormats, diskLayout(r.blockDeviceMappings)]) : '';
+  wantsDisks(r) ? JSON.stringify([r.diskFormats, diskLayout(r.blockDeviceMappings), r.bootMode ?? 'hybrid']) : '';
 
 export async function writeDiskImageOutputs(
   ctx: StackContext,
@@ -44,6 +47,7 @@ export async function writeDiskImageOutputs(
     workDir: ctx.workDir,
     formats: r.diskFormats ?? ['raw'],
     layout,
+    bootMode: r.bootMode,
     onLog: (line) => ctx.onEvent({ type: 'log', line }),
   });
   ctx.onEvent({
@@ -53,18 +57,31 @@ export async function writeDiskImageOutputs(
   return out.artifacts;
 }
 
+/**
+ * Boots the boot disk (under UEFI when the recipe pinned it, else SeaBIOS) with an SSH key given
+ * through a NoCloud seed, runs the components' test phases inside (if any), and checks the disk
+ * file was not changed.
+ */
 export async function testOnDisk(
   ctx: StackContext,
   outputDir: string,
   artifacts: readonly Artifact[],
   components: readonly BuildComponent[],
+  bootMode?: BootMode,
 ): Promise<void> {
-  const withTests = components.filter((c) => hasPhase(c, 'test'));
-  if (!withTests.length) return;
   const boot = bootDiskArtifact(artifacts);
   if (!boot) throw new BuildFailure('test', 'no disk artifact to boot');
   const disk = join(outputDir, boot.artifact.path);
-  await runTestsInVm(ctx, { path: disk, qemuFormat: boot.qemuFormat, name: boot.artifact.path }, withTests);
+  await runTestsInVm(
+    ctx,
+    {
+      path: disk,
+      qemuFormat: boot.qemuFormat,
+      name: boot.artifact.path,
+      firmware: bootMode === 'uefi' ? 'uefi' : 'bios',
+    },
+    components,
+  );
   if ((await sha256Large(disk)) !== boot.artifact.sha256)
     throw new BuildFailure(
       'test',
@@ -78,17 +95,17 @@ export async function testOnDisk(
  */
 export async function runTestsInVm(
   ctx: StackContext,
-  disk: { path: string; qemuFormat: string; name: string },
+  disk: { path: string; qemuFormat: string; name: string; firmware?: Firmware },
   components: readonly BuildComponent[],
 ): Promise<void> {
   const withTests = components.filter((c) => hasPhase(c, 'test'));
-  if (!withTests.length) return;
   const started = performance.now();
   const booted = await createQemuInstance({
     disk: disk.path,
     diskFormat: disk.qemuFormat,
     workDir: ctx.workDir,
     hostname: 'ingot-test',
+    firmware: disk.firmware,
     signal: ctx.signal,
     ...(ctx.qemuAccel ? { accel: ctx.qemuAccel } : {}),
   }).catch((err: unknown) => {
@@ -97,9 +114,10 @@ export async function runTestsInVm(
   const instance = withPassIn(booted, ctx.passIn);
   ctx.onEvent({
     type: 'log',
-    line: `booted ${disk.name} under qemu in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    line: `booted ${disk.name} under qemu (${disk.firmware ?? 'bios'}) in ${((performance.now() - started) / 1000).toFixed(1)} s: SSH answered with the key given through the NoCloud seed`,
   });
   try {
+    if (!withTests.length) return;
     await runComponentsPhase({
       instance,
       components: withTests,

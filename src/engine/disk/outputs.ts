@@ -10,6 +10,7 @@ import { describeDisk } from '../../disk/digest.ts';
 import { convertAll, FORMAT_SPECS } from '../../disk/convert.ts';
 import type { DiskFormat, DiskLayout } from '../../disk/layout.ts';
 import { writeRootDisk } from '../../disk/root-fs.ts';
+import type { BootMode } from '../../disk/grub.ts';
 
 export const EXTENSIONS: Record<DiskFormat, string> = {
   raw: 'raw',
@@ -26,6 +27,7 @@ export interface DiskOutputSpec {
   workDir: string;
   formats: readonly DiskFormat[];
   layout: DiskLayout;
+  bootMode?: BootMode | undefined;
   onLog?: (line: string) => void;
 }
 
@@ -46,6 +48,7 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
     outFile: rawOf('disk'),
     sizeGiB: spec.layout.rootGiB,
     workDir: spec.workDir,
+    bootMode: spec.bootMode,
   });
   spec.onLog?.(`boot disk written: ${spec.layout.rootGiB} GiB, root file system UUID ${root.rootUuid}`);
   const volumes = spec.layout.extraVolumes.map((v) => ({ ...v, raw: rawOf(`volume-${v.name}`) }));

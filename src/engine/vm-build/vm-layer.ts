@@ -89,6 +89,10 @@ export async function addVmLayer(
         type: 'log',
         line: `qemu build instance (${vm.cpus} vCPU, ${vm.memoryMiB} MiB) answered SSH ${((performance.now() - booting) / 1000).toFixed(1)} s after it started`,
       });
+      // cloud-init's later stages (config, final) run after sshd: let them end before the first listing.
+      await instance.exec({
+        argv: ['sh', '-c', 'command -v cloud-init >/dev/null || exit 0; cloud-init status --wait >/dev/null || true'],
+      });
       const before = await listFiles(instance);
       for (const phase of ['build', 'validate'] as const)
         await runComponentsPhase({

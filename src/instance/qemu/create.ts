@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { chooseAccel, type Accel } from './accel.ts';
+import { prepareEfiVars, type Firmware } from './firmware.ts';
 import { QemuInstance } from './qemu-instance.ts';
 import { ensureResolver } from './resolver.ts';
 import { writeSeedDisk } from './seed.ts';
@@ -33,6 +34,8 @@ export interface QemuInstanceOptions {
   hostname?: string;
   /** Where the overlay, seed, key and console log live (default the system temp dir). */
   workDir?: string;
+  /** SeaBIOS (default), OVMF, or OVMF with Secure Boot enforced (Microsoft keys). */
+  firmware?: Firmware | undefined;
   /** Aborting while the guest boots stops qemu at once (createQemuInstance then rejects). */
   signal?: AbortSignal | undefined;
 }
@@ -58,6 +61,8 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
       accel,
       memoryMiB: opts.memoryMiB ?? 1536,
       cpus: opts.cpus ?? DEFAULT_CPUS,
+      firmware: opts.firmware,
+      efiVars: await prepareEfiVars(opts.firmware ?? 'bios', join(dir, 'efivars.fd')),
     });
     const instance = new QemuInstance(
       id,

@@ -1,7 +1,8 @@
 /**
- * @module The first-boot seed disk given to a VM: a tiny file system labelled `cidata` holding
- * NoCloud `meta-data`/`user-data` (read by the image's ingot-firstboot unit, or by cloud-init).
- * Made with `mkfs.ext4 -d` into a file: no mount, no genisoimage/mtools needed on the host.
+ * @module The first-boot seed disk given to a VM: a tiny FAT file system labelled `CIDATA` holding
+ * NoCloud `meta-data`/`user-data`, read by cloud-init (which takes only vfat or iso9660 seeds) or
+ * by Ingot's first-boot unit in images that opt out of cloud-init. Made with mkfs.vfat and mtools'
+ * mcopy into a file: nothing is mounted (the host kernel may have no vfat).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ export function seedFiles(s: SeedContent): { 'meta-data': string; 'user-data': s
   const meta = `instance-id: ${s.instanceId}\n${s.hostname ? `local-hostname: ${s.hostname}\n` : ''}`;
   const user =
     s.userDataScript ??
-    `#cloud-config\nssh_authorized_keys:\n${(s.sshAuthorizedKeys ?? []).map((k) => `  - ${k.trim()}\n`).join('')}`;
+    `#cloud-config\ndisable_root: false\nssh_authorized_keys:\n${(s.sshAuthorizedKeys ?? []).map((k) => `  - ${k.trim()}\n`).join('')}`;
   return { 'meta-data': meta, 'user-data': user };
 }
 
@@ -31,8 +32,10 @@ export async function writeSeedDisk(outFile: string, content: SeedContent, workD
   const dir = await mkdtemp(join(workDir, 'seed-'));
   try {
     await mkdir(dir, { recursive: true });
-    for (const [name, text] of Object.entries(seedFiles(content))) await writeFile(join(dir, name), text);
-    await runCommand(['mkfs.ext4', '-q', '-F', '-O', '^has_journal', '-L', SEED_LABEL, '-d', dir, outFile, '2M']);
+    const files = seedFiles(content);
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+    await runCommand(['mkfs.vfat', '-C', '-n', SEED_LABEL.toUpperCase(), outFile, '1024']);
+    for (const name of Object.keys(files)) await runCommand(['mcopy', '-i', outFile, join(dir, name), `::/${name}`]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { runCommand, startCommand, type StartedCommand } from '../../process/index.ts';
 import type { Accel } from './accel.ts';
+import { firmwareArgv, type Firmware } from './firmware.ts';
 
 export interface VmSpec {
   /** The disk to boot (never written). */
@@ -20,6 +21,10 @@ export interface VmSpec {
   cpus: number;
   /** Extra, empty data disks (raw files the VM may write). */
   dataDisks?: readonly string[];
+  /** SeaBIOS (default), OVMF, or OVMF with Secure Boot enforced and Microsoft's keys enrolled. */
+  firmware?: Firmware | undefined;
+  /** A writable copy of OVMF's variable store (UEFI firmware only). */
+  efiVars?: string | undefined;
 }
 
 export interface RunningVm {
@@ -52,11 +57,13 @@ export function freePort(): Promise<number> {
  * not load the KVM modules (about a second of emulated CPU each boot). `-cpu max` measured slower.
  */
 export function qemuArgv(spec: VmSpec, sshPort: number): string[] {
+  const firmware = firmwareArgv(spec.firmware ?? 'bios', spec.efiVars);
   const argv = [
     'qemu-system-x86_64',
     '-nodefaults',
     '-machine',
-    `pc,accel=${spec.accel}`,
+    `${firmware.machine},accel=${spec.accel}`,
+    ...firmware.argv,
     '-m',
     String(spec.memoryMiB),
     '-smp',
@@ -80,6 +87,9 @@ export function qemuArgv(spec: VmSpec, sshPort: number): string[] {
     'virtio-net-pci,netdev=net0',
     '-device',
     'virtio-rng-pci',
+    // cloud-init (ds-identify) reads the datasource from the SMBIOS serial: no probing of the others.
+    '-smbios',
+    'type=1,serial=ds=nocloud',
   ];
   return argv;
 }

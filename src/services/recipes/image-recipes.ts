@@ -12,6 +12,7 @@ import type {
   ListImageRecipesRequest,
   ListImageRecipesResponse,
 } from '../../model/generated/shapes.ts';
+import { checkIngotTags } from '../../config/tags.ts';
 import { readResource } from '../common/access.ts';
 import { dropUndefined, type ServiceContext, tagsField } from '../common/context.ts';
 import { deleteOwned, listPage } from '../common/crud.ts';
@@ -23,6 +24,7 @@ export function createImageRecipe(
   ctx: ServiceContext,
   input: CreateImageRecipeRequest,
 ): Promise<CreateImageRecipeResponse> {
+  checkIngotTags('image recipe', input.tags);
   return idempotent(ctx, 'CreateImageRecipe', input, async () => {
     const arn = await storeRecipe<ImageRecipe>(ctx, 'image-recipe', input, (b) =>
       dropUndefined({

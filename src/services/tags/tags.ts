@@ -37,6 +37,7 @@ export async function tagResource(ctx: ServiceContext, input: TagResourceRequest
     const tags = { ...(record.doc.tags ?? {}), ...input.tags };
     if (parsed(input.resourceArn) === 'distribution-configuration')
       checkIngotTags('distribution configuration', input.tags);
+    if (parsed(input.resourceArn) === 'image-recipe') checkIngotTags('image recipe', input.tags);
     if (Object.keys(tags).length > MAX_TAGS) {
       throw new IngotError(
         'InvalidParameterValueException',

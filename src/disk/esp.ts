@@ -1,0 +1,66 @@
+/**
+ * @module The EFI system partition, built without mounting anything (the host kernel may have no
+ * vfat): `mkfs.vfat` on an image file, mtools' `mmd`/`mcopy` to fill it, then its bytes copied
+ * into the disk at the partition's offset. It holds Debian's signed shim as the removable-media
+ * boot path (`EFI/BOOT/BOOTX64.EFI`), the signed GRUB beside it, and a grub.cfg that hands over to
+ * the root file system's /boot/grub/grub.cfg (the one BIOS boots use too).
+ */
+import { open, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCommand } from '../process/index.ts';
+import { SECTOR } from './gpt-write.ts';
+
+export interface EspFiles {
+  shim: Uint8Array;
+  grub: Uint8Array;
+  mokManager: Uint8Array;
+}
+
+/** The ESP's grub.cfg: Debian's signed GRUB reads it from its prefix (/EFI/debian) or its own folder. */
+export const espGrubCfg = (rootUuid: string): string =>
+  `search --no-floppy --fs-uuid --set=root ${rootUuid}\nset prefix=($root)/boot/grub\nconfigfile $prefix/grub.cfg\n`;
+
+/** Makes the ESP image in `workDir` and copies it into `disk` at `startLba` (`sectors` long). */
+export async function writeEsp(
+  disk: string,
+  at: { startLba: number; sectors: number },
+  files: EspFiles,
+  rootUuid: string,
+  workDir: string,
+): Promise<void> {
+  const img = join(workDir, 'esp.img');
+  const src = (name: string): string => join(workDir, `esp-${name}`);
+  await Promise.all([
+    writeFile(src('shim'), files.shim),
+    writeFile(src('grub'), files.grub),
+    writeFile(src('mm'), files.mokManager),
+    writeFile(src('cfg'), espGrubCfg(rootUuid)),
+  ]);
+  // -C makes the file (size in KiB); FAT32 as the UEFI specification asks for an ESP.
+  await runCommand(['mkfs.vfat', '-C', '-F', '32', '-n', 'ESP', img, String((at.sectors * SECTOR) / 1024)]);
+  const i = ['-i', img];
+  await runCommand(['mmd', ...i, '::/EFI', '::/EFI/BOOT', '::/EFI/debian']);
+  await runCommand(['mcopy', ...i, src('shim'), '::/EFI/BOOT/BOOTX64.EFI']);
+  await runCommand(['mcopy', ...i, src('grub'), '::/EFI/BOOT/grubx64.efi']);
+  await runCommand(['mcopy', ...i, src('mm'), '::/EFI/BOOT/mmx64.efi']);
+  await runCommand(['mcopy', ...i, src('cfg'), '::/EFI/BOOT/grub.cfg']);
+  await runCommand(['mcopy', ...i, src('cfg'), '::/EFI/debian/grub.cfg']);
+  await copyInto(img, disk, at.startLba * SECTOR);
+}
+
+/** Copies `from` into `to` at byte `offset`, skipping all-zero blocks (the disk file is sparse). */
+async function copyInto(from: string, to: string, offset: number): Promise<void> {
+  const src = await open(from, 'r');
+  const dst = await open(to, 'r+');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    for (let pos = 0; ; pos += buf.length) {
+      const { bytesRead } = await src.read(buf, 0, buf.length, pos);
+      if (!bytesRead) break;
+      const chunk = buf.subarray(0, bytesRead);
+      if (chunk.some((b) => b !== 0)) await dst.write(chunk, 0, bytesRead, offset + pos);
+    }
+  } finally {
+    await Promise.all([src.close(), dst.close()]);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * @module Writes the GPT of a boot disk with sfdisk (util-linux) straight into the disk file (no
+ * loop device): a BIOS boot partition for GRUB's core image, the EFI system partition, and the
+ * root file system last (so cloud-init's growpart can grow it to the disk's size).
+ */
+import { runCommand } from '../process/index.ts';
+
+export const SECTOR = 512;
+const MIB = 2048;
+
+export const BIOS_BOOT_TYPE = '21686148-6449-6E6F-744E-656564454649';
+export const ESP_TYPE = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
+export const ROOT_X64_TYPE = '4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709';
+
+export interface GptLayout {
+  biosBoot: { startLba: number; sectors: number };
+  esp: { startLba: number; sectors: number };
+  root: { startLba: number; sectors: number };
+}
+
+/** The partitions of a disk of `diskBytes`: 1 MiB BIOS boot, 63 MiB ESP, the rest root (4 KiB-aligned). */
+export function gptLayout(diskBytes: number): GptLayout {
+  const total = diskBytes / SECTOR;
+  const rootStart = 64 * MIB;
+  // The backup GPT takes the last 33 sectors; keep the root a whole number of 4 KiB blocks.
+  const rootSectors = Math.floor((total - 34 - rootStart) / 8) * 8;
+  return {
+    biosBoot: { startLba: MIB, sectors: MIB },
+    esp: { startLba: 2 * MIB, sectors: 62 * MIB },
+    root: { startLba: rootStart, sectors: rootSectors },
+  };
+}
+
+/** Writes the protective MBR and both GPT copies into `file` (already sized). */
+export async function writeGpt(file: string, layout: GptLayout, rootPartUuid: string): Promise<void> {
+  const script = [
+    'label: gpt',
+    `start=${layout.biosBoot.startLba}, size=${layout.biosBoot.sectors}, type=${BIOS_BOOT_TYPE}, name="bios-boot"`,
+    `start=${layout.esp.startLba}, size=${layout.esp.sectors}, type=${ESP_TYPE}, name="esp"`,
+    `start=${layout.root.startLba}, size=${layout.root.sectors}, type=${ROOT_X64_TYPE}, uuid=${rootPartUuid}, name="root"`,
+    '',
+  ].join('\n');
+  await runCommand(['sfdisk', '--quiet', '--no-reread', '--no-tell-kernel', file], { input: script });
+}

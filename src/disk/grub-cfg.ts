@@ -1,0 +1,23 @@
+/**
+ * @module The root file system's /boot/grub/grub.cfg, shared by both boot paths: BIOS GRUB's core
+ * image reads it directly, UEFI's signed GRUB through the ESP's small grub.cfg. No menu (timeout 0).
+ */
+
+/** Kernel command line: serial console last, so /dev/console (and the boot log) is ttyS0. */
+export const KERNEL_ARGS = 'ro console=tty0 console=ttyS0,115200n8 net.ifnames=0';
+
+export const grubCfg = (uuid: string): string => `# Written by Ingot. /vmlinuz and /initrd.img follow kernel upgrades.
+if [ "$grub_platform" = pc ]; then
+  serial --unit=0 --speed=115200
+  terminal_input serial console
+  terminal_output serial console
+fi
+set default=0
+# No boot menu, as in Debian's cloud images.
+set timeout=0
+menuentry 'Debian GNU/Linux' {
+  search --no-floppy --fs-uuid --set=root ${uuid}
+  linux /vmlinuz root=UUID=${uuid} ${KERNEL_ARGS}
+  initrd /initrd.img
+}
+`;
