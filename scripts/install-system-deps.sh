@@ -12,6 +12,7 @@ packages=(
   uidmap fakeroot   # helpers mmdebstrap may use
   buildah skopeo umoci  # OCI tooling: the buildah comparison in bench/, output checks in tests
   qemu-system-x86 qemu-utils  # VM build/test instances and disk formats
+  fdisk ovmf        # sfdisk for partition tables in tests; OVMF to boot disks by UEFI
   openssh-client    # the qemu instance runs steps over SSH
   docker-registry   # a real OCI registry for distribution tests
   apache2-utils     # htpasswd, for the authenticated registry test

@@ -18,8 +18,8 @@ export interface TagSetting {
 
 /** Kept equal to src/findings/severity.ts by a test (config sits below findings). */
 export const TAG_SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNTRIAGED'] as const;
-/** Kept equal to src/disk/layout.ts's DISK_FORMATS by a test. */
-export const TAG_DISK_FORMATS = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vhd'] as const;
+/** Kept equal to src/disk/formats/table.ts's DISK_FORMATS by a test (config sits below disk). */
+export const TAG_DISK_FORMATS = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vhd', 'ova'] as const;
 
 const severity = v.pipe(
   v.string(),

@@ -21,9 +21,6 @@ export interface BlockDeviceMapping {
   noDevice?: string;
 }
 
-export const DISK_FORMATS = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vhd'] as const;
-export type DiskFormat = (typeof DISK_FORMATS)[number];
-
 /** Root device names an EC2 image may use; the first mapping with one of them is the boot disk. */
 export const ROOT_DEVICE_NAMES = ['/dev/xvda', '/dev/sda1', '/dev/sda', '/dev/vda', '/dev/nvme0n1'] as const;
 
@@ -35,23 +32,6 @@ export interface DiskLayout {
   /** Whether the size came from the recipe (an image that does not fit is then the user's error). */
   rootFromRecipe: boolean;
   extraVolumes: { name: string; deviceName: string; sizeGiB: number }[];
-}
-
-export function parseDiskFormats(text: string): DiskFormat[] {
-  const out: DiskFormat[] = [];
-  for (const f of text
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean)) {
-    if (!(DISK_FORMATS as readonly string[]).includes(f))
-      throw new IngotError(
-        'malformed',
-        `--format: '${f}' is not a disk format (choose from ${DISK_FORMATS.join(', ')})`,
-      );
-    if (!out.includes(f as DiskFormat)) out.push(f as DiskFormat);
-  }
-  if (!out.length) throw new IngotError('malformed', '--format: name at least one disk format');
-  return out;
 }
 
 export function diskLayout(mappings: readonly BlockDeviceMapping[] | undefined): DiskLayout {

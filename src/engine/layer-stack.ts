@@ -54,6 +54,8 @@ export interface StackContext {
   sourceDateEpoch?: number | undefined;
   /** The build instance's /tmp, shared by every build and validate phase (build-tmp.ts). */
   buildTmpDir?: string | undefined;
+  /** vCPUs and memory of the instance type, for the VM an OVA describes (default 2 vCPU, 2048 MiB). */
+  machine?: { cpus: number; memoryMiB: number } | undefined;
   /** The layers and upper dir of the component that failed (kept for `ingot shell`). */
   failedInstance?: { lowerDirs: string[]; upperDir: string; component: string };
 }

@@ -10,7 +10,7 @@ import { parseParentImage } from '../engine/parent-spec.ts';
 import type { BuildRequest, ParentSpec } from '../engine/request.ts';
 import { IngotError } from '../errors/ingot-error.ts';
 import type { Component, ComponentConfiguration, DiskImageFormat, Image } from '../model/generated/shapes.ts';
-import { DISK_FORMATS, type DiskFormat } from '../disk/layout.ts';
+import { type DiskFormat, parseDiskFormats } from '../disk/formats/index.ts';
 import type { ResourceRecord, Store } from '../store/types.ts';
 import {
   compareVersions,
@@ -162,7 +162,7 @@ const AWS_DISK_FORMATS: Record<DiskImageFormat, DiskFormat> = { RAW: 'raw', VMDK
 /**
  * Disks an image recipe's build writes: the diskImageFormat of every distribution's
  * s3ExportConfiguration (RAW, VMDK, VHD), plus the distribution configuration's tag
- * `ingot:disk-formats` (any of raw, qcow2, vmdk, vhdx, vhd); the recipe's blockDeviceMappings size them.
+ * `ingot:disk-formats` (any format of src/disk/formats/table.ts); the recipe's blockDeviceMappings size them.
  */
 function diskSettings(image: Image): Pick<BuildRequest, 'diskFormats' | 'blockDeviceMappings'> {
   const dist = image.distributionConfiguration;
@@ -170,19 +170,9 @@ function diskSettings(image: Image): Pick<BuildRequest, 'diskFormats' | 'blockDe
   for (const d of dist?.distributions ?? [])
     if (d.s3ExportConfiguration) formats.add(AWS_DISK_FORMATS[d.s3ExportConfiguration.diskImageFormat]);
   const tag = dist?.tags?.[DISK_FORMATS_TAG];
-  if (tag !== undefined) {
-    for (const f of tag
-      .split(',')
-      .map((x) => x.trim().toLowerCase())
-      .filter(Boolean)) {
-      if (!(DISK_FORMATS as readonly string[]).includes(f))
-        throw new IngotError(
-          'invalid-input',
-          `distribution configuration tag ${DISK_FORMATS_TAG}: '${f}' is not a disk format (choose from ${DISK_FORMATS.join(', ')})`,
-        );
-      formats.add(f as DiskFormat);
-    }
-  }
+  if (tag?.trim())
+    for (const f of parseDiskFormats(tag, `distribution configuration tag ${DISK_FORMATS_TAG}`, 'invalid-input'))
+      formats.add(f);
   const mappings = image.imageRecipe?.blockDeviceMappings;
   return {
     ...(formats.size ? { diskFormats: [...formats] } : {}),

@@ -4,12 +4,12 @@
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { CommandModule } from '../command.ts';
-import { parseDiskFormats } from '../../disk/layout.ts';
+import { DISK_FORMATS, FORMATS, parseDiskFormats } from '../../disk/formats/index.ts';
 
 const usage = `Usage: ingot build FILE [--output DIR] [--no-cache] [--compression gzip|zstd] [--skip-tests]
                    [--instance-type TYPE] [--timeout MINUTES] [--keep-on-failure] [--host-network]
                    [--findings-feed FILE] [--fail-on-severity SEV] [--compliance] [--compliance-profile P] [--sign-key PEM]
-                   [--format raw,qcow2,vmdk,vhdx,vhd]
+                   [--format ${DISK_FORMATS.join(',')}]
 
 Builds the recipe in FILE on this machine: runs every component's build phase in a sandbox
 (one cached layer per component), the validate phases, writes the outputs, then runs the test
@@ -44,9 +44,10 @@ Options:
   --host-network      run steps in the host's network namespace (default: an isolated, outbound-only
                       network with no access to host ports; see docs/security.md)
   --format LIST       image recipes: write bootable disk images instead of rootfs.tar.zst, in any of
-                      raw, qcow2, vmdk (streamOptimized), vhdx, vhd (comma-separated); the root
-                      size comes from the recipe's blockDeviceMappings (default 8 GiB) and the
-                      test phases run in the disk booted under qemu
+                      these (comma-separated); the root size comes from the recipe's
+                      blockDeviceMappings (default 8 GiB), the test phases run in the disk booted
+                      under qemu, and the OVA's VM gets --instance-type's vCPUs and memory:
+${DISK_FORMATS.map((f) => `                        ${f.padEnd(6)} ${FORMATS[f].platforms}`).join('\n')}
 
 Evidence (written next to the artifacts; see docs/security.md):
   SBOMs are always made: sbom.spdx.json (SPDX 2.3) and sbom.cdx.json (CycloneDX 1.6), and for

@@ -14,12 +14,15 @@ import type { BuildComponent } from '../request.ts';
 import { hasPhase, runComponentsPhase } from '../run-phase.ts';
 import { withPassIn } from '../../instance/pass-in.ts';
 import { createQemuInstance } from '../../instance/qemu/create.ts';
-import { diskLayout, type BlockDeviceMapping, type DiskFormat } from '../../disk/layout.ts';
+import type { DiskFormat } from '../../disk/formats/index.ts';
+import { diskLayout, type BlockDeviceMapping } from '../../disk/layout.ts';
 import { bootDiskArtifact, writeDiskOutputs } from './outputs.ts';
 
 export { bootComponent } from './boot-component.ts';
 
 export interface DiskRequest {
+  /** The image's name (the OVA's virtual machine). */
+  name?: string | undefined;
   diskFormats?: DiskFormat[] | undefined;
   blockDeviceMappings?: BlockDeviceMapping[] | undefined;
 }
@@ -44,6 +47,7 @@ export async function writeDiskImageOutputs(
     workDir: ctx.workDir,
     formats: r.diskFormats ?? ['raw'],
     layout,
+    machine: { name: r.name ?? 'ingot-image', cpus: 2, memoryMiB: 2048, ...ctx.machine },
     onLog: (line) => ctx.onEvent({ type: 'log', line }),
   });
   ctx.onEvent({
@@ -62,7 +66,11 @@ export async function testOnDisk(
   const withTests = components.filter((c) => hasPhase(c, 'test'));
   if (!withTests.length) return;
   const boot = bootDiskArtifact(artifacts);
-  if (!boot) throw new BuildFailure('test', 'no disk artifact to boot');
+  if (!boot) {
+    // Only an OVA was asked for: boot the raw disk its VMDK was converted from.
+    await runTestsInVm(ctx, { path: join(ctx.workDir, 'disk.raw'), qemuFormat: 'raw', name: 'disk.raw' }, withTests);
+    return;
+  }
   const disk = join(outputDir, boot.artifact.path);
   await runTestsInVm(ctx, { path: disk, qemuFormat: boot.qemuFormat, name: boot.artifact.path }, withTests);
   if ((await sha256Large(disk)) !== boot.artifact.sha256)
