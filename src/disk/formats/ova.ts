@@ -59,3 +59,12 @@ export async function writeOva(job: FormatJob): Promise<WrittenFormat> {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** Extracts the OVA's first disk (the boot disk, per OVF order) into `dir`; returns its path. */
+export async function extractOvaBootDisk(ova: string, dir: string): Promise<string> {
+  const members = (await runCommand(['tar', '-tf', ova])).stdout.trim().split('\n');
+  const vmdk = members.find((m) => m.endsWith('.vmdk') && !m.includes('/'));
+  if (!vmdk) throw new Error(`${ova} holds no VMDK disk (members: ${members.join(', ')})`);
+  await runCommand(['tar', '-xf', ova, '-C', dir, vmdk]);
+  return join(dir, vmdk);
+}

@@ -11,7 +11,7 @@ import { QemuInstance } from './qemu-instance.ts';
 import { ensureResolver } from './resolver.ts';
 import { writeSeedDisk } from './seed.ts';
 import { makeKeyPair } from './ssh.ts';
-import { createOverlay, startVm } from './vm.ts';
+import { createOverlay, type PortForward, startVm } from './vm.ts';
 
 /**
  * Two vCPUs where the host has two cores: under TCG each vCPU is a host thread, and a booting
@@ -33,6 +33,10 @@ export interface QemuInstanceOptions {
   hostname?: string;
   /** Where the overlay, seed, key and console log live (default the system temp dir). */
   workDir?: string;
+  /** Public keys authorized besides the instance's own throwaway key (`ingot run`: the user's). */
+  sshAuthorizedKeys?: readonly string[];
+  /** More host loopback ports forwarded into the guest. */
+  forwards?: readonly PortForward[];
   /** Aborting while the guest boots stops qemu at once (createQemuInstance then rejects). */
   signal?: AbortSignal | undefined;
 }
@@ -44,7 +48,11 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
     const id = basename(dir).replace(/^ingot-qemu-/, '');
     await writeSeedDisk(
       join(dir, 'seed.img'),
-      { instanceId: `i-${id}`, hostname: opts.hostname ?? 'ingot-vm', sshAuthorizedKeys: [publicKey] },
+      {
+        instanceId: `i-${id}`,
+        hostname: opts.hostname ?? 'ingot-vm',
+        sshAuthorizedKeys: [publicKey, ...(opts.sshAuthorizedKeys ?? [])],
+      },
       dir,
     );
     await createOverlay(opts.disk, opts.diskFormat ?? 'raw', join(dir, 'overlay.qcow2'));
@@ -58,6 +66,7 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
       accel,
       memoryMiB: opts.memoryMiB ?? 1536,
       cpus: opts.cpus ?? DEFAULT_CPUS,
+      ...(opts.forwards?.length ? { forwards: opts.forwards } : {}),
     });
     const instance = new QemuInstance(
       id,

@@ -20,6 +20,13 @@ export interface VmSpec {
   cpus: number;
   /** Extra, empty data disks (raw files the VM may write). */
   dataDisks?: readonly string[];
+  /** More TCP ports forwarded from the host's loopback into the guest (`ingot run --forward`). */
+  forwards?: readonly PortForward[];
+}
+
+export interface PortForward {
+  host: number;
+  guest: number;
 }
 
 export interface RunningVm {
@@ -75,7 +82,11 @@ export function qemuArgv(spec: VmSpec, sshPort: number): string[] {
     `file=${spec.seedDisk},if=virtio,format=raw,readonly=on`,
     ...(spec.dataDisks ?? []).flatMap((d) => ['-drive', `file=${d},if=virtio,format=raw`]),
     '-netdev',
-    `user,id=net0,hostfwd=tcp:127.0.0.1:${sshPort}-:22`,
+    [
+      'user,id=net0',
+      `hostfwd=tcp:127.0.0.1:${sshPort}-:22`,
+      ...(spec.forwards ?? []).map((f) => `hostfwd=tcp:127.0.0.1:${f.host}-:${f.guest}`),
+    ].join(','),
     '-device',
     'virtio-net-pci,netdev=net0',
     '-device',
