@@ -34,6 +34,11 @@ export interface LayerStack {
   headKey: string;
 }
 
+/** What `ingot shell` reopens: a sandbox (its layers, the upper dir) or a VM (its disk, a qcow2 over the build disk). */
+export type FailedInstance =
+  | { kind?: 'sandbox'; lowerDirs: string[]; upperDir: string; component: string }
+  | { kind: 'qemu'; disk: string; component: string };
+
 export interface StackContext {
   workDir: string;
   logDir: string;
@@ -56,8 +61,8 @@ export interface StackContext {
   buildTmpDir?: string | undefined;
   /** vCPUs and memory of the instance type, for the VM an OVA describes (default 2 vCPU, 2048 MiB). */
   machine?: { cpus: number; memoryMiB: number } | undefined;
-  /** The layers and upper dir of the component that failed (kept for `ingot shell`). */
-  failedInstance?: { lowerDirs: string[]; upperDir: string; component: string };
+  /** The instance of the component that failed (kept for `ingot shell`): a sandbox's layers and upper dir, or a VM's disk. */
+  failedInstance?: FailedInstance;
 }
 
 export async function addComponentLayer(

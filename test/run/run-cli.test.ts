@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { userSshKey } from '../../src/cli/run/keys.ts';
 import { bootTarget } from '../../src/cli/run/target.ts';
 import { FORMATS } from '../../src/disk/formats/index.ts';
+import { qemuArgv } from '../../src/instance/qemu/vm.ts';
 import { runIngot } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ingot-run-cli-'));
@@ -106,4 +107,43 @@ test("an output with only an OVA boots the OVA's first disk", async () => {
   assert.deepEqual(t, { disk: join(scratch, 'disk-disk1.vmdk'), qemuFormat: 'vmdk', label: 'web 1.0.0' });
   const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', t.disk], { encoding: 'utf8' }));
   assert.equal(info['virtual-size'], 4 * 2 ** 20);
+});
+
+test('the VM command line: virtio by default, pvscsi + vmxnet3 or AHCI + e1000 on request, forwarded ports on loopback', () => {
+  const spec = {
+    baseDisk: 'd.qcow2',
+    baseFormat: 'qcow2',
+    overlay: 'o.qcow2',
+    seedDisk: 's.img',
+    consoleLog: 'c.log',
+    accel: 'tcg' as const,
+    memoryMiB: 512,
+    cpus: 1,
+  };
+  const plain = qemuArgv(spec, 2222).join(' ');
+  assert.match(
+    plain,
+    /-drive file=o\.qcow2,format=qcow2,discard=unmap,if=virtio -drive file=s\.img,format=raw,readonly=on,if=virtio/,
+  );
+  assert.match(plain, /-netdev user,id=net0,hostfwd=tcp:127\.0\.0\.1:2222-:22 -device virtio-net-pci,netdev=net0/);
+  const vmware = qemuArgv(
+    { ...spec, devices: { disk: 'pvscsi', nic: 'vmxnet3' }, forwards: [{ host: 8080, guest: 80 }] },
+    2222,
+  ).join(' ');
+  assert.match(
+    vmware,
+    /-device pvscsi,id=hba0 -drive file=o\.qcow2,format=qcow2,discard=unmap,if=none,id=drive0 -device scsi-hd,drive=drive0,bus=hba0\.0,scsi-id=0/,
+  );
+  assert.match(vmware, /-device scsi-hd,drive=drive1,bus=hba0\.0,scsi-id=1/);
+  assert.match(
+    vmware,
+    /hostfwd=tcp:127\.0\.0\.1:2222-:22,hostfwd=tcp:127\.0\.0\.1:8080-:80 -device vmxnet3,netdev=net0/,
+  );
+  assert.doesNotMatch(vmware, /if=virtio/);
+  const sata = qemuArgv({ ...spec, devices: { disk: 'ahci', nic: 'e1000' } }, 2222).join(' ');
+  assert.match(
+    sata,
+    /-device ahci,id=hba0 .* -device ide-hd,drive=drive0,bus=hba0\.0 .* -device ide-hd,drive=drive1,bus=hba0\.1/,
+  );
+  assert.match(sata, /-device e1000,netdev=net0/);
 });

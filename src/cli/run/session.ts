@@ -33,11 +33,12 @@ export interface AttachSpec {
   /** Run this and exit with its status; undefined: an interactive login shell. */
   command: string | undefined;
   hostname?: string;
+  /** The prefix of progress lines (default `ingot run`). */
+  who?: string;
 }
 
-const say = (line: string) => process.stderr.write(`ingot run: ${line}\n`);
-
 export async function bootAndAttach(spec: AttachSpec): Promise<number> {
+  const say = (line: string) => process.stderr.write(`${spec.who ?? 'ingot run'}: ${line}\n`);
   const abort = new AbortController();
   const onInt = () => abort.abort();
   process.on('SIGINT', onInt);

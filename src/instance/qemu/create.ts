@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { chooseAccel, type Accel } from './accel.ts';
+import type { VmDevices } from './devices.ts';
 import { QemuInstance } from './qemu-instance.ts';
 import { ensureResolver } from './resolver.ts';
 import { writeSeedDisk } from './seed.ts';
@@ -35,6 +36,8 @@ export interface QemuInstanceOptions {
   workDir?: string;
   /** Public keys authorized besides the instance's own throwaway key (`ingot run`: the user's). */
   sshAuthorizedKeys?: readonly string[];
+  /** The disk controller and NIC the VM has (default virtio): pvscsi + vmxnet3 as on VMware, AHCI + e1000. */
+  devices?: VmDevices | undefined;
   /** More host loopback ports forwarded into the guest. */
   forwards?: readonly PortForward[];
   /** Aborting while the guest boots stops qemu at once (createQemuInstance then rejects). */
@@ -67,6 +70,7 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
       memoryMiB: opts.memoryMiB ?? 1536,
       cpus: opts.cpus ?? DEFAULT_CPUS,
       ...(opts.forwards?.length ? { forwards: opts.forwards } : {}),
+      ...(opts.devices ? { devices: opts.devices } : {}),
     });
     const instance = new QemuInstance(
       id,

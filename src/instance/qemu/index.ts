@@ -4,3 +4,4 @@ export { QemuInstance } from './qemu-instance.ts';
 export { chooseAccel, probeKvm, type Accel } from './accel.ts';
 export { instanceDriverFor, VM_INSTANCE_TYPES, DRIVER_TAG, type DriverChoice, type InfraConfigLike } from './select.ts';
 export type { PortForward } from './vm.ts';
+export type { DiskBus, Nic, VmDevices } from './devices.ts';

@@ -4,7 +4,7 @@
  * virtio-serial agent: the image ships sshd anyway, and exec, streams, exit codes and tar copies
  * come for free without an agent of our own in every image. `reboot()` really reboots the guest.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCommand, type StartedCommand } from '../../process/index.ts';
@@ -184,10 +184,12 @@ export class QemuInstance implements Instance {
     );
   }
 
-  close(): Promise<void> {
+  /** Stops the VM and removes its files; `keepDiskAs` first moves its disk (the qcow2 overlay) there. */
+  close(opts: { keepDiskAs?: string } = {}): Promise<void> {
     this.#closing ??= (async () => {
       await this.#endSessions();
       await stopVm(this.#vm);
+      if (opts.keepDiskAs) await rename(join(this.#dir, 'overlay.qcow2'), opts.keepDiskAs);
       await rm(this.#dir, { recursive: true, force: true });
     })();
     return this.#closing;

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { runCommand, startCommand, type StartedCommand } from '../../process/index.ts';
 import type { Accel } from './accel.ts';
+import { driveArgv, nicDevice, type VmDevices } from './devices.ts';
 
 export interface VmSpec {
   /** The disk to boot (never written). */
@@ -20,6 +21,8 @@ export interface VmSpec {
   cpus: number;
   /** Extra, empty data disks (raw files the VM may write). */
   dataDisks?: readonly string[];
+  /** The disk controller and NIC (default virtio for both). */
+  devices?: VmDevices | undefined;
   /** More TCP ports forwarded from the host's loopback into the guest (`ingot run --forward`). */
   forwards?: readonly PortForward[];
 }
@@ -76,11 +79,11 @@ export function qemuArgv(spec: VmSpec, sshPort: number): string[] {
     'none',
     '-serial',
     `file:${spec.consoleLog}`,
-    '-drive',
-    `file=${spec.overlay},if=virtio,format=qcow2,discard=unmap`,
-    '-drive',
-    `file=${spec.seedDisk},if=virtio,format=raw,readonly=on`,
-    ...(spec.dataDisks ?? []).flatMap((d) => ['-drive', `file=${d},if=virtio,format=raw`]),
+    ...driveArgv(spec.devices?.disk ?? 'virtio', [
+      { file: spec.overlay, format: 'qcow2', discard: true },
+      { file: spec.seedDisk, format: 'raw', readonly: true },
+      ...(spec.dataDisks ?? []).map((file) => ({ file, format: 'raw' })),
+    ]),
     '-netdev',
     [
       'user,id=net0',
@@ -88,7 +91,7 @@ export function qemuArgv(spec: VmSpec, sshPort: number): string[] {
       ...(spec.forwards ?? []).map((f) => `hostfwd=tcp:127.0.0.1:${f.host}-:${f.guest}`),
     ].join(','),
     '-device',
-    'virtio-net-pci,netdev=net0',
+    nicDevice(spec.devices?.nic ?? 'virtio'),
     '-device',
     'virtio-rng-pci',
   ];
