@@ -184,9 +184,17 @@ export class QemuInstance implements Instance {
     );
   }
 
-  /** Stops the VM and removes its files; `keepDiskAs` first moves its disk (the qcow2 overlay) there. */
+  /**
+   * Stops the VM and removes its files; `keepDiskAs` first flushes the guest's page cache (qemu is
+   * killed, not shut down) and moves its disk (the qcow2 overlay) there.
+   */
   close(opts: { keepDiskAs?: string } = {}): Promise<void> {
+    const flushed =
+      opts.keepDiskAs && !this.#closing && !this.#vm.exitReason()
+        ? this.exec({ argv: ['sync'], timeoutMs: 60_000 }).catch(() => undefined)
+        : Promise.resolve(undefined);
     this.#closing ??= (async () => {
+      await flushed;
       await this.#endSessions();
       await stopVm(this.#vm);
       if (opts.keepDiskAs) await rename(join(this.#dir, 'overlay.qcow2'), opts.keepDiskAs);
