@@ -24,8 +24,9 @@ export interface DriveSpec {
 
 /** qemu arguments for `drives` (boot disk first) on `bus`. */
 export function driveArgv(bus: DiskBus, drives: readonly DriveSpec[]): string[] {
+  // qemu's ide-hd (AHCI) cannot be read-only: there the per-VM seed copy is left writable.
   const opts = (d: DriveSpec) =>
-    `file=${d.file},format=${d.format}${d.readonly ? ',readonly=on' : ''}${d.discard ? ',discard=unmap' : ''}`;
+    `file=${d.file},format=${d.format}${d.readonly && bus !== 'ahci' ? ',readonly=on' : ''}${d.discard ? ',discard=unmap' : ''}`;
   if (bus === 'virtio') return drives.flatMap((d) => ['-drive', `${opts(d)},if=virtio`]);
   const controller = bus === 'pvscsi' ? ['-device', 'pvscsi,id=hba0'] : ['-device', 'ahci,id=hba0'];
   return [
