@@ -20,6 +20,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'open a shell in a failed build kept with --keep-on-failure',
     load: () => import('./commands/shell.ts').then((m) => m.command),
   },
+  run: {
+    summary: 'boot a built disk image under qemu and open an SSH session (or run a command)',
+    load: () => import('./commands/run.ts').then((m) => m.command),
+  },
   logs: {
     summary: 'print (and follow) an image build log',
     load: () => import('./commands/logs.ts').then((m) => m.command),

@@ -20,8 +20,8 @@ export interface TagSetting {
 export const TAG_SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNTRIAGED'] as const;
 /** Kept equal to src/disk/grub.ts's BOOT_MODES by a test. */
 export const TAG_BOOT_MODES = ['hybrid', 'uefi', 'bios'] as const;
-/** Kept equal to src/disk/layout.ts's DISK_FORMATS by a test. */
-export const TAG_DISK_FORMATS = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vhd'] as const;
+/** Kept equal to src/disk/formats/table.ts's DISK_FORMATS by a test (config sits below disk). */
+export const TAG_DISK_FORMATS = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vhd', 'ova'] as const;
 
 /** An image recipe's output: a bootable disk format, or `tar` for the root file system tarball alone. */
 export type ImageOutputFormat = (typeof TAG_DISK_FORMATS)[number] | 'tar';

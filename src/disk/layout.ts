@@ -21,9 +21,6 @@ export interface BlockDeviceMapping {
   noDevice?: string;
 }
 
-export const DISK_FORMATS = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vhd'] as const;
-export type DiskFormat = (typeof DISK_FORMATS)[number];
-
 /** Root device names an EC2 image may use; the first mapping with one of them is the boot disk. */
 export const ROOT_DEVICE_NAMES = ['/dev/xvda', '/dev/sda1', '/dev/sda', '/dev/vda', '/dev/nvme0n1'] as const;
 
@@ -36,43 +33,6 @@ export interface DiskLayout {
   rootFromRecipe: boolean;
   extraVolumes: { name: string; deviceName: string; sizeGiB: number }[];
 }
-
-/** The disk formats when none is asked for (the INGOT_IMAGE_FORMATS setting's default). */
-export const DEFAULT_DISK_FORMATS: readonly DiskFormat[] = ['qcow2'];
-
-/**
- * `--format`: disk formats, comma-separated, or `tar` alone (the root file system tarball, no
- * disk: the empty list).
- */
-export function parseDiskFormats(text: string): DiskFormat[] {
-  const names = text
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
-  if (names.includes('tar')) {
-    if (names.some((n) => n !== 'tar'))
-      throw new IngotError(
-        'malformed',
-        '--format: tar (the root file system tarball) cannot be combined with disk formats',
-      );
-    return [];
-  }
-  const out: DiskFormat[] = [];
-  for (const f of names) {
-    if (!(DISK_FORMATS as readonly string[]).includes(f))
-      throw new IngotError(
-        'malformed',
-        `--format: '${f}' is not a disk format (choose from ${DISK_FORMATS.join(', ')}, or tar)`,
-      );
-    if (!out.includes(f as DiskFormat)) out.push(f as DiskFormat);
-  }
-  if (!out.length) throw new IngotError('malformed', '--format: name at least one disk format, or tar');
-  return out;
-}
-
-/** The disk formats of the INGOT_IMAGE_FORMATS setting (`tar`: none). */
-export const diskFormatsOf = (setting: readonly string[] | undefined): DiskFormat[] =>
-  setting ? (setting.filter((f) => f !== 'tar') as DiskFormat[]) : [...DEFAULT_DISK_FORMATS];
 
 export function diskLayout(mappings: readonly BlockDeviceMapping[] | undefined): DiskLayout {
   const live = (mappings ?? []).filter((m) => m.noDevice === undefined && m.virtualName === undefined);

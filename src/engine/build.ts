@@ -168,6 +168,7 @@ async function runBuildWithin(
     releases: [],
     qemuAccel: opts.qemuAccel,
     sourceDateEpoch: opts.sourceDateEpoch,
+    machine: machineOf(opts),
   };
   let ok = false;
   let baseLayer: BaseLayerJob | undefined;
@@ -452,6 +453,13 @@ async function writeOutputs(
   const file = join(opts.outputDir, ROOTFS_FILE.zstd);
   const { sha256, size } = await writeRootfsTarball(stack.lowerDirs, file, 'zstd', ctx.workDir);
   return { artifacts: [{ path: relative(opts.outputDir, file), format: 'rootfs-tar-zstd', sha256, sizeBytes: size }] };
+}
+
+/** The instance type's vCPUs (whole) and memory: the VM's size, else the sandbox limits. */
+function machineOf(opts: BuildOptions): StackContext['machine'] {
+  const size = opts.vm ?? opts.limits;
+  if (!size?.cpus || !size.memoryMiB) return undefined;
+  return { cpus: Math.max(1, Math.ceil(size.cpus)), memoryMiB: size.memoryMiB };
 }
 
 export { formatEvent, type BuildEvent };

@@ -34,6 +34,11 @@ export interface LayerStack {
   headKey: string;
 }
 
+/** What `ingot shell` reopens: a sandbox (its layers, the upper dir) or a VM (its disk, a qcow2 over the build disk). */
+export type FailedInstance =
+  | { kind?: 'sandbox'; lowerDirs: string[]; upperDir: string; component: string }
+  | { kind: 'qemu'; disk: string; component: string };
+
 export interface StackContext {
   workDir: string;
   logDir: string;
@@ -54,8 +59,10 @@ export interface StackContext {
   sourceDateEpoch?: number | undefined;
   /** The build instance's /tmp, shared by every build and validate phase (build-tmp.ts). */
   buildTmpDir?: string | undefined;
-  /** The layers and upper dir of the component that failed (kept for `ingot shell`). */
-  failedInstance?: { lowerDirs: string[]; upperDir: string; component: string };
+  /** vCPUs and memory of the instance type, for the VM an OVA describes (default 2 vCPU, 2048 MiB). */
+  machine?: { cpus: number; memoryMiB: number } | undefined;
+  /** The instance of the component that failed (kept for `ingot shell`): a sandbox's layers and upper dir, or a VM's disk. */
+  failedInstance?: FailedInstance;
 }
 
 export async function addComponentLayer(

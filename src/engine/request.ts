@@ -3,7 +3,8 @@
  * (the API's image records or `ingot build FILE`): a parent, component documents with their
  * parameters, and for container images the Dockerfile template.
  */
-import type { BlockDeviceMapping, DiskFormat } from '../disk/layout.ts';
+import type { DiskFormat } from '../disk/formats/index.ts';
+import type { BlockDeviceMapping } from '../disk/layout.ts';
 import type { BootMode } from '../disk/grub.ts';
 import type { ManagedBaseName } from '../bases/catalogue.ts';
 import type { ComponentDocument } from '../toe/document/types.ts';

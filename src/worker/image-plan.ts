@@ -10,7 +10,7 @@ import { parseParentImage } from '../engine/parent-spec.ts';
 import type { BuildRequest, ParentSpec } from '../engine/request.ts';
 import { IngotError } from '../errors/ingot-error.ts';
 import type { Component, ComponentConfiguration, DiskImageFormat, Image } from '../model/generated/shapes.ts';
-import { DISK_FORMATS, diskFormatsOf, type DiskFormat } from '../disk/layout.ts';
+import { type DiskFormat, diskFormatsOf, parseDiskFormats } from '../disk/formats/index.ts';
 import { bootOptionsFromTags } from '../disk/boot-options.ts';
 import type { ResourceRecord, Store } from '../store/types.ts';
 import {
@@ -165,7 +165,7 @@ const AWS_DISK_FORMATS: Record<DiskImageFormat, DiskFormat> = { RAW: 'raw', VMDK
 /**
  * Disks an image recipe's build writes: the diskImageFormat of every distribution's
  * s3ExportConfiguration (RAW, VMDK, VHD), plus the distribution configuration's tag
- * `ingot:disk-formats` (any of raw, qcow2, vmdk, vhdx, vhd); the recipe's blockDeviceMappings size them.
+ * `ingot:disk-formats` (any format of src/disk/formats/table.ts); the recipe's blockDeviceMappings size them.
  */
 function diskSettings(
   image: Image,
@@ -176,20 +176,12 @@ function diskSettings(
   for (const d of dist?.distributions ?? [])
     if (d.s3ExportConfiguration) formats.add(AWS_DISK_FORMATS[d.s3ExportConfiguration.diskImageFormat]);
   const tag = dist?.tags?.[DISK_FORMATS_TAG];
-  if (tag !== undefined) {
-    for (const f of tag
-      .split(',')
-      .map((x) => x.trim().toLowerCase())
-      .filter(Boolean)) {
-      if (!(DISK_FORMATS as readonly string[]).includes(f))
-        throw new IngotError(
-          'invalid-input',
-          `distribution configuration tag ${DISK_FORMATS_TAG}: '${f}' is not a disk format (choose from ${DISK_FORMATS.join(', ')})`,
-        );
-      formats.add(f as DiskFormat);
-    }
-  }
-  if (!formats.size) for (const f of defaultFormats) formats.add(f);
+  // `tar` in the tag: the rootfs tarball only (plus any S3 export disks); no tag: the default formats.
+  const tagged = tag?.trim()
+    ? parseDiskFormats(tag, `distribution configuration tag ${DISK_FORMATS_TAG}`, 'invalid-input')
+    : undefined;
+  for (const f of tagged ?? []) formats.add(f);
+  if (!formats.size && tagged === undefined) for (const f of defaultFormats) formats.add(f);
   const mappings = image.imageRecipe?.blockDeviceMappings;
   return {
     ...bootOptionsFromTags(image.imageRecipe?.tags, `image recipe ${image.imageRecipe?.arn ?? ''}`),

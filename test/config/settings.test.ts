@@ -6,7 +6,7 @@ import { resolveSettings, SETTINGS } from '../../src/config/settings.ts';
 import { withSettingsDoc } from '../../src/config/settings-doc.ts';
 import { checkIngotTags, TAG_BOOT_MODES, TAG_DISK_FORMATS, TAG_SEVERITIES } from '../../src/config/tags.ts';
 import { BOOT_MODES } from '../../src/disk/grub.ts';
-import { DISK_FORMATS } from '../../src/disk/layout.ts';
+import { DISK_FORMATS } from '../../src/disk/formats/index.ts';
 import { IngotError } from '../../src/errors/ingot-error.ts';
 import { SEVERITIES } from '../../src/findings/severity.ts';
 

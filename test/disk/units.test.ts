@@ -16,7 +16,8 @@ import { espGrubCfg, writeEsp } from '../../src/disk/esp.ts';
 import { grubCfg } from '../../src/disk/grub-cfg.ts';
 import { CLOUD_CFG } from '../../src/disk/cloud-init.ts';
 import { firmwareArgv } from '../../src/instance/qemu/firmware.ts';
-import { diskLayout, parseDiskFormats } from '../../src/disk/layout.ts';
+import { diskLayout } from '../../src/disk/layout.ts';
+import { parseDiskFormats } from '../../src/disk/formats/index.ts';
 import { FIRSTBOOT_SCRIPT, HOSTKEYS_UNIT } from '../../src/disk/firstboot.ts';
 import { seedFiles } from '../../src/instance/qemu/seed.ts';
 import { qemuArgv } from '../../src/instance/qemu/vm.ts';
@@ -121,10 +122,10 @@ test('blockDeviceMappings: root size, extra volumes, instance store and noDevice
 });
 
 test('--format parsing', () => {
-  assert.deepEqual(parseDiskFormats('raw, QCOW2,vmdk,raw'), ['raw', 'qcow2', 'vmdk']);
+  assert.deepEqual(parseDiskFormats('raw, QCOW2,vmdk,raw,OVA'), ['raw', 'qcow2', 'vmdk', 'ova']);
   assert.throws(
-    () => parseDiskFormats('raw,ova'),
-    (e: unknown) => e instanceof IngotError && /'ova' is not a disk format/.test(e.message),
+    () => parseDiskFormats('raw,iso'),
+    (e: unknown) => e instanceof IngotError && /'iso' is not a disk format/.test(e.message),
   );
   assert.throws(() => parseDiskFormats(' , '), /at least one/);
   assert.deepEqual(parseDiskFormats('tar'), [], 'tar: the rootfs tarball, no disk');

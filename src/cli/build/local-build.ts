@@ -12,7 +12,7 @@ import { BuildCancelled, BuildFailure } from '../../engine/failure.ts';
 import { loadRecipeFile } from '../../recipe-file/load.ts';
 import { layerCacheOptions, type Settings } from '../../config/settings.ts';
 import { progressPrinter } from './progress.ts';
-import { diskFormatsOf, type DiskFormat } from '../../disk/layout.ts';
+import { type DiskFormat, diskFormatsOf } from '../../disk/formats/index.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 
 export interface LocalBuildOptions {

@@ -4,12 +4,12 @@
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { CommandModule } from '../command.ts';
-import { parseDiskFormats } from '../../disk/layout.ts';
+import { DISK_FORMATS, FORMATS, parseDiskFormats } from '../../disk/formats/index.ts';
 
 const usage = `Usage: ingot build FILE [--output DIR] [--no-cache] [--compression gzip|zstd] [--skip-tests]
                    [--instance-type TYPE] [--timeout MINUTES] [--keep-on-failure] [--host-network]
                    [--findings-feed FILE] [--fail-on-severity SEV] [--compliance] [--compliance-profile P] [--sign-key PEM]
-                   [--format qcow2,raw,vmdk,vhdx,vhd|tar]
+                   [--format ${DISK_FORMATS.join(',')}|tar]
 
 Builds the recipe in FILE on this machine: runs every component's build phase in a sandbox
 (one cached layer per component), the validate phases, writes the outputs, then runs the test
@@ -46,11 +46,13 @@ Options:
   --keep-on-failure   keep the build's work directory (layers, upper dirs) when it fails
   --host-network      run steps in the host's network namespace (default: an isolated, outbound-only
                       network with no access to host ports; see docs/security.md)
-  --format LIST       image recipes: the bootable disk images to write, any of qcow2, raw, vmdk
-                      (streamOptimized), vhdx, vhd (comma-separated; default $INGOT_IMAGE_FORMATS,
-                      else qcow2), or tar for the root file system as rootfs.tar.zst and no disk;
-                      the root size comes from the recipe's blockDeviceMappings (default 8 GiB)
-                      and the test phase boots the disk under qemu (SSH key through cloud-init)
+  --format LIST       image recipes: the bootable disk images to write, comma-separated (default
+                      $INGOT_IMAGE_FORMATS, else qcow2), or tar for the root file system as
+                      rootfs.tar.zst and no disk; the root size comes from the recipe's
+                      blockDeviceMappings (default 8 GiB), the test phase boots the disk under qemu
+                      (SSH key through cloud-init), and the OVA's VM gets --instance-type's vCPUs
+                      and memory:
+${DISK_FORMATS.map((f) => `                        ${f.padEnd(6)} ${FORMATS[f].platforms}`).join('\n')}
 
 Evidence (written next to the artifacts; see docs/security.md):
   SBOMs are always made: sbom.spdx.json (SPDX 2.3) and sbom.cdx.json (CycloneDX 1.6), and for

@@ -14,7 +14,8 @@ import type { BuildComponent } from '../request.ts';
 import { hasPhase, runComponentsPhase } from '../run-phase.ts';
 import { withPassIn } from '../../instance/pass-in.ts';
 import { createQemuInstance } from '../../instance/qemu/create.ts';
-import { diskLayout, type BlockDeviceMapping, type DiskFormat } from '../../disk/layout.ts';
+import type { DiskFormat } from '../../disk/formats/index.ts';
+import { diskLayout, type BlockDeviceMapping } from '../../disk/layout.ts';
 import type { BootMode } from '../../disk/grub.ts';
 import type { Firmware } from '../../instance/qemu/firmware.ts';
 import { bootDiskArtifact, writeDiskOutputs } from './outputs.ts';
@@ -22,6 +23,8 @@ import { bootDiskArtifact, writeDiskOutputs } from './outputs.ts';
 export { bootComponent } from './boot-component.ts';
 
 export interface DiskRequest {
+  /** The image's name (the OVA's virtual machine). */
+  name?: string | undefined;
   diskFormats?: DiskFormat[] | undefined;
   blockDeviceMappings?: BlockDeviceMapping[] | undefined;
   bootMode?: BootMode | undefined;
@@ -48,6 +51,7 @@ export async function writeDiskImageOutputs(
     formats: r.diskFormats ?? ['raw'],
     layout,
     bootMode: r.bootMode,
+    machine: { name: r.name ?? 'ingot-image', cpus: 2, memoryMiB: 2048, ...ctx.machine },
     onLog: (line) => ctx.onEvent({ type: 'log', line }),
   });
   ctx.onEvent({
@@ -70,7 +74,20 @@ export async function testOnDisk(
   bootMode?: BootMode,
 ): Promise<void> {
   const boot = bootDiskArtifact(artifacts);
-  if (!boot) throw new BuildFailure('test', 'no disk artifact to boot');
+  if (!boot) {
+    // Only an OVA was asked for: boot the raw disk its VMDK was converted from.
+    await runTestsInVm(
+      ctx,
+      {
+        path: join(ctx.workDir, 'disk.raw'),
+        qemuFormat: 'raw',
+        name: 'disk.raw',
+        firmware: bootMode === 'uefi' ? 'uefi' : 'bios',
+      },
+      components,
+    );
+    return;
+  }
   const disk = join(outputDir, boot.artifact.path);
   await runTestsInVm(
     ctx,

@@ -1,24 +1,25 @@
 /**
  * @module The disk outputs of an image build: the boot disk (root sized by blockDeviceMappings)
- * and one empty disk per extra volume, each in every requested format, checked, with sha256s in
- * manifest.json. Artifact formats are `disk-<format>` and `volume-<name>-<format>`.
+ * and one empty disk per extra volume, written by the format table's writers (src/disk/formats/):
+ * per-disk formats give one file per disk, the OVA one archive of them all. Each output is
+ * checked and its sha256 goes in manifest.json. Artifact formats are `disk-<format>` and
+ * `volume-<name>-<format>`.
  */
 import { join } from 'node:path';
 import { open } from 'node:fs/promises';
 import type { Artifact } from '../../artifacts/manifest.ts';
 import { describeDisk } from '../../disk/digest.ts';
-import { convertAll, FORMAT_SPECS } from '../../disk/convert.ts';
-import type { DiskFormat, DiskLayout } from '../../disk/layout.ts';
+import {
+  BOOTABLE_ORDER,
+  type DiskFormat,
+  diskFirmware,
+  FORMATS,
+  type MachineSpec,
+  type RawDisk,
+} from '../../disk/formats/index.ts';
+import type { DiskLayout } from '../../disk/layout.ts';
 import { writeRootDisk } from '../../disk/root-fs.ts';
 import type { BootMode } from '../../disk/grub.ts';
-
-export const EXTENSIONS: Record<DiskFormat, string> = {
-  raw: 'raw',
-  qcow2: 'qcow2',
-  vmdk: 'vmdk',
-  vhdx: 'vhdx',
-  vhd: 'vhd',
-};
 
 export interface DiskOutputSpec {
   /** The image's layers with the bootable-disk layer on top, topmost first. */
@@ -28,6 +29,8 @@ export interface DiskOutputSpec {
   formats: readonly DiskFormat[];
   layout: DiskLayout;
   bootMode?: BootMode | undefined;
+  /** The VM the OVA describes (name, vCPUs, memory); the firmware is read from the disk. */
+  machine: Omit<MachineSpec, 'firmware'>;
   onLog?: (line: string) => void;
 }
 
@@ -39,10 +42,9 @@ export interface DiskOutputs {
 
 export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutputs> {
   const t0 = performance.now();
-  const targets = (base: string): Map<DiskFormat, string> =>
-    new Map(spec.formats.map((f) => [f, join(spec.outputDir, `${base}.${EXTENSIONS[f]}`)]));
+  const fileOf = (base: string, f: DiskFormat): string => join(spec.outputDir, `${base}.${FORMATS[f].extension}`);
   const rawOf = (base: string): string =>
-    spec.formats.includes('raw') ? join(spec.outputDir, `${base}.raw`) : join(spec.workDir, `${base}.raw`);
+    spec.formats.includes('raw') ? fileOf(base, 'raw') : join(spec.workDir, `${base}.raw`);
   const root = await writeRootDisk({
     lowerDirs: spec.lowerDirs,
     outFile: rawOf('disk'),
@@ -51,28 +53,37 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
     bootMode: spec.bootMode,
   });
   spec.onLog?.(`boot disk written: ${spec.layout.rootGiB} GiB, root file system UUID ${root.rootUuid}`);
-  const volumes = spec.layout.extraVolumes.map((v) => ({ ...v, raw: rawOf(`volume-${v.name}`) }));
-  for (const v of volumes) {
-    const fh = await open(v.raw, 'w');
+  const disks: RawDisk[] = [{ raw: root.path, sizeBytes: spec.layout.rootGiB * 2 ** 30, name: 'disk', boot: true }];
+  for (const v of spec.layout.extraVolumes) {
+    const raw = rawOf(`volume-${v.name}`);
+    const fh = await open(raw, 'w');
     await fh.truncate(v.sizeGiB * 2 ** 30);
     await fh.close();
+    disks.push({ raw, sizeBytes: v.sizeGiB * 2 ** 30, name: `volume-${v.name}`, boot: false });
   }
+  const machine: MachineSpec = { ...spec.machine, firmware: await diskFirmware(root.path) };
   const t1 = performance.now();
-  const checked = await Promise.all([
-    convertAll(root.path, targets('disk'), spec.layout.rootGiB * 2 ** 30),
-    ...volumes.map((v) => convertAll(v.raw, targets(`volume-${v.name}`), v.sizeGiB * 2 ** 30)),
-  ]);
-  for (const c of checked.flat())
-    spec.onLog?.(
-      `${c.path}: ${FORMAT_SPECS[c.format].qemu}, qemu-img check ${c.checked ? 'passed' : 'not supported by the format'}`,
-    );
+  const jobs = spec.formats.flatMap((f) =>
+    FORMATS[f].allDisks
+      ? [{ format: f, base: 'disk', disks }]
+      : disks.map((d) => ({ format: f, base: d.name, disks: [d] })),
+  );
+  const written = await Promise.all(
+    jobs.map(async (j) => {
+      const out = await FORMATS[j.format].write({
+        disks: j.disks,
+        out: fileOf(j.base, j.format),
+        workDir: spec.workDir,
+        machine,
+      });
+      spec.onLog?.(`${out.path}: ${out.checks}`);
+      return { ...j, path: out.path };
+    }),
+  );
   const t2 = performance.now();
-  const artifacts = await Promise.all([
-    ...[...targets('disk')].map(([f, p]) => describeDisk(spec.outputDir, p, `disk-${f}`)),
-    ...volumes.flatMap((v) =>
-      [...targets(`volume-${v.name}`)].map(([f, p]) => describeDisk(spec.outputDir, p, `volume-${v.name}-${f}`)),
-    ),
-  ]);
+  const artifacts = await Promise.all(
+    written.map((w) => describeDisk(spec.outputDir, w.path, `${w.base}-${w.format}`)),
+  );
   const t3 = performance.now();
   return {
     artifacts,
@@ -80,13 +91,14 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
   };
 }
 
-/** The artifact to boot for the test phase: raw if made, else the first disk format qemu reads. */
+/** The artifact to boot for the test phase: the first disk format qemu reads, raw first. */
 export function bootDiskArtifact(
   artifacts: readonly Artifact[],
 ): { artifact: Artifact; qemuFormat: string } | undefined {
-  for (const f of ['raw', 'qcow2', 'vmdk', 'vhdx', 'vhd'] as const) {
+  for (const f of BOOTABLE_ORDER) {
     const artifact = artifacts.find((a) => a.format === `disk-${f}`);
-    if (artifact) return { artifact, qemuFormat: FORMAT_SPECS[f].qemu };
+    const qemu = FORMATS[f].qemu;
+    if (artifact && qemu) return { artifact, qemuFormat: qemu };
   }
   return undefined;
 }

@@ -5,7 +5,7 @@
  * services work for real); what they changed is captured as ONE layer on top of the stack. That
  * layer is cached under all the components together: changing any of them reruns the VM.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { layerCacheKey } from '../../cache/cache-key.ts';
 import { writeRootDisk } from '../../disk/root-fs.ts';
@@ -16,6 +16,12 @@ import type { BuildComponent } from '../request.ts';
 import { BuildCancelled } from '../failure.ts';
 import { hasPhase, runComponentsPhase } from '../run-phase.ts';
 import { captureChanges, listFiles } from './capture.ts';
+
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 export interface VmBuildInstance {
   cpus: number;
@@ -62,6 +68,7 @@ export async function addVmLayer(
   ctx.onEvent({ type: 'component', name, phase: 'build', status: 'start' });
   const dir = await mkdtemp(join(ctx.workDir, 'vm-layer-'));
   const upper = join(dir, 'upper');
+  const keptDisk = join(dir, 'failed.qcow2');
   await mkdir(upper);
   try {
     const disk = await writeRootDisk({
@@ -71,19 +78,18 @@ export async function addVmLayer(
       workDir: dir,
     });
     const booting = performance.now();
-    const instance = withPassIn(
-      await createQemuInstance({
-        disk: disk.path,
-        diskFormat: 'raw',
-        workDir: dir,
-        hostname: 'ingot-build',
-        cpus: vm.cpus,
-        memoryMiB: vm.memoryMiB,
-        signal: ctx.signal,
-        ...(ctx.qemuAccel ? { accel: ctx.qemuAccel } : {}),
-      }),
-      ctx.passIn,
-    );
+    const booted = await createQemuInstance({
+      disk: disk.path,
+      diskFormat: 'raw',
+      workDir: dir,
+      hostname: 'ingot-build',
+      cpus: vm.cpus,
+      memoryMiB: vm.memoryMiB,
+      signal: ctx.signal,
+      ...(ctx.qemuAccel ? { accel: ctx.qemuAccel } : {}),
+    });
+    const instance = withPassIn(booted, ctx.passIn);
+    let failed = true;
     try {
       ctx.onEvent({
         type: 'log',
@@ -108,13 +114,16 @@ export async function addVmLayer(
         type: 'log',
         line: `captured the VM's changes: ${captured.changed} new or changed entries, ${captured.removed} removed`,
       });
+      failed = false;
     } finally {
-      await instance.close();
+      // A failed component's VM disk stays in the work dir for `ingot shell` (--keep-on-failure).
+      await booted.close(failed && !ctx.signal?.aborted ? { keepDiskAs: keptDisk } : {});
     }
     await rm(disk.path, { force: true });
   } catch (err) {
     ctx.onEvent({ type: 'component', name, phase: 'build', status: 'failed', durationMs: performance.now() - started });
-    await rm(dir, { recursive: true, force: true });
+    if (await exists(keptDisk)) ctx.failedInstance = { kind: 'qemu', disk: keptDisk, component: name };
+    else await rm(dir, { recursive: true, force: true });
     if (ctx.signal?.aborted) throw new BuildCancelled();
     throw err;
   }

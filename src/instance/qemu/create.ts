@@ -8,11 +8,12 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { chooseAccel, type Accel } from './accel.ts';
 import { prepareEfiVars, type Firmware } from './firmware.ts';
+import type { VmDevices } from './devices.ts';
 import { QemuInstance } from './qemu-instance.ts';
 import { ensureResolver } from './resolver.ts';
 import { writeSeedDisk } from './seed.ts';
 import { makeKeyPair } from './ssh.ts';
-import { createOverlay, startVm } from './vm.ts';
+import { createOverlay, type PortForward, startVm } from './vm.ts';
 
 /**
  * Two vCPUs where the host has two cores: under TCG each vCPU is a host thread, and a booting
@@ -36,6 +37,12 @@ export interface QemuInstanceOptions {
   workDir?: string;
   /** SeaBIOS (default), OVMF, or OVMF with Secure Boot enforced (Microsoft keys). */
   firmware?: Firmware | undefined;
+  /** Public keys authorized besides the instance's own throwaway key (`ingot run`: the user's). */
+  sshAuthorizedKeys?: readonly string[];
+  /** The disk controller and NIC the VM has (default virtio): pvscsi + vmxnet3 as on VMware, AHCI + e1000. */
+  devices?: VmDevices | undefined;
+  /** More host loopback ports forwarded into the guest. */
+  forwards?: readonly PortForward[];
   /** Aborting while the guest boots stops qemu at once (createQemuInstance then rejects). */
   signal?: AbortSignal | undefined;
 }
@@ -47,7 +54,11 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
     const id = basename(dir).replace(/^ingot-qemu-/, '');
     await writeSeedDisk(
       join(dir, 'seed.img'),
-      { instanceId: `i-${id}`, hostname: opts.hostname ?? 'ingot-vm', sshAuthorizedKeys: [publicKey] },
+      {
+        instanceId: `i-${id}`,
+        hostname: opts.hostname ?? 'ingot-vm',
+        sshAuthorizedKeys: [publicKey, ...(opts.sshAuthorizedKeys ?? [])],
+      },
       dir,
     );
     await createOverlay(opts.disk, opts.diskFormat ?? 'raw', join(dir, 'overlay.qcow2'));
@@ -63,6 +74,8 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
       cpus: opts.cpus ?? DEFAULT_CPUS,
       firmware: opts.firmware,
       efiVars: await prepareEfiVars(opts.firmware ?? 'bios', join(dir, 'efivars.fd')),
+      ...(opts.forwards?.length ? { forwards: opts.forwards } : {}),
+      ...(opts.devices ? { devices: opts.devices } : {}),
     });
     const instance = new QemuInstance(
       id,

@@ -4,7 +4,7 @@
  * virtio-serial agent: the image ships sshd anyway, and exec, streams, exit codes and tar copies
  * come for free without an agent of our own in every image. `reboot()` really reboots the guest.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCommand, type StartedCommand } from '../../process/index.ts';
@@ -12,7 +12,7 @@ import { execProcess } from '../exec-process.ts';
 import type { ExecParams, ExecResult, Instance } from '../types.ts';
 import { panicIn } from './console.ts';
 import { execCommand, killCommand, newExecId, q, tarOf, untarInto } from './remote.ts';
-import { connectMaster, sshArgv, type SshTarget } from './ssh.ts';
+import { connectMaster, sshArgv, sshOptions, type SshTarget } from './ssh.ts';
 import { stopVm, type RunningVm } from './vm.ts';
 
 /** What ssh prints when it could not open a session at all (so the remote command never ran). */
@@ -41,6 +41,36 @@ export class QemuInstance implements Instance {
     this.#ssh = ssh;
     this.#bootTimeoutMs = bootTimeoutMs;
     this.consoleLog = join(dir, 'console.log');
+  }
+
+  /** The host loopback port forwarded to the guest's sshd. */
+  get sshPort(): number {
+    return this.#ssh.port;
+  }
+
+  /** The instance's own (throwaway) private key, valid while it runs. */
+  get keyFile(): string {
+    return this.#ssh.keyFile;
+  }
+
+  /**
+   * Runs `command` in the guest's login shell (as `ssh HOST COMMAND` does), or an interactive
+   * login shell without one, attached to this process's terminal; resolves with its exit status.
+   */
+  interactive(command?: string): Promise<number> {
+    if (this.#closing) return Promise.reject(new Error(`qemu instance ${this.id} is closed`));
+    const argv = [
+      'ssh',
+      ...sshOptions(this.#ssh),
+      '-o',
+      'ControlMaster=no',
+      process.stdin.isTTY ? '-t' : '-T',
+      'root@127.0.0.1',
+      ...(command ? ['--', command] : []),
+    ];
+    return runCommand(argv, { interactive: true, check: false }).then(
+      (exit) => exit.exitCode ?? (exit.signal ? 128 : 1),
+    );
   }
 
   /** Waits for SSH (the guest booted and ran its first-boot unit). */
@@ -154,10 +184,20 @@ export class QemuInstance implements Instance {
     );
   }
 
-  close(): Promise<void> {
+  /**
+   * Stops the VM and removes its files; `keepDiskAs` first flushes the guest's page cache (qemu is
+   * killed, not shut down) and moves its disk (the qcow2 overlay) there.
+   */
+  close(opts: { keepDiskAs?: string } = {}): Promise<void> {
+    const flushed =
+      opts.keepDiskAs && !this.#closing && !this.#vm.exitReason()
+        ? this.exec({ argv: ['sync'], timeoutMs: 60_000 }).catch(() => undefined)
+        : Promise.resolve(undefined);
     this.#closing ??= (async () => {
+      await flushed;
       await this.#endSessions();
       await stopVm(this.#vm);
+      if (opts.keepDiskAs) await rename(join(this.#dir, 'overlay.qcow2'), opts.keepDiskAs);
       await rm(this.#dir, { recursive: true, force: true });
     })();
     return this.#closing;

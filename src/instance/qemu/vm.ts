@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { runCommand, startCommand, type StartedCommand } from '../../process/index.ts';
 import type { Accel } from './accel.ts';
 import { firmwareArgv, type Firmware } from './firmware.ts';
+import { driveArgv, nicDevice, type VmDevices } from './devices.ts';
 
 export interface VmSpec {
   /** The disk to boot (never written). */
@@ -25,6 +26,15 @@ export interface VmSpec {
   firmware?: Firmware | undefined;
   /** A writable copy of OVMF's variable store (UEFI firmware only). */
   efiVars?: string | undefined;
+  /** The disk controller and NIC (default virtio for both). */
+  devices?: VmDevices | undefined;
+  /** More TCP ports forwarded from the host's loopback into the guest (`ingot run --forward`). */
+  forwards?: readonly PortForward[];
+}
+
+export interface PortForward {
+  host: number;
+  guest: number;
 }
 
 export interface RunningVm {
@@ -76,15 +86,19 @@ export function qemuArgv(spec: VmSpec, sshPort: number): string[] {
     'none',
     '-serial',
     `file:${spec.consoleLog}`,
-    '-drive',
-    `file=${spec.overlay},if=virtio,format=qcow2,discard=unmap`,
-    '-drive',
-    `file=${spec.seedDisk},if=virtio,format=raw,readonly=on`,
-    ...(spec.dataDisks ?? []).flatMap((d) => ['-drive', `file=${d},if=virtio,format=raw`]),
+    ...driveArgv(spec.devices?.disk ?? 'virtio', [
+      { file: spec.overlay, format: 'qcow2', discard: true },
+      { file: spec.seedDisk, format: 'raw', readonly: true },
+      ...(spec.dataDisks ?? []).map((file) => ({ file, format: 'raw' })),
+    ]),
     '-netdev',
-    `user,id=net0,hostfwd=tcp:127.0.0.1:${sshPort}-:22`,
+    [
+      'user,id=net0',
+      `hostfwd=tcp:127.0.0.1:${sshPort}-:22`,
+      ...(spec.forwards ?? []).map((f) => `hostfwd=tcp:127.0.0.1:${f.host}-:${f.guest}`),
+    ].join(','),
     '-device',
-    'virtio-net-pci,netdev=net0',
+    nicDevice(spec.devices?.nic ?? 'virtio'),
     '-device',
     'virtio-rng-pci',
     // cloud-init (ds-identify) reads the datasource from the SMBIOS serial: no probing of the others.

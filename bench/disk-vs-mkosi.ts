@@ -1,0 +1,136 @@
+/**
+ * @module Benchmark (issue 14): the same bootable-server image, Debian 12 + openssh-server +
+ * nginx-light + a config file as qcow2, made by `ingot build recipe --format qcow2` (the path
+ * users take) and by mkosi 14 (Debian's package: `mkosi -f build`, `Incremental=yes`,
+ * `NspawnKeepUnit=yes`), side by side in one run, the load average printed with every figure:
+ *   1. fully cold: mkosi with no package or incremental cache; Ingot with a fresh INGOT_HOME and
+ *      a fresh bases home (its Debian base bootstrapped by mmdebstrap);
+ *   2. Ingot with its base cached (fresh INGOT_HOME: components and bootable-disk layer built);
+ *   3. one-file change: the config file edited, mkosi's incremental rebuild against Ingot's
+ *      rebuild on its layer cache.
+ * mkosi 14 cannot make a bootable image on these machines (its UEFI boot partition needs a vfat
+ * mount, and the kernel has no vfat), so it runs with `Bootable=no`: its disk has no kernel and
+ * no bootloader, while Ingot's has both (and cloud-init, once the bootable disk has it). Ingot
+ * runs with `--skip-tests` (mkosi boots nothing either). Goals: fully cold ≤ 0.7× mkosi; base
+ * cached ≤ 25 s; one-file change ≤ 0.3× mkosi's incremental rebuild.
+ * Needs root, mkosi, debootstrap, systemd-nspawn, mmdebstrap, qemu-utils and the Debian mirror.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const INGOT = resolve(import.meta.dirname, '../bin/ingot');
+const root = mkdtempSync(join(tmpdir(), 'ingot-bench-mkosi-'));
+const load = () => loadavg()[0]!.toFixed(1);
+const sec = (s: number) => s.toFixed(1);
+
+function timed(what: string, cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const before = load();
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { ...opts, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const seconds = (performance.now() - t) / 1000;
+  if (r.status !== 0)
+    throw new Error(`${what}: ${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stderr + r.stdout).slice(-3000)}`);
+  const row = { what, seconds, load: `${before}→${load()}` };
+  console.log(`| ${what} | ${sec(seconds)} | ${row.load} |`);
+  return row;
+}
+
+const CONFIG = (n: number) => `listen 8080; # revision ${n}`;
+
+function mkosiProject(dir: string): void {
+  mkdirSync(join(dir, 'mkosi.extra', 'etc', 'bench'), { recursive: true });
+  writeFileSync(join(dir, 'mkosi.extra', 'etc', 'bench', 'app.conf'), `${CONFIG(1)}\n`);
+  writeFileSync(
+    join(dir, 'mkosi.conf'),
+    `[Distribution]
+Distribution=debian
+Release=bookworm
+
+[Output]
+Format=gpt_ext4
+QCow2=yes
+# mkosi 14's bootable images need a vfat mount for the ESP, which this kernel lacks.
+Bootable=no
+Incremental=yes
+NspawnKeepUnit=yes
+Output=image.qcow2
+
+[Content]
+Packages=systemd,udev,openssh-server,nginx-light
+WithNetwork=yes
+
+[Partitions]
+RootSize=3G
+`,
+  );
+}
+
+function ingotProject(dir: string, revision: number): void {
+  mkdirSync(dir, { recursive: true });
+  const step = (name: string, command: string) =>
+    `name: ${name}\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Run\n        action: ExecuteBash\n        inputs:\n          commands:\n            - ${JSON.stringify(command)}\n`;
+  writeFileSync(
+    join(dir, 'packages.yml'),
+    step(
+      'packages',
+      'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openssh-server nginx-light',
+    ),
+  );
+  writeFileSync(
+    join(dir, 'config.yml'),
+    step('config-file', `mkdir -p /etc/bench && echo '${CONFIG(revision)}' > /etc/bench/app.conf`),
+  );
+  writeFileSync(
+    join(dir, 'recipe.yml'),
+    `name: bench-server\nversion: 1.0.0\nparentImage: debian-12\nblockDeviceMappings:\n  - deviceName: /dev/xvda\n    ebs: { volumeSize: 3 }\ncomponents:\n  - uri: ./packages.yml\n  - uri: ./config.yml\n`,
+  );
+}
+
+try {
+  console.log(
+    'mkosi 14 runs with Bootable=no (no kernel, no bootloader: its ESP needs a vfat mount this kernel lacks); Ingot with --skip-tests\n',
+  );
+  console.log('| run | seconds | load average (1 min) before→after |\n|---|---:|---|');
+  const mk = join(root, 'mkosi');
+  mkosiProject(mk);
+  const mkCold = timed('mkosi, fully cold (no package or incremental cache)', 'mkosi', ['-f', 'build'], { cwd: mk });
+
+  const ingotHome = join(root, 'ingot-home');
+  const bases = join(root, 'ingot-bases');
+  const proj = join(root, 'ingot');
+  ingotProject(proj, 1);
+  const ingot = (what: string, home: string, out: string) =>
+    timed(
+      what,
+      INGOT,
+      ['build', join(proj, 'recipe.yml'), '--output', join(root, out), '--format', 'qcow2', '--skip-tests'],
+      {
+        env: { ...process.env, INGOT_HOME: home, INGOT_BASES_HOME: bases },
+      },
+    );
+  const ingotCold = ingot('Ingot, fully cold (base bootstrapped, nothing cached)', ingotHome, 'out-cold');
+  const ingotBase = ingot('Ingot, base cached (fresh INGOT_HOME)', `${ingotHome}-2`, 'out-base');
+
+  writeFileSync(join(mk, 'mkosi.extra', 'etc', 'bench', 'app.conf'), `${CONFIG(2)}\n`);
+  const mkInc = timed('mkosi, config file changed (Incremental=yes)', 'mkosi', ['-f', 'build'], { cwd: mk });
+  ingotProject(proj, 2);
+  const ingotInc = ingot('Ingot, config file changed (layer cache)', `${ingotHome}-2`, 'out-inc');
+
+  const ratio = (a: number, b: number) => (a / b).toFixed(2);
+  console.log(
+    `\nratios: fully cold Ingot/mkosi ${ratio(ingotCold.seconds, mkCold.seconds)}× (goal ≤ 0.7×); base cached ${sec(ingotBase.seconds)} s (goal ≤ 25 s, ${ratio(ingotBase.seconds, 25)}×); one-file change Ingot/mkosi ${ratio(ingotInc.seconds, mkInc.seconds)}× (goal ≤ 0.3×)`,
+  );
+  console.log(
+    JSON.stringify({
+      mkosiCold: mkCold,
+      ingotCold,
+      ingotBaseCached: ingotBase,
+      mkosiIncremental: mkInc,
+      ingotOneFileChange: ingotInc,
+    }),
+  );
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}

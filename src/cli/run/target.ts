@@ -1,0 +1,55 @@
+/**
+ * @module What `ingot run` boots: a build's output directory (its manifest.json) or an image ARN
+ * (the directory the server keeps that build's outputs in), and in it the disk qemu reads best
+ * (raw, qcow2, vmdk, vhdx, vhd; an OVA's boot disk is extracted first).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OutputManifest } from '../../artifacts/manifest.ts';
+import { imageOutputDir } from '../../artifacts/output-dirs.ts';
+import { tryParseArn } from '../../arn/arn.ts';
+import { extractOvaBootDisk } from '../../disk/formats/index.ts';
+import { bootDiskArtifact } from '../../engine/disk/outputs.ts';
+import { IngotError } from '../../errors/ingot-error.ts';
+
+export interface BootTarget {
+  /** The disk to boot (only read: writes go to an overlay). */
+  disk: string;
+  qemuFormat: string;
+  /** The manifest's name and version, for messages. */
+  label: string;
+}
+
+/** The output directory of `target`: itself, or for an image build version ARN the server's copy. */
+export function outputDirOf(target: string, home: string): string {
+  if (!target.startsWith('arn:')) return target;
+  const arn = tryParseArn(target);
+  if (arn?.type !== 'image' || arn.version === undefined || arn.build === undefined)
+    throw new IngotError(
+      'invalid-input',
+      `${target} is not an image build version ARN (arn:aws:imagebuilder:REGION:ACCOUNT:image/NAME/1.0.0/1)`,
+    );
+  return imageOutputDir(home, target);
+}
+
+export async function bootTarget(target: string, home: string, scratchDir: string): Promise<BootTarget> {
+  const dir = outputDirOf(target, home);
+  const text = await readFile(join(dir, 'manifest.json'), 'utf8').catch(() => {
+    throw new IngotError(
+      'not-found',
+      target.startsWith('arn:')
+        ? `no outputs of ${target} in ${dir} (is INGOT_HOME the server's, and did the build finish?)`
+        : `${target} is not a build output directory (no manifest.json)`,
+    );
+  });
+  const manifest = JSON.parse(text) as OutputManifest;
+  const label = `${manifest.name} ${manifest.version}`;
+  const boot = bootDiskArtifact(manifest.artifacts);
+  if (boot) return { disk: join(dir, boot.artifact.path), qemuFormat: boot.qemuFormat, label };
+  const ova = manifest.artifacts.find((a) => a.format === 'disk-ova');
+  if (ova) return { disk: await extractOvaBootDisk(join(dir, ova.path), scratchDir), qemuFormat: 'vmdk', label };
+  throw new IngotError(
+    'invalid-input',
+    `${label} has no disk image to boot (${manifest.artifacts.map((a) => a.format).join(', ') || 'no artifacts'}); build it with --format qcow2`,
+  );
+}

@@ -1,0 +1,34 @@
+/** @module What a format writer gets (the raw disks and the machine they belong to) and what it gives back. */
+
+export interface RawDisk {
+  /** The raw disk file (only read). */
+  raw: string;
+  sizeBytes: number;
+  /** A short name for the disk inside an archive (`disk`, `volume-xvdb`). */
+  name: string;
+  /** The boot disk (the others are empty extra volumes). */
+  boot: boolean;
+}
+
+/** The virtual machine an OVF descriptor describes (the build's instance type). */
+export interface MachineSpec {
+  name: string;
+  cpus: number;
+  memoryMiB: number;
+  /** `efi` when the boot disk has an EFI system partition, else `bios`. */
+  firmware: 'efi' | 'bios';
+}
+
+export interface FormatJob {
+  /** One disk for the per-disk formats; the boot disk first, then the volumes, for the OVA. */
+  disks: readonly RawDisk[];
+  out: string;
+  workDir: string;
+  machine: MachineSpec;
+}
+
+export interface WrittenFormat {
+  path: string;
+  /** What was checked (qemu-img check, sizes, the OVA's manifest), one line for the build log. */
+  checks: string;
+}

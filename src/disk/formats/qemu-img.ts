@@ -1,0 +1,41 @@
+/**
+ * @module qemu-img, the one converter and checker of disk files: `convert` from raw, `check` (for
+ * formats that have one) and `info` (readable as the format, the expected virtual size).
+ */
+import { runCommand } from '../../process/index.ts';
+
+/** qemu-img check's exit code for "this format does not support checks". */
+const CHECK_UNSUPPORTED = 63;
+
+export async function convertFromRaw(raw: string, qemuFormat: string, options: string[], out: string): Promise<void> {
+  await runCommand(['qemu-img', 'convert', '-f', 'raw', '-O', qemuFormat, ...options, raw, out]);
+}
+
+export interface DiskInfo {
+  virtualSize: number;
+  actualSize: number;
+  /** False when the format has no consistency check (raw, vpc). */
+  checked: boolean;
+}
+
+/** Throws unless `path` reads as `qemuFormat` with `expectedSize` bytes and passes `qemu-img check`. */
+export async function checkDisk(path: string, qemuFormat: string, expectedSize: number): Promise<DiskInfo> {
+  const check = await runCommand(['qemu-img', 'check', '-f', qemuFormat, path], { okCodes: [CHECK_UNSUPPORTED] });
+  const info = JSON.parse((await runCommand(['qemu-img', 'info', '--output=json', '-f', qemuFormat, path])).stdout) as {
+    'virtual-size': number;
+    'actual-size': number;
+    format: string;
+  };
+  if (info.format !== qemuFormat) throw new Error(`qemu-img info reads ${path} as ${info.format}, not ${qemuFormat}`);
+  if (info['virtual-size'] !== expectedSize)
+    throw new Error(`${path} has a virtual size of ${info['virtual-size']} bytes, expected ${expectedSize}`);
+  return {
+    virtualSize: info['virtual-size'],
+    actualSize: info['actual-size'],
+    checked: check.exitCode !== CHECK_UNSUPPORTED,
+  };
+}
+
+/** The usual log line of a checked disk. */
+export const checkLine = (qemuFormat: string, info: DiskInfo): string =>
+  `${qemuFormat}, ${info.virtualSize} bytes virtual, qemu-img check ${info.checked ? 'passed' : 'not supported by the format'}`;
