@@ -22,6 +22,7 @@ packages=(
   iproute2 util-linux e2fsprogs zstd
   openscap-scanner openscap-utils lynis  # compliance scans (oscap-chroot, Lynis) of built images
   chromium          # the real headless browser of the console test (test/console/, driven by playwright-core)
+  postgresql        # the PostgreSQL store: tests start a throwaway cluster (initdb + pg_ctl)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -14,6 +14,13 @@ export const optionalPath: Parser<string | undefined> = v.pipe(
   v.transform((s) => s || undefined),
 );
 
+/** A PostgreSQL connection URL, or undefined when empty. */
+export const databaseUrl: Parser<string | undefined> = v.pipe(
+  v.string(),
+  v.check((s) => s === '' || /^postgres(ql)?:\/\/./.test(s), 'must be a postgres:// (or postgresql://) URL'),
+  v.transform((s) => s || undefined),
+);
+
 /** A number written as a string (environment) or a JSON number (config file). */
 export function num(rule: { min: number; exclusive?: boolean; integer?: boolean }): Parser<number> {
   const what = `must be a ${rule.integer ? 'whole number' : 'number'} ${rule.exclusive ? '>' : '>='} ${rule.min}`;

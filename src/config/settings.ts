@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as v from 'valibot';
 import { IngotError } from '../errors/ingot-error.ts';
 import { loadIngotConfig } from './ingot-config.ts';
-import { DEFAULT_ACCOUNT_ID, num, oneOf, optionalPath, text, type Parser } from './setting-parsers.ts';
+import { DEFAULT_ACCOUNT_ID, databaseUrl, num, oneOf, optionalPath, text, type Parser } from './setting-parsers.ts';
 import { imageFormatList, type ImageOutputFormat } from './tags.ts';
 
 export { DEFAULT_ACCOUNT_ID };
@@ -39,6 +39,8 @@ export interface Settings {
   signingKey: string | undefined;
   secretKey: string | undefined;
   secretKeyFile: string | undefined;
+  /** postgres://... : the PostgreSQL store; undefined: the embedded SQLite file. */
+  databaseUrl: string | undefined;
   signingPublicKey: string | undefined;
   sourceDateEpoch: number | undefined;
   s3Endpoint: string | undefined;
@@ -259,6 +261,15 @@ export const SETTINGS: readonly Setting[] = [
     fallback: () => undefined,
     shownDefault: '`$INGOT_HOME/secret.key`',
     doc: 'a file holding that key instead',
+  }),
+  setting({
+    key: 'databaseUrl',
+    env: 'INGOT_DATABASE_URL',
+    file: 'database.url',
+    parse: databaseUrl,
+    fallback: () => undefined,
+    shownDefault: 'the SQLite file `$INGOT_HOME/ingot.db`',
+    doc: 'a PostgreSQL database (`postgres://USER:PASSWORD@HOST:PORT/DB`) for the store instead, shared by several servers and workers (give them all the same `INGOT_SECRET_KEY`)',
   }),
   setting({
     key: 'signingKey',

@@ -10,15 +10,15 @@ import { instancePassIn } from '../instance/pass-in.ts';
 import type { DocumentSources } from '../services/components/document-uri.ts';
 import { auditRefused } from '../audit/audit-log.ts';
 import { startEventPruning } from '../events/retention.ts';
-import { openSqliteStore } from '../store/sqlite/index.ts';
+import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { isConsoleRequest, serveConsole } from './console-static.ts';
-import { databaseFile, DEFAULT_HOST, DEFAULT_PORT } from './config.ts';
+import { DEFAULT_HOST, DEFAULT_PORT } from './config.ts';
 import { ensureDefaultCredential, type DefaultCredentialResult } from './credentials.ts';
 import { startInProcessWorker } from './in-process-worker.ts';
 import { startOperations, type Operations, type OperationsOptions } from './operations.ts';
 import { loadIngotConfig } from '../config/ingot-config.ts';
-import { loadSettings, type Settings, storeSecretKey } from '../config/settings.ts';
+import { loadSettings, type Settings } from '../config/settings.ts';
 
 export interface ServerOptions {
   home: string;
@@ -53,10 +53,7 @@ export interface RunningServer {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Start-up: every setting is resolved here once and passed down (API, worker, scheduler, pruning).
   const settings = opts.settings ?? loadSettings({ ...process.env, ...opts.env }, { home: opts.home });
-  const store = openSqliteStore(databaseFile(opts.home), {
-    defaultMaxAttempts: settings.buildMaxAttempts,
-    secretKey: storeSecretKey(settings),
-  });
+  const store = await openStore({ ...settings, home: opts.home });
   const config = () => loadIngotConfig(settings.configFile);
   const defaultCredential = await ensureDefaultCredential(store, settings);
   const worker =

@@ -1,6 +1,6 @@
 /**
  * @module The storage contract. Services talk only to `Store`; the embedded implementation is
- * SQLite (`./sqlite/`), and every method is async so a PostgreSQL implementation can satisfy it.
+ * SQLite (`./sqlite/`), the one for several servers PostgreSQL (`./postgres/`).
  */
 
 import type {
@@ -90,7 +90,11 @@ export interface ResourceRepository {
    * needs nothing else and shapes (and may memoise) each item from the text.
    */
   listDocuments(query: ResourceQuery): Promise<ResourceDocumentPage>;
-  /** Highest build number (account, region, type, name, version) ever had, deleted builds included; 0 when none. */
+  /**
+   * Highest build number (account, region, type, name, version) ever had, deleted builds included; 0
+   * when none. Inside a transaction the version's numbers stay held until it ends (no other writer
+   * can take the next number meanwhile).
+   */
   maxBuild(type: ResourceType, account: string, region: string, name: string, version: string): Promise<number>;
   /** Every stored version of a name, for `x` wildcard resolution. */
   versions(
@@ -124,6 +128,11 @@ export interface IdempotencyRecord {
 
 export interface IdempotencyRepository {
   get(scope: string, clientToken: string): Promise<IdempotencyRecord | undefined>;
+  /**
+   * Inside a transaction: holds the token until the transaction ends, so a request with the same
+   * token through another server waits and then finds the first one's record.
+   */
+  lock(scope: string, clientToken: string): Promise<void>;
   put(scope: string, clientToken: string, record: IdempotencyRecord): Promise<void>;
 }
 

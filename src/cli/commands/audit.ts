@@ -39,12 +39,9 @@ export const command: CommandModule = {
       options: { since: { type: 'string' }, operation: { type: 'string' }, json: { type: 'boolean' } },
       strict: true,
     });
-    const { openSqliteStore } = await import('../../store/sqlite/index.ts');
-    const { databaseFile } = await import('../../server/config.ts');
-    const { resolveSettings, storeSecretKey } = await import('../../config/settings.ts');
-    const store = openSqliteStore(databaseFile(resolveSettings(process.env).home), {
-      secretKey: storeSecretKey(resolveSettings(process.env)),
-    });
+    const { openStore } = await import('../../store/open.ts');
+    const { resolveSettings } = await import('../../config/settings.ts');
+    const store = await openStore(resolveSettings(process.env));
     try {
       const entries = await store.audit.query({
         ...(values.since !== undefined ? { since: parseSince(values.since) } : {}),

@@ -26,12 +26,11 @@ export const command: CommandModule = {
       strict: true,
     });
     const [action] = positionals;
-    const { openSqliteStore } = await import('../../store/sqlite/index.ts');
-    const { databaseFile } = await import('../../server/config.ts');
-    const { resolveSettings, storeSecretKey } = await import('../../config/settings.ts');
+    const { openStore } = await import('../../store/open.ts');
+    const { resolveSettings } = await import('../../config/settings.ts');
     const settings = resolveSettings(process.env);
     const { generateCredential } = await import('../../server/credentials.ts');
-    const store = openSqliteStore(databaseFile(settings.home), { secretKey: storeSecretKey(settings) });
+    const store = await openStore(settings);
     try {
       if (action === 'list') {
         for (const c of await store.credentials.list()) process.stdout.write(`${c.accessKeyId}\t${c.accountId}\n`);

@@ -27,14 +27,13 @@ export const command: CommandModule = {
     const [action, arn] = positionals;
     if (action !== 'run' || !arn || positionals.length !== 2)
       throw new IngotError('ValidationException', 'usage: ingot lifecycle run POLICY_ARN [--preview]');
-    const { openSqliteStore } = await import('../../store/sqlite/index.ts');
-    const { databaseFile } = await import('../../server/config.ts');
-    const { resolveSettings, storeSecretKey } = await import('../../config/settings.ts');
+    const { openStore } = await import('../../store/open.ts');
+    const { resolveSettings } = await import('../../config/settings.ts');
     const settings = resolveSettings(process.env);
     const { loadIngotConfig } = await import('../../config/ingot-config.ts');
     const { runLifecyclePolicy } = await import('../../lifecycle/run.ts');
     const home = settings.home;
-    const store = openSqliteStore(databaseFile(home), { secretKey: storeSecretKey(resolveSettings(process.env)) });
+    const store = await openStore(settings);
     try {
       const policy = await store.resources.get(arn);
       if (policy?.type !== 'lifecycle-policy')

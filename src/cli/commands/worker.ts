@@ -38,19 +38,15 @@ export const command: CommandModule = {
         'ValidationException',
         `--concurrency must be a whole number >= 1, got '${values.concurrency}'`,
       );
-    const { openSqliteStore } = await import('../../store/sqlite/index.ts');
-    const { databaseFile } = await import('../../server/config.ts');
+    const { openStore } = await import('../../store/open.ts');
     const { loadIngotConfig } = await import('../../config/ingot-config.ts');
-    const { layerCacheOptions, loadSettings, storeSecretKey } = await import('../../config/settings.ts');
+    const { layerCacheOptions, loadSettings } = await import('../../config/settings.ts');
     const { openLayerCache } = await import('../../cache/layer-cache.ts');
     const { reapCrashLeftovers, reapExpiredJobs } = await import('../../worker/recover.ts');
     const { startWorker } = await import('../../worker/worker.ts');
     const settings = loadSettings(process.env);
     const home = settings.home;
-    const store = openSqliteStore(databaseFile(home), {
-      defaultMaxAttempts: settings.buildMaxAttempts,
-      secretKey: storeSecretKey(settings),
-    });
+    const store = await openStore(settings);
     await reapCrashLeftovers(home);
     await reapExpiredJobs(store);
     const cache = await openLayerCache(layerCacheOptions(settings));

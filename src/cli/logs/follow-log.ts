@@ -5,16 +5,15 @@
 import { open } from 'node:fs/promises';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { Image } from '../../model/generated/shapes.ts';
-import { resolveSettings, storeSecretKey } from '../../config/settings.ts';
-import { databaseFile } from '../../server/config.ts';
-import { openSqliteStore } from '../../store/sqlite/index.ts';
+import { resolveSettings } from '../../config/settings.ts';
+import { openStore } from '../../store/open.ts';
 import { imageLogFile } from '../../artifacts/output-dirs.ts';
 
 const TERMINAL = new Set(['AVAILABLE', 'FAILED', 'CANCELLED', 'DELETED']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function followLog(home: string, arn: string, follow: boolean): Promise<number> {
-  const store = openSqliteStore(databaseFile(home), { secretKey: storeSecretKey(resolveSettings(process.env)) });
+  const store = await openStore({ ...resolveSettings(process.env), home });
   try {
     const record = await store.resources.get<Image>(arn);
     if (!record) throw new IngotError('ResourceNotFoundException', `no image ${arn} in ${home}`);

@@ -49,8 +49,7 @@ export async function idempotent<Out>(
   if (!token) return run();
   const scope = `${ctx.accountId}:${ctx.region}:${operation}`;
   const hash = requestHash(input as Record<string, unknown>);
-  const seen = await ctx.store.idempotency.get(scope, token);
-  if (seen) {
+  const replay = (seen: { requestHash: string; response: unknown }): Out => {
     if (seen.requestHash !== hash) {
       throw new IngotError(
         'IdempotentParameterMismatchException',
@@ -58,8 +57,14 @@ export async function idempotent<Out>(
       );
     }
     return replayOf<Out>(ctx, operation, seen.response);
-  }
+  };
+  const seen = await ctx.store.idempotency.get(scope, token);
+  if (seen) return replay(seen);
   return ctx.store.transaction(async () => {
+    // Another server may be running the same token: wait for it, then answer as it did.
+    await ctx.store.idempotency.lock(scope, token);
+    const again = await ctx.store.idempotency.get(scope, token);
+    if (again) return replay(again);
     const out = await run();
     await ctx.store.idempotency.put(scope, token, { requestHash: hash, response: out });
     return out;

@@ -52,53 +52,57 @@ async function storeComponent(ctx: ServiceContext, input: NewComponent, dryRun: 
   parseVersion(input.semanticVersion);
   const data = await documentText(ctx, input);
   const facts = checkComponentDocument(data);
-  const build =
-    (await ctx.store.resources.maxBuild(
-      'component',
-      ctx.accountId,
-      ctx.region,
-      arnName(input.name),
-      input.semanticVersion,
-    )) + 1;
-  const arn = arnOf(ctx, 'component', input.name, input.semanticVersion, build);
-  if (dryRun) {
-    throw new IngotError(
-      'DryRunOperationException',
-      'The dry run succeeded: the request is valid and no component was created.',
-    );
-  }
-  const created = nowIso();
-  const doc: Component = {
-    arn,
-    name: input.name,
-    version: input.semanticVersion,
-    type: facts.type,
-    platform: input.platform,
-    state: { status: 'ACTIVE' },
-    owner: ctx.accountId,
-    data,
-    encrypted: true,
-    dateCreated: created,
-    ...tagsField(input.tags),
-    ...(input.description !== undefined ? { description: input.description } : {}),
-    ...(input.changeDescription !== undefined ? { changeDescription: input.changeDescription } : {}),
-    ...(input.supportedOsVersions !== undefined ? { supportedOsVersions: input.supportedOsVersions } : {}),
-    ...(input.kmsKeyId !== undefined ? { kmsKeyId: input.kmsKeyId } : {}),
-    ...(facts.parameters.length ? { parameters: facts.parameters } : {}),
-  };
-  await ctx.store.resources.insert({
-    arn,
-    type: 'component',
-    account: ctx.accountId,
-    region: ctx.region,
-    name: arnName(input.name),
-    version: input.semanticVersion,
-    build,
-    doc,
-    createdAt: created,
-    updatedAt: created,
+  // One transaction from numbering to storing: the build number stays held until the component
+  // is stored, so servers sharing a database never give one number twice.
+  return ctx.store.transaction(async () => {
+    const build =
+      (await ctx.store.resources.maxBuild(
+        'component',
+        ctx.accountId,
+        ctx.region,
+        arnName(input.name),
+        input.semanticVersion,
+      )) + 1;
+    const arn = arnOf(ctx, 'component', input.name, input.semanticVersion, build);
+    if (dryRun) {
+      throw new IngotError(
+        'DryRunOperationException',
+        'The dry run succeeded: the request is valid and no component was created.',
+      );
+    }
+    const created = nowIso();
+    const doc: Component = {
+      arn,
+      name: input.name,
+      version: input.semanticVersion,
+      type: facts.type,
+      platform: input.platform,
+      state: { status: 'ACTIVE' },
+      owner: ctx.accountId,
+      data,
+      encrypted: true,
+      dateCreated: created,
+      ...tagsField(input.tags),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.changeDescription !== undefined ? { changeDescription: input.changeDescription } : {}),
+      ...(input.supportedOsVersions !== undefined ? { supportedOsVersions: input.supportedOsVersions } : {}),
+      ...(input.kmsKeyId !== undefined ? { kmsKeyId: input.kmsKeyId } : {}),
+      ...(facts.parameters.length ? { parameters: facts.parameters } : {}),
+    };
+    await ctx.store.resources.insert({
+      arn,
+      type: 'component',
+      account: ctx.accountId,
+      region: ctx.region,
+      name: arnName(input.name),
+      version: input.semanticVersion,
+      build,
+      doc,
+      createdAt: created,
+      updatedAt: created,
+    });
+    return arn;
   });
-  return arn;
 }
 
 export function createComponent(ctx: ServiceContext, input: CreateComponentRequest): Promise<CreateComponentResponse> {

@@ -24,6 +24,9 @@ export class SqliteIdempotency implements IdempotencyRepository {
     return row ? { requestHash: row.request_hash, response: JSON.parse(row.response) } : undefined;
   }
 
+  /** Nothing to do: a transaction holds the database's write lock already. */
+  async lock(_scope: string, _clientToken: string): Promise<void> {}
+
   put(scope: string, clientToken: string, record: IdempotencyRecord): Promise<void> {
     return this.#lock.write(() => {
       statement(

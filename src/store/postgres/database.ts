@@ -1,0 +1,85 @@
+/**
+ * @module The PostgreSQL connection pool of the store: every query runs on the transaction's own
+ * client when one is open in the calling async context (AsyncLocalStorage), else on any pooled one.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+
+/** Columns of type bigint (epoch ms, sequence numbers) come back as numbers, not strings. */
+const INT8_OID = 20;
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export type Param = string | number | boolean | null | readonly string[];
+
+export class PgDatabase {
+  readonly pool: pg.Pool;
+  readonly #tx = new AsyncLocalStorage<pg.PoolClient>();
+
+  constructor(url: string, max = 10) {
+    this.pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 15_000 });
+    // A dropped idle connection (database restarted) is replaced on next use; do not crash.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Whether the caller runs inside `transaction`. */
+  get inTransaction(): boolean {
+    return this.#tx.getStore() !== undefined;
+  }
+
+  async query<R extends object = Record<string, unknown>>(sql: string, params: readonly Param[] = []): Promise<R[]> {
+    const client = this.#tx.getStore();
+    const result = client
+      ? await client.query<R>(sql, params as Param[])
+      : await this.pool.query<R>(sql, params as Param[]);
+    return result.rows;
+  }
+
+  async one<R extends object = Record<string, unknown>>(
+    sql: string,
+    params: readonly Param[] = [],
+  ): Promise<R | undefined> {
+    return (await this.query<R>(sql, params))[0];
+  }
+
+  async count(sql: string, params: readonly Param[] = []): Promise<number> {
+    const client = this.#tx.getStore();
+    const result = client ? await client.query(sql, params as Param[]) : await this.pool.query(sql, params as Param[]);
+    return result.rowCount ?? 0;
+  }
+
+  /** Runs `fn` in one transaction on one client (nested calls join the outer one). */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#tx.getStore()) return fn();
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await this.#tx.run(client, fn);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+/** `$1,$2,...` for `n` parameters starting at `from`. */
+export const placeholders = (n: number, from: number): string =>
+  Array.from({ length: n }, (_, i) => `$${from + i}`).join(',');
+
+/** Whether `err` is PostgreSQL's unique_violation. */
+export const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).code === '23505';

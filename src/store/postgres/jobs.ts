@@ -1,0 +1,146 @@
+/**
+ * @module PostgreSQL job queue: a claim takes the oldest runnable row with FOR UPDATE SKIP LOCKED,
+ * so any number of workers and servers on one database never take the same job.
+ */
+import type { Job, JobQueue, JobState } from '../types.ts';
+import type { PgDatabase } from './database.ts';
+
+interface JobRow {
+  id: string;
+  kind: string;
+  resource_arn: string;
+  payload: string;
+  state: string;
+  attempts: number;
+  max_attempts: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function toJob(r: JobRow): Job {
+  return {
+    id: r.id,
+    kind: r.kind,
+    resourceArn: r.resource_arn,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    state: r.state as JobState,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    leaseOwner: r.lease_owner,
+    leaseExpiresAt: r.lease_expires_at,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export class PgJobQueue implements JobQueue {
+  readonly #db: PgDatabase;
+  readonly #defaultMaxAttempts: number;
+
+  constructor(db: PgDatabase, defaultMaxAttempts = 1) {
+    this.#db = db;
+    this.#defaultMaxAttempts = defaultMaxAttempts;
+  }
+
+  async enqueue(job: {
+    id: string;
+    kind: string;
+    resourceArn: string;
+    payload?: Record<string, unknown>;
+    maxAttempts?: number;
+  }): Promise<Job> {
+    const now = new Date().toISOString();
+    const row = await this.#db.one<JobRow>(
+      `INSERT INTO jobs (id, kind, resource_arn, payload, state, attempts, max_attempts, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $6) RETURNING *`,
+      [
+        job.id,
+        job.kind,
+        job.resourceArn,
+        JSON.stringify(job.payload ?? {}),
+        job.maxAttempts ?? this.#defaultMaxAttempts,
+        now,
+      ],
+    );
+    return toJob(row!);
+  }
+
+  async claim(workerId: string, leaseMs: number, kinds?: readonly string[]): Promise<Job | undefined> {
+    const now = Date.now();
+    const kindFilter = kinds?.length ? 'AND kind = ANY($5::text[])' : '';
+    const row = await this.#db.one<JobRow>(
+      `UPDATE jobs SET state = 'running', lease_owner = $1, lease_expires_at = $2, attempts = attempts + 1, updated_at = $3
+       WHERE id = (SELECT id FROM jobs
+                   WHERE (state = 'queued' OR (state = 'running' AND lease_expires_at < $4 AND attempts < max_attempts)) ${kindFilter}
+                   ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [workerId, now + leaseMs, new Date(now).toISOString(), now, ...(kinds?.length ? [kinds] : [])],
+    );
+    return row ? toJob(row) : undefined;
+  }
+
+  async heartbeat(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
+    return (
+      (await this.#db.count(
+        "UPDATE jobs SET lease_expires_at = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'running'",
+        [Date.now() + leaseMs, jobId, workerId],
+      )) > 0
+    );
+  }
+
+  async finish(
+    jobId: string,
+    workerId: string,
+    state: 'succeeded' | 'failed' | 'cancelled',
+    error?: string,
+  ): Promise<void> {
+    await this.#db.query(
+      "UPDATE jobs SET state = $1, last_error = $2, lease_expires_at = NULL, updated_at = $3 WHERE id = $4 AND (lease_owner = $5 OR state = 'queued')",
+      [state, error ?? null, new Date().toISOString(), jobId, workerId],
+    );
+  }
+
+  async release(jobId: string, workerId: string, error: string): Promise<void> {
+    await this.#db.query(
+      "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, last_error = $1, updated_at = $2 WHERE id = $3 AND lease_owner = $4",
+      [error, new Date().toISOString(), jobId, workerId],
+    );
+  }
+
+  async cancel(jobId: string, reason: string): Promise<boolean> {
+    return (
+      (await this.#db.count(
+        "UPDATE jobs SET state = 'cancelled', last_error = $1, updated_at = $2 WHERE id = $3 AND state IN ('queued', 'running')",
+        [reason, new Date().toISOString(), jobId],
+      )) > 0
+    );
+  }
+
+  async get(jobId: string): Promise<Job | undefined> {
+    const row = await this.#db.one<JobRow>('SELECT * FROM jobs WHERE id = $1', [jobId]);
+    return row ? toJob(row) : undefined;
+  }
+
+  async byResource(resourceArn: string): Promise<Job[]> {
+    return (await this.#db.query<JobRow>('SELECT * FROM jobs WHERE resource_arn = $1 ORDER BY seq', [resourceArn])).map(
+      toJob,
+    );
+  }
+
+  async runningJobs(): Promise<Job[]> {
+    return (await this.#db.query<JobRow>("SELECT * FROM jobs WHERE state = 'running' ORDER BY seq")).map(toJob);
+  }
+
+  async failExpired(now: number): Promise<Job[]> {
+    const rows = await this.#db.query<JobRow>(
+      `UPDATE jobs SET state = 'failed', last_error = COALESCE(last_error, 'worker lost (lease expired)'), updated_at = $1
+       WHERE state = 'running' AND lease_expires_at < $2 AND attempts >= max_attempts RETURNING *`,
+      [new Date(now).toISOString(), now],
+    );
+    return rows.map(toJob);
+  }
+}

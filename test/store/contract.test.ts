@@ -1,0 +1,634 @@
+/**
+ * @module The store contract, run against both implementations: the embedded SQLite file and a
+ * real PostgreSQL (test/helpers/postgres.ts; skipped with a message only when its binaries are
+ * missing). Every test gets an empty database; `open` may be called twice to get two stores on
+ * it (two processes, or two API servers).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { openPostgresStore } from '../../src/store/postgres/index.ts';
+import { openSqliteStore } from '../../src/store/sqlite/index.ts';
+import { SecretBox } from '../../src/store/sqlite/secret-box.ts';
+import { CREDENTIAL_CACHE_MS } from '../../src/store/sqlite/small-repositories.ts';
+import { resourceSortKey } from '../../src/store/sqlite/sort-key.ts';
+import { DuplicateKeyError, type ResourceQuery, type ResourceRecord, type Store } from '../../src/store/types.ts';
+import { type PostgresServer, postgresSkip, startPostgres } from '../helpers/postgres.ts';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+const LIVE = ['PENDING', 'BUILDING', 'AVAILABLE', 'FAILED'];
+
+interface Database {
+  /** A store on this test's database (call again for a second one on the same database). */
+  open(): Promise<Store>;
+  /**
+   * The store another API server would use at the same time: a second PostgreSQL store; for SQLite
+   * the same store (one store per process is its rule; other processes are kept out by its file lock).
+   */
+  peer(first: Store): Promise<Store>;
+}
+
+interface Impl {
+  name: string;
+  skip: string | undefined;
+  setUp(): Promise<void>;
+  tearDown(): Promise<void>;
+  fresh(): Promise<Database>;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ingot-contract-'));
+let files = 0;
+let pgServer: PostgresServer | undefined;
+
+const IMPLS: Impl[] = [
+  {
+    name: 'sqlite',
+    skip: undefined,
+    setUp: async () => undefined,
+    tearDown: async () => undefined,
+    async fresh() {
+      const file = join(dir, `${++files}.db`);
+      const box = new SecretBox(randomBytes(32), 'test key');
+      return { open: async () => openSqliteStore(file, { secretBox: box }), peer: async (first) => first };
+    },
+  },
+  {
+    name: 'postgres',
+    skip: postgresSkip,
+    async setUp() {
+      pgServer = await startPostgres();
+    },
+    async tearDown() {
+      await pgServer?.stop();
+    },
+    async fresh() {
+      const url = await pgServer!.createDatabase();
+      const box = new SecretBox(randomBytes(32), 'test key');
+      const open = () => openPostgresStore(url, { secretBox: box });
+      return { open, peer: open };
+    },
+  },
+];
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function component(name: string, version: string, build: number, account = ACCOUNT): ResourceRecord {
+  const arn = `arn:aws:imagebuilder:${REGION}:${account}:component/${name}/${version}/${build}`;
+  const now = new Date().toISOString();
+  return {
+    arn,
+    type: 'component',
+    account,
+    region: REGION,
+    name,
+    version,
+    build,
+    doc: { arn, platform: 'Linux' },
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function image(
+  name: string,
+  version: string,
+  build: number,
+  state: unknown,
+  account = ACCOUNT,
+  extra = {},
+): ResourceRecord {
+  const arn = `arn:aws:imagebuilder:${REGION}:${account}:image/${name}/${version}/${build}`;
+  const doc: Record<string, unknown> = { arn, name, version: `${version}/${build}`, platform: 'Linux', ...extra };
+  if (state !== undefined) doc['state'] = state;
+  return {
+    arn,
+    type: 'image',
+    account,
+    region: REGION,
+    name,
+    version,
+    build,
+    doc,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+async function arns(store: Store, q: Partial<ResourceQuery>): Promise<string[]> {
+  const query: ResourceQuery = {
+    type: 'image',
+    region: REGION,
+    accounts: [ACCOUNT, '210987654321'],
+    limit: 1000,
+    ...q,
+  };
+  const records = (await store.resources.list(query)).items.map((r) => r.arn.split(/:(image|component)\//)[2]!);
+  const docs = (await store.resources.listDocuments(query)).docs.map(
+    (text) => (JSON.parse(text) as { arn: string }).arn.split(/:(image|component)\//)[2]!,
+  );
+  assert.deepEqual(docs, records, 'listDocuments pages like list');
+  return records;
+}
+
+for (const impl of IMPLS) {
+  describe(`store contract: ${impl.name}`, { skip: impl.skip ?? false, concurrency: false }, () => {
+    const stores: Store[] = [];
+    let db: Database;
+    const open = async () => {
+      const s = await db.open();
+      stores.push(s);
+      return s;
+    };
+    const peer = async (first: Store) => {
+      const s = await db.peer(first);
+      if (s !== first) stores.push(s);
+      return s;
+    };
+    const fresh = async () => {
+      db = await impl.fresh();
+      return open();
+    };
+    before(() => impl.setUp());
+    after(async () => {
+      for (const s of stores) await s.close();
+      await impl.tearDown();
+    });
+
+    test('keyset pagination visits every row once, versions in numeric order', async () => {
+      const store = await fresh();
+      for (const v of ['1.10.0', '1.2.0', '1.9.0', '2.0.0']) await store.resources.insert(component('pkg', v, 1));
+      const seen: string[] = [];
+      let afterKey: string | undefined;
+      do {
+        const page = await store.resources.list({
+          type: 'component',
+          region: REGION,
+          accounts: [ACCOUNT],
+          limit: 3,
+          ...(afterKey ? { after: afterKey } : {}),
+        });
+        seen.push(...page.items.map((i) => i.version!));
+        afterKey = page.nextAfter;
+      } while (afterKey);
+      assert.deepEqual(seen, ['1.2.0', '1.9.0', '1.10.0', '2.0.0']);
+      assert.equal(await store.resources.count('component'), 4);
+      assert.equal(await store.resources.count('component', 'eu-west-1'), 0);
+      assert.deepEqual(
+        (await store.resources.versions('component', [ACCOUNT], REGION, 'pkg')).map((v) => v.version),
+        ['1.2.0', '1.9.0', '1.10.0', '2.0.0'],
+      );
+      assert.equal((await store.resources.allOfType('component')).length, 4);
+    });
+
+    test('a duplicate ARN is a DuplicateKeyError; get, update and delete', async () => {
+      const store = await fresh();
+      const c = component('d', '1.0.0', 1);
+      await store.resources.insert(c);
+      await assert.rejects(store.resources.insert(c), DuplicateKeyError);
+      await store.resources.update(c.arn, { ...c.doc, description: 'changed' });
+      assert.equal((await store.resources.get(c.arn))?.doc['description'], 'changed');
+      assert.equal(await store.resources.delete(c.arn), true);
+      assert.equal(await store.resources.delete(c.arn), false);
+      assert.equal(await store.resources.get(c.arn), undefined);
+    });
+
+    test('latestBuildOnly keeps the newest build; build numbers of deleted builds are never given again', async () => {
+      const store = await fresh();
+      for (const b of [1, 2, 3]) await store.resources.insert(component('x', '1.0.0', b));
+      const page = await store.resources.list({
+        type: 'component',
+        region: REGION,
+        accounts: [ACCOUNT],
+        limit: 10,
+        latestBuildOnly: true,
+      });
+      assert.deepEqual(
+        page.items.map((i) => i.build),
+        [3],
+      );
+      assert.equal(await store.resources.maxBuild('component', ACCOUNT, REGION, 'x', '1.0.0'), 3);
+      await store.resources.delete(component('x', '1.0.0', 3).arn);
+      assert.equal(await store.resources.maxBuild('component', ACCOUNT, REGION, 'x', '1.0.0'), 3);
+      assert.equal(await store.resources.maxBuild('component', ACCOUNT, REGION, 'x', '9.0.0'), 0);
+    });
+
+    test('inserts, updates and deletes keep latest and the status filter right', async () => {
+      const store = await fresh();
+      for (const b of [2, 1, 4, 3]) await store.resources.insert(image('x', '1.0.0', b, { status: 'AVAILABLE' }));
+      await store.resources.insert(image('y', '1.0.0', 1, { status: 'PENDING' }));
+      await store.resources.insert(image('c', '1.0.0', 1, undefined));
+      await store.resources.insert(image('d', '1.0.0', 1, { status: 42 }));
+      await store.resources.insert(image('x', '1.0.0', 9, { status: 'AVAILABLE' }, '210987654321'));
+      assert.deepEqual(await arns(store, { latestBuildOnly: true }), [
+        'c/1.0.0/1',
+        'd/1.0.0/1',
+        'x/1.0.0/4',
+        'y/1.0.0/1',
+        'x/1.0.0/9',
+      ]);
+      assert.deepEqual(await arns(store, { latestBuildOnly: true, where: [{ path: 'state.status', values: LIVE }] }), [
+        'x/1.0.0/4',
+        'y/1.0.0/1',
+        'x/1.0.0/9',
+      ]);
+      assert.equal(await store.resources.delete(image('x', '1.0.0', 4, {}).arn), true);
+      assert.deepEqual(await arns(store, { latestBuildOnly: true, accounts: [ACCOUNT] }), [
+        'c/1.0.0/1',
+        'd/1.0.0/1',
+        'x/1.0.0/3',
+        'y/1.0.0/1',
+      ]);
+      await store.resources.delete(image('x', '1.0.0', 1, {}).arn); // not the newest: nothing moves
+      assert.deepEqual(await arns(store, { accounts: [ACCOUNT], name: 'x' }), ['x/1.0.0/2', 'x/1.0.0/3']);
+      const y = image('y', '1.0.0', 1, { status: 'PENDING' });
+      await store.resources.update(y.arn, { ...y.doc, state: { status: 'DEPRECATED' } });
+      assert.deepEqual(
+        await arns(store, {
+          latestBuildOnly: true,
+          accounts: [ACCOUNT],
+          where: [{ path: 'state.status', values: LIVE }],
+        }),
+        ['x/1.0.0/3'],
+      );
+      for (const b of [2, 3]) await store.resources.delete(image('x', '1.0.0', b, {}).arn);
+      await store.resources.insert(image('x', '1.0.0', 5, { status: 'AVAILABLE' }));
+      assert.deepEqual(await arns(store, { latestBuildOnly: true, accounts: [ACCOUNT], name: 'x' }), ['x/1.0.0/5']);
+    });
+
+    test('where: a document path, and an array path any of whose elements may match', async () => {
+      const store = await fresh();
+      await store.resources.insert(
+        image('a', '1.0.0', 1, { status: 'AVAILABLE' }, ACCOUNT, { sourcePipelineArn: 'p1', tags: ['x', 'y'] }),
+      );
+      await store.resources.insert(
+        image('b', '1.0.0', 1, { status: 'AVAILABLE' }, ACCOUNT, { sourcePipelineArn: 'p2', tags: ['z'] }),
+      );
+      await store.resources.insert(
+        image('c', '1.0.0', 1, { status: 'AVAILABLE' }, ACCOUNT, { sourcePipelineArn: 7, tags: 'x' }),
+      );
+      assert.deepEqual(await arns(store, { where: [{ path: 'sourcePipelineArn', values: ['p1', 'p3'] }] }), [
+        'a/1.0.0/1',
+      ]);
+      assert.deepEqual(await arns(store, { where: [{ path: 'sourcePipelineArn', values: ['7'] }] }), []);
+      assert.deepEqual(await arns(store, { where: [{ path: 'tags[*]', values: ['y', 'z'] }] }), [
+        'a/1.0.0/1',
+        'b/1.0.0/1',
+      ]);
+      assert.deepEqual(await arns(store, { where: [{ path: 'missing.path', values: ['x'] }] }), []);
+      assert.deepEqual(await arns(store, { accounts: [], alsoArns: [image('b', '1.0.0', 1, {}).arn] }), ['b/1.0.0/1']);
+      assert.deepEqual(await arns(store, { accounts: [] }), []);
+    });
+
+    test('listDocuments pages with the same keyset as list; one account is its own key range', async () => {
+      const store = await fresh();
+      for (const account of ['12345678901', ACCOUNT, '1234567890123', 'aws', 'aws2'])
+        for (const n of ['a', 'b'])
+          await store.resources.insert(image(n, '1.0.0', 1, { status: 'AVAILABLE' }, account));
+      for (let i = 0; i < 7; i++) await store.resources.insert(image(`p${i}`, '1.0.0', 1, { status: 'AVAILABLE' }));
+      const seen: string[] = [];
+      let afterKey: string | undefined;
+      do {
+        const q: ResourceQuery = {
+          type: 'image',
+          region: REGION,
+          accounts: [ACCOUNT],
+          limit: 3,
+          latestBuildOnly: true,
+          ...(afterKey ? { after: afterKey } : {}),
+        };
+        const page = await store.resources.listDocuments(q);
+        assert.equal(page.nextAfter, (await store.resources.list(q)).nextAfter);
+        seen.push(...page.docs.map((t) => (JSON.parse(t) as { name: string }).name));
+        afterKey = page.nextAfter;
+      } while (afterKey);
+      assert.deepEqual(seen, ['a', 'b', 'p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
+      for (const account of ['12345678901', '1234567890123', 'aws', 'aws2', '999999999999']) {
+        const page = await store.resources.list({ type: 'image', region: REGION, accounts: [account], limit: 100 });
+        assert.deepEqual(
+          page.items.map((r) => `${r.account}/${r.name}`),
+          account === '999999999999' ? [] : [`${account}/a`, `${account}/b`],
+        );
+        const rest = await store.resources.listDocuments({
+          type: 'image',
+          region: REGION,
+          accounts: [account],
+          limit: 100,
+          after: resourceSortKey(account, 'a', '1.0.0', 1),
+        });
+        assert.equal(rest.docs.length, page.items.length ? 1 : 0);
+      }
+    });
+
+    test('references and shares', async () => {
+      const store = await fresh();
+      const c = component('used', '1.0.0', 1);
+      const r = { ...component('user', '1.0.0', 1), type: 'image-recipe' as const };
+      await store.resources.insert(c);
+      await store.resources.insert(r);
+      await store.resources.setReferences(r.arn, [c.arn, c.arn]);
+      assert.deepEqual(
+        (await store.resources.referencing(c.arn)).map((x) => ({ ...x })),
+        [{ arn: r.arn, type: 'image-recipe' }],
+      );
+      await store.shares.setShares(c.arn, ['111111111111', '*'], '{"p":1}');
+      assert.equal(await store.shares.getPolicy(c.arn), '{"p":1}');
+      assert.deepEqual(await store.shares.sharedWith('222222222222', 'component', REGION), [c.arn]);
+      assert.equal(await store.shares.isSharedWith(c.arn, '111111111111'), true);
+      await store.shares.setShares(c.arn, ['111111111111'], '{"p":2}');
+      assert.equal(await store.shares.isSharedWith(c.arn, '222222222222'), false);
+      await assert.rejects(store.shares.setShares('arn:none', [], '{}'));
+      await store.resources.delete(r.arn);
+      assert.deepEqual(await store.resources.referencing(c.arn), []);
+    });
+
+    test('a failed transaction writes nothing; a committed one everything', async () => {
+      const store = await fresh();
+      await assert.rejects(
+        store.transaction(async () => {
+          await store.resources.insert(component('t', '1.0.0', 1));
+          assert.ok(await store.resources.get(component('t', '1.0.0', 1).arn), 'a transaction reads its own writes');
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.equal(await store.resources.get(component('t', '1.0.0', 1).arn), undefined);
+      await store.transaction(async () => {
+        await store.resources.insert(component('t', '1.0.0', 2));
+        await store.jobs.enqueue({ id: 'tj', kind: 'build', resourceArn: 'arn:t' });
+      });
+      assert.ok(await store.resources.get(component('t', '1.0.0', 2).arn));
+      assert.equal((await store.jobs.get('tj'))?.state, 'queued');
+    });
+
+    test('two stores numbering builds of one version at once never give a number twice', async () => {
+      await fresh();
+      const a = await open();
+      const b = await peer(a);
+      const create = (s: Store) =>
+        s.transaction(async () => {
+          const build = (await s.resources.maxBuild('component', ACCOUNT, REGION, 'race', '1.0.0')) + 1;
+          await s.resources.insert(component('race', '1.0.0', build));
+          return build;
+        });
+      const builds = await Promise.all(Array.from({ length: 10 }, (_, i) => create(i % 2 ? a : b)));
+      assert.deepEqual(
+        [...builds].sort((x, y) => x - y),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      );
+      const latest = await a.resources.list({
+        type: 'component',
+        region: REGION,
+        accounts: [ACCOUNT],
+        limit: 10,
+        latestBuildOnly: true,
+      });
+      assert.deepEqual(
+        latest.items.map((i) => i.build),
+        [10],
+      );
+    });
+
+    test('idempotency records; the token lock lets one of two stores run the request', async () => {
+      await fresh();
+      const a = await open();
+      const b = await peer(a);
+      assert.equal(await a.idempotency.get('s', 't'), undefined);
+      let runs = 0;
+      const request = (s: Store) =>
+        s.transaction(async () => {
+          await s.idempotency.lock('s', 't');
+          const seen = await s.idempotency.get('s', 't');
+          if (seen) return seen.response;
+          runs++;
+          await sleep(50);
+          await s.idempotency.put('s', 't', { requestHash: 'h', response: { n: runs } });
+          return { n: runs };
+        });
+      const answers = await Promise.all([request(a), request(b), request(a), request(b)]);
+      assert.equal(runs, 1);
+      assert.deepEqual(answers, Array(4).fill({ n: 1 }));
+      await a.idempotency.put('s', 't', { requestHash: 'h2', response: [1] });
+      assert.deepEqual(await b.idempotency.get('s', 't'), { requestHash: 'h2', response: [1] });
+    });
+
+    test('credentials: sealed, listed, a new key seen at once, a replaced secret within the cache time', async () => {
+      await fresh();
+      const server = await open();
+      const other = await open();
+      assert.equal(await server.credentials.get('AKIDNEW'), undefined);
+      await other.credentials.put({ accessKeyId: 'AKIDNEW', secretAccessKey: 's1', accountId: ACCOUNT });
+      assert.equal((await server.credentials.get('AKIDNEW'))?.secretAccessKey, 's1');
+      await other.credentials.put({ accessKeyId: 'AKIDNEW', secretAccessKey: 's2', accountId: ACCOUNT });
+      await sleep(CREDENTIAL_CACHE_MS + 50);
+      assert.equal((await server.credentials.get('AKIDNEW'))?.secretAccessKey, 's2');
+      await server.credentials.put({ accessKeyId: 'AKIDNEW', secretAccessKey: 's3', accountId: ACCOUNT });
+      assert.equal((await server.credentials.get('AKIDNEW'))?.secretAccessKey, 's3');
+      const got = await server.credentials.get('AKIDNEW');
+      got!.secretAccessKey = 'mutated by a caller';
+      assert.equal((await server.credentials.get('AKIDNEW'))?.secretAccessKey, 's3');
+      assert.deepEqual(await other.credentials.list(), [
+        { accessKeyId: 'AKIDNEW', secretAccessKey: 's3', accountId: ACCOUNT },
+      ]);
+    });
+
+    test('two stores never claim the same job; leases, retries and cancellation', async () => {
+      await fresh();
+      const a = await open();
+      const b = await open();
+      for (let i = 0; i < 20; i++)
+        await a.jobs.enqueue({ id: `j${i}`, kind: i % 2 ? 'build' : 'other', resourceArn: `arn:${i}` });
+      const claimed: string[] = [];
+      for (;;) {
+        const [x, y] = await Promise.all([
+          a.jobs.claim('wa', 60_000, ['build']),
+          b.jobs.claim('wb', 60_000, ['build']),
+        ]);
+        if (!x && !y) break;
+        if (x) claimed.push(x.id);
+        if (y) claimed.push(y.id);
+      }
+      assert.equal(claimed.length, 10);
+      assert.equal(new Set(claimed).size, 10);
+      assert.equal((await a.jobs.runningJobs()).length, 10);
+      assert.equal(await a.jobs.heartbeat('j1', 'nobody', 1000), false);
+      const j1 = await a.jobs.get('j1');
+      assert.equal(await a.jobs.heartbeat('j1', j1!.leaseOwner!, 1000), true);
+      await a.jobs.finish('j1', j1!.leaseOwner!, 'succeeded');
+      assert.equal((await b.jobs.get('j1'))?.state, 'succeeded');
+      assert.equal(await a.jobs.cancel('j0', 'stop'), true);
+      assert.equal(await a.jobs.cancel('j0', 'again'), false);
+      assert.deepEqual(
+        (await a.jobs.byResource('arn:0')).map((j) => [j.state, j.lastError]),
+        [['cancelled', 'stop']],
+      );
+      const j3 = await a.jobs.get('j3');
+      await a.jobs.release('j3', j3!.leaseOwner!, 'retry');
+      assert.equal((await a.jobs.claim('wc', 60_000))?.id, 'j2');
+      assert.equal((await a.jobs.claim('wc', 60_000, ['build']))?.id, 'j3');
+    });
+
+    test('an expired lease lets another worker retry, then fails when attempts run out', async () => {
+      const store = await fresh();
+      await store.jobs.enqueue({ id: 'r', kind: 'build', resourceArn: 'arn:r', maxAttempts: 2 });
+      const first = await store.jobs.claim('w1', -1);
+      assert.equal(first?.attempts, 1);
+      const second = await store.jobs.claim('w2', -1);
+      assert.equal(second?.id, 'r');
+      assert.equal(second?.attempts, 2);
+      assert.equal(await store.jobs.claim('w3', 60_000), undefined);
+      assert.deepEqual(
+        (await store.jobs.failExpired(Date.now())).map((j) => j.id),
+        ['r'],
+      );
+      assert.equal((await store.jobs.get('r'))?.state, 'failed');
+    });
+
+    test('schedules: compare-and-set lets exactly one of two stores advance', async () => {
+      await fresh();
+      const a = await open();
+      const b = await peer(a);
+      const state = (nextRun: number | null) => ({ pipelineArn: 'p', nextRun, lastFired: null, lastFingerprint: null });
+      const first = await Promise.all([
+        a.schedules.advance('p', null, state(1)),
+        b.schedules.advance('p', null, state(2)),
+      ]);
+      assert.equal(first.filter(Boolean).length, 1);
+      const now = (await a.schedules.get('p'))!.nextRun;
+      const wins = await Promise.all([
+        a.schedules.advance('p', now, state(10)),
+        b.schedules.advance('p', now, state(20)),
+      ]);
+      assert.equal(wins.filter(Boolean).length, 1);
+      await a.schedules.put({ ...state(5), lastFired: 4, lastFingerprint: 'f' });
+      assert.deepEqual(await b.schedules.get('p'), {
+        pipelineArn: 'p',
+        nextRun: 5,
+        lastFired: 4,
+        lastFingerprint: 'f',
+      });
+      await a.schedules.delete('p');
+      assert.equal(await b.schedules.get('p'), undefined);
+    });
+
+    test('audit log: appended and queried', async () => {
+      const store = await fresh();
+      const entry = (operation: string, requestId: string, at: string) => ({
+        at,
+        accountId: ACCOUNT,
+        accessKeyId: 'AK',
+        operation,
+        resourceArn: null,
+        sourceIp: '127.0.0.1',
+        outcome: 'success',
+        requestId,
+      });
+      await store.audit.append(entry('CreateComponent', 'r1', '2026-01-01T00:00:00.000Z'));
+      await store.audit.append(entry('GetImage', 'r2', '2026-01-02T00:00:00.000Z'));
+      assert.deepEqual(
+        (await store.audit.query({})).map((e) => e.requestId),
+        ['r1', 'r2'],
+      );
+      assert.deepEqual(
+        (await store.audit.query({ since: '2026-01-02' })).map((e) => e.operation),
+        ['GetImage'],
+      );
+      assert.deepEqual(
+        (await store.audit.query({ operation: 'CreateComponent' })).map((e) => e.requestId),
+        ['r1'],
+      );
+      assert.deepEqual(
+        (await store.audit.query({ requestId: 'r2', limit: 1 })).map((e) => e.requestId),
+        ['r2'],
+      );
+    });
+
+    test('image events: recorded on insert and on status changes only; deliveries once per URL; pruning', async () => {
+      const store = await fresh();
+      const img = image('e', '1.0.0', 1, { status: 'PENDING' });
+      await store.resources.insert(img);
+      await store.resources.update(img.arn, { ...img.doc, description: 'no status change' });
+      await store.resources.update(img.arn, { ...img.doc, state: { status: 'AVAILABLE' } });
+      await store.resources.insert(component('not-an-image', '1.0.0', 1));
+      const events = await store.events.imageEvents(0, 10);
+      assert.deepEqual(
+        events.map((e) => [e.imageArn, e.status]),
+        [
+          [img.arn, 'PENDING'],
+          [img.arn, 'AVAILABLE'],
+        ],
+      );
+      assert.equal((events[1]!.doc['state'] as { status: string }).status, 'AVAILABLE');
+      assert.ok(events[0]!.seq < events[1]!.seq);
+      assert.deepEqual(await store.events.imageEvents(events[0]!.seq, 10), [events[1]]);
+      assert.equal(await store.events.cursor('c'), 0);
+      await store.events.setCursor('c', events[1]!.seq);
+      await store.events.setCursor('c', events[0]!.seq); // never moves back
+      assert.equal(await store.events.cursor('c'), events[1]!.seq);
+
+      for (const e of events) {
+        await store.events.addDelivery({ eventSeq: e.seq, topicArn: 't', url: 'http://a', body: 'b', now: 100 });
+        await store.events.addDelivery({ eventSeq: e.seq, topicArn: 't', url: 'http://a', body: 'b', now: 100 });
+      }
+      assert.equal((await store.events.deliveries()).length, 2);
+      assert.equal((await store.events.dueDeliveries(99, 5, 10)).length, 0);
+      const due = await store.events.dueDeliveries(100, 5, 10);
+      assert.deepEqual(
+        due.map((d) => d.eventSeq),
+        events.map((e) => e.seq),
+      );
+      await store.events.markDelivered(due[0]!.id, '2026-01-01T00:00:00.000Z');
+      await store.events.markFailed(due[1]!.id, 'HTTP 500', 5000);
+      const after = await store.events.deliveries();
+      assert.deepEqual(
+        after.map((d) => [d.attempts, d.deliveredAt, d.lastError, d.nextAttemptAt]),
+        [
+          [1, '2026-01-01T00:00:00.000Z', null, 100],
+          [1, null, 'HTTP 500', 5000],
+        ],
+      );
+      const future = '9999-01-01T00:00:00.000Z';
+      // The second event's delivery may still be tried: only the first event goes.
+      assert.deepEqual(
+        await store.events.prune({ before: future, upToSeq: events[1]!.seq, maxAttempts: 5, limit: 10 }),
+        { events: 1, deliveries: 1 },
+      );
+      assert.deepEqual(
+        await store.events.prune({ before: future, upToSeq: events[1]!.seq, maxAttempts: 1, limit: 10 }),
+        { events: 1, deliveries: 1 },
+      );
+      assert.deepEqual(await store.events.imageEvents(0, 10), []);
+    });
+
+    test('lifecycle executions and the resources each acted on', async () => {
+      const store = await fresh();
+      await store.lifecycleExecutions.put(
+        { id: 'e1', policyArn: 'pol', doc: { a: 1 }, startedAt: '2026-01-01T00:00:00.000Z' },
+        [{ resourceId: 'img1' }, { other: true }],
+      );
+      await store.lifecycleExecutions.put(
+        { id: 'e2', policyArn: 'pol', doc: { a: 2 }, startedAt: '2026-01-02T00:00:00.000Z' },
+        [],
+      );
+      await store.lifecycleExecutions.put(
+        { id: 'e1', policyArn: 'pol', doc: { a: 3 }, startedAt: '2026-01-01T00:00:00.000Z' },
+        [{ resourceId: 'img1' }],
+      );
+      assert.deepEqual((await store.lifecycleExecutions.get('e1'))?.doc, { a: 3 });
+      assert.deepEqual(
+        (await store.lifecycleExecutions.byResource('pol')).map((e) => e.id),
+        ['e2', 'e1'],
+      );
+      assert.deepEqual(
+        (await store.lifecycleExecutions.byResource('img1')).map((e) => e.id),
+        ['e1'],
+      );
+      assert.deepEqual(await store.lifecycleExecutions.resources('e1'), [{ resourceId: 'img1' }]);
+      assert.equal(await store.lifecycleExecutions.get('none'), undefined);
+    });
+  });
+}
