@@ -67,10 +67,14 @@ async function send(d: EventDelivery, config: IngotConfig): Promise<void> {
   if (response.status < 200 || response.status > 299) throw new Error(`HTTP ${response.status}`);
 }
 
+/** How long a claimed delivery is held for its sender (longer than one send's 10 s timeout). */
+const DELIVERY_LEASE_MS = 60_000;
+
 /** Sends every due delivery once; failures are retried after 1 s, 2 s, 4 s ... (at most 5 min). */
 export async function deliverDue(store: Store, config: IngotConfig, now: number): Promise<number> {
   let sent = 0;
-  for (const d of await store.events.dueDeliveries(now, MAX_DELIVERY_ATTEMPTS, 100)) {
+  // Claimed, not just read: with several servers on one database each delivery is sent by one.
+  for (const d of await store.events.claimDeliveries(now, MAX_DELIVERY_ATTEMPTS, 100, DELIVERY_LEASE_MS)) {
     try {
       await send(d, config);
       await store.events.markDelivered(d.id, new Date().toISOString());

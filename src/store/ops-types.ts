@@ -74,6 +74,12 @@ export interface EventRepository {
   /** Queues a delivery (once per event and URL). */
   addDelivery(d: { eventSeq: number; topicArn: string; url: string; body: string; now: number }): Promise<void>;
   dueDeliveries(now: number, maxAttempts: number, limit: number): Promise<EventDelivery[]>;
+  /**
+   * Takes due deliveries for one sender: each is put off until `now + leaseMs` in the same
+   * statement, so dispatchers of other servers on the database do not send it too (it is tried
+   * again after the lease if this sender dies before marking it).
+   */
+  claimDeliveries(now: number, maxAttempts: number, limit: number, leaseMs: number): Promise<EventDelivery[]>;
   markDelivered(id: number, at: string): Promise<void>;
   markFailed(id: number, error: string, nextAttemptAt: number): Promise<void>;
   deliveries(): Promise<EventDelivery[]>;

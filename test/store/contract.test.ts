@@ -581,13 +581,25 @@ for (const impl of IMPLS) {
         due.map((d) => d.eventSeq),
         events.map((e) => e.seq),
       );
+      // Two senders claiming at once: each delivery goes to one of them, held for the lease.
+      const other = await peer(store);
+      const [x, y] = await Promise.all([
+        store.events.claimDeliveries(100, 5, 10, 1000),
+        other.events.claimDeliveries(100, 5, 10, 1000),
+      ]);
+      assert.deepEqual([...x, ...y].map((d) => d.id).sort(), due.map((d) => d.id).sort());
+      assert.deepEqual(await store.events.claimDeliveries(1099, 5, 10, 1000), []);
+      assert.deepEqual(
+        (await store.events.claimDeliveries(1100, 5, 10, 1000)).map((d) => d.id),
+        due.map((d) => d.id),
+      );
       await store.events.markDelivered(due[0]!.id, '2026-01-01T00:00:00.000Z');
       await store.events.markFailed(due[1]!.id, 'HTTP 500', 5000);
       const after = await store.events.deliveries();
       assert.deepEqual(
         after.map((d) => [d.attempts, d.deliveredAt, d.lastError, d.nextAttemptAt]),
         [
-          [1, '2026-01-01T00:00:00.000Z', null, 100],
+          [1, '2026-01-01T00:00:00.000Z', null, 2100],
           [1, null, 'HTTP 500', 5000],
         ],
       );

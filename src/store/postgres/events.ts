@@ -82,6 +82,17 @@ export class PgEvents implements EventRepository {
     return rows.map(toDelivery);
   }
 
+  async claimDeliveries(now: number, maxAttempts: number, limit: number, leaseMs: number): Promise<EventDelivery[]> {
+    const rows = await this.#db.query<DeliveryRow>(
+      `UPDATE event_deliveries SET next_attempt_at = $1 WHERE id IN (
+         SELECT id FROM event_deliveries WHERE delivered_at IS NULL AND next_attempt_at <= $2 AND attempts < $3
+         ORDER BY event_seq, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [now + leaseMs, now, maxAttempts, limit],
+    );
+    return rows.map(toDelivery).sort((a, b) => a.eventSeq - b.eventSeq || a.id - b.id);
+  }
+
   async markDelivered(id: number, at: string): Promise<void> {
     await this.#db.query(
       'UPDATE event_deliveries SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2',

@@ -88,6 +88,18 @@ export class SqliteEvents implements EventRepository {
     return rows.map(toDelivery);
   }
 
+  claimDeliveries(now: number, maxAttempts: number, limit: number, leaseMs: number): Promise<EventDelivery[]> {
+    return this.#lock.write(() => {
+      const rows = statement(
+        this.#db,
+        `UPDATE event_deliveries SET next_attempt_at = ? WHERE id IN (
+           SELECT id FROM event_deliveries WHERE delivered_at IS NULL AND next_attempt_at <= ? AND attempts < ? ORDER BY event_seq, id LIMIT ?)
+         RETURNING *`,
+      ).all(now + leaseMs, now, maxAttempts, limit) as unknown as DeliveryRow[];
+      return rows.map(toDelivery).sort((a, b) => a.eventSeq - b.eventSeq || a.id - b.id);
+    });
+  }
+
   markDelivered(id: number, at: string): Promise<void> {
     return this.#lock.write(() => {
       statement(
