@@ -1,6 +1,6 @@
 /**
  * @module `ingot server`: the Image Builder API on the embedded default (SQLite file store in
- * $INGOT_HOME).
+ * $INGOT_HOME), or on PostgreSQL (INGOT_DATABASE_URL) shared with other servers.
  */
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
@@ -21,6 +21,8 @@ Options:
 
 Environment:
   INGOT_HOME               data directory (default ~/.ingot); the database is INGOT_HOME/ingot.db
+  INGOT_DATABASE_URL       postgres://USER:PASSWORD@HOST:PORT/DB: the store in PostgreSQL instead,
+                           shared by several servers and workers (give them one INGOT_SECRET_KEY)
   INGOT_ACCESS_KEY_ID      the default access key (with INGOT_SECRET_ACCESS_KEY); when both are
   INGOT_SECRET_ACCESS_KEY  unset, a key is generated once, stored and printed
   INGOT_ACCOUNT_ID         the default key's account (default 123456789012)

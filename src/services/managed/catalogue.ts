@@ -17,13 +17,25 @@ import { MANAGED_ACCOUNT } from '../common/context.ts';
 const CATALOGUE_VERSION = '1.0.0';
 const CATALOGUE_DATE = '2026-11-01T00:00:00.000Z';
 
-const seeded = new WeakMap<Store, Set<string>>();
+const seeded = new WeakMap<Store, Map<string, Promise<void>>>();
 
-export async function ensureManagedCatalogue(store: Store, region: string): Promise<void> {
+export function ensureManagedCatalogue(store: Store, region: string): Promise<void> {
   let regions = seeded.get(store);
-  if (!regions) seeded.set(store, (regions = new Set()));
-  if (regions.has(region)) return;
+  if (!regions) seeded.set(store, (regions = new Map()));
+  // Concurrent first requests of one region share one seeding.
+  let done = regions.get(region);
+  if (!done) {
+    done = seed(store, region);
+    regions.set(region, done);
+    done.catch(() => regions.delete(region));
+  }
+  return done;
+}
+
+async function seed(store: Store, region: string): Promise<void> {
   await store.transaction(async () => {
+    // Other servers on the same database may seed the region at the same moment: one at a time.
+    await store.idempotency.lock('managed-catalogue', region);
     for (const base of MANAGED_BASES)
       await insertIfMissing(
         store,
@@ -47,7 +59,6 @@ export async function ensureManagedCatalogue(store: Store, region: string): Prom
         managedWorkflowDoc(region, w),
       );
   });
-  regions.add(region);
 }
 
 async function insertIfMissing(
