@@ -472,6 +472,41 @@ for (const impl of IMPLS) {
       assert.equal((await a.jobs.claim('wc', 60_000, ['build']))?.id, 'j3');
     });
 
+    test('claimable lists what claim would take; claim with onlyIds takes only those', async () => {
+      const store = await fresh();
+      for (const id of ['a', 'b', 'c']) await store.jobs.enqueue({ id, kind: 'image-build', resourceArn: `arn:${id}` });
+      await store.jobs.enqueue({ id: 'd', kind: 'other', resourceArn: 'arn:d' });
+      assert.deepEqual(
+        (await store.jobs.claimable(['image-build'], 2)).map((j) => j.id),
+        ['a', 'b'],
+      );
+      assert.equal((await store.jobs.claim('w1', 60_000, ['image-build'], ['c', 'd']))?.id, 'c');
+      assert.equal(await store.jobs.claim('w1', 60_000, ['image-build'], []), undefined);
+      assert.deepEqual(
+        (await store.jobs.claimable(['image-build', 'other'], 10)).map((j) => j.id),
+        ['a', 'b', 'd'],
+      );
+      assert.deepEqual(await store.jobs.claimable([], 10), []);
+    });
+
+    test('the worker registry keeps the last labels and time of each worker', async () => {
+      const store = await fresh();
+      await store.workers.seen({ id: 'w1', labels: { arch: 'x86_64' }, lastSeen: '2026-01-01T00:00:00.000Z' });
+      await store.workers.seen({ id: 'w2', labels: { arch: 'aarch64' }, lastSeen: '2026-01-01T00:00:01.000Z' });
+      await store.workers.seen({
+        id: 'w1',
+        labels: { arch: 'x86_64', kvm: true },
+        lastSeen: '2026-01-01T00:00:02.000Z',
+      });
+      assert.deepEqual(
+        (await store.workers.list()).map((w) => [w.id, w.labels, w.lastSeen]),
+        [
+          ['w1', { arch: 'x86_64', kvm: true }, '2026-01-01T00:00:02.000Z'],
+          ['w2', { arch: 'aarch64' }, '2026-01-01T00:00:01.000Z'],
+        ],
+      );
+    });
+
     test('an expired lease lets another worker retry, then fails when attempts run out', async () => {
       const store = await fresh();
       await store.jobs.enqueue({ id: 'r', kind: 'build', resourceArn: 'arn:r', maxAttempts: 2 });

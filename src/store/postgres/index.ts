@@ -8,7 +8,7 @@ import { PgDatabase } from './database.ts';
 import { PgEvents } from './events.ts';
 import { PgJobQueue } from './jobs.ts';
 import { migrate } from './migrations.ts';
-import { PgAudit, PgLifecycleExecutions, PgSchedules } from './operations.ts';
+import { PgAudit, PgLifecycleExecutions, PgSchedules, PgWorkers } from './operations.ts';
 import { PgResources, PgShares } from './resources.ts';
 import { PgCredentials, PgIdempotency } from './small-repositories.ts';
 
@@ -41,6 +41,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       audit: new PgAudit(db),
       events: new PgEvents(db),
       lifecycleExecutions: new PgLifecycleExecutions(db),
+      workers: new PgWorkers(db),
       transaction: (fn) => db.transaction(fn),
       async close() {
         if (closed) return;

@@ -69,18 +69,35 @@ export class PgJobQueue implements JobQueue {
     return toJob(row!);
   }
 
-  async claim(workerId: string, leaseMs: number, kinds?: readonly string[]): Promise<Job | undefined> {
+  async claim(
+    workerId: string,
+    leaseMs: number,
+    kinds?: readonly string[],
+    onlyIds?: readonly string[],
+  ): Promise<Job | undefined> {
     const now = Date.now();
-    const kindFilter = kinds?.length ? 'AND kind = ANY($5::text[])' : '';
+    const args: (string | number | readonly string[])[] = [workerId, now + leaseMs, new Date(now).toISOString(), now];
+    let filter = '';
+    if (kinds?.length) filter += ` AND kind = ANY($${args.push(kinds)}::text[])`;
+    if (onlyIds) filter += ` AND id = ANY($${args.push(onlyIds)}::text[])`;
     const row = await this.#db.one<JobRow>(
       `UPDATE jobs SET state = 'running', lease_owner = $1, lease_expires_at = $2, attempts = attempts + 1, updated_at = $3
        WHERE id = (SELECT id FROM jobs
-                   WHERE (state = 'queued' OR (state = 'running' AND lease_expires_at < $4 AND attempts < max_attempts)) ${kindFilter}
+                   WHERE (state = 'queued' OR (state = 'running' AND lease_expires_at < $4 AND attempts < max_attempts))${filter}
                    ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)
        RETURNING *`,
-      [workerId, now + leaseMs, new Date(now).toISOString(), now, ...(kinds?.length ? [kinds] : [])],
+      args,
     );
     return row ? toJob(row) : undefined;
+  }
+
+  async claimable(kinds: readonly string[], limit: number): Promise<Job[]> {
+    const rows = await this.#db.query<JobRow>(
+      `SELECT * FROM jobs WHERE (state = 'queued' OR (state = 'running' AND lease_expires_at < $1 AND attempts < max_attempts))
+       AND kind = ANY($2::text[]) ORDER BY seq LIMIT $3`,
+      [Date.now(), kinds, limit],
+    );
+    return rows.map(toJob);
   }
 
   async heartbeat(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {

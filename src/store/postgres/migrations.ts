@@ -159,6 +159,14 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX lifecycle_execution_resources_by_arn ON lifecycle_execution_resources(resource_arn);
   `,
+  // 2: the build hosts of the farm as the worker API last saw them (SQLite's migration 6)
+  `
+  CREATE TABLE workers (
+    id TEXT PRIMARY KEY,
+    labels TEXT NOT NULL,
+    last_seen TEXT COLLATE "C" NOT NULL
+  );
+  `,
 ];
 
 /** Key of the session advisory lock held while migrating. */

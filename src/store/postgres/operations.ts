@@ -1,7 +1,7 @@
 /**
  * @module PostgreSQL stores of the operations side: schedule state (an atomic compare-and-set, so
- * one cron match fires once however many schedulers run), the append-only audit log, and
- * lifecycle executions.
+ * one cron match fires once however many schedulers run), the append-only audit log, lifecycle
+ * executions, and the registry of the farm's build hosts.
  */
 import type {
   AuditEntry,
@@ -10,6 +10,8 @@ import type {
   LifecycleExecutionRepository,
   ScheduleRepository,
   ScheduleState,
+  WorkerRecord,
+  WorkerRegistry,
 } from '../types.ts';
 import type { Param, PgDatabase } from './database.ts';
 
@@ -180,5 +182,32 @@ export class PgLifecycleExecutions implements LifecycleExecutionRepository {
       [id],
     );
     return rows.map((r) => JSON.parse(r.doc) as Record<string, unknown>);
+  }
+}
+
+export class PgWorkers implements WorkerRegistry {
+  readonly #db: PgDatabase;
+
+  constructor(db: PgDatabase) {
+    this.#db = db;
+  }
+
+  async seen(worker: WorkerRecord): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO workers (id, labels, last_seen) VALUES ($1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET labels = excluded.labels, last_seen = excluded.last_seen`,
+      [worker.id, JSON.stringify(worker.labels), worker.lastSeen],
+    );
+  }
+
+  async list(): Promise<WorkerRecord[]> {
+    const rows = await this.#db.query<{ id: string; labels: string; last_seen: string }>(
+      'SELECT id, labels, last_seen FROM workers ORDER BY last_seen DESC',
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      labels: JSON.parse(r.labels) as Record<string, unknown>,
+      lastSeen: r.last_seen,
+    }));
   }
 }
