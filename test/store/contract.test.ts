@@ -365,6 +365,32 @@ for (const impl of IMPLS) {
       assert.equal((await store.jobs.get('tj'))?.state, 'queued');
     });
 
+    test('work started inside a transaction that outlives it still reads and writes', async () => {
+      const store = await fresh();
+      let later: Promise<unknown> = Promise.resolve();
+      await store.transaction(async () => {
+        await store.resources.insert(component('outer', '1.0.0', 1));
+        later = sleep(100).then(async () => {
+          await store.resources.insert(component('later', '1.0.0', 1));
+          // A transaction of its own, not a part of the ended one: its failure undoes its writes.
+          await store
+            .transaction(async () => {
+              await store.resources.insert(component('later', '1.0.0', 2));
+              throw new Error('undo');
+            })
+            .catch(() => undefined);
+        });
+      });
+      await Promise.all([later, store.transaction(() => store.resources.insert(component('meanwhile', '1.0.0', 1)))]);
+      for (const [n, b] of [
+        ['outer', 1],
+        ['later', 1],
+        ['meanwhile', 1],
+      ] as const)
+        assert.ok(await store.resources.get(component(n, '1.0.0', b).arn), `${n}/${b}`);
+      assert.equal(await store.resources.get(component('later', '1.0.0', 2).arn), undefined);
+    });
+
     test('two stores numbering builds of one version at once never give a number twice', async () => {
       await fresh();
       const a = await open();

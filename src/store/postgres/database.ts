@@ -14,9 +14,20 @@ const types = {
 
 export type Param = string | number | boolean | null | readonly string[];
 
+/** The client of an open transaction; `open` turns false at its end. */
+interface TxScope {
+  client: pg.PoolClient;
+  open: boolean;
+}
+
 export class PgDatabase {
   readonly pool: pg.Pool;
-  readonly #tx = new AsyncLocalStorage<pg.PoolClient>();
+  /**
+   * Work started inside a transaction that outlives it (a timer, a build the in-process worker
+   * starts from a request) keeps the async context: once the transaction has ended, its queries go
+   * to the pool, never to the released client.
+   */
+  readonly #tx = new AsyncLocalStorage<TxScope>();
 
   constructor(url: string, max = 10) {
     this.pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 15_000 });
@@ -26,11 +37,16 @@ export class PgDatabase {
 
   /** Whether the caller runs inside `transaction`. */
   get inTransaction(): boolean {
-    return this.#tx.getStore() !== undefined;
+    return this.#client() !== undefined;
+  }
+
+  #client(): pg.PoolClient | undefined {
+    const scope = this.#tx.getStore();
+    return scope?.open ? scope.client : undefined;
   }
 
   async query<R extends object = Record<string, unknown>>(sql: string, params: readonly Param[] = []): Promise<R[]> {
-    const client = this.#tx.getStore();
+    const client = this.#client();
     const result = client
       ? await client.query<R>(sql, params as Param[])
       : await this.pool.query<R>(sql, params as Param[]);
@@ -45,22 +61,25 @@ export class PgDatabase {
   }
 
   async count(sql: string, params: readonly Param[] = []): Promise<number> {
-    const client = this.#tx.getStore();
+    const client = this.#client();
     const result = client ? await client.query(sql, params as Param[]) : await this.pool.query(sql, params as Param[]);
     return result.rowCount ?? 0;
   }
 
   /** Runs `fn` in one transaction on one client (nested calls join the outer one). */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#tx.getStore()) return fn();
+    if (this.#client()) return fn();
     const client = await this.pool.connect();
+    const scope: TxScope = { client, open: true };
     let broken = false;
     try {
       await client.query('BEGIN');
-      const result = await this.#tx.run(client, fn);
+      const result = await this.#tx.run(scope, fn);
+      scope.open = false;
       await client.query('COMMIT');
       return result;
     } catch (err) {
+      scope.open = false;
       try {
         await client.query('ROLLBACK');
       } catch {
