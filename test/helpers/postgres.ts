@@ -4,6 +4,7 @@
  * loopback port (no systemd). As root the cluster runs as the `postgres` user (PostgreSQL refuses
  * root). Each test gets its own empty schema from `createDatabase`. `postgresSkip` says why tests skip.
  */
+import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -76,6 +77,18 @@ export async function startPostgres(): Promise<PostgresServer> {
   await ctl('start', '-o', options);
   const url = `postgres://ingot@127.0.0.1:${port}/postgres`;
   let stopped = false;
+  // A test process that ends without its `after` hooks (cancelled, timed out) still stops the
+  // cluster: an exit handler can only run synchronous code.
+  process.once('exit', () => {
+    if (stopped) return;
+    try {
+      const [cmd, ...args] = as([join(bin, 'pg_ctl'), '-D', data, 'stop', '-m', 'immediate']);
+      execFileSync(cmd!, args, { stdio: 'ignore' });
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* already stopped */
+    }
+  });
   return {
     port,
     url,
