@@ -111,3 +111,49 @@ export interface LifecycleExecutionRepository {
   byResource(arn: string): Promise<LifecycleExecutionRecord[]>;
   resources(id: string): Promise<Record<string, unknown>[]>;
 }
+
+/** One run of a workflow for an image build (GetWorkflowExecution). */
+export interface WorkflowExecutionRecord {
+  /** `wf-<uuid>`. */
+  id: string;
+  imageArn: string;
+  workflowArn: string;
+  account: string;
+  /** WorkflowExecutionStatus (PENDING, RUNNING, COMPLETED, FAILED, ...). */
+  status: string;
+  /** Everything else the API shows (type, message, counts, times as ISO strings, parallelGroup, retried). */
+  doc: Record<string, unknown>;
+  startedAt: string;
+}
+
+/** One step of a workflow execution (GetWorkflowStepExecution). */
+export interface WorkflowStepExecutionRecord {
+  /** `step-<uuid>`. */
+  id: string;
+  executionId: string;
+  imageArn: string;
+  workflowArn: string;
+  account: string;
+  /** Position of the step in its workflow document. */
+  seq: number;
+  /** WorkflowStepExecutionStatus (PENDING, RUNNING, WAITING, COMPLETED, SKIPPED, FAILED, ...). */
+  status: string;
+  /** name, action, inputs/outputs (JSON strings), message, rollbackStatus, attempt numbers, times. */
+  doc: Record<string, unknown>;
+  startedAt: string;
+}
+
+export interface WorkflowExecutionRepository {
+  /** Inserts or replaces an execution. */
+  putExecution(record: WorkflowExecutionRecord): Promise<void>;
+  getExecution(id: string): Promise<WorkflowExecutionRecord | undefined>;
+  /** Executions of one image build, oldest first. */
+  executionsOfImage(imageArn: string): Promise<WorkflowExecutionRecord[]>;
+  /** Inserts or replaces a step execution. */
+  putStep(record: WorkflowStepExecutionRecord): Promise<void>;
+  getStep(id: string): Promise<WorkflowStepExecutionRecord | undefined>;
+  /** Steps of one execution in document order. */
+  stepsOfExecution(executionId: string): Promise<WorkflowStepExecutionRecord[]>;
+  /** Steps of an account in a status (WAITING for ListWaitingWorkflowSteps), oldest first. */
+  stepsInStatus(account: string, status: string): Promise<WorkflowStepExecutionRecord[]>;
+}

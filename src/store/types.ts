@@ -8,6 +8,7 @@ import type {
   EventRepository,
   LifecycleExecutionRepository,
   ScheduleRepository,
+  WorkflowExecutionRepository,
 } from './ops-types.ts';
 
 export type * from './ops-types.ts';
@@ -225,6 +226,7 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly events: EventRepository;
   readonly lifecycleExecutions: LifecycleExecutionRepository;
+  readonly workflowExecutions: WorkflowExecutionRepository;
   readonly shares: ShareRepository;
   readonly idempotency: IdempotencyRepository;
   readonly credentials: CredentialRepository;

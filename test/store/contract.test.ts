@@ -703,5 +703,39 @@ for (const impl of IMPLS) {
       assert.deepEqual(await store.lifecycleExecutions.resources('e1'), [{ resourceId: 'img1' }]);
       assert.equal(await store.lifecycleExecutions.get('none'), undefined);
     });
+
+    test('workflow executions and their steps are kept, in order, and found by status', async () => {
+      const store = await fresh();
+      const imageArn = 'arn:aws:imagebuilder:us-east-1:123456789012:image/i/1.0.0/1';
+      const workflowArn = 'arn:aws:imagebuilder:us-east-1:aws:workflow/build/build-image/1.0.0/1';
+      const base = { imageArn, workflowArn, account: '123456789012', startedAt: '2026-12-04T10:00:00.000Z' };
+      const wf = store.workflowExecutions;
+      await wf.putExecution({ ...base, id: 'wf-1', status: 'RUNNING', doc: { type: 'BUILD' } });
+      await wf.putExecution({ ...base, id: 'wf-1', status: 'COMPLETED', doc: { type: 'BUILD' } });
+      await wf.putExecution({ ...base, id: 'wf-0', status: 'RUNNING', doc: { type: 'TEST' } });
+      await wf.putStep({ ...base, id: 'step-b', executionId: 'wf-1', seq: 1, status: 'WAITING', doc: {} });
+      await wf.putStep({ ...base, id: 'step-a', executionId: 'wf-1', seq: 0, status: 'WAITING', doc: {} });
+      await wf.putStep({ ...base, id: 'step-a', executionId: 'wf-1', seq: 0, status: 'COMPLETED', doc: { name: 'A' } });
+      assert.equal((await wf.getExecution('wf-1'))?.status, 'COMPLETED');
+      assert.equal(await wf.getExecution('wf-none'), undefined);
+      assert.deepEqual(
+        (await wf.executionsOfImage(imageArn)).map((e) => e.id),
+        ['wf-1', 'wf-0'],
+        'same start: insertion order',
+      );
+      assert.deepEqual(
+        (await wf.stepsOfExecution('wf-1')).map((s) => [s.id, s.seq]),
+        [
+          ['step-a', 0],
+          ['step-b', 1],
+        ],
+      );
+      assert.deepEqual(
+        (await wf.stepsInStatus('123456789012', 'WAITING')).map((s) => s.id),
+        ['step-b'],
+      );
+      assert.equal((await wf.getStep('step-a'))?.doc['name'], 'A');
+      assert.deepEqual(await wf.stepsInStatus('999999999999', 'WAITING'), []);
+    });
   });
 }

@@ -11,6 +11,7 @@ import { migrate } from './migrations.ts';
 import { PgAudit, PgLifecycleExecutions, PgSchedules, PgWorkers } from './operations.ts';
 import { PgResources, PgShares } from './resources.ts';
 import { PgCredentials, PgIdempotency } from './small-repositories.ts';
+import { PgWorkflowExecutions } from './workflow-executions.ts';
 
 export interface PostgresStoreOptions {
   /** Attempts of a job queued without its own maxAttempts (INGOT_BUILD_MAX_ATTEMPTS); default 1. */
@@ -41,6 +42,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       audit: new PgAudit(db),
       events: new PgEvents(db),
       lifecycleExecutions: new PgLifecycleExecutions(db),
+      workflowExecutions: new PgWorkflowExecutions(db),
       workers: new PgWorkers(db),
       transaction: (fn) => db.transaction(fn),
       async close() {

@@ -167,6 +167,35 @@ export const MIGRATIONS: readonly string[] = [
     last_seen TEXT COLLATE "C" NOT NULL
   );
   `,
+  // 3: workflow executions of image builds and their step executions (SQLite's migration 7);
+  // seq_no keeps insertion order where SQLite uses its rowid.
+  `
+  CREATE TABLE workflow_executions (
+    id TEXT PRIMARY KEY,
+    seq_no BIGSERIAL,
+    image_arn TEXT NOT NULL,
+    workflow_arn TEXT NOT NULL,
+    account TEXT NOT NULL,
+    status TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    started_at TEXT COLLATE "C" NOT NULL
+  );
+  CREATE INDEX workflow_executions_by_image ON workflow_executions(image_arn, started_at);
+  CREATE TABLE workflow_step_executions (
+    id TEXT PRIMARY KEY,
+    seq_no BIGSERIAL,
+    execution_id TEXT NOT NULL,
+    image_arn TEXT NOT NULL,
+    workflow_arn TEXT NOT NULL,
+    account TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    started_at TEXT COLLATE "C" NOT NULL
+  );
+  CREATE INDEX workflow_step_executions_by_execution ON workflow_step_executions(execution_id, seq);
+  CREATE INDEX workflow_step_executions_by_status ON workflow_step_executions(account, status, started_at);
+  `,
 ];
 
 /** Key of the session advisory lock held while migrating. */

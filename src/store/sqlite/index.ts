@@ -14,6 +14,7 @@ import { SqliteSchedules } from './schedules.ts';
 import { SqliteResources, SqliteShares } from './resources.ts';
 import { SqliteCredentials, SqliteIdempotency } from './small-repositories.ts';
 import { SqliteWorkers } from './workers.ts';
+import { SqliteWorkflowExecutions } from './workflow-executions.ts';
 import { WriteLock } from './write-lock.ts';
 
 export interface SqliteStoreOptions {
@@ -47,6 +48,7 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
     audit: new SqliteAudit(db, lock),
     events: new SqliteEvents(db, lock),
     lifecycleExecutions: new SqliteLifecycleExecutions(db, lock),
+    workflowExecutions: new SqliteWorkflowExecutions(db, lock),
     transaction: (fn) => lock.write(fn),
     async close() {
       if (closed) return;

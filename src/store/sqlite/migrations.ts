@@ -187,4 +187,30 @@ export const MIGRATIONS: readonly string[] = [
     last_seen TEXT NOT NULL
   ) STRICT;
   `,
+  // 7: workflow executions of image builds and their step executions (issue 16).
+  `
+  CREATE TABLE workflow_executions (
+    id TEXT PRIMARY KEY,
+    image_arn TEXT NOT NULL,
+    workflow_arn TEXT NOT NULL,
+    account TEXT NOT NULL,
+    status TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    started_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX workflow_executions_by_image ON workflow_executions(image_arn, started_at);
+  CREATE TABLE workflow_step_executions (
+    id TEXT PRIMARY KEY,
+    execution_id TEXT NOT NULL,
+    image_arn TEXT NOT NULL,
+    workflow_arn TEXT NOT NULL,
+    account TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    started_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX workflow_step_executions_by_execution ON workflow_step_executions(execution_id, seq);
+  CREATE INDEX workflow_step_executions_by_status ON workflow_step_executions(account, status, started_at);
+  `,
 ];
