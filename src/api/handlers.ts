@@ -86,6 +86,14 @@ import {
 import { listImageScanFindingAggregations, listImageScanFindings } from '../services/findings/scan-findings.ts';
 import { listTagsForResource, tagResource, untagResource } from '../services/tags/tags.ts';
 import {
+  getWorkflowExecution,
+  getWorkflowStepExecution,
+  listWaitingWorkflowSteps,
+  listWorkflowExecutions,
+  listWorkflowStepExecutions,
+  sendWorkflowStepAction,
+} from '../services/workflows/executions.ts';
+import {
   createWorkflow,
   deleteWorkflow,
   getWorkflow,
@@ -220,6 +228,12 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
     ListWorkflows: bind(listWorkflows),
     ListWorkflowBuildVersions: bind(listWorkflowBuildVersions),
     DeleteWorkflow: bind(deleteWorkflow),
+    GetWorkflowExecution: bind(getWorkflowExecution),
+    ListWorkflowExecutions: bind(listWorkflowExecutions),
+    GetWorkflowStepExecution: bind(getWorkflowStepExecution),
+    ListWorkflowStepExecutions: bind(listWorkflowStepExecutions),
+    ListWaitingWorkflowSteps: bind(listWaitingWorkflowSteps),
+    SendWorkflowStepAction: bind(sendWorkflowStepAction),
 
     TagResource: bind(tagResource),
     UntagResource: bind(untagResource),

@@ -13,6 +13,7 @@ import { containerSteps } from './container-steps.ts';
 import { formatEvent, type BuildEvent, type BuildEventSink, type BuildStage } from './events.ts';
 import { BuildCancelled, BuildFailure, BuildTimeout } from './failure.ts';
 import { sandboxFactory, type InstanceFactory } from './instance-factory.ts';
+import type { StageGate } from './stage-gate.ts';
 import { componentNeedingSystemd, SYSTEMD_VM } from './needs-systemd.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/manifest.ts';
@@ -79,6 +80,8 @@ export interface BuildOptions {
   qemuAccel?: 'kvm' | 'tcg' | undefined;
   /** Clamp file times in layers (SOURCE_DATE_EPOCH); default: kept. */
   sourceDateEpoch?: number | undefined;
+  /** Workflow steps that let each stage run (stage-gate.ts); default: every stage runs at once. */
+  gate?: StageGate;
 }
 
 export interface BuildResult {
@@ -129,12 +132,14 @@ async function runBuildWithin(
   };
   const stage = async <T>(name: BuildStage, detail: string | undefined, fn: () => Promise<T>): Promise<T> => {
     if (signal?.aborted) throw overQuota(name) ?? new BuildCancelled();
+    await opts.gate?.enter(name, signal);
     onEvent({ type: 'stage', stage: name, status: 'start', ...(detail ? { detail } : {}) });
     const started = performance.now();
     const out = await fn().catch((err: unknown) => {
       throw overQuota(name) ?? diskFullFailure(name, err) ?? err;
     });
     stages[name] = Math.round(performance.now() - started);
+    opts.gate?.leave(name);
     onEvent({ type: 'stage', stage: name, status: 'end', durationMs: stages[name] });
     return out;
   };

@@ -7,7 +7,12 @@
 import { dropJournal } from '../distribution/journal.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { distribute } from '../distribution/distribute.ts';
+import { DistributionFailed, distribute } from '../distribution/distribute.ts';
+import { BuildFailure } from '../engine/failure.ts';
+import { StageGate } from '../engine/stage-gate.ts';
+import { workflowPlan, type PlannedWorkflow } from './workflows/plan.ts';
+import { runWorkflow, WorkflowFailed, type WorkflowRun } from './workflows/run-workflow.ts';
+import { StepFailed } from './workflows/step-actions.ts';
 import { managedBase } from '../bases/catalogue.ts';
 import { diskQuotaOf, instancePlan, settingsBuildOptions } from '../engine/build-settings.ts';
 import { runBuild } from '../engine/build.ts';
@@ -25,32 +30,44 @@ import { setState } from './image-state.ts';
 import { settleFailedJob } from './settle.ts';
 import type { BuildSettings } from '../config/settings.ts';
 
+/** The outputs an earlier run built (a distribution-only run re-uses them). */
+async function existingOutputs(ctx: ProcessContext, doc: Image): Promise<BuiltOutputs> {
+  const manifest = JSON.parse(
+    await readFile(join(imageOutputDir(ctx.home, doc.arn!), 'manifest.json'), 'utf8'),
+  ) as OutputManifest;
+  return { manifest, osVersion: doc.osVersion ?? 'Linux' };
+}
+
+interface BuiltOutputs {
+  manifest: OutputManifest;
+  osVersion: string;
+}
+
+/** Runs the engine; its stages wait at `gate` for the workflow steps that run them. */
 async function buildOutputs(
   ctx: ProcessContext,
   record: { doc: Image; account: string; region: string },
-  distributeOnly: boolean,
   log: (l: string) => void,
-): Promise<{ manifest: OutputManifest; osVersion: string }> {
+  gate: StageGate,
+  testsInPlan: boolean,
+): Promise<BuiltOutputs> {
   const arn = record.doc.arn!;
   const outputDir = imageOutputDir(ctx.home, arn);
-  if (distributeOnly) {
-    const manifest = JSON.parse(await readFile(join(outputDir, 'manifest.json'), 'utf8')) as OutputManifest;
-    log('distributing the existing build outputs (no rebuild)');
-    return { manifest, osVersion: record.doc.osVersion ?? 'Linux' };
-  }
   await checkFreeSpace(ctx.home, ctx.settings?.minFreeGib);
   const onEvent = (e: BuildEvent) => {
     log(formatEvent(e));
     if (e.type === 'stage' && e.stage === 'test' && e.status === 'start')
       setState(ctx.store, arn, 'TESTING').catch((err: unknown) => log(`state TESTING not recorded: ${String(err)}`));
   };
-  const request = await planFromImage(
+  const planned = await planFromImage(
     ctx.store,
     ctx.home,
     record.doc,
     { account: record.account, region: record.region },
     ctx.settings?.imageFormats,
   );
+  // The test phases run when a TEST workflow has an ExecuteComponents step.
+  const request = { ...planned, runTests: planned.runTests && testsInPlan };
   // The infrastructure configuration's instance types set the instance's CPU, memory and process limits.
   const { instanceType, limits, driver, vm } = instancePlan(record.doc.infrastructureConfiguration);
   const inVm = vm && request.kind === 'image';
@@ -78,6 +95,7 @@ async function buildOutputs(
     ...diskQuotaOption(record.doc),
     evidence: await evidenceFor(ctx.home, record.doc, ctx.settings ?? {}),
     ...(ctx.newInstance ? { newInstance: ctx.newInstance } : {}),
+    gate,
   });
   const osVersion =
     request.parent.type === 'managed' ? (managedBase(request.parent.base)?.osVersion ?? 'Linux') : 'Linux';
@@ -119,30 +137,59 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
     log(
       `${distributeOnly ? 'distribution' : 'build'} of ${arn} started (job ${job.id}, attempt ${job.attempts} of ${job.maxAttempts}, worker pid ${process.pid})`,
     );
-    const { manifest, osVersion } = await buildOutputs(ctx, record, distributeOnly, log);
-    if (!(await setState(ctx.store, arn, 'DISTRIBUTING'))) return 'cancelled';
+    const plan = await workflowPlan(ctx.store, record.doc, record.region);
     const distributions = job.kind === 'image-distribute' ? job.payload.distributions : undefined;
-    const outputResources = await distribute({
-      home: ctx.home,
-      config: ctx.config(),
-      image: record.doc,
-      outputDir: imageOutputDir(ctx.home, arn),
-      manifest,
+    let built: BuiltOutputs | undefined;
+    let outputResources: OutputResources | undefined;
+    const run = {
+      store: ctx.store,
+      imageArn: arn,
       account: record.account,
-      region: record.region,
       signal: ctx.signal,
+      workflowOutputs: {},
+      imagebuilder: systemVariables(record.doc),
+      retried: (await ctx.store.workflowExecutions.executionsOfImage(arn)).length > 0,
+    };
+    const actions = (gate: StageGate | undefined) => ({
+      gate,
+      imageArn: arn,
       log,
-      ...(distributions ? { distributions } : {}),
+      osVersion: () => built?.osVersion ?? record.doc.osVersion ?? 'Linux',
+      distribute: async (given?: unknown[]) => {
+        if (!built) throw new StepFailed('DistributeImage runs after the image is built');
+        const chosen = (given as typeof distributions) ?? distributions;
+        const out = await distribute({
+          home: ctx.home,
+          config: ctx.config(),
+          image: record.doc,
+          outputDir: imageOutputDir(ctx.home, arn),
+          manifest: built.manifest,
+          account: record.account,
+          region: record.region,
+          signal: ctx.signal,
+          log,
+          ...(chosen ? { distributions: chosen } : {}),
+        });
+        outputResources = merged(outputResources, out, false);
+        return out;
+      },
     });
+    if (distributeOnly) {
+      log('distributing the existing build outputs (no rebuild)');
+      built = await existingOutputs(ctx, record.doc);
+    } else built = await runBuildAndTests(ctx, record, plan, log, run, actions);
+    if (!(await setState(ctx.store, arn, 'DISTRIBUTING'))) return 'cancelled';
+    for (const w of plan.filter((p) => p.type === 'DISTRIBUTION'))
+      await runWorkflow(w, { ...run, actions: actions(undefined) });
     await setState(ctx.store, arn, 'AVAILABLE', undefined, {
-      outputResources: merged(record.doc.outputResources, outputResources, !distributions),
-      osVersion,
+      outputResources: merged(record.doc.outputResources, outputResources ?? {}, !distributions),
+      osVersion: built.osVersion,
     });
     await dropJournal(ctx.home, arn); // the distribution is settled: nothing to undo after a crash now
     log(`image ${arn} is AVAILABLE`);
     return 'succeeded';
   } catch (err) {
-    return settleFailedJob(ctx, job, err, log, 'build');
+    return settleFailedJob(ctx, job, engineError(err), log, 'build');
   }
 }
 
@@ -150,6 +197,94 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
 function diskQuotaOption(image: Image): { diskQuotaBytes?: number } {
   const bytes = diskQuotaOf(image.infrastructureConfiguration);
   return bytes === undefined ? {} : { diskQuotaBytes: bytes };
+}
+
+/** BUILD then TEST workflows, with the engine running each stage when a step lets it. */
+async function runBuildAndTests(
+  ctx: ProcessContext,
+  record: { doc: Image; account: string; region: string },
+  plan: PlannedWorkflow[],
+  log: (l: string) => void,
+  run: Omit<WorkflowRun, 'actions'>,
+  actions: (gate: StageGate) => WorkflowRun['actions'],
+): Promise<BuiltOutputs> {
+  const gate = new StageGate();
+  const tests = plan.filter((w) => w.type === 'TEST');
+  const testsInPlan = tests.some((w) => w.document.steps.some((s) => s.action === 'ExecuteComponents'));
+  const engine = buildOutputs(ctx, record, log, gate, testsInPlan);
+  engine.then(
+    () => gate.finish(),
+    (err: unknown) => gate.finish(err),
+  );
+  try {
+    const withGate = { ...run, actions: actions(gate) };
+    for (const w of plan.filter((p) => p.type === 'BUILD')) await runWorkflow(w, withGate);
+    // The output image exists once the BUILD workflow is done, whatever its steps.
+    await gate.run(['parent', 'build', 'validate', 'outputs']);
+    for (const group of parallelGroups(tests))
+      await Promise.all(
+        group.map((w) =>
+          runWorkflow(w, withGate).catch((err: unknown) => {
+            if (w.onFailure !== 'CONTINUE') throw err;
+            log(`test workflow ${w.arn} failed; its onFailure is CONTINUE: ${String(err)}`);
+          }),
+        ),
+      );
+    gate.release();
+    return await engine;
+  } catch (err) {
+    gate.abort(err);
+    await engine.catch(() => {});
+    throw err;
+  }
+}
+
+/** TEST workflows in run order: one after another, those of a parallelGroup together (at most 5 at once). */
+function parallelGroups(tests: PlannedWorkflow[]): PlannedWorkflow[][] {
+  const groups: PlannedWorkflow[][] = [];
+  const byName = new Map<string, PlannedWorkflow[]>();
+  for (const w of tests) {
+    const named = w.parallelGroup ? byName.get(w.parallelGroup) : undefined;
+    if (named && named.length < 5) named.push(w);
+    else {
+      const group = [w];
+      groups.push(group);
+      if (w.parallelGroup) byName.set(w.parallelGroup, group);
+    }
+  }
+  return groups;
+}
+
+/** A failed workflow as the error its step met (engine and distribution errors keep their kind). */
+function engineError(err: unknown): unknown {
+  if (!(err instanceof WorkflowFailed)) return err;
+  if (!(err.cause instanceof StepFailed)) return err.cause;
+  if (err.workflowType === 'DISTRIBUTION') return new DistributionFailed(`workflow step '${err.step}'`, err.message);
+  return new BuildFailure(err.workflowType === 'TEST' ? 'test' : 'build', err.message);
+}
+
+/** The `$.imagebuilder.*` system variables of an image. */
+function systemVariables(image: Image): Record<string, unknown> {
+  const arn = image.arn ?? '';
+  const recipe = image.imageRecipe ?? image.containerRecipe;
+  return {
+    imageType: image.containerRecipe ? 'Docker' : 'AMI',
+    imageName: image.name,
+    imageVersionNumber: image.version,
+    imageBuildNumber: Number(arn.split('/').pop()) || 1,
+    platform: image.platform ?? 'Linux',
+    sourceImageARN: recipe?.parentImage,
+    collectImageMetadata: image.enhancedImageMetadataEnabled !== false,
+    collectImageScanFindings: image.imageScanningConfiguration?.imageScanningEnabled === true,
+    workingDirectory: recipe?.workingDirectory ?? '/tmp',
+    terminateInstanceOnFailure: image.infrastructureConfiguration?.terminateInstanceOnFailure !== false,
+    instanceProfileName: image.infrastructureConfiguration?.instanceProfileName,
+    securityGroups: image.infrastructureConfiguration?.securityGroupIds ?? [],
+    subnetId: image.infrastructureConfiguration?.subnetId,
+    cloudWatchLogGroup: `/aws/imagebuilder/${image.name ?? ''}`,
+    cloudWatchLogStream: `${image.version ?? ''}/${Number(arn.split('/').pop()) || 1}`,
+    dateTime: new Date().toISOString(),
+  };
 }
 
 /** The `ingot:network` resource tag of the infrastructure configuration: `host` opts in to the host's network. */

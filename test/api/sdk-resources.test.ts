@@ -481,15 +481,14 @@ test('accounts see only their own resources unless a component policy shares the
   await rejectsWith(o.send(new ib.DeleteComponentCommand({ componentBuildVersionArn: arn })), 'ForbiddenException');
 });
 
-test('operations Ingot does not implement answer NotImplementedException', async () => {
+test('the workflow executions of an image that does not exist: ResourceNotFoundException', async () => {
   await rejectsWith(
     c.send(
       new ib.ListWorkflowExecutionsCommand({
         imageBuildVersionArn: `arn:aws:imagebuilder:us-east-1:${TEST_ACCOUNT}:image/x/1.0.0/1`,
       }),
     ),
-    'NotImplementedException',
-    /ListWorkflowExecutions/,
+    'ResourceNotFoundException',
   );
 });
 
