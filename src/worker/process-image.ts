@@ -1,17 +1,18 @@
 /**
  * @module The build and distribute jobs: move the image through its states (BUILDING → TESTING →
- * DISTRIBUTING → AVAILABLE, or FAILED/CANCELLED with a structured failure), run the engine,
- * distribute, and append every event to the image's build log. A distribute job (DistributeImage,
- * RetryImage after a failed distribution) re-uses the build's outputs.
+ * DISTRIBUTING → AVAILABLE, or FAILED/CANCELLED with a structured failure) while its BUILD, TEST
+ * and DISTRIBUTION workflows run (workflows/), and append every event to the image's build log. A
+ * distribute job (DistributeImage, RetryImage after a failed distribution) re-uses the build's
+ * outputs and runs only the DISTRIBUTION workflow.
  */
 import { dropJournal } from '../distribution/journal.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DistributionFailed, distribute } from '../distribution/distribute.ts';
-import { BuildFailure } from '../engine/failure.ts';
-import { StageGate } from '../engine/stage-gate.ts';
-import { workflowPlan, type PlannedWorkflow } from './workflows/plan.ts';
-import { runWorkflow, WorkflowFailed, type WorkflowRun } from './workflows/run-workflow.ts';
+import { distribute } from '../distribution/distribute.ts';
+import type { StageGate } from '../engine/stage-gate.ts';
+import { engineError, runBuildAndTests, systemVariables } from './workflows/build-run.ts';
+import { workflowPlan } from './workflows/plan.ts';
+import { runWorkflow } from './workflows/run-workflow.ts';
 import { StepFailed } from './workflows/step-actions.ts';
 import { managedBase } from '../bases/catalogue.ts';
 import { diskQuotaOf, instancePlan, settingsBuildOptions } from '../engine/build-settings.ts';
@@ -177,7 +178,10 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
     if (distributeOnly) {
       log('distributing the existing build outputs (no rebuild)');
       built = await existingOutputs(ctx, record.doc);
-    } else built = await runBuildAndTests(ctx, record, plan, log, run, actions);
+    } else
+      built = await runBuildAndTests(plan, log, run, actions, (gate, testsInPlan) =>
+        buildOutputs(ctx, record, log, gate, testsInPlan),
+      );
     if (!(await setState(ctx.store, arn, 'DISTRIBUTING'))) return 'cancelled';
     for (const w of plan.filter((p) => p.type === 'DISTRIBUTION'))
       await runWorkflow(w, { ...run, actions: actions(undefined) });
@@ -197,94 +201,6 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
 function diskQuotaOption(image: Image): { diskQuotaBytes?: number } {
   const bytes = diskQuotaOf(image.infrastructureConfiguration);
   return bytes === undefined ? {} : { diskQuotaBytes: bytes };
-}
-
-/** BUILD then TEST workflows, with the engine running each stage when a step lets it. */
-async function runBuildAndTests(
-  ctx: ProcessContext,
-  record: { doc: Image; account: string; region: string },
-  plan: PlannedWorkflow[],
-  log: (l: string) => void,
-  run: Omit<WorkflowRun, 'actions'>,
-  actions: (gate: StageGate) => WorkflowRun['actions'],
-): Promise<BuiltOutputs> {
-  const gate = new StageGate();
-  const tests = plan.filter((w) => w.type === 'TEST');
-  const testsInPlan = tests.some((w) => w.document.steps.some((s) => s.action === 'ExecuteComponents'));
-  const engine = buildOutputs(ctx, record, log, gate, testsInPlan);
-  engine.then(
-    () => gate.finish(),
-    (err: unknown) => gate.finish(err),
-  );
-  try {
-    const withGate = { ...run, actions: actions(gate) };
-    for (const w of plan.filter((p) => p.type === 'BUILD')) await runWorkflow(w, withGate);
-    // The output image exists once the BUILD workflow is done, whatever its steps.
-    await gate.run(['parent', 'build', 'validate', 'outputs']);
-    for (const group of parallelGroups(tests))
-      await Promise.all(
-        group.map((w) =>
-          runWorkflow(w, withGate).catch((err: unknown) => {
-            if (w.onFailure !== 'CONTINUE') throw err;
-            log(`test workflow ${w.arn} failed; its onFailure is CONTINUE: ${String(err)}`);
-          }),
-        ),
-      );
-    gate.release();
-    return await engine;
-  } catch (err) {
-    gate.abort(err);
-    await engine.catch(() => {});
-    throw err;
-  }
-}
-
-/** TEST workflows in run order: one after another, those of a parallelGroup together (at most 5 at once). */
-function parallelGroups(tests: PlannedWorkflow[]): PlannedWorkflow[][] {
-  const groups: PlannedWorkflow[][] = [];
-  const byName = new Map<string, PlannedWorkflow[]>();
-  for (const w of tests) {
-    const named = w.parallelGroup ? byName.get(w.parallelGroup) : undefined;
-    if (named && named.length < 5) named.push(w);
-    else {
-      const group = [w];
-      groups.push(group);
-      if (w.parallelGroup) byName.set(w.parallelGroup, group);
-    }
-  }
-  return groups;
-}
-
-/** A failed workflow as the error its step met (engine and distribution errors keep their kind). */
-function engineError(err: unknown): unknown {
-  if (!(err instanceof WorkflowFailed)) return err;
-  if (!(err.cause instanceof StepFailed)) return err.cause;
-  if (err.workflowType === 'DISTRIBUTION') return new DistributionFailed(`workflow step '${err.step}'`, err.message);
-  return new BuildFailure(err.workflowType === 'TEST' ? 'test' : 'build', err.message);
-}
-
-/** The `$.imagebuilder.*` system variables of an image. */
-function systemVariables(image: Image): Record<string, unknown> {
-  const arn = image.arn ?? '';
-  const recipe = image.imageRecipe ?? image.containerRecipe;
-  return {
-    imageType: image.containerRecipe ? 'Docker' : 'AMI',
-    imageName: image.name,
-    imageVersionNumber: image.version,
-    imageBuildNumber: Number(arn.split('/').pop()) || 1,
-    platform: image.platform ?? 'Linux',
-    sourceImageARN: recipe?.parentImage,
-    collectImageMetadata: image.enhancedImageMetadataEnabled !== false,
-    collectImageScanFindings: image.imageScanningConfiguration?.imageScanningEnabled === true,
-    workingDirectory: recipe?.workingDirectory ?? '/tmp',
-    terminateInstanceOnFailure: image.infrastructureConfiguration?.terminateInstanceOnFailure !== false,
-    instanceProfileName: image.infrastructureConfiguration?.instanceProfileName,
-    securityGroups: image.infrastructureConfiguration?.securityGroupIds ?? [],
-    subnetId: image.infrastructureConfiguration?.subnetId,
-    cloudWatchLogGroup: `/aws/imagebuilder/${image.name ?? ''}`,
-    cloudWatchLogStream: `${image.version ?? ''}/${Number(arn.split('/').pop()) || 1}`,
-    dateTime: new Date().toISOString(),
-  };
 }
 
 /** The `ingot:network` resource tag of the infrastructure configuration: `host` opts in to the host's network. */
