@@ -12,7 +12,7 @@ import { distribute } from '../distribution/distribute.ts';
 import type { StageGate } from '../engine/stage-gate.ts';
 import { engineError, runBuildAndTests, systemVariables } from './workflows/build-run.ts';
 import { workflowPlan } from './workflows/plan.ts';
-import { runWorkflow } from './workflows/run-workflow.ts';
+import { runWorkflow, settleStaleExecutions } from './workflows/run-workflow.ts';
 import { StepFailed } from './workflows/step-actions.ts';
 import { managedBase } from '../bases/catalogue.ts';
 import { diskQuotaOf, instancePlan, settingsBuildOptions } from '../engine/build-settings.ts';
@@ -142,6 +142,8 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
     const distributions = job.kind === 'image-distribute' ? job.payload.distributions : undefined;
     let built: BuiltOutputs | undefined;
     let outputResources: OutputResources | undefined;
+    const retried = (await ctx.store.workflowExecutions.executionsOfImage(arn)).length > 0;
+    await settleStaleExecutions(ctx.store, arn);
     const run = {
       store: ctx.store,
       imageArn: arn,
@@ -149,7 +151,7 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
       signal: ctx.signal,
       workflowOutputs: {},
       imagebuilder: systemVariables(record.doc),
-      retried: (await ctx.store.workflowExecutions.executionsOfImage(arn)).length > 0,
+      retried,
     };
     const actions = (gate: StageGate | undefined) => ({
       gate,

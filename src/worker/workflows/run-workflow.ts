@@ -220,3 +220,19 @@ async function waitForAction(
     await sleep(POLL_MS, undefined, { signal }).catch(() => {});
   }
 }
+
+/**
+ * Executions of an earlier run of this image that never ended (the worker stopped): FAILED, with
+ * their unfinished steps, so nothing shows RUNNING or waits for an action that no one awaits.
+ */
+export async function settleStaleExecutions(store: Store, imageArn: string): Promise<void> {
+  const message = 'the worker stopped during this execution';
+  const endTime = new Date().toISOString();
+  for (const e of await store.workflowExecutions.executionsOfImage(imageArn)) {
+    if (!['PENDING', 'RUNNING', 'ROLLBACK_IN_PROGRESS'].includes(e.status)) continue;
+    for (const s of await store.workflowExecutions.stepsOfExecution(e.id))
+      if (['PENDING', 'RUNNING', 'WAITING'].includes(s.status))
+        await store.workflowExecutions.putStep({ ...s, status: 'FAILED', doc: { ...s.doc, endTime, message } });
+    await store.workflowExecutions.putExecution({ ...e, status: 'FAILED', doc: { ...e.doc, endTime, message } });
+  }
+}
