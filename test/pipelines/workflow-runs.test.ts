@@ -417,3 +417,22 @@ test('RetryImage after a failed distribution runs only the distribution again (a
     ],
   );
 });
+
+test('CancelImageCreation during a WaitForAction gate cancels the image and the waiting step', {
+  skip: skipUnlessRoot,
+}, async () => {
+  const gated = await workflow('approval-cancel', 'BUILD', GATED_BUILD);
+  const image = await start(await pipeline('wf-cancel', [{ workflowArn: gated }]));
+  const step = await waitingStep(image);
+  await t.client.send(new ib.CancelImageCreationCommand({ imageBuildVersionArn: image, clientToken: ct() }));
+  assert.equal((await waitForImage(t.client, image)).state?.status, 'CANCELLED');
+  const deadline = Date.now() + 30_000;
+  let got = await t.client.send(new ib.GetWorkflowStepExecutionCommand({ stepExecutionId: step.stepExecutionId! }));
+  while (got.status !== 'CANCELLED' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    got = await t.client.send(new ib.GetWorkflowStepExecutionCommand({ stepExecutionId: step.stepExecutionId! }));
+  }
+  assert.equal(got.status, 'CANCELLED');
+  const { steps } = await t.client.send(new ib.ListWaitingWorkflowStepsCommand({}));
+  assert.ok(!steps?.some((s) => s.imageBuildVersionArn === image), 'nothing of the image waits any more');
+});
