@@ -16,14 +16,7 @@ import type { TestServer } from './server.ts';
  * Operations that still answer NotImplementedException (501). The walk fails when one of these
  * starts answering, or when an operation outside this list does not: shrink it as they land.
  */
-export const EXPECTED_MISSING: readonly string[] = [
-  'GetWorkflowExecution',
-  'GetWorkflowStepExecution',
-  'ListWaitingWorkflowSteps',
-  'ListWorkflowExecutions',
-  'ListWorkflowStepExecutions',
-  'SendWorkflowStepAction',
-];
+export const EXPECTED_MISSING: readonly string[] = [];
 
 /** Operations whose realistic call is refused on purpose (docs/api.md), with the modelled error they answer. */
 export const BY_DESIGN: Readonly<Record<string, string>> = {
@@ -121,6 +114,87 @@ async function settle(e: Env, arn: string): Promise<void> {
     join(out, 'sbom.spdx.json'),
     JSON.stringify({ packages: [deb('bash', '5.2.15-2+b7'), deb('coreutils', '9.1-1')] }),
   );
+}
+
+/**
+ * The workflow executions a build leaves (this server runs no worker): a finished BUILD execution,
+ * and a DISTRIBUTION one whose WaitForAction step waits (saved as r.waitingStep), as the worker
+ * records them (src/worker/workflows/run-workflow.ts).
+ */
+async function workflowRecords(e: Env, imageArn: string): Promise<void> {
+  const store = e.t.server.store;
+  const at = new Date().toISOString();
+  const account = imageArn.split(':')[4]!;
+  const base = { imageArn, account, startedAt: at };
+  const build = {
+    ...base,
+    id: `wf-${randomUUID()}`,
+    workflowArn: 'arn:aws:imagebuilder:us-east-1:aws:workflow/build/build-image/1.0.0/1',
+  };
+  const stepDoc = { startTime: at, endTime: at, onFailure: 'Abort', timeoutSeconds: 4500 };
+  await store.workflowExecutions.putExecution({
+    ...build,
+    status: 'COMPLETED',
+    doc: {
+      type: 'BUILD',
+      totalStepCount: 1,
+      totalStepsSucceeded: 1,
+      totalStepsFailed: 0,
+      totalStepsSkipped: 0,
+      startTime: at,
+      endTime: at,
+      retried: false,
+    },
+  });
+  await store.workflowExecutions.putStep({
+    ...build,
+    id: `step-${randomUUID()}`,
+    executionId: build.id,
+    seq: 0,
+    status: 'COMPLETED',
+    doc: {
+      ...stepDoc,
+      name: 'LaunchBuildInstance',
+      action: 'LaunchInstance',
+      inputs: '{"waitFor":"ssmAgent"}',
+      outputs: '{"instanceId":"i-0123456789abcdef0"}',
+    },
+  });
+  const dist = {
+    ...base,
+    id: `wf-${randomUUID()}`,
+    workflowArn: 'arn:aws:imagebuilder:us-east-1:aws:workflow/distribution/distribute-image/1.0.0/1',
+  };
+  await store.workflowExecutions.putExecution({
+    ...dist,
+    status: 'RUNNING',
+    doc: {
+      type: 'DISTRIBUTION',
+      totalStepCount: 1,
+      totalStepsSucceeded: 0,
+      totalStepsFailed: 0,
+      totalStepsSkipped: 0,
+      startTime: at,
+      retried: false,
+    },
+  });
+  const waiting = `step-${randomUUID()}`;
+  await store.workflowExecutions.putStep({
+    ...dist,
+    id: waiting,
+    executionId: dist.id,
+    seq: 0,
+    status: 'WAITING',
+    doc: {
+      startTime: at,
+      name: 'Approve',
+      action: 'WaitForAction',
+      inputs: '{}',
+      onFailure: 'Abort',
+      timeoutSeconds: 259200,
+    },
+  });
+  e.r['waitingStep'] = waiting;
 }
 
 const STEPS: Step[] = [
@@ -291,6 +365,7 @@ const STEPS: Step[] = [
     save: async (o, e) => {
       e.r['image'] = o['imageBuildVersionArn'] as string;
       await settle(e, e.r['image']);
+      await workflowRecords(e, e.r['image']);
     },
   },
   { op: 'GetImage', input: (e) => ({ imageBuildVersionArn: e.r['image'] }) },
@@ -352,10 +427,7 @@ const STEPS: Step[] = [
       resourceArn: 'arn:aws:imagebuilder:us-east-1:aws:component/some-product/1.0.0/1',
     }),
   },
-  // Workflow executions of the settled image. This server runs no worker, so no build has run a
-  // workflow: when these operations land, give the image a real execution (and a waiting
-  // WaitForAction step for SendWorkflowStepAction, saved as r.waitingStep) in CreateImage's `save`,
-  // as a finished build leaves them; until then they get ids of the model's form.
+  // Workflow executions of the settled image (workflowRecords, in CreateImage's `save`).
   {
     op: 'ListWorkflowExecutions',
     input: (e) => ({ imageBuildVersionArn: e.r['image'] }),
