@@ -25,28 +25,17 @@ import {
 } from './helpers.ts';
 
 const run = promisify(execFile);
+const MODEL_FILE = join(import.meta.dirname, '../../src/model/data/imagebuilder-2019-12-02.service-2.json');
 
-/** The first aws CLI on PATH whose model has the workflow step operations (aws-cli 1.31+ / 2.15+). */
-function awsWithWorkflowOps(): string | undefined {
-  let paths: string[] = [];
+/** The first aws CLI on PATH (its imagebuilder model is replaced by the repository's in `before`). */
+function firstAws(): string | undefined {
   try {
-    paths = execFileSync('which', ['-a', 'aws'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('which', ['aws'], { encoding: 'utf8' }).trim() || undefined;
   } catch {
     return undefined;
   }
-  for (const path of new Set(paths)) {
-    try {
-      execFileSync(path, ['imagebuilder', 'send-workflow-step-action', 'help'], {
-        stdio: 'ignore',
-        env: { ...process.env, AWS_PAGER: '', PAGER: 'cat', MANPAGER: 'cat' },
-        timeout: 30_000,
-      });
-      return path;
-    } catch {}
-  }
-  return undefined;
 }
-const AWS = skipUnlessRoot ? undefined : awsWithWorkflowOps();
+const AWS = skipUnlessRoot ? undefined : firstAws();
 let t: PipelineServer;
 let recipeArn: string;
 let infraArn: string;
@@ -129,6 +118,14 @@ before(async () => {
   if (skipUnlessRoot) return;
   t = await startPipelineServer({ worker: true });
   cliHome = mkdtempSync(join(tmpdir(), 'wf-engine-cli-'));
+  // Debian's aws CLI (2.9) predates the workflow step operations: `aws configure add-model` gives
+  // the real CLI the service model Ingot serves (the same file), as users of an older CLI would do.
+  if (AWS)
+    execFileSync(
+      AWS,
+      ['configure', 'add-model', '--service-name', 'imagebuilder', '--service-model', `file://${MODEL_FILE}`],
+      { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: cliHome }, stdio: 'ignore' },
+    );
   const c = t.client;
   const component = await createComponent(c, 'wf-comp', '1.0.0', ['echo built > /built.txt']);
   recipeArn = (
@@ -270,7 +267,7 @@ test('the managed workflows run every build; their step executions list every st
 });
 
 test('a WaitForAction gate pauses a pipeline build until the aws CLI sends RESUME; STOP fails it with the reason', {
-  skip: skipUnlessRoot || (!AWS && 'no aws CLI with the workflow step operations (aws-cli 1.31+ or 2.15+)'),
+  skip: skipUnlessRoot || (!AWS && 'no aws CLI on PATH'),
 }, async () => {
   const gated = await workflow('approval', 'BUILD', GATED_BUILD);
   const arn = await pipeline('wf-gated', [
