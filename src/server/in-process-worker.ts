@@ -38,6 +38,7 @@ export async function startInProcessWorker(
   return {
     id: worker.id,
     notify: worker.notify,
+    running: worker.running,
     async stop() {
       await worker.stop();
       cache.close();

@@ -18,7 +18,8 @@ import { ensureDefaultCredential, type DefaultCredentialResult } from './credent
 import { startInProcessWorker } from './in-process-worker.ts';
 import { startOperations, type Operations, type OperationsOptions } from './operations.ts';
 import { loadIngotConfig } from '../config/ingot-config.ts';
-import { loadSettings, type Settings, storeSecretKey } from '../config/settings.ts';
+import { loadSettings, type Settings, storeSecretKey, workerToken } from '../config/settings.ts';
+import { createWorkerApi } from '../api/worker-api/app.ts';
 
 export interface ServerOptions {
   home: string;
@@ -36,6 +37,8 @@ export interface ServerOptions {
   worker?: false | { concurrency?: number };
   /** The pipeline scheduler (+ daily lifecycle) and the webhook dispatcher (default: on). */
   operations?: OperationsOptions;
+  /** The worker API's clock (tests move it to expire leases). */
+  now?: () => number;
 }
 
 export interface RunningServer {
@@ -63,13 +66,27 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     opts.worker === false
       ? undefined
       : await startInProcessWorker(store, settings, opts.worker?.concurrency ?? 1, opts.onError);
+  // Build hosts (`ingot worker --control-plane`) take jobs through the worker API when a token is set.
+  const workerApi = createWorkerApi({
+    store,
+    home: opts.home,
+    token: workerToken(settings),
+    leaseMs: settings.buildLeaseSeconds * 1000,
+    minFreeGib: settings.minFreeGib,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.onError ? { onError: opts.onError } : {}),
+  });
+  const notifyQueued = () => {
+    worker?.notify();
+    workerApi.notify();
+  };
   const app = createApiApp({
     handlers: createHandlers({
       store,
       home: opts.home,
       config,
       documentSources: documentSources(settings, { ...process.env, ...opts.env }),
-      ...(worker ? { notifyQueued: worker.notify } : {}),
+      notifyQueued,
     }),
     logs: createLogsHandler({ store, home: opts.home }),
     lookupSecret: async (accessKeyId) => {
@@ -85,9 +102,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const host = opts.host ?? DEFAULT_HOST;
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    // The console's static files at /console/; everything else is the API.
-    const fetch = (req: Request) =>
-      isConsoleRequest(req.method, new URL(req.url).pathname) ? serveConsole(req) : app.fetch(req);
+    // The console's static files at /console/, the worker API at /worker/; everything else is the API.
+    const fetch = (req: Request) => {
+      const path = new URL(req.url).pathname;
+      if (isConsoleRequest(req.method, path)) return serveConsole(req);
+      return path.startsWith('/worker/') ? workerApi.app.fetch(req) : app.fetch(req);
+    };
     const s = serve({ fetch, hostname: host, port: opts.port ?? DEFAULT_PORT }, () => resolve(s));
     s.once('error', reject);
   });
@@ -98,7 +118,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       home: opts.home,
       settings,
       config,
-      ...(worker ? { notifyQueued: worker.notify } : {}),
+      notifyQueued,
       ...(opts.onError ? { onError: opts.onError } : {}),
     },
     opts.operations,
@@ -120,6 +140,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     async close() {
       if (closed) return;
       closed = true;
+      workerApi.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
