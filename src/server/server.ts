@@ -20,6 +20,7 @@ import { startOperations, type Operations, type OperationsOptions } from './oper
 import { loadIngotConfig } from '../config/ingot-config.ts';
 import { loadSettings, type Settings, storeSecretKey, workerToken } from '../config/settings.ts';
 import { createWorkerApi } from '../api/worker-api/app.ts';
+import { createMetrics, METRICS_CONTENT_TYPE, type Metrics } from '../metrics/metrics.ts';
 
 export interface ServerOptions {
   home: string;
@@ -48,6 +49,8 @@ export interface RunningServer {
   defaultCredential: DefaultCredentialResult;
   /** The settings resolved at start-up, as the API, worker, scheduler and pruning got them. */
   settings: Settings;
+  /** This server's Prometheus metrics (also at GET /metrics). */
+  metrics: Metrics;
   /** Scheduler and webhook dispatcher (tests tick the scheduler by hand). */
   operations: Operations;
   close(): Promise<void>;
@@ -62,10 +65,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const config = () => loadIngotConfig(settings.configFile);
   const defaultCredential = await ensureDefaultCredential(store, settings);
+  const metrics = createMetrics({ queueDepth: () => store.jobs.countByState() });
   const worker =
     opts.worker === false
       ? undefined
-      : await startInProcessWorker(store, settings, opts.worker?.concurrency ?? 1, opts.onError);
+      : await startInProcessWorker(store, settings, opts.worker?.concurrency ?? 1, opts.onError, metrics);
   // Build hosts (`ingot worker --control-plane`) take jobs through the worker API when a token is set.
   const workerApi = createWorkerApi({
     store,
@@ -73,6 +77,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     token: workerToken(settings),
     leaseMs: settings.buildLeaseSeconds * 1000,
     minFreeGib: settings.minFreeGib,
+    metrics,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.onError ? { onError: opts.onError } : {}),
   });
@@ -94,6 +99,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return c ? { secretAccessKey: c.secretAccessKey, accountId: c.accountId } : undefined;
     },
     onRequest: (log) => {
+      metrics.apiRequests.inc({
+        operation: log.operation ?? log.logsOperation ?? 'unknown',
+        status: String(log.status),
+      });
       auditRefused(store, log).catch(opts.onError ?? (() => undefined));
       opts.onRequest?.(log);
     },
@@ -106,6 +115,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const fetch = (req: Request) => {
       const path = new URL(req.url).pathname;
       if (isConsoleRequest(req.method, path)) return serveConsole(req);
+      if (path === '/metrics' && req.method === 'GET') return metricsResponse(metrics);
       return path.startsWith('/worker/') ? workerApi.app.fetch(req) : app.fetch(req);
     };
     const s = serve({ fetch, hostname: host, port: opts.port ?? DEFAULT_PORT }, () => resolve(s));
@@ -136,6 +146,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     store,
     defaultCredential,
     settings,
+    metrics,
     operations,
     async close() {
       if (closed) return;
@@ -162,4 +173,9 @@ function documentSources(settings: Settings, env: NodeJS.ProcessEnv): DocumentSo
       ? { endpoint: settings.s3Endpoint, accessKeyId, secretAccessKey, region: env['AWS_REGION'] ?? 'us-east-1' }
       : undefined;
   return { s3, caFile: instancePassIn(settings).caBundle };
+}
+
+/** GET /metrics: the Prometheus text format (no authentication: serve it on an internal network). */
+async function metricsResponse(metrics: Metrics): Promise<Response> {
+  return new Response(await metrics.scrape(), { headers: { 'content-type': METRICS_CONTENT_TYPE } });
 }

@@ -6,6 +6,7 @@ import type { LayerCache } from '../cache/layer-cache.ts';
 import type { IngotConfig } from '../config/ingot-config.ts';
 import type { BuildSettings } from '../config/settings.ts';
 import type { InstanceFactory } from '../engine/instance-factory.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { JobStore } from './job-store.ts';
 
 /** Abort reasons: the user cancelled the image, this worker is stopping, or (build host) its lease was lost. */
@@ -25,6 +26,8 @@ export interface ProcessContext {
   newInstance?: InstanceFactory;
   config: () => IngotConfig;
   signal: AbortSignal;
+  /** Stage durations are observed here. */
+  metrics?: Metrics;
   /** Resolved at start-up (default: the table's defaults, no feed, no signing key). */
   settings?: Partial<BuildSettings> | undefined;
 }

@@ -40,6 +40,8 @@ async function buildOutputs(
   await checkFreeSpace(ctx.home, ctx.settings?.minFreeGib);
   const onEvent = (e: BuildEvent) => {
     log(formatEvent(e));
+    if (e.type === 'stage' && e.status === 'end' && e.durationMs !== undefined)
+      ctx.metrics?.stageSeconds.observe({ stage: e.stage }, e.durationMs / 1000);
     if (e.type === 'stage' && e.stage === 'test' && e.status === 'start')
       ctx.store
         .setImageState(arn, 'TESTING')

@@ -10,6 +10,7 @@ import type { LayerCache } from '../cache/layer-cache.ts';
 import type { InstanceFactory } from '../engine/instance-factory.ts';
 import type { IngotConfig } from '../config/ingot-config.ts';
 import type { Store } from '../store/types.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { every } from '../timers/every.ts';
 import { CANCELLED, LEASE_LOST, SHUTDOWN } from './context.ts';
 import { dispatch } from './dispatch.ts';
@@ -34,8 +35,8 @@ export interface WorkerOptions {
   config?: () => IngotConfig;
   /** Build settings resolved at start-up (timeout, feed, signing key, qemu accelerator). */
   settings?: Partial<BuildSettings>;
-  /** Told when a job starts and ends (metrics). */
-  onJob?: (event: { job: ClaimedJob['job']; outcome?: string; seconds?: number }) => void;
+  /** Where builds, their durations, heartbeats and lost leases are counted. */
+  metrics?: Metrics;
   onError?: (err: unknown) => void;
 }
 
@@ -69,12 +70,14 @@ export function startWorker(opts: WorkerOptions): Worker {
       Math.max(250, Math.floor((claim.leaseMs ?? leaseMs) / 3)),
       async () => {
         const answer = await source.heartbeat(job);
+        opts.metrics?.heartbeats.inc({ answer });
+        if (answer === 'lost') opts.metrics?.leases.inc({ event: 'lost' });
         if (answer !== 'ok') abort.abort(answer === 'cancel' ? CANCELLED : LEASE_LOST);
       },
       { immediate: false, ...(opts.onError ? { onError: opts.onError } : {}) },
     );
     const started = Date.now();
-    opts.onJob?.({ job });
+    opts.metrics?.runningBuilds.inc();
     let outcome: string | undefined;
     try {
       const result = await dispatch(
@@ -86,6 +89,7 @@ export function startWorker(opts: WorkerOptions): Worker {
           config: opts.config ?? (() => ({})),
           signal: abort.signal,
           settings: opts.settings,
+          ...(opts.metrics ? { metrics: opts.metrics } : {}),
           ...(opts.newInstance ? { newInstance: opts.newInstance } : {}),
         },
         job,
@@ -99,7 +103,10 @@ export function startWorker(opts: WorkerOptions): Worker {
       await source.finish(job, result);
     } finally {
       void beat.stop();
-      opts.onJob?.({ job, outcome: outcome ?? 'error', seconds: (Date.now() - started) / 1000 });
+      const labels = { kind: job.kind, outcome: outcome ?? 'error' };
+      opts.metrics?.runningBuilds.dec();
+      opts.metrics?.builds.inc(labels);
+      opts.metrics?.buildSeconds.observe(labels, (Date.now() - started) / 1000);
     }
   };
 

@@ -72,20 +72,24 @@ function addNamespace(i: number): { ns: string; link: string; address: string } 
 }
 
 async function startHost(i: number): Promise<Host> {
-  const { ns, link } = addNamespace(i);
+  const { ns, link, address } = addNamespace(i);
   const id = `farm-${i}`;
   const home = join(root, `host-${i}`);
-  const proc = spawn('ip', ['netns', 'exec', ns, INGOT_BIN, 'worker', '--control-plane', server.url, '--id', id], {
-    env: {
-      ...process.env,
-      INGOT_HOME: home,
-      INGOT_BASES_HOME: TEST_BASES_HOME,
-      INGOT_CONFIG: configFile,
-      INGOT_WORKER_TOKEN: TOKEN,
-      INGOT_QEMU_ACCEL: 'tcg',
+  const proc = spawn(
+    'ip',
+    ['netns', 'exec', ns, INGOT_BIN, 'worker', '--control-plane', server.url, '--id', id, '--metrics', `${address}:0`],
+    {
+      env: {
+        ...process.env,
+        INGOT_HOME: home,
+        INGOT_BASES_HOME: TEST_BASES_HOME,
+        INGOT_CONFIG: configFile,
+        INGOT_WORKER_TOKEN: TOKEN,
+        INGOT_QEMU_ACCEL: 'tcg',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const host: Host = { id, ns, link, proc, out: '' };
   const collect = (d: Buffer) => {
     host.out += d.toString();
@@ -232,6 +236,13 @@ test('a build host killed with -9 mid-build: the job is retried once on another 
   assert.equal(job!.state, 'succeeded');
   assert.notEqual(job!.leaseOwner, holder.id, 'the other host finished it');
   assert.deepEqual(starts(arn), [1, 2], 'both attempts logged to the control plane');
+  const survivor = hosts.get(job!.leaseOwner!)!;
+  const metricsUrl = /metrics at (\S+)/.exec(survivor.out)?.[1];
+  assert.ok(metricsUrl, 'the build host serves its metrics');
+  const metrics = await (await fetch(metricsUrl)).text();
+  assert.match(metrics, /^ingot_builds_total\{kind="image-build",outcome="succeeded"\} 1$/m);
+  assert.match(metrics, /^ingot_build_stage_duration_seconds_count\{stage="build"\} 1$/m);
+  assert.match(metrics, /^ingot_worker_heartbeats_total\{answer="ok"\} [1-9]/m);
   const copies = readdirSync(join(site, TEST_ACCOUNT, 'images'));
   assert.equal(copies.length, 1, `one image on the site, got ${copies.join(', ')}`);
   assert.equal(image.outputResources?.amis?.length, 1);

@@ -231,3 +231,23 @@ test("a job reads only its account's resources, writes only its own image, and i
   assert.match(readFileSync(imageLogFile(home, arn), 'utf8'), /hello/);
   await call(`/jobs/${jobId}/result`, { workerId: 'reader', outcome: 'failed' });
 });
+
+test('GET /metrics: queue depth by state, API requests, worker-API calls, leases and heartbeats', async () => {
+  await drain();
+  await queued();
+  await fetch(`${server.url}/`, { method: 'GET' }); // an unsigned API request: refused, and counted
+  const res = await fetch(`${server.url}/metrics`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+  const text = await res.text();
+  assert.match(text, /^ingot_queue_jobs\{state="queued"\} 1$/m);
+  assert.match(text, /^ingot_queue_jobs\{state="failed"\} \d+$/m);
+  assert.match(text, /^ingot_api_requests_total\{operation="unknown",status="4\d\d"\} [1-9]/m);
+  assert.match(text, /^ingot_worker_api_requests_total\{op="claim",status="200"\} [1-9]/m);
+  assert.match(text, /^ingot_worker_api_requests_total\{op="claim",status="401"\} [1-9]/m);
+  assert.match(text, /^ingot_worker_leases_total\{event="granted"\} [1-9]/m);
+  assert.match(text, /^ingot_worker_leases_total\{event="refused"\} [1-9]/m);
+  assert.match(text, /^ingot_worker_heartbeats_total\{answer="ok"\} [1-9]/m);
+  assert.match(text, /^ingot_worker_last_seen_seconds\{worker="arm-host"\} \d/m);
+  assert.match(text, /^ingot_process_cpu_seconds_total \d/m);
+});

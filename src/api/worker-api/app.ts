@@ -9,6 +9,7 @@ import { appendImageLog } from '../../artifacts/output-dirs.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { StoredImage } from '../../images/image-failure.ts';
 import type { ImageStatus } from '../../model/generated/shapes.ts';
+import type { Metrics } from '../../metrics/metrics.ts';
 import type { Store } from '../../store/types.ts';
 import { setState } from '../../worker/image-state.ts';
 import { INTERRUPTED_REASON } from '../../worker/job-source.ts';
@@ -41,8 +42,8 @@ export interface WorkerApiOptions {
   now?: () => number;
   /** How often a waiting claim looks at the queue again when nothing wakes it. */
   pollMs?: number;
-  /** Told about each call (metrics). */
-  onCall?: (call: { op: string; status: number; workerId?: string }) => void;
+  /** Where calls, heartbeats, leases and workers' last-seen times are counted. */
+  metrics?: Metrics;
   onError?: (err: unknown) => void;
 }
 
@@ -108,7 +109,12 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
         else opts.onError?.(err);
         return c.json({ error: status === 500 ? 'internal error' : (err as Error).message }, status as 400);
       } finally {
-        opts.onCall?.({ op, status, ...(workerId ? { workerId } : {}) });
+        const m = opts.metrics;
+        m?.workerApiCalls.inc({ op, status: String(status) });
+        if (workerId && status < 300) m?.workerLastSeen.set({ worker: workerId }, now() / 1000);
+        if (op === 'heartbeat')
+          m?.heartbeats.inc({ answer: status === 200 ? 'ok' : status === 409 ? 'lost' : 'error' });
+        if (status === 409) m?.leases.inc({ event: 'refused' });
       }
     };
 
@@ -129,7 +135,10 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
           await reapExpiredJobs(store, now());
         }
         const job = await claimMatching(store, body.workerId, body.labels, opts.leaseMs, opts.minFreeGib);
-        if (job) return c.json({ job, leaseMs: opts.leaseMs }, 200);
+        if (job) {
+          opts.metrics?.leases.inc({ event: 'granted' });
+          return c.json({ job, leaseMs: opts.leaseMs }, 200);
+        }
         const left = deadline - now();
         if (left <= 0 || closed || c.req.raw.signal.aborted) return c.body(null, 204);
         await wait(Math.min(left, opts.pollMs ?? 500), c.req.raw.signal);

@@ -27,6 +27,8 @@ Options:
   --id NAME             name in job leases and \`ingot workers\` (default worker:HOST:PID)
   --instance-types LIST instance types this host offers (default: every sandbox type, and the
                         ingot.vm.* types where qemu is installed)
+  --metrics HOST:PORT   serve Prometheus metrics at http://HOST:PORT/metrics (builds, durations,
+                        heartbeats, lost leases; default off)
 
 Environment:
   INGOT_HOME                  data directory (shared with the server, or the build host's own)
@@ -47,6 +49,7 @@ export const command: CommandModule = {
         id: { type: 'string' },
         'control-plane': { type: 'string' },
         'instance-types': { type: 'string' },
+        metrics: { type: 'string' },
       },
       strict: true,
     });
@@ -59,6 +62,9 @@ export const command: CommandModule = {
     const controlPlane = values['control-plane'];
     if (controlPlane !== undefined && !/^https?:\/\/[^/]+/.test(controlPlane))
       throw new IngotError('ValidationException', `--control-plane must be an http(s) URL, got '${controlPlane}'`);
+    const metricsAt = values.metrics === undefined ? undefined : /^(.+):(\d{1,5})$/.exec(values.metrics);
+    if (values.metrics !== undefined && (!metricsAt || Number(metricsAt[2]) > 65535))
+      throw new IngotError('ValidationException', `--metrics must be HOST:PORT, got '${values.metrics}'`);
     const { loadIngotConfig } = await import('../../config/ingot-config.ts');
     const { layerCacheOptions, loadSettings, storeSecretKey, workerToken } = await import('../../config/settings.ts');
     const { openLayerCache } = await import('../../cache/layer-cache.ts');
@@ -105,7 +111,18 @@ export const command: CommandModule = {
       await reapExpiredJobs(store);
     }
     const cache = await openLayerCache(layerCacheOptions(settings));
+    const { createMetrics } = await import('../../metrics/metrics.ts');
+    const metrics = createMetrics();
+    const endpoint = metricsAt
+      ? await (await import('../../metrics/serve.ts')).serveMetrics(
+          metrics,
+          metricsAt[1]!.replace(/^\[(.*)\]$/, '$1'),
+          Number(metricsAt[2]),
+        )
+      : undefined;
+    if (endpoint) print(`metrics at ${endpoint.url}`);
     const worker = startWorker({
+      metrics,
       ...(source ? { source } : { store }),
       home,
       basesHome: settings.basesHome,
@@ -125,6 +142,7 @@ export const command: CommandModule = {
       process.once('SIGTERM', () => resolve());
     });
     await worker.stop();
+    await endpoint?.close();
     cache.close();
     await store?.close();
     return 0;
