@@ -13,6 +13,7 @@ import { imageLogFile } from '../../src/artifacts/output-dirs.ts';
 import { enqueueJob } from '../../src/queue/queue.ts';
 import { type RunningServer, startServer } from '../../src/server/server.ts';
 import type { Job } from '../../src/store/types.ts';
+import { runIngot } from '../helpers/cli.ts';
 
 const TOKEN = 'farm-test-token-0123456789';
 const ACCOUNT = '111122223333';
@@ -250,4 +251,33 @@ test('GET /metrics: queue depth by state, API requests, worker-API calls, leases
   assert.match(text, /^ingot_worker_heartbeats_total\{answer="ok"\} [1-9]/m);
   assert.match(text, /^ingot_worker_last_seen_seconds\{worker="arm-host"\} \d/m);
   assert.match(text, /^ingot_process_cpu_seconds_total \d/m);
+});
+
+test('ingot workers lists the build hosts with their labels and running jobs (the worker API and the database agree)', async () => {
+  await drain();
+  const { arn, jobId } = await queued();
+  assert.equal((await claim('lister')).job?.id, jobId);
+  const viaApi = await runIngot(['workers', '--control-plane', server.url], { INGOT_WORKER_TOKEN: TOKEN }, 60_000);
+  assert.equal(viaApi.code, 0, viaApi.stderr);
+  assert.match(viaApi.stdout, /^WORKER\tARCH\tKVM/);
+  assert.match(
+    viaApi.stdout,
+    new RegExp(`^lister\tx86_64\tno\t50\t\\d+s ago\t${arn.replace(/[/.]/g, '\\$&')} \\(job ${jobId}\\)`, 'm'),
+  );
+  const local = await runIngot(['workers', '--json'], { INGOT_HOME: home }, 60_000);
+  assert.equal(local.code, 0, local.stderr);
+  const lister = local.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .find((w) => w.id === 'lister');
+  assert.deepEqual(lister.jobs, [{ id: jobId, resourceArn: arn }]);
+  const refused = await runIngot(
+    ['workers', '--control-plane', server.url],
+    { INGOT_WORKER_TOKEN: 'wrong-token-0123456789' },
+    60_000,
+  );
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /not this control plane/);
+  assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
 });

@@ -4,12 +4,20 @@
  * refusal (4xx) is a WorkerApiRefused carrying the control plane's own words.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { IngotError } from '../../errors/ingot-error.ts';
 
-export class WorkerApiRefused extends Error {
+/** A refusal of the control plane (an IngotError, so the CLI prints it as one line). */
+export class WorkerApiRefused extends IngotError {
   readonly status: number;
   constructor(status: number, message: string) {
-    super(message);
-    this.name = 'WorkerApiRefused';
+    super(
+      status === 401 || status === 403
+        ? 'AccessDeniedException'
+        : status === 404
+          ? 'ResourceNotFoundException'
+          : 'InvalidRequestException',
+      message,
+    );
     this.status = status;
   }
 }
@@ -59,7 +67,12 @@ export function workerApiClient(controlPlane: string, token: string): WorkerApiC
         return parsed;
       }
       if (Date.now() + delay > until)
-        throw failure ?? new Error(`the control plane at ${base} answered ${res?.status} to ${path}`);
+        throw new IngotError(
+          'ServiceUnavailableException',
+          failure
+            ? `cannot reach the control plane at ${base}: ${(failure as Error).cause ? String((failure as Error).cause) : String(failure)}`
+            : `the control plane at ${base} answered ${res?.status} to ${path}`,
+        );
       await sleep(delay);
     }
   };
