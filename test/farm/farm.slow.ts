@@ -86,6 +86,7 @@ async function startHost(i: number): Promise<Host> {
         INGOT_CONFIG: configFile,
         INGOT_WORKER_TOKEN: TOKEN,
         INGOT_QEMU_ACCEL: 'tcg',
+        INGOT_IMAGE_FORMATS: 'tar', // the cheapest build path: no disk, no boot in the test phase
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -143,6 +144,7 @@ before(async () => {
       INGOT_WORKER_TOKEN: TOKEN,
       INGOT_BUILD_LEASE_SECONDS: LEASE_SECONDS,
       INGOT_BUILD_MAX_ATTEMPTS: '2',
+      INGOT_IMAGE_FORMATS: 'tar',
     },
     onError: (e) => console.error('server error', e),
   });
