@@ -1,6 +1,6 @@
 /**
  * @module `npm run bench`: runs every benchmark in turn and prints their tables and JSON lines.
- * `npm run bench -- api` (or `build`, `disk`, `mkosi`) runs one.
+ * `npm run bench -- api` (or `console`, `build`, `disk`, `mkosi`, `farm`) runs one.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +12,7 @@ const BENCHES: Record<string, string> = {
   build: 'container-vs-buildah.ts',
   disk: 'disk-build.ts',
   mkosi: 'disk-vs-mkosi.ts',
+  farm: 'farm-dispatch.ts',
 };
 const wanted = process.argv.slice(2);
 let failed = 0;

@@ -22,3 +22,11 @@ export function openImageLog(home: string, imageArn: string): (line: string) => 
   mkdirSync(dirname(file), { recursive: true });
   return (line) => appendFileSync(file, `${new Date().toISOString()} ${line}\n`);
 }
+
+/** Appends lines a build host sent (each already timestamped by its sender) to the image's build log. */
+export function appendImageLog(home: string, imageArn: string, lines: readonly string[]): void {
+  if (!lines.length) return;
+  const file = imageLogFile(home, imageArn);
+  mkdirSync(dirname(file), { recursive: true });
+  appendFileSync(file, lines.map((l) => `${l.replace(/\n/g, ' ')}\n`).join(''));
+}

@@ -41,8 +41,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./commands/credentials.ts').then((m) => m.command),
   },
   worker: {
-    summary: 'run builds in a separate worker process',
+    summary: 'run builds in a separate worker process, here or on a build host',
     load: () => import('./commands/worker.ts').then((m) => m.command),
+  },
+  workers: {
+    summary: 'list the build hosts of the farm and what each runs',
+    load: () => import('./commands/workers.ts').then((m) => m.command),
   },
   audit: {
     summary: 'show the audit log of API changes',

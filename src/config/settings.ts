@@ -4,6 +4,7 @@
  * (CLI commands, `startServer`) call `resolveSettings` once and pass the result down; the README's
  * configuration table is generated from `SETTINGS` (`npm run gen:docs`).
  */
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
@@ -41,6 +42,8 @@ export interface Settings {
   secretKeyFile: string | undefined;
   /** postgres://... : the PostgreSQL store; undefined: the embedded SQLite file. */
   databaseUrl: string | undefined;
+  workerToken: string | undefined;
+  workerTokenFile: string | undefined;
   signingPublicKey: string | undefined;
   sourceDateEpoch: number | undefined;
   s3Endpoint: string | undefined;
@@ -272,6 +275,22 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'a PostgreSQL database (`postgres://USER:PASSWORD@HOST:PORT/DB`) for the store instead, shared by several servers and workers (give them all the same `INGOT_SECRET_KEY`)',
   }),
   setting({
+    key: 'workerToken',
+    env: 'INGOT_WORKER_TOKEN',
+    parse: v.pipe(text, v.minLength(16, 'must be at least 16 characters')),
+    fallback: () => undefined,
+    shownDefault: 'the worker API is off',
+    doc: 'the shared secret of the build farm: `ingot server` serves the worker API (`/worker/v1/`) to workers presenting it, `ingot worker --control-plane` presents it',
+  }),
+  setting({
+    key: 'workerTokenFile',
+    env: 'INGOT_WORKER_TOKEN_FILE',
+    parse: optionalPath,
+    fallback: () => undefined,
+    shownDefault: 'none',
+    doc: 'a file holding that token instead',
+  }),
+  setting({
     key: 'signingKey',
     env: 'INGOT_SIGNING_KEY',
     parse: optionalPath,
@@ -434,3 +453,25 @@ export const storeSecretKey = (
   ...(s.secretKey ? { inline: s.secretKey } : {}),
   ...(s.secretKeyFile ? { file: s.secretKeyFile } : {}),
 });
+
+/** The farm's worker token: INGOT_WORKER_TOKEN, else the first line of INGOT_WORKER_TOKEN_FILE; undefined when neither. */
+export function workerToken(s: Pick<Settings, 'workerToken' | 'workerTokenFile'>): string | undefined {
+  if (s.workerToken) return s.workerToken;
+  if (!s.workerTokenFile) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(s.workerTokenFile, 'utf8');
+  } catch (err) {
+    throw new IngotError(
+      'invalid-config',
+      `INGOT_WORKER_TOKEN_FILE: cannot read ${s.workerTokenFile}: ${(err as Error).message}`,
+    );
+  }
+  const token = text.split('\n')[0]!.trim();
+  if (token.length < 16)
+    throw new IngotError(
+      'invalid-config',
+      `INGOT_WORKER_TOKEN_FILE: the token in ${s.workerTokenFile} must be at least 16 characters`,
+    );
+  return token;
+}

@@ -6,6 +6,7 @@
 import { openLayerCache } from '../cache/layer-cache.ts';
 import { loadIngotConfig } from '../config/ingot-config.ts';
 import { layerCacheOptions, type Settings } from '../config/settings.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Store } from '../store/types.ts';
 import { reapCrashLeftovers, recoverInterruptedBuilds } from '../worker/recover.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
@@ -17,6 +18,7 @@ export async function startInProcessWorker(
   settings: Settings,
   concurrency: number,
   onError?: (err: unknown) => void,
+  metrics?: Metrics,
 ): Promise<Worker> {
   const home = settings.home;
   await reapCrashLeftovers(home);
@@ -34,10 +36,12 @@ export async function startInProcessWorker(
     leaseMs: settings.buildLeaseSeconds * 1000,
     config: () => loadIngotConfig(settings.configFile),
     ...(onError ? { onError } : {}),
+    ...(metrics ? { metrics } : {}),
   });
   return {
     id: worker.id,
     notify: worker.notify,
+    running: worker.running,
     async stop() {
       await worker.stop();
       cache.close();

@@ -18,7 +18,9 @@ import { ensureDefaultCredential, type DefaultCredentialResult } from './credent
 import { startInProcessWorker } from './in-process-worker.ts';
 import { startOperations, type Operations, type OperationsOptions } from './operations.ts';
 import { loadIngotConfig } from '../config/ingot-config.ts';
-import { loadSettings, type Settings } from '../config/settings.ts';
+import { loadSettings, type Settings, storeSecretKey, workerToken } from '../config/settings.ts';
+import { createWorkerApi } from '../api/worker-api/app.ts';
+import { createMetrics, METRICS_CONTENT_TYPE, type Metrics } from '../metrics/metrics.ts';
 
 export interface ServerOptions {
   home: string;
@@ -36,6 +38,8 @@ export interface ServerOptions {
   worker?: false | { concurrency?: number };
   /** The pipeline scheduler (+ daily lifecycle) and the webhook dispatcher (default: on). */
   operations?: OperationsOptions;
+  /** The worker API's clock (tests move it to expire leases). */
+  now?: () => number;
 }
 
 export interface RunningServer {
@@ -45,6 +49,8 @@ export interface RunningServer {
   defaultCredential: DefaultCredentialResult;
   /** The settings resolved at start-up, as the API, worker, scheduler and pruning got them. */
   settings: Settings;
+  /** This server's Prometheus metrics (also at GET /metrics). */
+  metrics: Metrics;
   /** Scheduler and webhook dispatcher (tests tick the scheduler by hand). */
   operations: Operations;
   close(): Promise<void>;
@@ -56,17 +62,33 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const store = await openStore({ ...settings, home: opts.home });
   const config = () => loadIngotConfig(settings.configFile);
   const defaultCredential = await ensureDefaultCredential(store, settings);
+  const metrics = createMetrics({ queueDepth: () => store.jobs.countByState() });
   const worker =
     opts.worker === false
       ? undefined
-      : await startInProcessWorker(store, settings, opts.worker?.concurrency ?? 1, opts.onError);
+      : await startInProcessWorker(store, settings, opts.worker?.concurrency ?? 1, opts.onError, metrics);
+  // Build hosts (`ingot worker --control-plane`) take jobs through the worker API when a token is set.
+  const workerApi = createWorkerApi({
+    store,
+    home: opts.home,
+    token: workerToken(settings),
+    leaseMs: settings.buildLeaseSeconds * 1000,
+    minFreeGib: settings.minFreeGib,
+    metrics,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.onError ? { onError: opts.onError } : {}),
+  });
+  const notifyQueued = () => {
+    worker?.notify();
+    workerApi.notify();
+  };
   const app = createApiApp({
     handlers: createHandlers({
       store,
       home: opts.home,
       config,
       documentSources: documentSources(settings, { ...process.env, ...opts.env }),
-      ...(worker ? { notifyQueued: worker.notify } : {}),
+      notifyQueued,
     }),
     logs: createLogsHandler({ store, home: opts.home }),
     lookupSecret: async (accessKeyId) => {
@@ -74,6 +96,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return c ? { secretAccessKey: c.secretAccessKey, accountId: c.accountId } : undefined;
     },
     onRequest: (log) => {
+      metrics.apiRequests.inc({
+        operation: log.operation ?? log.logsOperation ?? 'unknown',
+        status: String(log.status),
+      });
       auditRefused(store, log).catch(opts.onError ?? (() => undefined));
       opts.onRequest?.(log);
     },
@@ -82,9 +108,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const host = opts.host ?? DEFAULT_HOST;
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    // The console's static files at /console/; everything else is the API.
-    const fetch = (req: Request) =>
-      isConsoleRequest(req.method, new URL(req.url).pathname) ? serveConsole(req) : app.fetch(req);
+    // The console's static files at /console/, the worker API at /worker/; everything else is the API.
+    const fetch = (req: Request) => {
+      const path = new URL(req.url).pathname;
+      if (isConsoleRequest(req.method, path)) return serveConsole(req);
+      if (path === '/metrics' && req.method === 'GET') return metricsResponse(metrics);
+      return path.startsWith('/worker/') ? workerApi.app.fetch(req) : app.fetch(req);
+    };
     const s = serve({ fetch, hostname: host, port: opts.port ?? DEFAULT_PORT }, () => resolve(s));
     s.once('error', reject);
   });
@@ -95,7 +125,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       home: opts.home,
       settings,
       config,
-      ...(worker ? { notifyQueued: worker.notify } : {}),
+      notifyQueued,
       ...(opts.onError ? { onError: opts.onError } : {}),
     },
     opts.operations,
@@ -113,10 +143,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     store,
     defaultCredential,
     settings,
+    metrics,
     operations,
     async close() {
       if (closed) return;
       closed = true;
+      workerApi.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
@@ -138,4 +170,9 @@ function documentSources(settings: Settings, env: NodeJS.ProcessEnv): DocumentSo
       ? { endpoint: settings.s3Endpoint, accessKeyId, secretAccessKey, region: env['AWS_REGION'] ?? 'us-east-1' }
       : undefined;
   return { s3, caFile: instancePassIn(settings).caBundle };
+}
+
+/** GET /metrics: the Prometheus text format (no authentication: serve it on an internal network). */
+async function metricsResponse(metrics: Metrics): Promise<Response> {
+  return new Response(await metrics.scrape(), { headers: { 'content-type': METRICS_CONTENT_TYPE } });
 }

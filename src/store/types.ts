@@ -199,6 +199,8 @@ export interface JobQueue {
   byResource(resourceArn: string): Promise<Job[]>;
   /** Every job in state running (whoever holds it). */
   runningJobs(): Promise<Job[]>;
+  /** How many jobs are in each state (the queue depth metric). */
+  countByState(): Promise<Partial<Record<JobState, number>>>;
   /** Marks running jobs whose lease expired and that have no attempts left as failed; returns them. */
   failExpired(now: number): Promise<Job[]>;
 }

@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import type { Image, ImageStatus } from '../model/generated/shapes.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
 import type { Store } from '../store/types.ts';
+import { localJobStore } from './job-store.ts';
 import { planFromImage } from './image-plan.ts';
 
 const ACCOUNT = '123456789012';
@@ -45,7 +46,7 @@ async function parentOf(parentImage: string): Promise<string> {
     arn: `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:image/child/1.0.0/1`,
     imageRecipe: { name: 'child', version: '1.0.0', parentImage, components: [] },
   };
-  const plan = await planFromImage(store, home, child, where);
+  const plan = await planFromImage(localJobStore(store, home), home, child, where);
   assert.equal(plan.parent.type, 'rootfs-tarball');
   return (plan.parent as { path: string }).path;
 }

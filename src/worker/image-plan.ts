@@ -12,7 +12,8 @@ import { IngotError } from '../errors/ingot-error.ts';
 import type { Component, ComponentConfiguration, DiskImageFormat, Image } from '../model/generated/shapes.ts';
 import { type DiskFormat, diskFormatsOf, parseDiskFormats } from '../disk/formats/index.ts';
 import { bootOptionsFromTags } from '../disk/boot-options.ts';
-import type { ResourceRecord, Store } from '../store/types.ts';
+import type { ResourceRecord } from '../store/types.ts';
+import type { JobStore } from './job-store.ts';
 import {
   compareVersions,
   isWildcard,
@@ -24,7 +25,7 @@ import {
 import { imageOutputDir } from '../artifacts/output-dirs.ts';
 
 async function componentRecord(
-  store: Store,
+  store: JobStore,
   image: { account: string; region: string },
   arn: string,
 ): Promise<Component> {
@@ -50,7 +51,7 @@ async function componentRecord(
  * (a replaced policy stops its use at once).
  */
 async function checkStillUsable(
-  store: Store,
+  store: JobStore,
   record: ResourceRecord<unknown>,
   account: string,
   what: 'component' | 'parent image',
@@ -69,7 +70,7 @@ async function checkStillUsable(
  * As in Image Builder, an ARN with a concrete version and build number names exactly that build;
  * a version without build, or one with `x` wildcards, takes the newest AVAILABLE matching build.
  */
-async function earlierImage(store: Store, home: string, arn: string, account: string): Promise<ParentSpec> {
+async function earlierImage(store: JobStore, home: string, arn: string, account: string): Promise<ParentSpec> {
   const parsed = tryParseArn(arn)!;
   let record: ResourceRecord<Image> | undefined;
   if (parsed.build !== undefined && parsed.version !== undefined && !isWildcard(parsed.version)) {
@@ -118,7 +119,7 @@ async function refuseHomePath(parentImage: string | undefined, home: string): Pr
 }
 
 export async function planFromImage(
-  store: Store,
+  store: JobStore,
   home: string,
   image: Image,
   where: { account: string; region: string },

@@ -33,12 +33,25 @@ export async function setState(
   return changed !== undefined;
 }
 
-/** Ends the image FAILED (or CANCELLED) with its structured failure; the reason is derived from it. */
+/**
+ * Ends the image FAILED (or CANCELLED) with its structured failure; the reason is derived from it.
+ * `target` is the store, or any writer of image states (a build host's goes through the worker API).
+ */
 export function failImage(
-  store: Store,
+  target: Store | { setImageState: SetImageStateFn },
   arn: string,
   failure: ImageFailure,
   status: 'FAILED' | 'CANCELLED' = failure.kind === 'cancelled' ? 'CANCELLED' : 'FAILED',
 ): Promise<boolean> {
-  return setState(store, arn, status, failureReason(failure), { failure });
+  const extra = { failure };
+  return 'setImageState' in target
+    ? target.setImageState(arn, status, failureReason(failure), extra)
+    : setState(target, arn, status, failureReason(failure), extra);
 }
+
+type SetImageStateFn = (
+  arn: string,
+  status: ImageStatus,
+  reason?: string,
+  extra?: Partial<StoredImage>,
+) => Promise<boolean>;

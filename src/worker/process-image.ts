@@ -25,9 +25,8 @@ import type { Image, OutputResources } from '../model/generated/shapes.ts';
 import type { JobOf } from '../queue/job-kinds.ts';
 import { checkFreeSpace } from './free-space.ts';
 import { planFromImage } from './image-plan.ts';
-import { imageOutputDir, openImageLog } from '../artifacts/output-dirs.ts';
+import { imageOutputDir } from '../artifacts/output-dirs.ts';
 import type { ProcessContext, Outcome } from './context.ts';
-import { setState } from './image-state.ts';
 import { settleFailedJob } from './settle.ts';
 import type { BuildSettings } from '../config/settings.ts';
 
@@ -57,8 +56,12 @@ async function buildOutputs(
   await checkFreeSpace(ctx.home, ctx.settings?.minFreeGib);
   const onEvent = (e: BuildEvent) => {
     log(formatEvent(e));
+    if (e.type === 'stage' && e.status === 'end' && e.durationMs !== undefined)
+      ctx.metrics?.stageSeconds.observe({ stage: e.stage }, e.durationMs / 1000);
     if (e.type === 'stage' && e.stage === 'test' && e.status === 'start')
-      setState(ctx.store, arn, 'TESTING').catch((err: unknown) => log(`state TESTING not recorded: ${String(err)}`));
+      ctx.store
+        .setImageState(arn, 'TESTING')
+        .catch((err: unknown) => log(`state TESTING not recorded: ${String(err)}`));
   };
   const planned = await planFromImage(
     ctx.store,
@@ -131,10 +134,10 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
   const arn = job.resourceArn;
   const record = await ctx.store.resources.get<Image>(arn);
   if (!record || record.doc.state?.status === 'CANCELLED') return 'cancelled';
-  const log = openImageLog(ctx.home, arn);
+  const log = ctx.store.openLog(arn);
   const distributeOnly = job.kind === 'image-distribute';
   try {
-    if (!(await setState(ctx.store, arn, distributeOnly ? 'DISTRIBUTING' : 'BUILDING'))) return 'cancelled';
+    if (!(await ctx.store.setImageState(arn, distributeOnly ? 'DISTRIBUTING' : 'BUILDING'))) return 'cancelled';
     log(
       `${distributeOnly ? 'distribution' : 'build'} of ${arn} started (job ${job.id}, attempt ${job.attempts} of ${job.maxAttempts}, worker pid ${process.pid})`,
     );
@@ -184,10 +187,10 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
       built = await runBuildAndTests(plan, log, run, actions, (gate, testsInPlan) =>
         buildOutputs(ctx, record, log, gate, testsInPlan),
       );
-    if (!(await setState(ctx.store, arn, 'DISTRIBUTING'))) return 'cancelled';
+    if (!(await ctx.store.setImageState(arn, 'DISTRIBUTING'))) return 'cancelled';
     for (const w of plan.filter((p) => p.type === 'DISTRIBUTION'))
       await runWorkflow(w, { ...run, actions: actions(undefined) });
-    await setState(ctx.store, arn, 'AVAILABLE', undefined, {
+    await ctx.store.setImageState(arn, 'AVAILABLE', undefined, {
       outputResources: merged(record.doc.outputResources, outputResources ?? {}, !distributions),
       osVersion: built.osVersion,
     });

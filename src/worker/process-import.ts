@@ -14,14 +14,13 @@ import { distribute } from '../distribution/distribute.ts';
 import { sha256File, writeManifest, type OutputManifest } from '../artifacts/manifest.ts';
 import type { Image } from '../model/generated/shapes.ts';
 import type { JobOf } from '../queue/job-kinds.ts';
-import type { Store } from '../store/types.ts';
-import { imageOutputDir, openImageLog } from '../artifacts/output-dirs.ts';
+import { imageOutputDir } from '../artifacts/output-dirs.ts';
+import type { JobStore } from './job-store.ts';
 import type { Outcome, ProcessContext } from './context.ts';
-import { setState } from './image-state.ts';
 import { ImportFailed, settleFailedJob } from './settle.ts';
 
 /** The disk an import job reads: its own payload's, or (RetryImage) the first import job's. */
-async function diskOf(store: Store, job: JobOf<'image-import'>): Promise<string> {
+async function diskOf(store: JobStore, job: JobOf<'image-import'>): Promise<string> {
   const own = job.payload.uri;
   if (typeof own === 'string') return own;
   const first = (await store.jobs.byResource(job.resourceArn)).find((j) => typeof j.payload['uri'] === 'string');
@@ -38,9 +37,9 @@ export async function processImport(ctx: ProcessContext, job: JobOf<'image-impor
   const arn = job.resourceArn;
   const record = await ctx.store.resources.get<Image>(arn);
   if (!record || record.doc.state?.status === 'CANCELLED') return 'cancelled';
-  const log = openImageLog(ctx.home, arn);
+  const log = ctx.store.openLog(arn);
   try {
-    if (!(await setState(ctx.store, arn, 'BUILDING'))) return 'cancelled';
+    if (!(await ctx.store.setImageState(arn, 'BUILDING'))) return 'cancelled';
     const disk = await diskOf(ctx.store, job);
     log(
       `import of ${disk} as ${arn} started (job ${job.id}, attempt ${job.attempts} of ${job.maxAttempts}, worker pid ${process.pid})`,
@@ -56,7 +55,7 @@ export async function processImport(ctx: ProcessContext, job: JobOf<'image-impor
       `read the ${imported.sourceFormat} disk (root file system at byte offset ${imported.partitionOffset}) into rootfs.tar.zst in ${seconds} s`,
     );
     const manifest = await writeImportManifest(outputDir, record.doc, `${imported.sourceFormat} disk ${disk}`, seconds);
-    if (!(await setState(ctx.store, arn, 'DISTRIBUTING'))) return 'cancelled';
+    if (!(await ctx.store.setImageState(arn, 'DISTRIBUTING'))) return 'cancelled';
     const outputResources = await distribute({
       home: ctx.home,
       config: ctx.config(),
@@ -68,7 +67,7 @@ export async function processImport(ctx: ProcessContext, job: JobOf<'image-impor
       signal: ctx.signal,
       log,
     });
-    await setState(ctx.store, arn, 'AVAILABLE', undefined, { outputResources });
+    await ctx.store.setImageState(arn, 'AVAILABLE', undefined, { outputResources });
     await dropJournal(ctx.home, arn); // the distribution is settled: nothing to undo after a crash now
     log(`image ${arn} is AVAILABLE`);
     return 'succeeded';

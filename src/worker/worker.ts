@@ -1,24 +1,27 @@
 /**
- * @module The worker: claims typed jobs from the queue (several at once up to its concurrency),
- * hands each to the dispatcher, keeps their leases alive, and aborts a job that was cancelled.
- * Runs inside `ingot server` by default.
+ * @module The worker: claims typed jobs from its job source (several at once up to its concurrency),
+ * hands each to the dispatcher, keeps their leases alive, and aborts a job that was cancelled or
+ * whose lease was lost. Runs inside `ingot server` by default, as `ingot worker` beside it, or on a
+ * build host as `ingot worker --control-plane URL` (the same loop, a remote job source).
  */
 import type { BuildSettings } from '../config/settings.ts';
 import { hostname } from 'node:os';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import type { InstanceFactory } from '../engine/instance-factory.ts';
 import type { IngotConfig } from '../config/ingot-config.ts';
-import type { TypedJob } from '../queue/job-kinds.ts';
-import { claimJob } from '../queue/queue.ts';
 import type { Store } from '../store/types.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { every } from '../timers/every.ts';
-import { CANCELLED, SHUTDOWN } from './context.ts';
+import { CANCELLED, LEASE_LOST, SHUTDOWN } from './context.ts';
 import { dispatch } from './dispatch.ts';
-import { setState } from './image-state.ts';
-import { reapCrashLeftovers, reapExpiredJobs, reapInterruptedDistributions } from './recover.ts';
+import { type ClaimedJob, type JobSource, localJobSource } from './job-source.ts';
+import { reapCrashLeftovers, reapInterruptedDistributions } from './recover.ts';
 
 export interface WorkerOptions {
-  store: Store;
+  /** The store on this data directory (the embedded path), unless `source` is given. */
+  store?: Store;
+  /** Where jobs come from (default: `store`). */
+  source?: JobSource;
   home: string;
   basesHome?: string | undefined;
   cache: LayerCache | undefined;
@@ -32,6 +35,8 @@ export interface WorkerOptions {
   config?: () => IngotConfig;
   /** Build settings resolved at start-up (timeout, feed, signing key, qemu accelerator). */
   settings?: Partial<BuildSettings>;
+  /** Where builds, their durations, heartbeats and lost leases are counted. */
+  metrics?: Metrics;
   onError?: (err: unknown) => void;
 }
 
@@ -39,6 +44,8 @@ export interface Worker {
   readonly id: string;
   /** Wakes the worker now (a job was queued). */
   notify(): void;
+  /** Ids of the jobs running now. */
+  running(): string[];
   /** Stops taking jobs, aborts running builds, waits for them to end. */
   stop(): Promise<void>;
 }
@@ -47,46 +54,59 @@ export function startWorker(opts: WorkerOptions): Worker {
   const id = opts.workerId ?? `worker:${hostname()}:${process.pid}`;
   const leaseMs = opts.leaseMs ?? 30_000;
   const concurrency = opts.concurrency ?? 1;
+  const source =
+    opts.source ??
+    (opts.store
+      ? localJobSource(opts.store, opts.home, id, leaseMs)
+      : (() => {
+          throw new Error('startWorker needs a store or a job source');
+        })());
   const running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  const stopping = new AbortController();
   let stopped = false;
 
-  const runJob = async (job: TypedJob, abort: AbortController): Promise<void> => {
+  const runJob = async ({ job, store, ...claim }: ClaimedJob, abort: AbortController): Promise<void> => {
     const beat = every(
-      Math.max(250, Math.floor(leaseMs / 3)),
+      Math.max(250, Math.floor((claim.leaseMs ?? leaseMs) / 3)),
       async () => {
-        if (!(await opts.store.jobs.heartbeat(job.id, id, leaseMs))) abort.abort(CANCELLED);
+        const answer = await source.heartbeat(job);
+        opts.metrics?.heartbeats.inc({ answer });
+        if (answer === 'lost') opts.metrics?.leases.inc({ event: 'lost' });
+        if (answer !== 'ok') abort.abort(answer === 'cancel' ? CANCELLED : LEASE_LOST);
       },
       { immediate: false, ...(opts.onError ? { onError: opts.onError } : {}) },
     );
+    const started = Date.now();
+    opts.metrics?.runningBuilds.inc();
+    let outcome: string | undefined;
     try {
-      const config = opts.config ?? (() => ({}));
-      const outcome = await dispatch(
+      const result = await dispatch(
         {
-          store: opts.store,
+          store,
           home: opts.home,
           basesHome: opts.basesHome,
           cache: opts.cache,
-          config,
+          config: opts.config ?? (() => ({})),
           signal: abort.signal,
           settings: opts.settings,
+          ...(opts.metrics ? { metrics: opts.metrics } : {}),
           ...(opts.newInstance ? { newInstance: opts.newInstance } : {}),
         },
         job,
-      );
-      if (outcome === 'interrupted') {
-        // Stopped with attempts left: back to the queue for this or another worker.
-        await setState(
-          opts.store,
-          job.resourceArn,
-          'PENDING',
-          'Waiting for a worker: the previous one stopped during the build',
-        );
-        await opts.store.jobs.release(job.id, id, 'worker stopped');
-      } else {
-        await opts.store.jobs.finish(job.id, id, outcome);
-      }
+      ).catch((err: unknown) => {
+        // A build host that lost its lease cannot write the image any more: only the end is reported (and refused).
+        if (abort.signal.reason === LEASE_LOST) return 'failed' as const;
+        throw err;
+      });
+      outcome = abort.signal.reason === LEASE_LOST ? 'lease-lost' : result;
+      await store.flushLogs?.().catch((err: unknown) => opts.onError?.(err));
+      await source.finish(job, result);
     } finally {
       void beat.stop();
+      const labels = { kind: job.kind, outcome: outcome ?? 'error' };
+      opts.metrics?.runningBuilds.dec();
+      opts.metrics?.builds.inc(labels);
+      opts.metrics?.buildSeconds.observe(labels, (Date.now() - started) / 1000);
     }
   };
 
@@ -95,12 +115,14 @@ export function startWorker(opts: WorkerOptions): Worker {
   const tick = async (): Promise<void> => {
     if (Date.now() - lastReap >= leaseMs / 2) {
       lastReap = Date.now();
-      await reapExpiredJobs(opts.store);
+      await source.reap?.();
       await reapCrashLeftovers(opts.home).catch((err: unknown) => opts.onError?.(err));
       // In the background, one at a time: an unreachable site must not hold up taking jobs.
-      if (!reapingDistributions) {
+      // (A build host cannot read other images' states: its leftovers wait for a worker on the store.)
+      const store = opts.store;
+      if (store && !opts.source && !reapingDistributions) {
         reapingDistributions = true;
-        void reapInterruptedDistributions(opts.store, opts.home, opts.config?.() ?? {})
+        void reapInterruptedDistributions(store, opts.home, opts.config?.() ?? {})
           .catch((err: unknown) => opts.onError?.(err))
           .finally(() => {
             reapingDistributions = false;
@@ -108,16 +130,21 @@ export function startWorker(opts: WorkerOptions): Worker {
       }
     }
     while (!stopped && running.size < concurrency) {
-      const job = await claimJob(opts.store, id, leaseMs);
-      if (!job) break;
+      const claimed = await source.claim(stopping.signal);
+      if (!claimed) break;
+      if (stopped) {
+        await source.finish(claimed.job, 'interrupted');
+        break;
+      }
       const abort = new AbortController();
-      const done = runJob(job, abort)
+      const jobId = claimed.job.id;
+      const done = runJob(claimed, abort)
         .catch(opts.onError)
         .finally(() => {
-          running.delete(job.id);
+          running.delete(jobId);
           loop.wake();
         });
-      running.set(job.id, { abort, done: done as Promise<void> });
+      running.set(jobId, { abort, done: done as Promise<void> });
     }
   };
 
@@ -125,8 +152,10 @@ export function startWorker(opts: WorkerOptions): Worker {
   return {
     id,
     notify: () => loop.wake(),
+    running: () => [...running.keys()],
     async stop() {
       stopped = true;
+      stopping.abort();
       await loop.stop();
       for (const r of running.values()) r.abort.abort(SHUTDOWN);
       await Promise.all([...running.values()].map((r) => r.done));

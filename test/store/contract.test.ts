@@ -515,6 +515,13 @@ for (const impl of IMPLS) {
       assert.deepEqual(await store.jobs.claimable([], 10), []);
     });
 
+    test('countByState counts the queue by state (the queue-depth metric)', async () => {
+      const store = await fresh();
+      for (const id of ['a', 'b', 'c']) await store.jobs.enqueue({ id, kind: 'image-build', resourceArn: `arn:${id}` });
+      await store.jobs.claim('w1', 60_000, ['image-build']);
+      assert.deepEqual(await store.jobs.countByState(), { queued: 2, running: 1 });
+    });
+
     test('the worker registry keeps the last labels and time of each worker', async () => {
       const store = await fresh();
       await store.workers.seen({ id: 'w1', labels: { arch: 'x86_64' }, lastSeen: '2026-01-01T00:00:00.000Z' });

@@ -148,6 +148,13 @@ export class PgJobQueue implements JobQueue {
     );
   }
 
+  async countByState(): Promise<Partial<Record<JobState, number>>> {
+    const rows = await this.#db.query<{ state: JobState; n: string }>(
+      'SELECT state, COUNT(*) AS n FROM jobs GROUP BY state',
+    );
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
   async runningJobs(): Promise<Job[]> {
     return (await this.#db.query<JobRow>("SELECT * FROM jobs WHERE state = 'running' ORDER BY seq")).map(toJob);
   }

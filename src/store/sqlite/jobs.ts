@@ -163,6 +163,14 @@ export class SqliteJobQueue implements JobQueue {
     ).map(toJob);
   }
 
+  async countByState(): Promise<Partial<Record<JobState, number>>> {
+    const rows = statement(this.#db, 'SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as {
+      state: JobState;
+      n: number;
+    }[];
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
   async runningJobs(): Promise<Job[]> {
     return (
       statement(this.#db, "SELECT * FROM jobs WHERE state = 'running' ORDER BY seq").all() as unknown as JobRow[]

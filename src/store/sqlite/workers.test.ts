@@ -18,6 +18,7 @@ test('claimable lists what claim would take; claim with onlyIds takes only those
       (await store.jobs.claimable(['image-build', 'other'], 10)).map((j) => j.id),
       ['a', 'b', 'd'],
     );
+    assert.deepEqual(await store.jobs.countByState(), { queued: 3, running: 1 });
   } finally {
     await store.close();
   }

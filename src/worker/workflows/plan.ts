@@ -8,7 +8,7 @@
 import { formatArn, tryParseArn, workflowName } from '../../arn/arn.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { Image, Workflow, WorkflowConfiguration } from '../../model/generated/shapes.ts';
-import type { Store } from '../../store/types.ts';
+import type { JobStore } from '../job-store.ts';
 import { newestMatching } from '../../versions/semver.ts';
 import type { WorkflowType } from '../../workflows/actions.ts';
 import { checkWorkflowDocument, type WorkflowDocument } from '../../workflows/document.ts';
@@ -42,7 +42,11 @@ function defaults(document: WorkflowDocument): Record<string, unknown> {
 }
 
 /** A named workflow's stored document (newest matching build for a version without build number). */
-async function namedWorkflow(store: Store, region: string, c: WorkflowConfiguration): Promise<PlannedWorkflow> {
+async function namedWorkflow(
+  store: Pick<JobStore, 'resources'>,
+  region: string,
+  c: WorkflowConfiguration,
+): Promise<PlannedWorkflow> {
   const parsed = tryParseArn(c.workflowArn);
   if (parsed?.type !== 'workflow')
     throw new IngotError('InvalidParameterValueException', `workflowArn '${c.workflowArn}' is not a workflow ARN`);
@@ -94,7 +98,11 @@ async function namedWorkflow(store: Store, region: string, c: WorkflowConfigurat
   };
 }
 
-export async function workflowPlan(store: Store, image: Image, region: string): Promise<PlannedWorkflow[]> {
+export async function workflowPlan(
+  store: Pick<JobStore, 'resources'>,
+  image: Image,
+  region: string,
+): Promise<PlannedWorkflow[]> {
   const container = image.containerRecipe !== undefined;
   if (!image.workflows?.length) {
     const plan = [managedWorkflow(region, container ? 'build-container' : 'build-image')];

@@ -8,14 +8,15 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BuildCancelled } from '../../engine/failure.ts';
-import type { Store, WorkflowStepExecutionRecord } from '../../store/types.ts';
+import type { WorkflowStepExecutionRecord } from '../../store/types.ts';
+import type { JobStore } from '../job-store.ts';
 import { evaluateCondition, resolveInputs, readPath, type WorkflowScope } from '../../workflows/expressions.ts';
 import type { WorkflowStep } from '../../workflows/document.ts';
 import type { PlannedWorkflow } from './plan.ts';
 import { type ActionContext, runAction, StepFailed } from './step-actions.ts';
 
 export interface WorkflowRun {
-  store: Store;
+  store: Pick<JobStore, 'workflowExecutions'>;
   imageArn: string;
   account: string;
   signal: AbortSignal;
@@ -225,7 +226,10 @@ async function waitForAction(
  * Executions of an earlier run of this image that never ended (the worker stopped): FAILED, with
  * their unfinished steps, so nothing shows RUNNING or waits for an action that no one awaits.
  */
-export async function settleStaleExecutions(store: Store, imageArn: string): Promise<void> {
+export async function settleStaleExecutions(
+  store: Pick<JobStore, 'workflowExecutions'>,
+  imageArn: string,
+): Promise<void> {
   const message = 'the worker stopped during this execution';
   const endTime = new Date().toISOString();
   for (const e of await store.workflowExecutions.executionsOfImage(imageArn)) {

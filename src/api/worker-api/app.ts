@@ -1,0 +1,243 @@
+/**
+ * @module The worker API (`/worker/v1/…`) that build hosts use instead of the database: claim a job
+ * matching their labels (long poll), heartbeat (extends the lease; answers whether the job was
+ * cancelled), scoped reads, image state, build-log lines, and the result. Every per-job call is
+ * refused with 409 once the caller's lease is lost; every call needs the farm's worker token.
+ */
+import { Hono, type Context } from 'hono';
+import { appendImageLog } from '../../artifacts/output-dirs.ts';
+import { IngotError } from '../../errors/ingot-error.ts';
+import type { StoredImage } from '../../images/image-failure.ts';
+import type { ImageStatus } from '../../model/generated/shapes.ts';
+import type { Metrics } from '../../metrics/metrics.ts';
+import type { Store } from '../../store/types.ts';
+import { setState } from '../../worker/image-state.ts';
+import { INTERRUPTED_REASON } from '../../worker/job-source.ts';
+import { reapExpiredJobs } from '../../worker/recover.ts';
+import { refuseToken } from './auth.ts';
+import { claimMatching } from './claim.ts';
+import { leasedJob, LeaseRefused } from './lease.ts';
+import { scopedRead } from './reads.ts';
+import { scopedWorkflowRecords } from './workflow-records.ts';
+import {
+  BadBody,
+  ClaimSchema,
+  LogSchema,
+  parseBody,
+  ReadSchema,
+  WorkflowSchema,
+  ResultSchema,
+  StateSchema,
+  WorkerSchema,
+} from './schemas.ts';
+
+export interface WorkerApiOptions {
+  store: Store;
+  /** The control plane's data directory (build logs of remote builds land here). */
+  home: string;
+  /** The farm's worker token; undefined turns the worker API off (404 saying how to turn it on). */
+  token: string | undefined;
+  leaseMs: number;
+  /** Free space a build needs (INGOT_MIN_FREE_GIB): a worker with less gets no job. */
+  minFreeGib: number;
+  /** The control plane's clock (tests move it to expire leases). */
+  now?: () => number;
+  /** How often a waiting claim looks at the queue again when nothing wakes it. */
+  pollMs?: number;
+  /** Where calls, heartbeats, leases and workers' last-seen times are counted. */
+  metrics?: Metrics;
+  onError?: (err: unknown) => void;
+}
+
+export interface WorkerApi {
+  app: Hono;
+  /** Wakes waiting claims (a job was queued). */
+  notify(): void;
+  /** Ends waiting claims (204) and refuses new ones: the server is stopping. */
+  close(): void;
+}
+
+export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
+  const now = opts.now ?? Date.now;
+  const { store } = opts;
+  let wakers = new Set<() => void>();
+  const notify = () => {
+    const all = wakers;
+    wakers = new Set();
+    for (const w of all) w();
+  };
+  const wait = (ms: number, signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        wakers.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      wakers.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  let lastReap = 0;
+  let closed = false;
+
+  const app = new Hono();
+  /** Runs a call: token check, body parsing, errors as JSON `{ error }` with their status. */
+  const call =
+    (op: string, fn: (c: Context, body: unknown) => Promise<Response>) =>
+    async (c: Context): Promise<Response> => {
+      let status = 500;
+      let workerId: string | undefined;
+      try {
+        if (!opts.token) {
+          status = 404;
+          return c.json({ error: 'the worker API is off on this server: set INGOT_WORKER_TOKEN to turn it on' }, 404);
+        }
+        const refused = refuseToken(c.req.header('authorization'), opts.token);
+        if (refused) {
+          status = 401;
+          return c.json({ error: refused }, 401);
+        }
+        const body =
+          c.req.method === 'POST' ? await c.req.json().catch(() => new BadBody('the body must be JSON')) : {};
+        if (body instanceof BadBody) throw body;
+        workerId = (body as { workerId?: string }).workerId;
+        const res = await fn(c, body);
+        status = res.status;
+        return res;
+      } catch (err) {
+        if (err instanceof BadBody) status = 400;
+        else if (err instanceof LeaseRefused) status = err.status;
+        else if (err instanceof IngotError && err.httpStatus < 500) status = 409;
+        else opts.onError?.(err);
+        return c.json({ error: status === 500 ? 'internal error' : (err as Error).message }, status as 400);
+      } finally {
+        const m = opts.metrics;
+        m?.workerApiCalls.inc({ op, status: String(status) });
+        if (workerId && status < 300) m?.workerLastSeen.set({ worker: workerId }, now() / 1000);
+        if (op === 'heartbeat')
+          m?.heartbeats.inc({ answer: status === 200 ? 'ok' : status === 409 ? 'lost' : 'error' });
+        if (status === 409) m?.leases.inc({ event: 'refused' });
+      }
+    };
+
+  app.post(
+    '/worker/v1/claim',
+    call('claim', async (c, raw) => {
+      const body = parseBody(ClaimSchema, raw);
+      const deadline = now() + (body.waitSeconds ?? 20) * 1000;
+      await store.workers.seen({
+        id: body.workerId,
+        labels: { ...body.labels, running: body.running ?? [] },
+        lastSeen: new Date(now()).toISOString(),
+      });
+      for (;;) {
+        if (closed) return c.body(null, 204);
+        if (now() - lastReap > opts.leaseMs / 2) {
+          lastReap = now();
+          await reapExpiredJobs(store, now());
+        }
+        const job = await claimMatching(store, body.workerId, body.labels, opts.leaseMs, opts.minFreeGib);
+        if (job) {
+          opts.metrics?.leases.inc({ event: 'granted' });
+          return c.json({ job, leaseMs: opts.leaseMs }, 200);
+        }
+        const left = deadline - now();
+        if (left <= 0 || closed || c.req.raw.signal.aborted) return c.body(null, 204);
+        await wait(Math.min(left, opts.pollMs ?? 500), c.req.raw.signal);
+      }
+    }),
+  );
+
+  app.post(
+    '/worker/v1/jobs/:id/heartbeat',
+    call('heartbeat', async (c, raw) => {
+      const { workerId } = parseBody(WorkerSchema, raw);
+      const job = await leasedJob(store, c.req.param('id') ?? '', workerId, now());
+      if (job.state === 'cancelled') return c.json({ cancel: true }, 200);
+      if (!(await store.jobs.heartbeat(job.id, workerId, opts.leaseMs)))
+        throw new LeaseRefused(409, `lease lost: job ${job.id} is no longer ${workerId}'s`);
+      return c.json({ cancel: false, leaseMs: opts.leaseMs }, 200);
+    }),
+  );
+
+  app.post(
+    '/worker/v1/jobs/:id/read',
+    call('read', async (c, raw) => {
+      const body = parseBody(ReadSchema, raw);
+      const job = await leasedJob(store, c.req.param('id') ?? '', body.workerId, now());
+      return c.json({ value: (await scopedRead(store, job, body)) ?? null }, 200);
+    }),
+  );
+
+  app.post(
+    '/worker/v1/jobs/:id/workflow',
+    call('workflow', async (c, raw) => {
+      const body = parseBody(WorkflowSchema, raw);
+      const job = await leasedJob(store, c.req.param('id') ?? '', body.workerId, now());
+      return c.json({ value: (await scopedWorkflowRecords(store, job, body)) ?? null }, 200);
+    }),
+  );
+
+  app.post(
+    '/worker/v1/jobs/:id/state',
+    call('state', async (c, raw) => {
+      const body = parseBody(StateSchema, raw);
+      const job = await leasedJob(store, c.req.param('id') ?? '', body.workerId, now());
+      if (body.arn !== job.resourceArn) throw new BadBody(`arn: a job writes only its own image (${job.resourceArn})`);
+      const changed = await setState(
+        store,
+        job.resourceArn,
+        body.status as ImageStatus,
+        body.reason,
+        (body.extra ?? {}) as Partial<StoredImage>,
+      );
+      return c.json({ changed }, 200);
+    }),
+  );
+
+  app.post(
+    '/worker/v1/jobs/:id/log',
+    call('log', async (c, raw) => {
+      const body = parseBody(LogSchema, raw);
+      const job = await leasedJob(store, c.req.param('id') ?? '', body.workerId, now());
+      appendImageLog(opts.home, job.resourceArn, body.lines);
+      return c.json({ stored: body.lines.length }, 200);
+    }),
+  );
+
+  app.post(
+    '/worker/v1/jobs/:id/result',
+    call('result', async (c, raw) => {
+      const { workerId, outcome } = parseBody(ResultSchema, raw);
+      const job = await leasedJob(store, c.req.param('id') ?? '', workerId, now());
+      if (outcome === 'interrupted' && job.attempts < job.maxAttempts) {
+        await setState(store, job.resourceArn, 'PENDING', INTERRUPTED_REASON);
+        await store.jobs.release(job.id, workerId, 'worker stopped');
+      } else await store.jobs.finish(job.id, workerId, outcome === 'interrupted' ? 'failed' : outcome);
+      return c.json({ recorded: outcome }, 200);
+    }),
+  );
+
+  app.get(
+    '/worker/v1/workers',
+    call('workers', async (c) => c.json({ workers: await listWorkers(store) }, 200)),
+  );
+
+  return {
+    app,
+    notify,
+    close() {
+      closed = true;
+      notify();
+    },
+  };
+}
+
+/** Every build host seen, with the jobs it holds now (`ingot workers`). */
+export async function listWorkers(store: Store) {
+  const running = await store.jobs.runningJobs();
+  return (await store.workers.list()).map((w) => ({
+    ...w,
+    jobs: running.filter((j) => j.leaseOwner === w.id).map((j) => ({ id: j.id, resourceArn: j.resourceArn })),
+  }));
+}

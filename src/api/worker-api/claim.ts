@@ -1,0 +1,36 @@
+/**
+ * @module A build host's claim: the oldest runnable job whose needs its labels meet, taken
+ * atomically (another worker or server may take it first: then the next one is tried). Jobs that
+ * distribute existing outputs stay with workers on the control plane's data directory.
+ */
+import type { Image } from '../../model/generated/shapes.ts';
+import type { JobKind, TypedJob } from '../../queue/job-kinds.ts';
+import { typedJob } from '../../queue/queue.ts';
+import type { Store } from '../../store/types.ts';
+import { mismatch, needsOf, type WorkerLabels } from '../../worker/labels.ts';
+
+/** The kinds build hosts run: builds and imports (a distribute job needs the outputs on the control plane's disk). */
+export const REMOTE_KINDS: readonly JobKind[] = ['image-build', 'image-import'];
+
+const LOOK_AHEAD = 50;
+
+export async function claimMatching(
+  store: Store,
+  workerId: string,
+  labels: WorkerLabels,
+  leaseMs: number,
+  minFreeGib: number,
+): Promise<TypedJob | undefined> {
+  for (const candidate of await store.jobs.claimable(REMOTE_KINDS, LOOK_AHEAD)) {
+    const image = await store.resources.get<Image>(candidate.resourceArn);
+    if (mismatch(labels, needsOf(image?.doc, minFreeGib))) continue;
+    const job = await store.jobs.claim(workerId, leaseMs, REMOTE_KINDS, [candidate.id]);
+    if (!job) continue; // taken meanwhile
+    try {
+      return typedJob(job);
+    } catch (err) {
+      await store.jobs.finish(job.id, workerId, 'failed', err instanceof Error ? err.message : String(err));
+    }
+  }
+  return undefined;
+}

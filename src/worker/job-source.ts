@@ -1,0 +1,59 @@
+/**
+ * @module Where a worker's jobs come from and where their ends go: the store on the same data
+ * directory (`localJobSource`, the embedded default and `ingot worker`), or a control plane's worker
+ * API (`remoteJobSource`, a build host). The worker loop and the job handlers are the same for both.
+ */
+import type { TypedJob } from '../queue/job-kinds.ts';
+import { claimJob } from '../queue/queue.ts';
+import type { Store } from '../store/types.ts';
+import type { Outcome } from './context.ts';
+import { setState } from './image-state.ts';
+import { type JobStore, localJobStore } from './job-store.ts';
+import { reapExpiredJobs } from './recover.ts';
+
+/** A claimed job and how its handler reaches the control plane. */
+export interface ClaimedJob {
+  job: TypedJob;
+  store: JobStore;
+  /** The lease the control plane granted (heartbeats come 3 times per lease); default the worker's own. */
+  leaseMs?: number;
+}
+
+/** What a heartbeat says: keep going, the user cancelled, or the lease is gone (another worker may have the job). */
+export type Beat = 'ok' | 'cancel' | 'lost';
+
+export interface JobSource {
+  /** The next job this worker may run, or undefined (a remote source waits a while for one first). */
+  claim(signal: AbortSignal): Promise<ClaimedJob | undefined>;
+  heartbeat(job: TypedJob): Promise<Beat>;
+  /** Records the job's end; 'interrupted' puts it back in the queue (its image PENDING). */
+  finish(job: TypedJob, outcome: Outcome): Promise<void>;
+  /** Periodic housekeeping (fails jobs whose worker vanished after their last attempt). */
+  reap?(): Promise<void>;
+}
+
+/** The store on this data directory: claims with one UPDATE, leases held by `workerId`. */
+export function localJobSource(store: Store, home: string, workerId: string, leaseMs: number): JobSource {
+  const jobStore = localJobStore(store, home);
+  return {
+    async claim() {
+      const job = await claimJob(store, workerId, leaseMs);
+      return job ? { job, store: jobStore } : undefined;
+    },
+    async heartbeat(job) {
+      return (await store.jobs.heartbeat(job.id, workerId, leaseMs)) ? 'ok' : 'cancel';
+    },
+    async finish(job, outcome) {
+      if (outcome === 'interrupted') {
+        // Stopped with attempts left: back to the queue for this or another worker.
+        await setState(store, job.resourceArn, 'PENDING', INTERRUPTED_REASON);
+        await store.jobs.release(job.id, workerId, 'worker stopped');
+      } else await store.jobs.finish(job.id, workerId, outcome);
+    },
+    async reap() {
+      await reapExpiredJobs(store);
+    },
+  };
+}
+
+export const INTERRUPTED_REASON = 'Waiting for a worker: the previous one stopped during the build';

@@ -1,0 +1,69 @@
+/**
+ * @module A build host's view of its job's data: reads and image states through the worker API
+ * (lease-checked and scoped to the job's account there), build-log lines sent in batches so the
+ * logs API and `ingot logs` show a remote build as it runs.
+ */
+import type { TypedJob } from '../../queue/job-kinds.ts';
+import type { Job, ResourceRecord, WorkflowExecutionRecord, WorkflowStepExecutionRecord } from '../../store/types.ts';
+import type { JobStore } from '../job-store.ts';
+import type { WorkerApiClient } from './client.ts';
+
+const LOG_BATCH_MS = 500;
+const CALL_RETRY_MS = 15_000;
+
+export function remoteJobStore(client: WorkerApiClient, workerId: string, job: TypedJob): JobStore {
+  const read = async <T>(args: Record<string, unknown>): Promise<T> =>
+    ((await client.post<{ value: T }>(`/jobs/${job.id}/read`, { workerId, ...args }, { retryForMs: CALL_RETRY_MS }))
+      ?.value ?? null) as T;
+  const workflow = async <T>(args: Record<string, unknown>): Promise<T> =>
+    ((await client.post<{ value: T }>(`/jobs/${job.id}/workflow`, { workerId, ...args }, { retryForMs: CALL_RETRY_MS }))
+      ?.value ?? null) as T;
+  let pending: string[] = [];
+  let sending: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const send = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const lines = pending;
+    pending = [];
+    if (lines.length)
+      sending = sending
+        .then(() => client.post(`/jobs/${job.id}/log`, { workerId, lines }, { retryForMs: CALL_RETRY_MS }))
+        .then(
+          () => undefined,
+          () => undefined, // a lost lease or network: the lines are gone, the build goes on (the result decides)
+        );
+    return sending;
+  };
+  return {
+    resources: {
+      get: async <Doc>(arn: string) => (await read<ResourceRecord<Doc> | null>({ op: 'get', arn })) ?? undefined,
+      versions: (type, accounts, region, name) => read({ op: 'versions', type, accounts: [...accounts], region, name }),
+    },
+    shares: { isSharedWith: (arn, account) => read<boolean>({ op: 'isSharedWith', arn, account }) },
+    jobs: { byResource: (arn) => read<Job[]>({ op: 'byResource', arn }) },
+    workflowExecutions: {
+      putExecution: async (record) => void (await workflow({ op: 'putExecution', record })),
+      getExecution: async (id) =>
+        (await workflow<WorkflowExecutionRecord | null>({ op: 'getExecution', id })) ?? undefined,
+      executionsOfImage: () => workflow<WorkflowExecutionRecord[]>({ op: 'executionsOfImage' }),
+      putStep: async (record) => void (await workflow({ op: 'putStep', record })),
+      getStep: async (id) => (await workflow<WorkflowStepExecutionRecord | null>({ op: 'getStep', id })) ?? undefined,
+      stepsOfExecution: (id) => workflow<WorkflowStepExecutionRecord[]>({ op: 'stepsOfExecution', id }),
+    },
+    setImageState: async (arn, status, reason, extra) => {
+      await send();
+      const answer = await client.post<{ changed: boolean }>(
+        `/jobs/${job.id}/state`,
+        { workerId, arn, status, ...(reason !== undefined ? { reason } : {}), ...(extra ? { extra } : {}) },
+        { retryForMs: CALL_RETRY_MS },
+      );
+      return answer?.changed === true;
+    },
+    openLog: () => (line) => {
+      pending.push(`${new Date().toISOString()} ${line}`);
+      timer ??= setTimeout(() => void send(), LOG_BATCH_MS);
+    },
+    flushLogs: send,
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * @module A build host's job source: claims through the worker API (long poll with its labels),
+ * heartbeats that extend the lease (a 409 or no answer for a whole lease means the lease is lost),
+ * and the result, sent until the control plane answers (a refusal is reported, never retried).
+ */
+import type { Job } from '../../store/types.ts';
+import { typedJob } from '../../queue/queue.ts';
+import type { Beat, JobSource } from '../job-source.ts';
+import type { WorkerLabels } from '../labels.ts';
+import { type WorkerApiClient, WorkerApiRefused } from './client.ts';
+import { remoteJobStore } from './job-store.ts';
+
+export interface RemoteSourceOptions {
+  client: WorkerApiClient;
+  workerId: string;
+  labels: () => Promise<WorkerLabels>;
+  /** Ids of the jobs this worker runs now (sent with each claim). */
+  running?: () => string[];
+  /** Long-poll length of a claim, seconds (default 20). */
+  waitSeconds?: number;
+  /** How long a result is retried while the control plane is unreachable (default 10 minutes). */
+  resultRetryMs?: number;
+  /** Told about refusals and lost leases (the worker prints them). */
+  onNotice?: (line: string) => void;
+}
+
+export function remoteJobSource(opts: RemoteSourceOptions): JobSource {
+  const { client, workerId } = opts;
+  const leases = new Map<string, { leaseMs: number; lastOk: number }>();
+  const notice = (line: string) => opts.onNotice?.(line);
+  return {
+    async claim(signal) {
+      const waitSeconds = opts.waitSeconds ?? 20;
+      try {
+        const answer = await client.post<{ job: Job; leaseMs: number }>(
+          '/claim',
+          { workerId, labels: await opts.labels(), waitSeconds, running: opts.running?.() ?? [] },
+          { timeoutMs: (waitSeconds + 15) * 1000, signal },
+        );
+        if (!answer) return undefined;
+        leases.set(answer.job.id, { leaseMs: answer.leaseMs, lastOk: Date.now() });
+        const job = typedJob(answer.job);
+        notice(`took job ${job.id} (${job.kind} of ${job.resourceArn}, attempt ${job.attempts} of ${job.maxAttempts})`);
+        return { job, store: remoteJobStore(client, workerId, job), leaseMs: answer.leaseMs };
+      } catch (err) {
+        if (signal.aborted) return undefined;
+        notice(`cannot claim from ${client.base}: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      }
+    },
+    async heartbeat(job): Promise<Beat> {
+      const lease = leases.get(job.id) ?? { leaseMs: 30_000, lastOk: Date.now() };
+      try {
+        const answer = await client.post<{ cancel: boolean }>(
+          `/jobs/${job.id}/heartbeat`,
+          { workerId },
+          { timeoutMs: Math.max(1000, Math.floor(lease.leaseMs / 3)) },
+        );
+        lease.lastOk = Date.now();
+        return answer?.cancel ? 'cancel' : 'ok';
+      } catch (err) {
+        if (err instanceof WorkerApiRefused) {
+          notice(`job ${job.id}: ${err.message}`);
+          return 'lost';
+        }
+        if (Date.now() - lease.lastOk > lease.leaseMs) {
+          notice(
+            `job ${job.id}: no heartbeat reached the control plane for ${lease.leaseMs} ms: the lease is lost, stopping the build`,
+          );
+          return 'lost';
+        }
+        return 'ok';
+      }
+    },
+    async finish(job, outcome) {
+      leases.delete(job.id);
+      try {
+        await client.post(
+          `/jobs/${job.id}/result`,
+          { workerId, outcome },
+          { retryForMs: opts.resultRetryMs ?? 600_000 },
+        );
+        notice(`job ${job.id} ended: ${outcome}`);
+      } catch (err) {
+        if (err instanceof WorkerApiRefused)
+          notice(`job ${job.id}: the control plane refused the result (${err.status}): ${err.message}`);
+        else throw err;
+      }
+    },
+  };
+}

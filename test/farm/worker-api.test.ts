@@ -1,0 +1,283 @@
+/**
+ * The worker API's protocol against a real server (in process, SQLite): the token, label matching,
+ * lease expiry by the control plane's clock, cancellation in the heartbeat answer, the late result
+ * of a worker that lost its lease, scoped reads and writes, and log lines reaching the build log.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { imageLogFile } from '../../src/artifacts/output-dirs.ts';
+import { enqueueJob } from '../../src/queue/queue.ts';
+import { type RunningServer, startServer } from '../../src/server/server.ts';
+import type { Job } from '../../src/store/types.ts';
+import { runIngot } from '../helpers/cli.ts';
+
+const TOKEN = 'farm-test-token-0123456789';
+const ACCOUNT = '111122223333';
+const REGION = 'us-east-1';
+const home = mkdtempSync(join(tmpdir(), 'farm-api-'));
+let server: RunningServer;
+let clock = Date.now();
+let n = 0;
+
+const labels = (over: Record<string, unknown> = {}) => ({
+  arch: 'x86_64',
+  kvm: false,
+  instanceTypes: ['ingot.medium', 't3.medium'],
+  freeGib: 50,
+  ...over,
+});
+
+async function call(path: string, body?: unknown, token: string | null = TOKEN) {
+  const res = await fetch(`${server.url}/worker/v1${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+}
+
+/** An image queued for a build with these instance types (what CreateImage stores, reduced). */
+async function queued(instanceTypes?: string[], account = ACCOUNT): Promise<{ arn: string; jobId: string }> {
+  const name = `img${++n}`;
+  const arn = `arn:aws:imagebuilder:${REGION}:${account}:image/${name}/1.0.0/1`;
+  const now = new Date().toISOString();
+  await server.store.resources.insert({
+    arn,
+    type: 'image',
+    account,
+    region: REGION,
+    name,
+    version: '1.0.0',
+    build: 1,
+    doc: {
+      arn,
+      name,
+      version: '1.0.0/1',
+      state: { status: 'PENDING' },
+      ...(instanceTypes ? { infrastructureConfiguration: { instanceTypes } } : {}),
+    },
+    createdAt: now,
+    updatedAt: now,
+  });
+  const job = await enqueueJob(server.store.jobs, {
+    kind: 'image-build',
+    resourceArn: arn,
+    payload: { accountId: account, region: REGION },
+    maxAttempts: 2,
+  });
+  return { arn, jobId: job.id };
+}
+
+const claim = async (workerId: string, l = labels()) =>
+  call('/claim', { workerId, labels: l, waitSeconds: 0 }).then((r) => ({
+    status: r.status,
+    job: r.body['job'] as Job | undefined,
+  }));
+
+/** Ends every job a test left behind (running or queued). */
+async function drain(): Promise<void> {
+  for (const j of await server.store.jobs.runningJobs())
+    await server.store.jobs.finish(j.id, j.leaseOwner ?? '', 'failed');
+  const all = labels({ instanceTypes: ['ingot.medium', 't3.medium', 'ingot.vm.small'] });
+  for (let r = await claim('drainer', all); r.job; r = await claim('drainer', all))
+    await call(`/jobs/${r.job.id}/result`, { workerId: 'drainer', outcome: 'failed' });
+}
+
+before(async () => {
+  server = await startServer({
+    home,
+    host: '127.0.0.1',
+    port: 0,
+    worker: false,
+    operations: { scheduler: false, webhooks: false },
+    env: { INGOT_WORKER_TOKEN: TOKEN, INGOT_BUILD_LEASE_SECONDS: '1', INGOT_MIN_FREE_GIB: '2' },
+    now: () => clock,
+    onError: (e) => console.error('server error', e),
+  });
+});
+after(async () => {
+  await server.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+test('the worker API refuses a missing or wrong token (401) and bad bodies (400), with the reason', async () => {
+  const none = await call('/claim', { workerId: 'w', labels: labels() }, null);
+  assert.equal(none.status, 401);
+  assert.match(String(none.body['error']), /Bearer <worker token>/);
+  const wrong = await call('/claim', { workerId: 'w', labels: labels() }, 'not-the-farm-token-at-all');
+  assert.equal(wrong.status, 401);
+  assert.match(String(wrong.body['error']), /not this control plane/);
+  const bad = await call('/claim', { workerId: 'w', labels: { ...labels(), freeGib: 'lots' } });
+  assert.equal(bad.status, 400);
+  assert.match(String(bad.body['error']), /labels\.freeGib/);
+  const inproc = await call('/claim', { workerId: 'inproc:1', labels: labels() });
+  assert.equal(inproc.status, 400, 'a build host cannot pose as the embedded worker');
+});
+
+test('a server without a worker token has no worker API (404 saying how to turn it on)', async () => {
+  const off = await startServer({
+    home: mkdtempSync(join(tmpdir(), 'farm-off-')),
+    host: '127.0.0.1',
+    port: 0,
+    worker: false,
+    operations: { scheduler: false, webhooks: false },
+    env: { INGOT_WORKER_TOKEN: '' },
+  });
+  try {
+    const res = await fetch(`${off.url}/worker/v1/claim`, { method: 'POST', body: '{}' });
+    assert.equal(res.status, 404);
+    assert.match(((await res.json()) as { error: string }).error, /INGOT_WORKER_TOKEN/);
+  } finally {
+    await off.close();
+    rmSync(off.settings.home, { recursive: true, force: true });
+  }
+});
+
+test('workers only get jobs their labels fit: instance type, architecture, free disk', async () => {
+  await drain();
+  const vm = await queued(['ingot.vm.small']);
+  const arm = await queued(['t4g.medium']);
+  const plain = await queued(['t3.medium']);
+  assert.equal((await claim('small-disk', labels({ freeGib: 1 }))).status, 204, 'below INGOT_MIN_FREE_GIB');
+  const first = await claim('x86');
+  assert.equal(first.job?.id, plain.jobId, 'the x86 sandbox host skips the VM and the arm64 job');
+  assert.equal((await claim('x86')).status, 204);
+  const withVm = await claim('vm-host', labels({ instanceTypes: ['ingot.vm.small'], kvm: true }));
+  assert.equal(withVm.job?.id, vm.jobId);
+  const onArm = await claim('arm-host', labels({ arch: 'aarch64' }));
+  assert.equal(onArm.job?.id, arm.jobId, 't4g is a Graviton type; the default sandbox size runs it');
+  const listed = await call('/workers');
+  const workers = listed.body['workers'] as { id: string; labels: { arch: string }; jobs: { id: string }[] }[];
+  assert.deepEqual(
+    workers.find((w) => w.id === 'arm-host')?.jobs.map((j) => j.id),
+    [arm.jobId],
+  );
+  assert.equal(workers.find((w) => w.id === 'arm-host')?.labels.arch, 'aarch64');
+});
+
+test('a lease expires by the control plane clock: heartbeat, state and result are refused with 409', async () => {
+  await drain();
+  const { jobId } = await queued();
+  const got = await claim('slow');
+  assert.equal(got.job?.id, jobId);
+  assert.equal((await call(`/jobs/${jobId}/heartbeat`, { workerId: 'slow' })).status, 200);
+  clock += 5_000; // past the 1 s lease, no heartbeat meanwhile
+  try {
+    const beat = await call(`/jobs/${jobId}/heartbeat`, { workerId: 'slow' });
+    assert.equal(beat.status, 409);
+    assert.match(String(beat.body['error']), /lease lost: the lease of job .* expired/);
+    const result = await call(`/jobs/${jobId}/result`, { workerId: 'slow', outcome: 'succeeded' });
+    assert.equal(result.status, 409);
+    assert.equal((await server.store.jobs.get(jobId))?.state, 'running', 'the refused result changed nothing');
+  } finally {
+    clock = Date.now();
+  }
+});
+
+test('a job retried elsewhere refuses the late result of the worker that lost it', async () => {
+  await drain();
+  const { arn, jobId } = await queued();
+  assert.equal((await claim('lost')).job?.id, jobId);
+  await sleep(1_200); // the 1 s lease runs out for real: the store gives the job to the next claim
+  clock = Date.now();
+  const retry = await claim('rescuer');
+  assert.equal(retry.job?.id, jobId);
+  assert.equal(retry.job?.attempts, 2, 'the second (and last) attempt');
+  const late = await call(`/jobs/${jobId}/result`, { workerId: 'lost', outcome: 'succeeded' });
+  assert.equal(late.status, 409);
+  assert.match(String(late.body['error']), /lease lost: job .* is held by rescuer now, not lost/);
+  const lateState = await call(`/jobs/${jobId}/state`, { workerId: 'lost', arn, status: 'BUILDING' });
+  assert.equal(lateState.status, 409, 'nor may it write the image');
+  assert.equal((await call(`/jobs/${jobId}/state`, { workerId: 'rescuer', arn, status: 'BUILDING' })).status, 200);
+  assert.equal((await call(`/jobs/${jobId}/result`, { workerId: 'rescuer', outcome: 'failed' })).status, 200);
+  assert.equal((await server.store.jobs.get(jobId))?.state, 'failed');
+});
+
+test('cancellation is the heartbeat answer; the cancelled job may still report its end', async () => {
+  await drain();
+  const { jobId } = await queued();
+  assert.equal((await claim('w-cancel')).job?.id, jobId);
+  assert.deepEqual((await call(`/jobs/${jobId}/heartbeat`, { workerId: 'w-cancel' })).body, {
+    cancel: false,
+    leaseMs: 1000,
+  });
+  await server.store.jobs.cancel(jobId, 'cancelled by the user');
+  assert.equal((await call(`/jobs/${jobId}/heartbeat`, { workerId: 'w-cancel' })).body['cancel'], true);
+  assert.equal((await call(`/jobs/${jobId}/result`, { workerId: 'w-cancel', outcome: 'cancelled' })).status, 200);
+});
+
+test("a job reads only its account's resources, writes only its own image, and its log lines reach the build log", async () => {
+  await drain();
+  const other = await queued(undefined, '444455556666');
+  const { arn, jobId } = await queued();
+  const got = await claim('reader');
+  assert.equal(got.job?.id, other.jobId, 'oldest first');
+  await call(`/jobs/${other.jobId}/result`, { workerId: 'reader', outcome: 'failed' });
+  assert.equal((await claim('reader')).job?.id, jobId);
+  const own = await call(`/jobs/${jobId}/read`, { workerId: 'reader', op: 'get', arn });
+  assert.equal((own.body['value'] as { arn: string }).arn, arn);
+  const foreign = await call(`/jobs/${jobId}/read`, { workerId: 'reader', op: 'get', arn: other.arn });
+  assert.equal(foreign.body['value'], null, "another account's image reads as absent");
+  const write = await call(`/jobs/${jobId}/state`, { workerId: 'reader', arn: other.arn, status: 'BUILDING' });
+  assert.equal(write.status, 400);
+  const illegal = await call(`/jobs/${jobId}/state`, { workerId: 'reader', arn, status: 'AVAILABLE' });
+  assert.equal(illegal.status, 409, 'the image state table still applies');
+  const log = await call(`/jobs/${jobId}/log`, { workerId: 'reader', lines: ['2026-01-01T00:00:00.000Z hello'] });
+  assert.equal(log.status, 200);
+  assert.match(readFileSync(imageLogFile(home, arn), 'utf8'), /hello/);
+  await call(`/jobs/${jobId}/result`, { workerId: 'reader', outcome: 'failed' });
+});
+
+test('GET /metrics: queue depth by state, API requests, worker-API calls, leases and heartbeats', async () => {
+  await drain();
+  await queued();
+  await fetch(`${server.url}/`, { method: 'GET' }); // an unsigned API request: refused, and counted
+  const res = await fetch(`${server.url}/metrics`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+  const text = await res.text();
+  assert.match(text, /^ingot_queue_jobs\{state="queued"\} 1$/m);
+  assert.match(text, /^ingot_queue_jobs\{state="failed"\} \d+$/m);
+  assert.match(text, /^ingot_api_requests_total\{operation="unknown",status="4\d\d"\} [1-9]/m);
+  assert.match(text, /^ingot_worker_api_requests_total\{op="claim",status="200"\} [1-9]/m);
+  assert.match(text, /^ingot_worker_api_requests_total\{op="claim",status="401"\} [1-9]/m);
+  assert.match(text, /^ingot_worker_leases_total\{event="granted"\} [1-9]/m);
+  assert.match(text, /^ingot_worker_leases_total\{event="refused"\} [1-9]/m);
+  assert.match(text, /^ingot_worker_heartbeats_total\{answer="ok"\} [1-9]/m);
+  assert.match(text, /^ingot_worker_last_seen_seconds\{worker="arm-host"\} \d/m);
+  assert.match(text, /^ingot_process_cpu_seconds_total \d/m);
+});
+
+test('ingot workers lists the build hosts with their labels and running jobs (the worker API and the database agree)', async () => {
+  await drain();
+  const { arn, jobId } = await queued();
+  assert.equal((await claim('lister')).job?.id, jobId);
+  const viaApi = await runIngot(['workers', '--control-plane', server.url], { INGOT_WORKER_TOKEN: TOKEN }, 60_000);
+  assert.equal(viaApi.code, 0, viaApi.stderr);
+  assert.match(viaApi.stdout, /^WORKER\tARCH\tKVM/);
+  assert.match(
+    viaApi.stdout,
+    new RegExp(`^lister\tx86_64\tno\t50\t\\d+s ago\t${arn.replace(/[/.]/g, '\\$&')} \\(job ${jobId}\\)`, 'm'),
+  );
+  const local = await runIngot(['workers', '--json'], { INGOT_HOME: home }, 60_000);
+  assert.equal(local.code, 0, local.stderr);
+  const lister = local.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .find((w) => w.id === 'lister');
+  assert.deepEqual(lister.jobs, [{ id: jobId, resourceArn: arn }]);
+  const refused = await runIngot(
+    ['workers', '--control-plane', server.url],
+    { INGOT_WORKER_TOKEN: 'wrong-token-0123456789' },
+    60_000,
+  );
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /not this control plane/);
+  assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
+});
