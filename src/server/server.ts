@@ -109,11 +109,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? DEFAULT_HOST;
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     // The console's static files at /console/, the worker API at /worker/; everything else is the API.
-    const fetch = (req: Request) => {
+    // `env` carries node's request (the peer address for the audit log, the raw target SigV4 signs).
+    const fetch = (req: Request, env: unknown) => {
       const path = new URL(req.url).pathname;
       if (isConsoleRequest(req.method, path)) return serveConsole(req);
       if (path === '/metrics' && req.method === 'GET') return metricsResponse(metrics);
-      return path.startsWith('/worker/') ? workerApi.app.fetch(req) : app.fetch(req);
+      return path.startsWith('/worker/') ? workerApi.app.fetch(req, env) : app.fetch(req, env);
     };
     const s = serve({ fetch, hostname: host, port: opts.port ?? DEFAULT_PORT }, () => resolve(s));
     s.once('error', reject);

@@ -236,7 +236,10 @@ test('a server killed with -9 during distribution: after its restart the FAILED 
     const { distributionConfigurationArn } = await c.send(
       new ib.CreateDistributionConfigurationCommand({
         name: 'crash',
-        distributions: [{ region: 'us-east-1' }, { region: 'us-west-2' }],
+        distributions: [
+          { region: 'us-east-1', amiDistributionConfiguration: {} },
+          { region: 'us-west-2', amiDistributionConfiguration: {} },
+        ],
         clientToken: 'd1',
       }),
     );
