@@ -12,7 +12,6 @@ packages=(
   uidmap fakeroot   # helpers mmdebstrap may use
   buildah skopeo umoci  # OCI tooling: the buildah comparison in bench/, output checks in tests
   qemu-system-x86 qemu-utils  # VM build/test instances and disk formats
-  fdisk ovmf        # sfdisk for partition tables in tests; OVMF to boot disks by UEFI
   mkosi debootstrap systemd-container  # the mkosi comparison in bench/disk-vs-mkosi.ts
   openssh-client    # the qemu instance runs steps over SSH
   fdisk dosfstools mtools  # boot disks without loop mounts: sfdisk (GPT), mkfs.vfat + mcopy (ESP, NoCloud seed)
