@@ -117,6 +117,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return path.startsWith('/worker/') ? workerApi.app.fetch(req, env) : app.fetch(req, env);
     };
     const s = serve({ fetch, hostname: host, port: opts.port ?? DEFAULT_PORT }, () => resolve(s));
+    // Idle keep-alive sockets stay open longer than clients keep them idle (node's 5 s default
+    // raced SDK clients reusing a socket as the server closed it: ECONNRESET). 65 s, as load balancers use.
+    if ('keepAliveTimeout' in s) {
+      s.keepAliveTimeout = 65_000;
+      s.headersTimeout = 66_000;
+    }
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
