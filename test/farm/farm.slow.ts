@@ -3,7 +3,9 @@
  * directory and in its own network namespace (a veth pair into a bridge the control plane listens
  * on), publishing to a shared site directory: a worker killed with -9 mid-build leaves the job to
  * the other (retried once, one image on the site); a worker whose network is cut mid-build loses
- * its lease, the job is retried on the other, and its late result is refused (409).
+ * its lease, the job is retried on the other, and its late result is refused (409). The control
+ * plane keeps its store in a real PostgreSQL (the farm's deployment), or SQLite where PostgreSQL's
+ * binaries are missing (said in the output).
  */
 import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
@@ -16,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { imageLogFile } from '../../src/artifacts/output-dirs.ts';
 import { type RunningServer, startServer } from '../../src/server/server.ts';
 import { INGOT_BIN, TEST_BASES_HOME } from '../helpers/cli.ts';
+import { type PostgresServer, postgresSkip, startPostgres } from '../helpers/postgres.ts';
 import { createComponent, ct, TEST_ACCOUNT, TEST_KEY, waitForImage } from '../pipelines/helpers.ts';
 
 const skip =
@@ -42,6 +45,7 @@ const root = mkdtempSync(join(tmpdir(), 'farm-slow-'));
 const site = join(root, 'site');
 const configFile = join(root, 'config.json');
 let server: RunningServer;
+let pg: PostgresServer | undefined;
 let client: ib.ImagebuilderClient;
 let infra: string;
 
@@ -129,6 +133,9 @@ before(async () => {
   ip('link', 'set', bridge, 'up');
   writeFileSync(configFile, JSON.stringify({ sites: { 'us-east-1': { directory: site } } }));
   const home = join(root, 'control-plane');
+  if (postgresSkip) console.log(`farm test: control plane on SQLite (${postgresSkip})`);
+  pg = postgresSkip ? undefined : await startPostgres();
+  const databaseUrl = pg ? await pg.createDatabase() : undefined;
   server = await startServer({
     home,
     host: `${net}.1`,
@@ -145,6 +152,7 @@ before(async () => {
       INGOT_BUILD_LEASE_SECONDS: LEASE_SECONDS,
       INGOT_BUILD_MAX_ATTEMPTS: '2',
       INGOT_IMAGE_FORMATS: 'tar',
+      ...(databaseUrl ? { INGOT_DATABASE_URL: databaseUrl } : {}),
     },
     onError: (e) => console.error('server error', e),
   });
@@ -174,6 +182,7 @@ after(async () => {
     await stopHost(h, 'SIGTERM');
   }
   await server.close();
+  await pg?.stop();
   for (const h of hosts.values()) {
     try {
       ip('netns', 'del', h.ns);

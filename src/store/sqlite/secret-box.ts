@@ -5,7 +5,7 @@
  * `v1:BASE64(iv | tag | ciphertext)`; values without the prefix are plaintext from before.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PREFIX = 'v1:';
@@ -54,6 +54,8 @@ export function loadSecretBox(home: string, key: { inline?: string; file?: strin
   if (key.inline) return new SecretBox(Buffer.from(key.inline, 'base64'), 'INGOT_SECRET_KEY');
   const file = key.file || join(home, 'secret.key');
   if (!existsSync(file)) {
+    // The data directory may not exist yet when the store is PostgreSQL (SQLite's file makes it).
+    if (!key.file) mkdirSync(home, { recursive: true, mode: 0o700 });
     // Written whole under a private name, then linked into place: a second process starting at the
     // same moment either wins the link or reads the complete key of the first.
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
