@@ -18,7 +18,7 @@ import { ensureDefaultCredential, type DefaultCredentialResult } from './credent
 import { startInProcessWorker } from './in-process-worker.ts';
 import { startOperations, type Operations, type OperationsOptions } from './operations.ts';
 import { loadIngotConfig } from '../config/ingot-config.ts';
-import { loadSettings, type Settings, storeSecretKey, workerToken } from '../config/settings.ts';
+import { loadSettings, type Settings, workerToken } from '../config/settings.ts';
 import { createWorkerApi } from '../api/worker-api/app.ts';
 import { createMetrics, METRICS_CONTENT_TYPE, type Metrics } from '../metrics/metrics.ts';
 

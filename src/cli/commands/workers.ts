@@ -33,7 +33,7 @@ export const command: CommandModule = {
       options: { 'control-plane': { type: 'string' }, json: { type: 'boolean' } },
       strict: true,
     });
-    const { loadSettings, storeSecretKey, workerToken } = await import('../../config/settings.ts');
+    const { loadSettings, workerToken } = await import('../../config/settings.ts');
     const settings = loadSettings(process.env);
     let workers: Listed[];
     const controlPlane = values['control-plane'];
@@ -45,10 +45,9 @@ export const command: CommandModule = {
       const { workerApiClient } = await import('../../worker/remote/client.ts');
       workers = (await workerApiClient(controlPlane, token).get<{ workers: Listed[] }>('/workers')).workers;
     } else {
-      const { openSqliteStore } = await import('../../store/sqlite/index.ts');
-      const { databaseFile } = await import('../../server/config.ts');
+      const { openStore } = await import('../../store/open.ts');
       const { listWorkers } = await import('../../api/worker-api/app.ts');
-      const store = openSqliteStore(databaseFile(settings.home), { secretKey: storeSecretKey(settings) });
+      const store = await openStore(settings);
       try {
         workers = await listWorkers(store);
       } finally {

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { IngotError } from '../../errors/ingot-error.ts';
 import { aggregateFindings, type AggregationType } from '../../findings/aggregate.ts';
 import type {
-  Image,
   ImageScanFinding,
   ListImageScanFindingAggregationsRequest,
   ListImageScanFindingAggregationsResponse,
