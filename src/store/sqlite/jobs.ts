@@ -4,40 +4,9 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { Job, JobQueue, JobState } from '../types.ts';
+import { type JobRow, toJob } from '../rows.ts';
 import { statement } from './database.ts';
 import type { WriteLock } from './write-lock.ts';
-
-interface JobRow {
-  id: string;
-  kind: string;
-  resource_arn: string;
-  payload: string;
-  state: string;
-  attempts: number;
-  max_attempts: number;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-  last_error: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-function toJob(r: JobRow): Job {
-  return {
-    id: r.id,
-    kind: r.kind,
-    resourceArn: r.resource_arn,
-    payload: JSON.parse(r.payload) as Record<string, unknown>,
-    state: r.state as JobState,
-    attempts: r.attempts,
-    maxAttempts: r.max_attempts,
-    leaseOwner: r.lease_owner,
-    leaseExpiresAt: r.lease_expires_at,
-    lastError: r.last_error,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
 
 export class SqliteJobQueue implements JobQueue {
   readonly #db: DatabaseSync;

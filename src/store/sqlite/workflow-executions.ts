@@ -4,39 +4,9 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { WorkflowExecutionRecord, WorkflowExecutionRepository, WorkflowStepExecutionRecord } from '../types.ts';
+import { type ExecutionRow, type StepRow, toExecution, toStep } from '../rows.ts';
 import { statement } from './database.ts';
 import type { WriteLock } from './write-lock.ts';
-
-interface ExecutionRow {
-  id: string;
-  image_arn: string;
-  workflow_arn: string;
-  account: string;
-  status: string;
-  doc: string;
-  started_at: string;
-}
-
-interface StepRow extends ExecutionRow {
-  execution_id: string;
-  seq: number;
-}
-
-const toExecution = (r: ExecutionRow): WorkflowExecutionRecord => ({
-  id: r.id,
-  imageArn: r.image_arn,
-  workflowArn: r.workflow_arn,
-  account: r.account,
-  status: r.status,
-  doc: JSON.parse(r.doc) as Record<string, unknown>,
-  startedAt: r.started_at,
-});
-
-const toStep = (r: StepRow): WorkflowStepExecutionRecord => ({
-  ...toExecution(r),
-  executionId: r.execution_id,
-  seq: r.seq,
-});
 
 export class SqliteWorkflowExecutions implements WorkflowExecutionRepository {
   readonly #db: DatabaseSync;
