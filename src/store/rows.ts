@@ -2,7 +2,7 @@
  * @module Table rows shared by the SQLite and PostgreSQL stores (same columns in both schemas)
  * and their mapping to the records of the `Store` contract: one mapping, two engines.
  */
-import type { Job, JobState, WorkflowExecutionRecord, WorkflowStepExecutionRecord } from './types.ts';
+import type { EventDelivery, Job, JobState, WorkflowExecutionRecord, WorkflowStepExecutionRecord } from './types.ts';
 
 export interface JobRow {
   id: string;
@@ -65,4 +65,28 @@ export const toStep = (r: StepRow): WorkflowStepExecutionRecord => ({
   ...toExecution(r),
   executionId: r.execution_id,
   seq: Number(r.seq),
+});
+
+export interface DeliveryRow {
+  id: number;
+  event_seq: number;
+  topic_arn: string;
+  url: string;
+  body: string;
+  attempts: number;
+  next_attempt_at: number;
+  delivered_at: string | null;
+  last_error: string | null;
+}
+
+export const toDelivery = (r: DeliveryRow): EventDelivery => ({
+  id: r.id,
+  eventSeq: r.event_seq,
+  topicArn: r.topic_arn,
+  url: r.url,
+  body: r.body,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  deliveredAt: r.delivered_at,
+  lastError: r.last_error,
 });

@@ -3,31 +3,8 @@
  * transaction, numbered in commit order), read cursors, webhook deliveries and their retention.
  */
 import type { EventDelivery, EventRepository, ImageEvent } from '../types.ts';
+import { type DeliveryRow, toDelivery } from '../rows.ts';
 import type { PgDatabase } from './database.ts';
-
-interface DeliveryRow {
-  id: number;
-  event_seq: number;
-  topic_arn: string;
-  url: string;
-  body: string;
-  attempts: number;
-  next_attempt_at: number;
-  delivered_at: string | null;
-  last_error: string | null;
-}
-
-const toDelivery = (r: DeliveryRow): EventDelivery => ({
-  id: r.id,
-  eventSeq: r.event_seq,
-  topicArn: r.topic_arn,
-  url: r.url,
-  body: r.body,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  deliveredAt: r.delivered_at,
-  lastError: r.last_error,
-});
 
 export class PgEvents implements EventRepository {
   readonly #db: PgDatabase;

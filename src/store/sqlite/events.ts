@@ -5,32 +5,9 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { EventDelivery, EventRepository, ImageEvent } from '../types.ts';
+import { type DeliveryRow, toDelivery } from '../rows.ts';
 import { statement } from './database.ts';
 import type { WriteLock } from './write-lock.ts';
-
-interface DeliveryRow {
-  id: number;
-  event_seq: number;
-  topic_arn: string;
-  url: string;
-  body: string;
-  attempts: number;
-  next_attempt_at: number;
-  delivered_at: string | null;
-  last_error: string | null;
-}
-
-const toDelivery = (r: DeliveryRow): EventDelivery => ({
-  id: r.id,
-  eventSeq: r.event_seq,
-  topicArn: r.topic_arn,
-  url: r.url,
-  body: r.body,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  deliveredAt: r.delivered_at,
-  lastError: r.last_error,
-});
 
 export class SqliteEvents implements EventRepository {
   readonly #db: DatabaseSync;
