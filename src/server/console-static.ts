@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 export const CONSOLE_PATH = '/console';
 
-const DEFAULT_DIR = fileURLToPath(new URL('../../console/dist/', import.meta.url));
+const DEFAULT_DIR = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

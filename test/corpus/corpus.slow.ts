@@ -16,8 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { runIngot } from '../helpers/cli.ts';
 
 const skip = process.getuid?.() !== 0 ? 'needs root (namespaces, overlayfs, qemu)' : false;
-const fixtures = fileURLToPath(new URL('../fixtures/corpus/', import.meta.url));
-const shared = fileURLToPath(new URL('../../../shared/corpus-sample/components/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../fixtures/corpus', import.meta.url));
+const shared = fileURLToPath(new URL('../../../shared/corpus-sample/components', import.meta.url));
 const home = mkdtempSync(join(tmpdir(), 'ingot-corpus-'));
 after(() => rmSync(home, { recursive: true, force: true }));
 

@@ -13,9 +13,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { openPostgresStore } from '../../src/store/postgres/index.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
-import { SecretBox } from '../../src/store/sqlite/secret-box.ts';
+import { SecretBox } from '../../src/store/secret-box.ts';
 import { CREDENTIAL_CACHE_MS } from '../../src/store/sqlite/small-repositories.ts';
-import { resourceSortKey } from '../../src/store/sqlite/sort-key.ts';
+import { resourceSortKey } from '../../src/store/sort-key.ts';
 import { DuplicateKeyError, type ResourceQuery, type ResourceRecord, type Store } from '../../src/store/types.ts';
 import { type PostgresServer, postgresSkip, startPostgres } from '../helpers/postgres.ts';
 

@@ -3,7 +3,7 @@
  * embedded SQLite one, for several servers and workers on one database. Migrates on open.
  */
 import type { Store } from '../types.ts';
-import { loadSecretBox, type SecretBox } from '../sqlite/secret-box.ts';
+import { loadSecretBox, type SecretBox } from '../secret-box.ts';
 import { PgDatabase } from './database.ts';
 import { PgEvents } from './events.ts';
 import { PgJobQueue } from './jobs.ts';

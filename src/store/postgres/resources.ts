@@ -13,7 +13,7 @@ import {
   type ResourceType,
   type ShareRepository,
 } from '../types.ts';
-import { resourceSortKey, SORT_KEY_SEPARATOR } from '../sqlite/sort-key.ts';
+import { resourceSortKey, SORT_KEY_SEPARATOR } from '../sort-key.ts';
 import { isUniqueViolation, type Param, type PgDatabase, placeholders } from './database.ts';
 
 interface Row {

@@ -3,7 +3,7 @@
  * `SecretBox` as in SQLite, so every replica needs the same INGOT_SECRET_KEY).
  */
 import type { Credential, CredentialRepository, IdempotencyRecord, IdempotencyRepository } from '../types.ts';
-import type { SecretBox } from '../sqlite/secret-box.ts';
+import type { SecretBox } from '../secret-box.ts';
 import { CREDENTIAL_CACHE_MS } from '../sqlite/small-repositories.ts';
 import type { PgDatabase } from './database.ts';
 

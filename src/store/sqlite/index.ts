@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { Store } from '../types.ts';
-import { loadSecretBox, SecretBox } from './secret-box.ts';
+import { loadSecretBox, SecretBox } from '../secret-box.ts';
 import { openDatabase } from './database.ts';
 import { SqliteAudit } from './audit.ts';
 import { SqliteEvents } from './events.ts';

@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import type { ResourceQuery, ResourceRecord, Store } from '../types.ts';
 import { openSqliteStore } from './index.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { resourceSortKey } from './sort-key.ts';
+import { resourceSortKey } from '../sort-key.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ingot-list-columns-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -14,7 +14,7 @@ import {
   type ShareRepository,
 } from '../types.ts';
 import { arrayStatement, statement } from './database.ts';
-import { resourceSortKey, SORT_KEY_SEPARATOR } from './sort-key.ts';
+import { resourceSortKey, SORT_KEY_SEPARATOR } from '../sort-key.ts';
 import type { WriteLock } from './write-lock.ts';
 
 interface Row {

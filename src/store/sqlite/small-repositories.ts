@@ -5,7 +5,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Credential, CredentialRepository, IdempotencyRecord, IdempotencyRepository } from '../types.ts';
 import { statement } from './database.ts';
 import type { WriteLock } from './write-lock.ts';
-import type { SecretBox } from './secret-box.ts';
+import type { SecretBox } from '../secret-box.ts';
 
 export class SqliteIdempotency implements IdempotencyRepository {
   readonly #db: DatabaseSync;
