@@ -3,7 +3,12 @@
  * pages through an API with its nextToken (one page in memory at a time), and hash links.
  */
 import Alert from '@cloudscape-design/components/alert';
+import Button from '@cloudscape-design/components/button';
+import Container from '@cloudscape-design/components/container';
+import Form from '@cloudscape-design/components/form';
+import Header from '@cloudscape-design/components/header';
 import Pagination from '@cloudscape-design/components/pagination';
+import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator, { type StatusIndicatorProps } from '@cloudscape-design/components/status-indicator';
 import Table, { type TableProps } from '@cloudscape-design/components/table';
 import { type DependencyList, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
@@ -37,6 +42,42 @@ export function FormError({ error }: { error: unknown }): ReactNode {
     <span data-testid="api-error" style={{ whiteSpace: 'pre-wrap' }}>
       <strong>{title}</strong>: {message}
     </span>
+  );
+}
+
+/**
+ * A create page's form: submits without reloading the page, a busy primary button, the API's
+ * error (if any) above it, and the fields stacked in one container.
+ */
+export function CreateForm(props: {
+  title: string;
+  action: string;
+  busy: boolean;
+  error: unknown;
+  onSubmit: () => Promise<void>;
+  children: ReactNode;
+}): ReactNode {
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void props.onSubmit();
+      }}
+    >
+      <Form
+        header={<Header variant="h1">{props.title}</Header>}
+        actions={
+          <Button variant="primary" formAction="submit" loading={props.busy}>
+            {props.action}
+          </Button>
+        }
+        errorText={props.error ? <FormError error={props.error} /> : undefined}
+      >
+        <Container>
+          <SpaceBetween size="m">{props.children}</SpaceBetween>
+        </Container>
+      </Form>
+    </form>
   );
 }
 

@@ -12,7 +12,6 @@ import {
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
-import Form from '@cloudscape-design/components/form';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
@@ -22,7 +21,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Textarea from '@cloudscape-design/components/textarea';
 import { type ReactNode, useState } from 'react';
 import type { Clients } from '../session.ts';
-import { ApiError, FormError, arnTail, clientToken, errorText, href, PagedTable, useLoad, when } from '../ui.tsx';
+import { ApiError, CreateForm, arnTail, clientToken, errorText, href, PagedTable, useLoad, when } from '../ui.tsx';
 
 export function ComponentsPage({ c }: { c: Clients }): ReactNode {
   return (
@@ -143,55 +142,30 @@ export function ComponentCreatePage({ c }: { c: Clients }): ReactNode {
     }
   };
   return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
-      <Form
-        header={<Header variant="h1">Create component</Header>}
-        actions={
-          <Button variant="primary" formAction="submit" loading={busy}>
-            Create component
-          </Button>
-        }
-        errorText={error ? <FormError error={error} /> : undefined}
+    <CreateForm title="Create component" action="Create component" busy={busy} error={error} onSubmit={submit}>
+      <FormField label="Name" controlId="component-name">
+        <Input controlId="component-name" value={name} onChange={(e) => setName(e.detail.value)} />
+      </FormField>
+      <FormField label="Semantic version" controlId="component-version">
+        <Input controlId="component-version" value={version} onChange={(e) => setVersion(e.detail.value)} />
+      </FormField>
+      <FormField label="Description (optional)" controlId="component-description">
+        <Input controlId="component-description" value={description} onChange={(e) => setDescription(e.detail.value)} />
+      </FormField>
+      <FormField
+        label="Document (AWSTOE YAML)"
+        controlId="component-document"
+        errorText={line ? `Line ${line}: ${data.split('\n')[line - 1] ?? ''}` : undefined}
       >
-        <Container>
-          <SpaceBetween size="m">
-            <FormField label="Name" controlId="component-name">
-              <Input controlId="component-name" value={name} onChange={(e) => setName(e.detail.value)} />
-            </FormField>
-            <FormField label="Semantic version" controlId="component-version">
-              <Input controlId="component-version" value={version} onChange={(e) => setVersion(e.detail.value)} />
-            </FormField>
-            <FormField label="Description (optional)" controlId="component-description">
-              <Input
-                controlId="component-description"
-                value={description}
-                onChange={(e) => setDescription(e.detail.value)}
-              />
-            </FormField>
-            <FormField
-              label="Document (AWSTOE YAML)"
-              controlId="component-document"
-              errorText={line ? `Line ${line}: ${data.split('\n')[line - 1] ?? ''}` : undefined}
-            >
-              <Textarea
-                controlId="component-document"
-                rows={18}
-                spellcheck={false}
-                value={data}
-                onChange={(e) => setData(e.detail.value)}
-              />
-            </FormField>
-            <Box variant="small">
-              The server validates the document as CreateComponent does; errors name their line.
-            </Box>
-          </SpaceBetween>
-        </Container>
-      </Form>
-    </form>
+        <Textarea
+          controlId="component-document"
+          rows={18}
+          spellcheck={false}
+          value={data}
+          onChange={(e) => setData(e.detail.value)}
+        />
+      </FormField>
+      <Box variant="small">The server validates the document as CreateComponent does; errors name their line.</Box>
+    </CreateForm>
   );
 }

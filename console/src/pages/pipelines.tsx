@@ -18,7 +18,6 @@ import {
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
 import Flashbar, { type FlashbarProps } from '@cloudscape-design/components/flashbar';
-import Form from '@cloudscape-design/components/form';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
@@ -30,10 +29,10 @@ import { type ReactNode, useState } from 'react';
 import type { Clients } from '../session.ts';
 import { DriftBanner } from './drift.tsx';
 import {
+  CreateForm,
   ApiError,
   arnTail,
   firstItems,
-  FormError,
   clientToken,
   errorText,
   href,
@@ -280,57 +279,42 @@ export function PipelineCreatePage({ c }: { c: Clients }): ReactNode {
     }
   };
   return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
+    <CreateForm
+      title="Create image pipeline"
+      action="Create pipeline"
+      busy={busy}
+      error={error || choices.error}
+      onSubmit={submit}
     >
-      <Form
-        header={<Header variant="h1">Create image pipeline</Header>}
-        actions={
-          <Button variant="primary" formAction="submit" loading={busy}>
-            Create pipeline
-          </Button>
-        }
-        errorText={
-          error ? <FormError error={error} /> : choices.error ? <FormError error={choices.error} /> : undefined
-        }
+      <FormField label="Name" controlId="pipeline-name">
+        <Input controlId="pipeline-name" value={name} onChange={(e) => setName(e.detail.value)} />
+      </FormField>
+      <FormField label="Recipe" controlId="pipeline-recipe">
+        <Select
+          controlId="pipeline-recipe"
+          selectedOption={recipe}
+          onChange={(e) => setRecipe(e.detail.selectedOption)}
+          options={choices.data?.recipes ?? []}
+          statusType={choices.loading ? 'loading' : 'finished'}
+          placeholder="Choose a recipe"
+          filteringType="auto"
+        />
+      </FormField>
+      <FormField label="Infrastructure configuration" controlId="pipeline-infra">
+        <Select
+          controlId="pipeline-infra"
+          selectedOption={infra}
+          onChange={(e) => setInfra(e.detail.selectedOption)}
+          options={choices.data?.infra ?? []}
+        />
+      </FormField>
+      <FormField
+        label="Schedule (optional)"
+        description="cron(…) or rate(…) as Image Builder takes it; empty runs only on demand"
+        controlId="pipeline-schedule"
       >
-        <Container>
-          <SpaceBetween size="m">
-            <FormField label="Name" controlId="pipeline-name">
-              <Input controlId="pipeline-name" value={name} onChange={(e) => setName(e.detail.value)} />
-            </FormField>
-            <FormField label="Recipe" controlId="pipeline-recipe">
-              <Select
-                controlId="pipeline-recipe"
-                selectedOption={recipe}
-                onChange={(e) => setRecipe(e.detail.selectedOption)}
-                options={choices.data?.recipes ?? []}
-                statusType={choices.loading ? 'loading' : 'finished'}
-                placeholder="Choose a recipe"
-                filteringType="auto"
-              />
-            </FormField>
-            <FormField label="Infrastructure configuration" controlId="pipeline-infra">
-              <Select
-                controlId="pipeline-infra"
-                selectedOption={infra}
-                onChange={(e) => setInfra(e.detail.selectedOption)}
-                options={choices.data?.infra ?? []}
-              />
-            </FormField>
-            <FormField
-              label="Schedule (optional)"
-              description="cron(…) or rate(…) as Image Builder takes it; empty runs only on demand"
-              controlId="pipeline-schedule"
-            >
-              <Input controlId="pipeline-schedule" value={schedule} onChange={(e) => setSchedule(e.detail.value)} />
-            </FormField>
-          </SpaceBetween>
-        </Container>
-      </Form>
-    </form>
+        <Input controlId="pipeline-schedule" value={schedule} onChange={(e) => setSchedule(e.detail.value)} />
+      </FormField>
+    </CreateForm>
   );
 }

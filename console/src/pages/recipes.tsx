@@ -13,7 +13,6 @@ import {
 } from '@aws-sdk/client-imagebuilder';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
-import Form from '@cloudscape-design/components/form';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
@@ -24,10 +23,10 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import { type ReactNode, useState } from 'react';
 import type { Clients } from '../session.ts';
 import {
+  CreateForm,
   ApiError,
   arnTail,
   errorText,
-  FormError,
   firstItems,
   clientToken,
   href,
@@ -159,59 +158,40 @@ export function RecipeCreatePage({ c }: { c: Clients }): ReactNode {
     }
   };
   return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
-      <Form
-        header={<Header variant="h1">Create recipe</Header>}
-        actions={
-          <Button variant="primary" formAction="submit" loading={busy}>
-            Create recipe
-          </Button>
-        }
-        errorText={error ? <FormError error={error} /> : undefined}
-      >
-        <Container>
-          <SpaceBetween size="m">
-            <FormField label="Output">
-              <SegmentedControl
-                selectedId={kind}
-                onChange={(e) => setKind(e.detail.selectedId)}
-                label="Recipe kind"
-                options={[
-                  { id: 'container', text: 'Container image' },
-                  { id: 'image', text: 'Machine image' },
-                ]}
-              />
-            </FormField>
-            <FormField label="Name" controlId="recipe-name">
-              <Input controlId="recipe-name" value={name} onChange={(e) => setName(e.detail.value)} />
-            </FormField>
-            <FormField label="Semantic version" controlId="recipe-version">
-              <Input controlId="recipe-version" value={version} onChange={(e) => setVersion(e.detail.value)} />
-            </FormField>
-            <FormField label="Parent image" controlId="recipe-parent">
-              <Input controlId="recipe-parent" value={parent} onChange={(e) => setParent(e.detail.value)} />
-            </FormField>
-            <FormField label="Components" controlId="recipe-components">
-              <Multiselect
-                controlId="recipe-components"
-                selectedOptions={picked}
-                onChange={(e) => setPicked(e.detail.selectedOptions)}
-                options={options}
-                statusType={comps.loading ? 'loading' : comps.error ? 'error' : 'finished'}
-                errorText={comps.error ? errorText(comps.error).message : undefined}
-                filteringType="auto"
-                placeholder="Choose components"
-                ariaLabel="Components"
-              />
-            </FormField>
-          </SpaceBetween>
-        </Container>
-      </Form>
-    </form>
+    <CreateForm title="Create recipe" action="Create recipe" busy={busy} error={error} onSubmit={submit}>
+      <FormField label="Output">
+        <SegmentedControl
+          selectedId={kind}
+          onChange={(e) => setKind(e.detail.selectedId)}
+          label="Recipe kind"
+          options={[
+            { id: 'container', text: 'Container image' },
+            { id: 'image', text: 'Machine image' },
+          ]}
+        />
+      </FormField>
+      <FormField label="Name" controlId="recipe-name">
+        <Input controlId="recipe-name" value={name} onChange={(e) => setName(e.detail.value)} />
+      </FormField>
+      <FormField label="Semantic version" controlId="recipe-version">
+        <Input controlId="recipe-version" value={version} onChange={(e) => setVersion(e.detail.value)} />
+      </FormField>
+      <FormField label="Parent image" controlId="recipe-parent">
+        <Input controlId="recipe-parent" value={parent} onChange={(e) => setParent(e.detail.value)} />
+      </FormField>
+      <FormField label="Components" controlId="recipe-components">
+        <Multiselect
+          controlId="recipe-components"
+          selectedOptions={picked}
+          onChange={(e) => setPicked(e.detail.selectedOptions)}
+          options={options}
+          statusType={comps.loading ? 'loading' : comps.error ? 'error' : 'finished'}
+          errorText={comps.error ? errorText(comps.error).message : undefined}
+          filteringType="auto"
+          placeholder="Choose components"
+          ariaLabel="Components"
+        />
+      </FormField>
+    </CreateForm>
   );
 }
