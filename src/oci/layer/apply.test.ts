@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -24,6 +25,7 @@ import type { TarEntry } from '../tar/tar-reader.ts';
 import { writeTar } from '../tar/tar-writer.ts';
 import { applyLayer } from './apply.ts';
 import { compressor } from './compression.ts';
+import { writeLayer } from './write-layer.ts';
 
 function entry(path: string, extra: Partial<TarHeader> & { content?: string } = {}): TarEntry {
   const content = Buffer.from(extra.content ?? '');
@@ -121,6 +123,45 @@ describe('applyLayer', () => {
     assert.deepEqual(readdirSync(join(root, 'd')), ['new']);
     assert.ok(!existsSync(join(root, 'gone')));
     assert.deepEqual(readdirSync(root).sort(), ['d']);
+  });
+
+  test('asOverlayUpper turns the layer back into the overlay upper dir it was written from (same layer again)', async (t) => {
+    if (process.getuid?.() !== 0 || !have('setfattr'))
+      return t.skip('needs root and setfattr (whiteout devices, trusted.* xattrs)');
+    const upper = join(tmp, 'upper');
+    mkdirSync(join(upper, 'opaque'), { recursive: true });
+    writeFileSync(join(upper, 'opaque/kept'), 'kept');
+    writeFileSync(join(upper, 'file'), 'data');
+    execFileSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', join(upper, 'opaque')]);
+    execFileSync('mknod', [join(upper, 'removed'), 'c', '0', '0']);
+    const first = await writeLayer({
+      sourceDir: upper,
+      kind: 'overlay-upper',
+      compression: 'gzip',
+      outFile: join(tmp, 'up1'),
+    });
+    const back = join(tmp, 'upper-back');
+    mkdirSync(back);
+    const r = await applyLayer(join(tmp, 'up1'), back, { asOverlayUpper: true });
+    assert.equal(r.whiteouts, 2);
+    assert.ok(statSync(join(back, 'removed')).isCharacterDevice(), 'a whiteout device again');
+    assert.match(
+      execFileSync(
+        'getfattr',
+        ['--absolute-names', '-n', 'trusted.overlay.opaque', '--only-values', join(back, 'opaque')],
+        {
+          encoding: 'utf8',
+        },
+      ),
+      /^y/,
+    );
+    const again = await writeLayer({
+      sourceDir: back,
+      kind: 'overlay-upper',
+      compression: 'gzip',
+      outFile: join(tmp, 'up2'),
+    });
+    assert.equal(again.digest, first.digest);
   });
 
   for (const [flag, name] of [

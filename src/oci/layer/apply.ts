@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readTar } from '../tar/tar-reader.ts';
 import { createEntry, setMetadata, writeSmallFile } from './apply-entry.ts';
 import { openDecompressed } from './compression.ts';
-import { setXattrs, type XattrWrite } from './node-ops.ts';
+import { makeDevice, setXattrs, type XattrWrite } from './node-ops.ts';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from './overlay-entries.ts';
 import { entryComponents, resolveInRoot } from './safe-path.ts';
 import { TaskPool } from './task-pool.ts';
@@ -19,7 +19,16 @@ export interface ApplyLayerResult {
 export interface ApplyLayerOptions {
   /** Keep the archive's numeric owners (default: true when running as root). */
   sameOwner?: boolean;
+  /**
+   * Make `targetDir` the layer's overlayfs upper dir instead of applying the layer to it: whiteouts
+   * become whiteout devices (char 0/0) and opaque markers `trusted.overlay.opaque=y`, as the
+   * sandbox's overlay left them when the layer was made (the shared layer cache installs layers so).
+   */
+  asOverlayUpper?: boolean;
 }
+
+/** The xattr overlayfs marks an opaque directory with. */
+const OVERLAY_OPAQUE = 'trusted.overlay.opaque';
 
 /** Files up to this size are read into memory and written in the background, many at a time. */
 const SMALL_FILE = 1 << 20;
@@ -62,6 +71,12 @@ export async function applyLayer(
     if (name === OPAQUE_WHITEOUT || name.startsWith(WHITEOUT_PREFIX)) {
       await pool.flush();
       result.whiteouts++;
+      if (opts.asOverlayUpper) {
+        if (name === OPAQUE_WHITEOUT)
+          xattrs.push({ path: parent, xattrs: new Map([[OVERLAY_OPAQUE, Buffer.from('y')]]) });
+        else await makeDevice(join(parent, name.slice(WHITEOUT_PREFIX.length)), 'char', 0, 0);
+        continue;
+      }
       if (name === OPAQUE_WHITEOUT) await clearDirectory(parent, created);
       else await rm(join(parent, name.slice(WHITEOUT_PREFIX.length)), { recursive: true, force: true });
       parents.clear();
