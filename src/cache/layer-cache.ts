@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { openBlobStore } from './blob-store.ts';
 import { CacheIndex, type IndexRow } from './cache-index.ts';
 import { recoverLayerCache } from './recovery.ts';
+import { SharedLayers } from './shared-layers.ts';
 import { diskUsage, moveTree } from './tree-ops.ts';
 import type { LayerCache, LayerCacheEntry, OpenLayerCacheOptions } from './types.ts';
 
@@ -61,9 +62,11 @@ export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<Layer
     remove,
   });
 
+  const shared = opts.shared ? new SharedLayers(opts.shared) : undefined;
   const cache: LayerCache = {
     root,
     blobs,
+    shared,
     async lookup(key) {
       const row = index.get(key);
       if (!row) return undefined;
@@ -138,7 +141,10 @@ export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<Layer
       return evicting;
     },
     totalBytes: () => index.totalBytes(),
-    close: () => index.close(),
+    close: () => {
+      shared?.close();
+      index.close();
+    },
   };
   return cache;
 }

@@ -37,3 +37,17 @@ export function num(rule: { min: number; exclusive?: boolean; integer?: boolean 
 export function oneOf<const T extends readonly string[]>(words: T) {
   return v.picklist(words, `must be one of ${words.join(', ')}`);
 }
+
+/** `s3://BUCKET[/PREFIX]` as bucket and prefix (no leading or trailing slash; '' for none); '' is unset. */
+export const s3Location: Parser<{ bucket: string; prefix: string } | undefined> = v.pipe(
+  v.string(),
+  v.check(
+    (s) => s === '' || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(s),
+    'must be s3://BUCKET or s3://BUCKET/PREFIX',
+  ),
+  v.transform((s) => {
+    if (!s) return undefined;
+    const [bucket = '', ...rest] = s.slice('s3://'.length).split('/');
+    return { bucket, prefix: rest.filter(Boolean).join('/') };
+  }),
+);

@@ -10,7 +10,16 @@ import { join } from 'node:path';
 import * as v from 'valibot';
 import { IngotError } from '../errors/ingot-error.ts';
 import { loadIngotConfig } from './ingot-config.ts';
-import { DEFAULT_ACCOUNT_ID, databaseUrl, num, oneOf, optionalPath, text, type Parser } from './setting-parsers.ts';
+import {
+  DEFAULT_ACCOUNT_ID,
+  databaseUrl,
+  num,
+  oneOf,
+  optionalPath,
+  s3Location,
+  text,
+  type Parser,
+} from './setting-parsers.ts';
 import { imageFormatList, type ImageOutputFormat } from './tags.ts';
 
 export { DEFAULT_ACCOUNT_ID };
@@ -47,6 +56,8 @@ export interface Settings {
   signingPublicKey: string | undefined;
   sourceDateEpoch: number | undefined;
   s3Endpoint: string | undefined;
+  /** The optional shared layer cache (`s3://BUCKET[/PREFIX]`); undefined: each host keeps its own layers only. */
+  layerCacheS3: { bucket: string; prefix: string } | undefined;
   instanceCaBundle: string | undefined;
   instanceProxy: 'off' | 'on';
   systemdRouting: 'off' | 'on';
@@ -324,6 +335,14 @@ export const SETTINGS: readonly Setting[] = [
     doc: "S3-compatible endpoint (with `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`) of `ingot toe run`'s S3Download/S3Upload and of the server's component and workflow `uri`s (`s3://BUCKET/KEY`)",
   }),
   setting({
+    key: 'layerCacheS3',
+    env: 'INGOT_LAYER_CACHE_S3',
+    parse: s3Location,
+    fallback: () => undefined,
+    shownDefault: 'off',
+    doc: '`s3://BUCKET[/PREFIX]`: hosts share component layers through this bucket of the `INGOT_S3_ENDPOINT` service (same `AWS_*` credentials): a layer missing from the local cache is looked up there (its digest verified) before the component runs, and layers built here are uploaded in the background (src/cache/README.md)',
+  }),
+  setting({
     key: 'instanceCaBundle',
     env: 'INGOT_INSTANCE_CA_BUNDLE',
     parse: optionalPath,
@@ -440,11 +459,34 @@ export function loadSettings(
   return resolveSettings(env, { overrides, readFile: loadIngotConfig });
 }
 
-/** Where the layer cache lives and how large it may grow: one answer for server, worker and CLI. */
-export const layerCacheOptions = (s: Pick<Settings, 'home' | 'cacheMaxGib'>): { root: string; maxBytes: number } => ({
-  root: join(s.home, 'cache'),
-  maxBytes: s.cacheMaxGib * 2 ** 30,
-});
+/** The shared layer cache's bucket and how to reach it (an `S3Endpoint` of src/s3/). */
+export interface SharedLayerCacheOptions {
+  endpoint: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string };
+  bucket: string;
+  prefix: string;
+}
+
+/**
+ * Where the layer cache lives, how large it may grow and, with INGOT_LAYER_CACHE_S3, the bucket it
+ * shares layers through (INGOT_S3_ENDPOINT with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
+ * as for component `uri`s): one answer for server, worker and CLI.
+ */
+export function layerCacheOptions(
+  s: Pick<Settings, 'home' | 'cacheMaxGib'> & Partial<Pick<Settings, 'layerCacheS3' | 's3Endpoint'>>,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): { root: string; maxBytes: number; shared?: SharedLayerCacheOptions } {
+  const local = { root: join(s.home, 'cache'), maxBytes: s.cacheMaxGib * 2 ** 30 };
+  if (!s.layerCacheS3) return local;
+  const accessKeyId = env['AWS_ACCESS_KEY_ID'];
+  const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
+  if (!s.s3Endpoint || !accessKeyId || !secretAccessKey)
+    throw new IngotError(
+      'invalid-config',
+      'INGOT_LAYER_CACHE_S3 needs INGOT_S3_ENDPOINT, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the S3 service and its credentials)',
+    );
+  const endpoint = { endpoint: s.s3Endpoint, accessKeyId, secretAccessKey, region: env['AWS_REGION'] || 'us-east-1' };
+  return { ...local, shared: { endpoint, ...s.layerCacheS3 } };
+}
 
 /** How the store finds the key of stored secrets (INGOT_SECRET_KEY, INGOT_SECRET_KEY_FILE). */
 export const storeSecretKey = (

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { resolveSettings, SETTINGS } from '../../src/config/settings.ts';
+import { layerCacheOptions, resolveSettings, SETTINGS } from '../../src/config/settings.ts';
 import { withSettingsDoc } from '../../src/config/settings-doc.ts';
 import { checkIngotTags, TAG_BOOT_MODES, TAG_DISK_FORMATS, TAG_SEVERITIES } from '../../src/config/tags.ts';
 import { BOOT_MODES } from '../../src/disk/grub.ts';
@@ -120,4 +120,36 @@ test('startServer({ env }) resolves the settings once from env over the process 
     await server.close();
     rmSync(home, { recursive: true, force: true });
   }
+});
+
+test('INGOT_LAYER_CACHE_S3: off by default; s3://BUCKET[/PREFIX] with the S3 endpoint and AWS_* credentials', () => {
+  const home = '/srv/ingot-home';
+  assert.equal(resolveSettings({ INGOT_HOME: home }).layerCacheS3, undefined);
+  assert.equal(layerCacheOptions(resolveSettings({ INGOT_HOME: home }), {}).shared, undefined);
+  const env = {
+    INGOT_HOME: home,
+    INGOT_LAYER_CACHE_S3: 's3://layers-bucket/farm/eu/',
+    INGOT_S3_ENDPOINT: 'http://127.0.0.1:9000',
+    AWS_ACCESS_KEY_ID: 'k',
+    AWS_SECRET_ACCESS_KEY: 's',
+  };
+  assert.deepEqual(resolveSettings(env).layerCacheS3, { bucket: 'layers-bucket', prefix: 'farm/eu' });
+  assert.deepEqual(resolveSettings({ ...env, INGOT_LAYER_CACHE_S3: 's3://b-1' }).layerCacheS3, {
+    bucket: 'b-1',
+    prefix: '',
+  });
+  assert.deepEqual(layerCacheOptions(resolveSettings(env), env).shared, {
+    endpoint: { endpoint: 'http://127.0.0.1:9000', accessKeyId: 'k', secretAccessKey: 's', region: 'us-east-1' },
+    bucket: 'layers-bucket',
+    prefix: 'farm/eu',
+  });
+  assert.throws(
+    () => resolveSettings({ ...env, INGOT_LAYER_CACHE_S3: 'https://bucket/x' }),
+    (e: unknown) => e instanceof IngotError && /INGOT_LAYER_CACHE_S3 must be s3:\/\/BUCKET/.test(e.message),
+  );
+  const { AWS_SECRET_ACCESS_KEY: _, ...noSecret } = env;
+  assert.throws(
+    () => layerCacheOptions(resolveSettings(noSecret), noSecret),
+    /INGOT_LAYER_CACHE_S3 needs INGOT_S3_ENDPOINT, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
+  );
 });
