@@ -23,6 +23,7 @@ import { createBuildWorkDir, markWorkDirKept } from './work-dirs.ts';
 import { BuildDiskQuotaExceeded, type QuotaWatch, watchDiskQuota } from './disk-quota.ts';
 import { gatherEvidence, signChecksums, type EvidenceOptions } from './evidence.ts';
 import { outputKey, restoreOutputs, saveOutputs } from './outputs/output-cache.ts';
+import { settleUploads } from './shared-uploads.ts';
 import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
 import { resolveParent, type ResolvedParent } from './parent.ts';
 import type { BuildComponent, BuildRequest } from './request.ts';
@@ -171,6 +172,7 @@ async function runBuildWithin(
     signal,
     onEvent,
     releases: [],
+    uploads: { pending: [], detached: false },
     qemuAccel: opts.qemuAccel,
     sourceDateEpoch: opts.sourceDateEpoch,
     machine: machineOf(opts),
@@ -311,6 +313,7 @@ async function runBuildWithin(
     quota?.stop();
     baseLayer?.cancel();
     await baseLayer?.result.catch(() => {});
+    await settleUploads(ctx);
     for (const release of ctx.releases) release();
     if (ok || !opts.keepOnFailure) await rm(workDir, { recursive: true, force: true });
     else await keepForShell(workDir, ctx, onEvent);

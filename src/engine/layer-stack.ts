@@ -16,6 +16,7 @@ import type { InstanceFactory } from './instance-factory.ts';
 import type { BuildComponent } from './request.ts';
 import { restoreBuildTmp, saveBuildTmp } from './build-tmp.ts';
 import { hasPhase, runPhase } from './run-phase.ts';
+import { sharedCacheLog, startUpload } from './shared-uploads.ts';
 
 export interface StackLayer {
   component: string;
@@ -53,6 +54,8 @@ export interface StackContext {
   cacheScope?: string | undefined;
   /** Releases pinned cache entries when the build ends. */
   releases: (() => void)[];
+  /** Uploads to the shared layer cache started by this build (shared-uploads.ts); none without. */
+  uploads?: { pending: Promise<void>[]; detached: boolean } | undefined;
   /** qemu accelerator of build/test VMs (default: probed). */
   qemuAccel?: 'kvm' | 'tcg' | undefined;
   /** Clamp file times in layers to this epoch (default: kept). */
@@ -153,6 +156,7 @@ export async function storeLayer(
   // Acquired in the same step as the put, so no eviction can take it before the build ends.
   const held = await ctx.cache.putAndAcquire(l.key, { diffDir: l.upper, layerFile: blob, layer });
   ctx.releases.push(held.release);
+  startUpload(ctx, l.key);
   await rm(l.dir, { recursive: true, force: true });
   return push(stack, {
     component: l.component,
@@ -170,7 +174,13 @@ export async function cachedLayer(
   key: string,
   component: string,
 ): Promise<LayerStack | undefined> {
-  const lease = ctx.cache ? await ctx.cache.acquire(key) : undefined;
+  const local = ctx.cache ? await ctx.cache.acquire(key) : undefined;
+  const shared = ctx.cache?.shared;
+  const fromShared =
+    !local && shared && ctx.cache
+      ? await shared.fetch(ctx.cache, key, ctx.cacheScope, { signal: ctx.signal, log: sharedCacheLog(ctx) })
+      : undefined;
+  const lease = local ?? fromShared;
   if (!lease) return undefined;
   ctx.releases.push(lease.release);
   ctx.onEvent({
@@ -178,7 +188,7 @@ export async function cachedLayer(
     name: component,
     phase: 'build',
     status: 'cached',
-    detail: lease.entry.layer.digest.slice(0, 19),
+    detail: `${lease.entry.layer.digest.slice(0, 19)}${fromShared ? ` from the shared layer cache ${shared?.url}` : ''}`,
   });
   return push(stack, {
     component,
