@@ -62,7 +62,7 @@ after(async () => {
   for (const c of caches) c.close();
   bucket.close();
   await s3.stop();
-  if (!process.env['KEEP']) rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
 });
 
 /** A host: its own INGOT_HOME and layer cache, sharing through the bucket at `endpoint`. */
@@ -80,7 +80,8 @@ async function host(name: string, endpoint: S3Endpoint = s3.endpoint): Promise<{
 /** The layer digests of the OCI image in a build's `image.oci.tar`. */
 function imageLayers(out: string): string[] {
   const archive = join(dir, out, 'image.oci.tar');
-  const read = (member: string) => JSON.parse(execFileSync('tar', ['-xOf', archive, `./${member}`], { encoding: 'utf8' }));
+  const read = (member: string) =>
+    JSON.parse(execFileSync('tar', ['-xOf', archive, `./${member}`], { encoding: 'utf8' }));
   const image = read('index.json').manifests.find(
     (m: { annotations?: object }) => m.annotations?.['org.opencontainers.image.ref.name' as never] === '1.0.0',
   );
