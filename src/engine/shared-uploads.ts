@@ -37,7 +37,7 @@ export function startUpload(ctx: UploadContext, key: string): void {
 /** At the end of the build: waits up to `waitMs` for its uploads (not at all when it was cancelled). */
 export async function settleUploads(ctx: UploadContext, waitMs = UPLOAD_WAIT_MS): Promise<void> {
   const u = ctx.uploads;
-  if (!u || !u.pending.length) return;
+  if (!u?.pending.length) return;
   let timer: NodeJS.Timeout | undefined;
   const all = Promise.all(u.pending).then(() => true);
   const waited = ctx.signal?.aborted
