@@ -19,12 +19,14 @@ export async function startInProcessWorker(
   concurrency: number,
   onError?: (err: unknown) => void,
   metrics?: Metrics,
+  /** Where the shared layer cache's AWS_* credentials are read (default the process environment). */
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<Worker> {
   const home = settings.home;
   await reapCrashLeftovers(home);
   // Only one server runs on a data directory: builds its in-process worker held are orphans now.
   await recoverInterruptedBuilds(store, (job) => job.leaseOwner?.startsWith(IN_PROCESS_PREFIX) === true);
-  const cache = await openLayerCache(layerCacheOptions(settings));
+  const cache = await openLayerCache(layerCacheOptions(settings, env));
   const worker = startWorker({
     store,
     home,

@@ -66,7 +66,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const worker =
     opts.worker === false
       ? undefined
-      : await startInProcessWorker(store, settings, opts.worker?.concurrency ?? 1, opts.onError, metrics);
+      : await startInProcessWorker(store, settings, opts.worker?.concurrency ?? 1, opts.onError, metrics, {
+          ...process.env,
+          ...opts.env,
+        });
   // Build hosts (`ingot worker --control-plane`) take jobs through the worker API when a token is set.
   const workerApi = createWorkerApi({
     store,

@@ -36,7 +36,9 @@ Environment:
   INGOT_BUILD_LEASE_SECONDS   lease (visibility timeout) of a claimed job (default 30; the server's
                               with --control-plane)
   INGOT_BUILD_MAX_ATTEMPTS    attempts of a build whose worker died (default 2; set on the server)
-  INGOT_CACHE_MAX_GIB         layer cache bound (default 20; each host keeps its own cache)`;
+  INGOT_CACHE_MAX_GIB         layer cache bound (default 20; each host keeps its own cache)
+  INGOT_LAYER_CACHE_S3        s3://BUCKET[/PREFIX]: share layers with other hosts through this bucket of
+                              INGOT_S3_ENDPOINT (with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY; default off)`;
 
 export const command: CommandModule = {
   summary: 'run builds in a separate worker process, here or on a build host',
