@@ -1,6 +1,6 @@
 /** @module The shared layer cache's objects in its bucket: content-addressed blobs, and one index object per (account, cache key). */
 import { digestHex } from '../oci/digest.ts';
-import type { LayerDescriptor } from '../oci/media-types.ts';
+import { LAYER_MEDIA_TYPE, type LayerDescriptor } from '../oci/media-types.ts';
 
 /** The index folder of builds without an account (`ingot build`, the boot layer every account shares). */
 export const UNSCOPED = 'unscoped';
@@ -15,6 +15,7 @@ export interface SharedIndexObject {
   createdAt: string;
 }
 
+const LAYER_MEDIA_TYPES = new Set(Object.values(LAYER_MEDIA_TYPE));
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const KEY = /^[a-f0-9]{64}$/;
 
@@ -42,7 +43,7 @@ export function parseIndexObject(text: string, key: string): SharedIndexObject |
   if (o?.version !== 1) return `unknown version ${String(o?.version)}`;
   if (o.key !== key) return `it names another key (${String(o.key)})`;
   const l = o.layer;
-  if (!l || typeof l.mediaType !== 'string' || !DIGEST.test(l.digest) || !DIGEST.test(l.diffId))
+  if (!l || !LAYER_MEDIA_TYPES.has(l.mediaType) || !DIGEST.test(l.digest) || !DIGEST.test(l.diffId))
     return 'its layer descriptor is malformed';
   if (!Number.isSafeInteger(l.size) || l.size < 0) return 'its layer size is malformed';
   if (o.extras !== undefined && (!DIGEST.test(o.extras.digest) || !Number.isSafeInteger(o.extras.size)))
