@@ -16,6 +16,7 @@ import { runBuild } from '../../src/engine/build.ts';
 import type { BuildRequest } from '../../src/engine/request.ts';
 import { loadRecipeFile } from '../../src/recipe-file/load.ts';
 import { S3Bucket, type S3Endpoint } from '../../src/s3/index.ts';
+import { runIngot } from '../helpers/cli.ts';
 import { startS3Server, type S3Server } from '../helpers/s3-server.ts';
 import { tarRootfs, tinyRootfs } from '../helpers/tiny-rootfs.ts';
 
@@ -154,4 +155,29 @@ test("host B takes host A's layers from the bucket; tampered blobs are rebuilt; 
     down.manifest.layers.map((l) => l.digest),
     a.manifest.layers.map((l) => l.digest),
   );
+});
+
+test('ingot build takes INGOT_LAYER_CACHE_S3 with INGOT_S3_ENDPOINT and AWS_*: layers of builds without an account go under index/unscoped/', {
+  skip,
+}, async () => {
+  const env = {
+    INGOT_LAYER_CACHE_S3: 's3://layers/cli',
+    INGOT_S3_ENDPOINT: s3.endpoint.endpoint,
+    AWS_ACCESS_KEY_ID: s3.endpoint.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.endpoint.secretAccessKey,
+  };
+  const first = await runIngot(['build', join(dir, 'recipe.yml'), '--output', join(dir, 'cli-1')], {
+    ...env,
+    INGOT_HOME: join(dir, 'cli-host-1'),
+  });
+  assert.equal(first.code, 0, first.stderr);
+  const indexes = await bucket.list('cli/index/');
+  assert.equal(indexes.length, 2, indexes.join(', '));
+  assert.ok(indexes.every((k) => k.startsWith('cli/index/unscoped/')));
+  const second = await runIngot(['build', join(dir, 'recipe.yml'), '--output', join(dir, 'cli-2')], {
+    ...env,
+    INGOT_HOME: join(dir, 'cli-host-2'),
+  });
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, /\[reader\] build: cached .* from the shared layer cache s3:\/\/layers\/cli/);
 });
