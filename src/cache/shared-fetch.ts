@@ -22,6 +22,8 @@ export interface FetchInput {
   indexSignal: AbortSignal;
   blobSignal: AbortSignal;
   log: (line: string) => void;
+  /** Told of a blob that is missing or not what its name says (the next upload of it replaces it). */
+  onBadBlob: (digest: string) => void;
 }
 
 /** A blob downloaded to `path` whose digest and size are as named; false (and logged) otherwise. */
@@ -31,9 +33,21 @@ async function verifiedDownload(
   path: string,
 ): Promise<boolean> {
   const objectKey = blobObjectKey(i.prefix, expected.digest);
-  await downloadFile(i.bucket, objectKey, path, { signal: i.blobSignal });
+  const missing = await downloadFile(i.bucket, objectKey, path, { signal: i.blobSignal }).then(
+    () => false,
+    (err: { status?: number }) => {
+      if (err.status === 404) return true;
+      throw err;
+    },
+  );
+  if (missing) {
+    i.onBadBlob(expected.digest);
+    i.log(`shared layer cache: ${i.bucket.url(objectKey)}, named by an index, is missing: not used`);
+    return false;
+  }
   const got = await sha256File(path);
   if (got.digest === expected.digest && got.size === expected.size) return true;
+  i.onBadBlob(expected.digest);
   i.log(
     `shared layer cache: ${i.bucket.url(objectKey)} is not the blob its index names (sha256 ${got.digest}, ${got.size} bytes; expected ${expected.digest}, ${expected.size} bytes): not used`,
   );

@@ -32,6 +32,8 @@ export class SharedLayers implements SharedLayerStore {
   readonly #transferTimeoutMs: number;
   readonly #backoffMs: number;
   #downUntil = 0;
+  /** Digests of blobs a fetch found missing or damaged in the bucket: a layer built with that digest replaces them. */
+  readonly #badBlobs = new Set<string>();
 
   constructor(o: SharedLayersOptions) {
     this.#bucket = new S3Bucket({ ...o.endpoint, region: o.endpoint.region ?? 'us-east-1' }, o.bucket);
@@ -66,6 +68,7 @@ export class SharedLayers implements SharedLayerStore {
         indexSignal: bounded(this.#indexTimeoutMs),
         blobSignal: bounded(this.#transferTimeoutMs),
         log: o.log,
+        onBadBlob: (digest) => this.#badBlobs.add(digest),
       });
     } catch (err) {
       if (o.signal?.aborted) throw err;
@@ -78,15 +81,20 @@ export class SharedLayers implements SharedLayerStore {
     if (Date.now() < this.#downUntil) return;
     const release = cache.pin(key);
     try {
-      const done = await publishSharedLayer({
+      const { done, replaced } = await publishSharedLayer({
         bucket: this.#bucket,
         prefix: this.#prefix,
         cache,
         key,
         scope,
         signal: AbortSignal.timeout(this.#transferTimeoutMs),
+        badBlobs: this.#badBlobs,
       });
-      if (done === 'uploaded') log(`shared layer cache: layer ${key.slice(0, 12)} uploaded to ${this.url}`);
+      for (const digest of replaced) this.#badBlobs.delete(digest);
+      if (done === 'uploaded')
+        log(
+          `shared layer cache: layer ${key.slice(0, 12)} uploaded to ${this.url}${replaced.length ? ` (replacing ${replaced.length} bad blob(s))` : ''}`,
+        );
     } catch (err) {
       this.#failed(`uploading layer ${key.slice(0, 12)}`, err, log);
     } finally {

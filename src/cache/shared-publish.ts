@@ -17,21 +17,33 @@ export interface PublishInput {
   key: string;
   scope: string | undefined;
   signal: AbortSignal;
+  /** Blobs a fetch found missing or damaged: uploaded even when a HEAD finds them (while there are any, index objects are written again). */
+  badBlobs: ReadonlySet<string>;
 }
 
-async function uploadBlob(i: PublishInput, digest: string, path: string): Promise<void> {
+/** Uploads a blob unless the bucket has it (a bad one is replaced); true when it replaced a bad one. */
+async function uploadBlob(i: PublishInput, digest: string, path: string): Promise<boolean> {
   const objectKey = blobObjectKey(i.prefix, digest);
-  if (await i.bucket.exists(objectKey, { signal: i.signal })) return;
+  const bad = i.badBlobs.has(digest);
+  if (!bad && (await i.bucket.exists(objectKey, { signal: i.signal }))) return false;
   await uploadFile(i.bucket, objectKey, path, { signal: i.signal });
+  return bad;
 }
 
-/** Uploads the local entry under `key` (which the caller keeps pinned); 'present' when its index was there already. */
-export async function publishSharedLayer(i: PublishInput): Promise<'uploaded' | 'present' | 'gone'> {
+/**
+ * Uploads the local entry under `key` (which the caller keeps pinned); 'present' when its index was there
+ * already (unless blobs were found bad: then it is written again), with the bad blobs it replaced.
+ */
+export async function publishSharedLayer(
+  i: PublishInput,
+): Promise<{ done: 'uploaded' | 'present' | 'gone'; replaced: string[] }> {
   const indexKey = indexObjectKey(i.prefix, i.scope, i.key);
-  if (await i.bucket.exists(indexKey, { signal: i.signal })) return 'present';
   const entry = await i.cache.lookup(i.key);
-  if (!entry) return 'gone';
-  await uploadBlob(i, entry.layer.digest, entry.blobPath);
+  if (!entry) return { done: 'gone', replaced: [] };
+  if (!i.badBlobs.size && (await i.bucket.exists(indexKey, { signal: i.signal })))
+    return { done: 'present', replaced: [] };
+  const replaced: string[] = [];
+  if (await uploadBlob(i, entry.layer.digest, entry.blobPath)) replaced.push(entry.layer.digest);
   let extras: SharedIndexObject['extras'];
   const extrasDir = i.cache.extrasDir(i.key);
   if ((await readdir(extrasDir).catch(() => [])).length) {
@@ -39,7 +51,7 @@ export async function publishSharedLayer(i: PublishInput): Promise<'uploaded' | 
     try {
       const file = join(work, 'extras.blob');
       const d = await writeLayer({ sourceDir: extrasDir, kind: 'full-rootfs', compression: 'gzip', outFile: file });
-      await uploadBlob(i, d.digest, file);
+      if (await uploadBlob(i, d.digest, file)) replaced.push(d.digest);
       extras = { digest: d.digest, size: d.size };
     } finally {
       await rm(work, { recursive: true, force: true });
@@ -53,5 +65,5 @@ export async function publishSharedLayer(i: PublishInput): Promise<'uploaded' | 
     createdAt: new Date().toISOString(),
   };
   await i.bucket.putBytes(indexKey, JSON.stringify(index), { signal: i.signal });
-  return 'uploaded';
+  return { done: 'uploaded', replaced };
 }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openLayerCache, type LayerCache } from '../../src/cache/layer-cache.ts';
+import { sha256Bytes } from '../../src/oci/digest.ts';
 import { formatEvent, type BuildEvent } from '../../src/engine/events.ts';
 import { runBuild } from '../../src/engine/build.ts';
 import type { BuildRequest } from '../../src/engine/request.ts';
@@ -146,6 +147,9 @@ test("host B takes host A's layers from the bucket; tampered blobs are rebuilt; 
     c.manifest.layers.map((l) => l.digest),
     a.manifest.layers.map((l) => l.digest),
   );
+  assert.match(c.log, /replacing 1 bad blob/);
+  const repaired = Buffer.from(await bucket.getBytes(readerBlob));
+  assert.equal(sha256Bytes(repaired), a.manifest.layers[1]!.digest, 'the rebuilt layer replaced the bad blob');
 
   // S3 unreachable (a port nothing listens on): the build goes on without it, saying so.
   const down = await build(await host('host-d', { ...s3.endpoint, endpoint: 'http://127.0.0.1:9' }), ACCOUNT, 'out-d');
