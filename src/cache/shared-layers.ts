@@ -22,6 +22,9 @@ export interface SharedLayersOptions {
   backoffMs?: number;
 }
 
+/** Keys remembered for repair at most (a fetch that found bad blobs is followed by a build of that key). */
+const MAX_REPAIRS = 1000;
+
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class SharedLayers implements SharedLayerStore {
@@ -32,8 +35,8 @@ export class SharedLayers implements SharedLayerStore {
   readonly #transferTimeoutMs: number;
   readonly #backoffMs: number;
   #downUntil = 0;
-  /** Digests of blobs a fetch found missing or damaged in the bucket: a layer built with that digest replaces them. */
-  readonly #badBlobs = new Set<string>();
+  /** Cache key → blobs its fetch found missing or damaged: the layer built for that key replaces them and its index. */
+  readonly #repairs = new Map<string, Set<string>>();
 
   constructor(o: SharedLayersOptions) {
     this.#bucket = new S3Bucket({ ...o.endpoint, region: o.endpoint.region ?? 'us-east-1' }, o.bucket);
@@ -68,7 +71,10 @@ export class SharedLayers implements SharedLayerStore {
         indexSignal: bounded(this.#indexTimeoutMs),
         blobSignal: bounded(this.#transferTimeoutMs),
         log: o.log,
-        onBadBlob: (digest) => this.#badBlobs.add(digest),
+        onBadBlob: (digest) => {
+          if (this.#repairs.size >= MAX_REPAIRS) this.#repairs.clear();
+          this.#repairs.set(key, new Set([...(this.#repairs.get(key) ?? []), digest]));
+        },
       });
     } catch (err) {
       if (o.signal?.aborted) throw err;
@@ -88,9 +94,9 @@ export class SharedLayers implements SharedLayerStore {
         key,
         scope,
         signal: AbortSignal.timeout(this.#transferTimeoutMs),
-        badBlobs: this.#badBlobs,
+        badBlobs: this.#repairs.get(key) ?? new Set(),
       });
-      for (const digest of replaced) this.#badBlobs.delete(digest);
+      this.#repairs.delete(key);
       if (done === 'uploaded')
         log(
           `shared layer cache: layer ${key.slice(0, 12)} uploaded to ${this.url}${replaced.length ? ` (replacing ${replaced.length} bad blob(s))` : ''}`,

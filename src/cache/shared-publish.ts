@@ -17,7 +17,7 @@ export interface PublishInput {
   key: string;
   scope: string | undefined;
   signal: AbortSignal;
-  /** Blobs a fetch found missing or damaged: uploaded even when a HEAD finds them (while there are any, index objects are written again). */
+  /** Blobs the fetch of this key found missing or damaged: uploaded even when a HEAD finds them, and the index object written again. */
   badBlobs: ReadonlySet<string>;
 }
 
