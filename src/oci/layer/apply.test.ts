@@ -125,6 +125,21 @@ describe('applyLayer', () => {
     assert.deepEqual(readdirSync(root).sort(), ['d']);
   });
 
+  test('a whiteout of . or .. is refused (it would remove the directory or its parent)', async () => {
+    for (const [i, path] of ['.wh...', 'd/.wh..', 'd/.wh...'].entries()) {
+      root = join(tmp, `wh-dots-${i}`, 'root');
+      mkdirSync(join(root, 'd'), { recursive: true });
+      writeFileSync(join(tmp, `wh-dots-${i}`, 'beside'), 'kept');
+      const file = await layer(join(tmp, `wh-dots-${i}.tgz`), [entry(path)]);
+      await assert.rejects(
+        applyLayer(file, root),
+        (e: unknown) => e instanceof IngotError && /whiteout of '\.' or '\.\.'/.test(e.message),
+      );
+      assert.equal(readFileSync(join(tmp, `wh-dots-${i}`, 'beside'), 'utf8'), 'kept');
+      assert.ok(existsSync(join(root, 'd')));
+    }
+  });
+
   test('asOverlayUpper turns the layer back into the overlay upper dir it was written from (same layer again)', async (t) => {
     if (process.getuid?.() !== 0 || !have('setfattr'))
       return t.skip('needs root and setfattr (whiteout devices, trusted.* xattrs)');

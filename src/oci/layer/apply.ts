@@ -1,6 +1,7 @@
 /** @module Extracts an OCI layer or rootfs tarball (plain, gzip, zstd, xz, bzip2) onto a directory: whiteouts honoured, escapes refused. */
 import { mkdir, readdir, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { IngotError } from '../../errors/ingot-error.ts';
 import { readTar } from '../tar/tar-reader.ts';
 import { createEntry, setMetadata, writeSmallFile } from './apply-entry.ts';
 import { openDecompressed } from './compression.ts';
@@ -71,6 +72,11 @@ export async function applyLayer(
     if (name === OPAQUE_WHITEOUT || name.startsWith(WHITEOUT_PREFIX)) {
       await pool.flush();
       result.whiteouts++;
+      // `.wh..` / `.wh...` would name the directory itself or its parent (rm -r outside the entry).
+      if (name !== OPAQUE_WHITEOUT && ['', '.', '..'].includes(name.slice(WHITEOUT_PREFIX.length)))
+        throw new IngotError('malformed', `layer entry '${header.path}': a whiteout of '.' or '..' is not allowed`, {
+          data: { path: header.path },
+        });
       if (opts.asOverlayUpper) {
         if (name === OPAQUE_WHITEOUT)
           xattrs.push({ path: parent, xattrs: new Map([[OVERLAY_OPAQUE, Buffer.from('y')]]) });
