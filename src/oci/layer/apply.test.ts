@@ -8,6 +8,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -149,6 +150,7 @@ describe('applyLayer', () => {
     writeFileSync(join(upper, 'file'), 'data');
     execFileSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', join(upper, 'opaque')]);
     execFileSync('mknod', [join(upper, 'removed'), 'c', '0', '0']);
+    utimesSync(join(upper, 'removed'), 1_600_000_000, 1_600_000_000); // not now: the copy must keep it
     const first = await writeLayer({
       sourceDir: upper,
       kind: 'overlay-upper',

@@ -80,7 +80,11 @@ export async function applyLayer(
       if (opts.asOverlayUpper) {
         if (name === OPAQUE_WHITEOUT)
           xattrs.push({ path: parent, xattrs: new Map([[OVERLAY_OPAQUE, Buffer.from('y')]]) });
-        else await makeDevice(join(parent, name.slice(WHITEOUT_PREFIX.length)), 'char', 0, 0);
+        else {
+          const device = join(parent, name.slice(WHITEOUT_PREFIX.length));
+          await makeDevice(device, 'char', 0, 0);
+          await utimes(device, header.mtime, header.mtime); // the whiteout entry carries the device's mtime
+        }
         continue;
       }
       if (name === OPAQUE_WHITEOUT) await clearDirectory(parent, created);
