@@ -49,8 +49,8 @@ test('a silent S3 endpoint: lookups and uploads end at their timeouts, then the 
   let started = performance.now();
   assert.equal(await shared.fetch(cache, key, '111111111111', { log: (l) => lines.push(l) }), undefined);
   assert.ok(
-    performance.now() - started < 5000,
-    `the lookup gave up at its timeout (${performance.now() - started} ms)`,
+    performance.now() - started < 8000,
+    `the lookup gave up at its timeout, the server never answering (${performance.now() - started} ms)`,
   );
   assert.match(
     lines.join('\n'),
