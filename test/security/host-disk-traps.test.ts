@@ -12,6 +12,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   truncateSync,
@@ -221,6 +222,13 @@ test('a VM capture never writes through the links the guest sent', { skip, timeo
     'character special file 0:0',
   );
   assert.equal(execFileSync('stat', ['-c', '%F', join(layer, 'fifo')], { encoding: 'utf8' }).trim(), 'fifo');
+  // The archive itself as a link to a host archive: refused, nothing of the host's archive unpacked.
+  const linked = join(dir, 'linked.tar');
+  symlinkSync(archive, linked);
+  const other = join(dir, 'captured-link');
+  mkdirSync(other);
+  await assert.rejects(applyCapture({ archive: linked, removed: [], upperDir: other }), /not a regular file/);
+  assert.deepEqual(readdirSync(other), []);
   // A regular authorized_keys loses the throwaway key.
   const plain = join(dir, 'captured-plain');
   mkdirSync(join(plain, 'root/.ssh'), { recursive: true });

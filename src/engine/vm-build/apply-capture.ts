@@ -26,6 +26,9 @@ export interface CapturedChanges {
 
 export async function applyCapture(c: CapturedChanges): Promise<void> {
   const run = c.run ?? {};
+  // The guest could send a link in its place (to a host file, a FIFO): only a regular file is unpacked.
+  if (c.archive && !(await lstat(c.archive)).isFile())
+    throw new Error('the changes the build instance sent are not a regular file: nothing of them is kept');
   if (c.archive)
     await runCommand(
       ['tar', '-C', c.upperDir, '--numeric-owner', '--xattrs', '--xattrs-include=*', '-xpf', c.archive],

@@ -73,7 +73,7 @@ export async function captureChanges(
         'build',
         `could not archive the changes in the build instance (exit ${tar.exitCode}): ${tar.stderr.trim().slice(-300)}`,
       );
-    await instance.copyOut(ARCHIVE, local);
+    await instance.copyOut(ARCHIVE, local, run);
   }
   try {
     await applyCapture({ archive: entries.length ? local : undefined, removed, upperDir, run });
