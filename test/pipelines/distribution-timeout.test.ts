@@ -1,15 +1,17 @@
 /**
  * @module A bucket endpoint that accepts connections and never answers (issue 13 item 5): every S3 call of a
  * distribution and of its recovery fails after the site's timeout instead of hanging; the recovery keeps the
- * journal for the next reap and says why.
+ * journal for the next reap and says why; a distribution to it fails naming the region.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { IngotConfig } from '../../src/config/ingot-config.ts';
+import { sha256File, writeManifest, type OutputManifest } from '../../src/artifacts/manifest.ts';
+import { distribute, DistributionFailed } from '../../src/distribution/distribute.ts';
 import { journalDir, newJournal, writeJournal } from '../../src/distribution/journal.ts';
 import { reapDistributionLeftovers } from '../../src/distribution/leftovers.ts';
 import { openSite } from '../../src/distribution/sites.ts';
@@ -75,4 +77,49 @@ test('recovery against a silent bucket keeps the journal for the next reap and s
   assert.equal(readdirSync(journalDir(dir)).filter((n) => n.endsWith('.json')).length, 1, 'the journal is kept');
   assert.equal(reasons.length, 1);
   assert.match(reasons[0]!, /region us-silent-1: DELETE s3:\/\/b\/.*(timeout|timed out).*retried on the next reap/i);
+});
+
+test('a distribution to a silent bucket fails after the timeout, naming the region; its undo is left to recovery', {
+  timeout: 60_000,
+}, async () => {
+  const outputDir = join(dir, 'out');
+  mkdirSync(outputDir);
+  writeFileSync(join(outputDir, 'rootfs.tar.zst'), 'not really a tarball\n');
+  const manifest: OutputManifest = {
+    name: 'x',
+    version: '1.0.0',
+    kind: 'image',
+    createdAt: new Date().toISOString(),
+    parent: 'debian-12',
+    artifacts: [
+      {
+        path: 'rootfs.tar.zst',
+        format: 'rootfs-tar-zstd',
+        sha256: await sha256File(join(outputDir, 'rootfs.tar.zst')),
+        sizeBytes: 21,
+      },
+    ],
+    layers: [],
+    stages: {},
+    tests: 'skipped',
+  };
+  await writeManifest(outputDir, manifest);
+  const home = join(dir, 'home-distribute');
+  const arn = `arn:aws:imagebuilder:us-east-1:${ACCOUNT}:image/x/1.0.0/2`;
+  const started = Date.now();
+  const err = await distribute({
+    home,
+    config,
+    image: { arn, name: 'x', version: '1.0.0/2', type: 'AMI', dateCreated: new Date().toISOString() },
+    distributions: [{ region: 'us-silent-1' }],
+    outputDir,
+    manifest,
+    account: ACCOUNT,
+    region: 'us-east-1',
+  }).catch((e: unknown) => e);
+  assert.ok(err instanceof DistributionFailed, String(err));
+  assert.equal(err.target, 'region us-silent-1');
+  assert.match(err.reason, /timeout|timed out/i);
+  assert.ok(Date.now() - started < 45_000, `took ${Date.now() - started} ms`);
+  assert.equal(readdirSync(journalDir(home)).filter((n) => n.endsWith('.json')).length, 1, 'journal for recovery');
 });
