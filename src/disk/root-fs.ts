@@ -4,6 +4,8 @@
  * mtools) with Debian's signed shim and GRUB, and the root partition populated by `mkfs.ext4 -d`
  * from the image's layers merged by withMergedLayers, straight into the disk file at its offset.
  * A top layer adds the disk-specific files (fstab by UUID, grub.cfg) and the machine-identity reset.
+ * Every command runs confined (`run`: the build's reader cgroup and abort signal); the boot files are
+ * read inside the image (`readLayeredFile`: links resolve in it, regular files only, size capped).
  */
 import { randomUUID } from 'node:crypto';
 import { open, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
