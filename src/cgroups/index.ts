@@ -5,4 +5,4 @@ export { Cgroup, createCgroup, findChildCgroups, killCgroupDirs, removeCgroupDir
 export type { CgroupResult } from './cgroup.ts';
 export { INSTANCE_TYPES, DEFAULT_INSTANCE_TYPE, limitsForInstanceTypes } from './instance-types.ts';
 export type { ResourceLimits } from './instance-types.ts';
-export { BUILD_CGROUP_NAME, createReaderCgroup } from './reader.ts';
+export { BUILD_CGROUP_NAME, createReaderCgroup, withReaderCgroup } from './reader.ts';

@@ -13,3 +13,21 @@ export const BUILD_CGROUP_NAME = /^ingot-(?:sbx|read)-[0-9a-f]+-p(\d+)$/;
 export function createReaderCgroup(limits: ResourceLimits): Promise<CgroupResult> {
   return createCgroup(`ingot-read-${randomBytes(5).toString('hex')}-p${process.pid}`, limits);
 }
+
+/**
+ * Runs `fn` with the `cgroup.procs` files of a new reader cgroup with `limits` (none when no cgroup could be
+ * made: each warning goes to `onWarning`); the cgroup is removed afterwards, whatever is left in it killed.
+ */
+export async function withReaderCgroup<T>(
+  limits: ResourceLimits,
+  onWarning: (warning: string) => void,
+  fn: (cgroupProcs: readonly string[]) => Promise<T>,
+): Promise<T> {
+  const { cgroup, warnings } = await createReaderCgroup(limits);
+  for (const w of warnings) onWarning(w);
+  try {
+    return await fn(cgroup?.procsFiles ?? []);
+  } finally {
+    await cgroup?.remove();
+  }
+}

@@ -19,6 +19,8 @@ export interface S3SiteConfig {
   region?: string;
   /** Path-style requests `ENDPOINT/BUCKET/KEY` (default true); false for virtual-hosted `BUCKET.HOST/KEY`. */
   pathStyle?: boolean;
+  /** Seconds a request may wait on the service without a byte before it fails (default 60; retried). */
+  timeoutSeconds?: number;
 }
 
 export interface SiteConfig {
@@ -75,6 +77,9 @@ function check(file: string, c: IngotConfig): IngotConfig {
           fail(file, `sites.${region}.s3.${k}`, 'must be a non-empty string');
       if (s.s3.pathStyle !== undefined && typeof s.s3.pathStyle !== 'boolean')
         fail(file, `sites.${region}.s3.pathStyle`, 'must be true or false');
+      const t = s.s3.timeoutSeconds;
+      if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > 3600))
+        fail(file, `sites.${region}.s3.timeoutSeconds`, 'must be a whole number of seconds from 1 to 3600');
     }
   }
   (c.registries ?? []).forEach((r, i) => {

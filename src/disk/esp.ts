@@ -7,7 +7,7 @@
  */
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCommand } from '../process/index.ts';
+import { type Confinement, runCommand } from '../process/index.ts';
 import { SECTOR } from './gpt-write.ts';
 
 export interface EspFiles {
@@ -27,6 +27,7 @@ export async function writeEsp(
   files: EspFiles,
   rootUuid: string,
   workDir: string,
+  run: Confinement = {},
 ): Promise<void> {
   const img = join(workDir, 'esp.img');
   const src = (name: string): string => join(workDir, `esp-${name}`);
@@ -37,14 +38,14 @@ export async function writeEsp(
     writeFile(src('cfg'), espGrubCfg(rootUuid)),
   ]);
   // -C makes the file (size in KiB); FAT32 as the UEFI specification asks for an ESP.
-  await runCommand(['mkfs.vfat', '-C', '-F', '32', '-n', 'ESP', img, String((at.sectors * SECTOR) / 1024)]);
+  await runCommand(['mkfs.vfat', '-C', '-F', '32', '-n', 'ESP', img, String((at.sectors * SECTOR) / 1024)], run);
   const i = ['-i', img];
-  await runCommand(['mmd', ...i, '::/EFI', '::/EFI/BOOT', '::/EFI/debian']);
-  await runCommand(['mcopy', ...i, src('shim'), '::/EFI/BOOT/BOOTX64.EFI']);
-  await runCommand(['mcopy', ...i, src('grub'), '::/EFI/BOOT/grubx64.efi']);
-  await runCommand(['mcopy', ...i, src('mm'), '::/EFI/BOOT/mmx64.efi']);
-  await runCommand(['mcopy', ...i, src('cfg'), '::/EFI/BOOT/grub.cfg']);
-  await runCommand(['mcopy', ...i, src('cfg'), '::/EFI/debian/grub.cfg']);
+  await runCommand(['mmd', ...i, '::/EFI', '::/EFI/BOOT', '::/EFI/debian'], run);
+  await runCommand(['mcopy', ...i, src('shim'), '::/EFI/BOOT/BOOTX64.EFI'], run);
+  await runCommand(['mcopy', ...i, src('grub'), '::/EFI/BOOT/grubx64.efi'], run);
+  await runCommand(['mcopy', ...i, src('mm'), '::/EFI/BOOT/mmx64.efi'], run);
+  await runCommand(['mcopy', ...i, src('cfg'), '::/EFI/BOOT/grub.cfg'], run);
+  await runCommand(['mcopy', ...i, src('cfg'), '::/EFI/debian/grub.cfg'], run);
   await copyInto(img, disk, at.startLba * SECTOR);
 }
 

@@ -3,7 +3,7 @@
  * loop device): a BIOS boot partition for GRUB's core image, the EFI system partition, and the
  * root file system last (so cloud-init's growpart can grow it to the disk's size).
  */
-import { runCommand } from '../process/index.ts';
+import { type Confinement, runCommand } from '../process/index.ts';
 
 export const SECTOR = 512;
 const MIB = 2048;
@@ -32,7 +32,12 @@ export function gptLayout(diskBytes: number): GptLayout {
 }
 
 /** Writes the protective MBR and both GPT copies into `file` (already sized). */
-export async function writeGpt(file: string, layout: GptLayout, rootPartUuid: string): Promise<void> {
+export async function writeGpt(
+  file: string,
+  layout: GptLayout,
+  rootPartUuid: string,
+  run: Confinement = {},
+): Promise<void> {
   const script = [
     'label: gpt',
     `start=${layout.biosBoot.startLba}, size=${layout.biosBoot.sectors}, type=${BIOS_BOOT_TYPE}, name="bios-boot"`,
@@ -40,5 +45,5 @@ export async function writeGpt(file: string, layout: GptLayout, rootPartUuid: st
     `start=${layout.root.startLba}, size=${layout.root.sectors}, type=${ROOT_X64_TYPE}, uuid=${rootPartUuid}, name="root"`,
     '',
   ].join('\n');
-  await runCommand(['sfdisk', '--quiet', '--no-reread', '--no-tell-kernel', file], { input: script });
+  await runCommand(['sfdisk', '--quiet', '--no-reread', '--no-tell-kernel', file], { ...run, input: script });
 }

@@ -4,16 +4,20 @@
  * mtools) with Debian's signed shim and GRUB, and the root partition populated by `mkfs.ext4 -d`
  * from the image's layers merged by withMergedLayers, straight into the disk file at its offset.
  * A top layer adds the disk-specific files (fstab by UUID, grub.cfg) and the machine-identity reset.
+ * Every command runs confined (`run`: the build's reader cgroup and abort signal); the boot files are
+ * read inside the image (`readLayeredFile`: links resolve in it, regular files only, size capped).
  */
 import { randomUUID } from 'node:crypto';
-import { lstat, open, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { open, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { biosBootCode, placeCoreImg } from './bios-boot.ts';
 import { writeEsp } from './esp.ts';
 import { SECTOR, gptLayout, writeGpt } from './gpt-write.ts';
 import { grubCfg } from './grub-cfg.ts';
 import { type BootMode, EFI_FILES, GRUB_BOOT_IMG, GRUB_CORE_IMG } from './grub.ts';
-import { runCommand } from '../process/index.ts';
+import { type Confinement, runCommand } from '../process/index.ts';
+import { listLayeredDir, readLayeredFile, resolveLayered } from '../rootfs/layered-path.ts';
+import { ImageFileError } from '../rootfs/read-image-file.ts';
 import { withMergedLayers } from '../rootfs/merge-layers.ts';
 
 export interface RootDiskSpec {
@@ -25,6 +29,8 @@ export interface RootDiskSpec {
   workDir: string;
   /** Which firmware the disk boots under (default hybrid: BIOS and UEFI). */
   bootMode?: BootMode | undefined;
+  /** The build's reader cgroup and abort signal: every command over the image runs in it and stops on abort. */
+  run?: Confinement | undefined;
 }
 
 export interface RootDisk {
@@ -33,6 +39,7 @@ export interface RootDisk {
 }
 
 export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
+  const run = spec.run ?? {};
   const mode = spec.bootMode ?? 'hybrid';
   const rootUuid = randomUUID();
   const diskBytes = spec.sizeGiB * 2 ** 30;
@@ -41,24 +48,25 @@ export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
   const espDir = `${top}-esp`;
   try {
     await writeDiskFiles(top, rootUuid);
-    await resetIdentity(top, spec.lowerDirs);
+    await resetIdentity(top, spec.lowerDirs, run);
     const fh = await open(spec.outFile, 'w');
     await fh.truncate(diskBytes).finally(() => fh.close());
-    await writeGpt(spec.outFile, layout, randomUUID());
+    await writeGpt(spec.outFile, layout, randomUUID(), run);
     if (mode !== 'uefi') await writeBiosBoot(spec, layout.biosBoot);
     if (mode !== 'bios') {
       const [shim, grub, mokManager] = await Promise.all([
-        readLayered(spec.lowerDirs, EFI_FILES.shim),
-        readLayered(spec.lowerDirs, EFI_FILES.grub),
-        readLayered(spec.lowerDirs, EFI_FILES.mokManager),
+        readLayered(spec.lowerDirs, EFI_FILES.shim, run),
+        readLayered(spec.lowerDirs, EFI_FILES.grub, run),
+        readLayered(spec.lowerDirs, EFI_FILES.mokManager, run),
       ]);
       await mkdir(espDir);
-      await writeEsp(spec.outFile, layout.esp, { shim, grub, mokManager }, rootUuid, espDir);
+      await writeEsp(spec.outFile, layout.esp, { shim, grub, mokManager }, rootUuid, espDir, run);
     }
     const features = await ext4Features();
     const blocks = String((layout.root.sectors * SECTOR) / 4096);
     const extended = `offset=${layout.root.startLba * SECTOR},lazy_itable_init=1,lazy_journal_init=1,nodiscard`;
-    await withMergedLayers([top, ...spec.lowerDirs], { scratchDir: spec.workDir }, (root) => [
+    // mke2fs -d copies links as links and FIFOs/devices as inodes: it opens regular files only.
+    await withMergedLayers([top, ...spec.lowerDirs], { scratchDir: spec.workDir, ...run }, (root) => [
       'mkfs.ext4',
       '-q',
       '-F',
@@ -87,8 +95,8 @@ export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
 /** GRUB's boot code in the protective MBR, its core image in the BIOS boot partition. */
 async function writeBiosBoot(spec: RootDiskSpec, at: { startLba: number; sectors: number }): Promise<void> {
   const [bootImg, coreImg] = await Promise.all([
-    readLayered(spec.lowerDirs, GRUB_BOOT_IMG),
-    readLayered(spec.lowerDirs, GRUB_CORE_IMG),
+    readLayered(spec.lowerDirs, GRUB_BOOT_IMG, spec.run ?? {}),
+    readLayered(spec.lowerDirs, GRUB_CORE_IMG, spec.run ?? {}),
   ]);
   const code = biosBootCode(bootImg, at.startLba);
   const core = placeCoreImg(coreImg, at.startLba, at.sectors);
@@ -117,31 +125,18 @@ const IDENTITY = ['var/lib/dbus/machine-id', 'var/lib/systemd/random-seed', 'var
 
 /**
  * An empty /etc/machine-id, and overlayfs whiteouts (0/0 character devices) in the top layer for
- * SSH host keys and other per-machine files that components above the bootable layer made.
+ * SSH host keys and other per-machine files that components above the bootable layer made. The
+ * image's paths are looked up inside it (a link to the host's /etc/ssh lists nothing of the host).
  */
-async function resetIdentity(top: string, lowerDirs: readonly string[]): Promise<void> {
+async function resetIdentity(top: string, lowerDirs: readonly string[], run: Confinement): Promise<void> {
   await writeFile(join(top, 'etc/machine-id'), '');
   const hidden = new Set<string>(IDENTITY);
-  for (const dir of lowerDirs) {
-    for (const name of await readdir(join(dir, 'etc/ssh')).catch(() => [] as string[]))
-      if (name.startsWith('ssh_host_')) hidden.add(`etc/ssh/${name}`);
-  }
+  for (const name of await listLayeredDir(lowerDirs, '/etc/ssh'))
+    if (name.startsWith('ssh_host_')) hidden.add(`etc/ssh/${name}`);
   for (const rel of hidden) {
-    if (
-      !(
-        await Promise.all(
-          lowerDirs.map((d) =>
-            lstat(join(d, rel)).then(
-              () => true,
-              () => false,
-            ),
-          ),
-        )
-      ).some(Boolean)
-    )
-      continue;
+    if (!(await resolveLayered(lowerDirs, `/${rel}`, false))) continue;
     await mkdir(join(top, dirname(rel)), { recursive: true });
-    await runCommand(['mknod', join(top, rel), 'c', '0', '0']);
+    await runCommand(['mknod', join(top, rel), 'c', '0', '0'], run);
   }
 }
 
@@ -156,11 +151,19 @@ async function ext4Features(): Promise<string> {
   return atLeast147 ? '^metadata_csum_seed,^orphan_file' : '^metadata_csum_seed';
 }
 
-/** A file of the merged image (topmost layer that has it). */
-async function readLayered(lowerDirs: readonly string[], rel: string): Promise<Buffer> {
-  for (const dir of lowerDirs) {
-    const data = await readFile(join(dir, rel)).catch(() => undefined);
-    if (data) return data;
-  }
+/** The boot files are a few MiB; anything much larger is not one. */
+const MAX_BOOT_FILE = 64 * 2 ** 20;
+
+/** A file of the merged image, read inside it: links resolve in the image, only regular files, size capped. */
+async function readLayered(lowerDirs: readonly string[], rel: string, run: Confinement): Promise<Buffer> {
+  const data = await readLayeredFile(lowerDirs, `/${rel}`, {
+    maxBytes: MAX_BOOT_FILE,
+    ...(run.signal ? { signal: run.signal } : {}),
+  }).catch((err: unknown) => {
+    if (err instanceof ImageFileError)
+      throw new Error(`the image's /${rel} cannot go on the disk: ${err.detail} (a boot file must be a regular file)`);
+    throw err;
+  });
+  if (data) return data;
   throw new Error(`the image has no /${rel}: the bootable-disk layer did not run`);
 }

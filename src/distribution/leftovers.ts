@@ -17,11 +17,16 @@ export type ImageStatusOf = (imageArn: string) => Promise<ImageStatus | undefine
 /** States of an image whose distribution finished (it was AVAILABLE). */
 const DISTRIBUTED: ReadonlySet<ImageStatus | undefined> = new Set(['AVAILABLE', 'DEPRECATED', 'DISABLED']);
 
-/** Undoes orphaned distributions of images that will not become AVAILABLE; returns their ARNs. */
+/**
+ * Undoes orphaned distributions of images that will not become AVAILABLE; returns their ARNs. What cannot be
+ * removed now (a site or registry failing or not answering in time) keeps its journal for the next reap, and
+ * `onDeferred` hears why.
+ */
 export async function reapDistributionLeftovers(
   home: string,
   config: IngotConfig,
   statusOf: ImageStatusOf,
+  onDeferred: (reason: string) => void = () => {},
 ): Promise<string[]> {
   const undone: string[] = [];
   for (const j of await orphanJournals(home)) {
@@ -32,14 +37,20 @@ export async function reapDistributionLeftovers(
     }
     if (isInProgress(status)) continue;
     let complete = true;
+    const deferred = (what: string) => (err: unknown) => {
+      complete = false;
+      onDeferred(
+        `undoing the distribution of ${j.imageArn}: ${what}: ${err instanceof Error ? err.message : String(err)} (retried on the next reap)`,
+      );
+    };
     for (const region of j.regions) {
-      await openSite(home, config, region, j.account)
-        .removeImage(j.siteKey)
-        .catch(() => (complete = false));
+      await Promise.resolve()
+        .then(() => openSite(home, config, region, j.account).removeImage(j.siteKey))
+        .catch(deferred(`region ${region}`));
     }
     for (const uri of j.pushed) {
       const registry = (config.registries ?? []).find((r) => uri.startsWith(`${r.host}/`));
-      if (registry) await deleteRemoteImage(uri, registry).catch(() => (complete = false));
+      if (registry) await deleteRemoteImage(uri, registry).catch(deferred(uri));
     }
     if (complete) await dropJournal(home, j.imageArn);
     undone.push(j.imageArn);

@@ -16,7 +16,11 @@ export class S3Site implements Site {
 
   constructor(region: string, config: S3SiteConfig) {
     this.region = region;
-    this.#bucket = new S3Bucket(config, config.bucket);
+    const { timeoutSeconds, ...endpoint } = config;
+    this.#bucket = new S3Bucket(
+      { ...endpoint, ...(timeoutSeconds ? { timeoutMs: timeoutSeconds * 1000 } : {}) },
+      config.bucket,
+    );
     this.#prefix = config.prefix ? config.prefix.replace(/\/?$/, '/') : '';
   }
 

@@ -28,6 +28,7 @@ import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
 import { resolveParent, type ResolvedParent } from './parent.ts';
 import type { BuildComponent, BuildRequest } from './request.ts';
 import { makeBuildTmp } from './build-tmp.ts';
+import { confined } from './confined.ts';
 import { hasPhase, runComponentsPhase } from './run-phase.ts';
 import {
   bootComponent,
@@ -176,6 +177,7 @@ async function runBuildWithin(
     qemuAccel: opts.qemuAccel,
     sourceDateEpoch: opts.sourceDateEpoch,
     machine: machineOf(opts),
+    limits: opts.limits,
   };
   let ok = false;
   let baseLayer: BaseLayerJob | undefined;
@@ -366,12 +368,15 @@ async function testOnScratchDisk(
 ): Promise<void> {
   const dir = await mkdtemp(join(ctx.workDir, 'test-disk-'));
   try {
-    const disk = await writeRootDisk({
-      lowerDirs: stack.lowerDirs,
-      outFile: join(dir, 'test.raw'),
-      sizeGiB: rootGiB,
-      workDir: dir,
-    });
+    const disk = await confined(ctx, 'scratch test disk', (run) =>
+      writeRootDisk({
+        lowerDirs: stack.lowerDirs,
+        outFile: join(dir, 'test.raw'),
+        sizeGiB: rootGiB,
+        workDir: dir,
+        run,
+      }),
+    );
     await runTestsInVm(ctx, { path: disk.path, qemuFormat: 'raw', name: 'a scratch disk of the image' }, components);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -459,7 +464,9 @@ async function writeOutputs(
   }
   if (wantsDisks(request)) return { artifacts: await writeDiskImageOutputs(ctx, stack, opts.outputDir, request) };
   const file = join(opts.outputDir, ROOTFS_FILE.zstd);
-  const { sha256, size } = await writeRootfsTarball(stack.lowerDirs, file, 'zstd', ctx.workDir);
+  const { sha256, size } = await confined(ctx, 'rootfs tarball', (run) =>
+    writeRootfsTarball(stack.lowerDirs, file, 'zstd', ctx.workDir, run),
+  );
   return { artifacts: [{ path: relative(opts.outputDir, file), format: 'rootfs-tar-zstd', sha256, sizeBytes: size }] };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { EvidenceSummary } from '../artifacts/manifest.ts';
 import { join } from 'node:path';
-import { createReaderCgroup, type ResourceLimits } from '../cgroups/index.ts';
+import { type ResourceLimits, withReaderCgroup } from '../cgroups/index.ts';
 import { runComplianceScans } from '../compliance/scan.ts';
 import { LYNIS_IMAGE_GROUPS } from '../compliance/lynis.ts';
 import { checkSeverityThreshold } from '../findings/aggregate.ts';
@@ -52,13 +52,11 @@ export interface EvidenceRun {
 
 /** The evidence, its host-side readers of the image in a cgroup with the build's limits (removed after). */
 export async function gatherEvidence(r: EvidenceRun): Promise<EvidenceSummary> {
-  const { cgroup, warnings } = await createReaderCgroup(r.limits ?? {});
-  for (const w of warnings) r.onEvent({ type: 'log', line: `evidence: ${w}` });
-  try {
-    return await gatherEvidenceIn(r, cgroup?.procsFiles ?? []);
-  } finally {
-    await cgroup?.remove();
-  }
+  return withReaderCgroup(
+    r.limits ?? {},
+    (w) => r.onEvent({ type: 'log', line: `evidence: ${w}` }),
+    (cgroupProcs) => gatherEvidenceIn(r, cgroupProcs),
+  );
 }
 
 async function gatherEvidenceIn(r: EvidenceRun, cgroupProcs: readonly string[]): Promise<EvidenceSummary> {

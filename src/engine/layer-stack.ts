@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { layerCacheKey } from '../cache/cache-key.ts';
 import type { LayerCache } from '../cache/layer-cache.ts';
 import type { LayerDescriptor } from '../oci/media-types.ts';
+import type { ResourceLimits } from '../cgroups/index.ts';
 import { writeLayer } from '../oci/layer/write-layer.ts';
 import type { BuildEventSink } from './events.ts';
 import type { InstanceFactory } from './instance-factory.ts';
@@ -64,6 +65,8 @@ export interface StackContext {
   buildTmpDir?: string | undefined;
   /** vCPUs and memory of the instance type, for the VM an OVA describes (default 2 vCPU, 2048 MiB). */
   machine?: { cpus: number; memoryMiB: number } | undefined;
+  /** The instance type's limits: host-side work over the image (disks, tarball, VM capture) runs under them. */
+  limits?: ResourceLimits | undefined;
   /** The instance of the component that failed (kept for `ingot shell`): a sandbox's layers and upper dir, or a VM's disk. */
   failedInstance?: FailedInstance;
 }

@@ -7,6 +7,7 @@
  */
 import type { BuildSettings } from '../config/settings.ts';
 import type { ExecParams, ExecResult, Instance } from './types.ts';
+import type { Confinement } from '../process/index.ts';
 
 export interface InstancePassIn {
   /** Host path of a PEM CA bundle to hand to every step (INGOT_INSTANCE_CA_BUNDLE). */
@@ -91,8 +92,8 @@ export class PassInInstance implements Instance {
   copyIn(from: string, to: string) {
     return this.#inner.copyIn(from, to);
   }
-  copyOut(from: string, to: string) {
-    return this.#inner.copyOut(from, to);
+  copyOut(from: string, to: string, run?: Confinement) {
+    return this.#inner.copyOut(from, to, run);
   }
   async reboot() {
     await this.#inner.reboot();

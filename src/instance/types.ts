@@ -4,6 +4,8 @@
  * and the build engine only ever talk to this interface.
  */
 
+import type { Confinement } from '../process/index.ts';
+
 export interface ExecParams {
   /** Program and arguments, run without a shell (use ['/bin/sh', '-c', script] for one). */
   argv: readonly string[];
@@ -40,8 +42,11 @@ export interface Instance {
   exec(params: ExecParams): Promise<ExecResult>;
   /** Copy a host file or directory into the instance. */
   copyIn(hostPath: string, instancePath: string): Promise<void>;
-  /** Copy a file or directory out of the instance to the host. */
-  copyOut(instancePath: string, hostPath: string): Promise<void>;
+  /**
+   * Copy a file or directory out of the instance to the host (links stay links); the host-side commands run in
+   * `run`'s cgroup and stop on its signal.
+   */
+  copyOut(instancePath: string, hostPath: string, run?: Confinement): Promise<void>;
   /** Restart the instance (processes end, the file system is kept). */
   reboot(): Promise<void>;
   /** Stop everything and release every resource (mounts, cgroups, processes). Idempotent. */

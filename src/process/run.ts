@@ -14,6 +14,12 @@ export interface RunOptions extends Omit<StartOptions, 'stdin' | 'stdout'> {
 }
 
 /**
+ * What confines host work on a build's image contents: the build's reader cgroup (`cgroupProcs`) and its
+ * abort signal. Stages pass it on to every command they run over the image.
+ */
+export type Confinement = Pick<RunOptions, 'cgroupProcs' | 'signal'>;
+
+/**
  * Runs `argv` (no shell) and resolves with its exit. Rejects with CommandFailed when it cannot start, exits
  * with a code other than 0 or `okCodes`, is killed, times out or is cancelled (unless `check: false`).
  */

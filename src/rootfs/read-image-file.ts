@@ -78,7 +78,20 @@ export async function readImageFile(
   opts.signal?.throwIfAborted();
   const resolved = await hostPathIn(rootfsDir, instancePath, opts.dirCache);
   if (!resolved.exists) return undefined;
-  const fh = await open(resolved.hostPath, OPEN_FLAGS).catch((err: NodeJS.ErrnoException) => {
+  return readRegularFile(resolved.hostPath, instancePath, opts);
+}
+
+/**
+ * The bytes of `hostPath` (whose parent directories were resolved inside an image; `instancePath` names it in
+ * errors), or undefined when it is gone: no final link, FIFO or device is opened, the size is capped.
+ */
+export async function readRegularFile(
+  hostPath: string,
+  instancePath: string,
+  opts: ImageReadOptions,
+): Promise<Buffer | undefined> {
+  opts.signal?.throwIfAborted();
+  const fh = await open(hostPath, OPEN_FLAGS).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
     if (err.code === 'ELOOP') throw new ImageFileError(instancePath, 'not-regular', 'is a symbolic link');
     if (err.code === 'ENXIO') throw new ImageFileError(instancePath, 'not-regular', 'is not a regular file');

@@ -16,7 +16,15 @@ export interface S3Endpoint {
   region?: string;
   /** `ENDPOINT/BUCKET/KEY` requests (the default: every S3-compatible server takes them) or, when false, `BUCKET.HOST/KEY`. */
   pathStyle?: boolean;
+  /**
+   * How long a request may wait on the service, connecting or between two bytes of its answer (default
+   * `DEFAULT_S3_TIMEOUT_MS`): a service that accepts and never answers fails the request, never hangs it.
+   */
+  timeoutMs?: number;
 }
+
+/** 60 s without a byte from the service fails a request (each of its attempts). */
+export const DEFAULT_S3_TIMEOUT_MS = 60_000;
 
 /** `HTTP 403 SignatureDoesNotMatch` for an answer from S3, else the error's own message. */
 export function describeS3Error(err: unknown): { status: number | undefined; code: string; detail: string } {
@@ -62,6 +70,10 @@ export function openS3Client(e: S3Endpoint): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 4,
+    requestHandler: {
+      connectionTimeout: e.timeoutMs ?? DEFAULT_S3_TIMEOUT_MS,
+      socketTimeout: e.timeoutMs ?? DEFAULT_S3_TIMEOUT_MS,
+    },
   });
 }
 

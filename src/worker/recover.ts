@@ -69,10 +69,16 @@ export async function reapExpiredJobs(store: Store, now = Date.now()): Promise<s
  * Undoes distributions a crash interrupted (journals of dead processes): the copies and pushed images of
  * images that did not become AVAILABLE. Run after `recoverInterruptedBuilds` has failed their images.
  */
-export async function reapInterruptedDistributions(store: Store, home: string, config: IngotConfig): Promise<string[]> {
+export async function reapInterruptedDistributions(
+  store: Store,
+  home: string,
+  config: IngotConfig,
+  onDeferred?: (reason: string) => void,
+): Promise<string[]> {
   return reapDistributionLeftovers(
     home,
     config,
     async (arn) => (await store.resources.get<Image>(arn))?.doc.state?.status,
+    onDeferred,
   );
 }

@@ -122,7 +122,9 @@ export function startWorker(opts: WorkerOptions): Worker {
       const store = opts.store;
       if (store && !opts.source && !reapingDistributions) {
         reapingDistributions = true;
-        void reapInterruptedDistributions(store, opts.home, opts.config?.() ?? {})
+        void reapInterruptedDistributions(store, opts.home, opts.config?.() ?? {}, (reason) =>
+          opts.onError?.(new Error(reason)),
+        )
           .catch((err: unknown) => opts.onError?.(err))
           .finally(() => {
             reapingDistributions = false;

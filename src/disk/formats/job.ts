@@ -1,4 +1,5 @@
 /** @module What a format writer gets (the raw disks and the machine they belong to) and what it gives back. */
+import type { Confinement } from '../../process/index.ts';
 
 export interface RawDisk {
   /** The raw disk file (only read). */
@@ -25,6 +26,8 @@ export interface FormatJob {
   out: string;
   workDir: string;
   machine: MachineSpec;
+  /** The build's reader cgroup and abort signal, for every command the writer runs. */
+  run?: Confinement | undefined;
 }
 
 export interface WrittenFormat {

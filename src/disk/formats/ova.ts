@@ -23,8 +23,8 @@ export async function writeOva(job: FormatJob): Promise<WrittenFormat> {
     const vmdks = await Promise.all(
       job.disks.map(async (d, i) => {
         const href = `${stem}-disk${i + 1}.vmdk`;
-        await convertFromRaw(d.raw, 'vmdk', STREAM_OPTIMIZED, join(dir, href));
-        await checkDisk(join(dir, href), 'vmdk', d.sizeBytes);
+        await convertFromRaw(d.raw, 'vmdk', STREAM_OPTIMIZED, join(dir, href), job.run);
+        await checkDisk(join(dir, href), 'vmdk', d.sizeBytes, job.run);
         const { size } = await stat(join(dir, href));
         return { href, fileSize: size, capacityBytes: d.sizeBytes, sha256: await sha256Large(join(dir, href)) };
       }),
@@ -35,20 +35,23 @@ export async function writeOva(job: FormatJob): Promise<WrittenFormat> {
     files.push(...vmdks.map((v) => ({ name: v.href, sha256: v.sha256 })));
     await writeFile(join(dir, `${stem}.mf`), manifestText(files));
     const members = [`${stem}.ovf`, `${stem}.mf`, ...vmdks.map((v) => v.href)];
-    await runCommand([
-      'tar',
-      '--format=ustar',
-      '--owner=0',
-      '--group=0',
-      '--numeric-owner',
-      '--mode=0644',
-      '-cf',
-      job.out,
-      '-C',
-      dir,
-      ...members,
-    ]);
-    const listed = (await runCommand(['tar', '-tf', job.out])).stdout.trim().split('\n');
+    await runCommand(
+      [
+        'tar',
+        '--format=ustar',
+        '--owner=0',
+        '--group=0',
+        '--numeric-owner',
+        '--mode=0644',
+        '-cf',
+        job.out,
+        '-C',
+        dir,
+        ...members,
+      ],
+      job.run,
+    );
+    const listed = (await runCommand(['tar', '-tf', job.out], job.run)).stdout.trim().split('\n');
     if (listed.join(' ') !== members.join(' '))
       throw new Error(`${job.out} lists ${listed.join(', ')}, expected ${members.join(', ')}`);
     return {

@@ -2,13 +2,19 @@
  * @module qemu-img, the one converter and checker of disk files: `convert` from raw, `check` (for
  * formats that have one) and `info` (readable as the format, the expected virtual size).
  */
-import { runCommand } from '../../process/index.ts';
+import { type Confinement, runCommand } from '../../process/index.ts';
 
 /** qemu-img check's exit code for "this format does not support checks". */
 const CHECK_UNSUPPORTED = 63;
 
-export async function convertFromRaw(raw: string, qemuFormat: string, options: string[], out: string): Promise<void> {
-  await runCommand(['qemu-img', 'convert', '-f', 'raw', '-O', qemuFormat, ...options, raw, out]);
+export async function convertFromRaw(
+  raw: string,
+  qemuFormat: string,
+  options: string[],
+  out: string,
+  run: Confinement = {},
+): Promise<void> {
+  await runCommand(['qemu-img', 'convert', '-f', 'raw', '-O', qemuFormat, ...options, raw, out], run);
 }
 
 export interface DiskInfo {
@@ -19,9 +25,19 @@ export interface DiskInfo {
 }
 
 /** Throws unless `path` reads as `qemuFormat` with `expectedSize` bytes and passes `qemu-img check`. */
-export async function checkDisk(path: string, qemuFormat: string, expectedSize: number): Promise<DiskInfo> {
-  const check = await runCommand(['qemu-img', 'check', '-f', qemuFormat, path], { okCodes: [CHECK_UNSUPPORTED] });
-  const info = JSON.parse((await runCommand(['qemu-img', 'info', '--output=json', '-f', qemuFormat, path])).stdout) as {
+export async function checkDisk(
+  path: string,
+  qemuFormat: string,
+  expectedSize: number,
+  run: Confinement = {},
+): Promise<DiskInfo> {
+  const check = await runCommand(['qemu-img', 'check', '-f', qemuFormat, path], {
+    ...run,
+    okCodes: [CHECK_UNSUPPORTED],
+  });
+  const info = JSON.parse(
+    (await runCommand(['qemu-img', 'info', '--output=json', '-f', qemuFormat, path], run)).stdout,
+  ) as {
     'virtual-size': number;
     'actual-size': number;
     format: string;

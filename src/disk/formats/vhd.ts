@@ -22,39 +22,22 @@ export async function writeVhd(job: FormatJob): Promise<WrittenFormat> {
   let sourceFormat = 'raw';
   const overlay = join(job.workDir, `${disk.name}-aligned.qcow2`);
   if (size !== disk.sizeBytes) {
-    await runCommand([
-      'qemu-img',
-      'create',
-      '-q',
-      '-f',
-      'qcow2',
-      '-b',
-      resolve(disk.raw),
-      '-F',
-      'raw',
-      overlay,
-      String(size),
-    ]);
+    await runCommand(
+      ['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', resolve(disk.raw), '-F', 'raw', overlay, String(size)],
+      job.run,
+    );
     source = overlay;
     sourceFormat = 'qcow2';
   }
   try {
-    await runCommand([
-      'qemu-img',
-      'convert',
-      '-f',
-      sourceFormat,
-      '-O',
-      'vpc',
-      '-o',
-      'subformat=fixed,force_size=on',
-      source,
-      job.out,
-    ]);
+    await runCommand(
+      ['qemu-img', 'convert', '-f', sourceFormat, '-O', 'vpc', '-o', 'subformat=fixed,force_size=on', source, job.out],
+      job.run,
+    );
   } finally {
     await rm(overlay, { force: true });
   }
-  const info = await checkDisk(job.out, 'vpc', size);
+  const info = await checkDisk(job.out, 'vpc', size, job.run);
   await checkFixedFooter(job.out, size);
   const padded = size === disk.sizeBytes ? '' : ` (rounded up from ${disk.sizeBytes})`;
   return { path: job.out, checks: `${checkLine('vpc', info)}${padded}; fixed, 1 MiB aligned, for Azure` };

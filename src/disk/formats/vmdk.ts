@@ -10,6 +10,6 @@ export const STREAM_OPTIMIZED = ['-o', 'subformat=streamOptimized'];
 export async function writeVmdk(job: FormatJob): Promise<WrittenFormat> {
   const [disk] = job.disks;
   if (!disk) throw new Error('writeVmdk: no disk');
-  await convertFromRaw(disk.raw, 'vmdk', STREAM_OPTIMIZED, job.out);
-  return { path: job.out, checks: checkLine('vmdk', await checkDisk(job.out, 'vmdk', disk.sizeBytes)) };
+  await convertFromRaw(disk.raw, 'vmdk', STREAM_OPTIMIZED, job.out, job.run);
+  return { path: job.out, checks: checkLine('vmdk', await checkDisk(job.out, 'vmdk', disk.sizeBytes, job.run)) };
 }

@@ -19,6 +19,7 @@ import { diskLayout, type BlockDeviceMapping } from '../../disk/layout.ts';
 import type { BootMode } from '../../disk/grub.ts';
 import type { Firmware } from '../../instance/qemu/firmware.ts';
 import { bootDiskArtifact, writeDiskOutputs } from './outputs.ts';
+import { confined } from '../confined.ts';
 
 export { bootComponent } from './boot-component.ts';
 
@@ -44,16 +45,19 @@ export async function writeDiskImageOutputs(
   r: DiskRequest,
 ): Promise<Artifact[]> {
   const layout = diskLayout(r.blockDeviceMappings);
-  const out = await writeDiskOutputs({
-    lowerDirs: stack.lowerDirs,
-    outputDir,
-    workDir: ctx.workDir,
-    formats: r.diskFormats ?? ['raw'],
-    layout,
-    bootMode: r.bootMode,
-    machine: { name: r.name ?? 'ingot-image', cpus: 2, memoryMiB: 2048, ...ctx.machine },
-    onLog: (line) => ctx.onEvent({ type: 'log', line }),
-  });
+  const out = await confined(ctx, 'disk stages', (run) =>
+    writeDiskOutputs({
+      run,
+      lowerDirs: stack.lowerDirs,
+      outputDir,
+      workDir: ctx.workDir,
+      formats: r.diskFormats ?? ['raw'],
+      layout,
+      bootMode: r.bootMode,
+      machine: { name: r.name ?? 'ingot-image', cpus: 2, memoryMiB: 2048, ...ctx.machine },
+      onLog: (line) => ctx.onEvent({ type: 'log', line }),
+    }),
+  );
   ctx.onEvent({
     type: 'log',
     line: `disk stages: root file system ${out.timings.rootfsMs} ms, conversions and checks ${out.timings.convertMs} ms, sha256 ${out.timings.digestMs} ms`,

@@ -20,6 +20,7 @@ import {
 import type { DiskLayout } from '../../disk/layout.ts';
 import { writeRootDisk } from '../../disk/root-fs.ts';
 import type { BootMode } from '../../disk/grub.ts';
+import type { Confinement } from '../../process/index.ts';
 
 export interface DiskOutputSpec {
   /** The image's layers with the bootable-disk layer on top, topmost first. */
@@ -32,6 +33,8 @@ export interface DiskOutputSpec {
   /** The VM the OVA describes (name, vCPUs, memory); the firmware is read from the disk. */
   machine: Omit<MachineSpec, 'firmware'>;
   onLog?: (line: string) => void;
+  /** The build's reader cgroup and abort signal (every command over the image and the disks runs in it). */
+  run?: Confinement | undefined;
 }
 
 export interface DiskOutputs {
@@ -51,6 +54,7 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
     sizeGiB: spec.layout.rootGiB,
     workDir: spec.workDir,
     bootMode: spec.bootMode,
+    run: spec.run,
   });
   spec.onLog?.(`boot disk written: ${spec.layout.rootGiB} GiB, root file system UUID ${root.rootUuid}`);
   const disks: RawDisk[] = [{ raw: root.path, sizeBytes: spec.layout.rootGiB * 2 ** 30, name: 'disk', boot: true }];
@@ -75,6 +79,7 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
         out: fileOf(j.base, j.format),
         workDir: spec.workDir,
         machine,
+        run: spec.run,
       });
       spec.onLog?.(`${out.path}: ${out.checks}`);
       return { ...j, path: out.path };

@@ -1,11 +1,12 @@
 /**
  * @module Writes the image's root file system (all layers merged) as a tarball. The layers are
  * merged by withMergedLayers (a read-only overlayfs mount in a private mount namespace), so the
- * mount cannot outlive the process, even on `kill -9`.
+ * mount cannot outlive the process, even on `kill -9`. GNU tar stores links as links and FIFOs/devices
+ * as entries (it opens only regular files); the pipeline runs in the build's reader cgroup.
  */
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CommandFailed } from '../../process/index.ts';
+import { CommandFailed, type Confinement } from '../../process/index.ts';
 import { withMergedLayers } from '../../rootfs/merge-layers.ts';
 import { BuildFailure } from '../failure.ts';
 
@@ -23,16 +24,24 @@ export async function writeRootfsTarball(
   outFile: string,
   compression: TarCompression,
   workDir: string,
+  run: Confinement = {},
 ): Promise<{ sha256: string; size: number }> {
   const compress = compression === 'zstd' ? 'zstd -q -T0 -3' : 'gzip -6';
   const sums = join(workDir, `rootfs-${process.pid}.sha256`);
   try {
     await withMergedLayers(
       lowerDirs,
-      { scratchDir: workDir, env: { OUT: outFile, SUMS: sums, COMPRESS: compress }, ignoreStdout: true },
+      // Its own process group: a cancel ends the whole pipeline, not only the shell.
+      {
+        scratchDir: workDir,
+        env: { OUT: outFile, SUMS: sums, COMPRESS: compress },
+        ignoreStdout: true,
+        group: true,
+        ...run,
+      },
       (root) => ['bash', '-c', SCRIPT, 'bash', root],
     ).catch((err: unknown) => {
-      if (!(err instanceof CommandFailed) || err.startError) throw err;
+      if (!(err instanceof CommandFailed) || err.startError || run.signal?.aborted) throw err;
       const how = err.exitCode ?? err.signal;
       throw new BuildFailure(
         'snapshot',

@@ -4,11 +4,12 @@
  * instance (owners, modes, xattrs and nanosecond times kept), copied out and unpacked; entries
  * that are gone become whiteouts (0/0 character devices), as overlayfs itself would write them.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { runCommand } from '../../process/index.ts';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Confinement } from '../../process/index.ts';
 import type { Instance } from '../../instance/types.ts';
 import { BuildFailure } from '../failure.ts';
+import { applyCapture } from './apply-capture.ts';
 import { ancestorsOf, changesBetween, listingCommand, parseListing, type Listing } from './changes.ts';
 
 /** Lists the instance's root file system (see changes.ts). */
@@ -28,9 +29,6 @@ export interface CaptureResult {
   removed: number;
 }
 
-/** The SSH key the qemu instance injected (src/instance/qemu/ssh.ts) must not stay in the image. */
-const THROWAWAY_KEY = / ingot-instance\s*$/;
-
 const LIST = '/var/tmp/ingot-layer.list';
 const ARCHIVE = '/var/tmp/ingot-layer.tar';
 
@@ -39,9 +37,11 @@ export async function captureChanges(
   before: Listing,
   upperDir: string,
   workDir: string,
+  run: Confinement = {},
 ): Promise<CaptureResult> {
   const { changed, removed } = changesBetween(before, await listFiles(instance));
   const entries = [...new Set([...ancestorsOf([...changed, ...removed]), ...changed])].sort();
+  const local = join(workDir, 'changes.tar');
   if (entries.length) {
     const wrote = await instance.exec({ argv: ['sh', '-c', `cat > ${LIST}`], stdin: entries.join('\0') });
     if (wrote.exitCode !== 0)
@@ -73,22 +73,12 @@ export async function captureChanges(
         'build',
         `could not archive the changes in the build instance (exit ${tar.exitCode}): ${tar.stderr.trim().slice(-300)}`,
       );
-    const local = join(workDir, 'changes.tar');
-    await instance.copyOut(ARCHIVE, local);
-    await runCommand(['tar', '-C', upperDir, '--numeric-owner', '--xattrs', '--xattrs-include=*', '-xpf', local]);
+    await instance.copyOut(ARCHIVE, local, run);
+  }
+  try {
+    await applyCapture({ archive: entries.length ? local : undefined, removed, upperDir, run });
+  } finally {
     await rm(local, { force: true });
   }
-  for (const path of removed) {
-    await mkdir(join(upperDir, dirname(path)), { recursive: true });
-    await runCommand(['mknod', join(upperDir, path), 'c', '0', '0']);
-  }
-  await dropThrowawayKey(join(upperDir, 'root/.ssh/authorized_keys'));
   return { changed: changed.length, removed: removed.length };
-}
-
-async function dropThrowawayKey(file: string): Promise<void> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (text === undefined) return;
-  const kept = text.split('\n').filter((line) => !THROWAWAY_KEY.test(line));
-  if (kept.length !== text.split('\n').length) await writeFile(file, kept.join('\n'));
 }

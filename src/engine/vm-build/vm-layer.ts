@@ -16,6 +16,7 @@ import type { BuildComponent } from '../request.ts';
 import { BuildCancelled } from '../failure.ts';
 import { hasPhase, runComponentsPhase } from '../run-phase.ts';
 import { captureChanges, listFiles } from './capture.ts';
+import { confined } from '../confined.ts';
 
 const exists = (path: string): Promise<boolean> =>
   access(path).then(
@@ -71,12 +72,15 @@ export async function addVmLayer(
   const keptDisk = join(dir, 'failed.qcow2');
   await mkdir(upper);
   try {
-    const disk = await writeRootDisk({
-      lowerDirs: stack.lowerDirs,
-      outFile: join(dir, 'build.raw'),
-      sizeGiB: vm.rootGiB,
-      workDir: dir,
-    });
+    const disk = await confined(ctx, 'build disk', (run) =>
+      writeRootDisk({
+        lowerDirs: stack.lowerDirs,
+        outFile: join(dir, 'build.raw'),
+        sizeGiB: vm.rootGiB,
+        workDir: dir,
+        run,
+      }),
+    );
     const booting = performance.now();
     const booted = await createQemuInstance({
       disk: disk.path,
@@ -109,7 +113,7 @@ export async function addVmLayer(
           signal: ctx.signal,
           onEvent: ctx.onEvent,
         });
-      const captured = await captureChanges(instance, before, upper, dir);
+      const captured = await confined(ctx, 'VM capture', (run) => captureChanges(instance, before, upper, dir, run));
       ctx.onEvent({
         type: 'log',
         line: `captured the VM's changes: ${captured.changed} new or changed entries, ${captured.removed} removed`,

@@ -7,7 +7,7 @@
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runCommand, type StartedCommand } from '../../process/index.ts';
+import { type Confinement, runCommand, type StartedCommand } from '../../process/index.ts';
 import { execProcess } from '../exec-process.ts';
 import type { ExecParams, ExecResult, Instance } from '../types.ts';
 import { panicIn } from './console.ts';
@@ -148,15 +148,19 @@ export class QemuInstance implements Instance {
     await runCommand(['sh', '-c', `tar -C ${q(dirname(hostPath))} -cf - ${q(basename(hostPath))} | ${remote}`]);
   }
 
-  async copyOut(instancePath: string, hostPath: string): Promise<void> {
+  async copyOut(instancePath: string, hostPath: string, run: Confinement = {}): Promise<void> {
     const tmp = await mkdtemp(join(dirname(hostPath), '.ingot-copy-'));
     try {
       const remote = sshArgv(this.#ssh, tarOf(instancePath)).map(q).join(' ');
-      await runCommand([
-        'sh',
-        '-c',
-        `${remote} | tar -C ${q(tmp)} -xpf - && rm -rf ${q(hostPath)} && mv ${q(join(tmp, basename(instancePath)))} ${q(hostPath)}`,
-      ]);
+      await runCommand(
+        [
+          'sh',
+          '-c',
+          `${remote} | tar -C ${q(tmp)} -xpf - && rm -rf ${q(hostPath)} && mv ${q(join(tmp, basename(instancePath)))} ${q(hostPath)}`,
+        ],
+        // Its own process group: a cancel ends ssh and tar, not only the shell.
+        { ...run, group: true },
+      );
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@
  * @module The sandbox Instance: every exec runs under bubblewrap in fresh namespaces on the
  * instance's root view, inside the instance's cgroup; files persist between execs and reboots.
  */
-import { runCommand } from '../../process/index.ts';
+import { type Confinement, runCommand } from '../../process/index.ts';
 import { execProcess } from '../exec-process.ts';
 import type { ExecParams, ExecResult, Instance } from '../types.ts';
 import { DEFAULT_SANDBOX_ENV, bwrapArgs, findBwrap, launcherArgv } from './bwrap.ts';
@@ -94,8 +94,9 @@ export class SandboxInstance implements Instance {
     return copyIntoInstance(this.#res.mappings, hostPath, instancePath);
   }
 
-  copyOut(instancePath: string, hostPath: string): Promise<void> {
+  copyOut(instancePath: string, hostPath: string, run?: Confinement): Promise<void> {
     if (this.#closing) return Promise.reject(new Error(`sandbox ${this.id} is closed`));
+    if (run?.signal?.aborted) return Promise.reject(run.signal.reason);
     return copyOutOfInstance(this.#res.mappings, instancePath, hostPath);
   }
 
