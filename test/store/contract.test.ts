@@ -540,6 +540,24 @@ for (const impl of IMPLS) {
       );
     });
 
+    test('image documents: put replaces, get reads by image and name, deleteOfImage forgets an image', async () => {
+      const store = await fresh();
+      const second = await peer(store);
+      const arn = `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:image/a/1.0.0/1`;
+      const other = `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:image/a/1.0.0/2`;
+      await store.imageDocuments.put({ imageArn: arn, account: ACCOUNT, name: 'sbom.spdx.json', body: '{"v":1}' });
+      await store.imageDocuments.put({ imageArn: arn, account: ACCOUNT, name: 'manifest.json', body: '{}' });
+      await second.imageDocuments.put({ imageArn: arn, account: ACCOUNT, name: 'sbom.spdx.json', body: '{"v":2}' });
+      await store.imageDocuments.put({ imageArn: other, account: ACCOUNT, name: 'sbom.spdx.json', body: '{"v":3}' });
+      assert.equal(await store.imageDocuments.get(arn, 'sbom.spdx.json'), '{"v":2}');
+      assert.equal(await second.imageDocuments.get(arn, 'manifest.json'), '{}');
+      assert.equal(await store.imageDocuments.get(arn, 'findings.json'), undefined);
+      await second.imageDocuments.deleteOfImage(arn);
+      assert.equal(await store.imageDocuments.get(arn, 'sbom.spdx.json'), undefined);
+      assert.equal(await store.imageDocuments.get(arn, 'manifest.json'), undefined);
+      assert.equal(await store.imageDocuments.get(other, 'sbom.spdx.json'), '{"v":3}');
+    });
+
     test('an expired lease lets another worker retry, then fails when attempts run out', async () => {
       const store = await fresh();
       await store.jobs.enqueue({ id: 'r', kind: 'build', resourceArn: 'arn:r', maxAttempts: 2 });
