@@ -1,7 +1,8 @@
 /**
  * The worker API's protocol against a real server (in process, SQLite): the token, label matching,
  * lease expiry by the control plane's clock, cancellation in the heartbeat answer, the late result
- * of a worker that lost its lease, scoped reads and writes, and log lines reaching the build log.
+ * of a worker that lost its lease, scoped reads and writes, log lines reaching the build log, and
+ * the image's documents (SBOM, manifest) reaching the store.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { IMAGE_DOCUMENT_MAX_BYTES, readImageDocument } from '../../src/artifacts/image-documents.ts';
 import { imageLogFile } from '../../src/artifacts/output-dirs.ts';
 import { enqueueJob } from '../../src/queue/queue.ts';
 import { type RunningServer, startServer } from '../../src/server/server.ts';
@@ -231,6 +233,36 @@ test("a job reads only its account's resources, writes only its own image, and i
   assert.equal(log.status, 200);
   assert.match(readFileSync(imageLogFile(home, arn), 'utf8'), /hello/);
   await call(`/jobs/${jobId}/result`, { workerId: 'reader', outcome: 'failed' });
+});
+
+test("a build host sends its image's documents: stored for the job's image and account, by name, size-capped", async () => {
+  await drain();
+  const { arn, jobId } = await queued();
+  assert.equal((await claim('documenter')).job?.id, jobId);
+  const spdx = JSON.stringify({ packages: [{ SPDXID: 'SPDXRef-Package-deb-bash', name: 'bash', versionInfo: '5.2' }] });
+  const doc = (over: Record<string, unknown>, token: string | null = TOKEN) =>
+    call(`/jobs/${jobId}/document`, { workerId: 'documenter', name: 'sbom.spdx.json', body: spdx, ...over }, token);
+  assert.equal((await doc({}, null)).status, 401);
+  const stored = await doc({});
+  assert.equal(stored.status, 200, JSON.stringify(stored.body));
+  assert.equal(await server.store.imageDocuments.get(arn, 'sbom.spdx.json'), spdx);
+  assert.equal(
+    await readImageDocument(server.store, home, arn, 'sbom.spdx.json'),
+    spdx,
+    'what ListImagePackages reads',
+  );
+  const badName = await doc({ name: '../../etc/passwd' });
+  assert.equal(badName.status, 400);
+  assert.match(String(badName.body['error']), /^name: /);
+  const big = await doc({ body: 'x'.repeat(IMAGE_DOCUMENT_MAX_BYTES + 1) });
+  assert.equal(big.status, 400);
+  assert.match(String(big.body['error']), /at most \d+ bytes/);
+  const stranger = await call(`/jobs/${jobId}/document`, { workerId: 'stranger', name: 'manifest.json', body: '{}' });
+  assert.equal(stranger.status, 409, 'only the holder of the lease');
+  assert.equal(await server.store.imageDocuments.get(arn, 'manifest.json'), undefined);
+  await call(`/jobs/${jobId}/result`, { workerId: 'documenter', outcome: 'failed' });
+  const late = await doc({ name: 'manifest.json', body: '{}' });
+  assert.equal(late.status, 409, 'nor after the job ended');
 });
 
 test('GET /metrics: queue depth by state, API requests, worker-API calls, leases and heartbeats', async () => {

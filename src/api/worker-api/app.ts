@@ -1,10 +1,14 @@
 /**
  * @module The worker API (`/worker/v1/…`) that build hosts use instead of the database: claim a job
  * matching their labels (long poll), heartbeat (extends the lease; answers whether the job was
- * cancelled), scoped reads, image state, build-log lines, and the result. Every per-job call is
+ * cancelled), scoped reads, image state, build-log lines, the image's documents (manifest, SBOMs,
+ * findings: kept in the store), and the result. Every per-job call is
  * refused with 409 once the caller's lease is lost; every call needs the farm's worker token.
  */
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { IMAGE_DOCUMENT_MAX_BYTES } from '../../artifacts/image-documents.ts';
+import { tryParseArn } from '../../arn/arn.ts';
 import { appendImageLog } from '../../artifacts/output-dirs.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { StoredImage } from '../../images/image-failure.ts';
@@ -22,6 +26,7 @@ import { scopedWorkflowRecords } from './workflow-records.ts';
 import {
   BadBody,
   ClaimSchema,
+  DocumentSchema,
   LogSchema,
   parseBody,
   ReadSchema,
@@ -202,6 +207,24 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
       const job = await leasedJob(store, c.req.param('id') ?? '', body.workerId, now());
       appendImageLog(opts.home, job.resourceArn, body.lines);
       return c.json({ stored: body.lines.length }, 200);
+    }),
+  );
+
+  app.post(
+    '/worker/v1/jobs/:id/document',
+    // JSON escaping may grow a document; anything much larger is refused before it is read.
+    bodyLimit({
+      maxSize: 2 * IMAGE_DOCUMENT_MAX_BYTES + 4096,
+      onError: (c) => c.json({ error: `a document must be at most ${IMAGE_DOCUMENT_MAX_BYTES} bytes` }, 413),
+    }),
+    call('document', async (c, raw) => {
+      const body = parseBody(DocumentSchema, raw);
+      const job = await leasedJob(store, c.req.param('id') ?? '', body.workerId, now());
+      const account = tryParseArn(job.resourceArn)?.account;
+      if (job.kind !== 'image-build' || !account)
+        throw new BadBody(`job ${job.id} builds no image: it has no documents`);
+      await store.imageDocuments.put({ imageArn: job.resourceArn, account, name: body.name, body: body.body });
+      return c.json({ stored: body.name }, 200);
     }),
   );
 
