@@ -244,9 +244,29 @@ export interface ImageDocumentRepository {
   deleteOfImage(imageArn: string): Promise<void>;
 }
 
+/** A build host's own worker token, kept as a hash (`ingot workers token create NAME`). */
+export interface WorkerTokenRecord {
+  /** The build host's name: the only worker id the token may use. */
+  name: string;
+  /** SHA-256 of the token, hex. */
+  hash: string;
+  createdAt: string;
+}
+
+export interface WorkerTokenRepository {
+  /** Adds a token; DuplicateKeyError when `name` has one. */
+  create(token: WorkerTokenRecord): Promise<void>;
+  get(name: string): Promise<WorkerTokenRecord | undefined>;
+  /** Every token (names and dates), by name. */
+  list(): Promise<WorkerTokenRecord[]>;
+  /** Removes `name`'s token; false when it had none. */
+  revoke(name: string): Promise<boolean>;
+}
+
 export interface Store {
   readonly resources: ResourceRepository;
   readonly imageDocuments: ImageDocumentRepository;
+  readonly workerTokens: WorkerTokenRepository;
   readonly schedules: ScheduleRepository;
   readonly audit: AuditRepository;
   readonly events: EventRepository;

@@ -558,6 +558,29 @@ for (const impl of IMPLS) {
       assert.equal(await store.imageDocuments.get(other, 'sbom.spdx.json'), '{"v":3}');
     });
 
+    test('worker tokens: one per name, listed by name, revoked once', async () => {
+      const store = await fresh();
+      const second = await peer(store);
+      await store.workerTokens.create({ name: 'farm-2', hash: 'b'.repeat(64), createdAt: '2026-01-01T00:00:00.000Z' });
+      await second.workerTokens.create({ name: 'farm-1', hash: 'a'.repeat(64), createdAt: '2026-01-01T00:00:01.000Z' });
+      await assert.rejects(
+        second.workerTokens.create({ name: 'farm-2', hash: 'c'.repeat(64), createdAt: '2026-01-01T00:00:02.000Z' }),
+        DuplicateKeyError,
+      );
+      assert.deepEqual(await store.workerTokens.get('farm-2'), {
+        name: 'farm-2',
+        hash: 'b'.repeat(64),
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
+      assert.deepEqual(
+        (await second.workerTokens.list()).map((t) => t.name),
+        ['farm-1', 'farm-2'],
+      );
+      assert.equal(await second.workerTokens.revoke('farm-2'), true);
+      assert.equal(await store.workerTokens.revoke('farm-2'), false);
+      assert.equal(await store.workerTokens.get('farm-2'), undefined);
+    });
+
     test('an expired lease lets another worker retry, then fails when attempts run out', async () => {
       const store = await fresh();
       await store.jobs.enqueue({ id: 'r', kind: 'build', resourceArn: 'arn:r', maxAttempts: 2 });

@@ -3,6 +3,7 @@
  * embedded SQLite one, for several servers and workers on one database. Migrates on open.
  */
 import { PgImageDocuments } from './image-documents.ts';
+import { PgWorkerTokens } from './worker-tokens.ts';
 import type { Store } from '../types.ts';
 import { loadSecretBox, type SecretBox } from '../secret-box.ts';
 import { PgDatabase } from './database.ts';
@@ -36,6 +37,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     return {
       resources: new PgResources(db),
       imageDocuments: new PgImageDocuments(db),
+      workerTokens: new PgWorkerTokens(db),
       shares: new PgShares(db),
       idempotency: new PgIdempotency(db),
       credentials,

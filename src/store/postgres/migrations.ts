@@ -207,6 +207,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (image_arn, name)
   );
   `,
+  // 9: each build host's own worker token (ingot workers token create NAME), hashed
+  `
+  CREATE TABLE worker_tokens (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Key of the session advisory lock held while migrating. */

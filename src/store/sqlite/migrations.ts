@@ -224,4 +224,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (image_arn, name)
   ) STRICT;
   `,
+  // 9: each build host's own worker token (ingot workers token create NAME), hashed
+  `
+  CREATE TABLE worker_tokens (
+    name TEXT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
