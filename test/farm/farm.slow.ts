@@ -223,7 +223,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (skip) return;
+  if (skip) return rmSync(root, { recursive: true, force: true });
   const slow: string[] = [];
   for (const h of hosts.values()) {
     try {
