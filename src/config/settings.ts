@@ -290,8 +290,8 @@ export const SETTINGS: readonly Setting[] = [
     env: 'INGOT_WORKER_TOKEN',
     parse: v.pipe(text, v.minLength(16, 'must be at least 16 characters')),
     fallback: () => undefined,
-    shownDefault: 'the worker API is off',
-    doc: 'the shared secret of the build farm: `ingot server` serves the worker API (`/worker/v1/`) to workers presenting it, `ingot worker --control-plane` presents it',
+    shownDefault: 'none (only per-host tokens)',
+    doc: "the worker token `ingot worker --control-plane` presents: the build host's own (`ingot workers token create NAME`), or a secret shared by the farm, which `ingot server` then also accepts from any build host (one-host setups); the worker API (`/worker/v1/`) is off while there is neither",
   }),
   setting({
     key: 'workerTokenFile',

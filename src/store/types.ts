@@ -222,8 +222,51 @@ export interface WorkerRegistry {
   list(): Promise<WorkerRecord[]>;
 }
 
+/** A document a build wrote next to its outputs (manifest, SBOMs, findings), kept in the store. */
+export interface ImageDocument {
+  imageArn: string;
+  /** The image's account (the document is read only through that image, by its owner or a share). */
+  account: string;
+  /** The file name it has in the output directory, e.g. `sbom.spdx.json`. */
+  name: string;
+  body: string;
+}
+
+/**
+ * The documents of image builds that ran on build hosts, whose output directories the servers
+ * cannot read; the worker API stores them, ListImagePackages and the findings read them.
+ */
+export interface ImageDocumentRepository {
+  /** Stores (or replaces) one document of an image. */
+  put(doc: ImageDocument): Promise<void>;
+  get(imageArn: string, name: string): Promise<string | undefined>;
+  /** Forgets every document of an image (it is deleted). */
+  deleteOfImage(imageArn: string): Promise<void>;
+}
+
+/** A build host's own worker token, kept as a hash (`ingot workers token create NAME`). */
+export interface WorkerTokenRecord {
+  /** The build host's name: the only worker id the token may use. */
+  name: string;
+  /** SHA-256 of the token, hex. */
+  hash: string;
+  createdAt: string;
+}
+
+export interface WorkerTokenRepository {
+  /** Adds a token; DuplicateKeyError when `name` has one. */
+  create(token: WorkerTokenRecord): Promise<void>;
+  get(name: string): Promise<WorkerTokenRecord | undefined>;
+  /** Every token (names and dates), by name. */
+  list(): Promise<WorkerTokenRecord[]>;
+  /** Removes `name`'s token; false when it had none. */
+  revoke(name: string): Promise<boolean>;
+}
+
 export interface Store {
   readonly resources: ResourceRepository;
+  readonly imageDocuments: ImageDocumentRepository;
+  readonly workerTokens: WorkerTokenRepository;
   readonly schedules: ScheduleRepository;
   readonly audit: AuditRepository;
   readonly events: EventRepository;

@@ -27,7 +27,11 @@ export interface JobSource {
   claim(signal: AbortSignal): Promise<ClaimedJob | undefined>;
   heartbeat(job: TypedJob): Promise<Beat>;
   /** Records the job's end; 'interrupted' puts it back in the queue (its image PENDING). */
-  finish(job: TypedJob, outcome: Outcome): Promise<void>;
+  /**
+   * Reports the job's end. `giveUp` (a job whose lease was lost) ends the retries of a result the
+   * control plane would refuse anyway, when the worker stops.
+   */
+  finish(job: TypedJob, outcome: Outcome, giveUp?: AbortSignal): Promise<void>;
   /** Periodic housekeeping (fails jobs whose worker vanished after their last attempt). */
   reap?(): Promise<void>;
 }

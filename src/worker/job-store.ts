@@ -39,6 +39,12 @@ export interface JobStore {
   openLog(imageArn: string): (line: string) => void;
   /** Waits until every line appended so far is stored (remote logs are sent in batches). */
   flushLogs?(): Promise<void>;
+  /**
+   * Hands the image's documents (manifest, SBOMs, findings) in `outputDir` to the control plane.
+   * A build host sends them through the worker API; the embedded worker has nothing to do (the
+   * servers read its output directory).
+   */
+  keepDocuments?(imageArn: string, outputDir: string): Promise<void>;
 }
 
 /** The store itself, as the embedded worker (same data directory as the server) sees it. */

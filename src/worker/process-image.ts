@@ -32,9 +32,13 @@ import type { BuildSettings } from '../config/settings.ts';
 
 /** The outputs an earlier run built (a distribution-only run re-uses them). */
 async function existingOutputs(ctx: ProcessContext, doc: Image): Promise<BuiltOutputs> {
-  const manifest = JSON.parse(
-    await readFile(join(imageOutputDir(ctx.home, doc.arn!), 'manifest.json'), 'utf8'),
-  ) as OutputManifest;
+  const dir = imageOutputDir(ctx.home, doc.arn!);
+  const text = await readFile(join(dir, 'manifest.json'), 'utf8').catch(() => {
+    throw new Error(
+      `the outputs of ${doc.arn} are not in this data directory (${dir}): a distribution-only run needs the data directory that built the image`,
+    );
+  });
+  const manifest = JSON.parse(text) as OutputManifest;
   return { manifest, osVersion: doc.osVersion ?? 'Linux' };
 }
 
@@ -187,6 +191,8 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
       built = await runBuildAndTests(plan, log, run, actions, (gate, testsInPlan) =>
         buildOutputs(ctx, record, log, gate, testsInPlan),
       );
+    // Before AVAILABLE: the package list and findings of a build host's image are on the control plane.
+    if (!distributeOnly) await ctx.store.keepDocuments?.(arn, imageOutputDir(ctx.home, arn));
     if (!(await ctx.store.setImageState(arn, 'DISTRIBUTING'))) return 'cancelled';
     for (const w of plan.filter((p) => p.type === 'DISTRIBUTION'))
       await runWorkflow(w, { ...run, actions: actions(undefined) });

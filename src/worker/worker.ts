@@ -100,7 +100,8 @@ export function startWorker(opts: WorkerOptions): Worker {
       });
       outcome = abort.signal.reason === LEASE_LOST ? 'lease-lost' : result;
       await store.flushLogs?.().catch((err: unknown) => opts.onError?.(err));
-      await source.finish(job, result);
+      // The result of a job whose lease was lost only gets its refusal: a stopping worker does not wait for it.
+      await source.finish(job, result, abort.signal.reason === LEASE_LOST ? stopping.signal : undefined);
     } finally {
       void beat.stop();
       const labels = { kind: job.kind, outcome: outcome ?? 'error' };

@@ -1,7 +1,8 @@
 /**
  * The worker API's protocol against a real server (in process, SQLite): the token, label matching,
  * lease expiry by the control plane's clock, cancellation in the heartbeat answer, the late result
- * of a worker that lost its lease, scoped reads and writes, and log lines reaching the build log.
+ * of a worker that lost its lease, scoped reads and writes, log lines reaching the build log, and
+ * the image's documents (SBOM, manifest) reaching the store; per-host tokens (create, scope, revoke).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { IMAGE_DOCUMENT_MAX_BYTES, readImageDocument } from '../../src/artifacts/image-documents.ts';
 import { imageLogFile } from '../../src/artifacts/output-dirs.ts';
 import { enqueueJob } from '../../src/queue/queue.ts';
 import { type RunningServer, startServer } from '../../src/server/server.ts';
@@ -233,6 +235,36 @@ test("a job reads only its account's resources, writes only its own image, and i
   await call(`/jobs/${jobId}/result`, { workerId: 'reader', outcome: 'failed' });
 });
 
+test("a build host sends its image's documents: stored for the job's image and account, by name, size-capped", async () => {
+  await drain();
+  const { arn, jobId } = await queued();
+  assert.equal((await claim('documenter')).job?.id, jobId);
+  const spdx = JSON.stringify({ packages: [{ SPDXID: 'SPDXRef-Package-deb-bash', name: 'bash', versionInfo: '5.2' }] });
+  const doc = (over: Record<string, unknown>, token: string | null = TOKEN) =>
+    call(`/jobs/${jobId}/document`, { workerId: 'documenter', name: 'sbom.spdx.json', body: spdx, ...over }, token);
+  assert.equal((await doc({}, null)).status, 401);
+  const stored = await doc({});
+  assert.equal(stored.status, 200, JSON.stringify(stored.body));
+  assert.equal(await server.store.imageDocuments.get(arn, 'sbom.spdx.json'), spdx);
+  assert.equal(
+    await readImageDocument(server.store, home, arn, 'sbom.spdx.json'),
+    spdx,
+    'what ListImagePackages reads',
+  );
+  const badName = await doc({ name: '../../etc/passwd' });
+  assert.equal(badName.status, 400);
+  assert.match(String(badName.body['error']), /^name: /);
+  const big = await doc({ body: 'x'.repeat(IMAGE_DOCUMENT_MAX_BYTES + 1) });
+  assert.equal(big.status, 400);
+  assert.match(String(big.body['error']), /at most \d+ bytes/);
+  const stranger = await call(`/jobs/${jobId}/document`, { workerId: 'stranger', name: 'manifest.json', body: '{}' });
+  assert.equal(stranger.status, 409, 'only the holder of the lease');
+  assert.equal(await server.store.imageDocuments.get(arn, 'manifest.json'), undefined);
+  await call(`/jobs/${jobId}/result`, { workerId: 'documenter', outcome: 'failed' });
+  const late = await doc({ name: 'manifest.json', body: '{}' });
+  assert.equal(late.status, 409, 'nor after the job ended');
+});
+
 test('GET /metrics: queue depth by state, API requests, worker-API calls, leases and heartbeats', async () => {
   await drain();
   await queued();
@@ -280,4 +312,47 @@ test('ingot workers lists the build hosts with their labels and running jobs (th
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /not this control plane/);
   assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('each build host has its own token: created once by `ingot workers token create`, acting only as that host, revocable; the shared token still works', async () => {
+  await drain();
+  const created = await runIngot(['workers', 'token', 'create', 'host-7'], { INGOT_HOME: home }, 60_000);
+  assert.equal(created.code, 0, created.stderr);
+  const token = created.stdout.trim();
+  assert.match(token, /^host-7\.[A-Za-z0-9_-]{43}$/);
+  assert.match(created.stderr, /shown only this once/);
+  const stored = await server.store.workerTokens.get('host-7');
+  assert.ok(stored && !JSON.stringify(stored).includes(token.split('.')[1]!), 'only a hash is stored');
+  const again = await runIngot(['workers', 'token', 'create', 'host-7'], { INGOT_HOME: home }, 60_000);
+  assert.notEqual(again.code, 0);
+  assert.match(again.stderr, /already has a token: revoke it first/);
+  const { jobId } = await queued();
+  const asOther = await call('/claim', { workerId: 'host-8', labels: labels(), waitSeconds: 0 }, token);
+  assert.equal(asOther.status, 403);
+  assert.match(String(asOther.body['error']), /acts only as worker host-7/);
+  const own = await call('/claim', { workerId: 'host-7', labels: labels(), waitSeconds: 0 }, token);
+  assert.equal(own.status, 200, JSON.stringify(own.body));
+  assert.equal((own.body['job'] as Job).id, jobId);
+  const forged = `host-7.${'A'.repeat(43)}`;
+  assert.equal((await call(`/jobs/${jobId}/heartbeat`, { workerId: 'host-7' }, forged)).status, 401);
+  assert.equal((await call(`/jobs/${jobId}/heartbeat`, { workerId: 'host-7' }, token)).status, 200);
+  assert.equal(
+    (await call(`/jobs/${jobId}/heartbeat`, { workerId: 'host-7' }, TOKEN)).status,
+    200,
+    'the shared token acts as any worker',
+  );
+  const listed = await runIngot(['workers', 'token', 'list'], { INGOT_HOME: home }, 60_000);
+  assert.match(listed.stdout, /^host-7\t\d{4}-/m);
+  const revoked = await runIngot(['workers', 'token', 'revoke', 'host-7'], { INGOT_HOME: home }, 60_000);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  const after = await call(`/jobs/${jobId}/heartbeat`, { workerId: 'host-7' }, token);
+  assert.equal(after.status, 401);
+  assert.match(String(after.body['error']), /revoked/);
+  const unknown = await runIngot(['workers', 'token', 'revoke', 'host-7'], { INGOT_HOME: home }, 60_000);
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.stderr, /has no token/);
+  const bad = await runIngot(['workers', 'token', 'create', 'no/slash'], { INGOT_HOME: home }, 60_000);
+  assert.match(bad.stderr, /NAME must be/);
+  assert.doesNotMatch(bad.stderr + unknown.stderr, /\n\s+at /, 'no stack trace');
+  await call(`/jobs/${jobId}/result`, { workerId: 'host-7', outcome: 'failed' });
 });

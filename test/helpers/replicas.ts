@@ -30,7 +30,11 @@ export interface ReplicaSet {
 export async function startReplicas(
   databaseUrl: string,
   n: number,
-  opts: { worker?: boolean; env?: Record<string, string> } = {},
+  opts: {
+    worker?: boolean;
+    env?: Record<string, string> /** Address to listen on (default the server's). */;
+    host?: string;
+  } = {},
 ): Promise<ReplicaSet> {
   const secretKey = randomBytes(32).toString('base64');
   const start = async (): Promise<Replica> => {
@@ -40,7 +44,15 @@ export async function startReplicas(
     let resolveUrl: (url: string) => void = () => undefined;
     const url = new Promise<string>((resolve) => (resolveUrl = resolve));
     const proc = startCommand(
-      [INGOT_BIN, 'server', '--port', '0', '--quiet', ...(opts.worker ? [] : ['--no-worker'])],
+      [
+        INGOT_BIN,
+        'server',
+        '--port',
+        '0',
+        '--quiet',
+        ...(opts.host ? ['--host', opts.host] : []),
+        ...(opts.worker ? [] : ['--no-worker']),
+      ],
       {
         env: {
           INGOT_HOME: home,

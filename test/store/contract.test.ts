@@ -540,6 +540,47 @@ for (const impl of IMPLS) {
       );
     });
 
+    test('image documents: put replaces, get reads by image and name, deleteOfImage forgets an image', async () => {
+      const store = await fresh();
+      const second = await peer(store);
+      const arn = `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:image/a/1.0.0/1`;
+      const other = `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:image/a/1.0.0/2`;
+      await store.imageDocuments.put({ imageArn: arn, account: ACCOUNT, name: 'sbom.spdx.json', body: '{"v":1}' });
+      await store.imageDocuments.put({ imageArn: arn, account: ACCOUNT, name: 'manifest.json', body: '{}' });
+      await second.imageDocuments.put({ imageArn: arn, account: ACCOUNT, name: 'sbom.spdx.json', body: '{"v":2}' });
+      await store.imageDocuments.put({ imageArn: other, account: ACCOUNT, name: 'sbom.spdx.json', body: '{"v":3}' });
+      assert.equal(await store.imageDocuments.get(arn, 'sbom.spdx.json'), '{"v":2}');
+      assert.equal(await second.imageDocuments.get(arn, 'manifest.json'), '{}');
+      assert.equal(await store.imageDocuments.get(arn, 'findings.json'), undefined);
+      await second.imageDocuments.deleteOfImage(arn);
+      assert.equal(await store.imageDocuments.get(arn, 'sbom.spdx.json'), undefined);
+      assert.equal(await store.imageDocuments.get(arn, 'manifest.json'), undefined);
+      assert.equal(await store.imageDocuments.get(other, 'sbom.spdx.json'), '{"v":3}');
+    });
+
+    test('worker tokens: one per name, listed by name, revoked once', async () => {
+      const store = await fresh();
+      const second = await peer(store);
+      await store.workerTokens.create({ name: 'farm-2', hash: 'b'.repeat(64), createdAt: '2026-01-01T00:00:00.000Z' });
+      await second.workerTokens.create({ name: 'farm-1', hash: 'a'.repeat(64), createdAt: '2026-01-01T00:00:01.000Z' });
+      await assert.rejects(
+        second.workerTokens.create({ name: 'farm-2', hash: 'c'.repeat(64), createdAt: '2026-01-01T00:00:02.000Z' }),
+        DuplicateKeyError,
+      );
+      assert.deepEqual(await store.workerTokens.get('farm-2'), {
+        name: 'farm-2',
+        hash: 'b'.repeat(64),
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
+      assert.deepEqual(
+        (await second.workerTokens.list()).map((t) => t.name),
+        ['farm-1', 'farm-2'],
+      );
+      assert.equal(await second.workerTokens.revoke('farm-2'), true);
+      assert.equal(await store.workerTokens.revoke('farm-2'), false);
+      assert.equal(await store.workerTokens.get('farm-2'), undefined);
+    });
+
     test('an expired lease lets another worker retry, then fails when attempts run out', async () => {
       const store = await fresh();
       await store.jobs.enqueue({ id: 'r', kind: 'build', resourceArn: 'arn:r', maxAttempts: 2 });

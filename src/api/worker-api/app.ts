@@ -1,10 +1,15 @@
 /**
  * @module The worker API (`/worker/v1/…`) that build hosts use instead of the database: claim a job
  * matching their labels (long poll), heartbeat (extends the lease; answers whether the job was
- * cancelled), scoped reads, image state, build-log lines, and the result. Every per-job call is
- * refused with 409 once the caller's lease is lost; every call needs the farm's worker token.
+ * cancelled), scoped reads, image state, build-log lines, the image's documents (manifest, SBOMs,
+ * findings: kept in the store), and the result. Every per-job call is
+ * refused with 409 once the caller's lease is lost; every call needs a build host's own token (acting
+ * only as that host) or the farm's shared one.
  */
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { IMAGE_DOCUMENT_MAX_BYTES } from '../../artifacts/image-documents.ts';
+import { tryParseArn } from '../../arn/arn.ts';
 import { appendImageLog } from '../../artifacts/output-dirs.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { StoredImage } from '../../images/image-failure.ts';
@@ -14,7 +19,7 @@ import type { Store } from '../../store/types.ts';
 import { setState } from '../../worker/image-state.ts';
 import { INTERRUPTED_REASON } from '../../worker/job-source.ts';
 import { reapExpiredJobs } from '../../worker/recover.ts';
-import { refuseToken } from './auth.ts';
+import { checkToken } from './auth.ts';
 import { claimMatching } from './claim.ts';
 import { leasedJob, LeaseRefused } from './lease.ts';
 import { scopedRead } from './reads.ts';
@@ -22,6 +27,7 @@ import { scopedWorkflowRecords } from './workflow-records.ts';
 import {
   BadBody,
   ClaimSchema,
+  DocumentSchema,
   LogSchema,
   parseBody,
   ReadSchema,
@@ -35,7 +41,10 @@ export interface WorkerApiOptions {
   store: Store;
   /** The control plane's data directory (build logs of remote builds land here). */
   home: string;
-  /** The farm's worker token; undefined turns the worker API off (404 saying how to turn it on). */
+  /**
+   * The farm's shared worker token (INGOT_WORKER_TOKEN). Build hosts may instead present their own
+   * tokens from the store; with neither, the worker API is off (404 saying how to turn it on).
+   */
   token: string | undefined;
   leaseMs: number;
   /** Free space a build needs (INGOT_MIN_FREE_GIB): a worker with less gets no job. */
@@ -88,19 +97,19 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
       let status = 500;
       let workerId: string | undefined;
       try {
-        if (!opts.token) {
-          status = 404;
-          return c.json({ error: 'the worker API is off on this server: set INGOT_WORKER_TOKEN to turn it on' }, 404);
-        }
-        const refused = refuseToken(c.req.header('authorization'), opts.token);
-        if (refused) {
-          status = 401;
-          return c.json({ error: refused }, 401);
+        const auth = await checkToken(c.req.header('authorization'), opts.token, store);
+        if (!auth.ok) {
+          status = auth.status;
+          return c.json({ error: auth.error }, auth.status);
         }
         const body =
           c.req.method === 'POST' ? await c.req.json().catch(() => new BadBody('the body must be JSON')) : {};
         if (body instanceof BadBody) throw body;
         workerId = (body as { workerId?: string }).workerId;
+        if (auth.host !== undefined && workerId !== undefined && workerId !== auth.host) {
+          status = 403;
+          return c.json({ error: `this token is build host ${auth.host}'s: it acts only as worker ${auth.host}` }, 403);
+        }
         const res = await fn(c, body);
         status = res.status;
         return res;
@@ -202,6 +211,24 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
       const job = await leasedJob(store, c.req.param('id') ?? '', body.workerId, now());
       appendImageLog(opts.home, job.resourceArn, body.lines);
       return c.json({ stored: body.lines.length }, 200);
+    }),
+  );
+
+  app.post(
+    '/worker/v1/jobs/:id/document',
+    // JSON escaping may grow a document; anything much larger is refused before it is read.
+    bodyLimit({
+      maxSize: 2 * IMAGE_DOCUMENT_MAX_BYTES + 4096,
+      onError: (c) => c.json({ error: `a document must be at most ${IMAGE_DOCUMENT_MAX_BYTES} bytes` }, 413),
+    }),
+    call('document', async (c, raw) => {
+      const body = parseBody(DocumentSchema, raw);
+      const job = await leasedJob(store, c.req.param('id') ?? '', body.workerId, now());
+      const account = tryParseArn(job.resourceArn)?.account;
+      if (job.kind !== 'image-build' || !account)
+        throw new BadBody(`job ${job.id} builds no image: it has no documents`);
+      await store.imageDocuments.put({ imageArn: job.resourceArn, account, name: body.name, body: body.body });
+      return c.json({ stored: body.name }, 200);
     }),
   );
 

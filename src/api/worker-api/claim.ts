@@ -1,7 +1,7 @@
 /**
  * @module A build host's claim: the oldest runnable job whose needs its labels meet, taken
  * atomically (another worker or server may take it first: then the next one is tried). Jobs that
- * distribute existing outputs stay with workers on the control plane's data directory.
+ * distribute existing outputs stay with workers on the control plane's data directory (REMOTE_KINDS).
  */
 import type { Image } from '../../model/generated/shapes.ts';
 import type { JobKind, TypedJob } from '../../queue/job-kinds.ts';
@@ -9,7 +9,12 @@ import { typedJob } from '../../queue/queue.ts';
 import type { Store } from '../../store/types.ts';
 import { mismatch, needsOf, type WorkerLabels } from '../../worker/labels.ts';
 
-/** The kinds build hosts run: builds and imports (a distribute job needs the outputs on the control plane's disk). */
+/**
+ * The kinds build hosts run: builds and imports. A distribute-only job (DistributeImage, RetryImage
+ * of a failed distribution) re-uses outputs kept in the data directory that built them, so it runs
+ * only on a worker of the control plane's data directory, for images built there; an image built on
+ * a build host is built again instead (see services/pipelines/distribute-retry.ts).
+ */
 export const REMOTE_KINDS: readonly JobKind[] = ['image-build', 'image-import'];
 
 const LOOK_AHEAD = 50;

@@ -2,6 +2,7 @@
  * @module The request bodies of the worker API (valibot): a bad body is a 400 naming the field.
  */
 import * as v from 'valibot';
+import { IMAGE_DOCUMENTS, IMAGE_DOCUMENT_MAX_BYTES } from '../../artifacts/image-documents.ts';
 import { RESOURCE_TYPES } from '../../store/types.ts';
 
 /** Worker ids name leases: printable, no `inproc:` (the embedded worker's prefix). */
@@ -57,6 +58,19 @@ export const StateSchema = v.object({
 export const LogSchema = v.object({
   workerId,
   lines: v.pipe(v.array(v.pipe(v.string(), v.maxLength(65_536))), v.maxLength(5000)),
+});
+
+/** One document of the job's image (manifest, SBOM, findings), at most IMAGE_DOCUMENT_MAX_BYTES. */
+export const DocumentSchema = v.object({
+  workerId,
+  name: v.picklist(IMAGE_DOCUMENTS),
+  body: v.pipe(
+    v.string(),
+    v.check(
+      (s) => Buffer.byteLength(s) <= IMAGE_DOCUMENT_MAX_BYTES,
+      `must be at most ${IMAGE_DOCUMENT_MAX_BYTES} bytes`,
+    ),
+  ),
 });
 
 export const ResultSchema = v.object({

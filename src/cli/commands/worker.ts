@@ -24,7 +24,8 @@ On SIGTERM/SIGINT it stops; builds it was running go back to the queue while the
 Options:
   --control-plane URL   the \`ingot server\` whose worker API to use (e.g. https://ingot.internal:8080)
   --concurrency N       builds at a time (default 1)
-  --id NAME             name in job leases and \`ingot workers\` (default worker:HOST:PID)
+  --id NAME             name in job leases and \`ingot workers\` (default: the NAME of a per-host
+                        token, else worker:HOST:PID)
   --instance-types LIST instance types this host offers (default: every sandbox type, and the
                         ingot.vm.* types where qemu is installed)
   --metrics HOST:PORT   serve Prometheus metrics at http://HOST:PORT/metrics (builds, durations,
@@ -32,7 +33,8 @@ Options:
 
 Environment:
   INGOT_HOME                  data directory (shared with the server, or the build host's own)
-  INGOT_WORKER_TOKEN(_FILE)   the farm's worker token (with --control-plane; the server's)
+  INGOT_WORKER_TOKEN(_FILE)   with --control-plane: this host's own token (ingot workers token
+                              create NAME), or the farm's shared one
   INGOT_BUILD_LEASE_SECONDS   lease (visibility timeout) of a claimed job (default 30; the server's
                               with --control-plane)
   INGOT_BUILD_MAX_ATTEMPTS    attempts of a build whose worker died (default 2; set on the server)
@@ -75,17 +77,21 @@ export const command: CommandModule = {
     const { startWorker } = await import('../../worker/worker.ts');
     const settings = loadSettings(process.env);
     const home = settings.home;
-    const id = values.id ?? `worker:${hostname()}:${process.pid}`;
+    const token = controlPlane ? workerToken(settings) : undefined;
+    // A build host's own token names it: that is its worker id unless --id says otherwise.
+    const id =
+      values.id ??
+      (token ? (await import('../../api/worker-api/auth.ts')).tokenName(token) : undefined) ??
+      `worker:${hostname()}:${process.pid}`;
     const print = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
     await reapCrashLeftovers(home);
     let store: import('../../store/types.ts').Store | undefined;
     let source: import('../../worker/job-source.ts').JobSource | undefined;
     if (controlPlane) {
-      const token = workerToken(settings);
       if (!token)
         throw new IngotError(
           'invalid-config',
-          'a build host needs the farm’s worker token: set INGOT_WORKER_TOKEN or INGOT_WORKER_TOKEN_FILE (the server’s)',
+          'a build host needs a worker token: set INGOT_WORKER_TOKEN or INGOT_WORKER_TOKEN_FILE (its own, from `ingot workers token create NAME`, or the farm’s shared one)',
         );
       const { mkdirSync } = await import('node:fs');
       mkdirSync(home, { recursive: true, mode: 0o700 });

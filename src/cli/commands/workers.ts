@@ -1,17 +1,24 @@
 /**
  * @module `ingot workers`: the farm's build hosts as the control plane last saw them: id, labels,
- * last poll or heartbeat, and the jobs each holds now.
+ * last poll or heartbeat, and the jobs each holds now; `ingot workers token …` manages each build
+ * host's own worker token.
  */
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { CommandModule } from '../command.ts';
+import { TOKEN_USAGE, tokenCommand } from '../workers/tokens.ts';
 
 const usage = `Usage: ingot workers [--control-plane URL] [--json]
+${TOKEN_USAGE}
 
 Lists the build hosts (\`ingot worker --control-plane\`) that polled this control plane: id,
 architecture, KVM, free disk, instance types, last seen, and the job(s) each runs now.
-Reads $INGOT_HOME/ingot.db, or with --control-plane asks that server's worker API
-(INGOT_WORKER_TOKEN needed).
+Reads the store ($INGOT_HOME/ingot.db or INGOT_DATABASE_URL), or with --control-plane asks that
+server's worker API (INGOT_WORKER_TOKEN needed).
+
+\`token create NAME\` makes build host NAME's own worker token and prints it once (the store keeps
+only its hash); that host presents it as INGOT_WORKER_TOKEN and may act only as worker NAME.
+\`token revoke NAME\` ends it at once; \`token list\` shows the names and dates.
 
 Options:
   --control-plane URL   ask this server instead of the local database
@@ -28,6 +35,7 @@ export const command: CommandModule = {
   summary: 'list the build hosts of the farm and what each runs',
   usage,
   async run(argv) {
+    if (argv[0] === 'token') return tokenCommand(argv.slice(1));
     const { values } = parseArgs({
       args: argv,
       options: { 'control-plane': { type: 'string' }, json: { type: 'boolean' } },

@@ -1,10 +1,9 @@
 /**
  * @module ListImageScanFindings and ListImageScanFindingAggregations: the findings each image's
- * build wrote (findings.json, from the configured Debian security tracker feed), for the caller's
+ * build wrote (findings.json, from the configured Debian security tracker feed; a build host sends
+ * it to the control plane), for the caller's
  * images in this region, with the API's filters and aggregations.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { IngotError } from '../../errors/ingot-error.ts';
 import { aggregateFindings, type AggregationType } from '../../findings/aggregate.ts';
 import type {
@@ -14,7 +13,7 @@ import type {
   ListImageScanFindingsRequest,
   ListImageScanFindingsResponse,
 } from '../../model/generated/shapes.ts';
-import { imageOutputDir } from '../../artifacts/output-dirs.ts';
+import { readImageDocument } from '../../artifacts/image-documents.ts';
 import type { ServiceContext } from '../common/context.ts';
 import { ownImages } from '../images/own-images.ts';
 import { pageSize } from '../common/pagination.ts';
@@ -27,10 +26,10 @@ export interface FindingsDeps {
 }
 
 /** Every finding of the caller's images in this region, stamped with image, pipeline and account. */
-async function allFindings(ctx: ServiceContext, home: string): Promise<ImageScanFinding[]> {
+async function allFindings(ctx: ServiceContext, home: string | undefined): Promise<ImageScanFinding[]> {
   const out: ImageScanFinding[] = [];
   for await (const r of ownImages(ctx)) {
-    const text = await readFile(join(imageOutputDir(home, r.arn), 'findings.json'), 'utf8').catch(() => undefined);
+    const text = await readImageDocument(ctx.store, home, r.arn, 'findings.json');
     if (!text) continue;
     const report = JSON.parse(text) as { findings?: ImageScanFinding[] };
     for (const f of report.findings ?? []) {
@@ -63,7 +62,7 @@ export async function listImageScanFindings(
   input: ListImageScanFindingsRequest,
   deps: FindingsDeps,
 ): Promise<ListImageScanFindingsResponse> {
-  let findings = deps.home ? await allFindings(ctx, deps.home) : [];
+  let findings = await allFindings(ctx, deps.home);
   for (const f of input.filters ?? []) {
     if (!FILTERS.includes(f.name as FilterName))
       throw new IngotError(
@@ -92,7 +91,7 @@ export async function listImageScanFindingAggregations(
   input: ListImageScanFindingAggregationsRequest,
   deps: FindingsDeps,
 ): Promise<ListImageScanFindingAggregationsResponse> {
-  let findings = deps.home ? await allFindings(ctx, deps.home) : [];
+  let findings = await allFindings(ctx, deps.home);
   let type: AggregationType = 'accountId';
   if (input.filter) {
     const by = AGGREGATE_BY[input.filter.name ?? ''];

@@ -157,6 +157,7 @@ export async function deleteImage(ctx: ServiceContext, input: DeleteImageRequest
     );
   }
   await deleteOwned(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
+  await ctx.store.imageDocuments.deleteOfImage(input.imageBuildVersionArn);
   return { requestId: ctx.requestId, imageBuildVersionArn: input.imageBuildVersionArn };
 }
 

@@ -1,10 +1,9 @@
 /**
  * @module ListImagePackages: the operating system packages of an image build, read from the SPDX
- * SBOM its build wrote (`sbom.spdx.json`: one package per dpkg package), sorted by name, paged.
+ * SBOM its build wrote (`sbom.spdx.json`: one package per dpkg package; a build host sends it to
+ * the control plane), sorted by name, paged.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { imageOutputDir } from '../../artifacts/output-dirs.ts';
+import { readImageDocument } from '../../artifacts/image-documents.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import { isBuilt } from '../../images/image-states.ts';
 import type {
@@ -44,13 +43,11 @@ export async function listImagePackages(
       'InvalidRequestException',
       `The image '${image.arn}' is ${status ?? 'not built'}: its packages are known once it is AVAILABLE.`,
     );
-  let text: string | undefined;
-  if (home)
-    text = await readFile(join(imageOutputDir(home, image.arn), 'sbom.spdx.json'), 'utf8').catch(() => undefined);
+  const text = await readImageDocument(ctx.store, home, image.arn, 'sbom.spdx.json');
   if (text === undefined)
     throw new IngotError(
       'ResourceNotFoundException',
-      `The image '${image.arn}' has no package list: its build wrote no SBOM on this server.`,
+      `The image '${image.arn}' has no package list: its build wrote no SBOM.`,
     );
   const all = packagesOfSpdx(text);
   const start = Number(decodeToken(OPERATION, input.nextToken) ?? 0);

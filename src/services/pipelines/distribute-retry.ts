@@ -2,8 +2,11 @@
  * @module DistributeImage and RetryImage: both queue a job for an existing image instead of a new
  * build. DistributeImage copies an AVAILABLE image's outputs to another distribution
  * configuration's regions (no rebuild); RetryImage runs a FAILED or CANCELLED image again — only
- * its distribution when the build itself had finished, the whole build otherwise.
+ * its distribution when the build itself had finished, the whole build otherwise. An image built on
+ * a build host has its outputs in that host's data directory, which no worker of the control plane
+ * reads: RetryImage builds it again (on a build host), DistributeImage refuses it saying so.
  */
+import { builtOnBuildHost } from '../../artifacts/image-documents.ts';
 import { parseArn } from '../../arn/arn.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type {
@@ -57,6 +60,11 @@ export function distributeImage(ctx: ServiceContext, input: DistributeImageReque
       ? (await readResource<Image>(ctx, input.sourceImage, 'sourceImage', 'image')).arn
       : input.sourceImage;
     const record = await ownResource<Image>(ctx, source, 'sourceImage', 'image');
+    if (await builtOnBuildHost(ctx.store, record.arn))
+      throw new IngotError(
+        'InvalidRequestException',
+        `The image '${record.arn}' was built on a build host (ingot worker --control-plane): its outputs are in that host's data directory, which distribution-only jobs cannot read. Build it again with this distribution configuration instead (docs/deploy.md).`,
+      );
     if (record.doc.state?.status !== 'AVAILABLE') {
       throw new IngotError(
         'ResourceInUseException',
@@ -87,9 +95,12 @@ export function retryImage(ctx: ServiceContext, input: RetryImageRequest): Promi
         `The image '${input.imageBuildVersionArn}' is ${status ?? 'in no state'}; only FAILED or CANCELLED images can be retried.`,
       );
     }
-    // Only the distribution again when that is what failed; an imported image imports its disk again.
+    // Only the distribution again when that is what failed (and the outputs are on the control plane's
+    // data directory: a build host's image is built again); an imported image imports its disk again.
     const kind: JobKind =
-      status === 'FAILED' && failureOf(record.doc)?.kind === 'distribution'
+      status === 'FAILED' &&
+      failureOf(record.doc)?.kind === 'distribution' &&
+      !(await builtOnBuildHost(ctx.store, record.arn))
         ? 'image-distribute'
         : record.doc.buildType === IMPORT_BUILD_TYPE
           ? 'image-import'

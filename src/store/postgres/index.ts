@@ -2,6 +2,8 @@
  * @module The PostgreSQL store (`INGOT_DATABASE_URL=postgres://...`): the same `Store` as the
  * embedded SQLite one, for several servers and workers on one database. Migrates on open.
  */
+import { PgImageDocuments } from './image-documents.ts';
+import { PgWorkerTokens } from './worker-tokens.ts';
 import type { Store } from '../types.ts';
 import { loadSecretBox, type SecretBox } from '../secret-box.ts';
 import { PgDatabase } from './database.ts';
@@ -34,6 +36,8 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     let closed = false;
     return {
       resources: new PgResources(db),
+      imageDocuments: new PgImageDocuments(db),
+      workerTokens: new PgWorkerTokens(db),
       shares: new PgShares(db),
       idempotency: new PgIdempotency(db),
       credentials,

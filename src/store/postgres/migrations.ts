@@ -196,6 +196,25 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX workflow_step_executions_by_execution ON workflow_step_executions(execution_id, seq);
   CREATE INDEX workflow_step_executions_by_status ON workflow_step_executions(account, status, started_at);
   `,
+  // 8: the documents (manifest, SBOMs, findings) of images built on build hosts, sent through the worker API
+  `
+  CREATE TABLE image_documents (
+    image_arn TEXT COLLATE "C" NOT NULL,
+    name TEXT COLLATE "C" NOT NULL,
+    account TEXT NOT NULL,
+    body TEXT NOT NULL,
+    stored_at TEXT NOT NULL,
+    PRIMARY KEY (image_arn, name)
+  );
+  `,
+  // 9: each build host's own worker token (ingot workers token create NAME), hashed
+  `
+  CREATE TABLE worker_tokens (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Key of the session advisory lock held while migrating. */

@@ -14,6 +14,8 @@ import { SqliteSchedules } from './schedules.ts';
 import { SqliteResources, SqliteShares } from './resources.ts';
 import { SqliteCredentials, SqliteIdempotency } from './small-repositories.ts';
 import { SqliteWorkers } from './workers.ts';
+import { SqliteImageDocuments } from './image-documents.ts';
+import { SqliteWorkerTokens } from './worker-tokens.ts';
 import { SqliteWorkflowExecutions } from './workflow-executions.ts';
 import { WriteLock } from './write-lock.ts';
 
@@ -39,6 +41,8 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
   let closed = false;
   return {
     resources: new SqliteResources(db, lock),
+    imageDocuments: new SqliteImageDocuments(db, lock),
+    workerTokens: new SqliteWorkerTokens(db, lock),
     shares: new SqliteShares(db, lock),
     idempotency: new SqliteIdempotency(db, lock),
     credentials,

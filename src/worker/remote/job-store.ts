@@ -1,8 +1,12 @@
 /**
  * @module A build host's view of its job's data: reads and image states through the worker API
  * (lease-checked and scoped to the job's account there), build-log lines sent in batches so the
- * logs API and `ingot logs` show a remote build as it runs.
+ * logs API and `ingot logs` show a remote build as it runs; the image's documents (manifest, SBOMs,
+ * findings) sent once it is built, so ListImagePackages answers for it.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { IMAGE_DOCUMENTS } from '../../artifacts/image-documents.ts';
 import type { TypedJob } from '../../queue/job-kinds.ts';
 import type { Job, ResourceRecord, WorkflowExecutionRecord, WorkflowStepExecutionRecord } from '../../store/types.ts';
 import type { JobStore } from '../job-store.ts';
@@ -65,5 +69,13 @@ export function remoteJobStore(client: WorkerApiClient, workerId: string, job: T
       timer ??= setTimeout(() => void send(), LOG_BATCH_MS);
     },
     flushLogs: send,
+    keepDocuments: async (arn, outputDir) => {
+      if (arn !== job.resourceArn) throw new Error(`job ${job.id} keeps only the documents of ${job.resourceArn}`);
+      for (const name of IMAGE_DOCUMENTS) {
+        const body = await readFile(join(outputDir, name), 'utf8').catch(() => undefined);
+        if (body !== undefined)
+          await client.post(`/jobs/${job.id}/document`, { workerId, name, body }, { retryForMs: CALL_RETRY_MS });
+      }
+    },
   };
 }

@@ -72,17 +72,18 @@ export function remoteJobSource(opts: RemoteSourceOptions): JobSource {
         return 'ok';
       }
     },
-    async finish(job, outcome) {
+    async finish(job, outcome, giveUp) {
       leases.delete(job.id);
       try {
         await client.post(
           `/jobs/${job.id}/result`,
           { workerId, outcome },
-          { retryForMs: opts.resultRetryMs ?? 600_000 },
+          { retryForMs: opts.resultRetryMs ?? 600_000, ...(giveUp ? { signal: giveUp } : {}) },
         );
         notice(`job ${job.id} ended: ${outcome}`);
       } catch (err) {
-        if (err instanceof WorkerApiRefused)
+        if (giveUp?.aborted) notice(`job ${job.id}: its lease was lost; stopping without sending its result`);
+        else if (err instanceof WorkerApiRefused)
           notice(`job ${job.id}: the control plane refused the result (${err.status}): ${err.message}`);
         else throw err;
       }
