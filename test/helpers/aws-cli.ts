@@ -37,3 +37,21 @@ export function awsEnv(home: string): Record<string, string> {
     AWS_PAGER: '',
   };
 }
+
+/** The service model Ingot serves (the file the API is generated from). */
+export const SERVED_MODEL = join(import.meta.dirname, '../../src/model/data/imagebuilder-2019-12-02.service-2.json');
+
+/**
+ * Gives the CLI at `cli` (for HOME `home`) the service model Ingot serves, with `aws configure
+ * add-model`, as users of an older CLI do: Debian's aws CLI (2.9) predates some operations and fields.
+ */
+export function addServedModel(cli: string, home: string): void {
+  execFileSync(
+    cli,
+    ['configure', 'add-model', '--service-name', 'imagebuilder', '--service-model', `file://${SERVED_MODEL}`],
+    {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home },
+      stdio: 'ignore',
+    },
+  );
+}

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
+import { addServedModel } from '../helpers/aws-cli.ts';
 import {
   BASE,
   createComponent,
@@ -25,7 +26,6 @@ import {
 } from './helpers.ts';
 
 const run = promisify(execFile);
-const MODEL_FILE = join(import.meta.dirname, '../../src/model/data/imagebuilder-2019-12-02.service-2.json');
 
 /** The first aws CLI on PATH (its imagebuilder model is replaced by the repository's in `before`). */
 function firstAws(): string | undefined {
@@ -118,14 +118,8 @@ before(async () => {
   if (skipUnlessRoot) return;
   t = await startPipelineServer({ worker: true });
   cliHome = mkdtempSync(join(tmpdir(), 'wf-engine-cli-'));
-  // Debian's aws CLI (2.9) predates the workflow step operations: `aws configure add-model` gives
-  // the real CLI the service model Ingot serves (the same file), as users of an older CLI would do.
-  if (AWS)
-    execFileSync(
-      AWS,
-      ['configure', 'add-model', '--service-name', 'imagebuilder', '--service-model', `file://${MODEL_FILE}`],
-      { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: cliHome }, stdio: 'ignore' },
-    );
+  // Debian's aws CLI (2.9) predates the workflow step operations: it gets the model Ingot serves.
+  if (AWS) addServedModel(AWS, cliHome);
   const c = t.client;
   const component = await createComponent(c, 'wf-comp', '1.0.0', ['echo built > /built.txt']);
   recipeArn = (
