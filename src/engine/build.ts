@@ -92,6 +92,8 @@ export interface BuildResult {
   /** Layers of the finished image, topmost first (for an image built on top of this one). */
   lowerDirs: string[];
   headKey: string;
+  /** The key the outputs are kept under in the layer cache's output records (output-cache.ts). */
+  outputKey: string;
 }
 
 /** A full disk during a stage, as a failure naming the stage and the path (undefined for other errors). */
@@ -240,7 +242,7 @@ async function runBuildWithin(
       const manifestPath = await writeManifest(opts.outputDir, manifest);
       await signChecksums(opts.outputDir, evidenceOptions.signingKey);
       ok = true;
-      return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey };
+      return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey, outputKey: reuseKey };
     }
     // In a qemu build instance the validate phases ran in the VM, right after the build phases.
     if (!vm) await stage('validate', undefined, () => runPhaseEverywhere(ctx, stack, steps.components, 'validate'));
@@ -310,7 +312,7 @@ async function runBuildWithin(
     const manifestPath = await writeManifest(opts.outputDir, manifest);
     await signChecksums(opts.outputDir, evidenceOptions.signingKey);
     ok = true;
-    return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey };
+    return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey, outputKey: reuseKey };
   } finally {
     quota?.stop();
     baseLayer?.cancel();

@@ -21,6 +21,8 @@ export interface RefContext {
   entryName?: string | undefined;
   entryVersion?: string | undefined;
   stored?: StoredComponentLookup;
+  /** Told every document file looked at, with its text (undefined: absent). */
+  onRead?: (path: string, text: string | undefined) => void;
 }
 
 export async function resolveComponentRef(ref: string | undefined, ctx: RefContext): Promise<ComponentSource> {
@@ -43,6 +45,7 @@ export async function resolveComponentRef(ref: string | undefined, ctx: RefConte
   }
   const path = isAbsolute(ref) ? ref : resolve(ctx.baseDir, ref.replace(/^file:\/\//, ''));
   const text = await readFile(path, 'utf8').catch(() => undefined);
+  ctx.onRead?.(path, text);
   if (text !== undefined) return { name: ctx.entryName, version: ctx.entryVersion ?? '1.0.0', text, origin: path };
   // Not a file: perhaps a managed component's name.
   if (MANAGED_COMPONENTS.some((c) => c.name === resolveManagedAlias(ref))) return managed(ref, ref, ctx);

@@ -46,12 +46,15 @@ export interface LoadOptions {
   /** Looks up a component of the local Ingot store by ARN (when a store exists). */
   storedComponent?: StoredComponentLookup;
   runTests?: boolean;
+  /** Told every file the recipe depends on, with its text (undefined: looked for and absent). */
+  onRead?: (path: string, text: string | undefined) => void;
 }
 
 export async function loadRecipeFile(file: string, opts: LoadOptions = {}): Promise<BuildRequest> {
   const text = await readFile(file, 'utf8').catch((err: unknown) => {
     throw fail(file, `cannot read the recipe: ${(err as Error).message}`);
   });
+  opts.onRead?.(resolve(file), text);
   let raw: unknown;
   try {
     raw = parseYaml(text); // YAML is a superset of JSON: both forms parse here.
@@ -83,6 +86,7 @@ export async function loadRecipeFile(file: string, opts: LoadOptions = {}): Prom
             entryName: entry.name,
             entryVersion: entry.version,
             ...(opts.storedComponent ? { stored: opts.storedComponent } : {}),
+            ...(opts.onRead ? { onRead: opts.onRead } : {}),
           });
     components.push(componentFromText({ ...source, ...(entry.parameters ? { parameters: entry.parameters } : {}) }));
   }

@@ -14,6 +14,9 @@ import { layerCacheOptions, type Settings } from '../../config/settings.ts';
 import { progressPrinter } from './progress.ts';
 import { type DiskFormat, diskFormatsOf } from '../../disk/formats/index.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
+import { defaultOutputDir } from './noop-build.ts';
+import { saveNoopRecord } from './noop-save.ts';
+import { printOutputs } from './print-outputs.ts';
 
 export interface LocalBuildOptions {
   file: string;
@@ -36,14 +39,18 @@ export interface LocalBuildOptions {
   signKey?: string | undefined;
   /** Resolved by the command at start-up. */
   settings: Settings;
+  /** The request's key (noop-record.ts): a successful build is recorded under it for no-op rebuilds. */
+  noopKey?: string | undefined;
 }
-
-const defaultOutputDir = (name: string, version: string): string => resolve(join('ingot-output', `${name}-${version}`));
 
 export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: boolean; outputDir: string }> {
   const { settings } = opts;
   const home = settings.home;
-  const loaded = await loadRecipeFile(opts.file, { runTests: opts.runTests });
+  const read = new Map<string, string | undefined>();
+  const loaded = await loadRecipeFile(opts.file, {
+    runTests: opts.runTests,
+    onRead: (path, text) => read.set(path, text),
+  });
   if (opts.diskFormats && loaded.kind !== 'image')
     throw new IngotError(
       'ValidationException',
@@ -96,10 +103,19 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
     process.stderr.write(
       `ingot build: done in ${((performance.now() - started) / 1000).toFixed(1)} s, tests ${result.manifest.tests}\n`,
     );
-    for (const a of result.manifest.artifacts)
-      process.stdout.write(`${join(outputDir, a.path)}\t${a.format}\tsha256:${a.sha256}\n`);
-    process.stdout.write(`${result.manifestPath}\tmanifest\n`);
-    if (request.kind === 'container') printImageReference(outputDir, request.version);
+    printOutputs(outputDir, result.manifest, result.manifestPath);
+    if (cache && opts.noopKey && !evidence.signingKey && request.parent.type === 'managed')
+      await saveNoopRecord({
+        key: opts.noopKey,
+        cache,
+        read,
+        basesHome: settings.basesHome,
+        baseName: request.parent.base,
+        lowerDirs: result.lowerDirs,
+        outputKey: result.outputKey,
+      }).catch((err: unknown) =>
+        process.stderr.write(`ingot build: could not record this build for no-op rebuilds: ${String(err)}\n`),
+      );
     return { ok: true, outputDir };
   } catch (err) {
     printer.done();
@@ -113,14 +129,4 @@ export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: bool
     process.off('SIGTERM', onSignal);
     cache?.close();
   }
-}
-
-/**
- * The layout's index.json also lists the image's SBOM referrers (and signature), so tools that
- * take the only image of a layout (`skopeo inspect oci:DIR`) ask for a tag: print the exact one.
- */
-function printImageReference(outputDir: string, tag: string): void {
-  const ref = `oci:${join(outputDir, 'oci')}:${tag}`;
-  process.stdout.write(`${ref}\toci-image\n`);
-  process.stderr.write(`ingot build: the image is ${ref} (e.g. skopeo inspect ${ref})\n`);
 }

@@ -1,6 +1,7 @@
 /**
  * @module `ingot build FILE`: a one-shot local build without a server, like `packer build`.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { CommandModule } from '../command.ts';
@@ -97,7 +98,8 @@ export const command: CommandModule = {
     const compression = values.compression ?? 'gzip';
     if (compression !== 'gzip' && compression !== 'zstd')
       throw new IngotError('ValidationException', `--compression must be gzip or zstd, not '${compression}'`);
-    const { resolveSettings } = await import('../../config/settings.ts');
+    const { layerCacheOptions, resolveSettings } = await import('../../config/settings.ts');
+    const { requestKey } = await import('../build/noop-record.ts');
     const settings = resolveSettings(process.env);
     const timeoutMinutes = values.timeout === undefined ? undefined : Number(values.timeout);
     if (timeoutMinutes !== undefined && !(timeoutMinutes > 0))
@@ -113,9 +115,30 @@ export const command: CommandModule = {
         `unknown --instance-type '${instanceType}'; known: ${KNOWN_INSTANCE_TYPES.join(', ')}`,
       );
     }
+    const file = resolve(positionals[0]!);
+    // Everything the build depends on but the files it reads and the output directory.
+    const noopKey = requestKey([file, { ...values, output: undefined }, settings]);
+    if (!values['no-cache'] && !(values['sign-key'] || settings.signingKey)) {
+      const started = performance.now();
+      const { tryNoopBuild } = await import('../build/noop-build.ts');
+      const hit = await tryNoopBuild({
+        cacheRoot: layerCacheOptions(settings).root,
+        key: noopKey,
+        output: values.output,
+      });
+      if (hit) {
+        process.stderr.write(
+          `ingot build: nothing changed since the last build of ${file}: outputs reused (${Math.round(performance.now() - started)} ms)\n`,
+        );
+        const { printOutputs } = await import('../build/print-outputs.ts');
+        printOutputs(hit.outputDir, hit.manifest, hit.manifestPath);
+        return 0;
+      }
+    }
     const { runLocalBuild } = await import('../build/local-build.ts');
     const result = await runLocalBuild({
       file: positionals[0]!,
+      noopKey,
       output: values.output,
       noCache: values['no-cache'] === true,
       compression,
