@@ -141,9 +141,10 @@ export async function restoreOutputs(
 }
 
 /**
- * Records the files of a finished build (everything but its per-build files). Each is copied into
- * the blob store while hashing (checked against the digest when the manifest or the OCI layout names
- * it; a blob already there is re-used).
+ * Records the files of a finished build (everything but its per-build files). OCI blobs are
+ * hard-linked into the blob store (as the layout shares them already); other files are copied into
+ * it while hashing (checked against the digest when the manifest names it); a blob already there
+ * is re-used.
  */
 export async function saveOutputs(
   cache: LayerCache,
@@ -158,11 +159,19 @@ export async function saveOutputs(
     // The log, manifest.json and the checksum signature are made afresh for every build.
     if (isPerBuildFile(rel)) continue;
     const digest = known.get(rel) ?? ociBlobDigest(rel);
-    // Copied (and checked) into the store, never linked: the output directory's file stays the build's own.
     if (digest && (await cache.blobs.has(digest))) {
       files.push({ path: rel, digest });
       continue;
     }
+    // An OCI blob is immutable and named by its digest, and the layout already shares it by hard
+    // link with the base's or the layer cache's blob: linked into the store too, not copied.
+    const blobDigest = ociBlobDigest(rel);
+    if (blobDigest) {
+      const linked = await cache.blobs.linkFile(file, blobDigest as `sha256:${string}`);
+      files.push({ path: rel, digest: linked.digest });
+      continue;
+    }
+    // Other files are copied (and checked) into the store: the output directory's file stays the build's own.
     // Hashed while it was stored: its fingerprint now vouches for its bytes.
     const stored = await cache.blobs.putFile(file, digest ? { expectedDigest: digest as `sha256:${string}` } : {});
     files.push({ path: rel, digest: stored.digest, checked: await fingerprint(stored.path) });
