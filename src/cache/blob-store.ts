@@ -1,6 +1,6 @@
 /** @module Content-addressed blob store (`<root>/blobs/sha256/<hex>`): verified writes via temp file + rename. */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -27,6 +27,11 @@ export interface BlobStore {
    * is and shares its data with the blob). Falls back to a verified copy across file systems.
    */
   linkFile(file: string, digest: Digest): Promise<StoredBlob>;
+  /**
+   * Adds a copy of a file whose digest was computed as this process wrote it: copied in the kernel
+   * (copy_file_range), not read and hashed again.
+   */
+  copyKnown(file: string, digest: Digest): Promise<StoredBlob>;
   delete(digest: string): Promise<void>;
 }
 
@@ -94,6 +99,16 @@ export async function openBlobStore(root: string): Promise<BlobStore> {
       );
       if (linked) return { digest, size: (await stat(dest)).size, path: dest };
       return putStream(createReadStream(file), digest);
+    },
+    async copyKnown(file, digest) {
+      const tmp = tempName(dir);
+      try {
+        await copyFile(file, tmp);
+        await rename(tmp, path(digest));
+      } finally {
+        await rm(tmp, { force: true });
+      }
+      return { digest, size: (await stat(path(digest))).size, path: path(digest) };
     },
     async delete(digest) {
       await rm(path(digest), { force: true });

@@ -142,9 +142,9 @@ export async function restoreOutputs(
 
 /**
  * Records the files of a finished build (everything but its per-build files). OCI blobs are
- * hard-linked into the blob store (as the layout shares them already); other files are copied into
- * it while hashing (checked against the digest when the manifest names it); a blob already there
- * is re-used.
+ * hard-linked into the blob store (as the layout shares them already); artifacts, hashed as the
+ * build wrote them, are copied in the kernel; other files are copied while hashing; a blob already
+ * there is re-used.
  */
 export async function saveOutputs(
   cache: LayerCache,
@@ -172,8 +172,12 @@ export async function saveOutputs(
       continue;
     }
     // Other files are copied (and checked) into the store: the output directory's file stays the build's own.
-    // Hashed while it was stored: its fingerprint now vouches for its bytes.
-    const stored = await cache.blobs.putFile(file, digest ? { expectedDigest: digest as `sha256:${string}` } : {});
+    // An artifact was hashed as this build wrote it (its manifest entry): copied in the kernel.
+    // Anything else is hashed while it is stored. Either way its fingerprint now vouches for its bytes.
+    const artifactDigest = known.get(rel) as `sha256:${string}` | undefined;
+    const stored = artifactDigest
+      ? await cache.blobs.copyKnown(file, artifactDigest)
+      : await cache.blobs.putFile(file, digest ? { expectedDigest: digest as `sha256:${string}` } : {});
     files.push({ path: rel, digest: stored.digest, checked: await fingerprint(stored.path) });
   }
   await mkdir(recordsDir(cache), { recursive: true });
