@@ -17,7 +17,7 @@ import type { StageGate } from './stage-gate.ts';
 import { componentNeedingSystemd, SYSTEMD_VM } from './needs-systemd.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/manifest.ts';
-import { writeOciArchiveArtifact, writeOciOutput } from './outputs/oci-image.ts';
+import { startOciArchiveArtifact, writeOciOutput } from './outputs/oci-image.ts';
 import { startBaseLayer, type BaseLayerJob } from './outputs/base-layer.ts';
 import { createBuildWorkDir, markWorkDirKept } from './work-dirs.ts';
 import { BuildDiskQuotaExceeded, type QuotaWatch, watchDiskQuota } from './disk-quota.ts';
@@ -183,6 +183,7 @@ async function runBuildWithin(
   };
   let ok = false;
   let baseLayer: BaseLayerJob | undefined;
+  let archive: Awaited<ReturnType<typeof startOciArchiveArtifact>> | undefined;
   try {
     const parent = await stage('parent', describeParent(request), () =>
       resolveParent(request.parent, {
@@ -249,6 +250,8 @@ async function runBuildWithin(
     const written = await stage('outputs', undefined, () =>
       writeOutputs(request, opts, ctx, parent, stack, steps.runtime, baseLayer),
     );
+    // The archive's bulk (the image's blobs) is written while the tests and the evidence run.
+    archive = written.ociLayout ? await startOciArchiveArtifact(opts.outputDir, written.ociLayout) : undefined;
     // A disk is always booted when tests run (as EC2 launches a test instance from the AMI).
     const tested = request.runTests && (wantsDisks(request) || steps.components.some((c) => hasPhase(c, 'test')));
     // The evidence reads the layers, the tests run in their own instance: both at once.
@@ -286,10 +289,9 @@ async function runBuildWithin(
       throw err;
     }
     const evidence = await evidenceRun;
-    // The archive is written last, so it carries the SBOM referrers and the signature.
-    const artifacts = written.ociLayout
-      ? [...written.artifacts, await writeOciArchiveArtifact(opts.outputDir, written.ociLayout)]
-      : written.artifacts;
+    // The archive is finished last, so it carries the SBOM referrers and the signature.
+    const artifacts = archive ? [...written.artifacts, await archive.finish()] : written.artifacts;
+    archive = undefined;
     const manifest: OutputManifest = {
       name: request.name,
       version: request.version,
@@ -314,6 +316,7 @@ async function runBuildWithin(
     ok = true;
     return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey, outputKey: reuseKey };
   } finally {
+    await archive?.cancel();
     quota?.stop();
     baseLayer?.cancel();
     await baseLayer?.result.catch(() => {});

@@ -109,3 +109,20 @@ test('a blob rewritten with its size and times put back is still found: its ctim
   utimesSync(blob, atime, mtime);
   assert.equal(await restoreOutputs(cache, 'key-3', join(dir, 'fast-2')), undefined, 'the damage is found');
 });
+
+test('the OCI archive is shared with the cache by hard link; a change made through the output is found on reuse', async () => {
+  const build = finishedBuild('archive');
+  writeFileSync(join(build.out, 'image.oci.tar'), 'archive bytes');
+  build.manifest.artifacts.push({
+    path: 'image.oci.tar',
+    format: 'oci-archive',
+    sha256: sha('archive bytes'),
+    sizeBytes: 13,
+  });
+  await saveOutputs(cache, 'key-4', build.out, build.manifest);
+  const blob = cache.blobs.path(`sha256:${sha('archive bytes')}`);
+  assert.equal(statSync(join(build.out, 'image.oci.tar')).ino, statSync(blob).ino);
+  assert.equal(statSync(join(build.out, 'rootfs.tar.zst')).nlink, 1, 'other artifacts stay copies');
+  writeFileSync(join(build.out, 'image.oci.tar'), 'ARCHIVE BYTES');
+  assert.equal(await restoreOutputs(cache, 'key-4', join(dir, 'after-archive-change')), undefined);
+});

@@ -1,12 +1,12 @@
 /**
  * @module Writes a container build as an OCI image layout (`oci/`) and an `image.oci.tar`
- * archive: the parent as the base layer (made once per parent, see base-layer.ts), one layer per
+ * archive (started as soon as the layout is written, finished after the evidence): the parent as the base layer (made once per parent, see base-layer.ts), one layer per
  * component, and the image config from the Dockerfile template.
  */
 import { join, relative } from 'node:path';
 import type { Artifact } from '../../artifacts/manifest.ts';
 import { buildImageConfig, mergeRuntime, type ImageRuntimeConfig } from '../../oci/image/config.ts';
-import { writeOciArchive } from '../../oci/image/archive.ts';
+import { startOciArchive } from '../../oci/image/archive.ts';
 import { writeOciLayout, type LayerBlob } from '../../oci/image/layout.ts';
 import type { StackLayer } from '../layer-stack.ts';
 import type { ResolvedParent } from '../parent.ts';
@@ -16,11 +16,23 @@ export interface OciOutput {
   manifestDigest: string;
 }
 
-/** Writes `image.oci.tar` from the layout (after SBOM referrers and signatures are in it). */
-export async function writeOciArchiveArtifact(outputDir: string, layoutDir: string): Promise<Artifact> {
+/**
+ * Starts `image.oci.tar` from the layout now (its blobs: nearly all the bytes); `finish` adds the
+ * SBOM referrers and signatures made since, and returns the artifact.
+ */
+export async function startOciArchiveArtifact(
+  outputDir: string,
+  layoutDir: string,
+): Promise<{ finish: () => Promise<Artifact>; cancel: () => Promise<void> }> {
   const archive = join(outputDir, 'image.oci.tar');
-  const { sha256, size } = await writeOciArchive(layoutDir, archive);
-  return { path: relative(outputDir, archive), format: 'oci-archive', sha256, sizeBytes: size };
+  const writer = await startOciArchive(layoutDir, archive);
+  return {
+    async finish() {
+      const { sha256, size } = await writer.finish();
+      return { path: relative(outputDir, archive), format: 'oci-archive', sha256, sizeBytes: size };
+    },
+    cancel: () => writer.cancel(),
+  };
 }
 
 export interface OciOutputOptions {

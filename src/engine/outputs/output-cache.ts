@@ -2,8 +2,10 @@
  * @module Whole-build reuse: when every layer of a build came from the cache and an earlier build
  * of exactly that stack (same parent, layers, kind and template) wrote outputs and passed its
  * tests, its files are copied (each checked against its digest) into the new output directory
- * instead of being made again. Files live in the cache's blob store and are never written through
- * an output directory; per-build files (the log, manifest, checksums) are not cached. The newest
+ * instead of being made again. Files live in the cache's blob store; OCI blobs and the OCI archive
+ * are shared with the build's output directory by hard link (Ingot never rewrites them in place; a
+ * change made through an output moves the blob's fingerprint and is found by the full hash on the
+ * next reuse); per-build files (the log, manifest, checksums) are not cached. The newest
  * records are kept (older ones are removed with their blobs unless another record uses them).
  *
  * A blob is hashed when it is stored and again on its first reuse; each time the record keeps the
@@ -22,6 +24,7 @@ import { HashTap } from '../../oci/digest.ts';
 import type { OutputManifest } from '../../artifacts/manifest.ts';
 
 const KEEP_RECORDS = 10;
+const OCI_ARCHIVE = 'image.oci.tar';
 
 interface OutputRecord {
   createdAt: string;
@@ -142,9 +145,9 @@ export async function restoreOutputs(
 
 /**
  * Records the files of a finished build (everything but its per-build files). OCI blobs are
- * hard-linked into the blob store (as the layout shares them already); artifacts, hashed as the
- * build wrote them, are copied in the kernel; other files are copied while hashing; a blob already
- * there is re-used.
+ * hard-linked into the blob store (as the layout shares them already), and so is the OCI archive;
+ * other artifacts, hashed as the build wrote them, are copied in the kernel; other files are copied
+ * while hashing; a blob already there is re-used.
  */
 export async function saveOutputs(
   cache: LayerCache,
@@ -164,15 +167,17 @@ export async function saveOutputs(
       continue;
     }
     // An OCI blob is immutable and named by its digest, and the layout already shares it by hard
-    // link with the base's or the layer cache's blob: linked into the store too, not copied.
-    const blobDigest = ociBlobDigest(rel);
+    // link with the base's or the layer cache's blob: linked into the store too, not copied. So is
+    // the OCI archive (hashed as it was written; no-op rebuilds link it out again, noop-record.ts).
+    const blobDigest = ociBlobDigest(rel) ?? (rel === OCI_ARCHIVE ? known.get(rel) : undefined);
     if (blobDigest) {
       const linked = await cache.blobs.linkFile(file, blobDigest as `sha256:${string}`);
       files.push({ path: rel, digest: linked.digest });
       continue;
     }
     // Other files are copied (and checked) into the store: the output directory's file stays the build's own.
-    // An artifact was hashed as this build wrote it (its manifest entry): copied in the kernel.
+    // Another artifact (a disk image may be booted and written) was hashed as this build wrote it
+    // (its manifest entry): copied in the kernel, so the output's file stays the build's own.
     // Anything else is hashed while it is stored. Either way its fingerprint now vouches for its bytes.
     const artifactDigest = known.get(rel) as `sha256:${string}` | undefined;
     const stored = artifactDigest

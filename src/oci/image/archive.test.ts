@@ -7,7 +7,7 @@ import { link, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { writeOciArchive } from './archive.ts';
+import { startOciArchive, writeOciArchive } from './archive.ts';
 
 test('a shared blob whose ctime changes while it is read is archived (hard links come and go)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ingot-archive-'));
@@ -35,6 +35,41 @@ test('a shared blob whose ctime changes while it is read is archived (hard links
     assert.equal(written.sha256, createHash('sha256').update(readFileSync(archive)).digest('hex'));
     const out = execFileSync('tar', ['-xOf', archive, `./blobs/sha256/${hex}`], { maxBuffer: 64 << 20 });
     assert.equal(createHash('sha256').update(out).digest('hex'), hex);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an archive started early and finished later is one tar with the entries added meanwhile and the new index.json', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-archive-'));
+  try {
+    const layout = join(dir, 'oci');
+    mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
+    const blob = (text: string) => {
+      const hex = createHash('sha256').update(text).digest('hex');
+      writeFileSync(join(layout, 'blobs', 'sha256', hex), text);
+      return `./blobs/sha256/${hex}`;
+    };
+    const layer = blob('layer bytes '.repeat(10_000));
+    writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    writeFileSync(join(layout, 'index.json'), '{"manifests":["image"]}');
+    const archive = join(dir, 'image.oci.tar');
+    const writer = await startOciArchive(layout, archive);
+    const sbom = blob('an SBOM referrer');
+    writeFileSync(join(layout, 'index.json'), '{"manifests":["image","sbom"]}');
+    const written = await writer.finish();
+    assert.equal(written.sha256, createHash('sha256').update(readFileSync(archive)).digest('hex'));
+    const names = execFileSync('tar', ['-tf', archive], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(names, ['./', './blobs/', './blobs/sha256/', layer, './oci-layout', sbom, './index.json']);
+    assert.equal(
+      execFileSync('tar', ['-xOf', archive, './index.json'], { encoding: 'utf8' }),
+      '{"manifests":["image","sbom"]}',
+    );
+    assert.equal(execFileSync('tar', ['-xOf', archive, sbom], { encoding: 'utf8' }), 'an SBOM referrer');
+    // The same layout archived again gives the same bytes.
+    const a = await writeOciArchive(layout, join(dir, 'a.tar'));
+    const b = await writeOciArchive(layout, join(dir, 'b.tar'));
+    assert.equal(a.sha256, b.sha256);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

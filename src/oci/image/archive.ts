@@ -1,7 +1,8 @@
 /** @module oci-archive files: a plain tar of an OCI image layout (what skopeo's `oci-archive:` transport reads). */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { runCommand, startCommand } from '../../process/index.ts';
@@ -10,7 +11,6 @@ const TAR_ARGS = [
   '--create',
   '--file=-',
   '--format=pax',
-  '--sort=name',
   '--numeric-owner',
   '--owner=0',
   '--group=0',
@@ -23,36 +23,101 @@ const TAR_ARGS = [
   '--warning=no-file-changed',
 ];
 
+/** One tar stream of `names` (relative to `layoutDir`, in this order, no recursion). */
+function tarOf(layoutDir: string, names: readonly string[]) {
+  const tar = startCommand(
+    ['tar', ...TAR_ARGS, '--blocking-factor=1', '--no-recursion', '-C', layoutDir, '--null', '--files-from=-'],
+    {
+      stdin: 'pipe',
+      stdout: 'stream',
+      label: `tar of ${layoutDir}`,
+      okCodes: [1], // only ever "file changed as we read it" with --create (see above)
+    },
+  );
+  tar.stdin!.end(names.map((n) => `${n}\0`).join(''));
+  return tar;
+}
+
+/** Every entry under `layoutDir` as tar names it (`./`, `./blobs/`, ...), directories first, sorted. */
+async function entriesOf(layoutDir: string): Promise<string[]> {
+  const found = await readdir(layoutDir, { recursive: true, withFileTypes: true });
+  const names = found
+    .filter((e) => !e.name.includes('.tmp-'))
+    .map((e) => `./${relative(layoutDir, join(e.parentPath, e.name))}${e.isDirectory() ? '/' : ''}`);
+  return ['./', ...names.sort()];
+}
+
+export interface OciArchiveWriter {
+  /** Adds what the layout gained since the start (SBOM referrers, signatures, index.json) and renames the archive into place. */
+  finish(): Promise<{ sha256: string; size: number }>;
+  /** Stops and removes the partial archive. */
+  cancel(): Promise<void>;
+}
+
 /**
- * Tars `layoutDir` into `outFile` reproducibly (sorted, numeric root owner, mtime 0), hashing the
- * archive as it is written, so callers need not read it again. Returns its sha256 (hex) and size.
+ * Starts tarring `layoutDir` into `outFile` reproducibly (numeric root owner, mtime 0), hashing
+ * the archive as it is written: the entries present now (the image's blobs: nearly all the bytes)
+ * are written at once, while the build goes on; `finish` appends the entries added since, sorted,
+ * and index.json, which may have changed. Two tar streams make one archive: the first one's
+ * end-of-archive blocks (two zero blocks, with a blocking factor of 1) are held back and dropped.
  */
-export async function writeOciArchive(layoutDir: string, outFile: string): Promise<{ sha256: string; size: number }> {
+export async function startOciArchive(layoutDir: string, outFile: string): Promise<OciArchiveWriter> {
   const tmp = `${outFile}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const hash = createHash('sha256');
   let size = 0;
-  const tar = startCommand(['tar', ...TAR_ARGS, '-C', layoutDir, '.'], {
-    stdout: 'stream',
-    label: `tar of ${layoutDir}`,
-    okCodes: [1], // only ever "file changed as we read it" with --create (see above)
-  });
-  try {
+  const out = createWriteStream(tmp);
+  const first = (await entriesOf(layoutDir)).filter((n) => n !== './index.json');
+  let current = tarOf(layoutDir, first);
+  const write = async (tar: ReturnType<typeof tarOf>, dropEnd: boolean) => {
+    let held = Buffer.alloc(0);
     const tap = new Transform({
       transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
+        // Keeps the last END_BYTES back: they are the end-of-archive blocks when the stream ends.
+        const all = dropEnd ? Buffer.concat([held, chunk]) : chunk;
+        const pass = dropEnd ? all.subarray(0, Math.max(0, all.length - END_BYTES)) : all;
+        if (dropEnd) held = Buffer.from(all.subarray(pass.length));
+        hash.update(pass);
+        size += pass.length;
+        done(null, pass);
       },
     });
-    await pipeline(tar.stdout!, tap, createWriteStream(tmp));
+    await pipeline(tar.stdout!, tap, out, { end: !dropEnd });
     await tar.done;
-    await rename(tmp, outFile);
-    return { sha256: hash.digest('hex'), size };
-  } catch (err) {
-    tar.kill();
+    if (dropEnd && !held.equals(Buffer.alloc(END_BYTES)))
+      throw new Error(`tar of ${layoutDir}: no end-of-archive blocks`);
+  };
+  const firstPart = write(current, true);
+  firstPart.catch(() => {});
+  const fail = async (err?: unknown) => {
+    current.kill();
+    out.destroy();
     await rm(tmp, { force: true });
-    throw err;
-  }
+    if (err !== undefined) throw err;
+  };
+  return {
+    async finish() {
+      try {
+        await firstPart;
+        const had = new Set(first);
+        const rest = (await entriesOf(layoutDir)).filter((n) => !had.has(n));
+        current = tarOf(layoutDir, rest);
+        await write(current, false);
+        await rename(tmp, outFile);
+        return { sha256: hash.digest('hex'), size };
+      } catch (err) {
+        return fail(err) as never;
+      }
+    },
+    cancel: () => fail(),
+  };
+}
+
+/** Two 512-byte zero blocks end a tar archive. */
+const END_BYTES = 1024;
+
+/** Tars `layoutDir` into `outFile` reproducibly in one go (see startOciArchive); returns its sha256 (hex) and size. */
+export async function writeOciArchive(layoutDir: string, outFile: string): Promise<{ sha256: string; size: number }> {
+  return (await startOciArchive(layoutDir, outFile)).finish();
 }
 
 /** Unpacks an oci-archive into `layoutDir` (created by tar if missing). */
