@@ -14,7 +14,9 @@ const usage = `Usage: ingot build FILE [--output DIR] [--no-cache] [--compressio
 
 Builds the recipe in FILE on this machine: runs every component's build phase in a sandbox
 (one cached layer per component), the validate phases, writes the outputs, then runs the test
-phases in a fresh instance started from the output.
+phases in a fresh instance started from the output. A rebuild with the same recipe and component
+files, flags, settings and base as the last successful one places its cached outputs at once
+(OCI blobs and image.oci.tar as hard links into the cache: write copies, do not edit them in place).
 
 FILE is one of:
   - the short YAML form: name, version, components: [{ name, version, uri }], parentImage (optional)
