@@ -25,15 +25,12 @@ const TAR_ARGS = [
 
 /** One tar stream of `names` (relative to `layoutDir`, in this order, no recursion). */
 function tarOf(layoutDir: string, names: readonly string[]) {
-  const tar = startCommand(
-    ['tar', ...TAR_ARGS, '--blocking-factor=1', '--no-recursion', '-C', layoutDir, '--null', '--files-from=-'],
-    {
-      stdin: 'pipe',
-      stdout: 'stream',
-      label: `tar of ${layoutDir}`,
-      okCodes: [1], // only ever "file changed as we read it" with --create (see above)
-    },
-  );
+  const tar = startCommand(['tar', ...TAR_ARGS, '--no-recursion', '-C', layoutDir, '--null', '--files-from=-'], {
+    stdin: 'pipe',
+    stdout: 'stream',
+    label: `tar of ${layoutDir}`,
+    okCodes: [1], // only ever "file changed as we read it" with --create (see above)
+  });
   tar.stdin!.end(names.map((n) => `${n}\0`).join(''));
   return tar;
 }
@@ -59,32 +56,51 @@ export interface OciArchiveWriter {
  * the archive as it is written: the entries present now (the image's blobs: nearly all the bytes)
  * are written at once, while the build goes on; `finish` appends the entries added since, sorted,
  * and index.json, which may have changed. Two tar streams make one archive: the first one's
- * end-of-archive blocks (two zero blocks, with a blocking factor of 1) are held back and dropped.
+ * end-of-archive zero blocks and record padding are held back and dropped.
  */
 export async function startOciArchive(layoutDir: string, outFile: string): Promise<OciArchiveWriter> {
   const tmp = `${outFile}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const hash = createHash('sha256');
   let size = 0;
   const out = createWriteStream(tmp);
-  const first = (await entriesOf(layoutDir)).filter((n) => n !== './index.json');
+  // oci-layout last: its data (JSON) ends the first stream, so the zero blocks after it are the end.
+  const listed = await entriesOf(layoutDir);
+  const first = [
+    ...listed.filter((n) => n !== './index.json' && n !== './oci-layout'),
+    ...listed.filter((n) => n === './oci-layout'),
+  ];
   let current = tarOf(layoutDir, first);
   const write = async (tar: ReturnType<typeof tarOf>, dropEnd: boolean) => {
     let held = Buffer.alloc(0);
+    const pass = (bytes: Buffer) => {
+      hash.update(bytes);
+      size += bytes.length;
+    };
     const tap = new Transform({
       transform(chunk: Buffer, _enc, done) {
-        // Keeps the last END_BYTES back: they are the end-of-archive blocks when the stream ends.
-        const all = dropEnd ? Buffer.concat([held, chunk]) : chunk;
-        const pass = dropEnd ? all.subarray(0, Math.max(0, all.length - END_BYTES)) : all;
-        if (dropEnd) held = Buffer.from(all.subarray(pass.length));
-        hash.update(pass);
-        size += pass.length;
-        done(null, pass);
+        if (!dropEnd) {
+          pass(chunk);
+          return done(null, chunk);
+        }
+        // The last HELD_BYTES are held back: the end-of-archive blocks and the record's padding.
+        const all = Buffer.concat([held, chunk]);
+        const out = all.subarray(0, Math.max(0, all.length - HELD_BYTES));
+        held = Buffer.from(all.subarray(out.length));
+        pass(out);
+        done(null, out);
+      },
+      flush(done) {
+        if (!dropEnd) return done();
+        // Every trailing all-zero block is end-of-archive or padding (a header or JSON data is never all zeros).
+        let end = held.length;
+        while (end >= BLOCK && held.subarray(end - BLOCK, end).every((b) => b === 0)) end -= BLOCK;
+        if (held.length - end < 2 * BLOCK) return done(new Error(`tar of ${layoutDir}: no end-of-archive blocks`));
+        pass(held.subarray(0, end));
+        done(null, held.subarray(0, end));
       },
     });
     await pipeline(tar.stdout!, tap, out, { end: !dropEnd });
     await tar.done;
-    if (dropEnd && !held.equals(Buffer.alloc(END_BYTES)))
-      throw new Error(`tar of ${layoutDir}: no end-of-archive blocks`);
   };
   const firstPart = write(current, true);
   firstPart.catch(() => {});
@@ -112,8 +128,9 @@ export async function startOciArchive(layoutDir: string, outFile: string): Promi
   };
 }
 
-/** Two 512-byte zero blocks end a tar archive. */
-const END_BYTES = 1024;
+const BLOCK = 512;
+/** More than the end-of-archive blocks (2) plus the padding of GNU tar's 10 KiB records. */
+const HELD_BYTES = 24 * BLOCK;
 
 /** Tars `layoutDir` into `outFile` reproducibly in one go (see startOciArchive); returns its sha256 (hex) and size. */
 export async function writeOciArchive(layoutDir: string, outFile: string): Promise<{ sha256: string; size: number }> {
