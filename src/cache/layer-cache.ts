@@ -141,6 +141,7 @@ export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<Layer
       return evicting;
     },
     totalBytes: () => index.totalBytes(),
+    maxBytes: opts.maxBytes,
     close: () => {
       shared?.close();
       index.close();

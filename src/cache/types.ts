@@ -58,6 +58,8 @@ export interface LayerCache {
   /** Evicts LRU entries that are not pinned until the total fits `maxBytes`; returns the evicted keys. */
   evict(): Promise<string[]>;
   totalBytes(): number;
+  /** INGOT_CACHE_MAX_GIB in bytes: layers and whole-build output records share it. */
+  readonly maxBytes: number;
   close(): void;
 }
 

@@ -177,7 +177,7 @@ export const SETTINGS: readonly Setting[] = [
     parse: num({ min: 0, exclusive: true }),
     fallback: () => 20,
     shownDefault: '`20`',
-    doc: 'bound of the layer cache (least recently used entries are evicted)',
+    doc: 'bound of the layer cache and the kept build outputs (least recently used layers are evicted; output records beyond what the layers leave are dropped, oldest first)',
     lenient: true,
   }),
   setting({

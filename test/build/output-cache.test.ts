@@ -126,3 +126,69 @@ test('the OCI archive is shared with the cache by hard link; a change made throu
   writeFileSync(join(build.out, 'image.oci.tar'), 'ARCHIVE BYTES');
   assert.equal(await restoreOutputs(cache, 'key-4', join(dir, 'after-archive-change')), undefined);
 });
+
+test('output records stay within the cache limit: the newest is kept, older disk-sized ones go with their blobs', async () => {
+  const root = join(dir, 'small-cache');
+  const small = await openLayerCache({ root, maxBytes: 2.5 * 2 ** 20 });
+  try {
+    const digests: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const out = join(dir, `big-${n}`);
+      mkdirSync(out, { recursive: true });
+      const bytes = Buffer.alloc(2 ** 20, n);
+      writeFileSync(join(out, 'disk.raw'), bytes);
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      digests.push(digest);
+      const manifest = {
+        name: `big-${n}`,
+        version: '1.0.0',
+        kind: 'image',
+        createdAt: new Date().toISOString(),
+        parent: 'debian-12',
+        artifacts: [{ path: 'disk.raw', format: 'raw', sha256: digest, sizeBytes: 2 ** 20 }],
+        layers: [],
+        stages: {},
+        tests: 'skipped',
+      } satisfies OutputManifest;
+      await saveOutputs(small, `big-${n}`, out, manifest);
+      // Distinct modification times: records are ordered by them.
+      utimesSync(join(root, 'outputs', `big-${n}.json`), n * 1000, n * 1000);
+    }
+    // A fourth, newest record makes the prune run with the three above ordered oldest first.
+    const out4 = join(dir, 'big-4');
+    mkdirSync(out4, { recursive: true });
+    const bytes4 = Buffer.alloc(2 ** 20, 4);
+    writeFileSync(join(out4, 'disk.raw'), bytes4);
+    const d4 = createHash('sha256').update(bytes4).digest('hex');
+    await saveOutputs(small, 'big-4', out4, {
+      name: 'big-4',
+      version: '1.0.0',
+      kind: 'image',
+      createdAt: new Date().toISOString(),
+      parent: 'debian-12',
+      artifacts: [{ path: 'disk.raw', format: 'raw', sha256: d4, sizeBytes: 2 ** 20 }],
+      layers: [],
+      stages: {},
+      tests: 'skipped',
+    });
+    const kept = (n: string) => {
+      try {
+        statSync(join(root, 'outputs', `${n}.json`));
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.deepEqual(
+      ['big-1', 'big-2', 'big-3', 'big-4'].map(kept),
+      [false, false, true, true],
+      'two 1 MiB records fit a 2.5 MiB cache',
+    );
+    assert.ok(await small.blobs.has(`sha256:${d4}`));
+    assert.ok(await small.blobs.has(`sha256:${digests[2]}`));
+    assert.equal(await small.blobs.has(`sha256:${digests[0]}`), false, "a dropped record's blob is removed");
+    assert.equal(await small.blobs.has(`sha256:${digests[1]}`), false);
+  } finally {
+    small.close();
+  }
+});

@@ -197,20 +197,54 @@ function ociBlobDigest(rel: string): string | undefined {
   return m ? `sha256:${m[1]}` : undefined;
 }
 
+/**
+ * Keeps the newest records while they fit: at most KEEP_RECORDS, and their artifacts (disk images can
+ * be gigabytes each) within what the cache limit leaves beside the layers (INGOT_CACHE_MAX_GIB holds
+ * both); the newest record is always kept. The others go, with the blobs no kept record uses.
+ */
 async function pruneRecords(cache: LayerCache): Promise<void> {
   const dir = recordsDir(cache);
   const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
-  if (names.length <= KEEP_RECORDS) return;
-  const dated = await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(dir, n))).mtimeMs })));
+  const dated = await Promise.all(
+    names.map(async (n) => ({ n, t: (await stat(join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })),
+  );
   dated.sort((a, b) => b.t - a.t);
-  const keep = dated.slice(0, KEEP_RECORDS);
+  const budget = Math.max(0, cache.maxBytes - cache.totalBytes());
   const used = new Set<string>();
-  for (const { n } of keep)
-    for (const f of (JSON.parse(await readFile(join(dir, n), 'utf8')) as OutputRecord).files) used.add(f.digest);
-  for (const { n } of dated.slice(KEEP_RECORDS)) {
-    const record = JSON.parse(await readFile(join(dir, n), 'utf8')) as OutputRecord;
-    // OCI blobs may be the layer cache's own layer blobs: only artifacts are removed here.
+  const dropped: OutputRecord[] = [];
+  let bytes = 0;
+  for (const [i, { n }] of dated.entries()) {
+    const record = await readRecord(join(dir, n));
+    if (!record) continue;
+    // OCI blobs are the layer cache's own blobs (counted with the layers): only artifacts count here.
+    const own = record.files.filter((f) => !ociBlobDigest(f.path) && !used.has(f.digest));
+    const size = (
+      await Promise.all(
+        own.map((f) =>
+          stat(cache.blobs.path(f.digest)).then(
+            (st) => st.size,
+            () => 0,
+          ),
+        ),
+      )
+    ).reduce((a, b) => a + b, 0);
+    if (i === 0 || (i < KEEP_RECORDS && bytes + size <= budget)) {
+      bytes += size;
+      for (const f of record.files) used.add(f.digest);
+    } else {
+      dropped.push(record);
+      await rm(join(dir, n), { force: true });
+    }
+  }
+  for (const record of dropped)
     for (const f of record.files) if (!used.has(f.digest) && !ociBlobDigest(f.path)) await cache.blobs.delete(f.digest);
-    await rm(join(dir, n), { force: true });
+}
+
+async function readRecord(file: string): Promise<OutputRecord | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  try {
+    return text ? (JSON.parse(text) as OutputRecord) : undefined;
+  } catch {
+    return undefined;
   }
 }
