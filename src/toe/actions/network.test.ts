@@ -166,3 +166,33 @@ test('S3Upload then S3Download round trip against s3rver (a stand-in S3 server)'
   assert.equal(run.output.status, 'success', run.output.failureMessage);
   assert.equal(readFileSync(`${d}/back/a.txt`, 'utf8'), 'alpha');
 });
+
+test('S3Upload never uploads a host file through a link the instance sent back', async (t) => {
+  const d = tempDir(t);
+  writeFileSync(`${d}/host-secret`, 'a file of the host');
+  writeFileSync(`${d}/report.txt`, 'the report');
+  const puts: string[] = [];
+  const base = await serve(t, (req, res) => {
+    if (req.method === 'PUT') puts.push(req.url ?? '');
+    res.writeHead(200).end();
+  });
+  const host = new HostInstance();
+  // A guest's copy-out keeps links as links: this one points at a path that, on the host, is a host file.
+  const instance: Instance = {
+    kind: 'host',
+    id: 'linking-guest',
+    exec: (p) => host.exec(p),
+    copyIn: (a, b) => host.copyIn(a, b),
+    copyOut: async (_a, b) => symlinkSync(`${d}/host-secret`, b),
+    reboot: () => host.reboot(),
+    close: () => host.close(),
+  };
+  const s3: S3Options = { endpoint: base, accessKeyId: 'AKIDTEST', secretAccessKey: 'secret', region: 'us-east-1' };
+  const run = await runYaml(
+    buildDoc(step('Up', 'S3Upload', [{ source: `${d}/report.txt`, destination: 's3://bucket/out/report.txt' }])),
+    { instance, s3 },
+  );
+  assert.equal(run.output.status, 'failed');
+  assert.match(run.step('Up').failureMessage, /is not a regular file in the instance/);
+  assert.deepEqual(puts, [], 'nothing was uploaded');
+});

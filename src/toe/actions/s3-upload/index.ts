@@ -2,11 +2,11 @@
  * @module S3Upload: uploads a file, the files matching `dir/*`, or (recurse) a whole folder from the
  * instance to S3; each file is copied out to the host and streamed up (multipart when big).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type S3Bucket, uploadFile } from '../../../s3/index.ts';
-import { defineAction } from '../define.ts';
+import { ActionFailure, defineAction } from '../define.ts';
 import type { ActionContext } from '../define.ts';
 import { openBucket, parseS3Url } from '../s3-client.ts';
 import { asObjects, bool, listValidator, str } from '../schema.ts';
@@ -23,13 +23,17 @@ case "$(basename -- "$src")" in
   *) if [ -d "$src" ]; then
        [ "$recurse" = true ] || fail "S3Upload: '$src' is a folder; set recurse: true"
        find "$src" -mindepth 1 -type f | while IFS= read -r f; do printf '%s\\t%s\\n' "\${f#"\${src%/}"/}" "$f"; done
-     else [ -f "$src" ] || fail "S3Upload: '$src' does not exist"; printf '%s\\t%s\\n' "$(basename -- "$src")" "$src"; fi ;;
+     else [ -f "$src" ] || fail "S3Upload: '$src' does not exist"; printf '%s\\t%s\\n' "$(basename -- "$src")" "$(readlink -f -- "$src")"; fi ;;
 esac`;
 
 async function uploadFromInstance(ctx: ActionContext, s3: S3Bucket, path: string, key: string): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'ingot-s3up-'));
   try {
     await ctx.instance.copyOut(path, join(dir, 'file'));
+    // The copy is the guest's entry as it was: a link would be followed by the host's read, so only a
+    // regular file is uploaded (the listing already resolved links inside the instance).
+    const st = await lstat(join(dir, 'file'));
+    if (!st.isFile()) throw new ActionFailure(`S3Upload: '${path}' is not a regular file in the instance`);
     await uploadFile(s3, key, join(dir, 'file'), { signal: ctx.signal });
   } finally {
     await rm(dir, { recursive: true, force: true });
