@@ -1,6 +1,6 @@
 /**
  * @module `npm run bench`: runs every benchmark in turn and prints their tables and JSON lines.
- * `npm run bench -- api` (or `console`, `build`, `disk`, `mkosi`, `farm`) runs one.
+ * `npm run bench -- api` (or `console`, `build`, `disk`, `mkosi`, `farm`, `boot`) runs one.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +13,7 @@ const BENCHES: Record<string, string> = {
   disk: 'disk-build.ts',
   mkosi: 'disk-vs-mkosi.ts',
   farm: 'farm-dispatch.ts',
+  boot: 'boot-speed.ts',
 };
 const wanted = process.argv.slice(2);
 let failed = 0;

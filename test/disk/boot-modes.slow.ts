@@ -16,7 +16,7 @@ import { hasTool } from '../../src/process/index.ts';
 import { createQemuInstance, type Firmware } from '../../src/instance/qemu/index.ts';
 import { OVMF_FILES } from '../../src/instance/qemu/firmware.ts';
 import { addServedModel, awsClis } from '../helpers/aws-cli.ts';
-import { bootStages, watchConsole } from '../helpers/boot-stages.ts';
+import { bootStages, watchConsole } from '../../src/instance/qemu/boot-stages.ts';
 import { TEST_BASES_HOME } from '../helpers/cli.ts';
 import { readmeCommands, runIb } from '../helpers/readme-cli.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -142,7 +142,7 @@ describe("the README pipeline's disk boots under SeaBIOS, OVMF and OVMF with Sec
         const r = await vm.exec({ argv: ['sh', '-c', c.check] });
         const sb = await vm.exec({ argv: ['sh', '-c', 'mokutil --sb-state 2>&1 || true'] });
         assert.equal(r.exitCode, 0, `${c.check} failed in the guest: ${sb.stdout}`);
-        const stages = await bootStages(vm, toSsh, watched);
+        const stages = await bootStages(vm, toSsh, watched, started);
         if (c.firmware === 'bios') {
           // Once is enough (cloud-init's later stages take a while under TCG): it finished, from the seed.
           const ci = await vm.exec({
