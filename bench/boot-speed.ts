@@ -6,7 +6,8 @@
  * probes fine): qemu start → SSH answered, and each stage (firmware + GRUB, kernel, initramfs,
  * cloud-init, sshd), with the load average before and after each boot.
  * Run: npm run bench -- boot   (root; qemu-system-x86, qemu-utils, mmdebstrap, the Debian mirror).
- * BENCH_BOOT_DISK=path.qcow2 boots that disk instead of building one; BENCH_BOOT_FIRMWARE=uefi
+ * BENCH_BOOT_DISK=a.qcow2[,b.qcow2] boots those disks instead of building one (several: in turn,
+ * round after round, e.g. the disk of an older commit beside the new one); BENCH_BOOT_FIRMWARE=uefi
  * (or uefi-secure-boot) boots under OVMF.
  * The anchor of the issue, a plain Debian cloud image, is not on the Debian mirror (cloud.debian.org
  * only), so it is not booted here; the issue's figure for it is ~12 s on this machine.

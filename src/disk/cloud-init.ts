@@ -1,9 +1,10 @@
 /**
  * @module cloud-init's configuration in Ingot's bootable images: the datasources of the platforms
  * an image is deployed to (NoCloud seeds, OpenStack config drives and metadata, VMware guestinfo,
- * Azure/Hyper-V, EC2), the root partition and file system grown to the disk on first boot, an
- * ed25519 host key before sshd starts (other key types after, see HOSTKEYS_UNIT), networks written
- * for systemd-networkd, and nothing that rewrites the image's apt sources or runs locale-gen at boot.
+ * Azure/Hyper-V, EC2), the root partition and file system grown to the disk on first boot, ed25519
+ * and ECDSA host keys before sshd starts (no RSA key: it takes 5-15 s of CPU under TCG), networks
+ * written for systemd-networkd, and nothing that rewrites the image's apt sources, runs locale-gen,
+ * probes disks for grub-pc's debconf or prints keys to the serial console at boot.
  */
 
 export const CLOUD_DATASOURCES = ['NoCloud', 'ConfigDrive', 'OpenStack', 'VMware', 'Azure', 'Ec2', 'None'] as const;
@@ -14,8 +15,15 @@ growpart:
   mode: auto
   devices: ['/']
 resize_rootfs: true
-ssh_genkeytypes: [ed25519]
+ssh_genkeytypes: [ed25519, ecdsa]
+# The serial console runs at 115200 baud: no host keys or fingerprints printed to it on first boot.
+ssh:
+  emit_keys_to_console: false
+no_ssh_fingerprints: true
 locale: 'false'
+# Ingot's disk writer installs GRUB; grub-dpkg would only probe disks for grub-pc's debconf (~20 s under TCG).
+grub_dpkg:
+  enabled: false
 apt:
   preserve_sources_list: true
 # systemd-networkd, not ifupdown (in Debian's base too): one DHCP client, and cloud-init.service

@@ -3,8 +3,12 @@
  * image reads it directly, UEFI's signed GRUB through the ESP's small grub.cfg. No menu (timeout 0).
  */
 
-/** Kernel command line: serial console last, so /dev/console (and the boot log) is ttyS0. */
-export const KERNEL_ARGS = 'ro console=tty0 console=ttyS0,115200n8 net.ifnames=0';
+/**
+ * Kernel command line: serial console last, so /dev/console is ttyS0. `quiet`: only warnings and
+ * errors reach the consoles (each character on the emulated UART and VGA costs time under TCG);
+ * the whole kernel log stays in dmesg, where the boot-stage report reads it.
+ */
+export const KERNEL_ARGS = 'ro console=tty0 console=ttyS0,115200n8 net.ifnames=0 quiet';
 
 export const grubCfg = (uuid: string): string => `# Written by Ingot. /vmlinuz and /initrd.img follow kernel upgrades.
 if [ "$grub_platform" = pc ]; then

@@ -59,11 +59,12 @@ ${CLOUD_CFG}EOF
 cat > /etc/systemd/system/ingot-hostkey-fallback.service <<'EOF'
 ${HOSTKEY_FALLBACK_UNIT}EOF
 units='cloud-init-local.service cloud-init.service cloud-config.service cloud-final.service ingot-hostkey-fallback.service'
+# cloud-init makes the host keys (ed25519, ECDSA); ingot-hostkeys.service would add an RSA key.
 rm -rf /var/lib/cloud
 `
     : `cat > /etc/systemd/system/ingot-firstboot.service <<'EOF'
 ${FIRSTBOOT_UNIT}EOF
-units=ingot-firstboot.service
+units='ingot-firstboot.service ingot-hostkeys.service'
 `;
 
 const script = (cloudInit: boolean): string => `set -eu
@@ -101,7 +102,7 @@ ${FIRSTBOOT_SCRIPT}EOF
 chmod 0755 /usr/local/sbin/ingot-firstboot
 cat > /etc/systemd/system/ingot-hostkeys.service <<'EOF'
 ${HOSTKEYS_UNIT}EOF
-${firstBoot(cloudInit)}systemctl enable systemd-networkd.service ingot-hostkeys.service ssh.service $units
+${firstBoot(cloudInit)}systemctl enable systemd-networkd.service ssh.service $units
 systemctl mask systemd-networkd-wait-online.service
 ln -sf /lib/systemd/system/serial-getty@.service /etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service
 [ -f /etc/hostname ] || echo localhost > /etc/hostname
