@@ -116,6 +116,13 @@ v=$(ls /lib/modules | sort -V | tail -n1)
 ln -sfn "boot/vmlinuz-$v" /vmlinuz
 ln -sfn "boot/initrd.img-$v" /initrd.img
 mkdir -p /boot/grub/i386-pc /etc/systemd/network /usr/local/sbin
+# shim's upgrades run grub-install into the ESP (fstab mounts it at /boot/efi) when GRUB_DISTRIBUTOR
+# names its folder: EFI/debian and, as the disk boots by the removable-media path, EFI/BOOT; no NVRAM entry.
+[ -f /etc/default/grub ] || echo GRUB_DISTRIBUTOR=Debian > /etc/default/grub
+debconf-set-selections <<'EOF'
+grub-efi-amd64 grub2/force_efi_extra_removable boolean true
+grub-efi-amd64 grub2/update_nvram boolean false
+EOF
 grub-mkimage -O i386-pc -o /${GRUB_CORE_IMG} -p '(hd0,gpt${ROOT_PARTITION})/boot/grub' ${GRUB_MODULES}
 cat > /etc/systemd/network/80-ingot-dhcp.network <<'EOF'
 [Match]
