@@ -2,8 +2,9 @@
  * @module The EFI system partition, built without mounting anything (the host kernel may have no
  * vfat): `mkfs.vfat` on an image file, mtools' `mmd`/`mcopy` to fill it, then its bytes copied
  * into the disk at the partition's offset. It holds Debian's signed shim as the removable-media
- * boot path (`EFI/BOOT/BOOTX64.EFI`), the signed GRUB beside it, and a grub.cfg that hands over to
- * the root file system's /boot/grub/grub.cfg (the one BIOS boots use too).
+ * boot path (`EFI/BOOT/BOOTX64.EFI`), the signed GRUB beside it, the same files in `EFI/debian` where
+ * Debian's grub-install puts them (the guest mounts the ESP at /boot/efi), and a grub.cfg in both that
+ * hands over to the root file system's /boot/grub/grub.cfg (the one BIOS boots use too).
  */
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,6 +46,9 @@ export async function writeEsp(
   await runCommand(['mcopy', ...i, src('grub'), '::/EFI/BOOT/grubx64.efi'], run);
   await runCommand(['mcopy', ...i, src('mm'), '::/EFI/BOOT/mmx64.efi'], run);
   await runCommand(['mcopy', ...i, src('cfg'), '::/EFI/BOOT/grub.cfg'], run);
+  await runCommand(['mcopy', ...i, src('shim'), '::/EFI/debian/shimx64.efi'], run);
+  await runCommand(['mcopy', ...i, src('grub'), '::/EFI/debian/grubx64.efi'], run);
+  await runCommand(['mcopy', ...i, src('mm'), '::/EFI/debian/mmx64.efi'], run);
   await runCommand(['mcopy', ...i, src('cfg'), '::/EFI/debian/grub.cfg'], run);
   await copyInto(img, disk, at.startLba * SECTOR);
 }

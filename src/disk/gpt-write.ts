@@ -31,18 +31,18 @@ export function gptLayout(diskBytes: number): GptLayout {
   };
 }
 
-/** Writes the protective MBR and both GPT copies into `file` (already sized). */
+/** Writes the protective MBR and both GPT copies into `file` (already sized); `partUuids` name the root and the ESP. */
 export async function writeGpt(
   file: string,
   layout: GptLayout,
-  rootPartUuid: string,
+  partUuids: { root: string; esp: string },
   run: Confinement = {},
 ): Promise<void> {
   const script = [
     'label: gpt',
     `start=${layout.biosBoot.startLba}, size=${layout.biosBoot.sectors}, type=${BIOS_BOOT_TYPE}, name="bios-boot"`,
-    `start=${layout.esp.startLba}, size=${layout.esp.sectors}, type=${ESP_TYPE}, name="esp"`,
-    `start=${layout.root.startLba}, size=${layout.root.sectors}, type=${ROOT_X64_TYPE}, uuid=${rootPartUuid}, name="root"`,
+    `start=${layout.esp.startLba}, size=${layout.esp.sectors}, type=${ESP_TYPE}, uuid=${partUuids.esp}, name="esp"`,
+    `start=${layout.root.startLba}, size=${layout.root.sectors}, type=${ROOT_X64_TYPE}, uuid=${partUuids.root}, name="root"`,
     '',
   ].join('\n');
   await runCommand(['sfdisk', '--quiet', '--no-reread', '--no-tell-kernel', file], { ...run, input: script });

@@ -3,7 +3,8 @@
  * for BIOS (boot.img + core.img in the BIOS boot partition), the EFI system partition (mkfs.vfat +
  * mtools) with Debian's signed shim and GRUB, and the root partition populated by `mkfs.ext4 -d`
  * from the image's layers merged by withMergedLayers, straight into the disk file at its offset.
- * A top layer adds the disk-specific files (fstab by UUID, grub.cfg) and the machine-identity reset.
+ * A top layer adds the disk-specific files (fstab by UUID with the ESP at /boot/efi, grub.cfg) and the
+ * machine-identity reset.
  * Every command runs confined (`run`: the build's reader cgroup and abort signal); the boot files are
  * read inside the image (`readLayeredFile`: links resolve in it, regular files only, size capped).
  */
@@ -12,6 +13,7 @@ import { open, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { biosBootCode, placeCoreImg } from './bios-boot.ts';
 import { writeEsp } from './esp.ts';
+import { ESP_MOUNT_POINT, diskFstab } from './fstab.ts';
 import { SECTOR, gptLayout, writeGpt } from './gpt-write.ts';
 import { grubCfg } from './grub-cfg.ts';
 import { type BootMode, EFI_FILES, GRUB_BOOT_IMG, GRUB_CORE_IMG } from './grub.ts';
@@ -42,16 +44,17 @@ export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
   const run = spec.run ?? {};
   const mode = spec.bootMode ?? 'hybrid';
   const rootUuid = randomUUID();
+  const espPartUuid = mode === 'bios' ? undefined : randomUUID();
   const diskBytes = spec.sizeGiB * 2 ** 30;
   const layout = gptLayout(diskBytes);
   const top = await mkdtemp(join(spec.workDir, 'disk-top-'));
   const espDir = `${top}-esp`;
   try {
-    await writeDiskFiles(top, rootUuid);
+    await writeDiskFiles(top, rootUuid, espPartUuid);
     await resetIdentity(top, spec.lowerDirs, run);
     const fh = await open(spec.outFile, 'w');
     await fh.truncate(diskBytes).finally(() => fh.close());
-    await writeGpt(spec.outFile, layout, randomUUID(), run);
+    await writeGpt(spec.outFile, layout, { root: randomUUID(), esp: espPartUuid ?? randomUUID() }, run);
     if (mode !== 'uefi') await writeBiosBoot(spec, layout.biosBoot);
     if (mode !== 'bios') {
       const [shim, grub, mokManager] = await Promise.all([
@@ -110,13 +113,11 @@ async function writeBiosBoot(spec: RootDiskSpec, at: { startLba: number; sectors
 }
 
 /** The disk-specific files: they sit above every layer, so they win over the image's own. */
-async function writeDiskFiles(top: string, uuid: string): Promise<void> {
+async function writeDiskFiles(top: string, uuid: string, espPartUuid: string | undefined): Promise<void> {
   await mkdir(join(top, 'etc'));
   await mkdir(join(top, 'boot/grub'), { recursive: true });
-  await writeFile(
-    join(top, 'etc/fstab'),
-    `# <file system> <mount point> <type> <options> <dump> <pass>\nUUID=${uuid} / ext4 defaults,errors=remount-ro 0 1\n`,
-  );
+  if (espPartUuid) await mkdir(join(top, ESP_MOUNT_POINT));
+  await writeFile(join(top, 'etc/fstab'), diskFstab(uuid, espPartUuid));
   await writeFile(join(top, 'boot/grub/grub.cfg'), grubCfg(uuid));
 }
 

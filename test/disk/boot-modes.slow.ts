@@ -6,6 +6,7 @@
  * with mtools, Debian's signed shim and GRUB, cloud-init) boots under SeaBIOS, OVMF, and OVMF with
  * Secure Boot enforced and Microsoft's keys enrolled; each reaches SSH with the key given through a
  * NoCloud seed, and the output prints each boot's stages (firmware, kernel, initramfs, cloud-init, sshd).
+ * Under OVMF, a shim upgrade in the guest reaches the ESP mounted at /boot/efi.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -152,6 +153,27 @@ describe("the README pipeline's disk boots under SeaBIOS, OVMF and OVMF with Sec
           assert.match(ci.stdout, /DataSourceNoCloud/, ci.stdout);
           const root = await vm.exec({ argv: ['sh', '-c', 'df -B1 --output=size / | tail -1'] });
           assert.ok(Number(root.stdout.trim()) > 7 * 2 ** 30, `growpart grew / to the 8 GiB disk: ${root.stdout}`);
+        }
+        if (c.firmware === 'uefi') {
+          // The ESP is mounted, and a shim upgrade (its postinst, run again) reinstalls shim and GRUB
+          // into both of its folders: EFI/debian and the removable-media path the disk boots by.
+          const sh = async (script: string) => {
+            const x = await vm.exec({ argv: ['sh', '-c', script] });
+            assert.equal(x.exitCode, 0, `${script}: ${x.stderr}`);
+            return x.stdout.trim();
+          };
+          assert.equal(await sh('findmnt -n -o FSTYPE /boot/efi'), 'vfat');
+          const reinstall = await sh(
+            'for f in BOOT/BOOTX64.EFI debian/shimx64.efi; do echo stale > /boot/efi/EFI/$f; done; ' +
+              'DEBIAN_FRONTEND=noninteractive dpkg-reconfigure shim-signed:amd64 2>&1',
+          );
+          assert.equal(
+            await sh(
+              'for f in BOOT/BOOTX64.EFI debian/shimx64.efi; do cmp -s /usr/lib/shim/shimx64.efi.signed /boot/efi/EFI/$f && echo "$f"; done',
+            ),
+            'BOOT/BOOTX64.EFI\ndebian/shimx64.efi',
+            `shim's postinst: ${reinstall}`,
+          );
         }
         t.diagnostic(`${c.firmware}: ${stages.line}; ${sb.stdout.trim()} (TCG on a shared, loaded host: noisy)`);
       } finally {

@@ -13,6 +13,7 @@ import { readGptPartitions } from '../../src/disk/gpt.ts';
 import { ESP_TYPE, gptLayout, writeGpt } from '../../src/disk/gpt-write.ts';
 import { biosBootCode, placeCoreImg } from '../../src/disk/bios-boot.ts';
 import { espGrubCfg, writeEsp } from '../../src/disk/esp.ts';
+import { diskFstab } from '../../src/disk/fstab.ts';
 import { grubCfg } from '../../src/disk/grub-cfg.ts';
 import { CLOUD_CFG } from '../../src/disk/cloud-init.ts';
 import { firmwareArgv } from '../../src/instance/qemu/firmware.ts';
@@ -42,7 +43,10 @@ test('GPT boot disk: BIOS boot partition, ESP, root last; GRUB pointed at the BI
     const layout = gptLayout(2 * 2 ** 30);
     closeSync(openSync(file, 'w'));
     spawnSync('truncate', ['-s', String(2 * 2 ** 30), file]);
-    await writeGpt(file, layout, '11111111-2222-4333-8444-555555555555');
+    await writeGpt(file, layout, {
+      root: '11111111-2222-4333-8444-555555555555',
+      esp: '66666666-7777-4888-8999-aaaaaaaaaaaa',
+    });
     const head = Buffer.alloc(34 * 512);
     const fd = openSync(file, 'r');
     readSync(fd, head, 0, head.length, 0);
@@ -53,7 +57,11 @@ test('GPT boot disk: BIOS boot partition, ESP, root last; GRUB pointed at the BI
     assert.equal(layout.root.sectors % 8, 0, 'whole 4 KiB blocks');
     assert.ok((layout.root.startLba + layout.root.sectors) * 512 <= 2 * 2 ** 30 - 33 * 512, 'room for the backup GPT');
     const dump = spawnSync('sfdisk', ['-d', file], { encoding: 'utf8' }).stdout;
-    assert.match(dump, new RegExp(`start=\\s*4096, size=\\s*126976, type=${ESP_TYPE}`));
+    assert.match(
+      dump,
+      new RegExp(`start=\\s*4096, size=\\s*126976, type=${ESP_TYPE}, uuid=66666666-7777-4888-8999-AAAAAAAAAAAA`),
+      'the ESP has the partition UUID fstab mounts it by',
+    );
 
     const boot = biosBootCode(randomBytes(512), layout.biosBoot.startLba);
     assert.equal(boot.length, 440);
@@ -75,9 +83,19 @@ test('GPT boot disk: BIOS boot partition, ESP, root last; GRUB pointed at the BI
     assert.equal(type('::/EFI/BOOT/BOOTX64.EFI'), 'shim');
     assert.equal(type('::/EFI/BOOT/grubx64.efi'), 'grub');
     assert.equal(type('::/EFI/debian/grub.cfg'), espGrubCfg('abcd'));
+    assert.equal(type('::/EFI/debian/shimx64.efi'), 'shim', "where Debian's grub-install puts shim");
+    assert.equal(type('::/EFI/debian/grubx64.efi'), 'grub');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('fstab: root by UUID; the ESP at /boot/efi by PARTUUID (vfat, root-only, nofail) only when the disk has one', () => {
+  assert.equal(
+    diskFstab('r-1', 'e-1').split('\n').slice(1).join('\n'),
+    'UUID=r-1 / ext4 defaults,errors=remount-ro 0 1\nPARTUUID=e-1 /boot/efi vfat umask=0077,nofail 0 0\n',
+  );
+  assert.doesNotMatch(diskFstab('r-1', undefined), /boot\/efi/);
 });
 
 test('grub.cfg: no menu, serial console on BIOS, root by UUID; cloud-init datasources of every platform', () => {

@@ -1,6 +1,6 @@
 /**
  * @module The internal "make it bootable" component, run as one more sandboxed layer on top of the
- * image: the distribution's cloud kernel + initramfs, GRUB for BIOS (its core image) and UEFI
+ * image: the distribution's generic kernel (AHCI and e1000 too, which the cloud kernel lacks) + initramfs, GRUB for BIOS (its core image) and UEFI
  * (Debian's signed shim and GRUB, for Secure Boot), systemd with networkd (DHCP), OpenSSH,
  * cloud-init (or, for recipes that opt out, Ingot's first-boot unit), and the machine-id/host-key reset.
  */
@@ -11,9 +11,9 @@ import { FIRSTBOOT_SCRIPT, FIRSTBOOT_UNIT, HOSTKEYS_UNIT } from '../../disk/firs
 import { GRUB_CORE_IMG, GRUB_MODULES, ROOT_PARTITION } from '../../disk/grub.ts';
 
 /**
- * Disk, network and file-system drivers the initramfs carries (virtio, SATA/IDE, NVMe, Hyper-V, VMware).
- * They are only included: udev in the initramfs loads the ones the machine has (loading all of
- * them on every boot took seconds under TCG). Built-in ones (ext4, nvme in Debian's cloud kernel)
+ * Disk, network and file-system drivers the initramfs carries (virtio, SATA/IDE, NVMe, Hyper-V, VMware,
+ * Intel NICs). They are only included: udev in the initramfs loads the ones the machine has (loading
+ * all of them on every boot took seconds under TCG). Their dependencies come along; built-in ones
  * are skipped by initramfs-tools.
  */
 const INITRAMFS_MODULES = [
@@ -22,6 +22,7 @@ const INITRAMFS_MODULES = [
   'virtio_scsi',
   'sd_mod',
   'ahci',
+  'libahci',
   'ata_piix',
   'ata_generic',
   'nvme',
@@ -33,8 +34,28 @@ const INITRAMFS_MODULES = [
   'mptspi',
   'virtio_net',
   'e1000',
+  'e1000e',
   'ext4',
+  'crc32c_generic',
 ];
+
+/**
+ * Module folders of the generic kernel a server image never loads (sound, cameras and TV, Wi-Fi,
+ * Bluetooth, staging, lab and sensor boards): dpkg leaves them out, now and on kernel upgrades
+ * (~130 MB of its ~390 MB). rc-core stays: the GPU drivers (kept for VMware's and Hyper-V's consoles) need it.
+ */
+const DPKG_MODULE_EXCLUDES = `path-exclude=/lib/modules/*/kernel/sound/*
+path-exclude=/lib/modules/*/kernel/drivers/media/*
+path-include=/lib/modules/*/kernel/drivers/media/rc/rc-core.ko
+path-exclude=/lib/modules/*/kernel/drivers/net/wireless/*
+path-exclude=/lib/modules/*/kernel/net/wireless/*
+path-exclude=/lib/modules/*/kernel/net/mac80211/*
+path-exclude=/lib/modules/*/kernel/drivers/bluetooth/*
+path-exclude=/lib/modules/*/kernel/net/bluetooth/*
+path-exclude=/lib/modules/*/kernel/drivers/staging/*
+path-exclude=/lib/modules/*/kernel/drivers/comedi/*
+path-exclude=/lib/modules/*/kernel/drivers/iio/*
+`;
 
 const indent = (text: string, n: number): string =>
   text
@@ -42,9 +63,12 @@ const indent = (text: string, n: number): string =>
     .map((l) => (l ? ' '.repeat(n) + l : l))
     .join('\n');
 
-/** The packages of the bootable-disk layer (cloud-init's only when the recipe keeps it). */
+/**
+ * The packages of the bootable-disk layer (cloud-init's only when the recipe keeps it). The generic
+ * kernel, not the cloud one: only it has AHCI and e1000, the devices of a plain VM (issue 14).
+ */
 const PACKAGES = [
-  'systemd systemd-sysv udev dbus kmod linux-image-cloud-amd64 initramfs-tools',
+  'systemd systemd-sysv udev dbus kmod linux-image-amd64 initramfs-tools',
   'grub-pc-bin grub-common grub-efi-amd64-bin grub-efi-amd64-signed shim-signed',
   'openssh-server ca-certificates',
 ];
@@ -80,6 +104,10 @@ cat > /etc/initramfs-tools/hooks/ingot-disk-drivers <<'EOF'
 manual_add_modules ${INITRAMFS_MODULES.join(' ')}
 EOF
 chmod 0755 /etc/initramfs-tools/hooks/ingot-disk-drivers
+mkdir -p /etc/dpkg/dpkg.cfg.d
+cat > /etc/dpkg/dpkg.cfg.d/ingot-kernel-modules <<'EOF'
+# Ingot: kernel modules a server image never loads (remove this file to get them back).
+${DPKG_MODULE_EXCLUDES}EOF
 apt-get update -q
 INITRD=No apt-get install -y -q --no-install-recommends -o DPkg::Options::=--force-unsafe-io \\
   ${[...PACKAGES, ...(cloudInit ? [CLOUD_INIT_PACKAGES] : [])].join(' \\\n  ')}
@@ -89,6 +117,13 @@ v=$(ls /lib/modules | sort -V | tail -n1)
 ln -sfn "boot/vmlinuz-$v" /vmlinuz
 ln -sfn "boot/initrd.img-$v" /initrd.img
 mkdir -p /boot/grub/i386-pc /etc/systemd/network /usr/local/sbin
+# shim's upgrades run grub-install into the ESP (fstab mounts it at /boot/efi) when GRUB_DISTRIBUTOR
+# names its folder: EFI/debian and, as the disk boots by the removable-media path, EFI/BOOT; no NVRAM entry.
+[ -f /etc/default/grub ] || echo GRUB_DISTRIBUTOR=Debian > /etc/default/grub
+debconf-set-selections <<'EOF'
+grub-efi-amd64 grub2/force_efi_extra_removable boolean true
+grub-efi-amd64 grub2/update_nvram boolean false
+EOF
 grub-mkimage -O i386-pc -o /${GRUB_CORE_IMG} -p '(hd0,gpt${ROOT_PARTITION})/boot/grub' ${GRUB_MODULES}
 cat > /etc/systemd/network/80-ingot-dhcp.network <<'EOF'
 [Match]
