@@ -6,9 +6,10 @@
 /**
  * Kernel command line: serial console last, so /dev/console is ttyS0. `quiet`: only warnings and
  * errors reach the consoles (each character on the emulated UART and VGA costs time under TCG);
- * the whole kernel log stays in dmesg, where the boot-stage report reads it.
+ * the whole kernel log stays in dmesg, where the boot-stage report reads it. `no_timer_check`: the
+ * kernel's IO-APIC timer check can fail on a busy host under TCG and panic the guest (cloud images set it).
  */
-export const KERNEL_ARGS = 'ro console=tty0 console=ttyS0,115200n8 net.ifnames=0 quiet';
+export const KERNEL_ARGS = 'ro console=tty0 console=ttyS0,115200n8 net.ifnames=0 no_timer_check quiet';
 
 export const grubCfg = (uuid: string): string => `# Written by Ingot. /vmlinuz and /initrd.img follow kernel upgrades.
 if [ "$grub_platform" = pc ]; then
