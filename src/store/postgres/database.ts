@@ -12,6 +12,9 @@ const types = {
     oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/** Distinct statement texts prepared by name (each connection keeps at most this many). */
+const MAX_PREPARED = 500;
+
 export type Param = string | number | boolean | null | readonly string[];
 
 /** The client of an open transaction; `open` turns false at its end. */
@@ -28,6 +31,8 @@ export class PgDatabase {
    * to the pool, never to the released client.
    */
   readonly #tx = new AsyncLocalStorage<TxScope>();
+  /** Names of the prepared statements, by SQL text. */
+  readonly #names = new Map<string, string>();
 
   constructor(url: string, max = 10) {
     this.pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 15_000 });
@@ -46,11 +51,26 @@ export class PgDatabase {
   }
 
   async query<R extends object = Record<string, unknown>>(sql: string, params: readonly Param[] = []): Promise<R[]> {
+    const config = this.#statement(sql, params);
     const client = this.#client();
-    const result = client
-      ? await client.query<R>(sql, params as Param[])
-      : await this.pool.query<R>(sql, params as Param[]);
+    const result = client ? await client.query<R>(config) : await this.pool.query<R>(config);
     return result.rows;
+  }
+
+  /**
+   * A query with parameters runs as a named prepared statement: each connection parses and plans
+   * it once, then only binds and executes it (the hot reads run thousands of times a second).
+   * Statements without parameters (migrations, several statements in one string) stay unnamed;
+   * past MAX_PREPARED distinct texts, new ones do too, so dynamic SQL cannot fill the connections.
+   */
+  #statement(sql: string, params: readonly Param[]): pg.QueryConfig<Param[]> {
+    if (!params.length) return { text: sql };
+    let name = this.#names.get(sql);
+    if (name === undefined && this.#names.size < MAX_PREPARED)
+      this.#names.set(sql, (name = `ingot_${this.#names.size}`));
+    return name === undefined
+      ? { text: sql, values: params as Param[] }
+      : { name, text: sql, values: params as Param[] };
   }
 
   async one<R extends object = Record<string, unknown>>(
@@ -61,8 +81,9 @@ export class PgDatabase {
   }
 
   async count(sql: string, params: readonly Param[] = []): Promise<number> {
+    const config = this.#statement(sql, params);
     const client = this.#client();
-    const result = client ? await client.query(sql, params as Param[]) : await this.pool.query(sql, params as Param[]);
+    const result = client ? await client.query(config) : await this.pool.query(config);
     return result.rowCount ?? 0;
   }
 
