@@ -4,6 +4,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
+import { PgListener } from './listen.ts';
 
 /** Columns of type bigint (epoch ms, sequence numbers) come back as numbers, not strings. */
 const INT8_OID = 20;
@@ -34,7 +35,11 @@ export class PgDatabase {
   /** Names of the prepared statements, by SQL text. */
   readonly #names = new Map<string, string>();
 
+  readonly #url: string;
+  readonly #listeners = new Map<string, PgListener>();
+
   constructor(url: string, max = 10) {
+    this.#url = url;
     this.pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 15_000 });
     // A dropped idle connection (database restarted) is replaced on next use; do not crash.
     this.pool.on('error', () => undefined);
@@ -112,8 +117,16 @@ export class PgDatabase {
     }
   }
 
-  close(): Promise<void> {
-    return this.pool.end();
+  /** Calls `fn` on each NOTIFY on `channel` (one listening connection per channel); returns the function that stops it. */
+  listen(channel: string, fn: () => void): () => void {
+    let listener = this.#listeners.get(channel);
+    if (!listener) this.#listeners.set(channel, (listener = new PgListener(this.#url, channel)));
+    return listener.add(fn);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#listeners.values()].map((l) => l.close()));
+    await this.pool.end();
   }
 }
 

@@ -136,4 +136,11 @@ export class PgJobQueue implements JobQueue {
     );
     return rows.map(toJob);
   }
+
+  watch(onQueued: () => void): () => void {
+    return this.#db.listen(JOBS_CHANNEL, onQueued);
+  }
 }
+
+/** Channel of the jobs table's trigger `jobs_queued` (see migrations.ts): a job became queued. */
+const JOBS_CHANNEL = 'ingot_jobs_queued';

@@ -156,4 +156,30 @@ export class SqliteJobQueue implements JobQueue {
       return rows.map(toJob);
     });
   }
+
+  watch(onQueued: () => void): () => void {
+    // SQLite tells no one of a commit: `PRAGMA data_version` changes when another connection
+    // (another process) has committed, which is checked every WATCH_MS (a few µs each). This
+    // process's own enqueues are announced by its caller.
+    let version = this.#dataVersion();
+    const timer = setInterval(() => {
+      const now = this.#dataVersion();
+      if (now === version) return;
+      version = now;
+      onQueued();
+    }, WATCH_MS);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  #dataVersion(): number {
+    try {
+      return (statement(this.#db, 'PRAGMA data_version').get() as { data_version: number }).data_version;
+    } catch {
+      return -1; // closed
+    }
+  }
 }
+
+/** How often `watch` looks for other processes' commits. */
+const WATCH_MS = 25;
