@@ -1,90 +1,60 @@
 /**
- * @module Benchmark of the API's read path (issue: control plane). Seeds 10,000 images and 1,000
- * components, starts `ingot server` as its own process, and drives GetImage and ListImages
- * (paginated) with wrk over loopback using pre-signed SigV4 requests. Prints a table and JSON.
+ * @module Benchmark of the API's read path (issue 17). Seeds `BENCH_IMAGES` images (default
+ * 1,000,000) and a tenth as many components into SQLite and/or PostgreSQL (`BENCH_STORE` =
+ * sqlite|postgres|both), starts `ingot server` on each as its own process, and drives GetImage and
+ * ListImages (first page and a deep page by nextToken) with wrk over loopback using pre-signed
+ * SigV4 requests. Prints a table (with the server's and the database's CPU per request) and JSON.
  * Targets: >= 2,000 requests/s and p99 < 20 ms on 2 cores.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
+import { openPostgresStore } from '../src/store/postgres/index.ts';
 import { databaseFile } from '../src/server/config.ts';
+import { encodeToken } from '../src/services/common/pagination.ts';
+import { startPostgres, type PostgresServer } from '../test/helpers/postgres.ts';
+import { ACCOUNTS, imageRow, REGION, seedPostgres, seedSqlite } from './api-load-seed.ts';
 import { signRequest, type SignedRequest } from './sign.ts';
 
 const KEY = { accessKeyId: 'AKIAINGOTBENCH000001', secretAccessKey: 'ingot-bench-secret-0000000000000000000001' };
-const ACCOUNT = '123456789012';
-const REGION = 'us-east-1';
-const IMAGES = 10_000;
-const COMPONENTS = 1_000;
+const ACCOUNT = ACCOUNTS[0];
+const IMAGES = Number(process.env['BENCH_IMAGES'] ?? 1_000_000);
+const COMPONENTS = Math.round(IMAGES / 10);
+const STORES =
+  (process.env['BENCH_STORE'] ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [process.env['BENCH_STORE']!];
 
-async function seed(home: string): Promise<string> {
-  const store = openSqliteStore(databaseFile(home));
-  const now = new Date().toISOString();
-  let sample = '';
-  await store.transaction(async () => {
-    for (let i = 0; i < IMAGES; i++) {
-      const name = `image-${Math.floor(i / 10)}`;
-      const version = `1.0.${i % 10}`;
-      const arn = `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:image/${name}/${version}/1`;
-      if (i === 4242) sample = arn;
-      const doc = {
-        arn,
-        type: 'AMI',
-        name,
-        version,
-        platform: 'Linux',
-        osVersion: 'Debian 12',
-        state: { status: 'AVAILABLE' },
-        dateCreated: now,
-        outputResources: {},
-        tags: { team: 'bench' },
-        buildType: 'USER_INITIATED',
-        imageSource: 'CUSTOM',
-        enhancedImageMetadataEnabled: true,
-      };
-      await store.resources.insert({
-        arn,
-        type: 'image',
-        account: ACCOUNT,
-        region: REGION,
-        name,
-        version,
-        build: 1,
-        doc,
-        createdAt: now,
-        updatedAt: now,
-      });
-    }
-    for (let i = 0; i < COMPONENTS; i++) {
-      const arn = `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:component/component-${i}/1.0.0/1`;
-      const doc = {
-        arn,
-        name: `component-${i}`,
-        version: '1.0.0',
-        platform: 'Linux',
-        type: 'BUILD',
-        owner: ACCOUNT,
-        data: 'name: x\nschemaVersion: 1.0\nphases: []\n',
-        dateCreated: now,
-        tags: {},
-      };
-      await store.resources.insert({
-        arn,
-        type: 'component',
-        account: ACCOUNT,
-        region: REGION,
-        name: `component-${i}`,
-        version: '1.0.0',
-        build: 1,
-        doc,
-        createdAt: now,
-        updatedAt: now,
-      });
+/** utime+stime in ms of one process (USER_HZ 100). */
+function cpuMsOf(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return 0; // exited
+  }
+}
+
+/** CPU ms of the PostgreSQL cluster on `port`: its postmaster and every backend it forked. */
+function postgresCpuMs(port: number): number {
+  const procs = readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d));
+  const master = procs.find((d) => {
+    try {
+      return readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ').includes(`-p ${port} `);
+    } catch {
+      return false;
     }
   });
-  await store.close();
-  return sample;
+  if (!master) return 0;
+  let ms = cpuMsOf(Number(master));
+  for (const d of procs) {
+    try {
+      if (readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === master) ms += cpuMsOf(Number(d));
+    } catch {
+      /* exited */
+    }
+  }
+  return ms;
 }
 
 function luaFor(r: SignedRequest): string {
@@ -104,22 +74,36 @@ function luaFor(r: SignedRequest): string {
 }
 
 interface Result {
+  store: string;
   name: string;
   rps: number;
   p50ms: number;
   p99ms: number;
   requests: number;
   non2xx: number;
+  /** Server process CPU (utime+stime) per request, µs. */
+  serverCpuUs: number;
+  /** PostgreSQL's CPU (postmaster and backends) per request, µs; 0 on SQLite. */
+  dbCpuUs: number;
   load1Before: number;
   load1After: number;
 }
 
-function runWrk(name: string, url: string, r: SignedRequest, dir: string): Result {
+function runWrk(
+  store: string,
+  name: string,
+  url: string,
+  r: SignedRequest,
+  dir: string,
+  cpu: () => [number, number],
+): Result {
   const script = join(dir, `${name}.lua`);
   writeFileSync(script, luaFor(r));
   // The 1-minute load average around the run: figures taken on a busy machine are not comparable.
   const load1Before = loadavg()[0]!;
+  const [s0, d0] = cpu();
   const out = execFileSync('wrk', ['-t1', '-c16', '-d10s', '--latency', '-s', script, url], { encoding: 'utf8' });
+  const [s1, d1] = cpu();
   const rps = Number(/Requests\/sec:\s+([0-9.]+)/.exec(out)?.[1] ?? 0);
   const j = JSON.parse(/JSON (\{.*\})/.exec(out)?.[1] ?? '{}') as {
     p50: number;
@@ -128,34 +112,55 @@ function runWrk(name: string, url: string, r: SignedRequest, dir: string): Resul
     errors: number;
   };
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  const per = (ms: number) => Math.round((ms * 1000) / Math.max(1, j.requests));
   return {
+    store,
     name,
     rps,
     p50ms: j.p50 / 1000,
     p99ms: j.p99 / 1000,
     requests: j.requests,
     non2xx,
+    serverCpuUs: per(s1 - s0),
+    dbCpuUs: per(d1 - d0),
     load1Before,
     load1After: loadavg()[0]!,
   };
 }
 
-async function main(): Promise<void> {
-  try {
-    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') throw new Error('wrk is not installed: apt-get install wrk');
-  }
-  const home = mkdtempSync(join(tmpdir(), 'ingot-bench-'));
+/** Seeds one store in a fresh home; the server's extra environment for it. */
+async function prepare(
+  kind: string,
+  home: string,
+  pgServer: () => Promise<PostgresServer>,
+): Promise<{ env: Record<string, string>; dbCpu: () => number }> {
   const t0 = performance.now();
-  const sample = await seed(home);
+  let env: Record<string, string> = {};
+  let dbCpu = () => 0;
+  if (kind === 'sqlite') {
+    await openSqliteStore(databaseFile(home)).close(); // migrations
+    seedSqlite(databaseFile(home), IMAGES, COMPONENTS);
+  } else if (kind === 'postgres') {
+    const server = await pgServer();
+    const url = await server.createDatabase();
+    await (await openPostgresStore(url, { home })).close(); // migrations, secret key
+    await seedPostgres(url, IMAGES, COMPONENTS);
+    env = { INGOT_DATABASE_URL: url };
+    dbCpu = () => postgresCpuMs(server.port);
+  } else throw new Error(`BENCH_STORE must be sqlite, postgres or both, not ${kind}`);
   console.error(
-    `seeded ${IMAGES} images and ${COMPONENTS} components in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `${kind}: seeded ${IMAGES} images and ${COMPONENTS} components in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
-  const port = 17780 + Math.floor(Math.random() * 1000);
-  const server = spawn(process.execPath, ['src/cli/main.ts', 'server', '--port', String(port), '--quiet'], {
+  return { env, dbCpu };
+}
+
+async function benchStore(kind: string, pgServer: () => Promise<PostgresServer>): Promise<Result[]> {
+  const home = mkdtempSync(join(tmpdir(), 'ingot-bench-'));
+  const { env, dbCpu } = await prepare(kind, home, pgServer);
+  const server = spawn(process.execPath, ['src/cli/main.ts', 'server', '--port', '0', '--quiet'], {
     env: {
       ...process.env,
+      ...env,
       INGOT_HOME: home,
       INGOT_ACCESS_KEY_ID: KEY.accessKeyId,
       INGOT_SECRET_ACCESS_KEY: KEY.secretAccessKey,
@@ -164,45 +169,46 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
       server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
     });
-    const url = `http://127.0.0.1:${port}`;
-    const get = await signRequest({
-      url,
-      method: 'GET',
-      path: '/GetImage',
-      query: { imageBuildVersionArn: sample },
-      region: REGION,
-      credentials: KEY,
-    });
-    const list = await signRequest({
-      url,
-      method: 'POST',
-      path: '/ListImages',
-      body: JSON.stringify({ maxResults: 25, owner: 'Self' }),
-      region: REGION,
-      credentials: KEY,
-    });
-    // Warm up (managed catalogue seeding, statement cache, JIT).
-    for (const r of [get, list])
-      await fetch(`${url}${r.path}`, {
+    // A build of the bench account half-way through its images; the deep page starts 3/4 through.
+    const mine = (f: number) => ACCOUNTS.length * Math.floor((f * IMAGES) / ACCOUNTS.length);
+    const sample = imageRow(mine(0.5), '').arn;
+    const deepToken = encodeToken('ListImages', imageRow(mine(0.75), '').sortKey)!;
+    const sign = (method: 'GET' | 'POST', path: string, o: { query?: Record<string, string>; body?: string }) =>
+      signRequest({ url, method, path, ...o, region: REGION, credentials: KEY });
+    const requests: [string, SignedRequest][] = [
+      ['GetImage', await sign('GET', '/GetImage', { query: { imageBuildVersionArn: sample } })],
+      ['ListImages', await sign('POST', '/ListImages', { body: JSON.stringify({ maxResults: 25, owner: 'Self' }) })],
+      [
+        'ListImages deep page',
+        await sign('POST', '/ListImages', {
+          body: JSON.stringify({ maxResults: 25, owner: 'Self', nextToken: deepToken }),
+        }),
+      ],
+    ];
+    // Warm up (managed catalogue seeding, statement cache, JIT); every request must answer 200
+    // with a full page.
+    for (const [name, r] of requests) {
+      const res = await fetch(`${url}${r.path}`, {
         method: r.method,
         headers: r.headers,
         ...(r.body ? { body: r.body } : {}),
-      }).then((res) => res.text());
-    const results = [runWrk('GetImage', url, get, home), runWrk('ListImages', url, list, home)];
-    console.log(
-      '| operation | requests/s | p50 ms | p99 ms | requests | non-2xx | vs 2000 rps | p99 vs 20 ms | load avg (1 min) before, after |',
-    );
-    console.log('|---|---|---|---|---|---|---|---|---|');
-    for (const r of results) {
-      console.log(
-        `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.requests} | ${r.non2xx} | ${(r.rps / 2000).toFixed(2)}x | ${(r.p99ms / 20).toFixed(2)}x | ${r.load1Before.toFixed(2)}, ${r.load1After.toFixed(2)} |`,
-      );
+      });
+      const body = (await res.json()) as { imageVersionList?: unknown[] };
+      if (res.status !== 200) throw new Error(`${name} answered ${res.status}: ${JSON.stringify(body)}`);
+      if (body.imageVersionList && body.imageVersionList.length !== 25)
+        throw new Error(`${name}: ${body.imageVersionList.length} items, not 25`);
     }
-    console.log(JSON.stringify({ benchmark: 'api-load', images: IMAGES, components: COMPONENTS, results }));
+    const cpu = (): [number, number] => [cpuMsOf(server.pid!), dbCpu()];
+    return requests.map(([name, r]) => runWrk(kind, name, url, r, home, cpu));
   } finally {
     // Wait for the server to close its database before removing its home: a removal racing the
     // shutdown can leave the directory behind.
@@ -214,6 +220,32 @@ async function main(): Promise<void> {
     await exited;
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+async function main(): Promise<void> {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') throw new Error('wrk is not installed: apt-get install wrk');
+  }
+  let pg: PostgresServer | undefined;
+  const pgServer = async () => (pg ??= await startPostgres());
+  const results: Result[] = [];
+  try {
+    for (const kind of STORES) results.push(...(await benchStore(kind, pgServer)));
+  } finally {
+    await pg?.stop();
+  }
+  console.log(
+    '| store | operation | requests/s | p50 ms | p99 ms | requests | non-2xx | server CPU µs/request | PostgreSQL CPU µs/request | vs 2000 rps | p99 vs 20 ms | load avg (1 min) before, after |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(
+      `| ${r.store} | ${r.name} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.requests} | ${r.non2xx} | ${r.serverCpuUs} | ${r.store === 'postgres' ? r.dbCpuUs : '-'} | ${(r.rps / 2000).toFixed(2)}x | ${(r.p99ms / 20).toFixed(2)}x | ${r.load1Before.toFixed(2)}, ${r.load1After.toFixed(2)} |`,
+    );
+  }
+  console.log(JSON.stringify({ benchmark: 'api-load', images: IMAGES, components: COMPONENTS, results }));
 }
 
 await main();

@@ -85,6 +85,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     worker?.notify();
     workerApi.notify();
   };
+  // Jobs queued by other processes (API replicas, `ingot` commands) wake the claims too.
+  const unwatchQueue = store.jobs.watch(notifyQueued);
   const app = createApiApp({
     handlers: createHandlers({
       store,
@@ -158,6 +160,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     async close() {
       if (closed) return;
       closed = true;
+      unwatchQueue();
       workerApi.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

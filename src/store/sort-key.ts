@@ -17,3 +17,8 @@ export function resourceSortKey(account: string, name: string, version: string |
     SORT_KEY_SEPARATOR,
   );
 }
+
+/** The bounds (both exclusive) between which every sort key of `account` lies. */
+export function accountRange(account: string): [string, string] {
+  return [`${account}${SORT_KEY_SEPARATOR}`, `${account}${String.fromCharCode(SORT_KEY_SEPARATOR.charCodeAt(0) + 1)}`];
+}

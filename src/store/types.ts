@@ -203,6 +203,12 @@ export interface JobQueue {
   countByState(): Promise<Partial<Record<JobState, number>>>;
   /** Marks running jobs whose lease expired and that have no attempts left as failed; returns them. */
   failExpired(now: number): Promise<Job[]>;
+  /**
+   * Calls `onQueued` soon after a job is queued (or put back) by another process or replica, so
+   * waiting claims need not wait for their next poll. A hint only: it may also fire when nothing
+   * was queued, and a claim still checks the queue. Returns the function that stops watching.
+   */
+  watch(onQueued: () => void): () => void;
 }
 
 /** A build host of the farm as last seen by the worker API (`ingot workers`). */

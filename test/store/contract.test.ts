@@ -515,6 +515,26 @@ for (const impl of IMPLS) {
       assert.deepEqual(await store.jobs.claimable([], 10), []);
     });
 
+    test('watch: a job queued by another store (process or replica) wakes the watcher, until it stops', async () => {
+      const store = await fresh();
+      const other = await open();
+      let woken = 0;
+      const stop = store.jobs.watch(() => woken++);
+      // PostgreSQL's listening connection comes up in the background: queue until one is seen.
+      const deadline = Date.now() + 10_000;
+      for (let i = 0; !woken && Date.now() < deadline; i++) {
+        await other.jobs.enqueue({ id: `w${i}`, kind: 'image-build', resourceArn: `arn:w${i}` });
+        for (let t = 0; t < 20 && !woken; t++) await sleep(10);
+      }
+      assert.ok(woken > 0, 'a job queued elsewhere woke the watcher');
+      stop();
+      await sleep(100);
+      woken = 0;
+      await other.jobs.enqueue({ id: 'after', kind: 'image-build', resourceArn: 'arn:after' });
+      await sleep(300);
+      assert.equal(woken, 0, 'no wake after stop');
+    });
+
     test('countByState counts the queue by state (the queue-depth metric)', async () => {
       const store = await fresh();
       for (const id of ['a', 'b', 'c']) await store.jobs.enqueue({ id, kind: 'image-build', resourceArn: `arn:${id}` });

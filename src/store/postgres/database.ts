@@ -4,6 +4,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
+import { PgListener } from './listen.ts';
 
 /** Columns of type bigint (epoch ms, sequence numbers) come back as numbers, not strings. */
 const INT8_OID = 20;
@@ -11,6 +12,9 @@ const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
+
+/** Distinct statement texts prepared by name (each connection keeps at most this many). */
+const MAX_PREPARED = 500;
 
 export type Param = string | number | boolean | null | readonly string[];
 
@@ -28,8 +32,14 @@ export class PgDatabase {
    * to the pool, never to the released client.
    */
   readonly #tx = new AsyncLocalStorage<TxScope>();
+  /** Names of the prepared statements, by SQL text. */
+  readonly #names = new Map<string, string>();
+
+  readonly #url: string;
+  readonly #listeners = new Map<string, PgListener>();
 
   constructor(url: string, max = 10) {
+    this.#url = url;
     this.pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 15_000 });
     // A dropped idle connection (database restarted) is replaced on next use; do not crash.
     this.pool.on('error', () => undefined);
@@ -46,11 +56,26 @@ export class PgDatabase {
   }
 
   async query<R extends object = Record<string, unknown>>(sql: string, params: readonly Param[] = []): Promise<R[]> {
+    const config = this.#statement(sql, params);
     const client = this.#client();
-    const result = client
-      ? await client.query<R>(sql, params as Param[])
-      : await this.pool.query<R>(sql, params as Param[]);
+    const result = client ? await client.query<R>(config) : await this.pool.query<R>(config);
     return result.rows;
+  }
+
+  /**
+   * A query with parameters runs as a named prepared statement: each connection parses and plans
+   * it once, then only binds and executes it (the hot reads run thousands of times a second).
+   * Statements without parameters (migrations, several statements in one string) stay unnamed;
+   * past MAX_PREPARED distinct texts, new ones do too, so dynamic SQL cannot fill the connections.
+   */
+  #statement(sql: string, params: readonly Param[]): pg.QueryConfig<Param[]> {
+    if (!params.length) return { text: sql };
+    let name = this.#names.get(sql);
+    if (name === undefined && this.#names.size < MAX_PREPARED)
+      this.#names.set(sql, (name = `ingot_${this.#names.size}`));
+    return name === undefined
+      ? { text: sql, values: params as Param[] }
+      : { name, text: sql, values: params as Param[] };
   }
 
   async one<R extends object = Record<string, unknown>>(
@@ -61,8 +86,9 @@ export class PgDatabase {
   }
 
   async count(sql: string, params: readonly Param[] = []): Promise<number> {
+    const config = this.#statement(sql, params);
     const client = this.#client();
-    const result = client ? await client.query(sql, params as Param[]) : await this.pool.query(sql, params as Param[]);
+    const result = client ? await client.query(config) : await this.pool.query(config);
     return result.rowCount ?? 0;
   }
 
@@ -91,8 +117,16 @@ export class PgDatabase {
     }
   }
 
-  close(): Promise<void> {
-    return this.pool.end();
+  /** Calls `fn` on each NOTIFY on `channel` (one listening connection per channel); returns the function that stops it. */
+  listen(channel: string, fn: () => void): () => void {
+    let listener = this.#listeners.get(channel);
+    if (!listener) this.#listeners.set(channel, (listener = new PgListener(this.#url, channel)));
+    return listener.add(fn);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#listeners.values()].map((l) => l.close()));
+    await this.pool.end();
   }
 }
 

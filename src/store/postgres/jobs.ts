@@ -61,9 +61,13 @@ export class PgJobQueue implements JobQueue {
   }
 
   async claimable(kinds: readonly string[], limit: number): Promise<Job[]> {
+    // Two index walks in seq order that stop after `limit` rows, merged (one WHERE with OR read
+    // and sorted every queued job, as in the SQLite store).
     const rows = await this.#db.query<JobRow>(
-      `SELECT * FROM jobs WHERE (state = 'queued' OR (state = 'running' AND lease_expires_at < $1 AND attempts < max_attempts))
-       AND kind = ANY($2::text[]) ORDER BY seq LIMIT $3`,
+      `(SELECT * FROM jobs WHERE state = 'queued' AND kind = ANY($2::text[]) ORDER BY seq LIMIT $3)
+       UNION ALL
+       (SELECT * FROM jobs WHERE state = 'running' AND lease_expires_at < $1 AND attempts < max_attempts AND kind = ANY($2::text[]) ORDER BY seq LIMIT $3)
+       ORDER BY seq LIMIT $3`,
       [Date.now(), kinds, limit],
     );
     return rows.map(toJob);
@@ -136,4 +140,11 @@ export class PgJobQueue implements JobQueue {
     );
     return rows.map(toJob);
   }
+
+  watch(onQueued: () => void): () => void {
+    return this.#db.listen(JOBS_CHANNEL, onQueued);
+  }
 }
+
+/** Channel of the jobs table's trigger `jobs_queued` (see migrations.ts): a job became queued. */
+const JOBS_CHANNEL = 'ingot_jobs_queued';

@@ -215,6 +215,15 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // PostgreSQL only (no SQLite counterpart: SQLite has no notifications, its store watches the
+  // file's data_version): a job that becomes queued (enqueued, or put back) is announced on a
+  // channel, so the waiting claims of every replica wake at its commit, not at their next poll.
+  `
+  CREATE FUNCTION notify_job_queued() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN PERFORM pg_notify('ingot_jobs_queued', ''); RETURN NULL; END $$;
+  CREATE TRIGGER jobs_queued AFTER INSERT OR UPDATE OF state ON jobs
+    FOR EACH ROW WHEN (NEW.state = 'queued') EXECUTE FUNCTION notify_job_queued();
+  `,
 ];
 
 /** Key of the session advisory lock held while migrating. */

@@ -13,7 +13,7 @@ import {
   type ResourceType,
   type ShareRepository,
 } from '../types.ts';
-import { resourceSortKey, SORT_KEY_SEPARATOR } from '../sort-key.ts';
+import { accountRange, resourceSortKey } from '../sort-key.ts';
 import { isUniqueViolation, type Param, type PgDatabase, placeholders } from './database.ts';
 
 interface Row {
@@ -252,15 +252,16 @@ function pageQuery(q: ResourceQuery): { from: string; args: Param[] } | undefine
   if (q.alsoArns?.length) owners.push(`arn IN (${list(q.alsoArns)})`);
   if (!owners.length) return undefined;
   where.push(`(${owners.join(' OR ')})`);
+  let after = q.after;
   if (q.accounts.length === 1 && !q.alsoArns?.length) {
-    const a = q.accounts[0]!;
-    where.push(
-      `sort_key > ${arg(`${a}${SORT_KEY_SEPARATOR}`)} AND sort_key < ${arg(`${a}${String.fromCharCode(SORT_KEY_SEPARATOR.charCodeAt(0) + 1)}`)}`,
-    );
+    // One account's rows are one key range; one lower bound only (as in the SQLite store).
+    const [from, to] = accountRange(q.accounts[0]!);
+    where.push(`sort_key > ${arg(after !== undefined && after > from ? after : from)} AND sort_key < ${arg(to)}`);
+    after = undefined;
   }
   if (q.name !== undefined) where.push(`name = ${arg(q.name)}`);
   if (q.version !== undefined) where.push(`version = ${arg(q.version)}`);
-  if (q.after !== undefined) where.push(`sort_key > ${arg(q.after)}`);
+  if (after !== undefined) where.push(`sort_key > ${arg(after)}`);
   for (const f of q.where ?? []) {
     const column = MIRRORED_PATHS.get(f.path);
     if (column !== undefined) {

@@ -73,11 +73,17 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async claimable(kinds: readonly string[], limit: number): Promise<Job[]> {
+    // The queued and the lease-expired jobs as two index walks in seq order, each stopping after
+    // `limit` rows, then merged: one WHERE with OR made SQLite read and sort every queued job,
+    // each claim costing more as the queue grew.
+    const kindIn = `kind IN (${kinds.map((_, i) => `?${i + 3}`).join(',') || 'NULL'})`;
     const rows = statement(
       this.#db,
-      `SELECT * FROM jobs WHERE (state = 'queued' OR (state = 'running' AND lease_expires_at < ? AND attempts < max_attempts))
-       AND kind IN (${kinds.map(() => '?').join(',') || 'NULL'}) ORDER BY seq LIMIT ?`,
-    ).all(Date.now(), ...kinds, limit) as unknown as JobRow[];
+      `SELECT * FROM (SELECT * FROM jobs WHERE state = 'queued' AND ${kindIn} ORDER BY seq LIMIT ?1)
+       UNION ALL
+       SELECT * FROM (SELECT * FROM jobs WHERE state = 'running' AND lease_expires_at < ?2 AND attempts < max_attempts AND ${kindIn} ORDER BY seq LIMIT ?1)
+       ORDER BY seq LIMIT ?1`,
+    ).all(limit, Date.now(), ...kinds) as unknown as JobRow[];
     return rows.map(toJob);
   }
 
@@ -156,4 +162,30 @@ export class SqliteJobQueue implements JobQueue {
       return rows.map(toJob);
     });
   }
+
+  watch(onQueued: () => void): () => void {
+    // SQLite tells no one of a commit: `PRAGMA data_version` changes when another connection
+    // (another process) has committed, which is checked every WATCH_MS (a few µs each). This
+    // process's own enqueues are announced by its caller.
+    let version = this.#dataVersion();
+    const timer = setInterval(() => {
+      const now = this.#dataVersion();
+      if (now === version) return;
+      version = now;
+      onQueued();
+    }, WATCH_MS);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  #dataVersion(): number {
+    try {
+      return (statement(this.#db, 'PRAGMA data_version').get() as { data_version: number }).data_version;
+    } catch {
+      return -1; // closed
+    }
+  }
 }
+
+/** How often `watch` looks for other processes' commits. */
+const WATCH_MS = 25;

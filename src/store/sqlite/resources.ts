@@ -14,7 +14,7 @@ import {
   type ShareRepository,
 } from '../types.ts';
 import { arrayStatement, statement } from './database.ts';
-import { resourceSortKey, SORT_KEY_SEPARATOR } from '../sort-key.ts';
+import { accountRange, resourceSortKey } from '../sort-key.ts';
 import type { WriteLock } from './write-lock.ts';
 
 interface Row {
@@ -213,18 +213,21 @@ export class SqliteResources implements ResourceRepository {
     }
     if (!owners.length) return undefined;
     where.push(`(${owners.join(' OR ')})`);
+    let after = q.after;
     if (q.accounts.length === 1 && !q.alsoArns?.length) {
       // Sort keys start with the account and a separator: one account's rows are one key range,
       // so the index walk starts at them instead of filtering every other account's rows out.
+      // One lower bound only (the later of the range's start and the page's `after`): given two,
+      // SQLite walks from the first and filters up to the second, a deep page visiting every
+      // row before it.
+      const [from, to] = accountRange(q.accounts[0]!);
       where.push('sort_key > ? AND sort_key < ?');
-      args.push(
-        `${q.accounts[0]}${SORT_KEY_SEPARATOR}`,
-        `${q.accounts[0]}${String.fromCharCode(SORT_KEY_SEPARATOR.charCodeAt(0) + 1)}`,
-      );
+      args.push(after !== undefined && after > from ? after : from, to);
+      after = undefined;
     }
     if (q.name !== undefined) where.push('name = ?'), args.push(q.name);
     if (q.version !== undefined) where.push('version = ?'), args.push(q.version);
-    if (q.after !== undefined) where.push('sort_key > ?'), args.push(q.after);
+    if (after !== undefined) where.push('sort_key > ?'), args.push(after);
     for (const f of q.where ?? []) {
       const column = MIRRORED_PATHS.get(f.path);
       if (column !== undefined) {
