@@ -127,50 +127,39 @@ test('the OCI archive is shared with the cache by hard link; a change made throu
   assert.equal(await restoreOutputs(cache, 'key-4', join(dir, 'after-archive-change')), undefined);
 });
 
+/** A finished disk build: one 1 MiB artifact of byte `n`, saved as the output record `big-n`; its digest. */
+async function saveDiskBuild(cache: LayerCache, n: number): Promise<string> {
+  const out = join(dir, `big-${n}`);
+  mkdirSync(out, { recursive: true });
+  const bytes = Buffer.alloc(2 ** 20, n);
+  writeFileSync(join(out, 'disk.raw'), bytes);
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  await saveOutputs(cache, `big-${n}`, out, {
+    name: `big-${n}`,
+    version: '1.0.0',
+    kind: 'image',
+    createdAt: new Date().toISOString(),
+    parent: 'debian-12',
+    artifacts: [{ path: 'disk.raw', format: 'raw', sha256: digest, sizeBytes: 2 ** 20 }],
+    layers: [],
+    stages: {},
+    tests: 'skipped',
+  });
+  return digest;
+}
+
 test('output records stay within the cache limit: the newest is kept, older disk-sized ones go with their blobs', async () => {
   const root = join(dir, 'small-cache');
   const small = await openLayerCache({ root, maxBytes: 2.5 * 2 ** 20 });
   try {
     const digests: string[] = [];
     for (const n of [1, 2, 3]) {
-      const out = join(dir, `big-${n}`);
-      mkdirSync(out, { recursive: true });
-      const bytes = Buffer.alloc(2 ** 20, n);
-      writeFileSync(join(out, 'disk.raw'), bytes);
-      const digest = createHash('sha256').update(bytes).digest('hex');
-      digests.push(digest);
-      const manifest = {
-        name: `big-${n}`,
-        version: '1.0.0',
-        kind: 'image',
-        createdAt: new Date().toISOString(),
-        parent: 'debian-12',
-        artifacts: [{ path: 'disk.raw', format: 'raw', sha256: digest, sizeBytes: 2 ** 20 }],
-        layers: [],
-        stages: {},
-        tests: 'skipped',
-      } satisfies OutputManifest;
-      await saveOutputs(small, `big-${n}`, out, manifest);
+      digests.push(await saveDiskBuild(small, n));
       // Distinct modification times: records are ordered by them.
       utimesSync(join(root, 'outputs', `big-${n}.json`), n * 1000, n * 1000);
     }
     // A fourth, newest record makes the prune run with the three above ordered oldest first.
-    const out4 = join(dir, 'big-4');
-    mkdirSync(out4, { recursive: true });
-    const bytes4 = Buffer.alloc(2 ** 20, 4);
-    writeFileSync(join(out4, 'disk.raw'), bytes4);
-    const d4 = createHash('sha256').update(bytes4).digest('hex');
-    await saveOutputs(small, 'big-4', out4, {
-      name: 'big-4',
-      version: '1.0.0',
-      kind: 'image',
-      createdAt: new Date().toISOString(),
-      parent: 'debian-12',
-      artifacts: [{ path: 'disk.raw', format: 'raw', sha256: d4, sizeBytes: 2 ** 20 }],
-      layers: [],
-      stages: {},
-      tests: 'skipped',
-    });
+    const d4 = await saveDiskBuild(small, 4);
     const kept = (n: string) => {
       try {
         statSync(join(root, 'outputs', `${n}.json`));

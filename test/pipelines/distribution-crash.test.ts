@@ -13,7 +13,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { sha256File, writeManifest, type OutputManifest } from '../../src/artifacts/manifest.ts';
+import { writeFakeRootfsOutput } from '../helpers/fake-output.ts';
+import type { OutputManifest } from '../../src/artifacts/manifest.ts';
 import type { IngotConfig } from '../../src/config/ingot-config.ts';
 import { distribute, DistributionFailed, siteKeyOf, type DistributeInput } from '../../src/distribution/distribute.ts';
 import { journalDir } from '../../src/distribution/journal.ts';
@@ -34,27 +35,7 @@ const sockets = new Set<Socket>();
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ingot-dist-crash-'));
   outputDir = join(dir, 'out');
-  mkdirSync(outputDir);
-  writeFileSync(join(outputDir, 'rootfs.tar.zst'), 'not really a tarball\n');
-  manifest = {
-    name: 'crash',
-    version: '1.0.0',
-    kind: 'image',
-    createdAt: new Date().toISOString(),
-    parent: 'debian-12',
-    artifacts: [
-      {
-        path: 'rootfs.tar.zst',
-        format: 'rootfs-tar-zstd',
-        sha256: await sha256File(join(outputDir, 'rootfs.tar.zst')),
-        sizeBytes: 21,
-      },
-    ],
-    layers: [],
-    stages: {},
-    tests: 'skipped',
-  };
-  await writeManifest(outputDir, manifest);
+  manifest = await writeFakeRootfsOutput(outputDir, 'crash');
   // An "S3 endpoint" that accepts connections and never answers: the second region hangs there.
   blackHole = createServer((s) => sockets.add(s));
   await new Promise<void>((r) => blackHole.listen(0, '127.0.0.1', r));

@@ -4,13 +4,13 @@
  * journal for the next reap and says why; a distribution to it fails naming the region.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { writeFakeRootfsOutput } from '../helpers/fake-output.ts';
 import type { IngotConfig } from '../../src/config/ingot-config.ts';
-import { sha256File, writeManifest, type OutputManifest } from '../../src/artifacts/manifest.ts';
 import { distribute, DistributionFailed } from '../../src/distribution/distribute.ts';
 import { journalDir, newJournal, writeJournal } from '../../src/distribution/journal.ts';
 import { reapDistributionLeftovers } from '../../src/distribution/leftovers.ts';
@@ -75,27 +75,7 @@ test('a distribution to a silent bucket fails after the timeout, naming the regi
   timeout: 60_000,
 }, async () => {
   const outputDir = join(dir, 'out');
-  mkdirSync(outputDir);
-  writeFileSync(join(outputDir, 'rootfs.tar.zst'), 'not really a tarball\n');
-  const manifest: OutputManifest = {
-    name: 'x',
-    version: '1.0.0',
-    kind: 'image',
-    createdAt: new Date().toISOString(),
-    parent: 'debian-12',
-    artifacts: [
-      {
-        path: 'rootfs.tar.zst',
-        format: 'rootfs-tar-zstd',
-        sha256: await sha256File(join(outputDir, 'rootfs.tar.zst')),
-        sizeBytes: 21,
-      },
-    ],
-    layers: [],
-    stages: {},
-    tests: 'skipped',
-  };
-  await writeManifest(outputDir, manifest);
+  const manifest = await writeFakeRootfsOutput(outputDir, 'x');
   const home = join(dir, 'home-distribute');
   const arn = `arn:aws:imagebuilder:us-east-1:${ACCOUNT}:image/x/1.0.0/2`;
   const started = Date.now();
