@@ -461,6 +461,10 @@ test('a build host killed with -9 mid-build: the job is retried once on another 
     const before = siteImages().length;
     const arn = await imageWith('farm-kill', 'sleep 6.321');
     const holder = await holderOf(arn, 'sleep 6.321');
+    // A line goes out as soon as it is logged: the first attempt's start reaches the control plane
+    // while its step runs (the kill may still lose the lines of the last milliseconds).
+    for (let i = 0; i < 50 && !starts(arn).includes(1); i++) await sleep(100);
+    assert.deepEqual(starts(arn), [1], 'the first attempt is logged to the control plane while it runs');
     await stopHost(holder, 'SIGKILL');
     for (const pid of pids('sleep 6.321')) process.kill(pid, 'SIGKILL'); // the dead host's build step
     const image = await waitForImage(b, arn, undefined, 200_000);

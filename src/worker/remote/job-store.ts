@@ -1,6 +1,6 @@
 /**
  * @module A build host's view of its job's data: reads and image states through the worker API
- * (lease-checked and scoped to the job's account there), build-log lines sent in batches so the
+ * (lease-checked and scoped to the job's account there), build-log lines sent as they come (batched while a send is in flight) so the
  * logs API and `ingot logs` show a remote build as it runs; the image's documents (manifest, SBOMs,
  * findings) sent once it is built, so ListImagePackages answers for it.
  */
@@ -12,7 +12,6 @@ import type { Job, ResourceRecord, WorkflowExecutionRecord, WorkflowStepExecutio
 import type { JobStore } from '../job-store.ts';
 import type { WorkerApiClient } from './client.ts';
 
-const LOG_BATCH_MS = 500;
 const CALL_RETRY_MS = 15_000;
 
 export function remoteJobStore(client: WorkerApiClient, workerId: string, job: TypedJob): JobStore {
@@ -22,22 +21,30 @@ export function remoteJobStore(client: WorkerApiClient, workerId: string, job: T
   const workflow = async <T>(args: Record<string, unknown>): Promise<T> =>
     ((await client.post<{ value: T }>(`/jobs/${job.id}/workflow`, { workerId, ...args }, { retryForMs: CALL_RETRY_MS }))
       ?.value ?? null) as T;
+  // One request in flight at a time: a line goes out at once when none is, else with the next batch
+  // (so a build host killed with -9 loses at most the lines of the last few milliseconds).
   let pending: string[] = [];
-  let sending: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
+  let sending: Promise<void> | undefined;
   const send = (): Promise<void> => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    const lines = pending;
-    pending = [];
-    if (lines.length)
-      sending = sending
-        .then(() => client.post(`/jobs/${job.id}/log`, { workerId, lines }, { retryForMs: CALL_RETRY_MS }))
+    if (!sending && pending.length) {
+      const lines = pending;
+      pending = [];
+      sending = client
+        .post(`/jobs/${job.id}/log`, { workerId, lines }, { retryForMs: CALL_RETRY_MS })
         .then(
           () => undefined,
           () => undefined, // a lost lease or network: the lines are gone, the build goes on (the result decides)
-        );
-    return sending;
+        )
+        .then(() => {
+          sending = undefined;
+          if (pending.length) void send();
+        });
+    }
+    return sending ?? Promise.resolve();
+  };
+  /** Resolves once every line appended so far is sent (or given up). */
+  const flush = async (): Promise<void> => {
+    while (sending || pending.length) await send();
   };
   return {
     resources: {
@@ -56,7 +63,7 @@ export function remoteJobStore(client: WorkerApiClient, workerId: string, job: T
       stepsOfExecution: (id) => workflow<WorkflowStepExecutionRecord[]>({ op: 'stepsOfExecution', id }),
     },
     setImageState: async (arn, status, reason, extra) => {
-      await send();
+      await flush();
       const answer = await client.post<{ changed: boolean }>(
         `/jobs/${job.id}/state`,
         { workerId, arn, status, ...(reason !== undefined ? { reason } : {}), ...(extra ? { extra } : {}) },
@@ -66,9 +73,9 @@ export function remoteJobStore(client: WorkerApiClient, workerId: string, job: T
     },
     openLog: () => (line) => {
       pending.push(`${new Date().toISOString()} ${line}`);
-      timer ??= setTimeout(() => void send(), LOG_BATCH_MS);
+      if (!sending) void send();
     },
-    flushLogs: send,
+    flushLogs: flush,
     keepDocuments: async (arn, outputDir) => {
       if (arn !== job.resourceArn) throw new Error(`job ${job.id} keeps only the documents of ${job.resourceArn}`);
       for (const name of IMAGE_DOCUMENTS) {
