@@ -110,13 +110,19 @@ export async function main(argv: string[]): Promise<number> {
 
 /**
  * A reader that went away (`ingot audit | head`) ends the command quietly, as it does for other
- * Unix tools, instead of an EPIPE stack trace.
+ * Unix tools, instead of an EPIPE stack trace. A command that cleans up on SIGTERM (a build, whose
+ * sandbox mounts must go) is cancelled the same way instead, and the rest of its output is dropped.
  */
 export function endQuietlyOnBrokenPipe(): void {
+  let broken = false;
   for (const stream of [process.stdout, process.stderr])
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EPIPE') throw err;
-      process.exit(process.exitCode ?? 0);
+      if (broken) return;
+      broken = true;
+      if (process.listenerCount('SIGTERM') === 0) process.exit(process.exitCode ?? 0);
+      for (const s of [process.stdout, process.stderr]) s.write = () => true;
+      process.emit('SIGTERM', 'SIGTERM');
     });
 }
 

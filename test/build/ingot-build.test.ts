@@ -4,13 +4,13 @@
  * component reruns only it; a no-op rebuild reuses everything); a failing component.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runIngot } from '../helpers/cli.ts';
+import { INGOT_BIN, runIngot, TEST_BASES_HOME } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ingot-build-'));
 const home = join(dir, 'home');
@@ -233,6 +233,34 @@ test('a failing component fails the build with its reason and leaves no mount be
   assert.equal(shell.stdout, 'half-done\n');
   rmSync(workDir, { recursive: true, force: true });
   assert.doesNotMatch(readFileSync('/proc/self/mountinfo', 'utf8'), new RegExp(escaped));
+});
+
+test('a reader that goes away (`ingot build 2>&1 | head -1`) cancels the build, which leaves no mount or work directory behind', {
+  skip,
+}, async () => {
+  writeFileSync(
+    join(dir, 'slow.yml'),
+    'name: slow\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Wait\n        action: ExecuteBash\n        inputs:\n          commands:\n            - echo waiting\n            - sleep 20\n',
+  );
+  writeFileSync(join(dir, 'slow-recipe.yml'), 'name: slow-image\nversion: 1.0.0\ncomponents:\n  - uri: slow.yml\n');
+  const piped = spawnSync(
+    'sh',
+    [
+      '-c',
+      `"${INGOT_BIN}" build "${join(dir, 'slow-recipe.yml')}" --output "${join(dir, 'out-piped')}" --no-cache 2>&1 | head -1; exit 0`,
+    ],
+    { env: { ...process.env, INGOT_BASES_HOME: TEST_BASES_HOME, ...env }, encoding: 'utf8', timeout: 300_000 },
+  );
+  assert.equal(piped.stdout.split('\n').filter(Boolean).length, 1, piped.stdout);
+  assert.match(piped.stdout, /^ingot build: /);
+  assert.ok(!existsSync(join(dir, 'out-piped', 'manifest.json')), 'the build was cancelled, not run to its end');
+  const escaped = home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  assert.doesNotMatch(readFileSync('/proc/self/mountinfo', 'utf8'), new RegExp(escaped));
+  const work = join(home, 'work');
+  const left = existsSync(work) ? readdirSync(work).filter((d) => d.startsWith('build-')) : [];
+  assert.deepEqual(left, [], 'the build removed its work directory');
+  const steps = spawnSync('pgrep', ['-f', '^sleep 20$'], { encoding: 'utf8' }).stdout.trim();
+  assert.equal(steps, '', 'the step is gone with the build');
 });
 
 test('bad recipe files are refused with a clear message', async () => {

@@ -26,7 +26,7 @@ function rawDisk(dir: string, name: string, size: number, boot = true): RawDisk 
   writeFileSync(raw, Buffer.alloc(0));
   execFileSync('truncate', ['-s', String(size), raw]);
   const fd = Buffer.from(`ingot ${name} data`);
-  execFileSync('dd', ['of=' + raw, 'bs=1', 'seek=4096', 'conv=notrunc', 'status=none'], { input: fd });
+  execFileSync('dd', [`of=${raw}`, 'bs=1', 'seek=4096', 'conv=notrunc', 'status=none'], { input: fd });
   return { raw, sizeBytes: size, name, boot };
 }
 
