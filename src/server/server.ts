@@ -73,7 +73,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Build hosts (`ingot worker --control-plane`) take jobs through the worker API when a token is set.
   const workerApi = createWorkerApi({
     store,
-    home: opts.home,
     token: workerToken(settings),
     leaseMs: settings.buildLeaseSeconds * 1000,
     minFreeGib: settings.minFreeGib,
