@@ -127,7 +127,7 @@ export async function getLogEvents(ctx: ServiceContext, input: Input) {
   } else if (token?.startsWith('b/')) {
     const before = decode(token.slice(2));
     lines = await read({ before, newest: true });
-    [first, last] = [before, before - 1];
+    [first, last] = [before, Math.max(0, before - 1)];
   } else if (token !== undefined) {
     throw invalid('The specified nextToken is invalid.');
   } else {
