@@ -120,9 +120,9 @@ export interface HandlerDeps {
   documentSources?: DocumentSources;
 }
 
-/** The CloudWatch Logs subset over this server's build logs (api/logs/). */
+/** The CloudWatch Logs subset over the build logs in the store (api/logs/). */
 export function createLogsHandler(deps: HandlerDeps): LogsHandler {
-  return async (target, body, caller) => runLogsOperation(target, body, { store: deps.store, ...caller }, deps.home);
+  return async (target, body, caller) => runLogsOperation(target, body, { store: deps.store, ...caller });
 }
 
 export function createHandlers(deps: HandlerDeps): OperationHandlers {

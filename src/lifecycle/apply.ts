@@ -37,6 +37,7 @@ async function deleteArtifacts(deps: LifecycleDeps, record: ResourceRecord<Image
   }
   await rm(imageOutputDir(deps.home, image.arn!), { recursive: true, force: true });
   await deps.store.imageDocuments.deleteOfImage(image.arn!);
+  await deps.store.buildLogs.deleteOfImage(image.arn!);
   for (const site of sites) {
     await site.removeImage(imageId);
     await site.prune();

@@ -8,6 +8,7 @@ import { createApiApp, type RequestLog } from '../api/app.ts';
 import { createHandlers, createLogsHandler } from '../api/handlers.ts';
 import { instancePassIn } from '../instance/pass-in.ts';
 import type { DocumentSources } from '../services/components/document-uri.ts';
+import { moveLogFilesToStore } from '../services/logs/log-files.ts';
 import { auditRefused } from '../audit/audit-log.ts';
 import { startEventPruning } from '../events/retention.ts';
 import { openStore } from '../store/open.ts';
@@ -62,6 +63,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const store = await openStore({ ...settings, home: opts.home });
   const config = () => loadIngotConfig(settings.configFile);
   const defaultCredential = await ensureDefaultCredential(store, settings);
+  await moveLogFilesToStore(store, opts.home);
   const metrics = createMetrics({ queueDepth: () => store.jobs.countByState() });
   const worker =
     opts.worker === false
@@ -73,7 +75,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Build hosts (`ingot worker --control-plane`) take jobs through the worker API when a token is set.
   const workerApi = createWorkerApi({
     store,
-    home: opts.home,
     token: workerToken(settings),
     leaseMs: settings.buildLeaseSeconds * 1000,
     minFreeGib: settings.minFreeGib,

@@ -239,14 +239,70 @@ export interface ImageDocument {
 }
 
 /**
- * The documents of image builds that ran on build hosts, whose output directories the servers
- * cannot read; the worker API stores them, ListImagePackages and the findings read them.
+ * The documents of every image build (the in-process worker's and build hosts', whose output
+ * directories other servers cannot read): ListImagePackages and the findings read them.
  */
 export interface ImageDocumentRepository {
   /** Stores (or replaces) one document of an image. */
   put(doc: ImageDocument): Promise<void>;
   get(imageArn: string, name: string): Promise<string | undefined>;
   /** Forgets every document of an image (it is deleted). */
+  deleteOfImage(imageArn: string): Promise<void>;
+}
+
+/** The most lines kept of one image's build log: past it, the oldest lines go (the end says why a build failed). */
+export const BUILD_LOG_MAX_LINES = 50_000;
+/** The longest line kept (longer ones are cut, with a mark). */
+export const BUILD_LOG_MAX_LINE_CHARS = 16_384;
+
+/** One line of a build log as stored: its place in the image's log, when it was written, and its text. */
+export interface BuildLogLine {
+  /** 1, 2, 3, … per image, in the order the lines were appended (never reused, gaps after trimming). */
+  seq: number;
+  /** Epoch ms. */
+  timestamp: number;
+  message: string;
+}
+
+/** What is known of one image's build log without reading it. */
+export interface BuildLogSummary {
+  imageArn: string;
+  /** The highest `seq` so far (0 before any line). */
+  lastSeq: number;
+  /** Bytes (UTF-8) of the messages kept. */
+  bytes: number;
+  firstTimestamp: number | null;
+  lastTimestamp: number | null;
+}
+
+/** Which lines of an image's log to read, oldest first: `after`/`before` are seqs, `from`/`to` epoch ms (`to` excluded). */
+export interface BuildLogQuery {
+  after?: number;
+  before?: number;
+  from?: number;
+  to?: number;
+  limit: number;
+  /** Take the newest `limit` lines of the range (still returned oldest first). */
+  newest?: boolean;
+}
+
+/**
+ * Every image's build log, in the store so that any API server (and `ingot logs` on any machine
+ * with the database) reads the lines whichever worker wrote them. Scoped by the image's account;
+ * at most `keep` lines per image; deleted with the image.
+ */
+export interface BuildLogRepository {
+  /** Appends lines (in order) to the image's log; returns the last one's seq. Keeps the newest `keep` lines. */
+  append(
+    imageArn: string,
+    account: string,
+    lines: readonly { timestamp: number; message: string }[],
+    keep?: number,
+  ): Promise<number>;
+  read(imageArn: string, query: BuildLogQuery): Promise<BuildLogLine[]>;
+  /** The summary of every build log of an account's images. */
+  summaries(account: string): Promise<BuildLogSummary[]>;
+  /** Forgets an image's log (it is deleted). */
   deleteOfImage(imageArn: string): Promise<void>;
 }
 
@@ -272,6 +328,7 @@ export interface WorkerTokenRepository {
 export interface Store {
   readonly resources: ResourceRepository;
   readonly imageDocuments: ImageDocumentRepository;
+  readonly buildLogs: BuildLogRepository;
   readonly workerTokens: WorkerTokenRepository;
   readonly schedules: ScheduleRepository;
   readonly audit: AuditRepository;

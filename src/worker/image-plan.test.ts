@@ -46,7 +46,7 @@ async function parentOf(parentImage: string): Promise<string> {
     arn: `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:image/child/1.0.0/1`,
     imageRecipe: { name: 'child', version: '1.0.0', parentImage, components: [] },
   };
-  const plan = await planFromImage(localJobStore(store, home), home, child, where);
+  const plan = await planFromImage(localJobStore(store), home, child, where);
   assert.equal(plan.parent.type, 'rootfs-tarball');
   return (plan.parent as { path: string }).path;
 }

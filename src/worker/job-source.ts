@@ -38,11 +38,10 @@ export interface JobSource {
 
 /** The store on this data directory: claims with one UPDATE, leases held by `workerId`. */
 export function localJobSource(store: Store, home: string, workerId: string, leaseMs: number): JobSource {
-  const jobStore = localJobStore(store, home);
   return {
     async claim() {
       const job = await claimJob(store, workerId, leaseMs);
-      return job ? { job, store: jobStore } : undefined;
+      return job ? { job, store: localJobStore(store) } : undefined;
     },
     async heartbeat(job) {
       return (await store.jobs.heartbeat(job.id, workerId, leaseMs)) ? 'ok' : 'cancel';

@@ -1,9 +1,11 @@
 /**
  * @module What a job handler reads and writes of the control plane, and nothing more: the job's
- * resources (image, components, parent images), its image's state and its build log. The embedded
- * worker reaches them in the store (`localJobStore`); a build host through the worker API.
+ * resources (image, components, parent images), its image's state, its build log and documents. The
+ * embedded worker reaches them in the store (`localJobStore`, one per job); a build host through the
+ * worker API, which writes the same store.
  */
-import { openImageLog } from '../artifacts/output-dirs.ts';
+import { builtDocuments } from '../artifacts/image-documents.ts';
+import { tryParseArn } from '../arn/arn.ts';
 import type { StoredImage } from '../images/image-failure.ts';
 import type { ImageStatus } from '../model/generated/shapes.ts';
 import type {
@@ -14,6 +16,7 @@ import type {
   WorkflowExecutionRepository,
 } from '../store/types.ts';
 import { setState } from './image-state.ts';
+import { type LogBatch, logBatch } from './log-batch.ts';
 
 /** Moves an image to `status` (checked against the state table, a cancel winning); false when it was cancelled. */
 export type SetImageState = (
@@ -35,26 +38,46 @@ export interface JobStore {
   /** The image's workflow and step executions (what the workflow runner records as it goes). */
   readonly workflowExecutions: JobWorkflowExecutions;
   readonly setImageState: SetImageState;
-  /** An appender of lines to the image's build log (what GetLogEvents and `ingot logs` read). */
+  /** An appender of lines to the image's build log in the store (what GetLogEvents and `ingot logs` read). */
   openLog(imageArn: string): (line: string) => void;
-  /** Waits until every line appended so far is stored (remote logs are sent in batches). */
-  flushLogs?(): Promise<void>;
-  /**
-   * Hands the image's documents (manifest, SBOMs, findings) in `outputDir` to the control plane.
-   * A build host sends them through the worker API; the embedded worker has nothing to do (the
-   * servers read its output directory).
-   */
-  keepDocuments?(imageArn: string, outputDir: string): Promise<void>;
+  /** Waits until every line appended so far is stored (lines are written in batches). */
+  flushLogs(): Promise<void>;
+  /** Keeps the image's documents (manifest, SBOMs, findings) in `outputDir` in the store, for every API server. */
+  keepDocuments(imageArn: string, outputDir: string): Promise<void>;
 }
 
-/** The store itself, as the embedded worker (same data directory as the server) sees it. */
-export function localJobStore(store: Store, home: string): JobStore {
+const accountOf = (arn: string): string => {
+  const account = tryParseArn(arn)?.account;
+  if (!account) throw new Error(`not an ARN: ${arn}`);
+  return account;
+};
+
+/** The store itself, as the embedded worker sees it (one per job: its log lines are its own). */
+export function localJobStore(store: Store, onError?: (err: unknown) => void): JobStore {
+  const logs = new Map<string, LogBatch<{ timestamp: number; message: string }>>();
+  const flushLogs = async () => {
+    for (const batch of logs.values()) await batch.flush();
+  };
   return {
     resources: store.resources,
     shares: store.shares,
     jobs: store.jobs,
     workflowExecutions: store.workflowExecutions,
-    setImageState: (arn, status, reason, extra) => setState(store, arn, status, reason, extra),
-    openLog: (arn) => openImageLog(home, arn),
+    setImageState: async (arn, status, reason, extra) => {
+      await logs.get(arn)?.flush(); // the lines before a state change are stored before it
+      return setState(store, arn, status, reason, extra);
+    },
+    openLog: (arn) => {
+      const account = accountOf(arn);
+      let batch = logs.get(arn);
+      if (!batch) logs.set(arn, (batch = logBatch((lines) => store.buildLogs.append(arn, account, lines), onError)));
+      return (message) => batch.push({ timestamp: Date.now(), message });
+    },
+    flushLogs,
+    keepDocuments: async (arn, outputDir) => {
+      const account = accountOf(arn);
+      for await (const { name, body } of builtDocuments(outputDir))
+        await store.imageDocuments.put({ imageArn: arn, account, name, body });
+    },
   };
 }

@@ -191,8 +191,8 @@ async function processImage(ctx: ProcessContext, job: JobOf<'image-build' | 'ima
       built = await runBuildAndTests(plan, log, run, actions, (gate, testsInPlan) =>
         buildOutputs(ctx, record, log, gate, testsInPlan),
       );
-    // Before AVAILABLE: the package list and findings of a build host's image are on the control plane.
-    if (!distributeOnly) await ctx.store.keepDocuments?.(arn, imageOutputDir(ctx.home, arn));
+    // Before AVAILABLE: the package list and findings are in the store, for every API server.
+    if (!distributeOnly) await ctx.store.keepDocuments(arn, imageOutputDir(ctx.home, arn));
     if (!(await ctx.store.setImageState(arn, 'DISTRIBUTING'))) return 'cancelled';
     for (const w of plan.filter((p) => p.type === 'DISTRIBUTION'))
       await runWorkflow(w, { ...run, actions: actions(undefined) });

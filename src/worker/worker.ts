@@ -99,7 +99,7 @@ export function startWorker(opts: WorkerOptions): Worker {
         throw err;
       });
       outcome = abort.signal.reason === LEASE_LOST ? 'lease-lost' : result;
-      await store.flushLogs?.().catch((err: unknown) => opts.onError?.(err));
+      await store.flushLogs().catch((err: unknown) => opts.onError?.(err));
       // The result of a job whose lease was lost only gets its refusal: a stopping worker does not wait for it.
       await source.finish(job, result, abort.signal.reason === LEASE_LOST ? stopping.signal : undefined);
     } finally {

@@ -7,13 +7,12 @@
 import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { imageLogFile } from '../../src/artifacts/output-dirs.ts';
-import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.ts';
+import { startTestServer, TEST_ACCOUNT, TEST_KEY, type TestServer } from '../helpers/server.ts';
 
 const run = promisify(execFile);
 const AWS = '/usr/bin/aws';
@@ -48,8 +47,6 @@ async function logs(args: string[], key = TEST_KEY): Promise<Record<string, unkn
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 
-const stamp = (ms: number) => new Date(ms).toISOString();
-
 before(async () => {
   if (skip) return;
   t = await startTestServer();
@@ -78,14 +75,13 @@ before(async () => {
       }),
     )
   ).imageBuildVersionArn!;
-  // The build's log as the worker writes it (this server runs no worker).
-  const file = imageLogFile(t.home, imageArn);
-  mkdirSync(join(file, '..'), { recursive: true });
+  // The build's log as a worker writes it to the store (this server runs no worker).
   const now = Date.now();
-  writeFileSync(
-    file,
-    `${stamp(now - 3000)} build started\n${stamp(now - 2000)} component logged-c: phase build\n${stamp(now - 1000)} ERROR something failed once\n`,
-  );
+  await t.server.store.buildLogs.append(imageArn, TEST_ACCOUNT, [
+    { timestamp: now - 3000, message: 'build started' },
+    { timestamp: now - 2000, message: 'component logged-c: phase build' },
+    { timestamp: now - 1000, message: 'ERROR something failed once' },
+  ]);
 });
 after(async () => {
   if (!skip) await t.stop();
@@ -163,7 +159,9 @@ test('aws logs tail --follow shows a line appended to a running build log', { sk
   try {
     await waitFor('component logged-c: phase build');
     assert.match(out, /1\.0\.0\/1 build started/);
-    appendFileSync(imageLogFile(t.home, imageArn), `${stamp(Date.now())} test phase passed\n`);
+    await t.server.store.buildLogs.append(imageArn, TEST_ACCOUNT, [
+      { timestamp: Date.now(), message: 'test phase passed' },
+    ]);
     await waitFor('test phase passed');
     // Each line once, even though the CLI asks again from the newest timestamp it saw.
     assert.equal(out.split('component logged-c: phase build').length, 2);

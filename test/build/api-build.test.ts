@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { INGOT_BIN, runIngot, TEST_BASES_HOME } from '../helpers/cli.ts';
 import { startTestServer, TEST_ACCOUNT, TEST_KEY, type TestServer } from '../helpers/server.ts';
+import { buildLogText } from '../helpers/build-log.ts';
 
 const skip = process.getuid?.() !== 0 ? 'needs root (namespaces, overlayfs)' : false;
 const BASE = 'arn:aws:imagebuilder:us-east-1:aws:image/debian-12-x86/x.x.x';
@@ -125,7 +126,7 @@ test('CreateImage of a container recipe: built, tested, AVAILABLE in two regions
   const uri = containers[0]!.imageUris![0]!;
   const inspected = JSON.parse(execFileSync('skopeo', ['inspect', uri], { encoding: 'utf8' })) as { Layers: string[] };
   assert.equal(inspected.Layers.length, 2);
-  const log = readFileSync(join(t.home, 'images/us-east-1', TEST_ACCOUNT, 'api-container/1.0.0/1/build.log'), 'utf8');
+  const log = await buildLogText(t.server.store, arn);
   assert.match(log, /AVAILABLE/);
   assert.match(log, /build instance: t3\.small \(2 CPUs, 2048 MiB/);
   const logs = await runIngot(['logs', arn, '--follow'], { INGOT_HOME: t.home });

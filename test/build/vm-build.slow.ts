@@ -18,6 +18,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runIngot, TEST_BASES_HOME } from '../helpers/cli.ts';
 import { startTestServer, TEST_ACCOUNT } from '../helpers/server.ts';
+import { buildLogText } from '../helpers/build-log.ts';
 
 const skip = process.getuid?.() !== 0 ? 'needs root (namespaces, overlayfs, qemu)' : false;
 const fixtures = fileURLToPath(new URL('../fixtures/vm-build', import.meta.url));
@@ -163,7 +164,7 @@ test('CreateImage with an ingot.vm.small infrastructure configuration: its own V
       await new Promise((r) => setTimeout(r, 1000));
     }
     const dir = join(home, 'images/us-east-1', TEST_ACCOUNT, 'vm-built/1.0.0/1');
-    const log = readFileSync(join(dir, 'build.log'), 'utf8');
+    const log = await buildLogText(t.server.store, arn);
     assert.equal(image.state?.status, 'AVAILABLE', `${image.state?.reason}\n${log.slice(-3000)}`);
     assert.match(log, /build instance: qemu VM ingot\.vm\.small \(1 vCPUs, 1024 MiB\)/);
     // Cached layers are scoped by account (issue 13): the account's build does not take the layer

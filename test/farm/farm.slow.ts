@@ -10,6 +10,7 @@
  * is retried on another and its late result is refused (409); replica B killed with -9 while clients
  * keep going (retrying on A) and a build runs: no acknowledged write is lost, the build ends AVAILABLE.
  */
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -19,13 +20,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { imageLogFile } from '../../src/artifacts/output-dirs.ts';
 import { siteKeyOf } from '../../src/distribution/distribute.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { INGOT_BIN, runIngot, TEST_BASES_HOME } from '../helpers/cli.ts';
 import { type PostgresServer, postgresSkip, startPostgres } from '../helpers/postgres.ts';
 import { type ReplicaSet, startReplicas } from '../helpers/replicas.ts';
+import { TEST_KEY } from '../helpers/server.ts';
 import { BASE, componentDoc, createComponent, ct, TEST_ACCOUNT, waitForImage } from '../pipelines/helpers.ts';
 
 const skip =
@@ -57,6 +58,8 @@ let replicas: ReplicaSet;
 let store: Store;
 let a: ib.ImagebuilderClient;
 let b: ib.ImagebuilderClient;
+/** Replica B's CloudWatch Logs API (the build log of every build, whichever replica its host talks to). */
+let logsB: CloudWatchLogsClient;
 let infra: string;
 
 interface Host {
@@ -198,6 +201,7 @@ before(async () => {
   store = await openStore({ home: root, databaseUrl, secretKey, secretKeyFile: undefined });
   [a, b] = replicas.replicas.map((r) => r.client()) as [ib.ImagebuilderClient, ib.ImagebuilderClient];
   const [ra, rb] = replicas.replicas.map((r) => r.url);
+  logsB = new CloudWatchLogsClient({ endpoint: rb!, region: 'us-east-1', credentials: TEST_KEY, maxAttempts: 1 });
   // Two build hosts on replica A's worker API, each with its own token (made by the operator
   // command on the farm's database); one on B's with the farm's shared token.
   const tokenOf = async (name: string) => {
@@ -305,15 +309,29 @@ async function holderOf(arn: string, marker: string): Promise<Host> {
   return host;
 }
 
-/** The attempts logged for `arn`, from the build logs of both replicas (each keeps the lines its build hosts sent). */
-const starts = (arn: string) =>
-  replicas.replicas
-    .map((r) => imageLogFile(r.home, arn))
-    .filter((f) => existsSync(f))
-    .flatMap((f) => readFileSync(f, 'utf8').split('\n'))
-    .sort()
-    .flatMap((line) => [...line.matchAll(/build of \S+ started \(job \S+, attempt (\d) of (\d)/g)])
+/**
+ * The attempts logged for `arn`, read through replica B's logs API alone (GetLogEvents, page by
+ * page): hosts 1 and 2 send their lines to A, host 3 to B, so the lines of a build that ran on A's
+ * hosts reach B only through the store.
+ */
+async function starts(arn: string): Promise<number[]> {
+  const [name, version, build] = arn.split('/').slice(-3);
+  const image = (await b.send(new ib.GetImageCommand({ imageBuildVersionArn: arn }))).image;
+  const logGroupName = image?.loggingConfiguration?.logGroupName ?? `/aws/imagebuilder/${name}`;
+  const messages: string[] = [];
+  let nextToken: string | undefined;
+  for (;;) {
+    const page = await logsB.send(
+      new GetLogEventsCommand({ logGroupName, logStreamName: `${version}/${build}`, startFromHead: true, nextToken }),
+    );
+    messages.push(...(page.events ?? []).map((e) => e.message ?? ''));
+    if (!page.events?.length || page.nextForwardToken === nextToken) break;
+    nextToken = page.nextForwardToken;
+  }
+  return messages
+    .flatMap((m) => [...m.matchAll(/build of \S+ started \(job \S+, attempt (\d) of (\d)/g)])
     .map((m) => Number(m[1]));
+}
 
 /** The image builds published to the shared site (the account's part, images built in us-east-1). */
 const siteImages = () => {
@@ -356,7 +374,7 @@ test('a pipeline created through replica A and started through replica B is buil
     assert.equal(jobs[0]!.state, 'succeeded');
     assert.equal(jobs[0]!.attempts, 1);
     assert.ok(hosts.has(jobs[0]!.leaseOwner ?? ''), `a build host ran it (${jobs[0]!.leaseOwner})`);
-    assert.deepEqual(starts(arn), [1], 'one attempt, logged to the control plane');
+    assert.deepEqual(await starts(arn), [1], 'one attempt, logged to the control plane');
     // Published once to the region's site; seen alike through both replicas.
     assert.equal(siteImages().length, before + 1, `one new image on the site, got ${siteImages().join(', ')}`);
     assert.equal(image.outputResources?.amis?.length, 1);
@@ -463,8 +481,8 @@ test('a build host killed with -9 mid-build: the job is retried once on another 
     const holder = await holderOf(arn, 'sleep 6.321');
     // A line goes out as soon as it is logged: the first attempt's start reaches the control plane
     // while its step runs (the kill may still lose the lines of the last milliseconds).
-    for (let i = 0; i < 50 && !starts(arn).includes(1); i++) await sleep(100);
-    assert.deepEqual(starts(arn), [1], 'the first attempt is logged to the control plane while it runs');
+    for (let i = 0; i < 50 && !(await starts(arn)).includes(1); i++) await sleep(100);
+    assert.deepEqual(await starts(arn), [1], 'the first attempt is logged to the control plane while it runs');
     await stopHost(holder, 'SIGKILL');
     for (const pid of pids('sleep 6.321')) process.kill(pid, 'SIGKILL'); // the dead host's build step
     const image = await waitForImage(b, arn, undefined, 200_000);
@@ -474,7 +492,11 @@ test('a build host killed with -9 mid-build: the job is retried once on another 
     assert.equal(job!.attempts, 2, 'retried exactly once');
     assert.equal(job!.state, 'succeeded');
     assert.notEqual(job!.leaseOwner, holder.id, 'another host finished it');
-    assert.deepEqual(starts(arn), [1, 2], 'both attempts logged to the control plane');
+    assert.deepEqual(
+      await starts(arn),
+      [1, 2],
+      'both attempts logged, read through one replica (one of them ran on a host of the other)',
+    );
     const survivor = hosts.get(job!.leaseOwner!)!;
     const metricsUrl = /metrics at (\S+)/.exec(survivor.out)?.[1];
     assert.ok(metricsUrl, 'the build host serves its metrics');

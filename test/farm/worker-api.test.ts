@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IMAGE_DOCUMENT_MAX_BYTES, readImageDocument } from '../../src/artifacts/image-documents.ts';
-import { imageLogFile } from '../../src/artifacts/output-dirs.ts';
 import { enqueueJob } from '../../src/queue/queue.ts';
 import { type RunningServer, startServer } from '../../src/server/server.ts';
 import type { Job } from '../../src/store/types.ts';
 import { runIngot } from '../helpers/cli.ts';
+import { buildLogText } from '../helpers/build-log.ts';
 
 const TOKEN = 'farm-test-token-0123456789';
 const ACCOUNT = '111122223333';
@@ -231,7 +231,7 @@ test("a job reads only its account's resources, writes only its own image, and i
   assert.equal(illegal.status, 409, 'the image state table still applies');
   const log = await call(`/jobs/${jobId}/log`, { workerId: 'reader', lines: ['2026-01-01T00:00:00.000Z hello'] });
   assert.equal(log.status, 200);
-  assert.match(readFileSync(imageLogFile(home, arn), 'utf8'), /hello/);
+  assert.match(await buildLogText(server.store, arn), /2026-01-01T00:00:00\.000Z hello/);
   await call(`/jobs/${jobId}/result`, { workerId: 'reader', outcome: 'failed' });
 });
 

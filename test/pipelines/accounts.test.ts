@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { tarRootfs, tinyRootfs } from '../helpers/tiny-rootfs.ts';
 import { ct, skipUnlessRoot, startPipelineServer, TEST_ACCOUNT, waitForImage, type PipelineServer } from './helpers.ts';
 import { startRegistry, type Registry } from './services.ts';
+import { buildLogText } from '../helpers/build-log.ts';
 
 const B_ACCOUNT = '210987654321';
 const B_KEY = { accessKeyId: 'AKIAINGOTTESTKEY0002', secretAccessKey: 'ingot-test-secret-key-000000000000000002' };
@@ -182,7 +183,7 @@ test('two accounts building the same names never overwrite, reach or delete each
   );
   assert.notEqual(manifestB.reused, true);
   // Logs: B's build log names nothing of A.
-  const logB = readFileSync(join(t.home, 'images/us-east-1', B_ACCOUNT, 'shared/1.0.0/1/build.log'), 'utf8');
+  const logB = await buildLogText(t.server.store, ofB.image.arn!);
   assert.doesNotMatch(logB, new RegExp(TEST_ACCOUNT));
   // The API: B cannot read A's image or its log.
   await assert.rejects(

@@ -25,6 +25,7 @@ import {
   type PipelineServer,
 } from './helpers.ts';
 import { freePort, startRegistry, startWebhookReceiver, type Registry, type WebhookReceiver } from './services.ts';
+import { buildLogText } from '../helpers/build-log.ts';
 
 const TOPIC = `arn:aws:sns:us-east-1:${TEST_ACCOUNT}:ingot-image-events`;
 const SECRET = 'hook-secret-1';
@@ -205,7 +206,7 @@ test('wrong registry credentials fail the image with the reason, leave no copy, 
     retried.outputResources?.containers?.map((c) => c.region),
     ['us-east-1', 'eu-west-1'],
   );
-  const log = readFileSync(join(t.home, 'images/us-east-1', TEST_ACCOUNT, 'dist-app/1.0.0/2/build.log'), 'utf8');
+  const log = await buildLogText(t.server.store, arn);
   assert.match(log, /distributing the existing build outputs \(no rebuild\)/);
   assert.equal(
     skopeoInspect(`${locked.host}/${TEST_ACCOUNT}/ingot/app:retry`, `${AUTH.username}:${AUTH.password}`).Layers.length,

@@ -2,16 +2,31 @@
  * @module Two API servers on one PostgreSQL: build numbers, clientToken idempotency and pagination
  * stay right under concurrent writes through both (two `ingot server` processes); and a one-minute
  * cron on two replicas fires once per minute (five runs in five minutes), the clock driven by the
- * test (the schedulers' injectable clock, ticked by hand) instead of waiting five real minutes.
+ * test (the schedulers' injectable clock, ticked by hand) instead of waiting five real minutes; and
+ * an image built by one server's in-process worker shows its build log (GetLogEvents, `ingot logs`)
+ * and its packages (ListImagePackages) through the other server, which never saw its data directory.
  */
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { ManualClock } from '../../src/scheduler/clock.ts';
+import { runIngot } from '../helpers/cli.ts';
 import { type PostgresServer, postgresSkip, startPostgres } from '../helpers/postgres.ts';
 import { type ReplicaSet, startReplicas } from '../helpers/replicas.ts';
-import { BASE, componentDoc, ct, pipelineImages, startPipelineServer, type PipelineServer } from './helpers.ts';
+import {
+  BASE,
+  componentDoc,
+  createComponent,
+  ct,
+  pipelineImages,
+  skipUnlessRoot,
+  startPipelineServer,
+  TEST_KEY,
+  waitForImage,
+  type PipelineServer,
+} from './helpers.ts';
 
 describe('API replicas on one PostgreSQL', { skip: postgresSkip ?? false, concurrency: false }, () => {
   let pg: PostgresServer;
@@ -133,6 +148,90 @@ describe('API replicas on one PostgreSQL', { skip: postgresSkip ?? false, concur
     } finally {
       await one.stop();
       await two.stop();
+    }
+  });
+
+  test("a build of one server's in-process worker: its log and packages through the other server", {
+    skip: skipUnlessRoot,
+  }, async () => {
+    const env = { INGOT_DATABASE_URL: await pg.createDatabase(), INGOT_SECRET_KEY: randomBytes(32).toString('base64') };
+    const builder: PipelineServer = await startPipelineServer({ env, worker: true });
+    const other: PipelineServer = await startPipelineServer({ env });
+    try {
+      const c = builder.client;
+      const component = await createComponent(c, 'local-c', '1.0.0', ['echo built-by-the-in-process-worker']);
+      const recipe = (
+        await c.send(
+          new ib.CreateImageRecipeCommand({
+            name: 'local-r',
+            semanticVersion: '1.0.0',
+            parentImage: BASE,
+            components: [{ componentArn: component }],
+            clientToken: ct(),
+          }),
+        )
+      ).imageRecipeArn!;
+      const infra = (
+        await c.send(
+          new ib.CreateInfrastructureConfigurationCommand({
+            name: 'local-i',
+            instanceProfileName: 'ingot',
+            clientToken: ct(),
+          }),
+        )
+      ).infrastructureConfigurationArn!;
+      // Asked through the server without a worker; built by the other one's.
+      const arn = (
+        await other.client.send(
+          new ib.CreateImageCommand({
+            imageRecipeArn: recipe,
+            infrastructureConfigurationArn: infra,
+            clientToken: ct(),
+          }),
+        )
+      ).imageBuildVersionArn!;
+      const image = await waitForImage(other.client, arn, undefined, 180_000);
+      assert.equal(image.state?.status, 'AVAILABLE', image.state?.reason);
+      // The packages, from the SBOM the in-process worker kept in the store.
+      const packages: ib.ImagePackage[] = [];
+      for await (const page of ib.paginateListImagePackages({ client: other.client }, { imageBuildVersionArn: arn }))
+        packages.push(...(page.imagePackageList ?? []));
+      assert.ok(
+        packages.some((p) => p.packageName === 'dpkg'),
+        `dpkg among ${packages.length} packages`,
+      );
+      // The build log through the other server's Logs API, and through `ingot logs` on its data directory.
+      const logs = new CloudWatchLogsClient({
+        endpoint: other.server.url,
+        region: 'us-east-1',
+        credentials: TEST_KEY,
+        maxAttempts: 1,
+      });
+      const events = await logs.send(
+        new GetLogEventsCommand({
+          logGroupName: '/aws/imagebuilder/local-r',
+          logStreamName: '1.0.0/1',
+          startFromHead: true,
+        }),
+      );
+      const messages = (events.events ?? []).map((e) => e.message ?? '');
+      assert.ok(
+        messages.some((m) => m.startsWith(`build of ${arn} started`)),
+        messages.slice(0, 5).join('\n'),
+      );
+      assert.ok(messages.some((m) => m.includes('built-by-the-in-process-worker')));
+      assert.equal(messages.at(-1), `image ${arn} is AVAILABLE`);
+      const printed = await runIngot(['logs', arn], { INGOT_HOME: other.home, ...env }, 60_000);
+      assert.equal(printed.code, 0, printed.stderr);
+      assert.match(printed.stdout, /^\d{4}-\d\d-\d\dT[\d:.]+Z build of \S+ started/);
+      assert.match(printed.stdout, /is AVAILABLE\n$/);
+      // Deleted with the image.
+      await other.client.send(new ib.DeleteImageCommand({ imageBuildVersionArn: arn }));
+      assert.deepEqual(await builder.server.store.buildLogs.read(arn, { limit: 10 }), []);
+      assert.equal(await builder.server.store.imageDocuments.get(arn, 'sbom.spdx.json'), undefined);
+    } finally {
+      await builder.stop();
+      await other.stop();
     }
   });
 });

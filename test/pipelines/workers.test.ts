@@ -21,6 +21,7 @@ import {
   waitForImage,
   type PipelineServer,
 } from './helpers.ts';
+import { buildLogText } from '../helpers/build-log.ts';
 
 const LEASE_SECONDS = '3';
 let t: PipelineServer;
@@ -124,10 +125,12 @@ const createImage = async (recipeArn: string) =>
       }),
     )
   ).imageBuildVersionArn!;
-const buildLog = (arn: string) =>
-  readFileSync(join(t.home, 'images/us-east-1', TEST_ACCOUNT, arn.split('/').slice(-3).join('/'), 'build.log'), 'utf8');
-const starts = (arn: string) =>
-  [...buildLog(arn).matchAll(/build of \S+ started \(job \S+, attempt (\d) of (\d), worker pid (\d+)\)/g)].map((m) => ({
+const starts = async (arn: string) =>
+  [
+    ...(await buildLogText(t.server.store, arn)).matchAll(
+      /build of \S+ started \(job \S+, attempt (\d) of (\d), worker pid (\d+)\)/g,
+    ),
+  ].map((m) => ({
     attempt: Number(m[1]),
     pid: Number(m[3]),
   }));
@@ -139,8 +142,8 @@ test('two worker processes share the queue and never run the same build', { skip
   for (let i = 0; i < 4; i++) arns.push(await createImage(r));
   for (const arn of arns) assert.equal((await waitForImage(t.client, arn)).state?.status, 'AVAILABLE');
   for (const arn of arns) {
-    assert.equal(starts(arn).length, 1, `one run of ${arn}`);
-    assert.ok([a, b].includes(starts(arn)[0]!.pid));
+    assert.equal((await starts(arn)).length, 1, `one run of ${arn}`);
+    assert.ok([a, b].includes((await starts(arn))[0]!.pid));
     const [job] = await t.server.store.jobs.byResource(arn);
     assert.equal(job!.attempts, 1);
     assert.equal(job!.state, 'succeeded');
@@ -155,7 +158,7 @@ test('a worker killed mid-build: another worker retries after the lease; with no
   const killed = await killHolder(retried, 'sleep 6.321');
   const image = await waitForImage(t.client, retried);
   assert.equal(image.state?.status, 'AVAILABLE', image.state?.reason);
-  const runs = starts(retried);
+  const runs = await starts(retried);
   assert.deepEqual(
     runs.map((s) => s.attempt),
     [1, 2],
@@ -189,7 +192,7 @@ test('a worker stopped with SIGTERM mid-build puts the build back in the queue f
   const second = await startWorkerProcess();
   assert.equal((await waitForImage(t.client, arn)).state?.status, 'AVAILABLE');
   assert.deepEqual(
-    starts(arn).map((s) => s.pid),
+    (await starts(arn)).map((s) => s.pid),
     [first, second],
   );
 });

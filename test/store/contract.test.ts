@@ -578,6 +578,82 @@ for (const impl of IMPLS) {
       assert.equal(await store.imageDocuments.get(other, 'sbom.spdx.json'), '{"v":3}');
     });
 
+    test('build logs: lines in order with a seq per image, paged and followed from either store, bounded, per account', async () => {
+      const store = await fresh();
+      const second = await peer(store);
+      const arn = `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:image/a/1.0.0/1`;
+      const other = `arn:aws:imagebuilder:${REGION}:999999999999:image/a/1.0.0/1`;
+      const line = (t: number, m: string) => ({ timestamp: t, message: m });
+      assert.deepEqual(await store.buildLogs.read(arn, { limit: 10 }), []);
+      assert.equal(await store.buildLogs.append(arn, ACCOUNT, []), 0, 'nothing appended: no stream yet');
+      assert.deepEqual(await store.buildLogs.summaries(ACCOUNT), []);
+      assert.equal(await store.buildLogs.append(arn, ACCOUNT, [line(1000, 'one'), line(1001, 'two\nlines')]), 2);
+      assert.equal(await second.buildLogs.append(arn, ACCOUNT, [line(1002, 'three')]), 3);
+      await second.buildLogs.append(other, '999999999999', [line(5, 'someone else')]);
+      // Two writers at once (two servers): every line kept, seqs unique and gapless.
+      await Promise.all([
+        store.buildLogs.append(arn, ACCOUNT, [line(1003, 'x1'), line(1003, 'x2')]),
+        second.buildLogs.append(arn, ACCOUNT, [line(1004, 'y1'), line(1004, 'y2')]),
+      ]);
+      const all = await second.buildLogs.read(arn, { limit: 100 });
+      assert.deepEqual(
+        all.map((l) => l.seq),
+        [1, 2, 3, 4, 5, 6, 7],
+      );
+      assert.deepEqual(all.slice(0, 3), [
+        { seq: 1, timestamp: 1000, message: 'one' },
+        { seq: 2, timestamp: 1001, message: 'two lines' },
+        { seq: 3, timestamp: 1002, message: 'three' },
+      ]);
+      assert.deepEqual(
+        (await store.buildLogs.read(arn, { after: 2, limit: 2 })).map((l) => l.message),
+        ['three', all[3]!.message],
+        'paging forward from a seq',
+      );
+      assert.deepEqual(
+        (await store.buildLogs.read(arn, { limit: 2, newest: true })).map((l) => l.seq),
+        [6, 7],
+        'the newest lines, oldest first',
+      );
+      assert.deepEqual(
+        (await store.buildLogs.read(arn, { before: 3, limit: 5, newest: true })).map((l) => l.seq),
+        [1, 2],
+      );
+      assert.deepEqual(
+        (await store.buildLogs.read(arn, { from: 1001, to: 1003, limit: 10 })).map((l) => l.message),
+        ['two lines', 'three'],
+        'a time range, end excluded',
+      );
+      const [summary] = await second.buildLogs.summaries(ACCOUNT);
+      assert.deepEqual(summary, {
+        imageArn: arn,
+        lastSeq: 7,
+        bytes: all.reduce((n, l) => n + Buffer.byteLength(l.message), 0),
+        firstTimestamp: 1000,
+        lastTimestamp: summary!.lastTimestamp,
+      });
+      assert.ok(summary!.lastTimestamp === 1003 || summary!.lastTimestamp === 1004);
+      // Bounded: past `keep` lines the oldest go; seqs go on; a long line is cut.
+      await store.buildLogs.append(arn, ACCOUNT, [line(2000, 'z'.repeat(20_000)), line(2001, 'end')], 3);
+      const kept = await store.buildLogs.read(arn, { limit: 100 });
+      assert.deepEqual(
+        kept.map((l) => l.seq),
+        [7, 8, 9],
+      );
+      assert.match(kept[1]!.message, /^z{16384} …\(line cut\)$/);
+      const [trimmed] = await store.buildLogs.summaries(ACCOUNT);
+      assert.equal(trimmed!.firstTimestamp, kept[0]!.timestamp);
+      assert.equal(
+        trimmed!.bytes,
+        kept.reduce((n, l) => n + Buffer.byteLength(l.message), 0),
+      );
+      await second.buildLogs.deleteOfImage(arn);
+      assert.deepEqual(await store.buildLogs.read(arn, { limit: 10 }), []);
+      assert.deepEqual(await store.buildLogs.summaries(ACCOUNT), []);
+      assert.equal((await store.buildLogs.read(other, { limit: 10 }))[0]?.message, 'someone else');
+      assert.equal(await store.buildLogs.append(arn, ACCOUNT, [line(3000, 'again')]), 1, 'a new log after deletion');
+    });
+
     test('worker tokens: one per name, listed by name, revoked once', async () => {
       const store = await fresh();
       const second = await peer(store);

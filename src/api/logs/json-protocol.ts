@@ -1,7 +1,7 @@
 /**
  * @module The CloudWatch Logs subset on Ingot's endpoint: AWS JSON 1.1 (`POST /` with
  * `X-Amz-Target: Logs_20140328.OPERATION`, signed for service `logs`), answered from the build logs
- * (services/logs). Errors are JSON 1.1 errors (`__type`, status 400; 500 for Ingot's own faults).
+ * in the store (services/logs). Errors are JSON 1.1 errors (`__type`, status 400; 500 for Ingot's own faults).
  */
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { ServiceContext } from '../../services/common/context.ts';
@@ -15,7 +15,7 @@ import {
 export const LOGS_TARGET_PREFIX = 'Logs_20140328.';
 export const LOGS_SIGNING_SERVICE = 'logs';
 
-type LogsOperation = (ctx: ServiceContext, home: string, input: Record<string, unknown>) => Promise<unknown>;
+type LogsOperation = (ctx: ServiceContext, input: Record<string, unknown>) => Promise<unknown>;
 
 const OPERATIONS: Record<string, LogsOperation> = {
   DescribeLogGroups: describeLogGroups,
@@ -27,12 +27,7 @@ const OPERATIONS: Record<string, LogsOperation> = {
 export const isLogsRequest = (target: string | undefined): boolean => target?.startsWith(LOGS_TARGET_PREFIX) ?? false;
 
 /** Runs one Logs operation; its result becomes the response body. */
-export async function runLogsOperation(
-  target: string,
-  body: Uint8Array,
-  ctx: ServiceContext,
-  home: string | undefined,
-): Promise<unknown> {
+export async function runLogsOperation(target: string, body: Uint8Array, ctx: ServiceContext): Promise<unknown> {
   const name = target.slice(LOGS_TARGET_PREFIX.length);
   const op = OPERATIONS[name];
   if (!op)
@@ -40,7 +35,6 @@ export async function runLogsOperation(
       'UnknownOperationException',
       `Ingot answers the Logs operations ${Object.keys(OPERATIONS).join(', ')}; not ${name.slice(0, 100)}.`,
     );
-  if (!home) throw new IngotError('ServiceUnavailableException', 'This server keeps no build logs.');
   let input: unknown;
   try {
     input = body.length ? JSON.parse(new TextDecoder().decode(body)) : {};
@@ -49,7 +43,7 @@ export async function runLogsOperation(
   }
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw new IngotError('SerializationException', 'The request body must be a JSON object.');
-  return op(ctx, home, input as Record<string, unknown>);
+  return op(ctx, input as Record<string, unknown>);
 }
 
 /** A JSON 1.1 response (result or error). */

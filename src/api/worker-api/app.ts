@@ -1,20 +1,20 @@
 /**
  * @module The worker API (`/worker/v1/…`) that build hosts use instead of the database: claim a job
  * matching their labels (long poll), heartbeat (extends the lease; answers whether the job was
- * cancelled), scoped reads, image state, build-log lines, the image's documents (manifest, SBOMs,
- * findings: kept in the store), and the result. Every per-job call is
+ * cancelled), scoped reads, image state, build-log lines and the image's documents (manifest, SBOMs,
+ * findings), both kept in the store, and the result. Every per-job call is
  * refused with 409 once the caller's lease is lost; every call needs a build host's own token (acting
  * only as that host) or the farm's shared one.
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { IMAGE_DOCUMENT_MAX_BYTES } from '../../artifacts/image-documents.ts';
+import { BUILD_HOST_MARK, IMAGE_DOCUMENT_MAX_BYTES } from '../../artifacts/image-documents.ts';
 import { tryParseArn } from '../../arn/arn.ts';
-import { appendImageLog } from '../../artifacts/output-dirs.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { StoredImage } from '../../images/image-failure.ts';
 import type { ImageStatus } from '../../model/generated/shapes.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
+import { parseLogLines } from '../../services/logs/events.ts';
 import type { Store } from '../../store/types.ts';
 import { setState } from '../../worker/image-state.ts';
 import { INTERRUPTED_REASON } from '../../worker/job-source.ts';
@@ -39,8 +39,6 @@ import {
 
 export interface WorkerApiOptions {
   store: Store;
-  /** The control plane's data directory (build logs of remote builds land here). */
-  home: string;
   /**
    * The farm's shared worker token (INGOT_WORKER_TOKEN). Build hosts may instead present their own
    * tokens from the store; with neither, the worker API is off (404 saying how to turn it on).
@@ -209,7 +207,9 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
     call('log', async (c, raw) => {
       const body = parseBody(LogSchema, raw);
       const job = await leasedJob(store, c.req.param('id') ?? '', body.workerId, now());
-      appendImageLog(opts.home, job.resourceArn, body.lines);
+      const account = tryParseArn(job.resourceArn)?.account;
+      if (!account) throw new BadBody(`job ${job.id} has no account's resource: it has no build log`);
+      await store.buildLogs.append(job.resourceArn, account, parseLogLines(body.lines, now()));
       return c.json({ stored: body.lines.length }, 200);
     }),
   );
@@ -228,6 +228,14 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
       if (job.kind !== 'image-build' || !account)
         throw new BadBody(`job ${job.id} builds no image: it has no documents`);
       await store.imageDocuments.put({ imageArn: job.resourceArn, account, name: body.name, body: body.body });
+      // Its outputs are on that host: a distribution alone cannot run on the control plane (see builtOnBuildHost).
+      if (body.name === 'manifest.json')
+        await store.imageDocuments.put({
+          imageArn: job.resourceArn,
+          account,
+          name: BUILD_HOST_MARK,
+          body: job.leaseOwner ?? '',
+        });
       return c.json({ stored: body.name }, 200);
     }),
   );

@@ -1,6 +1,6 @@
 /**
- * @module `ingot logs IMAGE [--follow]`: prints an image build's log from this machine's data
- * directory; with --follow, keeps printing until the build ends.
+ * @module `ingot logs IMAGE [--follow]`: prints an image build's log from the store (this machine's
+ * data directory, or the shared database); with --follow, keeps printing until the build ends.
  */
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
@@ -8,8 +8,9 @@ import type { CommandModule } from '../command.ts';
 
 const usage = `Usage: ingot logs IMAGE_BUILD_VERSION_ARN [--follow]
 
-Prints the build log of an image built by this machine's server (from $INGOT_HOME): every stage,
-component, step and line of output, as the worker wrote them.
+Prints the build log of an image from the store ($INGOT_HOME's database, or INGOT_DATABASE_URL's
+when the servers share one): every stage, component, step and line of output, as the worker wrote
+them, whichever server's worker or build host ran the build.
 
   --follow, -f   keep printing new lines until the image is AVAILABLE, FAILED or CANCELLED`;
 

@@ -1,15 +1,16 @@
 /**
- * @module Reads an image's build log file, and with `follow` keeps reading while the image's state
- * (from the store) is not final.
+ * @module Prints an image's build log from the store (whichever worker or server wrote it), and
+ * with `follow` keeps printing new lines while the image's state is not final.
  */
-import { open } from 'node:fs/promises';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { Image } from '../../model/generated/shapes.ts';
 import { resolveSettings } from '../../config/settings.ts';
+import { formatLogLine } from '../../services/logs/events.ts';
 import { openStore } from '../../store/open.ts';
-import { imageLogFile } from '../../artifacts/output-dirs.ts';
+import type { Store } from '../../store/types.ts';
 
 const TERMINAL = new Set(['AVAILABLE', 'FAILED', 'CANCELLED', 'DELETED']);
+const PAGE = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function followLog(home: string, arn: string, follow: boolean): Promise<number> {
@@ -17,12 +18,12 @@ export async function followLog(home: string, arn: string, follow: boolean): Pro
   try {
     const record = await store.resources.get<Image>(arn);
     if (!record) throw new IngotError('ResourceNotFoundException', `no image ${arn} in ${home}`);
-    let offset = 0;
+    let seq = 0;
     for (;;) {
-      offset = await printFrom(imageLogFile(home, arn), offset);
+      seq = await printAfter(store, arn, seq);
       const status = (await store.resources.get<Image>(arn))?.doc.state?.status ?? 'DELETED';
       if (!follow || TERMINAL.has(status)) {
-        offset = await printFrom(imageLogFile(home, arn), offset);
+        seq = await printAfter(store, arn, seq);
         if (follow) process.stderr.write(`ingot logs: image is ${status}\n`);
         return status === 'FAILED' ? 1 : 0;
       }
@@ -33,17 +34,12 @@ export async function followLog(home: string, arn: string, follow: boolean): Pro
   }
 }
 
-async function printFrom(file: string, offset: number): Promise<number> {
-  const handle = await open(file, 'r').catch(() => undefined);
-  if (!handle) return offset;
-  try {
-    const { size } = await handle.stat();
-    if (size <= offset) return offset;
-    const buffer = Buffer.alloc(size - offset);
-    await handle.read(buffer, 0, buffer.length, offset);
-    process.stdout.write(buffer);
-    return size;
-  } finally {
-    await handle.close();
+/** Prints every line after `seq`; returns the last seq printed. */
+async function printAfter(store: Store, arn: string, seq: number): Promise<number> {
+  for (;;) {
+    const lines = await store.buildLogs.read(arn, { after: seq, limit: PAGE });
+    if (!lines.length) return seq;
+    process.stdout.write(`${lines.map(formatLogLine).join('\n')}\n`);
+    seq = lines.at(-1)!.seq;
   }
 }

@@ -158,6 +158,7 @@ export async function deleteImage(ctx: ServiceContext, input: DeleteImageRequest
   }
   await deleteOwned(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
   await ctx.store.imageDocuments.deleteOfImage(input.imageBuildVersionArn);
+  await ctx.store.buildLogs.deleteOfImage(input.imageBuildVersionArn);
   return { requestId: ctx.requestId, imageBuildVersionArn: input.imageBuildVersionArn };
 }
 

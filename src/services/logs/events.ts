@@ -1,37 +1,27 @@
 /**
- * @module The events of a build log: each line of `build.log` is `ISO-TIMESTAMP MESSAGE` (see
- * artifacts/output-dirs.ts); an event's id is its stream and line number, stable across calls.
+ * @module The events of a build log: lines in the store (one per `seq`, see store/types.ts), and
+ * the wire form build hosts send them in (`ISO-TIMESTAMP MESSAGE`, as `ingot logs` prints them).
  */
-import { readFile } from 'node:fs/promises';
-import type { LogStream } from './streams.ts';
+import type { BuildLogLine } from '../../store/types.ts';
 
-export interface LogEvent {
+export interface LogEvent extends BuildLogLine {
   stream: string;
-  timestamp: number;
-  message: string;
-  /** Position in the stream (0-based line), for ids and tokens. */
-  index: number;
 }
 
-const LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (.*)$/;
+const LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (.*)$/s;
 
-/** Parses a build log; a line without a timestamp takes the previous line's. */
-export function parseLogText(stream: string, text: string): LogEvent[] {
-  const out: LogEvent[] = [];
-  let last = 0;
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
+/** Lines `ISO-TIMESTAMP MESSAGE` as events to store; a line without a timestamp takes the previous line's (or now). */
+export function parseLogLines(lines: readonly string[], now = Date.now()): { timestamp: number; message: string }[] {
+  let last = now;
+  return lines.map((line) => {
     const m = LINE.exec(line);
     if (m) last = Date.parse(m[1]!);
-    out.push({ stream, timestamp: last, message: m ? m[2]! : line, index: out.length });
-  }
-  return out;
+    return { timestamp: last, message: m ? m[2]! : line };
+  });
 }
 
-export async function readEvents(s: LogStream): Promise<LogEvent[]> {
-  const text = await readFile(s.file, 'utf8').catch(() => '');
-  return parseLogText(s.name, text);
-}
+/** A stored line as `ingot logs` prints it. */
+export const formatLogLine = (l: BuildLogLine): string => `${new Date(l.timestamp).toISOString()} ${l.message}`;
 
 /**
  * CloudWatch's filter pattern, in the part that applies to text logs: space-separated terms that

@@ -1,11 +1,13 @@
 /**
  * @module The CloudWatch Logs operations Ingot answers on its own endpoint (service `logs`), over
  * the build logs: DescribeLogGroups, DescribeLogStreams, GetLogEvents and FilterLogEvents — what
- * `aws logs tail GROUP [--follow]` and the console's live log tail use. Tokens are opaque offsets.
+ * `aws logs tail GROUP [--follow]` and the console's live log tail use, through any API server.
+ * GetLogEvents' tokens are opaque line seqs; the others' are offsets.
  */
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { ServiceContext } from '../common/context.ts';
-import { type LogEvent, matcher, readEvents } from './events.ts';
+import { BUILD_LOG_MAX_LINES, type BuildLogLine } from '../../store/types.ts';
+import { type LogEvent, matcher } from './events.ts';
 import { callerStreams, type LogStream } from './streams.ts';
 
 type Input = Record<string, unknown>;
@@ -45,22 +47,18 @@ function decode(token: string | undefined): number {
 
 const groupArn = (ctx: ServiceContext, name: string) => `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${name}`;
 
-async function streamsOf(
-  ctx: ServiceContext,
-  home: string,
-  input: Input,
-): Promise<{ name: string; streams: LogStream[] }> {
+async function streamsOf(ctx: ServiceContext, input: Input): Promise<{ name: string; streams: LogStream[] }> {
   const name = str(input, 'logGroupName') ?? str(input, 'logGroupIdentifier')?.replace(/^arn:.*:log-group:/, '');
   if (!name) throw invalid('logGroupName is required.');
-  const streams = (await callerStreams(ctx, home)).get(name);
+  const streams = (await callerStreams(ctx)).get(name);
   if (!streams) throw new IngotError('ResourceNotFoundException', 'The specified log group does not exist.');
   return { name, streams };
 }
 
-export async function describeLogGroups(ctx: ServiceContext, home: string, input: Input) {
+export async function describeLogGroups(ctx: ServiceContext, input: Input) {
   const prefix = str(input, 'logGroupNamePrefix') ?? str(input, 'logGroupNamePattern') ?? '';
   const limit = limitOf(input, 50, 50);
-  const groups = [...(await callerStreams(ctx, home)).entries()]
+  const groups = [...(await callerStreams(ctx)).entries()]
     .filter(([name]) => (input['logGroupNamePattern'] ? name.includes(prefix) : name.startsWith(prefix)))
     .sort(([a], [b]) => a.localeCompare(b));
   const start = decode(str(input, 'nextToken'));
@@ -79,78 +77,80 @@ export async function describeLogGroups(ctx: ServiceContext, home: string, input
   };
 }
 
-export async function describeLogStreams(ctx: ServiceContext, home: string, input: Input) {
-  const { name, streams } = await streamsOf(ctx, home, input);
+export async function describeLogStreams(ctx: ServiceContext, input: Input) {
+  const { name, streams } = await streamsOf(ctx, input);
   const prefix = str(input, 'logStreamNamePrefix') ?? '';
   const orderBy = str(input, 'orderBy') ?? 'LogStreamName';
   if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime')
     throw invalid("orderBy must be 'LogStreamName' or 'LastEventTime'.");
   if (prefix && orderBy === 'LastEventTime') throw invalid('Cannot order by LastEventTime with a logStreamNamePrefix.');
   const limit = limitOf(input, 50, 50);
-  const key = (s: LogStream): number | string => (orderBy === 'LastEventTime' ? (s.lastWrite ?? s.created) : s.name);
+  const key = (s: LogStream): number | string => (orderBy === 'LastEventTime' ? (s.lastEvent ?? s.created) : s.name);
   const sorted = streams
     .filter((s) => s.name.startsWith(prefix))
     .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   if (input['descending'] === true) sorted.reverse();
   const start = decode(str(input, 'nextToken'));
   const page = sorted.slice(start, start + limit);
-  const out = [];
-  for (const s of page) {
-    const events = s.bytes ? await readEvents(s) : [];
-    out.push({
-      logStreamName: s.name,
-      creationTime: s.created,
-      ...(events.length
-        ? { firstEventTimestamp: events[0]!.timestamp, lastEventTimestamp: events.at(-1)!.timestamp }
-        : {}),
-      ...(s.lastWrite !== undefined ? { lastIngestionTime: Math.floor(s.lastWrite) } : {}),
-      uploadSequenceToken: '1',
-      arn: `${groupArn(ctx, name)}:log-stream:${s.name}`,
-      storedBytes: s.bytes,
-    });
-  }
+  const out = page.map((s) => ({
+    logStreamName: s.name,
+    creationTime: s.created,
+    ...(s.firstEvent !== undefined && s.lastEvent !== undefined
+      ? { firstEventTimestamp: s.firstEvent, lastEventTimestamp: s.lastEvent, lastIngestionTime: s.lastEvent }
+      : {}),
+    uploadSequenceToken: '1',
+    arn: `${groupArn(ctx, name)}:log-stream:${s.name}`,
+    storedBytes: s.bytes,
+  }));
   return { logStreams: out, ...(start + limit < sorted.length ? { nextToken: encode(start + limit) } : {}) };
 }
 
-const inRange = (e: LogEvent, from: number | undefined, to: number | undefined) =>
-  (from === undefined || e.timestamp >= from) && (to === undefined || e.timestamp < to);
-
-export async function getLogEvents(ctx: ServiceContext, home: string, input: Input) {
-  const { streams } = await streamsOf(ctx, home, input);
+export async function getLogEvents(ctx: ServiceContext, input: Input) {
+  const { streams } = await streamsOf(ctx, input);
   const streamName = str(input, 'logStreamName');
   const stream = streams.find((s) => s.name === streamName);
   if (!stream) throw new IngotError('ResourceNotFoundException', 'The specified log stream does not exist.');
   const limit = limitOf(input, 10000, 10000);
-  const events = (await readEvents(stream)).filter((e) => inRange(e, num(input, 'startTime'), num(input, 'endTime')));
+  const range = { limit, ...times(input) };
   const token = str(input, 'nextToken');
-  let start: number;
-  let end: number;
+  const read = (q: { after?: number; before?: number; newest?: boolean }) =>
+    ctx.store.buildLogs.read(stream.imageArn, { ...range, ...q });
+  // A page's forward token reads after its last line, its backward token before its first; an
+  // empty page gives back the token it was asked with (how `aws logs tail` and the console stop).
+  let lines: BuildLogLine[];
+  let first: number;
+  let last: number;
   if (token?.startsWith('f/')) {
-    start = decode(token.slice(2));
-    end = Math.min(events.length, start + limit);
+    const after = decode(token.slice(2));
+    lines = await read({ after });
+    [first, last] = [after + 1, after];
   } else if (token?.startsWith('b/')) {
-    end = decode(token.slice(2));
-    start = Math.max(0, end - limit);
+    const before = decode(token.slice(2));
+    lines = await read({ before, newest: true });
+    [first, last] = [before, Math.max(0, before - 1)];
   } else if (token !== undefined) {
     throw invalid('The specified nextToken is invalid.');
-  } else if (input['startFromHead'] === true) {
-    start = 0;
-    end = Math.min(events.length, limit);
   } else {
-    end = events.length;
-    start = Math.max(0, end - limit);
+    lines = await read(input['startFromHead'] === true ? {} : { newest: true });
+    [first, last] = [1, 0];
   }
+  if (lines.length) [first, last] = [lines[0]!.seq, lines.at(-1)!.seq];
   return {
-    events: events
-      .slice(start, end)
-      .map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.timestamp })),
-    nextForwardToken: `f/${encode(end)}`,
-    nextBackwardToken: `b/${encode(start)}`,
+    events: lines.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.timestamp })),
+    nextForwardToken: `f/${encode(last)}`,
+    nextBackwardToken: `b/${encode(first)}`,
   };
 }
 
-export async function filterLogEvents(ctx: ServiceContext, home: string, input: Input) {
-  const { streams } = await streamsOf(ctx, home, input);
+/** The request's startTime and endTime (epoch ms; the end excluded). */
+function times(input: Input): { from?: number; to?: number } {
+  const from = num(input, 'startTime');
+  const to = num(input, 'endTime');
+  return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+}
+
+export async function filterLogEvents(ctx: ServiceContext, input: Input) {
+  const { streams } = await streamsOf(ctx, input);
   const names = input['logStreamNames'];
   if (names !== undefined && (!Array.isArray(names) || names.some((n) => typeof n !== 'string')))
     throw invalid('logStreamNames must be a list of strings.');
@@ -162,12 +162,11 @@ export async function filterLogEvents(ctx: ServiceContext, home: string, input: 
   );
   const limit = limitOf(input, 10000, 10000);
   const matches = matcher(str(input, 'filterPattern'));
-  const from = num(input, 'startTime');
-  const to = num(input, 'endTime');
   const all: LogEvent[] = [];
   for (const s of chosen)
-    for (const e of await readEvents(s)) if (inRange(e, from, to) && matches(e.message)) all.push(e);
-  all.sort((a, b) => a.timestamp - b.timestamp || a.stream.localeCompare(b.stream) || a.index - b.index);
+    for (const e of await ctx.store.buildLogs.read(s.imageArn, { ...times(input), limit: BUILD_LOG_MAX_LINES }))
+      if (matches(e.message)) all.push({ ...e, stream: s.name });
+  all.sort((a, b) => a.timestamp - b.timestamp || a.stream.localeCompare(b.stream) || a.seq - b.seq);
   const start = decode(str(input, 'nextToken'));
   const page = all.slice(start, start + limit);
   return {
@@ -176,7 +175,7 @@ export async function filterLogEvents(ctx: ServiceContext, home: string, input: 
       timestamp: e.timestamp,
       message: e.message,
       ingestionTime: e.timestamp,
-      eventId: `${e.stream}:${e.index}`,
+      eventId: `${e.stream}:${e.seq}`,
     })),
     searchedLogStreams: chosen.map((s) => ({ logStreamName: s.name, searchedCompletely: true })),
     ...(start + limit < all.length ? { nextToken: encode(start + limit) } : {}),

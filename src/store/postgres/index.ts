@@ -2,6 +2,7 @@
  * @module The PostgreSQL store (`INGOT_DATABASE_URL=postgres://...`): the same `Store` as the
  * embedded SQLite one, for several servers and workers on one database. Migrates on open.
  */
+import { PgBuildLogs } from './build-logs.ts';
 import { PgImageDocuments } from './image-documents.ts';
 import { PgWorkerTokens } from './worker-tokens.ts';
 import type { Store } from '../types.ts';
@@ -37,6 +38,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     return {
       resources: new PgResources(db),
       imageDocuments: new PgImageDocuments(db),
+      buildLogs: new PgBuildLogs(db),
       workerTokens: new PgWorkerTokens(db),
       shares: new PgShares(db),
       idempotency: new PgIdempotency(db),

@@ -224,6 +224,26 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER jobs_queued AFTER INSERT OR UPDATE OF state ON jobs
     FOR EACH ROW WHEN (NEW.state = 'queued') EXECUTE FUNCTION notify_job_queued();
   `,
+  // 10: every image's build log (any worker's), so every API server reads it: one row per line, a
+  // summary per image (next seq, bytes, first and last time)
+  `
+  CREATE TABLE build_log_streams (
+    image_arn TEXT COLLATE "C" PRIMARY KEY,
+    account TEXT NOT NULL,
+    last_seq BIGINT NOT NULL,
+    bytes BIGINT NOT NULL,
+    first_ts BIGINT,
+    last_ts BIGINT
+  );
+  CREATE INDEX build_log_streams_by_account ON build_log_streams(account);
+  CREATE TABLE build_log_lines (
+    image_arn TEXT COLLATE "C" NOT NULL,
+    seq BIGINT NOT NULL,
+    ts BIGINT NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (image_arn, seq)
+  );
+  `,
 ];
 
 /** Key of the session advisory lock held while migrating. */

@@ -14,6 +14,7 @@ import { SqliteSchedules } from './schedules.ts';
 import { SqliteResources, SqliteShares } from './resources.ts';
 import { SqliteCredentials, SqliteIdempotency } from './small-repositories.ts';
 import { SqliteWorkers } from './workers.ts';
+import { SqliteBuildLogs } from './build-logs.ts';
 import { SqliteImageDocuments } from './image-documents.ts';
 import { SqliteWorkerTokens } from './worker-tokens.ts';
 import { SqliteWorkflowExecutions } from './workflow-executions.ts';
@@ -42,6 +43,7 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
   return {
     resources: new SqliteResources(db, lock),
     imageDocuments: new SqliteImageDocuments(db, lock),
+    buildLogs: new SqliteBuildLogs(db, lock),
     workerTokens: new SqliteWorkerTokens(db, lock),
     shares: new SqliteShares(db, lock),
     idempotency: new SqliteIdempotency(db, lock),

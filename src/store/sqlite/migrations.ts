@@ -232,4 +232,24 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   ) STRICT;
   `,
+  // 10: every image's build log (any worker's), so every API server reads it: one row per line, a
+  // summary per image (next seq, bytes, first and last time)
+  `
+  CREATE TABLE build_log_streams (
+    image_arn TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    last_seq INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    first_ts INTEGER,
+    last_ts INTEGER
+  ) STRICT;
+  CREATE INDEX build_log_streams_by_account ON build_log_streams(account);
+  CREATE TABLE build_log_lines (
+    image_arn TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (image_arn, seq)
+  ) STRICT;
+  `,
 ];

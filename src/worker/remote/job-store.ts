@@ -4,12 +4,11 @@
  * logs API and `ingot logs` show a remote build as it runs; the image's documents (manifest, SBOMs,
  * findings) sent once it is built, so ListImagePackages answers for it.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { IMAGE_DOCUMENTS } from '../../artifacts/image-documents.ts';
+import { builtDocuments } from '../../artifacts/image-documents.ts';
 import type { TypedJob } from '../../queue/job-kinds.ts';
 import type { Job, ResourceRecord, WorkflowExecutionRecord, WorkflowStepExecutionRecord } from '../../store/types.ts';
 import type { JobStore } from '../job-store.ts';
+import { logBatch } from '../log-batch.ts';
 import type { WorkerApiClient } from './client.ts';
 
 const CALL_RETRY_MS = 15_000;
@@ -21,31 +20,11 @@ export function remoteJobStore(client: WorkerApiClient, workerId: string, job: T
   const workflow = async <T>(args: Record<string, unknown>): Promise<T> =>
     ((await client.post<{ value: T }>(`/jobs/${job.id}/workflow`, { workerId, ...args }, { retryForMs: CALL_RETRY_MS }))
       ?.value ?? null) as T;
-  // One request in flight at a time: a line goes out at once when none is, else with the next batch
-  // (so a build host killed with -9 loses at most the lines of the last few milliseconds).
-  let pending: string[] = [];
-  let sending: Promise<void> | undefined;
-  const send = (): Promise<void> => {
-    if (!sending && pending.length) {
-      const lines = pending;
-      pending = [];
-      sending = client
-        .post(`/jobs/${job.id}/log`, { workerId, lines }, { retryForMs: CALL_RETRY_MS })
-        .then(
-          () => undefined,
-          () => undefined, // a lost lease or network: the lines are gone, the build goes on (the result decides)
-        )
-        .then(() => {
-          sending = undefined;
-          if (pending.length) void send();
-        });
-    }
-    return sending ?? Promise.resolve();
-  };
-  /** Resolves once every line appended so far is sent (or given up). */
-  const flush = async (): Promise<void> => {
-    while (sending || pending.length) await send();
-  };
+  const lines = logBatch<string>((batch) =>
+    // A lost lease or network: the lines are gone, the build goes on (the result decides).
+    client.post(`/jobs/${job.id}/log`, { workerId, lines: batch }, { retryForMs: CALL_RETRY_MS }),
+  );
+  const flush = () => lines.flush();
   return {
     resources: {
       get: async <Doc>(arn: string) => (await read<ResourceRecord<Doc> | null>({ op: 'get', arn })) ?? undefined,
@@ -71,18 +50,12 @@ export function remoteJobStore(client: WorkerApiClient, workerId: string, job: T
       );
       return answer?.changed === true;
     },
-    openLog: () => (line) => {
-      pending.push(`${new Date().toISOString()} ${line}`);
-      if (!sending) void send();
-    },
+    openLog: () => (line) => lines.push(`${new Date().toISOString()} ${line}`),
     flushLogs: flush,
     keepDocuments: async (arn, outputDir) => {
       if (arn !== job.resourceArn) throw new Error(`job ${job.id} keeps only the documents of ${job.resourceArn}`);
-      for (const name of IMAGE_DOCUMENTS) {
-        const body = await readFile(join(outputDir, name), 'utf8').catch(() => undefined);
-        if (body !== undefined)
-          await client.post(`/jobs/${job.id}/document`, { workerId, name, body }, { retryForMs: CALL_RETRY_MS });
-      }
+      for await (const { name, body } of builtDocuments(outputDir))
+        await client.post(`/jobs/${job.id}/document`, { workerId, name, body }, { retryForMs: CALL_RETRY_MS });
     },
   };
 }
