@@ -5,7 +5,7 @@
  * the image's documents (SBOM, manifest) reaching the store; per-host tokens (create, scope, revoke).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';

@@ -7,8 +7,6 @@
 import * as ib from '@aws-sdk/client-imagebuilder';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { INGOT_BIN, TEST_BASES_HOME } from '../helpers/cli.ts';
 import {
@@ -17,7 +15,6 @@ import {
   ct,
   skipUnlessRoot,
   startPipelineServer,
-  TEST_ACCOUNT,
   waitForImage,
   type PipelineServer,
 } from './helpers.ts';
