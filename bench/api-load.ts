@@ -157,7 +157,9 @@ async function prepare(
 async function benchStore(kind: string, pgServer: () => Promise<PostgresServer>): Promise<Result[]> {
   const home = mkdtempSync(join(tmpdir(), 'ingot-bench-'));
   const { env, dbCpu } = await prepare(kind, home, pgServer);
-  const server = spawn(process.execPath, ['src/cli/main.ts', 'server', '--port', '0', '--quiet'], {
+  // BENCH_CPU_PROF=DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [];
+  const server = spawn(process.execPath, [...prof, 'src/cli/main.ts', 'server', '--port', '0', '--quiet'], {
     env: {
       ...process.env,
       ...env,

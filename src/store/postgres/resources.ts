@@ -12,6 +12,7 @@ import {
   type ResourceRepository,
   type ResourceType,
   type ShareRepository,
+  type SortKeyRange,
 } from '../types.ts';
 import { accountRange, resourceSortKey } from '../sort-key.ts';
 import { isUniqueViolation, type Param, type PgDatabase, placeholders } from './database.ts';
@@ -198,6 +199,23 @@ export class PgResources implements ResourceRepository {
       `SELECT arn, account, version, build FROM resources WHERE type = $1 AND region = $2 AND name = $3 AND account IN (${placeholders(accounts.length, 4)}) ORDER BY sort_key`,
       [type, region, name, ...accounts],
     );
+  }
+
+  async newestInRanges(type: ResourceType, region: string, ranges: readonly SortKeyRange[]) {
+    if (!ranges.length) return [];
+    // One scalar subquery per range, each a backward index scan on resources_by_type.
+    const columns = ranges.map(
+      (_, i) =>
+        `(SELECT arn FROM resources WHERE type = $1 AND region = $2 AND sort_key >= $${2 * i + 3} AND sort_key < $${2 * i + 4} ORDER BY sort_key DESC LIMIT 1) AS r${i}`,
+    );
+    const row = (
+      await this.#db.query<Record<string, string | null>>(`SELECT ${columns.join(', ')}`, [
+        type,
+        region,
+        ...ranges.flat(),
+      ])
+    )[0];
+    return ranges.map((_, i) => row?.[`r${i}`] ?? undefined);
   }
 
   async referencing(arn: string): Promise<{ arn: string; type: ResourceType }[]> {

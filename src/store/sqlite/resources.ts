@@ -12,6 +12,7 @@ import {
   type ResourceRepository,
   type ResourceType,
   type ShareRepository,
+  type SortKeyRange,
 } from '../types.ts';
 import { arrayStatement, statement } from './database.ts';
 import { accountRange, resourceSortKey } from '../sort-key.ts';
@@ -266,6 +267,17 @@ export class SqliteResources implements ResourceRepository {
       version: string;
       build: number | null;
     }[];
+  }
+
+  async newestInRanges(type: ResourceType, region: string, ranges: readonly SortKeyRange[]) {
+    if (!ranges.length) return [];
+    // One scalar subquery per range, each a backward seek on resources_by_type.
+    const newest =
+      '(SELECT arn FROM resources WHERE type = ? AND region = ? AND sort_key >= ? AND sort_key < ? ORDER BY sort_key DESC LIMIT 1)';
+    const row = arrayStatement(this.#db, `SELECT ${ranges.map(() => newest).join(', ')}`).get(
+      ...ranges.flatMap(([from, to]) => [type, region, from, to]),
+    ) as unknown as (string | null)[];
+    return row.map((arn) => arn ?? undefined);
   }
 
   async referencing(arn: string): Promise<{ arn: string; type: ResourceType }[]> {
