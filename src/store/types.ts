@@ -74,6 +74,8 @@ export interface ResourcePage<Doc> {
 /** A page of documents only, each as its JSON text (what `ResourceRecord.doc` holds, serialised). */
 export interface ResourceDocumentPage {
   docs: string[];
+  /** Each document's sort key (same order): a short key to memoise shaped items by. */
+  keys: string[];
   /** Sort key of the last item when more may follow. */
   nextAfter: string | undefined;
 }

@@ -171,14 +171,18 @@ export class PgResources implements ResourceRepository {
 
   async listDocuments(q: ResourceQuery): Promise<ResourceDocumentPage> {
     const query = pageQuery(q);
-    if (!query) return { docs: [], nextAfter: undefined };
+    if (!query) return { docs: [], keys: [], nextAfter: undefined };
     const rows = await this.#db.query<{ sort_key: string; doc: string }>(
       `SELECT sort_key, doc::text AS doc ${query.from}`,
       query.args,
     );
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
-    return { docs: page.map((r) => r.doc), nextAfter: more ? page.at(-1)!.sort_key : undefined };
+    return {
+      docs: page.map((r) => r.doc),
+      keys: page.map((r) => r.sort_key),
+      nextAfter: more ? page.at(-1)!.sort_key : undefined,
+    };
   }
 
   async maxBuild(type: ResourceType, account: string, region: string, name: string, version: string): Promise<number> {
