@@ -43,8 +43,8 @@ function childrenCpuMs(): number {
   return (Number(f[13]) + Number(f[14])) * 10;
 }
 
-/** CPU ms of the PostgreSQL cluster on `port`: its postmaster and every backend it forked. */
-function postgresCpuMs(port: number): number {
+/** CPU ms of the PostgreSQL cluster on `port`, by process: its postmaster and every backend it forked. */
+function postgresCpuMs(port: number): Map<string, number> {
   const procs = readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d));
   const master = procs.find((d) => {
     try {
@@ -53,15 +53,28 @@ function postgresCpuMs(port: number): number {
       return false;
     }
   });
-  if (!master) return 0;
-  let ms = cpuMsOf(Number(master));
+  const ms = new Map<string, number>();
+  if (!master) return ms;
+  ms.set(master, cpuMsOf(Number(master)));
   for (const d of procs) {
     try {
-      if (readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === master) ms += cpuMsOf(Number(d));
+      if (readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === master)
+        ms.set(d, cpuMsOf(Number(d)));
     } catch {
       /* exited */
     }
   }
+  return ms;
+}
+
+/**
+ * CPU ms the cluster's processes used between two snapshots: what each process alive at the end
+ * used since the first (or since it started). A backend that exited meanwhile (an idle pool
+ * connection closing) is left out, never counted negative.
+ */
+function cpuDelta(before: Map<string, number>, after: Map<string, number>): number {
+  let ms = 0;
+  for (const [pid, end] of after) ms += Math.max(0, end - (before.get(pid) ?? 0));
   return ms;
 }
 
@@ -105,7 +118,7 @@ function runWrk(
   url: string,
   r: SignedRequest,
   dir: string,
-  cpu: () => [number, number],
+  cpu: () => [number, Map<string, number>],
 ): Result {
   const script = join(dir, `${name}.lua`);
   writeFileSync(script, luaFor(r));
@@ -134,7 +147,7 @@ function runWrk(
     requests: j.requests,
     non2xx,
     serverCpuUs: per(s1 - s0),
-    dbCpuUs: per(d1 - d0),
+    dbCpuUs: per(cpuDelta(d0, d1)),
     loadGenCpuUs: per(w1 - w0),
     load1Before,
     load1After: loadavg()[0]!,
@@ -146,10 +159,10 @@ async function prepare(
   kind: string,
   home: string,
   pgServer: () => Promise<PostgresServer>,
-): Promise<{ env: Record<string, string>; dbCpu: () => number }> {
+): Promise<{ env: Record<string, string>; dbCpu: () => Map<string, number> }> {
   const t0 = performance.now();
   let env: Record<string, string> = {};
-  let dbCpu = () => 0;
+  let dbCpu = () => new Map<string, number>();
   if (kind === 'sqlite') {
     await openSqliteStore(databaseFile(home)).close(); // migrations
     seedSqlite(databaseFile(home), IMAGES, COMPONENTS);
@@ -249,7 +262,7 @@ async function benchStore(kind: string, pgServer: () => Promise<PostgresServer>)
     for (let i = 0; i < 3; i++)
       for (const s of servers) {
         const [name, r] = s.requests[i]!;
-        const cpu = (): [number, number] => [cpuMsOf(s.server.pid!), dbCpu()];
+        const cpu = (): [number, Map<string, number>] => [cpuMsOf(s.server.pid!), dbCpu()];
         results.push(runWrk(s.label ? `${kind} (${s.label})` : kind, name, s.url, r, home, cpu));
       }
     return results;
