@@ -3,10 +3,12 @@
  * 1,000,000) and a tenth as many components into SQLite and/or PostgreSQL (`BENCH_STORE` =
  * sqlite|postgres|both), starts `ingot server` on each as its own process, and drives GetImage and
  * ListImages (first page and a deep page by nextToken) with wrk over loopback using pre-signed
- * SigV4 requests. Prints a table (with the server's and the database's CPU per request) and JSON.
+ * SigV4 requests. Prints a table (with the server's, the database's and wrk's own CPU per request)
+ * and JSON. `BENCH_COMPARE=DIR` also runs the server of another checkout (e.g. main) on the same
+ * seeded data, each operation against both in turn (before, after).
  * Targets: >= 2,000 requests/s and p99 < 20 ms on 2 cores.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { type ChildProcess, spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,8 +37,14 @@ function cpuMsOf(pid: number): number {
   }
 }
 
-/** CPU ms of the PostgreSQL cluster on `port`: its postmaster and every backend it forked. */
-function postgresCpuMs(port: number): number {
+/** CPU ms of this process's children that ended and were waited for (cutime+cstime): wrk's, after each run. */
+function childrenCpuMs(): number {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[13]) + Number(f[14])) * 10;
+}
+
+/** CPU ms of the PostgreSQL cluster on `port`, by process: its postmaster and every backend it forked. */
+function postgresCpuMs(port: number): Map<string, number> {
   const procs = readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d));
   const master = procs.find((d) => {
     try {
@@ -45,15 +53,28 @@ function postgresCpuMs(port: number): number {
       return false;
     }
   });
-  if (!master) return 0;
-  let ms = cpuMsOf(Number(master));
+  const ms = new Map<string, number>();
+  if (!master) return ms;
+  ms.set(master, cpuMsOf(Number(master)));
   for (const d of procs) {
     try {
-      if (readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === master) ms += cpuMsOf(Number(d));
+      if (readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === master)
+        ms.set(d, cpuMsOf(Number(d)));
     } catch {
       /* exited */
     }
   }
+  return ms;
+}
+
+/**
+ * CPU ms the cluster's processes used between two snapshots: what each process alive at the end
+ * used since the first (or since it started). A backend that exited meanwhile (an idle pool
+ * connection closing) is left out, never counted negative.
+ */
+function cpuDelta(before: Map<string, number>, after: Map<string, number>): number {
+  let ms = 0;
+  for (const [pid, end] of after) ms += Math.max(0, end - (before.get(pid) ?? 0));
   return ms;
 }
 
@@ -85,6 +106,8 @@ interface Result {
   serverCpuUs: number;
   /** PostgreSQL's CPU (postmaster and backends) per request, µs; 0 on SQLite. */
   dbCpuUs: number;
+  /** The load generator's (wrk's) own CPU per request, µs: it shares the cores with the server. */
+  loadGenCpuUs: number;
   load1Before: number;
   load1After: number;
 }
@@ -95,15 +118,17 @@ function runWrk(
   url: string,
   r: SignedRequest,
   dir: string,
-  cpu: () => [number, number],
+  cpu: () => [number, Map<string, number>],
 ): Result {
   const script = join(dir, `${name}.lua`);
   writeFileSync(script, luaFor(r));
   // The 1-minute load average around the run: figures taken on a busy machine are not comparable.
   const load1Before = loadavg()[0]!;
   const [s0, d0] = cpu();
+  const w0 = childrenCpuMs();
   const out = execFileSync('wrk', ['-t1', '-c16', '-d10s', '--latency', '-s', script, url], { encoding: 'utf8' });
   const [s1, d1] = cpu();
+  const w1 = childrenCpuMs();
   const rps = Number(/Requests\/sec:\s+([0-9.]+)/.exec(out)?.[1] ?? 0);
   const j = JSON.parse(/JSON (\{.*\})/.exec(out)?.[1] ?? '{}') as {
     p50: number;
@@ -122,7 +147,8 @@ function runWrk(
     requests: j.requests,
     non2xx,
     serverCpuUs: per(s1 - s0),
-    dbCpuUs: per(d1 - d0),
+    dbCpuUs: per(cpuDelta(d0, d1)),
+    loadGenCpuUs: per(w1 - w0),
     load1Before,
     load1After: loadavg()[0]!,
   };
@@ -133,10 +159,10 @@ async function prepare(
   kind: string,
   home: string,
   pgServer: () => Promise<PostgresServer>,
-): Promise<{ env: Record<string, string>; dbCpu: () => number }> {
+): Promise<{ env: Record<string, string>; dbCpu: () => Map<string, number> }> {
   const t0 = performance.now();
   let env: Record<string, string> = {};
-  let dbCpu = () => 0;
+  let dbCpu = () => new Map<string, number>();
   if (kind === 'sqlite') {
     await openSqliteStore(databaseFile(home)).close(); // migrations
     seedSqlite(databaseFile(home), IMAGES, COMPONENTS);
@@ -154,10 +180,18 @@ async function prepare(
   return { env, dbCpu };
 }
 
-async function benchStore(kind: string, pgServer: () => Promise<PostgresServer>): Promise<Result[]> {
-  const home = mkdtempSync(join(tmpdir(), 'ingot-bench-'));
-  const { env, dbCpu } = await prepare(kind, home, pgServer);
-  const server = spawn(process.execPath, ['src/cli/main.ts', 'server', '--port', '0', '--quiet'], {
+/** The checkouts whose servers are measured: BENCH_COMPARE=DIR (another checkout, e.g. main) first, then this one. */
+const CHECKOUTS: { label: string; cwd: string }[] = [
+  ...(process.env['BENCH_COMPARE'] ? [{ label: 'before', cwd: process.env['BENCH_COMPARE'] }] : []),
+  { label: process.env['BENCH_COMPARE'] ? 'after' : '', cwd: process.cwd() },
+];
+
+/** `ingot server` of one checkout on the seeded home; resolves with it and its URL once it listens. */
+async function startServer(cwd: string, home: string, env: Record<string, string>) {
+  // BENCH_CPU_PROF=DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [];
+  const server = spawn(process.execPath, [...prof, 'src/cli/main.ts', 'server', '--port', '0', '--quiet'], {
+    cwd,
     env: {
       ...process.env,
       ...env,
@@ -168,56 +202,81 @@ async function benchStore(kind: string, pgServer: () => Promise<PostgresServer>)
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
     });
-    // A build of the bench account half-way through its images; the deep page starts 3/4 through.
-    const mine = (f: number) => ACCOUNTS.length * Math.floor((f * IMAGES) / ACCOUNTS.length);
-    const sample = imageRow(mine(0.5), '').arn;
-    const deepToken = encodeToken('ListImages', imageRow(mine(0.75), '').sortKey)!;
-    const sign = (method: 'GET' | 'POST', path: string, o: { query?: Record<string, string>; body?: string }) =>
-      signRequest({ url, method, path, ...o, region: REGION, credentials: KEY });
-    const requests: [string, SignedRequest][] = [
-      ['GetImage', await sign('GET', '/GetImage', { query: { imageBuildVersionArn: sample } })],
-      ['ListImages', await sign('POST', '/ListImages', { body: JSON.stringify({ maxResults: 25, owner: 'Self' }) })],
-      [
-        'ListImages deep page',
-        await sign('POST', '/ListImages', {
-          body: JSON.stringify({ maxResults: 25, owner: 'Self', nextToken: deepToken }),
-        }),
-      ],
-    ];
-    // Warm up (managed catalogue seeding, statement cache, JIT); every request must answer 200
-    // with a full page.
-    for (const [name, r] of requests) {
-      const res = await fetch(`${url}${r.path}`, {
-        method: r.method,
-        headers: r.headers,
-        ...(r.body ? { body: r.body } : {}),
-      });
-      const body = (await res.json()) as { imageVersionList?: unknown[] };
-      if (res.status !== 200) throw new Error(`${name} answered ${res.status}: ${JSON.stringify(body)}`);
-      if (body.imageVersionList && body.imageVersionList.length !== 25)
-        throw new Error(`${name}: ${body.imageVersionList.length} items, not 25`);
+    server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { server, url };
+}
+
+/** The three signed requests against one server; every one answers 200 with a full page first (warm-up). */
+async function requestsFor(url: string): Promise<[string, SignedRequest][]> {
+  // A build of the bench account half-way through its images; the deep page starts 3/4 through.
+  const mine = (f: number) => ACCOUNTS.length * Math.floor((f * IMAGES) / ACCOUNTS.length);
+  const sample = imageRow(mine(0.5), '').arn;
+  const deepToken = encodeToken('ListImages', imageRow(mine(0.75), '').sortKey)!;
+  const sign = (method: 'GET' | 'POST', path: string, o: { query?: Record<string, string>; body?: string }) =>
+    signRequest({ url, method, path, ...o, region: REGION, credentials: KEY });
+  const requests: [string, SignedRequest][] = [
+    ['GetImage', await sign('GET', '/GetImage', { query: { imageBuildVersionArn: sample } })],
+    ['ListImages', await sign('POST', '/ListImages', { body: JSON.stringify({ maxResults: 25, owner: 'Self' }) })],
+    [
+      'ListImages deep page',
+      await sign('POST', '/ListImages', {
+        body: JSON.stringify({ maxResults: 25, owner: 'Self', nextToken: deepToken }),
+      }),
+    ],
+  ];
+  // Warm up (managed catalogue seeding, statement cache, JIT).
+  for (const [name, r] of requests) {
+    const res = await fetch(`${url}${r.path}`, {
+      method: r.method,
+      headers: r.headers,
+      ...(r.body ? { body: r.body } : {}),
+    });
+    const body = (await res.json()) as { imageVersionList?: unknown[] };
+    if (res.status !== 200) throw new Error(`${name} answered ${res.status}: ${JSON.stringify(body)}`);
+    if (body.imageVersionList && body.imageVersionList.length !== 25)
+      throw new Error(`${name}: ${body.imageVersionList.length} items, not 25`);
+  }
+  return requests;
+}
+
+async function benchStore(kind: string, pgServer: () => Promise<PostgresServer>): Promise<Result[]> {
+  const home = mkdtempSync(join(tmpdir(), 'ingot-bench-'));
+  const { env, dbCpu } = await prepare(kind, home, pgServer);
+  const servers: { label: string; server: ChildProcess; url: string; requests: [string, SignedRequest][] }[] = [];
+  try {
+    for (const c of CHECKOUTS) {
+      const { server, url } = await startServer(c.cwd, home, env);
+      servers.push({ label: c.label, server, url, requests: [] });
+      servers.at(-1)!.requests = await requestsFor(url);
     }
-    const cpu = (): [number, number] => [cpuMsOf(server.pid!), dbCpu()];
-    return requests.map(([name, r]) => runWrk(kind, name, url, r, home, cpu));
+    // Each operation against each checkout's server in turn, so a before/after pair shares its minute.
+    const results: Result[] = [];
+    for (let i = 0; i < 3; i++)
+      for (const s of servers) {
+        const [name, r] = s.requests[i]!;
+        const cpu = (): [number, Map<string, number>] => [cpuMsOf(s.server.pid!), dbCpu()];
+        results.push(runWrk(s.label ? `${kind} (${s.label})` : kind, name, s.url, r, home, cpu));
+      }
+    return results;
   } finally {
-    // Wait for the server to close its database before removing its home: a removal racing the
+    // Wait for the servers to close the database before removing the home: a removal racing the
     // shutdown can leave the directory behind.
-    const exited =
-      server.exitCode !== null || server.signalCode !== null
-        ? Promise.resolve()
-        : new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
+    for (const { server } of servers) {
+      const exited =
+        server.exitCode !== null || server.signalCode !== null
+          ? Promise.resolve()
+          : new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
     rmSync(home, { recursive: true, force: true });
   }
 }
@@ -237,12 +296,12 @@ async function main(): Promise<void> {
     await pg?.stop();
   }
   console.log(
-    '| store | operation | requests/s | p50 ms | p99 ms | requests | non-2xx | server CPU µs/request | PostgreSQL CPU µs/request | vs 2000 rps | p99 vs 20 ms | load avg (1 min) before, after |',
+    '| store | operation | requests/s | p50 ms | p99 ms | requests | non-2xx | server CPU µs/request | PostgreSQL CPU µs/request | wrk CPU µs/request | vs 2000 rps | p99 vs 20 ms | load avg (1 min) before, after |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     console.log(
-      `| ${r.store} | ${r.name} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.requests} | ${r.non2xx} | ${r.serverCpuUs} | ${r.store === 'postgres' ? r.dbCpuUs : '-'} | ${(r.rps / 2000).toFixed(2)}x | ${(r.p99ms / 20).toFixed(2)}x | ${r.load1Before.toFixed(2)}, ${r.load1After.toFixed(2)} |`,
+      `| ${r.store} | ${r.name} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.requests} | ${r.non2xx} | ${r.serverCpuUs} | ${r.store.startsWith('postgres') ? r.dbCpuUs : '-'} | ${r.loadGenCpuUs} | ${(r.rps / 2000).toFixed(2)}x | ${(r.p99ms / 20).toFixed(2)}x | ${r.load1Before.toFixed(2)}, ${r.load1After.toFixed(2)} |`,
     );
   }
   console.log(JSON.stringify({ benchmark: 'api-load', images: IMAGES, components: COMPONENTS, results }));

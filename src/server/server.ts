@@ -117,7 +117,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // The console's static files at /console/, the worker API at /worker/; everything else is the API.
     // `env` carries node's request (the peer address for the audit log, the raw target SigV4 signs).
     const fetch = (req: Request, env: unknown) => {
-      const path = new URL(req.url).pathname;
+      const path = pathOf(req, env);
       if (isConsoleRequest(req.method, path)) return serveConsole(req);
       if (path === '/metrics' && req.method === 'GET') return metricsResponse(metrics);
       return path.startsWith('/worker/') ? workerApi.app.fetch(req, env) : app.fetch(req, env);
@@ -184,6 +184,19 @@ function documentSources(settings: Settings, env: NodeJS.ProcessEnv): DocumentSo
       ? { endpoint: settings.s3Endpoint, accessKeyId, secretAccessKey, region: env['AWS_REGION'] ?? 'us-east-1' }
       : undefined;
   return { s3, caFile: instancePassIn(settings).caBundle };
+}
+
+/**
+ * The request's path: a plain node request target as it is (no URL object per request), anything
+ * else as the URL parser normalises it.
+ */
+function pathOf(req: Request, env: unknown): string {
+  const target = (env as { incoming?: { url?: string } } | undefined)?.incoming?.url;
+  const end = typeof target === 'string' ? target.search(/[?#]/) : -1;
+  const path = typeof target === 'string' ? (end < 0 ? target : target.slice(0, end)) : '';
+  // Anything URL parsing could change (dots, escapes, backslashes) goes through it, so
+  // routing sees the same path as the handlers.
+  return /^\/[A-Za-z0-9\-_~/]*$/.test(path) ? path : new URL(req.url).pathname;
 }
 
 /** GET /metrics: the Prometheus text format (no authentication: serve it on an internal network). */

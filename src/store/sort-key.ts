@@ -22,3 +22,23 @@ export function resourceSortKey(account: string, name: string, version: string |
 export function accountRange(account: string): [string, string] {
   return [`${account}${SORT_KEY_SEPARATOR}`, `${account}${String.fromCharCode(SORT_KEY_SEPARATOR.charCodeAt(0) + 1)}`];
 }
+
+/** The key that follows every key starting with `prefix` (its last character bumped by one). */
+const prefixEnd = (prefix: string): string =>
+  prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+
+/**
+ * Sort-key ranges of one name's builds: every version, the same major, the same major.minor and
+ * the same major.minor.patch as `version` (`x.y.z`, whole numbers). The highest key in each is
+ * the newest build of that scope.
+ */
+export function versionScopeRanges(account: string, name: string, version: string): [string, string][] {
+  const [major, minor, patch] = versionKey(version).split('.');
+  const base = `${account}${SORT_KEY_SEPARATOR}${name}${SORT_KEY_SEPARATOR}`;
+  return [
+    base,
+    `${base}${major}.`,
+    `${base}${major}.${minor}.`,
+    `${base}${major}.${minor}.${patch}${SORT_KEY_SEPARATOR}`,
+  ].map((prefix) => [prefix, prefixEnd(prefix)]);
+}

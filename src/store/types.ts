@@ -74,9 +74,14 @@ export interface ResourcePage<Doc> {
 /** A page of documents only, each as its JSON text (what `ResourceRecord.doc` holds, serialised). */
 export interface ResourceDocumentPage {
   docs: string[];
+  /** Each document's sort key (same order): a short key to memoise shaped items by. */
+  keys: string[];
   /** Sort key of the last item when more may follow. */
   nextAfter: string | undefined;
 }
+
+/** Sort keys from `from` (included) up to `to` (excluded). */
+export type SortKeyRange = readonly [from: string, to: string];
 
 export interface ResourceRepository {
   get<Doc = Record<string, unknown>>(arn: string): Promise<ResourceRecord<Doc> | undefined>;
@@ -104,6 +109,12 @@ export interface ResourceRepository {
     region: string,
     name: string,
   ): Promise<{ arn: string; account: string; version: string; build: number | null }[]>;
+  /**
+   * For each range of sort keys (`from` included, `to` excluded), the ARN of the resource of `type` in
+   * `region` with the highest sort key in it (undefined when none): the newest version and build
+   * under a sort-key prefix, found by one index seek per range whatever the number of builds.
+   */
+  newestInRanges(type: ResourceType, region: string, ranges: readonly SortKeyRange[]): Promise<(string | undefined)[]>;
   /** Resources that reference `arn` (recorded with `setReferences`), for in-use checks. */
   referencing(arn: string): Promise<{ arn: string; type: ResourceType }[]>;
   /** Record that `fromArn` references each of `toArns` (for in-use checks). */

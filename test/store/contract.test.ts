@@ -15,12 +15,13 @@ import { openPostgresStore } from '../../src/store/postgres/index.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import { SecretBox } from '../../src/store/secret-box.ts';
 import { CREDENTIAL_CACHE_MS } from '../../src/store/sqlite/small-repositories.ts';
-import { resourceSortKey } from '../../src/store/sort-key.ts';
+import { resourceSortKey, versionScopeRanges } from '../../src/store/sort-key.ts';
 import { DuplicateKeyError, type ResourceQuery, type ResourceRecord, type Store } from '../../src/store/types.ts';
 import { type PostgresServer, postgresSkip, startPostgres } from '../helpers/postgres.ts';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
+const OTHER = '210987654321';
 const LIVE = ['PENDING', 'BUILDING', 'AVAILABLE', 'FAILED'];
 
 interface Database {
@@ -183,6 +184,38 @@ for (const impl of IMPLS) {
         ['1.2.0', '1.9.0', '1.10.0', '2.0.0'],
       );
       assert.equal((await store.resources.allOfType('component')).length, 4);
+    });
+
+    test('newestInRanges: the newest build of every version, of a major, a minor and a patch', async () => {
+      const store = await fresh();
+      for (const [v, b] of [
+        ['1.2.0', 1],
+        ['1.2.0', 3],
+        ['1.10.0', 2],
+        ['1.9.4', 1],
+        ['2.0.0', 1],
+        ['10.0.0', 1],
+      ] as const)
+        await store.resources.insert(component('pkg', v, b));
+      // Neighbours that must stay out of the ranges: a longer name, another account.
+      await store.resources.insert(component('pkg-2', '99.0.0', 1));
+      await store.resources.insert(component('pkg', '99.0.0', 1, OTHER));
+      const arn = (v: string, b: number) => component('pkg', v, b).arn;
+      const newest = (version: string) =>
+        store.resources.newestInRanges('component', REGION, versionScopeRanges(ACCOUNT, 'pkg', version));
+      assert.deepEqual(await newest('1.2.0'), [arn('10.0.0', 1), arn('1.10.0', 2), arn('1.2.0', 3), arn('1.2.0', 3)]);
+      assert.deepEqual(await newest('1.9.0'), [arn('10.0.0', 1), arn('1.10.0', 2), arn('1.9.4', 1), undefined]);
+      assert.deepEqual(await newest('3.0.0'), [arn('10.0.0', 1), undefined, undefined, undefined]);
+      assert.deepEqual(
+        await store.resources.newestInRanges('component', 'eu-west-1', versionScopeRanges(ACCOUNT, 'pkg', '1.2.0')),
+        [undefined, undefined, undefined, undefined],
+      );
+      assert.deepEqual(await store.resources.newestInRanges('component', REGION, []), []);
+      // A key equal to the range's start is in it (a recipe's key ends with its version's prefix).
+      const first = resourceSortKey(ACCOUNT, 'pkg', '1.2.0', 1);
+      assert.deepEqual(await store.resources.newestInRanges('component', REGION, [[first, `${first}~`]]), [
+        arn('1.2.0', 1),
+      ]);
     });
 
     test('a duplicate ARN is a DuplicateKeyError; get, update and delete', async () => {

@@ -15,6 +15,14 @@ const HEX = '0123456789ABCDEF';
 /** RFC 3986 encoding of every byte except the unreserved characters (and `/` when asked). */
 export function uriEscape(text: string, keepSlash = false): string {
   if (/^[A-Za-z0-9\-._~]*$/.test(text)) return text;
+  if (!/[\ud800-\udfff]/.test(text)) {
+    // encodeURIComponent escapes the same bytes the same way, except five it leaves as they are.
+    const escaped = encodeURIComponent(text).replace(
+      /[!'()*]/g,
+      (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
+    return keepSlash ? escaped.replaceAll('%2F', '/') : escaped;
+  }
   let out = '';
   for (const byte of Buffer.from(text, 'utf8')) {
     const ch = String.fromCharCode(byte);

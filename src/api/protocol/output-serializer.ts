@@ -15,6 +15,8 @@ function toEpochSeconds(value: unknown): unknown {
 export class OutputSerializers {
   readonly #model: ServiceModel;
   readonly #cache = new Map<string, Serialize>();
+  /** Per output shape, its members bound to response headers: [member, header name]. */
+  readonly #headerMembers = new Map<string, [string, string][]>();
 
   constructor(model: ServiceModel) {
     this.#model = model;
@@ -70,14 +72,21 @@ export class OutputSerializers {
 
   /** Output members the model binds to response headers, as (header name, text) pairs. */
   headersOf(outputShape: string, value: Record<string, unknown>): [string, string][] {
-    const shape = this.#model.shapes[outputShape];
-    if (shape?.type !== 'structure') return [];
+    let members = this.#headerMembers.get(outputShape);
+    if (!members) {
+      const shape = this.#model.shapes[outputShape];
+      members =
+        shape?.type === 'structure'
+          ? Object.entries(shape.members)
+              .filter(([, ref]) => ref.location === 'header')
+              .map(([member, ref]) => [member, ref.locationName ?? member])
+          : [];
+      this.#headerMembers.set(outputShape, members);
+    }
     const headers: [string, string][] = [];
-    for (const [member, ref] of Object.entries(shape.members)) {
+    for (const [member, name] of members) {
       const v = value[member];
-      if (ref.location === 'header' && v !== undefined && v !== null) {
-        headers.push([ref.locationName ?? member, v instanceof Date ? v.toUTCString() : String(v)]);
-      }
+      if (v !== undefined && v !== null) headers.push([name, v instanceof Date ? v.toUTCString() : String(v)]);
     }
     return headers;
   }

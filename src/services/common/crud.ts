@@ -98,7 +98,9 @@ export async function listPage<Doc, Item = Doc>(
     ...(after !== undefined ? { after } : {}),
   });
   const nextToken = encodeToken(o.operation, page.nextAfter);
-  const items = o.item ? itemMemo(o.item).items(page.docs) : page.docs.map((text) => JSON.parse(text) as Item);
+  const items = o.item
+    ? itemMemo(o.item).items(page.keys, page.docs)
+    : page.docs.map((text) => JSON.parse(text) as Item);
   return { items, ...(nextToken ? { nextToken } : {}) };
 }
 
@@ -125,34 +127,36 @@ const MEMO_BUDGET_CHARS = 8 * 1024 * 1024;
 
 /**
  * List items by document text: a page of unchanged documents is neither parsed nor shaped again.
- * Keyed by the whole text, so a changed document (in this process or another) is a miss, never a
- * stale item.
+ * Entries are found by the row's sort key (short: no hashing of the whole text) and used only
+ * when the stored text equals the row's, so a changed document (in this process or another, or
+ * the same key in another region) is a miss, never a stale item.
  */
 class ItemMemo<Doc, Item> {
   readonly #shape: (doc: Doc) => Item;
-  readonly #items = new Map<string, Item>();
+  readonly #items = new Map<string, { text: string; item: Item }>();
   #chars = 0;
 
   constructor(shape: (doc: Doc) => Item) {
     this.#shape = shape;
   }
 
-  items(docs: readonly string[]): Item[] {
+  items(keys: readonly string[], docs: readonly string[]): Item[] {
     const out = new Array<Item>(docs.length);
-    for (let i = 0; i < docs.length; i++) out[i] = this.#item(docs[i]!);
+    for (let i = 0; i < docs.length; i++) out[i] = this.#item(keys[i]!, docs[i]!);
     return out;
   }
 
-  #item(text: string): Item {
-    const hit = this.#items.get(text);
-    if (hit !== undefined) return hit;
+  #item(key: string, text: string): Item {
+    const hit = this.#items.get(key);
+    if (hit !== undefined && hit.text === text) return hit.item;
     const item = deepFreeze(this.#shape(JSON.parse(text) as Doc));
     if (text.length <= MEMO_MAX_DOC_CHARS) {
       if (this.#chars + text.length > MEMO_BUDGET_CHARS) {
         this.#items.clear();
         this.#chars = 0;
       }
-      this.#items.set(text, item);
+      if (hit !== undefined) this.#chars -= hit.text.length;
+      this.#items.set(key, { text, item });
       this.#chars += text.length;
     }
     return item;

@@ -8,6 +8,7 @@
  */
 import { parseArn } from '../../arn/arn.ts';
 import type { LatestVersionReferences } from '../../model/generated/shapes.ts';
+import { versionScopeRanges } from '../../store/sort-key.ts';
 import type { ResourceType } from '../../store/types.ts';
 import { compareVersions, parseVersion, type VersionTriple } from '../../versions/semver.ts';
 import { MANAGED_ACCOUNT, type ServiceContext } from './context.ts';
@@ -29,6 +30,22 @@ export async function latestVersionReferences(
   const parsed = parseArn(arn, 'arn', type);
   if (parsed.version === undefined) return undefined;
   const own = parseVersion(parsed.version);
+  // The caller sees every build of its own names and of the managed ones: the newest of each
+  // scope is the highest sort key under its prefix, one index seek each however many builds.
+  if (parsed.account === ctx.accountId || parsed.account === MANAGED_ACCOUNT) {
+    const [all, major, minor, patch] = await ctx.store.resources.newestInRanges(
+      type,
+      parsed.region,
+      versionScopeRanges(parsed.account, parsed.name, own.join('.')),
+    );
+    if (!all) return undefined;
+    return {
+      latestVersionArn: all,
+      ...(major ? { latestMajorVersionArn: major } : {}),
+      ...(minor ? { latestMinorVersionArn: minor } : {}),
+      ...(patch ? { latestPatchVersionArn: patch } : {}),
+    };
+  }
   const rows = await ctx.store.resources.versions(type, [parsed.account], parsed.region, parsed.name);
   // Another account's resource: only the builds shared with the caller are named.
   const visible = async (a: string) =>

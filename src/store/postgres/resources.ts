@@ -12,6 +12,7 @@ import {
   type ResourceRepository,
   type ResourceType,
   type ShareRepository,
+  type SortKeyRange,
 } from '../types.ts';
 import { accountRange, resourceSortKey } from '../sort-key.ts';
 import { isUniqueViolation, type Param, type PgDatabase, placeholders } from './database.ts';
@@ -170,14 +171,18 @@ export class PgResources implements ResourceRepository {
 
   async listDocuments(q: ResourceQuery): Promise<ResourceDocumentPage> {
     const query = pageQuery(q);
-    if (!query) return { docs: [], nextAfter: undefined };
+    if (!query) return { docs: [], keys: [], nextAfter: undefined };
     const rows = await this.#db.query<{ sort_key: string; doc: string }>(
       `SELECT sort_key, doc::text AS doc ${query.from}`,
       query.args,
     );
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
-    return { docs: page.map((r) => r.doc), nextAfter: more ? page.at(-1)!.sort_key : undefined };
+    return {
+      docs: page.map((r) => r.doc),
+      keys: page.map((r) => r.sort_key),
+      nextAfter: more ? page.at(-1)!.sort_key : undefined,
+    };
   }
 
   async maxBuild(type: ResourceType, account: string, region: string, name: string, version: string): Promise<number> {
@@ -198,6 +203,23 @@ export class PgResources implements ResourceRepository {
       `SELECT arn, account, version, build FROM resources WHERE type = $1 AND region = $2 AND name = $3 AND account IN (${placeholders(accounts.length, 4)}) ORDER BY sort_key`,
       [type, region, name, ...accounts],
     );
+  }
+
+  async newestInRanges(type: ResourceType, region: string, ranges: readonly SortKeyRange[]) {
+    if (!ranges.length) return [];
+    // One scalar subquery per range, each a backward index scan on resources_by_type.
+    const columns = ranges.map(
+      (_, i) =>
+        `(SELECT arn FROM resources WHERE type = $1 AND region = $2 AND sort_key >= $${2 * i + 3} AND sort_key < $${2 * i + 4} ORDER BY sort_key DESC LIMIT 1) AS r${i}`,
+    );
+    const row = (
+      await this.#db.query<Record<string, string | null>>(`SELECT ${columns.join(', ')}`, [
+        type,
+        region,
+        ...ranges.flat(),
+      ])
+    )[0];
+    return ranges.map((_, i) => row?.[`r${i}`] ?? undefined);
   }
 
   async referencing(arn: string): Promise<{ arn: string; type: ResourceType }[]> {

@@ -12,6 +12,7 @@ import {
   type ResourceRepository,
   type ResourceType,
   type ShareRepository,
+  type SortKeyRange,
 } from '../types.ts';
 import { arrayStatement, statement } from './database.ts';
 import { accountRange, resourceSortKey } from '../sort-key.ts';
@@ -181,7 +182,7 @@ export class SqliteResources implements ResourceRepository {
 
   async listDocuments(q: ResourceQuery): Promise<ResourceDocumentPage> {
     const query = this.#pageQuery(q);
-    if (!query) return { docs: [], nextAfter: undefined };
+    if (!query) return { docs: [], keys: [], nextAfter: undefined };
     // Two columns as arrays: materialising every column of every row as an object costs more
     // than the query itself.
     const rows = arrayStatement(this.#db, `SELECT sort_key, doc ${query.from}`).all(...query.args) as unknown as [
@@ -191,8 +192,12 @@ export class SqliteResources implements ResourceRepository {
     const more = rows.length > q.limit;
     const n = more ? q.limit : rows.length;
     const docs = new Array<string>(n);
-    for (let i = 0; i < n; i++) docs[i] = rows[i]![1];
-    return { docs, nextAfter: more ? rows[n - 1]![0] : undefined };
+    const keys = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      keys[i] = rows[i]![0];
+      docs[i] = rows[i]![1];
+    }
+    return { docs, keys, nextAfter: more ? keys[n - 1] : undefined };
   }
 
   /** FROM/WHERE/ORDER/LIMIT of a page (one row more than asked, to know whether more follow), or undefined when nothing is visible. */
@@ -266,6 +271,17 @@ export class SqliteResources implements ResourceRepository {
       version: string;
       build: number | null;
     }[];
+  }
+
+  async newestInRanges(type: ResourceType, region: string, ranges: readonly SortKeyRange[]) {
+    if (!ranges.length) return [];
+    // One scalar subquery per range, each a backward seek on resources_by_type.
+    const newest =
+      '(SELECT arn FROM resources WHERE type = ? AND region = ? AND sort_key >= ? AND sort_key < ? ORDER BY sort_key DESC LIMIT 1)';
+    const row = arrayStatement(this.#db, `SELECT ${ranges.map(() => newest).join(', ')}`).get(
+      ...ranges.flatMap(([from, to]) => [type, region, from, to]),
+    ) as unknown as (string | null)[];
+    return row.map((arn) => arn ?? undefined);
   }
 
   async referencing(arn: string): Promise<{ arn: string; type: ResourceType }[]> {
