@@ -7,6 +7,7 @@
 import { componentFromText } from '../component-from-text.ts';
 import type { BuildComponent } from '../request.ts';
 import { CLOUD_CFG, CLOUD_CFG_PATH, HOSTKEY_FALLBACK_UNIT } from '../../disk/cloud-init.ts';
+import { bootOrderScript } from '../../disk/boot-order.ts';
 import { FIRSTBOOT_SCRIPT, FIRSTBOOT_UNIT, HOSTKEYS_UNIT } from '../../disk/firstboot.ts';
 import { GRUB_CORE_IMG, GRUB_MODULES, ROOT_PARTITION } from '../../disk/grub.ts';
 
@@ -85,7 +86,7 @@ ${HOSTKEY_FALLBACK_UNIT}EOF
 units='cloud-init-local.service cloud-init.service cloud-config.service cloud-final.service ingot-hostkey-fallback.service'
 # cloud-init makes the host keys (ed25519, ECDSA); ingot-hostkeys.service would add an RSA key.
 rm -rf /var/lib/cloud
-`
+${bootOrderScript()}`
     : `cat > /etc/systemd/system/ingot-firstboot.service <<'EOF'
 ${FIRSTBOOT_UNIT}EOF
 units='ingot-firstboot.service ingot-hostkeys.service'
