@@ -4,6 +4,7 @@
  * when the local stage already applied a local datasource (a NoCloud seed, a config drive), and
  * units a server image has no use for at boot are disabled (ifupdown's networking.service, as
  * networkd configures the network; e2scrub's reaper and timer, which only serve LVM snapshots).
+ * The first SSH login starts root's user manager: its gpg-agent environment generator is masked.
  */
 
 /** ds-identify's policy: the first datasource of `datasource_list` that matches wins (default: all are checked). */
@@ -42,4 +43,16 @@ ${CLOUD_INIT_NET_DROPIN}EOF
 for u in ${UNITS_DISABLED.join(' ')}; do
   if [ -e "/lib/systemd/system/$u" ]; then systemctl disable "$u"; fi
 done
+`;
+
+/**
+ * gpg-agent's generator for user managers runs gpgconf three times on every login's user manager
+ * start (2-3 s under TCG, before the first SSH session opens) only to export SSH_AUTH_SOCK when
+ * gpg-agent's ssh support is configured, which a server image does not use. Masked by a /dev/null link.
+ */
+export const USER_ENV_GENERATOR_MASK = '/etc/systemd/user-environment-generators/90gpg-agent';
+
+/** Shell lines that mask it (in every bootable image: with or without cloud-init). */
+export const userManagerScript = (): string => `mkdir -p ${USER_ENV_GENERATOR_MASK.replace(/\/[^/]+$/, '')}
+ln -sfn /dev/null ${USER_ENV_GENERATOR_MASK}
 `;

@@ -12,6 +12,7 @@ import {
   DS_IDENTIFY_CFG_PATH,
   netStageNeeded,
   UNITS_DISABLED,
+  USER_ENV_GENERATOR_MASK,
 } from '../../src/disk/boot-order.ts';
 import { CLOUD_CFG } from '../../src/disk/cloud-init.ts';
 import { bootComponentText } from '../../src/engine/disk/boot-component.ts';
@@ -57,6 +58,11 @@ test('the bootable-disk layer with cloud-init: ds-identify stops at the first ma
   assert.match(CLOUD_CFG, /^ssh_quiet_keygen: true$/m);
   const without = bootComponentText(false);
   assert.ok(!without.includes(DS_IDENTIFY_CFG_PATH) && !without.includes(CLOUD_INIT_NET_DROPIN_PATH));
+});
+
+test("root's user manager (the first SSH login waits for it) runs no gpg-agent generator, with or without cloud-init", () => {
+  for (const cloudInit of [true, false])
+    assert.ok(bootComponentText(cloudInit).includes(`ln -sfn /dev/null ${USER_ENV_GENERATOR_MASK}`), String(cloudInit));
 });
 
 test("the VM's NIC has no option ROM (no iPXE started by the firmware)", () => {
