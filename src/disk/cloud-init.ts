@@ -16,6 +16,8 @@ growpart:
   devices: ['/']
 resize_rootfs: true
 ssh_genkeytypes: [ed25519, ecdsa]
+# ssh-keygen's output (fingerprints, randomart) stays off the serial console too.
+ssh_quiet_keygen: true
 # The serial console runs at 115200 baud: no host keys or fingerprints printed to it on first boot.
 ssh:
   emit_keys_to_console: false

@@ -7,6 +7,7 @@
 import { componentFromText } from '../component-from-text.ts';
 import type { BuildComponent } from '../request.ts';
 import { CLOUD_CFG, CLOUD_CFG_PATH, HOSTKEY_FALLBACK_UNIT } from '../../disk/cloud-init.ts';
+import { bootOrderScript, userManagerScript } from '../../disk/boot-order.ts';
 import { FIRSTBOOT_SCRIPT, FIRSTBOOT_UNIT, HOSTKEYS_UNIT } from '../../disk/firstboot.ts';
 import { GRUB_CORE_IMG, GRUB_MODULES, ROOT_PARTITION } from '../../disk/grub.ts';
 
@@ -85,7 +86,7 @@ ${HOSTKEY_FALLBACK_UNIT}EOF
 units='cloud-init-local.service cloud-init.service cloud-config.service cloud-final.service ingot-hostkey-fallback.service'
 # cloud-init makes the host keys (ed25519, ECDSA); ingot-hostkeys.service would add an RSA key.
 rm -rf /var/lib/cloud
-`
+${bootOrderScript()}`
     : `cat > /etc/systemd/system/ingot-firstboot.service <<'EOF'
 ${FIRSTBOOT_UNIT}EOF
 units='ingot-firstboot.service ingot-hostkeys.service'
@@ -137,7 +138,7 @@ ${FIRSTBOOT_SCRIPT}EOF
 chmod 0755 /usr/local/sbin/ingot-firstboot
 cat > /etc/systemd/system/ingot-hostkeys.service <<'EOF'
 ${HOSTKEYS_UNIT}EOF
-${firstBoot(cloudInit)}systemctl enable systemd-networkd.service ssh.service $units
+${userManagerScript()}${firstBoot(cloudInit)}systemctl enable systemd-networkd.service ssh.service $units
 systemctl mask systemd-networkd-wait-online.service
 ln -sf /lib/systemd/system/serial-getty@.service /etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service
 [ -f /etc/hostname ] || echo localhost > /etc/hostname

@@ -16,7 +16,7 @@ export interface BootStages {
   kernelS: number;
   /** initramfs /init → systemd on the real root. */
   initramfsS: number;
-  /** cloud-init-local start → cloud-init (init stage) done: what sshd waits on. */
+  /** cloud-init-local start → cloud-init (init stage) done, or local stage done when the init stage was skipped: what sshd waits on. */
   cloudInitS: number | undefined;
   /** Kernel start → sshd active. */
   sshdActiveS: number;
@@ -85,7 +85,9 @@ export async function bootStages(
   const sshd = mono.get('ssh.service')?.[1] ?? 0;
   const ciLocal = mono.get('cloud-init-local.service');
   const ci = mono.get('cloud-init.service');
-  const cloudInitS = ciLocal?.[0] && ci?.[1] ? ci[1] - ciLocal[0] : undefined;
+  // The network stage is skipped (never active) when the local stage applied a local datasource.
+  const ciDone = ci?.[1] || ciLocal?.[1];
+  const cloudInitS = ciLocal?.[0] && ciDone ? ciDone - ciLocal[0] : undefined;
   const qemuS = (watched.qemuMs ?? 0) / 1000;
   // The kernel started `uptime` seconds before the guest read it (half-way through the round trip).
   const kernelAtS = ((before + after) / 2 - startedAt) / 1000 - Number(up.stdout.split(' ')[0]);

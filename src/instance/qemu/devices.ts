@@ -40,5 +40,8 @@ export function driveArgv(bus: DiskBus, drives: readonly DriveSpec[]): string[] 
   ];
 }
 
-/** The NIC device on the `net0` netdev. */
-export const nicDevice = (nic: Nic): string => `${nic === 'virtio' ? 'virtio-net-pci' : nic},netdev=net0`;
+/**
+ * The NIC device on the `net0` netdev, without its option ROM (`romfile=`): the VM boots from its
+ * disk, and the firmware would otherwise load and start iPXE from the ROM on every boot (slow under TCG).
+ */
+export const nicDevice = (nic: Nic): string => `${nic === 'virtio' ? 'virtio-net-pci' : nic},netdev=net0,romfile=`;

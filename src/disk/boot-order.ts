@@ -1,0 +1,58 @@
+/**
+ * @module What stands between power-on and the first SSH login in a bootable image with cloud-init,
+ * trimmed: ds-identify stops at the first datasource found, cloud-init's network stage is skipped
+ * when the local stage already applied a local datasource (a NoCloud seed, a config drive), and
+ * units a server image has no use for at boot are disabled (ifupdown's networking.service, as
+ * networkd configures the network; e2scrub's reaper and timer, which only serve LVM snapshots).
+ * The first SSH login starts root's user manager: its gpg-agent environment generator is masked.
+ */
+
+/** ds-identify's policy: the first datasource of `datasource_list` that matches wins (default: all are checked). */
+export const DS_IDENTIFY_CFG = 'policy: search,found=first,maybe=none,notfound=disabled\n';
+export const DS_IDENTIFY_CFG_PATH = '/etc/cloud/ds-identify.cfg';
+
+/** Where the local stage records the datasource it found (`str()` of it, with its mode). */
+export const CLOUD_INIT_STATUS = '/run/cloud-init/status.json';
+
+/**
+ * Exits 0 (run the network stage) unless the status file says the datasource works in local mode:
+ * NoCloud prints `[dsmode=local]`, ConfigDrive `[local,ver=N]`. The network stage would then only
+ * start Python to restore the cached datasource and exit ("datasource ... in local mode"), seconds
+ * under TCG with sshd and every unit after sysinit.target waiting for it. Network datasources
+ * (OpenStack's metadata service, EC2, Azure, VMware) print no local mode, so their stage runs.
+ */
+export const netStageNeeded = (statusFile: string): string =>
+  `! grep -qsF -e 'dsmode=local]' -e '[local,ver=' ${statusFile}`;
+
+export const CLOUD_INIT_NET_DROPIN_PATH = '/etc/systemd/system/cloud-init.service.d/90-ingot-local-datasource.conf';
+
+export const CLOUD_INIT_NET_DROPIN = `# Written by Ingot: the local stage already applied a local datasource; this stage would only exit.
+[Service]
+ExecCondition=/bin/sh -c "${netStageNeeded(CLOUD_INIT_STATUS)}"
+`;
+
+/** Units disabled in images with cloud-init (each is skipped when the image has no such unit). */
+export const UNITS_DISABLED = ['networking.service', 'e2scrub_reap.service', 'e2scrub_all.timer'] as const;
+
+/** The shell lines of the boot layer that put the above in place. */
+export const bootOrderScript = (): string => `cat > ${DS_IDENTIFY_CFG_PATH} <<'EOF'
+${DS_IDENTIFY_CFG}EOF
+mkdir -p ${CLOUD_INIT_NET_DROPIN_PATH.replace(/\/[^/]+$/, '')}
+cat > ${CLOUD_INIT_NET_DROPIN_PATH} <<'EOF'
+${CLOUD_INIT_NET_DROPIN}EOF
+for u in ${UNITS_DISABLED.join(' ')}; do
+  if [ -e "/lib/systemd/system/$u" ]; then systemctl disable "$u"; fi
+done
+`;
+
+/**
+ * gpg-agent's generator for user managers runs gpgconf three times on every login's user manager
+ * start (2-3 s under TCG, before the first SSH session opens) only to export SSH_AUTH_SOCK when
+ * gpg-agent's ssh support is configured, which a server image does not use. Masked by a /dev/null link.
+ */
+export const USER_ENV_GENERATOR_MASK = '/etc/systemd/user-environment-generators/90gpg-agent';
+
+/** Shell lines that mask it (in every bootable image: with or without cloud-init). */
+export const userManagerScript = (): string => `mkdir -p ${USER_ENV_GENERATOR_MASK.replace(/\/[^/]+$/, '')}
+ln -sfn /dev/null ${USER_ENV_GENERATOR_MASK}
+`;

@@ -1,0 +1,86 @@
+/** @module Fast checks of what the bootable-disk layer does for boot speed: cloud-init's stages, ds-identify, disabled units, the VM's NIC. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CLOUD_INIT_NET_DROPIN,
+  CLOUD_INIT_NET_DROPIN_PATH,
+  DS_IDENTIFY_CFG,
+  DS_IDENTIFY_CFG_PATH,
+  netStageNeeded,
+  UNITS_DISABLED,
+  USER_ENV_GENERATOR_MASK,
+} from '../../src/disk/boot-order.ts';
+import { CLOUD_CFG } from '../../src/disk/cloud-init.ts';
+import { bootComponentText } from '../../src/engine/disk/boot-component.ts';
+import { qemuArgv } from '../../src/instance/qemu/vm.ts';
+
+/** The status.json cloud-init's local stage leaves, for a datasource printed as `ds`. */
+const status = (ds: string | null) =>
+  JSON.stringify({ v1: { datasource: ds, 'init-local': { errors: [], finished: 12.5, start: 3.1 }, stage: null } });
+
+test("cloud-init's network stage runs only when the local stage found no local-mode datasource", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-boot-order-'));
+  try {
+    const cases: [string, string | null, boolean][] = [
+      ['NoCloud seed', 'DataSourceNoCloud [seed=dmi,/dev/vdb][dsmode=local]', false],
+      ['config drive', 'DataSourceConfigDrive [local,ver=2][source=/dev/sr0]', false],
+      ['NoCloud over the network', 'DataSourceNoCloudNet [seed=dmi,http://10.0.0.1/][dsmode=net]', true],
+      ['OpenStack metadata service', 'DataSourceOpenStackLocal [net,ver=2]', true],
+      ['EC2', 'DataSourceEc2Local', true],
+      ['nothing found yet', null, true],
+    ];
+    for (const [name, ds, needed] of cases) {
+      const file = join(dir, 'status.json');
+      writeFileSync(file, status(ds));
+      const r = spawnSync('sh', ['-c', netStageNeeded(file)]);
+      assert.equal(r.status === 0, needed, `${name}: network stage ${needed ? 'runs' : 'skipped'}`);
+    }
+    const missing = spawnSync('sh', ['-c', netStageNeeded(join(dir, 'none.json'))]);
+    assert.equal(missing.status, 0, 'no status file (local stage did not run): the network stage runs');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the bootable-disk layer with cloud-init: ds-identify stops at the first match, the skip drop-in, units disabled', () => {
+  const text = bootComponentText(true);
+  assert.match(DS_IDENTIFY_CFG, /found=first/);
+  assert.ok(text.includes(`cat > ${DS_IDENTIFY_CFG_PATH}`));
+  assert.ok(text.includes(`cat > ${CLOUD_INIT_NET_DROPIN_PATH}`));
+  assert.match(CLOUD_INIT_NET_DROPIN, /^\[Service\]\nExecCondition=\/bin\/sh -c "! grep .*status\.json"$/m);
+  for (const unit of ['networking.service', 'e2scrub_reap.service', 'e2scrub_all.timer'])
+    assert.ok((UNITS_DISABLED as readonly string[]).includes(unit), unit);
+  assert.match(text, /systemctl disable "\$u"/);
+  assert.match(CLOUD_CFG, /^ssh_quiet_keygen: true$/m);
+  const without = bootComponentText(false);
+  assert.ok(!without.includes(DS_IDENTIFY_CFG_PATH) && !without.includes(CLOUD_INIT_NET_DROPIN_PATH));
+});
+
+test("root's user manager (the first SSH login waits for it) runs no gpg-agent generator, with or without cloud-init", () => {
+  for (const cloudInit of [true, false])
+    assert.ok(bootComponentText(cloudInit).includes(`ln -sfn /dev/null ${USER_ENV_GENERATOR_MASK}`), String(cloudInit));
+});
+
+test("the VM's NIC has no option ROM (no iPXE started by the firmware)", () => {
+  const argv = qemuArgv(
+    {
+      baseDisk: '/d.raw',
+      baseFormat: 'raw',
+      overlay: '/o.qcow2',
+      seedDisk: '/s.img',
+      consoleLog: '/c.log',
+      memoryMiB: 1024,
+      cpus: 2,
+      accel: 'tcg',
+    },
+    2222,
+  );
+  assert.equal(
+    argv.find((a) => a.startsWith('virtio-net-pci')),
+    'virtio-net-pci,netdev=net0,romfile=',
+  );
+});
