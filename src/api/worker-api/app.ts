@@ -23,6 +23,7 @@ import { checkToken } from './auth.ts';
 import { claimMatching } from './claim.ts';
 import { leasedJob, LeaseRefused } from './lease.ts';
 import { scopedRead } from './reads.ts';
+import { Waiters } from './waiters.ts';
 import { scopedWorkflowRecords } from './workflow-records.ts';
 import {
   BadBody,
@@ -36,6 +37,9 @@ import {
   StateSchema,
   WorkerSchema,
 } from './schemas.ts';
+
+/** How often a claim rewrites its worker's record when nothing in it changed (`ingot workers`' last-seen time). */
+const SEEN_REFRESH_MS = 5000;
 
 export interface WorkerApiOptions {
   store: Store;
@@ -67,23 +71,10 @@ export interface WorkerApi {
 export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
   const now = opts.now ?? Date.now;
   const { store } = opts;
-  let wakers = new Set<() => void>();
-  const notify = () => {
-    const all = wakers;
-    wakers = new Set();
-    for (const w of all) w();
-  };
-  const wait = (ms: number, signal: AbortSignal) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        wakers.delete(done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      wakers.add(done);
-      signal.addEventListener('abort', done, { once: true });
-    });
+  const waiters = new Waiters();
+  const notify = () => waiters.wakeOne();
+  /** When each worker's record was last written, and what it said (a claim rewrites it only when it changed or is stale). */
+  const lastSeen = new Map<string, { key: string; at: number }>();
   let lastReap = 0;
   let closed = false;
 
@@ -132,25 +123,28 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
     call('claim', async (c, raw) => {
       const body = parseBody(ClaimSchema, raw);
       const deadline = now() + (body.waitSeconds ?? 20) * 1000;
-      await store.workers.seen({
-        id: body.workerId,
-        labels: { ...body.labels, running: body.running ?? [] },
-        lastSeen: new Date(now()).toISOString(),
-      });
+      const labels = { ...body.labels, running: body.running ?? [] };
+      const key = JSON.stringify(labels);
+      const seen = lastSeen.get(body.workerId);
+      if (!seen || seen.key !== key || now() - seen.at >= SEEN_REFRESH_MS) {
+        await store.workers.seen({ id: body.workerId, labels, lastSeen: new Date(now()).toISOString() });
+        lastSeen.set(body.workerId, { key, at: now() });
+      }
       for (;;) {
         if (closed) return c.body(null, 204);
         if (now() - lastReap > opts.leaseMs / 2) {
           lastReap = now();
           await reapExpiredJobs(store, now());
         }
-        const job = await claimMatching(store, body.workerId, body.labels, opts.leaseMs, opts.minFreeGib);
+        const { job, more } = await claimMatching(store, body.workerId, body.labels, opts.leaseMs, opts.minFreeGib);
         if (job) {
+          if (more) waiters.wakeOne();
           opts.metrics?.leases.inc({ event: 'granted' });
           return c.json({ job, leaseMs: opts.leaseMs }, 200);
         }
         const left = deadline - now();
         if (left <= 0 || closed || c.req.raw.signal.aborted) return c.body(null, 204);
-        await wait(Math.min(left, opts.pollMs ?? 500), c.req.raw.signal);
+        await waiters.wait(Math.min(left, opts.pollMs ?? 500), c.req.raw.signal);
       }
     }),
   );
@@ -159,11 +153,13 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
     '/worker/v1/jobs/:id/heartbeat',
     call('heartbeat', async (c, raw) => {
       const { workerId } = parseBody(WorkerSchema, raw);
-      const job = await leasedJob(store, c.req.param('id') ?? '', workerId, now());
+      const id = c.req.param('id') ?? '';
+      // One statement when the lease is live; otherwise the job is read to say why (or that it was cancelled).
+      if (await store.jobs.heartbeat(id, workerId, opts.leaseMs, now()))
+        return c.json({ cancel: false, leaseMs: opts.leaseMs }, 200);
+      const job = await leasedJob(store, id, workerId, now());
       if (job.state === 'cancelled') return c.json({ cancel: true }, 200);
-      if (!(await store.jobs.heartbeat(job.id, workerId, opts.leaseMs)))
-        throw new LeaseRefused(409, `lease lost: job ${job.id} is no longer ${workerId}'s`);
-      return c.json({ cancel: false, leaseMs: opts.leaseMs }, 200);
+      throw new LeaseRefused(409, `lease lost: job ${job.id} is no longer ${workerId}'s`);
     }),
   );
 
@@ -244,11 +240,17 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
     '/worker/v1/jobs/:id/result',
     call('result', async (c, raw) => {
       const { workerId, outcome } = parseBody(ResultSchema, raw);
-      const job = await leasedJob(store, c.req.param('id') ?? '', workerId, now());
-      if (outcome === 'interrupted' && job.attempts < job.maxAttempts) {
+      const id = c.req.param('id') ?? '';
+      // One statement when the lease is live; otherwise the job is read to say why it is refused.
+      if (outcome !== 'interrupted' && (await store.jobs.finishLeased(id, workerId, outcome, now())))
+        return c.json({ recorded: outcome }, 200);
+      const job = await leasedJob(store, id, workerId, now());
+      if (outcome !== 'interrupted')
+        throw new LeaseRefused(409, `lease lost: job ${job.id} is no longer ${workerId}'s`);
+      if (job.attempts < job.maxAttempts) {
         await setState(store, job.resourceArn, 'PENDING', INTERRUPTED_REASON);
         await store.jobs.release(job.id, workerId, 'worker stopped');
-      } else await store.jobs.finish(job.id, workerId, outcome === 'interrupted' ? 'failed' : outcome);
+      } else await store.jobs.finish(job.id, workerId, 'failed');
       return c.json({ recorded: outcome }, 200);
     }),
   );
@@ -263,7 +265,7 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
     notify,
     close() {
       closed = true;
-      notify();
+      waiters.wakeAll();
     },
   };
 }

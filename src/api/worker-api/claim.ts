@@ -19,23 +19,30 @@ export const REMOTE_KINDS: readonly JobKind[] = ['image-build', 'image-import'];
 
 const LOOK_AHEAD = 50;
 
+/** A claim's outcome: the job taken, if any, and whether the queue held more after it (wake the next claim). */
+export interface Claimed {
+  job?: TypedJob;
+  more: boolean;
+}
+
 export async function claimMatching(
   store: Store,
   workerId: string,
   labels: WorkerLabels,
   leaseMs: number,
   minFreeGib: number,
-): Promise<TypedJob | undefined> {
-  for (const candidate of await store.jobs.claimable(REMOTE_KINDS, LOOK_AHEAD)) {
+): Promise<Claimed> {
+  const candidates = await store.jobs.claimable(REMOTE_KINDS, LOOK_AHEAD);
+  for (const [i, candidate] of candidates.entries()) {
     const image = await store.resources.get<Image>(candidate.resourceArn);
     if (mismatch(labels, needsOf(image?.doc, minFreeGib))) continue;
     const job = await store.jobs.claim(workerId, leaseMs, REMOTE_KINDS, [candidate.id]);
     if (!job) continue; // taken meanwhile
     try {
-      return typedJob(job);
+      return { job: typedJob(job), more: i + 1 < candidates.length };
     } catch (err) {
       await store.jobs.finish(job.id, workerId, 'failed', err instanceof Error ? err.message : String(err));
     }
   }
-  return undefined;
+  return { more: false };
 }

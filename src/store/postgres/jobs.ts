@@ -73,11 +73,26 @@ export class PgJobQueue implements JobQueue {
     return rows.map(toJob);
   }
 
-  async heartbeat(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
+  async heartbeat(jobId: string, workerId: string, leaseMs: number, liveAt?: number): Promise<boolean> {
     return (
       (await this.#db.count(
-        "UPDATE jobs SET lease_expires_at = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'running'",
-        [Date.now() + leaseMs, jobId, workerId],
+        `UPDATE jobs SET lease_expires_at = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'running'${liveAt === undefined ? '' : ' AND (lease_expires_at IS NULL OR lease_expires_at >= $4)'}`,
+        [(liveAt ?? Date.now()) + leaseMs, jobId, workerId, ...(liveAt === undefined ? [] : [liveAt])],
+      )) > 0
+    );
+  }
+
+  async finishLeased(
+    jobId: string,
+    workerId: string,
+    state: 'succeeded' | 'failed' | 'cancelled',
+    now: number,
+  ): Promise<boolean> {
+    return (
+      (await this.#db.count(
+        `UPDATE jobs SET state = $1, last_error = NULL, lease_expires_at = NULL, updated_at = $2 WHERE id = $3 AND lease_owner = $4
+         AND (state = 'cancelled' OR (state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at >= $5)))`,
+        [state, new Date().toISOString(), jobId, workerId, now],
       )) > 0
     );
   }
