@@ -131,7 +131,8 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
         lastSeen.set(body.workerId, { key, at: now() });
       }
       for (;;) {
-        if (closed) return c.body(null, 204);
+        // A caller that hung up takes no job (it would hold the lease of a build nobody runs).
+        if (closed || c.req.raw.signal.aborted) return c.body(null, 204);
         if (now() - lastReap > opts.leaseMs / 2) {
           lastReap = now();
           await reapExpiredJobs(store, now());

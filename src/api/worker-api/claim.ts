@@ -17,6 +17,13 @@ import { mismatch, needsOf, type WorkerLabels } from '../../worker/labels.ts';
  */
 export const REMOTE_KINDS: readonly JobKind[] = ['image-build', 'image-import'];
 
+/**
+ * How many of the oldest runnable jobs a claim looks at first (enough for a few hosts racing for
+ * the same ones), then, when none of those fit the worker's labels or all were taken meanwhile, how
+ * many at most. Reading 50 rows for every claim was most of the control plane's CPU per build
+ * with a long queue.
+ */
+const LOOK_FIRST = 4;
 const LOOK_AHEAD = 50;
 
 /** A claim's outcome: the job taken, if any, and whether the queue held more after it (wake the next claim). */
@@ -32,17 +39,23 @@ export async function claimMatching(
   leaseMs: number,
   minFreeGib: number,
 ): Promise<Claimed> {
-  const candidates = await store.jobs.claimable(REMOTE_KINDS, LOOK_AHEAD);
-  for (const [i, candidate] of candidates.entries()) {
-    const image = await store.resources.get<Image>(candidate.resourceArn);
-    if (mismatch(labels, needsOf(image?.doc, minFreeGib))) continue;
-    const job = await store.jobs.claim(workerId, leaseMs, REMOTE_KINDS, [candidate.id]);
-    if (!job) continue; // taken meanwhile
-    try {
-      return { job: typedJob(job), more: i + 1 < candidates.length };
-    } catch (err) {
-      await store.jobs.finish(job.id, workerId, 'failed', err instanceof Error ? err.message : String(err));
+  const tried = new Set<string>();
+  for (const limit of [LOOK_FIRST, LOOK_AHEAD]) {
+    const candidates = await store.jobs.claimable(REMOTE_KINDS, limit);
+    for (const [i, candidate] of candidates.entries()) {
+      if (tried.has(candidate.id)) continue;
+      tried.add(candidate.id);
+      const image = await store.resources.get<Image>(candidate.resourceArn);
+      if (mismatch(labels, needsOf(image?.doc, minFreeGib))) continue;
+      const job = await store.jobs.claim(workerId, leaseMs, REMOTE_KINDS, [candidate.id]);
+      if (!job) continue; // taken meanwhile
+      try {
+        return { job: typedJob(job), more: i + 1 < candidates.length };
+      } catch (err) {
+        await store.jobs.finish(job.id, workerId, 'failed', err instanceof Error ? err.message : String(err));
+      }
     }
+    if (candidates.length < limit) break; // the whole queue was looked at
   }
   return { more: false };
 }
