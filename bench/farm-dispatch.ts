@@ -26,7 +26,8 @@ const JOBS = Number(process.env['BENCH_FARM_JOBS'] ?? 2000);
 const RATE = Number(process.env['BENCH_FARM_RATE'] ?? 50);
 const SUSTAINED = Number(process.env['BENCH_FARM_SUSTAINED'] ?? 1000);
 const SLEEPY = Number(process.env['BENCH_FARM_SLEEPY'] ?? 30);
-const STORES = (process.env['BENCH_STORE'] ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [process.env['BENCH_STORE']!];
+const STORES =
+  (process.env['BENCH_STORE'] ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [process.env['BENCH_STORE']!];
 for (const s of STORES)
   if (s !== 'sqlite' && s !== 'postgres') throw new Error(`BENCH_STORE must be sqlite, postgres or both, not ${s}`);
 const ROOTS: [string, string][] = [
@@ -35,7 +36,8 @@ const ROOTS: [string, string][] = [
 ];
 const labels = { arch: 'x86_64', kvm: false, instanceTypes: ['ingot.medium'], freeGib: 100 };
 const load = () => loadavg()[0]!.toFixed(2);
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 /** Runs the three parts against one server; returns its figures. */
 async function measure(server: FarmServer) {
@@ -60,7 +62,12 @@ async function measure(server: FarmServer) {
     const stop = new AbortController();
     await Promise.all(
       Array.from({ length: hosts }, async (_, i) => {
-        const source = remoteJobSource({ client, workerId: `bench-${hosts}-${i}`, labels: async () => labels, waitSeconds: 2 });
+        const source = remoteJobSource({
+          client,
+          workerId: `bench-${hosts}-${i}`,
+          labels: async () => labels,
+          waitSeconds: 2,
+        });
         while (!stop.signal.aborted) {
           const claimed = await source.claim(stop.signal);
           if (!claimed) continue;

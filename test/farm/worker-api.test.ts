@@ -79,6 +79,7 @@ const claim = async (workerId: string, l = labels()) =>
   call('/claim', { workerId, labels: l, waitSeconds: 0 }).then((r) => ({
     status: r.status,
     job: r.body['job'] as Job | undefined,
+    resource: r.body['resource'] as { arn: string; doc: { state: { status: string } } } | undefined,
   }));
 
 /** Ends every job a test left behind (running or queued). */
@@ -148,6 +149,8 @@ test('workers only get jobs their labels fit: instance type, architecture, free 
   assert.equal((await claim('small-disk', labels({ freeGib: 1 }))).status, 204, 'below INGOT_MIN_FREE_GIB');
   const first = await claim('x86');
   assert.equal(first.job?.id, plain.jobId, 'the x86 sandbox host skips the VM and the arm64 job');
+  assert.equal(first.resource?.arn, plain.arn, "the image's record comes with its job (the build's first read)");
+  assert.equal(first.resource?.doc.state.status, 'PENDING');
   assert.equal((await claim('x86')).status, 204);
   const withVm = await claim('vm-host', labels({ instanceTypes: ['ingot.vm.small'], kvm: true }));
   assert.equal(withVm.job?.id, vm.jobId);

@@ -137,11 +137,18 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
           lastReap = now();
           await reapExpiredJobs(store, now());
         }
-        const { job, more } = await claimMatching(store, body.workerId, body.labels, opts.leaseMs, opts.minFreeGib);
+        const { job, resource, more } = await claimMatching(
+          store,
+          body.workerId,
+          body.labels,
+          opts.leaseMs,
+          opts.minFreeGib,
+        );
         if (job) {
           if (more) waiters.wakeOne();
           opts.metrics?.leases.inc({ event: 'granted' });
-          return c.json({ job, leaseMs: opts.leaseMs }, 200);
+          // The image's record comes with the job: the build's first read, saved a round trip.
+          return c.json({ job, leaseMs: opts.leaseMs, ...(resource ? { resource } : {}) }, 200);
         }
         const left = deadline - now();
         if (left <= 0 || closed || c.req.raw.signal.aborted) return c.body(null, 204);
@@ -248,10 +255,13 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
       const job = await leasedJob(store, id, workerId, now());
       if (outcome !== 'interrupted')
         throw new LeaseRefused(409, `lease lost: job ${job.id} is no longer ${workerId}'s`);
-      if (job.attempts < job.maxAttempts) {
-        await setState(store, job.resourceArn, 'PENDING', INTERRUPTED_REASON);
-        await store.jobs.release(job.id, workerId, 'worker stopped');
-      } else await store.jobs.finish(job.id, workerId, 'failed');
+      // Back to the queue with its image PENDING, both or neither.
+      await store.transaction(async () => {
+        if (job.attempts < job.maxAttempts) {
+          await setState(store, job.resourceArn, 'PENDING', INTERRUPTED_REASON);
+          await store.jobs.release(job.id, workerId, 'worker stopped');
+        } else await store.jobs.finish(job.id, workerId, 'failed');
+      });
       return c.json({ recorded: outcome }, 200);
     }),
   );

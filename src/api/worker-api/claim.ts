@@ -6,7 +6,7 @@
 import type { Image } from '../../model/generated/shapes.ts';
 import type { JobKind, TypedJob } from '../../queue/job-kinds.ts';
 import { typedJob } from '../../queue/queue.ts';
-import type { Store } from '../../store/types.ts';
+import type { ResourceRecord, Store } from '../../store/types.ts';
 import { mismatch, needsOf, type WorkerLabels } from '../../worker/labels.ts';
 
 /**
@@ -26,9 +26,13 @@ export const REMOTE_KINDS: readonly JobKind[] = ['image-build', 'image-import'];
 const LOOK_FIRST = 4;
 const LOOK_AHEAD = 50;
 
-/** A claim's outcome: the job taken, if any, and whether the queue held more after it (wake the next claim). */
+/**
+ * A claim's outcome: the job taken, if any, its resource's record as read for the label check (sent
+ * with the job: the build reads it first), and whether the queue may hold more (wake the next claim).
+ */
 export interface Claimed {
   job?: TypedJob;
+  resource?: ResourceRecord<Image>;
   more: boolean;
 }
 
@@ -50,7 +54,11 @@ export async function claimMatching(
       const job = await store.jobs.claim(workerId, leaseMs, REMOTE_KINDS, [candidate.id]);
       if (!job) continue; // taken meanwhile
       try {
-        return { job: typedJob(job), more: i + 1 < candidates.length };
+        return {
+          job: typedJob(job),
+          ...(image ? { resource: image } : {}),
+          more: i + 1 < candidates.length || candidates.length === limit,
+        };
       } catch (err) {
         await store.jobs.finish(job.id, workerId, 'failed', err instanceof Error ? err.message : String(err));
       }

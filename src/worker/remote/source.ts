@@ -3,7 +3,7 @@
  * heartbeats that extend the lease (a 409 or no answer for a whole lease means the lease is lost),
  * and the result, sent until the control plane answers (a refusal is reported, never retried).
  */
-import type { Job } from '../../store/types.ts';
+import type { Job, ResourceRecord } from '../../store/types.ts';
 import { typedJob } from '../../queue/queue.ts';
 import type { Beat, JobSource } from '../job-source.ts';
 import type { WorkerLabels } from '../labels.ts';
@@ -32,7 +32,7 @@ export function remoteJobSource(opts: RemoteSourceOptions): JobSource {
     async claim(signal) {
       const waitSeconds = opts.waitSeconds ?? 20;
       try {
-        const answer = await client.post<{ job: Job; leaseMs: number }>(
+        const answer = await client.post<{ job: Job; leaseMs: number; resource?: ResourceRecord<unknown> }>(
           '/claim',
           { workerId, labels: await opts.labels(), waitSeconds, running: opts.running?.() ?? [] },
           { timeoutMs: (waitSeconds + 15) * 1000, signal },
@@ -41,7 +41,7 @@ export function remoteJobSource(opts: RemoteSourceOptions): JobSource {
         leases.set(answer.job.id, { leaseMs: answer.leaseMs, lastOk: Date.now() });
         const job = typedJob(answer.job);
         notice(`took job ${job.id} (${job.kind} of ${job.resourceArn}, attempt ${job.attempts} of ${job.maxAttempts})`);
-        return { job, store: remoteJobStore(client, workerId, job), leaseMs: answer.leaseMs };
+        return { job, store: remoteJobStore(client, workerId, job, answer.resource), leaseMs: answer.leaseMs };
       } catch (err) {
         if (signal.aborted) return undefined;
         notice(`cannot claim from ${client.base}: ${err instanceof Error ? err.message : String(err)}`);
