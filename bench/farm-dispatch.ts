@@ -1,8 +1,9 @@
 /**
  * @module Benchmark of the build farm's dispatch path (issue 17): `ingot server --no-worker` as its own
  * process; three build hosts that are the real build-host client (`remoteJobSource` over the worker
- * API: claim, then the result; like `ingot worker`, no heartbeat for a build shorter than a third
- * of its lease), running no-op builds; jobs queued into the server's database by this process, as
+ * API, as `ingot worker` with one slot uses it: a claim, then the result, which takes the next job
+ * in its answer while jobs are queued; no heartbeat for a build shorter than a third of its lease),
+ * running no-op builds; jobs queued into the server's database by this process, as
  * another API replica would. For each store (`BENCH_STORE=sqlite|postgres|both`, default both;
  * PostgreSQL is a cluster of its own), three figures:
  * (a) drain: `BENCH_FARM_JOBS` (default 2,000) builds queued up front, then the three hosts drain
@@ -74,12 +75,14 @@ async function measure(server: FarmServer) {
           if (!claimed) continue;
           latencies.push(performance.now() - queuedAt.get(claimed.job.resourceArn)!);
           if (workMs) await sleep(workMs);
-          await source.finish(claimed.job, 'succeeded');
+          // As `ingot worker` with one slot: the result asks for the next job (one call per build while jobs wait).
+          await source.finish(claimed.job, 'succeeded', undefined, !stop.signal.aborted);
           if (++finished === total) {
             endedAt = performance.now();
             stop.abort();
           }
         }
+        await source.close?.();
       }),
     );
     return endedAt;

@@ -216,6 +216,12 @@ export interface JobQueue {
     state: 'succeeded' | 'failed' | 'cancelled',
     now: number,
   ): Promise<boolean>;
+  /**
+   * Puts a job `workerId` claimed but never started back in the queue, its attempt not counted
+   * (a worker that stops, or a next job handed over with a result, before it ran); false when the
+   * job is not that worker's running job any more.
+   */
+  unclaim(jobId: string, workerId: string): Promise<boolean>;
   /** Puts a claimed job back in the queue (e.g. for a retry). */
   release(jobId: string, workerId: string, error: string): Promise<void>;
   /** Cancels a queued or running job; a running job's worker sees it at its next heartbeat. */

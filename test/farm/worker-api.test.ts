@@ -184,6 +184,42 @@ test('a lease expires by the control plane clock: heartbeat, state and result ar
   }
 });
 
+test("a result may take the worker's next job in its answer; a job given back unstarted keeps its attempts", async () => {
+  await drain();
+  clock = Date.now();
+  const a = await queued();
+  const b = await queued();
+  assert.equal((await claim('chain')).job?.id, a.jobId);
+  const done = await call(`/jobs/${a.jobId}/result`, {
+    workerId: 'chain',
+    outcome: 'succeeded',
+    next: { labels: labels() },
+  });
+  assert.equal(done.status, 200);
+  const next = done.body['next'] as { job: Job; leaseMs: number; resource: { arn: string } };
+  assert.equal(next.job.id, b.jobId, 'the next job comes with the result');
+  assert.equal(next.resource.arn, b.arn);
+  assert.equal((await server.store.jobs.get(b.jobId))?.leaseOwner, 'chain');
+  const back = await call(`/jobs/${b.jobId}/result`, { workerId: 'chain', outcome: 'unstarted' });
+  assert.deepEqual(back.body, { recorded: 'unstarted' });
+  const stored = await server.store.jobs.get(b.jobId);
+  assert.deepEqual([stored?.state, stored?.attempts, stored?.leaseOwner], ['queued', 0, null]);
+  assert.equal((await call(`/jobs/${b.jobId}/result`, { workerId: 'chain', outcome: 'unstarted' })).status, 409);
+  const again = await call(`/jobs/${a.jobId}/result`, {
+    workerId: 'chain',
+    outcome: 'succeeded',
+    next: { labels: labels() },
+  });
+  assert.equal(again.status, 409, 'a result counts once (and takes no job)');
+  assert.equal((await claim('other')).job?.id, b.jobId);
+  const last = await call(`/jobs/${b.jobId}/result`, {
+    workerId: 'other',
+    outcome: 'failed',
+    next: { labels: labels() },
+  });
+  assert.deepEqual(last.body, { recorded: 'failed' }, 'nothing left to hand over');
+});
+
 test('a job retried elsewhere refuses the late result of the worker that lost it', async () => {
   await drain();
   const { arn, jobId } = await queued();

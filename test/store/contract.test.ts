@@ -575,6 +575,19 @@ for (const impl of IMPLS) {
       assert.equal(await store.jobs.finishLeased('b', 'w1', 'cancelled', t + 61_000), true);
       assert.equal(await store.jobs.finishLeased('c', 'w1', 'succeeded', t), false);
       assert.equal((await store.jobs.get('c'))!.state, 'queued');
+      // A job claimed but never started goes back without its attempt counted, once.
+      await store.jobs.claim('w1', 1000, ['image-build'], ['c']);
+      assert.equal(await store.jobs.unclaim('c', 'w2'), false, 'not the lease owner');
+      assert.equal(await store.jobs.unclaim('c', 'w1'), true);
+      assert.equal(await store.jobs.unclaim('c', 'w1'), false);
+      assert.deepEqual(
+        [
+          (await store.jobs.get('c'))!.state,
+          (await store.jobs.get('c'))!.attempts,
+          (await store.jobs.get('c'))!.leaseOwner,
+        ],
+        ['queued', 0, null],
+      );
     });
 
     test('watch: a job queued by another store (process or replica) wakes the watcher, until it stops', async () => {

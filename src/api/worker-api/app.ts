@@ -24,6 +24,7 @@ import { claimMatching } from './claim.ts';
 import { leasedJob, LeaseRefused } from './lease.ts';
 import { scopedRead } from './reads.ts';
 import { Waiters } from './waiters.ts';
+import type { WorkerLabels } from '../../worker/labels.ts';
 import { scopedWorkflowRecords } from './workflow-records.ts';
 import {
   BadBody,
@@ -75,6 +76,25 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
   const notify = () => waiters.wakeOne();
   /** When each worker's record was last written, and what it said (a claim rewrites it only when it changed or is stale). */
   const lastSeen = new Map<string, { key: string; at: number }>();
+  const noteSeen = async (workerId: string, workerLabels: WorkerLabels, running: string[] = []) => {
+    const labels = { ...workerLabels, running };
+    const key = JSON.stringify(labels);
+    const seen = lastSeen.get(workerId);
+    if (!seen || seen.key !== key || now() - seen.at >= SEEN_REFRESH_MS) {
+      await store.workers.seen({ id: workerId, labels, lastSeen: new Date(now()).toISOString() });
+      lastSeen.set(workerId, { key, at: now() });
+    }
+  };
+  /** A result's answer may carry the worker's next job (taken now, no waiting): one call per build while jobs are queued. */
+  const handOver = async (workerId: string, next: { labels: WorkerLabels; running?: string[] } | undefined) => {
+    if (!next || closed) return {};
+    await noteSeen(workerId, next.labels, next.running);
+    const { job, resource, more } = await claimMatching(store, workerId, next.labels, opts.leaseMs, opts.minFreeGib);
+    if (!job) return {};
+    if (more) waiters.wakeOne();
+    opts.metrics?.leases.inc({ event: 'granted' });
+    return { next: { job, leaseMs: opts.leaseMs, ...(resource ? { resource } : {}) } };
+  };
   let lastReap = 0;
   let closed = false;
 
@@ -123,13 +143,7 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
     call('claim', async (c, raw) => {
       const body = parseBody(ClaimSchema, raw);
       const deadline = now() + (body.waitSeconds ?? 20) * 1000;
-      const labels = { ...body.labels, running: body.running ?? [] };
-      const key = JSON.stringify(labels);
-      const seen = lastSeen.get(body.workerId);
-      if (!seen || seen.key !== key || now() - seen.at >= SEEN_REFRESH_MS) {
-        await store.workers.seen({ id: body.workerId, labels, lastSeen: new Date(now()).toISOString() });
-        lastSeen.set(body.workerId, { key, at: now() });
-      }
+      await noteSeen(body.workerId, body.labels, body.running);
       for (;;) {
         // A caller that hung up takes no job (it would hold the lease of a build nobody runs).
         if (closed || c.req.raw.signal.aborted) return c.body(null, 204);
@@ -247,11 +261,21 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
   app.post(
     '/worker/v1/jobs/:id/result',
     call('result', async (c, raw) => {
-      const { workerId, outcome } = parseBody(ResultSchema, raw);
+      const { workerId, outcome, next } = parseBody(ResultSchema, raw);
       const id = c.req.param('id') ?? '';
+      if (outcome === 'unstarted') {
+        if (await store.jobs.unclaim(id, workerId)) {
+          waiters.wakeOne();
+          return c.json({ recorded: outcome }, 200);
+        }
+        const job = await leasedJob(store, id, workerId, now()); // throws why, unless it was cancelled
+        if (job.state !== 'cancelled') throw new LeaseRefused(409, `job ${job.id} is not ${workerId}'s to give back`);
+        await store.jobs.finishLeased(job.id, workerId, 'cancelled', now());
+        return c.json({ recorded: 'cancelled' }, 200);
+      }
       // One statement when the lease is live; otherwise the job is read to say why it is refused.
       if (outcome !== 'interrupted' && (await store.jobs.finishLeased(id, workerId, outcome, now())))
-        return c.json({ recorded: outcome }, 200);
+        return c.json({ recorded: outcome, ...(await handOver(workerId, next)) }, 200);
       const job = await leasedJob(store, id, workerId, now());
       if (outcome !== 'interrupted')
         throw new LeaseRefused(409, `lease lost: job ${job.id} is no longer ${workerId}'s`);

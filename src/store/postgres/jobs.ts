@@ -109,6 +109,16 @@ export class PgJobQueue implements JobQueue {
     );
   }
 
+  async unclaim(jobId: string, workerId: string): Promise<boolean> {
+    return (
+      (await this.#db.count(
+        `UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = GREATEST(attempts - 1, 0), updated_at = $1
+         WHERE id = $2 AND lease_owner = $3 AND state = 'running'`,
+        [new Date().toISOString(), jobId, workerId],
+      )) > 0
+    );
+  }
+
   async release(jobId: string, workerId: string, error: string): Promise<void> {
     await this.#db.query(
       "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, last_error = $1, updated_at = $2 WHERE id = $3 AND lease_owner = $4",

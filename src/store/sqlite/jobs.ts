@@ -122,6 +122,17 @@ export class SqliteJobQueue implements JobQueue {
     });
   }
 
+  unclaim(jobId: string, workerId: string): Promise<boolean> {
+    return this.#lock.write(() => {
+      const r = statement(
+        this.#db,
+        `UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = MAX(attempts - 1, 0), updated_at = ?
+         WHERE id = ? AND lease_owner = ? AND state = 'running'`,
+      ).run(new Date().toISOString(), jobId, workerId);
+      return Number(r.changes) > 0;
+    });
+  }
+
   release(jobId: string, workerId: string, error: string): Promise<void> {
     return this.#lock.write(() => {
       statement(
