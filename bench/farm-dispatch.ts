@@ -57,8 +57,10 @@ async function measure(server: FarmServer) {
     });
   };
   /** Hosts that run builds of `workMs` until `total` have ended; resolves with the time the last ended. */
+  let phase = 0;
   const run = async (hosts: number, workMs: number, total: number, latencies: number[]) => {
     if (!total) return performance.now();
+    phase++;
     let finished = 0;
     let endedAt = 0;
     const stop = new AbortController();
@@ -66,7 +68,7 @@ async function measure(server: FarmServer) {
       Array.from({ length: hosts }, async (_, i) => {
         const source = remoteJobSource({
           client,
-          workerId: `bench-${hosts}-${i}`,
+          workerId: `bench-${phase}-${i}`,
           labels: async () => labels,
           waitSeconds: 2,
         });
@@ -85,6 +87,8 @@ async function measure(server: FarmServer) {
         await source.close?.();
       }),
     );
+    // The hosts' last long polls were cut: let the server see them go before the next part queues jobs.
+    await sleep(300);
     return endedAt;
   };
 

@@ -158,6 +158,12 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
           opts.leaseMs,
           opts.minFreeGib,
         );
+        if (job && c.req.raw.signal.aborted) {
+          // Its caller hung up while it was taken: back to the queue, the attempt not counted.
+          await store.jobs.unclaim(job.id, body.workerId);
+          waiters.wakeOne();
+          return c.body(null, 204);
+        }
         if (job) {
           if (more) waiters.wakeOne();
           opts.metrics?.leases.inc({ event: 'granted' });
@@ -167,6 +173,8 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
         const left = deadline - now();
         if (left <= 0 || closed || c.req.raw.signal.aborted) return c.body(null, 204);
         await waiters.wait(Math.min(left, opts.pollMs ?? 500), c.req.raw.signal);
+        // Lets a hang-up that came meanwhile be seen before a job is taken for it.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }),
   );
