@@ -1,182 +1,181 @@
 /**
  * @module Benchmark of the build farm's dispatch path (issue 17): `ingot server --no-worker` as its own
- * process, build hosts as worker-API clients (claim → heartbeat → result, no engine: no-op builds),
- * jobs enqueued into the server's database at a steady rate by another process (as another API
- * replica would). Prints dispatch latency (queued → claimed) p50/p99, the control plane's CPU per
- * job (utime+stime of the server process from /proc), and jobs/s of 1 vs 3 hosts on builds that
- * sleep 1 s (so the figure measures Ingot, not this machine's CPUs). Goal: p99 < 1 s.
- * `BENCH_STORE=postgres` runs it on a PostgreSQL cluster of its own (test/helpers/postgres.ts)
- * instead of SQLite: one bench run measures one store.
+ * process; three build hosts that are the real build-host client (`remoteJobSource` over the worker
+ * API, as `ingot worker` with one slot uses it: a claim, then the result, which takes the next job
+ * in its answer while jobs are queued; no heartbeat for a build shorter than a third of its lease),
+ * running no-op builds; jobs queued into the server's database by this process, as
+ * another API replica would. For each store (`BENCH_STORE=sqlite|postgres|both`, default both;
+ * PostgreSQL is a cluster of its own), three figures:
+ * (a) drain: `BENCH_FARM_JOBS` (default 2,000) builds queued up front, then the three hosts drain
+ *     them: builds/s and the control plane's CPU per build (utime+stime of the server from /proc);
+ * (b) dispatch latency queued → started (claimed) p50/p99 at each sustained rate of
+ *     `BENCH_FARM_RATE` (builds/s, comma-separated, default 50,100) for `BENCH_FARM_SUSTAINED`
+ *     builds each (default 1,000), and the CPU per build there;
+ * (c) `BENCH_FARM_SLEEPY` builds (default 30) that sleep 1 s on 1 host and on 3 hosts (measures Ingot, not this machine's CPUs).
+ * `BENCH_FARM_BEFORE=DIR` also runs DIR's `bin/ingot` (another checkout, e.g. main) as the server,
+ * side by side in the same run. Goal: p99 < 1 s.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { enqueueJob } from '../src/queue/queue.ts';
-import { databaseFile } from '../src/server/config.ts';
-import { openPostgresStore } from '../src/store/postgres/index.ts';
-import { openSqliteStore } from '../src/store/sqlite/index.ts';
+import { workerApiClient } from '../src/worker/remote/client.ts';
+import { remoteJobSource } from '../src/worker/remote/source.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
+import { FARM_TOKEN, type FarmServer, startFarmServer } from './farm-server.ts';
 
-const TOKEN = 'bench-farm-token-0123456789abcdef';
 const JOBS = Number(process.env['BENCH_FARM_JOBS'] ?? 2000);
-const RATE = Number(process.env['BENCH_FARM_RATE'] ?? 100); // jobs enqueued per second
+const RATES = (process.env['BENCH_FARM_RATE'] ?? '50,100').split(',').map(Number);
+const SUSTAINED = Number(process.env['BENCH_FARM_SUSTAINED'] ?? 1000);
+const SLEEPY = Number(process.env['BENCH_FARM_SLEEPY'] ?? 30);
+const STORES =
+  (process.env['BENCH_STORE'] ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [process.env['BENCH_STORE']!];
+for (const s of STORES)
+  if (s !== 'sqlite' && s !== 'postgres') throw new Error(`BENCH_STORE must be sqlite, postgres or both, not ${s}`);
+const ROOTS: [string, string][] = [
+  ...(process.env['BENCH_FARM_BEFORE'] ? [['before', process.env['BENCH_FARM_BEFORE']] as [string, string]] : []),
+  ['this checkout', join(import.meta.dirname, '..')],
+];
 const labels = { arch: 'x86_64', kvm: false, instanceTypes: ['ingot.medium'], freeGib: 100 };
 const load = () => loadavg()[0]!.toFixed(2);
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-const STORE = process.env['BENCH_STORE'] ?? 'sqlite';
-if (STORE !== 'sqlite' && STORE !== 'postgres') throw new Error(`BENCH_STORE must be sqlite or postgres, not ${STORE}`);
-
-const home = mkdtempSync(join(tmpdir(), 'bench-farm-'));
-const pgServer = STORE === 'postgres' ? await startPostgres() : undefined;
-const databaseUrl = await pgServer?.createDatabase();
-// Opened (and migrated) before the server starts; the enqueuing side, as another API replica.
-const store = databaseUrl ? await openPostgresStore(databaseUrl, { home }) : openSqliteStore(databaseFile(home));
-const server = spawn(join(import.meta.dirname, '../bin/ingot'), ['server', '--no-worker', '--quiet', '--port', '0'], {
-  env: {
-    ...process.env,
-    ...(databaseUrl ? { INGOT_DATABASE_URL: databaseUrl } : {}),
-    INGOT_HOME: home,
-    INGOT_WORKER_TOKEN: TOKEN,
-    INGOT_BUILD_LEASE_SECONDS: '30',
-    INGOT_ACCESS_KEY_ID: 'AKIAINGOTBENCHFARM01',
-    INGOT_SECRET_ACCESS_KEY: 'bench-farm-secret-000000000000000000000001',
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  server.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-    const m = /listening on (\S+)/.exec(out);
-    if (m) resolve(m[1]!);
-  });
-  server.once('exit', (c) => reject(new Error(`server exited ${c}`)));
-});
-const cpuMs = () => {
-  const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, USER_HZ 100
-};
-const post = async (path: string, body: unknown) => {
-  const res = await fetch(`${url}/worker/v1${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return res.status === 204 ? undefined : ((await res.json()) as { job?: { id: string; resourceArn: string } });
-};
-/**
- * When each job was handed to the queue, by resource ARN, taken before the enqueue call: a host
- * may claim a job before the enqueuing call has returned (the time was once set after it, and
- * such claims measured NaN, which broke the sorting of the latencies).
- */
-const queuedAt = new Map<string, number>();
-const latencies: number[] = [];
-
-/** One build host: claims until `until()` says stop; each job: a heartbeat, `workMs` of "building", the result. */
-async function host(id: string, workMs: number, until: () => boolean): Promise<number> {
-  let done = 0;
-  while (!until()) {
-    const answer = await post('/claim', { workerId: id, labels, waitSeconds: 2 });
-    if (!answer?.job) continue;
-    const jobId = answer.job.id;
-    const queued = queuedAt.get(answer.job.resourceArn);
-    if (queued === undefined) throw new Error(`claimed a job the bench did not queue: ${answer.job.resourceArn}`);
-    latencies.push(performance.now() - queued);
-    await post(`/jobs/${jobId}/heartbeat`, { workerId: id });
-    if (workMs) await sleep(workMs);
-    await post(`/jobs/${jobId}/result`, { workerId: id, outcome: 'succeeded' });
-    done++;
-  }
-  return done;
-}
-
-let n = 0;
-const enqueue = async () => {
-  const resourceArn = `arn:aws:imagebuilder:us-east-1:123456789012:image/bench/1.0.0/${++n}`;
-  queuedAt.set(resourceArn, performance.now());
-  await enqueueJob(store.jobs, {
-    kind: 'image-build',
-    resourceArn,
-    payload: { accountId: '123456789012', region: 'us-east-1' },
-  });
-};
-
-try {
-  // 1. Dispatch latency: JOBS no-op builds enqueued at RATE/s, three hosts.
-  const loadBefore = load();
-  const cpu0 = cpuMs();
-  const t0 = performance.now();
-  let finished = 0;
-  const hosts = ['a', 'b', 'c'].map((h) =>
-    host(`bench-${h}`, 0, () => finished >= JOBS).then((d) => {
-      finished += 0;
-      return d;
-    }),
-  );
-  const counter = setInterval(async () => {
-    finished = (await store.jobs.countByState()).succeeded ?? 0;
-  }, 50);
-  for (let i = 0; i < JOBS; i++) {
-    await enqueue();
-    const due = t0 + ((i + 1) * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-  }
-  const enqueueSeconds = (performance.now() - t0) / 1000;
-  const perHost = await Promise.all(hosts);
-  clearInterval(counter);
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpuMs() - cpu0;
-  // A sorted copy of this part's latencies: the sleeping builds below add theirs to `latencies`
-  // (percentiles once taken after them read those unsorted extra entries as the tail).
-  const sorted = latencies.splice(0).sort((x, y) => x - y);
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-  // 2. Scaling on builds that wait: 30 jobs of 1 s each, 1 host then 3 hosts.
-  const scaling: Record<string, number> = {};
-  for (const count of [1, 3]) {
-    const base = (await store.jobs.countByState()).succeeded ?? 0;
-    for (let i = 0; i < 30; i++) await enqueue();
-    const s0 = performance.now();
-    let left = 30;
-    const watch = setInterval(async () => {
-      left = 30 - (((await store.jobs.countByState()).succeeded ?? 0) - base);
-    }, 50);
-    await Promise.all(Array.from({ length: count }, (_, i) => host(`sleepy-${count}-${i}`, 1000, () => left <= 0)));
-    clearInterval(watch);
-    scaling[`${count} host(s)`] = 30 / ((performance.now() - s0) / 1000);
-  }
-  const result = {
-    jobs: JOBS,
-    enqueueRate: RATE,
-    p50Ms: Math.round(pct(50)),
-    p99Ms: Math.round(pct(99)),
-    maxMs: Math.round(sorted.at(-1)!),
-    jobsPerSecond: Math.round(JOBS / seconds),
-    enqueuedPerSecond: Math.round(JOBS / enqueueSeconds),
-    serverCpuMsPerJob: Number((cpu / JOBS).toFixed(2)),
-    perHost,
-    sleepingBuildsPerSecond: Object.fromEntries(Object.entries(scaling).map(([k, v]) => [k, Number(v.toFixed(2))])),
-    load1m: `${loadBefore} → ${load()}`,
+/** Runs the three parts against one server; returns its figures. */
+async function measure(server: FarmServer) {
+  const client = workerApiClient(server.url, FARM_TOKEN);
+  const queuedAt = new Map<string, number>();
+  let n = 0;
+  const enqueue = async () => {
+    const resourceArn = `arn:aws:imagebuilder:us-east-1:123456789012:image/bench/1.0.0/${++n}`;
+    // Taken before the call: a host may claim the job before the enqueue call has returned.
+    queuedAt.set(resourceArn, performance.now());
+    await enqueueJob(server.store.jobs, {
+      kind: 'image-build',
+      resourceArn,
+      payload: { accountId: '123456789012', region: 'us-east-1' },
+    });
   };
-  console.log(`| figure (${STORE}) | value |\n|---|---|`);
-  console.log(
-    `| dispatch latency (queued → claimed), ${JOBS} no-op builds at ${RATE}/s, 3 hosts | p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms (goal p99 < 1,000 ms) |`,
-  );
-  console.log(
-    `| builds dispatched per second (queued per second by the other process) | ${result.jobsPerSecond} (${result.enqueuedPerSecond}) |`,
-  );
-  console.log(`| control-plane CPU per build (claim + heartbeat + result) | ${result.serverCpuMsPerJob} ms |`);
-  console.log(
-    `| builds that sleep 1 s: 1 host → 3 hosts | ${scaling['1 host(s)']!.toFixed(2)} → ${scaling['3 host(s)']!.toFixed(2)} builds/s (${(scaling['3 host(s)']! / scaling['1 host(s)']!).toFixed(2)}×) |`,
-  );
-  console.log(`| 1-minute load average before → after | ${result.load1m} |`);
-  console.log(JSON.stringify({ bench: 'farm-dispatch', store: STORE, ...result }));
-} finally {
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
-  await store.close();
-  await pgServer?.stop();
-  rmSync(home, { recursive: true, force: true });
+  /** Hosts that run builds of `workMs` until `total` have ended; resolves with the time the last ended. */
+  let phase = 0;
+  const run = async (hosts: number, workMs: number, total: number, latencies: number[]) => {
+    if (!total) return performance.now();
+    phase++;
+    let finished = 0;
+    let endedAt = 0;
+    const stop = new AbortController();
+    await Promise.all(
+      Array.from({ length: hosts }, async (_, i) => {
+        const source = remoteJobSource({
+          client,
+          workerId: `bench-${phase}-${i}`,
+          labels: async () => labels,
+          waitSeconds: 2,
+        });
+        while (!stop.signal.aborted) {
+          const claimed = await source.claim(stop.signal);
+          if (!claimed) continue;
+          latencies.push(performance.now() - queuedAt.get(claimed.job.resourceArn)!);
+          if (workMs) await sleep(workMs);
+          // As `ingot worker` with one slot: the result asks for the next job (one call per build while jobs wait).
+          await source.finish(claimed.job, 'succeeded', undefined, !stop.signal.aborted);
+          if (++finished === total) {
+            endedAt = performance.now();
+            stop.abort();
+          }
+        }
+        await source.close?.();
+      }),
+    );
+    // The hosts' last long polls were cut: let the server see them go before the next part queues jobs.
+    await sleep(300);
+    return endedAt;
+  };
+
+  // (a) Drain: all queued first, then the hosts start.
+  const e0 = performance.now();
+  for (let i = 0; i < JOBS; i++) await enqueue();
+  const enqueuedPerSecond = JOBS / ((performance.now() - e0) / 1000);
+  const drainLoad = load();
+  let cpu0 = server.cpuMs();
+  let t0 = performance.now();
+  const drainLatencies: number[] = [];
+  const drainEnd = await run(3, 0, JOBS, drainLatencies);
+  const drain = {
+    buildsPerSecond: JOBS / ((drainEnd - t0) / 1000),
+    cpuMsPerBuild: (server.cpuMs() - cpu0) / JOBS,
+    load: `${drainLoad} → ${load()}`,
+  };
+
+  // (b) Sustained rates: queued at each rate while the hosts run.
+  const sustained = [];
+  for (const rate of RATES) {
+    const sustainedLoad = load();
+    const latencies: number[] = [];
+    cpu0 = server.cpuMs();
+    t0 = performance.now();
+    const hosts = run(3, 0, SUSTAINED, latencies);
+    for (let i = 0; i < SUSTAINED; i++) {
+      await enqueue();
+      const wait = t0 + ((i + 1) * 1000) / rate - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    const achievedRate = SUSTAINED / ((performance.now() - t0) / 1000);
+    await hosts;
+    latencies.sort((x, y) => x - y);
+    sustained.push({
+      rate: achievedRate,
+      p50: pct(latencies, 50),
+      p99: pct(latencies, 99),
+      max: latencies.at(-1)!,
+      cpuMsPerBuild: (server.cpuMs() - cpu0) / SUSTAINED,
+      load: `${sustainedLoad} → ${load()}`,
+    });
+  }
+
+  // (c) Builds that wait: SLEEPY builds of 1 s, 1 host then 3 hosts.
+  const sleepy: number[] = [];
+  for (const count of [1, 3]) {
+    for (let i = 0; i < SLEEPY; i++) await enqueue();
+    const s0 = performance.now();
+    const end = await run(count, 1000, SLEEPY, []);
+    sleepy.push(SLEEPY / ((end - s0) / 1000));
+  }
+  return { enqueuedPerSecond, drain, sustained, sleepy };
 }
+
+const pg = STORES.includes('postgres') ? await startPostgres() : undefined;
+const results: { store: string; server: string; figures: Awaited<ReturnType<typeof measure>> }[] = [];
+try {
+  for (const storeName of STORES)
+    for (const [name, root] of ROOTS) {
+      const server = await startFarmServer(root, storeName === 'postgres' ? await pg!.createDatabase() : undefined);
+      try {
+        results.push({ store: storeName, server: name, figures: await measure(server) });
+      } finally {
+        await server.stop();
+      }
+    }
+} finally {
+  await pg?.stop();
+}
+
+const f0 = (x: number) => Math.round(x).toLocaleString('en');
+console.log(
+  `| store, server | (a) ${JOBS.toLocaleString('en')} queued builds drained by 3 hosts: builds/s, control-plane CPU per build | (c) builds that sleep 1 s: 1 host → 3 hosts | load during (a) |`,
+);
+console.log('|---|---|---|---|');
+for (const { store, server, figures: f } of results)
+  console.log(
+    `| ${store}, ${server} | ${f0(f.drain.buildsPerSecond)} builds/s, ${f.drain.cpuMsPerBuild.toFixed(2)} ms (queued up front at ${f0(f.enqueuedPerSecond)}/s) | ${f.sleepy[0]!.toFixed(2)} → ${f.sleepy[1]!.toFixed(2)} builds/s (${(f.sleepy[1]! / f.sleepy[0]!).toFixed(2)}×) | ${f.drain.load} |`,
+  );
+console.log(
+  `\n| store, server | (b) rate queued (× ${SUSTAINED} builds), 3 hosts | queued → started p50 / p99 / max (goal p99 < 1,000 ms) | control-plane CPU per build | load |`,
+);
+console.log('|---|---|---|---|---|');
+for (const { store, server, figures: f } of results)
+  for (const r of f.sustained)
+    console.log(
+      `| ${store}, ${server} | ${r.rate.toFixed(0)}/s | ${f0(r.p50)} / ${f0(r.p99)} / ${f0(r.max)} ms ${r.p99 < 1000 ? '(met)' : '(NOT met)'} | ${r.cpuMsPerBuild.toFixed(2)} ms | ${r.load} |`,
+    );
+console.log(JSON.stringify({ bench: 'farm-dispatch', jobs: JOBS, rates: RATES, sustained: SUSTAINED, results }));

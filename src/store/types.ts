@@ -199,9 +199,29 @@ export interface JobQueue {
   ): Promise<Job | undefined>;
   /** The oldest runnable jobs of `kinds` (what `claim` would take next), at most `limit`, oldest first. */
   claimable(kinds: readonly string[], limit: number): Promise<Job[]>;
-  /** Extends the lease; false when the job is no longer this worker's. */
-  heartbeat(jobId: string, workerId: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Extends the lease; false when the job is no longer this worker's. With `liveAt` (the worker
+   * API's clock), only a lease that has not expired by then is extended: one statement, no read.
+   */
+  heartbeat(jobId: string, workerId: string, leaseMs: number, liveAt?: number): Promise<boolean>;
   finish(jobId: string, workerId: string, state: 'succeeded' | 'failed' | 'cancelled', error?: string): Promise<void>;
+  /**
+   * The worker API's result in one statement: ends the job as `state` only while `workerId` holds
+   * it with a lease not expired at `now` (or it was cancelled: its worker may still report the
+   * end). False when it does not (the caller reads the job to say why).
+   */
+  finishLeased(
+    jobId: string,
+    workerId: string,
+    state: 'succeeded' | 'failed' | 'cancelled',
+    now: number,
+  ): Promise<boolean>;
+  /**
+   * Puts a job `workerId` claimed but never started back in the queue, its attempt not counted
+   * (a worker that stops, or a next job handed over with a result, before it ran); false when the
+   * job is not that worker's running job any more.
+   */
+  unclaim(jobId: string, workerId: string): Promise<boolean>;
   /** Puts a claimed job back in the queue (e.g. for a retry). */
   release(jobId: string, workerId: string, error: string): Promise<void>;
   /** Cancels a queued or running job; a running job's worker sees it at its next heartbeat. */

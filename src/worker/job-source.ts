@@ -29,9 +29,15 @@ export interface JobSource {
   /** Records the job's end; 'interrupted' puts it back in the queue (its image PENDING). */
   /**
    * Reports the job's end. `giveUp` (a job whose lease was lost) ends the retries of a result the
-   * control plane would refuse anyway, when the worker stops.
+   * control plane would refuse anyway, when the worker stops. `takeNext`: the worker has a slot for
+   * another job and no claim on its way; a remote source then asks for the next job in the result's
+   * answer (one call per build while jobs are queued) and hands it out at its next `claim`.
    */
-  finish(job: TypedJob, outcome: Outcome, giveUp?: AbortSignal): Promise<void>;
+  finish(job: TypedJob, outcome: Outcome, giveUp?: AbortSignal, takeNext?: boolean): Promise<void>;
+  /** Puts a claimed job that never ran back in the queue, its attempt not counted (the worker is stopping). */
+  giveBack(job: TypedJob): Promise<void>;
+  /** Gives back any job it holds that the worker has not taken yet (the worker stopped). */
+  close?(): Promise<void>;
   /** Periodic housekeeping (fails jobs whose worker vanished after their last attempt). */
   reap?(): Promise<void>;
 }
@@ -52,6 +58,9 @@ export function localJobSource(store: Store, home: string, workerId: string, lea
         await setState(store, job.resourceArn, 'PENDING', INTERRUPTED_REASON);
         await store.jobs.release(job.id, workerId, 'worker stopped');
       } else await store.jobs.finish(job.id, workerId, outcome);
+    },
+    async giveBack(job) {
+      await store.jobs.unclaim(job.id, workerId);
     },
     async reap() {
       await reapExpiredJobs(store);

@@ -101,7 +101,12 @@ export function startWorker(opts: WorkerOptions): Worker {
       outcome = abort.signal.reason === LEASE_LOST ? 'lease-lost' : result;
       await store.flushLogs().catch((err: unknown) => opts.onError?.(err));
       // The result of a job whose lease was lost only gets its refusal: a stopping worker does not wait for it.
-      await source.finish(job, result, abort.signal.reason === LEASE_LOST ? stopping.signal : undefined);
+      await source.finish(
+        job,
+        result,
+        abort.signal.reason === LEASE_LOST ? stopping.signal : undefined,
+        !stopped && !claiming,
+      );
     } finally {
       void beat.stop();
       const labels = { kind: job.kind, outcome: outcome ?? 'error' };
@@ -113,6 +118,8 @@ export function startWorker(opts: WorkerOptions): Worker {
 
   let lastReap = 0;
   let reapingDistributions = false;
+  /** A claim is on its way (a finishing job then takes no next job with its result: one claim at a time). */
+  let claiming = false;
   const tick = async (): Promise<void> => {
     if (Date.now() - lastReap >= leaseMs / 2) {
       lastReap = Date.now();
@@ -133,10 +140,13 @@ export function startWorker(opts: WorkerOptions): Worker {
       }
     }
     while (!stopped && running.size < concurrency) {
-      const claimed = await source.claim(stopping.signal);
+      claiming = true;
+      const claimed = await source.claim(stopping.signal).finally(() => {
+        claiming = false;
+      });
       if (!claimed) break;
       if (stopped) {
-        await source.finish(claimed.job, 'interrupted');
+        await source.giveBack(claimed.job);
         break;
       }
       const abort = new AbortController();
@@ -162,6 +172,7 @@ export function startWorker(opts: WorkerOptions): Worker {
       await loop.stop();
       for (const r of running.values()) r.abort.abort(SHUTDOWN);
       await Promise.all([...running.values()].map((r) => r.done));
+      await source.close?.().catch((err: unknown) => opts.onError?.(err));
     },
   };
 }

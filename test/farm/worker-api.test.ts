@@ -79,6 +79,7 @@ const claim = async (workerId: string, l = labels()) =>
   call('/claim', { workerId, labels: l, waitSeconds: 0 }).then((r) => ({
     status: r.status,
     job: r.body['job'] as Job | undefined,
+    resource: r.body['resource'] as { arn: string; doc: { state: { status: string } } } | undefined,
   }));
 
 /** Ends every job a test left behind (running or queued). */
@@ -148,6 +149,8 @@ test('workers only get jobs their labels fit: instance type, architecture, free 
   assert.equal((await claim('small-disk', labels({ freeGib: 1 }))).status, 204, 'below INGOT_MIN_FREE_GIB');
   const first = await claim('x86');
   assert.equal(first.job?.id, plain.jobId, 'the x86 sandbox host skips the VM and the arm64 job');
+  assert.equal(first.resource?.arn, plain.arn, "the image's record comes with its job (the build's first read)");
+  assert.equal(first.resource?.doc.state.status, 'PENDING');
   assert.equal((await claim('x86')).status, 204);
   const withVm = await claim('vm-host', labels({ instanceTypes: ['ingot.vm.small'], kvm: true }));
   assert.equal(withVm.job?.id, vm.jobId);
@@ -179,6 +182,42 @@ test('a lease expires by the control plane clock: heartbeat, state and result ar
   } finally {
     clock = Date.now();
   }
+});
+
+test("a result may take the worker's next job in its answer; a job given back unstarted keeps its attempts", async () => {
+  await drain();
+  clock = Date.now();
+  const a = await queued();
+  const b = await queued();
+  assert.equal((await claim('chain')).job?.id, a.jobId);
+  const done = await call(`/jobs/${a.jobId}/result`, {
+    workerId: 'chain',
+    outcome: 'succeeded',
+    next: { labels: labels() },
+  });
+  assert.equal(done.status, 200);
+  const next = done.body['next'] as { job: Job; leaseMs: number; resource: { arn: string } };
+  assert.equal(next.job.id, b.jobId, 'the next job comes with the result');
+  assert.equal(next.resource.arn, b.arn);
+  assert.equal((await server.store.jobs.get(b.jobId))?.leaseOwner, 'chain');
+  const back = await call(`/jobs/${b.jobId}/result`, { workerId: 'chain', outcome: 'unstarted' });
+  assert.deepEqual(back.body, { recorded: 'unstarted' });
+  const stored = await server.store.jobs.get(b.jobId);
+  assert.deepEqual([stored?.state, stored?.attempts, stored?.leaseOwner], ['queued', 0, null]);
+  assert.equal((await call(`/jobs/${b.jobId}/result`, { workerId: 'chain', outcome: 'unstarted' })).status, 409);
+  const again = await call(`/jobs/${a.jobId}/result`, {
+    workerId: 'chain',
+    outcome: 'succeeded',
+    next: { labels: labels() },
+  });
+  assert.equal(again.status, 409, 'a result counts once (and takes no job)');
+  assert.equal((await claim('other')).job?.id, b.jobId);
+  const last = await call(`/jobs/${b.jobId}/result`, {
+    workerId: 'other',
+    outcome: 'failed',
+    next: { labels: labels() },
+  });
+  assert.deepEqual(last.body, { recorded: 'failed' }, 'nothing left to hand over');
 });
 
 test('a job retried elsewhere refuses the late result of the worker that lost it', async () => {

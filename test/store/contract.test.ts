@@ -548,6 +548,48 @@ for (const impl of IMPLS) {
       assert.deepEqual(await store.jobs.claimable([], 10), []);
     });
 
+    test('the worker API path: heartbeat and result in one statement each, only while the lease is live', async () => {
+      const store = await fresh();
+      for (const id of ['a', 'b', 'c']) await store.jobs.enqueue({ id, kind: 'image-build', resourceArn: `arn:${id}` });
+      const t = Date.now();
+      const a = (await store.jobs.claim('w1', 1000, ['image-build'], ['a']))!;
+      assert.equal(await store.jobs.heartbeat('a', 'w2', 1000, t), false, 'not the lease owner');
+      assert.equal(await store.jobs.heartbeat('a', 'w1', 1000, a.leaseExpiresAt! + 1), false, 'expired by then');
+      assert.equal(await store.jobs.heartbeat('a', 'w1', 60_000, t), true);
+      assert.ok((await store.jobs.get('a'))!.leaseExpiresAt! >= t + 60_000);
+      assert.equal(await store.jobs.finishLeased('a', 'w2', 'succeeded', t), false, 'not the lease owner');
+      assert.equal(await store.jobs.finishLeased('a', 'w1', 'succeeded', t + 61_000), false, 'expired by then');
+      assert.equal((await store.jobs.get('a'))!.state, 'running');
+      assert.equal(await store.jobs.finishLeased('a', 'w1', 'succeeded', t), true);
+      assert.equal((await store.jobs.get('a'))!.state, 'succeeded');
+      assert.equal(
+        await store.jobs.finishLeased('a', 'w1', 'failed', t),
+        false,
+        'ended already: the result counts once',
+      );
+      assert.equal((await store.jobs.get('a'))!.state, 'succeeded');
+      // A cancelled job's worker may still report its end; a job that was never claimed cannot be.
+      await store.jobs.claim('w1', 1000, ['image-build'], ['b']);
+      await store.jobs.cancel('b', 'stop');
+      assert.equal(await store.jobs.heartbeat('b', 'w1', 1000, t), false, 'cancelled: no lease to extend');
+      assert.equal(await store.jobs.finishLeased('b', 'w1', 'cancelled', t + 61_000), true);
+      assert.equal(await store.jobs.finishLeased('c', 'w1', 'succeeded', t), false);
+      assert.equal((await store.jobs.get('c'))!.state, 'queued');
+      // A job claimed but never started goes back without its attempt counted, once.
+      await store.jobs.claim('w1', 1000, ['image-build'], ['c']);
+      assert.equal(await store.jobs.unclaim('c', 'w2'), false, 'not the lease owner');
+      assert.equal(await store.jobs.unclaim('c', 'w1'), true);
+      assert.equal(await store.jobs.unclaim('c', 'w1'), false);
+      assert.deepEqual(
+        [
+          (await store.jobs.get('c'))!.state,
+          (await store.jobs.get('c'))!.attempts,
+          (await store.jobs.get('c'))!.leaseOwner,
+        ],
+        ['queued', 0, null],
+      );
+    });
+
     test('watch: a job queued by another store (process or replica) wakes the watcher, until it stops', async () => {
       const store = await fresh();
       const other = await open();

@@ -23,6 +23,8 @@ import { checkToken } from './auth.ts';
 import { claimMatching } from './claim.ts';
 import { leasedJob, LeaseRefused } from './lease.ts';
 import { scopedRead } from './reads.ts';
+import { Waiters } from './waiters.ts';
+import type { WorkerLabels } from '../../worker/labels.ts';
 import { scopedWorkflowRecords } from './workflow-records.ts';
 import {
   BadBody,
@@ -36,6 +38,9 @@ import {
   StateSchema,
   WorkerSchema,
 } from './schemas.ts';
+
+/** How often a claim rewrites its worker's record when nothing in it changed (`ingot workers`' last-seen time). */
+const SEEN_REFRESH_MS = 5000;
 
 export interface WorkerApiOptions {
   store: Store;
@@ -67,23 +72,29 @@ export interface WorkerApi {
 export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
   const now = opts.now ?? Date.now;
   const { store } = opts;
-  let wakers = new Set<() => void>();
-  const notify = () => {
-    const all = wakers;
-    wakers = new Set();
-    for (const w of all) w();
+  const waiters = new Waiters();
+  const notify = () => waiters.wakeOne();
+  /** When each worker's record was last written, and what it said (a claim rewrites it only when it changed or is stale). */
+  const lastSeen = new Map<string, { key: string; at: number }>();
+  const noteSeen = async (workerId: string, workerLabels: WorkerLabels, running: string[] = []) => {
+    const labels = { ...workerLabels, running };
+    const key = JSON.stringify(labels);
+    const seen = lastSeen.get(workerId);
+    if (!seen || seen.key !== key || now() - seen.at >= SEEN_REFRESH_MS) {
+      await store.workers.seen({ id: workerId, labels, lastSeen: new Date(now()).toISOString() });
+      lastSeen.set(workerId, { key, at: now() });
+    }
   };
-  const wait = (ms: number, signal: AbortSignal) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        wakers.delete(done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      wakers.add(done);
-      signal.addEventListener('abort', done, { once: true });
-    });
+  /** A result's answer may carry the worker's next job (taken now, no waiting): one call per build while jobs are queued. */
+  const handOver = async (workerId: string, next: { labels: WorkerLabels; running?: string[] } | undefined) => {
+    if (!next || closed) return {};
+    await noteSeen(workerId, next.labels, next.running);
+    const { job, resource, more } = await claimMatching(store, workerId, next.labels, opts.leaseMs, opts.minFreeGib);
+    if (!job) return {};
+    if (more) waiters.wakeOne();
+    opts.metrics?.leases.inc({ event: 'granted' });
+    return { next: { job, leaseMs: opts.leaseMs, ...(resource ? { resource } : {}) } };
+  };
   let lastReap = 0;
   let closed = false;
 
@@ -132,25 +143,38 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
     call('claim', async (c, raw) => {
       const body = parseBody(ClaimSchema, raw);
       const deadline = now() + (body.waitSeconds ?? 20) * 1000;
-      await store.workers.seen({
-        id: body.workerId,
-        labels: { ...body.labels, running: body.running ?? [] },
-        lastSeen: new Date(now()).toISOString(),
-      });
+      await noteSeen(body.workerId, body.labels, body.running);
       for (;;) {
-        if (closed) return c.body(null, 204);
+        // A caller that hung up takes no job (it would hold the lease of a build nobody runs).
+        if (closed || c.req.raw.signal.aborted) return c.body(null, 204);
         if (now() - lastReap > opts.leaseMs / 2) {
           lastReap = now();
           await reapExpiredJobs(store, now());
         }
-        const job = await claimMatching(store, body.workerId, body.labels, opts.leaseMs, opts.minFreeGib);
+        const { job, resource, more } = await claimMatching(
+          store,
+          body.workerId,
+          body.labels,
+          opts.leaseMs,
+          opts.minFreeGib,
+        );
+        if (job && c.req.raw.signal.aborted) {
+          // Its caller hung up while it was taken: back to the queue, the attempt not counted.
+          await store.jobs.unclaim(job.id, body.workerId);
+          waiters.wakeOne();
+          return c.body(null, 204);
+        }
         if (job) {
+          if (more) waiters.wakeOne();
           opts.metrics?.leases.inc({ event: 'granted' });
-          return c.json({ job, leaseMs: opts.leaseMs }, 200);
+          // The image's record comes with the job: the build's first read, saved a round trip.
+          return c.json({ job, leaseMs: opts.leaseMs, ...(resource ? { resource } : {}) }, 200);
         }
         const left = deadline - now();
         if (left <= 0 || closed || c.req.raw.signal.aborted) return c.body(null, 204);
-        await wait(Math.min(left, opts.pollMs ?? 500), c.req.raw.signal);
+        await waiters.wait(Math.min(left, opts.pollMs ?? 500), c.req.raw.signal);
+        // Lets a hang-up that came meanwhile be seen before a job is taken for it.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }),
   );
@@ -159,11 +183,13 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
     '/worker/v1/jobs/:id/heartbeat',
     call('heartbeat', async (c, raw) => {
       const { workerId } = parseBody(WorkerSchema, raw);
-      const job = await leasedJob(store, c.req.param('id') ?? '', workerId, now());
+      const id = c.req.param('id') ?? '';
+      // One statement when the lease is live; otherwise the job is read to say why (or that it was cancelled).
+      if (await store.jobs.heartbeat(id, workerId, opts.leaseMs, now()))
+        return c.json({ cancel: false, leaseMs: opts.leaseMs }, 200);
+      const job = await leasedJob(store, id, workerId, now());
       if (job.state === 'cancelled') return c.json({ cancel: true }, 200);
-      if (!(await store.jobs.heartbeat(job.id, workerId, opts.leaseMs)))
-        throw new LeaseRefused(409, `lease lost: job ${job.id} is no longer ${workerId}'s`);
-      return c.json({ cancel: false, leaseMs: opts.leaseMs }, 200);
+      throw new LeaseRefused(409, `lease lost: job ${job.id} is no longer ${workerId}'s`);
     }),
   );
 
@@ -243,12 +269,31 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
   app.post(
     '/worker/v1/jobs/:id/result',
     call('result', async (c, raw) => {
-      const { workerId, outcome } = parseBody(ResultSchema, raw);
-      const job = await leasedJob(store, c.req.param('id') ?? '', workerId, now());
-      if (outcome === 'interrupted' && job.attempts < job.maxAttempts) {
-        await setState(store, job.resourceArn, 'PENDING', INTERRUPTED_REASON);
-        await store.jobs.release(job.id, workerId, 'worker stopped');
-      } else await store.jobs.finish(job.id, workerId, outcome === 'interrupted' ? 'failed' : outcome);
+      const { workerId, outcome, next } = parseBody(ResultSchema, raw);
+      const id = c.req.param('id') ?? '';
+      if (outcome === 'unstarted') {
+        if (await store.jobs.unclaim(id, workerId)) {
+          waiters.wakeOne();
+          return c.json({ recorded: outcome }, 200);
+        }
+        const job = await leasedJob(store, id, workerId, now()); // throws why, unless it was cancelled
+        if (job.state !== 'cancelled') throw new LeaseRefused(409, `job ${job.id} is not ${workerId}'s to give back`);
+        await store.jobs.finishLeased(job.id, workerId, 'cancelled', now());
+        return c.json({ recorded: 'cancelled' }, 200);
+      }
+      // One statement when the lease is live; otherwise the job is read to say why it is refused.
+      if (outcome !== 'interrupted' && (await store.jobs.finishLeased(id, workerId, outcome, now())))
+        return c.json({ recorded: outcome, ...(await handOver(workerId, next)) }, 200);
+      const job = await leasedJob(store, id, workerId, now());
+      if (outcome !== 'interrupted')
+        throw new LeaseRefused(409, `lease lost: job ${job.id} is no longer ${workerId}'s`);
+      // Back to the queue with its image PENDING, both or neither.
+      await store.transaction(async () => {
+        if (job.attempts < job.maxAttempts) {
+          await setState(store, job.resourceArn, 'PENDING', INTERRUPTED_REASON);
+          await store.jobs.release(job.id, workerId, 'worker stopped');
+        } else await store.jobs.finish(job.id, workerId, 'failed');
+      });
       return c.json({ recorded: outcome }, 200);
     }),
   );
@@ -263,7 +308,7 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
     notify,
     close() {
       closed = true;
-      notify();
+      waiters.wakeAll();
     },
   };
 }

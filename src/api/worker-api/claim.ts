@@ -6,7 +6,7 @@
 import type { Image } from '../../model/generated/shapes.ts';
 import type { JobKind, TypedJob } from '../../queue/job-kinds.ts';
 import { typedJob } from '../../queue/queue.ts';
-import type { Store } from '../../store/types.ts';
+import type { ResourceRecord, Store } from '../../store/types.ts';
 import { mismatch, needsOf, type WorkerLabels } from '../../worker/labels.ts';
 
 /**
@@ -17,7 +17,24 @@ import { mismatch, needsOf, type WorkerLabels } from '../../worker/labels.ts';
  */
 export const REMOTE_KINDS: readonly JobKind[] = ['image-build', 'image-import'];
 
+/**
+ * How many of the oldest runnable jobs a claim looks at first (enough for a few hosts racing for
+ * the same ones), then, when none of those fit the worker's labels or all were taken meanwhile, how
+ * many at most. Reading 50 rows for every claim was most of the control plane's CPU per build
+ * with a long queue.
+ */
+const LOOK_FIRST = 4;
 const LOOK_AHEAD = 50;
+
+/**
+ * A claim's outcome: the job taken, if any, its resource's record as read for the label check (sent
+ * with the job: the build reads it first), and whether the queue may hold more (wake the next claim).
+ */
+export interface Claimed {
+  job?: TypedJob;
+  resource?: ResourceRecord<Image>;
+  more: boolean;
+}
 
 export async function claimMatching(
   store: Store,
@@ -25,17 +42,28 @@ export async function claimMatching(
   labels: WorkerLabels,
   leaseMs: number,
   minFreeGib: number,
-): Promise<TypedJob | undefined> {
-  for (const candidate of await store.jobs.claimable(REMOTE_KINDS, LOOK_AHEAD)) {
-    const image = await store.resources.get<Image>(candidate.resourceArn);
-    if (mismatch(labels, needsOf(image?.doc, minFreeGib))) continue;
-    const job = await store.jobs.claim(workerId, leaseMs, REMOTE_KINDS, [candidate.id]);
-    if (!job) continue; // taken meanwhile
-    try {
-      return typedJob(job);
-    } catch (err) {
-      await store.jobs.finish(job.id, workerId, 'failed', err instanceof Error ? err.message : String(err));
+): Promise<Claimed> {
+  const tried = new Set<string>();
+  for (const limit of [LOOK_FIRST, LOOK_AHEAD]) {
+    const candidates = await store.jobs.claimable(REMOTE_KINDS, limit);
+    for (const [i, candidate] of candidates.entries()) {
+      if (tried.has(candidate.id)) continue;
+      tried.add(candidate.id);
+      const image = await store.resources.get<Image>(candidate.resourceArn);
+      if (mismatch(labels, needsOf(image?.doc, minFreeGib))) continue;
+      const job = await store.jobs.claim(workerId, leaseMs, REMOTE_KINDS, [candidate.id]);
+      if (!job) continue; // taken meanwhile
+      try {
+        return {
+          job: typedJob(job),
+          ...(image ? { resource: image } : {}),
+          more: i + 1 < candidates.length || candidates.length === limit,
+        };
+      } catch (err) {
+        await store.jobs.finish(job.id, workerId, 'failed', err instanceof Error ? err.message : String(err));
+      }
     }
+    if (candidates.length < limit) break; // the whole queue was looked at
   }
-  return undefined;
+  return { more: false };
 }

@@ -75,7 +75,10 @@ export const DocumentSchema = v.object({
 
 export const ResultSchema = v.object({
   workerId,
-  outcome: v.picklist(['succeeded', 'failed', 'cancelled', 'interrupted']),
+  /** `unstarted`: a job claimed but never run goes back to the queue, its attempt not counted. */
+  outcome: v.picklist(['succeeded', 'failed', 'cancelled', 'interrupted', 'unstarted']),
+  /** The worker's labels when it wants its next job in the answer (a claim without waiting). */
+  next: v.optional(v.object({ labels: LabelsSchema, running: v.optional(v.array(v.string())) })),
 });
 
 /** Parses `body` or throws a message naming the first bad field. */

@@ -73,11 +73,26 @@ export class PgJobQueue implements JobQueue {
     return rows.map(toJob);
   }
 
-  async heartbeat(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
+  async heartbeat(jobId: string, workerId: string, leaseMs: number, liveAt?: number): Promise<boolean> {
     return (
       (await this.#db.count(
-        "UPDATE jobs SET lease_expires_at = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'running'",
-        [Date.now() + leaseMs, jobId, workerId],
+        `UPDATE jobs SET lease_expires_at = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'running'${liveAt === undefined ? '' : ' AND (lease_expires_at IS NULL OR lease_expires_at >= $4)'}`,
+        [(liveAt ?? Date.now()) + leaseMs, jobId, workerId, ...(liveAt === undefined ? [] : [liveAt])],
+      )) > 0
+    );
+  }
+
+  async finishLeased(
+    jobId: string,
+    workerId: string,
+    state: 'succeeded' | 'failed' | 'cancelled',
+    now: number,
+  ): Promise<boolean> {
+    return (
+      (await this.#db.count(
+        `UPDATE jobs SET state = $1, last_error = NULL, lease_expires_at = NULL, updated_at = $2 WHERE id = $3 AND lease_owner = $4
+         AND (state = 'cancelled' OR (state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at >= $5)))`,
+        [state, new Date().toISOString(), jobId, workerId, now],
       )) > 0
     );
   }
@@ -91,6 +106,16 @@ export class PgJobQueue implements JobQueue {
     await this.#db.query(
       "UPDATE jobs SET state = $1, last_error = $2, lease_expires_at = NULL, updated_at = $3 WHERE id = $4 AND (lease_owner = $5 OR state = 'queued')",
       [state, error ?? null, new Date().toISOString(), jobId, workerId],
+    );
+  }
+
+  async unclaim(jobId: string, workerId: string): Promise<boolean> {
+    return (
+      (await this.#db.count(
+        `UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = GREATEST(attempts - 1, 0), updated_at = $1
+         WHERE id = $2 AND lease_owner = $3 AND state = 'running'`,
+        [new Date().toISOString(), jobId, workerId],
+      )) > 0
     );
   }
 

@@ -87,12 +87,28 @@ export class SqliteJobQueue implements JobQueue {
     return rows.map(toJob);
   }
 
-  heartbeat(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
+  heartbeat(jobId: string, workerId: string, leaseMs: number, liveAt?: number): Promise<boolean> {
     return this.#lock.write(() => {
       const r = statement(
         this.#db,
-        "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'",
-      ).run(Date.now() + leaseMs, jobId, workerId);
+        `UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'${liveAt === undefined ? '' : ' AND (lease_expires_at IS NULL OR lease_expires_at >= ?)'}`,
+      ).run((liveAt ?? Date.now()) + leaseMs, jobId, workerId, ...(liveAt === undefined ? [] : [liveAt]));
+      return Number(r.changes) > 0;
+    });
+  }
+
+  finishLeased(
+    jobId: string,
+    workerId: string,
+    state: 'succeeded' | 'failed' | 'cancelled',
+    now: number,
+  ): Promise<boolean> {
+    return this.#lock.write(() => {
+      const r = statement(
+        this.#db,
+        `UPDATE jobs SET state = ?, last_error = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ?
+         AND (state = 'cancelled' OR (state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at >= ?)))`,
+      ).run(state, new Date().toISOString(), jobId, workerId, now);
       return Number(r.changes) > 0;
     });
   }
@@ -103,6 +119,17 @@ export class SqliteJobQueue implements JobQueue {
         this.#db,
         "UPDATE jobs SET state = ?, last_error = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND (lease_owner = ? OR state = 'queued')",
       ).run(state, error ?? null, new Date().toISOString(), jobId, workerId);
+    });
+  }
+
+  unclaim(jobId: string, workerId: string): Promise<boolean> {
+    return this.#lock.write(() => {
+      const r = statement(
+        this.#db,
+        `UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = MAX(attempts - 1, 0), updated_at = ?
+         WHERE id = ? AND lease_owner = ? AND state = 'running'`,
+      ).run(new Date().toISOString(), jobId, workerId);
+      return Number(r.changes) > 0;
     });
   }
 

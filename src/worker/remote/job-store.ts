@@ -13,7 +13,17 @@ import type { WorkerApiClient } from './client.ts';
 
 const CALL_RETRY_MS = 15_000;
 
-export function remoteJobStore(client: WorkerApiClient, workerId: string, job: TypedJob): JobStore {
+/**
+ * `claimed`: the job's own resource as the claim's answer carried it; the build's first read of it
+ * is answered from there (later reads go to the control plane: the record changes as the build runs).
+ */
+export function remoteJobStore(
+  client: WorkerApiClient,
+  workerId: string,
+  job: TypedJob,
+  claimed?: ResourceRecord<unknown>,
+): JobStore {
+  let fromClaim = claimed?.arn === job.resourceArn ? claimed : undefined;
   const read = async <T>(args: Record<string, unknown>): Promise<T> =>
     ((await client.post<{ value: T }>(`/jobs/${job.id}/read`, { workerId, ...args }, { retryForMs: CALL_RETRY_MS }))
       ?.value ?? null) as T;
@@ -27,7 +37,14 @@ export function remoteJobStore(client: WorkerApiClient, workerId: string, job: T
   const flush = () => lines.flush();
   return {
     resources: {
-      get: async <Doc>(arn: string) => (await read<ResourceRecord<Doc> | null>({ op: 'get', arn })) ?? undefined,
+      get: async <Doc>(arn: string) => {
+        const first = arn === fromClaim?.arn ? fromClaim : undefined;
+        if (first) {
+          fromClaim = undefined;
+          return first as ResourceRecord<Doc>;
+        }
+        return (await read<ResourceRecord<Doc> | null>({ op: 'get', arn })) ?? undefined;
+      },
       versions: (type, accounts, region, name) => read({ op: 'versions', type, accounts: [...accounts], region, name }),
     },
     shares: { isSharedWith: (arn, account) => read<boolean>({ op: 'isSharedWith', arn, account }) },

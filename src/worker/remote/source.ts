@@ -3,9 +3,10 @@
  * heartbeats that extend the lease (a 409 or no answer for a whole lease means the lease is lost),
  * and the result, sent until the control plane answers (a refusal is reported, never retried).
  */
-import type { Job } from '../../store/types.ts';
+import type { Job, ResourceRecord } from '../../store/types.ts';
 import { typedJob } from '../../queue/queue.ts';
-import type { Beat, JobSource } from '../job-source.ts';
+import type { TypedJob } from '../../queue/job-kinds.ts';
+import type { Beat, ClaimedJob, JobSource } from '../job-source.ts';
 import type { WorkerLabels } from '../labels.ts';
 import { type WorkerApiClient, WorkerApiRefused } from './client.ts';
 import { remoteJobStore } from './job-store.ts';
@@ -28,20 +29,37 @@ export function remoteJobSource(opts: RemoteSourceOptions): JobSource {
   const { client, workerId } = opts;
   const leases = new Map<string, { leaseMs: number; lastOk: number }>();
   const notice = (line: string) => opts.onNotice?.(line);
+  /** Jobs a result's answer handed over, for the next `claim`. */
+  const handedOver: ClaimedJob[] = [];
+  const taken = (answer: ClaimAnswer): ClaimedJob => {
+    leases.set(answer.job.id, { leaseMs: answer.leaseMs, lastOk: Date.now() });
+    const job = typedJob(answer.job);
+    notice(`took job ${job.id} (${job.kind} of ${job.resourceArn}, attempt ${job.attempts} of ${job.maxAttempts})`);
+    return { job, store: remoteJobStore(client, workerId, job, answer.resource), leaseMs: answer.leaseMs };
+  };
+  const giveBack = async (job: TypedJob) => {
+    leases.delete(job.id);
+    try {
+      await client.post(`/jobs/${job.id}/result`, { workerId, outcome: 'unstarted' }, { retryForMs: 15_000 });
+      notice(`job ${job.id} given back to the queue (not started)`);
+    } catch (err) {
+      notice(
+        `job ${job.id}: could not give it back (${err instanceof Error ? err.message : String(err)}); it is retried once its lease expires`,
+      );
+    }
+  };
   return {
     async claim(signal) {
+      const next = handedOver.shift();
+      if (next) return next;
       const waitSeconds = opts.waitSeconds ?? 20;
       try {
-        const answer = await client.post<{ job: Job; leaseMs: number }>(
+        const answer = await client.post<ClaimAnswer>(
           '/claim',
           { workerId, labels: await opts.labels(), waitSeconds, running: opts.running?.() ?? [] },
           { timeoutMs: (waitSeconds + 15) * 1000, signal },
         );
-        if (!answer) return undefined;
-        leases.set(answer.job.id, { leaseMs: answer.leaseMs, lastOk: Date.now() });
-        const job = typedJob(answer.job);
-        notice(`took job ${job.id} (${job.kind} of ${job.resourceArn}, attempt ${job.attempts} of ${job.maxAttempts})`);
-        return { job, store: remoteJobStore(client, workerId, job), leaseMs: answer.leaseMs };
+        return answer ? taken(answer) : undefined;
       } catch (err) {
         if (signal.aborted) return undefined;
         notice(`cannot claim from ${client.base}: ${err instanceof Error ? err.message : String(err)}`);
@@ -72,15 +90,26 @@ export function remoteJobSource(opts: RemoteSourceOptions): JobSource {
         return 'ok';
       }
     },
-    async finish(job, outcome, giveUp) {
+    async finish(job, outcome, giveUp, takeNext) {
       leases.delete(job.id);
       try {
-        await client.post(
+        const next =
+          takeNext && outcome !== 'interrupted'
+            ? { next: { labels: await opts.labels(), running: (opts.running?.() ?? []).filter((id) => id !== job.id) } }
+            : {};
+        const answer = await client.post<{ next?: ClaimAnswer }>(
           `/jobs/${job.id}/result`,
-          { workerId, outcome },
+          { workerId, outcome, ...next },
           { retryForMs: opts.resultRetryMs ?? 600_000, ...(giveUp ? { signal: giveUp } : {}) },
         );
         notice(`job ${job.id} ended: ${outcome}`);
+        if (answer?.next) {
+          try {
+            handedOver.push(taken(answer.next));
+          } catch (err) {
+            notice(`job ${answer.next.job.id}: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
       } catch (err) {
         if (giveUp?.aborted) notice(`job ${job.id}: its lease was lost; stopping without sending its result`);
         else if (err instanceof WorkerApiRefused)
@@ -88,5 +117,16 @@ export function remoteJobSource(opts: RemoteSourceOptions): JobSource {
         else throw err;
       }
     },
+    giveBack,
+    async close() {
+      for (let c = handedOver.shift(); c; c = handedOver.shift()) await giveBack(c.job);
+    },
   };
+}
+
+/** A claim's answer (also a result's `next`): the job, its lease, the image's record. */
+interface ClaimAnswer {
+  job: Job;
+  leaseMs: number;
+  resource?: ResourceRecord<unknown>;
 }
