@@ -43,7 +43,7 @@ export interface JobSource {
 }
 
 /** The store on this data directory: claims with one UPDATE, leases held by `workerId`. */
-export function localJobSource(store: Store, home: string, workerId: string, leaseMs: number): JobSource {
+export function localJobSource(store: Store, workerId: string, leaseMs: number): JobSource {
   return {
     async claim() {
       const job = await claimJob(store, workerId, leaseMs);

@@ -57,7 +57,7 @@ export function startWorker(opts: WorkerOptions): Worker {
   const source =
     opts.source ??
     (opts.store
-      ? localJobSource(opts.store, opts.home, id, leaseMs)
+      ? localJobSource(opts.store, id, leaseMs)
       : (() => {
           throw new Error('startWorker needs a store or a job source');
         })());
