@@ -26,6 +26,7 @@ import { outputKey, restoreOutputs, saveOutputs } from './outputs/output-cache.t
 import { settleUploads } from './shared-uploads.ts';
 import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
 import { resolveParent, type ResolvedParent } from './parent.ts';
+import { addBootLayer } from './disk/managed-boot-layer.ts';
 import type { BuildComponent, BuildRequest } from './request.ts';
 import { makeBuildTmp } from './build-tmp.ts';
 import { confined } from './confined.ts';
@@ -204,10 +205,10 @@ async function runBuildWithin(
       'build',
       `${steps.components.length} component(s)${vm ? ' in a qemu build instance' : ''}`,
       async () => {
-        // On a managed base the boot layer is shared by every account (prepare-boot-layer.ts).
-        const bootCtx = request.parent.type === 'managed' ? { ...ctx, cacheScope: undefined } : ctx;
+        // On a managed base the boot layer is kept beside the base, for every account and home (managed-boot-layer.ts).
         if (wantsDisks(request) || vm)
-          stack = await addComponentLayer(bootCtx, stack, bootComponent({ cloudInit: request.cloudInit ?? true }));
+          stack = (await addBootLayer(ctx, stack, parent, bootComponent({ cloudInit: request.cloudInit ?? true })))
+            .stack;
         if (vm) return addVmLayer(ctx, stack, steps.components, vm);
         for (const c of steps.components) stack = await addComponentLayer(ctx, stack, c);
         return stack;

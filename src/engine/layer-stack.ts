@@ -202,7 +202,8 @@ export async function cachedLayer(
   });
 }
 
-function push(stack: LayerStack, layer: StackLayer): LayerStack {
+/** `stack` with `layer` on top. */
+export function push(stack: LayerStack, layer: StackLayer): LayerStack {
   return {
     lowerDirs: [layer.diffDir, ...stack.lowerDirs],
     layers: [...stack.layers, layer],

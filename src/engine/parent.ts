@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ensureBaseImage } from '../bases/index.ts';
 import { IngotError } from '../errors/ingot-error.ts';
 import type { ImageRuntimeConfig } from '../oci/image/config.ts';
@@ -26,6 +26,8 @@ export interface ResolvedParent {
   /** Image config inherited from an OCI parent (Env, Cmd...). */
   runtime?: ImageRuntimeConfig;
   description: string;
+  /** A managed base's version dir (where its bootable-disk layers are kept, src/bases/boot-layers.ts). */
+  baseDir?: string;
 }
 
 export interface ParentOptions {
@@ -50,6 +52,7 @@ export async function resolveParent(spec: ParentSpec, opts: ParentOptions): Prom
         key: base.digest,
         osVersion: base.osVersion,
         rootDir: base.rootfsDir,
+        baseDir: dirname(base.rootfsDir),
         description: `${spec.base} ${base.version} (${base.digest.slice(0, 19)})`,
       };
     }

@@ -21,8 +21,6 @@ import { bootStages, watchConsole } from '../../src/instance/qemu/boot-stages.ts
 import { TEST_BASES_HOME } from '../helpers/cli.ts';
 import { readmeCommands, runIb } from '../helpers/readme-cli.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { layerCacheOptions, resolveSettings } from '../../src/config/settings.ts';
-import { openLayerCache } from '../../src/cache/layer-cache.ts';
 import { prepareBootLayer } from '../../src/engine/disk/prepare-boot-layer.ts';
 
 const TOOLS = [
@@ -68,13 +66,7 @@ describe("the README pipeline's disk boots under SeaBIOS, OVMF and OVMF with Sec
     async () => {
       mkdirSync(HOME, { recursive: true });
       // What `ingot bases refresh` does after a bootstrap: the build below finds the layer cached.
-      const settings = resolveSettings({ INGOT_HOME: HOME });
-      await prepareBootLayer({
-        home: HOME,
-        basesHome: TEST_BASES_HOME,
-        cache: await openLayerCache(layerCacheOptions(settings)),
-        base: 'debian-12',
-      });
+      await prepareBootLayer({ home: HOME, basesHome: TEST_BASES_HOME, base: 'debian-12' });
       // A fresh server (the README's ARNs name build version 1) over the shared layer cache.
       const home = join(dir, 'server');
       mkdirSync(home);

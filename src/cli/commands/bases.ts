@@ -14,7 +14,10 @@ Managed base images are bootstrapped with mmdebstrap from the Debian mirror apt 
 with (debian-12 and debian-13 with what Debian's cloud images carry, debian-12-minimal as minbase), cached in $INGOT_BASES_HOME (default $INGOT_HOME) and reused; a build refreshes a base
 older than 7 days. \`refresh\` bootstraps the named bases (default: all) now, and prepares the
 bootable-disk layer of debian-12 and debian-13 (kernel, GRUB for BIOS and UEFI, signed shim,
-cloud-init, OpenSSH) in the layer cache of $INGOT_HOME, so the first disk build does not make it.`;
+cloud-init, OpenSSH) beside the base in $INGOT_BASES_HOME, as an AMI ships with its kernel: the
+first disk build of every INGOT_HOME sharing it does not make the layer. (Without a refresh, the
+first disk build on a base makes it there once.) The layer is Ingot's own content, shared by every
+account, remade when its definition changes and removed with its base version.`;
 
 export const command: CommandModule = {
   summary: 'list or refresh the managed Debian base images',
@@ -23,10 +26,10 @@ export const command: CommandModule = {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {} });
     const [action, ...names] = positionals;
     const { MANAGED_BASES, ensureBaseImage, readCurrentBase } = await import('../../bases/index.ts');
-    const { resolveSettings, layerCacheOptions } = await import('../../config/settings.ts');
+    const { resolveSettings } = await import('../../config/settings.ts');
     const { prepareBootLayer } = await import('../../engine/disk/prepare-boot-layer.ts');
-    const { openLayerCache } = await import('../../cache/layer-cache.ts');
     const { instancePassIn } = await import('../../instance/pass-in.ts');
+    const { formatEvent } = await import('../../engine/events.ts');
     const settings = resolveSettings(process.env);
     const home = settings.basesHome;
     if (action === 'list' && names.length === 0) {
@@ -59,15 +62,15 @@ export const command: CommandModule = {
       const built = await prepareBootLayer({
         home: settings.home,
         basesHome: home,
-        cache: await openLayerCache(layerCacheOptions(settings)),
         base: name,
         passIn: instancePassIn(settings),
         onEvent: (e) => {
           if (e.type === 'log') process.stderr.write(`  ${e.line}\n`);
+          else if (e.type === 'component' && e.status !== 'cached') process.stderr.write(`${formatEvent(e)}\n`);
         },
       });
       process.stderr.write(
-        `ingot bases: bootable-disk layer of ${name} ${built ? 'built' : 'already cached'} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+        `ingot bases: bootable-disk layer of ${name} ${built ? 'built' : 'already prepared'} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
       );
     }
     return 0;
