@@ -179,7 +179,9 @@ export class QemuInstance implements Instance {
     const deadline = Date.now() + this.#bootTimeoutMs;
     while (Date.now() < deadline) {
       await this.connect();
-      if ((await this.#bootId()) !== before) return;
+      // An empty id is a session cut by the shutdown (the old sshd still answered): not a new boot.
+      const now = await this.#bootId();
+      if (now && now !== before) return;
       await this.#endSessions();
       await sleep(1000);
     }
@@ -209,7 +211,7 @@ export class QemuInstance implements Instance {
 
   async #bootId(): Promise<string> {
     const r = await this.exec({ argv: ['cat', '/proc/sys/kernel/random/boot_id'] });
-    return r.stdout.trim();
+    return r.exitCode === 0 ? r.stdout.trim() : '';
   }
 
   /** Ends running execs (they report aborted) and the SSH master connection. */
