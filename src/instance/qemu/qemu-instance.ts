@@ -19,6 +19,9 @@ import { stopVm, type RunningVm } from './vm.ts';
 const TRANSPORT_FAILURE =
   /banner exchange|kex_exchange_identification|Connection refused|Control socket connect|mux_client_request_session|Connection closed by 127\.0\.0\.1 port/;
 
+/** ssh's own exit status when the session ended without the remote command's status. */
+const SSH_SESSION_CUT = 255;
+
 export class QemuInstance implements Instance {
   readonly kind = 'qemu' as const;
   readonly id: string;
@@ -102,7 +105,7 @@ export class QemuInstance implements Instance {
   async #execReconnecting(params: ExecParams): Promise<ExecResult> {
     for (let attempt = 1; ; attempt++) {
       const r = await this.#exec(params);
-      const transient = r.exitCode === 255 && !r.timedOut && !r.aborted && TRANSPORT_FAILURE.test(r.stderr);
+      const transient = r.exitCode === SSH_SESSION_CUT && !r.timedOut && !r.aborted && TRANSPORT_FAILURE.test(r.stderr);
       if (!transient || attempt >= 3 || this.#closing) return r;
       await sleep(1000);
       const stale = this.#master;
@@ -171,7 +174,9 @@ export class QemuInstance implements Instance {
     if (this.#closing) throw new Error(`qemu instance ${this.id} is closed`);
     const before = await this.#bootId();
     const asked = await this.exec({ argv: ['systemctl', 'reboot', '--no-block'] });
-    if (asked.exitCode !== 0)
+    // 255 is ssh's own status: the shutdown cut the session before systemctl's status came back.
+    // The reboot was asked for; the wait below tells whether a new boot followed.
+    if (asked.exitCode !== 0 && asked.exitCode !== SSH_SESSION_CUT)
       throw new Error(
         `qemu instance ${this.id}: systemctl reboot failed (exit ${asked.exitCode}): ${asked.stderr.trim()}`,
       );
