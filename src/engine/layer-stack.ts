@@ -71,19 +71,29 @@ export interface StackContext {
   failedInstance?: FailedInstance;
 }
 
-export async function addComponentLayer(
-  ctx: StackContext,
-  stack: LayerStack,
+/** The layer cache key of `component` stacked on `stack`, in `scope` (undefined: no account's). */
+export function componentLayerKey(
+  ctx: Pick<StackContext, 'compression'>,
+  stack: Pick<LayerStack, 'headKey'>,
   component: BuildComponent,
-): Promise<LayerStack> {
-  const key = layerCacheKey({
+  scope: string | undefined,
+): string {
+  return layerCacheKey({
     parentLayerDigest: stack.headKey,
     componentDocument: component.text,
     componentVersion: component.version,
     parameters: component.parameters,
     compression: ctx.compression,
-    scope: ctx.cacheScope,
+    scope,
   });
+}
+
+export async function addComponentLayer(
+  ctx: StackContext,
+  stack: LayerStack,
+  component: BuildComponent,
+): Promise<LayerStack> {
+  const key = componentLayerKey(ctx, stack, component, ctx.cacheScope);
   const hit = await cachedLayer(ctx, stack, key, component.name);
   if (hit) {
     if (ctx.cache && ctx.buildTmpDir) await restoreBuildTmp(ctx.cache, key, ctx.buildTmpDir);

@@ -6,8 +6,7 @@
  * any other parent it is an ordinary component layer in the build's layer cache.
  */
 import { ensureBootLayer, readBootLayer, type StoredBootLayer } from '../../bases/boot-layers.ts';
-import { layerCacheKey } from '../../cache/cache-key.ts';
-import { addComponentLayer, push, type LayerStack, type StackContext } from '../layer-stack.ts';
+import { addComponentLayer, componentLayerKey, push, type LayerStack, type StackContext } from '../layer-stack.ts';
 import type { ResolvedParent } from '../parent.ts';
 import type { BuildComponent } from '../request.ts';
 
@@ -24,14 +23,7 @@ export async function addBootLayer(
     return { stack: made, built: made.layers.some((l) => !l.cached) };
   }
   // Keyed like a layer cache entry with no account: base digest + the component's definition.
-  const key = layerCacheKey({
-    parentLayerDigest: stack.headKey,
-    componentDocument: component.text,
-    componentVersion: component.version,
-    parameters: component.parameters,
-    compression: ctx.compression,
-    scope: undefined,
-  });
+  const key = componentLayerKey(ctx, stack, component, undefined);
   const log = (line: string) => ctx.onEvent({ type: 'log', line });
   let found = await readBootLayer(baseDir, key);
   let built = false;
