@@ -12,27 +12,33 @@ export const newExecId = (): string => randomBytes(6).toString('hex');
 
 const PIDS = '/run/ingot-exec';
 
-/** Runs argv with env in cwd; the session's process group is killed when the program ends. */
+/**
+ * Runs argv with env in cwd; the session's process group is killed when the program ends. It
+ * writes its pid file before it looks for a cancel marker, and killCommand writes the marker
+ * before it reads the pid file: whichever comes second sees the other, so a kill sent while the
+ * session is still starting (a loaded host) stops the program before it runs instead of missing it.
+ */
 export function execCommand(
   id: string,
   argv: readonly string[],
   env: Readonly<Record<string, string>>,
   cwd: string,
+  dir = PIDS,
 ): string {
-  const pidFile = `${PIDS}/${id}`;
-  const inner = `echo $$ > ${pidFile}; cd "$1" || exit 1; shift; exec "$@"`;
+  const pidFile = `${dir}/${id}`;
+  const inner = `echo $$ > ${pidFile}; [ -e ${pidFile}.cancel ] && exit 137; cd "$1" || exit 1; shift; exec "$@"`;
   const envArgs = Object.entries(env).map(([k, v]) => q(`${k}=${v}`));
   return [
-    `mkdir -p ${PIDS};`,
+    `mkdir -p ${dir};`,
     `setsid -w sh -c ${q(inner)} ingot-exec ${q(cwd)} env -- ${envArgs.join(' ')} ${argv.map(q).join(' ')};`,
-    `rc=$?; pg=$(cat ${pidFile} 2>/dev/null); [ -n "$pg" ] && kill -9 -- "-$pg" 2>/dev/null; rm -f ${pidFile}; exit $rc`,
+    `rc=$?; pg=$(cat ${pidFile} 2>/dev/null); [ -n "$pg" ] && kill -9 "-$pg" 2>/dev/null; rm -f ${pidFile} ${pidFile}.cancel; exit $rc`,
   ].join(' ');
 }
 
-/** Kills the process group of a running exec (timeout or abort). */
-export function killCommand(id: string): string {
-  const pidFile = `${PIDS}/${id}`;
-  return `for i in 1 2 3 4 5 6 7 8 9 10; do [ -s ${pidFile} ] && break; sleep 0.1; done; pg=$(cat ${pidFile} 2>/dev/null); [ -n "$pg" ] && kill -9 -- "-$pg" 2>/dev/null; true`;
+/** Kills the process group of an exec (timeout or abort), or keeps it from starting if it has not yet. */
+export function killCommand(id: string, dir = PIDS): string {
+  const pidFile = `${dir}/${id}`;
+  return `mkdir -p ${dir}; : > ${pidFile}.cancel; pg=$(cat ${pidFile} 2>/dev/null); [ -n "$pg" ] && kill -9 "-$pg" 2>/dev/null; true`;
 }
 
 /** Reads a tar of `name` (a file or directory in the tmp dir it unpacks to) from stdin into `dest`. */
