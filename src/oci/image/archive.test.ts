@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { link, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +108,21 @@ test('the archive has the bytes GNU tar writes for the same names (pax, numeric 
     assert.ok(ours.equals(readFileSync(gnu)), 'the same bytes as GNU tar');
     assert.equal(written.size, ours.length);
     assert.equal(written.sha256, createHash('sha256').update(ours).digest('hex'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a cancelled archive leaves no file behind', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-archive-'));
+  try {
+    const layout = join(dir, 'oci');
+    mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
+    const bytes = randomBytes(16 << 20);
+    writeFileSync(join(layout, 'blobs', 'sha256', createHash('sha256').update(bytes).digest('hex')), bytes);
+    const writer = await startOciArchive(layout, join(dir, 'image.oci.tar'));
+    await writer.cancel();
+    assert.deepEqual(readdirSync(dir), ['oci']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -27,6 +27,8 @@ async function entriesOf(layoutDir: string): Promise<string[]> {
 /** Appends tar entries to an open file, hashing every byte written. */
 class TarAppender {
   size = 0;
+  /** Set by cancel: the copy stops at the next chunk. */
+  stopped = false;
   readonly hash: Hash = createHash('sha256');
   readonly #fd: FileHandle;
   readonly #buf = Buffer.allocUnsafe(CHUNK);
@@ -54,6 +56,7 @@ class TarAppender {
     try {
       let copied = 0;
       for (;;) {
+        if (this.stopped) throw new Error('oci archive: cancelled');
         const { bytesRead } = await from.read(this.#buf, 0, CHUNK, null);
         if (bytesRead === 0) break;
         copied += bytesRead;
@@ -97,16 +100,12 @@ export async function startOciArchive(layoutDir: string, outFile: string): Promi
     ...listed.filter((n) => n !== './index.json' && n !== './oci-layout'),
     ...listed.filter((n) => n === './oci-layout'),
   ];
-  let stopped = false;
   const firstPart = (async () => {
-    for (const name of first) {
-      if (stopped) throw new Error('oci archive: cancelled');
-      await tar.add(layoutDir, name);
-    }
+    for (const name of first) await tar.add(layoutDir, name);
   })();
   firstPart.catch(() => {});
   const fail = async (err?: unknown) => {
-    stopped = true;
+    tar.stopped = true;
     await firstPart.catch(() => {});
     await fd.close().catch(() => {});
     await rm(tmp, { force: true });
