@@ -24,7 +24,8 @@ import { buildImageConfig } from '../src/oci/image/config.ts';
 import { writeLayer } from '../src/oci/layer/write-layer.ts';
 import { startBaseLayer } from '../src/engine/outputs/base-layer.ts';
 
-const INGOT = resolve(import.meta.dirname, '../bin/ingot');
+/** BENCH_INGOT: another checkout's bin/ingot (e.g. main's), to compare in the same minutes. */
+const INGOT = process.env['BENCH_INGOT'] ?? resolve(import.meta.dirname, '../bin/ingot');
 const basesHome = process.env['INGOT_BASES_HOME'] ?? '/tmp/ingot-bench-bases';
 const reps = Number(process.env['BENCH_REPS'] ?? 2);
 const noopReps = Number(process.env['BENCH_NOOP_REPS'] ?? reps);
