@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { openBlobStore } from './blob-store.ts';
 import { CacheIndex, type IndexRow } from './cache-index.ts';
 import { recoverLayerCache } from './recovery.ts';
-import { SharedLayers } from './shared-layers.ts';
 import { diskUsage, moveTree } from './tree-ops.ts';
 import type { LayerCache, LayerCacheEntry, OpenLayerCacheOptions } from './types.ts';
 
@@ -62,7 +61,8 @@ export async function openLayerCache(opts: OpenLayerCacheOptions): Promise<Layer
     remove,
   });
 
-  const shared = opts.shared ? new SharedLayers(opts.shared) : undefined;
+  // The S3 client is loaded only when a shared cache is configured (it is most of a build's start-up).
+  const shared = opts.shared ? new (await import('./shared-layers.ts')).SharedLayers(opts.shared) : undefined;
   const cache: LayerCache = {
     root,
     blobs,

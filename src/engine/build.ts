@@ -21,7 +21,7 @@ import { startOciArchiveArtifact, writeOciOutput } from './outputs/oci-image.ts'
 import { startBaseLayer, type BaseLayerJob } from './outputs/base-layer.ts';
 import { createBuildWorkDir, markWorkDirKept } from './work-dirs.ts';
 import { BuildDiskQuotaExceeded, type QuotaWatch, watchDiskQuota } from './disk-quota.ts';
-import { gatherEvidence, signChecksums, type EvidenceOptions } from './evidence.ts';
+import { gatherEvidence, signChecksums, type EvidenceOptions, type EvidenceRun } from './evidence.ts';
 import { outputKey, restoreOutputs, saveOutputs } from './outputs/output-cache.ts';
 import { settleUploads } from './shared-uploads.ts';
 import { ROOTFS_FILE, writeRootfsTarball } from './outputs/rootfs-tarball.ts';
@@ -269,6 +269,7 @@ async function runBuildWithin(
         onEvent,
         signal,
         limits: opts.limits,
+        inventoryCache: cache ? inventoryCacheOf(cache, opts.cacheScope, parent, stack) : undefined,
       }),
     );
     evidenceRun.catch(() => {}); // awaited below, after the tests (whose failure comes first)
@@ -474,6 +475,23 @@ async function writeOutputs(
     writeRootfsTarball(stack.lowerDirs, file, 'zstd', ctx.workDir, run),
   );
   return { artifacts: [{ path: relative(opts.outputDir, file), format: 'rootfs-tar-zstd', sha256, sizeBytes: size }] };
+}
+
+/**
+ * Where the evidence keeps package inventories (in the layer cache, so scoped as its layers are),
+ * with each lower dir's content identity: a layer's diffId, the parent's key and position.
+ */
+function inventoryCacheOf(
+  cache: LayerCache,
+  scope: string | undefined,
+  parent: ResolvedParent,
+  stack: LayerStack,
+): EvidenceRun['inventoryCache'] {
+  const byDir = new Map<string, string>(stack.layers.map((l) => [l.diffDir, l.layer.diffId]));
+  parent.lowerDirs.forEach((dir, i) => byDir.set(dir, `${parent.key}/${i}`));
+  const ids = stack.lowerDirs.map((dir) => byDir.get(dir));
+  if (ids.some((id) => id === undefined)) return undefined;
+  return { dir: join(cache.root, 'inventories'), ids: ids as string[], scope };
 }
 
 /** The instance type's vCPUs (whole) and memory: the VM's size, else the sandbox limits. */

@@ -12,7 +12,9 @@ import { runComplianceScans } from '../compliance/scan.ts';
 import { LYNIS_IMAGE_GROUPS } from '../compliance/lynis.ts';
 import { checkSeverityThreshold } from '../findings/aggregate.ts';
 import { scanImageVulnerabilities } from '../findings/scan.ts';
-import { generateSbomsForLayers } from '../sbom/layers.ts';
+import { writeSboms } from '../sbom/generate.ts';
+import { inventoryKey, loadInventory, saveInventory } from '../sbom/inventory-reuse.ts';
+import { generateSbomsForLayers, type LayerSboms } from '../sbom/layers.ts';
 import { attachSbomReferrers } from '../sbom/oci-referrers.ts';
 import { signOciImage } from '../signing/cosign.ts';
 import { writeSignedChecksums } from '../signing/checksums.ts';
@@ -48,6 +50,11 @@ export interface EvidenceRun {
   signal?: AbortSignal | undefined;
   /** The build's instance limits: the SBOM and scanner processes run in a cgroup with them. */
   limits?: ResourceLimits | undefined;
+  /**
+   * Where package inventories are kept for reuse (inventory-reuse.ts), with the content identity
+   * of each of `lowerDirs` (layer digests, the base's digest) and the cache scope; absent: none.
+   */
+  inventoryCache?: { dir: string; ids: readonly string[]; scope?: string | undefined } | undefined;
 }
 
 /** The evidence, its host-side readers of the image in a cgroup with the build's limits (removed after). */
@@ -59,16 +66,40 @@ export async function gatherEvidence(r: EvidenceRun): Promise<EvidenceSummary> {
   );
 }
 
-async function gatherEvidenceIn(r: EvidenceRun, cgroupProcs: readonly string[]): Promise<EvidenceSummary> {
+/**
+ * The SBOMs: from the inventory kept for the layers that can change it, when there is one (the
+ * same documents a full reading writes); else read from the merged layers, and kept for reuse.
+ */
+async function sbomsOf(r: EvidenceRun, cgroupProcs: readonly string[]): Promise<LayerSboms> {
+  const subject = { outDir: r.outputDir, name: r.name, version: r.version };
+  const reuse = r.inventoryCache;
+  const key = reuse ? await inventoryKey(r.lowerDirs, reuse.ids, reuse.scope) : undefined;
+  const kept = reuse && key ? await loadInventory(reuse.dir, key) : undefined;
+  if (kept) {
+    const { inventory: _inventory, ...written } = await writeSboms(kept, subject);
+    r.onEvent({
+      type: 'log',
+      line: 'SBOM: the package inventory of the layers below is reused (no layer above touches etc, usr or var)',
+    });
+    return written;
+  }
   const sboms = await generateSbomsForLayers({
     lowerDirs: r.lowerDirs,
-    outDir: r.outputDir,
-    name: r.name,
-    version: r.version,
+    ...subject,
     workDir: r.workDir,
     cgroupProcs,
+    ...(key ? { reusable: true } : {}),
     ...(r.signal ? { signal: r.signal } : {}),
   });
+  if (reuse && key && sboms.inventory && sboms.linksInside)
+    await saveInventory(reuse.dir, key, sboms.inventory).catch((err: unknown) =>
+      r.onEvent({ type: 'log', line: `SBOM: could not keep the package inventory for reuse: ${String(err)}` }),
+    );
+  return sboms;
+}
+
+async function gatherEvidenceIn(r: EvidenceRun, cgroupProcs: readonly string[]): Promise<EvidenceSummary> {
+  const sboms = await sbomsOf(r, cgroupProcs);
   r.onEvent({
     type: 'log',
     line: sboms.packageDatabase

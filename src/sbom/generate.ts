@@ -32,6 +32,15 @@ export interface GeneratedSboms {
 export async function generateSboms(opts: GenerateSbomsOptions): Promise<GeneratedSboms> {
   const started = performance.now();
   const inventory = await readInventory(opts.rootfsDir, opts.signal);
+  return writeSboms(inventory, opts, started);
+}
+
+/** The two SBOM documents of an inventory read before (inventory-reuse.ts) or just now. */
+export async function writeSboms(
+  inventory: Inventory,
+  opts: Omit<GenerateSbomsOptions, 'rootfsDir' | 'signal'>,
+  started = performance.now(),
+): Promise<GeneratedSboms> {
   const subject: SbomSubject = {
     name: opts.name,
     version: opts.version,

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { type AwsErrorType, type ErrorCode, IngotError, isAwsErrorType, isErrorCode } from '../errors/ingot-error.ts';
 import { runOnScratchOverlay } from '../rootfs/scratch-overlay.ts';
 import { generateSboms, type GeneratedSboms, type GenerateSbomsOptions } from './generate.ts';
+import type { Inventory } from './inventory.ts';
+import { linksStayInside } from './inventory-reuse.ts';
 import { SBOM_ERROR_PREFIX } from './generate-main.ts';
 
 export interface GenerateLayerSbomsOptions extends Omit<GenerateSbomsOptions, 'rootfsDir'> {
@@ -17,7 +19,12 @@ export interface GenerateLayerSbomsOptions extends Omit<GenerateSbomsOptions, 'r
   signal?: AbortSignal;
   /** The build's reader cgroup (`cgroup.procs` files): the SBOM process runs under its limits. */
   cgroupProcs?: readonly string[];
+  /** Also return the inventory, and whether it may be reused (inventory-reuse.ts). */
+  reusable?: boolean;
 }
+
+/** The result, with the inventory and `linksInside` (see linksStayInside) when `reusable` was asked. */
+export type LayerSboms = Omit<GeneratedSboms, 'inventory'> & { inventory?: Inventory; linksInside?: boolean };
 
 const MAX_REASON = 500;
 
@@ -57,19 +64,17 @@ export function childFailure(exitCode: number, stderr: string): IngotError {
 }
 
 /** `generateSboms` over the merged view of `lowerDirs` (without the in-memory inventory). */
-export async function generateSbomsForLayers(
-  opts: GenerateLayerSbomsOptions,
-): Promise<Omit<GeneratedSboms, 'inventory'>> {
-  const { lowerDirs, workDir, signal, cgroupProcs, ...rest } = opts;
+export async function generateSbomsForLayers(opts: GenerateLayerSbomsOptions): Promise<LayerSboms> {
+  const { lowerDirs, workDir, signal, cgroupProcs, reusable, ...rest } = opts;
   // One plain tree is read in this process, unless the reads must count against a build's cgroup.
   if (lowerDirs.length === 1 && !cgroupProcs?.length) {
     try {
-      const { inventory: _inventory, ...result } = await generateSboms({
+      const { inventory, ...result } = await generateSboms({
         ...rest,
         rootfsDir: lowerDirs[0]!,
         ...(signal ? { signal } : {}),
       });
-      return result;
+      return reusable ? { ...result, inventory, linksInside: await linksStayInside(lowerDirs[0]!) } : result;
     } catch (err) {
       throw failure(err instanceof IngotError ? err.code : 'internal', (err as Error)?.message ?? String(err), err);
     }
@@ -77,12 +82,12 @@ export async function generateSbomsForLayers(
   const entry = fileURLToPath(new URL('./generate-main.ts', import.meta.url));
   const run = await runOnScratchOverlay({
     lowerDirs,
-    argv: [process.execPath, entry, '{ROOT}', JSON.stringify(rest)],
+    argv: [process.execPath, entry, '{ROOT}', JSON.stringify({ ...rest, ...(reusable ? { reusable } : {}) })],
     ...(workDir ? { workDir } : {}),
     ...(signal ? { signal } : {}),
     ...(cgroupProcs ? { cgroupProcs } : {}),
   });
   if (signal?.aborted) throw failure('ServiceException', 'cancelled');
   if (run.exitCode !== 0) throw childFailure(run.exitCode, run.stderr);
-  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as Omit<GeneratedSboms, 'inventory'>;
+  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as LayerSboms;
 }

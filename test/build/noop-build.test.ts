@@ -2,7 +2,7 @@
  * @module The no-op fast path of `ingot build` (src/cli/build/noop-*.ts) on real files, a real
  * layer cache and a managed base's on-disk layout: an unchanged request places the cached outputs
  * (OCI blobs and the archive as hard links) with a fresh manifest; any changed input, a refreshed
- * or stale base, an evicted layer, a damaged or missing blob means the real build runs.
+ * or stale base, an evicted layer, a damaged or missing blob means the real build runs; the records are bounded.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -25,7 +25,7 @@ import type { OutputManifest } from '../../src/artifacts/manifest.ts';
 import { type LayerCache, openLayerCache } from '../../src/cache/layer-cache.ts';
 import { tryNoopBuild } from '../../src/cli/build/noop-build.ts';
 import { requestKey } from '../../src/cli/build/noop-record.ts';
-import { saveNoopRecord } from '../../src/cli/build/noop-save.ts';
+import { NOOP_RECORDS_KEPT, pruneNoopRecords, saveNoopRecord } from '../../src/cli/build/noop-save.ts';
 import { saveOutputs } from '../../src/engine/outputs/output-cache.ts';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -187,4 +187,33 @@ test('a build whose inputs changed while it ran is not recorded', async () => {
     outputKey: 'o'.repeat(64),
   });
   assert.equal(saved, false);
+});
+
+test('at most NOOP_RECORDS_KEPT no-op records are kept, the most recently used ones', async () => {
+  const noopDir = join(cache.root, 'noop');
+  const t0 = Date.now() / 1000 - 3600;
+  const fill = (count: number, from: number) =>
+    Array.from({ length: count }, (_, i) => {
+      const name = `${requestKey(['web.yml', { n: from + i }])}.json`;
+      writeFileSync(join(noopDir, name), '{}');
+      utimesSync(join(noopDir, name), t0 + from + i, t0 + from + i);
+      return name;
+    });
+  const others = fill(NOOP_RECORDS_KEPT + 5, 0);
+  // This request's record is the oldest, then a no-op rebuild uses it (and so touches it).
+  utimesSync(join(noopDir, `${key}.json`), t0 - 100, t0 - 100);
+  writeFileSync(join(noopDir, 'left.json.tmp-1'), '');
+  utimesSync(join(noopDir, 'left.json.tmp-1'), t0, t0);
+  assert.ok(await noop());
+  await pruneNoopRecords(cache.root);
+  assert.deepEqual(
+    readdirSync(noopDir).sort(),
+    [`${key}.json`, ...others.slice(-(NOOP_RECORDS_KEPT - 1))].sort(),
+    'the record just used and the newest others; the stale temp file is gone',
+  );
+  // Every real build's record prunes the rest: the bound holds however many requests were built.
+  fill(10, 100);
+  await build();
+  assert.equal(readdirSync(noopDir).length, NOOP_RECORDS_KEPT);
+  assert.ok(await noop());
 });

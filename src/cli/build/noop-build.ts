@@ -7,7 +7,7 @@
  * build runs, which re-checks every blob by its digest.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { copyFile, link, mkdir, readlink, rename, rm } from 'node:fs/promises';
+import { copyFile, link, mkdir, readlink, rename, rm, utimes } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type OutputManifest, writeManifest } from '../../artifacts/manifest.ts';
 import {
@@ -74,7 +74,8 @@ export async function tryNoopBuild(opts: {
   key: string;
   output: string | undefined;
 }): Promise<NoopResult | undefined> {
-  const text = await readFile(recordPath(opts.cacheRoot, opts.key), 'utf8').catch(() => undefined);
+  const file = recordPath(opts.cacheRoot, opts.key);
+  const text = await readFile(file, 'utf8').catch(() => undefined);
   if (!text) return undefined;
   let record: NoopRecord;
   try {
@@ -102,5 +103,8 @@ export async function tryNoopBuild(opts: {
     reused: true,
   };
   const manifestPath = await writeManifest(outputDir, manifest);
+  // Used now: the record is among the newest the next build's prune keeps (noop-save.ts).
+  const now = new Date();
+  await utimes(file, now, now).catch(() => {});
   return { outputDir, manifest, manifestPath };
 }

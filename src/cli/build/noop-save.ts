@@ -2,8 +2,9 @@
  * @module Writes the no-op record (noop-record.ts) after a successful local build on a managed
  * base: the inputs as the build read them (a file changed since is not recorded), the base, the
  * layers and the output files from the layer cache's output record, each blob's fingerprint taken now.
+ * The newest NOOP_RECORDS_KEPT records are kept (by last use: a no-op rebuild touches its record).
  */
-import { mkdir, readFile, readlink, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputManifest } from '../../artifacts/manifest.ts';
 import { DEFAULT_MAX_AGE_DAYS } from '../../bases/ensure.ts';
@@ -86,5 +87,29 @@ export async function saveNoopRecord(s: NoopSaveInput): Promise<boolean> {
   const tmp = `${file}.tmp-${process.pid}`;
   await writeFile(tmp, JSON.stringify(record));
   await rename(tmp, file);
+  await pruneNoopRecords(s.cache.root);
   return true;
+}
+
+/**
+ * At most this many no-op records (one per recipe path, flags and settings): twice the output
+ * records the layer cache keeps (output-cache.ts), without which a record is of no use anyway.
+ */
+export const NOOP_RECORDS_KEPT = 20;
+/** A temp file this old is left over from a process that died while writing its record. */
+const STALE_TMP_MS = 10 * 60_000;
+
+/** Removes all but the NOOP_RECORDS_KEPT most recently used records, and stale temp files. */
+export async function pruneNoopRecords(cacheRoot: string, keep = NOOP_RECORDS_KEPT): Promise<void> {
+  const dir = join(cacheRoot, 'noop');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const dated = await Promise.all(
+    names.map(async (name) => ({ name, mtime: (await stat(join(dir, name)).catch(() => undefined))?.mtimeMs })),
+  );
+  const records = dated.filter((d) => d.name.endsWith('.json') && d.mtime !== undefined);
+  records.sort((a, b) => b.mtime! - a.mtime!);
+  const stale = dated.filter(
+    (d) => d.name.includes('.tmp-') && d.mtime !== undefined && Date.now() - d.mtime > STALE_TMP_MS,
+  );
+  for (const d of [...records.slice(keep), ...stale]) await rm(join(dir, d.name), { force: true });
 }

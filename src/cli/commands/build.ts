@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { CommandModule } from '../command.ts';
-import { DISK_FORMATS, FORMATS, parseDiskFormats } from '../../disk/formats/index.ts';
+import { DISK_FORMATS, FORMATS, parseDiskFormats } from '../../disk/formats/table.ts';
 
 const usage = `Usage: ingot build FILE [--output DIR] [--no-cache] [--compression gzip|zstd] [--skip-tests]
                    [--instance-type TYPE] [--timeout MINUTES] [--keep-on-failure] [--host-network]

@@ -1,17 +1,12 @@
 /**
  * @module The one table of disk output formats: the name `--format`, the distribution
  * configuration's `ingot:disk-formats` tag and the engine's output stage use, the file extension,
- * how qemu reads it, which platform it is for, and the writer that makes it from the raw disk.
+ * how qemu reads it, which platform it is for, and the writer that makes it from the raw disk
+ * (loaded when used: `ingot build`'s start-up reads the table without the writers).
  */
 import type { ErrorCode } from '../../errors/codes.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { FormatJob, WrittenFormat } from './job.ts';
-import { writeOva } from './ova.ts';
-import { writeQcow2 } from './qcow2.ts';
-import { writeRaw } from './raw.ts';
-import { writeVhd } from './vhd.ts';
-import { writeVhdx } from './vhdx.ts';
-import { writeVmdk } from './vmdk.ts';
 
 export const DISK_FORMATS = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vhd', 'ova'] as const;
 export type DiskFormat = (typeof DISK_FORMATS)[number];
@@ -33,41 +28,41 @@ export const FORMATS: Readonly<Record<DiskFormat, FormatRow>> = {
     qemu: 'raw',
     allDisks: false,
     platforms: 'dd to a device, bare metal, AWS ImportImage',
-    write: writeRaw,
+    write: (job) => import('./raw.ts').then((m) => m.writeRaw(job)),
   },
   qcow2: {
     extension: 'qcow2',
     qemu: 'qcow2',
     allDisks: false,
     platforms: 'KVM, libvirt, OpenStack, Proxmox',
-    write: writeQcow2,
+    write: (job) => import('./qcow2.ts').then((m) => m.writeQcow2(job)),
   },
   vmdk: {
     extension: 'vmdk',
     qemu: 'vmdk',
     allDisks: false,
     platforms: 'VMware (streamOptimized disk alone)',
-    write: writeVmdk,
+    write: (job) => import('./vmdk.ts').then((m) => m.writeVmdk(job)),
   },
   vhdx: {
     extension: 'vhdx',
     qemu: 'vhdx',
     allDisks: false,
     platforms: 'Hyper-V Generation 2 (UEFI)',
-    write: writeVhdx,
+    write: (job) => import('./vhdx.ts').then((m) => m.writeVhdx(job)),
   },
   vhd: {
     extension: 'vhd',
     qemu: 'vpc',
     allDisks: false,
     platforms: 'Azure (fixed, 1 MiB aligned), Hyper-V Generation 1',
-    write: writeVhd,
+    write: (job) => import('./vhd.ts').then((m) => m.writeVhd(job)),
   },
   ova: {
     extension: 'ova',
     allDisks: true,
     platforms: 'VMware vSphere/ESXi, Workstation, Fusion, VirtualBox',
-    write: writeOva,
+    write: (job) => import('./ova.ts').then((m) => m.writeOva(job)),
   },
 };
 

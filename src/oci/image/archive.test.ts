@@ -1,8 +1,8 @@
-/** @module Tests for writeOciArchive: a blob that other builds link and unlink while it is archived. */
+/** @module Tests for writeOciArchive: shared blobs, an archive finished later, the bytes GNU tar writes. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { link, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,59 @@ test('an archive started early and finished later is one tar with the entries ad
     const a = await writeOciArchive(layout, join(dir, 'a.tar'));
     const b = await writeOciArchive(layout, join(dir, 'b.tar'));
     assert.equal(a.sha256, b.sha256);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the archive has the bytes GNU tar writes for the same names (pax, numeric root owner, mtime 0)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-archive-'));
+  try {
+    const layout = join(dir, 'oci');
+    mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
+    for (const size of [0, 1, 511, 512, 513, 5 << 20]) {
+      const bytes = randomBytes(size);
+      writeFileSync(join(layout, 'blobs', 'sha256', createHash('sha256').update(bytes).digest('hex')), bytes);
+    }
+    writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    writeFileSync(join(layout, 'index.json'), '{"schemaVersion":2,"manifests":[]}');
+    const archive = join(dir, 'image.oci.tar');
+    const written = await writeOciArchive(layout, archive);
+    const names = execFileSync('tar', ['-tf', archive], { encoding: 'utf8' }).trim().split('\n');
+    const gnu = join(dir, 'gnu.tar');
+    execFileSync('tar', [
+      '--create',
+      `--file=${gnu}`,
+      '--format=pax',
+      '--numeric-owner',
+      '--owner=0',
+      '--group=0',
+      '--mtime=@0',
+      '--pax-option=delete=atime,delete=ctime',
+      '--no-recursion',
+      '-C',
+      layout,
+      ...names,
+    ]);
+    const ours = readFileSync(archive);
+    assert.ok(ours.equals(readFileSync(gnu)), 'the same bytes as GNU tar');
+    assert.equal(written.size, ours.length);
+    assert.equal(written.sha256, createHash('sha256').update(ours).digest('hex'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a cancelled archive leaves no file behind', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-archive-'));
+  try {
+    const layout = join(dir, 'oci');
+    mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
+    const bytes = randomBytes(16 << 20);
+    writeFileSync(join(layout, 'blobs', 'sha256', createHash('sha256').update(bytes).digest('hex')), bytes);
+    const writer = await startOciArchive(layout, join(dir, 'image.oci.tar'));
+    await writer.cancel();
+    assert.deepEqual(readdirSync(dir), ['oci']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

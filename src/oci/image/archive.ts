@@ -1,39 +1,19 @@
-/** @module oci-archive files: a plain tar of an OCI image layout (what skopeo's `oci-archive:` transport reads). */
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { readdir, rename, rm } from 'node:fs/promises';
+/**
+ * @module oci-archive files: a plain tar of an OCI image layout (what skopeo's `oci-archive:`
+ * transport reads), written in this process straight from the layout's files: the bytes GNU tar
+ * writes for `tar --create --format=pax --numeric-owner --owner=0 --group=0 --mtime=@0
+ * --no-recursion` of the same names (a test compares them), without a tar process and a pipe.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { lstat, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { runCommand, startCommand } from '../../process/index.ts';
+import { runCommand } from '../../process/index.ts';
+import { BLOCK, encodeUstar } from '../tar/tar-header.ts';
 
-const TAR_ARGS = [
-  '--create',
-  '--file=-',
-  '--format=pax',
-  '--numeric-owner',
-  '--owner=0',
-  '--group=0',
-  '--mtime=@0',
-  '--pax-option=delete=atime,delete=ctime',
-  '--exclude=*.tmp-*',
-  // Blobs are immutable, but a blob shared by hard link (a base layer, a cached layer) gets a new
-  // ctime whenever another build links or unlinks it; GNU tar then warns "file changed as we
-  // read it" and exits 1 although the bytes it read are the blob's.
-  '--warning=no-file-changed',
-];
-
-/** One tar stream of `names` (relative to `layoutDir`, in this order, no recursion). */
-function tarOf(layoutDir: string, names: readonly string[]) {
-  const tar = startCommand(['tar', ...TAR_ARGS, '--no-recursion', '-C', layoutDir, '--null', '--files-from=-'], {
-    stdin: 'pipe',
-    stdout: 'stream',
-    label: `tar of ${layoutDir}`,
-    okCodes: [1], // only ever "file changed as we read it" with --create (see above)
-  });
-  tar.stdin!.end(names.map((n) => `${n}\0`).join(''));
-  return tar;
-}
+/** GNU tar's record: 20 blocks; the archive is padded with zeros to a whole record. */
+const RECORD = 20 * BLOCK;
+/** Bytes read and written at a time when a blob is copied into the archive. */
+const CHUNK = 4 << 20;
 
 /** Every entry under `layoutDir` as tar names it (`./`, `./blobs/`, ...), directories first, sorted. */
 async function entriesOf(layoutDir: string): Promise<string[]> {
@@ -44,6 +24,60 @@ async function entriesOf(layoutDir: string): Promise<string[]> {
   return ['./', ...names.sort()];
 }
 
+/** Appends tar entries to an open file, hashing every byte written. */
+class TarAppender {
+  size = 0;
+  /** Set by cancel: the copy stops at the next chunk. */
+  stopped = false;
+  readonly hash: Hash = createHash('sha256');
+  readonly #fd: FileHandle;
+  readonly #buf = Buffer.allocUnsafe(CHUNK);
+  constructor(fd: FileHandle) {
+    this.#fd = fd;
+  }
+
+  async #write(bytes: Buffer): Promise<void> {
+    this.hash.update(bytes);
+    for (let off = 0; off < bytes.length; ) off += (await this.#fd.write(bytes, off, bytes.length - off)).bytesWritten;
+    this.size += bytes.length;
+  }
+
+  /** One entry of the layout: a directory, or a regular file's header then its bytes and padding. */
+  async add(layoutDir: string, name: string): Promise<void> {
+    if (Buffer.byteLength(name) > 100) throw new Error(`oci archive: entry name too long for ustar: ${name}`);
+    const path = join(layoutDir, name);
+    const st = await lstat(path);
+    const isDir = st.isDirectory();
+    if (!isDir && !st.isFile()) throw new Error(`oci archive: ${path} is neither a file nor a directory`);
+    const header = { name, mode: st.mode, uid: 0, gid: 0, mtime: 0, linkname: '', devmajor: 0, devminor: 0 };
+    await this.#write(encodeUstar({ ...header, typeflag: isDir ? '5' : '0', size: isDir ? 0 : st.size }));
+    if (isDir) return;
+    const from = await open(path, 'r');
+    try {
+      let copied = 0;
+      for (;;) {
+        if (this.stopped) throw new Error('oci archive: cancelled');
+        const { bytesRead } = await from.read(this.#buf, 0, CHUNK, null);
+        if (bytesRead === 0) break;
+        copied += bytesRead;
+        if (copied > st.size) throw new Error(`oci archive: ${path} grew while it was archived`);
+        await this.#write(this.#buf.subarray(0, bytesRead));
+      }
+      if (copied !== st.size) throw new Error(`oci archive: ${path} shrank while it was archived`);
+    } finally {
+      await from.close();
+    }
+    const pad = (BLOCK - (st.size % BLOCK)) % BLOCK;
+    if (pad) await this.#write(Buffer.alloc(pad));
+  }
+
+  /** The end-of-archive blocks and the padding to a whole record. */
+  async end(): Promise<void> {
+    const zeros = 2 * BLOCK;
+    await this.#write(Buffer.alloc(zeros + ((RECORD - ((this.size + zeros) % RECORD)) % RECORD)));
+  }
+}
+
 export interface OciArchiveWriter {
   /** Adds what the layout gained since the start (SBOM referrers, signatures, index.json) and renames the archive into place. */
   finish(): Promise<{ sha256: string; size: number }>;
@@ -52,61 +86,28 @@ export interface OciArchiveWriter {
 }
 
 /**
- * Starts tarring `layoutDir` into `outFile` reproducibly (numeric root owner, mtime 0), hashing
+ * Starts writing `layoutDir` into `outFile` reproducibly (numeric root owner, mtime 0), hashing
  * the archive as it is written: the entries present now (the image's blobs: nearly all the bytes)
- * are written at once, while the build goes on; `finish` appends the entries added since, sorted,
- * and index.json, which may have changed. Two tar streams make one archive: the first one's
- * end-of-archive zero blocks and record padding are held back and dropped.
+ * are written at once, while the build goes on, then `oci-layout`; `finish` appends the entries
+ * added since, sorted, and index.json, which may have changed.
  */
 export async function startOciArchive(layoutDir: string, outFile: string): Promise<OciArchiveWriter> {
   const tmp = `${outFile}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const hash = createHash('sha256');
-  let size = 0;
-  const out = createWriteStream(tmp);
-  // oci-layout last: its data (JSON) ends the first stream, so the zero blocks after it are the end.
+  const fd = await open(tmp, 'w');
+  const tar = new TarAppender(fd);
   const listed = await entriesOf(layoutDir);
   const first = [
     ...listed.filter((n) => n !== './index.json' && n !== './oci-layout'),
     ...listed.filter((n) => n === './oci-layout'),
   ];
-  let current = tarOf(layoutDir, first);
-  const write = async (tar: ReturnType<typeof tarOf>, dropEnd: boolean) => {
-    let held = Buffer.alloc(0);
-    const pass = (bytes: Buffer) => {
-      hash.update(bytes);
-      size += bytes.length;
-    };
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        if (!dropEnd) {
-          pass(chunk);
-          return done(null, chunk);
-        }
-        // The last HELD_BYTES are held back: the end-of-archive blocks and the record's padding.
-        const all = Buffer.concat([held, chunk]);
-        const out = all.subarray(0, Math.max(0, all.length - HELD_BYTES));
-        held = Buffer.from(all.subarray(out.length));
-        pass(out);
-        done(null, out);
-      },
-      flush(done) {
-        if (!dropEnd) return done();
-        // Every trailing all-zero block is end-of-archive or padding (a header or JSON data is never all zeros).
-        let end = held.length;
-        while (end >= BLOCK && held.subarray(end - BLOCK, end).every((b) => b === 0)) end -= BLOCK;
-        if (held.length - end < 2 * BLOCK) return done(new Error(`tar of ${layoutDir}: no end-of-archive blocks`));
-        pass(held.subarray(0, end));
-        done(null, held.subarray(0, end));
-      },
-    });
-    await pipeline(tar.stdout!, tap, out, { end: !dropEnd });
-    await tar.done;
-  };
-  const firstPart = write(current, true);
+  const firstPart = (async () => {
+    for (const name of first) await tar.add(layoutDir, name);
+  })();
   firstPart.catch(() => {});
   const fail = async (err?: unknown) => {
-    current.kill();
-    out.destroy();
+    tar.stopped = true;
+    await firstPart.catch(() => {});
+    await fd.close().catch(() => {});
     await rm(tmp, { force: true });
     if (err !== undefined) throw err;
   };
@@ -115,11 +116,13 @@ export async function startOciArchive(layoutDir: string, outFile: string): Promi
       try {
         await firstPart;
         const had = new Set(first);
+        // Sorted: new blobs, then index.json (`./blobs/` sorts before `./index.json`).
         const rest = (await entriesOf(layoutDir)).filter((n) => !had.has(n));
-        current = tarOf(layoutDir, rest);
-        await write(current, false);
+        for (const name of rest) await tar.add(layoutDir, name);
+        await tar.end();
+        await fd.close();
         await rename(tmp, outFile);
-        return { sha256: hash.digest('hex'), size };
+        return { sha256: tar.hash.digest('hex'), size: tar.size };
       } catch (err) {
         return fail(err) as never;
       }
@@ -128,11 +131,7 @@ export async function startOciArchive(layoutDir: string, outFile: string): Promi
   };
 }
 
-const BLOCK = 512;
-/** More than the end-of-archive blocks (2) plus the padding of GNU tar's 10 KiB records. */
-const HELD_BYTES = 24 * BLOCK;
-
-/** Tars `layoutDir` into `outFile` reproducibly in one go (see startOciArchive); returns its sha256 (hex) and size. */
+/** Writes `layoutDir` into `outFile` in one go (see startOciArchive); returns its sha256 (hex) and size. */
 export async function writeOciArchive(layoutDir: string, outFile: string): Promise<{ sha256: string; size: number }> {
   return (await startOciArchive(layoutDir, outFile)).finish();
 }

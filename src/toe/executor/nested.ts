@@ -22,7 +22,7 @@ async function fetchText(opts: ExecutorOptions, ref: string, signal: AbortSignal
   if (ref.startsWith('s3://')) {
     if (!opts.s3) throw new ActionFailure(`ExecuteDocument: '${ref}' needs the executor's s3 option`);
     const { bucket, key } = parseS3Url(ref);
-    const s3 = openBucket(opts.s3, bucket);
+    const s3 = await openBucket(opts.s3, bucket);
     try {
       return await s3.getText(key, { signal });
     } finally {

@@ -5,10 +5,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downloadFile, type S3Bucket } from '../../../s3/index.ts';
+import type { S3Bucket } from '../../../s3/index.ts';
 import { ActionFailure, defineAction } from '../define.ts';
 import type { ActionContext, S3Options } from '../define.ts';
-import { openBucket, parseS3Url } from '../s3-client.ts';
+import { openBucket, parseS3Url, s3Module } from '../s3-client.ts';
 import { asObjects, bool, listValidator, str } from '../schema.ts';
 import { checkPath, FAIL, shOk } from '../shell.ts';
 
@@ -21,6 +21,7 @@ async function place(ctx: ActionContext, s3: S3Bucket, key: string, dest: string
   await shOk(ctx, 'S3Download', PREPARE, [dest, String(overwrite)]);
   const dir = await mkdtemp(join(tmpdir(), 'ingot-s3-'));
   try {
+    const { downloadFile } = await s3Module();
     await downloadFile(s3, key, join(dir, 'object'), { signal: ctx.signal });
     await ctx.instance.copyIn(join(dir, 'object'), dest);
   } finally {
@@ -49,7 +50,7 @@ export const s3Download = defineAction({
       const { bucket, key } = parseS3Url(str(o, 'source') ?? '');
       const dest = checkPath(str(o, 'destination') ?? '', 'S3Download');
       const overwrite = bool(o, 'overwrite', true);
-      const s3 = openBucket(endpoint, bucket, str(o, 'expectedBucketOwner'));
+      const s3 = await openBucket(endpoint, bucket, str(o, 'expectedBucketOwner'));
       try {
         if (key.endsWith('*')) {
           const prefix = key.slice(0, -1);

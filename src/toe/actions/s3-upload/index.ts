@@ -5,10 +5,10 @@
 import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type S3Bucket, uploadFile } from '../../../s3/index.ts';
+import type { S3Bucket } from '../../../s3/index.ts';
 import { ActionFailure, defineAction } from '../define.ts';
 import type { ActionContext } from '../define.ts';
-import { openBucket, parseS3Url } from '../s3-client.ts';
+import { openBucket, parseS3Url, s3Module } from '../s3-client.ts';
 import { asObjects, bool, listValidator, str } from '../schema.ts';
 import { checkPath, FAIL, shOk } from '../shell.ts';
 import { requireS3 } from '../s3-download/index.ts';
@@ -34,6 +34,7 @@ async function uploadFromInstance(ctx: ActionContext, s3: S3Bucket, path: string
     // regular file is uploaded (the listing already resolved links inside the instance).
     const st = await lstat(join(dir, 'file'));
     if (!st.isFile()) throw new ActionFailure(`S3Upload: '${path}' is not a regular file in the instance`);
+    const { uploadFile } = await s3Module();
     await uploadFile(s3, key, join(dir, 'file'), { signal: ctx.signal });
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -61,7 +62,7 @@ export const s3Upload = defineAction({
         .filter(Boolean)
         .map((l) => l.split('\t') as [string, string]);
       const single = files.length === 1 && !key.endsWith('/') && !source.includes('*');
-      const s3 = openBucket(endpoint, bucket, str(o, 'expectedBucketOwner'));
+      const s3 = await openBucket(endpoint, bucket, str(o, 'expectedBucketOwner'));
       try {
         for (const [relative, path] of files)
           await uploadFromInstance(ctx, s3, path, single ? key : `${key.replace(/\/?$/, key ? '/' : '')}${relative}`);

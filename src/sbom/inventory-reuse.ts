@@ -1,0 +1,102 @@
+/**
+ * @module Reuse of an image's package inventory (the SBOMs' content) across builds: the inventory
+ * reads only `etc/os-release`, `usr/…` and `var/lib/dpkg/…`, so a top layer with no `etc`, `usr`
+ * or `var` entry at all (no file, directory, whiteout or opaque marker there: e.g. a component that
+ * writes only under /srv, /opt or /home) leaves it as the layers below made it. The inventory is
+ * kept under the identity of the layers below such top layers (their digests, topmost first), and
+ * only when every link it followed stays inside etc/, usr/ and var/ (see `linksStayInside`).
+ */
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { Inventory } from './inventory.ts';
+
+/** Top-level entries of a layer that can change the inventory. */
+const INVENTORY_TOPS = ['etc', 'usr', 'var'] as const;
+/** Inventories kept per cache directory (newest first by use). */
+export const INVENTORIES_KEPT = 32;
+
+/** True when the layer directory (an overlay upper dir) has an `etc`, `usr` or `var` entry of any kind. */
+async function touchesInventory(layerDir: string): Promise<boolean> {
+  for (const top of INVENTORY_TOPS) if (await lstat(join(layerDir, top)).catch(() => undefined)) return true;
+  return false;
+}
+
+/**
+ * The key the inventory of `lowerDirs` (topmost first; `ids[i]` the content identity of
+ * `lowerDirs[i]`: a layer digest, a base's digest) is kept under: the identities below the top
+ * layers that cannot change it, plus the cache scope. Undefined when the ids do not match the dirs.
+ */
+export async function inventoryKey(
+  lowerDirs: readonly string[],
+  ids: readonly string[],
+  scope = '',
+): Promise<string | undefined> {
+  if (ids.length !== lowerDirs.length || !ids.length) return undefined;
+  let from = 0;
+  while (from < lowerDirs.length - 1 && !(await touchesInventory(lowerDirs[from]!))) from++;
+  return createHash('sha256')
+    .update(JSON.stringify(['ingot-inventory-1', scope, ids.slice(from)]))
+    .digest('hex');
+}
+
+export async function loadInventory(dir: string, key: string): Promise<Inventory | undefined> {
+  const file = join(dir, `${key}.json`);
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (!text) return undefined;
+  try {
+    const inventory = JSON.parse(text) as Inventory;
+    const now = new Date();
+    await utimes(file, now, now).catch(() => {}); // used now: kept by the next prune
+    return inventory;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps `inventory` under `key` (temp file and rename), then prunes the directory to INVENTORIES_KEPT. */
+export async function saveInventory(dir: string, key: string, inventory: Inventory): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${key}.json`);
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, JSON.stringify(inventory));
+  await rename(tmp, file);
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+  if (names.length <= INVENTORIES_KEPT) return;
+  const dated = await Promise.all(
+    names.map(async (n) => ({ n, t: (await stat(join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })),
+  );
+  dated.sort((a, b) => b.t - a.t);
+  for (const { n } of dated.slice(INVENTORIES_KEPT)) await rm(join(dir, n), { force: true });
+}
+
+/** True when `target` (a link at `at`, both relative to the root) points inside etc/, usr/ or var/. */
+function inside(at: string, target: string): boolean {
+  const resolved = posix.normalize(target.startsWith('/') ? target : posix.join(posix.dirname(`/${at}`), target));
+  return INVENTORY_TOPS.some((t) => resolved.startsWith(`/${t}/`) || resolved === `/${t}`);
+}
+
+/**
+ * True when every symbolic link the inventory can follow (`etc/os-release`, those under
+ * `usr/share/doc` and `var/lib/dpkg`) points inside etc/, usr/ or var/, so that a layer writing
+ * elsewhere cannot change what it read; checked on the merged tree `rootDir` of a full computation.
+ */
+export async function linksStayInside(rootDir: string): Promise<boolean> {
+  const dirs = ['usr/share/doc', 'var/lib/dpkg', 'usr/lib', 'usr/share', 'var/lib', 'etc', 'usr', 'var'];
+  for (const d of dirs) {
+    const st = await lstat(join(rootDir, d)).catch(() => undefined);
+    if (st?.isSymbolicLink()) return false;
+  }
+  const osRelease = await readlink(join(rootDir, 'etc/os-release')).catch(() => undefined);
+  if (osRelease !== undefined && !inside('etc/os-release', osRelease)) return false;
+  for (const d of ['usr/share/doc', 'var/lib/dpkg']) {
+    const entries = await readdir(join(rootDir, d), { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (!e.isSymbolicLink()) continue;
+      const full = join(e.parentPath, e.name);
+      const rel = full.slice(rootDir.length + 1);
+      if (!inside(rel, await readlink(full))) return false;
+    }
+  }
+  return true;
+}
