@@ -222,6 +222,21 @@ export class PgResources implements ResourceRepository {
     return ranges.map((_, i) => row?.[`r${i}`] ?? undefined);
   }
 
+  async getWithNewest<Doc>(arn: string, ranges: readonly SortKeyRange[]) {
+    // The row and one scalar subquery per range on the row's own type and region: one statement,
+    // one round trip (each subquery a backward index scan on resources_by_type, as in newestInRanges).
+    const columns = ranges.map(
+      (_, i) =>
+        `, (SELECT n.arn FROM resources n WHERE n.type = r.type AND n.region = r.region AND n.sort_key >= $${2 * i + 2} AND n.sort_key < $${2 * i + 3} ORDER BY n.sort_key DESC LIMIT 1) AS r${i}`,
+    );
+    const row = await this.#db.one<Row & Record<string, string | null>>(
+      `SELECT ${COLUMNS}${columns.join('')} FROM resources r WHERE r.arn = $1`,
+      [arn, ...ranges.flat()],
+    );
+    if (!row) return undefined;
+    return { record: toRecord<Doc>(row), newest: ranges.map((_, i) => row[`r${i}`] ?? undefined) };
+  }
+
   async referencing(arn: string): Promise<{ arn: string; type: ResourceType }[]> {
     return this.#db.query<{ arn: string; type: ResourceType }>(
       'SELECT r.arn AS arn, r.type AS type FROM resource_references x JOIN resources r ON r.arn = x.from_arn WHERE x.to_arn = $1',
