@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { PgListener } from './listen.ts';
+import { ReadPipeline } from './pipeline.ts';
 
 /** Columns of type bigint (epoch ms, sequence numbers) come back as numbers, not strings. */
 const INT8_OID = 20;
@@ -37,10 +38,12 @@ export class PgDatabase {
 
   readonly #url: string;
   readonly #listeners = new Map<string, PgListener>();
+  readonly #reads: ReadPipeline;
 
   constructor(url: string, max = 10) {
     this.#url = url;
     this.pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 15_000 });
+    this.#reads = new ReadPipeline(url, types, 15_000);
     // A dropped idle connection (database restarted) is replaced on next use; do not crash.
     this.pool.on('error', () => undefined);
   }
@@ -60,6 +63,28 @@ export class PgDatabase {
     const client = this.#client();
     const result = client ? await client.query<R>(config) : await this.pool.query<R>(config);
     return result.rows;
+  }
+
+  /**
+   * A plain read (a SELECT that takes no lock: it can never wait on another transaction). Outside a
+   * transaction it goes over the pipelined read connections, where the reads of many requests
+   * share one write and one read of the socket; inside one, on the transaction's client like `query`.
+   */
+  async read<R extends object = Record<string, unknown>>(sql: string, params: readonly Param[] = []): Promise<R[]> {
+    const config = this.#statement(sql, params);
+    const client = this.#client();
+    const result = client
+      ? await client.query<R>(config)
+      : await (this.#reads.query<R>(config) ?? this.pool.query<R>(config));
+    return result.rows;
+  }
+
+  /** The first row of a `read`. */
+  async readOne<R extends object = Record<string, unknown>>(
+    sql: string,
+    params: readonly Param[] = [],
+  ): Promise<R | undefined> {
+    return (await this.read<R>(sql, params))[0];
   }
 
   /**
@@ -126,6 +151,7 @@ export class PgDatabase {
 
   async close(): Promise<void> {
     await Promise.all([...this.#listeners.values()].map((l) => l.close()));
+    await this.#reads.close();
     await this.pool.end();
   }
 }
