@@ -6,7 +6,7 @@
  * SigV4 requests. Prints a table (with the server's, the database's and wrk's own CPU per request)
  * and JSON. `BENCH_COMPARE=DIR` also runs the server of another checkout (e.g. main) on the same
  * seeded data, each operation against both in turn (before, after). `BENCH_ROUNDS=N` repeats the
- * alternation N times and adds a table of medians; `BENCH_SECONDS` is each wrk run's length (10).
+ * alternation N times and adds a table of medians; `BENCH_SECONDS` is each wrk run's length (10; after an uncounted 2 s warm-up).
  * Targets: >= 2,000 requests/s and p99 < 20 ms on 2 cores.
  */
 import { type ChildProcess, spawn, execFileSync } from 'node:child_process';
@@ -27,8 +27,9 @@ const IMAGES = Number(process.env['BENCH_IMAGES'] ?? 1_000_000);
 const COMPONENTS = Math.round(IMAGES / 10);
 /** Rounds of the before/after alternation (a shared machine's load swings within minutes: take medians). */
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 1);
-/** Seconds of each wrk run. */
+/** Seconds of each wrk run, and of the uncounted warm-up before it. */
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const WARMUP_SECONDS = 2;
 const STORES =
   (process.env['BENCH_STORE'] ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [process.env['BENCH_STORE']!];
 
@@ -127,6 +128,8 @@ function runWrk(
 ): Result {
   const script = join(dir, `${name}.lua`);
   writeFileSync(script, luaFor(r));
+  // Warm-up, not counted: the server's JIT and the database's caches for this operation.
+  execFileSync('wrk', ['-t1', '-c16', `-d${WARMUP_SECONDS}s`, '-s', script, url], { stdio: 'ignore' });
   // The 1-minute load average around the run: figures taken on a busy machine are not comparable.
   const load1Before = loadavg()[0]!;
   const [s0, d0] = cpu();

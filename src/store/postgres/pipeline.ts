@@ -11,7 +11,7 @@ export const PIPELINE_CONNECTIONS = 2;
  * A connection whose oldest unanswered read is older than this is stalled (a slow read at the
  * head holds up every read behind it): new reads go to another, or to the pool when all are.
  */
-export const STALLED_MS = 10;
+export const STALLED_MS = 25;
 
 type Types = NonNullable<pg.ClientConfig['types']>;
 
