@@ -1,6 +1,7 @@
 /**
- * @module The PostgreSQL connection pool of the store: every query runs on the transaction's own
- * client when one is open in the calling async context (AsyncLocalStorage), else on any pooled one.
+ * @module The PostgreSQL connections of the store: every query runs on the transaction's own
+ * client when one is open in the calling async context (AsyncLocalStorage), else on any pooled one;
+ * plain reads (`read`) outside transactions go over the pipelined read connections (pipeline.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
