@@ -124,6 +124,13 @@ export class PgDatabase {
     const client = await this.pool.connect();
     const scope: TxScope = { client, open: true };
     let broken = false;
+    // A connection dropped between the transaction's statements (database restarted) emits 'error'
+    // on a checked-out client, which has no listener of the pool's: without this one, the process
+    // would crash; the next statement fails instead and the client is thrown away.
+    const dropped = () => {
+      broken = true;
+    };
+    client.on('error', dropped);
     try {
       await client.query('BEGIN');
       const result = await this.#tx.run(scope, fn);
@@ -139,6 +146,7 @@ export class PgDatabase {
       }
       throw err;
     } finally {
+      client.off('error', dropped);
       client.release(broken);
     }
   }
