@@ -1,8 +1,8 @@
 /**
  * The PostgreSQL store's pipelined reads (src/store/postgres/pipeline.ts) against a real
  * PostgreSQL: answers reach their own callers, a failing read fails alone, a slow read does not
- * hold up the reads behind it, reads inside a transaction see its writes, and reads work again
- * after the database restarts. Skipped with a message only when PostgreSQL's binaries are missing.
+ * hold up the reads behind it, reads inside a transaction see its writes, and reads (and the
+ * process, whose transaction was cut) survive the database restarting. Skipped with a message only when PostgreSQL's binaries are missing.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -77,6 +77,21 @@ describe('PostgreSQL pipelined reads', { skip: postgresSkip }, () => {
       assert.notEqual((await db.pool.query('SELECT v FROM t WHERE id = 3')).rows[0].v, 'changed');
     });
     assert.equal((await db.readOne<{ v: string }>('SELECT v FROM t WHERE id = $1', [3]))?.v, 'changed');
+  });
+
+  test('a restart between the statements of a transaction fails the transaction, not the process', async () => {
+    const outcome = db.transaction(async () => {
+      await db.query('UPDATE t SET v = $1 WHERE id = $2', ['in tx', 5]);
+      await server.restart(); // the transaction's connection drops while it runs no statement
+      await db.query('UPDATE t SET v = $1 WHERE id = $2', ['in tx', 6]);
+    });
+    await assert.rejects(outcome);
+    let row: { v: string } | undefined;
+    for (let i = 0; i < 20 && !row; i++) {
+      row = await db.readOne<{ v: string }>('SELECT v FROM t WHERE id = $1', [5]).catch(() => undefined);
+      if (!row) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.notEqual(row?.v, 'in tx', 'nothing of the failed transaction was kept');
   });
 
   test('reads work again after the database restarts', async () => {
