@@ -5,7 +5,8 @@
  * ListImages (first page and a deep page by nextToken) with wrk over loopback using pre-signed
  * SigV4 requests. Prints a table (with the server's, the database's and wrk's own CPU per request)
  * and JSON. `BENCH_COMPARE=DIR` also runs the server of another checkout (e.g. main) on the same
- * seeded data, each operation against both in turn (before, after).
+ * seeded data, each operation against both in turn (before, after). `BENCH_ROUNDS=N` repeats the
+ * alternation N times and adds a table of medians; `BENCH_SECONDS` is each wrk run's length (10; after an uncounted 2 s warm-up).
  * Targets: >= 2,000 requests/s and p99 < 20 ms on 2 cores.
  */
 import { type ChildProcess, spawn, execFileSync } from 'node:child_process';
@@ -24,6 +25,11 @@ const KEY = { accessKeyId: 'AKIAINGOTBENCH000001', secretAccessKey: 'ingot-bench
 const ACCOUNT = ACCOUNTS[0];
 const IMAGES = Number(process.env['BENCH_IMAGES'] ?? 1_000_000);
 const COMPONENTS = Math.round(IMAGES / 10);
+/** Rounds of the before/after alternation (a shared machine's load swings within minutes: take medians). */
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 1);
+/** Seconds of each wrk run, and of the uncounted warm-up before it. */
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const WARMUP_SECONDS = 2;
 const STORES =
   (process.env['BENCH_STORE'] ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [process.env['BENCH_STORE']!];
 
@@ -122,11 +128,15 @@ function runWrk(
 ): Result {
   const script = join(dir, `${name}.lua`);
   writeFileSync(script, luaFor(r));
+  // Warm-up, not counted: the server's JIT and the database's caches for this operation.
+  execFileSync('wrk', ['-t1', '-c16', `-d${WARMUP_SECONDS}s`, '-s', script, url], { stdio: 'ignore' });
   // The 1-minute load average around the run: figures taken on a busy machine are not comparable.
   const load1Before = loadavg()[0]!;
   const [s0, d0] = cpu();
   const w0 = childrenCpuMs();
-  const out = execFileSync('wrk', ['-t1', '-c16', '-d10s', '--latency', '-s', script, url], { encoding: 'utf8' });
+  const out = execFileSync('wrk', ['-t1', '-c16', `-d${SECONDS}s`, '--latency', '-s', script, url], {
+    encoding: 'utf8',
+  });
   const [s1, d1] = cpu();
   const w1 = childrenCpuMs();
   const rps = Number(/Requests\/sec:\s+([0-9.]+)/.exec(out)?.[1] ?? 0);
@@ -259,12 +269,13 @@ async function benchStore(kind: string, pgServer: () => Promise<PostgresServer>)
     }
     // Each operation against each checkout's server in turn, so a before/after pair shares its minute.
     const results: Result[] = [];
-    for (let i = 0; i < 3; i++)
-      for (const s of servers) {
-        const [name, r] = s.requests[i]!;
-        const cpu = (): [number, Map<string, number>] => [cpuMsOf(s.server.pid!), dbCpu()];
-        results.push(runWrk(s.label ? `${kind} (${s.label})` : kind, name, s.url, r, home, cpu));
-      }
+    for (let round = 0; round < ROUNDS; round++)
+      for (let i = 0; i < 3; i++)
+        for (const s of servers) {
+          const [name, r] = s.requests[i]!;
+          const cpu = (): [number, Map<string, number>] => [cpuMsOf(s.server.pid!), dbCpu()];
+          results.push(runWrk(s.label ? `${kind} (${s.label})` : kind, name, s.url, r, home, cpu));
+        }
     return results;
   } finally {
     // Wait for the servers to close the database before removing the home: a removal racing the
@@ -280,6 +291,27 @@ async function benchStore(kind: string, pgServer: () => Promise<PostgresServer>)
     rmSync(home, { recursive: true, force: true });
   }
 }
+
+/** Per store and operation, the median of the rounds' figures, and the load range they ran at. */
+function printMedians(results: Result[]): void {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const groups = new Map<string, Result[]>();
+  for (const r of results) {
+    const key = `${r.store} | ${r.name}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  console.log(
+    `\nMedians of ${ROUNDS} rounds:\n| store | operation | requests/s | p99 ms | server CPU µs/request | PostgreSQL CPU µs/request | load avg (1 min) |`,
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  for (const [key, rs] of groups) {
+    const loads = rs.flatMap((r) => [r.load1Before, r.load1After]);
+    console.log(
+      `| ${key} | ${median(rs.map((r) => r.rps)).toFixed(0)} | ${median(rs.map((r) => r.p99ms)).toFixed(1)} | ${median(rs.map((r) => r.serverCpuUs))} | ${r0(rs) ? median(rs.map((r) => r.dbCpuUs)) : '-'} | ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} |`,
+    );
+  }
+}
+const r0 = (rs: Result[]) => rs[0]!.store.startsWith('postgres');
 
 async function main(): Promise<void> {
   try {
@@ -304,6 +336,7 @@ async function main(): Promise<void> {
       `| ${r.store} | ${r.name} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.requests} | ${r.non2xx} | ${r.serverCpuUs} | ${r.store.startsWith('postgres') ? r.dbCpuUs : '-'} | ${r.loadGenCpuUs} | ${(r.rps / 2000).toFixed(2)}x | ${(r.p99ms / 20).toFixed(2)}x | ${r.load1Before.toFixed(2)}, ${r.load1After.toFixed(2)} |`,
     );
   }
+  if (ROUNDS > 1) printMedians(results);
   console.log(JSON.stringify({ benchmark: 'api-load', images: IMAGES, components: COMPONENTS, results }));
 }
 

@@ -1,6 +1,6 @@
 /**
  * @module `npm run bench`: runs every benchmark in turn and prints their tables and JSON lines.
- * `npm run bench -- api` (or `console`, `build`, `disk`, `mkosi`, `farm`, `boot`) runs one.
+ * `npm run bench -- api` (or `pg-reads`, `console`, `build`, `disk`, `mkosi`, `farm`, `boot`) runs one.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 const BENCHES: Record<string, string> = {
   api: 'api-load.ts',
+  'pg-reads': 'pg-reads.ts',
   console: 'console-images.ts',
   build: 'container-vs-buildah.ts',
   disk: 'disk-build.ts',

@@ -51,6 +51,7 @@ export interface Settings {
   secretKeyFile: string | undefined;
   /** postgres://... : the PostgreSQL store; undefined: the embedded SQLite file. */
   databaseUrl: string | undefined;
+  databasePoolSize: number;
   workerToken: string | undefined;
   workerTokenFile: string | undefined;
   signingPublicKey: string | undefined;
@@ -284,6 +285,15 @@ export const SETTINGS: readonly Setting[] = [
     fallback: () => undefined,
     shownDefault: 'the SQLite file `$INGOT_HOME/ingot.db`',
     doc: 'a PostgreSQL database (`postgres://USER:PASSWORD@HOST:PORT/DB`) for the store instead, shared by several servers and workers (give them all the same `INGOT_SECRET_KEY`)',
+  }),
+  setting({
+    key: 'databasePoolSize',
+    env: 'INGOT_DATABASE_POOL_SIZE',
+    file: 'database.poolSize',
+    parse: num({ min: 1, integer: true }),
+    fallback: () => 10,
+    shownDefault: '`10`',
+    doc: 'connections each process keeps to that PostgreSQL database (a request holds one only for its statement; more than a few per CPU core of the database host add switching, not throughput)',
   }),
   setting({
     key: 'workerToken',

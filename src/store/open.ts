@@ -7,7 +7,7 @@ import { type Settings, storeSecretKey } from '../config/settings.ts';
 import type { Store } from './types.ts';
 
 export type StoreSettings = Pick<Settings, 'home' | 'databaseUrl' | 'secretKey' | 'secretKeyFile'> &
-  Partial<Pick<Settings, 'buildMaxAttempts'>>;
+  Partial<Pick<Settings, 'buildMaxAttempts' | 'databasePoolSize'>>;
 
 export async function openStore(settings: StoreSettings): Promise<Store> {
   const common = {
@@ -16,7 +16,11 @@ export async function openStore(settings: StoreSettings): Promise<Store> {
   };
   if (settings.databaseUrl) {
     const { openPostgresStore } = await import('./postgres/index.ts');
-    return openPostgresStore(settings.databaseUrl, { ...common, home: settings.home });
+    return openPostgresStore(settings.databaseUrl, {
+      ...common,
+      home: settings.home,
+      ...(settings.databasePoolSize !== undefined ? { poolSize: settings.databasePoolSize } : {}),
+    });
   }
   const { openSqliteStore } = await import('./sqlite/index.ts');
   return openSqliteStore(join(settings.home, 'ingot.db'), common);

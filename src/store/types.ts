@@ -115,6 +115,15 @@ export interface ResourceRepository {
    * under a sort-key prefix, found by one index seek per range whatever the number of builds.
    */
   newestInRanges(type: ResourceType, region: string, ranges: readonly SortKeyRange[]): Promise<(string | undefined)[]>;
+  /**
+   * `get(arn)` and `newestInRanges` of the resource's own type and region in one round trip (the
+   * Get* operations' path: the resource and its latestVersionReferences); undefined when no
+   * resource has that ARN.
+   */
+  getWithNewest<Doc>(
+    arn: string,
+    ranges: readonly SortKeyRange[],
+  ): Promise<{ record: ResourceRecord<Doc>; newest: (string | undefined)[] } | undefined>;
   /** Resources that reference `arn` (recorded with `setReferences`), for in-use checks. */
   referencing(arn: string): Promise<{ arn: string; type: ResourceType }[]>;
   /** Record that `fromArn` references each of `toArns` (for in-use checks). */

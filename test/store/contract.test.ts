@@ -218,6 +218,34 @@ for (const impl of IMPLS) {
       ]);
     });
 
+    test('getWithNewest: the record and newestInRanges of its type and region, in one call', async () => {
+      const store = await fresh();
+      for (const [v, b] of [
+        ['1.2.0', 1],
+        ['1.2.0', 3],
+        ['1.10.0', 2],
+        ['2.0.0', 1],
+      ] as const)
+        await store.resources.insert(component('pkg', v, b));
+      await store.resources.insert(component('pkg', '99.0.0', 1, OTHER));
+      const arn = (v: string, b: number) => component('pkg', v, b).arn;
+      const found = await store.resources.getWithNewest<Record<string, unknown>>(
+        arn('1.2.0', 1),
+        versionScopeRanges(ACCOUNT, 'pkg', '1.2.0'),
+      );
+      assert.equal(found?.record.arn, arn('1.2.0', 1));
+      assert.deepEqual(found?.record, await store.resources.get(arn('1.2.0', 1)));
+      assert.deepEqual(found?.newest, [arn('2.0.0', 1), arn('1.10.0', 2), arn('1.2.0', 3), arn('1.2.0', 3)]);
+      // Ranges that match nothing, and none at all.
+      const none = await store.resources.getWithNewest(arn('2.0.0', 1), versionScopeRanges(ACCOUNT, 'nope', '2.0.0'));
+      assert.deepEqual(none?.newest, [undefined, undefined, undefined, undefined]);
+      assert.deepEqual((await store.resources.getWithNewest(arn('2.0.0', 1), []))?.newest, []);
+      assert.equal(
+        await store.resources.getWithNewest(arn('3.0.0', 1), versionScopeRanges(ACCOUNT, 'pkg', '3.0.0')),
+        undefined,
+      );
+    });
+
     test('a duplicate ARN is a DuplicateKeyError; get, update and delete', async () => {
       const store = await fresh();
       const c = component('d', '1.0.0', 1);

@@ -9,8 +9,9 @@
 import { parseArn } from '../../arn/arn.ts';
 import type { LatestVersionReferences } from '../../model/generated/shapes.ts';
 import { versionScopeRanges } from '../../store/sort-key.ts';
-import type { ResourceType } from '../../store/types.ts';
-import { compareVersions, parseVersion, type VersionTriple } from '../../versions/semver.ts';
+import type { ResourceRecord, ResourceType, SortKeyRange } from '../../store/types.ts';
+import { compareVersions, isWildcard, parseVersion, type VersionTriple } from '../../versions/semver.ts';
+import { checkArn, readResource } from './access.ts';
 import { MANAGED_ACCOUNT, type ServiceContext } from './context.ts';
 
 interface Candidate {
@@ -83,4 +84,52 @@ export async function latestRefs(
 ): Promise<{ latestVersionReferences?: LatestVersionReferences }> {
   const refs = await latestVersionReferences(ctx, type, arn);
   return refs ? { latestVersionReferences: refs } : {};
+}
+
+/**
+ * The Get* operations' read: the resource named by `arn` (as `readResource` loads it) and its
+ * `latestVersionReferences`. A concrete ARN of the caller's own or a managed resource is read in
+ * one store call (one round trip on PostgreSQL); wildcards, version ARNs of builds and other
+ * accounts' resources take `readResource` and then `latestRefs`.
+ */
+export async function readWithLatestRefs<Doc>(
+  ctx: ServiceContext,
+  arn: string,
+  field: string,
+  type: ResourceType,
+): Promise<{ record: ResourceRecord<Doc>; latest: { latestVersionReferences?: LatestVersionReferences } }> {
+  const parsed = checkArn(ctx, arn, field, type);
+  const concrete =
+    parsed.version !== undefined &&
+    !isWildcard(parsed.version) &&
+    (parsed.build !== undefined || (type !== 'component' && type !== 'image')) &&
+    (parsed.account === ctx.accountId || parsed.account === MANAGED_ACCOUNT);
+  const ranges = concrete ? scopeRangesOf(parsed.account, parsed.name, parsed.version!) : undefined;
+  if (ranges) {
+    const found = await ctx.store.resources.getWithNewest<Doc>(arn, ranges);
+    if (found) {
+      const [all, major, minor, patch] = found.newest;
+      const refs: LatestVersionReferences | undefined = all
+        ? {
+            latestVersionArn: all,
+            ...(major ? { latestMajorVersionArn: major } : {}),
+            ...(minor ? { latestMinorVersionArn: minor } : {}),
+            ...(patch ? { latestPatchVersionArn: patch } : {}),
+          }
+        : undefined;
+      return { record: found.record, latest: refs ? { latestVersionReferences: refs } : {} };
+    }
+    // Not there: readResource below answers with the right error.
+  }
+  const record = await readResource<Doc>(ctx, arn, field, type);
+  return { record, latest: await latestRefs(ctx, type, record.arn) };
+}
+
+/** The four scopes' sort-key ranges, or undefined for a version that is no plain x.y.z (the slow path answers). */
+function scopeRangesOf(account: string, name: string, version: string): SortKeyRange[] | undefined {
+  try {
+    return versionScopeRanges(account, name, parseVersion(version).join('.'));
+  } catch {
+    return undefined;
+  }
 }

@@ -12,10 +12,10 @@ import type {
   ListComponentsRequest,
   ListComponentsResponse,
 } from '../../model/generated/shapes.ts';
-import { buildVersionsScope, readResource } from '../common/access.ts';
+import { buildVersionsScope } from '../common/access.ts';
 import { dropUndefined, type ServiceContext } from '../common/context.ts';
 import { listPage } from '../common/crud.ts';
-import { latestRefs } from '../common/latest-versions.ts';
+import { readWithLatestRefs } from '../common/latest-versions.ts';
 
 /** ListComponents' documented filters; `supportedOsVersion` matches any of a component's versions. */
 const LIST_FILTERS = {
@@ -28,13 +28,13 @@ const LIST_FILTERS = {
 } as const;
 
 export async function getComponent(ctx: ServiceContext, input: GetComponentRequest): Promise<GetComponentResponse> {
-  const record = await readResource<Component>(
+  const { record, latest } = await readWithLatestRefs<Component>(
     ctx,
     input.componentBuildVersionArn,
     'componentBuildVersionArn',
     'component',
   );
-  return { requestId: ctx.requestId, component: record.doc, ...(await latestRefs(ctx, 'component', record.arn)) };
+  return { requestId: ctx.requestId, component: record.doc, ...latest };
 }
 
 function versionOf(c: Component): ComponentVersion {

@@ -20,10 +20,10 @@ import type {
   ListImagesRequest,
   ListImagesResponse,
 } from '../../model/generated/shapes.ts';
-import { buildVersionsScope, ownResource, readResource } from '../common/access.ts';
+import { buildVersionsScope, ownResource } from '../common/access.ts';
 import { dropUndefined, nowIso, type ServiceContext } from '../common/context.ts';
 import { deleteOwned, listPage } from '../common/crud.ts';
-import { latestRefs } from '../common/latest-versions.ts';
+import { latestRefs, readWithLatestRefs } from '../common/latest-versions.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { queueImage } from './queue-image.ts';
 import { recordPipelineOutcome } from '../../images/pipeline-outcome.ts';
@@ -56,8 +56,13 @@ export function createImage(ctx: ServiceContext, input: CreateImageRequest): Pro
 }
 
 export async function getImage(ctx: ServiceContext, input: GetImageRequest): Promise<GetImageResponse> {
-  const record = await readResource<StoredImage>(ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', 'image');
-  return { requestId: ctx.requestId, image: publicImage(record.doc), ...(await latestRefs(ctx, 'image', record.arn)) };
+  const { record, latest } = await readWithLatestRefs<StoredImage>(
+    ctx,
+    input.imageBuildVersionArn,
+    'imageBuildVersionArn',
+    'image',
+  );
+  return { requestId: ctx.requestId, image: publicImage(record.doc), ...latest };
 }
 
 export function imageVersionOf(i: Image & { owner?: string }): ImageVersion {

@@ -14,10 +14,9 @@ import type {
   ListContainerRecipesRequest,
   ListContainerRecipesResponse,
 } from '../../model/generated/shapes.ts';
-import { readResource } from '../common/access.ts';
 import { dropUndefined, type ServiceContext, tagsField } from '../common/context.ts';
 import { deleteOwned, listPage } from '../common/crud.ts';
-import { latestRefs } from '../common/latest-versions.ts';
+import { latestRefs, readWithLatestRefs } from '../common/latest-versions.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { storeRecipe } from './recipe-parts.ts';
 
@@ -74,17 +73,13 @@ export async function getContainerRecipe(
   ctx: ServiceContext,
   input: GetContainerRecipeRequest,
 ): Promise<GetContainerRecipeResponse> {
-  const record = await readResource<ContainerRecipe>(
+  const { record, latest } = await readWithLatestRefs<ContainerRecipe>(
     ctx,
     input.containerRecipeArn,
     'containerRecipeArn',
     'container-recipe',
   );
-  return {
-    requestId: ctx.requestId,
-    containerRecipe: record.doc,
-    ...(await latestRefs(ctx, 'container-recipe', record.arn)),
-  };
+  return { requestId: ctx.requestId, containerRecipe: record.doc, ...latest };
 }
 
 export async function listContainerRecipes(

@@ -13,10 +13,9 @@ import type {
   ListImageRecipesResponse,
 } from '../../model/generated/shapes.ts';
 import { checkIngotTags } from '../../config/tags.ts';
-import { readResource } from '../common/access.ts';
 import { dropUndefined, type ServiceContext, tagsField } from '../common/context.ts';
 import { deleteOwned, listPage } from '../common/crud.ts';
-import { latestRefs } from '../common/latest-versions.ts';
+import { latestRefs, readWithLatestRefs } from '../common/latest-versions.ts';
 import { idempotent } from '../common/idempotency.ts';
 import { storeRecipe } from './recipe-parts.ts';
 
@@ -56,8 +55,13 @@ export async function getImageRecipe(
   ctx: ServiceContext,
   input: GetImageRecipeRequest,
 ): Promise<GetImageRecipeResponse> {
-  const record = await readResource<ImageRecipe>(ctx, input.imageRecipeArn, 'imageRecipeArn', 'image-recipe');
-  return { requestId: ctx.requestId, imageRecipe: record.doc, ...(await latestRefs(ctx, 'image-recipe', record.arn)) };
+  const { record, latest } = await readWithLatestRefs<ImageRecipe>(
+    ctx,
+    input.imageRecipeArn,
+    'imageRecipeArn',
+    'image-recipe',
+  );
+  return { requestId: ctx.requestId, imageRecipe: record.doc, ...latest };
 }
 
 export async function listImageRecipes(

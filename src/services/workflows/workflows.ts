@@ -25,11 +25,11 @@ import type {
 import { parseVersion } from '../../versions/semver.ts';
 import type { WorkflowType } from '../../workflows/actions.ts';
 import { checkWorkflowDocument, type WorkflowParameter } from '../../workflows/document.ts';
-import { buildVersionsScope, readResource } from '../common/access.ts';
+import { buildVersionsScope } from '../common/access.ts';
 import { dropUndefined, nowIso, type ServiceContext, tagsField } from '../common/context.ts';
 import { deleteOwned, listPage } from '../common/crud.ts';
 import { idempotent } from '../common/idempotency.ts';
-import { latestRefs } from '../common/latest-versions.ts';
+import { latestRefs, readWithLatestRefs } from '../common/latest-versions.ts';
 import { readDocumentUri } from '../components/document-uri.ts';
 
 /** Checks a workflow document for its type; an IngotError listing each problem with line and column. */
@@ -122,13 +122,13 @@ export function createWorkflow(ctx: ServiceContext, input: CreateWorkflowRequest
 }
 
 export async function getWorkflow(ctx: ServiceContext, input: GetWorkflowRequest): Promise<GetWorkflowResponse> {
-  const record = await readResource<Workflow>(
+  const { record, latest } = await readWithLatestRefs<Workflow>(
     ctx,
     input.workflowBuildVersionArn,
     'workflowBuildVersionArn',
     'workflow',
   );
-  return { workflow: record.doc, ...(await latestRefs(ctx, 'workflow', record.arn)) };
+  return { workflow: record.doc, ...latest };
 }
 
 function versionOf(w: Workflow): WorkflowVersion {

@@ -1,10 +1,12 @@
 /**
- * @module The PostgreSQL connection pool of the store: every query runs on the transaction's own
- * client when one is open in the calling async context (AsyncLocalStorage), else on any pooled one.
+ * @module The PostgreSQL connections of the store: every query runs on the transaction's own
+ * client when one is open in the calling async context (AsyncLocalStorage), else on any pooled one;
+ * plain reads (`read`) outside transactions go over the pipelined read connections (pipeline.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { PgListener } from './listen.ts';
+import { ReadPipeline } from './pipeline.ts';
 
 /** Columns of type bigint (epoch ms, sequence numbers) come back as numbers, not strings. */
 const INT8_OID = 20;
@@ -37,10 +39,12 @@ export class PgDatabase {
 
   readonly #url: string;
   readonly #listeners = new Map<string, PgListener>();
+  readonly #reads: ReadPipeline;
 
   constructor(url: string, max = 10) {
     this.#url = url;
     this.pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 15_000 });
+    this.#reads = new ReadPipeline(url, types, 15_000);
     // A dropped idle connection (database restarted) is replaced on next use; do not crash.
     this.pool.on('error', () => undefined);
   }
@@ -60,6 +64,28 @@ export class PgDatabase {
     const client = this.#client();
     const result = client ? await client.query<R>(config) : await this.pool.query<R>(config);
     return result.rows;
+  }
+
+  /**
+   * A plain read (a SELECT that takes no lock: it can never wait on another transaction). Outside a
+   * transaction it goes over the pipelined read connections, where the reads of many requests
+   * share one write and one read of the socket; inside one, on the transaction's client like `query`.
+   */
+  async read<R extends object = Record<string, unknown>>(sql: string, params: readonly Param[] = []): Promise<R[]> {
+    const config = this.#statement(sql, params);
+    const client = this.#client();
+    const result = client
+      ? await client.query<R>(config)
+      : await (this.#reads.query<R>(config) ?? this.pool.query<R>(config));
+    return result.rows;
+  }
+
+  /** The first row of a `read`. */
+  async readOne<R extends object = Record<string, unknown>>(
+    sql: string,
+    params: readonly Param[] = [],
+  ): Promise<R | undefined> {
+    return (await this.read<R>(sql, params))[0];
   }
 
   /**
@@ -98,6 +124,13 @@ export class PgDatabase {
     const client = await this.pool.connect();
     const scope: TxScope = { client, open: true };
     let broken = false;
+    // A connection dropped between the transaction's statements (database restarted) emits 'error'
+    // on a checked-out client, which has no listener of the pool's: without this one, the process
+    // would crash; the next statement fails instead and the client is thrown away.
+    const dropped = () => {
+      broken = true;
+    };
+    client.on('error', dropped);
     try {
       await client.query('BEGIN');
       const result = await this.#tx.run(scope, fn);
@@ -113,6 +146,7 @@ export class PgDatabase {
       }
       throw err;
     } finally {
+      client.off('error', dropped);
       client.release(broken);
     }
   }
@@ -126,6 +160,7 @@ export class PgDatabase {
 
   async close(): Promise<void> {
     await Promise.all([...this.#listeners.values()].map((l) => l.close()));
+    await this.#reads.close();
     await this.pool.end();
   }
 }

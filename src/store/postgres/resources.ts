@@ -72,7 +72,7 @@ export class PgResources implements ResourceRepository {
   }
 
   async get<Doc>(arn: string): Promise<ResourceRecord<Doc> | undefined> {
-    const row = await this.#db.one<Row>(`SELECT ${COLUMNS} FROM resources WHERE arn = $1`, [arn]);
+    const row = await this.#db.readOne<Row>(`SELECT ${COLUMNS} FROM resources WHERE arn = $1`, [arn]);
     return row ? toRecord<Doc>(row) : undefined;
   }
 
@@ -163,7 +163,7 @@ export class PgResources implements ResourceRepository {
   async list<Doc>(q: ResourceQuery): Promise<ResourcePage<Doc>> {
     const query = pageQuery(q);
     if (!query) return { items: [], nextAfter: undefined };
-    const rows = await this.#db.query<Row>(`SELECT ${COLUMNS} ${query.from}`, query.args);
+    const rows = await this.#db.read<Row>(`SELECT ${COLUMNS} ${query.from}`, query.args);
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
     return { items: page.map((r) => toRecord<Doc>(r)), nextAfter: more ? page.at(-1)!.sort_key : undefined };
@@ -172,7 +172,7 @@ export class PgResources implements ResourceRepository {
   async listDocuments(q: ResourceQuery): Promise<ResourceDocumentPage> {
     const query = pageQuery(q);
     if (!query) return { docs: [], keys: [], nextAfter: undefined };
-    const rows = await this.#db.query<{ sort_key: string; doc: string }>(
+    const rows = await this.#db.read<{ sort_key: string; doc: string }>(
       `SELECT sort_key, doc::text AS doc ${query.from}`,
       query.args,
     );
@@ -199,7 +199,7 @@ export class PgResources implements ResourceRepository {
 
   async versions(type: ResourceType, accounts: readonly string[], region: string, name: string) {
     if (!accounts.length) return [];
-    return this.#db.query<{ arn: string; account: string; version: string; build: number | null }>(
+    return this.#db.read<{ arn: string; account: string; version: string; build: number | null }>(
       `SELECT arn, account, version, build FROM resources WHERE type = $1 AND region = $2 AND name = $3 AND account IN (${placeholders(accounts.length, 4)}) ORDER BY sort_key`,
       [type, region, name, ...accounts],
     );
@@ -213,7 +213,7 @@ export class PgResources implements ResourceRepository {
         `(SELECT arn FROM resources WHERE type = $1 AND region = $2 AND sort_key >= $${2 * i + 3} AND sort_key < $${2 * i + 4} ORDER BY sort_key DESC LIMIT 1) AS r${i}`,
     );
     const row = (
-      await this.#db.query<Record<string, string | null>>(`SELECT ${columns.join(', ')}`, [
+      await this.#db.read<Record<string, string | null>>(`SELECT ${columns.join(', ')}`, [
         type,
         region,
         ...ranges.flat(),
@@ -222,8 +222,23 @@ export class PgResources implements ResourceRepository {
     return ranges.map((_, i) => row?.[`r${i}`] ?? undefined);
   }
 
+  async getWithNewest<Doc>(arn: string, ranges: readonly SortKeyRange[]) {
+    // The row and one scalar subquery per range on the row's own type and region: one statement,
+    // one round trip (each subquery a backward index scan on resources_by_type, as in newestInRanges).
+    const columns = ranges.map(
+      (_, i) =>
+        `, (SELECT n.arn FROM resources n WHERE n.type = r.type AND n.region = r.region AND n.sort_key >= $${2 * i + 2} AND n.sort_key < $${2 * i + 3} ORDER BY n.sort_key DESC LIMIT 1) AS r${i}`,
+    );
+    const row = await this.#db.readOne<Row & Record<string, string | null>>(
+      `SELECT ${COLUMNS}${columns.join('')} FROM resources r WHERE r.arn = $1`,
+      [arn, ...ranges.flat()],
+    );
+    if (!row) return undefined;
+    return { record: toRecord<Doc>(row), newest: ranges.map((_, i) => row[`r${i}`] ?? undefined) };
+  }
+
   async referencing(arn: string): Promise<{ arn: string; type: ResourceType }[]> {
-    return this.#db.query<{ arn: string; type: ResourceType }>(
+    return this.#db.read<{ arn: string; type: ResourceType }>(
       'SELECT r.arn AS arn, r.type AS type FROM resource_references x JOIN resources r ON r.arn = x.from_arn WHERE x.to_arn = $1',
       [arn],
     );
@@ -330,12 +345,12 @@ export class PgShares implements ShareRepository {
   }
 
   async getPolicy(arn: string): Promise<string | undefined> {
-    return (await this.#db.one<{ policy: string }>('SELECT policy FROM resource_policies WHERE arn = $1', [arn]))
+    return (await this.#db.readOne<{ policy: string }>('SELECT policy FROM resource_policies WHERE arn = $1', [arn]))
       ?.policy;
   }
 
   async sharedWith(account: string, type: string, region: string): Promise<string[]> {
-    const rows = await this.#db.query<{ arn: string }>(
+    const rows = await this.#db.read<{ arn: string }>(
       "SELECT arn FROM resource_shares WHERE (account = $1 OR account = '*') AND type = $2 AND region = $3",
       [account, type, region],
     );
@@ -343,9 +358,9 @@ export class PgShares implements ShareRepository {
   }
 
   async isSharedWith(arn: string, account: string): Promise<boolean> {
-    return !!(await this.#db.one("SELECT 1 FROM resource_shares WHERE arn = $1 AND (account = $2 OR account = '*')", [
-      arn,
-      account,
-    ]));
+    return !!(await this.#db.readOne(
+      "SELECT 1 FROM resource_shares WHERE arn = $1 AND (account = $2 OR account = '*')",
+      [arn, account],
+    ));
   }
 }

@@ -62,7 +62,7 @@ export class PgCredentials implements CredentialRepository {
     const now = performance.now();
     const cached = this.#cache.get(accessKeyId);
     if (cached && cached.until > now) return { ...cached.credential };
-    const row = await this.#db.one<{ access_key_id: string; secret_access_key: string; account_id: string }>(
+    const row = await this.#db.readOne<{ access_key_id: string; secret_access_key: string; account_id: string }>(
       'SELECT access_key_id, secret_access_key, account_id FROM credentials WHERE access_key_id = $1',
       [accessKeyId],
     );

@@ -284,6 +284,13 @@ export class SqliteResources implements ResourceRepository {
     return row.map((arn) => arn ?? undefined);
   }
 
+  async getWithNewest<Doc>(arn: string, ranges: readonly SortKeyRange[]) {
+    // SQLite answers in process: the two statements cost no round trip.
+    const record = await this.get<Doc>(arn);
+    if (!record) return undefined;
+    return { record, newest: await this.newestInRanges(record.type, record.region, ranges) };
+  }
+
   async referencing(arn: string): Promise<{ arn: string; type: ResourceType }[]> {
     return statement(
       this.#db,
