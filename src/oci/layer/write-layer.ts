@@ -20,6 +20,9 @@ export interface WriteLayerOptions {
   sourceDateEpoch?: number;
   /** Stops the write (the temp file is removed). */
   signal?: AbortSignal | undefined;
+  /** Called every `progressMs` (default 2 s) with the bytes archived and written so far. */
+  onProgress?: (progress: { tarBytes: number; blobBytes: number }) => void;
+  progressMs?: number;
 }
 
 /**
@@ -34,6 +37,10 @@ export async function writeLayer(opts: WriteLayerOptions): Promise<LayerDescript
   const diffTap = new HashTap();
   const blobTap = new HashTap();
   const tmp = `${opts.outFile}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const onProgress = opts.onProgress;
+  const ticker = onProgress
+    ? setInterval(() => onProgress({ tarBytes: diffTap.bytes, blobBytes: blobTap.bytes }), opts.progressMs ?? 2000)
+    : undefined;
   try {
     await pipeline(
       Readable.from(rechunk(writeTar(entries), 256 * 1024), { objectMode: false, highWaterMark: 1 << 20 }),
@@ -47,6 +54,8 @@ export async function writeLayer(opts: WriteLayerOptions): Promise<LayerDescript
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    clearInterval(ticker);
   }
   return {
     mediaType: LAYER_MEDIA_TYPE[opts.compression],
