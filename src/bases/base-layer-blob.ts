@@ -8,6 +8,7 @@
  */
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { GZIP_LEVEL } from '../oci/layer/compression.ts';
 import { writeLayer } from '../oci/layer/write-layer.ts';
 import type { LayerDescriptor } from '../oci/media-types.ts';
 
@@ -80,6 +81,8 @@ export async function ensureBaseLayer(
     sourceDir: rootDir,
     kind: 'full-rootfs',
     compression,
+    // Made once and kept, but pulled with every image built on the base: the smaller level.
+    gzipLevel: GZIP_LEVEL.small,
     outFile: paths.blob,
     signal: opts.signal,
     ...(opts.sourceDateEpoch !== undefined ? { sourceDateEpoch: opts.sourceDateEpoch } : {}),

@@ -15,6 +15,8 @@ export interface WriteLayerOptions {
   /** `overlay-upper`: convert overlayfs whiteouts/opaque dirs to OCI ones; `full-rootfs`: take the tree as is. */
   kind: 'overlay-upper' | 'full-rootfs';
   compression: Compression;
+  /** gzip's level (default GZIP_LEVEL.fast, see compression.ts). */
+  gzipLevel?: number;
   outFile: string;
   /** Clamp mtimes to this many seconds since the epoch (the SOURCE_DATE_EPOCH setting); default: kept. */
   sourceDateEpoch?: number;
@@ -45,7 +47,7 @@ export async function writeLayer(opts: WriteLayerOptions): Promise<LayerDescript
     await pipeline(
       Readable.from(rechunk(writeTar(entries), 256 * 1024), { objectMode: false, highWaterMark: 1 << 20 }),
       diffTap,
-      compressor(opts.compression),
+      compressor(opts.compression, opts.gzipLevel),
       blobTap,
       createWriteStream(tmp),
       ...(opts.signal ? [{ signal: opts.signal }] : []),
