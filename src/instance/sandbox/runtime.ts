@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findChildCgroups, removeCgroupDirs } from '../../cgroups/cgroup.ts';
 import { BUILD_CGROUP_NAME } from '../../cgroups/reader.ts';
-import { processStart, runCommand } from '../../process/index.ts';
+import { processStart } from '../../process/index.ts';
 import { mountsUnder, unmount } from './mounts.ts';
 
 export { processStart };
@@ -58,10 +58,7 @@ export async function teardownRuntime(dir: string, state: Partial<SandboxState>)
   for (let round = 0; round < 5; round++) {
     const points = await mountsUnder(dir);
     if (points.length === 0) break;
-    // First all at once, deepest first (one umount process: a spawn costs 50-700 ms on a busy host);
-    // what that left is unmounted one by one, lazily if it must.
-    if (round === 0) await runCommand(['umount', '--', ...points]).catch(() => {});
-    else for (const m of points) await unmount(m);
+    for (const m of points) await unmount(m);
   }
   const left = await mountsUnder(dir);
   if (left.length) throw new Error(`cannot remove ${dir}: still mounted: ${left.join(', ')}`);
