@@ -1,11 +1,13 @@
 /**
  * @module `ensureBaseImage`: a managed Debian base, bootstrapped once into `$INGOT_HOME/bases/`
- * and reused until it is older than `maxAgeDays` or a refresh is asked for.
+ * (with its gzip container base layer beside it, base-layer-blob.ts) and reused until it is older
+ * than `maxAgeDays` or a refresh is asked for.
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalidRequest } from '../errors/ingot-error.ts';
 import { readAptMirror, readAptSecurityMirror } from './apt-sources.ts';
+import { PREPARED_BASE_LAYER, ensureBaseLayer } from './base-layer-blob.ts';
 import { baseDefinitionKey, runMmdebstrap } from './bootstrap.ts';
 import { MANAGED_BASE_NAMES, managedBase } from './catalogue.ts';
 import type { ManagedBase, ManagedBaseName } from './catalogue.ts';
@@ -77,6 +79,8 @@ async function bootstrapBase(base: ManagedBase, dir: string, opts: EnsureBaseOpt
     await runMmdebstrap(base, rootfs, { mirror: mirror.uri, components: mirror.components, securityMirror }, (l) =>
       opts.onProgress?.(l),
     );
+    // The container base layer a default build asks for, made now and kept with the base.
+    await ensureBaseLayer(rootfs, PREPARED_BASE_LAYER.compression, { onProgress: opts.onProgress });
     const createdAt = new Date().toISOString();
     const meta: BaseMetadata = {
       name: base.name,

@@ -453,7 +453,7 @@ async function writeOutputs(
     const base = await baseLayer.result;
     ctx.onEvent({
       type: 'log',
-      line: `base layer ${base.descriptor.digest.slice(0, 19)} (${ctx.compression}, ${(base.descriptor.size / 1e6).toFixed(1)} MB): ${base.reused ? 'kept with the base since an earlier build' : 'made now and kept with the base'}`,
+      line: `base layer ${base.descriptor.digest.slice(0, 19)} (${ctx.compression}, ${(base.descriptor.size / 1e6).toFixed(1)} MB): ${base.reused ? 'kept with the base' : 'made now and kept with the base'}`,
     });
     const oci = await writeOciOutput({
       outputDir: opts.outputDir,

@@ -12,8 +12,9 @@ const usage = `Usage: ingot bases list
 
 Managed base images are bootstrapped with mmdebstrap from the Debian mirror apt is configured
 with (debian-12 and debian-13 with what Debian's cloud images carry, debian-12-minimal as minbase), cached in $INGOT_BASES_HOME (default $INGOT_HOME) and reused; a build refreshes a base
-older than 7 days. \`refresh\` bootstraps the named bases (default: all) now, and prepares the
-bootable-disk layer of debian-12 and debian-13 (kernel, GRUB for BIOS and UEFI, signed shim,
+older than 7 days. A bootstrap also makes the base's gzip container base layer and keeps it
+beside the base (the way buildah keeps an imported base), so no container build makes it.
+\`refresh\` bootstraps the named bases (default: all) now, and prepares the bootable-disk layer of debian-12 and debian-13 (kernel, GRUB for BIOS and UEFI, signed shim,
 cloud-init, OpenSSH) beside the base in $INGOT_BASES_HOME, as an AMI ships with its kernel: the
 first disk build of every INGOT_HOME sharing it does not make the layer. (Without a refresh, the
 first disk build on a base makes it there once.) The layer is Ingot's own content, shared by every

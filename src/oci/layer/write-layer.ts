@@ -15,11 +15,16 @@ export interface WriteLayerOptions {
   /** `overlay-upper`: convert overlayfs whiteouts/opaque dirs to OCI ones; `full-rootfs`: take the tree as is. */
   kind: 'overlay-upper' | 'full-rootfs';
   compression: Compression;
+  /** gzip's level (default GZIP_LEVEL.fast, see compression.ts). */
+  gzipLevel?: number;
   outFile: string;
   /** Clamp mtimes to this many seconds since the epoch (the SOURCE_DATE_EPOCH setting); default: kept. */
   sourceDateEpoch?: number;
   /** Stops the write (the temp file is removed). */
   signal?: AbortSignal | undefined;
+  /** Called every `progressMs` (default 2 s) with the bytes archived and written so far. */
+  onProgress?: (progress: { tarBytes: number; blobBytes: number }) => void;
+  progressMs?: number;
 }
 
 /**
@@ -34,11 +39,15 @@ export async function writeLayer(opts: WriteLayerOptions): Promise<LayerDescript
   const diffTap = new HashTap();
   const blobTap = new HashTap();
   const tmp = `${opts.outFile}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const onProgress = opts.onProgress;
+  const ticker = onProgress
+    ? setInterval(() => onProgress({ tarBytes: diffTap.bytes, blobBytes: blobTap.bytes }), opts.progressMs ?? 2000)
+    : undefined;
   try {
     await pipeline(
       Readable.from(rechunk(writeTar(entries), 256 * 1024), { objectMode: false, highWaterMark: 1 << 20 }),
       diffTap,
-      compressor(opts.compression),
+      compressor(opts.compression, opts.gzipLevel),
       blobTap,
       createWriteStream(tmp),
       ...(opts.signal ? [{ signal: opts.signal }] : []),
@@ -47,6 +56,8 @@ export async function writeLayer(opts: WriteLayerOptions): Promise<LayerDescript
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    clearInterval(ticker);
   }
   return {
     mediaType: LAYER_MEDIA_TYPE[opts.compression],
