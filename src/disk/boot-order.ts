@@ -4,7 +4,9 @@
  * when the local stage already applied a local datasource (a NoCloud seed, a config drive), and
  * units a server image has no use for at boot are disabled (ifupdown's networking.service, as
  * networkd configures the network; e2scrub's reaper and timer, which only serve LVM snapshots).
- * The first SSH login starts root's user manager: its gpg-agent environment generator is masked.
+ * In every bootable image: root's user manager (the first SSH login as root waits for it) starts at
+ * boot and runs no gpg-agent generator, sshd starts once (no separate config test), and units
+ * that only load kernel modules a server never needs at boot are masked.
  */
 
 /** ds-identify's policy: the first datasource of `datasource_list` that matches wins (default: all are checked). */
@@ -52,7 +54,42 @@ done
  */
 export const USER_ENV_GENERATOR_MASK = '/etc/systemd/user-environment-generators/90gpg-agent';
 
-/** Shell lines that mask it (in every bootable image: with or without cloud-init). */
+/**
+ * logind starts the user manager of a lingering user when it starts at boot, instead of at that
+ * user's first login, where the login waits for it (user-runtime-dir@0 and user@0: 4-6 s under TCG,
+ * the biggest part of sshd answering → the session's shell). Root lingers: Ingot's test phase,
+ * `ingot run` and automation log in as root. Its manager then keeps running (a few MiB).
+ */
+export const ROOT_LINGER = '/var/lib/systemd/linger/root';
+
+/**
+ * Debian's ssh.service runs `sshd -t` (a config test) before `sshd -D`, which tests the same config
+ * itself when it starts: two sshd starts (each loading OpenSSL and the host keys, about a second
+ * under TCG) before port 22 answers. The drop-in keeps only the daemon's; `ExecReload` still tests first.
+ */
+export const SSHD_DROPIN_PATH = '/etc/systemd/system/ssh.service.d/90-ingot-no-pretest.conf';
+export const SSHD_DROPIN = `# Written by Ingot: sshd -D checks its config when it starts; no separate sshd -t before it.
+[Service]
+ExecStartPre=
+`;
+
+/**
+ * Units masked in every bootable image: systemd-repart (no repart.d in the image, so skipped on
+ * every boot, but its Wants still run modprobe for loop and dm_mod first) and modprobe@drm (logind
+ * wants DRM loaded early for graphical seats; a GPU's driver still pulls drm in through udev) and
+ * systemd-binfmt (its only entry, python3.11's, runs .pyc files as programs; registering it mounts
+ * binfmt_misc, loading its module).
+ * Each modprobe is a process loading kmod with OpenSSL, 0.5-2 s of CPU under TCG at early boot,
+ * beside cloud-init's local stage.
+ */
+export const UNITS_MASKED = ['systemd-repart.service', 'modprobe@drm.service', 'systemd-binfmt.service'] as const;
+
+/** Shell lines for the above (in every bootable image: with or without cloud-init). */
 export const userManagerScript = (): string => `mkdir -p ${USER_ENV_GENERATOR_MASK.replace(/\/[^/]+$/, '')}
 ln -sfn /dev/null ${USER_ENV_GENERATOR_MASK}
+mkdir -p ${ROOT_LINGER.replace(/\/[^/]+$/, '')} ${SSHD_DROPIN_PATH.replace(/\/[^/]+$/, '')}
+: > ${ROOT_LINGER}
+cat > ${SSHD_DROPIN_PATH} <<'EOF'
+${SSHD_DROPIN}EOF
+systemctl mask ${UNITS_MASKED.join(' ')}
 `;

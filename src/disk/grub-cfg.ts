@@ -1,6 +1,8 @@
 /**
  * @module The root file system's /boot/grub/grub.cfg, shared by both boot paths: BIOS GRUB's core
  * image reads it directly, UEFI's signed GRUB through the ESP's small grub.cfg. No menu (timeout 0).
+ * Both set `$root` to the root file system before reading it, so the UUID search tries that device
+ * first (`--hint`) instead of probing every disk and partition (the NoCloud seed too) through the firmware.
  */
 
 /**
@@ -21,7 +23,7 @@ set default=0
 # No boot menu, as in Debian's cloud images.
 set timeout=0
 menuentry 'Debian GNU/Linux' {
-  search --no-floppy --fs-uuid --set=root ${uuid}
+  search --no-floppy --fs-uuid --set=root --hint=$root ${uuid}
   linux /vmlinuz root=UUID=${uuid} ${KERNEL_ARGS}
   initrd /initrd.img
 }

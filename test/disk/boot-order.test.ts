@@ -13,6 +13,10 @@ import {
   netStageNeeded,
   UNITS_DISABLED,
   USER_ENV_GENERATOR_MASK,
+  ROOT_LINGER,
+  SSHD_DROPIN,
+  SSHD_DROPIN_PATH,
+  UNITS_MASKED,
 } from '../../src/disk/boot-order.ts';
 import { CLOUD_CFG } from '../../src/disk/cloud-init.ts';
 import { bootComponentText } from '../../src/engine/disk/boot-component.ts';
@@ -63,6 +67,17 @@ test('the bootable-disk layer with cloud-init: ds-identify stops at the first ma
 test("root's user manager (the first SSH login waits for it) runs no gpg-agent generator, with or without cloud-init", () => {
   for (const cloudInit of [true, false])
     assert.ok(bootComponentText(cloudInit).includes(`ln -sfn /dev/null ${USER_ENV_GENERATOR_MASK}`), String(cloudInit));
+});
+
+test('every bootable image: root lingers, sshd starts once, module-only units masked', () => {
+  assert.match(SSHD_DROPIN, /^\[Service\]\nExecStartPre=$/m);
+  for (const cloudInit of [true, false]) {
+    const text = bootComponentText(cloudInit);
+    assert.ok(text.includes(`: > ${ROOT_LINGER}`), `linger (${cloudInit})`);
+    assert.ok(text.includes(`cat > ${SSHD_DROPIN_PATH}`), `sshd drop-in (${cloudInit})`);
+    assert.ok(text.includes(`systemctl mask ${UNITS_MASKED.join(' ')}`), `masks (${cloudInit})`);
+  }
+  assert.deepEqual([...UNITS_MASKED], ['systemd-repart.service', 'modprobe@drm.service', 'systemd-binfmt.service']);
 });
 
 test("the VM's NIC has no option ROM (no iPXE started by the firmware)", () => {
