@@ -76,13 +76,12 @@ ExecStartPre=
 /**
  * Units masked in every bootable image: systemd-repart (no repart.d in the image, so skipped on
  * every boot, but its Wants still run modprobe for loop and dm_mod first) and modprobe@drm (logind
- * wants DRM loaded early for graphical seats; a GPU's driver still pulls drm in through udev) and
- * systemd-binfmt (its only entry, python3.11's, runs .pyc files as programs; registering it mounts
- * binfmt_misc, loading its module).
+ * wants DRM loaded early for graphical seats; a GPU's driver still pulls drm in through udev).
+ * systemd-binfmt stays: qemu-user-static, Wine or Java register their formats through it in users' images.
  * Each modprobe is a process loading kmod with OpenSSL, 0.5-2 s of CPU under TCG at early boot,
  * beside cloud-init's local stage.
  */
-export const UNITS_MASKED = ['systemd-repart.service', 'modprobe@drm.service', 'systemd-binfmt.service'] as const;
+export const UNITS_MASKED = ['systemd-repart.service', 'modprobe@drm.service'] as const;
 
 /** Shell lines for the above (in every bootable image: with or without cloud-init). */
 export const userManagerScript = (): string => `mkdir -p ${USER_ENV_GENERATOR_MASK.replace(/\/[^/]+$/, '')}

@@ -77,7 +77,7 @@ test('every bootable image: root lingers, sshd starts once, module-only units ma
     assert.ok(text.includes(`cat > ${SSHD_DROPIN_PATH}`), `sshd drop-in (${cloudInit})`);
     assert.ok(text.includes(`systemctl mask ${UNITS_MASKED.join(' ')}`), `masks (${cloudInit})`);
   }
-  assert.deepEqual([...UNITS_MASKED], ['systemd-repart.service', 'modprobe@drm.service', 'systemd-binfmt.service']);
+  assert.deepEqual([...UNITS_MASKED], ['systemd-repart.service', 'modprobe@drm.service']);
 });
 
 test("the VM's NIC has no option ROM (no iPXE started by the firmware)", () => {
