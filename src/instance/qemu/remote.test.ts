@@ -36,7 +36,10 @@ test('a kill of a running exec ends its whole process group, background children
     execCommand(id, ['sh', '-c', `(sleep 1; echo late > ${marker}) & sleep 30`], {}, '/', dir),
   ]);
   const ended = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  while (!existsSync(join(dir, id))) await sleep(20);
+  for (let i = 0; !existsSync(join(dir, id)); i++) {
+    assert.ok(i < 250, 'the exec never wrote its pid file');
+    await sleep(20);
+  }
   assert.equal(sh(killCommand(id, dir)).status, 0);
   await ended;
   await sleep(1500);
