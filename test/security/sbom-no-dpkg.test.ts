@@ -136,12 +136,12 @@ test('generateSbomsForLayers: no dpkg over one and over two layers; an unreadabl
 
 test('a crash of the SBOM child process without its error line still gives the error line, not the stack', () => {
   const stderr = [
-    'file:///work/main/src/sbom/dpkg-status.ts:78',
+    'file:///opt/ingot/src/sbom/dpkg-status.ts:78',
     "    throw new IngotError('InvalidParameterValueException', `no dpkg database`);",
     '          ^',
     '',
     'IngotError: something broke in /var/lib/dpkg/status',
-    '    at readDpkgPackages (file:///work/main/src/sbom/dpkg-status.ts:78:11)',
+    '    at readDpkgPackages (file:///opt/ingot/src/sbom/dpkg-status.ts:78:11)',
     '    at async Promise.all (index 1) {',
     "  awsType: 'InvalidParameterValueException',",
     '  data: {}',
