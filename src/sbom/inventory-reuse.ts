@@ -7,8 +7,9 @@
  * only when every link it followed stays inside etc/, usr/ and var/ (see `linksStayInside`).
  */
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, rename, utimes, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { keepNewest } from '../cache/keep-newest.ts';
 import type { Inventory } from './inventory.ts';
 
 /** Top-level entries of a layer that can change the inventory. */
@@ -61,13 +62,7 @@ export async function saveInventory(dir: string, key: string, inventory: Invento
   const tmp = `${file}.tmp-${process.pid}`;
   await writeFile(tmp, JSON.stringify(inventory));
   await rename(tmp, file);
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
-  if (names.length <= INVENTORIES_KEPT) return;
-  const dated = await Promise.all(
-    names.map(async (n) => ({ n, t: (await stat(join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })),
-  );
-  dated.sort((a, b) => b.t - a.t);
-  for (const { n } of dated.slice(INVENTORIES_KEPT)) await rm(join(dir, n), { force: true });
+  await keepNewest(dir, INVENTORIES_KEPT, { isRecord: (name) => name.endsWith('.json') });
 }
 
 /** True when `target` (a link at `at`, both relative to the root) points inside etc/, usr/ or var/. */

@@ -4,11 +4,12 @@
  * layers and the output files from the layer cache's output record, each blob's fingerprint taken now.
  * The newest NOOP_RECORDS_KEPT records are kept (by last use: a no-op rebuild touches its record).
  */
-import { mkdir, readdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readlink, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputManifest } from '../../artifacts/manifest.ts';
 import { DEFAULT_MAX_AGE_DAYS } from '../../bases/ensure.ts';
 import { basesDir, CURRENT_LINK } from '../../bases/store.ts';
+import { keepNewest } from '../../cache/keep-newest.ts';
 import type { LayerCache } from '../../cache/layer-cache.ts';
 import {
   blobFingerprint,
@@ -101,15 +102,8 @@ const STALE_TMP_MS = 10 * 60_000;
 
 /** Removes all but the NOOP_RECORDS_KEPT most recently used records, and stale temp files. */
 export async function pruneNoopRecords(cacheRoot: string, keep = NOOP_RECORDS_KEPT): Promise<void> {
-  const dir = join(cacheRoot, 'noop');
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const dated = await Promise.all(
-    names.map(async (name) => ({ name, mtime: (await stat(join(dir, name)).catch(() => undefined))?.mtimeMs })),
-  );
-  const records = dated.filter((d) => d.name.endsWith('.json') && d.mtime !== undefined);
-  records.sort((a, b) => b.mtime! - a.mtime!);
-  const stale = dated.filter(
-    (d) => d.name.includes('.tmp-') && d.mtime !== undefined && Date.now() - d.mtime > STALE_TMP_MS,
-  );
-  for (const d of [...records.slice(keep), ...stale]) await rm(join(dir, d.name), { force: true });
+  await keepNewest(join(cacheRoot, 'noop'), keep, {
+    isRecord: (name) => name.endsWith('.json'),
+    staleTmpMs: STALE_TMP_MS,
+  });
 }
