@@ -20,7 +20,7 @@ const TIERS = [
   ['oci', 'rootfs', 'cgroups'],
   ['queue', 'audit', 'images', 'arn'],
   ['store'],
-  ['process', 'config', 'model', 'versions', 's3', 'timers', 'metrics'],
+  ['process', 'config', 'model', 'versions', 's3', 'timers', 'metrics', 'files'],
   ['errors'],
 ];
 

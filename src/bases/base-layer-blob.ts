@@ -6,7 +6,8 @@
  * by the first container build that needs them. The descriptor, written last, marks a blob complete;
  * both are written under temp names and renamed, so concurrent makers (same bytes) never clash.
  */
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { writeFileAtomic } from '../files/write-atomic.ts';
 import { dirname, join } from 'node:path';
 import { GZIP_LEVEL } from '../oci/layer/compression.ts';
 import { writeLayer } from '../oci/layer/write-layer.ts';
@@ -95,12 +96,7 @@ export async function ensureBaseLayer(
         }
       : {}),
   });
-  const tmp = `${paths.descriptor}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await writeFile(tmp, JSON.stringify(descriptor));
-  await rename(tmp, paths.descriptor).catch(async (err: unknown) => {
-    await rm(tmp, { force: true });
-    throw err;
-  });
+  await writeFileAtomic(paths.descriptor, JSON.stringify(descriptor));
   onProgress?.(
     `base layer ${descriptor.digest.slice(0, 19)} (${compression}, ${MB(descriptor.size)} MB) made in ${seconds()} s`,
   );

@@ -6,7 +6,8 @@
  * `reapDistributionLeftovers` unless its image became AVAILABLE.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../files/write-atomic.ts';
 import { join } from 'node:path';
 import { processStart } from '../process/index.ts';
 
@@ -33,9 +34,7 @@ const journalFile = (home: string, imageArn: string): string =>
 export async function writeJournal(home: string, journal: DistributionJournal): Promise<void> {
   await mkdir(journalDir(home), { recursive: true, mode: 0o700 });
   const file = journalFile(home, journal.imageArn);
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, JSON.stringify(journal), { mode: 0o600 });
-  await rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(journal), { mode: 0o600 });
 }
 
 /** A new journal for `imageArn`, owned by this process. */

@@ -7,7 +7,8 @@
  * only when every link it followed stays inside etc/, usr/ and var/ (see `linksStayInside`).
  */
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, readlink, rename, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, utimes } from 'node:fs/promises';
+import { writeFileAtomic } from '../files/write-atomic.ts';
 import { join, posix } from 'node:path';
 import { keepNewest } from '../cache/keep-newest.ts';
 import type { Inventory } from './inventory.ts';
@@ -59,9 +60,7 @@ export async function loadInventory(dir: string, key: string): Promise<Inventory
 export async function saveInventory(dir: string, key: string, inventory: Inventory): Promise<void> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${key}.json`);
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, JSON.stringify(inventory));
-  await rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(inventory));
   await keepNewest(dir, INVENTORIES_KEPT, { isRecord: (name) => name.endsWith('.json') });
 }
 

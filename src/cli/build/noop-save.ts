@@ -4,7 +4,8 @@
  * layers and the output files from the layer cache's output record, each blob's fingerprint taken now.
  * The newest NOOP_RECORDS_KEPT records are kept (by last use: a no-op rebuild touches its record).
  */
-import { mkdir, readFile, readlink, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readlink } from 'node:fs/promises';
+import { writeFileAtomic } from '../../files/write-atomic.ts';
 import { join } from 'node:path';
 import type { OutputManifest } from '../../artifacts/manifest.ts';
 import { DEFAULT_MAX_AGE_DAYS } from '../../bases/ensure.ts';
@@ -85,9 +86,7 @@ export async function saveNoopRecord(s: NoopSaveInput): Promise<boolean> {
   };
   const file = recordPath(s.cache.root, s.key);
   await mkdir(join(s.cache.root, 'noop'), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, JSON.stringify(record));
-  await rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(record));
   await pruneNoopRecords(s.cache.root);
   return true;
 }

@@ -1,5 +1,6 @@
 /** @module Writes OCI image layout directories (oci-layout, index.json, blobs/sha256) that skopeo and umoci read. */
-import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, stat } from 'node:fs/promises';
+import { renameIntoPlace, tempPathBeside, writeFileAtomic } from '../../files/write-atomic.ts';
 import { join } from 'node:path';
 import { digestHex } from '../digest.ts';
 import { MEDIA_TYPES, type Descriptor, type LayerDescriptor } from '../media-types.ts';
@@ -38,22 +39,13 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function writeAtomically(path: string, data: Buffer | string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
-}
-
 /** Puts a blob file into the layout unless a blob with that digest is already there. */
 export async function addBlobFile(layoutDir: string, digest: string, file: string): Promise<void> {
   const dest = blobPath(layoutDir, digest);
   if (await exists(dest)) return;
-  const tmp = `${dest}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const tmp = tempPathBeside(dest);
   await link(file, tmp).catch(() => copyFile(file, tmp));
-  await rename(tmp, dest).catch(async (err: unknown) => {
-    await rm(tmp, { force: true });
-    throw err;
-  });
+  await renameIntoPlace(tmp, dest);
 }
 
 async function readIndex(dir: string): Promise<OciIndex> {
@@ -67,16 +59,16 @@ export async function writeOciLayout(opts: WriteOciLayoutOptions): Promise<Writt
     throw new Error(`image has ${opts.layers.length} layer blobs but ${opts.config.rootfs.diff_ids.length} diff_ids`);
   }
   await mkdir(join(opts.dir, 'blobs', 'sha256'), { recursive: true });
-  await writeAtomically(join(opts.dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  await writeFileAtomic(join(opts.dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   for (const layer of opts.layers) await addBlobFile(opts.dir, layer.descriptor.digest, layer.file);
   const config = jsonBlob(opts.config, MEDIA_TYPES.config);
-  await writeAtomically(blobPath(opts.dir, config.descriptor.digest), config.bytes);
+  await writeFileAtomic(blobPath(opts.dir, config.descriptor.digest), config.bytes);
   const manifest = buildManifest({
     config: config.descriptor,
     layers: opts.layers.map((l) => l.descriptor),
     ...(opts.annotations ? { annotations: opts.annotations } : {}),
   });
-  await writeAtomically(blobPath(opts.dir, manifest.descriptor.digest), manifest.bytes);
+  await writeFileAtomic(blobPath(opts.dir, manifest.descriptor.digest), manifest.bytes);
   const index = await readIndex(opts.dir);
   index.manifests = index.manifests.filter((m) => m.annotations?.[REF_NAME_ANNOTATION] !== opts.tag);
   index.manifests.push({
@@ -84,6 +76,6 @@ export async function writeOciLayout(opts: WriteOciLayoutOptions): Promise<Writt
     annotations: { [REF_NAME_ANNOTATION]: opts.tag },
     platform: { architecture: opts.config.architecture, os: opts.config.os },
   });
-  await writeAtomically(join(opts.dir, 'index.json'), JSON.stringify(index));
+  await writeFileAtomic(join(opts.dir, 'index.json'), JSON.stringify(index));
   return { manifest: manifest.descriptor, config: config.descriptor };
 }

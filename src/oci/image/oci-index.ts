@@ -3,7 +3,8 @@
  * write a JSON/bytes blob, add or replace an index.json entry, find the image a tag names, check blobs.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../files/write-atomic.ts';
 import { join } from 'node:path';
 import { IngotError } from '../../errors/ingot-error.ts';
 import { sha256File, type Digest } from '../digest.ts';
@@ -27,9 +28,7 @@ export async function writeBlob(layoutDir: string, bytes: Buffer, mediaType: str
   const digest: Digest = `sha256:${sha256Hex(bytes)}`;
   const path = blobPath(layoutDir, digest);
   await mkdir(join(layoutDir, 'blobs', 'sha256'), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
+  await writeFileAtomic(path, bytes);
   return { mediaType, digest, size: bytes.length };
 }
 
@@ -50,9 +49,7 @@ export async function putIndexEntry(layoutDir: string, entry: IndexDescriptor): 
     tag ? m.annotations?.[REF_NAME_ANNOTATION] !== tag : m.digest !== entry.digest,
   );
   index.manifests.push(entry);
-  const tmp = join(layoutDir, `index.json.tmp-${process.pid}`);
-  await writeFile(tmp, JSON.stringify(index));
-  await rename(tmp, join(layoutDir, 'index.json'));
+  await writeFileAtomic(join(layoutDir, 'index.json'), JSON.stringify(index));
 }
 
 /** The image manifest entry a tag names; without a tag, the only image (artifacts and cosign tags ignored). */
