@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { every } from './every.ts';
@@ -67,6 +68,21 @@ test('every: immediate=false waits an interval first; an aborted signal stops it
     loop.wake();
     await sleep(50);
     assert.equal(rounds, 1, 'no round once the signal is aborted');
+  } finally {
+    await loop.stop();
+  }
+});
+
+test('every: a round woken from inside another async context runs in the loop’s own', async () => {
+  const context = new AsyncLocalStorage<string>();
+  const seen: (string | undefined)[] = [];
+  const loop = context.run('loop', () =>
+    every(600_000, () => void seen.push(context.getStore()), { immediate: false }),
+  );
+  try {
+    context.run('a request’s transaction', () => loop.wake());
+    await until(() => seen.length === 1, 'the woken round');
+    assert.deepEqual(seen, ['loop']);
   } finally {
     await loop.stop();
   }

@@ -4,6 +4,7 @@
  * Rounds never overlap; `wake()` runs the next round as soon as the current one ends; `stop()` ends
  * the loop and waits for a running round.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface EveryOptions {
   /** Run the first round now (default) or only after `ms`. */
@@ -26,11 +27,14 @@ export function every(ms: number, fn: () => unknown, opts: EveryOptions = {}): E
   let running: Promise<void> | undefined;
   let woken = false;
   let timer: NodeJS.Timeout | undefined;
+  // Rounds run in the async context the loop was made in, not in that of whoever woke it (a wake
+  // from inside a request's store transaction must not run the round's queries in that transaction).
+  const inOwnContext = AsyncLocalStorage.snapshot();
 
   const arm = (delay: number) => {
     if (stopped) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(round, delay);
+    timer = setTimeout(() => inOwnContext(round), delay);
   };
   function round(): void {
     timer = undefined;

@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL store's pipelined reads (src/store/postgres/pipeline.ts) against a real
  * PostgreSQL: answers reach their own callers, a failing read fails alone, a slow read does not
- * hold up the reads behind it, reads inside a transaction see its writes, and reads (and the
+ * hold up the reads behind it, reads inside a transaction see its writes, queries started at once
+ * inside one run one after another on its client, and reads (and the
  * process, whose transaction was cut) survive the database restarting. Skipped with a message only when PostgreSQL's binaries are missing.
  */
 import assert from 'node:assert/strict';
@@ -77,6 +78,45 @@ describe('PostgreSQL pipelined reads', { skip: postgresSkip }, () => {
       assert.notEqual((await db.pool.query('SELECT v FROM t WHERE id = 3')).rows[0].v, 'changed');
     });
     assert.equal((await db.readOne<{ v: string }>('SELECT v FROM t WHERE id = $1', [3]))?.v, 'changed');
+  });
+
+  test('queries started at once inside a transaction run one after another on its client (no pg warning)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => void warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      await db.transaction(async () => {
+        await Promise.all([
+          db.query('UPDATE t SET v = $1 WHERE id = $2', ['both', 7]),
+          db.read('SELECT pg_sleep($1::float8)', ['0.05']),
+          db.count('UPDATE t SET v = $1 WHERE id = $2', ['both', 8]),
+          db.readOne('SELECT v FROM t WHERE id = $1', [7]),
+        ]);
+      });
+      // A Promise.all whose first query fails: the rollback waits for the other one.
+      await assert.rejects(
+        db.transaction(() =>
+          Promise.all([
+            db.query('SELECT $1::int AS n', ['not a number']),
+            db.query('UPDATE t SET v = $1 WHERE id = $2', ['lost', 9]),
+          ]),
+        ),
+        /invalid input syntax/,
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
+    const rows = await db.query<{ id: number; v: string }>(
+      'SELECT id, v FROM t WHERE id = ANY($1::int[]) ORDER BY id',
+      [['7', '8', '9']],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.v === 'both'),
+      [true, true, false],
+    );
+    assert.notEqual(rows[2]?.v, 'lost', 'the failed transaction kept nothing');
   });
 
   test('a restart between the statements of a transaction fails the transaction, not the process', async () => {

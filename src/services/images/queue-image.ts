@@ -80,7 +80,7 @@ export async function queueImage(ctx: ServiceContext, r: ImageRequest): Promise<
   const source = (recipe.image ?? recipe.container)!;
   const name = source.name!;
   const version = source.version!;
-  return ctx.store.transaction(async () => {
+  const queued = await ctx.store.transaction(async () => {
     const build = (await ctx.store.resources.maxBuild('image', ctx.accountId, ctx.region, arnName(name), version)) + 1;
     const arn = arnOf(ctx, 'image', name, version, build);
     const now = nowIso();
@@ -129,7 +129,9 @@ export async function queueImage(ctx: ServiceContext, r: ImageRequest): Promise<
       resourceArn: arn,
       payload: { accountId: ctx.accountId, region: ctx.region },
     });
-    ctx.notifyQueued?.();
     return arn;
   });
+  // After the commit: a claim woken before it could not see the job.
+  ctx.notifyQueued?.();
+  return queued;
 }

@@ -20,10 +20,16 @@ const MAX_PREPARED = 500;
 
 export type Param = string | number | boolean | null | readonly string[];
 
-/** The client of an open transaction; `open` turns false at its end. */
+/**
+ * The client of an open transaction; `open` turns false at its end. `tail` is its last query: a
+ * connection runs one query at a time, so two started at once inside one transaction (a
+ * Promise.all, a timer that inherited the transaction's context) queue behind each other here
+ * instead of inside `pg` (which warns that this is deprecated and will be refused).
+ */
 interface TxScope {
   client: pg.PoolClient;
   open: boolean;
+  tail: Promise<unknown>;
 }
 
 export class PgDatabase {
@@ -55,14 +61,29 @@ export class PgDatabase {
   }
 
   #client(): pg.PoolClient | undefined {
+    return this.#scope()?.client;
+  }
+
+  #scope(): TxScope | undefined {
     const scope = this.#tx.getStore();
-    return scope?.open ? scope.client : undefined;
+    return scope?.open ? scope : undefined;
+  }
+
+  /** Runs `config` on the open transaction's client after its previous query, else undefined. */
+  #inTransaction<R extends object>(config: pg.QueryConfig<Param[]>): Promise<pg.QueryResult<R>> | undefined {
+    const scope = this.#scope();
+    if (!scope) return undefined;
+    const run = scope.tail.then(
+      () => scope.client.query<R>(config),
+      () => scope.client.query<R>(config),
+    );
+    scope.tail = run.catch(() => undefined);
+    return run;
   }
 
   async query<R extends object = Record<string, unknown>>(sql: string, params: readonly Param[] = []): Promise<R[]> {
     const config = this.#statement(sql, params);
-    const client = this.#client();
-    const result = client ? await client.query<R>(config) : await this.pool.query<R>(config);
+    const result = await (this.#inTransaction<R>(config) ?? this.pool.query<R>(config));
     return result.rows;
   }
 
@@ -73,10 +94,7 @@ export class PgDatabase {
    */
   async read<R extends object = Record<string, unknown>>(sql: string, params: readonly Param[] = []): Promise<R[]> {
     const config = this.#statement(sql, params);
-    const client = this.#client();
-    const result = client
-      ? await client.query<R>(config)
-      : await (this.#reads.query<R>(config) ?? this.pool.query<R>(config));
+    const result = await (this.#inTransaction<R>(config) ?? this.#reads.query<R>(config) ?? this.pool.query<R>(config));
     return result.rows;
   }
 
@@ -113,8 +131,7 @@ export class PgDatabase {
 
   async count(sql: string, params: readonly Param[] = []): Promise<number> {
     const config = this.#statement(sql, params);
-    const client = this.#client();
-    const result = client ? await client.query(config) : await this.pool.query(config);
+    const result = await (this.#inTransaction(config) ?? this.pool.query(config));
     return result.rowCount ?? 0;
   }
 
@@ -122,7 +139,7 @@ export class PgDatabase {
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#client()) return fn();
     const client = await this.pool.connect();
-    const scope: TxScope = { client, open: true };
+    const scope: TxScope = { client, open: true, tail: Promise.resolve() };
     let broken = false;
     // A connection dropped between the transaction's statements (database restarted) emits 'error'
     // on a checked-out client, which has no listener of the pool's: without this one, the process
@@ -135,10 +152,13 @@ export class PgDatabase {
       await client.query('BEGIN');
       const result = await this.#tx.run(scope, fn);
       scope.open = false;
+      await scope.tail;
       await client.query('COMMIT');
       return result;
     } catch (err) {
       scope.open = false;
+      // A query of `fn` may still run (a Promise.all whose other branch failed first).
+      await scope.tail;
       try {
         await client.query('ROLLBACK');
       } catch {
