@@ -24,6 +24,12 @@ import { imageFormatList, type ImageOutputFormat } from './tags.ts';
 
 export { DEFAULT_ACCOUNT_ID };
 
+/**
+ * `INGOT_BUILD_LOG_MAX_LINES`' default: the most lines kept of one image's build log; past it, the
+ * oldest lines go (the end says why a build failed).
+ */
+export const BUILD_LOG_MAX_LINES = 50_000;
+
 /** `INGOT_BUILD_TIMEOUT_MINUTES`' default, for the API worker and `ingot build --timeout` alike. */
 export const DEFAULT_BUILD_TIMEOUT_MINUTES = 240;
 
@@ -41,6 +47,7 @@ export interface Settings {
   buildTimeoutMinutes: number;
   buildMaxAttempts: number;
   buildLeaseSeconds: number;
+  buildLogMaxLines: number;
   schedulerIntervalMs: number;
   /** undefined: keep every event (`0`). */
   eventRetentionDays: number | undefined;
@@ -223,6 +230,15 @@ export const SETTINGS: readonly Setting[] = [
     fallback: () => 30,
     shownDefault: '`30`',
     doc: 'how long a silent worker keeps a claimed build job',
+  }),
+  setting({
+    key: 'buildLogMaxLines',
+    env: 'INGOT_BUILD_LOG_MAX_LINES',
+    file: 'builds.logMaxLines',
+    parse: num({ min: 1, integer: true }),
+    fallback: () => BUILD_LOG_MAX_LINES,
+    shownDefault: '`50000`',
+    doc: "the most lines kept of one image's build log in the store (past it the oldest lines go; a line is cut at 16 KiB); applies to the lines servers and workers append from then on",
   }),
   setting({
     key: 'schedulerIntervalMs',

@@ -1,5 +1,6 @@
 /** @module What both stores do the same to build-log lines: cut long lines, count bytes, the default bound. */
-import { BUILD_LOG_MAX_LINE_CHARS, BUILD_LOG_MAX_LINES } from './types.ts';
+import { BUILD_LOG_MAX_LINES } from '../config/settings.ts';
+import { BUILD_LOG_MAX_LINE_CHARS } from './types.ts';
 
 export interface PreparedLines {
   timestamps: number[];

@@ -7,11 +7,12 @@ import { type Settings, storeSecretKey } from '../config/settings.ts';
 import type { Store } from './types.ts';
 
 export type StoreSettings = Pick<Settings, 'home' | 'databaseUrl' | 'secretKey' | 'secretKeyFile'> &
-  Partial<Pick<Settings, 'buildMaxAttempts' | 'databasePoolSize'>>;
+  Partial<Pick<Settings, 'buildMaxAttempts' | 'databasePoolSize' | 'buildLogMaxLines'>>;
 
 export async function openStore(settings: StoreSettings): Promise<Store> {
   const common = {
     ...(settings.buildMaxAttempts !== undefined ? { defaultMaxAttempts: settings.buildMaxAttempts } : {}),
+    ...(settings.buildLogMaxLines !== undefined ? { buildLogMaxLines: settings.buildLogMaxLines } : {}),
     secretKey: storeSecretKey(settings),
   };
   if (settings.databaseUrl) {

@@ -290,8 +290,6 @@ export interface ImageDocumentRepository {
   deleteOfImage(imageArn: string): Promise<void>;
 }
 
-/** The most lines kept of one image's build log: past it, the oldest lines go (the end says why a build failed). */
-export const BUILD_LOG_MAX_LINES = 50_000;
 /** The longest line kept (longer ones are cut, with a mark). */
 export const BUILD_LOG_MAX_LINE_CHARS = 16_384;
 
@@ -329,10 +327,12 @@ export interface BuildLogQuery {
 /**
  * Every image's build log, in the store so that any API server (and `ingot logs` on any machine
  * with the database) reads the lines whichever worker wrote them. Scoped by the image's account;
- * at most `keep` lines per image; deleted with the image.
+ * at most `maxLines` lines per image; deleted with the image.
  */
 export interface BuildLogRepository {
-  /** Appends lines (in order) to the image's log; returns the last one's seq. Keeps the newest `keep` lines. */
+  /** The most lines kept of one image's log (the store's setting, default BUILD_LOG_MAX_LINES). */
+  readonly maxLines: number;
+  /** Appends lines (in order) to the image's log; returns the last one's seq. Keeps the newest `keep` lines (default `maxLines`). */
   append(
     imageArn: string,
     account: string,

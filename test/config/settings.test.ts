@@ -44,6 +44,9 @@ test('override > environment > config-file key > default', () => {
   assert.equal(s.buildMaxAttempts, 5);
   assert.equal(s.buildLeaseSeconds, 12);
   assert.equal(resolveSettings({ INGOT_EVENT_RETENTION_DAYS: '0' }).eventRetentionDays, undefined);
+  assert.equal(resolveSettings({}, { readFile: () => ({}) }).buildLogMaxLines, 50_000);
+  assert.equal(resolveSettings({}, { readFile: () => ({ builds: { logMaxLines: 800 } }) }).buildLogMaxLines, 800);
+  assert.equal(resolveSettings({ INGOT_BUILD_LOG_MAX_LINES: '1200' }).buildLogMaxLines, 1200);
 });
 
 test('a bad value is an invalid-config error naming the variable or the file key', () => {
@@ -53,6 +56,10 @@ test('a bad value is an invalid-config error naming the variable or the file key
       e instanceof IngotError && e.code === 'invalid-config' && /INGOT_BUILD_MAX_ATTEMPTS/.test(e.message),
   );
   assert.throws(() => resolveSettings({ INGOT_ACCOUNT_ID: '12' }), /INGOT_ACCOUNT_ID must be 12 digits/);
+  assert.throws(
+    () => resolveSettings({ INGOT_BUILD_LOG_MAX_LINES: '2.5' }),
+    /INGOT_BUILD_LOG_MAX_LINES must be a whole number >= 1/,
+  );
   assert.throws(
     () => resolveSettings({ INGOT_CONFIG: '/c.json' }, { readFile: () => ({ builds: { leaseSeconds: 'x' } }) }),
     /\/c\.json: 'builds\.leaseSeconds' must be a number >= 1/,

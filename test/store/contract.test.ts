@@ -26,7 +26,7 @@ const LIVE = ['PENDING', 'BUILDING', 'AVAILABLE', 'FAILED'];
 
 interface Database {
   /** A store on this test's database (call again for a second one on the same database). */
-  open(): Promise<Store>;
+  open(opts?: { buildLogMaxLines?: number }): Promise<Store>;
   /**
    * The store another API server would use at the same time: a second PostgreSQL store; for SQLite
    * the same store (one store per process is its rule; other processes are kept out by its file lock).
@@ -55,7 +55,10 @@ const IMPLS: Impl[] = [
     async fresh() {
       const file = join(dir, `${++files}.db`);
       const box = new SecretBox(randomBytes(32), 'test key');
-      return { open: async () => openSqliteStore(file, { secretBox: box }), peer: async (first) => first };
+      return {
+        open: async (opts) => openSqliteStore(file, { secretBox: box, ...opts }),
+        peer: async (first) => first,
+      };
     },
   },
   {
@@ -70,8 +73,8 @@ const IMPLS: Impl[] = [
     async fresh() {
       const url = await pgServer!.createDatabase();
       const box = new SecretBox(randomBytes(32), 'test key');
-      const open = () => openPostgresStore(url, { secretBox: box });
-      return { open, peer: open };
+      const open = (opts?: { buildLogMaxLines?: number }) => openPostgresStore(url, { secretBox: box, ...opts });
+      return { open, peer: () => open() };
     },
   },
 ];
@@ -755,6 +758,24 @@ for (const impl of IMPLS) {
       assert.deepEqual(await store.buildLogs.summaries(ACCOUNT), []);
       assert.equal((await store.buildLogs.read(other, { limit: 10 }))[0]?.message, 'someone else');
       assert.equal(await store.buildLogs.append(arn, ACCOUNT, [line(3000, 'again')]), 1, 'a new log after deletion');
+    });
+
+    test('build logs: the store keeps its setting of lines per image (INGOT_BUILD_LOG_MAX_LINES)', async () => {
+      const db = await impl.fresh();
+      const store = await db.open({ buildLogMaxLines: 4 });
+      const arn = `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:image/capped/1.0.0/1`;
+      try {
+        assert.equal(store.buildLogs.maxLines, 4);
+        const lines = Array.from({ length: 6 }, (_, i) => ({ timestamp: 100 + i, message: `l${i + 1}` }));
+        assert.equal(await store.buildLogs.append(arn, ACCOUNT, lines.slice(0, 3)), 3);
+        assert.equal(await store.buildLogs.append(arn, ACCOUNT, lines.slice(3)), 6);
+        assert.deepEqual(
+          (await store.buildLogs.read(arn, { limit: 100 })).map((l) => l.message),
+          ['l3', 'l4', 'l5', 'l6'],
+        );
+      } finally {
+        await store.close();
+      }
     });
 
     test('worker tokens: one per name, listed by name, revoked once', async () => {

@@ -6,7 +6,7 @@
  */
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { ServiceContext } from '../common/context.ts';
-import { BUILD_LOG_MAX_LINES, type BuildLogLine } from '../../store/types.ts';
+import type { BuildLogLine } from '../../store/types.ts';
 import { type LogEvent, matcher } from './events.ts';
 import { callerStreams, type LogStream } from './streams.ts';
 
@@ -164,7 +164,10 @@ export async function filterLogEvents(ctx: ServiceContext, input: Input) {
   const matches = matcher(str(input, 'filterPattern'));
   const all: LogEvent[] = [];
   for (const s of chosen)
-    for (const e of await ctx.store.buildLogs.read(s.imageArn, { ...times(input), limit: BUILD_LOG_MAX_LINES }))
+    for (const e of await ctx.store.buildLogs.read(s.imageArn, {
+      ...times(input),
+      limit: ctx.store.buildLogs.maxLines,
+    }))
       if (matches(e.message)) all.push({ ...e, stream: s.name });
   all.sort((a, b) => a.timestamp - b.timestamp || a.stream.localeCompare(b.stream) || a.seq - b.seq);
   const start = decode(str(input, 'nextToken'));

@@ -1,5 +1,6 @@
 /** @module PostgreSQL tables of the build logs: one row per line, a summary row per image (see types.ts). */
 import { prepareLines, SEQ_MAX, TIME_MAX, TIME_MIN } from '../build-log-lines.ts';
+import { BUILD_LOG_MAX_LINES } from '../../config/settings.ts';
 import type { BuildLogLine, BuildLogQuery, BuildLogRepository, BuildLogSummary } from '../types.ts';
 import type { PgDatabase } from './database.ts';
 
@@ -14,8 +15,11 @@ interface SummaryRow {
 export class PgBuildLogs implements BuildLogRepository {
   readonly #db: PgDatabase;
 
-  constructor(db: PgDatabase) {
+  readonly maxLines: number;
+
+  constructor(db: PgDatabase, maxLines = BUILD_LOG_MAX_LINES) {
     this.#db = db;
+    this.maxLines = maxLines;
   }
 
   async append(
@@ -24,7 +28,7 @@ export class PgBuildLogs implements BuildLogRepository {
     lines: readonly { timestamp: number; message: string }[],
     keep?: number,
   ): Promise<number> {
-    const p = prepareLines(lines, keep);
+    const p = prepareLines(lines, keep ?? this.maxLines);
     const db = this.#db;
     if (!p.messages.length)
       return (

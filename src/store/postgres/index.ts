@@ -23,6 +23,8 @@ export interface PostgresStoreOptions {
   /** Where the key of stored secrets comes from; `home` holds the default key file. */
   secretKey?: { inline?: string; file?: string };
   home?: string;
+  /** The most lines kept of one image's build log (INGOT_BUILD_LOG_MAX_LINES). */
+  buildLogMaxLines?: number;
   /** Connections in the pool (default 10). */
   poolSize?: number;
 }
@@ -38,7 +40,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     return {
       resources: new PgResources(db),
       imageDocuments: new PgImageDocuments(db),
-      buildLogs: new PgBuildLogs(db),
+      buildLogs: new PgBuildLogs(db, opts.buildLogMaxLines),
       workerTokens: new PgWorkerTokens(db),
       shares: new PgShares(db),
       idempotency: new PgIdempotency(db),

@@ -1,5 +1,6 @@
 /** @module SQLite tables of the build logs: one row per line, a summary row per image (see types.ts). */
 import type { DatabaseSync } from 'node:sqlite';
+import { BUILD_LOG_MAX_LINES } from '../../config/settings.ts';
 import { prepareLines, SEQ_MAX, TIME_MAX, TIME_MIN } from '../build-log-lines.ts';
 import type { BuildLogLine, BuildLogQuery, BuildLogRepository, BuildLogSummary } from '../types.ts';
 import { statement } from './database.ts';
@@ -17,9 +18,12 @@ export class SqliteBuildLogs implements BuildLogRepository {
   readonly #db: DatabaseSync;
   readonly #lock: WriteLock;
 
-  constructor(db: DatabaseSync, lock: WriteLock) {
+  readonly maxLines: number;
+
+  constructor(db: DatabaseSync, lock: WriteLock, maxLines = BUILD_LOG_MAX_LINES) {
     this.#db = db;
     this.#lock = lock;
+    this.maxLines = maxLines;
   }
 
   async append(
@@ -28,7 +32,7 @@ export class SqliteBuildLogs implements BuildLogRepository {
     lines: readonly { timestamp: number; message: string }[],
     keep?: number,
   ): Promise<number> {
-    const p = prepareLines(lines, keep);
+    const p = prepareLines(lines, keep ?? this.maxLines);
     return this.#lock.write(() => {
       const db = this.#db;
       const row = statement(db, 'SELECT last_seq FROM build_log_streams WHERE image_arn = ?').get(imageArn) as

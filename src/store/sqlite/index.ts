@@ -23,6 +23,8 @@ import { WriteLock } from './write-lock.ts';
 export interface SqliteStoreOptions {
   /** Attempts of a job queued without its own maxAttempts (INGOT_BUILD_MAX_ATTEMPTS); default 1. */
   defaultMaxAttempts?: number;
+  /** The most lines kept of one image's build log (INGOT_BUILD_LOG_MAX_LINES). */
+  buildLogMaxLines?: number;
   /** Encrypts stored secrets (default: the operator's key, see secret-box.ts, next to the database file). */
   secretBox?: SecretBox;
   /** Where that key comes from (the INGOT_SECRET_KEY / INGOT_SECRET_KEY_FILE settings). */
@@ -43,7 +45,7 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
   return {
     resources: new SqliteResources(db, lock),
     imageDocuments: new SqliteImageDocuments(db, lock),
-    buildLogs: new SqliteBuildLogs(db, lock),
+    buildLogs: new SqliteBuildLogs(db, lock, opts.buildLogMaxLines),
     workerTokens: new SqliteWorkerTokens(db, lock),
     shares: new SqliteShares(db, lock),
     idempotency: new SqliteIdempotency(db, lock),
