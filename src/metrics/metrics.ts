@@ -19,6 +19,8 @@ export interface Metrics {
   /** Leases granted (claims) and lost (refused with 409, or given up by a silent worker). */
   readonly leases: Counter<'event'>;
   readonly workerApiCalls: Counter<'op' | 'status'>;
+  /** Bytes of the request bodies the worker API received, by operation (no artifact ever comes this way). */
+  readonly workerApiReceivedBytes: Counter<'op'>;
   /** Seconds since the epoch of each build host's last poll or heartbeat (server). */
   readonly workerLastSeen: Gauge<'worker'>;
   /** Builds running in this process now (worker). */
@@ -94,6 +96,12 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       name: 'ingot_worker_api_requests_total',
       help: 'Worker API calls by operation and HTTP status',
       labelNames: ['op', 'status'],
+      registers,
+    }),
+    workerApiReceivedBytes: new Counter({
+      name: 'ingot_worker_api_received_bytes_total',
+      help: 'Bytes of request bodies received by the worker API, by operation (logs, states, documents; never artifacts)',
+      labelNames: ['op'],
       registers,
     }),
     workerLastSeen: new Gauge({

@@ -111,9 +111,9 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
           status = auth.status;
           return c.json({ error: auth.error }, auth.status);
         }
-        const body =
-          c.req.method === 'POST' ? await c.req.json().catch(() => new BadBody('the body must be JSON')) : {};
-        if (body instanceof BadBody) throw body;
+        const text = c.req.method === 'POST' ? await c.req.text() : '';
+        opts.metrics?.workerApiReceivedBytes.inc({ op }, Buffer.byteLength(text));
+        const body = c.req.method === 'POST' ? jsonBody(text) : {};
         workerId = (body as { workerId?: string }).workerId;
         if (auth.host !== undefined && workerId !== undefined && workerId !== auth.host) {
           status = 403;
@@ -320,4 +320,13 @@ export async function listWorkers(store: Store) {
     ...w,
     jobs: running.filter((j) => j.leaseOwner === w.id).map((j) => ({ id: j.id, resourceArn: j.resourceArn })),
   }));
+}
+
+/** A POST's JSON body; BadBody (400) when it is not JSON. */
+function jsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new BadBody('the body must be JSON');
+  }
 }
