@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +16,8 @@ import { IMAGE_DOCUMENT_MAX_BYTES, readImageDocument } from '../../src/artifacts
 import { enqueueJob } from '../../src/queue/queue.ts';
 import { type RunningServer, startServer } from '../../src/server/server.ts';
 import type { Job } from '../../src/store/types.ts';
+import { workerApiClient } from '../../src/worker/remote/client.ts';
+import { remoteJobSource } from '../../src/worker/remote/source.ts';
 import { runIngot } from '../helpers/cli.ts';
 import { buildLogText } from '../helpers/build-log.ts';
 
@@ -205,12 +209,14 @@ test("a result may take the worker's next job in its answer; a job given back un
   const stored = await server.store.jobs.get(b.jobId);
   assert.deepEqual([stored?.state, stored?.attempts, stored?.leaseOwner], ['queued', 0, null]);
   assert.equal((await call(`/jobs/${b.jobId}/result`, { workerId: 'chain', outcome: 'unstarted' })).status, 409);
-  const again = await call(`/jobs/${a.jobId}/result`, {
-    workerId: 'chain',
-    outcome: 'succeeded',
-    next: { labels: labels() },
-  });
-  assert.equal(again.status, 409, 'a result counts once (and takes no job)');
+  const again = await call(`/jobs/${a.jobId}/result`, { workerId: 'chain', outcome: 'succeeded' });
+  assert.deepEqual(
+    again.body,
+    { recorded: 'succeeded' },
+    'the same result again (its answer was lost) is answered again',
+  );
+  const other = await call(`/jobs/${a.jobId}/result`, { workerId: 'chain', outcome: 'failed' });
+  assert.equal(other.status, 409, 'a result counts once');
   assert.equal((await claim('other')).job?.id, b.jobId);
   const last = await call(`/jobs/${b.jobId}/result`, {
     workerId: 'other',
@@ -218,6 +224,86 @@ test("a result may take the worker's next job in its answer; a job given back un
     next: { labels: labels() },
   });
   assert.deepEqual(last.body, { recorded: 'failed' }, 'nothing left to hand over');
+});
+
+test('a job handed over in an answer the worker never got is handed to it again, its attempt not counted twice', async () => {
+  await drain();
+  clock = Date.now();
+  const a = await queued();
+  const b = await queued();
+  const c = await queued();
+  assert.equal((await claim('lossy')).job?.id, a.jobId);
+  const result = { workerId: 'lossy', outcome: 'succeeded', next: { labels: labels(), known: [] } };
+  const lost = await call(`/jobs/${a.jobId}/result`, result);
+  assert.equal((lost.body['next'] as { job: Job }).job.id, b.jobId, 'this answer is lost on its way');
+  // The worker sends its result again: the same answer, the same job, still its first attempt.
+  const retried = await call(`/jobs/${a.jobId}/result`, result);
+  assert.equal(retried.status, 200);
+  const handed = retried.body['next'] as { job: Job; resource: { arn: string } };
+  assert.deepEqual([handed.job.id, handed.job.attempts, handed.resource.arn], [b.jobId, 1, b.arn]);
+  // A claim naming the jobs it holds gets a job it does not know of again, else a new one.
+  const byClaim = await call('/claim', { workerId: 'lossy', labels: labels(), waitSeconds: 0, known: [] });
+  assert.deepEqual([(byClaim.body['job'] as Job).id, (byClaim.body['job'] as Job).attempts], [b.jobId, 1]);
+  const fresh = await call('/claim', { workerId: 'lossy', labels: labels(), waitSeconds: 0, known: [b.jobId] });
+  assert.equal((fresh.body['job'] as Job).id, c.jobId);
+  // Once its build started (the image BUILDING), a job is never handed again: its lease runs out as before.
+  assert.equal(
+    (await call(`/jobs/${b.jobId}/state`, { workerId: 'lossy', arn: b.arn, status: 'BUILDING' })).status,
+    200,
+  );
+  const none = await call('/claim', { workerId: 'lossy', labels: labels(), waitSeconds: 0, known: [c.jobId] });
+  assert.equal(none.status, 204);
+  const stored = await server.store.jobs.get(b.jobId);
+  assert.deepEqual([stored?.state, stored?.attempts, stored?.leaseOwner], ['running', 1, 'lossy']);
+});
+
+test('a cut connection loses the answer of a result that carried the next job: the build host still gets that job, first attempt', async () => {
+  await drain();
+  clock = Date.now();
+  const a = await queued();
+  const b = await queued();
+  // A proxy in front of the worker API that cuts the connection of the first result call once the
+  // control plane has answered it (the answer, with the next job, never reaches the host).
+  let cuts = 0;
+  const proxy = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const upstream = await fetch(`${server.url}${req.url}`, {
+      method: req.method ?? 'GET',
+      headers: { authorization: req.headers.authorization ?? '', 'content-type': 'application/json' },
+      ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+    });
+    const body = Buffer.from(await upstream.arrayBuffer());
+    if (req.url?.endsWith('/result') && cuts++ === 0) return void req.socket.destroy();
+    res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(body);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const notices: string[] = [];
+  const source = remoteJobSource({
+    client: workerApiClient(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, TOKEN),
+    workerId: 'cut-host',
+    labels: async () => labels(),
+    waitSeconds: 0,
+    onNotice: (line) => notices.push(line),
+  });
+  const stop = new AbortController();
+  try {
+    const first = await source.claim(stop.signal);
+    assert.equal(first?.job.id, a.jobId);
+    await source.finish(first!.job, 'succeeded', undefined, true);
+    assert.equal(cuts, 2, 'the result was sent again after the cut');
+    const next = await source.claim(stop.signal);
+    assert.equal(next?.job.id, b.jobId, notices.join('\n'));
+    assert.equal(next?.job.attempts, 1);
+    const stored = await server.store.jobs.get(b.jobId);
+    assert.deepEqual([stored?.state, stored?.attempts, stored?.leaseOwner], ['running', 1, 'cut-host']);
+    assert.equal((await server.store.jobs.get(a.jobId))?.state, 'succeeded');
+    await source.finish(next!.job, 'failed');
+  } finally {
+    stop.abort();
+    await source.close?.();
+    await new Promise((resolve) => proxy.close(resolve));
+  }
 });
 
 test('a job retried elsewhere refuses the late result of the worker that lost it', async () => {

@@ -22,6 +22,7 @@ import { reapExpiredJobs } from '../../worker/recover.ts';
 import { checkToken } from './auth.ts';
 import { claimMatching } from './claim.ts';
 import { leasedJob, LeaseRefused } from './lease.ts';
+import { rehandUnseen } from './rehand.ts';
 import { scopedRead } from './reads.ts';
 import { Waiters } from './waiters.ts';
 import type { WorkerLabels } from '../../worker/labels.ts';
@@ -86,9 +87,17 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
     }
   };
   /** A result's answer may carry the worker's next job (taken now, no waiting): one call per build while jobs are queued. */
-  const handOver = async (workerId: string, next: { labels: WorkerLabels; running?: string[] } | undefined) => {
+  const handOver = async (
+    workerId: string,
+    next: { labels: WorkerLabels; running?: string[]; known?: string[] } | undefined,
+    replay = false,
+  ) => {
     if (!next || closed) return {};
     await noteSeen(workerId, next.labels, next.running);
+    // Only a result sent again may have lost a job in its first answer (a claim looks too).
+    const lost = replay && next.known && (await rehandUnseen(store, workerId, next.known, opts.leaseMs, now()));
+    if (lost)
+      return { next: { job: lost.job, leaseMs: opts.leaseMs, ...(lost.resource ? { resource: lost.resource } : {}) } };
     const { job, resource, more } = await claimMatching(store, workerId, next.labels, opts.leaseMs, opts.minFreeGib);
     if (!job) return {};
     if (more) waiters.wakeOne();
@@ -144,6 +153,12 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
       const body = parseBody(ClaimSchema, raw);
       const deadline = now() + (body.waitSeconds ?? 20) * 1000;
       await noteSeen(body.workerId, body.labels, body.running);
+      const lost = body.known && (await rehandUnseen(store, body.workerId, body.known, opts.leaseMs, now()));
+      if (lost)
+        return c.json(
+          { job: lost.job, leaseMs: opts.leaseMs, ...(lost.resource ? { resource: lost.resource } : {}) },
+          200,
+        );
       for (;;) {
         // A caller that hung up takes no job (it would hold the lease of a build nobody runs).
         if (closed || c.req.raw.signal.aborted) return c.body(null, 204);
@@ -284,6 +299,10 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
       // One statement when the lease is live; otherwise the job is read to say why it is refused.
       if (outcome !== 'interrupted' && (await store.jobs.finishLeased(id, workerId, outcome, now())))
         return c.json({ recorded: outcome, ...(await handOver(workerId, next)) }, 200);
+      // The same result again (its answer was lost): answered again, with the next job it may have carried.
+      const ended = await store.jobs.get(id);
+      if (ended && ended.leaseOwner === workerId && ended.state === outcome)
+        return c.json({ recorded: outcome, ...(await handOver(workerId, next, true)) }, 200);
       const job = await leasedJob(store, id, workerId, now());
       if (outcome !== 'interrupted')
         throw new LeaseRefused(409, `lease lost: job ${job.id} is no longer ${workerId}'s`);

@@ -19,6 +19,12 @@ export const LabelsSchema = v.object({
   freeGib: v.pipe(v.number(), v.minValue(0)),
 });
 
+/**
+ * Every job whose lease the worker holds (running, or handed over and not started yet): a job
+ * leased to it that is not among them was handed over in an answer it never got (see rehand.ts).
+ */
+const KnownSchema = v.pipe(v.array(v.pipe(v.string(), v.maxLength(128))), v.maxLength(1024));
+
 export const ClaimSchema = v.object({
   workerId,
   labels: LabelsSchema,
@@ -26,6 +32,7 @@ export const ClaimSchema = v.object({
   waitSeconds: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(30))),
   /** Jobs this worker runs now (shown by `ingot workers`). */
   running: v.optional(v.array(v.string())),
+  known: v.optional(KnownSchema),
 });
 
 export const WorkerSchema = v.object({ workerId });
@@ -78,7 +85,9 @@ export const ResultSchema = v.object({
   /** `unstarted`: a job claimed but never run goes back to the queue, its attempt not counted. */
   outcome: v.picklist(['succeeded', 'failed', 'cancelled', 'interrupted', 'unstarted']),
   /** The worker's labels when it wants its next job in the answer (a claim without waiting). */
-  next: v.optional(v.object({ labels: LabelsSchema, running: v.optional(v.array(v.string())) })),
+  next: v.optional(
+    v.object({ labels: LabelsSchema, running: v.optional(v.array(v.string())), known: v.optional(KnownSchema) }),
+  ),
 });
 
 /** Parses `body` or throws a message naming the first bad field. */

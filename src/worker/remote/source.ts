@@ -2,6 +2,8 @@
  * @module A build host's job source: claims through the worker API (long poll with its labels),
  * heartbeats that extend the lease (a 409 or no answer for a whole lease means the lease is lost),
  * and the result, sent until the control plane answers (a refusal is reported, never retried).
+ * Claims and results name the jobs it holds (`known`), so a job handed over in an answer that never
+ * arrived is handed over again rather than lost until its lease runs out.
  */
 import type { Job, ResourceRecord } from '../../store/types.ts';
 import { typedJob } from '../../queue/queue.ts';
@@ -31,7 +33,12 @@ export function remoteJobSource(opts: RemoteSourceOptions): JobSource {
   const notice = (line: string) => opts.onNotice?.(line);
   /** Jobs a result's answer handed over, for the next `claim`. */
   const handedOver: ClaimedJob[] = [];
-  const taken = (answer: ClaimAnswer): ClaimedJob => {
+  /**
+   * The job of a claim's (or result's) answer, undefined when this worker holds it already: a job
+   * handed over again (see the control plane's rehand.ts) may cross the answer that first carried it.
+   */
+  const taken = (answer: ClaimAnswer): ClaimedJob | undefined => {
+    if (leases.has(answer.job.id)) return undefined;
     leases.set(answer.job.id, { leaseMs: answer.leaseMs, lastOk: Date.now() });
     const job = typedJob(answer.job);
     notice(`took job ${job.id} (${job.kind} of ${job.resourceArn}, attempt ${job.attempts} of ${job.maxAttempts})`);
@@ -56,7 +63,13 @@ export function remoteJobSource(opts: RemoteSourceOptions): JobSource {
       try {
         const answer = await client.post<ClaimAnswer>(
           '/claim',
-          { workerId, labels: await opts.labels(), waitSeconds, running: opts.running?.() ?? [] },
+          {
+            workerId,
+            labels: await opts.labels(),
+            waitSeconds,
+            running: opts.running?.() ?? [],
+            known: [...leases.keys()],
+          },
           { timeoutMs: (waitSeconds + 15) * 1000, signal },
         );
         return answer ? taken(answer) : undefined;
@@ -95,7 +108,13 @@ export function remoteJobSource(opts: RemoteSourceOptions): JobSource {
       try {
         const next =
           takeNext && outcome !== 'interrupted'
-            ? { next: { labels: await opts.labels(), running: (opts.running?.() ?? []).filter((id) => id !== job.id) } }
+            ? {
+                next: {
+                  labels: await opts.labels(),
+                  running: (opts.running?.() ?? []).filter((id) => id !== job.id),
+                  known: [...leases.keys()],
+                },
+              }
             : {};
         const answer = await client.post<{ next?: ClaimAnswer }>(
           `/jobs/${job.id}/result`,
@@ -105,7 +124,8 @@ export function remoteJobSource(opts: RemoteSourceOptions): JobSource {
         notice(`job ${job.id} ended: ${outcome}`);
         if (answer?.next) {
           try {
-            handedOver.push(taken(answer.next));
+            const claimed = taken(answer.next);
+            if (claimed) handedOver.push(claimed);
           } catch (err) {
             notice(`job ${answer.next.job.id}: ${err instanceof Error ? err.message : String(err)}`);
           }
