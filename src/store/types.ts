@@ -206,6 +206,17 @@ export interface JobQueue {
     kinds?: readonly string[],
     onlyIds?: readonly string[],
   ): Promise<Job | undefined>;
+  /**
+   * Like `claim`, up to `limit` jobs in one statement (a build host with several free slots), oldest
+   * first; none of them is taken by any other claim, however many run at once.
+   */
+  claimBatch(
+    workerId: string,
+    leaseMs: number,
+    limit: number,
+    kinds?: readonly string[],
+    onlyIds?: readonly string[],
+  ): Promise<Job[]>;
   /** The oldest runnable jobs of `kinds` (what `claim` would take next), at most `limit`, oldest first. */
   claimable(kinds: readonly string[], limit: number): Promise<Job[]>;
   /**

@@ -306,6 +306,61 @@ test('a cut connection loses the answer of a result that carried the next job: t
   }
 });
 
+test('a claim for several free slots takes up to that many jobs in one answer, labels respected', async () => {
+  await drain();
+  clock = Date.now();
+  const a = await queued();
+  const vm = await queued(['ingot.vm.small']); // this host offers no VM instance type
+  const b = await queued();
+  const c = await queued();
+  const d = await queued();
+  const batch = await call('/claim', { workerId: 'slots', labels: labels(), waitSeconds: 0, max: 3 });
+  const also = batch.body['also'] as { job: Job; resource: { arn: string } }[];
+  assert.deepEqual(
+    [(batch.body['job'] as Job).id, ...also.map((t) => t.job.id)],
+    [a.jobId, b.jobId, c.jobId],
+    'the three oldest that fit, oldest first',
+  );
+  assert.deepEqual(
+    also.map((t) => t.resource.arn),
+    [b.arn, c.arn],
+  );
+  for (const id of [a.jobId, b.jobId, c.jobId])
+    assert.deepEqual(
+      [(await server.store.jobs.get(id))?.leaseOwner, (await server.store.jobs.get(id))?.attempts],
+      ['slots', 1],
+    );
+  assert.equal((await server.store.jobs.get(vm.jobId))?.state, 'queued');
+  assert.equal(
+    (await call('/claim', { workerId: 'slots', labels: labels(), waitSeconds: 0, max: 65 })).status,
+    400,
+    'at most 64 at once',
+  );
+  // The build-host client: a claim for its free slots, the other jobs taken from the answer.
+  const source = remoteJobSource({
+    client: workerApiClient(server.url, TOKEN),
+    workerId: 'slots-host',
+    labels: async () => labels(),
+    waitSeconds: 0,
+    slots: 4,
+    running: () => [],
+  });
+  const e = await queued();
+  const stop = new AbortController();
+  try {
+    const calls = () => server.metrics.workerApiCalls.get();
+    const before = (await calls()).values.find((v) => v.labels.op === 'claim' && v.labels.status === '200')?.value;
+    const first = await source.claim(stop.signal);
+    const second = await source.claim(stop.signal);
+    assert.deepEqual([first?.job.id, second?.job.id], [d.jobId, e.jobId]);
+    const after = (await calls()).values.find((v) => v.labels.op === 'claim' && v.labels.status === '200')?.value;
+    assert.equal((after ?? 0) - (before ?? 0), 1, 'one claim call for both');
+  } finally {
+    stop.abort();
+    await source.close?.();
+  }
+});
+
 test('a job retried elsewhere refuses the late result of the worker that lost it', async () => {
   await drain();
   const { arn, jobId } = await queued();

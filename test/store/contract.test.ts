@@ -562,6 +562,49 @@ for (const impl of IMPLS) {
       assert.equal((await a.jobs.claim('wc', 60_000, ['build']))?.id, 'j3');
     });
 
+    test('claimBatch takes up to N jobs in one statement, oldest first, kinds and ids respected; concurrent batches never overlap', async () => {
+      await fresh();
+      const a = await open();
+      const b = await peer(a);
+      for (let i = 0; i < 40; i++)
+        await a.jobs.enqueue({
+          id: `b${String(i).padStart(2, '0')}`,
+          kind: i % 4 === 3 ? 'other' : 'image-build',
+          resourceArn: `arn:${i}`,
+        });
+      const first = await a.jobs.claimBatch('w1', 60_000, 3, ['image-build']);
+      assert.deepEqual(
+        first.map((j) => [j.id, j.state, j.leaseOwner, j.attempts]),
+        [
+          ['b00', 'running', 'w1', 1],
+          ['b01', 'running', 'w1', 1],
+          ['b02', 'running', 'w1', 1],
+        ],
+      );
+      assert.deepEqual(
+        (await a.jobs.claimBatch('w1', 60_000, 5, ['image-build'], ['b03', 'b05', 'b06', 'b00'])).map((j) => j.id),
+        ['b05', 'b06'],
+        'only runnable jobs of those ids and kinds',
+      );
+      assert.deepEqual(await a.jobs.claimBatch('w1', 60_000, 5, ['image-build'], []), []);
+      // Claimers on both stores at once: every image-build job once, none of the other kind.
+      const claimed: string[] = [];
+      for (;;) {
+        const batches = await Promise.all([
+          a.jobs.claimBatch('wa', 60_000, 4, ['image-build']),
+          b.jobs.claimBatch('wb', 60_000, 3, ['image-build']),
+          a.jobs.claimBatch('wc', 60_000, 2, ['image-build']),
+        ]);
+        assert.ok(batches[0].length <= 4 && batches[1].length <= 3 && batches[2].length <= 2);
+        if (batches.every((x) => !x.length)) break;
+        for (const x of batches) claimed.push(...x.map((j) => j.id));
+      }
+      assert.equal(claimed.length, 30 - 5);
+      assert.equal(new Set(claimed).size, claimed.length, 'no job taken twice');
+      assert.ok(!claimed.some((id) => Number(id.slice(1)) % 4 === 3), 'no job of another kind');
+      assert.equal((await a.jobs.runningJobs()).length, 30);
+    });
+
     test('claimable lists what claim would take; claim with onlyIds takes only those', async () => {
       const store = await fresh();
       for (const id of ['a', 'b', 'c']) await store.jobs.enqueue({ id, kind: 'image-build', resourceArn: `arn:${id}` });

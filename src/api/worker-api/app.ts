@@ -98,11 +98,12 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
     const lost = replay && next.known && (await rehandUnseen(store, workerId, next.known, opts.leaseMs, now()));
     if (lost)
       return { next: { job: lost.job, leaseMs: opts.leaseMs, ...(lost.resource ? { resource: lost.resource } : {}) } };
-    const { job, resource, more } = await claimMatching(store, workerId, next.labels, opts.leaseMs, opts.minFreeGib);
-    if (!job) return {};
+    const { taken, more } = await claimMatching(store, workerId, next.labels, opts.leaseMs, opts.minFreeGib);
+    const [first] = taken;
+    if (!first) return {};
     if (more) waiters.wakeOne();
     opts.metrics?.leases.inc({ event: 'granted' });
-    return { next: { job, leaseMs: opts.leaseMs, ...(resource ? { resource } : {}) } };
+    return { next: { ...first, leaseMs: opts.leaseMs } };
   };
   let lastReap = 0;
   let closed = false;
@@ -166,24 +167,31 @@ export function createWorkerApi(opts: WorkerApiOptions): WorkerApi {
           lastReap = now();
           await reapExpiredJobs(store, now());
         }
-        const { job, resource, more } = await claimMatching(
+        const { taken, more } = await claimMatching(
           store,
           body.workerId,
           body.labels,
           opts.leaseMs,
           opts.minFreeGib,
+          body.max ?? 1,
         );
-        if (job && c.req.raw.signal.aborted) {
-          // Its caller hung up while it was taken: back to the queue, the attempt not counted.
-          await store.jobs.unclaim(job.id, body.workerId);
+        if (taken.length && c.req.raw.signal.aborted) {
+          // Its caller hung up while they were taken: back to the queue, the attempts not counted.
+          for (const t of taken) await store.jobs.unclaim(t.job.id, body.workerId);
           waiters.wakeOne();
           return c.body(null, 204);
         }
-        if (job) {
+        const [first, ...also] = taken;
+        if (first) {
+          const { job, resource } = first;
           if (more) waiters.wakeOne();
-          opts.metrics?.leases.inc({ event: 'granted' });
-          // The image's record comes with the job: the build's first read, saved a round trip.
-          return c.json({ job, leaseMs: opts.leaseMs, ...(resource ? { resource } : {}) }, 200);
+          opts.metrics?.leases.inc({ event: 'granted' }, taken.length);
+          // The image's record comes with the job: the build's first read, saved a round trip. A
+          // claim for several slots (`max`) gets the other jobs it took in `also`.
+          return c.json(
+            { job, leaseMs: opts.leaseMs, ...(resource ? { resource } : {}), ...(also.length ? { also } : {}) },
+            200,
+          );
         }
         const left = deadline - now();
         if (left <= 0 || closed || c.req.raw.signal.aborted) return c.body(null, 204);

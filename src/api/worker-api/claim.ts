@@ -26,44 +26,62 @@ export const REMOTE_KINDS: readonly JobKind[] = ['image-build', 'image-import'];
 const LOOK_FIRST = 4;
 const LOOK_AHEAD = 50;
 
+/** One job a claim took, with its resource's record as read for the label check (the build reads it first). */
+export interface Taken {
+  job: TypedJob;
+  resource?: ResourceRecord<Image>;
+}
+
 /**
- * A claim's outcome: the job taken, if any, its resource's record as read for the label check (sent
- * with the job: the build reads it first), and whether the queue may hold more (wake the next claim).
+ * A claim's outcome: the jobs taken (oldest first; none when nothing fits), and whether the queue
+ * may hold more (wake the next claim).
  */
 export interface Claimed {
-  job?: TypedJob;
-  resource?: ResourceRecord<Image>;
+  taken: Taken[];
   more: boolean;
 }
 
+/**
+ * Takes up to `max` of the oldest runnable jobs whose needs `labels` meet: the candidates' records
+ * are read for the label check, then the fitting ones are claimed in one statement (another worker
+ * may take some first: then the next candidates are tried).
+ */
 export async function claimMatching(
   store: Store,
   workerId: string,
   labels: WorkerLabels,
   leaseMs: number,
   minFreeGib: number,
+  max = 1,
 ): Promise<Claimed> {
   const tried = new Set<string>();
-  for (const limit of [LOOK_FIRST, LOOK_AHEAD]) {
+  const taken: Taken[] = [];
+  let more = false;
+  for (const limit of [Math.max(LOOK_FIRST, max + 2), Math.max(LOOK_AHEAD, 2 * max)]) {
     const candidates = await store.jobs.claimable(REMOTE_KINDS, limit);
-    for (const [i, candidate] of candidates.entries()) {
-      if (tried.has(candidate.id)) continue;
-      tried.add(candidate.id);
-      const image = await store.resources.get<Image>(candidate.resourceArn);
-      if (mismatch(labels, needsOf(image?.doc, minFreeGib))) continue;
-      const job = await store.jobs.claim(workerId, leaseMs, REMOTE_KINDS, [candidate.id]);
-      if (!job) continue; // taken meanwhile
-      try {
-        return {
-          job: typedJob(job),
-          ...(image ? { resource: image } : {}),
-          more: i + 1 < candidates.length || candidates.length === limit,
-        };
-      } catch (err) {
-        await store.jobs.finish(job.id, workerId, 'failed', err instanceof Error ? err.message : String(err));
+    let next = 0;
+    while (taken.length < max) {
+      // The next candidates that fit, as many as slots are left; then one statement claims them.
+      const fitting = new Map<string, ResourceRecord<Image> | undefined>();
+      for (; next < candidates.length && fitting.size < max - taken.length; next++) {
+        const candidate = candidates[next]!;
+        if (tried.has(candidate.id)) continue;
+        tried.add(candidate.id);
+        const image = await store.resources.get<Image>(candidate.resourceArn);
+        if (!mismatch(labels, needsOf(image?.doc, minFreeGib))) fitting.set(candidate.id, image);
       }
+      if (!fitting.size) break;
+      for (const job of await store.jobs.claimBatch(workerId, leaseMs, fitting.size, REMOTE_KINDS, [...fitting.keys()]))
+        try {
+          const image = fitting.get(job.id);
+          taken.push({ job: typedJob(job), ...(image ? { resource: image } : {}) });
+        } catch (err) {
+          await store.jobs.finish(job.id, workerId, 'failed', err instanceof Error ? err.message : String(err));
+        }
     }
+    more = next < candidates.length || candidates.length === limit;
+    if (taken.length >= max) break;
     if (candidates.length < limit) break; // the whole queue was looked at
   }
-  return { more: false };
+  return { taken, more: more && taken.length > 0 };
 }

@@ -33,6 +33,8 @@ export const ClaimSchema = v.object({
   /** Jobs this worker runs now (shown by `ingot workers`). */
   running: v.optional(v.array(v.string())),
   known: v.optional(KnownSchema),
+  /** Free slots: up to this many jobs in one answer (the first as `job`, the others in `also`); default 1. */
+  max: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64))),
 });
 
 export const WorkerSchema = v.object({ workerId });

@@ -108,6 +108,7 @@ export const command: CommandModule = {
         workerId: id,
         labels,
         running: () => worker.running(),
+        slots: concurrency,
         onNotice: print,
       });
     } else {

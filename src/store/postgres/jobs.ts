@@ -60,6 +60,35 @@ export class PgJobQueue implements JobQueue {
     return row ? toJob(row) : undefined;
   }
 
+  async claimBatch(
+    workerId: string,
+    leaseMs: number,
+    limit: number,
+    kinds?: readonly string[],
+    onlyIds?: readonly string[],
+  ): Promise<Job[]> {
+    const now = Date.now();
+    const args: (string | number | readonly string[])[] = [
+      workerId,
+      now + leaseMs,
+      new Date(now).toISOString(),
+      now,
+      Math.max(1, Math.floor(limit)),
+    ];
+    let filter = '';
+    if (kinds?.length) filter += ` AND kind = ANY($${args.push(kinds)}::text[])`;
+    if (onlyIds) filter += ` AND id = ANY($${args.push(onlyIds)}::text[])`;
+    const rows = await this.#db.query<JobRow & { seq: number }>(
+      `UPDATE jobs SET state = 'running', lease_owner = $1, lease_expires_at = $2, attempts = attempts + 1, updated_at = $3
+       WHERE id IN (SELECT id FROM jobs
+                    WHERE (state = 'queued' OR (state = 'running' AND lease_expires_at < $4 AND attempts < max_attempts))${filter}
+                    ORDER BY seq LIMIT $5 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      args,
+    );
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toJob);
+  }
+
   async claimable(kinds: readonly string[], limit: number): Promise<Job[]> {
     // Two index walks in seq order that stop after `limit` rows, merged (one WHERE with OR read
     // and sorted every queued job, as in the SQLite store).

@@ -72,6 +72,38 @@ export class SqliteJobQueue implements JobQueue {
     });
   }
 
+  claimBatch(
+    workerId: string,
+    leaseMs: number,
+    limit: number,
+    kinds?: readonly string[],
+    onlyIds?: readonly string[],
+  ): Promise<Job[]> {
+    return this.#lock.write(() => {
+      const now = Date.now();
+      const kindFilter =
+        (kinds?.length ? `AND kind IN (${kinds.map(() => '?').join(',')})` : '') +
+        (onlyIds ? ` AND id IN (${onlyIds.map(() => '?').join(',') || 'NULL'})` : '');
+      const rows = statement(
+        this.#db,
+        `UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+         WHERE id IN (SELECT id FROM jobs
+                      WHERE (state = 'queued' OR (state = 'running' AND lease_expires_at < ? AND attempts < max_attempts)) ${kindFilter}
+                      ORDER BY seq LIMIT ?)
+         RETURNING *`,
+      ).all(
+        workerId,
+        now + leaseMs,
+        new Date(now).toISOString(),
+        now,
+        ...(kinds ?? []),
+        ...(onlyIds ?? []),
+        Math.max(1, Math.floor(limit)),
+      ) as unknown as (JobRow & { seq: number })[];
+      return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toJob);
+    });
+  }
+
   async claimable(kinds: readonly string[], limit: number): Promise<Job[]> {
     // The queued and the lease-expired jobs as two index walks in seq order, each stopping after
     // `limit` rows, then merged: one WHERE with OR made SQLite read and sort every queued job,

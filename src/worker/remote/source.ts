@@ -19,6 +19,8 @@ export interface RemoteSourceOptions {
   labels: () => Promise<WorkerLabels>;
   /** Ids of the jobs this worker runs now (sent with each claim). */
   running?: () => string[];
+  /** The worker's slots (`--concurrency`): a claim asks for as many jobs as are free (default 1). */
+  slots?: number;
   /** Long-poll length of a claim, seconds (default 20). */
   waitSeconds?: number;
   /** How long a result is retried while the control plane is unreachable (default 10 minutes). */
@@ -60,6 +62,8 @@ export function remoteJobSource(opts: RemoteSourceOptions): JobSource {
       const next = handedOver.shift();
       if (next) return next;
       const waitSeconds = opts.waitSeconds ?? 20;
+      const running = opts.running?.() ?? [];
+      const max = Math.min(64, Math.max(1, (opts.slots ?? 1) - running.length));
       try {
         const answer = await client.post<ClaimAnswer>(
           '/claim',
@@ -67,12 +71,22 @@ export function remoteJobSource(opts: RemoteSourceOptions): JobSource {
             workerId,
             labels: await opts.labels(),
             waitSeconds,
-            running: opts.running?.() ?? [],
+            running,
             known: [...leases.keys()],
+            ...(max > 1 ? { max } : {}),
           },
           { timeoutMs: (waitSeconds + 15) * 1000, signal },
         );
-        return answer ? taken(answer) : undefined;
+        if (!answer) return undefined;
+        // The other jobs of a claim for several slots wait here for the worker's next claims.
+        for (const more of answer.also ?? [])
+          try {
+            const claimed = taken({ ...more, leaseMs: answer.leaseMs });
+            if (claimed) handedOver.push(claimed);
+          } catch (err) {
+            notice(`job ${more.job.id}: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        return taken(answer);
       } catch (err) {
         if (signal.aborted) return undefined;
         notice(`cannot claim from ${client.base}: ${err instanceof Error ? err.message : String(err)}`);
@@ -149,4 +163,6 @@ interface ClaimAnswer {
   job: Job;
   leaseMs: number;
   resource?: ResourceRecord<unknown>;
+  /** The other jobs a claim for several slots took. */
+  also?: { job: Job; resource?: ResourceRecord<unknown> }[];
 }
