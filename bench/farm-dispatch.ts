@@ -12,6 +12,10 @@
  *     `BENCH_FARM_RATE` (builds/s, comma-separated, default 50,100) for `BENCH_FARM_SUSTAINED`
  *     builds each (default 1,000), and the CPU per build there;
  * (c) `BENCH_FARM_SLEEPY` builds (default 30) that sleep 1 s on 1 host and on 3 hosts (measures Ingot, not this machine's CPUs).
+ * (d) a burst of 2 builds per slot queued in one transaction while the 3 hosts wait idle: claims
+ *     that took jobs per build (from the server's /metrics), the slowest start, CPU per build.
+ * `BENCH_FARM_SLOTS` (default 1) gives each host that many slots, run as `ingot worker --concurrency`
+ * runs them (one claim at a time while a slot is free; a claim asks for every free slot at once).
  * `BENCH_FARM_BEFORE=DIR` also runs DIR's `bin/ingot` (another checkout, e.g. main) as the server,
  * side by side in the same run. Goal: p99 < 1 s.
  */
@@ -28,6 +32,8 @@ const JOBS = Number(process.env['BENCH_FARM_JOBS'] ?? 2000);
 const RATES = (process.env['BENCH_FARM_RATE'] ?? '50,100').split(',').map(Number);
 const SUSTAINED = Number(process.env['BENCH_FARM_SUSTAINED'] ?? 1000);
 const SLEEPY = Number(process.env['BENCH_FARM_SLEEPY'] ?? 30);
+/** Slots of each host (`ingot worker --concurrency`); with more than one, a claim asks for every free slot. */
+const SLOTS = Number(process.env['BENCH_FARM_SLOTS'] ?? 1);
 const STORES =
   (process.env['BENCH_STORE'] ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [process.env['BENCH_STORE']!];
 for (const s of STORES)
@@ -66,24 +72,45 @@ async function measure(server: FarmServer) {
     const stop = new AbortController();
     await Promise.all(
       Array.from({ length: hosts }, async (_, i) => {
+        const running = new Set<string>();
+        const active = new Set<Promise<void>>();
+        let claiming = false;
         const source = remoteJobSource({
           client,
           workerId: `bench-${phase}-${i}`,
           labels: async () => labels,
           waitSeconds: 2,
+          slots: SLOTS,
+          running: () => [...running],
         });
-        while (!stop.signal.aborted) {
-          const claimed = await source.claim(stop.signal);
-          if (!claimed) continue;
+        const runOne = async (claimed: NonNullable<Awaited<ReturnType<typeof source.claim>>>) => {
           latencies.push(performance.now() - queuedAt.get(claimed.job.resourceArn)!);
           if (workMs) await sleep(workMs);
-          // As `ingot worker` with one slot: the result asks for the next job (one call per build while jobs wait).
-          await source.finish(claimed.job, 'succeeded', undefined, !stop.signal.aborted);
+          // As `ingot worker`: a result sent while no claim is on its way asks for the next job
+          // (one call per build while jobs wait).
+          await source.finish(claimed.job, 'succeeded', undefined, !stop.signal.aborted && !claiming);
+          running.delete(claimed.job.id);
           if (++finished === total) {
             endedAt = performance.now();
             stop.abort();
           }
+        };
+        // As `ingot worker --concurrency SLOTS`: one claim at a time while a slot is free.
+        while (!stop.signal.aborted) {
+          if (running.size >= SLOTS) {
+            await Promise.race(active);
+            continue;
+          }
+          claiming = true;
+          const claimed = await source.claim(stop.signal).finally(() => {
+            claiming = false;
+          });
+          if (!claimed) continue;
+          running.add(claimed.job.id);
+          const done: Promise<void> = runOne(claimed).finally(() => active.delete(done));
+          active.add(done);
         }
+        await Promise.all(active);
         await source.close?.();
       }),
     );
@@ -141,7 +168,34 @@ async function measure(server: FarmServer) {
     const end = await run(count, 1000, SLEEPY, []);
     sleepy.push(SLEEPY / ((end - s0) / 1000));
   }
-  return { enqueuedPerSecond, drain, sustained, sleepy };
+  // (d) A burst while every host waits idle (a schedule queueing many builds at once): 2 jobs per
+  // slot, queued in one transaction; the claims that got jobs, per build, and the slowest start.
+  const burstSize = 3 * SLOTS * 2;
+  const burstLatencies: number[] = [];
+  const burstLoad = load();
+  const idle = run(3, 300, burstSize, burstLatencies);
+  await sleep(1000); // the hosts' first claims are waiting
+  const claims0 = await claimsWithJobs(server.url);
+  cpu0 = server.cpuMs();
+  await server.store.transaction(async () => {
+    for (let i = 0; i < burstSize; i++) await enqueue();
+  });
+  await idle;
+  const burst = {
+    jobs: burstSize,
+    claimsPerBuild: ((await claimsWithJobs(server.url)) - claims0) / burstSize,
+    maxStartMs: Math.max(...burstLatencies),
+    cpuMsPerBuild: (server.cpuMs() - cpu0) / burstSize,
+    load: `${burstLoad} → ${load()}`,
+  };
+  return { enqueuedPerSecond, drain, sustained, sleepy, burst };
+}
+
+/** The server's claims answered with jobs so far (its /metrics). */
+async function claimsWithJobs(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = /^ingot_worker_api_requests_total\{op="claim",status="200"\} (\d+)/m.exec(text);
+  return m ? Number(m[1]) : 0;
 }
 
 const pg = STORES.includes('postgres') ? await startPostgres() : undefined;
@@ -162,7 +216,7 @@ try {
 
 const f0 = (x: number) => Math.round(x).toLocaleString('en');
 console.log(
-  `| store, server | (a) ${JOBS.toLocaleString('en')} queued builds drained by 3 hosts: builds/s, control-plane CPU per build | (c) builds that sleep 1 s: 1 host → 3 hosts | load during (a) |`,
+  `| store, server | (a) ${JOBS.toLocaleString('en')} queued builds drained by 3 hosts × ${SLOTS} slots: builds/s, control-plane CPU per build | (c) builds that sleep 1 s: 1 host → 3 hosts | load during (a) |`,
 );
 console.log('|---|---|---|---|');
 for (const { store, server, figures: f } of results)
@@ -170,7 +224,7 @@ for (const { store, server, figures: f } of results)
     `| ${store}, ${server} | ${f0(f.drain.buildsPerSecond)} builds/s, ${f.drain.cpuMsPerBuild.toFixed(2)} ms (queued up front at ${f0(f.enqueuedPerSecond)}/s) | ${f.sleepy[0]!.toFixed(2)} → ${f.sleepy[1]!.toFixed(2)} builds/s (${(f.sleepy[1]! / f.sleepy[0]!).toFixed(2)}×) | ${f.drain.load} |`,
   );
 console.log(
-  `\n| store, server | (b) rate queued (× ${SUSTAINED} builds), 3 hosts | queued → started p50 / p99 / max (goal p99 < 1,000 ms) | control-plane CPU per build | load |`,
+  `\n| store, server | (b) rate queued (× ${SUSTAINED} builds), 3 hosts × ${SLOTS} slots | queued → started p50 / p99 / max (goal p99 < 1,000 ms) | control-plane CPU per build | load |`,
 );
 console.log('|---|---|---|---|---|');
 for (const { store, server, figures: f } of results)
@@ -178,4 +232,14 @@ for (const { store, server, figures: f } of results)
     console.log(
       `| ${store}, ${server} | ${r.rate.toFixed(0)}/s | ${f0(r.p50)} / ${f0(r.p99)} / ${f0(r.max)} ms ${r.p99 < 1000 ? '(met)' : '(NOT met)'} | ${r.cpuMsPerBuild.toFixed(2)} ms | ${r.load} |`,
     );
-console.log(JSON.stringify({ bench: 'farm-dispatch', jobs: JOBS, rates: RATES, sustained: SUSTAINED, results }));
+console.log(
+  `\n| store, server | (d) burst of 2 builds per slot (3 hosts × ${SLOTS} slots, idle) queued at once: claims that took jobs per build | slowest queued → started | control-plane CPU per build | load |`,
+);
+console.log('|---|---|---|---|---|');
+for (const { store, server, figures: f } of results)
+  console.log(
+    `| ${store}, ${server} | ${f.burst.claimsPerBuild.toFixed(2)} (${f.burst.jobs} builds) | ${f0(f.burst.maxStartMs)} ms | ${f.burst.cpuMsPerBuild.toFixed(2)} ms | ${f.burst.load} |`,
+  );
+console.log(
+  JSON.stringify({ bench: 'farm-dispatch', jobs: JOBS, slots: SLOTS, rates: RATES, sustained: SUSTAINED, results }),
+);
