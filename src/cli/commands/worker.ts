@@ -23,7 +23,8 @@ On SIGTERM/SIGINT it stops; builds it was running go back to the queue while the
 
 Options:
   --control-plane URL   the \`ingot server\` whose worker API to use (e.g. https://ingot.internal:8080)
-  --concurrency N       builds at a time (default 1)
+  --concurrency N       builds at a time (default 1); with --control-plane a claim asks for every
+                        free slot at once
   --id NAME             name in job leases and \`ingot workers\` (default: the NAME of a per-host
                         token, else worker:HOST:PID)
   --instance-types LIST instance types this host offers (default: every sandbox type, and the
