@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -18,6 +18,13 @@ import {
   SSHD_DROPIN_PATH,
   UNITS_MASKED,
 } from '../../src/disk/boot-order.ts';
+import {
+  bootTrimScript,
+  GENERATOR_MASK_DIR,
+  GENERATORS_MASKED,
+  MODULE_BLACKLIST,
+  MODULE_BLACKLIST_PATH,
+} from '../../src/disk/boot-trim.ts';
 import { CLOUD_CFG } from '../../src/disk/cloud-init.ts';
 import { bootComponentText } from '../../src/engine/disk/boot-component.ts';
 import { qemuArgv } from '../../src/instance/qemu/vm.ts';
@@ -98,4 +105,28 @@ test("the VM's NIC has no option ROM (no iPXE started by the firmware)", () => {
     argv.find((a) => a.startsWith('virtio-net-pci')),
     'virtio-net-pci,netdev=net0,romfile=',
   );
+});
+
+test('every bootable image: generators a server VM never needs masked, floppy and PC speaker not loaded at boot', () => {
+  assert.deepEqual(
+    [...GENERATORS_MASKED],
+    ['systemd-hibernate-resume-generator', 'systemd-system-update-generator', 'systemd-gpt-auto-generator'],
+  );
+  assert.match(MODULE_BLACKLIST, /^blacklist floppy\nblacklist pcspkr\n$/m);
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-boot-trim-'));
+  try {
+    // The script's own lines, run against a scratch root: the masks are /dev/null links.
+    const script = bootTrimScript().replaceAll('/etc/', `${dir}/etc/`);
+    const r = spawnSync('sh', ['-euc', script]);
+    assert.equal(r.status, 0, r.stderr.toString());
+    for (const g of GENERATORS_MASKED) assert.equal(readlinkSync(join(dir, GENERATOR_MASK_DIR, g)), '/dev/null', g);
+    assert.equal(readFileSync(join(dir, MODULE_BLACKLIST_PATH), 'utf8'), MODULE_BLACKLIST);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const cloudInit of [true, false]) {
+    const text = bootComponentText(cloudInit);
+    assert.ok(text.includes(`ln -sfn /dev/null "${GENERATOR_MASK_DIR}/$g"`), `masks (${cloudInit})`);
+    assert.ok(text.includes(`cat > ${MODULE_BLACKLIST_PATH}`), `blacklist (${cloudInit})`);
+  }
 });

@@ -8,6 +8,7 @@ import { componentFromText } from '../component-from-text.ts';
 import type { BuildComponent } from '../request.ts';
 import { CLOUD_CFG, CLOUD_CFG_PATH, HOSTKEY_FALLBACK_UNIT } from '../../disk/cloud-init.ts';
 import { bootOrderScript, userManagerScript } from '../../disk/boot-order.ts';
+import { bootTrimScript } from '../../disk/boot-trim.ts';
 import { FIRSTBOOT_SCRIPT, FIRSTBOOT_UNIT, HOSTKEYS_UNIT } from '../../disk/firstboot.ts';
 import { GRUB_CORE_IMG, GRUB_MODULES, ROOT_PARTITION } from '../../disk/grub.ts';
 
@@ -109,7 +110,7 @@ mkdir -p /etc/dpkg/dpkg.cfg.d
 cat > /etc/dpkg/dpkg.cfg.d/ingot-kernel-modules <<'EOF'
 # Ingot: kernel modules a server image never loads (remove this file to get them back).
 ${DPKG_MODULE_EXCLUDES}EOF
-apt-get update -q
+${bootTrimScript()}apt-get update -q
 INITRD=No apt-get install -y -q --no-install-recommends -o DPkg::Options::=--force-unsafe-io \\
   ${[...PACKAGES, ...(cloudInit ? [CLOUD_INIT_PACKAGES] : [])].join(' \\\n  ')}
 for k in /lib/modules/*; do v=$(basename "$k"); [ -e "/boot/initrd.img-$v" ] || update-initramfs -c -k "$v"; done
