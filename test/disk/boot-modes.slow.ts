@@ -64,7 +64,8 @@ describe("the README pipeline's disk boots under SeaBIOS, OVMF and OVMF with Sec
   let disk: string | undefined;
   before(
     async () => {
-      mkdirSync(HOME, { recursive: true });
+      // The layer cache the server links to (a fresh INGOT_TEST_DISK_HOME has none yet).
+      mkdirSync(join(HOME, 'cache'), { recursive: true });
       // What `ingot bases refresh` does after a bootstrap: the build below finds the layer cached.
       await prepareBootLayer({ home: HOME, basesHome: TEST_BASES_HOME, base: 'debian-12' });
       // A fresh server (the README's ARNs name build version 1) over the shared layer cache.
