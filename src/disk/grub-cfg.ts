@@ -14,8 +14,8 @@
  * two vCPUs under TCG (qemu64 is an AMD model without an invariant TSC) fails the TSC sync check and
  * falls back to the HPET, whose every read is an emulated MMIO access and which the vDSO cannot use:
  * each clock_gettime() becomes a system call (systemd, journald and Python read the clock
- * constantly). Measured: about a quarter less guest CPU from power-on to SSH (bench/README.md,
- * boot-speed). Hypervisors with a paravirtual clock (kvm-clock, Hyper-V's reference TSC page, Xen)
+ * constantly; each HPET read also takes qemu's global lock). Measured on a loaded host: about a
+ * quarter less guest CPU from power-on to SSH; little on a quiet one (bench/README.md, boot-speed). Hypervisors with a paravirtual clock (kvm-clock, Hyper-V's reference TSC page, Xen)
  * still rate theirs above the TSC; VMware marks its TSC reliable itself.
  */
 export const KERNEL_ARGS = 'ro console=tty0 console=ttyS0,115200n8 net.ifnames=0 no_timer_check tsc=reliable quiet';
