@@ -17,7 +17,8 @@ const SCRIPT = [
   'mount -t ext4 -o "loop,offset=$OFFSET,sizelimit=$SIZE,noatime,noinit_itable" "$DISK" "$MNT"',
   'rc=0',
   '"$@" || rc=$?',
-  '[ "$rc" != 0 ] || fstrim "$MNT"',
+  // The freed blocks are free once the journal committed them: sync first, then discard them.
+  '[ "$rc" != 0 ] || { sync -f "$MNT" && fstrim "$MNT"; }',
   'umount "$MNT"',
   'exit "$rc"',
 ].join('\n');
