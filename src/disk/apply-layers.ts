@@ -121,6 +121,9 @@ if (import.meta.main) {
   try {
     await applyLayers(target ?? '', layers);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC')
+      (err as Error).message =
+        "the image does not fit in the disk's root file system (raise the root device's ebs.volumeSize in blockDeviceMappings)";
     process.stderr.write(`${err instanceof NotIncremental ? 'not-incremental: ' : ''}${(err as Error).message}\n`);
     process.exitCode = err instanceof NotIncremental ? 3 : 1;
   }
