@@ -5,8 +5,9 @@
  * disk). Copied in as a temp file and renamed (a crash leaves no half disk under a key); the most
  * recently used `keep` disks stay, older ones and stale temp files go (keepNewest).
  */
-import { mkdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { renameIntoPlace, tempPathBeside } from '../files/write-atomic.ts';
 import { type Confinement, runCommand } from '../process/index.ts';
 import { keepNewest } from './keep-newest.ts';
 
@@ -36,12 +37,13 @@ export async function findKeptDisk(store: KeptDiskStore, key: string): Promise<s
 export async function keepDisk(store: KeptDiskStore, key: string, file: string, run: Confinement = {}): Promise<void> {
   if (!/^[a-f0-9]{64}$/.test(key)) throw new Error(`not a kept-disk key: ${key}`);
   await mkdir(store.dir, { recursive: true });
-  const tmp = `${fileOf(store, key)}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = tempPathBeside(fileOf(store, key));
   try {
     await runCommand(['cp', '--sparse=always', file, tmp], run);
-    await rename(tmp, fileOf(store, key));
-  } finally {
+  } catch (err) {
     await rm(tmp, { force: true });
+    throw err;
   }
+  await renameIntoPlace(tmp, fileOf(store, key));
   await keepNewest(store.dir, store.keep, { isRecord: (n) => n.endsWith('.raw'), staleTmpMs: STALE_TMP_MS });
 }
