@@ -1,12 +1,12 @@
 /**
  * @module The EFI system partition, built without mounting anything (the host kernel may have no
- * vfat): `mkfs.vfat` on an image file, mtools' `mmd`/`mcopy` to fill it, then its bytes copied
+ * vfat): `mkfs.vfat` on an image file, mtools' `mcopy` to fill it, then its bytes copied
  * into the disk at the partition's offset. It holds Debian's signed shim as the removable-media
  * boot path (`EFI/BOOT/BOOTX64.EFI`), the signed GRUB beside it, the same files in `EFI/debian` where
  * Debian's grub-install puts them (the guest mounts the ESP at /boot/efi), and a grub.cfg in both that
  * hands over to the root file system's /boot/grub/grub.cfg (the one BIOS boots use too).
  */
-import { open, writeFile } from 'node:fs/promises';
+import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Confinement, runCommand } from '../process/index.ts';
 import { SECTOR } from './gpt-write.ts';
@@ -29,32 +29,31 @@ export async function writeEsp(
   rootUuid: string,
   workDir: string,
   run: Confinement = {},
+  overwrite = false,
 ): Promise<void> {
   const img = join(workDir, 'esp.img');
-  const src = (name: string): string => join(workDir, `esp-${name}`);
+  // The tree to copy, named as on the ESP: one mcopy copies it all.
+  const tree = join(workDir, 'EFI');
+  await Promise.all([mkdir(join(tree, 'BOOT'), { recursive: true }), mkdir(join(tree, 'debian'), { recursive: true })]);
+  const put = (dir: string, name: string, data: Uint8Array | string) => writeFile(join(tree, dir, name), data);
   await Promise.all([
-    writeFile(src('shim'), files.shim),
-    writeFile(src('grub'), files.grub),
-    writeFile(src('mm'), files.mokManager),
-    writeFile(src('cfg'), espGrubCfg(rootUuid)),
+    put('BOOT', 'BOOTX64.EFI', files.shim),
+    put('BOOT', 'grubx64.efi', files.grub),
+    put('BOOT', 'mmx64.efi', files.mokManager),
+    put('BOOT', 'grub.cfg', espGrubCfg(rootUuid)),
+    put('debian', 'shimx64.efi', files.shim),
+    put('debian', 'grubx64.efi', files.grub),
+    put('debian', 'mmx64.efi', files.mokManager),
+    put('debian', 'grub.cfg', espGrubCfg(rootUuid)),
   ]);
   // -C makes the file (size in KiB); FAT32 as the UEFI specification asks for an ESP.
   await runCommand(['mkfs.vfat', '-C', '-F', '32', '-n', 'ESP', img, String((at.sectors * SECTOR) / 1024)], run);
-  const i = ['-i', img];
-  await runCommand(['mmd', ...i, '::/EFI', '::/EFI/BOOT', '::/EFI/debian'], run);
-  await runCommand(['mcopy', ...i, src('shim'), '::/EFI/BOOT/BOOTX64.EFI'], run);
-  await runCommand(['mcopy', ...i, src('grub'), '::/EFI/BOOT/grubx64.efi'], run);
-  await runCommand(['mcopy', ...i, src('mm'), '::/EFI/BOOT/mmx64.efi'], run);
-  await runCommand(['mcopy', ...i, src('cfg'), '::/EFI/BOOT/grub.cfg'], run);
-  await runCommand(['mcopy', ...i, src('shim'), '::/EFI/debian/shimx64.efi'], run);
-  await runCommand(['mcopy', ...i, src('grub'), '::/EFI/debian/grubx64.efi'], run);
-  await runCommand(['mcopy', ...i, src('mm'), '::/EFI/debian/mmx64.efi'], run);
-  await runCommand(['mcopy', ...i, src('cfg'), '::/EFI/debian/grub.cfg'], run);
-  await copyInto(img, disk, at.startLba * SECTOR);
+  await runCommand(['mcopy', '-i', img, '-s', '-Q', tree, '::/'], run);
+  await copyInto(img, disk, at.startLba * SECTOR, overwrite);
 }
 
-/** Copies `from` into `to` at byte `offset`, skipping all-zero blocks (the disk file is sparse). */
-async function copyInto(from: string, to: string, offset: number): Promise<void> {
+/** Copies `from` into `to` at byte `offset`, skipping all-zero blocks (a new disk file is sparse) unless `overwrite`. */
+async function copyInto(from: string, to: string, offset: number, overwrite: boolean): Promise<void> {
   const src = await open(from, 'r');
   const dst = await open(to, 'r+');
   try {
@@ -63,7 +62,7 @@ async function copyInto(from: string, to: string, offset: number): Promise<void>
       const { bytesRead } = await src.read(buf, 0, buf.length, pos);
       if (!bytesRead) break;
       const chunk = buf.subarray(0, bytesRead);
-      if (chunk.some((b) => b !== 0)) await dst.write(chunk, 0, bytesRead, offset + pos);
+      if (overwrite || chunk.some((b) => b !== 0)) await dst.write(chunk, 0, bytesRead, offset + pos);
     }
   } finally {
     await Promise.all([src.close(), dst.close()]);

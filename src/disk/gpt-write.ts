@@ -3,6 +3,8 @@
  * loop device): a BIOS boot partition for GRUB's core image, the EFI system partition, and the
  * root file system last (so cloud-init's growpart can grow it to the disk's size).
  */
+import { open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type Confinement, runCommand } from '../process/index.ts';
 
 export const SECTOR = 512;
@@ -46,4 +48,43 @@ export async function writeGpt(
     '',
   ].join('\n');
   await runCommand(['sfdisk', '--quiet', '--no-reread', '--no-tell-kernel', file], { ...run, input: script });
+}
+
+/** Sectors the primary GPT takes at the start (protective MBR, header, 32 sectors of entries) and the backup at the end. */
+const PRIMARY_SECTORS = 34;
+const BACKUP_SECTORS = 33;
+
+/**
+ * writeGpt over a disk that already holds data: sfdisk writes into an empty scratch file of the same
+ * size (its closing fsync then has nothing to flush, where on the disk it would wait for every byte
+ * just copied there), and both tables are copied into `file`.
+ */
+export async function writeGptOver(
+  file: string,
+  diskBytes: number,
+  layout: GptLayout,
+  partUuids: { root: string; esp: string },
+  scratchDir: string,
+  run: Confinement = {},
+): Promise<void> {
+  const scratch = join(scratchDir, 'gpt.scratch');
+  const fh = await open(scratch, 'w+');
+  try {
+    await fh.truncate(diskBytes);
+    await writeGpt(scratch, layout, partUuids, run);
+    const head = Buffer.alloc(PRIMARY_SECTORS * SECTOR);
+    const tail = Buffer.alloc(BACKUP_SECTORS * SECTOR);
+    await fh.read(head, 0, head.length, 0);
+    await fh.read(tail, 0, tail.length, diskBytes - tail.length);
+    const out = await open(file, 'r+');
+    try {
+      await out.write(head, 0, head.length, 0);
+      await out.write(tail, 0, tail.length, diskBytes - tail.length);
+    } finally {
+      await out.close();
+    }
+  } finally {
+    await fh.close();
+    await rm(scratch, { force: true });
+  }
 }

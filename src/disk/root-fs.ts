@@ -4,23 +4,27 @@
  * mtools) with Debian's signed shim and GRUB, and the root partition populated by `mkfs.ext4 -d`
  * from the image's layers merged by withMergedLayers, straight into the disk file at its offset.
  * A top layer adds the disk-specific files (fstab by UUID with the ESP at /boot/efi, grub.cfg) and the
- * machine-identity reset.
+ * machine-identity reset. With `reuse`, the root file system starts from a kept disk of the lower
+ * layers and only the top layers are applied (incremental-disk.ts); layers it cannot apply there
+ * (a socket) send the build back to a fresh mkfs.ext4.
  * Every command runs confined (`run`: the build's reader cgroup and abort signal); the boot files are
  * read inside the image (`readLayeredFile`: links resolve in it, regular files only, size capped).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { open, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { biosBootCode, placeCoreImg } from './bios-boot.ts';
 import { writeEsp } from './esp.ts';
 import { ESP_MOUNT_POINT, diskFstab } from './fstab.ts';
-import { SECTOR, gptLayout, writeGpt } from './gpt-write.ts';
+import { SECTOR, gptLayout, writeGpt, writeGptOver } from './gpt-write.ts';
 import { grubCfg } from './grub-cfg.ts';
 import { type BootMode, EFI_FILES, GRUB_BOOT_IMG, GRUB_CORE_IMG } from './grub.ts';
 import { type Confinement, runCommand } from '../process/index.ts';
 import { listLayeredDir, readLayeredFile, resolveLayered } from '../rootfs/layered-path.ts';
 import { ImageFileError } from '../rootfs/read-image-file.ts';
 import { withMergedLayers } from '../rootfs/merge-layers.ts';
+import { NotIncremental } from './apply-layers.ts';
+import { keptDiskKey, type RootDiskReuse, writeIncrementalRoot } from './incremental-disk.ts';
 
 export interface RootDiskSpec {
   /** The image's layers, topmost first (the boot layer among them). */
@@ -33,76 +37,134 @@ export interface RootDiskSpec {
   bootMode?: BootMode | undefined;
   /** The build's reader cgroup and abort signal: every command over the image runs in it and stops on abort. */
   run?: Confinement | undefined;
+  /**
+   * Names the disk's UUIDs derive from (default: random ones): `base` the root file system's (the
+   * same for every disk on one base, so a kept disk fits every image above it), `image` the
+   * partitions' (one per image). A fresh and an incremental build of one image come out alike.
+   */
+  seeds?: { base: string; image: string } | undefined;
+  /** Incremental builds from kept disks (incremental-disk.ts); default: the file system is written afresh. */
+  reuse?: RootDiskReuse | undefined;
+  onLog?: ((line: string) => void) | undefined;
 }
 
 export interface RootDisk {
   path: string;
   rootUuid: string;
+  /** How the root file system was made: afresh, or from a kept disk with `applied` top layers applied. */
+  made: { from: 'fresh' } | { from: 'kept'; applied: number } | { from: 'fresh-kept' };
 }
 
 export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
+  if (!spec.reuse) return writeDisk(spec, undefined);
+  try {
+    return await writeDisk(spec, spec.reuse);
+  } catch (err) {
+    if (!(err instanceof NotIncremental)) throw err;
+    spec.onLog?.(`root file system written afresh: ${err.message}`);
+    return writeDisk(spec, undefined);
+  }
+}
+
+async function writeDisk(spec: RootDiskSpec, reuse: RootDiskReuse | undefined): Promise<RootDisk> {
   const run = spec.run ?? {};
   const mode = spec.bootMode ?? 'hybrid';
-  const rootUuid = randomUUID();
-  const espPartUuid = mode === 'bios' ? undefined : randomUUID();
+  const rootUuid = spec.seeds ? seededUuid(spec.seeds.base, 'root') : randomUUID();
+  const uuidOf = (what: string) => (spec.seeds ? seededUuid(spec.seeds.image, what) : randomUUID());
+  const espPartUuid = mode === 'bios' ? undefined : uuidOf('esp');
   const diskBytes = spec.sizeGiB * 2 ** 30;
   const layout = gptLayout(diskBytes);
+  const root = { offset: layout.root.startLba * SECTOR, size: layout.root.sectors * SECTOR };
   const top = await mkdtemp(join(spec.workDir, 'disk-top-'));
   const espDir = `${top}-esp`;
   try {
     await writeDiskFiles(top, rootUuid, espPartUuid);
     await resetIdentity(top, spec.lowerDirs, run);
-    const fh = await open(spec.outFile, 'w');
-    await fh.truncate(diskBytes).finally(() => fh.close());
-    await writeGpt(spec.outFile, layout, { root: randomUUID(), esp: espPartUuid ?? randomUUID() }, run);
-    if (mode !== 'uefi') await writeBiosBoot(spec, layout.biosBoot);
-    if (mode !== 'bios') {
-      const [shim, grub, mokManager] = await Promise.all([
-        readLayered(spec.lowerDirs, EFI_FILES.shim, run),
-        readLayered(spec.lowerDirs, EFI_FILES.grub, run),
-        readLayered(spec.lowerDirs, EFI_FILES.mokManager, run),
-      ]);
-      await mkdir(espDir);
-      await writeEsp(spec.outFile, layout.esp, { shim, grub, mokManager }, rootUuid, espDir, run);
-    }
     const features = await ext4Features();
-    const blocks = String((layout.root.sectors * SECTOR) / 4096);
-    const extended = `offset=${layout.root.startLba * SECTOR},lazy_itable_init=1,lazy_journal_init=1,nodiscard`;
+    const prepareDisk = async (overwrite: boolean) => {
+      if (!overwrite) {
+        const fh = await open(spec.outFile, 'w');
+        await fh.truncate(diskBytes).finally(() => fh.close());
+      }
+      const partUuids = { root: uuidOf('root-partition'), esp: espPartUuid ?? uuidOf('esp') };
+      if (overwrite) await writeGptOver(spec.outFile, diskBytes, layout, partUuids, spec.workDir, run);
+      else await writeGpt(spec.outFile, layout, partUuids, run);
+      if (mode !== 'uefi') await writeBiosBoot(spec, layout.biosBoot, overwrite);
+      if (mode !== 'bios') {
+        const [shim, grub, mokManager] = await Promise.all([
+          readLayered(spec.lowerDirs, EFI_FILES.shim, run),
+          readLayered(spec.lowerDirs, EFI_FILES.grub, run),
+          readLayered(spec.lowerDirs, EFI_FILES.mokManager, run),
+        ]);
+        await mkdir(espDir);
+        await writeEsp(spec.outFile, layout.esp, { shim, grub, mokManager }, rootUuid, espDir, run, overwrite);
+      }
+    };
     // mke2fs -d copies links as links and FIFOs/devices as inodes: it opens regular files only.
-    await withMergedLayers([top, ...spec.lowerDirs], { scratchDir: spec.workDir, ...run }, (root) => [
-      'mkfs.ext4',
-      '-q',
-      '-F',
-      '-b',
-      '4096',
-      '-L',
-      'root',
-      '-U',
-      rootUuid,
-      '-O',
-      features,
-      '-d',
+    const mkfs = (layers: readonly string[]) =>
+      withMergedLayers(layers, { scratchDir: spec.workDir, ...run }, (merged) =>
+        mkfsArgv(spec.outFile, merged, { rootUuid, features, offset: root.offset, blocks: root.size / 4096 }),
+      );
+    if (!reuse) {
+      await prepareDisk(false);
+      await mkfs([top, ...spec.lowerDirs]);
+      return { path: spec.outFile, rootUuid, made: { from: 'fresh' } };
+    }
+    const settings = { sizeGiB: spec.sizeGiB, mode, rootUuid, features };
+    const made = await writeIncrementalRoot({
+      outFile: spec.outFile,
+      lowerDirs: spec.lowerDirs,
+      top,
       root,
-      '-E',
-      extended,
-      spec.outFile,
-      blocks,
-    ]);
+      reuse,
+      keyOf: (j) => keptDiskKey(reuse.ids.slice(j), settings, reuse.scope),
+      prepareDisk,
+      mkfs,
+      scratchDir: spec.workDir,
+      run,
+      onLog: spec.onLog,
+    });
+    return { path: spec.outFile, rootUuid, made };
   } finally {
     await rm(top, { recursive: true, force: true });
     await rm(espDir, { recursive: true, force: true });
   }
-  return { path: spec.outFile, rootUuid };
 }
 
-/** GRUB's boot code in the protective MBR, its core image in the BIOS boot partition. */
-async function writeBiosBoot(spec: RootDiskSpec, at: { startLba: number; sectors: number }): Promise<void> {
+/** mkfs.ext4 writing the tree `from` into `disk` at `offset` (`blocks` of 4 KiB). */
+function mkfsArgv(
+  disk: string,
+  from: string,
+  o: { rootUuid: string; features: string; offset: number; blocks: number },
+): string[] {
+  const extended = `offset=${o.offset},lazy_itable_init=1,lazy_journal_init=1,nodiscard`;
+  const fs = ['-b', '4096', '-L', 'root', '-U', o.rootUuid, '-O', o.features];
+  return ['mkfs.ext4', '-q', '-F', ...fs, '-d', from, '-E', extended, disk, String(o.blocks)];
+}
+
+/** A name-based UUID (version 5: SHA-1 of `name` and `what`), the same for the same names. */
+export function seededUuid(name: string, what: string): string {
+  const h = createHash('sha1').update(`ingot-disk-uuid\0${name}\0${what}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+/** GRUB's boot code in the protective MBR, its core image in the BIOS boot partition (`overwrite`: all of it). */
+async function writeBiosBoot(
+  spec: RootDiskSpec,
+  at: { startLba: number; sectors: number },
+  overwrite: boolean,
+): Promise<void> {
   const [bootImg, coreImg] = await Promise.all([
     readLayered(spec.lowerDirs, GRUB_BOOT_IMG, spec.run ?? {}),
     readLayered(spec.lowerDirs, GRUB_CORE_IMG, spec.run ?? {}),
   ]);
   const code = biosBootCode(bootImg, at.startLba);
-  const core = placeCoreImg(coreImg, at.startLba, at.sectors);
+  const placed = placeCoreImg(coreImg, at.startLba, at.sectors);
+  // Over a copied disk the whole partition is written (zeros after the core image).
+  const core = overwrite ? Buffer.concat([placed, Buffer.alloc(at.sectors * SECTOR - placed.length)]) : placed;
   const fh = await open(spec.outFile, 'r+');
   try {
     await fh.write(code, 0, code.length, 0);

@@ -469,7 +469,8 @@ async function writeOutputs(
     });
     return { artifacts: [], ociLayout: oci.layoutDir };
   }
-  if (wantsDisks(request)) return { artifacts: await writeDiskImageOutputs(ctx, stack, opts.outputDir, request) };
+  if (wantsDisks(request))
+    return { artifacts: await writeDiskImageOutputs(ctx, stack, opts.outputDir, request, lowerDirIds(parent, stack)) };
   const file = join(opts.outputDir, ROOTFS_FILE.zstd);
   const { sha256, size } = await confined(ctx, 'rootfs tarball', (run) =>
     writeRootfsTarball(stack.lowerDirs, file, 'zstd', ctx.workDir, run),
@@ -477,9 +478,17 @@ async function writeOutputs(
   return { artifacts: [{ path: relative(opts.outputDir, file), format: 'rootfs-tar-zstd', sha256, sizeBytes: size }] };
 }
 
+/** The content identity of each of `stack.lowerDirs`: a layer's diffId, the parent's key and position. */
+function lowerDirIds(parent: ResolvedParent, stack: LayerStack): string[] | undefined {
+  const byDir = new Map<string, string>(stack.layers.map((l) => [l.diffDir, l.layer.diffId]));
+  parent.lowerDirs.forEach((dir, i) => byDir.set(dir, `${parent.key}/${i}`));
+  const ids = stack.lowerDirs.map((dir) => byDir.get(dir));
+  return ids.some((id) => id === undefined) ? undefined : (ids as string[]);
+}
+
 /**
  * Where the evidence keeps package inventories (in the layer cache, so scoped as its layers are),
- * with each lower dir's content identity: a layer's diffId, the parent's key and position.
+ * with each lower dir's content identity.
  */
 function inventoryCacheOf(
   cache: LayerCache,
@@ -487,11 +496,8 @@ function inventoryCacheOf(
   parent: ResolvedParent,
   stack: LayerStack,
 ): EvidenceRun['inventoryCache'] {
-  const byDir = new Map<string, string>(stack.layers.map((l) => [l.diffDir, l.layer.diffId]));
-  parent.lowerDirs.forEach((dir, i) => byDir.set(dir, `${parent.key}/${i}`));
-  const ids = stack.lowerDirs.map((dir) => byDir.get(dir));
-  if (ids.some((id) => id === undefined)) return undefined;
-  return { dir: join(cache.root, 'inventories'), ids: ids as string[], scope };
+  const ids = lowerDirIds(parent, stack);
+  return ids ? { dir: join(cache.root, 'inventories'), ids, scope } : undefined;
 }
 
 /** The instance type's vCPUs (whole) and memory: the VM's size, else the sandbox limits. */

@@ -79,7 +79,7 @@ async function sbomsOf(r: EvidenceRun, cgroupProcs: readonly string[]): Promise<
     const { inventory: _inventory, ...written } = await writeSboms(kept, subject);
     r.onEvent({
       type: 'log',
-      line: 'SBOM: the package inventory of the layers below is reused (no layer above touches etc, usr or var)',
+      line: 'SBOM: the package inventory of the layers below is reused (no layer above touches usr, var or /etc/os-release)',
     });
     return written;
   }

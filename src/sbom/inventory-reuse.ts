@@ -1,8 +1,9 @@
 /**
  * @module Reuse of an image's package inventory (the SBOMs' content) across builds: the inventory
- * reads only `etc/os-release`, `usr/…` and `var/lib/dpkg/…`, so a top layer with no `etc`, `usr`
- * or `var` entry at all (no file, directory, whiteout or opaque marker there: e.g. a component that
- * writes only under /srv, /opt or /home) leaves it as the layers below made it. The inventory is
+ * reads only `etc/os-release`, `usr/…` and `var/lib/dpkg/…`, so a top layer with no `usr` or `var`
+ * entry at all (no file, directory, whiteout or opaque marker there) and at most a plain `etc`
+ * directory without `os-release` (e.g. a component that writes a config file under /etc, or only
+ * under /srv, /opt or /home) leaves it as the layers below made it. The inventory is
  * kept under the identity of the layers below such top layers (their digests, topmost first), and
  * only when every link it followed stays inside etc/, usr/ and var/ (see `linksStayInside`).
  */
@@ -11,6 +12,7 @@ import { lstat, mkdir, readdir, readFile, readlink, utimes } from 'node:fs/promi
 import { writeFileAtomic } from '../files/write-atomic.ts';
 import { join, posix } from 'node:path';
 import { keepNewest } from '../cache/keep-newest.ts';
+import { runCommand } from '../process/index.ts';
 import type { Inventory } from './inventory.ts';
 
 /** Top-level entries of a layer that can change the inventory. */
@@ -18,9 +20,30 @@ const INVENTORY_TOPS = ['etc', 'usr', 'var'] as const;
 /** Inventories kept per cache directory (newest first by use). */
 export const INVENTORIES_KEPT = 32;
 
-/** True when the layer directory (an overlay upper dir) has an `etc`, `usr` or `var` entry of any kind. */
+/** True when `dir` (a directory of an overlay upper dir) is opaque: it hides what the layers below have there. */
+async function isOpaque(dir: string): Promise<boolean> {
+  const r = await runCommand(['getfattr', '--absolute-names', '-n', 'trusted.overlay.opaque', '--only-values', dir], {
+    okCodes: [1],
+  });
+  // Exit 1 with "No such attribute": a plain directory; anything unreadable counts as opaque.
+  if (r.exitCode !== 0) return !/No such attribute/.test(r.stderr);
+  return r.stdout.trim() === 'y';
+}
+
+/**
+ * True when the layer directory (an overlay upper dir) can change the inventory: it has a `usr` or
+ * `var` entry of any kind, or an `etc` entry other than a plain (not opaque) directory without an
+ * `os-release` entry (of etc/ the inventory reads only os-release: a layer adding a config file
+ * under /etc leaves it as it was).
+ */
 async function touchesInventory(layerDir: string): Promise<boolean> {
-  for (const top of INVENTORY_TOPS) if (await lstat(join(layerDir, top)).catch(() => undefined)) return true;
+  for (const top of INVENTORY_TOPS) {
+    const st = await lstat(join(layerDir, top)).catch(() => undefined);
+    if (!st) continue;
+    if (top !== 'etc' || !st.isDirectory()) return true;
+    if (await lstat(join(layerDir, 'etc/os-release')).catch(() => undefined)) return true;
+    if (await isOpaque(join(layerDir, 'etc'))) return true;
+  }
   return false;
 }
 

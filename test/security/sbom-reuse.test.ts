@@ -1,10 +1,12 @@
 /**
  * @module Reuse of the package inventory between builds (src/sbom/inventory-reuse.ts) through the
- * evidence stage on real overlay mounts: a top layer that writes only outside etc/usr/var gets the
+ * evidence stage on real overlay mounts: a top layer that writes only outside etc/usr/var (or adds
+ * files under /etc but not os-release) gets the
  * SBOMs a full reading writes (documents compared); a layer touching var/ is read afresh; an
  * inventory that followed a link out of etc/usr/var is never kept.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,15 +117,32 @@ test('an inventory that followed a link out of etc/usr/var is not kept', { skip 
   assert.equal(kept(), before);
 });
 
-test('the key skips top layers without etc/usr/var; the kept inventories are bounded', async () => {
+test('the key skips top layers without usr/var or /etc/os-release; the kept inventories are bounded', async () => {
   const a = layer('key-a', { 'srv/a': 'a' });
-  const b = layer('key-b', { 'etc/motd': 'b' });
+  const b = layer('key-b', { 'var/lib/b': 'b' });
+  const conf = layer('key-conf', { 'etc/motd': 'a config file under /etc' });
+  const osRelease = layer('key-os', { 'etc/os-release': 'ID=other\n' });
   const base = layer('key-base', { 'etc/os-release': 'ID=debian\n' });
   const k1 = await inventoryKey([a, b, base], ['a1', 'b', 'base']);
   assert.equal(await inventoryKey([a, b, base], ['a2', 'b', 'base']), k1);
   assert.notEqual(await inventoryKey([a, b, base], ['a1', 'b2', 'base']), k1);
   assert.notEqual(await inventoryKey([a, b, base], ['a1', 'b', 'base'], 'other-account'), k1);
   assert.equal(await inventoryKey([a, base], ['a1']), undefined);
+  // A plain etc/ without os-release leaves the inventory; os-release, or an opaque etc/, does not.
+  const k2 = await inventoryKey([conf, b, base], ['c1', 'b', 'base']);
+  assert.equal(await inventoryKey([conf, b, base], ['c2', 'b', 'base']), k2);
+  assert.notEqual(
+    await inventoryKey([osRelease, b, base], ['o1', 'b', 'base']),
+    await inventoryKey([osRelease, b, base], ['o2', 'b', 'base']),
+  );
+  if (process.getuid?.() === 0) {
+    const opaque = layer('key-opaque', { 'etc/motd': 'x' });
+    execFileSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', join(opaque, 'etc')]);
+    assert.notEqual(
+      await inventoryKey([opaque, b, base], ['p1', 'b', 'base']),
+      await inventoryKey([opaque, b, base], ['p2', 'b', 'base']),
+    );
+  }
   const inv = join(dir, 'bounded');
   for (let i = 0; i < INVENTORIES_KEPT + 3; i++)
     await saveInventory(inv, String(i).padStart(64, '0'), {

@@ -20,6 +20,9 @@ import type { BootMode } from '../../disk/grub.ts';
 import type { Firmware } from '../../instance/qemu/firmware.ts';
 import { bootDiskArtifact, writeDiskOutputs } from './outputs.ts';
 import { confined } from '../confined.ts';
+import { findKeptDisk, keepDisk, KEPT_DISKS } from '../../cache/kept-disks.ts';
+import type { RootDiskReuse } from '../../disk/incremental-disk.ts';
+import type { Confinement } from '../../process/index.ts';
 
 export { bootComponent } from './boot-component.ts';
 
@@ -38,13 +41,31 @@ export const wantsDisks = (r: DiskRequest): boolean => !!r.diskFormats?.length;
 export const diskOutputKey = (r: DiskRequest): string =>
   wantsDisks(r) ? JSON.stringify([r.diskFormats, diskLayout(r.blockDeviceMappings), r.bootMode ?? 'hybrid']) : '';
 
+/**
+ * Writes the disks. `ids` (the content identity of each lower dir, topmost first) make the disk's
+ * UUIDs follow from its layers, and with a layer cache let the root file system start from a kept
+ * disk of the layers below the top ones (the layers above the bootable-disk layer: `stack.layers[0]`).
+ */
 export async function writeDiskImageOutputs(
   ctx: StackContext,
   stack: LayerStack,
   outputDir: string,
   r: DiskRequest,
+  ids?: readonly string[] | undefined,
 ): Promise<Artifact[]> {
   const layout = diskLayout(r.blockDeviceMappings);
+  const levels = Math.max(0, stack.layers.length - 1);
+  const seeds = ids ? { base: JSON.stringify(ids.slice(levels)), image: JSON.stringify(ids) } : undefined;
+  const store = ctx.cache && { dir: join(ctx.cache.root, 'disks'), keep: KEPT_DISKS };
+  const reuseIn = (run: Confinement): RootDiskReuse | undefined =>
+    ids && store && levels > 0
+      ? {
+          kept: { find: (key) => findKeptDisk(store, key), keep: (key, file) => keepDisk(store, key, file, run) },
+          ids,
+          levels,
+          scope: ctx.cacheScope,
+        }
+      : undefined;
   const out = await confined(ctx, 'disk stages', (run) =>
     writeDiskOutputs({
       run,
@@ -54,6 +75,8 @@ export async function writeDiskImageOutputs(
       formats: r.diskFormats ?? ['raw'],
       layout,
       bootMode: r.bootMode,
+      seeds,
+      reuse: reuseIn(run),
       machine: { name: r.name ?? 'ingot-image', cpus: 2, memoryMiB: 2048, ...ctx.machine },
       onLog: (line) => ctx.onEvent({ type: 'log', line }),
     }),

@@ -18,7 +18,7 @@ import {
   type RawDisk,
 } from '../../disk/formats/index.ts';
 import type { DiskLayout } from '../../disk/layout.ts';
-import { writeRootDisk } from '../../disk/root-fs.ts';
+import { type RootDiskSpec, writeRootDisk } from '../../disk/root-fs.ts';
 import type { BootMode } from '../../disk/grub.ts';
 import type { Confinement } from '../../process/index.ts';
 
@@ -35,6 +35,10 @@ export interface DiskOutputSpec {
   onLog?: (line: string) => void;
   /** The build's reader cgroup and abort signal (every command over the image and the disks runs in it). */
   run?: Confinement | undefined;
+  /** What the disk's UUIDs derive from (writeRootDisk); default random. */
+  seeds?: RootDiskSpec['seeds'];
+  /** Kept disks to start the root file system from (writeRootDisk); default none. */
+  reuse?: RootDiskSpec['reuse'];
 }
 
 export interface DiskOutputs {
@@ -55,8 +59,17 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
     workDir: spec.workDir,
     bootMode: spec.bootMode,
     run: spec.run,
+    seeds: spec.seeds,
+    reuse: spec.reuse,
+    onLog: spec.onLog,
   });
-  spec.onLog?.(`boot disk written: ${spec.layout.rootGiB} GiB, root file system UUID ${root.rootUuid}`);
+  const how =
+    root.made.from === 'kept'
+      ? `from the kept disk of the layers below, ${root.made.applied} layer(s) applied`
+      : root.made.from === 'fresh-kept'
+        ? 'the layers below the top one written afresh (and kept for the next build), the top one applied'
+        : 'written afresh';
+  spec.onLog?.(`boot disk written: ${spec.layout.rootGiB} GiB, root file system UUID ${root.rootUuid} (${how})`);
   const disks: RawDisk[] = [{ raw: root.path, sizeBytes: spec.layout.rootGiB * 2 ** 30, name: 'disk', boot: true }];
   for (const v of spec.layout.extraVolumes) {
     const raw = rawOf(`volume-${v.name}`);
