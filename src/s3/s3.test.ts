@@ -26,7 +26,7 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 /** A loopback proxy in front of s3rver that logs requests and can break some of them. */
 async function proxy(
   t: { after(fn: () => void): void },
-  tamper: (req: IncomingMessage) => 'fail' | 'answer-204' | 'cut-body' | undefined,
+  tamper: (req: IncomingMessage) => 'fail' | 'answer-204' | 'cut-body' | 'answer-late' | undefined,
 ) {
   const seen: string[] = [];
   const target = new URL(server.endpoint.endpoint);
@@ -45,6 +45,14 @@ async function proxy(
     const upstream = request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (r) => {
+        if (action === 'answer-late') {
+          // A server that joins the parts and sends nothing meanwhile (as s3rver and others do).
+          setTimeout(() => {
+            res.writeHead(r.statusCode!, r.headers);
+            r.pipe(res);
+          }, 2500);
+          return;
+        }
         res.writeHead(r.statusCode!, r.headers);
         if (action !== 'cut-body') return void r.pipe(res);
         let sent = 0;
@@ -105,6 +113,31 @@ test('a 20 MiB file goes up as a 3-part multipart upload and comes back by range
     assert.equal(sha(readFileSync(`${d}/back`)), sha(data));
   } finally {
     b.close();
+  }
+});
+
+test('CompleteMultipartUpload may stay silent longer than the idle limit of other requests', async (t) => {
+  const d = tempDir(t);
+  const data = randomBytes(11 * MiB);
+  writeFileSync(`${d}/big`, data);
+  const isComplete = (req: IncomingMessage) => req.method === 'POST' && /[?&]uploadId=/.test(req.url!);
+  const { seen, endpoint } = await proxy(t, (req) => (isComplete(req) ? 'answer-late' : undefined));
+  const b = new S3Bucket({ ...endpoint, timeoutMs: 1000 }, 'unit');
+  try {
+    await uploadFile(b, 'slow-complete/file', `${d}/big`);
+    assert.equal(seen.filter((s) => /^POST .*uploadId=/.test(s)).length, 1, 'completed once, no retry');
+    await downloadFile(b, 'slow-complete/file', `${d}/back`);
+    assert.equal(sha(readFileSync(`${d}/back`)), sha(data));
+  } finally {
+    b.close();
+  }
+  // Any other request that goes silent as long still fails at the endpoint's limit.
+  const { endpoint: slow } = await proxy(t, (req) => (req.method === 'HEAD' ? 'answer-late' : undefined));
+  const c = new S3Bucket({ ...slow, timeoutMs: 1000 }, 'unit');
+  try {
+    await assert.rejects(c.head('slow-complete/file'), /timed out/);
+  } finally {
+    c.close();
   }
 });
 
