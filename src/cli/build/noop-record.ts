@@ -2,7 +2,7 @@
  * @module The no-op record of `ingot build`: what a finished local build depended on (the recipe
  * and component files, the managed base `current` pointed at, the cached layers) and the cached
  * output files it made, keyed by the command's request (recipe path, flags, settings, Ingot's
- * version). Loaded before the engine, so an unchanged rebuild costs a few stat calls and hard
+ * version and, in a git checkout, its commit). Loaded before the engine, so an unchanged rebuild costs a few stat calls and hard
  * links instead of Node loading the whole build pipeline (see noop-build.ts).
  */
 import { createHash } from 'node:crypto';
@@ -28,17 +28,45 @@ export interface NoopRecord {
 
 export const recordPath = (cacheRoot: string, key: string): string => join(cacheRoot, 'noop', `${key}.json`);
 
-const INGOT_VERSION: string = (() => {
-  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '../../../package.json'), 'utf8')) as {
-    version?: string;
-  };
-  return pkg.version ?? '';
+const ROOT = join(import.meta.dirname, '../../..');
+
+const read = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The commit a git checkout of Ingot runs (`undefined` for an installed package): two builds of the
+ * same version from different commits must not share no-op records. A few small file reads.
+ */
+export function checkoutCommit(root: string): string | undefined {
+  const dotGit = read(join(root, '.git')); // a worktree's `.git` file: `gitdir: PATH`
+  const gitDir = dotGit?.startsWith('gitdir: ') ? dotGit.slice(8) : join(root, '.git');
+  const head = read(join(gitDir, 'HEAD'));
+  if (!head?.startsWith('ref: ')) return head;
+  const ref = head.slice(5);
+  const common = read(join(gitDir, 'commondir'));
+  const commonDir = common ? join(gitDir, common) : gitDir;
+  const packed = read(join(commonDir, 'packed-refs'))
+    ?.split('\n')
+    .find((l) => l.endsWith(` ${ref}`))
+    ?.split(' ')[0];
+  return read(join(gitDir, ref)) ?? read(join(commonDir, ref)) ?? packed ?? head;
+}
+
+/** Ingot's version, and in a git checkout the commit it runs. */
+const INGOT_CODE: string = (() => {
+  const pkg = JSON.parse(read(join(ROOT, 'package.json')) ?? '{}') as { version?: string };
+  return `${pkg.version ?? ''}@${checkoutCommit(ROOT) ?? ''}`;
 })();
 
-/** The request's key: Ingot's version and everything the command was given (paths resolved), output dir aside. */
+/** The request's key: Ingot's version (and commit), and everything the command was given (paths resolved), output dir aside. */
 export function requestKey(parts: readonly unknown[]): string {
   return createHash('sha256')
-    .update(JSON.stringify(['ingot-noop-1', INGOT_VERSION, process.getuid?.() ?? -1, ...parts]))
+    .update(JSON.stringify(['ingot-noop-1', INGOT_CODE, process.getuid?.() ?? -1, ...parts]))
     .digest('hex');
 }
 
