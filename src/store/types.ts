@@ -248,8 +248,8 @@ export interface JobQueue {
   cancel(jobId: string, reason: string): Promise<boolean>;
   get(jobId: string): Promise<Job | undefined>;
   byResource(resourceArn: string): Promise<Job[]>;
-  /** Every job in state running (whoever holds it). */
-  runningJobs(): Promise<Job[]>;
+  /** Every job in state running: whoever holds it, or only those leased to `leaseOwner`. */
+  runningJobs(leaseOwner?: string): Promise<Job[]>;
   /** How many jobs are in each state (the queue depth metric). */
   countByState(): Promise<Partial<Record<JobState, number>>>;
   /** Marks running jobs whose lease expired and that have no attempts left as failed; returns them. */

@@ -545,6 +545,10 @@ for (const impl of IMPLS) {
       assert.equal(claimed.length, 10);
       assert.equal(new Set(claimed).size, 10);
       assert.equal((await a.jobs.runningJobs()).length, 10);
+      const ofWa = await a.jobs.runningJobs('wa');
+      assert.ok(ofWa.every((j) => j.leaseOwner === 'wa' && j.state === 'running'));
+      assert.equal(ofWa.length + (await b.jobs.runningJobs('wb')).length, 10, "each job is one worker's");
+      assert.deepEqual(await a.jobs.runningJobs('nobody'), []);
       assert.equal(await a.jobs.heartbeat('j1', 'nobody', 1000), false);
       const j1 = await a.jobs.get('j1');
       assert.equal(await a.jobs.heartbeat('j1', j1!.leaseOwner!, 1000), true);

@@ -24,8 +24,8 @@ export async function rehandUnseen(
   leaseMs: number,
   now: number,
 ): Promise<Rehanded | undefined> {
-  for (const job of await store.jobs.runningJobs()) {
-    if (job.leaseOwner !== workerId || known.includes(job.id)) continue;
+  for (const job of await store.jobs.runningJobs(workerId)) {
+    if (known.includes(job.id)) continue;
     if (!(REMOTE_KINDS as readonly string[]).includes(job.kind)) continue;
     const image = await store.resources.get<Image>(job.resourceArn);
     // A started build (BUILDING, or further) is not handed again: its lease runs out as before.

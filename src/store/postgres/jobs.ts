@@ -182,8 +182,14 @@ export class PgJobQueue implements JobQueue {
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
 
-  async runningJobs(): Promise<Job[]> {
-    return (await this.#db.query<JobRow>("SELECT * FROM jobs WHERE state = 'running' ORDER BY seq")).map(toJob);
+  async runningJobs(leaseOwner?: string): Promise<Job[]> {
+    const rows =
+      leaseOwner === undefined
+        ? await this.#db.query<JobRow>("SELECT * FROM jobs WHERE state = 'running' ORDER BY seq")
+        : await this.#db.query<JobRow>("SELECT * FROM jobs WHERE state = 'running' AND lease_owner = $1 ORDER BY seq", [
+            leaseOwner,
+          ]);
+    return rows.map(toJob);
   }
 
   async failExpired(now: number): Promise<Job[]> {

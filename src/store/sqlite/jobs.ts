@@ -205,10 +205,14 @@ export class SqliteJobQueue implements JobQueue {
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 
-  async runningJobs(): Promise<Job[]> {
-    return (
-      statement(this.#db, "SELECT * FROM jobs WHERE state = 'running' ORDER BY seq").all() as unknown as JobRow[]
-    ).map(toJob);
+  async runningJobs(leaseOwner?: string): Promise<Job[]> {
+    const rows =
+      leaseOwner === undefined
+        ? statement(this.#db, "SELECT * FROM jobs WHERE state = 'running' ORDER BY seq").all()
+        : statement(this.#db, "SELECT * FROM jobs WHERE state = 'running' AND lease_owner = ? ORDER BY seq").all(
+            leaseOwner,
+          );
+    return (rows as unknown as JobRow[]).map(toJob);
   }
 
   failExpired(now: number): Promise<Job[]> {
