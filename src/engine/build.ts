@@ -416,6 +416,7 @@ async function runPhaseEverywhere(
     lowerDirs: stack.lowerDirs,
     upperDir: join(dir, 'upper'),
     workDir: join(dir, 'work'),
+    throwaway: true,
     // Validate phases run on the build instance (its /tmp); tests on a new instance of the image.
     ...(phase === 'validate' && ctx.buildTmpDir ? { tmpDir: ctx.buildTmpDir } : {}),
   });

@@ -14,6 +14,8 @@ export interface InstanceRequest {
   workDir: string;
   /** Host directory for /tmp, shared by the build's instances (default: the instance's own). */
   tmpDir?: string;
+  /** Its writes are thrown away when it closes (validate and test instances): nothing of them need be durable. */
+  throwaway?: boolean;
 }
 
 export type InstanceFactory = (req: InstanceRequest) => Promise<Instance>;
@@ -34,6 +36,7 @@ export function sandboxFactory(opts: SandboxFactoryOptions): InstanceFactory {
       upperDir: req.upperDir,
       workDir: req.workDir,
       ...(req.tmpDir ? { tmpDir: req.tmpDir } : {}),
+      ...(req.throwaway ? { throwaway: true } : {}),
       ...(opts.limits ? { limits: opts.limits } : {}),
       hostname: opts.hostname ?? 'ingot-build',
       ingotHome: opts.ingotHome,

@@ -35,6 +35,10 @@ test('overlay options: lower-only or writable, and the refused paths', () => {
     overlayOptions({ lowerDirs: ['/l'], upperDir: '/u', workDir: '/w' }),
     'lowerdir=/l,upperdir=/u,workdir=/w,redirect_dir=off,metacopy=off,index=off',
   );
+  assert.match(
+    overlayOptions({ lowerDirs: ['/l'], upperDir: '/u', workDir: '/w', volatile: true }),
+    /,index=off,volatile$/,
+  );
   for (const bad of ['/a:b', '/a,upperdir=/etc', '/a\\b', '/a\nb', ''])
     assert.throws(() => overlayOptions({ lowerDirs: ['/ok', bad] }), IngotError, JSON.stringify(bad));
   assert.throws(() => overlayOptions({ lowerDirs: ['/l'], upperDir: '/u:x', workDir: '/w' }), /may not contain/);

@@ -11,6 +11,12 @@ export interface OverlaySpec {
   /** With an upper (and work) dir the merge is writable; writes land in the upper dir. */
   upperDir?: string;
   workDir?: string;
+  /**
+   * overlayfs `volatile`: no sync of the upper dir's file system, at unmount or ever. Only for writes
+   * that are thrown away: after a crash the upper dir may miss writes, and a volatile work dir
+   * refuses to be mounted again.
+   */
+  volatile?: boolean;
 }
 
 /** Longest option string the kernel takes (one page, less some headroom). */
@@ -35,7 +41,7 @@ export function overlayOptions(spec: OverlaySpec): string {
   let opts = `lowerdir=${spec.lowerDirs.join(':')}`;
   // redirect_dir/metacopy off: the upper dir holds plain files and whiteouts only (it can become an OCI layer).
   if (spec.upperDir)
-    opts += `,upperdir=${spec.upperDir},workdir=${spec.workDir},redirect_dir=off,metacopy=off,index=off`;
+    opts += `,upperdir=${spec.upperDir},workdir=${spec.workDir},redirect_dir=off,metacopy=off,index=off${spec.volatile ? ',volatile' : ''}`;
   if (opts.length > MAX_OPTIONS)
     throw new IngotError(
       'unsupported',

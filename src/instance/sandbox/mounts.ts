@@ -6,7 +6,10 @@ import { UnsupportedInstanceError } from '../types.ts';
 export { unmount } from '../../rootfs/overlay.ts';
 
 /** A sandbox's overlay is writable: its upper dir becomes the build's layer. */
-export async function mountOverlay(spec: Required<OverlaySpec>, target: string): Promise<void> {
+export async function mountOverlay(
+  spec: Required<Omit<OverlaySpec, 'volatile'>> & Pick<OverlaySpec, 'volatile'>,
+  target: string,
+): Promise<void> {
   if (spec.lowerDirs.length === 0) throw new Error('an overlay sandbox needs at least one lower dir');
   try {
     await mount(spec, target, 'ingot-sandbox');

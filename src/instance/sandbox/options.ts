@@ -34,6 +34,11 @@ export interface OverlaySandboxOptions extends SandboxCommonOptions {
   upperDir: string;
   /** overlayfs work dir on the same file system as upperDir (default: one the sandbox makes and removes). */
   workDir?: string;
+  /**
+   * The writes are thrown away when the sandbox closes (a test instance): the overlay is mounted
+   * `volatile`, so its unmount does not sync the whole host file system the upper dir is on.
+   */
+  throwaway?: boolean;
 }
 
 export type SandboxOptions = InPlaceSandboxOptions | OverlaySandboxOptions;

@@ -176,6 +176,38 @@ test('overlay with upperDir on another file system gets a work dir there, remove
   rmSync(outer, { recursive: true });
 });
 
+test('a throwaway sandbox (a test instance) mounts its overlay volatile, a build sandbox does not', {
+  skip,
+}, async () => {
+  const overlayOptionsAt = (root: string) =>
+    readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.split(' ')[4] === root && l.includes(' - overlay '))
+      ?.split(' ')
+      .at(-1);
+  for (const throwaway of [true, false]) {
+    const upperDir = mkdtempSync(join(home, 'upper-'));
+    const sb = await createSandboxInstance({
+      ingotHome: home,
+      lowerDirs: [base?.rootfsDir ?? ''],
+      upperDir,
+      throwaway,
+    });
+    try {
+      const [root] = (await mountsUnder(home)).filter((p) => p.endsWith('/root'));
+      const opts = overlayOptionsAt(root ?? '') ?? '';
+      assert.ok(opts?.includes(`upperdir=${upperDir}`), `the sandbox's overlay: ${opts}`);
+      // Kernels before 6.12 show `volatile`, later ones `fsync=volatile`.
+      const volatile = opts.split(',').some((o) => o === 'volatile' || o === 'fsync=volatile');
+      assert.equal(volatile, throwaway, opts);
+      assert.equal((await sb.exec({ argv: sh('echo t > /srv/t') })).exitCode, 0);
+    } finally {
+      await sb.close();
+    }
+    assert.equal(readFileSync(join(upperDir, 'srv/t'), 'utf8'), 't\n');
+  }
+});
+
 test('exec overhead is small', { skip }, async (t) => {
   const sb = await overlay().sandbox;
   try {
