@@ -19,6 +19,7 @@ packages=(
   docker-registry   # a real OCI registry for distribution tests
   apache2-utils     # htpasswd, for the authenticated registry test
   iproute2 util-linux e2fsprogs zstd
+  strace            # tests see which files a build fsyncs (its outputs and layers are durable before it reports success)
   openscap-scanner openscap-utils lynis  # compliance scans (oscap-chroot, Lynis) of built images
   chromium          # the real headless browser of the console test (test/console/, driven by playwright-core)
   postgresql        # the PostgreSQL store: tests start a throwaway cluster (initdb + pg_ctl)

@@ -29,6 +29,8 @@ import { resolveParent, type ResolvedParent } from './parent.ts';
 import { addBootLayer } from './disk/managed-boot-layer.ts';
 import type { BuildComponent, BuildRequest } from './request.ts';
 import { makeBuildTmp } from './build-tmp.ts';
+import { makeDurable } from './durable.ts';
+import { syncPaths } from '../files/sync-tree.ts';
 import { confined } from './confined.ts';
 import { hasPhase, runComponentsPhase } from './run-phase.ts';
 import {
@@ -243,6 +245,7 @@ async function runBuildWithin(
       };
       const manifestPath = await writeManifest(opts.outputDir, manifest);
       await signChecksums(opts.outputDir, evidenceOptions.signingKey);
+      await makeDurable(opts.outputDir);
       ok = true;
       return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey, outputKey: reuseKey };
     }
@@ -291,9 +294,15 @@ async function runBuildWithin(
       throw err;
     }
     const evidence = await evidenceRun;
-    // The archive is finished last, so it carries the SBOM referrers and the signature.
-    const artifacts = archive ? [...written.artifacts, await archive.finish()] : written.artifacts;
+    // The outputs so far are made durable while the archive is finished (last, so it carries the
+    // SBOM referrers and the signature; its bulk is on disk by then), then the archive.
+    const flushed = makeDurable(opts.outputDir);
+    flushed.catch(() => {}); // awaited below
+    const finished = archive ? await archive.finish() : undefined;
+    const artifacts = finished ? [...written.artifacts, finished] : written.artifacts;
     archive = undefined;
+    await flushed;
+    if (finished) await syncPaths([join(opts.outputDir, finished.path), opts.outputDir]);
     const manifest: OutputManifest = {
       name: request.name,
       version: request.version,
@@ -312,9 +321,11 @@ async function runBuildWithin(
       tests: tested ? 'passed' : 'skipped',
       evidence,
     };
+    // Durable (above) before the output cache records them; what is written next, before the build reports success.
     if (cache) await saveOutputs(cache, reuseKey, opts.outputDir, manifest);
     const manifestPath = await writeManifest(opts.outputDir, manifest);
     await signChecksums(opts.outputDir, evidenceOptions.signingKey);
+    await makeDurable(opts.outputDir);
     ok = true;
     return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey, outputKey: reuseKey };
   } finally {

@@ -16,6 +16,8 @@ export interface InstanceRequest {
   tmpDir?: string;
   /** Its writes are thrown away when it closes (validate and test instances): nothing of them need be durable. */
   throwaway?: boolean;
+  /** Its writes are kept and the engine fsyncs them (build instances: the layer, see durable.ts): nothing else need sync them. */
+  syncedByCaller?: boolean;
 }
 
 export type InstanceFactory = (req: InstanceRequest) => Promise<Instance>;
@@ -37,6 +39,7 @@ export function sandboxFactory(opts: SandboxFactoryOptions): InstanceFactory {
       workDir: req.workDir,
       ...(req.tmpDir ? { tmpDir: req.tmpDir } : {}),
       ...(req.throwaway ? { throwaway: true } : {}),
+      ...(req.syncedByCaller ? { syncedByCaller: true } : {}),
       ...(opts.limits ? { limits: opts.limits } : {}),
       hostname: opts.hostname ?? 'ingot-build',
       ingotHome: opts.ingotHome,

@@ -12,6 +12,8 @@ import type { LayerCache } from '../cache/layer-cache.ts';
 import type { LayerDescriptor } from '../oci/media-types.ts';
 import type { ResourceLimits } from '../cgroups/index.ts';
 import { writeLayer } from '../oci/layer/write-layer.ts';
+import { syncPaths } from '../files/sync-tree.ts';
+import { makeDurable } from './durable.ts';
 import type { BuildEventSink } from './events.ts';
 import type { InstanceFactory } from './instance-factory.ts';
 import type { BuildComponent } from './request.ts';
@@ -109,6 +111,7 @@ export async function addComponentLayer(
       lowerDirs: stack.lowerDirs,
       upperDir: upper,
       workDir: join(dir, 'work'),
+      syncedByCaller: true,
       ...(ctx.buildTmpDir ? { tmpDir: ctx.buildTmpDir } : {}),
     });
     try {
@@ -166,6 +169,8 @@ export async function storeLayer(
   });
   if (!ctx.cache)
     return push(stack, { component: l.component, layer, blobPath: blob, diffDir: l.upper, cached: false });
+  // Durable before the cache records it: a layer cut short by a crash must not be reused.
+  await Promise.all([makeDurable(l.upper), syncPaths([blob])]);
   // Acquired in the same step as the put, so no eviction can take it before the build ends.
   const held = await ctx.cache.putAndAcquire(l.key, { diffDir: l.upper, layerFile: blob, layer });
   ctx.releases.push(held.release);

@@ -1,7 +1,7 @@
 /**
- * @module Which instances of a build are throwaway: the build instance's writes become the layer (a
- * durable overlay), the test instance's are thrown away (a volatile overlay: its unmount does not
- * sync the host's file system). Seen through the instance factory the engine is given.
+ * @module Which instances of a build are throwaway: the build instance's writes become the layer
+ * (fsynced by the engine, durable.ts), the test instance's are thrown away. Both overlays are
+ * volatile: no unmount syncs the host's file system. Seen through the instance factory the engine is given.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,5 +46,6 @@ test('the build instance keeps its writes, the test instance is throwaway', { sk
   });
   assert.equal(requests.length, 2, 'one build instance, one test instance');
   assert.equal(requests[0]!.throwaway, undefined, 'the build instance: its upper dir is the layer');
+  assert.equal(requests[0]!.syncedByCaller, true, 'the build instance: the engine fsyncs its layer (durable.ts)');
   assert.equal(requests[1]!.throwaway, true, 'the test instance: thrown away');
 });

@@ -39,6 +39,11 @@ export interface OverlaySandboxOptions extends SandboxCommonOptions {
    * `volatile`, so its unmount does not sync the whole host file system the upper dir is on.
    */
   throwaway?: boolean;
+  /**
+   * The writes are kept (a build instance's upper dir becomes a layer) and the caller makes them
+   * durable itself, by an fsync of the files it keeps: the overlay is mounted `volatile` too.
+   */
+  syncedByCaller?: boolean;
 }
 
 export type SandboxOptions = InPlaceSandboxOptions | OverlaySandboxOptions;

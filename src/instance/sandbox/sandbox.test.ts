@@ -176,7 +176,7 @@ test('overlay with upperDir on another file system gets a work dir there, remove
   rmSync(outer, { recursive: true });
 });
 
-test('a throwaway sandbox (a test instance) mounts its overlay volatile, a build sandbox does not', {
+test('a throwaway sandbox (a test instance) and one its caller syncs (a build instance) mount their overlay volatile, others do not', {
   skip,
 }, async () => {
   const overlayOptionsAt = (root: string) =>
@@ -185,13 +185,18 @@ test('a throwaway sandbox (a test instance) mounts its overlay volatile, a build
       .find((l) => l.split(' ')[4] === root && l.includes(' - overlay '))
       ?.split(' ')
       .at(-1);
-  for (const throwaway of [true, false]) {
+  for (const [throwaway, syncedByCaller] of [
+    [true, false],
+    [false, true],
+    [false, false],
+  ] as const) {
     const upperDir = mkdtempSync(join(home, 'upper-'));
     const sb = await createSandboxInstance({
       ingotHome: home,
       lowerDirs: [base?.rootfsDir ?? ''],
       upperDir,
       throwaway,
+      syncedByCaller,
     });
     try {
       const [root] = (await mountsUnder(home)).filter((p) => p.endsWith('/root'));
@@ -199,7 +204,7 @@ test('a throwaway sandbox (a test instance) mounts its overlay volatile, a build
       assert.ok(opts?.includes(`upperdir=${upperDir}`), `the sandbox's overlay: ${opts}`);
       // Kernels before 6.12 show `volatile`, later ones `fsync=volatile`.
       const volatile = opts.split(',').some((o) => o === 'volatile' || o === 'fsync=volatile');
-      assert.equal(volatile, throwaway, opts);
+      assert.equal(volatile, throwaway || syncedByCaller, opts);
       assert.equal((await sb.exec({ argv: sh('echo t > /srv/t') })).exitCode, 0);
     } finally {
       await sb.close();

@@ -134,7 +134,10 @@ async function prepareRoot(options: SandboxOptions, runtimeDir: string, state: S
   await mkdir(workDir, { recursive: true });
   const rootView = join(runtimeDir, 'root');
   await mkdir(rootView);
-  await mountOverlay({ lowerDirs, upperDir, workDir, volatile: options.throwaway === true }, rootView);
+  await mountOverlay(
+    { lowerDirs, upperDir, workDir, volatile: options.throwaway === true || options.syncedByCaller === true },
+    rootView,
+  );
   return rootView;
 }
 

@@ -14,6 +14,8 @@ import { BLOCK, encodeUstar } from '../tar/tar-header.ts';
 const RECORD = 20 * BLOCK;
 /** Bytes read and written at a time when a blob is copied into the archive. */
 const CHUNK = 4 << 20;
+/** Written bytes are flushed to disk (in the background, while the copy goes on) every this many. */
+const FLUSH_EVERY = 32 << 20;
 
 /** Every entry under `layoutDir` as tar names it (`./`, `./blobs/`, ...), directories first, sorted. */
 async function entriesOf(layoutDir: string): Promise<string[]> {
@@ -32,6 +34,9 @@ class TarAppender {
   readonly hash: Hash = createHash('sha256');
   readonly #fd: FileHandle;
   readonly #buf = Buffer.allocUnsafe(CHUNK);
+  /** The background flush in flight, and the size written when the last one started. */
+  #flushing: Promise<void> | undefined;
+  #flushedAt = 0;
   constructor(fd: FileHandle) {
     this.#fd = fd;
   }
@@ -40,6 +45,21 @@ class TarAppender {
     this.hash.update(bytes);
     for (let off = 0; off < bytes.length; ) off += (await this.#fd.write(bytes, off, bytes.length - off)).bytesWritten;
     this.size += bytes.length;
+    // Written back while the copy goes on, so the final flush (durable outputs) has little left.
+    if (!this.#flushing && this.size - this.#flushedAt >= FLUSH_EVERY) {
+      this.#flushedAt = this.size;
+      this.#flushing = this.#fd.datasync().finally(() => {
+        this.#flushing = undefined;
+      });
+      this.#flushing.catch(() => {}); // a failure surfaces in flush()
+    }
+  }
+
+  /** Waits for the background flush and flushes what was written since. */
+  async flush(): Promise<void> {
+    await this.#flushing;
+    await this.#fd.datasync();
+    this.#flushedAt = this.size;
   }
 
   /** One entry of the layout: a directory, or a regular file's header then its bytes and padding. */
@@ -88,8 +108,8 @@ export interface OciArchiveWriter {
 /**
  * Starts writing `layoutDir` into `outFile` reproducibly (numeric root owner, mtime 0), hashing
  * the archive as it is written: the entries present now (the image's blobs: nearly all the bytes)
- * are written at once, while the build goes on, then `oci-layout`; `finish` appends the entries
- * added since, sorted, and index.json, which may have changed.
+ * are written at once, while the build goes on, then `oci-layout`, and flushed to disk; `finish`
+ * appends the entries added since, sorted, and index.json, which may have changed.
  */
 export async function startOciArchive(layoutDir: string, outFile: string): Promise<OciArchiveWriter> {
   const tmp = `${outFile}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -102,6 +122,8 @@ export async function startOciArchive(layoutDir: string, outFile: string): Promi
   ];
   const firstPart = (async () => {
     for (const name of first) await tar.add(layoutDir, name);
+    // On disk while the build goes on: making the outputs durable at the end then waits for the tail only.
+    await tar.flush();
   })();
   firstPart.catch(() => {});
   const fail = async (err?: unknown) => {

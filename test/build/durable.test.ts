@@ -1,0 +1,129 @@
+/**
+ * @module What a build keeps is durable before it says so, by fsync of those files (its build
+ * instances mount their overlay volatile, so no unmount syncs the host's file system): seen with
+ * strace, the new layer's files before the layer cache records them, and every output before
+ * `ingot build` exits with success; a tree too large for an fsync per file gets one syncfs.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+import { tarRootfs, tinyRootfs } from '../helpers/tiny-rootfs.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const node = join(root, 'node_modules/.bin/node');
+const hasStrace = spawnSync('strace', ['-V']).status === 0;
+const skip = !hasStrace ? 'needs strace (scripts/install-system-deps.sh)' : false;
+const skipRoot = skip || (process.getuid?.() !== 0 ? 'needs root (namespaces, overlayfs)' : false);
+
+/** Runs argv under strace; returns the paths (strace -y) that fsync/fdatasync/syncfs got, in order, with the call. */
+function traced(argv: string[], env: NodeJS.ProcessEnv = process.env): { calls: [string, string][]; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-strace-'));
+  try {
+    const out = join(dir, 'trace');
+    const r = spawnSync('strace', ['-f', '-y', '-qq', '-e', 'trace=fsync,fdatasync,syncfs', '-o', out, ...argv], {
+      env,
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const calls: [string, string][] = [];
+    for (const line of readFileSync(out, 'utf8').split('\n')) {
+      const m = /(fsync|fdatasync|syncfs)\(\d+<([^>]*)>/.exec(line);
+      if (m) calls.push([m[1]!, m[2]!]);
+    }
+    return { calls, stderr: r.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const durableScript = (dir: string, max: number) => [
+  node,
+  '--input-type=module',
+  '-e',
+  `const { makeDurable } = await import(${JSON.stringify(join(root, 'src/engine/durable.ts'))}); console.error(await makeDurable(${JSON.stringify(dir)}, ${max}));`,
+];
+
+test('makeDurable fsyncs every file and directory of a tree, the tree and its parent; a large tree gets one syncfs', {
+  skip,
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-durable-'));
+  try {
+    const tree = join(dir, 'layer');
+    mkdirSync(join(tree, 'etc/app'), { recursive: true });
+    writeFileSync(join(tree, 'etc/app/a.conf'), 'a');
+    writeFileSync(join(tree, 'b'), 'b');
+    symlinkSync('b', join(tree, 'link'));
+    writeFileSync(join(tree, 'x.tmp-1-2'), 'being written by another writer');
+    const { calls } = traced(durableScript(tree, 100));
+    const synced = new Set(calls.filter(([c]) => c === 'fsync').map(([, p]) => p));
+    for (const p of ['etc', 'etc/app', 'etc/app/a.conf', 'b'])
+      assert.ok(synced.has(join(tree, p)), `${p}: ${[...synced]}`);
+    assert.ok(synced.has(tree) && synced.has(dir), 'the tree and the directory naming it');
+    assert.ok(!synced.has(join(tree, 'x.tmp-1-2')), 'a temp file is its writer’s to sync');
+    assert.ok(!calls.some(([c]) => c === 'syncfs'));
+    const big = traced(durableScript(tree, 2));
+    assert.deepEqual(
+      big.calls.map(([c]) => c),
+      ['syncfs'],
+      'more entries than the limit: one syncfs of the file system',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ingot build: the new layer is fsynced before the cache records it, every output before success', {
+  skip: skipRoot,
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-durable-build-'));
+  try {
+    tinyRootfs(join(dir, 'root'), { dpkg: false });
+    tarRootfs(join(dir, 'root'), join(dir, 'tiny.tar.zst'));
+    const step = (name: string, command: string) =>
+      `  - name: ${name}\n    steps:\n      - name: Run\n        action: ExecuteBash\n        inputs:\n          commands:\n            - ${JSON.stringify(command)}\n`;
+    writeFileSync(
+      join(dir, 'c.yml'),
+      `name: c\nschemaVersion: 1.0\nphases:\n${step('build', 'mkdir -p /srv/site && echo kept > /srv/site/index.html')}${step('test', 'test -s /srv/site/index.html')}`,
+    );
+    writeFileSync(
+      join(dir, 'recipe.yml'),
+      `name: durable\nversion: 1.0.0\nparentImage: ${join(dir, 'tiny.tar.zst')}\n` +
+        `dockerfileTemplateData: "FROM {{{ imagebuilder:parentImage }}}\\n{{{ imagebuilder:components }}}\\n"\n` +
+        'components:\n  - uri: c.yml\n',
+    );
+    const out = join(dir, 'out');
+    const home = join(dir, 'home');
+    const { calls } = traced([join(root, 'bin/ingot'), 'build', join(dir, 'recipe.yml'), '--output', out], {
+      ...process.env,
+      INGOT_HOME: home,
+      INGOT_BASES_HOME: join(dir, 'bases'),
+    });
+    const synced = calls.filter(([c]) => c === 'fsync' || c === 'fdatasync').map(([, p]) => p);
+    // The layer's files, under the build's work dir (before the cache moved them), and its blob.
+    const layerFile = synced.findIndex((p) => p.endsWith('/upper/srv/site/index.html'));
+    assert.ok(layerFile >= 0, `the layer's new file was fsynced: ${synced.join(' ')}`);
+    assert.ok(
+      synced.some((p) => p.endsWith('/upper/srv/site')),
+      'and its new directory',
+    );
+    assert.ok(
+      synced.some((p) => /\/layer-[^/]+\/layer\.blob$/.test(p)),
+      'and the layer blob',
+    );
+    // Every output file and directory, at the end (after the build instance's fsyncs).
+    const files = readdirSync(out, { recursive: true }).map((p) => join(out, String(p)));
+    for (const f of [out, ...files])
+      assert.ok(synced.lastIndexOf(f) > layerFile, `${relative(dir, f)} fsynced before success`);
+    // The archive's bulk was flushed as it was written.
+    assert.ok(
+      calls.some(([c, p]) => c === 'fdatasync' && p.includes('image.oci.tar.tmp-')),
+      'the archive is flushed while it is written',
+    );
+    assert.ok(!calls.some(([c]) => c === 'syncfs'), 'no syncfs for a small layer');
+  } finally {
+    execFileSync('rm', ['-rf', dir]);
+  }
+});
