@@ -1,6 +1,6 @@
 /** @module Content-addressed blob store (`<root>/blobs/sha256/<hex>`): verified writes via temp file + rename. */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -33,6 +33,13 @@ export interface BlobStore {
    */
   copyKnown(file: string, digest: Digest): Promise<StoredBlob>;
   delete(digest: string): Promise<void>;
+  /**
+   * Takes a blob out of the store at once (a rename into `<root>/trash/`), to be deleted later by
+   * `emptyTrash`: deleting a large file waits for the file system to free (and discard) its blocks.
+   */
+  discard(digest: string): Promise<void>;
+  /** Deletes what `discard` put aside (run in the background, e.g. while a build runs). */
+  emptyTrash(): Promise<void>;
 }
 
 function tempName(dir: string): string {
@@ -43,6 +50,7 @@ export async function openBlobStore(root: string): Promise<BlobStore> {
   const dir = join(root, 'blobs', 'sha256');
   await mkdir(dir, { recursive: true });
   const path = (digest: string): string => join(dir, digestHex(digest));
+  const trash = join(root, 'trash');
   const has = (digest: string): Promise<boolean> =>
     stat(path(digest)).then(
       () => true,
@@ -112,6 +120,18 @@ export async function openBlobStore(root: string): Promise<BlobStore> {
     },
     async delete(digest) {
       await rm(path(digest), { force: true });
+    },
+    async discard(digest) {
+      await mkdir(trash, { recursive: true });
+      await rename(
+        path(digest),
+        join(trash, `${digestHex(digest)}-${process.pid}-${Math.random().toString(36).slice(2)}`),
+      ).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+    },
+    async emptyTrash() {
+      for (const name of await readdir(trash).catch(() => [] as string[])) await rm(join(trash, name), { force: true });
     },
   };
 }

@@ -17,7 +17,8 @@ import type { StageGate } from './stage-gate.ts';
 import { componentNeedingSystemd, SYSTEMD_VM } from './needs-systemd.ts';
 import { addComponentLayer, type LayerStack, type StackContext } from './layer-stack.ts';
 import { writeManifest, type Artifact, type OutputManifest } from '../artifacts/manifest.ts';
-import { startOciArchiveArtifact, writeOciOutput } from './outputs/oci-image.ts';
+import { startOciArchiveArtifact, writeOciOutput, type OciArchiveArtifact } from './outputs/oci-image.ts';
+import type { BaseLayerBlob } from '../bases/base-layer-blob.ts';
 import { startBaseLayer, type BaseLayerJob } from './outputs/base-layer.ts';
 import { createBuildWorkDir, markWorkDirKept } from './work-dirs.ts';
 import { BuildDiskQuotaExceeded, type QuotaWatch, watchDiskQuota } from './disk-quota.ts';
@@ -158,6 +159,8 @@ async function runBuildWithin(
   }
   const logDir = join(opts.outputDir, 'logs');
   const cache = opts.noCache ? undefined : opts.cache;
+  // Output blobs an earlier build put aside (output-cache.ts) are deleted while this one runs.
+  const trashEmptied = cache?.blobs.emptyTrash().catch(() => {});
   const passIn = opts.passIn ?? {};
   const factory =
     opts.newInstance ??
@@ -186,7 +189,14 @@ async function runBuildWithin(
   };
   let ok = false;
   let baseLayer: BaseLayerJob | undefined;
-  let archive: Awaited<ReturnType<typeof startOciArchiveArtifact>> | undefined;
+  /** A container image's archive: started with its base layer as soon as a layer is built, else by the outputs stage. */
+  let archiveStart: Promise<OciArchiveArtifact> | undefined;
+  let archiveDone = false;
+  const startArchive = (base: Promise<BaseLayerBlob>): Promise<OciArchiveArtifact> => {
+    archiveStart ??= base.then((blob) => startOciArchiveArtifact(opts.outputDir, blob));
+    archiveStart.catch(() => {}); // awaited by the outputs stage, cancelled at the end
+    return archiveStart;
+  };
   try {
     const parent = await stage('parent', describeParent(request), () =>
       resolveParent(request.parent, {
@@ -202,6 +212,9 @@ async function runBuildWithin(
     const vm = vmFor(request, opts, onEvent);
     // A container image's base layer is made (once per base) while the components run.
     if (request.kind === 'container') baseLayer = startBaseLayer(parent, ctx.compression, ctx.sourceDateEpoch);
+    // Its archive's bulk, the base layer, is copied while a component builds (not ahead of a gated outputs stage).
+    const base = baseLayer?.result;
+    if (base && !opts.gate) ctx.beforeLayerBuild = () => void startArchive(base);
     let stack: LayerStack = { lowerDirs: parent.lowerDirs, layers: [], headKey: parent.key };
     stack = await stage(
       'build',
@@ -252,10 +265,8 @@ async function runBuildWithin(
     // In a qemu build instance the validate phases ran in the VM, right after the build phases.
     if (!vm) await stage('validate', undefined, () => runPhaseEverywhere(ctx, stack, steps.components, 'validate'));
     const written = await stage('outputs', undefined, () =>
-      writeOutputs(request, opts, ctx, parent, stack, steps.runtime, baseLayer),
+      writeOutputs(request, opts, ctx, parent, stack, steps.runtime, baseLayer, startArchive),
     );
-    // The archive's bulk (the image's blobs) is written while the tests and the evidence run.
-    archive = written.ociLayout ? await startOciArchiveArtifact(opts.outputDir, written.ociLayout) : undefined;
     // A disk is always booted when tests run (as EC2 launches a test instance from the AMI).
     const tested = request.runTests && (wantsDisks(request) || steps.components.some((c) => hasPhase(c, 'test')));
     // The evidence reads the layers, the tests run in their own instance: both at once.
@@ -298,9 +309,9 @@ async function runBuildWithin(
     // SBOM referrers and the signature; its bulk is on disk by then), then the archive.
     const flushed = makeDurable(opts.outputDir);
     flushed.catch(() => {}); // awaited below
-    const finished = archive ? await archive.finish() : undefined;
+    const finished = written.archive ? await written.archive.finish() : undefined;
     const artifacts = finished ? [...written.artifacts, finished] : written.artifacts;
-    archive = undefined;
+    archiveDone = true;
     await flushed;
     if (finished) await syncPaths([join(opts.outputDir, finished.path), opts.outputDir]);
     const manifest: OutputManifest = {
@@ -329,11 +340,12 @@ async function runBuildWithin(
     ok = true;
     return { manifest, manifestPath, lowerDirs: stack.lowerDirs, headKey: stack.headKey, outputKey: reuseKey };
   } finally {
-    await archive?.cancel();
+    if (archiveStart && !archiveDone) await (await archiveStart.catch(() => undefined))?.cancel();
     quota?.stop();
     baseLayer?.cancel();
     await baseLayer?.result.catch(() => {});
     await settleUploads(ctx);
+    await trashEmptied;
     for (const release of ctx.releases) release();
     if (ok || !opts.keepOnFailure) await rm(workDir, { recursive: true, force: true });
     else await keepForShell(workDir, ctx, onEvent);
@@ -450,6 +462,8 @@ async function runPhaseEverywhere(
 interface WrittenOutputs {
   artifacts: Artifact[];
   ociLayout?: string;
+  /** Its archive, going on with the layout in the background. */
+  archive?: OciArchiveArtifact;
 }
 
 async function writeOutputs(
@@ -460,6 +474,7 @@ async function writeOutputs(
   stack: LayerStack,
   runtime: ImageRuntimeConfig,
   baseLayer: BaseLayerJob | undefined,
+  startArchive: (base: Promise<BaseLayerBlob>) => Promise<OciArchiveArtifact>,
 ): Promise<WrittenOutputs> {
   if (request.kind === 'container' && baseLayer) {
     const base = await baseLayer.result;
@@ -467,6 +482,8 @@ async function writeOutputs(
       type: 'log',
       line: `base layer ${base.descriptor.digest.slice(0, 19)} (${ctx.compression}, ${(base.descriptor.size / 1e6).toFixed(1)} MB): ${base.reused ? 'kept with the base' : 'made now and kept with the base'}`,
     });
+    // Started before the layout is written (if a component's build did not start it): its first part is the base layer alone.
+    const archive = await startArchive(baseLayer.result);
     const oci = await writeOciOutput({
       outputDir: opts.outputDir,
       tag: request.version,
@@ -479,7 +496,8 @@ async function writeOutputs(
         'org.opencontainers.image.version': request.version,
       },
     });
-    return { artifacts: [], ociLayout: oci.layoutDir };
+    await archive.addLayout();
+    return { artifacts: [], ociLayout: oci.layoutDir, archive };
   }
   if (wantsDisks(request))
     return { artifacts: await writeDiskImageOutputs(ctx, stack, opts.outputDir, request, lowerDirIds(parent, stack)) };

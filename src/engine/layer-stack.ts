@@ -69,6 +69,8 @@ export interface StackContext {
   machine?: { cpus: number; memoryMiB: number } | undefined;
   /** The instance type's limits: host-side work over the image (disks, tarball, VM capture) runs under them. */
   limits?: ResourceLimits | undefined;
+  /** Called when a component's layer is to be built (not cached), before its instance starts. */
+  beforeLayerBuild?: (() => void) | undefined;
   /** The instance of the component that failed (kept for `ingot shell`): a sandbox's layers and upper dir, or a VM's disk. */
   failedInstance?: FailedInstance;
 }
@@ -103,6 +105,7 @@ export async function addComponentLayer(
   }
   const started = performance.now();
   ctx.onEvent({ type: 'component', name: component.name, phase: 'build', status: 'start' });
+  ctx.beforeLayerBuild?.();
   const dir = await mkdtemp(join(ctx.workDir, 'layer-'));
   const upper = join(dir, 'upper');
   await mkdir(upper);

@@ -237,7 +237,8 @@ async function pruneRecords(cache: LayerCache): Promise<void> {
     }
   }
   for (const record of dropped)
-    for (const f of record.files) if (!used.has(f.digest) && !ociBlobDigest(f.path)) await cache.blobs.delete(f.digest);
+    for (const f of record.files)
+      if (!used.has(f.digest) && !ociBlobDigest(f.path)) await cache.blobs.discard(f.digest);
 }
 
 async function readRecord(file: string): Promise<OutputRecord | undefined> {

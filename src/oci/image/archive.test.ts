@@ -75,6 +75,58 @@ test('an archive started early and finished later is one tar with the entries ad
   }
 });
 
+test('an archive started with the base blob alone goes on with the layout (addPresent): the same bytes as one started with the whole layout in that order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-archive-'));
+  try {
+    const layout = join(dir, 'oci');
+    mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
+    const blob = (text: string) => {
+      const hex = createHash('sha256').update(text).digest('hex');
+      writeFileSync(join(layout, 'blobs', 'sha256', hex), text);
+      return `./blobs/sha256/${hex}`;
+    };
+    const base = blob('base layer '.repeat(100_000));
+    const writer = await startOciArchive(layout, join(dir, 'early.tar'));
+    // The rest of the layout, written while the base is copied.
+    const rest = [blob('a component layer'), blob('the config'), blob('the manifest')].sort();
+    writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    writeFileSync(join(layout, 'index.json'), '{"manifests":["image"]}');
+    await writer.addPresent();
+    const sbom = blob('an SBOM referrer');
+    writeFileSync(join(layout, 'index.json'), '{"manifests":["image","sbom"]}');
+    const early = await writer.finish();
+    const names = execFileSync('tar', ['-tf', join(dir, 'early.tar')], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    assert.deepEqual(names, ['./', './blobs/', './blobs/sha256/', base, ...rest, './oci-layout', sbom, './index.json']);
+    assert.equal(
+      early.sha256,
+      createHash('sha256')
+        .update(readFileSync(join(dir, 'early.tar')))
+        .digest('hex'),
+    );
+    // GNU tar of the same names in that order: the same bytes.
+    const gnu = join(dir, 'gnu.tar');
+    execFileSync('tar', [
+      '--create',
+      `--file=${gnu}`,
+      '--format=pax',
+      '--numeric-owner',
+      '--owner=0',
+      '--group=0',
+      '--mtime=@0',
+      '--pax-option=delete=atime,delete=ctime',
+      '--no-recursion',
+      '-C',
+      layout,
+      ...names,
+    ]);
+    assert.ok(readFileSync(join(dir, 'early.tar')).equals(readFileSync(gnu)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the archive has the bytes GNU tar writes for the same names (pax, numeric root owner, mtime 0)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ingot-archive-'));
   try {

@@ -99,7 +99,14 @@ class TarAppender {
 }
 
 export interface OciArchiveWriter {
-  /** Adds what the layout gained since the start (SBOM referrers, signatures, index.json) and renames the archive into place. */
+  /**
+   * Appends, in the background, the entries the layout has gained (sorted), except index.json:
+   * an archive started before the layout was complete (with the base layer's blob) goes on with
+   * the rest of the image while the build does. Resolves once the entries are listed (what is
+   * added to the layout after that goes in at `finish`).
+   */
+  addPresent(): Promise<void>;
+  /** Adds what the layout gained since (SBOM referrers, signatures, index.json) and renames the archive into place. */
   finish(): Promise<{ sha256: string; size: number }>;
   /** Stops and removes the partial archive. */
   cancel(): Promise<void>;
@@ -108,8 +115,9 @@ export interface OciArchiveWriter {
 /**
  * Starts writing `layoutDir` into `outFile` reproducibly (numeric root owner, mtime 0), hashing
  * the archive as it is written: the entries present now (the image's blobs: nearly all the bytes)
- * are written at once, while the build goes on, then `oci-layout`, and flushed to disk; `finish`
- * appends the entries added since, sorted, and index.json, which may have changed.
+ * are written at once, while the build goes on, then `oci-layout`, and flushed to disk (and so is
+ * each part `addPresent` adds); `finish` appends the entries added since, sorted, and index.json,
+ * which may have changed.
  */
 export async function startOciArchive(layoutDir: string, outFile: string): Promise<OciArchiveWriter> {
   const tmp = `${outFile}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -120,26 +128,36 @@ export async function startOciArchive(layoutDir: string, outFile: string): Promi
     ...listed.filter((n) => n !== './index.json' && n !== './oci-layout'),
     ...listed.filter((n) => n === './oci-layout'),
   ];
-  const firstPart = (async () => {
+  const written = new Set(first);
+  /** The parts written so far, one after the other; each ends with its bytes flushed to disk. */
+  let parts = (async () => {
     for (const name of first) await tar.add(layoutDir, name);
     // On disk while the build goes on: making the outputs durable at the end then waits for the tail only.
     await tar.flush();
   })();
-  firstPart.catch(() => {});
+  parts.catch(() => {});
   const fail = async (err?: unknown) => {
     tar.stopped = true;
-    await firstPart.catch(() => {});
+    await parts.catch(() => {});
     await fd.close().catch(() => {});
     await rm(tmp, { force: true });
     if (err !== undefined) throw err;
   };
   return {
+    async addPresent() {
+      const now = (await entriesOf(layoutDir)).filter((n) => !written.has(n) && n !== './index.json');
+      for (const name of now) written.add(name);
+      parts = parts.then(async () => {
+        for (const name of now) await tar.add(layoutDir, name);
+        await tar.flush();
+      });
+      parts.catch(() => {});
+    },
     async finish() {
       try {
-        await firstPart;
-        const had = new Set(first);
+        await parts;
         // Sorted: new blobs, then index.json (`./blobs/` sorts before `./index.json`).
-        const rest = (await entriesOf(layoutDir)).filter((n) => !had.has(n));
+        const rest = (await entriesOf(layoutDir)).filter((n) => !written.has(n));
         for (const name of rest) await tar.add(layoutDir, name);
         await tar.end();
         await fd.close();
