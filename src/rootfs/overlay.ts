@@ -55,6 +55,16 @@ export async function mountOverlay(spec: OverlaySpec, target: string, source = '
   await runCommand(['mount', '-t', 'overlay', source, '-o', overlayOptions(spec), target]);
 }
 
+/**
+ * Unmounts every target (in the order given: deepest first) with one `umount` process; if that
+ * fails, each one again by `unmount` (a target already gone just fails quietly there).
+ */
+export async function unmountAll(targets: readonly string[]): Promise<void> {
+  if (targets.length === 0) return;
+  const r = await runCommand(['umount', ...targets], { check: false });
+  if (r.exitCode !== 0) for (const t of targets) await unmount(t);
+}
+
 /** Unmounts `target`, falling back to a lazy unmount if something still holds it. */
 export async function unmount(target: string): Promise<void> {
   try {

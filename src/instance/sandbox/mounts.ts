@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { mountOverlay as mount, type OverlaySpec } from '../../rootfs/overlay.ts';
 import { UnsupportedInstanceError } from '../types.ts';
 
-export { unmount } from '../../rootfs/overlay.ts';
+export { unmount, unmountAll } from '../../rootfs/overlay.ts';
 
 /** A sandbox's overlay is writable: its upper dir becomes the build's layer. */
 export async function mountOverlay(

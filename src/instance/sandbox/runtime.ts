@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { findChildCgroups, removeCgroupDirs } from '../../cgroups/cgroup.ts';
 import { BUILD_CGROUP_NAME } from '../../cgroups/reader.ts';
 import { processStart } from '../../process/index.ts';
-import { mountsUnder, unmount } from './mounts.ts';
+import { mountsUnder, unmountAll } from './mounts.ts';
 
 export { processStart };
 
@@ -58,7 +58,7 @@ export async function teardownRuntime(dir: string, state: Partial<SandboxState>)
   for (let round = 0; round < 5; round++) {
     const points = await mountsUnder(dir);
     if (points.length === 0) break;
-    for (const m of points) await unmount(m);
+    await unmountAll(points);
   }
   const left = await mountsUnder(dir);
   if (left.length) throw new Error(`cannot remove ${dir}: still mounted: ${left.join(', ')}`);
