@@ -36,7 +36,7 @@ import {
   cloudInitEntryScript,
 } from '../../src/disk/cloud-init.ts';
 import { IDENTITY } from '../../src/disk/root-fs.ts';
-import { bootComponentText } from '../../src/engine/disk/boot-component.ts';
+import { bootComponentText, INITRAMFS_MODULES } from '../../src/engine/disk/boot-component.ts';
 import { qemuArgv } from '../../src/instance/qemu/vm.ts';
 
 /** The status.json cloud-init's local stage leaves, for a datasource printed as `ds`. */
@@ -211,4 +211,14 @@ test("cloud-init's entry script runs cloud-init's main without importlib.metadat
       bootComponentText(true).includes("cat > /usr/bin/cloud-init <<'EOF'"),
   );
   assert.ok(!bootComponentText(false).includes('dpkg-divert'));
+});
+
+test('the initramfs carries the drivers of every platform the issue names (KVM, VMware, Hyper-V, plain SATA and e1000), and only those', () => {
+  const text = bootComponentText(true);
+  assert.match(text, /echo MODULES=list > \/etc\/initramfs-tools\/conf\.d\/ingot-modules\.conf/);
+  const hook = /manual_add_modules (.*)\n/.exec(text)?.[1]?.split(' ') ?? [];
+  assert.deepEqual(hook, INITRAMFS_MODULES);
+  const required = ['virtio_blk', 'virtio_scsi', 'virtio_net', 'vmw_pvscsi', 'vmxnet3', 'hv_storvsc', 'hv_netvsc'];
+  for (const m of [...required, 'ahci', 'ata_piix', 'nvme', 'e1000', 'e1000e', 'ext4'])
+    assert.ok(hook.includes(m), `${m} in the initramfs`);
 });

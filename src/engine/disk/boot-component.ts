@@ -18,7 +18,7 @@ import { GRUB_CORE_IMG, GRUB_MODULES, ROOT_PARTITION } from '../../disk/grub.ts'
  * all of them on every boot took seconds under TCG). Their dependencies come along; built-in ones
  * are skipped by initramfs-tools.
  */
-const INITRAMFS_MODULES = [
+export const INITRAMFS_MODULES = [
   'virtio_pci',
   'virtio_blk',
   'virtio_scsi',
