@@ -4,7 +4,8 @@
  * Azure/Hyper-V, EC2), the root partition and file system grown to the disk on first boot, ed25519
  * and ECDSA host keys before sshd starts (no RSA key: it takes 5-15 s of CPU under TCG), networks
  * written for systemd-networkd, and nothing that rewrites the image's apt sources, runs locale-gen,
- * probes disks for grub-pc's debconf or prints keys to the serial console at boot.
+ * probes disks for grub-pc's debconf or prints keys to the serial console at boot; and cloud-init's
+ * command started without importlib.metadata's search of the installed packages.
  */
 
 export const CLOUD_DATASOURCES = ['NoCloud', 'ConfigDrive', 'OpenStack', 'VMware', 'Azure', 'Ec2', 'None'] as const;
@@ -14,7 +15,8 @@ datasource_list: [ ${CLOUD_DATASOURCES.join(', ')} ]
 growpart:
   mode: auto
   devices: ['/']
-resize_rootfs: true
+# The file system grows in a background process: the local stage (and sshd, after it) does not wait for resize2fs.
+resize_rootfs: noblock
 ssh_genkeytypes: [ed25519, ecdsa]
 # ssh-keygen's output (fingerprints, randomart) stays off the serial console too.
 ssh_quiet_keygen: true
@@ -55,4 +57,33 @@ ExecStart=/usr/bin/ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_k
 
 [Install]
 WantedBy=multi-user.target
+`;
+
+/** Where dpkg keeps Debian's /usr/bin/cloud-init once Ingot's entry script takes its place (dpkg-divert). */
+export const CLOUD_INIT_DIVERTED = '/usr/bin/cloud-init.distrib';
+
+/**
+ * /usr/bin/cloud-init as setuptools wrote it looks its entry point up with importlib.metadata:
+ * importing it (zipfile, email, csv, pathlib) and searching every installed package's metadata
+ * before cloud-init's own imports, in each of the three or four cloud-init processes of a boot
+ * (the first of them before sshd can start). This script imports cloud-init's `main` directly, the
+ * function that entry point names; when it is gone (another cloud-init), it runs Debian's script.
+ */
+export const CLOUD_INIT_ENTRY = `#!/usr/bin/python3
+# Written by Ingot: cloud-init's entry point without the importlib.metadata lookup (Debian's script: ${CLOUD_INIT_DIVERTED}).
+import sys
+try:
+    from cloudinit.cmd.main import main
+except ImportError:
+    import os
+    os.execv("${CLOUD_INIT_DIVERTED}", [sys.argv[0], *sys.argv[1:]])
+sys.exit(main())
+`;
+
+/** Shell lines of the boot layer (after cloud-init's package is installed) that put the entry script in place. */
+export const cloudInitEntryScript =
+  (): string => `dpkg-divert --local --quiet --rename --divert ${CLOUD_INIT_DIVERTED} --add /usr/bin/cloud-init
+cat > /usr/bin/cloud-init <<'EOF'
+${CLOUD_INIT_ENTRY}EOF
+chmod 0755 /usr/bin/cloud-init
 `;

@@ -184,7 +184,11 @@ async function writeDiskFiles(top: string, uuid: string, espPartUuid: string | u
 }
 
 /** Files that identify one machine: every machine made from the disk makes its own on first boot. */
-const IDENTITY = ['var/lib/dbus/machine-id', 'var/lib/systemd/random-seed', 'var/lib/ingot-firstboot/instance-id'];
+export const IDENTITY = [
+  'var/lib/dbus/machine-id',
+  'var/lib/systemd/random-seed',
+  'var/lib/ingot-firstboot/instance-id',
+];
 
 /**
  * An empty /etc/machine-id, and overlayfs whiteouts (0/0 character devices) in the top layer for

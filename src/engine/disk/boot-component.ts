@@ -6,7 +6,7 @@
  */
 import { componentFromText } from '../component-from-text.ts';
 import type { BuildComponent } from '../request.ts';
-import { CLOUD_CFG, CLOUD_CFG_PATH, HOSTKEY_FALLBACK_UNIT } from '../../disk/cloud-init.ts';
+import { CLOUD_CFG, CLOUD_CFG_PATH, cloudInitEntryScript, HOSTKEY_FALLBACK_UNIT } from '../../disk/cloud-init.ts';
 import { bootOrderScript, userManagerScript } from '../../disk/boot-order.ts';
 import { bootTrimScript } from '../../disk/boot-trim.ts';
 import { FIRSTBOOT_SCRIPT, FIRSTBOOT_UNIT, HOSTKEYS_UNIT } from '../../disk/firstboot.ts';
@@ -18,7 +18,7 @@ import { GRUB_CORE_IMG, GRUB_MODULES, ROOT_PARTITION } from '../../disk/grub.ts'
  * all of them on every boot took seconds under TCG). Their dependencies come along; built-in ones
  * are skipped by initramfs-tools.
  */
-const INITRAMFS_MODULES = [
+export const INITRAMFS_MODULES = [
   'virtio_pci',
   'virtio_blk',
   'virtio_scsi',
@@ -87,7 +87,7 @@ ${HOSTKEY_FALLBACK_UNIT}EOF
 units='cloud-init-local.service cloud-init.service cloud-config.service cloud-final.service ingot-hostkey-fallback.service'
 # cloud-init makes the host keys (ed25519, ECDSA); ingot-hostkeys.service would add an RSA key.
 rm -rf /var/lib/cloud
-${bootOrderScript()}`
+${cloudInitEntryScript()}${bootOrderScript()}`
     : `cat > /etc/systemd/system/ingot-firstboot.service <<'EOF'
 ${FIRSTBOOT_UNIT}EOF
 units='ingot-firstboot.service ingot-hostkeys.service'
