@@ -14,8 +14,11 @@ import { applyLayersToDisk } from './mounted-root.ts';
 export interface KeptDisks {
   /** The kept disk of `key` (a file to copy), or undefined. */
   find: (key: string) => Promise<string | undefined>;
-  /** Keeps a copy of `file` under `key`. */
-  keep: (key: string, file: string) => Promise<void>;
+  /**
+   * Keeps a copy of `file` under `key`: resolves once the copy is made (`file` may change then),
+   * with `settled`, once the kept disk is durable and findable.
+   */
+  keep: (key: string, file: string) => Promise<{ settled: Promise<void> }>;
 }
 
 export interface RootDiskReuse {
@@ -81,10 +84,20 @@ export async function writeIncrementalRoot(s: IncrementalRootSpec): Promise<Incr
   const apply = (layers: readonly string[]) => applyLayersToDisk(s.outFile, s.root, layers, s.scratchDir, s.run);
   if (hit === undefined) await s.mkfs(s.lowerDirs.slice(1));
   else if (hit > 1) await apply(s.lowerDirs.slice(1, hit).reverse());
+  const notKept = (err: unknown) =>
+    s.onLog?.(`could not keep the disk for incremental builds: ${(err as Error).message}`);
+  // The kept copy reaches the device while the top layer is applied.
+  let settled: Promise<void> | undefined;
   if (hit !== 1)
-    await s.reuse.kept
-      .keep(s.keyOf(1), s.outFile)
-      .catch((err: unknown) => s.onLog?.(`could not keep the disk for incremental builds: ${(err as Error).message}`));
-  await apply([s.lowerDirs[0]!, s.top]);
+    try {
+      settled = (await s.reuse.kept.keep(s.keyOf(1), s.outFile)).settled.catch(notKept);
+    } catch (err) {
+      notKept(err);
+    }
+  try {
+    await apply([s.lowerDirs[0]!, s.top]);
+  } finally {
+    await settled;
+  }
   return hit === undefined ? { from: 'fresh-kept' } : { from: 'kept', applied: hit };
 }

@@ -90,7 +90,7 @@ export async function tryNoopBuild(opts: {
     for (const f of record.files) {
       const to = join(outputDir, f.path);
       await mkdir(dirname(to), { recursive: true });
-      await place(f.blob, to, f.link && placedByLink(f.path));
+      await place(f.blob, to, f.link && placedByLink(f.path, record.manifest));
     }
   } catch {
     return undefined; // a blob pruned meanwhile: the real build places (or makes) everything again

@@ -2,11 +2,12 @@
  * @module The disk outputs of an image build: the boot disk (root sized by blockDeviceMappings)
  * and one empty disk per extra volume, written by the format table's writers (src/disk/formats/):
  * per-disk formats give one file per disk, the OVA one archive of them all. Each output is
- * checked and its sha256 goes in manifest.json. Artifact formats are `disk-<format>` and
+ * checked, flushed to the device while its sha256 is computed, and the sha256 goes in
+ * manifest.json. Artifact formats are `disk-<format>` and
  * `volume-<name>-<format>`.
  */
 import { join } from 'node:path';
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import type { Artifact } from '../../artifacts/manifest.ts';
 import { describeDisk } from '../../disk/digest.ts';
 import {
@@ -47,11 +48,27 @@ export interface DiskOutputs {
   timings: { rootfsMs: number; convertMs: number; digestMs: number };
 }
 
+/** Flushes a file (or directory) to the device. */
+async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutputs> {
   const t0 = performance.now();
   const fileOf = (base: string, f: DiskFormat): string => join(spec.outputDir, `${base}.${FORMATS[f].extension}`);
   const rawOf = (base: string): string =>
     spec.formats.includes('raw') ? fileOf(base, 'raw') : join(spec.workDir, `${base}.raw`);
+  // An earlier build's disks in this directory may be hard links of the output cache's blobs
+  // (output-cache.ts): they are unlinked, never written through.
+  const names = ['disk', ...spec.layout.extraVolumes.map((v) => `volume-${v.name}`)];
+  await Promise.all(
+    spec.formats.flatMap((f) => names.map((n) => rm(fileOf(FORMATS[f].allDisks ? 'disk' : n, f), { force: true }))),
+  );
   const root = await writeRootDisk({
     lowerDirs: spec.lowerDirs,
     outFile: rawOf('disk'),
@@ -99,9 +116,12 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
     }),
   );
   const t2 = performance.now();
-  const artifacts = await Promise.all(
-    written.map((w) => describeDisk(spec.outputDir, w.path, `${w.base}-${w.format}`)),
-  );
+  // Each output reaches the device while it is hashed (qemu-img convert no longer flushes): the build
+  // reports success only once a crash can no longer leave a disk whose bytes differ from its sha256.
+  const [artifacts] = await Promise.all([
+    Promise.all(written.map((w) => describeDisk(spec.outputDir, w.path, `${w.base}-${w.format}`))),
+    Promise.all(written.map((w) => fsyncFile(w.path))).then(() => fsyncFile(spec.outputDir)),
+  ]);
   const t3 = performance.now();
   return {
     artifacts,
