@@ -44,7 +44,7 @@ export interface DiskOutputSpec {
 
 export interface DiskOutputs {
   artifacts: Artifact[];
-  /** Per-stage milliseconds: root file system, conversions+checks, sha256. */
+  /** Per-stage milliseconds: root file system, conversions+checks (hashing starts during the checks), the sha256 and flush left after them. */
   timings: { rootfsMs: number; convertMs: number; digestMs: number };
 }
 
@@ -102,26 +102,37 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
       ? [{ format: f, base: 'disk', disks }]
       : disks.map((d) => ({ format: f, base: d.name, disks: [d] })),
   );
+  // Each output is hashed and flushed to the device (qemu-img convert no longer flushes) from the
+  // moment its bytes are final, while qemu-img checks it: the build reports success only once a crash
+  // can no longer leave a disk whose bytes differ from its sha256.
+  const finishing = new Map<string, Promise<[Artifact, void]>>();
+  const finish = (path: string, format: string): Promise<[Artifact, void]> => {
+    let p = finishing.get(path);
+    if (!p) {
+      p = Promise.all([describeDisk(spec.outputDir, path, format), fsyncFile(path)]);
+      p.catch(() => {}); // awaited below
+      finishing.set(path, p);
+    }
+    return p;
+  };
   const written = await Promise.all(
     jobs.map(async (j) => {
+      const format = `${j.base}-${j.format}`;
       const out = await FORMATS[j.format].write({
         disks: j.disks,
         out: fileOf(j.base, j.format),
         workDir: spec.workDir,
         machine,
         run: spec.run,
+        onWritten: (path) => void finish(path, format),
       });
       spec.onLog?.(`${out.path}: ${out.checks}`);
-      return { ...j, path: out.path };
+      return { ...j, path: out.path, format: j.format, artifactFormat: format };
     }),
   );
   const t2 = performance.now();
-  // Each output reaches the device while it is hashed (qemu-img convert no longer flushes): the build
-  // reports success only once a crash can no longer leave a disk whose bytes differ from its sha256.
-  const [artifacts] = await Promise.all([
-    Promise.all(written.map((w) => describeDisk(spec.outputDir, w.path, `${w.base}-${w.format}`))),
-    Promise.all(written.map((w) => fsyncFile(w.path))).then(() => fsyncFile(spec.outputDir)),
-  ]);
+  const artifacts = (await Promise.all(written.map((w) => finish(w.path, w.artifactFormat)))).map(([a]) => a);
+  await fsyncFile(spec.outputDir);
   const t3 = performance.now();
   return {
     artifacts,
