@@ -312,6 +312,8 @@ async function runBuildWithin(
       tests: tested ? 'passed' : 'skipped',
       evidence,
     };
+    // The disks were flushed while the tests and the evidence ran: on the device before the manifest names them.
+    await written.durable;
     if (cache) await saveOutputs(cache, reuseKey, opts.outputDir, manifest);
     const manifestPath = await writeManifest(opts.outputDir, manifest);
     await signChecksums(opts.outputDir, evidenceOptions.signingKey);
@@ -439,6 +441,8 @@ async function runPhaseEverywhere(
 interface WrittenOutputs {
   artifacts: Artifact[];
   ociLayout?: string;
+  /** Disk outputs: settles once they are on the device (awaited before the manifest is written). */
+  durable?: Promise<void>;
 }
 
 async function writeOutputs(
@@ -471,7 +475,7 @@ async function writeOutputs(
     return { artifacts: [], ociLayout: oci.layoutDir };
   }
   if (wantsDisks(request))
-    return { artifacts: await writeDiskImageOutputs(ctx, stack, opts.outputDir, request, lowerDirIds(parent, stack)) };
+    return await writeDiskImageOutputs(ctx, stack, opts.outputDir, request, lowerDirIds(parent, stack));
   const file = join(opts.outputDir, ROOTFS_FILE.zstd);
   const { sha256, size } = await confined(ctx, 'rootfs tarball', (run) =>
     writeRootfsTarball(stack.lowerDirs, file, 'zstd', ctx.workDir, run),

@@ -53,6 +53,7 @@ test('disk outputs: manifest digests match the files, raw keeps its holes, earli
       bootMode: 'uefi',
       machine: { name: 'test', cpus: 1, memoryMiB: 512 },
     });
+    await written.durable; // every output on the device
     assert.deepEqual(written.artifacts.map((a) => a.format).sort(), ['disk-qcow2', 'disk-raw']);
     for (const a of written.artifacts) {
       const path = join(out, a.path);

@@ -2,7 +2,7 @@
  * @module The disk outputs of an image build: the boot disk (root sized by blockDeviceMappings)
  * and one empty disk per extra volume, written by the format table's writers (src/disk/formats/):
  * per-disk formats give one file per disk, the OVA one archive of them all. Each output is
- * checked, flushed to the device while its sha256 is computed, and the sha256 goes in
+ * checked, hashed and flushed to the device (`durable`, awaited before the build's manifest), and the sha256 goes in
  * manifest.json. Artifact formats are `disk-<format>` and
  * `volume-<name>-<format>`.
  */
@@ -44,7 +44,12 @@ export interface DiskOutputSpec {
 
 export interface DiskOutputs {
   artifacts: Artifact[];
-  /** Per-stage milliseconds: root file system, conversions+checks (hashing starts during the checks), the sha256 and flush left after them. */
+  /**
+   * Settles once every output and the directory are on the device (the flush runs on while the
+   * build goes on): await it before the build reports success (writes its manifest).
+   */
+  durable: Promise<void>;
+  /** Per-stage milliseconds: root file system, conversions+checks (hashing starts during the checks), the sha256 left after them. */
   timings: { rootfsMs: number; convertMs: number; digestMs: number };
 }
 
@@ -105,12 +110,13 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
   // Each output is hashed and flushed to the device (qemu-img convert no longer flushes) from the
   // moment its bytes are final, while qemu-img checks it: the build reports success only once a crash
   // can no longer leave a disk whose bytes differ from its sha256.
-  const finishing = new Map<string, Promise<[Artifact, void]>>();
-  const finish = (path: string, format: string): Promise<[Artifact, void]> => {
+  const finishing = new Map<string, { artifact: Promise<Artifact>; flushed: Promise<void> }>();
+  const finish = (path: string, format: string) => {
     let p = finishing.get(path);
     if (!p) {
-      p = Promise.all([describeDisk(spec.outputDir, path, format), fsyncFile(path)]);
-      p.catch(() => {}); // awaited below
+      p = { artifact: describeDisk(spec.outputDir, path, format), flushed: fsyncFile(path) };
+      p.artifact.catch(() => {}); // awaited below
+      p.flushed.catch(() => {}); // awaited by the caller (durable)
       finishing.set(path, p);
     }
     return p;
@@ -131,11 +137,14 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
     }),
   );
   const t2 = performance.now();
-  const artifacts = (await Promise.all(written.map((w) => finish(w.path, w.artifactFormat)))).map(([a]) => a);
-  await fsyncFile(spec.outputDir);
+  const finished = written.map((w) => finish(w.path, w.artifactFormat));
+  const artifacts = await Promise.all(finished.map((f) => f.artifact));
+  const durable = Promise.all(finished.map((f) => f.flushed)).then(() => fsyncFile(spec.outputDir));
+  durable.catch(() => {}); // awaited by the caller
   const t3 = performance.now();
   return {
     artifacts,
+    durable,
     timings: { rootfsMs: Math.round(t1 - t0), convertMs: Math.round(t2 - t1), digestMs: Math.round(t3 - t2) },
   };
 }
