@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { digestHex, HashTap, type Digest } from '../oci/digest.ts';
+import { copySparse, tryReflink } from './copy-sparse.ts';
 
 export interface StoredBlob {
   digest: Digest;
@@ -32,6 +33,14 @@ export interface BlobStore {
    * (copy_file_range), not read and hashed again.
    */
   copyKnown(file: string, digest: Digest): Promise<StoredBlob>;
+  /**
+   * Adds a large file (a disk image) whose digest was computed as this process wrote it, without
+   * copying its data: a reflink where the file system has them (the blob is independent of the
+   * file), else a hard link (the blob IS the file: a later write through it moves the blob's stat
+   * fingerprint, so whoever trusts the blob checks it first), else (another file system) a copy
+   * keeping its holes.
+   */
+  shareKnown(file: string, digest: Digest): Promise<StoredBlob & { how: 'reflink' | 'link' | 'copy' }>;
   delete(digest: string): Promise<void>;
   /**
    * Takes a blob out of the store at once (a rename into `<root>/trash/`), to be deleted later by
@@ -117,6 +126,28 @@ export async function openBlobStore(root: string): Promise<BlobStore> {
         await rm(tmp, { force: true });
       }
       return { digest, size: (await stat(path(digest))).size, path: path(digest) };
+    },
+    async shareKnown(file, digest) {
+      const dest = path(digest);
+      const tmp = tempName(dir);
+      try {
+        let how: 'reflink' | 'link' | 'copy' = 'reflink';
+        if (!(await tryReflink(file, tmp))) {
+          how = await link(file, tmp).then(
+            () => 'link' as const,
+            (err: NodeJS.ErrnoException) => {
+              if (err.code === 'EXDEV') return 'copy' as const;
+              throw err;
+            },
+          );
+          if (how === 'copy') await copySparse(file, tmp);
+        }
+        // Over a blob already there (same digest): the same bytes, now from this build.
+        await rename(tmp, dest);
+        return { digest, size: (await stat(dest)).size, path: dest, how };
+      } finally {
+        await rm(tmp, { force: true });
+      }
     },
     async delete(digest) {
       await rm(path(digest), { force: true });

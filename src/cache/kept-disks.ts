@@ -2,10 +2,10 @@
  * @module Kept boot disks for incremental disk builds (src/disk/incremental-disk.ts): raw disks
  * whose root file system holds an image's layers but its top ones, each under a key naming those
  * layers, the disk's settings and the cache scope (the account: one account never finds another's
- * disk). Copied in as a temp file and renamed (a crash leaves no half disk under a key); the most
+ * disk). Copied in as a temp file, flushed and renamed (a crash leaves no half disk under a key); the most
  * recently used `keep` disks stay, older ones and stale temp files go (keepNewest).
  */
-import { mkdir, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, open, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renameIntoPlace, tempPathBeside } from '../files/write-atomic.ts';
 import { type Confinement, runCommand } from '../process/index.ts';
@@ -33,8 +33,18 @@ export async function findKeptDisk(store: KeptDiskStore, key: string): Promise<s
   return file;
 }
 
-/** Keeps a sparse copy of the disk `file` under `key` (temp file + rename), then prunes to `store.keep`. */
-export async function keepDisk(store: KeptDiskStore, key: string, file: string, run: Confinement = {}): Promise<void> {
+/**
+ * Keeps a sparse copy of the disk `file` under `key`: resolves once the copy is made (`file` may
+ * change from then on) with `settled`, which resolves once the copy is on the device and under its
+ * name (fsync, then temp file renamed: a crash never leaves a disk with lost blocks under a key),
+ * and the store is pruned to `store.keep`.
+ */
+export async function keepDisk(
+  store: KeptDiskStore,
+  key: string,
+  file: string,
+  run: Confinement = {},
+): Promise<{ settled: Promise<void> }> {
   if (!/^[a-f0-9]{64}$/.test(key)) throw new Error(`not a kept-disk key: ${key}`);
   await mkdir(store.dir, { recursive: true });
   const tmp = tempPathBeside(fileOf(store, key));
@@ -44,6 +54,16 @@ export async function keepDisk(store: KeptDiskStore, key: string, file: string, 
     await rm(tmp, { force: true });
     throw err;
   }
-  await renameIntoPlace(tmp, fileOf(store, key));
-  await keepNewest(store.dir, store.keep, { isRecord: (n) => n.endsWith('.raw'), staleTmpMs: STALE_TMP_MS });
+  const settle = async () => {
+    try {
+      const fh = await open(tmp, 'r');
+      await fh.sync().finally(() => fh.close());
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    await renameIntoPlace(tmp, fileOf(store, key));
+    await keepNewest(store.dir, store.keep, { isRecord: (n) => n.endsWith('.raw'), staleTmpMs: STALE_TMP_MS });
+  };
+  return { settled: settle() };
 }

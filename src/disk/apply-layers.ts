@@ -114,17 +114,3 @@ export async function applyLayers(target: string, layers: readonly string[]): Pr
       await runCommand(['setfattr', '-h', '--restore=-'], { cwd: target, input: `${s.restore.join('\n')}\n` });
   }
 }
-
-/** Child-process entry (run inside the mount namespace holding the target): `node apply-layers.ts TARGET LAYER...`. */
-if (import.meta.main) {
-  const [target, ...layers] = process.argv.slice(2);
-  try {
-    await applyLayers(target ?? '', layers);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOSPC')
-      (err as Error).message =
-        "the image does not fit in the disk's root file system (raise the root device's ebs.volumeSize in blockDeviceMappings)";
-    process.stderr.write(`${err instanceof NotIncremental ? 'not-incremental: ' : ''}${(err as Error).message}\n`);
-    process.exitCode = err instanceof NotIncremental ? 3 : 1;
-  }
-}

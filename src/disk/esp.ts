@@ -31,6 +31,27 @@ export async function writeEsp(
   run: Confinement = {},
   overwrite = false,
 ): Promise<void> {
+  await placeEsp(await makeEspImage(at, files, rootUuid, workDir, run), disk, at, overwrite);
+}
+
+/** Copies an ESP image made by makeEspImage into `disk` at `at.startLba` (`overwrite`: zeros too). */
+export async function placeEsp(
+  img: string,
+  disk: string,
+  at: { startLba: number; sectors: number },
+  overwrite = false,
+): Promise<void> {
+  await copyInto(img, disk, at.startLba * SECTOR, overwrite);
+}
+
+/** Makes the ESP image (`at.sectors` long) in `workDir`; returns its path. */
+export async function makeEspImage(
+  at: { startLba: number; sectors: number },
+  files: EspFiles,
+  rootUuid: string,
+  workDir: string,
+  run: Confinement = {},
+): Promise<string> {
   const img = join(workDir, 'esp.img');
   // The tree to copy, named as on the ESP: one mcopy copies it all.
   const tree = join(workDir, 'EFI');
@@ -49,7 +70,7 @@ export async function writeEsp(
   // -C makes the file (size in KiB); FAT32 as the UEFI specification asks for an ESP.
   await runCommand(['mkfs.vfat', '-C', '-F', '32', '-n', 'ESP', img, String((at.sectors * SECTOR) / 1024)], run);
   await runCommand(['mcopy', '-i', img, '-s', '-Q', tree, '::/'], run);
-  await copyInto(img, disk, at.startLba * SECTOR, overwrite);
+  return img;
 }
 
 /** Copies `from` into `to` at byte `offset`, skipping all-zero blocks (a new disk file is sparse) unless `overwrite`. */

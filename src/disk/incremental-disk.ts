@@ -14,8 +14,11 @@ import { applyLayersToDisk } from './mounted-root.ts';
 export interface KeptDisks {
   /** The kept disk of `key` (a file to copy), or undefined. */
   find: (key: string) => Promise<string | undefined>;
-  /** Keeps a copy of `file` under `key`. */
-  keep: (key: string, file: string) => Promise<void>;
+  /**
+   * Keeps a copy of `file` under `key`: resolves once the copy is made (`file` may change then),
+   * with `settled`, once the kept disk is durable and findable.
+   */
+  keep: (key: string, file: string) => Promise<{ settled: Promise<void> }>;
 }
 
 export interface RootDiskReuse {
@@ -64,6 +67,7 @@ export type IncrementalMade = { from: 'kept'; applied: number } | { from: 'fresh
 
 /** Writes the disk from a kept one when there is one, else afresh below its top layer (then kept). */
 export async function writeIncrementalRoot(s: IncrementalRootSpec): Promise<IncrementalMade> {
+  const t0 = performance.now();
   let hit: number | undefined;
   for (let j = 1; j <= s.reuse.levels && hit === undefined; j++) {
     const file = await s.reuse.kept.find(s.keyOf(j));
@@ -77,14 +81,31 @@ export async function writeIncrementalRoot(s: IncrementalRootSpec): Promise<Incr
     )
       hit = j;
   }
+  const t1 = performance.now();
   await s.prepareDisk(hit !== undefined);
+  const t2 = performance.now();
   const apply = (layers: readonly string[]) => applyLayersToDisk(s.outFile, s.root, layers, s.scratchDir, s.run);
   if (hit === undefined) await s.mkfs(s.lowerDirs.slice(1));
   else if (hit > 1) await apply(s.lowerDirs.slice(1, hit).reverse());
+  const notKept = (err: unknown) =>
+    s.onLog?.(`could not keep the disk for incremental builds: ${(err as Error).message}`);
+  // The kept copy reaches the device while the top layer is applied.
+  let settled: Promise<void> | undefined;
   if (hit !== 1)
-    await s.reuse.kept
-      .keep(s.keyOf(1), s.outFile)
-      .catch((err: unknown) => s.onLog?.(`could not keep the disk for incremental builds: ${(err as Error).message}`));
-  await apply([s.lowerDirs[0]!, s.top]);
+    try {
+      settled = (await s.reuse.kept.keep(s.keyOf(1), s.outFile)).settled.catch(notKept);
+    } catch (err) {
+      notKept(err);
+    }
+  const t3 = performance.now();
+  try {
+    await apply([s.lowerDirs[0]!, s.top]);
+  } finally {
+    await settled;
+  }
+  const ms = (a: number, b: number) => Math.round(b - a);
+  s.onLog?.(
+    `root file system: ${hit === undefined ? 'written afresh' : 'kept disk copied'} in ${ms(t0, t1)} ms, boot partitions ${ms(t1, t2)} ms, ${hit === undefined ? 'lower layers written' : 'lower layers applied'} in ${ms(t2, t3)} ms, top layer applied in ${ms(t3, performance.now())} ms`,
+  );
   return hit === undefined ? { from: 'fresh-kept' } : { from: 'kept', applied: hit };
 }

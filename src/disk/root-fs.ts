@@ -14,7 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { open, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { biosBootCode, placeCoreImg } from './bios-boot.ts';
-import { writeEsp } from './esp.ts';
+import { makeEspImage, placeEsp } from './esp.ts';
 import { ESP_MOUNT_POINT, diskFstab } from './fstab.ts';
 import { SECTOR, gptLayout, writeGpt, writeGptOver } from './gpt-write.ts';
 import { grubCfg } from './grub-cfg.ts';
@@ -81,6 +81,19 @@ async function writeDisk(spec: RootDiskSpec, reuse: RootDiskReuse | undefined): 
     await writeDiskFiles(top, rootUuid, espPartUuid);
     await resetIdentity(top, spec.lowerDirs, run);
     const features = await ext4Features();
+    // The ESP image is made while the disk file is copied or created (placed by prepareDisk).
+    const espImage =
+      mode === 'bios'
+        ? undefined
+        : Promise.all([
+            readLayered(spec.lowerDirs, EFI_FILES.shim, run),
+            readLayered(spec.lowerDirs, EFI_FILES.grub, run),
+            readLayered(spec.lowerDirs, EFI_FILES.mokManager, run),
+            mkdir(espDir),
+          ]).then(([shim, grub, mokManager]) =>
+            makeEspImage(layout.esp, { shim, grub, mokManager }, rootUuid, espDir, run),
+          );
+    espImage?.catch(() => {}); // awaited by prepareDisk
     const prepareDisk = async (overwrite: boolean) => {
       if (!overwrite) {
         const fh = await open(spec.outFile, 'w');
@@ -90,15 +103,7 @@ async function writeDisk(spec: RootDiskSpec, reuse: RootDiskReuse | undefined): 
       if (overwrite) await writeGptOver(spec.outFile, diskBytes, layout, partUuids, spec.workDir, run);
       else await writeGpt(spec.outFile, layout, partUuids, run);
       if (mode !== 'uefi') await writeBiosBoot(spec, layout.biosBoot, overwrite);
-      if (mode !== 'bios') {
-        const [shim, grub, mokManager] = await Promise.all([
-          readLayered(spec.lowerDirs, EFI_FILES.shim, run),
-          readLayered(spec.lowerDirs, EFI_FILES.grub, run),
-          readLayered(spec.lowerDirs, EFI_FILES.mokManager, run),
-        ]);
-        await mkdir(espDir);
-        await writeEsp(spec.outFile, layout.esp, { shim, grub, mokManager }, rootUuid, espDir, run, overwrite);
-      }
+      if (espImage) await placeEsp(await espImage, spec.outFile, layout.esp, overwrite);
     };
     // mke2fs -d copies links as links and FIFOs/devices as inodes: it opens regular files only.
     const mkfs = (layers: readonly string[]) =>

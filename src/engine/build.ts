@@ -332,7 +332,9 @@ async function runBuildWithin(
       tests: tested ? 'passed' : 'skipped',
       evidence,
     };
-    // Durable (above) before the output cache records them; what is written next, before the build reports success.
+    // Durable (above; the disks were flushed while the tests and the evidence ran) before the output
+    // cache records them; what is written next, before the build reports success.
+    await written.durable;
     if (cache) await saveOutputs(cache, reuseKey, opts.outputDir, manifest);
     const manifestPath = await writeManifest(opts.outputDir, manifest);
     await signChecksums(opts.outputDir, evidenceOptions.signingKey);
@@ -464,6 +466,8 @@ interface WrittenOutputs {
   ociLayout?: string;
   /** Its archive, going on with the layout in the background. */
   archive?: OciArchiveArtifact;
+  /** Disk outputs: settles once they are on the device (awaited before the manifest is written). */
+  durable?: Promise<void>;
 }
 
 async function writeOutputs(
@@ -500,7 +504,7 @@ async function writeOutputs(
     return { artifacts: [], ociLayout: oci.layoutDir, archive };
   }
   if (wantsDisks(request))
-    return { artifacts: await writeDiskImageOutputs(ctx, stack, opts.outputDir, request, lowerDirIds(parent, stack)) };
+    return await writeDiskImageOutputs(ctx, stack, opts.outputDir, request, lowerDirIds(parent, stack));
   const file = join(opts.outputDir, ROOTFS_FILE.zstd);
   const { sha256, size } = await confined(ctx, 'rootfs tarball', (run) =>
     writeRootfsTarball(stack.lowerDirs, file, 'zstd', ctx.workDir, run),

@@ -60,13 +60,17 @@ async function build(): Promise<void> {
   writeFileSync(join(out, 'oci/index.json'), '{"manifests":[]}');
   writeFileSync(join(out, 'image.oci.tar'), 'archive bytes');
   writeFileSync(join(out, 'sbom.spdx.json'), '{"spdxVersion":"SPDX-2.3"}');
+  writeFileSync(join(out, 'disk.qcow2'), 'disk bytes');
   const manifest = {
     name: 'web',
     version: '1.0.0',
     kind: 'container',
     createdAt: new Date().toISOString(),
     parent: 'debian-12',
-    artifacts: [{ path: 'image.oci.tar', format: 'oci-archive', sha256: sha('archive bytes'), sizeBytes: 13 }],
+    artifacts: [
+      { path: 'image.oci.tar', format: 'oci-archive', sha256: sha('archive bytes'), sizeBytes: 13 },
+      { path: 'disk.qcow2', format: 'disk-qcow2', sha256: sha('disk bytes'), sizeBytes: 10 },
+    ],
     layers: [
       { component: 'nginx', digest: `sha256:${sha('layer bytes')}`, diffId: 'sha256:x', size: 11, cached: false },
     ],
@@ -110,11 +114,13 @@ test('an unchanged request places the cached outputs and a fresh manifest', asyn
   assert.equal(readFileSync(join(out, 'image.oci.tar'), 'utf8'), 'archive bytes');
   assert.equal(readFileSync(join(out, 'oci/blobs/sha256', sha('layer bytes')), 'utf8'), 'layer bytes');
   assert.equal(readFileSync(join(out, 'sbom.spdx.json'), 'utf8'), '{"spdxVersion":"SPDX-2.3"}');
-  // The archive and OCI blobs are links to the cache's blobs; the rest are copies.
+  // The archive, OCI blobs and disk images are links to the cache's blobs; the rest are copies.
   assert.equal(
     statSync(join(out, 'image.oci.tar')).ino,
     statSync(cache.blobs.path(`sha256:${sha('archive bytes')}`)).ino,
   );
+  assert.equal(readFileSync(join(out, 'disk.qcow2'), 'utf8'), 'disk bytes');
+  assert.equal(statSync(join(out, 'disk.qcow2')).ino, statSync(cache.blobs.path(`sha256:${sha('disk bytes')}`)).ino);
   assert.notEqual(
     statSync(join(out, 'sbom.spdx.json')).ino,
     statSync(cache.blobs.path(`sha256:${sha('{"spdxVersion":"SPDX-2.3"}')}`)).ino,
@@ -128,7 +134,7 @@ test('an unchanged request places the cached outputs and a fresh manifest', asyn
   );
   // Again into the same directory (links onto themselves): no temp file is left behind.
   assert.ok(await noop(out));
-  assert.deepEqual(readdirSync(out).sort(), ['image.oci.tar', 'manifest.json', 'oci', 'sbom.spdx.json']);
+  assert.deepEqual(readdirSync(out).sort(), ['disk.qcow2', 'image.oci.tar', 'manifest.json', 'oci', 'sbom.spdx.json']);
 });
 
 test('a recipe file touched but not changed still counts as unchanged', async () => {

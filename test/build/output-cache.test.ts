@@ -1,19 +1,25 @@
 /**
  * @module Reused outputs never touch the cache: the build log is not cached, restored files are
  * copies (appending to one leaves the cached blob as it was), and a damaged blob is found when the
- * record is reused (the record is dropped and the build makes its outputs afresh).
+ * record is reused (the record is dropped and the build makes its outputs afresh). Disk images are
+ * shared with the cache (reflink or hard link), restored keeping their holes, and a write made
+ * through a published disk never comes back from the cache.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
   appendFileSync,
+  closeSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
+  openSync,
   statSync,
+  truncateSync,
   utimesSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -180,4 +186,51 @@ test('output records stay within the cache limit: the newest is kept, older disk
   } finally {
     small.close();
   }
+});
+
+test('a disk image is shared with the cache, not copied; a write through the published disk is never restored; restores keep holes', async () => {
+  const out = join(dir, 'disk-share');
+  mkdirSync(out);
+  const disk = join(out, 'disk.raw');
+  // A sparse 64 MiB raw disk with 1 MiB of data in the middle.
+  const data = Buffer.alloc(2 ** 20, 7);
+  writeFileSync(disk, '');
+  truncateSync(disk, 64 * 2 ** 20);
+  const fd = openSync(disk, 'r+');
+  writeSync(fd, data, 0, data.length, 32 * 2 ** 20);
+  closeSync(fd);
+  const whole = readFileSync(disk);
+  const digest = createHash('sha256').update(whole).digest('hex');
+  const manifest = {
+    name: 'disk-share',
+    version: '1.0.0',
+    kind: 'image',
+    createdAt: new Date().toISOString(),
+    parent: 'debian-12',
+    artifacts: [{ path: 'disk.raw', format: 'disk-raw', sha256: digest, sizeBytes: whole.length }],
+    layers: [],
+    stages: {},
+    tests: 'skipped',
+  } satisfies OutputManifest;
+  await saveOutputs(cache, 'key-disk', out, manifest);
+  const blob = cache.blobs.path(`sha256:${digest}`);
+  const linked = statSync(blob).ino === statSync(disk).ino;
+  // ext4 has no reflinks: a hard link. Either way no data was copied, and the holes stay holes.
+  assert.ok(statSync(blob).blocks * 512 <= 4 * 2 ** 20, 'the blob keeps the holes');
+
+  const restoredDir = join(dir, 'disk-restored');
+  assert.ok(await restoreOutputs(cache, 'key-disk', restoredDir));
+  const restored = join(restoredDir, 'disk.raw');
+  assert.ok(readFileSync(restored).equals(whole));
+  assert.equal(statSync(restored).nlink, 1, 'a restored disk is a file of its own');
+  assert.ok(statSync(restored).blocks * 512 <= 4 * 2 ** 20, 'a restored disk keeps its holes');
+
+  // The published disk is written (booted in place, say): the cache never hands out those bytes.
+  const w = openSync(disk, 'r+');
+  writeSync(w, Buffer.from('written after publishing'), 0, 24, 0);
+  closeSync(w);
+  const again = await restoreOutputs(cache, 'key-disk', join(dir, 'disk-after-write'));
+  if (linked) assert.equal(again, undefined, 'the change is found on reuse: the record is dropped');
+  else assert.ok(readFileSync(join(dir, 'disk-after-write', 'disk.raw')).equals(whole), 'a reflink is independent');
+  assert.ok(readFileSync(restored).equals(whole), 'the earlier restored copy is untouched');
 });

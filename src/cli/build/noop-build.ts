@@ -1,7 +1,7 @@
 /**
  * @module The no-op fast path of `ingot build`: when nothing the last successful build of the same
  * request depended on has changed (noop-record.ts), its cached outputs are placed in the output
- * directory (hard links for OCI blobs and the archive, copies otherwise) and a fresh manifest.json
+ * directory (hard links for OCI blobs, the archive and disk images, copies otherwise) and a fresh manifest.json
  * is written, without loading the engine. Anything changed, missing or doubtful (a blob whose
  * fingerprint moved, a base refreshed or too old, an evicted layer) returns undefined: the real
  * build runs, which re-checks every blob by its digest.
@@ -90,7 +90,7 @@ export async function tryNoopBuild(opts: {
     for (const f of record.files) {
       const to = join(outputDir, f.path);
       await mkdir(dirname(to), { recursive: true });
-      await place(f.blob, to, f.link && placedByLink(f.path));
+      await place(f.blob, to, f.link && placedByLink(f.path, record.manifest));
     }
   } catch {
     return undefined; // a blob pruned meanwhile: the real build places (or makes) everything again

@@ -88,12 +88,15 @@ export async function blobFingerprint(path: string): Promise<string | undefined>
 export const sha256Text = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
- * OCI blobs (named by their digest) and the OCI archive are never rewritten in place by Ingot (its
- * writers use a temp name and rename), so a no-op rebuild places them as hard links to the cache's
- * blobs, as a build already links its layer blobs into the layout: instant, where copying the
- * archive and the base layer (hundreds of MB) costs seconds of disk writes. A change made in place
- * through an output's link moves the blob's mtime, so the next build sees it and rebuilds. Other
- * files (SBOMs, index.json, disk images) are copied.
+ * OCI blobs (named by their digest), the OCI archive and disk images are never rewritten in place by
+ * Ingot (its writers use a temp name and rename, or unlink the old output first), so a no-op rebuild
+ * places them as hard links to the cache's blobs, as a build already links its layer blobs into the
+ * layout and its disks into the cache: instant, where copying the archive, the base layer (hundreds
+ * of MB) or a disk image (GBs) costs seconds of disk writes. A change made in place through an
+ * output's link moves the blob's mtime, so the next build sees it and rebuilds. Other files (SBOMs,
+ * index.json) are copied. `manifest`: the record's, naming which files are disk images.
  */
-export const placedByLink = (rel: string): boolean =>
-  rel === 'image.oci.tar' || /(?:^|\/)blobs\/sha256\/[a-f0-9]{64}$/.test(rel);
+export const placedByLink = (rel: string, manifest?: OutputManifest): boolean =>
+  rel === 'image.oci.tar' ||
+  /(?:^|\/)blobs\/sha256\/[a-f0-9]{64}$/.test(rel) ||
+  !!manifest?.artifacts.some((a) => a.path === rel && /^(disk|volume)-/.test(a.format));

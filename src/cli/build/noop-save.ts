@@ -67,7 +67,7 @@ export async function saveNoopRecord(s: NoopSaveInput): Promise<boolean> {
     const blob = s.cache.blobs.path(f.digest);
     const fp = await blobFingerprint(blob);
     if (!fp) return false;
-    files.push({ path: f.path, blob, fp, link: placedByLink(f.path) });
+    files.push({ path: f.path, blob, fp, link: placedByLink(f.path, out.manifest) });
   }
   const record: NoopRecord = {
     v: 1,

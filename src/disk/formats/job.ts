@@ -28,6 +28,8 @@ export interface FormatJob {
   machine: MachineSpec;
   /** The build's reader cgroup and abort signal, for every command the writer runs. */
   run?: Confinement | undefined;
+  /** Called once `out` holds its final bytes, before the checks (which only read it): hashing may start. */
+  onWritten?: ((path: string) => void) | undefined;
 }
 
 export interface WrittenFormat {

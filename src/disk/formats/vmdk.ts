@@ -11,5 +11,6 @@ export async function writeVmdk(job: FormatJob): Promise<WrittenFormat> {
   const [disk] = job.disks;
   if (!disk) throw new Error('writeVmdk: no disk');
   await convertFromRaw(disk.raw, 'vmdk', STREAM_OPTIMIZED, job.out, job.run);
+  job.onWritten?.(job.out);
   return { path: job.out, checks: checkLine('vmdk', await checkDisk(job.out, 'vmdk', disk.sizeBytes, job.run)) };
 }

@@ -52,7 +52,7 @@ export async function writeDiskImageOutputs(
   outputDir: string,
   r: DiskRequest,
   ids?: readonly string[] | undefined,
-): Promise<Artifact[]> {
+): Promise<{ artifacts: Artifact[]; durable: Promise<void> }> {
   const layout = diskLayout(r.blockDeviceMappings);
   const levels = Math.max(0, stack.layers.length - 1);
   const seeds = ids ? { base: JSON.stringify(ids.slice(levels)), image: JSON.stringify(ids) } : undefined;
@@ -85,7 +85,7 @@ export async function writeDiskImageOutputs(
     type: 'log',
     line: `disk stages: root file system ${out.timings.rootfsMs} ms, conversions and checks ${out.timings.convertMs} ms, sha256 ${out.timings.digestMs} ms`,
   });
-  return out.artifacts;
+  return { artifacts: out.artifacts, durable: out.durable };
 }
 
 /**

@@ -2,11 +2,12 @@
  * @module The disk outputs of an image build: the boot disk (root sized by blockDeviceMappings)
  * and one empty disk per extra volume, written by the format table's writers (src/disk/formats/):
  * per-disk formats give one file per disk, the OVA one archive of them all. Each output is
- * checked and its sha256 goes in manifest.json. Artifact formats are `disk-<format>` and
+ * checked, hashed and flushed to the device (`durable`, awaited before the build's manifest), and the sha256 goes in
+ * manifest.json. Artifact formats are `disk-<format>` and
  * `volume-<name>-<format>`.
  */
 import { join } from 'node:path';
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import type { Artifact } from '../../artifacts/manifest.ts';
 import { describeDisk } from '../../disk/digest.ts';
 import {
@@ -43,8 +44,23 @@ export interface DiskOutputSpec {
 
 export interface DiskOutputs {
   artifacts: Artifact[];
-  /** Per-stage milliseconds: root file system, conversions+checks, sha256. */
+  /**
+   * Settles once every output and the directory are on the device (the flush runs on while the
+   * build goes on): await it before the build reports success (writes its manifest).
+   */
+  durable: Promise<void>;
+  /** Per-stage milliseconds: root file system, conversions+checks (hashing starts during the checks), the sha256 left after them. */
   timings: { rootfsMs: number; convertMs: number; digestMs: number };
+}
+
+/** Flushes a file (or directory) to the device. */
+async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutputs> {
@@ -52,6 +68,12 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
   const fileOf = (base: string, f: DiskFormat): string => join(spec.outputDir, `${base}.${FORMATS[f].extension}`);
   const rawOf = (base: string): string =>
     spec.formats.includes('raw') ? fileOf(base, 'raw') : join(spec.workDir, `${base}.raw`);
+  // An earlier build's disks in this directory may be hard links of the output cache's blobs
+  // (output-cache.ts): they are unlinked, never written through.
+  const names = ['disk', ...spec.layout.extraVolumes.map((v) => `volume-${v.name}`)];
+  await Promise.all(
+    spec.formats.flatMap((f) => names.map((n) => rm(fileOf(FORMATS[f].allDisks ? 'disk' : n, f), { force: true }))),
+  );
   const root = await writeRootDisk({
     lowerDirs: spec.lowerDirs,
     outFile: rawOf('disk'),
@@ -85,26 +107,44 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
       ? [{ format: f, base: 'disk', disks }]
       : disks.map((d) => ({ format: f, base: d.name, disks: [d] })),
   );
+  // Each output is hashed and flushed to the device (qemu-img convert no longer flushes) from the
+  // moment its bytes are final, while qemu-img checks it: the build reports success only once a crash
+  // can no longer leave a disk whose bytes differ from its sha256.
+  const finishing = new Map<string, { artifact: Promise<Artifact>; flushed: Promise<void> }>();
+  const finish = (path: string, format: string) => {
+    let p = finishing.get(path);
+    if (!p) {
+      p = { artifact: describeDisk(spec.outputDir, path, format), flushed: fsyncFile(path) };
+      p.artifact.catch(() => {}); // awaited below
+      p.flushed.catch(() => {}); // awaited by the caller (durable)
+      finishing.set(path, p);
+    }
+    return p;
+  };
   const written = await Promise.all(
     jobs.map(async (j) => {
+      const format = `${j.base}-${j.format}`;
       const out = await FORMATS[j.format].write({
         disks: j.disks,
         out: fileOf(j.base, j.format),
         workDir: spec.workDir,
         machine,
         run: spec.run,
+        onWritten: (path) => void finish(path, format),
       });
       spec.onLog?.(`${out.path}: ${out.checks}`);
-      return { ...j, path: out.path };
+      return { ...j, path: out.path, format: j.format, artifactFormat: format };
     }),
   );
   const t2 = performance.now();
-  const artifacts = await Promise.all(
-    written.map((w) => describeDisk(spec.outputDir, w.path, `${w.base}-${w.format}`)),
-  );
+  const finished = written.map((w) => finish(w.path, w.artifactFormat));
+  const artifacts = await Promise.all(finished.map((f) => f.artifact));
+  const durable = Promise.all(finished.map((f) => f.flushed)).then(() => fsyncFile(spec.outputDir));
+  durable.catch(() => {}); // awaited by the caller
   const t3 = performance.now();
   return {
     artifacts,
+    durable,
     timings: { rootfsMs: Math.round(t1 - t0), convertMs: Math.round(t2 - t1), digestMs: Math.round(t3 - t2) },
   };
 }

@@ -2,10 +2,11 @@
  * @module Whole-build reuse: when every layer of a build came from the cache and an earlier build
  * of exactly that stack (same parent, layers, kind and template) wrote outputs and passed its
  * tests, its files are copied (each checked against its digest) into the new output directory
- * instead of being made again. Files live in the cache's blob store; OCI blobs and the OCI archive
- * are shared with the build's output directory by hard link (Ingot never rewrites them in place; a
- * change made through an output moves the blob's fingerprint and is found by the full hash on the
- * next reuse); per-build files (the log, manifest, checksums) are not cached. The newest
+ * instead of being made again. Files live in the cache's blob store; OCI blobs, the OCI archive and
+ * disk images are shared with the build's output directory by hard link (disk images by reflink where
+ * the file system has them; Ingot never rewrites them in place; a change made through an output moves
+ * the blob's fingerprint and is found by the full hash on the next reuse); restored disk images keep
+ * their holes; per-build files (the log, manifest, checksums) are not cached. The newest
  * records are kept (older ones are removed with their blobs unless another record uses them).
  *
  * A blob is hashed when it is stored and again on its first reuse; each time the record keeps the
@@ -20,6 +21,7 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 
 import { pipeline } from 'node:stream/promises';
 import { dirname, join, relative } from 'node:path';
 import type { LayerCache } from '../../cache/layer-cache.ts';
+import { copySparse } from '../../cache/copy-sparse.ts';
 import { HashTap } from '../../oci/digest.ts';
 import type { OutputManifest } from '../../artifacts/manifest.ts';
 
@@ -70,12 +72,20 @@ async function fingerprint(file: string): Promise<string | undefined> {
   return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
 }
 
-/** Copies a blob whose fingerprint shows it unchanged since it was hashed (in the kernel, no read). */
-async function copyUnchanged(from: string, to: string): Promise<void> {
+/** Disk images among a build's artifacts (`disk-<format>`, `volume-<name>-<format>`): large, often sparse. */
+export function diskArtifactPaths(manifest: OutputManifest): Set<string> {
+  return new Set(manifest.artifacts.filter((a) => /^(disk|volume)-/.test(a.format)).map((a) => a.path));
+}
+
+/**
+ * Copies a blob whose fingerprint shows it unchanged since it was hashed (in the kernel, no read;
+ * a disk image as a reflink or keeping its holes).
+ */
+async function copyUnchanged(from: string, to: string, disk: boolean): Promise<void> {
   await mkdir(dirname(to), { recursive: true });
   const tmp = `${to}.restore-${process.pid}`;
   try {
-    await copyFile(from, tmp);
+    await (disk ? copySparse(from, tmp) : copyFile(from, tmp));
     await rename(tmp, to);
   } finally {
     await rm(tmp, { force: true });
@@ -118,13 +128,14 @@ export async function restoreOutputs(
   const files = record.files.filter((f) => !isPerBuildFile(f.path));
   for (const f of files) if (!(await cache.blobs.has(f.digest))) return undefined;
   const placed: string[] = [];
+  const disks = diskArtifactPaths(record.manifest);
   let rechecked = false;
   for (const f of files) {
     const to = join(outputDir, f.path);
     const from = cache.blobs.path(f.digest);
     const before = await fingerprint(from);
     if (before !== undefined && before === f.checked) {
-      await copyUnchanged(from, to);
+      await copyUnchanged(from, to, disks.has(f.path));
     } else if (await copyVerified(from, f.digest, to)) {
       const after = await fingerprint(from);
       if (after === before) {
@@ -156,6 +167,7 @@ export async function saveOutputs(
   manifest: OutputManifest,
 ): Promise<void> {
   const known = new Map(manifest.artifacts.map((a) => [a.path, `sha256:${a.sha256}`]));
+  const disks = diskArtifactPaths(manifest);
   const files: OutputRecord['files'] = [];
   for (const file of await filesUnder(outputDir)) {
     const rel = relative(outputDir, file);
@@ -176,12 +188,17 @@ export async function saveOutputs(
       continue;
     }
     // Other files are copied (and checked) into the store: the output directory's file stays the build's own.
-    // Another artifact (a disk image may be booted and written) was hashed as this build wrote it
-    // (its manifest entry): copied in the kernel, so the output's file stays the build's own.
-    // Anything else is hashed while it is stored. Either way its fingerprint now vouches for its bytes.
+    // A disk image (gigabytes; hashed as this build wrote it) is shared, not copied: a reflink, else a
+    // hard link (nothing in Ingot writes a published disk: qemu boots it from an overlay, the next
+    // build into this directory writes new files). A write made through the output later moves the
+    // blob's fingerprint: the next reuse hashes it, finds the change and drops the record.
+    // Another artifact (hashed as this build wrote it) is copied in the kernel, so the output's file stays
+    // the build's own. Anything else is hashed while it is stored. Its fingerprint now vouches for its bytes.
     const artifactDigest = known.get(rel) as `sha256:${string}` | undefined;
     const stored = artifactDigest
-      ? await cache.blobs.copyKnown(file, artifactDigest)
+      ? disks.has(rel)
+        ? await cache.blobs.shareKnown(file, artifactDigest)
+        : await cache.blobs.copyKnown(file, artifactDigest)
       : await cache.blobs.putFile(file, digest ? { expectedDigest: digest as `sha256:${string}` } : {});
     files.push({ path: rel, digest: stored.digest, checked: await fingerprint(stored.path) });
   }
