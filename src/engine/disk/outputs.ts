@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { open, rm } from 'node:fs/promises';
 import type { Artifact } from '../../artifacts/manifest.ts';
+import { syncPaths } from '../../files/sync-tree.ts';
 import { describeDisk } from '../../disk/digest.ts';
 import {
   BOOTABLE_ORDER,
@@ -51,16 +52,6 @@ export interface DiskOutputs {
   durable: Promise<void>;
   /** Per-stage milliseconds: root file system, conversions+checks (hashing starts during the checks), the sha256 left after them. */
   timings: { rootfsMs: number; convertMs: number; digestMs: number };
-}
-
-/** Flushes a file (or directory) to the device. */
-async function fsyncFile(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutputs> {
@@ -114,7 +105,7 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
   const finish = (path: string, format: string) => {
     let p = finishing.get(path);
     if (!p) {
-      p = { artifact: describeDisk(spec.outputDir, path, format), flushed: fsyncFile(path) };
+      p = { artifact: describeDisk(spec.outputDir, path, format), flushed: syncPaths([path]) };
       p.artifact.catch(() => {}); // awaited below
       p.flushed.catch(() => {}); // awaited by the caller (durable)
       finishing.set(path, p);
@@ -139,7 +130,7 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
   const t2 = performance.now();
   const finished = written.map((w) => finish(w.path, w.artifactFormat));
   const artifacts = await Promise.all(finished.map((f) => f.artifact));
-  const durable = Promise.all(finished.map((f) => f.flushed)).then(() => fsyncFile(spec.outputDir));
+  const durable = Promise.all(finished.map((f) => f.flushed)).then(() => syncPaths([spec.outputDir]));
   durable.catch(() => {}); // awaited by the caller
   const t3 = performance.now();
   return {

@@ -9,6 +9,24 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startOciArchive, writeOciArchive } from './archive.ts';
 
+/** GNU tar's archive of `names` in `layout`, in that order, as Ingot's archive writes them. */
+function gnuTar(file: string, layout: string, names: string[]): void {
+  execFileSync('tar', [
+    '--create',
+    `--file=${file}`,
+    '--format=pax',
+    '--numeric-owner',
+    '--owner=0',
+    '--group=0',
+    '--mtime=@0',
+    '--pax-option=delete=atime,delete=ctime',
+    '--no-recursion',
+    '-C',
+    layout,
+    ...names,
+  ]);
+}
+
 test('a shared blob whose ctime changes while it is read is archived (hard links come and go)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ingot-archive-'));
   try {
@@ -107,20 +125,7 @@ test('an archive started with the base blob alone goes on with the layout (addPr
     );
     // GNU tar of the same names in that order: the same bytes.
     const gnu = join(dir, 'gnu.tar');
-    execFileSync('tar', [
-      '--create',
-      `--file=${gnu}`,
-      '--format=pax',
-      '--numeric-owner',
-      '--owner=0',
-      '--group=0',
-      '--mtime=@0',
-      '--pax-option=delete=atime,delete=ctime',
-      '--no-recursion',
-      '-C',
-      layout,
-      ...names,
-    ]);
+    gnuTar(gnu, layout, names);
     assert.ok(readFileSync(join(dir, 'early.tar')).equals(readFileSync(gnu)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -142,20 +147,7 @@ test('the archive has the bytes GNU tar writes for the same names (pax, numeric 
     const written = await writeOciArchive(layout, archive);
     const names = execFileSync('tar', ['-tf', archive], { encoding: 'utf8' }).trim().split('\n');
     const gnu = join(dir, 'gnu.tar');
-    execFileSync('tar', [
-      '--create',
-      `--file=${gnu}`,
-      '--format=pax',
-      '--numeric-owner',
-      '--owner=0',
-      '--group=0',
-      '--mtime=@0',
-      '--pax-option=delete=atime,delete=ctime',
-      '--no-recursion',
-      '-C',
-      layout,
-      ...names,
-    ]);
+    gnuTar(gnu, layout, names);
     const ours = readFileSync(archive);
     assert.ok(ours.equals(readFileSync(gnu)), 'the same bytes as GNU tar');
     assert.equal(written.size, ours.length);
