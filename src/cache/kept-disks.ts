@@ -5,8 +5,9 @@
  * disk). Copied in as a temp file, flushed and renamed (a crash leaves no half disk under a key); the most
  * recently used `keep` disks stay, older ones and stale temp files go (keepNewest).
  */
-import { mkdir, open, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncPaths } from '../files/sync-tree.ts';
 import { renameIntoPlace, tempPathBeside } from '../files/write-atomic.ts';
 import { type Confinement, runCommand } from '../process/index.ts';
 import { keepNewest } from './keep-newest.ts';
@@ -56,8 +57,7 @@ export async function keepDisk(
   }
   const settle = async () => {
     try {
-      const fh = await open(tmp, 'r');
-      await fh.sync().finally(() => fh.close());
+      await syncPaths([tmp]);
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;

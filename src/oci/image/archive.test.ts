@@ -9,6 +9,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startOciArchive, writeOciArchive } from './archive.ts';
 
+/** Writes `text` as a blob of the layout; its archive name (`./blobs/sha256/HEX`). */
+function addBlob(layout: string, text: string): string {
+  const hex = createHash('sha256').update(text).digest('hex');
+  writeFileSync(join(layout, 'blobs', 'sha256', hex), text);
+  return `./blobs/sha256/${hex}`;
+}
+
 /** GNU tar's archive of `names` in `layout`, in that order, as Ingot's archive writes them. */
 function gnuTar(file: string, layout: string, names: string[]): void {
   execFileSync('tar', [
@@ -63,11 +70,7 @@ test('an archive started early and finished later is one tar with the entries ad
   try {
     const layout = join(dir, 'oci');
     mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
-    const blob = (text: string) => {
-      const hex = createHash('sha256').update(text).digest('hex');
-      writeFileSync(join(layout, 'blobs', 'sha256', hex), text);
-      return `./blobs/sha256/${hex}`;
-    };
+    const blob = (text: string) => addBlob(layout, text);
     const layer = blob('layer bytes '.repeat(10_000));
     writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
     writeFileSync(join(layout, 'index.json'), '{"manifests":["image"]}');
@@ -98,11 +101,7 @@ test('an archive started with the base blob alone goes on with the layout (addPr
   try {
     const layout = join(dir, 'oci');
     mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
-    const blob = (text: string) => {
-      const hex = createHash('sha256').update(text).digest('hex');
-      writeFileSync(join(layout, 'blobs', 'sha256', hex), text);
-      return `./blobs/sha256/${hex}`;
-    };
+    const blob = (text: string) => addBlob(layout, text);
     const base = blob('base layer '.repeat(100_000));
     const writer = await startOciArchive(layout, join(dir, 'early.tar'));
     // The rest of the layout, written while the base is copied.
