@@ -12,9 +12,10 @@ export interface OverlaySpec {
   upperDir?: string;
   workDir?: string;
   /**
-   * overlayfs `volatile`: no sync of the upper dir's file system, at unmount or ever. Only for writes
-   * that are thrown away: after a crash the upper dir may miss writes, and a volatile work dir
-   * refuses to be mounted again.
+   * overlayfs `volatile`: no sync of the upper dir's file system, at unmount or ever. Only where
+   * nothing relies on that sync: writes that are thrown away, or that the caller fsyncs itself (a
+   * build's layer, src/engine/durable.ts). After a crash the upper dir may miss writes, and a
+   * volatile work dir refuses to be mounted again.
    */
   volatile?: boolean;
 }
