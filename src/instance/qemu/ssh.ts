@@ -3,6 +3,7 @@
  * connection per boot (ControlMaster), and every exec/copy as a cheap session multiplexed on it.
  */
 import { readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCommand, startCommand, type StartedCommand } from '../../process/index.ts';
@@ -63,6 +64,14 @@ export async function connectMaster(
   while (Date.now() < deadline) {
     const dead = alive();
     if (dead) throw new Error(`the VM stopped while booting: ${dead}`);
+    // qemu's user-mode network accepts the host-side connection at once, even before the guest's
+    // network is up; an ssh started then would wait out its whole ConnectTimeout for a banner that
+    // the guest's first SYN, lost, never brings. A cheap probe with a short limit goes first.
+    if (!(await sshBanner(t.port, BANNER_PROBE_MS))) {
+      lastError = 'no SSH banner yet';
+      await sleep(200);
+      continue;
+    }
     const master = startCommand(
       ['ssh', ...sshOptions(t), '-M', '-N', '-o', 'ControlMaster=yes', '-o', 'ConnectTimeout=5', 'root@127.0.0.1'],
       { stdout: 'ignore', check: false },
@@ -87,4 +96,30 @@ export async function connectMaster(
   throw new Error(
     `no SSH connection to the VM within ${Math.round(timeoutMs / 1000)} s${lastError ? ` (last error: ${lastError})` : ''}`,
   );
+}
+
+/** How long one probe waits for the guest's SSH banner (a retry, not a failure, when it runs out). */
+const BANNER_PROBE_MS = 1000;
+
+/**
+ * Whether an SSH server answers on 127.0.0.1:`port` with its identification line ("SSH-2.0-…")
+ * within `limitMs`. The probe closes right after the banner, before any key exchange.
+ */
+export function sshBanner(port: number, limitMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let seen = '';
+    const finish = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => finish(false), limitMs);
+    socket.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('latin1');
+      if (seen.length >= 4) finish(seen.startsWith('SSH-'));
+    });
+    socket.on('error', () => finish(false));
+    socket.on('close', () => finish(false));
+  });
 }
