@@ -7,8 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 export const INGOT_BIN = fileURLToPath(new URL('../../bin/ingot', import.meta.url));
 
-/** Bases are bootstrapped once per machine (and refreshed weekly) and shared by every test file. */
-export const TEST_BASES_HOME = process.env['INGOT_TEST_BASES_HOME'] ?? '/tmp/ingot-test-bases';
+/**
+ * Bases are bootstrapped once per machine (and refreshed weekly) and shared by every test file.
+ * Override with INGOT_TEST_BASES_HOME (e.g. to measure a cold run, or to test a change to bootstrapping).
+ */
+export const TEST_BASES_HOME = process.env['INGOT_TEST_BASES_HOME'] || '/tmp/ingot-test-bases';
 
 export interface CliResult {
   code: number;

@@ -6,8 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { ensureBaseImage } from '../../src/bases/ensure.ts';
 import type { BaseImage } from '../../src/bases/store.ts';
 
-/** Override with INGOT_TEST_BASES_HOME (e.g. to measure a cold run). */
-export const TEST_BASES_HOME = process.env.INGOT_TEST_BASES_HOME || '/tmp/ingot-test-bases';
+import { TEST_BASES_HOME } from './cli.ts';
+
+export { TEST_BASES_HOME };
 
 /** Why a real bootstrap cannot run on this machine, or undefined when it can. */
 export function bootstrapUnavailable(): string | undefined {
