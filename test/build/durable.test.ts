@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
+import { bootstrapUnavailable, sharedTestBase, TEST_BASES_HOME } from '../helpers/test-base.ts';
 import { tarRootfs, tinyRootfs } from '../helpers/tiny-rootfs.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -123,6 +124,43 @@ test('ingot build: the new layer is fsynced before the cache records it, every o
       'the archive is flushed while it is written',
     );
     assert.ok(!calls.some(([c]) => c === 'syncfs'), 'no syncfs for a small layer');
+  } finally {
+    execFileSync('rm', ['-rf', dir]);
+  }
+});
+
+test("a no-op rebuild's placed outputs are durable before success", {
+  skip: skipRoot || bootstrapUnavailable() || false,
+}, async () => {
+  await sharedTestBase();
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-durable-noop-'));
+  try {
+    writeFileSync(
+      join(dir, 'c.yml'),
+      'name: c\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Run\n        action: ExecuteBash\n        inputs:\n          commands: ["echo kept > /srv/noop.txt"]\n',
+    );
+    writeFileSync(
+      join(dir, 'recipe.yml'),
+      'name: durable-noop\nversion: 1.0.0\nparentImage: debian-12\ncomponents:\n  - uri: c.yml\n',
+    );
+    const env = { ...process.env, INGOT_HOME: join(dir, 'home'), INGOT_BASES_HOME: TEST_BASES_HOME };
+    const argv = (out: string) => [
+      join(root, 'bin/ingot'),
+      'build',
+      join(dir, 'recipe.yml'),
+      '--output',
+      out,
+      '--skip-tests',
+    ];
+    const first = spawnSync(argv(join(dir, 'out1'))[0]!, argv(join(dir, 'out1')).slice(1), { env, encoding: 'utf8' });
+    assert.equal(first.status, 0, first.stderr);
+    const out = join(dir, 'out2');
+    const { calls, stderr } = traced(argv(out), env);
+    assert.match(stderr, /nothing changed since the last build/, 'the fast no-op path ran');
+    const synced = calls.filter(([c]) => c === 'fsync' || c === 'fdatasync').map(([, p]) => p);
+    const entries = readdirSync(out, { recursive: true }).map((p) => join(out, String(p)));
+    assert.ok(entries.length > 3);
+    for (const f of [out, dir, ...entries]) assert.ok(synced.includes(f), `${relative(dir, f)} fsynced before success`);
   } finally {
     execFileSync('rm', ['-rf', dir]);
   }

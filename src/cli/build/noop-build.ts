@@ -7,6 +7,7 @@
  * build runs, which re-checks every blob by its digest.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { syncTree } from '../../files/sync-tree.ts';
 import { copyFile, link, mkdir, readlink, rename, rm, utimes } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type OutputManifest, writeManifest } from '../../artifacts/manifest.ts';
@@ -103,6 +104,9 @@ export async function tryNoopBuild(opts: {
     reused: true,
   };
   const manifestPath = await writeManifest(outputDir, manifest);
+  // Durable before success, as a real build's outputs are: the placed entries and any copied bytes
+  // (the linked blobs' own bytes were flushed when their build stored them).
+  await syncTree(outputDir);
   // Used now: the record is among the newest the next build's prune keeps (noop-save.ts).
   const now = new Date();
   await utimes(file, now, now).catch(() => {});
