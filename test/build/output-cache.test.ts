@@ -12,6 +12,7 @@ import {
   closeSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   openSync,
@@ -233,4 +234,24 @@ test('a disk image is shared with the cache, not copied; a write through the pub
   if (linked) assert.equal(again, undefined, 'the change is found on reuse: the record is dropped');
   else assert.ok(readFileSync(join(dir, 'disk-after-write', 'disk.raw')).equals(whole), 'a reflink is independent');
   assert.ok(readFileSync(restored).equals(whole), 'the earlier restored copy is untouched');
+});
+
+test('a torn or empty record (a crash while it was written) is a miss, not an error', async () => {
+  const build = finishedBuild('torn');
+  await saveOutputs(cache, 'key-torn', build.out, build.manifest);
+  const records = join(cache.root, 'outputs');
+  const file = readdirSync(records, { recursive: true })
+    .map(String)
+    .find((f) => f.endsWith('key-torn.json'));
+  assert.ok(file, 'the record is a file of its own');
+  const text = readFileSync(join(records, file), 'utf8');
+  for (const damaged of [text.slice(0, text.length >> 1), '']) {
+    writeFileSync(join(records, file), damaged);
+    assert.equal(await restoreOutputs(cache, 'key-torn', join(dir, 'torn-out')), undefined);
+  }
+  // No temp file is left beside the records by the writes.
+  assert.deepEqual(
+    readdirSync(records).filter((f) => f.includes('.tmp-')),
+    [],
+  );
 });

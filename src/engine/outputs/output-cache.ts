@@ -17,11 +17,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { dirname, join, relative } from 'node:path';
 import type { LayerCache } from '../../cache/layer-cache.ts';
 import { copySparse } from '../../cache/copy-sparse.ts';
+import { writeFileAtomic } from '../../files/write-atomic.ts';
 import { HashTap } from '../../oci/digest.ts';
 import type { OutputManifest } from '../../artifacts/manifest.ts';
 
@@ -122,9 +123,8 @@ export async function restoreOutputs(
   outputDir: string,
 ): Promise<OutputManifest | undefined> {
   const recordFile = join(recordsDir(cache), `${key}.json`);
-  const text = await readFile(recordFile, 'utf8').catch(() => undefined);
-  if (!text) return undefined;
-  const record = JSON.parse(text) as OutputRecord;
+  const record = await readRecord(recordFile);
+  if (!record) return undefined;
   const files = record.files.filter((f) => !isPerBuildFile(f.path));
   for (const f of files) if (!(await cache.blobs.has(f.digest))) return undefined;
   const placed: string[] = [];
@@ -150,7 +150,7 @@ export async function restoreOutputs(
     }
     placed.push(to);
   }
-  if (rechecked) await writeFile(recordFile, JSON.stringify(record));
+  if (rechecked) await writeFileAtomic(recordFile, JSON.stringify(record));
   return record.manifest;
 }
 
@@ -204,7 +204,8 @@ export async function saveOutputs(
   }
   await mkdir(recordsDir(cache), { recursive: true });
   const record: OutputRecord = { createdAt: new Date().toISOString(), files, manifest };
-  await writeFile(join(recordsDir(cache), `${key}.json`), JSON.stringify(record));
+  // Whole or absent for any reader, and after a crash (a torn record would be read as none).
+  await writeFileAtomic(join(recordsDir(cache), `${key}.json`), JSON.stringify(record));
   await pruneRecords(cache);
 }
 
