@@ -79,11 +79,17 @@ async function copyInto(from: string, to: string, offset: number, overwrite: boo
   const dst = await open(to, 'r+');
   try {
     const buf = Buffer.alloc(1 << 20);
+    const old = Buffer.alloc(buf.length);
     for (let pos = 0; ; pos += buf.length) {
       const { bytesRead } = await src.read(buf, 0, buf.length, pos);
       if (!bytesRead) break;
       const chunk = buf.subarray(0, bytesRead);
-      if (overwrite || chunk.some((b) => b !== 0)) await dst.write(chunk, 0, bytesRead, offset + pos);
+      // Over an earlier disk (`overwrite`) only what differs is written: most of a rebuilt ESP is
+      // what the kept disk holds already (an overlay of it then stays small); else only data.
+      const differs = overwrite
+        ? !(await dst.read(old, 0, bytesRead, offset + pos)).buffer.subarray(0, bytesRead).equals(chunk)
+        : chunk.some((b) => b !== 0);
+      if (differs) await dst.write(chunk, 0, bytesRead, offset + pos);
     }
   } finally {
     await Promise.all([src.close(), dst.close()]);
