@@ -48,8 +48,11 @@ export interface IncrementalRootSpec {
    * it): when a kept disk holds every layer but the top one, nothing of it is copied.
    */
   overlay?: string | undefined;
-  /** Writes the partition table and the boot partitions into `disk` (`overwrite`: over a kept disk's). */
-  prepareDisk: (overwrite: boolean, disk: string) => Promise<void>;
+  /**
+   * Writes the partition table and the boot partitions into `disk` (`overwrite`: over a kept disk's;
+   * `current`: a file with the bytes `disk` holds, read instead of it).
+   */
+  prepareDisk: (overwrite: boolean, disk: string, current?: string) => Promise<void>;
   /** Writes the root file system of `layers` afresh. */
   mkfs: (layers: readonly string[]) => Promise<unknown>;
   scratchDir: string;
@@ -86,7 +89,8 @@ export async function writeIncrementalRoot(s: IncrementalRootSpec): Promise<Incr
           kept,
           overlay,
           s.root,
-          (disk) => s.prepareDisk(true, disk),
+          // The overlay reads as the kept disk until written: compared against that, not through FUSE.
+          (disk) => s.prepareDisk(true, disk, kept),
           [s.lowerDirs[0]!, s.top],
           s.scratchDir,
           s.run,

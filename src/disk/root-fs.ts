@@ -104,7 +104,7 @@ async function writeDisk(spec: RootDiskSpec, reuse: RootDiskReuse | undefined): 
             makeEspImage(layout.esp, { shim, grub, mokManager }, rootUuid, espDir, run),
           );
     espImage?.catch(() => {}); // awaited by prepareDisk
-    const prepareDisk = async (overwrite: boolean, disk = spec.outFile) => {
+    const prepareDisk = async (overwrite: boolean, disk = spec.outFile, current = disk) => {
       if (!overwrite) {
         const fh = await open(disk, 'w');
         await fh.truncate(diskBytes).finally(() => fh.close());
@@ -113,7 +113,7 @@ async function writeDisk(spec: RootDiskSpec, reuse: RootDiskReuse | undefined): 
       if (overwrite) await writeGptOver(disk, diskBytes, layout, partUuids, spec.workDir, run);
       else await writeGpt(disk, layout, partUuids, run);
       if (mode !== 'uefi') await writeBiosBoot(spec, disk, layout.biosBoot, overwrite);
-      if (espImage) await placeEsp(await espImage, disk, layout.esp, overwrite);
+      if (espImage) await placeEsp(await espImage, disk, layout.esp, overwrite, current);
     };
     // mke2fs -d copies links as links and FIFOs/devices as inodes: it opens regular files only.
     const mkfs = (layers: readonly string[]) =>
