@@ -110,6 +110,8 @@ export async function applyLayersToOverlay(
       stdin: 'pipe',
       stdout: 'stream',
       label: 'overlay of the kept disk',
+      // qemu-storage-daemon goes with the shell however it ends (abort, Ingot killed).
+      group: true,
       env: {
         EXP: exp,
         MNT: mnt,
