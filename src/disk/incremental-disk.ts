@@ -8,7 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { type Confinement, runCommand } from '../process/index.ts';
-import { applyLayersToDisk } from './mounted-root.ts';
+import { NotIncremental } from './apply-layers.ts';
+import { applyLayersToDisk, applyLayersToOverlay } from './mounted-root.ts';
 
 /** Where kept disks are found and kept (src/cache/kept-disks.ts: bounded there; each key names the scope). */
 export interface KeptDisks {
@@ -42,8 +43,16 @@ export interface IncrementalRootSpec {
   reuse: RootDiskReuse;
   /** The key of the disk holding lowerDirs.slice(j). */
   keyOf: (j: number) => string;
-  /** Writes the partition table and the boot partitions (`overwrite`: over a copied disk's). */
-  prepareDisk: (overwrite: boolean) => Promise<void>;
+  /**
+   * Where the disk may be written as a qcow2 overlay of the kept disk instead (the caller converts
+   * it): when a kept disk holds every layer but the top one, nothing of it is copied.
+   */
+  overlay?: string | undefined;
+  /**
+   * Writes the partition table and the boot partitions into `disk` (`overwrite`: over a kept disk's;
+   * `current`: a file with the bytes `disk` holds, read instead of it).
+   */
+  prepareDisk: (overwrite: boolean, disk: string, current?: string) => Promise<void>;
   /** Writes the root file system of `layers` afresh. */
   mkfs: (layers: readonly string[]) => Promise<unknown>;
   scratchDir: string;
@@ -63,11 +72,44 @@ async function copySparse(from: string, to: string, run: Confinement): Promise<v
   await runCommand(['cp', '--sparse=always', from, to], run);
 }
 
-export type IncrementalMade = { from: 'kept'; applied: number } | { from: 'fresh-kept' };
+export type IncrementalMade =
+  | { from: 'kept'; applied: number }
+  | { from: 'kept-overlay'; applied: 1; overlay: string }
+  | { from: 'fresh-kept' };
 
 /** Writes the disk from a kept one when there is one, else afresh below its top layer (then kept). */
 export async function writeIncrementalRoot(s: IncrementalRootSpec): Promise<IncrementalMade> {
   const t0 = performance.now();
+  if (s.overlay) {
+    const kept = await s.reuse.kept.find(s.keyOf(1));
+    const overlay = s.overlay;
+    // Pruned by another build meanwhile (or no qemu-storage-daemon): the copying path below.
+    const done = kept
+      ? await applyLayersToOverlay(
+          kept,
+          overlay,
+          s.root,
+          // The overlay reads as the kept disk until written: compared against that, not through FUSE.
+          (disk) => s.prepareDisk(true, disk, kept),
+          [s.lowerDirs[0]!, s.top],
+          s.scratchDir,
+          s.run,
+        ).then(
+          () => true,
+          async (err: unknown) => {
+            if (err instanceof NotIncremental || s.run.signal?.aborted) throw err;
+            s.onLog?.(`kept disk not usable through an overlay, copied instead: ${(err as Error).message}`);
+            return false;
+          },
+        )
+      : false;
+    if (done) {
+      s.onLog?.(
+        `root file system: top layer applied over the kept disk (qcow2 overlay) in ${Math.round(performance.now() - t0)} ms`,
+      );
+      return { from: 'kept-overlay', applied: 1, overlay };
+    }
+  }
   let hit: number | undefined;
   for (let j = 1; j <= s.reuse.levels && hit === undefined; j++) {
     const file = await s.reuse.kept.find(s.keyOf(j));
@@ -82,7 +124,7 @@ export async function writeIncrementalRoot(s: IncrementalRootSpec): Promise<Incr
       hit = j;
   }
   const t1 = performance.now();
-  await s.prepareDisk(hit !== undefined);
+  await s.prepareDisk(hit !== undefined, s.outFile);
   const t2 = performance.now();
   const apply = (layers: readonly string[]) => applyLayersToDisk(s.outFile, s.root, layers, s.scratchDir, s.run);
   if (hit === undefined) await s.mkfs(s.lowerDirs.slice(1));

@@ -45,14 +45,24 @@ export interface RootDiskSpec {
   seeds?: { base: string; image: string } | undefined;
   /** Incremental builds from kept disks (incremental-disk.ts); default: the file system is written afresh. */
   reuse?: RootDiskReuse | undefined;
+  /**
+   * A path where the disk may come out as a qcow2 overlay of a kept disk (RootDisk.format) when
+   * the kept disk holds every layer but the top one: then no raw copy of it is written. Default: a raw file.
+   */
+  overlay?: string | undefined;
   onLog?: ((line: string) => void) | undefined;
 }
 
 export interface RootDisk {
+  /** The disk: a raw file, or (`format` qcow2) the overlay of a kept disk (RootDiskSpec.overlay). */
   path: string;
+  format?: 'qcow2' | undefined;
   rootUuid: string;
-  /** How the root file system was made: afresh, or from a kept disk with `applied` top layers applied. */
-  made: { from: 'fresh' } | { from: 'kept'; applied: number } | { from: 'fresh-kept' };
+  /**
+   * How the root file system was made: afresh, or from a kept disk with `applied` top layers
+   * applied (`overlay`: over the kept disk itself, in a qcow2 overlay, rather than over a copy).
+   */
+  made: { from: 'fresh' } | { from: 'kept'; applied: number; overlay?: boolean } | { from: 'fresh-kept' };
 }
 
 export async function writeRootDisk(spec: RootDiskSpec): Promise<RootDisk> {
@@ -94,16 +104,16 @@ async function writeDisk(spec: RootDiskSpec, reuse: RootDiskReuse | undefined): 
             makeEspImage(layout.esp, { shim, grub, mokManager }, rootUuid, espDir, run),
           );
     espImage?.catch(() => {}); // awaited by prepareDisk
-    const prepareDisk = async (overwrite: boolean) => {
+    const prepareDisk = async (overwrite: boolean, disk = spec.outFile, current = disk) => {
       if (!overwrite) {
-        const fh = await open(spec.outFile, 'w');
+        const fh = await open(disk, 'w');
         await fh.truncate(diskBytes).finally(() => fh.close());
       }
       const partUuids = { root: uuidOf('root-partition'), esp: espPartUuid ?? uuidOf('esp') };
-      if (overwrite) await writeGptOver(spec.outFile, diskBytes, layout, partUuids, spec.workDir, run);
-      else await writeGpt(spec.outFile, layout, partUuids, run);
-      if (mode !== 'uefi') await writeBiosBoot(spec, layout.biosBoot, overwrite);
-      if (espImage) await placeEsp(await espImage, spec.outFile, layout.esp, overwrite);
+      if (overwrite) await writeGptOver(disk, diskBytes, layout, partUuids, spec.workDir, run);
+      else await writeGpt(disk, layout, partUuids, run);
+      if (mode !== 'uefi') await writeBiosBoot(spec, disk, layout.biosBoot, overwrite);
+      if (espImage) await placeEsp(await espImage, disk, layout.esp, overwrite, current);
     };
     // mke2fs -d copies links as links and FIFOs/devices as inodes: it opens regular files only.
     const mkfs = (layers: readonly string[]) =>
@@ -123,12 +133,15 @@ async function writeDisk(spec: RootDiskSpec, reuse: RootDiskReuse | undefined): 
       root,
       reuse,
       keyOf: (j) => keptDiskKey(reuse.ids.slice(j), settings, reuse.scope),
+      overlay: spec.overlay,
       prepareDisk,
       mkfs,
       scratchDir: spec.workDir,
       run,
       onLog: spec.onLog,
     });
+    if (made.from === 'kept-overlay')
+      return { path: made.overlay, format: 'qcow2', rootUuid, made: { from: 'kept', applied: 1, overlay: true } };
     return { path: spec.outFile, rootUuid, made };
   } finally {
     await rm(top, { recursive: true, force: true });
@@ -159,6 +172,7 @@ export function seededUuid(name: string, what: string): string {
 /** GRUB's boot code in the protective MBR, its core image in the BIOS boot partition (`overwrite`: all of it). */
 async function writeBiosBoot(
   spec: RootDiskSpec,
+  disk: string,
   at: { startLba: number; sectors: number },
   overwrite: boolean,
 ): Promise<void> {
@@ -170,7 +184,7 @@ async function writeBiosBoot(
   const placed = placeCoreImg(coreImg, at.startLba, at.sectors);
   // Over a copied disk the whole partition is written (zeros after the core image).
   const core = overwrite ? Buffer.concat([placed, Buffer.alloc(at.sectors * SECTOR - placed.length)]) : placed;
-  const fh = await open(spec.outFile, 'r+');
+  const fh = await open(disk, 'r+');
   try {
     await fh.write(code, 0, code.length, 0);
     await fh.write(core, 0, core.length, at.startLba * SECTOR);

@@ -175,7 +175,14 @@ test('a disk from a kept disk with the top layers applied holds what a fresh mkf
       levels: ids.length - 1,
       scope,
     });
-    const build = async (name: string, lowerDirs: string[], ids: string[], withReuse: boolean, scope?: string) => {
+    const build = async (
+      name: string,
+      lowerDirs: string[],
+      ids: string[],
+      withReuse: boolean,
+      scope?: string,
+      overlay?: string,
+    ) => {
       const work = join(dir, `work-${name}`);
       mkdirSync(work);
       const seeds = { base: JSON.stringify(ids.slice(-1)), image: JSON.stringify(ids) };
@@ -187,8 +194,12 @@ test('a disk from a kept disk with the top layers applied holds what a fresh mkf
         bootMode: 'uefi',
         seeds,
         reuse: withReuse ? reuse(ids, scope) : undefined,
+        overlay,
       });
-      return { ...disk, ...treeOf(disk.path, 1) };
+      // An overlay reads as the disk once converted (as the disk outputs do).
+      const raw = join(dir, `${name}.raw`);
+      if (disk.format) execFileSync('qemu-img', ['convert', '-f', disk.format, '-O', 'raw', disk.path, raw]);
+      return { ...disk, ...treeOf(raw, 1), path: raw };
     };
 
     const fresh = await build('fresh', [top, mid, base], ['t', 'm', 'b'], false);
@@ -197,7 +208,26 @@ test('a disk from a kept disk with the top layers applied holds what a fresh mkf
     assert.equal(first.made.from, 'fresh-kept', 'nothing kept yet: the lower layers written afresh, then kept');
     const second = await build('second', [top, mid, base], ['t', 'm', 'b'], true);
     assert.deepEqual(second.made, { from: 'kept', applied: 1 });
-    for (const d of [first, second]) {
+    // Over the kept disk itself, in a qcow2 overlay: nothing of the kept disk is copied or changed.
+    const keptFiles = () => readdirSync(store.dir).filter((n) => n.endsWith('.raw'));
+    const keptSums = () =>
+      keptFiles().map((n) => execFileSync('sha256sum', [join(store.dir, n)], { encoding: 'utf8' }));
+    const keptBefore = keptSums();
+    const overlayFile = join(dir, 'third.qcow2');
+    const third = await build('third', [top, mid, base], ['t', 'm', 'b'], true, undefined, overlayFile);
+    assert.deepEqual(third.made, { from: 'kept', applied: 1, overlay: true });
+    assert.equal(third.format, 'qcow2');
+    const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', overlayFile], { encoding: 'utf8' })) as {
+      'backing-filename'?: string;
+      'actual-size': number;
+    };
+    assert.ok(info['backing-filename'], 'the overlay reads the kept disk');
+    assert.ok(
+      info['actual-size'] < 32 * 2 ** 20,
+      `the overlay holds only what the build wrote (${info['actual-size']} bytes), not a copy of the kept disk`,
+    );
+    assert.deepEqual(keptSums(), keptBefore, 'the kept disk is only read');
+    for (const d of [first, second, third]) {
       assert.equal(d.tree, fresh.tree, `${d.path}: the same tree as the fresh disk`);
       assert.equal(d.xattrs, fresh.xattrs, `${d.path}: the same xattrs`);
       assert.equal(d.uuid, fresh.uuid, `${d.path}: the same file system UUID`);
@@ -218,7 +248,7 @@ test('a disk from a kept disk with the top layers applied holds what a fresh mkf
     assert.equal(await holds(fresh.path, SECRET), false, 'the fresh disk never had it');
     assert.equal(await holds(join(base, 'srv/secret.txt'), SECRET), true, 'the search finds it where it is');
     assert.doesNotMatch(fresh.xattrs, /trusted\.overlay/);
-    for (const d of [first, second]) {
+    for (const d of [first, second, third]) {
       assert.equal(await holds(d.path, SECRET), false, `${d.path} keeps no block of the file the top layer deleted`);
     }
 

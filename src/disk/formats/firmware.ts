@@ -3,7 +3,9 @@
  * (a disk with one boots by UEFI, and by BIOS too if it also has GRUB's BIOS boot partition),
  * otherwise `bios`. The OVF descriptor and the VHDX note follow it.
  */
-import { open } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Confinement, runCommand } from '../../process/index.ts';
 
 /** C12A7328-F81F-11D2-BA4B-00A0C93EC93B as GPT stores it (mixed-endian). */
 const ESP = Buffer.from('28732ac11ff8d211ba4b00a0c93ec93b', 'hex');
@@ -22,8 +24,26 @@ export function hasEfiPartition(head: Buffer): boolean {
   return false;
 }
 
-export async function diskFirmware(raw: string): Promise<'efi' | 'bios'> {
-  const fh = await open(raw, 'r');
+/** The firmware of a raw disk, or of a qcow2 one (read through qemu-img dd into `scratchDir`). */
+export async function diskFirmware(
+  disk: string | { raw: string; format?: 'qcow2' | undefined },
+  scratchDir?: string,
+  run: Confinement = {},
+): Promise<'efi' | 'bios'> {
+  if (typeof disk !== 'string' && disk.format) {
+    const dir = await mkdtemp(join(scratchDir ?? '.', 'firmware-'));
+    try {
+      const head = join(dir, 'head.raw');
+      await runCommand(
+        ['qemu-img', 'dd', '-f', disk.format, '-O', 'raw', 'bs=512', 'count=34', `if=${disk.raw}`, `of=${head}`],
+        run,
+      );
+      return await diskFirmware(head);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  const fh = await open(typeof disk === 'string' ? disk : disk.raw, 'r');
   try {
     const head = Buffer.alloc(34 * 512);
     await fh.read(head, 0, head.length, 0);

@@ -2,8 +2,10 @@
 import type { Confinement } from '../../process/index.ts';
 
 export interface RawDisk {
-  /** The raw disk file (only read). */
+  /** The disk file (only read): raw, or a qcow2 overlay of a raw disk (`format`). */
   raw: string;
+  /** The file's format when it is not raw (RootDisk.format: the overlay of a kept disk). */
+  format?: 'qcow2' | undefined;
   sizeBytes: number;
   /** A short name for the disk inside an archive (`disk`, `volume-xvdb`). */
   name: string;

@@ -23,7 +23,7 @@ export async function writeOva(job: FormatJob): Promise<WrittenFormat> {
     const vmdks = await Promise.all(
       job.disks.map(async (d, i) => {
         const href = `${stem}-disk${i + 1}.vmdk`;
-        await convertFromRaw(d.raw, 'vmdk', STREAM_OPTIMIZED, join(dir, href), job.run);
+        await convertFromRaw(d, 'vmdk', STREAM_OPTIMIZED, join(dir, href), job.run);
         await checkDisk(join(dir, href), 'vmdk', d.sizeBytes, job.run);
         const { size } = await stat(join(dir, href));
         return { href, fileSize: size, capacityBytes: d.sizeBytes, sha256: await sha256Large(join(dir, href)) };

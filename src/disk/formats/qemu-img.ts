@@ -7,8 +7,9 @@ import { type Confinement, runCommand } from '../../process/index.ts';
 /** qemu-img check's exit code for "this format does not support checks". */
 const CHECK_UNSUPPORTED = 63;
 
+/** Converts `disk` (a raw file, or a qcow2 overlay of one: the output is standalone either way) to `qemuFormat`. */
 export async function convertFromRaw(
-  raw: string,
+  disk: { raw: string; format?: 'qcow2' | undefined },
   qemuFormat: string,
   options: string[],
   out: string,
@@ -16,7 +17,11 @@ export async function convertFromRaw(
 ): Promise<void> {
   // -t unsafe: no flush of the output at the end (Ingot writes every other output through the page
   // cache too); waiting for a GiB to reach the device cost seconds while other writes were pending.
-  await runCommand(['qemu-img', 'convert', '-t', 'unsafe', '-f', 'raw', '-O', qemuFormat, ...options, raw, out], run);
+  const from = disk.format ?? 'raw';
+  await runCommand(
+    ['qemu-img', 'convert', '-t', 'unsafe', '-f', from, '-O', qemuFormat, ...options, disk.raw, out],
+    run,
+  );
 }
 
 export interface DiskInfo {

@@ -5,7 +5,7 @@ import { checkDisk, checkLine, convertFromRaw } from './qemu-img.ts';
 export async function writeRaw(job: FormatJob): Promise<WrittenFormat> {
   const [disk] = job.disks;
   if (!disk) throw new Error('writeRaw: no disk');
-  if (disk.raw !== job.out) await convertFromRaw(disk.raw, 'raw', [], job.out, job.run);
+  if (disk.raw !== job.out) await convertFromRaw(disk, 'raw', [], job.out, job.run);
   job.onWritten?.(job.out);
   return { path: job.out, checks: checkLine('raw', await checkDisk(job.out, 'raw', disk.sizeBytes, job.run)) };
 }

@@ -8,7 +8,7 @@ import { checkDisk, checkLine, convertFromRaw } from './qemu-img.ts';
 export async function writeVhdx(job: FormatJob): Promise<WrittenFormat> {
   const [disk] = job.disks;
   if (!disk) throw new Error('writeVhdx: no disk');
-  await convertFromRaw(disk.raw, 'vhdx', ['-o', 'subformat=dynamic'], job.out, job.run);
+  await convertFromRaw(disk, 'vhdx', ['-o', 'subformat=dynamic'], job.out, job.run);
   job.onWritten?.(job.out);
   const info = await checkDisk(job.out, 'vhdx', disk.sizeBytes, job.run);
   if (!disk.boot) return { path: job.out, checks: checkLine('vhdx', info) };

@@ -10,7 +10,7 @@ export const STREAM_OPTIMIZED = ['-o', 'subformat=streamOptimized'];
 export async function writeVmdk(job: FormatJob): Promise<WrittenFormat> {
   const [disk] = job.disks;
   if (!disk) throw new Error('writeVmdk: no disk');
-  await convertFromRaw(disk.raw, 'vmdk', STREAM_OPTIMIZED, job.out, job.run);
+  await convertFromRaw(disk, 'vmdk', STREAM_OPTIMIZED, job.out, job.run);
   job.onWritten?.(job.out);
   return { path: job.out, checks: checkLine('vmdk', await checkDisk(job.out, 'vmdk', disk.sizeBytes, job.run)) };
 }

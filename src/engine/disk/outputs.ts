@@ -74,16 +74,20 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
     run: spec.run,
     seeds: spec.seeds,
     reuse: spec.reuse,
+    // A raw disk is an output of its own (written whole); other formats convert from the overlay.
+    overlay: spec.formats.includes('raw') ? undefined : join(spec.workDir, 'disk-overlay.qcow2'),
     onLog: spec.onLog,
   });
   const how =
     root.made.from === 'kept'
-      ? `from the kept disk of the layers below, ${root.made.applied} layer(s) applied`
+      ? `from the kept disk of the layers below, ${root.made.applied} layer(s) applied${root.made.overlay ? ' in a qcow2 overlay over it' : ''}`
       : root.made.from === 'fresh-kept'
         ? 'the layers below the top one written afresh (and kept for the next build), the top one applied'
         : 'written afresh';
   spec.onLog?.(`boot disk written: ${spec.layout.rootGiB} GiB, root file system UUID ${root.rootUuid} (${how})`);
-  const disks: RawDisk[] = [{ raw: root.path, sizeBytes: spec.layout.rootGiB * 2 ** 30, name: 'disk', boot: true }];
+  const disks: RawDisk[] = [
+    { raw: root.path, format: root.format, sizeBytes: spec.layout.rootGiB * 2 ** 30, name: 'disk', boot: true },
+  ];
   for (const v of spec.layout.extraVolumes) {
     const raw = rawOf(`volume-${v.name}`);
     const fh = await open(raw, 'w');
@@ -91,7 +95,7 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
     await fh.close();
     disks.push({ raw, sizeBytes: v.sizeGiB * 2 ** 30, name: `volume-${v.name}`, boot: false });
   }
-  const machine: MachineSpec = { ...spec.machine, firmware: await diskFirmware(root.path) };
+  const machine: MachineSpec = { ...spec.machine, firmware: await diskFirmware(disks[0]!, spec.workDir, spec.run) };
   const t1 = performance.now();
   const jobs = spec.formats.flatMap((f) =>
     FORMATS[f].allDisks
