@@ -10,7 +10,7 @@
  */
 import { link, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type Confinement, runCommand, startCommand } from '../process/index.ts';
+import { type Confinement, runCommand, type StartedCommand, startCommand } from '../process/index.ts';
 import { applyLayers } from './apply-layers.ts';
 
 const SCRIPT = [
@@ -128,24 +128,13 @@ export async function applyLayersToOverlay(
         EXPORT: JSON.stringify({ type: 'fuse', id: 'disk', 'node-name': 'disk', mountpoint: exp, writable: true }),
       },
     });
-    holder.stdin?.on('error', () => {}); // the shell may be gone already: `done` says why
-    let failure: unknown;
-    try {
+    await whileHeld(holder, async () => {
       await printed(holder.stdout, holder.done, 'exported');
       await prepare(`/proc/${holder.pid}/root${exp}`);
       holder.stdin?.write('mount\n');
       await printed(holder.stdout, holder.done, 'mounted');
       await applyLayers(`/proc/${holder.pid}/root${mnt}`, layers);
-    } catch (err) {
-      failure = err;
-    }
-    holder.stdin?.end(failure === undefined ? 'ok\n' : 'failed\n');
-    const ended = await holder.done.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    if (failure !== undefined) throw explained(failure);
-    if (ended) throw ended;
+    });
   } finally {
     await rm(base, { recursive: true, force: true });
   }
@@ -173,24 +162,34 @@ export async function applyLayersToDisk(
       label: 'mount of the kept disk',
       env: { DISK: disk, MNT: mnt, OFFSET: String(at.offset), SIZE: String(at.size) },
     });
-    holder.stdin?.on('error', () => {}); // the shell may be gone already: `done` says why
-    let failure: unknown;
-    try {
+    await whileHeld(holder, async () => {
       await printed(holder.stdout, holder.done, 'mounted');
       await applyLayers(`/proc/${holder.pid}/root${mnt}`, layers);
-    } catch (err) {
-      failure = err;
-    }
-    holder.stdin?.end(failure === undefined ? 'ok\n' : 'failed\n');
-    const ended = await holder.done.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    if (failure !== undefined) throw explained(failure);
-    if (ended) throw ended;
+    });
   } finally {
     await rm(base, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs `steps` while `holder` (a shell in its own mount namespace) keeps the mounts, then tells it
+ * how they went ("ok", or "failed") and waits for it to unmount and end.
+ */
+async function whileHeld(holder: StartedCommand, steps: () => Promise<void>): Promise<void> {
+  holder.stdin?.on('error', () => {}); // the shell may be gone already: `done` says why
+  let failure: unknown;
+  try {
+    await steps();
+  } catch (err) {
+    failure = err;
+  }
+  holder.stdin?.end(failure === undefined ? 'ok\n' : 'failed\n');
+  const ended = await holder.done.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (failure !== undefined) throw explained(failure);
+  if (ended) throw ended;
 }
 
 /** Resolves when the shell printed the line `what`; rejects when it ended first (the mount failed). */
