@@ -7,10 +7,10 @@
  * build runs, which re-checks every blob by its digest.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { syncTree } from '../../files/sync-tree.ts';
 import { copyFile, link, mkdir, readlink, rename, rm, utimes } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type OutputManifest, writeManifest } from '../../artifacts/manifest.ts';
+import { syncTree } from '../../files/sync-tree.ts';
 import {
   blobFingerprint,
   fileFingerprint,
