@@ -1,6 +1,7 @@
 /** @module The layer cache's index: a small node:sqlite database (WAL, crash-safe) of entries and their LRU order. */
 import { DatabaseSync } from 'node:sqlite';
 import type { LayerDescriptor } from '../oci/media-types.ts';
+import { enableWal } from '../store/sqlite/database.ts';
 
 export interface IndexRow {
   key: string;
@@ -48,7 +49,8 @@ export class CacheIndex {
 
   constructor(file: string) {
     this.#db = new DatabaseSync(file, { timeout: 5000 });
-    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    enableWal(this.#db, 5000); // workers started together open a new index at once
+    this.#db.exec('PRAGMA synchronous = NORMAL;');
     this.#db.exec(SCHEMA);
   }
 

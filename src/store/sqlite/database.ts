@@ -8,15 +8,35 @@ import { MIGRATIONS } from './migrations.ts';
 
 export function openDatabase(file: string): DatabaseSync {
   if (file !== ':memory:') prepareDataFiles(file);
-  const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode = WAL');
+  // Several processes (server, `ingot worker`s) may share the file and open it at once: wait for
+  // locks, do not fail (the busy timeout is set on opening; the switch to WAL retries on its own).
+  const db = new DatabaseSync(file, { timeout: BUSY_TIMEOUT_MS });
+  enableWal(db);
   db.exec('PRAGMA synchronous = NORMAL');
-  // Several processes (server, `ingot worker`s) may share the file: wait for locks, do not fail.
-  db.exec('PRAGMA busy_timeout = 10000');
   db.exec('PRAGMA foreign_keys = ON');
   migrate(db);
   if (file !== ':memory:') secureDataFiles(file);
   return db;
+}
+
+const BUSY_TIMEOUT_MS = 10_000;
+const SQLITE_BUSY = 5;
+
+/**
+ * Switches a new file to WAL. SQLite answers that switch with SQLITE_BUSY without calling the busy
+ * handler when another process opens the same new file at that moment, so it is retried here.
+ */
+export function enableWal(db: DatabaseSync, timeoutMs = BUSY_TIMEOUT_MS): void {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      db.exec('PRAGMA journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { errcode?: number }).errcode !== SQLITE_BUSY || Date.now() > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10 + Math.floor(Math.random() * 20));
+    }
+  }
 }
 
 function migrate(db: DatabaseSync): void {
