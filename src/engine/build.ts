@@ -169,13 +169,14 @@ async function runBuildWithin(
       ...(opts.limits ? { limits: opts.limits } : {}),
       ...(opts.network ? { network: opts.network } : {}),
     });
+  const compression = opts.compression ?? 'gzip';
   const ctx: StackContext = {
     workDir,
     buildTmpDir: await makeBuildTmp(workDir),
     logDir,
     cache,
     cacheScope: opts.cacheScope,
-    compression: opts.compression ?? 'gzip',
+    compression,
     newInstance: async (req) => withPassIn(await factory(req), passIn),
     passIn,
     signal,
@@ -211,7 +212,7 @@ async function runBuildWithin(
         : { runtime: {}, components: request.components };
     const vm = vmFor(request, opts, onEvent);
     // A container image's base layer is made (once per base) while the components run.
-    if (request.kind === 'container') baseLayer = startBaseLayer(parent, ctx.compression, ctx.sourceDateEpoch);
+    if (request.kind === 'container') baseLayer = startBaseLayer(parent, compression, ctx.sourceDateEpoch);
     // Its archive's bulk, the base layer, is copied while a component builds (not ahead of a gated outputs stage).
     const base = baseLayer?.result;
     if (base && !opts.gate) ctx.beforeLayerBuild = () => void startArchive(base);

@@ -9,7 +9,7 @@ import type { InstancePassIn } from '../instance/pass-in.ts';
 import { join } from 'node:path';
 import { layerCacheKey } from '../cache/cache-key.ts';
 import type { LayerCache } from '../cache/layer-cache.ts';
-import type { LayerDescriptor } from '../oci/media-types.ts';
+import type { Compression, LayerDescriptor } from '../oci/media-types.ts';
 import type { ResourceLimits } from '../cgroups/index.ts';
 import { writeLayer } from '../oci/layer/write-layer.ts';
 import { syncPaths } from '../files/sync-tree.ts';
@@ -47,7 +47,8 @@ export interface StackContext {
   workDir: string;
   logDir: string;
   cache: LayerCache | undefined;
-  compression: 'gzip' | 'zstd';
+  /** The layer blobs' compression: the build's (gzip or zstd); `none` for layers only read as directories. */
+  compression: Compression;
   newInstance: InstanceFactory;
   /** CA bundle and proxy variables every build and test instance gets (qemu instances too). */
   passIn?: InstancePassIn | undefined;

@@ -10,6 +10,14 @@ import { addComponentLayer, componentLayerKey, push, type LayerStack, type Stack
 import type { ResolvedParent } from '../parent.ts';
 import type { BuildComponent } from '../request.ts';
 
+/**
+ * The blob of the layer kept beside the base: an uncompressed tar. That layer is only ever read as
+ * a directory (disk outputs; container recipes have no bootable-disk layer), so compressing its
+ * ~440 MB (5-6 s of a first disk build or `ingot bases refresh`) bought nothing. Its key is made
+ * with it too, so builds of either compression share the one layer.
+ */
+const BESIDE_BASE_COMPRESSION = 'none';
+
 /** `stack` with the boot layer on top; `built` says whether this call made it. */
 export async function addBootLayer(
   ctx: StackContext,
@@ -23,7 +31,7 @@ export async function addBootLayer(
     return { stack: made, built: made.layers.some((l) => !l.cached) };
   }
   // Keyed like a layer cache entry with no account: base digest + the component's definition.
-  const key = componentLayerKey(ctx, stack, component, undefined);
+  const key = componentLayerKey({ compression: BESIDE_BASE_COMPRESSION }, stack, component, undefined);
   const log = (line: string) => ctx.onEvent({ type: 'log', line });
   let found = await readBootLayer(baseDir, key);
   let built = false;
@@ -41,7 +49,7 @@ export async function addBootLayer(
       async (dir) => {
         // Made in the base's own dir (no account's cache), then renamed into place.
         const made = await addComponentLayer(
-          { ...ctx, workDir: dir, cache: undefined, cacheScope: undefined },
+          { ...ctx, compression: BESIDE_BASE_COMPRESSION, workDir: dir, cache: undefined, cacheScope: undefined },
           stack,
           component,
         );
