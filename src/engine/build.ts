@@ -40,6 +40,7 @@ import {
   runTestsInVm,
   testOnDisk,
   wantsDisks,
+  type WrittenDisk,
   writeDiskImageOutputs,
 } from './disk/disk-stages.ts';
 import { writeRootDisk } from '../disk/root-fs.ts';
@@ -289,9 +290,10 @@ async function runBuildWithin(
     );
     evidenceRun.catch(() => {}); // awaited below, after the tests (whose failure comes first)
     try {
-      if (tested && wantsDisks(request))
+      const bootDisk = written.bootDisk; // set exactly when the request wants disks
+      if (tested && bootDisk)
         await stage('test', 'the disk image booted under qemu', () =>
-          testOnDisk(ctx, opts.outputDir, written.artifacts, steps.components, request.bootMode),
+          testOnDisk(ctx, opts.outputDir, written.artifacts, bootDisk, steps.components, request.bootMode),
         );
       else if (tested && vm)
         await stage('test', 'a fresh VM booted from the image', () =>
@@ -469,6 +471,8 @@ interface WrittenOutputs {
   archive?: OciArchiveArtifact;
   /** Disk outputs: settles once they are on the device (awaited before the manifest is written). */
   durable?: Promise<void>;
+  /** Disk outputs: the boot disk as written (what the test phase boots when no output is bootable by qemu). */
+  bootDisk?: WrittenDisk;
 }
 
 async function writeOutputs(

@@ -227,3 +227,34 @@ test('importDisk turns a built disk back into a parent image (rootfs tarball, se
     /not a disk image|not importable|not an ext/,
   );
 });
+
+test('an OVA-only rebuild after a one-file change tests the disk it wrote (the qcow2 overlay of the kept disk)', {
+  skip,
+  timeout: 30 * 60_000,
+}, async () => {
+  const ovaDir = join(dir, 'ova-only');
+  mkdirSync(ovaDir, { recursive: true });
+  const run = randomUUID();
+  const step = (name: string, command: string) =>
+    `name: ${name}\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Run\n        action: ExecuteBash\n        inputs:\n          commands: [${JSON.stringify(command)}]\n  - name: test\n    steps:\n      - name: InTheVm\n        action: ExecuteBash\n        inputs:\n          commands: ['test -s /etc/${name}']\n`;
+  writeFileSync(join(ovaDir, 'lower.yml'), step('ova-lower', `echo ${run} > /etc/ova-lower`));
+  writeFileSync(
+    join(ovaDir, 'recipe.yml'),
+    `name: ova-only\nversion: 1.0.0\nparentImage: debian-12\nblockDeviceMappings:\n  - deviceName: /dev/xvda\n    ebs: { volumeSize: 3 }\ncomponents:\n  - uri: ./lower.yml\n  - uri: ./top.yml\n`,
+  );
+  const build = async (revision: number) => {
+    writeFileSync(join(ovaDir, 'top.yml'), step('ova-top', `echo ${run}-${revision} > /etc/ova-top`));
+    const r = await runIngot(
+      ['build', join(ovaDir, 'recipe.yml'), '--output', join(ovaDir, 'out'), '--format', 'ova'],
+      { INGOT_HOME: HOME },
+      15 * 60_000,
+    );
+    assert.equal(r.code, 0, r.stderr.slice(-4000));
+    const built = JSON.parse(readFileSync(join(ovaDir, 'out', 'manifest.json'), 'utf8')) as OutputManifest;
+    assert.equal(built.tests, 'passed');
+    return r.stdout + r.stderr;
+  };
+  await build(1);
+  const second = await build(2);
+  assert.match(second, /applied in a qcow2 overlay over it/, 'the second build wrote the overlay of the kept disk');
+});

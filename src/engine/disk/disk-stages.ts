@@ -5,7 +5,7 @@
  * a copy-on-write overlay under qemu, runs the recipe's test phases inside, and proves the
  * artifact was not modified (its sha256 is read again afterwards).
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { BuildFailure } from '../failure.ts';
 import type { LayerStack, StackContext } from '../layer-stack.ts';
 import type { Artifact } from '../../artifacts/manifest.ts';
@@ -18,7 +18,7 @@ import type { DiskFormat } from '../../disk/formats/index.ts';
 import { diskLayout, type BlockDeviceMapping } from '../../disk/layout.ts';
 import type { BootMode } from '../../disk/grub.ts';
 import type { Firmware } from '../../instance/qemu/firmware.ts';
-import { bootDiskArtifact, writeDiskOutputs } from './outputs.ts';
+import { bootDiskArtifact, type DiskOutputs, writeDiskOutputs } from './outputs.ts';
 import { confined } from '../confined.ts';
 import { findKeptDisk, keepDisk, KEPT_DISKS } from '../../cache/kept-disks.ts';
 import type { RootDiskReuse } from '../../disk/incremental-disk.ts';
@@ -41,6 +41,9 @@ export const wantsDisks = (r: DiskRequest): boolean => !!r.diskFormats?.length;
 export const diskOutputKey = (r: DiskRequest): string =>
   wantsDisks(r) ? JSON.stringify([r.diskFormats, diskLayout(r.blockDeviceMappings), r.bootMode ?? 'hybrid']) : '';
 
+/** The boot disk as the disk stages wrote it (DiskOutputs.written). */
+export type WrittenDisk = DiskOutputs['written'];
+
 /**
  * Writes the disks. `ids` (the content identity of each lower dir, topmost first) make the disk's
  * UUIDs follow from its layers, and with a layer cache let the root file system start from a kept
@@ -52,7 +55,7 @@ export async function writeDiskImageOutputs(
   outputDir: string,
   r: DiskRequest,
   ids?: readonly string[] | undefined,
-): Promise<{ artifacts: Artifact[]; durable: Promise<void> }> {
+): Promise<{ artifacts: Artifact[]; durable: Promise<void>; bootDisk: WrittenDisk }> {
   const layout = diskLayout(r.blockDeviceMappings);
   const levels = Math.max(0, stack.layers.length - 1);
   const seeds = ids ? { base: JSON.stringify(ids.slice(levels)), image: JSON.stringify(ids) } : undefined;
@@ -85,7 +88,7 @@ export async function writeDiskImageOutputs(
     type: 'log',
     line: `disk stages: root file system ${out.timings.rootfsMs} ms, conversions and checks ${out.timings.convertMs} ms, sha256 ${out.timings.digestMs} ms`,
   });
-  return { artifacts: out.artifacts, durable: out.durable };
+  return { artifacts: out.artifacts, durable: out.durable, bootDisk: out.written };
 }
 
 /**
@@ -97,18 +100,20 @@ export async function testOnDisk(
   ctx: StackContext,
   outputDir: string,
   artifacts: readonly Artifact[],
+  written: WrittenDisk,
   components: readonly BuildComponent[],
   bootMode?: BootMode,
 ): Promise<void> {
   const boot = bootDiskArtifact(artifacts);
   if (!boot) {
-    // Only an OVA was asked for: boot the raw disk its VMDK was converted from.
+    // Only an OVA was asked for: boot the disk its VMDK was converted from, as the disk stages
+    // wrote it (a raw file, or after a small change the qcow2 overlay of the kept disk).
     await runTestsInVm(
       ctx,
       {
-        path: join(ctx.workDir, 'disk.raw'),
-        qemuFormat: 'raw',
-        name: 'disk.raw',
+        path: written.path,
+        qemuFormat: written.qemuFormat,
+        name: basename(written.path),
         firmware: bootMode === 'uefi' ? 'uefi' : 'bios',
       },
       components,

@@ -50,6 +50,11 @@ export interface DiskOutputs {
    * build goes on): await it before the build reports success (writes its manifest).
    */
   durable: Promise<void>;
+  /**
+   * The boot disk as written, in the work dir or the output dir: a raw file, or the qcow2 overlay of
+   * a kept disk. The test phase boots it when no output is a disk qemu boots (only an OVA).
+   */
+  written: { path: string; qemuFormat: 'raw' | 'qcow2' };
   /** Per-stage milliseconds: root file system, conversions+checks (hashing starts during the checks), the sha256 left after them. */
   timings: { rootfsMs: number; convertMs: number; digestMs: number };
 }
@@ -140,6 +145,7 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
   return {
     artifacts,
     durable,
+    written: { path: root.path, qemuFormat: root.format ?? 'raw' },
     timings: { rootfsMs: Math.round(t1 - t0), convertMs: Math.round(t2 - t1), digestMs: Math.round(t3 - t2) },
   };
 }
