@@ -87,8 +87,8 @@ async function baseAsOci(dir: string): Promise<{ layout: string; rootfsDir: stri
 }
 
 /**
- * What a bootstrap adds for container builds (src/bases/ensure.ts): the base's gzip layer, made
- * anew (the one kept from an earlier run is removed first) by the call the bootstrap makes.
+ * What `ingot bases refresh` adds for container builds (src/cli/commands/bases.ts): the base's gzip layer, made
+ * anew (the one kept from an earlier run is removed first) by the call the refresh makes.
  */
 async function prepareBaseLayer(rootfsDir: string): Promise<number> {
   const paths = baseLayerPaths(rootfsDir, 'gzip');

@@ -7,6 +7,7 @@
  */
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncPaths } from '../files/sync-tree.ts';
 import type { LayerDescriptor } from '../oci/media-types.ts';
 import { withLock } from './lock.ts';
 
@@ -56,7 +57,8 @@ export async function readBootLayer(baseDir: string, key: string): Promise<Store
 /**
  * The layer under `key`, made by `make(dir)` when missing: under the lock of the base's boot
  * layers (a second home asking meanwhile waits and reuses it), in a `.building-` dir renamed into
- * place when complete, so a crash leaves nothing a build could take for finished.
+ * place when complete, so a crash leaves nothing a build could take for finished. `make` returns
+ * a layer already durable (its files fsynced); its new names are synced here before and after the rename.
  */
 export async function ensureBootLayer(
   baseDir: string,
@@ -86,9 +88,12 @@ export async function ensureBootLayer(
         await rename(made.blobPath, join(staged, 'layer.blob'));
         const meta = { key, component: made.component, layer: made.layer, createdAt: new Date().toISOString() };
         await writeFile(join(staged, 'layer.json'), `${JSON.stringify(meta, null, 2)}\n`);
+        // The caller made the diff and blob durable; their new names and layer.json follow.
+        await syncPaths([join(staged, 'layer.json'), staged, building]);
         const dir = layerDir(baseDir, key);
         await rm(dir, { recursive: true, force: true });
         await rename(staged, dir);
+        await syncPaths([root]);
         return { stored: { ...meta, diffDir: join(dir, 'diff'), blobPath: join(dir, 'layer.blob') }, built: true };
       } finally {
         await rm(building, { recursive: true, force: true });

@@ -69,6 +69,15 @@ export function baseDefinitionKey(base: ManagedBase): string {
   return createHash('sha256').update(def).digest('hex').slice(0, 16);
 }
 
+/**
+ * mmdebstrap's own hook that runs every dpkg of the bootstrap under eatmydata (fetched from the
+ * mirror into the tree and removed again at the end, so the base's content is unchanged): dpkg's
+ * fsync per file and per status update is the bulk of a bootstrap's time on a busy disk, and
+ * `force-unsafe-io` alone leaves most of them. Nothing is durable until the bootstrap is recorded,
+ * so the caller syncs the finished tree once instead (ensure.ts).
+ */
+export const EATMYDATA_HOOK_DIR = '/usr/share/mmdebstrap/hooks/eatmydata';
+
 /** mmdebstrap's argument list for `base` (see variantArgs). */
 export function mmdebstrapArgs(base: ManagedBase, targetDir: string, src: BootstrapSources): string[] {
   return [
@@ -76,6 +85,7 @@ export function mmdebstrapArgs(base: ManagedBase, targetDir: string, src: Bootst
     `--architectures=${base.debArch}`,
     `--components=${src.components.join(',')}`,
     '--dpkgopt=force-unsafe-io',
+    `--hook-dir=${EATMYDATA_HOOK_DIR}`,
     ...CUSTOMIZE_HOOKS.map((h) => `--customize-hook=${h}`),
     base.suite,
     targetDir,

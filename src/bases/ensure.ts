@@ -1,13 +1,16 @@
 /**
  * @module `ensureBaseImage`: a managed Debian base, bootstrapped once into `$INGOT_HOME/bases/`
- * (with its gzip container base layer beside it, base-layer-blob.ts) and reused until it is older
- * than `maxAgeDays` or a refresh is asked for.
+ * and reused until it is older than `maxAgeDays` or a refresh is asked for. Its gzip container
+ * base layer (base-layer-blob.ts) is not made here, on the path of every first build: `ingot bases
+ * refresh` makes it beside the bootable-disk layer, and a container build that finds none makes it
+ * while its components run (a disk build never needs it).
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalidRequest } from '../errors/ingot-error.ts';
+import { syncPaths } from '../files/sync-tree.ts';
+import { runCommand } from '../process/index.ts';
 import { readAptMirror, readAptSecurityMirror } from './apt-sources.ts';
-import { PREPARED_BASE_LAYER, ensureBaseLayer } from './base-layer-blob.ts';
 import { baseDefinitionKey, runMmdebstrap } from './bootstrap.ts';
 import { MANAGED_BASE_NAMES, managedBase } from './catalogue.ts';
 import type { ManagedBase, ManagedBaseName } from './catalogue.ts';
@@ -79,8 +82,12 @@ async function bootstrapBase(base: ManagedBase, dir: string, opts: EnsureBaseOpt
     await runMmdebstrap(base, rootfs, { mirror: mirror.uri, components: mirror.components, securityMirror }, (l) =>
       opts.onProgress?.(l),
     );
-    // The container base layer a default build asks for, made now and kept with the base.
-    await ensureBaseLayer(rootfs, PREPARED_BASE_LAYER.compression, { onProgress: opts.onProgress });
+    // dpkg ran under eatmydata (bootstrap.ts): the tree is made durable here, in one syncfs of
+    // its file system, while it is read for its digest, and before anything records it as ready.
+    const durable = runCommand(['sync', '--file-system', rootfs]);
+    durable.catch(() => {});
+    const rootDigest = await treeDigest(rootfs);
+    await durable;
     const createdAt = new Date().toISOString();
     const meta: BaseMetadata = {
       name: base.name,
@@ -90,7 +97,7 @@ async function bootstrapBase(base: ManagedBase, dir: string, opts: EnsureBaseOpt
       architecture: base.architecture,
       version: createdAt.slice(0, 10).replaceAll('-', '.'),
       createdAt,
-      digest: await treeDigest(rootfs),
+      digest: rootDigest,
       mirror: mirror.uri,
       ...(securityMirror ? { securityMirror } : {}),
       components: mirror.components,
@@ -99,10 +106,13 @@ async function bootstrapBase(base: ManagedBase, dir: string, opts: EnsureBaseOpt
       definition: baseDefinitionKey(base),
     };
     await writeFile(join(building, 'metadata.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    await syncPaths([join(building, 'metadata.json'), building]);
     const id = `${meta.version}-${meta.digest.slice('sha256:'.length, 'sha256:'.length + 12)}`;
     await rm(join(dir, id), { recursive: true, force: true }); // same content bootstrapped before: replace it
     await rename(building, join(dir, id));
+    await syncPaths([dir]);
     await switchCurrent(dir, id);
+    await syncPaths([dir]);
     opts.onProgress?.(`${base.name} ${meta.version} ready: ${meta.packageCount} packages, ${meta.digest}`);
     const { name, version, digest, osVersion } = meta;
     return { name, rootfsDir: join(dir, id, 'rootfs'), version, createdAt, digest, osVersion };

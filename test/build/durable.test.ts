@@ -2,7 +2,8 @@
  * @module What a build keeps is durable before it says so, by fsync of those files (its build
  * instances mount their overlay volatile, so no unmount syncs the host's file system): seen with
  * strace, the new layer's files before the layer cache records them, and every output before
- * `ingot build` exits with success; a tree too large for an fsync per file gets one syncfs.
+ * `ingot build` exits with success; a tree too large for an fsync per file gets one syncfs; a
+ * bootstrapped base and the bootable-disk layer kept beside it before they are recorded.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -163,5 +164,89 @@ test("a no-op rebuild's placed outputs are durable before success", {
     for (const f of [out, dir, ...entries]) assert.ok(synced.includes(f), `${relative(dir, f)} fsynced before success`);
   } finally {
     execFileSync('rm', ['-rf', dir]);
+  }
+});
+
+/** A PATH dir with a fake `mmdebstrap` that makes a tiny tree where the real one would put the base. */
+function fakeMmdebstrapBin(dir: string): string {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  writeFileSync(
+    join(bin, 'mmdebstrap'),
+    [
+      '#!/bin/sh',
+      // The first two arguments that are not options or sources lines: the suite, then the target.
+      `target=""; for a; do case "$a" in -*|deb\\ *) ;; *) [ -n "$suite" ] && [ -z "$target" ] && target=$a; [ -z "$suite" ] && suite=$a;; esac; done`,
+      'mkdir -p "$target/etc" "$target/var/lib/dpkg" && echo "12.99" > "$target/etc/debian_version"',
+      'printf "Package: a\\nStatus: install ok installed\\n\\n" > "$target/var/lib/dpkg/status"',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  return bin;
+}
+
+test('a bootstrapped base is synced (syncfs of its tree, then its metadata and names) before it is recorded as current', {
+  skip,
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-durable-base-'));
+  try {
+    const apt = join(dir, 'apt');
+    mkdirSync(join(apt, 'sources.list.d'), { recursive: true });
+    writeFileSync(join(apt, 'sources.list'), 'deb http://mirror.example.net/debian bookworm main\n');
+    const home = join(dir, 'home');
+    const { calls } = traced(
+      [
+        node,
+        '--input-type=module',
+        '-e',
+        `const { ensureBaseImage } = await import(${JSON.stringify(join(root, 'src/bases/ensure.ts'))});
+         const b = await ensureBaseImage('debian-12-minimal', { ingotHome: ${JSON.stringify(home)}, aptDir: ${JSON.stringify(apt)} });
+         console.error(b.rootfsDir);`,
+      ],
+      { ...process.env, PATH: `${fakeMmdebstrapBin(dir)}:${process.env.PATH}` },
+    );
+    const bases = join(home, 'bases/debian-12-minimal');
+    const at = (call: string, path: RegExp) => calls.findIndex(([c, p]) => c === call && path.test(p));
+    const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const syncfs = at('syncfs', new RegExp(`^${esc(bases)}/\\.building-[^/]+/rootfs$`));
+    const meta = at('fsync', new RegExp(`^${esc(bases)}/\\.building-[^/]+/metadata\\.json$`));
+    const building = at('fsync', new RegExp(`^${esc(bases)}/\\.building-[^/]+$`));
+    const named = calls.findLastIndex(([c, p]) => c === 'fsync' && p === bases);
+    assert.ok(syncfs >= 0, `one syncfs of the new tree's file system: ${JSON.stringify(calls)}`);
+    assert.ok(meta > syncfs && building > meta, `then its metadata and directory: ${JSON.stringify(calls)}`);
+    assert.ok(named > building, `then the directory naming it (rename, current link): ${JSON.stringify(calls)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a bootable-disk layer kept beside the base: its new names are fsynced before and after the rename', {
+  skip,
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-durable-bootlayer-'));
+  try {
+    const base = join(dir, 'base');
+    mkdirSync(base);
+    const { calls } = traced([
+      node,
+      '--input-type=module',
+      '-e',
+      `import { mkdir, writeFile } from 'node:fs/promises';
+       const { ensureBootLayer } = await import(${JSON.stringify(join(root, 'src/bases/boot-layers.ts'))});
+       const r = await ensureBootLayer(${JSON.stringify(base)}, '${'a'.repeat(64)}', async (d) => {
+         await mkdir(d + '/diff/boot', { recursive: true });
+         await writeFile(d + '/diff/boot/vmlinuz', 'kernel');
+         await writeFile(d + '/layer.blob', 'blob');
+         return { diffDir: d + '/diff', blobPath: d + '/layer.blob', component: { name: 'boot' }, layer: { digest: 'sha256:00' } };
+       });
+       console.error(r.stored.diffDir);`,
+    ]);
+    const synced = calls.filter(([c]) => c === 'fsync').map(([, p]) => p);
+    const staged = synced.findIndex((p) => /\/\.building-[^/]+\/staged\/layer\.json$/.test(p));
+    const named = synced.findLastIndex((p) => /\/boot-layers$/.test(p));
+    assert.ok(staged >= 0, `layer.json before the rename: ${JSON.stringify(synced)}`);
+    assert.ok(named > staged, `the directory naming the layer after the rename: ${JSON.stringify(synced)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -12,8 +12,9 @@ const usage = `Usage: ingot bases list
 
 Managed base images are bootstrapped with mmdebstrap from the Debian mirror apt is configured
 with (debian-12 and debian-13 with what Debian's cloud images carry, debian-12-minimal as minbase), cached in $INGOT_BASES_HOME (default $INGOT_HOME) and reused; a build refreshes a base
-older than 7 days. A bootstrap also makes the base's gzip container base layer and keeps it
-beside the base (the way buildah keeps an imported base), so no container build makes it.
+older than 7 days. \`refresh\` also makes the base's gzip container base layer and keeps it
+beside the base (the way buildah keeps an imported base), so no container build makes it (a base
+bootstrapped by a build gets it from its first container build, made while the components run).
 \`refresh\` bootstraps the named bases (default: all) now, and prepares the bootable-disk layer of debian-12 and debian-13 (kernel, GRUB for BIOS and UEFI, signed shim,
 cloud-init, OpenSSH) beside the base in $INGOT_BASES_HOME, as an AMI ships with its kernel: the
 first disk build of every INGOT_HOME sharing it does not make the layer. (Without a refresh, the
@@ -27,6 +28,7 @@ export const command: CommandModule = {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {} });
     const [action, ...names] = positionals;
     const { MANAGED_BASES, ensureBaseImage, readCurrentBase } = await import('../../bases/index.ts');
+    const { PREPARED_BASE_LAYER, ensureBaseLayer } = await import('../../bases/base-layer-blob.ts');
     const { resolveSettings } = await import('../../config/settings.ts');
     const { prepareBootLayer } = await import('../../engine/disk/prepare-boot-layer.ts');
     const { instancePassIn } = await import('../../instance/pass-in.ts');
@@ -57,7 +59,16 @@ export const command: CommandModule = {
         onProgress: (line) => process.stderr.write(`  ${line}\n`),
       });
       process.stdout.write(`${name} ${base.version} ${base.digest}\n`);
-      if (name === 'debian-12-minimal') continue;
+      // The container base layer a default container build asks for, made beside the base while
+      // the bootable-disk layer is prepared (its descriptor, written last, marks it complete).
+      const blob = ensureBaseLayer(base.rootfsDir, PREPARED_BASE_LAYER.compression, {
+        onProgress: (line) => process.stderr.write(`  ${line}\n`),
+      });
+      blob.catch(() => {});
+      if (name === 'debian-12-minimal') {
+        await blob;
+        continue;
+      }
       process.stderr.write(`ingot bases: preparing the bootable-disk layer of ${name}...\n`);
       const started = performance.now();
       const built = await prepareBootLayer({
@@ -73,6 +84,7 @@ export const command: CommandModule = {
       process.stderr.write(
         `ingot bases: bootable-disk layer of ${name} ${built ? 'built' : 'already prepared'} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
       );
+      await blob;
     }
     return 0;
   },
