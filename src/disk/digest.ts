@@ -40,12 +40,19 @@ export async function dataRanges(path: string): Promise<[number, number][] | und
   return ranges;
 }
 
-async function hashRead(hash: Hash, fh: FileHandle, buf: Buffer, from: number, to: number): Promise<void> {
-  for (let pos = from; pos < to; ) {
-    const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, to - pos), pos);
+/** Hashes [from, to) of `fh`, reading the next chunk into the other buffer while this one is hashed. */
+async function hashRead(hash: Hash, fh: FileHandle, bufs: [Buffer, Buffer], from: number, to: number): Promise<void> {
+  const readAt = (pos: number, buf: Buffer) => fh.read(buf, 0, Math.min(CHUNK, to - pos), pos);
+  let pos = from;
+  let next = 0;
+  let pending = pos < to ? readAt(pos, bufs[next]) : undefined;
+  while (pending) {
+    const { bytesRead, buffer } = await pending;
     if (bytesRead === 0) throw new Error(`short read at ${pos}`);
-    hash.update(buf.subarray(0, bytesRead));
     pos += bytesRead;
+    next ^= 1;
+    pending = pos < to ? readAt(pos, bufs[next]) : undefined;
+    hash.update(buffer.subarray(0, bytesRead));
   }
 }
 
@@ -58,13 +65,13 @@ export async function sha256Large(path: string): Promise<string> {
   const [fileSize, ranges] = await Promise.all([stat(path).then((s) => s.size), dataRanges(path)]);
   const fh = await open(path, 'r');
   try {
-    const buf = Buffer.allocUnsafe(CHUNK);
+    const bufs: [Buffer, Buffer] = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
     let pos = 0;
     for (const [start, end] of ranges ?? [[0, fileSize]]) {
       const from = Math.min(start, fileSize);
       const to = Math.min(end, fileSize);
       if (from > pos) hashZeros(hash, from - pos);
-      await hashRead(hash, fh, buf, Math.max(from, pos), to);
+      await hashRead(hash, fh, bufs, Math.max(from, pos), to);
       pos = Math.max(pos, to);
     }
     if (pos < fileSize) hashZeros(hash, fileSize - pos);

@@ -2,7 +2,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, readSync, writeSync, closeSync, ftruncateSync, readFileSync, rmSync } from 'node:fs';
+import {
+  mkdtempSync,
+  openSync,
+  readSync,
+  writeSync,
+  closeSync,
+  ftruncateSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -217,6 +227,17 @@ test('sha256 of a sparse file: holes hashed as zeros, the same digest as reading
     writeSync(fd, randomBytes(70_000), 0, 70_000, 20 * 2 ** 20 - 7);
     writeSync(fd, Buffer.from('end'), 0, 3, 64 * 2 ** 20 + 120);
     closeSync(fd);
+    assert.equal(await sha256Large(file), createHash('sha256').update(readFileSync(file)).digest('hex'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sha256 of a dense file over several read chunks (read ahead into two buffers): the same digest', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-digest-'));
+  try {
+    const file = join(dir, 'dense.raw');
+    writeFileSync(file, randomBytes(2.5 * 8 * 2 ** 20 + 4097)); // two whole 8 MiB chunks and a part
     assert.equal(await sha256Large(file), createHash('sha256').update(readFileSync(file)).digest('hex'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
