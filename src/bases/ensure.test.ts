@@ -15,27 +15,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBaseImage } from './ensure.ts';
 import { listBaseImages } from './catalogue.ts';
+import { fakeMmdebstrapBin } from '../../test/helpers/fake-mmdebstrap.ts';
 import { bootstrapUnavailable, sharedTestBase } from '../../test/helpers/test-base.ts';
 
 /** A PATH entry with a fake `mmdebstrap` that logs its calls and builds a tiny tree. */
 function fakeMmdebstrap(dir: string): { calls: () => string[]; args: () => string[] } {
-  const bin = join(dir, 'bin');
-  mkdirSync(bin);
   const log = join(dir, 'calls.log');
-  writeFileSync(
-    join(bin, 'mmdebstrap'),
-    [
-      '#!/bin/sh',
-      `target=""; for a; do case "$a" in -*|deb\\ *) ;; *) [ -n "$suite" ] && [ -z "$target" ] && target=$a; [ -z "$suite" ] && suite=$a;; esac; done`,
-      `echo "$suite $target" >> ${log}`,
-      `printf '%s\\n' "$*" | tr -d '\\n' >> ${log}.args; echo >> ${log}.args`,
-      'echo "I: fake bootstrap" >&2; sleep 0.3',
-      '[ "$suite" = broken ] && exit 3',
-      'mkdir -p "$target/etc" "$target/var/lib/dpkg" && echo "12.99" > "$target/etc/debian_version"',
-      'printf "Package: a\\nStatus: install ok installed\\n\\nPackage: b\\nStatus: install ok installed\\n" > "$target/var/lib/dpkg/status"',
-    ].join('\n'),
-  );
-  chmodSync(join(bin, 'mmdebstrap'), 0o755);
+  const bin = fakeMmdebstrapBin(dir, [
+    `echo "$suite $target" >> ${log}`,
+    `printf '%s\\n' "$*" | tr -d '\\n' >> ${log}.args; echo >> ${log}.args`,
+    'echo "I: fake bootstrap" >&2; sleep 0.3',
+    '[ "$suite" = broken ] && exit 3',
+    'mkdir -p "$target/etc" "$target/var/lib/dpkg" && echo "12.99" > "$target/etc/debian_version"',
+    'printf "Package: a\\nStatus: install ok installed\\n\\nPackage: b\\nStatus: install ok installed\\n" > "$target/var/lib/dpkg/status"',
+  ]);
   process.env.PATH = `${bin}:${process.env.PATH}`;
   return {
     calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []),

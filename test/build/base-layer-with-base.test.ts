@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { runIngot } from '../helpers/cli.ts';
+import { fakeMmdebstrapBin } from '../helpers/fake-mmdebstrap.ts';
 
 const skip = process.getuid?.() !== 0 ? 'needs root (namespaces, overlayfs)' : false;
 const dir = mkdtempSync(join(tmpdir(), 'ingot-base-layer-'));
@@ -63,21 +64,10 @@ function template(): string {
 
 /** A PATH entry whose `mmdebstrap` copies the template to its target. */
 function fakeMmdebstrap(tree: string): string {
-  const bin = join(dir, 'bin');
-  mkdirSync(bin);
-  writeFileSync(
-    join(bin, 'mmdebstrap'),
-    [
-      '#!/bin/sh',
-      // mmdebstrap [OPTIONS] SUITE TARGET [MIRROR...]
-      `target=""; for a; do case "$a" in -*|deb\\ *) ;; *) [ -n "$suite" ] && [ -z "$target" ] && target=$a; [ -z "$suite" ] && suite=$a;; esac; done`,
-      'echo "I: fake bootstrap into $target" >&2',
-      `mkdir -p "$target" && cp -a ${tree}/. "$target"/`,
-      '',
-    ].join('\n'),
-  );
-  chmodSync(join(bin, 'mmdebstrap'), 0o755);
-  return bin;
+  return fakeMmdebstrapBin(dir, [
+    'echo "I: fake bootstrap into $target" >&2',
+    `mkdir -p "$target" && cp -a ${tree}/. "$target"/`,
+  ]);
 }
 
 const COMPONENT = `name: write-hello

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 import { bootstrapUnavailable, sharedTestBase, TEST_BASES_HOME } from '../helpers/test-base.ts';
+import { fakeMmdebstrapBin } from '../helpers/fake-mmdebstrap.ts';
 import { tarRootfs, tinyRootfs } from '../helpers/tiny-rootfs.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -167,24 +168,6 @@ test("a no-op rebuild's placed outputs are durable before success", {
   }
 });
 
-/** A PATH dir with a fake `mmdebstrap` that makes a tiny tree where the real one would put the base. */
-function fakeMmdebstrapBin(dir: string): string {
-  const bin = join(dir, 'bin');
-  mkdirSync(bin);
-  writeFileSync(
-    join(bin, 'mmdebstrap'),
-    [
-      '#!/bin/sh',
-      // The first two arguments that are not options or sources lines: the suite, then the target.
-      `target=""; for a; do case "$a" in -*|deb\\ *) ;; *) [ -n "$suite" ] && [ -z "$target" ] && target=$a; [ -z "$suite" ] && suite=$a;; esac; done`,
-      'mkdir -p "$target/etc" "$target/var/lib/dpkg" && echo "12.99" > "$target/etc/debian_version"',
-      'printf "Package: a\\nStatus: install ok installed\\n\\n" > "$target/var/lib/dpkg/status"',
-    ].join('\n'),
-    { mode: 0o755 },
-  );
-  return bin;
-}
-
 test('a bootstrapped base is synced (syncfs of its tree, then its metadata and names) before it is recorded as current', {
   skip,
 }, () => {
@@ -203,7 +186,13 @@ test('a bootstrapped base is synced (syncfs of its tree, then its metadata and n
          const b = await ensureBaseImage('debian-12-minimal', { ingotHome: ${JSON.stringify(home)}, aptDir: ${JSON.stringify(apt)} });
          console.error(b.rootfsDir);`,
       ],
-      { ...process.env, PATH: `${fakeMmdebstrapBin(dir)}:${process.env.PATH}` },
+      {
+        ...process.env,
+        PATH: `${fakeMmdebstrapBin(dir, [
+          'mkdir -p "$target/etc" "$target/var/lib/dpkg" && echo "12.99" > "$target/etc/debian_version"',
+          'printf "Package: a\\nStatus: install ok installed\\n\\n" > "$target/var/lib/dpkg/status"',
+        ])}:${process.env.PATH}`,
+      },
     );
     const bases = join(home, 'bases/debian-12-minimal');
     const at = (call: string, path: RegExp) => calls.findIndex(([c, p]) => c === call && path.test(p));
