@@ -13,7 +13,13 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { DISK_FORMATS, diskFirmware, FORMATS, type MachineSpec, type RawDisk } from '../../src/disk/formats/index.ts';
+import {
+  DISK_FORMATS,
+  diskFirmware,
+  FORMATS,
+  type MachineSpec,
+  type SourceDisk,
+} from '../../src/disk/formats/index.ts';
 import { OVF_NS, RASD_NS, STREAM_OPTIMIZED_URI, VSSD_NS } from '../../src/disk/formats/ovf.ts';
 import { alignedSize } from '../../src/disk/formats/vhd.ts';
 
@@ -21,13 +27,13 @@ const skip =
   spawnSync('qemu-img', ['--version']).status === 0 ? false : 'qemu-img is missing (scripts/install-system-deps.sh)';
 const MiB = 2 ** 20;
 
-function rawDisk(dir: string, name: string, size: number, boot = true): RawDisk {
+function rawDisk(dir: string, name: string, size: number, boot = true): SourceDisk {
   const raw = join(dir, `${name}.raw`);
   writeFileSync(raw, Buffer.alloc(0));
   execFileSync('truncate', ['-s', String(size), raw]);
   const fd = Buffer.from(`ingot ${name} data`);
   execFileSync('dd', [`of=${raw}`, 'bs=1', 'seek=4096', 'conv=notrunc', 'status=none'], { input: fd });
-  return { raw, sizeBytes: size, name, boot };
+  return { path: raw, sizeBytes: size, name, boot };
 }
 
 const machine: MachineSpec = { name: 'web & <co>', cpus: 4, memoryMiB: 3072, firmware: 'efi' };

@@ -93,7 +93,7 @@ test("an output with only an OVA boots the OVA's first disk", async () => {
   const raw = join(dir, 'boot.raw');
   execFileSync('truncate', ['-s', '4M', raw]);
   await FORMATS.ova.write({
-    disks: [{ raw, sizeBytes: 4 * 2 ** 20, name: 'disk', boot: true }],
+    disks: [{ path: raw, sizeBytes: 4 * 2 ** 20, name: 'disk', boot: true }],
     out: join(out, 'disk.ova'),
     workDir: dir,
     machine: { name: 'web', cpus: 1, memoryMiB: 512, firmware: 'bios' },

@@ -26,7 +26,7 @@ export function hasEfiPartition(head: Buffer): boolean {
 
 /** The firmware of a raw disk, or of a qcow2 one (read through qemu-img dd into `scratchDir`). */
 export async function diskFirmware(
-  disk: string | { raw: string; format?: 'qcow2' | undefined },
+  disk: string | { path: string; format?: 'qcow2' | undefined },
   scratchDir?: string,
   run: Confinement = {},
 ): Promise<'efi' | 'bios'> {
@@ -35,7 +35,7 @@ export async function diskFirmware(
     try {
       const head = join(dir, 'head.raw');
       await runCommand(
-        ['qemu-img', 'dd', '-f', disk.format, '-O', 'raw', 'bs=512', 'count=34', `if=${disk.raw}`, `of=${head}`],
+        ['qemu-img', 'dd', '-f', disk.format, '-O', 'raw', 'bs=512', 'count=34', `if=${disk.path}`, `of=${head}`],
         run,
       );
       return await diskFirmware(head);
@@ -43,7 +43,7 @@ export async function diskFirmware(
       await rm(dir, { recursive: true, force: true });
     }
   }
-  const fh = await open(typeof disk === 'string' ? disk : disk.raw, 'r');
+  const fh = await open(typeof disk === 'string' ? disk : disk.path, 'r');
   try {
     const head = Buffer.alloc(34 * 512);
     await fh.read(head, 0, head.length, 0);

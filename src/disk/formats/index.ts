@@ -9,6 +9,6 @@ export {
   isDiskFormat,
   parseDiskFormats,
 } from './table.ts';
-export type { FormatJob, MachineSpec, RawDisk, WrittenFormat } from './job.ts';
+export type { FormatJob, MachineSpec, SourceDisk, WrittenFormat } from './job.ts';
 export { diskFirmware } from './firmware.ts';
 export { extractOvaBootDisk } from './ova.ts';

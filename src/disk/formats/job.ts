@@ -1,9 +1,9 @@
-/** @module What a format writer gets (the raw disks and the machine they belong to) and what it gives back. */
+/** @module What a format writer gets (the source disks: raw files or qcow2 overlays of kept disks, and the machine they belong to) and what it gives back. */
 import type { Confinement } from '../../process/index.ts';
 
-export interface RawDisk {
+export interface SourceDisk {
   /** The disk file (only read): raw, or a qcow2 overlay of a raw disk (`format`). */
-  raw: string;
+  path: string;
   /** The file's format when it is not raw (RootDisk.format: the overlay of a kept disk). */
   format?: 'qcow2' | undefined;
   sizeBytes: number;
@@ -24,7 +24,7 @@ export interface MachineSpec {
 
 export interface FormatJob {
   /** One disk for the per-disk formats; the boot disk first, then the volumes, for the OVA. */
-  disks: readonly RawDisk[];
+  disks: readonly SourceDisk[];
   out: string;
   workDir: string;
   machine: MachineSpec;

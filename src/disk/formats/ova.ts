@@ -9,7 +9,7 @@ import { runCommand } from '../../process/index.ts';
 import { sha256Large } from '../digest.ts';
 import type { FormatJob, WrittenFormat } from './job.ts';
 import { ovfDescriptor } from './ovf.ts';
-import { checkDisk, convertFromRaw } from './qemu-img.ts';
+import { checkDisk, convertDisk } from './qemu-img.ts';
 import { STREAM_OPTIMIZED } from './vmdk.ts';
 
 /** The manifest's lines: `SHA256(name)= hex`, one per file, as ovftool writes them. */
@@ -23,7 +23,7 @@ export async function writeOva(job: FormatJob): Promise<WrittenFormat> {
     const vmdks = await Promise.all(
       job.disks.map(async (d, i) => {
         const href = `${stem}-disk${i + 1}.vmdk`;
-        await convertFromRaw(d, 'vmdk', STREAM_OPTIMIZED, join(dir, href), job.run);
+        await convertDisk(d, 'vmdk', STREAM_OPTIMIZED, join(dir, href), job.run);
         await checkDisk(join(dir, href), 'vmdk', d.sizeBytes, job.run);
         const { size } = await stat(join(dir, href));
         return { href, fileSize: size, capacityBytes: d.sizeBytes, sha256: await sha256Large(join(dir, href)) };

@@ -1,5 +1,5 @@
 /**
- * @module qemu-img, the one converter and checker of disk files: `convert` from raw, `check` (for
+ * @module qemu-img, the one converter and checker of disk files: `convert` from a source disk (raw, or a qcow2 overlay), `check` (for
  * formats that have one) and `info` (readable as the format, the expected virtual size).
  */
 import { type Confinement, runCommand } from '../../process/index.ts';
@@ -8,8 +8,8 @@ import { type Confinement, runCommand } from '../../process/index.ts';
 const CHECK_UNSUPPORTED = 63;
 
 /** Converts `disk` (a raw file, or a qcow2 overlay of one: the output is standalone either way) to `qemuFormat`. */
-export async function convertFromRaw(
-  disk: { raw: string; format?: 'qcow2' | undefined },
+export async function convertDisk(
+  disk: { path: string; format?: 'qcow2' | undefined },
   qemuFormat: string,
   options: string[],
   out: string,
@@ -19,7 +19,7 @@ export async function convertFromRaw(
   // cache too); waiting for a GiB to reach the device cost seconds while other writes were pending.
   const from = disk.format ?? 'raw';
   await runCommand(
-    ['qemu-img', 'convert', '-t', 'unsafe', '-f', from, '-O', qemuFormat, ...options, disk.raw, out],
+    ['qemu-img', 'convert', '-t', 'unsafe', '-f', from, '-O', qemuFormat, ...options, disk.path, out],
     run,
   );
 }

@@ -18,12 +18,12 @@ export async function writeVhd(job: FormatJob): Promise<WrittenFormat> {
   const [disk] = job.disks;
   if (!disk) throw new Error('writeVhd: no disk');
   const size = alignedSize(disk.sizeBytes);
-  let source = disk.raw;
+  let source = disk.path;
   let sourceFormat: string = disk.format ?? 'raw';
   const overlay = join(job.workDir, `${disk.name}-aligned.qcow2`);
   if (size !== disk.sizeBytes) {
     await runCommand(
-      ['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', resolve(disk.raw), '-F', sourceFormat, overlay, String(size)],
+      ['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', resolve(disk.path), '-F', sourceFormat, overlay, String(size)],
       job.run,
     );
     source = overlay;

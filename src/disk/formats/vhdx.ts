@@ -3,12 +3,12 @@
  * by UEFI: the log line says so, and warns when the disk has no EFI system partition.
  */
 import type { FormatJob, WrittenFormat } from './job.ts';
-import { checkDisk, checkLine, convertFromRaw } from './qemu-img.ts';
+import { checkDisk, checkLine, convertDisk } from './qemu-img.ts';
 
 export async function writeVhdx(job: FormatJob): Promise<WrittenFormat> {
   const [disk] = job.disks;
   if (!disk) throw new Error('writeVhdx: no disk');
-  await convertFromRaw(disk, 'vhdx', ['-o', 'subformat=dynamic'], job.out, job.run);
+  await convertDisk(disk, 'vhdx', ['-o', 'subformat=dynamic'], job.out, job.run);
   job.onWritten?.(job.out);
   const info = await checkDisk(job.out, 'vhdx', disk.sizeBytes, job.run);
   if (!disk.boot) return { path: job.out, checks: checkLine('vhdx', info) };

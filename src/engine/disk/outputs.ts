@@ -17,7 +17,7 @@ import {
   diskFirmware,
   FORMATS,
   type MachineSpec,
-  type RawDisk,
+  type SourceDisk,
 } from '../../disk/formats/index.ts';
 import type { DiskLayout } from '../../disk/layout.ts';
 import { type RootDiskSpec, writeRootDisk } from '../../disk/root-fs.ts';
@@ -90,15 +90,15 @@ export async function writeDiskOutputs(spec: DiskOutputSpec): Promise<DiskOutput
         ? 'the layers below the top one written afresh (and kept for the next build), the top one applied'
         : 'written afresh';
   spec.onLog?.(`boot disk written: ${spec.layout.rootGiB} GiB, root file system UUID ${root.rootUuid} (${how})`);
-  const disks: RawDisk[] = [
-    { raw: root.path, format: root.format, sizeBytes: spec.layout.rootGiB * 2 ** 30, name: 'disk', boot: true },
+  const disks: SourceDisk[] = [
+    { path: root.path, format: root.format, sizeBytes: spec.layout.rootGiB * 2 ** 30, name: 'disk', boot: true },
   ];
   for (const v of spec.layout.extraVolumes) {
     const raw = rawOf(`volume-${v.name}`);
     const fh = await open(raw, 'w');
     await fh.truncate(v.sizeGiB * 2 ** 30);
     await fh.close();
-    disks.push({ raw, sizeBytes: v.sizeGiB * 2 ** 30, name: `volume-${v.name}`, boot: false });
+    disks.push({ path: raw, sizeBytes: v.sizeGiB * 2 ** 30, name: `volume-${v.name}`, boot: false });
   }
   const machine: MachineSpec = { ...spec.machine, firmware: await diskFirmware(disks[0]!, spec.workDir, spec.run) };
   const t1 = performance.now();
