@@ -174,7 +174,7 @@ export async function storeLayer(
   if (!ctx.cache)
     return push(stack, { component: l.component, layer, blobPath: blob, diffDir: l.upper, cached: false });
   // Durable before the cache records it: a layer cut short by a crash must not be reused.
-  await Promise.all([makeDurable(l.upper), syncPaths([blob])]);
+  await makeLayerDurable({ diffDir: l.upper, blobPath: blob });
   // Acquired in the same step as the put, so no eviction can take it before the build ends.
   const held = await ctx.cache.putAndAcquire(l.key, { diffDir: l.upper, layerFile: blob, layer });
   ctx.releases.push(held.release);
@@ -187,6 +187,11 @@ export async function storeLayer(
     diffDir: held.entry.diffDir,
     cached: false,
   });
+}
+
+/** fsyncs a layer about to be kept (its tree and its blob): what storeLayer does before the cache records it. */
+export async function makeLayerDurable(layer: { diffDir: string; blobPath: string }): Promise<void> {
+  await Promise.all([makeDurable(layer.diffDir), syncPaths([layer.blobPath])]);
 }
 
 /** The cached layer under `key`, pinned until the build ends, as the stack's next layer; undefined on a miss. */

@@ -6,9 +6,14 @@
  * any other parent it is an ordinary component layer in the build's layer cache.
  */
 import { ensureBootLayer, readBootLayer, type StoredBootLayer } from '../../bases/boot-layers.ts';
-import { syncPaths } from '../../files/sync-tree.ts';
-import { makeDurable } from '../durable.ts';
-import { addComponentLayer, componentLayerKey, push, type LayerStack, type StackContext } from '../layer-stack.ts';
+import {
+  addComponentLayer,
+  componentLayerKey,
+  makeLayerDurable,
+  push,
+  type LayerStack,
+  type StackContext,
+} from '../layer-stack.ts';
 import type { ResolvedParent } from '../parent.ts';
 import type { BuildComponent } from '../request.ts';
 
@@ -58,7 +63,7 @@ export async function addBootLayer(
         const top = made.layers.at(-1)!;
         // Made without a cache, so storeLayer left it to the page cache (and its package install
         // ran under libeatmydata, boot-component.ts): durable before it is renamed into place.
-        await Promise.all([makeDurable(top.diffDir), syncPaths([top.blobPath])]);
+        await makeLayerDurable(top);
         return { component: top.component, layer: top.layer, diffDir: top.diffDir, blobPath: top.blobPath };
       },
       { onWait: () => log('waiting for another build preparing the same bootable-disk layer') },
