@@ -42,12 +42,13 @@ function traced(argv: string[], env: NodeJS.ProcessEnv = process.env): { calls: 
   }
 }
 
-const durableScript = (dir: string, max: number) => [
-  node,
-  '--input-type=module',
-  '-e',
-  `const { makeDurable } = await import(${JSON.stringify(join(root, 'src/engine/durable.ts'))}); console.error(await makeDurable(${JSON.stringify(dir)}, ${max}));`,
-];
+/** argv running `code` as an ES module in the project's Node. */
+const nodeModule = (code: string): string[] => [node, '--input-type=module', '-e', code];
+
+const durableScript = (dir: string, max: number) =>
+  nodeModule(
+    `const { makeDurable } = await import(${JSON.stringify(join(root, 'src/engine/durable.ts'))}); console.error(await makeDurable(${JSON.stringify(dir)}, ${max}));`,
+  );
 
 test('makeDurable fsyncs every file and directory of a tree, the tree and its parent; a large tree gets one syncfs', {
   skip,
@@ -178,14 +179,11 @@ test('a bootstrapped base is synced (syncfs of its tree, then its metadata and n
     writeFileSync(join(apt, 'sources.list'), 'deb http://mirror.example.net/debian bookworm main\n');
     const home = join(dir, 'home');
     const { calls } = traced(
-      [
-        node,
-        '--input-type=module',
-        '-e',
+      nodeModule(
         `const { ensureBaseImage } = await import(${JSON.stringify(join(root, 'src/bases/ensure.ts'))});
          const b = await ensureBaseImage('debian-12-minimal', { ingotHome: ${JSON.stringify(home)}, aptDir: ${JSON.stringify(apt)} });
          console.error(b.rootfsDir);`,
-      ],
+      ),
       {
         ...process.env,
         PATH: `${fakeMmdebstrapBin(dir, [
@@ -220,11 +218,9 @@ test('a bootable-disk layer kept beside the base: its new names are fsynced befo
   try {
     const base = join(dir, 'base');
     mkdirSync(base);
-    const { calls } = traced([
-      node,
-      '--input-type=module',
-      '-e',
-      `import { mkdir, writeFile } from 'node:fs/promises';
+    const { calls } = traced(
+      nodeModule(
+        `import { mkdir, writeFile } from 'node:fs/promises';
        const { ensureBootLayer } = await import(${JSON.stringify(join(root, 'src/bases/boot-layers.ts'))});
        const r = await ensureBootLayer(${JSON.stringify(base)}, '${'a'.repeat(64)}', async (d) => {
          await mkdir(d + '/diff/boot', { recursive: true });
@@ -233,7 +229,8 @@ test('a bootable-disk layer kept beside the base: its new names are fsynced befo
          return { diffDir: d + '/diff', blobPath: d + '/layer.blob', component: { name: 'boot' }, layer: { digest: 'sha256:00' } };
        });
        console.error(r.stored.diffDir);`,
-    ]);
+      ),
+    );
     const synced = calls.filter(([c]) => c === 'fsync').map(([, p]) => p);
     const staged = synced.findIndex((p) => /\/\.building-[^/]+\/staged\/layer\.json$/.test(p));
     const named = synced.findLastIndex((p) => /\/boot-layers$/.test(p));

@@ -19,7 +19,7 @@ db.prepare('SELECT count(*) FROM schema_migrations').get();
 db.close();
 `;
 
-function open(file: string, script = OPENER): Promise<{ code: number | null; stderr: string }> {
+function open(file: string, script: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', script, file], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -30,23 +30,20 @@ function open(file: string, script = OPENER): Promise<{ code: number | null; std
   });
 }
 
-test('four processes opening a new database file at once all succeed', async () => {
+/** 30 rounds: four processes run `script` over one new file at once; every one must succeed. */
+async function openAtOnce(script: string, prefix: string): Promise<void> {
   for (let round = 0; round < 30; round++) {
-    const file = join(dir, `round-${round}.db`);
-    const results = await Promise.all([open(file), open(file), open(file), open(file)]);
+    const file = join(dir, `${prefix}-${round}.db`);
+    const results = await Promise.all([1, 2, 3, 4].map(() => open(file, script)));
     for (const r of results) assert.equal(r.code, 0, `round ${round}: ${r.stderr.split('\n').slice(0, 8).join(' | ')}`);
   }
-});
+}
+
+test('four processes opening a new database file at once all succeed', () => openAtOnce(OPENER, 'round'));
 
 const CACHE_OPENER = `
 import { CacheIndex } from ${JSON.stringify(new URL('../../cache/cache-index.ts', import.meta.url).href)};
 new CacheIndex(process.argv[1]).lru();
 `;
 
-test('four processes opening a new layer-cache index at once all succeed', async () => {
-  for (let round = 0; round < 30; round++) {
-    const file = join(dir, `cache-${round}.db`);
-    const results = await Promise.all([1, 2, 3, 4].map(() => open(file, CACHE_OPENER)));
-    for (const r of results) assert.equal(r.code, 0, `round ${round}: ${r.stderr.split('\n').slice(0, 8).join(' | ')}`);
-  }
-});
+test('four processes opening a new layer-cache index at once all succeed', () => openAtOnce(CACHE_OPENER, 'cache'));
