@@ -266,7 +266,7 @@ export const SETTINGS: readonly Setting[] = [
     parse: oneOf(['kvm', 'tcg'] as const),
     fallback: () => undefined,
     shownDefault: 'probed',
-    doc: 'force `tcg` or `kvm` for qemu instances (default: KVM only when a probe guest runs under it)',
+    doc: 'force `tcg` or `kvm` for qemu instances (default: KVM only when a probe guest runs under it about as fast as under TCG; the answer is kept until the host reboots)',
     lenient: true,
   }),
   setting({

@@ -37,7 +37,8 @@ Options:
   --cpus N            vCPUs (default 2)
   --memory MIB        memory in MiB (default 2048)
 
-qemu uses KVM when a probe guest runs under it, TCG otherwise (INGOT_QEMU_ACCEL=kvm|tcg forces one).`;
+qemu uses KVM when a probe guest runs under it about as fast as under TCG, TCG otherwise
+(INGOT_QEMU_ACCEL=kvm|tcg forces one).`;
 
 export const command: CommandModule = {
   summary: 'boot a built disk image under qemu and open an SSH session (or run a command)',
