@@ -28,6 +28,11 @@ export const netStageNeeded = (statusFile: string): string =>
 
 export const CLOUD_INIT_NET_DROPIN_PATH = '/etc/systemd/system/cloud-init.service.d/90-ingot-local-datasource.conf';
 
+/**
+ * Only for cloud-init before 24.3, whose network stage (cloud-init.service) is a Python process of its
+ * own. In the single-process cloud-init (cloud-init-main.service) the stage's unit only tells the main
+ * process to go on, which would wait for it forever if it were skipped.
+ */
 export const CLOUD_INIT_NET_DROPIN = `# Written by Ingot: the local stage already applied a local datasource; this stage would only exit.
 [Service]
 ExecCondition=/bin/sh -c "${netStageNeeded(CLOUD_INIT_STATUS)}"
@@ -39,9 +44,11 @@ export const UNITS_DISABLED = ['networking.service', 'e2scrub_reap.service', 'e2
 /** The shell lines of the boot layer that put the above in place. */
 export const bootOrderScript = (): string => `cat > ${DS_IDENTIFY_CFG_PATH} <<'EOF'
 ${DS_IDENTIFY_CFG}EOF
-mkdir -p ${CLOUD_INIT_NET_DROPIN_PATH.replace(/\/[^/]+$/, '')}
-cat > ${CLOUD_INIT_NET_DROPIN_PATH} <<'EOF'
+if [ -e /lib/systemd/system/cloud-init.service ] && [ ! -e /lib/systemd/system/cloud-init-main.service ]; then
+  mkdir -p ${CLOUD_INIT_NET_DROPIN_PATH.replace(/\/[^/]+$/, '')}
+  cat > ${CLOUD_INIT_NET_DROPIN_PATH} <<'EOF'
 ${CLOUD_INIT_NET_DROPIN}EOF
+fi
 for u in ${UNITS_DISABLED.join(' ')}; do
   if [ -e "/lib/systemd/system/$u" ]; then systemctl disable "$u"; fi
 done

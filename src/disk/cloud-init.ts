@@ -38,6 +38,21 @@ system_info:
     activators: [networkd]
 `;
 
+/**
+ * cloud-init's systemd units, of both generations; the boot layer enables those the package has.
+ * Up to 24.2 (Debian 12): a Python process per stage (local, network as cloud-init.service, config,
+ * final). From 24.3 (Debian 13): cloud-init-main.service is the one process, the stage units only
+ * tell it to run the next stage, and the network stage's unit is cloud-init-network.service.
+ */
+export const CLOUD_INIT_UNITS = [
+  'cloud-init-main.service',
+  'cloud-init-local.service',
+  'cloud-init.service',
+  'cloud-init-network.service',
+  'cloud-config.service',
+  'cloud-final.service',
+] as const;
+
 /** Where the image keeps it. */
 export const CLOUD_CFG_PATH = '/etc/cloud/cloud.cfg.d/90-ingot.cfg';
 
@@ -47,7 +62,7 @@ export const CLOUD_CFG_PATH = '/etc/cloud/cloud.cfg.d/90-ingot.cfg';
  */
 export const HOSTKEY_FALLBACK_UNIT = `[Unit]
 Description=Ingot: an ed25519 SSH host key when cloud-init made none
-After=cloud-init.service
+After=cloud-init.service cloud-init-network.service
 Before=ssh.service
 ConditionPathExists=!/etc/ssh/ssh_host_ed25519_key
 

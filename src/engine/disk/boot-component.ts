@@ -6,7 +6,13 @@
  */
 import { componentFromText } from '../component-from-text.ts';
 import type { BuildComponent } from '../request.ts';
-import { CLOUD_CFG, CLOUD_CFG_PATH, cloudInitEntryScript, HOSTKEY_FALLBACK_UNIT } from '../../disk/cloud-init.ts';
+import {
+  CLOUD_CFG,
+  CLOUD_CFG_PATH,
+  CLOUD_INIT_UNITS,
+  cloudInitEntryScript,
+  HOSTKEY_FALLBACK_UNIT,
+} from '../../disk/cloud-init.ts';
 import { bootOrderScript, userManagerScript } from '../../disk/boot-order.ts';
 import { bootTrimScript } from '../../disk/boot-trim.ts';
 import { FIRSTBOOT_SCRIPT, FIRSTBOOT_UNIT, HOSTKEYS_UNIT } from '../../disk/firstboot.ts';
@@ -98,7 +104,13 @@ cat > ${CLOUD_CFG_PATH} <<'EOF'
 ${CLOUD_CFG}EOF
 cat > /etc/systemd/system/ingot-hostkey-fallback.service <<'EOF'
 ${HOSTKEY_FALLBACK_UNIT}EOF
-units='cloud-init-local.service cloud-init.service cloud-config.service cloud-final.service ingot-hostkey-fallback.service'
+# cloud-init's units: before 24.3 one process per stage (cloud-init.service is the network stage); since
+# then (Debian 13) cloud-init-main.service runs every stage in one process and cloud-init-network.service
+# only tells it to go on.
+units=ingot-hostkey-fallback.service
+for u in ${CLOUD_INIT_UNITS.join(' ')}; do
+  if [ -e "/lib/systemd/system/$u" ]; then units="$units $u"; fi
+done
 # cloud-init makes the host keys (ed25519, ECDSA); ingot-hostkeys.service would add an RSA key.
 rm -rf /var/lib/cloud
 ${cloudInitEntryScript()}${bootOrderScript()}`

@@ -23,7 +23,13 @@ export interface BootStages {
   line: string;
 }
 
-const UNITS = ['cloud-init-local.service', 'cloud-init.service', 'ssh.service'];
+const UNITS = [
+  'cloud-init-main.service',
+  'cloud-init-local.service',
+  'cloud-init.service',
+  'cloud-init-network.service',
+  'ssh.service',
+];
 
 /** Watches `workDir` for the next VM's folder and notes (host clock, ms after the call) when its console log appears: qemu started. */
 export function watchConsole(workDir: string): { stop(): { qemuMs?: number } } {
@@ -83,11 +89,16 @@ export async function bootStages(
   // initramfs-tools' /init is a shell script: systemd's first line is from the real root.
   const switchRoot = kernelStamp(kmsg, /systemd\[1\]: [^\n]*running in system mode/) ?? initStart;
   const sshd = mono.get('ssh.service')?.[1] ?? 0;
+  // cloud-init from 24.3 (Debian 13): one process (cloud-init-main) runs the stages; the network stage's unit is cloud-init-network.
+  const ciMain = mono.get('cloud-init-main.service');
   const ciLocal = mono.get('cloud-init-local.service');
-  const ci = mono.get('cloud-init.service');
-  // The network stage is skipped (never active) when the local stage applied a local datasource.
+  const ci = mono.get('cloud-init-network.service')?.[0]
+    ? mono.get('cloud-init-network.service')
+    : mono.get('cloud-init.service');
+  // Before 24.3 the network stage is skipped (never active) when the local stage applied a local datasource.
   const ciDone = ci?.[1] || ciLocal?.[1];
-  const cloudInitS = ciLocal?.[0] && ciDone ? ciDone - ciLocal[0] : undefined;
+  const ciStart = ciMain?.[0] || ciLocal?.[0];
+  const cloudInitS = ciStart && ciDone ? ciDone - ciStart : undefined;
   const qemuS = (watched.qemuMs ?? 0) / 1000;
   // The kernel started `uptime` seconds before the guest read it (half-way through the round trip).
   const kernelAtS = ((before + after) / 2 - startedAt) / 1000 - Number(up.stdout.split(' ')[0]);
