@@ -13,12 +13,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasTool } from '../../src/process/index.ts';
 import { createQemuInstance, type Firmware } from '../../src/instance/qemu/index.ts';
 import { OVMF_FILES } from '../../src/instance/qemu/firmware.ts';
 import { addServedModel, awsClis } from '../helpers/aws-cli.ts';
 import { bootStages, watchConsole } from '../../src/instance/qemu/boot-stages.ts';
 import { TEST_BASES_HOME } from '../helpers/cli.ts';
+import { diskTestSkip, TEST_DISK_HOME } from '../helpers/disk-tests.ts';
 import { readmeCommands, runIb } from '../helpers/readme-cli.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { prepareBootLayer } from '../../src/engine/disk/prepare-boot-layer.ts';
@@ -34,23 +34,18 @@ const TOOLS = [
   'ssh',
   'unshare',
 ];
-const missing = (await Promise.all(TOOLS.map(async (t) => ((await hasTool(t)) ? undefined : t)))).filter(Boolean);
 const noOvmf = Object.values(OVMF_FILES)
   .flatMap((f) => [f.code, f.vars])
   .filter((f) => !existsSync(f));
 const cli = awsClis()[0];
-const skip = missing.length
-  ? `missing tools: ${missing.join(', ')} (scripts/install-system-deps.sh)`
-  : noOvmf.length
-    ? `missing OVMF files ${noOvmf.join(', ')} (the ovmf package, scripts/install-system-deps.sh)`
-    : !cli
-      ? 'no aws CLI installed (the awscli package, scripts/install-system-deps.sh)'
-      : process.getuid?.() !== 0
-        ? 'needs root (overlay mounts, sandboxed build steps)'
-        : false;
+const skip = await diskTestSkip(
+  TOOLS,
+  noOvmf.length > 0 && `missing OVMF files ${noOvmf.join(', ')} (the ovmf package, scripts/install-system-deps.sh)`,
+  !cli && 'no aws CLI installed (the awscli package, scripts/install-system-deps.sh)',
+);
 
 /** Shared with disk.slow.ts: the bootable-disk layer stays cached between runs. */
-const HOME = process.env['INGOT_TEST_DISK_HOME'] ?? '/tmp/ingot-test-disk-home';
+const HOME = TEST_DISK_HOME;
 const dir = mkdtempSync(join(tmpdir(), 'ingot-boot-modes-'));
 const started = performance.now();
 const minutes = () => ((performance.now() - started) / 60_000).toFixed(1);

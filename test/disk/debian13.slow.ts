@@ -9,19 +9,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasTool } from '../../src/process/index.ts';
 import type { OutputManifest } from '../../src/artifacts/manifest.ts';
 import { runIngot } from '../helpers/cli.ts';
+import { diskTestSkip, TEST_DISK_HOME } from '../helpers/disk-tests.ts';
 
 const TOOLS = ['qemu-system-x86_64', 'qemu-img', 'mkfs.ext4', 'ssh', 'ssh-keygen', 'unshare', 'mmdebstrap'];
-const missing = (await Promise.all(TOOLS.map(async (t) => ((await hasTool(t)) ? undefined : t)))).filter(Boolean);
-const skip = missing.length
-  ? `missing tools: ${missing.join(', ')} (scripts/install-system-deps.sh)`
-  : process.getuid?.() !== 0
-    ? 'needs root (overlay mounts, sandboxed build steps)'
-    : false;
-
-const HOME = process.env['INGOT_TEST_DISK_HOME'] ?? '/tmp/ingot-test-disk-home';
+const skip = await diskTestSkip(TOOLS);
+const HOME = TEST_DISK_HOME;
 const dir = mkdtempSync(join(tmpdir(), 'ingot-debian13-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importDisk } from '../../src/disk/import.ts';
-import { hasTool } from '../../src/process/index.ts';
 import type { OutputManifest } from '../../src/artifacts/manifest.ts';
 import { sha256File } from '../../src/artifacts/manifest.ts';
 import { runInstanceConformance } from '../../src/instance/common.case.test.ts';
@@ -21,6 +20,7 @@ import type { Instance } from '../../src/instance/types.ts';
 import { parseComponentDocument } from '../../src/toe/document/index.ts';
 import { runComponentDocuments } from '../../src/toe/executor/run.ts';
 import { runIngot } from '../helpers/cli.ts';
+import { diskTestSkip, TEST_DISK_HOME } from '../helpers/disk-tests.ts';
 
 const TOOLS = [
   'qemu-system-x86_64',
@@ -33,16 +33,10 @@ const TOOLS = [
   'setpriv',
   'zstd',
 ];
-const missing = (await Promise.all(TOOLS.map(async (t) => ((await hasTool(t)) ? undefined : t)))).filter(Boolean);
-const notRoot = process.getuid?.() !== 0;
-const skip = missing.length
-  ? `missing tools: ${missing.join(', ')} (scripts/install-system-deps.sh)`
-  : notRoot
-    ? 'needs root (overlay mounts, sandboxed build steps)'
-    : false;
+const skip = await diskTestSkip(TOOLS);
 
 /** A persistent home, so the bootable-disk layer (kernel, GRUB, sshd: minutes of apt) is cached between runs. */
-const HOME = process.env['INGOT_TEST_DISK_HOME'] ?? '/tmp/ingot-test-disk-home';
+const HOME = TEST_DISK_HOME;
 const dir = mkdtempSync(join(tmpdir(), 'ingot-disk-test-'));
 const out = join(dir, 'out');
 let manifest: OutputManifest | undefined;

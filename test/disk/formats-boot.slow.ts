@@ -14,20 +14,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OutputManifest } from '../../src/artifacts/manifest.ts';
 import { diskFirmware } from '../../src/disk/formats/index.ts';
-import { hasTool } from '../../src/process/index.ts';
 import { createQemuInstance, type QemuInstanceOptions, type VmDevices } from '../../src/instance/qemu/index.ts';
 import { runIngot } from '../helpers/cli.ts';
+import { diskTestSkip, TEST_DISK_HOME } from '../helpers/disk-tests.ts';
 
 const TOOLS = ['qemu-system-x86_64', 'qemu-img', 'mkfs.ext4', 'ssh', 'ssh-keygen', 'unshare', 'setpriv', 'tar'];
-const missing = (await Promise.all(TOOLS.map(async (t) => ((await hasTool(t)) ? undefined : t)))).filter(Boolean);
-const skip = missing.length
-  ? `missing tools: ${missing.join(', ')} (scripts/install-system-deps.sh)`
-  : process.getuid?.() !== 0
-    ? 'needs root (overlay mounts, sandboxed build steps)'
-    : false;
+const skip = await diskTestSkip(TOOLS);
 
 /** The same persistent home as disk.slow.ts: the bootable-disk layer is cached between the files. */
-const HOME = process.env['INGOT_TEST_DISK_HOME'] ?? '/tmp/ingot-test-disk-home';
+const HOME = TEST_DISK_HOME;
 const dir = mkdtempSync(join(tmpdir(), 'ingot-formats-boot-'));
 const out = join(dir, 'out');
 const RUN_ID = randomUUID();
