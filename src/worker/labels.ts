@@ -14,7 +14,7 @@ import { hasTool } from '../process/index.ts';
 export interface WorkerLabels {
   /** `x86_64` or `aarch64` (the kernel's name for the machine). */
   arch: string;
-  /** Whether a probe guest ran under KVM (else qemu builds use TCG). */
+  /** Whether a probe guest ran under KVM about as fast as under TCG (else qemu builds use TCG). */
   kvm: boolean;
   /** The instance types this host builds (sandbox sizes; VM sizes only where qemu is installed). */
   instanceTypes: string[];
