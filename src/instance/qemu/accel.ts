@@ -2,9 +2,10 @@
  * @module Chooses qemu's accelerator: KVM only when a probe guest (a 10-byte boot sector that
  * writes one byte to the serial port) runs under it about as fast as under TCG; some hosts have
  * /dev/kvm but hang guests or run them at a crawl. Otherwise TCG. The probes end as soon as the
- * byte arrives (well under a second on a healthy host); a hung guest costs the whole limit. The answer is kept for the host's
- * boot (a file named by the kernel's boot ID in the temporary directory, trusted only when this
- * user owns it), so each `ingot run` or build after the first does not pay the limit again.
+ * byte arrives (well under a second on a healthy host); a hung guest costs the whole limit. The
+ * answer is kept for the host's boot (a file named by the kernel's boot ID in the temporary
+ * directory, trusted only when this user owns it), so each `ingot run` or build after the first
+ * does not probe again.
  */
 import { randomBytes } from 'node:crypto';
 import { access, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
