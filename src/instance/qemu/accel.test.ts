@@ -8,8 +8,10 @@ import { hasTool } from '../../process/index.ts';
 
 test('KVM is chosen only when it answers about as fast as TCG', () => {
   assert.equal(kvmAnswersWell(80, 100), true);
-  assert.equal(kvmAnswersWell(400, 100), true); // 2 x 100 + 250
+  assert.equal(kvmAnswersWell(350, 100), true); // 100 + 250
+  assert.equal(kvmAnswersWell(351, 100), false);
   assert.equal(kvmAnswersWell(1575, 90), false); // the nested KVM of the development machine
+  assert.equal(kvmAnswersWell(1575, 700), false); // the same under load
   assert.equal(kvmAnswersWell(undefined, 90), false); // hung
   assert.equal(kvmAnswersWell(120, undefined), true);
 });
