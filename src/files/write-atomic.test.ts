@@ -1,9 +1,18 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  mkdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { writeFileAtomic } from './write-atomic.ts';
+import { tempPathBeside, writeFileAtomic } from './write-atomic.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ingot-write-atomic-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,4 +45,17 @@ test('a failed rename removes the temp file and rethrows', async () => {
     readdirSync(dir).filter((n) => n.startsWith('is-a-dir.tmp')),
     [],
   );
+});
+
+test('the temp file is created exclusively: a link already at its name is not written through', async (t) => {
+  const file = join(dir, 'c.json');
+  const victim = join(dir, 'victim');
+  writeFileSync(victim, 'untouched');
+  // The next temp name, made predictable: this process's counter goes up by one per call.
+  t.mock.method(Math, 'random', () => 0.5);
+  const seen = tempPathBeside(file);
+  const next = seen.replace(/-(\d+)-([0-9a-z]*)$/, (_, n: string, r: string) => `-${Number(n) + 1}-${r}`);
+  symlinkSync(victim, next);
+  await assert.rejects(writeFileAtomic(file, 'new'), { code: 'EEXIST' });
+  assert.equal(readFileSync(victim, 'utf8'), 'untouched');
 });

@@ -1,8 +1,9 @@
 /**
  * @module The one way to replace a small file's content: the bytes go to a temp file beside it,
  * named for this process and this call (so concurrent writers, in one process or several, never
- * share one), which is then renamed over the target. A reader sees the old content or the new,
- * never half of either; the temp file is removed when the write or the rename fails.
+ * share one) and created exclusively (never through a file or link already there, as in a shared
+ * temp directory), then renamed over the target. A reader sees the old content or the new, never
+ * half of either; the temp file is removed when the write or the rename fails.
  */
 import { rename, rm, writeFile } from 'node:fs/promises';
 
@@ -30,7 +31,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const tmp = tempPathBeside(path);
   try {
-    await writeFile(tmp, data, opts.mode !== undefined ? { mode: opts.mode } : {});
+    await writeFile(tmp, data, { flag: 'wx', ...(opts.mode !== undefined ? { mode: opts.mode } : {}) });
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;

@@ -7,10 +7,10 @@
  * directory, trusted only when this user owns it), so each `ingot run` or build after the first
  * does not probe again.
  */
-import { randomBytes } from 'node:crypto';
-import { access, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../files/write-atomic.ts';
 import { startCommand } from '../../process/index.ts';
 
 export type Accel = 'kvm' | 'tcg';
@@ -42,7 +42,7 @@ export async function probedAccel(opts: ProbeOptions = {}): Promise<Accel> {
   const kept = file ? await readAnswer(file) : undefined;
   if (kept) return kept;
   const accel: Accel = (await probeKvm(opts)) ? 'kvm' : 'tcg';
-  if (file) await keepAnswer(file, accel).catch(() => {});
+  if (file) await writeFileAtomic(file, `${accel}\n`, { mode: 0o644 }).catch(() => {});
   return accel;
 }
 
@@ -138,13 +138,4 @@ async function readAnswer(file: string): Promise<Accel | undefined> {
   if (!st?.isFile() || st.uid !== (process.getuid?.() ?? st.uid)) return undefined;
   const text = (await readFile(file, 'utf8').catch(() => '')).trim();
   return ACCELS.includes(text) ? (text as Accel) : undefined;
-}
-
-async function keepAnswer(file: string, accel: Accel): Promise<void> {
-  const tmp = `${file}.${randomBytes(4).toString('hex')}`;
-  await writeFile(tmp, `${accel}\n`, { mode: 0o644, flag: 'wx' });
-  await rename(tmp, file).catch(async (err: unknown) => {
-    await rm(tmp, { force: true });
-    throw err;
-  });
 }
