@@ -11,15 +11,19 @@ const usage = `Usage: ingot bases list
        ingot bases refresh [debian-12|debian-13|debian-12-minimal ...]
 
 Managed base images are bootstrapped with mmdebstrap from the Debian mirror apt is configured
-with (debian-12 and debian-13 with what Debian's cloud images carry, debian-12-minimal as minbase), cached in $INGOT_BASES_HOME (default $INGOT_HOME) and reused; a build refreshes a base
-older than 7 days. \`refresh\` also makes the base's gzip container base layer and keeps it
-beside the base (the way buildah keeps an imported base), so no container build makes it (a base
-bootstrapped by a build gets it from its first container build, made while the components run).
-\`refresh\` bootstraps the named bases (default: all) now, and prepares the bootable-disk layer of debian-12 and debian-13 (kernel, GRUB for BIOS and UEFI, signed shim,
-cloud-init, OpenSSH) beside the base in $INGOT_BASES_HOME, as an AMI ships with its kernel: the
-first disk build of every INGOT_HOME sharing it does not make the layer. (Without a refresh, the
-first disk build on a base makes it there once.) The layer is Ingot's own content, shared by every
-account, remade when its definition changes and removed with its base version.`;
+with (debian-12 and debian-13 with what Debian's cloud images carry, debian-12-minimal as
+minbase), cached in $INGOT_BASES_HOME (default $INGOT_HOME) and reused; a build refreshes a base
+older than 7 days.
+
+\`refresh\` bootstraps the named bases (default: all) now. It also makes each base's gzip
+container base layer and keeps it beside the base (the way buildah keeps an imported base), so no
+container build makes it (a base bootstrapped by a build gets it from its first container build,
+made while the components run). And it prepares the bootable-disk layer of debian-12 and
+debian-13 (kernel, GRUB for BIOS and UEFI, signed shim, cloud-init, OpenSSH) beside the base in
+$INGOT_BASES_HOME, as an AMI ships with its kernel: the first disk build of every INGOT_HOME
+sharing it does not make the layer (without a refresh, the first disk build on a base makes it
+there once). The layer is Ingot's own content, shared by every account, remade when its
+definition changes and removed with its base version.`;
 
 export const command: CommandModule = {
   summary: 'list or refresh the managed Debian base images',

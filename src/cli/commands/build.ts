@@ -9,7 +9,8 @@ import { DISK_FORMATS, FORMATS, parseDiskFormats } from '../../disk/formats/tabl
 
 const usage = `Usage: ingot build FILE [--output DIR] [--no-cache] [--compression gzip|zstd] [--skip-tests]
                    [--instance-type TYPE] [--timeout MINUTES] [--keep-on-failure] [--host-network]
-                   [--findings-feed FILE] [--fail-on-severity SEV] [--compliance] [--compliance-profile P] [--sign-key PEM]
+                   [--findings-feed FILE] [--fail-on-severity SEV] [--compliance]
+                   [--compliance-profile P] [--sign-key PEM]
                    [--format ${DISK_FORMATS.join(',')}|tar]
 
 Builds the recipe in FILE on this machine: runs every component's build phase in a sandbox
@@ -33,16 +34,19 @@ A container build prints its image's reference, oci:OUTPUT/oci:VERSION (use it w
 umoci: the layout also lists the image's SBOM referrers, so oci:OUTPUT/oci alone is ambiguous).
 
 Options:
-  --output DIR        where to write the artifacts and manifest.json (default ./ingot-output/NAME-VERSION)
-  --no-cache          rebuild every layer (the layer cache in $INGOT_HOME/cache is not read or written)
+  --output DIR        where to write the artifacts and manifest.json
+                      (default ./ingot-output/NAME-VERSION)
+  --no-cache          rebuild every layer (the layer cache in $INGOT_HOME/cache is not read or
+                      written)
   --compression C     layer compression for container images: gzip (default) or zstd
   --skip-tests        do not run the test phases
-  --instance-type T   CPU/memory/process limits of the build and test instances (default ingot.medium;
-                      see docs/instance-types.md); ingot.vm.small|medium|large runs an image
-                      recipe's components in a qemu VM instead (Reboot steps, exit code 194 and
-                      systemd services work there) and its test phases in a VM booted from the image;
-                      an image recipe whose component starts or checks a service (systemctl start,
-                      is-active, daemon-reload, service X restart, ...) gets one by itself
+  --instance-type T   CPU/memory/process limits of the build and test instances (default
+                      ingot.medium; see docs/instance-types.md); ingot.vm.small|medium|large runs
+                      an image recipe's components in a qemu VM instead (Reboot steps, exit code
+                      194 and systemd services work there) and its test phases in a VM booted from
+                      the image; an image recipe whose component starts or checks a service
+                      (systemctl start, is-active, daemon-reload, service X restart, ...) gets one
+                      by itself
                       (INGOT_SYSTEMD_ROUTING=off keeps it in sandboxes)
   --timeout MINUTES   fail the build if it has not finished in this time
                       (default $INGOT_BUILD_TIMEOUT_MINUTES, else 240)

@@ -13,7 +13,8 @@ Manages the access keys the API accepts (stored in $INGOT_HOME/ingot.db).
 
   list                 print every access key id and its account
   create               make a new key; prints it as shell exports (the secret is shown once)
-  --account-id ID      the 12-digit account the key belongs to (default: $INGOT_ACCOUNT_ID or 123456789012)`;
+  --account-id ID      the 12-digit account the key belongs to
+                       (default: $INGOT_ACCOUNT_ID or 123456789012)`;
 
 export const command: CommandModule = {
   summary: 'list or create API access keys',

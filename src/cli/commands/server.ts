@@ -26,11 +26,13 @@ Environment:
   INGOT_ACCESS_KEY_ID      the default access key (with INGOT_SECRET_ACCESS_KEY); when both are
   INGOT_SECRET_ACCESS_KEY  unset, a key is generated once, stored and printed
   INGOT_ACCOUNT_ID         the default key's account (default 123456789012)
-  INGOT_CONFIG             configuration file: sites, registries, webhooks (default INGOT_HOME/config.json)
+  INGOT_CONFIG             configuration file: sites, registries, webhooks
+                           (default INGOT_HOME/config.json)
   INGOT_BASES_HOME         where managed Debian bases are cached (default INGOT_HOME)
   INGOT_CACHE_MAX_GIB      bound of the layer cache (default 20)
-  INGOT_LAYER_CACHE_S3     s3://BUCKET[/PREFIX]: layers shared with other hosts through this bucket of
-                           INGOT_S3_ENDPOINT (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY; default off)
+  INGOT_LAYER_CACHE_S3     s3://BUCKET[/PREFIX]: layers shared with other hosts through this
+                           bucket of INGOT_S3_ENDPOINT (AWS_ACCESS_KEY_ID,
+                           AWS_SECRET_ACCESS_KEY; default off)
   INGOT_BUILD_TIMEOUT_MINUTES, INGOT_BUILD_MAX_ATTEMPTS, INGOT_BUILD_LEASE_SECONDS,
   INGOT_SCHEDULER_INTERVAL_MS   build and scheduler settings (docs/pipelines.md)`;
 

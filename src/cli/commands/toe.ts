@@ -9,7 +9,8 @@ import type { Instance } from '../../instance/types.ts';
 import type { CommandModule } from '../command.ts';
 
 const usage = `Usage: ingot toe validate FILE...
-       ingot toe run --documents FILE[,FILE...] [--phases build,validate,test] [--parameters NAME=VALUE[,NAME=VALUE]]...
+       ingot toe run --documents FILE[,FILE...] [--phases build,validate,test]
+                     [--parameters NAME=VALUE[,NAME=VALUE]]...
                      [--root DIR [--host-network]] [--output DIR] [--verbose]
 
 validate   checks each document; prints one line per problem (FILE:LINE:COL: PATH: MESSAGE);
@@ -25,7 +26,8 @@ run        runs the documents' phases in order and writes console.log, detailedo
   --output DIR            where the run's files go (default: ./TOE_<time>_<execution id>)
   --verbose               also print every console line (command output)
 
-S3Download/S3Upload use INGOT_S3_ENDPOINT with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION.`;
+S3Download/S3Upload use INGOT_S3_ENDPOINT with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+AWS_REGION.`;
 
 /** Console lines the progress events already show. */
 const STRUCTURE_LINE = /^(Document|Phase|Step) |^TOE has completed/;

@@ -8,8 +8,9 @@ import type { CommandModule } from '../command.ts';
 const usage = `Usage: ingot verify DIR|IMAGE [--key PUB] [--tag TAG] [--verbose]
 
 Checks, offline, with the public key:
-  DIR     a build output directory: SHA256SUMS.sig over SHA256SUMS, every listed checksum, no unlisted
-          files, manifest.json's artifact digests, and the cosign signature of DIR/oci when signed
+  DIR     a build output directory: SHA256SUMS.sig over SHA256SUMS, every listed checksum, no
+          unlisted files, manifest.json's artifact digests, and the cosign signature of DIR/oci
+          when signed
   IMAGE   an OCI layout directory or oci-archive (.tar): every blob digest and the cosign signature
           (the sha256-<hex>.sig image) of the image
 Exits 0 only when every check holds.

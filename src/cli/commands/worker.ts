@@ -19,10 +19,12 @@ the server's worker API for jobs its labels fit (architecture, KVM, instance typ
 heartbeats while building (a worker silent for a lease loses the job to another), streams the
 build log to the server, and publishes artifacts straight to the region sites of ITS OWN
 configuration (INGOT_CONFIG: shared directories or S3 buckets, the same as the server's).
-On SIGTERM/SIGINT it stops; builds it was running go back to the queue while they have attempts left.
+On SIGTERM/SIGINT it stops; builds it was running go back to the queue while they have attempts
+left.
 
 Options:
-  --control-plane URL   the \`ingot server\` whose worker API to use (e.g. https://ingot.internal:8080)
+  --control-plane URL   the \`ingot server\` whose worker API to use
+                        (e.g. https://ingot.internal:8080)
   --concurrency N       builds at a time (default 1); with --control-plane a claim asks for every
                         free slot at once
   --id NAME             name in job leases and \`ingot workers\` (default: the NAME of a per-host
@@ -40,8 +42,9 @@ Environment:
                               with --control-plane)
   INGOT_BUILD_MAX_ATTEMPTS    attempts of a build whose worker died (default 2; set on the server)
   INGOT_CACHE_MAX_GIB         layer cache bound (default 20; each host keeps its own cache)
-  INGOT_LAYER_CACHE_S3        s3://BUCKET[/PREFIX]: share layers with other hosts through this bucket of
-                              INGOT_S3_ENDPOINT (with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY; default off)`;
+  INGOT_LAYER_CACHE_S3        s3://BUCKET[/PREFIX]: share layers with other hosts through this
+                              bucket of INGOT_S3_ENDPOINT (with AWS_ACCESS_KEY_ID,
+                              AWS_SECRET_ACCESS_KEY; default off)`;
 
 export const command: CommandModule = {
   summary: 'run builds in a separate worker process, here or on a build host',
