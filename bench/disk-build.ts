@@ -2,9 +2,11 @@
  * @module Benchmark (issue 5: disk images): Debian 12 + update-linux + nginx + a config file to raw
  * and qcow2, the Debian 12 base cached in INGOT_BASES_HOME, then the test phase in the disk booted
  * under qemu (TCG unless KVM probes fine). Two builds share one fresh layer cache:
- *   1. fully cold: every layer built, the bootable-disk layer (kernel, GRUB, sshd) included;
- *   2. cold with the bootable-disk layer cached (it depends only on the base, so it stays cached
- *      across recipes): the recipe's three components changed, so they are built again.
+ *   1. first build: every layer of the recipe built, on the base and its bootable-disk layer
+ *      (kernel, GRUB, sshd, cloud-init) as INGOT_BASES_HOME has them: `ingot bases refresh` (and the
+ *      first disk build on a base) prepares that layer beside the base, shared by every INGOT_HOME,
+ *      so it is built here only when INGOT_BASES_HOME has none yet (the row says "(cached)" otherwise);
+ *   2. the recipe's three components changed, so they are built again; no test phase.
  * Prints each stage's time and share, the build time without the test phase (the issue's "cold
  * build ... to raw+qcow2 within 60 s"), boot-to-SSH (the issue's "boot-to-test-phase within 30 s"),
  * the load average, and the same as JSON.
@@ -113,8 +115,10 @@ async function run(
   const diskLine = events.find((e) => e.type === 'log' && e.line.startsWith('disk stages:'));
   const diskMs =
     diskLine?.type === 'log' ? [...diskLine.line.matchAll(/(\d+) ms/g)].map((m) => Number(m[1])) : [0, 0, 0];
-  const bootLine = events.find((e) => e.type === 'log' && /^booted .* in [\d.]+ s$/.test(e.line));
-  const bootToSshMs = bootLine?.type === 'log' ? Number(/in ([\d.]+) s$/.exec(bootLine.line)![1]) * 1000 : NaN;
+  // "booted disk.qcow2 under qemu (bios) in 29.5 s: SSH answered with the key given through the NoCloud seed"
+  const bootRe = /^booted .* in ([\d.]+) s\b/;
+  const bootLine = events.find((e) => e.type === 'log' && bootRe.test(e.line));
+  const bootToSshMs = bootLine?.type === 'log' ? Number(bootRe.exec(bootLine.line)![1]) * 1000 : NaN;
   const s = result.manifest.stages;
   const testMs = s['test'] ?? 0;
   const stages: [string, number][] = [
@@ -152,12 +156,12 @@ function print(r: RunFigures): void {
 try {
   const accel = await chooseAccel();
   const cache = await openLayerCache({ root: join(home, 'cache'), maxBytes: 20 * 2 ** 30 });
-  const cold = await run('fully cold (no layer cached)', 'run-1', cache, accel, true);
+  const cold = await run('first build (no layer of the recipe cached)', 'run-1', cache, accel, true);
   print(cold);
-  const warm = await run('cold, bootable-disk layer cached (recipe components built)', 'run-2', cache, accel, false);
+  const warm = await run('the three components changed (built again), no test phase', 'run-2', cache, accel, false);
   print(warm);
   console.log(
-    `\ngoals: build ≤ 60 s: fully cold ${sec(cold.buildMs)} s (${(cold.buildMs / 60_000).toFixed(2)}x), bootable-disk layer cached ${sec(warm.buildMs)} s (${(warm.buildMs / 60_000).toFixed(2)}x); boot to SSH ≤ 30 s: ${sec(cold.bootToSshMs)} s (${(cold.bootToSshMs / 30_000).toFixed(2)}x)`,
+    `\ngoals: build ≤ 60 s: first build ${sec(cold.buildMs)} s (${(cold.buildMs / 60_000).toFixed(2)}x), components changed ${sec(warm.buildMs)} s (${(warm.buildMs / 60_000).toFixed(2)}x); boot to SSH ≤ 30 s: ${sec(cold.bootToSshMs)} s (${(cold.bootToSshMs / 30_000).toFixed(2)}x)`,
   );
   const json = (r: RunFigures) => ({
     totalMs: Math.round(r.totalMs),
@@ -168,7 +172,7 @@ try {
     loadAfter: r.loadAfter,
     stages: Object.fromEntries(r.stages.map(([n, ms]) => [n, Math.round(ms)])),
   });
-  console.log(JSON.stringify({ accel, fullyCold: json(cold), bootLayerCached: json(warm) }));
+  console.log(JSON.stringify({ accel, firstBuild: json(cold), componentsChanged: json(warm) }));
 } finally {
   rmSync(home, { recursive: true, force: true });
 }
