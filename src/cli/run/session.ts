@@ -57,6 +57,7 @@ export async function bootAndAttach(spec: AttachSpec): Promise<number> {
       memoryMiB: spec.memoryMiB,
       accel,
       signal: abort.signal,
+      onBootProgress: say,
       ...(spec.key ? { sshAuthorizedKeys: [spec.key.publicKey] } : {}),
       ...(spec.forwards.length ? { forwards: spec.forwards } : {}),
     }).catch((err: unknown) => {

@@ -156,6 +156,7 @@ export async function runTestsInVm(
     hostname: 'ingot-test',
     firmware: disk.firmware,
     signal: ctx.signal,
+    onBootProgress: (line) => ctx.onEvent({ type: 'log', line: `booting ${disk.name}: ${line}` }),
     ...(ctx.qemuAccel ? { accel: ctx.qemuAccel } : {}),
   }).catch((err: unknown) => {
     throw new BuildFailure('test', `the disk image did not boot: ${(err as Error).message}`, undefined, { cause: err });

@@ -90,6 +90,7 @@ export async function addVmLayer(
       cpus: vm.cpus,
       memoryMiB: vm.memoryMiB,
       signal: ctx.signal,
+      onBootProgress: (line) => ctx.onEvent({ type: 'log', line: `qemu build instance: ${line}` }),
       ...(ctx.qemuAccel ? { accel: ctx.qemuAccel } : {}),
     });
     const instance = withPassIn(booted, ctx.passIn);

@@ -8,6 +8,22 @@ export function panicIn(consoleLog: string): string | undefined {
   return line ? `the guest kernel panicked: ${line.replace(/^.*Kernel panic - not syncing: /, '').trim()}` : undefined;
 }
 
+/**
+ * The console's last line with text, without terminal escapes (GRUB clears the screen) or carriage
+ * returns, cut to `max` characters; '' when the console is still empty.
+ */
+export function lastConsoleLine(consoleLog: string, max = 120): string {
+  const lines = readConsoleTail(consoleLog)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes are what is removed
+    .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+    .replace(/\r/g, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const last = lines.at(-1) ?? '';
+  return last.length > max ? `${last.slice(0, max - 1)}…` : last;
+}
+
 export function readConsoleTail(file: string): string {
   try {
     const size = statSync(file).size;

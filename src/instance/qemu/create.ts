@@ -45,6 +45,8 @@ export interface QemuInstanceOptions {
   forwards?: readonly PortForward[];
   /** Aborting while the guest boots stops qemu at once (createQemuInstance then rejects). */
   signal?: AbortSignal | undefined;
+  /** Told every 10 s while the guest has not answered SSH yet (with the console's last line). */
+  onBootProgress?: ((line: string) => void) | undefined;
 }
 
 export async function createQemuInstance(opts: QemuInstanceOptions): Promise<QemuInstance> {
@@ -88,7 +90,7 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
     try {
-      await instance.connect();
+      await instance.connect(opts.onBootProgress);
       if (opts.signal?.aborted) throw new Error('the boot was cancelled');
       await ensureResolver(instance, opts.signal);
       opts.signal?.removeEventListener('abort', onAbort);

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Confinement, runCommand, type StartedCommand } from '../../process/index.ts';
 import { execProcess } from '../exec-process.ts';
 import type { ExecParams, ExecResult, Instance } from '../types.ts';
-import { panicIn } from './console.ts';
+import { lastConsoleLine, panicIn } from './console.ts';
 import { execCommand, killCommand, newExecId, q, tarOf, untarInto } from './remote.ts';
 import { connectMaster, sshArgv, sshOptions, type SshTarget } from './ssh.ts';
 import { stopVm, type RunningVm } from './vm.ts';
@@ -76,14 +76,22 @@ export class QemuInstance implements Instance {
     );
   }
 
-  /** Waits for SSH (the guest booted and ran its first-boot unit). */
-  async connect(): Promise<void> {
+  /**
+   * Waits for SSH (the guest booted and ran its first-boot unit). `onProgress` hears every 10 s of
+   * waiting, with the console's last line (a boot under TCG takes half a minute or more).
+   */
+  async connect(onProgress?: (line: string) => void): Promise<void> {
     // A fresh socket path per connection: a killed master leaves its socket file behind.
     this.#ssh = { ...this.#ssh, controlPath: join(this.#dir, `ssh-${++this.#connections}.ctl`) };
     this.#master = await connectMaster(
       this.#ssh,
       this.#bootTimeoutMs,
       () => this.#vm.exitReason() ?? panicIn(this.consoleLog),
+      onProgress &&
+        ((ms) => {
+          const last = lastConsoleLine(this.consoleLog);
+          onProgress(`no SSH yet after ${Math.round(ms / 1000)} s${last ? `; console: ${last}` : ''}`);
+        }),
     );
   }
 

@@ -6,7 +6,11 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { sshBanner } from './ssh.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lastConsoleLine } from './console.ts';
+import { connectMaster, sshBanner } from './ssh.ts';
 
 async function serve(onConnection: (s: Socket) => void): Promise<{ server: Server; port: number; sockets: Socket[] }> {
   const sockets: Socket[] = [];
@@ -59,5 +63,44 @@ test('a connection closed at once, a refused port and a non-SSH answer all fail'
   } finally {
     await close(closing);
     await close(http);
+  }
+});
+
+test('while no SSH answers, the waiting caller hears of it at each interval, and the timeout names the last error', async () => {
+  const silent = await serve(() => {});
+  const heard: number[] = [];
+  const started = Date.now();
+  try {
+    await assert.rejects(
+      connectMaster(
+        { port: silent.port, keyFile: '/nonexistent', controlPath: '/nonexistent.ctl' },
+        2_600,
+        () => undefined,
+        (ms) => heard.push(ms),
+        1_000,
+      ),
+      /no SSH connection to the VM within 3 s \(last error: no SSH banner yet\)/,
+    );
+  } finally {
+    await close(silent);
+  }
+  assert.ok(Date.now() - started >= 2_600);
+  assert.equal(heard.length, 2, `told at ${heard.join(', ')} ms`);
+  assert.ok(heard[0]! >= 1_000 && heard[1]! >= 2_000, `told at ${heard.join(', ')} ms`);
+});
+
+test("the console's last line: terminal escapes and carriage returns removed, long lines cut, empty when nothing yet", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingot-console-'));
+  try {
+    const log = join(dir, 'console.log');
+    assert.equal(lastConsoleLine(log), '');
+    writeFileSync(log, "\x1b[H\x1b[J\x1b[1;1H  Booting `Debian GNU/Linux'\r\n\r\n");
+    assert.equal(lastConsoleLine(log), "Booting `Debian GNU/Linux'");
+    writeFileSync(log, `first\r\n[   14.78] cloud-init[260]: ${'x'.repeat(300)}\r\n`);
+    const line = lastConsoleLine(log, 40);
+    assert.equal(line.length, 40);
+    assert.ok(line.startsWith('[   14.78] cloud-init[260]: x') && line.endsWith('…'), line);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -50,20 +50,33 @@ export function sshArgv(t: SshTarget, remoteCommand: string): string[] {
   return ['ssh', ...sshOptions(t), '-o', 'ControlMaster=no', 'root@127.0.0.1', '--', remoteCommand];
 }
 
+/** How often a caller waiting for a boot hears that it is still waiting. */
+export const BOOT_PROGRESS_EVERY_MS = 10_000;
+
 /**
  * Starts the master connection, retrying while the guest boots. Resolves with the master process
  * once sessions can be opened; rejects after `timeoutMs` or when `alive()` turns false.
+ * `onWaiting(elapsedMs)` is called every `everyMs` while no connection is made.
  */
 export async function connectMaster(
   t: SshTarget,
   timeoutMs: number,
   alive: () => string | undefined,
+  onWaiting?: (elapsedMs: number) => void,
+  everyMs = BOOT_PROGRESS_EVERY_MS,
 ): Promise<StartedCommand> {
-  const deadline = Date.now() + timeoutMs;
+  const start = Date.now();
+  const deadline = start + timeoutMs;
+  let told = 0;
   let lastError = '';
   while (Date.now() < deadline) {
     const dead = alive();
     if (dead) throw new Error(`the VM stopped while booting: ${dead}`);
+    const elapsed = Date.now() - start;
+    if (onWaiting && elapsed >= (told + 1) * everyMs) {
+      told = Math.floor(elapsed / everyMs);
+      onWaiting(elapsed);
+    }
     // qemu's user-mode network accepts the host-side connection at once, even before the guest's
     // network is up; an ssh started then would wait out its whole ConnectTimeout for a banner that
     // the guest's first SYN, lost, never brings. A cheap probe with a short limit goes first.
