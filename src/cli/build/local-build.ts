@@ -2,7 +2,7 @@
  * @module The programmatic side of `ingot build`: load the recipe, open the layer cache, run the
  * engine, print where the outputs are.
  */
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { openLayerCache } from '../../cache/layer-cache.ts';
 import { instancePlan, settingsBuildOptions } from '../../engine/build-settings.ts';
 import { runBuild } from '../../engine/build.ts';
@@ -17,6 +17,8 @@ import { IngotError } from '../../errors/ingot-error.ts';
 import { defaultOutputDir } from './noop-build.ts';
 import { saveNoopRecord } from './noop-save.ts';
 import { printOutputs } from './print-outputs.ts';
+import { reapCrashLeftovers } from '../../worker/recover.ts';
+import { workRoot } from '../../engine/work-dirs.ts';
 
 export interface LocalBuildOptions {
   file: string;
@@ -43,9 +45,30 @@ export interface LocalBuildOptions {
   noopKey?: string | undefined;
 }
 
+/** One line for what the crash reaper removed: work dirs by name, sandboxes and cgroups (one per hierarchy) counted. */
+export function describeLeftovers(home: string, removed: readonly string[]): string {
+  const work = removed.filter((p) => p.startsWith(`${workRoot(home)}/`));
+  const cgroups = new Set(removed.filter((p) => p.startsWith('/sys/fs/cgroup/')).map((p) => basename(p)));
+  const sandboxes = removed.filter((p) => !work.includes(p) && !p.startsWith('/sys/fs/cgroup/'));
+  const parts = [
+    work.length ? `${work.length} work dir(s) (${work.map((p) => basename(p)).join(', ')})` : '',
+    sandboxes.length ? `${sandboxes.length} sandbox(es)` : '',
+    cgroups.size ? `${cgroups.size} cgroup(s), their processes stopped` : '',
+  ].filter(Boolean);
+  return `cleaned up after killed builds: ${parts.join('; ')}`;
+}
+
 export async function runLocalBuild(opts: LocalBuildOptions): Promise<{ ok: boolean; outputDir: string }> {
   const { settings } = opts;
   const home = settings.home;
+  // What an `ingot build` killed before it could clean up left in this INGOT_HOME (its work dir with
+  // the disk overlays, sandboxes, and processes still running in its cgroups), as a server or worker
+  // removes at start: leftovers of live processes (another build running now) are kept.
+  const leftovers = await reapCrashLeftovers(home).catch((err: unknown) => {
+    process.stderr.write(`ingot build: could not check for leftovers of killed builds: ${String(err)}\n`);
+    return [] as string[];
+  });
+  if (leftovers.length) process.stderr.write(`ingot build: ${describeLeftovers(home, leftovers)}\n`);
   const read = new Map<string, string | undefined>();
   const loaded = await loadRecipeFile(opts.file, {
     runTests: opts.runTests,

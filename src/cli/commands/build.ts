@@ -18,6 +18,8 @@ Builds the recipe in FILE on this machine: runs every component's build phase in
 phases in a fresh instance started from the output. A rebuild with the same recipe and component
 files, flags, settings and base as the last successful one places its cached outputs at once
 (OCI blobs and image.oci.tar as hard links into the cache: write copies, do not edit them in place).
+A build killed before it could clean up (SIGKILL, out of memory, power loss) leaves its work dir
+in $INGOT_HOME/work; the next \`ingot build\` there removes it and stops what still runs of it.
 
 FILE is one of:
   - the short YAML form: name, version, components: [{ name, version, uri }], parentImage (optional)
