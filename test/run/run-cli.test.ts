@@ -5,15 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { userSshKey } from '../../src/cli/run/keys.ts';
 import { bootTarget } from '../../src/cli/run/target.ts';
 import { FORMATS } from '../../src/disk/formats/index.ts';
 import { qemuArgv } from '../../src/instance/qemu/vm.ts';
-import { runIngot } from '../helpers/cli.ts';
+import { INGOT_BIN, runIngot } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ingot-run-cli-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -147,3 +147,40 @@ test('the VM command line: virtio by default, pvscsi + vmxnet3 or AHCI + e1000 o
   );
   assert.match(sata, /-device e1000,netdev=net0/);
 });
+
+const noQemu = spawnSync('which', ['qemu-system-x86_64']).status !== 0 ? 'needs qemu-system-x86_64' : false;
+
+for (const signal of ['SIGTERM', 'SIGHUP'] as const)
+  test(`${signal} while the VM boots stops qemu and removes the VM's temporary files`, { skip: noQemu }, async () => {
+    const out = join(dir, `unbootable-${signal}`);
+    mkdirSync(out);
+    execFileSync('truncate', ['-s', '64M', join(out, 'disk.raw')]); // zeros: SeaBIOS finds nothing to boot
+    writeFileSync(
+      join(out, 'manifest.json'),
+      JSON.stringify({ name: 'blank', version: '1.0.0', artifacts: [{ path: 'disk.raw', format: 'disk-raw' }] }),
+    );
+    const tmp = mkdtempSync(join(dir, 'tmp-'));
+    const child = spawn(INGOT_BIN, ['run', out, '--', 'true'], {
+      env: { ...process.env, TMPDIR: tmp, INGOT_QEMU_ACCEL: 'tcg' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    for (let i = 0; i < 100 && !/booting blank 1\.0\.0/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(stderr, /booting blank 1\.0\.0/);
+    await new Promise((r) => setTimeout(r, 1000)); // qemu is running by now
+    const qemuBefore = spawnSync('pgrep', ['-f', `qemu-system-x86_64.*${tmp}`], { encoding: 'utf8' }).stdout.trim();
+    assert.notEqual(qemuBefore, '', 'qemu runs from the temporary directory');
+    child.kill(signal);
+    const code = await exited;
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /interrupted while the VM booted/);
+    const qemuAfter = spawnSync('pgrep', ['-f', `qemu-system-x86_64.*${tmp}`], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(qemuAfter, '', 'qemu is gone');
+    assert.deepEqual(
+      readdirSync(tmp).filter((n) => n.startsWith('ingot-run-')),
+      [],
+      'the overlay and seed are removed',
+    );
+  });

@@ -1,7 +1,9 @@
 /**
  * @module Boots a disk for `ingot run`/`ingot shell` and attaches this terminal to it over SSH:
  * progress and the SSH command line on stderr, Ctrl-C while booting stops the VM, Ctrl-C during
- * the session goes to the guest (ssh gets it), the VM is stopped when the session ends.
+ * the session goes to the guest (ssh gets it), the VM is stopped when the session ends. SIGTERM or
+ * SIGHUP (the terminal closed) stop the boot or end the session the same way, so the caller's
+ * clean-up (the overlay the VM wrote) still runs.
  */
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { Accel } from '../../instance/qemu/accel.ts';
@@ -42,6 +44,10 @@ export async function bootAndAttach(spec: AttachSpec): Promise<number> {
   const abort = new AbortController();
   const onInt = () => abort.abort();
   process.on('SIGINT', onInt);
+  let stopSession: (() => void) | undefined;
+  const onStop = () => (stopSession ? stopSession() : abort.abort());
+  process.on('SIGTERM', onStop);
+  process.on('SIGHUP', onStop);
   try {
     const accel = await chooseAccel(spec.accel);
     say(
@@ -67,6 +73,8 @@ export async function bootAndAttach(spec: AttachSpec): Promise<number> {
     // From here Ctrl-C belongs to the session (ssh passes it on); ending the session stops the VM.
     process.off('SIGINT', onInt);
     process.on('SIGINT', ignore);
+    // Stopping the VM ends the SSH session; the finally below and the caller's clean up.
+    stopSession = () => void vm.close();
     try {
       say(`SSH answered after ${((performance.now() - started) / 1000).toFixed(1)} s`);
       say(
@@ -80,6 +88,8 @@ export async function bootAndAttach(spec: AttachSpec): Promise<number> {
     }
   } finally {
     process.off('SIGINT', onInt);
+    process.off('SIGTERM', onStop);
+    process.off('SIGHUP', onStop);
   }
 }
 
