@@ -47,6 +47,8 @@ export async function bootAndAttach(spec: AttachSpec): Promise<number> {
   let stopSession: (() => void) | undefined;
   const onStop = () => (stopSession ? stopSession() : abort.abort());
   process.on('SIGTERM', onStop);
+  // (Node resets an inherited SIGHUP disposition at start, so nohup never kept a Node process alive:
+  // this listener only makes a hang-up end the run cleanly instead of abruptly.)
   process.on('SIGHUP', onStop);
   try {
     const accel = await chooseAccel(spec.accel);
