@@ -126,7 +126,19 @@ export function endQuietlyOnBrokenPipe(): void {
     });
 }
 
+/**
+ * Under nohup SIGHUP was ignored when `bin/ingot` started, but Node sets it back to its default (end
+ * the process) at start-up; bin/ingot passes on that it was ignored, and a listener that does nothing
+ * keeps a hang-up from ending `nohup ingot server` (or a build) again.
+ */
+export function keepSighupIgnored(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env['INGOT_SIGHUP_IGNORED'] !== '1') return false;
+  process.on('SIGHUP', () => {});
+  return true;
+}
+
 if (import.meta.main) {
+  keepSighupIgnored();
   endQuietlyOnBrokenPipe();
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -2,8 +2,8 @@
  * @module Boots a disk for `ingot run`/`ingot shell` and attaches this terminal to it over SSH:
  * progress and the SSH command line on stderr, Ctrl-C while booting stops the VM, Ctrl-C during
  * the session goes to the guest (ssh gets it), the VM is stopped when the session ends. SIGTERM or
- * SIGHUP (the terminal closed) stop the boot or end the session the same way, so the caller's
- * clean-up (the overlay the VM wrote) still runs.
+ * SIGHUP (the terminal closed; not under nohup) stop the boot or end the session the same way, so
+ * the caller's clean-up (the overlay the VM wrote) still runs.
  */
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { Accel } from '../../instance/qemu/accel.ts';
@@ -47,9 +47,9 @@ export async function bootAndAttach(spec: AttachSpec): Promise<number> {
   let stopSession: (() => void) | undefined;
   const onStop = () => (stopSession ? stopSession() : abort.abort());
   process.on('SIGTERM', onStop);
-  // (Node resets an inherited SIGHUP disposition at start, so nohup never kept a Node process alive:
-  // this listener only makes a hang-up end the run cleanly instead of abruptly.)
-  process.on('SIGHUP', onStop);
+  // Not under nohup (main.ts keeps SIGHUP ignored there).
+  const hangup = process.env['INGOT_SIGHUP_IGNORED'] !== '1';
+  if (hangup) process.on('SIGHUP', onStop);
   try {
     const accel = await chooseAccel(spec.accel);
     say(
