@@ -293,7 +293,15 @@ async function runBuildWithin(
       const bootDisk = written.bootDisk; // set exactly when the request wants disks
       if (tested && bootDisk)
         await stage('test', 'the disk image booted under qemu', () =>
-          testOnDisk(ctx, opts.outputDir, written.artifacts, bootDisk, steps.components, request.bootMode),
+          testOnDisk(
+            ctx,
+            opts.outputDir,
+            written.artifacts,
+            bootDisk,
+            steps.components,
+            request.bootMode,
+            diskLayout(request.blockDeviceMappings).extraVolumes.map((v) => v.sizeGiB),
+          ),
         );
       else if (tested && vm)
         await stage('test', 'a fresh VM booted from the image', () =>

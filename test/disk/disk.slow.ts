@@ -60,6 +60,7 @@ phases:
             - grep -q 'built by ingot' /etc/ingot-disk-test
             - '[ "$(cat /proc/1/comm)" = systemd ]'
             - findmnt -n -o FSTYPE / | grep -qx ext4
+            - lsblk -dbno SIZE,TYPE | grep -qx '1073741824 disk'
 `;
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -92,6 +93,8 @@ components:
     40 * 60_000,
   );
   assert.equal(r.code, 0, r.stderr.slice(-4000));
+  // The test instance has the recipe's extra volume, as an EC2 instance launched from the AMI has (the component checks lsblk).
+  assert.match(r.stderr, /booted disk\.raw under qemu \(bios, with empty data volumes of 1 GiB\)/);
   manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as OutputManifest;
   assert.equal(manifest.tests, 'passed');
   const formats = manifest.artifacts.map((a) => a.format).sort();

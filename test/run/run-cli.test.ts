@@ -146,6 +146,31 @@ test('the VM command line: virtio by default, pvscsi + vmxnet3 or AHCI + e1000 o
     /-device ahci,id=hba0 .* -device ide-hd,drive=drive0,bus=hba0\.0 .* -device ide-hd,drive=drive1,bus=hba0\.1/,
   );
   assert.match(sata, /-device e1000,netdev=net0/);
+  const withVolume = qemuArgv({ ...spec, dataDisks: [{ file: 'v.qcow2', format: 'qcow2' }] }, 2222).join(' ');
+  assert.match(
+    withVolume,
+    /file=o\.qcow2,.*if=virtio -drive file=v\.qcow2,format=qcow2,discard=unmap,if=virtio -drive file=s\.img,format=raw,readonly=on/,
+    'data volumes come right after the boot disk (the first is vdb), the seed last',
+  );
+});
+
+test("an output's extra volumes are attached to the VM as empty disks of their sizes", async () => {
+  const out = join(dir, 'with-volume');
+  mkdirSync(out);
+  execFileSync('truncate', ['-s', '4M', join(out, 'disk.raw')]);
+  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', join(out, 'volume-xvdb.qcow2'), '3G']);
+  execFileSync('truncate', ['-s', '3G', join(out, 'volume-xvdb.raw')]);
+  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', join(out, 'volume-xvdc.qcow2'), '1G']);
+  const artifacts = [
+    ['disk.raw', 'disk-raw'],
+    ['volume-xvdb.qcow2', 'volume-xvdb-qcow2'],
+    ['volume-xvdb.raw', 'volume-xvdb-raw'],
+    ['volume-xvdc.qcow2', 'volume-xvdc-qcow2'],
+  ].map(([path, format]) => ({ path, format, sha256: '', sizeBytes: 0 }));
+  writeFileSync(join(out, 'manifest.json'), JSON.stringify({ name: 'web', version: '1.0.0', artifacts }));
+  const t = await bootTarget(out, join(dir, 'home'), dir);
+  assert.deepEqual(t.dataVolumesGiB, [3, 1]);
+  assert.equal(t.disk, join(out, 'disk.raw'));
 });
 
 const noQemu = spawnSync('which', ['qemu-system-x86_64']).status !== 0 ? 'needs qemu-system-x86_64' : false;

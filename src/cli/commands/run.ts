@@ -25,7 +25,9 @@ temporary directory, removed when the session ends (the VM is stopped then too).
 OUTPUT_DIR is an \`ingot build --format ...\` output directory (its manifest.json); IMAGE_ARN is an
 image build version ARN (arn:aws:imagebuilder:REGION:ACCOUNT:image/NAME/VERSION/BUILD) whose
 outputs the server keeps under $INGOT_HOME. The disk booted is the first of raw, qcow2, vmdk,
-vhdx, vhd the build wrote, else the boot disk inside its OVA.
+vhdx, vhd the build wrote, else the boot disk inside its OVA. The extra volumes of the recipe's
+blockDeviceMappings (empty disks) are attached after it as fresh empty disks of their sizes
+(/dev/vdb, ...; not from an OVA-only output).
 
 Options:
   --ssh-key FILE      your public key (or a private key with its .pub beside it) to authorize,

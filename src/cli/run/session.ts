@@ -52,8 +52,9 @@ export async function bootAndAttach(spec: AttachSpec): Promise<number> {
   if (hangup) process.on('SIGHUP', onStop);
   try {
     const accel = await chooseAccel(spec.accel);
+    const volumes = spec.target.dataVolumesGiB ?? [];
     say(
-      `booting ${spec.target.label} (${spec.target.disk}) under qemu: ${accel.toUpperCase()}, ${spec.cpus} vCPU, ${spec.memoryMiB} MiB`,
+      `booting ${spec.target.label} (${spec.target.disk}) under qemu: ${accel.toUpperCase()}, ${spec.cpus} vCPU, ${spec.memoryMiB} MiB${volumes.length ? `, empty data volumes of ${volumes.map((g) => `${g} GiB`).join(', ')}` : ''}`,
     );
     const started = performance.now();
     const vm = await createQemuInstance({
@@ -66,6 +67,7 @@ export async function bootAndAttach(spec: AttachSpec): Promise<number> {
       accel,
       signal: abort.signal,
       onBootProgress: say,
+      ...(volumes.length ? { dataVolumesGiB: volumes } : {}),
       ...(spec.key ? { sshAuthorizedKeys: [spec.key.publicKey] } : {}),
       ...(spec.forwards.length ? { forwards: spec.forwards } : {}),
     }).catch((err: unknown) => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { OutputManifest } from '../../artifacts/manifest.ts';
 import { imageOutputDir } from '../../artifacts/output-dirs.ts';
 import { tryParseArn } from '../../arn/arn.ts';
-import { extractOvaBootDisk } from '../../disk/formats/index.ts';
+import { diskVirtualSize, extractOvaBootDisk, FORMATS, isDiskFormat } from '../../disk/formats/index.ts';
 import { bootDiskArtifact } from '../../engine/disk/outputs.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 
@@ -16,6 +16,8 @@ export interface BootTarget {
   /** The disk to boot (only read: writes go to an overlay). */
   disk: string;
   qemuFormat: string;
+  /** The sizes of the output's extra volumes (empty disks), attached as fresh empty disks. */
+  dataVolumesGiB?: number[];
   /** The manifest's name and version, for messages. */
   label: string;
 }
@@ -45,11 +47,37 @@ export async function bootTarget(target: string, home: string, scratchDir: strin
   const manifest = JSON.parse(text) as OutputManifest;
   const label = `${manifest.name} ${manifest.version}`;
   const boot = bootDiskArtifact(manifest.artifacts);
-  if (boot) return { disk: join(dir, boot.artifact.path), qemuFormat: boot.qemuFormat, label };
+  if (boot) {
+    const dataVolumesGiB = await volumeSizesGiB(dir, manifest);
+    return {
+      disk: join(dir, boot.artifact.path),
+      qemuFormat: boot.qemuFormat,
+      label,
+      ...(dataVolumesGiB.length ? { dataVolumesGiB } : {}),
+    };
+  }
   const ova = manifest.artifacts.find((a) => a.format === 'disk-ova');
   if (ova) return { disk: await extractOvaBootDisk(join(dir, ova.path), scratchDir), qemuFormat: 'vmdk', label };
   throw new IngotError(
     'invalid-input',
     `${label} has no disk image to boot (${manifest.artifacts.map((a) => a.format).join(', ') || 'no artifacts'}); build it with --format qcow2`,
   );
+}
+
+/**
+ * The extra volumes of the recipe's block device mappings (`volume-NAME-FORMAT` artifacts: empty
+ * disks, one per format asked for), one size per volume in the order the build wrote them.
+ */
+async function volumeSizesGiB(dir: string, manifest: OutputManifest): Promise<number[]> {
+  const seen = new Set<string>();
+  const sizes: number[] = [];
+  for (const a of manifest.artifacts) {
+    const [, name = '', format = ''] = /^volume-(.+)-([a-z0-9]+)$/.exec(a.format) ?? [];
+    if (!name || seen.has(name) || !isDiskFormat(format)) continue;
+    const qemu = FORMATS[format].qemu;
+    if (!qemu) continue;
+    seen.add(name);
+    sizes.push(Math.ceil((await diskVirtualSize(join(dir, a.path), qemu)) / 2 ** 30));
+  }
+  return sizes;
 }

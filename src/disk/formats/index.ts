@@ -12,3 +12,4 @@ export {
 export type { FormatJob, MachineSpec, SourceDisk, WrittenFormat } from './job.ts';
 export { diskFirmware } from './firmware.ts';
 export { extractOvaBootDisk } from './ova.ts';
+export { diskVirtualSize } from './qemu-img.ts';

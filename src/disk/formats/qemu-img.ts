@@ -58,6 +58,12 @@ export async function checkDisk(
   };
 }
 
+/** The virtual size in bytes of a disk image file in `qemuFormat` (qemu-img info). */
+export async function diskVirtualSize(path: string, qemuFormat: string): Promise<number> {
+  const r = await runCommand(['qemu-img', 'info', '--output=json', '-f', qemuFormat, path]);
+  return (JSON.parse(r.stdout) as { 'virtual-size': number })['virtual-size'];
+}
+
 /** The usual log line of a checked disk. */
 export const checkLine = (qemuFormat: string, info: DiskInfo): string =>
   `${qemuFormat}, ${info.virtualSize} bytes virtual, qemu-img check ${info.checked ? 'passed' : 'not supported by the format'}`;

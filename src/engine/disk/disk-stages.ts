@@ -103,6 +103,7 @@ export async function testOnDisk(
   written: WrittenDisk,
   components: readonly BuildComponent[],
   bootMode?: BootMode,
+  dataVolumesGiB: readonly number[] = [],
 ): Promise<void> {
   const boot = bootDiskArtifact(artifacts);
   if (!boot) {
@@ -117,6 +118,7 @@ export async function testOnDisk(
         firmware: bootMode === 'uefi' ? 'uefi' : 'bios',
       },
       components,
+      dataVolumesGiB,
     );
     return;
   }
@@ -130,6 +132,7 @@ export async function testOnDisk(
       firmware: bootMode === 'uefi' ? 'uefi' : 'bios',
     },
     components,
+    dataVolumesGiB,
   );
   if ((await sha256Large(disk)) !== boot.artifact.sha256)
     throw new BuildFailure(
@@ -146,6 +149,7 @@ export async function runTestsInVm(
   ctx: StackContext,
   disk: { path: string; qemuFormat: string; name: string; firmware?: Firmware },
   components: readonly BuildComponent[],
+  dataVolumesGiB: readonly number[] = [],
 ): Promise<void> {
   const withTests = components.filter((c) => hasPhase(c, 'test'));
   const started = performance.now();
@@ -156,6 +160,7 @@ export async function runTestsInVm(
     hostname: 'ingot-test',
     firmware: disk.firmware,
     signal: ctx.signal,
+    dataVolumesGiB,
     onBootProgress: (line) => ctx.onEvent({ type: 'log', line: `booting ${disk.name}: ${line}` }),
     ...(ctx.qemuAccel ? { accel: ctx.qemuAccel } : {}),
   }).catch((err: unknown) => {
@@ -164,7 +169,7 @@ export async function runTestsInVm(
   const instance = withPassIn(booted, ctx.passIn);
   ctx.onEvent({
     type: 'log',
-    line: `booted ${disk.name} under qemu (${disk.firmware ?? 'bios'}) in ${((performance.now() - started) / 1000).toFixed(1)} s: SSH answered with the key given through the NoCloud seed`,
+    line: `booted ${disk.name} under qemu (${disk.firmware ?? 'bios'}${dataVolumesGiB.length ? `, with empty data volumes of ${dataVolumesGiB.map((g) => `${g} GiB`).join(', ')}` : ''}) in ${((performance.now() - started) / 1000).toFixed(1)} s: SSH answered with the key given through the NoCloud seed`,
   });
   try {
     if (!withTests.length) return;

@@ -13,7 +13,7 @@ import { QemuInstance } from './qemu-instance.ts';
 import { ensureResolver } from './resolver.ts';
 import { writeSeedDisk } from './seed.ts';
 import { makeKeyPair } from './ssh.ts';
-import { createOverlay, type PortForward, startVm } from './vm.ts';
+import { createEmptyDisk, createOverlay, type PortForward, startVm } from './vm.ts';
 
 /**
  * Two vCPUs where the host has two cores: under TCG each vCPU is a host thread, and a booting
@@ -45,6 +45,11 @@ export interface QemuInstanceOptions {
   forwards?: readonly PortForward[];
   /** Aborting while the guest boots stops qemu at once (createQemuInstance then rejects). */
   signal?: AbortSignal | undefined;
+  /**
+   * Empty data volumes attached after the boot disk, in GiB (as EC2 attaches an AMI's extra block
+   * device mappings to an instance launched from it); their files live in the instance's directory.
+   */
+  dataVolumesGiB?: readonly number[] | undefined;
   /** Told every 10 s while the guest has not answered SSH yet (with the console's last line). */
   onBootProgress?: ((line: string) => void) | undefined;
 }
@@ -64,6 +69,11 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
       dir,
     );
     await createOverlay(opts.disk, opts.diskFormat ?? 'raw', join(dir, 'overlay.qcow2'));
+    const dataDisks = (opts.dataVolumesGiB ?? []).map((_, i) => ({
+      file: join(dir, `volume-${i + 1}.qcow2`),
+      format: 'qcow2',
+    }));
+    for (const [i, d] of dataDisks.entries()) await createEmptyDisk(d.file, opts.dataVolumesGiB![i]!);
     const accel = opts.accel ?? (await chooseAccel());
     const vm = await startVm({
       baseDisk: opts.disk,
@@ -78,6 +88,7 @@ export async function createQemuInstance(opts: QemuInstanceOptions): Promise<Qem
       efiVars: await prepareEfiVars(opts.firmware ?? 'bios', join(dir, 'efivars.fd')),
       ...(opts.forwards?.length ? { forwards: opts.forwards } : {}),
       ...(opts.devices ? { devices: opts.devices } : {}),
+      ...(dataDisks.length ? { dataDisks } : {}),
     });
     const instance = new QemuInstance(
       id,

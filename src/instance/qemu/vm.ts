@@ -20,8 +20,8 @@ export interface VmSpec {
   accel: Accel;
   memoryMiB: number;
   cpus: number;
-  /** Extra, empty data disks (raw files the VM may write). */
-  dataDisks?: readonly string[];
+  /** Data disks after the boot disk (before the seed), e.g. the empty volumes of the recipe's block device mappings. */
+  dataDisks?: readonly { file: string; format: string }[];
   /** SeaBIOS (default), OVMF, or OVMF with Secure Boot enforced and Microsoft's keys enrolled. */
   firmware?: Firmware | undefined;
   /** A writable copy of OVMF's variable store (UEFI firmware only). */
@@ -42,6 +42,11 @@ export interface RunningVm {
   sshPort: number;
   /** Why qemu is gone, or undefined while it runs. */
   exitReason(): string | undefined;
+}
+
+/** An empty, sparse qcow2 disk of `sizeGiB` (a data volume the VM may write). */
+export async function createEmptyDisk(file: string, sizeGiB: number): Promise<void> {
+  await runCommand(['qemu-img', 'create', '-q', '-f', 'qcow2', file, `${sizeGiB}G`]);
 }
 
 export async function createOverlay(baseDisk: string, baseFormat: string, overlay: string): Promise<void> {
@@ -88,8 +93,8 @@ export function qemuArgv(spec: VmSpec, sshPort: number): string[] {
     `file:${spec.consoleLog}`,
     ...driveArgv(spec.devices?.disk ?? 'virtio', [
       { file: spec.overlay, format: 'qcow2', discard: true },
+      ...(spec.dataDisks ?? []).map((d) => ({ ...d, discard: true })),
       { file: spec.seedDisk, format: 'raw', readonly: true },
-      ...(spec.dataDisks ?? []).map((file) => ({ file, format: 'raw' })),
     ]),
     '-netdev',
     [
