@@ -9,14 +9,17 @@ export function panicIn(consoleLog: string): string | undefined {
 }
 
 /**
- * The console's last line with text, without terminal escapes (GRUB clears the screen) or carriage
- * returns, cut to `max` characters; '' when the console is still empty.
+ * The console's last line with text, without terminal escapes (GRUB clears the screen), carriage
+ * returns or other control characters, cut to `max` characters; '' when the console is still empty.
  */
 export function lastConsoleLine(consoleLog: string, max = 120): string {
   const lines = readConsoleTail(consoleLog)
     // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes are what is removed
     .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
     .replace(/\r/g, '')
+    // Other control characters (a guest's console is not to drive the user's terminal).
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what is removed
+    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);

@@ -96,6 +96,8 @@ test("the console's last line: terminal escapes and carriage returns removed, lo
     assert.equal(lastConsoleLine(log), '');
     writeFileSync(log, "\x1b[H\x1b[J\x1b[1;1H  Booting `Debian GNU/Linux'\r\n\r\n");
     assert.equal(lastConsoleLine(log), "Booting `Debian GNU/Linux'");
+    writeFileSync(log, 'ok\x1b]0;title\x07 done\x1bc\r\n');
+    assert.equal(lastConsoleLine(log), 'ok]0;title donec', 'no escape or bell reaches the terminal');
     writeFileSync(log, `first\r\n[   14.78] cloud-init[260]: ${'x'.repeat(300)}\r\n`);
     const line = lastConsoleLine(log, 40);
     assert.equal(line.length, 40);
