@@ -2,12 +2,11 @@
  * @module Build work directories (`$INGOT_HOME/work/build-*`) carry their owner (pid + start time),
  * so any live Ingot process can remove the ones a killed process left behind.
  */
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { processStart } from '../instance/sandbox/runtime.ts';
+import { ownerAlive, writeOwner } from '../process/index.ts';
 import { mountsUnder, unmount } from '../instance/sandbox/mounts.ts';
 
-const OWNER_FILE = 'owner.json';
 /** Written when `--keep-on-failure` keeps a work dir for `ingot shell`: never reaped. */
 const KEPT_FILE = 'kept';
 /** A work dir without an owner file younger than this may be being created right now. */
@@ -19,31 +18,13 @@ export const workRoot = (home: string): string => join(home, 'work');
 export async function createBuildWorkDir(home: string): Promise<string> {
   await mkdir(workRoot(home), { recursive: true });
   const dir = await mkdtemp(join(workRoot(home), 'build-'));
-  await writeFile(join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, start: processStart(process.pid) }));
+  await writeOwner(dir);
   return dir;
 }
 
 /** Marks a work dir as kept on purpose (for `ingot shell`). */
 export async function markWorkDirKept(dir: string): Promise<void> {
   await writeFile(join(dir, KEPT_FILE), '');
-}
-
-async function ownerAlive(dir: string): Promise<boolean> {
-  const text = await readFile(join(dir, OWNER_FILE), 'utf8').catch(() => undefined);
-  if (text === undefined) {
-    const age =
-      Date.now() -
-      (await stat(dir)
-        .then((s) => s.mtimeMs)
-        .catch(() => 0));
-    return age < GRACE_MS;
-  }
-  try {
-    const owner = JSON.parse(text) as { pid?: number; start?: string };
-    return !!owner.pid && !!owner.start && processStart(owner.pid) === owner.start;
-  } catch {
-    return false;
-  }
 }
 
 /** Removes `work/build-*` dirs whose owning process is gone (not kept ones); returns them. */
@@ -60,7 +41,7 @@ export async function reapStaleWorkDirs(home: string): Promise<string[]> {
         ),
       ),
     );
-    if (kept.some(Boolean) || (await ownerAlive(dir))) continue;
+    if (kept.some(Boolean) || (await ownerAlive(dir, GRACE_MS))) continue;
     for (const m of await mountsUnder(dir)) await unmount(m);
     if ((await mountsUnder(dir)).length > 0) continue; // never delete across a mount
     await rm(dir, { recursive: true, force: true });

@@ -4,13 +4,12 @@
  * NoCloud seed, forwards ports, and opens an SSH session, or runs a command and exits with its
  * status (like `mkosi qemu` + `mkosi ssh`, or `vagrant ssh`).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { IngotError } from '../../errors/ingot-error.ts';
 import type { CommandModule } from '../command.ts';
 import { userSshKey } from '../run/keys.ts';
+import { makeScratch, reapStaleScratch } from '../run/scratch.ts';
 import { bootTarget } from '../run/target.ts';
 import { bootAndAttach, parseForward, positiveInt } from '../run/session.ts';
 
@@ -20,7 +19,8 @@ const usage = `Usage: ingot run IMAGE_ARN|OUTPUT_DIR [--ssh-key FILE] [--forward
 Boots a built disk image under qemu and opens an SSH session as root in it; with -- COMMAND,
 runs COMMAND there instead (the guest's shell reads it, as with \`ssh HOST COMMAND\`) and exits
 with its exit status. The image is only read: the VM writes to a copy-on-write qcow2 overlay in a
-temporary directory, removed when the session ends (the VM is stopped then too).
+temporary directory, removed when the session ends (the VM is stopped then too), also on
+SIGTERM or a hang-up; after a SIGKILL the next \`ingot run\` removes it.
 
 OUTPUT_DIR is an \`ingot build --format ...\` output directory (its manifest.json); IMAGE_ARN is an
 image build version ARN (arn:aws:imagebuilder:REGION:ACCOUNT:image/NAME/VERSION/BUILD) whose
@@ -74,7 +74,9 @@ export const command: CommandModule = {
     if (memoryMiB < 256) throw new IngotError('invalid-input', `--memory must be at least 256 MiB, not ${memoryMiB}`);
     const key = await userSshKey(values['ssh-key']);
     const { settingFromEnv } = await import('../../config/settings.ts');
-    const scratch = await mkdtemp(join(tmpdir(), 'ingot-run-'));
+    // What runs killed with SIGKILL left in the temp dir (their overlays) goes first.
+    await reapStaleScratch().catch(() => []);
+    const scratch = await makeScratch('ingot-run-');
     try {
       const target = await bootTarget(positionals[0]!, settingFromEnv('home', process.env), scratch);
       return await bootAndAttach({

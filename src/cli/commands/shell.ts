@@ -63,12 +63,13 @@ export const command: CommandModule = {
 };
 
 async function shellInVm(kept: Extract<FailedInstance, { kind: 'qemu' }>, commandArgv: string[]): Promise<number> {
-  const { mkdtemp, rm } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
+  const { rm } = await import('node:fs/promises');
   const { settingFromEnv } = await import('../../config/settings.ts');
   const { userSshKey } = await import('../run/keys.ts');
   const { bootAndAttach } = await import('../run/session.ts');
-  const scratch = await mkdtemp(join(tmpdir(), 'ingot-shell-'));
+  const { makeScratch, reapStaleScratch } = await import('../run/scratch.ts');
+  await reapStaleScratch().catch(() => []);
+  const scratch = await makeScratch('ingot-shell-');
   try {
     process.stderr.write(`ingot shell: booting the VM where '${kept.component}' failed; exit to leave\n`);
     return await bootAndAttach({
