@@ -9,13 +9,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import {
   DISK_FORMATS,
   diskFirmware,
+  onlyUefiBoots,
+  readDiskHead,
   FORMATS,
   type MachineSpec,
   type SourceDisk,
@@ -244,9 +257,30 @@ test('firmware: efi for a GPT disk with an EFI system partition, bios otherwise'
       'label: gpt\nsize=1M, type=21686148-6449-6E6F-744E-656564454649\ntype=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n',
     );
     const mbr = make('mbr.raw', 'label: dos\ntype=83, bootable\n');
+    const espOnly = make(
+      'esp-only.raw',
+      'label: gpt\nsize=16M, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\ntype=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n',
+    );
     assert.equal(await diskFirmware(esp), 'efi');
     assert.equal(await diskFirmware(gptBios), 'bios');
     assert.equal(await diskFirmware(mbr), 'bios');
+    // Only UEFI boots a disk with an ESP and no boot code in its MBR (`ingot run` picks OVMF for it).
+    assert.equal(onlyUefiBoots(await readDiskHead(espOnly)), true);
+    assert.equal(onlyUefiBoots(await readDiskHead(esp)), true, 'a BIOS boot partition alone boots nothing');
+    // GRUB's boot.img in the MBR (it starts with a short jump, eb 63 90): a hybrid disk, SeaBIOS boots it.
+    const fd = openSync(esp, 'r+');
+    writeSync(fd, Buffer.from([0xeb, 0x63, 0x90]), 0, 3, 0);
+    closeSync(fd);
+    assert.equal(onlyUefiBoots(await readDiskHead(esp)), false, 'hybrid: SeaBIOS boots it');
+    assert.equal(onlyUefiBoots(await readDiskHead(gptBios)), false);
+    assert.equal(onlyUefiBoots(await readDiskHead(mbr)), false);
+    const qcow2 = join(dir, 'esp-only.qcow2');
+    execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', espOnly, qcow2]);
+    assert.equal(
+      onlyUefiBoots(await readDiskHead({ path: qcow2, format: 'qcow2' }, dir)),
+      true,
+      'read through qemu-img',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

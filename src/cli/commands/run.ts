@@ -27,7 +27,8 @@ image build version ARN (arn:aws:imagebuilder:REGION:ACCOUNT:image/NAME/VERSION/
 outputs the server keeps under $INGOT_HOME. The disk booted is the first of raw, qcow2, vmdk,
 vhdx, vhd the build wrote, else the boot disk inside its OVA. The extra volumes of the recipe's
 blockDeviceMappings (empty disks) are attached after it as fresh empty disks of their sizes
-(/dev/vdb, ...; not from an OVA-only output).
+(/dev/vdb, ...; not from an OVA-only output). A disk only UEFI boots (ingot:boot-mode: uefi: no
+boot code in its MBR) boots under OVMF, any other under SeaBIOS.
 
 Options:
   --ssh-key FILE      your public key (or a private key with its .pub beside it) to authorize,

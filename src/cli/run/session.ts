@@ -54,7 +54,7 @@ export async function bootAndAttach(spec: AttachSpec): Promise<number> {
     const accel = await chooseAccel(spec.accel);
     const volumes = spec.target.dataVolumesGiB ?? [];
     say(
-      `booting ${spec.target.label} (${spec.target.disk}) under qemu: ${accel.toUpperCase()}, ${spec.cpus} vCPU, ${spec.memoryMiB} MiB${volumes.length ? `, empty data volumes of ${volumes.map((g) => `${g} GiB`).join(', ')}` : ''}`,
+      `booting ${spec.target.label} (${spec.target.disk}) under qemu: ${accel.toUpperCase()}, ${spec.target.firmware === 'uefi' ? 'UEFI (OVMF; the disk has no BIOS boot code), ' : ''}${spec.cpus} vCPU, ${spec.memoryMiB} MiB${volumes.length ? `, empty data volumes of ${volumes.map((g) => `${g} GiB`).join(', ')}` : ''}`,
     );
     const started = performance.now();
     const vm = await createQemuInstance({
@@ -67,6 +67,7 @@ export async function bootAndAttach(spec: AttachSpec): Promise<number> {
       accel,
       signal: abort.signal,
       onBootProgress: say,
+      ...(spec.target.firmware ? { firmware: spec.target.firmware } : {}),
       ...(volumes.length ? { dataVolumesGiB: volumes } : {}),
       ...(spec.key ? { sshAuthorizedKeys: [spec.key.publicKey] } : {}),
       ...(spec.forwards.length ? { forwards: spec.forwards } : {}),

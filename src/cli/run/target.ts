@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import type { OutputManifest } from '../../artifacts/manifest.ts';
 import { imageOutputDir } from '../../artifacts/output-dirs.ts';
 import { tryParseArn } from '../../arn/arn.ts';
-import { diskVirtualSize, extractOvaBootDisk, FORMATS, isDiskFormat } from '../../disk/formats/index.ts';
+import {
+  diskVirtualSize,
+  extractOvaBootDisk,
+  FORMATS,
+  isDiskFormat,
+  onlyUefiBoots,
+  readDiskHead,
+} from '../../disk/formats/index.ts';
 import { bootDiskArtifact } from '../../engine/disk/outputs.ts';
 import { IngotError } from '../../errors/ingot-error.ts';
 
@@ -18,6 +25,8 @@ export interface BootTarget {
   qemuFormat: string;
   /** The sizes of the output's extra volumes (empty disks), attached as fresh empty disks. */
   dataVolumesGiB?: number[];
+  /** `uefi` for a disk only UEFI boots (`ingot:boot-mode: uefi`): OVMF instead of SeaBIOS. */
+  firmware?: 'uefi';
   /** The manifest's name and version, for messages. */
   label: string;
 }
@@ -48,16 +57,21 @@ export async function bootTarget(target: string, home: string, scratchDir: strin
   const label = `${manifest.name} ${manifest.version}`;
   const boot = bootDiskArtifact(manifest.artifacts);
   if (boot) {
+    const disk = join(dir, boot.artifact.path);
     const dataVolumesGiB = await volumeSizesGiB(dir, manifest);
     return {
-      disk: join(dir, boot.artifact.path),
+      disk,
       qemuFormat: boot.qemuFormat,
       label,
       ...(dataVolumesGiB.length ? { dataVolumesGiB } : {}),
+      ...(await uefiOnly(disk, boot.qemuFormat, scratchDir)),
     };
   }
   const ova = manifest.artifacts.find((a) => a.format === 'disk-ova');
-  if (ova) return { disk: await extractOvaBootDisk(join(dir, ova.path), scratchDir), qemuFormat: 'vmdk', label };
+  if (ova) {
+    const disk = await extractOvaBootDisk(join(dir, ova.path), scratchDir);
+    return { disk, qemuFormat: 'vmdk', label, ...(await uefiOnly(disk, 'vmdk', scratchDir)) };
+  }
   throw new IngotError(
     'invalid-input',
     `${label} has no disk image to boot (${manifest.artifacts.map((a) => a.format).join(', ') || 'no artifacts'}); build it with --format qcow2`,
@@ -80,4 +94,9 @@ async function volumeSizesGiB(dir: string, manifest: OutputManifest): Promise<nu
     sizes.push(Math.ceil((await diskVirtualSize(join(dir, a.path), qemu)) / 2 ** 30));
   }
   return sizes;
+}
+
+/** `{ firmware: 'uefi' }` when only UEFI boots the disk (SeaBIOS would find nothing to start). */
+async function uefiOnly(disk: string, qemuFormat: string, scratchDir: string): Promise<{ firmware?: 'uefi' }> {
+  return onlyUefiBoots(await readDiskHead({ path: disk, format: qemuFormat }, scratchDir)) ? { firmware: 'uefi' } : {};
 }

@@ -10,6 +10,6 @@ export {
   parseDiskFormats,
 } from './table.ts';
 export type { FormatJob, MachineSpec, SourceDisk, WrittenFormat } from './job.ts';
-export { diskFirmware } from './firmware.ts';
+export { diskFirmware, onlyUefiBoots, readDiskHead } from './firmware.ts';
 export { extractOvaBootDisk } from './ova.ts';
 export { diskVirtualSize } from './qemu-img.ts';
