@@ -4,4 +4,4 @@ export { type Confinement, runCommand, type RunOptions } from './run.ts';
 export { startCommand, type StartOptions, type StartedCommand } from './start.ts';
 export { findTool, hasTool, missingTool } from './tools.ts';
 export { processStart } from './process-start.ts';
-export { OWNER_FILE, ownerAlive, writeOwner } from './owner.ts';
+export { ownerAlive, writeOwner } from './owner.ts';

@@ -6,7 +6,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { processStart } from './process-start.ts';
 
-export const OWNER_FILE = 'owner.json';
+const OWNER_FILE = 'owner.json';
 
 /** Marks `dir` as owned by this process. */
 export async function writeOwner(dir: string): Promise<void> {
@@ -15,7 +15,8 @@ export async function writeOwner(dir: string): Promise<void> {
 
 /**
  * Whether the process that owns `dir` still runs. A dir without an owner file counts as alive while
- * it is younger than `graceMs` (it may be being created right now), and as given up after that.
+ * it is younger than `graceMs` (it may be being created right now), and as given up after that
+ * (`Infinity`: never given up, as when the dir may be an older Ingot's that wrote no owner file).
  */
 export async function ownerAlive(dir: string, graceMs: number): Promise<boolean> {
   const text = await readFile(join(dir, OWNER_FILE), 'utf8').catch(() => undefined);

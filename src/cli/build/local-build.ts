@@ -19,6 +19,7 @@ import { saveNoopRecord } from './noop-save.ts';
 import { printOutputs } from './print-outputs.ts';
 import { reapCrashLeftovers } from '../../worker/recover.ts';
 import { workRoot } from '../../engine/work-dirs.ts';
+import { sandboxesDir } from '../../instance/sandbox/runtime.ts';
 
 export interface LocalBuildOptions {
   file: string;
@@ -45,11 +46,15 @@ export interface LocalBuildOptions {
   noopKey?: string | undefined;
 }
 
-/** One line for what the crash reaper removed: work dirs by name, sandboxes and cgroups (one per hierarchy) counted. */
+/**
+ * One line for what the crash reaper removed: work dirs by name, sandboxes counted, and the rest,
+ * cgroup directories (one per hierarchy), counted by name.
+ */
 export function describeLeftovers(home: string, removed: readonly string[]): string {
-  const work = removed.filter((p) => p.startsWith(`${workRoot(home)}/`));
-  const cgroups = new Set(removed.filter((p) => p.startsWith('/sys/fs/cgroup/')).map((p) => basename(p)));
-  const sandboxes = removed.filter((p) => !work.includes(p) && !p.startsWith('/sys/fs/cgroup/'));
+  const under = (dir: string) => (p: string) => p.startsWith(`${dir}/`);
+  const work = removed.filter(under(workRoot(home)));
+  const sandboxes = removed.filter(under(sandboxesDir(home)));
+  const cgroups = new Set(removed.filter((p) => !work.includes(p) && !sandboxes.includes(p)).map((p) => basename(p)));
   const parts = [
     work.length ? `${work.length} work dir(s) (${work.map((p) => basename(p)).join(', ')})` : '',
     sandboxes.length ? `${sandboxes.length} sandbox(es)` : '',

@@ -4,10 +4,10 @@
  * owned by the process (owner.json). A run killed with SIGKILL cannot remove its own: the next
  * run removes those of this user whose owner is gone.
  */
-import { lstat, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OWNER_FILE, ownerAlive, writeOwner } from '../../process/index.ts';
+import { ownerAlive, writeOwner } from '../../process/index.ts';
 
 const PREFIXES = ['ingot-run-', 'ingot-shell-'] as const;
 
@@ -29,11 +29,7 @@ export async function reapStaleScratch(root = tmpdir()): Promise<string[]> {
     const dir = join(root, name);
     const st = await lstat(dir).catch(() => undefined);
     if (!st?.isDirectory() || st.uid !== process.getuid?.()) continue;
-    const owned = await stat(join(dir, OWNER_FILE)).then(
-      () => true,
-      () => false,
-    );
-    if (!owned || (await ownerAlive(dir, 0))) continue;
+    if (await ownerAlive(dir, Number.POSITIVE_INFINITY)) continue;
     await rm(dir, { recursive: true, force: true });
     removed.push(dir);
   }
